@@ -1,0 +1,89 @@
+// The kernel's ABI and nothing else: numbers in, numbers out, and the addresses of the regions the host
+// fills and reads through typed-array views (no loader, no copies).
+import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_LEVELS, P_RESAMPLE, P_RESILIENCE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
+import * as book from "./book";
+import { runPath, setSeed } from "./cascade";
+import { buildLadder, drawPopulation } from "./population";
+import * as state from "./state";
+
+let runSeedLo: u32 = 0;
+let runSeedHi: u32 = 0;
+
+export function abiVersion(): i32 {
+  return ABI_VERSION;
+}
+
+/** Carves every region for these capacities; call once per instance. */
+export function init(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): i32 {
+  if (accounts < 0 || levels < 1 || steps < 1 || tiers < 1 || nReturns < 0 || batch < 1) return E_CAPACITY;
+  state.carve(accounts, levels, steps, tiers, nReturns, batch);
+  return OK;
+}
+
+export function paramsPtr(): usize { return changetype<usize>(state.params); }
+export function tierFloorPtr(): usize { return changetype<usize>(state.tierFloor); }
+export function tierMmrPtr(): usize { return changetype<usize>(state.tierMmr); }
+export function tierAmountPtr(): usize { return changetype<usize>(state.tierAmount); }
+export function tierMaxLeveragePtr(): usize { return changetype<usize>(state.tierMaxLeverage); }
+export function bidProfilePtr(): usize { return changetype<usize>(state.bidProfile); }
+export function askProfilePtr(): usize { return changetype<usize>(state.askProfile); }
+export function shocksPtr(): usize { return changetype<usize>(state.shocks); }
+export function returnsPtr(): usize { return changetype<usize>(state.returns); }
+export function accIsLongPtr(): usize { return changetype<usize>(state.accIsLong); }
+export function accSizePtr(): usize { return changetype<usize>(state.accSize); }
+export function accEntryPtr(): usize { return changetype<usize>(state.accEntry); }
+export function accCollateralPtr(): usize { return changetype<usize>(state.accCollateral); }
+export function accLiqPtr(): usize { return changetype<usize>(state.accLiq); }
+export function recordsPtr(): usize { return changetype<usize>(state.records); }
+export function ledgerPtr(): usize { return changetype<usize>(state.ledger); }
+export function recordStride(): i32 { return RECORD_STRIDE; }
+
+/** Per run, after the host filled params and tables: the refill table, the population and its ladder. */
+export function prepare(seedLo: u32, seedHi: u32): i32 {
+  if (!state.initialised) return E_NOT_INITIALISED;
+  const p = state.params;
+  const steps = <i32>p[P_STEPS];
+  const levels = <i32>p[P_LEVELS];
+  const accounts = <i32>p[P_ACCOUNTS];
+  if (steps > state.capSteps || levels > state.capLevels || accounts > state.capAccounts) return E_CAPACITY;
+  if (!(p[P_TICK] > 0) || !(p[P_INITIAL_PRICE] > 0)) return E_BAD_PARAMS;
+  book.configureBook(levels, p[P_TICK]);
+  const keep = 1 - p[P_RESILIENCE];
+  state.decay[0] = 1;
+  for (let d = 1; d <= steps; d++) state.decay[d] = state.decay[d - 1] * keep;
+  setSeed(seedLo, seedHi);
+  runSeedLo = seedLo;
+  runSeedHi = seedHi;
+  if (p[P_RESAMPLE] == 1) return OK;
+  if (p[P_ACCOUNTS_FROM_FILE] != 1) drawPopulation(seedLo, seedHi, 0);
+  buildLadder();
+  return OK;
+}
+
+/** Simulates paths first..first+count−1 into the records region (count ≤ batch capacity). */
+export function runPaths(first: u32, count: i32): i32 {
+  if (!state.initialised) return E_NOT_INITIALISED;
+  if (count > state.capBatch) return E_CAPACITY;
+  const resample = state.params[P_RESAMPLE] == 1;
+  for (let i = 0; i < count; i++) {
+    const p = first + <u32>i;
+    if (resample) {
+      drawPopulation(runSeedLo, runSeedHi, p + 1);
+      buildLadder();
+    }
+    runPath(p, i * RECORD_STRIDE);
+  }
+  return OK;
+}
+
+// ---- book probes for the golden tests: walk a fresh book at the initial price ----
+export function bookReset(): void {
+  book.newPath();
+  book.setCentre(state.params[P_INITIAL_PRICE]);
+  book.findTops(1, 1);
+}
+export function bookSell(qty: f64): f64 { return book.sell(qty); }
+export function bookBuy(qty: f64): f64 { return book.buy(qty); }
+export function bookLastPrice(): f64 { return book.lastPrice; }
+export function bookBidTop(): i32 { return book.bidTop; }
+export function bookExhausted(): bool { return book.exhausted; }

@@ -1,0 +1,25 @@
+// Isolated-margin prices under tiered maintenance margin (Binance bracket rule); same arithmetic as
+// src/engine/margin.ts.
+import { tierAmount, tierFloor, tierMmr } from "./state";
+
+export function tierIndex(n: i32, notional: f64): i32 {
+  let j = 0;
+  while (j + 1 < n && notional >= unchecked(tierFloor[j + 1])) j++;
+  return j;
+}
+
+/** Price where equity = maintenance margin, in the bracket the notional at that price falls in. */
+export function liquidationPrice(n: i32, s: f64, q: f64, e: f64, c: f64): f64 {
+  for (let j = 0; j < n; j++) {
+    const lp = (c + unchecked(tierAmount[j]) - s * q * e) / (q * unchecked(tierMmr[j]) - s * q);
+    if (!(lp > 0)) continue;
+    const notional = q * lp;
+    const above = j + 1 < n ? notional < unchecked(tierFloor[j + 1]) : true;
+    if (notional >= unchecked(tierFloor[j]) && above) return lp;
+  }
+  return s > 0 ? 0 : Infinity;
+}
+
+export function bankruptcyPrice(s: f64, q: f64, e: f64, c: f64): f64 {
+  return e - (s * c) / q;
+}

@@ -1,0 +1,73 @@
+// The account population: drawn from the seed (or written by the host from a positions file), then
+// priced and sorted into the liquidation ladder. Same draws and arithmetic as src/engine/population.ts.
+import {
+  DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_INITIAL_PRICE, P_LEVERAGE_DIST, P_LEVERAGE_MAX,
+  P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST, P_NOTIONAL_MAX,
+  P_NOTIONAL_MIN, P_TIER_COUNT,
+} from "./abi";
+import { bankruptcyPrice, liquidationPrice, tierIndex } from "./margin";
+import { exp, log, normalInv } from "./mathfn";
+import { philox, rng0, rng1, rng2, uniform32, uniform52 } from "./rng";
+import {
+  accBankrupt, accCollateral, accEntry, accIsLong, accLiq, accSize, longLiq, longOrder, params,
+  setLadderCounts, shortLiq, shortOrder, tierMaxLeverage,
+} from "./state";
+import { sortPairs } from "./sort";
+
+export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void {
+  const n = <i32>unchecked(params[P_ACCOUNTS]);
+  const price = unchecked(params[P_INITIAL_PRICE]);
+  const longShare = unchecked(params[P_LONG_SHARE]);
+  const levFixed = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED;
+  const median = unchecked(params[P_LEVERAGE_MEDIAN]);
+  const sigma = unchecked(params[P_LEVERAGE_SIGMA]);
+  const levMax = unchecked(params[P_LEVERAGE_MAX]);
+  const notFixed = unchecked(params[P_NOTIONAL_DIST]) == DIST_FIXED;
+  const nMin = unchecked(params[P_NOTIONAL_MIN]);
+  const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
+  const nMax = unchecked(params[P_NOTIONAL_MAX]);
+  const tiers = <i32>unchecked(params[P_TIER_COUNT]);
+  for (let i = 0; i < n; i++) {
+    philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
+    unchecked((accIsLong[i] = uniform32(rng0) < longShare ? 1 : 0));
+    let notional = notFixed ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
+    if (notional > nMax) notional = nMax;
+    philox(<u32>i, population, 1, DOMAIN_POPULATION, seedLo, seedHi);
+    let leverage = levFixed ? median : median * exp(sigma * normalInv(uniform52(rng0, rng1)));
+    if (leverage > levMax) leverage = levMax;
+    const bracketMax = unchecked(tierMaxLeverage[tierIndex(tiers, notional)]);
+    if (leverage > bracketMax) leverage = bracketMax;
+    unchecked((accSize[i] = notional / price));
+    unchecked((accEntry[i] = price));
+    unchecked((accCollateral[i] = notional / leverage));
+  }
+}
+
+/** Liquidation and bankruptcy prices, then longs sorted by liquidation price descending, shorts ascending. */
+export function buildLadder(): void {
+  const n = <i32>unchecked(params[P_ACCOUNTS]);
+  const tiers = <i32>unchecked(params[P_TIER_COUNT]);
+  let nl = 0;
+  let ns = 0;
+  for (let i = 0; i < n; i++) {
+    const s: f64 = unchecked(accIsLong[i]) == 1 ? 1 : -1;
+    const q = unchecked(accSize[i]);
+    const e = unchecked(accEntry[i]);
+    const c = unchecked(accCollateral[i]);
+    const lp = liquidationPrice(tiers, s, q, e, c);
+    unchecked((accLiq[i] = lp));
+    unchecked((accBankrupt[i] = bankruptcyPrice(s, q, e, c)));
+    if (s > 0) {
+      unchecked((longOrder[nl] = i));
+      unchecked((longLiq[nl] = lp));
+      nl++;
+    } else {
+      unchecked((shortOrder[ns] = i));
+      unchecked((shortLiq[ns] = lp));
+      ns++;
+    }
+  }
+  sortPairs(longLiq, longOrder, nl, true);
+  sortPairs(shortLiq, shortOrder, ns, false);
+  setLadderCounts(nl, ns);
+}

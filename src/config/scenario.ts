@@ -1,0 +1,89 @@
+// The resolved scenario: every key of SPEC §2 with its default applied. This is what the engines consume,
+// what summary.json echoes, and what the scenario hash covers.
+
+/** One maintenance-margin bracket (Binance rule: MM = notional × mmr − maintenanceAmount). */
+export interface Tier {
+  /** Lowest position notional (quote units) this bracket applies to. */
+  floor: number;
+  /** Maintenance margin rate, 0 ≤ mmr < 1. */
+  mmr: number;
+  /** Binance "cum": makes MM continuous across brackets. */
+  maintenanceAmount: number;
+  /** Largest leverage a generated account may open at in this bracket (default 1 / (2·mmr), Binance's IMR = 2×MMR). */
+  maxLeverage?: number;
+}
+
+export type PriceModel = "gbm" | "merton" | "none" | "replay";
+export type DepthProfile = "flat" | "exponential" | "power";
+export type MarkModel = "last" | "mid";
+export type LiquidationEngine = "market";
+export type AdlRanking = "pnl-leverage" | "random" | "none";
+
+export interface Shock {
+  step: number;
+  /** Simple return applied to the fundamental at that step, > −1. */
+  return: number;
+}
+
+export interface Scenario {
+  name: string;
+  seed: number;
+  paths: number;
+  steps: number;
+  stepSeconds: number;
+  market: {
+    initialPrice: number;
+    tickSize: number;
+    price: {
+      model: PriceModel;
+      volatility: number;
+      drift: number;
+      jumps: { intensity: number; meanLog: number; stdLog: number };
+      returnsFile?: string;
+      shocks: Shock[];
+    };
+    book: {
+      levels: number;
+      depth: { profile: DepthProfile; size: number; decayTicks: number; exponent: number };
+      snapshotFile?: string;
+      resilience: number;
+    };
+    mark: { model: MarkModel };
+  };
+  accounts: {
+    count: number;
+    longShare: number;
+    leverage: { dist: "lognormal" | "fixed"; median: number; sigma: number; max: number };
+    notional: { dist: "pareto" | "fixed"; min: number; alpha: number; max: number };
+    positionsFile?: string;
+    resample: boolean;
+  };
+  margin: { mode: "isolated" | "cross"; preset?: string; tiers: Tier[] };
+  liquidation: { engine: LiquidationEngine; feeRate: number; maxRoundsPerStep: number };
+  insurance: { initialBalance: number };
+  adl: { ranking: AdlRanking };
+}
+
+/** A position loaded from `accounts.positionsFile`. */
+export interface PositionRow {
+  account: string;
+  side: "long" | "short";
+  size: number;
+  entryPrice: number;
+  collateral: number;
+}
+
+/** One resting level of a book snapshot. */
+export interface BookLevel {
+  side: "bid" | "ask";
+  price: number;
+  qty: number;
+}
+
+/** Everything a run needs: the scenario plus the contents of the files it names, loaded once by the host. */
+export interface ScenarioInputs {
+  scenario: Scenario;
+  positions?: PositionRow[];
+  book?: BookLevel[];
+  returns?: Float64Array;
+}

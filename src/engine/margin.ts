@@ -1,0 +1,40 @@
+// Isolated-margin prices of one position under tiered maintenance margin (Binance bracket rule).
+// The WASM kernel (assembly/margin.ts) does the same arithmetic in the same order: keep them in step.
+
+/** Tiers as flat arrays sorted by floor ascending (what both engines hold). */
+export interface TierTable {
+  floor: Float64Array;
+  mmr: Float64Array;
+  amount: Float64Array;
+}
+
+/** Index of the bracket that a position of this notional falls in. */
+export function tierIndex(tiers: TierTable, notional: number): number {
+  let j = 0;
+  const n = tiers.floor.length;
+  while (j + 1 < n && notional >= tiers.floor[j + 1]) j++;
+  return j;
+}
+
+/**
+ * Price at which equity = maintenance margin, for side s (+1 long, −1 short), size q > 0, entry e and
+ * isolated collateral c: LP = (c + cum − s·q·e) / (q·mmr − s·q), evaluated in the bracket that the
+ * notional at LP itself falls in (SPEC §5: "recomputed with that tier").
+ * Returns 0 for a long that can never be liquidated, +Infinity for such a short.
+ */
+export function liquidationPrice(tiers: TierTable, s: number, q: number, e: number, c: number): number {
+  const n = tiers.floor.length;
+  for (let j = 0; j < n; j++) {
+    const lp = (c + tiers.amount[j] - s * q * e) / (q * tiers.mmr[j] - s * q);
+    if (!(lp > 0)) continue;
+    const notional = q * lp;
+    const above = j + 1 < n ? notional < tiers.floor[j + 1] : true;
+    if (notional >= tiers.floor[j] && above) return lp;
+  }
+  return s > 0 ? 0 : Infinity;
+}
+
+/** Price at which equity = 0: the position's collateral is exactly used up. */
+export function bankruptcyPrice(s: number, q: number, e: number, c: number): number {
+  return e - (s * c) / q;
+}

@@ -1,0 +1,494 @@
+// The pure-TypeScript reference engine: the model of one cascade path, written plainly. It is the oracle
+// of the differential tests (the WASM kernel must give the same records bit for bit) and the baseline of
+// the speed ratios. Every f64 operation here has its twin, in the same order, in assembly/.
+
+import { ADL_RANKING, DOMAIN, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } from "./layout.js";
+import { exp, log, normalInv } from "./mathfn.js";
+import { METRIC, RECORD_STRIDE } from "./metrics.js";
+import { philox, uniform52 } from "./philox.js";
+import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, type Population } from "./population.js";
+import type { EngineSetup } from "./setup.js";
+
+/** Where the money is at the end of a step (SPEC §3 conservation). */
+export interface Ledger {
+  step: number;
+  traders: number;
+  insurance: number;
+  makers: number;
+  badDebt: number;
+}
+
+export class ReferenceEngine {
+  private readonly s: EngineSetup;
+  private readonly pop: Population;
+  private readonly w = new Uint32Array(4);
+  private seedLo = 0;
+  private seedHi = 0;
+  private readonly levels: number;
+  private readonly tick: number;
+  // per-path state
+  private readonly cash: Float64Array;
+  private readonly dead: Uint8Array;
+  private readonly bidDepth: Float64Array;
+  private readonly askDepth: Float64Array;
+  private readonly bidSeen: Int32Array;
+  private readonly askSeen: Int32Array;
+  private readonly decay: Float64Array;
+  private readonly adlOrder: Int32Array;
+  private readonly adlScore: Float64Array;
+  private adlLen = 0;
+  private adlCursor = 0;
+  private adlRound = -1;
+  private adlSide = 0;
+  private round = 0;
+  private path = 0;
+  private step = 0;
+  private centre = 0;
+  private bidTop = 1;
+  private askTop = 1;
+  private lastPrice = 0;
+  private exhausted = false;
+  private insurance = 0;
+  private makers = 0;
+  private badDebt = 0;
+  private insuranceMin = 0;
+  private liquidations = 0;
+  private liquidatedNotional = 0;
+  private slipValue = 0;
+  private markedValue = 0;
+  private adlCount = 0;
+  private adlNotional = 0;
+  /** Called after every step when set: the conservation tests read the ledger here. */
+  onStep?: (ledger: Ledger) => void;
+
+  constructor(setup: EngineSetup) {
+    this.s = setup;
+    const p = setup.params;
+    const n = p[P.accountCount];
+    this.levels = p[P.levels];
+    this.tick = p[P.tickSize];
+    this.pop = allocatePopulation(n);
+    this.cash = new Float64Array(n);
+    this.dead = new Uint8Array(n);
+    this.adlOrder = new Int32Array(n);
+    this.adlScore = new Float64Array(n);
+    this.bidDepth = new Float64Array(this.levels + 2);
+    this.askDepth = new Float64Array(this.levels + 2);
+    this.bidSeen = new Int32Array(this.levels + 2);
+    this.askSeen = new Int32Array(this.levels + 2);
+    const steps = p[P.steps];
+    this.decay = new Float64Array(steps + 1);
+    this.decay[0] = 1;
+    const keep = 1 - p[P.resilience];
+    for (let d = 1; d <= steps; d++) this.decay[d] = this.decay[d - 1] * keep;
+  }
+
+  /** Draws (or copies) the run's population and builds its ladder. Call once per run and seed. */
+  prepare(seedLo: number, seedHi: number): void {
+    this.seedLo = seedLo >>> 0;
+    this.seedHi = seedHi >>> 0;
+    if (this.s.params[P.resample] === 1) return;
+    this.loadPopulation(0);
+  }
+
+  get population(): Population {
+    return this.pop;
+  }
+
+  private loadPopulation(population: number): void {
+    if (this.s.accounts) copyPopulation(this.s.accounts, this.pop);
+    else drawPopulation(this.s, this.pop, this.seedLo, this.seedHi, population);
+    buildLadder(this.s, this.pop);
+  }
+
+  /** Simulates paths first..first+count−1 and writes one record each into out (RECORD_STRIDE f64 per path). */
+  runPaths(first: number, count: number, out: Float64Array): void {
+    for (let i = 0; i < count; i++) this.runPath(first + i, out, i * RECORD_STRIDE);
+  }
+
+  private runPath(path: number, out: Float64Array, at: number): void {
+    const p = this.s.params;
+    if (p[P.resample] === 1) this.loadPopulation(path + 1);
+    const pop = this.pop;
+    const tick = this.tick;
+    const steps = p[P.steps];
+    const model = p[P.priceModel];
+    const markMid = p[P.markModel] === MARK_MODEL.mid;
+    const maxRounds = p[P.maxRounds];
+    const dt = p[P.stepSeconds] / SECONDS_PER_YEAR;
+    const vol = p[P.volatility];
+    const muDt = (p[P.drift] - 0.5 * vol * vol) * dt;
+    const sigDt = vol * Math.sqrt(dt);
+    const lambdaDt = p[P.jumpIntensity] * dt;
+    const noJumpProb = exp(-lambdaDt);
+    const jumpMean = p[P.jumpMeanLog];
+    const jumpStd = p[P.jumpStdLog];
+    const nReturns = p[P.returnsCount];
+    const returns = this.s.returns;
+    const shocks = this.s.shocks;
+    const levels = this.levels;
+    const w = this.w;
+
+    // reset the path's state
+    this.path = path;
+    for (let i = 0; i < pop.count; i++) {
+      this.cash[i] = pop.collateral[i];
+      this.dead[i] = 0;
+    }
+    this.bidSeen.fill(-1);
+    this.askSeen.fill(-1);
+    this.step = 0;
+    this.round = 0;
+    this.adlRound = -1;
+    this.insurance = p[P.insurance];
+    this.insuranceMin = this.insurance;
+    this.makers = 0;
+    this.badDebt = 0;
+    this.liquidations = 0;
+    this.liquidatedNotional = 0;
+    this.slipValue = 0;
+    this.markedValue = 0;
+    this.adlCount = 0;
+    this.adlNotional = 0;
+    this.exhausted = false;
+    let longCursor = 0;
+    let shortCursor = 0;
+    let firstLiquidationStep = -1;
+    let maxRoundsInStep = 0;
+
+    let fundamental = p[P.initialPrice];
+    this.centre = this.centreOf(fundamental);
+    this.bidTop = 1;
+    this.askTop = 1;
+    let mark = this.mid();
+    let minPrice = mark;
+    let markPeak = mark;
+    let maxDrawdown = 0;
+    let exoPeak = (this.centre + 0.5) * tick;
+    let exoDrawdown = 0;
+
+    for (let t = 1; t <= steps; t++) {
+      this.step = t;
+      // (1) the exogenous move shifts the fundamental and, with it, the whole book
+      if (model !== PRICE_MODEL.none) {
+        let r = 0;
+        if (model === PRICE_MODEL.replay) {
+          if (nReturns >= steps) r = returns[t - 1];
+          else {
+            philox(t, path, 0, DOMAIN.market, this.seedLo, this.seedHi, w);
+            r = returns[Math.floor(uniform52(w[0], w[1]) * nReturns)];
+          }
+        } else {
+          philox(t, path, 0, DOMAIN.market, this.seedLo, this.seedHi, w);
+          r = muDt + sigDt * normalInv(uniform52(w[0], w[1]));
+          if (model === PRICE_MODEL.merton) {
+            const u = uniform52(w[2], w[3]);
+            let jumps = 0;
+            let prob = noJumpProb;
+            let cdf = prob;
+            while (u > cdf && jumps < 100) {
+              jumps++;
+              prob = (prob * lambdaDt) / jumps;
+              cdf += prob;
+            }
+            if (jumps > 0) {
+              philox(t, path, 1, DOMAIN.market, this.seedLo, this.seedHi, w);
+              r += jumps * jumpMean + Math.sqrt(jumps) * jumpStd * normalInv(uniform52(w[0], w[1]));
+            }
+          }
+        }
+        fundamental = fundamental * exp(r);
+      }
+      if (shocks[t] !== 0) fundamental = fundamental * (1 + shocks[t]);
+      this.centre = this.centreOf(fundamental);
+      const exo = (this.centre + 0.5) * tick;
+      if (exo > exoPeak) exoPeak = exo;
+      const exoDd = (exoPeak - exo) / exoPeak;
+      if (exoDd > exoDrawdown) exoDrawdown = exoDd;
+
+      // (2) refill is lazy (applied when a level is next read); the touch is found again
+      if (this.decay.length > 1 && this.decay[1] < 1) {
+        this.bidTop = 1;
+        this.askTop = 1;
+      }
+      this.bidTop = this.firstBid(this.bidTop);
+      this.askTop = this.firstAsk(this.askTop);
+      // (3) the mark: someone trades at the touch before anything else, so `last` restarts at the mid
+      mark = this.mid();
+
+      // (4) cascade rounds at the current mark until nobody is under water
+      let rounds = 0;
+      while (rounds < maxRounds) {
+        let n = 0;
+        this.round++;
+        while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark) {
+          const i = pop.longOrder[longCursor++];
+          if (this.dead[i] === 0) {
+            this.liquidate(i, 1, mark);
+            n++;
+          }
+        }
+        while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark) {
+          const i = pop.shortOrder[shortCursor++];
+          if (this.dead[i] === 0) {
+            this.liquidate(i, -1, mark);
+            n++;
+          }
+        }
+        if (n === 0) break;
+        rounds++;
+        if (firstLiquidationStep < 0) firstLiquidationStep = t;
+        mark = markMid ? this.mid() : this.lastPrice;
+        if (mark < minPrice) minPrice = mark;
+        if (mark > markPeak) markPeak = mark;
+        const dd = (markPeak - mark) / markPeak;
+        if (dd > maxDrawdown) maxDrawdown = dd;
+      }
+      if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
+      if (mark < minPrice) minPrice = mark;
+      if (mark > markPeak) markPeak = mark;
+      const dd = (markPeak - mark) / markPeak;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+      if (this.onStep) this.onStep(this.ledger());
+    }
+
+    out[at + METRIC.liquidations] = this.liquidations;
+    out[at + METRIC.liquidatedNotional] = this.liquidatedNotional;
+    out[at + METRIC.maxRoundsInStep] = maxRoundsInStep;
+    out[at + METRIC.minPrice] = minPrice;
+    out[at + METRIC.finalPrice] = mark;
+    out[at + METRIC.maxDrawdown] = maxDrawdown;
+    out[at + METRIC.exogenousDrawdown] = exoDrawdown;
+    out[at + METRIC.amplification] = amplification(maxDrawdown, exoDrawdown, tick / p[P.initialPrice]);
+    out[at + METRIC.insuranceMin] = this.insuranceMin;
+    out[at + METRIC.insuranceFinal] = this.insurance;
+    out[at + METRIC.badDebt] = this.badDebt;
+    out[at + METRIC.adlCount] = this.adlCount;
+    out[at + METRIC.adlNotional] = this.adlNotional;
+    out[at + METRIC.avgSlippage] = this.markedValue > 0 ? this.slipValue / this.markedValue : 0;
+    out[at + METRIC.bookExhausted] = this.exhausted ? 1 : 0;
+    out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
+  }
+
+  /** The book's centre tick (the best bid's tick), kept far enough above zero for every level to have a price. */
+  private centreOf(fundamental: number): number {
+    const c = Math.floor(fundamental / this.tick + 1e-7);
+    return c > this.levels + 1 ? c : this.levels + 1;
+  }
+
+  private mid(): number {
+    return (this.centre + 1 - this.bidTop + (this.centre + this.askTop)) * 0.5 * this.tick;
+  }
+
+  /** Depth of bid level k now: untouched this path → the profile; else refilled toward it lazily. */
+  private bidAt(k: number): number {
+    const seen = this.bidSeen[k];
+    const profile = this.s.bidProfile[k];
+    if (seen < 0) {
+      this.bidSeen[k] = this.step;
+      this.bidDepth[k] = profile;
+      return profile;
+    }
+    if (seen < this.step) {
+      this.bidDepth[k] = profile - (profile - this.bidDepth[k]) * this.decay[this.step - seen];
+      this.bidSeen[k] = this.step;
+    }
+    return this.bidDepth[k];
+  }
+
+  private askAt(k: number): number {
+    const seen = this.askSeen[k];
+    const profile = this.s.askProfile[k];
+    if (seen < 0) {
+      this.askSeen[k] = this.step;
+      this.askDepth[k] = profile;
+      return profile;
+    }
+    if (seen < this.step) {
+      this.askDepth[k] = profile - (profile - this.askDepth[k]) * this.decay[this.step - seen];
+      this.askSeen[k] = this.step;
+    }
+    return this.askDepth[k];
+  }
+
+  private firstBid(from: number): number {
+    let k = from;
+    while (k <= this.levels && !(this.bidAt(k) > 0)) k++;
+    return k;
+  }
+
+  private firstAsk(from: number): number {
+    let k = from;
+    while (k <= this.levels && !(this.askAt(k) > 0)) k++;
+    return k;
+  }
+
+  /**
+   * A market sell of qty into the bids; returns the fill notional. Past the last level the rest fills one
+   * tick beyond the book's edge (the venue's last-resort price) and the path is flagged bookExhausted.
+   */
+  sell(qty: number): number {
+    let rem = qty;
+    let notional = 0;
+    let k = this.bidTop;
+    const levels = this.levels;
+    while (rem > 0) {
+      if (k > levels) {
+        const edge = (this.centre - levels) * this.tick;
+        notional += rem * edge;
+        this.lastPrice = edge;
+        this.exhausted = true;
+        rem = 0;
+        break;
+      }
+      const d = this.bidAt(k);
+      if (d > 0) {
+        const price = (this.centre + 1 - k) * this.tick;
+        this.lastPrice = price;
+        if (d > rem) {
+          this.bidDepth[k] = d - rem;
+          notional += rem * price;
+          rem = 0;
+          break;
+        }
+        this.bidDepth[k] = 0;
+        notional += d * price;
+        rem -= d;
+      }
+      k++;
+    }
+    this.bidTop = k;
+    return notional;
+  }
+
+  /** A market buy of qty from the asks; mirror of sell. */
+  buy(qty: number): number {
+    let rem = qty;
+    let notional = 0;
+    let k = this.askTop;
+    const levels = this.levels;
+    while (rem > 0) {
+      if (k > levels) {
+        const edge = (this.centre + levels + 1) * this.tick;
+        notional += rem * edge;
+        this.lastPrice = edge;
+        this.exhausted = true;
+        rem = 0;
+        break;
+      }
+      const d = this.askAt(k);
+      if (d > 0) {
+        const price = (this.centre + k) * this.tick;
+        this.lastPrice = price;
+        if (d > rem) {
+          this.askDepth[k] = d - rem;
+          notional += rem * price;
+          rem = 0;
+          break;
+        }
+        this.askDepth[k] = 0;
+        notional += d * price;
+        rem -= d;
+      }
+      k++;
+    }
+    this.askTop = k;
+    return notional;
+  }
+
+  /** Closes account i (side s) by market order and settles it: fee, insurance draw, ADL, bad debt. */
+  private liquidate(i: number, s: number, mark: number): void {
+    const pop = this.pop;
+    const q = pop.size[i];
+    const notional = s > 0 ? this.sell(q) : this.buy(q);
+    const pnl = s * (notional - q * pop.entry[i]);
+    this.makers -= pnl;
+    const remaining = this.cash[i] + pnl;
+    this.liquidations++;
+    this.liquidatedNotional += notional;
+    this.slipValue += s * (q * mark - notional);
+    this.markedValue += q * mark;
+    this.dead[i] = 1;
+    if (remaining >= 0) {
+      const fee = Math.min(this.s.params[P.feeRate] * notional, remaining);
+      this.cash[i] = remaining - fee;
+      this.insurance += fee;
+      return;
+    }
+    // the fill was worse than the bankruptcy price: the fund pays, then ADL, then bad debt
+    this.cash[i] = 0;
+    let deficit = -remaining;
+    const paid = Math.min(deficit, this.insurance);
+    this.insurance -= paid;
+    deficit -= paid;
+    if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
+    if (deficit > 0 && this.s.params[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
+    if (deficit > 0) this.badDebt += deficit;
+  }
+
+  /**
+   * Closes profitable accounts of side `side` at the mark, best-ranked first, and takes the shortfall from
+   * their realised profit (never their principal). The ranking is built once per cascade round, lazily.
+   */
+  private autoDeleverage(side: number, deficit: number, mark: number): number {
+    if (this.adlRound !== this.round || this.adlSide !== side) this.rankForAdl(side, mark);
+    const pop = this.pop;
+    while (deficit > 0 && this.adlCursor < this.adlLen) {
+      const j = this.adlOrder[this.adlCursor++];
+      if (this.dead[j] === 1) continue;
+      const q = pop.size[j];
+      const profit = side * q * (mark - pop.entry[j]);
+      this.makers -= profit;
+      const haircut = Math.min(deficit, profit);
+      this.cash[j] = this.cash[j] + profit - haircut;
+      deficit -= haircut;
+      this.dead[j] = 1;
+      this.adlCount++;
+      this.adlNotional += q * mark;
+    }
+    return deficit;
+  }
+
+  private rankForAdl(side: number, mark: number): void {
+    const pop = this.pop;
+    const random = this.s.params[P.adlRanking] === ADL_RANKING.random;
+    let n = 0;
+    for (let j = 0; j < pop.count; j++) {
+      if (this.dead[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
+      const profit = side * pop.size[j] * (mark - pop.entry[j]);
+      if (!(profit > 0)) continue;
+      let score: number;
+      if (random) {
+        philox(j, this.path, this.step, DOMAIN.adl, this.seedLo, this.seedHi, this.w);
+        score = uniform52(this.w[0], this.w[1]);
+      } else {
+        // Binance: PnL% × effective leverage
+        const margin = this.cash[j];
+        score = (profit / margin) * ((pop.size[j] * mark) / (margin + profit));
+      }
+      this.adlOrder[n] = j;
+      this.adlScore[n] = score;
+      n++;
+    }
+    const score = this.adlScore;
+    const idx = Array.from({ length: n }, (_, r) => r).sort((a, b) => score[b] - score[a] || this.adlOrder[a] - this.adlOrder[b]);
+    const order = idx.map((r) => this.adlOrder[r]);
+    for (let r = 0; r < n; r++) this.adlOrder[r] = order[r];
+    this.adlLen = n;
+    this.adlCursor = 0;
+    this.adlRound = this.round;
+    this.adlSide = side;
+  }
+
+  private ledger(): Ledger {
+    let traders = 0;
+    for (let i = 0; i < this.pop.count; i++) traders += this.cash[i];
+    return { step: this.step, traders, insurance: this.insurance, makers: this.makers, badDebt: this.badDebt };
+  }
+}
+
+/** maxDrawdown / exogenousDrawdown, the denominator floored at one tick's share of the price; 1 when both are 0. */
+export function amplification(maxDrawdown: number, exoDrawdown: number, oneTick: number): number {
+  if (maxDrawdown === 0 && exoDrawdown === 0) return 1;
+  return maxDrawdown / (exoDrawdown > oneTick ? exoDrawdown : oneTick);
+}

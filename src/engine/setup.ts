@@ -1,0 +1,151 @@
+// Turns a resolved scenario (and the files it named) into the flat numeric setup both engines load:
+// the parameter block, the bracket table, the book profile per side, shocks per step, replay returns,
+// and, for a positions file, the accounts. Everything here runs once per run, on the host.
+
+import type { ScenarioInputs } from "../config/scenario.js";
+import {
+  ADL_RANKING,
+  LEVERAGE_DIST,
+  MARK_MODEL,
+  NOTIONAL_DIST,
+  P,
+  PARAM_SLOTS,
+  PRICE_MODEL,
+} from "./layout.js";
+
+export interface AccountArrays {
+  isLong: Int32Array;
+  size: Float64Array;
+  entry: Float64Array;
+  collateral: Float64Array;
+}
+
+export interface EngineSetup {
+  params: Float64Array;
+  tierFloor: Float64Array;
+  tierMmr: Float64Array;
+  tierAmount: Float64Array;
+  tierMaxLeverage: Float64Array;
+  /** Depth per level, index 1..levels (index 0 unused): level k of the bids is k−1 ticks below the best bid tick. */
+  bidProfile: Float64Array;
+  askProfile: Float64Array;
+  /** Simple-return shock per step, index 1..steps (0 = none). */
+  shocks: Float64Array;
+  returns: Float64Array;
+  accounts?: AccountArrays;
+}
+
+/** Tick index of a price: the epsilon absorbs the representation error of decimal ticks (20377.0 / 0.1). */
+export function tickOf(price: number, tick: number): number {
+  return Math.floor(price / tick + 1e-7);
+}
+
+export function buildSetup(inputs: ScenarioInputs): EngineSetup {
+  const s = inputs.scenario;
+  const levels = s.market.book.levels;
+  const params = new Float64Array(PARAM_SLOTS);
+  const account = inputs.positions;
+
+  params[P.steps] = s.steps;
+  params[P.stepSeconds] = s.stepSeconds;
+  params[P.initialPrice] = s.market.initialPrice;
+  params[P.tickSize] = s.market.tickSize;
+  params[P.priceModel] = PRICE_MODEL[s.market.price.model];
+  params[P.volatility] = s.market.price.volatility;
+  params[P.drift] = s.market.price.drift;
+  params[P.jumpIntensity] = s.market.price.jumps.intensity;
+  params[P.jumpMeanLog] = s.market.price.jumps.meanLog;
+  params[P.jumpStdLog] = s.market.price.jumps.stdLog;
+  params[P.levels] = levels;
+  params[P.resilience] = s.market.book.resilience;
+  params[P.markModel] = MARK_MODEL[s.market.mark.model];
+  params[P.accountCount] = account ? account.length : s.accounts.count;
+  params[P.longShare] = s.accounts.longShare;
+  params[P.leverageDist] = LEVERAGE_DIST[s.accounts.leverage.dist];
+  params[P.leverageMedian] = s.accounts.leverage.median;
+  params[P.leverageSigma] = s.accounts.leverage.sigma;
+  params[P.leverageMax] = s.accounts.leverage.max;
+  params[P.notionalDist] = NOTIONAL_DIST[s.accounts.notional.dist];
+  params[P.notionalMin] = s.accounts.notional.min;
+  params[P.notionalAlpha] = s.accounts.notional.alpha;
+  params[P.notionalMax] = s.accounts.notional.max;
+  params[P.resample] = s.accounts.resample && !account ? 1 : 0;
+  params[P.accountsFromFile] = account ? 1 : 0;
+  params[P.feeRate] = s.liquidation.feeRate;
+  params[P.maxRounds] = s.liquidation.maxRoundsPerStep;
+  params[P.insurance] = s.insurance.initialBalance;
+  params[P.adlRanking] = ADL_RANKING[s.adl.ranking];
+
+  const tiers = s.margin.tiers;
+  params[P.tierCount] = tiers.length;
+  const tierFloor = Float64Array.from(tiers, (t) => t.floor);
+  const tierMmr = Float64Array.from(tiers, (t) => t.mmr);
+  const tierAmount = Float64Array.from(tiers, (t) => t.maintenanceAmount);
+  const tierMaxLeverage = Float64Array.from(tiers, (t) =>
+    t.maxLeverage ?? (t.mmr > 0 ? 1 / (2 * t.mmr) : Infinity),
+  );
+
+  const { bidProfile, askProfile } = inputs.book ? snapshotProfiles(inputs, levels) : analyticProfiles(inputs, levels);
+
+  const shocks = new Float64Array(s.steps + 1);
+  for (const shock of s.market.price.shocks) {
+    // several shocks at one step compound
+    shocks[shock.step] = (1 + shocks[shock.step]) * (1 + shock.return) - 1;
+  }
+
+  const returns = inputs.returns ?? new Float64Array(0);
+  params[P.returnsCount] = returns.length;
+
+  const setup: EngineSetup = { params, tierFloor, tierMmr, tierAmount, tierMaxLeverage, bidProfile, askProfile, shocks, returns };
+  if (account) {
+    setup.accounts = {
+      isLong: Int32Array.from(account, (p) => (p.side === "long" ? 1 : 0)),
+      size: Float64Array.from(account, (p) => p.size),
+      entry: Float64Array.from(account, (p) => p.entryPrice),
+      collateral: Float64Array.from(account, (p) => p.collateral),
+    };
+  }
+  return setup;
+}
+
+function analyticProfiles(inputs: ScenarioInputs, levels: number) {
+  const { profile, size, decayTicks, exponent } = inputs.scenario.market.book.depth;
+  const bidProfile = new Float64Array(levels + 1);
+  for (let k = 1; k <= levels; k++) {
+    if (profile === "flat") bidProfile[k] = size;
+    else if (profile === "exponential") bidProfile[k] = size * Math.exp(-(k - 1) / decayTicks);
+    else bidProfile[k] = size * Math.pow(k, -exponent);
+  }
+  return { bidProfile, askProfile: bidProfile.slice() };
+}
+
+/**
+ * A real snapshot keeps its shape relative to the touch: the best bid sits on the fundamental's tick
+ * (level 1) and every other level keeps its distance in ticks from it; asks likewise from the best ask.
+ */
+function snapshotProfiles(inputs: ScenarioInputs, levels: number) {
+  const tick = inputs.scenario.market.tickSize;
+  const book = inputs.book!;
+  const bidProfile = new Float64Array(levels + 1);
+  const askProfile = new Float64Array(levels + 1);
+  const bids = book.filter((l) => l.side === "bid");
+  const asks = book.filter((l) => l.side === "ask");
+  if (bids.length > 0) {
+    const best = Math.max(...bids.map((l) => tickOf(l.price, tick)));
+    for (const l of bids) {
+      const k = best - tickOf(l.price, tick) + 1;
+      if (k <= levels) bidProfile[k] += l.qty;
+    }
+  }
+  if (asks.length > 0) {
+    const best = Math.min(...asks.map((l) => tickOf(l.price, tick)));
+    for (const l of asks) {
+      const k = tickOf(l.price, tick) - best + 1;
+      if (k <= levels) askProfile[k] += l.qty;
+    }
+  }
+  // A one-sided snapshot mirrors its side, so that the other side of the book is not empty.
+  if (bids.length === 0) bidProfile.set(askProfile);
+  if (asks.length === 0) askProfile.set(bidProfile);
+  return { bidProfile, askProfile };
+}

@@ -1,0 +1,141 @@
+// The WASM engine: instantiates the kernel, checks its ABI version, fills its regions from an EngineSetup
+// through typed-array views (flat memory, no loader, no copies on the way out) and runs batches of paths.
+import { ABI_VERSION, P } from "../engine/layout.js";
+import { RECORD_STRIDE } from "../engine/metrics.js";
+import type { EngineSetup } from "../engine/setup.js";
+import { kernelModule, type KernelBuild } from "./module.js";
+import { statusText } from "./status.js";
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  abiVersion(): number;
+  init(accounts: number, levels: number, steps: number, tiers: number, returns: number, batch: number): number;
+  paramsPtr(): number;
+  tierFloorPtr(): number;
+  tierMmrPtr(): number;
+  tierAmountPtr(): number;
+  tierMaxLeveragePtr(): number;
+  bidProfilePtr(): number;
+  askProfilePtr(): number;
+  shocksPtr(): number;
+  returnsPtr(): number;
+  accIsLongPtr(): number;
+  accSizePtr(): number;
+  accEntryPtr(): number;
+  accCollateralPtr(): number;
+  accLiqPtr(): number;
+  recordsPtr(): number;
+  ledgerPtr(): number;
+  recordStride(): number;
+  prepare(seedLo: number, seedHi: number): number;
+  runPaths(first: number, count: number): number;
+  bookReset(): void;
+  bookSell(qty: number): number;
+  bookBuy(qty: number): number;
+  bookLastPrice(): number;
+  bookBidTop(): number;
+  bookExhausted(): number;
+}
+
+/** Reads an AssemblyScript string (UTF-16, byte length stored just before it) out of memory. */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return "";
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+export class KernelError extends Error {}
+
+export class WasmEngine {
+  readonly exports: KernelExports;
+  private readonly batch: number;
+
+  constructor(
+    private readonly setup: EngineSetup,
+    options: { build?: KernelBuild; batch?: number; module?: WebAssembly.Module } = {},
+  ) {
+    const mod = options.module ?? kernelModule(options.build ?? "release");
+    let memory: WebAssembly.Memory | undefined;
+    const instance = new WebAssembly.Instance(mod, {
+      env: {
+        abort(msg: number, file: number, line: number, col: number) {
+          const where = memory ? `${readString(memory, file)}:${line}:${col}` : `${line}:${col}`;
+          throw new KernelError(`kernel assertion failed: ${memory ? readString(memory, msg) : msg} at ${where}`);
+        },
+      },
+    });
+    this.exports = instance.exports as unknown as KernelExports;
+    memory = this.exports.memory;
+    const version = this.exports.abiVersion();
+    if (version !== ABI_VERSION) {
+      throw new KernelError(`kernel ABI version ${version} does not match the host's ${ABI_VERSION}: rebuild with \`npm run build\``);
+    }
+    const p = setup.params;
+    this.batch = options.batch ?? 256;
+    this.check(
+      this.exports.init(
+        p[P.accountCount] | 0,
+        setup.bidProfile.length - 1,
+        setup.shocks.length - 1,
+        setup.tierFloor.length,
+        setup.returns.length,
+        this.batch,
+      ),
+    );
+    this.load();
+  }
+
+  private check(code: number): void {
+    if (code !== 0) throw new KernelError(statusText(code));
+  }
+
+  private f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.exports.memory.buffer, ptr, length);
+  }
+
+  private load(): void {
+    const e = this.exports;
+    const s = this.setup;
+    this.f64(e.paramsPtr(), s.params.length).set(s.params);
+    this.f64(e.tierFloorPtr(), s.tierFloor.length).set(s.tierFloor);
+    this.f64(e.tierMmrPtr(), s.tierMmr.length).set(s.tierMmr);
+    this.f64(e.tierAmountPtr(), s.tierAmount.length).set(s.tierAmount);
+    this.f64(e.tierMaxLeveragePtr(), s.tierMaxLeverage.length).set(s.tierMaxLeverage);
+    this.f64(e.bidProfilePtr(), s.bidProfile.length).set(s.bidProfile);
+    this.f64(e.askProfilePtr(), s.askProfile.length).set(s.askProfile);
+    this.f64(e.shocksPtr(), s.shocks.length).set(s.shocks);
+    if (s.returns.length > 0) this.f64(e.returnsPtr(), s.returns.length).set(s.returns);
+    if (s.accounts) {
+      const n = s.accounts.size.length;
+      new Int32Array(e.memory.buffer, e.accIsLongPtr(), n).set(s.accounts.isLong);
+      this.f64(e.accSizePtr(), n).set(s.accounts.size);
+      this.f64(e.accEntryPtr(), n).set(s.accounts.entry);
+      this.f64(e.accCollateralPtr(), n).set(s.accounts.collateral);
+    }
+  }
+
+  /** Draws the run's population and sorts its ladder. */
+  prepare(seedLo: number, seedHi: number): void {
+    this.check(this.exports.prepare(seedLo >>> 0, seedHi >>> 0));
+  }
+
+  /** Simulates paths first..first+count−1 and copies their records into out. */
+  runPaths(first: number, count: number, out: Float64Array): void {
+    for (let done = 0; done < count; done += this.batch) {
+      const n = Math.min(this.batch, count - done);
+      this.check(this.exports.runPaths(first + done, n));
+      out.set(this.f64(this.exports.recordsPtr(), n * RECORD_STRIDE), done * RECORD_STRIDE);
+    }
+  }
+
+  /** The money ledger at the end of the last path: traders, insurance, makers, bad debt. */
+  ledger(): Float64Array {
+    return this.f64(this.exports.ledgerPtr(), 4).slice();
+  }
+
+  /** Liquidation price of each account (after prepare). */
+  liquidationPrices(): Float64Array {
+    const n = this.setup.params[P.accountCount];
+    return this.f64(this.exports.accLiqPtr(), n).slice();
+  }
+}

@@ -1,0 +1,37 @@
+// A complete scenario literal for engine tests that must not depend on the config loader.
+import type { Scenario } from "../../src/config/scenario.js";
+import { BINANCE_TIERS } from "./tiers.js";
+
+export function baseScenario(): Scenario {
+  return {
+    name: "test",
+    seed: 42,
+    paths: 50,
+    steps: 50,
+    stepSeconds: 60,
+    market: {
+      initialPrice: 30000,
+      tickSize: 0.5,
+      price: {
+        model: "gbm",
+        volatility: 0.8,
+        drift: 0,
+        jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 },
+        shocks: [{ step: 5, return: -0.04 }],
+      },
+      book: { levels: 1000, depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5 }, resilience: 0.05 },
+      mark: { model: "last" },
+    },
+    accounts: {
+      count: 2000,
+      longShare: 0.6,
+      leverage: { dist: "lognormal", median: 10, sigma: 0.6, max: 100 },
+      notional: { dist: "pareto", min: 1000, alpha: 1.5, max: 5_000_000 },
+      resample: false,
+    },
+    margin: { mode: "isolated", tiers: BINANCE_TIERS },
+    liquidation: { engine: "market", feeRate: 0.005, maxRoundsPerStep: 1000 },
+    insurance: { initialBalance: 100_000 },
+    adl: { ranking: "pnl-leverage" },
+  };
+}
