@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `cascade` binary: everything but setting the exit code lives in program.ts, so tests can call main().
+import { main } from "./program.js";
+
+// `cascade presets | head` closes stdout early: that is the reader's choice, not a crash.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+process.exitCode = await main(process.argv.slice(2));

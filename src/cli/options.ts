@@ -1,0 +1,73 @@
+// `run`/`sweep` options: commander hands over strings, this checks them all and reports every bad one.
+import { availableParallelism } from "node:os";
+import { formatValue } from "../config/errors.js";
+import type { RunOptions } from "./run.js";
+
+/** The options as commander collects them (every value a string). */
+export interface RawRunOptions {
+  paths?: string;
+  seed?: string;
+  threads?: string;
+  out?: string;
+  engine?: string;
+  shard?: string;
+  format?: string;
+  quiet?: boolean;
+  json?: boolean;
+  set?: string[];
+  resume?: string;
+}
+
+const DIGITS = /^\d+$/;
+
+function integer(name: string, text: string | undefined, min: number, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const value = DIGITS.test(text.trim()) ? Number(text) : NaN;
+  if (Number.isSafeInteger(value) && value >= min) return value;
+  const expected = min === 0 ? "a non-negative integer" : "a positive integer";
+  problems.push(`--${name} must be ${expected} (received ${formatValue(text)})`);
+  return undefined;
+}
+
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
+  if (text === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  problems.push(`--${name} must be one of ${allowed.join(", ")} (received ${formatValue(text)})`);
+  return fallback;
+}
+
+function shard(text: string | undefined, problems: string[]): RunOptions["shard"] {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (count >= 1 && index >= 1 && index <= count && Number.isSafeInteger(count)) return { index, count };
+  problems.push(`--shard must be i/n with 1 <= i <= n, e.g. 2/4 (received ${formatValue(text)})`);
+  return undefined;
+}
+
+/**
+ * Checks the options; `sets` are the --set overrides followed by --paths/--seed as `paths=`/`seed=`,
+ * so the explicit options win over a --set of the same key.
+ */
+export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undefined, problems: string[]): RunOptions {
+  const paths = integer("paths", raw.paths, 1, problems);
+  const seed = integer("seed", raw.seed, 0, problems);
+  const sets = [...(raw.set ?? [])];
+  if (paths !== undefined) sets.push(`paths=${paths}`);
+  if (seed !== undefined) sets.push(`seed=${seed}`);
+  if (raw.out !== undefined && raw.out.trim() === "") problems.push(`--out must be a directory path (received "")`);
+  if (raw.resume !== undefined && raw.resume.trim() === "") problems.push(`--resume must be a directory path (received "")`);
+  return {
+    threads: integer("threads", raw.threads, 1, problems) ?? availableParallelism(),
+    out: raw.out ?? "./cascade-out",
+    engine: oneOf("engine", raw.engine, ["wasm", "ts"] as const, "wasm", problems),
+    shard: shard(raw.shard, problems),
+    format: oneOf("format", raw.format, ["csv", "parquet"] as const, "csv", problems),
+    quiet: raw.quiet ?? false,
+    json: raw.json ?? false,
+    ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
+    ...(scenarioFile !== undefined ? { scenarioFile } : {}),
+    sets,
+  };
+}

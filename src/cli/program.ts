@@ -1,0 +1,138 @@
+// argv → commands (SPEC §1). The only module that knows about argv; returns an exit code, never exits.
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { InputError, type ReproContext } from "../config/errors.js";
+import { loadScenario, readJsonFile } from "../config/load.js";
+import { listPresets, listScenarios } from "../config/presets.js";
+import type { ScenarioInputs } from "../config/scenario.js";
+import { errorLines, exitCodeFor } from "./exit.js";
+import { processIo, type CliIo } from "./io.js";
+import { marginCommand } from "./margin.js";
+import { parseRunOptions, type RawRunOptions } from "./options.js";
+import { runCommand } from "./run.js";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The options `run` and `sweep` share. */
+function withRunOptions(cmd: Command): Command {
+  return cmd
+    .option("--paths <n>", "number of Monte Carlo paths")
+    .option("--seed <s>", "master seed")
+    .option("--threads <t>", "worker threads (default: all cores)")
+    .option("--out <dir>", "output directory", "./cascade-out")
+    .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
+    .option("--shard <i/n>", "run shard i of n (merge the shards with `cascade merge`)")
+    .option("--format <fmt>", "per-path table format: csv | parquet", "csv")
+    .option("--quiet", "no progress bar")
+    .option("--json", "print the summary as JSON on stdout instead of the table")
+    .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, [])
+    .option("--resume <dir>", "finish an interrupted run");
+}
+
+/** Accounts a scenario simulates: the loaded positions' distinct accounts, else the generated count. */
+function accountCount(inputs: ScenarioInputs): number {
+  return inputs.positions ? new Set(inputs.positions.map((p) => p.account)).size : inputs.scenario.accounts.count;
+}
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const print = (line: string) => void io.stdout.write(`${line}\n`);
+  let code = 0;
+  // Filled in as a command learns it, so that a bug report can say how to reproduce the failure.
+  const known: ReproContext = {};
+
+  const program = new Command("cascade")
+    .description("Monte Carlo simulator of margin-call liquidation cascades")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    });
+
+  withRunOptions(program.command("run").argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)"))
+    .description("Monte Carlo of cascade paths")
+    .action(async (file: string | undefined, raw: RawRunOptions) => {
+      const problems: string[] = [];
+      const options = parseRunOptions(raw, file, problems);
+      let inputs: ScenarioInputs | undefined;
+      try {
+        inputs = loadScenario(file, options.sets);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        problems.push(...err.problems);
+      }
+      if (problems.length > 0 || !inputs) throw new InputError(problems);
+      Object.assign(known, { seed: inputs.scenario.seed, scenarioFile: file });
+      code = await runCommand(inputs, options, io);
+    });
+
+  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"))
+    .description("the run over a parameter grid or sample, one summary per point")
+    .action(() => notImplemented("sweep"));
+
+  program
+    .command("margin")
+    .argument("<positions>", "positions JSON file (SPEC §5)")
+    .description("maintenance margin, liquidation and bankruptcy price per position")
+    .action((file: string) => {
+      const result = marginCommand(readJsonFile(file, "positions file"));
+      print(JSON.stringify(result, null, 2));
+    });
+
+  program
+    .command("validate")
+    .argument("<scenario>", "scenario file")
+    .option("--set <key=value>", "override a scenario key (repeatable)", collect, [])
+    .description("check a scenario file and print every problem; runs nothing")
+    .action((file: string, opts: { set: string[] }) => {
+      const inputs = loadScenario(file, opts.set);
+      const s = inputs.scenario;
+      print(`ok: ${s.name} (${s.paths} paths, ${s.steps} steps, ${accountCount(inputs)} accounts)`);
+    });
+
+  program
+    .command("presets")
+    .description("list the built-in venue presets and scenarios, with their sources and dates")
+    .action(() => {
+      print("presets (margin.preset):");
+      for (const p of listPresets()) {
+        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}`);
+        print(`    source: ${p.source}`);
+        print(`    date: ${p.date}`);
+      }
+      print("scenarios:");
+      for (const s of listScenarios()) {
+        print(`  ${s.name}${s.isDefault ? " (default)" : ""}  ${s.description}`);
+        print(`    source: ${s.source}`);
+        print(`    date: ${s.date}`);
+      }
+    });
+
+  program
+    .command("merge")
+    .argument("<dirs...>", "shard output directories")
+    .description("merge the outputs of shards into one result")
+    .action(() => notImplemented("merge"));
+
+  program
+    .command("verify")
+    .argument("<dir>", "output directory of a finished run")
+    .description("rerun a sample of paths and check them against the run's records and hashes")
+    .action(() => notImplemented("verify"));
+
+  function notImplemented(name: string): void {
+    io.stderr.write(`error: cascade ${name} is not implemented yet\n`);
+    code = 1;
+  }
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (err) {
+    for (const line of errorLines(err, known)) io.stderr.write(`${line}\n`);
+    return exitCodeFor(err);
+  }
+}

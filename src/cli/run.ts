@@ -1,0 +1,62 @@
+// `cascade run`: the Monte Carlo run. The CLI has validated the options and resolved the scenario
+// (with --paths/--seed applied) when it calls this.
+import { resolve } from "node:path";
+import type { ScenarioInputs } from "../config/scenario.js";
+import { runScenario } from "../mc/run.js";
+import { summaryToJson } from "../report/summary-json.js";
+import { formatSummaryTable } from "../report/table.js";
+import { processIo, type CliIo } from "./io.js";
+import { progressSink } from "./progress.js";
+
+export interface RunOptions {
+  /** Worker threads; the CLI defaults it to os.availableParallelism(). */
+  threads: number;
+  /** Output directory (default ./cascade-out). */
+  out: string;
+  engine: "wasm" | "ts";
+  /** Run only shard `index` of `count` (1-based: 1 ≤ index ≤ count); undefined runs every path. */
+  shard?: { index: number; count: number };
+  /** Format of the per-path table. */
+  format: "csv" | "parquet";
+  /** No progress bar. */
+  quiet: boolean;
+  /** Print the summary as JSON on stdout instead of the table. */
+  json: boolean;
+  /** Directory of an interrupted run to finish. */
+  resume?: string;
+  /** The scenario file as given on the command line; undefined for the embedded default. */
+  scenarioFile?: string;
+  /** The --set overrides applied, --paths/--seed included as `paths=`/`seed=` (for the record). */
+  sets: string[];
+}
+
+/** Runs the scenario; resolves to the exit code (0 done, 130 interrupted). */
+export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io: CliIo = processIo): Promise<number> {
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
+  const progress = progressSink(io.stderr, options.quiet);
+  try {
+    const result = await runScenario(inputs, {
+      threads: options.threads,
+      engine: options.engine,
+      outDir: options.out,
+      shard: options.shard,
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
+    });
+    progress.stop();
+    if (options.json) io.stdout.write(summaryToJson(result.summary) + "\n");
+    else io.stdout.write(formatSummaryTable(result.summary) + "\n");
+    const where = resolve(options.out);
+    if (result.interrupted) {
+      io.stderr.write(`interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}\n`);
+      return 130;
+    }
+    if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.csv\n`);
+    return 0;
+  } finally {
+    progress.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,95 @@
+// The built-in data shipped with the package: venue margin presets (presets/) and scenarios (scenarios/).
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import YAML from "yaml";
+import { z } from "zod";
+import type { Tier } from "./scenario.js";
+import { formatIssues, tiersSchema } from "./schema.js";
+
+// This module is src/config/presets.ts under vitest and dist/config/presets.js after tsc: both are two
+// levels below the package root.
+const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const PRESETS_DIR = join(PACKAGE_ROOT, "presets");
+export const SCENARIOS_DIR = join(PACKAGE_ROOT, "scenarios");
+/** What `cascade run` uses when no SCENARIO is given. */
+export const DEFAULT_SCENARIO_FILE = join(SCENARIOS_DIR, "btc-perp-crash.yaml");
+
+const presetSchema = z.strictObject({
+  version: z.number().int().min(1),
+  name: z.string().min(1),
+  venue: z.string().min(1),
+  product: z.string().min(1),
+  source: z.string().min(1),
+  date: z.string().min(1),
+  conventions: z.strictObject({
+    /** Price at which maintenance margin is computed (Binance: mark; Bybit: entry). */
+    maintenanceAt: z.enum(["mark", "entry"]),
+    /** Whether the liquidation fee enters the liquidation-price formula. */
+    liquidationFeeInFormula: z.boolean(),
+  }),
+  tiers: tiersSchema,
+});
+
+export type Preset = z.output<typeof presetSchema> & { tiers: Tier[]; file: string };
+
+let presetCache: Map<string, Preset> | undefined;
+
+function readPresets(): Map<string, Preset> {
+  const presets = new Map<string, Preset>();
+  for (const entry of readdirSync(PRESETS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = join(PRESETS_DIR, entry);
+    const parsed = presetSchema.safeParse(YAML.parse(readFileSync(file, "utf8")), { reportInput: true });
+    // A broken built-in preset is a bug in the package, not bad user input.
+    if (!parsed.success) throw new Error(`preset ${file} is broken: ${formatIssues(parsed.error.issues, presetSchema).join("; ")}`);
+    const expected = basename(entry).replace(/\.ya?ml$/, "");
+    if (parsed.data.name !== expected) throw new Error(`preset ${file} is broken: name must be ${expected} (received ${parsed.data.name})`);
+    presets.set(parsed.data.name, { ...parsed.data, file });
+  }
+  return presets;
+}
+
+/** All built-in presets, sorted by name. */
+export function listPresets(): Preset[] {
+  presetCache ??= readPresets();
+  return [...presetCache.values()];
+}
+
+/** The preset of that name, or undefined. */
+export function findPreset(name: string): Preset | undefined {
+  presetCache ??= readPresets();
+  return presetCache.get(name);
+}
+
+export interface ScenarioInfo {
+  name: string;
+  file: string;
+  /** First header comment line, after the name. */
+  description: string;
+  source: string;
+  date: string;
+  isDefault: boolean;
+}
+
+/** Built-in scenarios; their header comments carry `# source:` and `# date:` (the schema has no such keys). */
+export function listScenarios(): ScenarioInfo[] {
+  return readdirSync(SCENARIOS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((entry) => {
+      const file = join(SCENARIOS_DIR, entry);
+      const text = readFileSync(file, "utf8");
+      const header = (key: string) => new RegExp(`^#\\s*${key}:\\s*(.*)$`, "m").exec(text)?.[1].trim() ?? "unknown";
+      const first = /^#\s*(.*)$/m.exec(text)?.[1] ?? "";
+      const doc = YAML.parse(text) as { name?: unknown } | null;
+      const name = typeof doc?.name === "string" ? doc.name : entry.replace(/\.ya?ml$/, "");
+      return {
+        name,
+        file,
+        description: first.replace(/^[\w-]+:\s*/, ""),
+        source: header("source"),
+        date: header("date"),
+        isDefault: file === DEFAULT_SCENARIO_FILE,
+      };
+    });
+}

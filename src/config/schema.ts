@@ -1,0 +1,298 @@
+// The scenario file schema (SPEC §2): every default, every range, and problem lines that name the field.
+// Checks that need another section (shock step ≤ steps, presets) live in resolve.ts.
+import { z } from "zod";
+import { formatValue } from "./errors.js";
+
+/** The kernel takes counts and indices as i32. */
+const I32_MAX = 2_147_483_647;
+
+/**
+ * A string enum whose problem line lists the accepted values. `planned` values are known from the spec
+ * but not built yet: they get "not supported yet" rather than looking like a typo.
+ */
+function choice<const T extends string>(supported: readonly T[], planned: readonly string[] = []) {
+  const expected = `must be one of ${supported.join(", ")}`;
+  return z.custom<T>((v) => typeof v === "string" && (supported as readonly string[]).includes(v), {
+    error: (issue) =>
+      typeof issue.input === "string" && planned.includes(issue.input)
+        ? `${expected}; ${issue.input} is not supported yet`
+        : expected,
+  });
+}
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const filePath = z.string().min(1);
+
+export const tierSchema = z.strictObject({
+  floor: z.number().min(0),
+  mmr: z.number().min(0).lt(1),
+  maintenanceAmount: z.number().min(0),
+  maxLeverage: z.number().min(1).optional(),
+});
+
+/** Brackets must partition [0, ∞): first floor 0, floors strictly increasing. */
+export const tiersSchema = z
+  .array(tierSchema)
+  .min(1)
+  .superRefine((tiers, ctx) => {
+    tiers.forEach((tier, i) => {
+      if (typeof tier?.floor !== "number") return;
+      if (i === 0 && tier.floor !== 0) {
+        ctx.addIssue({ code: "custom", path: [0, "floor"], input: tier.floor, message: "must be 0 (the first tier starts at 0)" });
+      }
+      const prev = tiers[i - 1]?.floor;
+      if (i > 0 && typeof prev === "number" && !(tier.floor > prev)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "floor"],
+          input: tier.floor,
+          message: `must be > the previous tier's floor ${prev} (tiers sorted by strictly increasing floor)`,
+        });
+      }
+    });
+  });
+
+const shockSchema = z.strictObject({
+  step: z.number().int().min(1),
+  return: z.number().gt(-1),
+});
+
+/** Shock steps must be distinct: two shocks at one step would leave their order to the engine. */
+export const shocksSchema = z.array(shockSchema).superRefine((shocks, ctx) => {
+  const seen = new Map<number, number>();
+  shocks.forEach((shock, i) => {
+    if (!Number.isInteger(shock?.step) || shock.step < 1) return; // already reported
+    const first = seen.get(shock.step);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: [i, "step"], input: shock.step, message: `must differ from shocks[${first}].step` });
+    } else seen.set(shock.step, i);
+  });
+});
+
+export const stepsSchema = int(1, I32_MAX).default(100);
+export const tickSizeSchema = z.number().gt(0).default(0.5);
+
+const priceSchema = z
+  .strictObject({
+    model: choice(["gbm", "merton", "none", "replay"] as const).default("gbm"),
+    volatility: z.number().min(0).default(0.8),
+    drift: z.number().default(0),
+    jumps: z
+      .strictObject({
+        intensity: z.number().min(0).default(4),
+        meanLog: z.number().default(-0.03),
+        stdLog: z.number().min(0).default(0.04),
+      })
+      .prefault({}),
+    returnsFile: filePath.optional(),
+    shocks: shocksSchema.default([]),
+  })
+  .superRefine((price, ctx) => {
+    if (price.model === "replay" && price.returnsFile === undefined) {
+      ctx.addIssue({ code: "custom", path: ["returnsFile"], input: undefined, message: "is required when model is replay" });
+    }
+    if (price.model !== "replay" && price.returnsFile !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["returnsFile"], input: price.returnsFile, message: "is only used with model replay" });
+    }
+  });
+
+const bookSchema = z.strictObject({
+  levels: int(1, 10_000_000).default(1000),
+  depth: z
+    .strictObject({
+      profile: choice(["flat", "exponential", "power"] as const).default("flat"),
+      size: z.number().gt(0).default(2),
+      decayTicks: z.number().gt(0).default(200),
+      exponent: z.number().min(0).default(0.5),
+    })
+    .prefault({}),
+  // When given, the snapshot replaces `depth` (which keeps its defaults for the record).
+  snapshotFile: filePath.optional(),
+  resilience: z.number().min(0).max(1).default(0.05),
+});
+
+const markSchema = z
+  .strictObject({
+    model: choice(["last", "mid"] as const, ["ema"]).default("last"),
+    // Accepted so that an `ema` config gets one clear problem, not two; unused until ema exists.
+    halfLifeSteps: z.number().gt(0).optional(),
+  })
+  .superRefine((mark, ctx) => {
+    if (mark.halfLifeSteps !== undefined && (mark.model as string) !== "ema") {
+      ctx.addIssue({ code: "custom", path: ["halfLifeSteps"], input: mark.halfLifeSteps, message: "is only used with model ema" });
+    }
+  });
+
+const leverageSchema = z
+  .strictObject({
+    dist: choice(["lognormal", "fixed"] as const).default("lognormal"), // fixed: every account at `median`
+    median: z.number().gt(0).default(10),
+    sigma: z.number().min(0).default(0.6),
+    max: z.number().min(1).default(100),
+  })
+  .superRefine((lev, ctx) => {
+    if (typeof lev.max === "number" && typeof lev.median === "number" && lev.max < lev.median) {
+      ctx.addIssue({ code: "custom", path: ["max"], input: lev.max, message: `must be >= median (${lev.median})` });
+    }
+  });
+
+const notionalSchema = z
+  .strictObject({
+    dist: choice(["pareto", "fixed"] as const).default("pareto"),
+    min: z.number().gt(0).default(1000),
+    alpha: z.number().gt(0).default(1.5),
+    max: z.number().gt(0).default(5_000_000),
+  })
+  .superRefine((n, ctx) => {
+    if (typeof n.max === "number" && typeof n.min === "number" && n.max < n.min) {
+      ctx.addIssue({ code: "custom", path: ["max"], input: n.max, message: `must be >= min (${n.min})` });
+    }
+  });
+
+const accountsSchema = z
+  .strictObject({
+    count: int(0, 50_000_000).default(10_000),
+    longShare: z.number().min(0).max(1).default(0.6),
+    leverage: leverageSchema.prefault({}),
+    notional: notionalSchema.prefault({}),
+    // When given, the loaded positions replace the generated population (count, leverage, notional unused).
+    positionsFile: filePath.optional(),
+    resample: z.boolean().default(false),
+  })
+  .superRefine((acc, ctx) => {
+    if (acc.resample === true && acc.positionsFile !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["resample"], input: true, message: "must be false with positionsFile (loaded positions are not resampled)" });
+    }
+  });
+
+/** Preset and tiers are checked against each other and the preset registry in resolve.ts. */
+export const marginSchema = z.strictObject({
+  mode: choice(["isolated", "cross"] as const).default("isolated"),
+  preset: z.string().min(1).optional(),
+  tiers: tiersSchema.optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().default("scenario"),
+  seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
+  paths: int(1, I32_MAX).default(2000),
+  steps: stepsSchema,
+  stepSeconds: z.number().gt(0).default(60),
+  market: z
+    .strictObject({
+      // Default 30000; with a snapshotFile and no explicit value, resolve.ts uses the snapshot's best bid.
+      initialPrice: z.number().gt(0).default(30_000),
+      tickSize: tickSizeSchema,
+      price: priceSchema.prefault({}),
+      book: bookSchema.prefault({}),
+      mark: markSchema.prefault({}),
+    })
+    .prefault({}),
+  accounts: accountsSchema.prefault({}),
+  margin: marginSchema.prefault({}),
+  liquidation: z
+    .strictObject({
+      engine: choice(["market"] as const, ["partial", "auction", "backstop"]).default("market"),
+      feeRate: z.number().min(0).lt(1).default(0.005),
+      maxRoundsPerStep: int(1, I32_MAX).default(1000),
+    })
+    .prefault({}),
+  insurance: z.strictObject({ initialBalance: z.number().min(0).default(1_000_000) }).prefault({}),
+  adl: z.strictObject({ ranking: choice(["pnl-leverage", "random", "none"] as const).default("pnl-leverage") }).prefault({}),
+});
+
+/** The schema's output: a Scenario except that margin may still name a preset instead of tiers. */
+export type ScenarioDraft = z.output<typeof scenarioSchema>;
+
+// ---- problem lines ------------------------------------------------------------------------------
+
+/** `market.price.shocks[0].step`: the path as a user would write it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "(scenario)" : out;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "true or false",
+  object: "a mapping of keys",
+  array: "a list",
+};
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case "too_small": {
+      if (issue.origin === "array") return `must have at least ${issue.minimum} item(s)`;
+      if (issue.origin === "string") return "must not be empty";
+      return `must be ${issue.inclusive ? ">=" : ">"} ${issue.minimum}`;
+    }
+    case "too_big":
+      if (issue.origin === "array") return `must have at most ${issue.maximum} item(s)`;
+      return `must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map(String).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Keys a strict object at `path` accepts, to suggest the one a typo meant. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  const unwrap = () => {
+    for (;;) {
+      const def = node?._zod.def as { type?: string; innerType?: z.core.$ZodType } | undefined;
+      if (def?.innerType && (def.type === "default" || def.type === "prefault" || def.type === "optional")) {
+        node = def.innerType;
+      } else return;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    const def = node?._zod.def as { type?: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    node = def?.type === "object" ? def.shape?.[String(key)] : def?.type === "array" ? def.element : undefined;
+  }
+  unwrap();
+  const def = node?._zod.def as { type?: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
+
+/** One line per problem; an unknown key suggests the nearest known one. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType = scenarioSchema): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(schema, issue.path);
+      for (const key of issue.keys) {
+        const near = known.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(key.length / 3)));
+        const hint = near.length > 0 ? ` (did you mean ${near[0]}?)` : "";
+        lines.push(`${formatPath([...issue.path, key])} is not a known key${hint}`);
+      }
+      continue;
+    }
+    lines.push(`${formatPath(issue.path)} ${expectation(issue)} (received ${formatValue(issue.input)})`);
+  }
+  return lines;
+}
