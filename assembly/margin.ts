@@ -10,14 +10,23 @@ export function tierIndex(n: i32, notional: f64): i32 {
 
 /** Price where equity = maintenance margin, in the bracket the notional at that price falls in. */
 export function liquidationPrice(n: i32, s: f64, q: f64, e: f64, c: f64): f64 {
+  const exact = bracketRoot(n, s, q, e, c, 0);
+  if (exact == exact) return exact;
+  // a root exactly on a bracket floor can land a rounding error outside both neighbours: widen by 1e-12
+  const onFloor = bracketRoot(n, s, q, e, c, 1e-12);
+  if (onFloor == onFloor) return onFloor;
+  return s > 0 ? 0 : Infinity;
+}
+
+function bracketRoot(n: i32, s: f64, q: f64, e: f64, c: f64, slack: f64): f64 {
   for (let j = 0; j < n; j++) {
     const lp = (c + unchecked(tierAmount[j]) - s * q * e) / (q * unchecked(tierMmr[j]) - s * q);
     if (!(lp > 0)) continue;
     const notional = q * lp;
-    const above = j + 1 < n ? notional < unchecked(tierFloor[j + 1]) : true;
-    if (notional >= unchecked(tierFloor[j]) && above) return lp;
+    const above = j + 1 < n ? notional < unchecked(tierFloor[j + 1]) * (1 + slack) : true;
+    if (notional >= unchecked(tierFloor[j]) * (1 - slack) && above) return lp;
   }
-  return s > 0 ? 0 : Infinity;
+  return NaN;
 }
 
 export function bankruptcyPrice(s: f64, q: f64, e: f64, c: f64): f64 {

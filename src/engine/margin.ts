@@ -23,15 +23,26 @@ export function tierIndex(tiers: TierTable, notional: number): number {
  * Returns 0 for a long that can never be liquidated, +Infinity for such a short.
  */
 export function liquidationPrice(tiers: TierTable, s: number, q: number, e: number, c: number): number {
+  const exact = bracketRoot(tiers, s, q, e, c, 0);
+  if (exact === exact) return exact;
+  // A root exactly on a bracket floor can land a rounding error outside both neighbouring brackets:
+  // look again with a relative slack of 1e-12 on the bracket bounds.
+  const onFloor = bracketRoot(tiers, s, q, e, c, 1e-12);
+  if (onFloor === onFloor) return onFloor;
+  return s > 0 ? 0 : Infinity;
+}
+
+/** The root of equity − maintenance in the first bracket that contains it (bounds widened by `slack`), else NaN. */
+function bracketRoot(tiers: TierTable, s: number, q: number, e: number, c: number, slack: number): number {
   const n = tiers.floor.length;
   for (let j = 0; j < n; j++) {
     const lp = (c + tiers.amount[j] - s * q * e) / (q * tiers.mmr[j] - s * q);
     if (!(lp > 0)) continue;
     const notional = q * lp;
-    const above = j + 1 < n ? notional < tiers.floor[j + 1] : true;
-    if (notional >= tiers.floor[j] && above) return lp;
+    const above = j + 1 < n ? notional < tiers.floor[j + 1] * (1 + slack) : true;
+    if (notional >= tiers.floor[j] * (1 - slack) && above) return lp;
   }
-  return s > 0 ? 0 : Infinity;
+  return NaN;
 }
 
 /** Price at which equity = 0: the position's collateral is exactly used up. */

@@ -1,0 +1,168 @@
+// The margin calculator of `cascade margin` (SPEC §5): maintenance margin, liquidation and bankruptcy price per
+// position, isolated or cross, on top of the engine's isolated-margin primitives (src/engine/margin.ts).
+import { InputError, formatValue } from "../config/errors.js";
+import type { Tier } from "../config/scenario.js";
+import { bankruptcyPrice, liquidationPrice, type TierTable } from "../engine/margin.js";
+import { parseMarginRequest, presetTierProblems, type MaintenanceAt, type MarginPosition, type MarginRequest } from "./schema.js";
+import { maintenanceMargin, toTierTable } from "./tiers.js";
+
+export type { MaintenanceAt, MarginMode, MarginPosition, MarginRequest } from "./schema.js";
+
+/** A preset as the calculator needs it: its tiers and, when the preset says, where it measures maintenance margin. */
+export interface PresetTiers {
+  tiers: Tier[];
+  maintenanceAt?: MaintenanceAt;
+}
+
+/**
+ * Looks up a venue preset by name: undefined for an unknown name (an InputError thrown by it is reported too).
+ * A bare tier list means the preset states no convention: maintenance margin at the mark unless the position says.
+ */
+export type PresetResolver = (name: string) => Tier[] | PresetTiers | undefined;
+
+export interface MarginOptions {
+  /** Needed only when a position names a preset. */
+  resolvePresetTiers?: PresetResolver;
+}
+
+export interface PositionMargin {
+  symbol: string;
+  /** At the mark (or at entry with maintenanceAt "entry"): notional × mmr − maintenanceAmount of its bracket. */
+  maintenanceMargin: number;
+  /**
+   * Price at which equity = maintenance margin: a long is liquidated at or below it, a short at or above it.
+   * 0 for a long that no positive price liquidates, and for a short that is below maintenance at every price.
+   * null stands for +∞, a short that no price liquidates (JSON has no Infinity). It does not occur with validated
+   * linear positions: a short's equity − MM falls with slope −q·(1 + mmr), so some finite price always reaches it.
+   */
+  liquidationPrice: number | null;
+  /** Price at which equity = 0 (no maintenance); 0 when no positive price gets there (long) or every price does (short). */
+  bankruptcyPrice: number;
+}
+
+export interface MarginResult {
+  positions: PositionMargin[];
+  /**
+   * Binance's account margin ratio: total maintenance margin / margin balance, where margin balance = walletBalance
+   * + every position's own collateral (isolated) + total unrealised PnL at the marks. walletBalance is counted
+   * once even when it backs several isolated positions. null when the margin balance is ≤ 0 (no finite ratio).
+   */
+  marginRatio: number | null;
+}
+
+/** One position, ready for the formulas: s = +1 long / −1 short, q size, e entry. */
+interface Leg {
+  s: number;
+  q: number;
+  e: number;
+  table: TierTable;
+  /** Maintenance margin as reported (at mark, or at entry). */
+  mm: number;
+  /** With maintenanceAt "entry" the maintenance margin does not move with the price: this is it. */
+  fixedMM: number | undefined;
+  upnl: number;
+}
+
+/**
+ * Maintenance margin, liquidation and bankruptcy price of every position, and the account's margin ratio.
+ * Validates its argument whatever its static type; bad input (and unknown presets) throw InputError.
+ *
+ * Isolated: each position is backed by its own collateral, or by walletBalance alone when it has none.
+ * Cross (Binance's formula, one pool): position i is backed by WB − TMM_others + UPNL_others, the other positions'
+ * maintenance margin and unrealised PnL taken at their marks, so LP_i = (WB − TMM_others + UPNL_others + cum_i −
+ * s·q·E) / (q·mmr_i − s·q); its bankruptcy price uses WB + UPNL_others (no maintenance).
+ * Either way the engine's liquidationPrice solves it in the bracket that the notional at LP falls in.
+ */
+export function computeMargin(request: MarginRequest, options: MarginOptions = {}): MarginResult {
+  const req = parseMarginRequest(request);
+  const legs = resolvePositions(req.positions, options.resolvePresetTiers).map((r, i) => toLeg(req.positions[i], r));
+
+  const positions = legs.map((leg, i): PositionMargin => {
+    let liqBacking: number;
+    let bankBacking: number;
+    if (req.mode === "isolated") {
+      liqBacking = bankBacking = req.positions[i].collateral ?? req.walletBalance;
+    } else {
+      // The others in request order, so the sums do not depend on which position is being priced.
+      let upnlOthers = 0;
+      let mmOthers = 0;
+      legs.forEach((other, k) => {
+        if (k === i) return;
+        upnlOthers += other.upnl;
+        mmOthers += other.mm;
+      });
+      liqBacking = req.walletBalance - mmOthers + upnlOthers;
+      bankBacking = req.walletBalance + upnlOthers;
+    }
+    const lp = liquidationPriceOf(leg, liqBacking);
+    return {
+      symbol: req.positions[i].symbol,
+      maintenanceMargin: leg.mm,
+      liquidationPrice: Number.isFinite(lp) ? lp : null,
+      bankruptcyPrice: Math.max(0, bankruptcyPrice(leg.s, leg.q, leg.e, bankBacking)),
+    };
+  });
+
+  let totalMM = 0;
+  let balance = req.walletBalance;
+  legs.forEach((leg, i) => {
+    totalMM += leg.mm;
+    balance += (req.positions[i].collateral ?? 0) + leg.upnl;
+  });
+  return { positions, marginRatio: balance > 0 ? totalMM / balance : null };
+}
+
+/**
+ * Each position's tiers and convention (the position's maintenanceAt, else its preset's, else "mark"), presets
+ * resolved; every unknown preset or bad preset table is one problem.
+ */
+function resolvePositions(positions: readonly MarginPosition[], resolve: PresetResolver | undefined): PresetTiers[] {
+  const problems: string[] = [];
+  const resolved = positions.map((p, i): PresetTiers => {
+    if (p.preset === undefined) return { tiers: p.tiers ?? [], maintenanceAt: p.maintenanceAt };
+    const where = `positions[${i}].preset`;
+    let preset: Tier[] | PresetTiers | undefined;
+    try {
+      preset = resolve?.(p.preset);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems.map((line) => `${where}: ${line}`));
+      return { tiers: [] };
+    }
+    if (resolve === undefined || preset === undefined) {
+      const why = resolve === undefined ? "no preset catalogue was given" : "see `cascade presets`";
+      problems.push(`${where} must name a known preset (${why}) (received ${formatValue(p.preset)})`);
+      return { tiers: [] };
+    }
+    const { tiers, maintenanceAt } = Array.isArray(preset) ? { tiers: preset, maintenanceAt: undefined } : preset;
+    problems.push(...presetTierProblems(tiers, `${where} ${formatValue(p.preset)}`));
+    return { tiers, maintenanceAt: p.maintenanceAt ?? maintenanceAt };
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return resolved;
+}
+
+function toLeg(p: MarginPosition, { tiers, maintenanceAt }: PresetTiers): Leg {
+  const s = p.side === "long" ? 1 : -1;
+  const table = toTierTable(tiers);
+  const atEntry = maintenanceAt === "entry";
+  const mm = maintenanceMargin(table, p.size * (atEntry ? p.entryPrice : p.markPrice));
+  return { s, q: p.size, e: p.entryPrice, table, mm, fixedMM: atEntry ? mm : undefined, upnl: s * p.size * (p.markPrice - p.entryPrice) };
+}
+
+/** Equity − maintenance margin at a price, for a position backed by `backing`. */
+function surplus(leg: Leg, backing: number, price: number): number {
+  const mm = leg.fixedMM ?? maintenanceMargin(leg.table, leg.q * price);
+  return backing + leg.s * leg.q * (price - leg.e) - mm;
+}
+
+function liquidationPriceOf(leg: Leg, backing: number): number {
+  const { s, q, e, table } = leg;
+  // A fixed maintenance margin is a bankruptcy with MM less collateral: equity = MM ⇔ equity(backing − MM) = 0.
+  if (leg.fixedMM !== undefined) return Math.max(0, bankruptcyPrice(s, q, e, backing - leg.fixedMM));
+  const lp = liquidationPrice(table, s, q, e, backing);
+  if (lp > 0 && lp < Infinity) return lp;
+  // No root at a positive price: a long is safe at every price, a short is below maintenance at every price
+  // (the engine says +∞ for it); both are 0 under "long at or below, short at or above".
+  return 0;
+}
