@@ -1,0 +1,120 @@
+// summary.json (SPEC §4): the run's identity and the statistics of every metric, built from the metric
+// columns, written atomically so a reader never sees a half-written file.
+
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Scenario } from "../config/scenario.js";
+import type { MetricName } from "../engine/metrics.js";
+import type { ColumnSource } from "../stats/columns.js";
+import {
+  probabilities as computeProbabilities,
+  type FlatProbabilities,
+  type ProbabilityEstimates,
+} from "../stats/proportion.js";
+import { summarizeColumns, type MetricSummary } from "../stats/summary.js";
+
+export type EngineName = "wasm" | "ts";
+
+export interface SummaryInput {
+  version: string;
+  /** The resolved scenario (defaults applied), echoed as is. */
+  scenario: Scenario;
+  seed: number;
+  /** Paths summarised; must equal `columns.count` (an interrupted run passes the finished count). */
+  paths: number;
+  engine: EngineName;
+  threads: number;
+  runtimeMs: number;
+  columns: ColumnSource;
+  /** Extra top-level keys written after the SPEC keys (e.g. requestedPaths, interrupted, scenarioHash). */
+  extra?: Record<string, unknown>;
+  /**
+   * "flat" (default, SPEC's shape): `probabilities: { anyLiquidation: 0.12, … }` plus a sibling
+   * `probabilityIntervals: { anyLiquidation: { ci95, count, n }, … }`.
+   * "object": `probabilities: { anyLiquidation: { p, ci95, count, n }, … }` and no sibling.
+   */
+  probabilityShape?: "flat" | "object";
+}
+
+export interface Summary {
+  version: string;
+  scenario: Scenario;
+  seed: number;
+  paths: number;
+  engine: EngineName;
+  threads: number;
+  runtimeMs: number;
+  metrics: Record<MetricName, MetricSummary>;
+  probabilities: FlatProbabilities["probabilities"] | ProbabilityEstimates;
+  probabilityIntervals?: FlatProbabilities["probabilityIntervals"];
+  [extra: string]: unknown;
+}
+
+/** Top-level keys in SPEC §4 order; `extra` may not reuse them. */
+export const SUMMARY_KEYS = [
+  "version",
+  "scenario",
+  "seed",
+  "paths",
+  "engine",
+  "threads",
+  "runtimeMs",
+  "metrics",
+  "probabilities",
+] as const;
+
+/** The SPEC §4 summary object, keys in SPEC order, then `probabilityIntervals`, then `extra`'s keys. */
+export function buildSummary(input: SummaryInput): Summary {
+  const { version, scenario, seed, paths, engine, threads, runtimeMs, columns, extra } = input;
+  if (paths !== columns.count) {
+    throw new RangeError(`buildSummary: paths is ${paths} but the columns hold ${columns.count} paths`);
+  }
+  const metrics = summarizeColumns(columns);
+  const summary: Summary = { version, scenario, seed, paths, engine, threads, runtimeMs, metrics, probabilities: {} as Summary["probabilities"] };
+  if (input.probabilityShape === "object") {
+    summary.probabilities = computeProbabilities(columns, { flat: false });
+  } else {
+    const flat = computeProbabilities(columns, { flat: true });
+    summary.probabilities = flat.probabilities;
+    summary.probabilityIntervals = flat.probabilityIntervals;
+  }
+  for (const [key, value] of Object.entries(extra ?? {})) {
+    if (key in summary) throw new RangeError(`buildSummary: extra key "${key}" would overwrite a summary key`);
+    summary[key] = value;
+  }
+  return summary;
+}
+
+/**
+ * The summary as JSON text (2-space indent, trailing newline). Numbers are JSON numbers in JavaScript's
+ * shortest round-trip form; NaN and ±Infinity (undefined statistics, unbounded quantile CIs) become null,
+ * as JSON has no other spelling for them.
+ */
+export function summaryToJson(summary: Summary): string {
+  return JSON.stringify(summary, null, 2) + "\n";
+}
+
+/**
+ * Writes `dir/summary.json` atomically: a temp file in the same directory is written and fsynced, then
+ * renamed over the target (rename within a filesystem is atomic). Returns the file's path.
+ */
+export async function writeSummaryJson(dir: string, summary: Summary): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, "summary.json");
+  const tmp = join(dir, `.summary.json.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "w");
+    try {
+      await fh.writeFile(summaryToJson(summary), "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return target;
+}

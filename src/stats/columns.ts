@@ -1,0 +1,108 @@
+// Per-metric columns of a run, appended from path-major record buffers in path order: the exact input
+// for every statistic (quantiles and expected shortfall need all values, not a running sketch).
+//
+// Memory: 8 bytes × paths × RECORD_STRIDE (16) — 1M paths = 128 MB, plus one transient column copy while a
+// column is sorted. Past a memory budget the next step is to spill sorted runs per metric to disk and
+// k-way merge them for order statistics (moments can stream in path order); see DESIGN.md §4.
+
+import { METRIC, METRIC_NAMES, RECORD_STRIDE, type MetricName } from "../engine/metrics.js";
+
+/** Anything statistics can read a column from: `MetricColumns`, or a test double. */
+export interface ColumnSource {
+  /** Number of paths held. */
+  readonly count: number;
+  /** The metric's values in path order, length `count`. */
+  column(metric: MetricName | number): Float64Array;
+}
+
+export class MetricColumns implements ColumnSource {
+  private readonly cols: Float64Array[];
+  private n = 0;
+  private cap: number;
+
+  /** `initialCapacity`: pass the planned path count to avoid regrowth. */
+  constructor(initialCapacity = 1024) {
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
+      throw new RangeError(`MetricColumns: initialCapacity must be a non-negative integer (received ${initialCapacity})`);
+    }
+    this.cap = Math.max(1, initialCapacity);
+    this.cols = METRIC_NAMES.map(() => new Float64Array(this.cap));
+  }
+
+  /** Columns holding a copy of `count` path-major records. */
+  static fromRecords(records: Float64Array, count: number): MetricColumns {
+    const c = new MetricColumns(count);
+    c.append(records, count);
+    return c;
+  }
+
+  /** Paths appended so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Paths that fit before the next regrowth. */
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /**
+   * Appends `count` records (path-major, RECORD_STRIDE f64 each) that follow the paths already held.
+   * `firstPath`, when given, is checked against `count` so far: records must arrive in path order
+   * (the host's reorder buffer guarantees it; this catches a bug there).
+   */
+  append(records: Float64Array, count: number, firstPath?: number): void {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new RangeError(`MetricColumns.append: count must be a non-negative integer (received ${count})`);
+    }
+    if (records.length < count * RECORD_STRIDE) {
+      throw new RangeError(
+        `MetricColumns.append: ${count} records need ${count * RECORD_STRIDE} f64 (received ${records.length})`,
+      );
+    }
+    if (firstPath !== undefined && firstPath !== this.n) {
+      throw new RangeError(`MetricColumns.append: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
+    }
+    this.reserve(this.n + count);
+    const base = this.n;
+    for (let m = 0; m < RECORD_STRIDE; m++) {
+      const col = this.cols[m];
+      for (let i = 0, j = m; i < count; i++, j += RECORD_STRIDE) col[base + i] = records[j];
+    }
+    this.n += count;
+  }
+
+  /** Makes room for `paths` in total (amortised doubling). */
+  reserve(paths: number): void {
+    if (paths <= this.cap) return;
+    const cap = Math.max(paths, this.cap * 2);
+    for (let m = 0; m < this.cols.length; m++) {
+      const next = new Float64Array(cap);
+      next.set(this.cols[m].subarray(0, this.n));
+      this.cols[m] = next;
+    }
+    this.cap = cap;
+  }
+
+  /** The metric's values in path order: a view (no copy), valid until the next `append`. */
+  column(metric: MetricName | number): Float64Array {
+    const m = typeof metric === "number" ? metric : METRIC[metric];
+    if (m === undefined || !Number.isInteger(m) || m < 0 || m >= RECORD_STRIDE) {
+      throw new RangeError(`MetricColumns.column: unknown metric ${String(metric)}`);
+    }
+    return this.cols[m].subarray(0, this.n);
+  }
+
+  /** Path-major records of paths `[first, first + count)` (a copy), e.g. to write them out again. */
+  records(first = 0, count = this.n - first): Float64Array {
+    if (first < 0 || count < 0 || first + count > this.n) {
+      throw new RangeError(`MetricColumns.records: [${first}, ${first + count}) is outside [0, ${this.n})`);
+    }
+    const out = new Float64Array(count * RECORD_STRIDE);
+    for (let m = 0; m < RECORD_STRIDE; m++) {
+      const col = this.cols[m];
+      for (let i = 0, j = m; i < count; i++, j += RECORD_STRIDE) out[j] = col[first + i];
+    }
+    return out;
+  }
+}
