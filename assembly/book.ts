@@ -1,9 +1,16 @@
 // The aggregated depth ladder, relative to the fundamental: bid level k sits k−1 ticks below the centre
 // tick, ask level k sits k ticks above it, so an exogenous move shifts the whole book (holes included) in
 // O(1). Consumed depth refills toward the profile lazily, when a level is next read. Mirrors the book
-// part of src/engine/reference.ts.
+// part of src/engine/reference.ts. The cascade rounds (assembly/cascade.ts) walk the same levels with this
+// state in locals; sell/buy here serve the golden-test probes.
+//
+// Each level records the global step its depth was last brought up to date (V_STAMP): global steps grow
+// across paths (a path's steps are pathBase + 0..steps), so a stamp below pathBase means "untouched in this
+// path: the depth is the profile", and the refill factor is decay[gstep − stamp]. One stamp per level
+// replaces the per-path reset of every level.
 import {
-  askDepth, askEpoch, askProfile, askSeen, bidDepth, bidEpoch, bidProfile, bidSeen, decay,
+  LEVEL_STRIDE, V_DEPTH, V_PROFILE, V_STAMP, askLevels, askProfile, base, bidLevels, bidProfile, capLevels, capSteps,
+  decay,
 } from "./state";
 
 export let centre: f64 = 0;
@@ -12,17 +19,38 @@ export let askTop: i32 = 1;
 export let lastPrice: f64 = 0;
 export let exhausted: bool = false;
 export let step: i32 = 0;
+/** The path counter: an account closed in this path carries it. */
 export let epoch: i32 = 0;
+/** The global step of step 0 of this path. */
+export let pathBase: i32 = 0;
 export let levels: i32 = 0;
 export let tick: f64 = 0;
 
+/** Per run: the book's size and tick, and the profiles copied into the level records. */
 export function configureBook(nLevels: i32, tickSize: f64): void {
   levels = nLevels;
   tick = tickSize;
+  const bids = base(bidLevels);
+  const asks = base(askLevels);
+  for (let k = 0; k <= nLevels + 1; k++) {
+    const at = <usize>k * LEVEL_STRIDE;
+    store<f64>(bids + at, unchecked(bidProfile[k]), V_PROFILE);
+    store<f64>(asks + at, unchecked(askProfile[k]), V_PROFILE);
+  }
 }
 
 export function newPath(): void {
   epoch++;
+  const stride = capSteps + 2;
+  if (pathBase > 0x3fffffff - stride) {
+    // the global step would overflow: forget every stamp (once per ~10^7 paths)
+    for (let k = 0; k <= capLevels + 1; k++) {
+      store<i32>(base(bidLevels) + <usize>k * LEVEL_STRIDE, 0, V_STAMP);
+      store<i32>(base(askLevels) + <usize>k * LEVEL_STRIDE, 0, V_STAMP);
+    }
+    pathBase = 0;
+  }
+  pathBase += stride;
   step = 0;
   bidTop = 1;
   askTop = 1;
@@ -31,6 +59,14 @@ export function newPath(): void {
 
 export function setStep(t: i32): void {
   step = t;
+}
+
+/** Written back by the cascade rounds, which walk the book with this state in locals. */
+export function setTouch(bid: i32, ask: i32, last: f64, exhaustedNow: bool): void {
+  bidTop = bid;
+  askTop = ask;
+  lastPrice = last;
+  exhausted = exhaustedNow;
 }
 
 /** The centre tick (best bid's tick), kept far enough above zero for every level to have a price. */
@@ -44,45 +80,47 @@ export function mid(): f64 {
   return (centre + 1 - <f64>bidTop + (centre + <f64>askTop)) * 0.5 * tick;
 }
 
+/** Depth of level k now (refilled toward the profile since it was last brought up to date). */
+// @ts-ignore: decorator
+@inline export function depthAt(level: usize, gstep: i32, firstStep: i32): f64 {
+  const stamp = load<i32>(level, V_STAMP);
+  if (stamp == gstep) return load<f64>(level, V_DEPTH);
+  const profile = load<f64>(level, V_PROFILE);
+  let d = profile;
+  if (stamp >= firstStep) d = profile - (profile - load<f64>(level, V_DEPTH)) * unchecked(decay[gstep - stamp]);
+  store<f64>(level, d, V_DEPTH);
+  store<i32>(level, gstep, V_STAMP);
+  return d;
+}
+
 export function bidAt(k: i32): f64 {
-  const profile = unchecked(bidProfile[k]);
-  if (unchecked(bidEpoch[k]) != epoch) {
-    unchecked((bidEpoch[k] = epoch));
-    unchecked((bidSeen[k] = step));
-    unchecked((bidDepth[k] = profile));
-    return profile;
-  }
-  const seen = unchecked(bidSeen[k]);
-  if (seen < step) {
-    unchecked((bidDepth[k] = profile - (profile - unchecked(bidDepth[k])) * unchecked(decay[step - seen])));
-    unchecked((bidSeen[k] = step));
-  }
-  return unchecked(bidDepth[k]);
+  assert(k >= 0 && k <= levels + 1);
+  return depthAt(base(bidLevels) + <usize>k * LEVEL_STRIDE, pathBase + step, pathBase);
 }
 
 export function askAt(k: i32): f64 {
-  const profile = unchecked(askProfile[k]);
-  if (unchecked(askEpoch[k]) != epoch) {
-    unchecked((askEpoch[k] = epoch));
-    unchecked((askSeen[k] = step));
-    unchecked((askDepth[k] = profile));
-    return profile;
-  }
-  const seen = unchecked(askSeen[k]);
-  if (seen < step) {
-    unchecked((askDepth[k] = profile - (profile - unchecked(askDepth[k])) * unchecked(decay[step - seen])));
-    unchecked((askSeen[k] = step));
-  }
-  return unchecked(askDepth[k]);
+  assert(k >= 0 && k <= levels + 1);
+  return depthAt(base(askLevels) + <usize>k * LEVEL_STRIDE, pathBase + step, pathBase);
 }
 
 /** Finds the touch again from level `from` (with refill every level ≥ 1 may hold depth again). */
 export function findTops(fromBid: i32, fromAsk: i32): void {
+  const n = levels;
+  const gstep = pathBase + step;
+  const first = pathBase;
   let k = fromBid;
-  while (k <= levels && !(bidAt(k) > 0)) k++;
+  let level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
+  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
+    k++;
+    level += LEVEL_STRIDE;
+  }
   bidTop = k;
   k = fromAsk;
-  while (k <= levels && !(askAt(k) > 0)) k++;
+  level = base(askLevels) + <usize>k * LEVEL_STRIDE;
+  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
+    k++;
+    level += LEVEL_STRIDE;
+  }
   askTop = k;
 }
 
@@ -105,13 +143,14 @@ export function sell(qty: f64): f64 {
     if (d > 0) {
       const price = (centre + 1 - <f64>k) * tick;
       lastPrice = price;
+      const level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
       if (d > rem) {
-        unchecked((bidDepth[k] = d - rem));
+        store<f64>(level, d - rem, V_DEPTH);
         notional += rem * price;
         rem = 0;
         break;
       }
-      unchecked((bidDepth[k] = 0));
+      store<f64>(level, 0, V_DEPTH);
       notional += d * price;
       rem -= d;
     }
@@ -140,13 +179,14 @@ export function buy(qty: f64): f64 {
     if (d > 0) {
       const price = (centre + <f64>k) * tick;
       lastPrice = price;
+      const level = base(askLevels) + <usize>k * LEVEL_STRIDE;
       if (d > rem) {
-        unchecked((askDepth[k] = d - rem));
+        store<f64>(level, d - rem, V_DEPTH);
         notional += rem * price;
         rem = 0;
         break;
       }
-      unchecked((askDepth[k] = 0));
+      store<f64>(level, 0, V_DEPTH);
       notional += d * price;
       rem -= d;
     }

@@ -2,7 +2,7 @@
 // fills and reads through typed-array views (no loader, no copies).
 import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_LEVELS, P_RESAMPLE, P_RESILIENCE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
 import * as book from "./book";
-import { runPath, setSeed } from "./cascade";
+import { runPath, setSeed, tradersCash } from "./cascade";
 import { buildLadder, drawPopulation } from "./population";
 import * as state from "./state";
 
@@ -36,6 +36,8 @@ export function accCollateralPtr(): usize { return changetype<usize>(state.accCo
 export function accLiqPtr(): usize { return changetype<usize>(state.accLiq); }
 export function recordsPtr(): usize { return changetype<usize>(state.records); }
 export function ledgerPtr(): usize { return changetype<usize>(state.ledger); }
+/** Fills ledger[0] with the traders' cash at the end of the last path (O(accounts): tests only). */
+export function computeTradersCash(): void { state.ledger[0] = tradersCash(); }
 export function recordStride(): i32 { return RECORD_STRIDE; }
 
 /** Per run, after the host filled params and tables: the refill table, the population and its ladder. */
@@ -75,6 +77,9 @@ export function runPaths(first: u32, count: i32): i32 {
   }
   return OK;
 }
+
+/** 1 when account i was liquidated or deleveraged in the last path. */
+export function accountClosed(i: i32): i32 { return state.isClosed(i, book.epoch) ? 1 : 0; }
 
 // ---- book probes for the golden tests: walk a fresh book at the initial price ----
 export function bookReset(): void {

@@ -15,6 +15,9 @@ const P5: f64 = 4.13813679705723846039e-8;
   return reinterpret<f64>(<u64>(k + 1023) << 52);
 }
 
+/** 1.5·2^52: an integral f64 of magnitude < 2^51 plus this has that integer in its low mantissa bits. */
+const ROUND_MAGIC: f64 = 6755399441055744.0;
+
 export function exp(x: f64): f64 {
   if (x != x) return x;
   if (x > 709.782712893384) return Infinity;
@@ -26,10 +29,30 @@ export function exp(x: f64): f64 {
   const t = r * r;
   const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
   const y = 1 - (lo - (r * c) / (2 - c) - hi);
-  const k = <i32>kf;
+  // k = kf as an integer, read from the bits (V8's f64→i32 conversion costs a saturation check and a
+  // round trip through a scratch register with a false dependency)
+  const k = <i32>reinterpret<u64>(kf + ROUND_MAGIC);
   if (k < -1021) return y * pow2(k + 1000) * pow2(-1000);
   if (k > 1023) return y * pow2(1023) * pow2(k - 1023);
   return y * pow2(k);
+}
+
+/**
+ * exp(x) for −708 ≤ x ≤ 709, inlined where it is hot: the same operations as exp() (whose k is then a normal
+ * exponent), so the same bits; anything else goes to exp().
+ */
+// @ts-ignore: decorator
+@inline export function expInline(x: f64): f64 {
+  if (!(x >= -708 && x <= 709)) return exp(x);
+  const kf = Math.floor(x * INV_LN2 + 0.5);
+  const hi = x - kf * LN2_HI;
+  const lo = kf * LN2_LO;
+  const r = hi - lo;
+  const t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
+  // 2^k from the bits of kf + 1.5·2^52 (k + 1023 in the low bits; the shift drops the rest)
+  return y * reinterpret<f64>((reinterpret<u64>(kf + ROUND_MAGIC) + 1023) << 52);
 }
 
 const TWO54: f64 = 1.8014398509481984e16;
@@ -92,6 +115,15 @@ const D3: f64 = 2.445134137142996;
 const D4: f64 = 3.754408661907416;
 const P_LOW: f64 = 0.02425;
 const P_HIGH: f64 = 1 - P_LOW;
+
+/** normalInv inlined where it is hot: the central region here (same operations), the tails in normalInv(). */
+// @ts-ignore: decorator
+@inline export function normalInvInline(p: f64): f64 {
+  if (!(p >= P_LOW && p <= P_HIGH)) return normalInv(p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((A1 * r + A2) * r + A3) * r + A4) * r + A5) * r + A6) * q) / (((((B1 * r + B2) * r + B3) * r + B4) * r + B5) * r + 1);
+}
 
 /** Acklam's inverse normal CDF (relative error < 1.15e-9). */
 export function normalInv(p: f64): f64 {

@@ -9,10 +9,12 @@ import { bankruptcyPrice, liquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
 import { philox, rng0, rng1, rng2, uniform32, uniform52 } from "./rng";
 import {
-  accBankrupt, accCollateral, accEntry, accIsLong, accLiq, accSize, longLiq, longOrder, params,
-  setLadderCounts, shortLiq, shortOrder, tierMaxLeverage,
+  LADDER_STRIDE, L_COLL, L_ENTRY, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
+  accSize, base, longLadder, longLiq, longOrder, params, setLadderCounts, shortLadder, shortLiq, shortOrder,
+  tierMaxLeverage,
 } from "./state";
 import { sortPairs } from "./sort";
+import { invalidateHints } from "./adl";
 
 export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
@@ -43,6 +45,20 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
   }
 }
 
+/** The ladder's records, in ladder order: what a cascade round reads, contiguously. */
+function fillLadder(ladder: StaticArray<f64>, order: StaticArray<i32>, liq: StaticArray<f64>, n: i32): void {
+  let at = base(ladder);
+  for (let r = 0; r < n; r++) {
+    const i = unchecked(order[r]);
+    store<f64>(at, unchecked(liq[r]), L_LIQ);
+    store<f64>(at, unchecked(accSize[i]), L_SIZE);
+    store<f64>(at, unchecked(accEntry[i]), L_ENTRY);
+    store<f64>(at, unchecked(accCollateral[i]), L_COLL);
+    store<i32>(at, i, L_ID);
+    at += LADDER_STRIDE;
+  }
+}
+
 /** Liquidation and bankruptcy prices, then longs sorted by liquidation price descending, shorts ascending. */
 export function buildLadder(): void {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
@@ -69,5 +85,8 @@ export function buildLadder(): void {
   }
   sortPairs(longLiq, longOrder, nl, true);
   sortPairs(shortLiq, shortOrder, ns, false);
+  fillLadder(longLadder, longOrder, longLiq, nl);
+  fillLadder(shortLadder, shortOrder, shortLiq, ns);
   setLadderCounts(nl, ns);
+  invalidateHints();
 }

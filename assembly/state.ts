@@ -26,17 +26,59 @@ export let shortLiq = new StaticArray<f64>(0);
 export let longCount: i32 = 0;
 export let shortCount: i32 = 0;
 
-// per-path state of accounts and book
-export let cash = new StaticArray<f64>(0);
-export let deadEpoch = new StaticArray<i32>(0);
-export let bidDepth = new StaticArray<f64>(0);
-export let askDepth = new StaticArray<f64>(0);
-export let bidSeen = new StaticArray<i32>(0);
-export let askSeen = new StaticArray<i32>(0);
-export let bidEpoch = new StaticArray<i32>(0);
-export let askEpoch = new StaticArray<i32>(0);
+// Hot regions are arrays of small records (one base pointer per loop instead of one per field), read
+// with load/store at constant offsets.
+
+/** One ladder (per side) in ladder order: liquidation price, size, entry, collateral, account index. */
+export const LADDER_STRIDE: usize = 40;
+export const L_LIQ: usize = 0;
+export const L_SIZE: usize = 8;
+export const L_ENTRY: usize = 16;
+export const L_COLL: usize = 24;
+export const L_ID: usize = 32;
+export let longLadder = new StaticArray<f64>(0);
+export let shortLadder = new StaticArray<f64>(0);
+
+/** Per-path state of each account: cash once closed, and the path epoch it was closed in. */
+export const ACC_STRIDE: usize = 16;
+export const A_CASH: usize = 0;
+export const A_DEAD: usize = 8;
+export let accState = new StaticArray<f64>(0);
+
+/** Book levels 0..levels+1 per side: depth, profile, and the global step the depth was last brought up to date. */
+export const LEVEL_STRIDE: usize = 24;
+export const V_DEPTH: usize = 0;
+export const V_PROFILE: usize = 8;
+export const V_STAMP: usize = 16;
+export let bidLevels = new StaticArray<f64>(0);
+export let askLevels = new StaticArray<f64>(0);
+
+/** ADL hint (assembly/adl.ts): longs then shorts, each by q/c descending: x = q/c, suffix max of −side·e, q, e, c, index. */
+export const HINT_STRIDE: usize = 48;
+export const H_X: usize = 0;
+export const H_EMAX: usize = 8;
+export const H_Q: usize = 16;
+export const H_E: usize = 24;
+export const H_C: usize = 32;
+export const H_ID: usize = 40;
+export let adlHint = new StaticArray<f64>(0);
 export let adlOrder = new StaticArray<i32>(0);
 export let adlScore = new StaticArray<f64>(0);
+
+// @ts-ignore: decorator
+@inline export function base(a: StaticArray<f64>): usize {
+  return changetype<usize>(a);
+}
+
+/** Whether account i was closed in the path of this epoch. */
+export function isClosed(i: i32, epoch: i32): bool {
+  return load<i32>(base(accState) + <usize>i * ACC_STRIDE, A_DEAD) == epoch;
+}
+
+/** The cash of a closed account. */
+export function cashOf(i: i32): f64 {
+  return load<f64>(base(accState) + <usize>i * ACC_STRIDE, A_CASH);
+}
 
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(4);
@@ -75,16 +117,14 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   longLiq = new StaticArray<f64>(accounts);
   shortOrder = new StaticArray<i32>(accounts);
   shortLiq = new StaticArray<f64>(accounts);
-  cash = new StaticArray<f64>(accounts);
-  deadEpoch = new StaticArray<i32>(accounts);
-  bidDepth = new StaticArray<f64>(levels + 2);
-  askDepth = new StaticArray<f64>(levels + 2);
-  bidSeen = new StaticArray<i32>(levels + 2);
-  askSeen = new StaticArray<i32>(levels + 2);
-  bidEpoch = new StaticArray<i32>(levels + 2);
-  askEpoch = new StaticArray<i32>(levels + 2);
+  longLadder = new StaticArray<f64>(accounts * 5);
+  shortLadder = new StaticArray<f64>(accounts * 5);
+  accState = new StaticArray<f64>(accounts * 2);
+  bidLevels = new StaticArray<f64>((levels + 2) * 3);
+  askLevels = new StaticArray<f64>((levels + 2) * 3);
   adlOrder = new StaticArray<i32>(accounts);
   adlScore = new StaticArray<f64>(accounts);
+  adlHint = new StaticArray<f64>(accounts * 6);
   records = new StaticArray<f64>(batch * 16);
   capAccounts = accounts;
   capLevels = levels;

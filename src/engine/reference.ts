@@ -91,6 +91,11 @@ export class ReferenceEngine {
     this.loadPopulation(0);
   }
 
+  /** Whether account i was liquidated or deleveraged in the last path. */
+  isClosed(i: number): boolean {
+    return this.dead[i] === 1;
+  }
+
   get population(): Population {
     return this.pop;
   }
@@ -131,10 +136,8 @@ export class ReferenceEngine {
 
     // reset the path's state
     this.path = path;
-    for (let i = 0; i < pop.count; i++) {
-      this.cash[i] = pop.collateral[i];
-      this.dead[i] = 0;
-    }
+    // a live account's cash is its collateral; cash[i] is written when it dies, so nothing else resets
+    this.dead.fill(0);
     this.bidSeen.fill(-1);
     this.askSeen.fill(-1);
     this.step = 0;
@@ -403,7 +406,7 @@ export class ReferenceEngine {
     const notional = s > 0 ? this.sell(q) : this.buy(q);
     const pnl = s * (notional - q * pop.entry[i]);
     this.makers -= pnl;
-    const remaining = this.cash[i] + pnl;
+    const remaining = pop.collateral[i] + pnl;
     this.liquidations++;
     this.liquidatedNotional += notional;
     this.slipValue += s * (q * mark - notional);
@@ -440,7 +443,7 @@ export class ReferenceEngine {
       const profit = side * q * (mark - pop.entry[j]);
       this.makers -= profit;
       const haircut = Math.min(deficit, profit);
-      this.cash[j] = this.cash[j] + profit - haircut;
+      this.cash[j] = pop.collateral[j] + profit - haircut;
       deficit -= haircut;
       this.dead[j] = 1;
       this.adlCount++;
@@ -463,7 +466,7 @@ export class ReferenceEngine {
         score = uniform52(this.w[0], this.w[1]);
       } else {
         // Binance: PnL% × effective leverage
-        const margin = this.cash[j];
+        const margin = pop.collateral[j];
         score = (profit / margin) * ((pop.size[j] * mark) / (margin + profit));
       }
       this.adlOrder[n] = j;
@@ -482,7 +485,7 @@ export class ReferenceEngine {
 
   private ledger(): Ledger {
     let traders = 0;
-    for (let i = 0; i < this.pop.count; i++) traders += this.cash[i];
+    for (let i = 0; i < this.pop.count; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.pop.collateral[i];
     return { step: this.step, traders, insurance: this.insurance, makers: this.makers, badDebt: this.badDebt };
   }
 }

@@ -22,7 +22,7 @@ export function kernelModule(build: KernelBuild = "release"): WebAssembly.Module
     } catch {
       throw new Error(`the WASM kernel is not built (${kernelPath(build)} is missing): run \`npm run build\``);
     }
-    mod = new WebAssembly.Module(bytes);
+    mod = new WebAssembly.Module(new Uint8Array(bytes));
     compiled.set(build, mod);
   }
   return mod;

@@ -26,9 +26,11 @@ interface KernelExports {
   accLiqPtr(): number;
   recordsPtr(): number;
   ledgerPtr(): number;
+  computeTradersCash(): void;
   recordStride(): number;
   prepare(seedLo: number, seedHi: number): number;
   runPaths(first: number, count: number): number;
+  accountClosed(i: number): number;
   bookReset(): void;
   bookSell(qty: number): number;
   bookBuy(qty: number): number;
@@ -130,7 +132,13 @@ export class WasmEngine {
 
   /** The money ledger at the end of the last path: traders, insurance, makers, bad debt. */
   ledger(): Float64Array {
+    this.exports.computeTradersCash();
     return this.f64(this.exports.ledgerPtr(), 4).slice();
+  }
+
+  /** Whether account i was liquidated or deleveraged in the last path. */
+  isClosed(i: number): boolean {
+    return this.exports.accountClosed(i) === 1;
   }
 
   /** Liquidation price of each account (after prepare). */

@@ -1,0 +1,311 @@
+// Auto-deleveraging: the queue of one (cascade round, side) — the profitable live accounts of that side, best
+// score first (score descending, then account index ascending: the total order of the reference engine's
+// sort) — produced one account at a time as the deficit consumes it, never sorted in full.
+//
+// pnl-leverage: score = (p/c)·(q·m/(c+p)) with p = q·u, u = side·(m − e), which equals m·x²·u/(1 + x·u) for
+// x = q/c and grows with x and with u. Each side's accounts are kept once per population in order of x
+// descending (the hint) with the suffix maximum of −side·e, so m·x_r²·U_r/(1 + x_r·U_r), U_r = side·m + that
+// maximum, bounds the score of every account from hint position r on. An account is emitted once its
+// computed score beats that bound with a relative slack of 1e-9 (far above the few ulps of rounding in either
+// expression), so the emitted sequence is exactly the sorted one, and the scores are computed by the
+// reference's own expression. With equal entries (a drawn population) the bound is tight: a ranking costs
+// O(accounts consumed), not O(n log n).
+// random ranking, or a population outside the bound's assumptions: every candidate is scored, heapified in
+// O(n) and popped as consumed.
+import { ADL_PNL_LEVERAGE, ADL_RANDOM, DOMAIN_ADL } from "./abi";
+import * as book from "./book";
+import { philox, rng0, rng1, uniform52 } from "./rng";
+import {
+  ACC_STRIDE, A_CASH, A_DEAD, HINT_STRIDE, H_C, H_E, H_EMAX, H_ID, H_Q, H_X, accCollateral, accEntry, accIsLong,
+  accSize, accState, adlHint, adlOrder, adlScore, base, longCount,
+} from "./state";
+import { sortPairs } from "./sort";
+
+const SLACK: f64 = 1 + 1e-9;
+const TINY: f64 = 1e-300;
+
+let hintsBuilt = false;
+/** Every account has finite q > 0, c > 0, e, q·e and q/c: the bound's assumptions. */
+let hintsUsable = false;
+
+let lazy = false;
+let heapLen: i32 = 0;
+let hintPos: i32 = 0;
+let hintEnd: i32 = 0;
+let rankSide: f64 = 0;
+let rankMark: f64 = 0;
+
+/** The path's ADL totals (the count as an integer: a sum of ones is exact either way), and the makers' cash
+ * handed through consume(). */
+export let adlCount: i32 = 0;
+export let adlNotional: f64 = 0;
+export let makers: f64 = 0;
+
+/** The population changed: the hint is rebuilt when a ranking next needs it. */
+export function invalidateHints(): void {
+  hintsBuilt = false;
+}
+
+export function setMakers(value: f64): void {
+  makers = value;
+}
+
+export function newPath(): void {
+  adlCount = 0;
+  adlNotional = 0;
+}
+
+/** a ranks before b: higher score, then lower account index. */
+// @ts-ignore: decorator
+@inline function before(sa: f64, ia: i32, sb: f64, ib: i32): bool {
+  return sa > sb || (sa == sb && ia < ib);
+}
+
+function siftDown(root: i32, n: i32): void {
+  const ids = adlOrder;
+  const scores = adlScore;
+  const id = unchecked(ids[root]);
+  const score = unchecked(scores[root]);
+  let r = root;
+  while (true) {
+    let child = 2 * r + 1;
+    if (child >= n) break;
+    let cs = unchecked(scores[child]);
+    let ci = unchecked(ids[child]);
+    if (child + 1 < n) {
+      const s2 = unchecked(scores[child + 1]);
+      const i2 = unchecked(ids[child + 1]);
+      if (before(s2, i2, cs, ci)) {
+        child++;
+        cs = s2;
+        ci = i2;
+      }
+    }
+    if (!before(cs, ci, score, id)) break;
+    unchecked((ids[r] = ci));
+    unchecked((scores[r] = cs));
+    r = child;
+  }
+  unchecked((ids[r] = id));
+  unchecked((scores[r] = score));
+}
+
+function push(id: i32, score: f64, len: i32): void {
+  const ids = adlOrder;
+  const scores = adlScore;
+  let r = len;
+  while (r > 0) {
+    const parent = (r - 1) >> 1;
+    const ps = unchecked(scores[parent]);
+    const pi = unchecked(ids[parent]);
+    if (!before(score, id, ps, pi)) break;
+    unchecked((ids[r] = pi));
+    unchecked((scores[r] = ps));
+    r = parent;
+  }
+  unchecked((ids[r] = id));
+  unchecked((scores[r] = score));
+}
+
+/** Removes the heap's top (of len entries); the caller read it first. */
+function popTop(len: i32): void {
+  const n = len - 1;
+  if (n > 0) {
+    unchecked((adlOrder[0] = adlOrder[n]));
+    unchecked((adlScore[0] = adlScore[n]));
+    siftDown(0, n);
+  }
+}
+
+function buildHints(nAccounts: i32): void {
+  hintsBuilt = true;
+  let usable = true;
+  for (let side = 1; side >= -1; side -= 2) {
+    let len = 0;
+    for (let j = 0; j < nAccounts; j++) {
+      if ((unchecked(accIsLong[j]) == 1 ? 1 : -1) != side) continue;
+      const q = unchecked(accSize[j]);
+      const c = unchecked(accCollateral[j]);
+      const e = unchecked(accEntry[j]);
+      const x = q / c;
+      if (!(q > 0 && c > 0 && x > 0 && x < Infinity && Math.abs(e) < Infinity && Math.abs(q * e) < Infinity)) usable = false;
+      unchecked((adlOrder[len] = j));
+      unchecked((adlScore[len] = x));
+      len++;
+    }
+    sortPairs(adlScore, adlOrder, len, true);
+    const first = side > 0 ? 0 : longCount;
+    let emax = -Infinity;
+    for (let r = len - 1; r >= 0; r--) {
+      const j = unchecked(adlOrder[r]);
+      const e = unchecked(accEntry[j]);
+      const v = -(<f64>side) * e;
+      if (v > emax) emax = v;
+      const at = base(adlHint) + <usize>(first + r) * HINT_STRIDE;
+      store<f64>(at, unchecked(adlScore[r]), H_X);
+      store<f64>(at, emax, H_EMAX);
+      store<f64>(at, unchecked(accSize[j]), H_Q);
+      store<f64>(at, e, H_E);
+      store<f64>(at, unchecked(accCollateral[j]), H_C);
+      store<i32>(at, j, H_ID);
+    }
+  }
+  hintsUsable = usable;
+}
+
+/** Starts the ranking of `side` (+1 longs, −1 shorts) at this mark. */
+export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u32, seedLo: u32, seedHi: u32): void {
+  heapLen = 0;
+  rankSide = side;
+  rankMark = mark;
+  if (ranking == ADL_PNL_LEVERAGE && mark > 0 && mark < Infinity) {
+    if (!hintsBuilt) buildHints(nAccounts);
+    if (hintsUsable) {
+      lazy = true;
+      hintPos = side > 0 ? 0 : longCount;
+      hintEnd = side > 0 ? longCount : nAccounts;
+      return;
+    }
+  }
+  // every candidate scored, as the reference does, then heapified
+  lazy = false;
+  const epoch = book.epoch;
+  const accounts = base(accState);
+  const random = ranking == ADL_RANDOM;
+  let len = 0;
+  for (let j = 0; j < nAccounts; j++) {
+    const sj: f64 = unchecked(accIsLong[j]) == 1 ? 1 : -1;
+    if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch || sj != side) continue;
+    const q = unchecked(accSize[j]);
+    const profit = side * q * (mark - unchecked(accEntry[j]));
+    if (!(profit > 0)) continue;
+    let score: f64;
+    if (random) {
+      philox(<u32>j, path, <u32>book.step, DOMAIN_ADL, seedLo, seedHi);
+      score = uniform52(rng0, rng1);
+    } else {
+      const margin = unchecked(accCollateral[j]);
+      score = (profit / margin) * ((q * mark) / (margin + profit));
+    }
+    unchecked((adlOrder[len] = j));
+    unchecked((adlScore[len] = score));
+    len++;
+  }
+  heapLen = len;
+  for (let r = (len >> 1) - 1; r >= 0; r--) siftDown(r, len);
+}
+
+/**
+ * Closes accounts of the current ranking, best first, at its mark against `deficit`: each gives up its profit
+ * (never its principal) up to what is still owed. Returns what is still owed; `makers` in and out.
+ */
+export function consume(deficit: f64): f64 {
+  const side = rankSide;
+  const mark = rankMark;
+  const epoch = book.epoch;
+  const accounts = base(accState);
+  let mk = makers;
+  let count: i32 = 0;
+  let notional = adlNotional;
+  let d = deficit;
+  let len = heapLen;
+  if (lazy) {
+    const hints = base(adlHint);
+    const sm = side * mark;
+    const end = hintEnd;
+    let pos = hintPos;
+    while (d > 0) {
+      let j: i32;
+      let q: f64;
+      let e: f64;
+      let c: f64;
+      if (len == 0) {
+        // the heap is empty: score hint entries until a candidate turns up
+        if (pos >= end) break;
+        const h = hints + <usize>pos * HINT_STRIDE;
+        j = load<i32>(h, H_ID);
+        q = load<f64>(h, H_Q);
+        e = load<f64>(h, H_E);
+        c = load<f64>(h, H_C);
+        pos++;
+        if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch) continue;
+        const profit = side * q * (mark - e);
+        if (!(profit > 0)) continue;
+        const score = (profit / c) * ((q * mark) / (c + profit));
+        // emitted at once if it beats every entry not yet scored, else queued
+        if (pos < end) {
+          const u = sm + load<f64>(h, HINT_STRIDE + H_EMAX);
+          if (u > 0) {
+            const x = load<f64>(h, HINT_STRIDE + H_X);
+            if (!(score * (1 + x * u) > mark * x * x * u * SLACK + TINY)) {
+              push(j, score, len);
+              len++;
+              continue;
+            }
+          } else pos = end;
+        }
+      } else {
+        // the heap's top is emitted once it beats every entry not yet scored
+        if (pos < end) {
+          const h = hints + <usize>pos * HINT_STRIDE;
+          const u = sm + load<f64>(h, H_EMAX);
+          if (u > 0) {
+            const x = load<f64>(h, H_X);
+            if (!(unchecked(adlScore[0]) * (1 + x * u) > mark * x * x * u * SLACK + TINY)) {
+              const jj = load<i32>(h, H_ID);
+              const qq = load<f64>(h, H_Q);
+              const ee = load<f64>(h, H_E);
+              const cc = load<f64>(h, H_C);
+              pos++;
+              if (load<i32>(accounts + <usize>jj * ACC_STRIDE, A_DEAD) == epoch) continue;
+              const profit = side * qq * (mark - ee);
+              if (!(profit > 0)) continue;
+              push(jj, (profit / cc) * ((qq * mark) / (cc + profit)), len);
+              len++;
+              continue;
+            }
+          } else pos = end;
+        }
+        j = unchecked(adlOrder[0]);
+        popTop(len);
+        len--;
+        if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch) continue;
+        q = unchecked(accSize[j]);
+        e = unchecked(accEntry[j]);
+        c = unchecked(accCollateral[j]);
+      }
+      const profit = side * q * (mark - e);
+      mk -= profit;
+      const haircut = Math.min(d, profit);
+      const acc = accounts + <usize>j * ACC_STRIDE;
+      store<f64>(acc, c + profit - haircut, A_CASH);
+      store<i32>(acc, epoch, A_DEAD);
+      d -= haircut;
+      count++;
+      notional += q * mark;
+    }
+    hintPos = pos;
+  } else {
+    while (d > 0 && len > 0) {
+      const j = unchecked(adlOrder[0]);
+      popTop(len);
+      len--;
+      const acc = accounts + <usize>j * ACC_STRIDE;
+      if (load<i32>(acc, A_DEAD) == epoch) continue;
+      const q = unchecked(accSize[j]);
+      const profit = side * q * (mark - unchecked(accEntry[j]));
+      mk -= profit;
+      const haircut = Math.min(d, profit);
+      store<f64>(acc, unchecked(accCollateral[j]) + profit - haircut, A_CASH);
+      store<i32>(acc, epoch, A_DEAD);
+      d -= haircut;
+      count++;
+      notional += q * mark;
+    }
+  }
+  heapLen = len;
+  makers = mk;
+  adlCount += count;
+  adlNotional = notional;
+  return d;
+}

@@ -1,0 +1,55 @@
+// One batch of paths, computed by an engine: the unit of work a worker does. The result packs the f64
+// records and, optionally, their CSV rows (UTF-8) into one buffer so a worker can move it, not copy it.
+import { RECORD_STRIDE } from "../engine/metrics.js";
+import { ReferenceEngine } from "../engine/reference.js";
+import type { EngineSetup } from "../engine/setup.js";
+import { WasmEngine } from "../kernel/wasm-engine.js";
+import { formatRecordsCsv } from "../report/csv.js";
+import { seedWords } from "./seed.js";
+
+export type EngineKind = "wasm" | "ts";
+
+export interface PathEngine {
+  runPaths(first: number, count: number, out: Float64Array): void;
+}
+
+/** Builds and prepares an engine for a run (population drawn, ladder sorted) and warms it up. */
+export function createEngine(kind: EngineKind, setup: EngineSetup, seed: number, module?: WebAssembly.Module): PathEngine {
+  const [lo, hi] = seedWords(seed);
+  const engine = kind === "wasm" ? new WasmEngine(setup, { module }) : new ReferenceEngine(setup);
+  engine.prepare(lo, hi);
+  return engine;
+}
+
+export interface BatchTask {
+  first: number;
+  count: number;
+  csv: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Runs a batch; returns records then CSV bytes in one buffer. */
+export function runBatch(engine: PathEngine, task: BatchTask): Uint8Array {
+  const records = new Float64Array(task.count * RECORD_STRIDE);
+  engine.runPaths(task.first, task.count, records);
+  if (!task.csv) return new Uint8Array(records.buffer);
+  const text = encoder.encode(formatRecordsCsv(task.first, records, task.count));
+  const packed = new Uint8Array(records.byteLength + text.byteLength);
+  packed.set(new Uint8Array(records.buffer), 0);
+  packed.set(text, records.byteLength);
+  return packed;
+}
+
+export interface BatchResult {
+  records: Float64Array;
+  csv?: string;
+}
+
+export function unpackBatch(packed: Uint8Array, count: number, csv: boolean): BatchResult {
+  const bytes = count * RECORD_STRIDE * 8;
+  // copy the records out so they are 8-byte aligned whatever the transfer did
+  const records = new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
+  return { records, csv: csv ? decoder.decode(packed.subarray(bytes)) : undefined };
+}

@@ -1,0 +1,99 @@
+// Runs batches either on a piscina worker pool or inline on this thread, behind one interface.
+// A batch whose worker dies is run again (on a fresh worker) up to MAX_ATTEMPTS times: a crash costs a
+// retry, never a path.
+import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import type { EngineSetup } from "../engine/setup.js";
+import { kernelModule } from "../kernel/module.js";
+import { createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
+import type { Batch } from "./plan.js";
+import type { WorkerData, WorkerTask } from "./worker.js";
+
+export const MAX_ATTEMPTS = 3;
+
+export interface BatchRunner {
+  run(batch: Batch, csv: boolean): Promise<BatchResult>;
+  close(): Promise<void>;
+  readonly threads: number;
+  /** Batches that had to be run again because their worker died. */
+  readonly retries: number;
+}
+
+/** The worker script: compiled JS in dist/ (also when the host itself runs from src/ under vitest). */
+function workerFile(): string {
+  return fileURLToPath(new URL("../../dist/mc/worker.js", import.meta.url));
+}
+
+export interface PoolOptions {
+  kind: EngineKind;
+  setup: EngineSetup;
+  seed: number;
+  threads: number;
+  /** Test hook: batch indices whose first attempt kills its worker. */
+  crashBatches?: ReadonlySet<number>;
+}
+
+export class PoolRunner implements BatchRunner {
+  private readonly pool: Piscina;
+  private readonly crash: ReadonlySet<number>;
+  retries = 0;
+
+  constructor(private readonly options: PoolOptions) {
+    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed };
+    if (options.kind === "wasm") data.module = kernelModule("release");
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      idleTimeout: 60_000,
+      workerData: data,
+    });
+    this.crash = options.crashBatches ?? new Set();
+  }
+
+  get threads(): number {
+    return this.options.threads;
+  }
+
+  async run(batch: Batch, csv: boolean): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      const task: WorkerTask = { first: batch.first, count: batch.count, csv, crash: attempt === 1 && this.crash.has(batch.index) };
+      try {
+        const packed = (await this.pool.run(task)) as Uint8Array;
+        return unpackBatch(packed, batch.count, csv);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new Error(`paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
+        }
+        this.retries++;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** Runs batches on the calling thread: for the library's small runs, `verify`, and tests. */
+export class InlineRunner implements BatchRunner {
+  private readonly engine: PathEngine;
+  readonly threads = 1;
+  readonly retries = 0;
+
+  constructor(kind: EngineKind, setup: EngineSetup, seed: number) {
+    this.engine = createEngine(kind, setup, seed);
+  }
+
+  async run(batch: Batch, csv: boolean): Promise<BatchResult> {
+    const packed = runBatch(this.engine, { first: batch.first, count: batch.count, csv });
+    return unpackBatch(packed, batch.count, csv);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,101 @@
+// fast-check generators of whole scenarios: small enough to run hundreds, wide enough to reach every
+// branch of the model (jumps, replay, resample, ADL of both kinds, exhausted books, positions files).
+import fc from "fast-check";
+import type { PositionRow, Scenario, ScenarioInputs, Tier } from "../../src/config/scenario.js";
+import { BINANCE_TIERS } from "./tiers.js";
+
+const tiersArb: fc.Arbitrary<Tier[]> = fc.oneof(
+  fc.constant(BINANCE_TIERS),
+  fc.double({ min: 0, max: 0.2, noNaN: true }).map((mmr) => [{ floor: 0, mmr, maintenanceAmount: 0 }]),
+);
+
+export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
+  .record({
+    seed: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    steps: fc.integer({ min: 1, max: 30 }),
+    stepSeconds: fc.double({ min: 1, max: 86400, noNaN: true }),
+    tickSize: fc.constantFrom(0.01, 0.1, 0.5, 1, 5),
+    ticksAbove: fc.integer({ min: 400, max: 200000 }),
+    model: fc.constantFrom("none", "gbm", "merton", "replay"),
+    volatility: fc.double({ min: 0, max: 3, noNaN: true }),
+    drift: fc.double({ min: -2, max: 2, noNaN: true }),
+    intensity: fc.double({ min: 0, max: 200000, noNaN: true }),
+    meanLog: fc.double({ min: -0.1, max: 0.05, noNaN: true }),
+    stdLog: fc.double({ min: 0, max: 0.1, noNaN: true }),
+    returns: fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 1, maxLength: 40 }),
+    shocks: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), ret: fc.double({ min: -0.3, max: 0.2, noNaN: true }) }), { maxLength: 3 }),
+    levels: fc.integer({ min: 1, max: 300 }),
+    profile: fc.constantFrom("flat", "exponential", "power"),
+    size: fc.double({ min: 0.001, max: 5, noNaN: true }),
+    decayTicks: fc.double({ min: 0.5, max: 200, noNaN: true }),
+    exponent: fc.double({ min: 0, max: 2, noNaN: true }),
+    resilience: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+    mark: fc.constantFrom("last", "mid"),
+    count: fc.integer({ min: 0, max: 300 }),
+    longShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    levDist: fc.constantFrom("lognormal", "fixed"),
+    median: fc.double({ min: 1, max: 80, noNaN: true }),
+    sigma: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    levMax: fc.double({ min: 1, max: 125, noNaN: true }),
+    notDist: fc.constantFrom("pareto", "fixed"),
+    notMin: fc.double({ min: 10, max: 10000, noNaN: true }),
+    alpha: fc.double({ min: 0.8, max: 3, noNaN: true }),
+    tiers: tiersArb,
+    feeRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    maxRounds: fc.integer({ min: 1, max: 50 }),
+    insurance: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e6, noNaN: true })),
+    adl: fc.constantFrom("none", "pnl-leverage", "random"),
+    resample: fc.boolean(),
+    useFile: fc.boolean(),
+    filePositions: fc.array(
+      fc.record({ long: fc.boolean(), size: fc.double({ min: 0.001, max: 50, noNaN: true }), entryRel: fc.double({ min: 0.8, max: 1.2, noNaN: true }), lev: fc.double({ min: 1, max: 100, noNaN: true }) }),
+      { minLength: 1, maxLength: 60 },
+    ),
+  })
+  .map((g): ScenarioInputs => {
+    const initialPrice = g.tickSize * (g.ticksAbove + g.levels);
+    const scenario: Scenario = {
+      name: "generated",
+      seed: g.seed,
+      paths: 4,
+      steps: g.steps,
+      stepSeconds: g.stepSeconds,
+      market: {
+        initialPrice,
+        tickSize: g.tickSize,
+        price: {
+          model: g.model as Scenario["market"]["price"]["model"],
+          volatility: g.volatility,
+          drift: g.drift,
+          jumps: { intensity: g.intensity, meanLog: g.meanLog, stdLog: g.stdLog },
+          shocks: g.shocks.map((s) => ({ step: 1 + Math.floor(s.at * (g.steps - 1)), return: s.ret })),
+        },
+        book: {
+          levels: g.levels,
+          depth: { profile: g.profile as "flat", size: g.size, decayTicks: g.decayTicks, exponent: g.exponent },
+          resilience: g.resilience,
+        },
+        mark: { model: g.mark as "last" },
+      },
+      accounts: {
+        count: g.count,
+        longShare: g.longShare,
+        leverage: { dist: g.levDist as "fixed", median: g.median, sigma: g.sigma, max: Math.max(g.levMax, g.median) },
+        notional: { dist: g.notDist as "fixed", min: g.notMin, alpha: g.alpha, max: g.notMin * 1000 },
+        resample: g.resample,
+      },
+      margin: { mode: "isolated", tiers: g.tiers },
+      liquidation: { engine: "market", feeRate: g.feeRate, maxRoundsPerStep: g.maxRounds },
+      insurance: { initialBalance: g.insurance },
+      adl: { ranking: g.adl as "none" },
+    };
+    const inputs: ScenarioInputs = { scenario };
+    if (g.model === "replay") inputs.returns = Float64Array.from(g.returns);
+    if (g.useFile) {
+      inputs.positions = g.filePositions.map((p, i): PositionRow => {
+        const entryPrice = initialPrice * p.entryRel;
+        return { account: `a${i}`, side: p.long ? "long" : "short", size: p.size, entryPrice, collateral: (p.size * entryPrice) / p.lev };
+      });
+    }
+    return inputs;
+  });
