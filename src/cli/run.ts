@@ -36,11 +36,15 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
   const progress = progressSink(io.stderr, options.quiet);
+  // --resume DIR finishes the run in DIR, and writes there
+  const out = options.resume ?? options.out;
   try {
     const result = await runScenario(inputs, {
       threads: options.threads,
       engine: options.engine,
-      outDir: options.out,
+      outDir: out,
+      resume: options.resume !== undefined,
+      format: options.format,
       shard: options.shard,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
@@ -48,9 +52,9 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
     progress.stop();
     if (options.json) io.stdout.write(summaryToJson(result.summary) + "\n");
     else io.stdout.write(formatSummaryTable(result.summary) + "\n");
-    const where = resolve(options.out);
+    const where = resolve(out);
     if (result.interrupted) {
-      io.stderr.write(`interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}\n`);
+      io.stderr.write(`interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}; finish with --resume ${out}\n`);
       return 130;
     }
     if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.csv\n`);

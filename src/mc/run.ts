@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { buildSetup } from "../engine/setup.js";
-import { PathsCsvWriter } from "../report/csv.js";
+import { CsvSink, type PathSink } from "../report/sink.js";
 import { buildSummary, writeSummaryJson, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
 import { ABI_VERSION } from "../engine/layout.js";
@@ -14,6 +14,8 @@ import type { BatchResult, EngineKind } from "./batch.js";
 import { batchSize, planBatches, shardRange, type PathRange } from "./plan.js";
 import { InlineRunner, PoolRunner, defaultThreads, type BatchRunner } from "./pool.js";
 import { VERSION } from "../version.js";
+import { InputError } from "../config/errors.js";
+import { loadFinishedRows, writeManifest, type RunManifest } from "./resume.js";
 
 export interface Progress {
   /** Paths finished and written, in order. */
@@ -31,12 +33,20 @@ export interface RunScenarioOptions {
   inline?: boolean;
   /** Output directory; when absent nothing is written to disk. */
   outDir?: string;
+  /** Format of the per-path table (default csv). */
+  format?: OutputFormat;
   /** Run only shard `index` of `count` (1-based). */
   shard?: { index: number; count: number };
   /** Stops the run: paths finished so far are kept and summarised. */
   signal?: AbortSignal;
   /** Called as paths complete, at most a few times a second. */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Finish the interrupted run in `outDir`: its run.json must match this scenario, seed, engine and shard;
+   * the rows it finished are kept (and checked), the rest are computed, and the result is the same as an
+   * uninterrupted run's.
+   */
+  resume?: boolean;
   /** Test hook: batch indices whose worker dies on its first attempt. */
   crashBatches?: ReadonlySet<number>;
 }
@@ -49,6 +59,13 @@ export interface RunResult {
   interrupted: boolean;
   /** Batches rerun because a worker died. */
   retries: number;
+}
+
+export type OutputFormat = "csv" | "parquet";
+
+async function openSink(format: OutputFormat, dir: string): Promise<PathSink> {
+  if (format === "csv") return CsvSink.open(dir);
+  throw new Error("paths.parquet is not available yet");
 }
 
 /** Hash of the resolved scenario and the contents of the files it names: what a run's results depend on. */
@@ -73,20 +90,29 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
   const range = shardRange(scenario.paths, options.shard);
   const total = range.end - range.first;
-  const batches = planBatches(range, batchSize(range, scenario.steps, threads));
+  const format = options.format ?? "csv";
+  const hash = scenarioHash(inputs);
+  const manifest: RunManifest = { version: VERSION, scenarioHash: hash, seed: scenario.seed, engine: kind, format, firstPath: range.first, endPath: range.end };
+  const columns = new MetricColumns(total);
+  let sink: PathSink | undefined;
+  let resumed = 0;
+  if (options.resume) {
+    if (options.outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
+    resumed = await loadFinishedRows(options.outDir, manifest, columns);
+    sink = await CsvSink.resume(options.outDir, range.first + resumed);
+  } else if (options.outDir !== undefined) {
+    await mkdir(options.outDir, { recursive: true });
+    await writeManifest(options.outDir, manifest);
+    sink = await openSink(format, options.outDir);
+  }
+  const writeCsv = sink?.wantsCsv ?? false;
+  const batches = planBatches({ first: range.first + resumed, end: range.end }, batchSize(range, scenario.steps, threads));
   const setup = buildSetup(inputs);
   const runner: BatchRunner = options.inline
     ? new InlineRunner(kind, setup, scenario.seed)
     : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches });
-  const columns = new MetricColumns(total);
-  const writeCsv = options.outDir !== undefined;
-  let csv: PathsCsvWriter | undefined;
-  if (options.outDir !== undefined) {
-    await mkdir(options.outDir, { recursive: true });
-    csv = await PathsCsvWriter.open(options.outDir);
-  }
 
-  let done = 0;
+  let done = resumed;
   let lastProgress = 0;
   const report = (force: boolean) => {
     const now = performance.now();
@@ -114,12 +140,12 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       inFlight.delete(w);
       const batch = batches[w];
       columns.append(result.records, batch.count, batch.first);
-      if (csv) await csv.writeFormatted(batch.first, batch.count, result.csv!);
+      if (sink) await sink.write(batch.first, batch.count, result);
       done += batch.count;
       report(false);
     }
   } catch (err) {
-    await csv?.abort();
+    await sink?.abort();
     throw err;
   } finally {
     await runner.close();
@@ -141,15 +167,15 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       firstPath: range.first,
       ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
       interrupted,
-      scenarioHash: scenarioHash(inputs),
+      scenarioHash: hash,
       kernelAbi: ABI_VERSION,
       recordStride: RECORD_STRIDE,
     },
   });
-  if (options.outDir !== undefined) {
-    if (interrupted) await csv!.abort();
-    else await csv!.close();
-    await writeSummaryJson(options.outDir, summary);
+  if (sink) {
+    if (interrupted) await sink.abort();
+    else await sink.close();
+    await writeSummaryJson(options.outDir!, summary);
   }
   return { summary, columns, range, interrupted, retries: runner.retries };
 }

@@ -11,7 +11,7 @@
 
 import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
+import { mkdir, open as openFile, rename, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 
@@ -87,6 +87,21 @@ export class PathsCsvWriter {
     await once(stream, "open");
     const w = new PathsCsvWriter(stream, path, partialPath, options.chunkChars ?? 1 << 20);
     w.buf = PATHS_CSV_HEADER + "\n";
+    return w;
+  }
+
+  /**
+   * Reopens an interrupted run's `<dir>/paths.csv.partial` to append after its last complete row (a row
+   * cut by a crash mid-write is dropped); the next row written must be `nextPath`.
+   */
+  static async resume(dir: string, nextPath: number, options: PathsCsvWriterOptions = {}): Promise<PathsCsvWriter> {
+    const path = join(dir, options.fileName ?? PATHS_CSV);
+    const partialPath = `${path}.partial`;
+    await truncate(partialPath, await endOfLastLine(partialPath));
+    const stream = createWriteStream(partialPath, { flags: "a", flush: true });
+    await once(stream, "open");
+    const w = new PathsCsvWriter(stream, path, partialPath, options.chunkChars ?? 1 << 20);
+    w.next = nextPath;
     return w;
   }
 
@@ -194,6 +209,25 @@ export class PathsCsvWriter {
   private check(): void {
     if (this.failed) throw this.failed;
     if (this.closed) throw new Error(`PathsCsvWriter: ${this.partialPath} is already closed`);
+  }
+}
+
+/** Byte offset just past the file's last newline (0 if it has none), reading backwards from its end. */
+async function endOfLastLine(file: string): Promise<number> {
+  const handle = await openFile(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const chunk = Buffer.alloc(1 << 16);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) return start + at + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
   }
 }
 

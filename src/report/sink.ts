@@ -1,0 +1,40 @@
+// Where a run's per-path rows go, in path order: one implementation per output format.
+import type { BatchResult } from "../mc/batch.js";
+import { PathsCsvWriter } from "./csv.js";
+
+export interface PathSink {
+  /** Appends paths firstPath…firstPath+count−1 (called strictly in path order). */
+  write(firstPath: number, count: number, batch: BatchResult): Promise<void>;
+  /** Finishes the file under its final name. */
+  close(): Promise<void>;
+  /** Stops: rows written so far stay on disk, complete, for --resume. */
+  abort(): Promise<void>;
+  /** Whether workers should format CSV text for this sink. */
+  readonly wantsCsv: boolean;
+}
+
+export class CsvSink implements PathSink {
+  readonly wantsCsv = true;
+  private constructor(private readonly writer: PathsCsvWriter) {}
+
+  static async open(dir: string): Promise<CsvSink> {
+    return new CsvSink(await PathsCsvWriter.open(dir));
+  }
+
+  static async resume(dir: string, nextPath: number): Promise<CsvSink> {
+    return new CsvSink(await PathsCsvWriter.resume(dir, nextPath));
+  }
+
+  async write(firstPath: number, count: number, batch: BatchResult): Promise<void> {
+    if (batch.csv !== undefined) await this.writer.writeFormatted(firstPath, count, batch.csv);
+    else await this.writer.writeRecords(firstPath, batch.records, count);
+  }
+
+  close(): Promise<void> {
+    return this.writer.close().then(() => undefined);
+  }
+
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+}
