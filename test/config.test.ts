@@ -1,6 +1,7 @@
 // The scenario loader: every bad input names its field; good input resolves to the documented defaults.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/config/errors.js";
 import { applySets, loadScenario, readScenarioFile, resolveScenario } from "../src/config/load.js";
@@ -198,7 +199,7 @@ describe("resolving good input", () => {
       insurance: { initialBalance: 1000000 },
       adl: { ranking: "pnl-leverage" },
     };
-    expect(resolveScenario({}, FIXTURES)).toEqual({ scenario: expected });
+    expect(resolveScenario({}, FIXTURES)).toEqual({ scenario: expected, baseDir: resolve(FIXTURES) });
   });
 
   it("explicit tiers replace the preset, and no preset is recorded", () => {

@@ -9,6 +9,7 @@ import { errorLines, exitCodeFor } from "./exit.js";
 import { processIo, type CliIo } from "./io.js";
 import { marginCommand } from "./margin.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
+import { verifyCommand } from "./verify.js";
 import { runCommand } from "./run.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -120,8 +121,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program
     .command("verify")
     .argument("<dir>", "output directory of a finished run")
+    .option("--sample <n>", "paths to rerun", "32")
     .description("rerun a sample of paths and check them against the run's records and hashes")
-    .action(() => notImplemented("verify"));
+    .action(async (dir: string, opts: { sample: string }) => {
+      const sample = Number(opts.sample);
+      if (!Number.isInteger(sample) || sample < 0) throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
+      code = await verifyCommand(dir, sample, io);
+    });
 
   function notImplemented(name: string): void {
     io.stderr.write(`error: cascade ${name} is not implemented yet\n`);

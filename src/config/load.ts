@@ -229,7 +229,7 @@ export function resolveScenario(raw: unknown, baseDir: string): ScenarioInputs {
   const problems = parsed.success ? [] : formatIssues(parsed.error.issues);
   problems.push(...crossSectionProblems(raw));
 
-  const inputs: Omit<ScenarioInputs, "scenario"> = {};
+  const inputs: Omit<ScenarioInputs, "scenario"> = { baseDir: resolve(baseDir) };
   const positionsFile = fileKey(raw, ["accounts", "positionsFile"]);
   if (positionsFile) inputs.positions = readPositions(namedFile("accounts.positionsFile", positionsFile, baseDir), problems);
   const snapshotFile = fileKey(raw, ["market", "book", "snapshotFile"]);

@@ -83,6 +83,8 @@ export interface BookLevel {
 /** Everything a run needs: the scenario plus the contents of the files it names, loaded once by the host. */
 export interface ScenarioInputs {
   scenario: Scenario;
+  /** The directory the scenario's file keys are relative to (set by resolveScenario). */
+  baseDir?: string;
   positions?: PositionRow[];
   book?: BookLevel[];
   returns?: Float64Array;

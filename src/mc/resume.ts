@@ -17,6 +17,8 @@ export interface RunManifest {
   format: string;
   firstPath: number;
   endPath: number;
+  /** Where the scenario's file keys are relative to (for `cascade verify`). */
+  baseDir?: string;
 }
 
 export async function writeManifest(dir: string, manifest: RunManifest): Promise<void> {

@@ -15,6 +15,7 @@ import { batchSize, planBatches, shardRange, type PathRange } from "./plan.js";
 import { InlineRunner, PoolRunner, defaultThreads, type BatchRunner } from "./pool.js";
 import { VERSION } from "../version.js";
 import { InputError } from "../config/errors.js";
+import { RecordsHasher, kernelHash } from "./records-hash.js";
 import { loadFinishedRows, writeManifest, type RunManifest } from "./resume.js";
 
 export interface Progress {
@@ -65,7 +66,8 @@ export type OutputFormat = "csv" | "parquet";
 
 async function openSink(format: OutputFormat, dir: string): Promise<PathSink> {
   if (format === "csv") return CsvSink.open(dir);
-  throw new Error("paths.parquet is not available yet");
+  const { ParquetSink } = await import("../report/parquet.js"); // loaded only when asked for
+  return ParquetSink.open(dir);
 }
 
 /** Hash of the resolved scenario and the contents of the files it names: what a run's results depend on. */
@@ -92,13 +94,24 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const total = range.end - range.first;
   const format = options.format ?? "csv";
   const hash = scenarioHash(inputs);
-  const manifest: RunManifest = { version: VERSION, scenarioHash: hash, seed: scenario.seed, engine: kind, format, firstPath: range.first, endPath: range.end };
+  const manifest: RunManifest = {
+    version: VERSION,
+    scenarioHash: hash,
+    seed: scenario.seed,
+    engine: kind,
+    format,
+    firstPath: range.first,
+    endPath: range.end,
+    baseDir: inputs.baseDir,
+  };
   const columns = new MetricColumns(total);
+  const recordsHash = new RecordsHasher();
   let sink: PathSink | undefined;
   let resumed = 0;
   if (options.resume) {
     if (options.outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
     resumed = await loadFinishedRows(options.outDir, manifest, columns);
+    recordsHash.update(columns.records(), resumed);
     sink = await CsvSink.resume(options.outDir, range.first + resumed);
   } else if (options.outDir !== undefined) {
     await mkdir(options.outDir, { recursive: true });
@@ -140,6 +153,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       inFlight.delete(w);
       const batch = batches[w];
       columns.append(result.records, batch.count, batch.first);
+      recordsHash.update(result.records, batch.count);
       if (sink) await sink.write(batch.first, batch.count, result);
       done += batch.count;
       report(false);
@@ -168,7 +182,9 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
       interrupted,
       scenarioHash: hash,
-      kernelAbi: ABI_VERSION,
+      recordsHash: recordsHash.digest(),
+      engineVersion: `${VERSION}+abi${ABI_VERSION}`,
+      ...(kind === "wasm" ? { kernelSha256: kernelHash() } : {}),
       recordStride: RECORD_STRIDE,
     },
   });
