@@ -77,6 +77,18 @@ describe("Monte Carlo runs", () => {
     expect(resumed.summary.probabilities).toEqual(reference.summary.probabilities);
   });
 
+  it("resume a Parquet run too, to the same bytes as an uninterrupted one", async () => {
+    const inputs = scenario(300);
+    const whole = join(work, "pq-whole");
+    const parted = join(work, "pq-parted");
+    await runScenario(inputs, { inline: true, outDir: whole, format: "parquet" });
+    const abort = new AbortController();
+    const first = await runScenario(inputs, { inline: true, outDir: parted, format: "parquet", signal: abort.signal, onProgress: (p) => p.done >= 60 && abort.abort() });
+    expect(first.interrupted).toBe(true);
+    await runScenario(inputs, { inline: true, outDir: parted, format: "parquet", resume: true });
+    expect(readFileSync(join(parted, "paths.parquet")).equals(readFileSync(join(whole, "paths.parquet")))).toBe(true);
+  });
+
   it("refuse to resume a directory of another scenario, naming what differs", async () => {
     const dir = join(work, "other");
     await runScenario(scenario(50), { inline: true, outDir: dir });

@@ -57,7 +57,7 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       io.stderr.write(`interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}; finish with --resume ${out}\n`);
       return 130;
     }
-    if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.csv\n`);
+    if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.${options.format}\n`);
     return 0;
   } finally {
     progress.stop();

@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../config/errors.js";
-import { PATHS_CSV, readPathsCsv } from "../report/csv.js";
+import { PATHS_CSV, readPathsCsv, type PathsCsv } from "../report/csv.js";
+import { PATHS_PARQUET, ParquetSink } from "../report/parquet.js";
+import { CsvSink, type PathSink } from "../report/sink.js";
 import type { MetricColumns } from "../stats/columns.js";
 
 export const MANIFEST = "run.json";
@@ -28,10 +30,10 @@ export async function writeManifest(dir: string, manifest: RunManifest): Promise
 }
 
 /**
- * Checks that `dir` holds a run of exactly this manifest, appends its finished rows to `columns` and
- * returns how many there were. Every mismatch is an input error naming what differs.
+ * Checks that `dir` holds a run of exactly this manifest, appends its finished rows to `columns`, and
+ * reopens its paths file to continue after them. Every mismatch is an input error naming what differs.
  */
-export async function loadFinishedRows(dir: string, expected: RunManifest, columns: MetricColumns): Promise<number> {
+export async function resumeRun(dir: string, expected: RunManifest, columns: MetricColumns): Promise<{ sink: PathSink; rows: number }> {
   const file = join(dir, MANIFEST);
   let found: RunManifest;
   try {
@@ -46,22 +48,30 @@ export async function loadFinishedRows(dir: string, expected: RunManifest, colum
       problems.push(`--resume ${dir}: ${key} of the interrupted run is ${JSON.stringify(found[key])}, this run's is ${JSON.stringify(expected[key])} (same scenario, --set, --seed, --paths, --engine, --shard and --format are needed)`);
     }
   }
-  if (expected.format !== "csv") problems.push(`--resume supports runs written as paths.csv (received --format ${expected.format})`);
   if (problems.length > 0) throw new InputError(problems);
-  const partial = join(dir, `${PATHS_CSV}.partial`);
-  const source = existsSync(partial) ? partial : join(dir, PATHS_CSV);
-  if (!existsSync(source)) throw new InputError([`--resume ${dir}: neither ${PATHS_CSV}.partial nor ${PATHS_CSV} is there`]);
-  const rows = await readPathsCsv(source, { dropIncompleteLastRow: true });
+  const name = expected.format === "csv" ? PATHS_CSV : PATHS_PARQUET;
+  const partial = join(dir, `${name}.partial`);
+  if (!existsSync(partial)) {
+    // a finished run: reopen it as partial, so that the writer's close() renames it back
+    if (!existsSync(join(dir, name))) throw new InputError([`--resume ${dir}: neither ${name}.partial nor ${name} is there`]);
+    await rename(join(dir, name), partial);
+  }
+  let sink: PathSink;
+  let rows: PathsCsv;
+  if (expected.format === "csv") {
+    rows = await readPathsCsv(partial, { dropIncompleteLastRow: true });
+    sink = await CsvSink.resume(dir, expected.firstPath + rows.count);
+  } else {
+    ({ sink, rows } = await ParquetSink.resume(dir));
+  }
+  const fail = async (problem: string) => {
+    await sink.abort();
+    throw new InputError([`--resume ${dir}: ${problem}`]);
+  };
   for (let i = 0; i < rows.count; i++) {
-    if (rows.paths[i] !== expected.firstPath + i) {
-      throw new InputError([`--resume ${dir}: row ${i + 1} of ${source} is path ${rows.paths[i]}, expected ${expected.firstPath + i}`]);
-    }
+    if (rows.paths[i] !== expected.firstPath + i) await fail(`row ${i + 1} of ${partial} is path ${rows.paths[i]}, expected ${expected.firstPath + i}`);
   }
-  if (rows.count > expected.endPath - expected.firstPath) throw new InputError([`--resume ${dir}: ${source} has more rows than the run has paths`]);
-  if (source !== partial) {
-    // a finished run: reopen it as partial so the writer's close() renames it back
-    await rename(source, partial);
-  }
-  columns.append(rows.records, rows.count, expected.firstPath);
-  return rows.count;
+  if (rows.count > expected.endPath - expected.firstPath) await fail(`${partial} has more rows than the run has paths`);
+  columns.append(rows.records, rows.count, 0);
+  return { sink, rows: rows.count };
 }

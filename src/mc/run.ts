@@ -16,7 +16,7 @@ import { InlineRunner, PoolRunner, defaultThreads, type BatchRunner } from "./po
 import { VERSION } from "../version.js";
 import { InputError } from "../config/errors.js";
 import { RecordsHasher, kernelHash } from "./records-hash.js";
-import { loadFinishedRows, writeManifest, type RunManifest } from "./resume.js";
+import { resumeRun, writeManifest, type RunManifest } from "./resume.js";
 
 export interface Progress {
   /** Paths finished and written, in order. */
@@ -110,9 +110,8 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   let resumed = 0;
   if (options.resume) {
     if (options.outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
-    resumed = await loadFinishedRows(options.outDir, manifest, columns);
+    ({ sink, rows: resumed } = await resumeRun(options.outDir, manifest, columns));
     recordsHash.update(columns.records(), resumed);
-    sink = await CsvSink.resume(options.outDir, range.first + resumed);
   } else if (options.outDir !== undefined) {
     await mkdir(options.outDir, { recursive: true });
     await writeManifest(options.outDir, manifest);
@@ -152,7 +151,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       const result = await pending;
       inFlight.delete(w);
       const batch = batches[w];
-      columns.append(result.records, batch.count, batch.first);
+      columns.append(result.records, batch.count, batch.first - range.first);
       recordsHash.update(result.records, batch.count);
       if (sink) await sink.write(batch.first, batch.count, result);
       done += batch.count;

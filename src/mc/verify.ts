@@ -8,12 +8,12 @@ import { InputError } from "../config/errors.js";
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { buildSetup } from "../engine/setup.js";
-import { PATHS_CSV, readPathsCsv } from "../report/csv.js";
 import { buildSummary, summaryToJson, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
 import { createEngine, type EngineKind } from "./batch.js";
 import { hashRecords } from "./records-hash.js";
 import { MANIFEST, type RunManifest } from "./resume.js";
+import { findPathsFile, readPathsFile } from "./merge.js";
 import { scenarioHash } from "./run.js";
 
 export interface VerifyCheck {
@@ -55,11 +55,12 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   const check = (name: string, ok: boolean, detail: string) => void checks.push({ name, ok, detail });
   const summary = await readJson<Summary & Record<string, unknown>>(join(dir, "summary.json"), "summary");
   const manifest = await readJson<RunManifest>(join(dir, MANIFEST), "run manifest");
+  const paths = await findPathsFile(dir);
   let rows;
   try {
-    rows = await readPathsCsv(join(dir, PATHS_CSV));
+    rows = await readPathsFile(paths.file, paths.format);
   } catch (err) {
-    throw new InputError([`${join(dir, PATHS_CSV)}: ${(err as Error).message}`]);
+    throw new InputError([`${paths.file}: ${(err as Error).message}`]);
   }
 
   const first = Number(summary.firstPath ?? 0);
@@ -68,7 +69,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   check("rows", contiguous, `${rows.count} rows for paths ${first}…${first + rows.count - 1}; summary says ${summary.paths} from ${first}`);
 
   const recordsHash = hashRecords(rows.records, rows.count);
-  check("records hash", recordsHash === summary.recordsHash, `paths.csv hashes to ${recordsHash}; summary.json publishes ${String(summary.recordsHash)}`);
+  check("records hash", recordsHash === summary.recordsHash, `${paths.file} hashes to ${recordsHash}; summary.json publishes ${String(summary.recordsHash)}`);
 
   let inputs: ScenarioInputs | undefined;
   try {
@@ -91,7 +92,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     columns,
   });
   const statistics = (s: Summary) => JSON.stringify(JSON.parse(summaryToJson(s)), ["metrics", "probabilities", ...METRIC_NAMES, "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95", "anyLiquidation", "insuranceDepleted", "badDebt", "adl", "bookExhausted"]);
-  check("statistics", statistics(recomputed) === statistics(summary), "summary.json's metrics and probabilities recomputed from paths.csv");
+  check("statistics", statistics(recomputed) === statistics(summary), `summary.json's metrics and probabilities recomputed from ${paths.file}`);
 
   if (inputs && contiguous && rows.count > 0) {
     const engine = createEngine(summary.engine as EngineKind, buildSetup(inputs), summary.seed);
@@ -103,7 +104,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       const row = path - first;
       for (let m = 0; m < RECORD_STRIDE; m++) {
         const published = rows.records[row * RECORD_STRIDE + m];
-        if (!Object.is(out[m], published)) mismatches.push(`path ${path} ${METRIC_NAMES[m]}: paths.csv has ${published}, rerun gives ${out[m]}`);
+        if (!Object.is(out[m], published)) mismatches.push(`path ${path} ${METRIC_NAMES[m]}: the paths file has ${published}, rerun gives ${out[m]}`);
       }
     }
     check("rerun", mismatches.length === 0, mismatches.length === 0 ? `${picked.length} paths rerun on the ${summary.engine} engine, bit for bit equal` : mismatches.slice(0, 5).join("; "));

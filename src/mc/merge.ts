@@ -1,0 +1,400 @@
+// cascade merge: joins the output directories of `cascade run --shard i/n` into the result of one unsharded
+// run (SPEC §1, §6). Checks that the shards belong together and cover every path exactly once, copies their
+// rows in path order into one paths.csv or paths.parquet (the inputs' format), and recomputes summary.json
+// from the merged metric columns, so the result equals a single run's except runtimeMs and threads.
+//
+// Memory: the metric columns of the whole run (8 bytes × paths × RECORD_STRIDE, as a run holds them) plus
+// one shard's rows at a time.
+
+import { access, mkdir, readFile, realpath, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError, formatValue } from "../config/errors.js";
+import type { Scenario } from "../config/scenario.js";
+import { RECORD_STRIDE } from "../engine/metrics.js";
+import { PATHS_CSV, readPathsCsv, type PathsCsv } from "../report/csv.js";
+import { PATHS_PARQUET, ParquetSink, readPathsParquet } from "../report/parquet.js";
+import { CsvSink, type PathSink } from "../report/sink.js";
+import { SUMMARY_KEYS, buildSummary, writeSummaryJson, type EngineName, type Summary } from "../report/summary-json.js";
+import { MetricColumns } from "../stats/columns.js";
+import { shardRange } from "./plan.js";
+import { RecordsHasher } from "./records-hash.js";
+import { MANIFEST, writeManifest, type RunManifest } from "./resume.js";
+import type { OutputFormat } from "./run.js";
+
+/** The per-path table of a finished run directory. */
+export interface PathsFile {
+  format: OutputFormat;
+  file: string;
+}
+
+const PATHS_FILES: readonly PathsFile[] = [
+  { format: "csv", file: PATHS_CSV },
+  { format: "parquet", file: PATHS_PARQUET },
+];
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The finished per-path table in `dir`: paths.csv or paths.parquet. An InputError when there is none, or
+ * both (which one is current cannot be told).
+ */
+export async function findPathsFile(dir: string): Promise<PathsFile> {
+  const found: PathsFile[] = [];
+  for (const p of PATHS_FILES) if (await exists(join(dir, p.file))) found.push({ format: p.format, file: join(dir, p.file) });
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    throw new InputError(`${dir} must hold one of paths.csv or paths.parquet (received both: remove the stale one)`);
+  }
+  const partial = [];
+  for (const p of PATHS_FILES) if (await exists(join(dir, `${p.file}.partial`))) partial.push(`${p.file}.partial`);
+  const why = partial.length > 0 ? `only ${partial.join(", ")}: the run was interrupted; finish it with --resume` : "neither";
+  throw new InputError(`${dir} must hold paths.csv or paths.parquet of a finished run (received ${why})`);
+}
+
+/** Reads a per-path table of either format: path indices, path-major records, row count. */
+export function readPathsFile(file: string, format: OutputFormat): Promise<PathsCsv> {
+  return format === "csv" ? readPathsCsv(file) : readPathsParquet(file);
+}
+
+/** One shard directory as merge sees it: its summary.json fields and its per-path table. */
+export interface ShardDir {
+  dir: string;
+  /** summary.json as parsed, for the keys merge copies through. */
+  raw: Record<string, unknown>;
+  version: string;
+  scenario: Scenario;
+  seed: number;
+  engine: EngineName;
+  threads: number;
+  runtimeMs: number;
+  paths: number;
+  firstPath: number;
+  requestedPaths: number;
+  /** `--shard i/n` the directory was run with; undefined for an unsharded run. */
+  shard?: { index: number; count: number };
+  scenarioHash: string;
+  recordStride: number;
+  table: PathsFile;
+  /** run.json, when the directory has one (runs since resume was added write it). */
+  manifest?: RunManifest;
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** Reads and checks one directory's summary.json and finds its table; problems go to `problems`. */
+async function readShardDir(dir: string, problems: string[]): Promise<ShardDir | undefined> {
+  const file = join(dir, "summary.json");
+  const before = problems.length;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!(await exists(dir))) problems.push(`${dir} must be a shard's output directory (received no such directory)`);
+    else if (code === "ENOTDIR") problems.push(`${dir} must be a shard's output directory (received a file)`);
+    else problems.push(`${file} must be a readable file (received ${code === "ENOENT" ? "no such file" : String(code ?? err)})`);
+    return undefined;
+  }
+  let raw: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    raw = parsed as Record<string, unknown>;
+  } catch (err) {
+    problems.push(`${file} must be a JSON object written by cascade run (received ${(err as Error).message})`);
+    return undefined;
+  }
+  const want = (key: string, ok: (v: unknown) => boolean, expected: string) => {
+    if (!ok(raw[key])) problems.push(`${file}: ${key} must be ${expected} (received ${formatValue(raw[key])})`);
+  };
+  want("version", (v) => typeof v === "string", "a version string");
+  want("seed", isCount, "a non-negative integer");
+  want("engine", (v) => v === "wasm" || v === "ts", '"wasm" or "ts"');
+  want("paths", isCount, "a non-negative integer");
+  want("firstPath", isCount, "a non-negative integer");
+  want("requestedPaths", isCount, "a non-negative integer");
+  want("scenarioHash", (v) => typeof v === "string" && v.length > 0, "the scenario's hash");
+  want("recordStride", (v) => v === RECORD_STRIDE, `${RECORD_STRIDE} (this build's record layout)`);
+  const scenario = raw.scenario as Scenario | undefined;
+  if (typeof scenario !== "object" || scenario === null || !isCount(scenario.paths) || scenario.paths < 1) {
+    problems.push(`${file}: scenario.paths must be a positive integer (received ${formatValue((scenario as { paths?: unknown } | undefined)?.paths)})`);
+  }
+  if (raw.interrupted !== false) {
+    const detail = raw.interrupted === true ? `: it stopped after ${String(raw.paths)} of ${String(raw.requestedPaths)} paths; finish it with cascade run --resume ${dir}` : "";
+    problems.push(`${file}: interrupted must be false${detail} (received ${formatValue(raw.interrupted)})`);
+  }
+  if (isCount(raw.paths) && isCount(raw.requestedPaths) && raw.interrupted === false && raw.paths !== raw.requestedPaths) {
+    problems.push(`${file}: paths must equal requestedPaths ${raw.requestedPaths} (received ${raw.paths})`);
+  }
+  let shard: ShardDir["shard"];
+  if (raw.shard !== undefined) {
+    const m = typeof raw.shard === "string" ? /^(\d+)\/(\d+)$/.exec(raw.shard) : null;
+    const index = m ? Number(m[1]) : NaN;
+    const count = m ? Number(m[2]) : NaN;
+    if (!(count >= 1 && index >= 1 && index <= count)) {
+      problems.push(`${file}: shard must be i/n with 1 <= i <= n (received ${formatValue(raw.shard)})`);
+    } else {
+      shard = { index, count };
+      if (problems.length === before) {
+        const r = shardRange(scenario!.paths, shard);
+        if (raw.firstPath !== r.first || raw.requestedPaths !== r.end - r.first) {
+          problems.push(
+            `${file}: firstPath and requestedPaths must be ${r.first} and ${r.end - r.first} for shard ${raw.shard} of ${scenario!.paths} paths ` +
+              `(received ${String(raw.firstPath)} and ${String(raw.requestedPaths)})`,
+          );
+        }
+      }
+    }
+  }
+  let table: PathsFile | undefined;
+  try {
+    table = await findPathsFile(dir);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > before || !table) return undefined;
+  return {
+    dir,
+    raw,
+    version: raw.version as string,
+    scenario: scenario!,
+    seed: raw.seed as number,
+    engine: raw.engine as EngineName,
+    threads: typeof raw.threads === "number" ? raw.threads : 0,
+    runtimeMs: typeof raw.runtimeMs === "number" ? raw.runtimeMs : 0,
+    paths: raw.paths as number,
+    firstPath: raw.firstPath as number,
+    requestedPaths: raw.requestedPaths as number,
+    shard,
+    scenarioHash: raw.scenarioHash as string,
+    recordStride: raw.recordStride as number,
+    table,
+    manifest: await readManifest(dir),
+  };
+}
+
+/**
+ * What every shard must share with the first: the same scenario, seed, engine, build (engineVersion and
+ * kernelSha256 when the summary has them; kernelAbi in older summaries) and record layout.
+ */
+const SAME: readonly { field: string; get: (s: ShardDir) => unknown }[] = [
+  { field: "scenarioHash", get: (s) => s.scenarioHash },
+  { field: "seed", get: (s) => s.seed },
+  { field: "engine", get: (s) => s.engine },
+  { field: "scenario.paths", get: (s) => s.scenario.paths },
+  { field: "version", get: (s) => s.version },
+  { field: "engineVersion", get: (s) => s.raw.engineVersion },
+  { field: "kernelSha256", get: (s) => s.raw.kernelSha256 },
+  { field: "kernelAbi", get: (s) => s.raw.kernelAbi },
+  { field: "recordStride", get: (s) => s.recordStride },
+];
+
+/** The directory's run.json, or undefined when it has none or it does not parse. */
+async function readManifest(dir: string): Promise<RunManifest | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(dir, MANIFEST), "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as RunManifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value for a problem line; long hashes shortened to their first 16 digits, which tell them apart. */
+const show = (v: unknown) => (typeof v === "string" && /^[0-9a-f]{32,}$/.test(v) ? `${v.slice(0, 16)}…` : formatValue(v));
+
+const span = (first: number, end: number) => (end - first === 1 ? `path ${first}` : `paths ${first} to ${end - 1}`);
+
+/** The shards (i/n, when every directory says the same n) whose paths fall in [first, end). */
+function missingShards(shards: readonly ShardDir[], total: number, first: number, end: number): string {
+  const n = shards[0].shard?.count;
+  if (n === undefined || shards.some((s) => s.shard?.count !== n)) return "";
+  const names: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const r = shardRange(total, { index: i, count: n });
+    if (r.end > r.first && r.first >= first && r.end <= end) names.push(`${i}/${n}`);
+  }
+  return names.length > 0 ? ` (shard ${names.join(", ")} missing?)` : "";
+}
+
+/** Problems with how the shards' path ranges fit together: they must tile 0 … total−1 exactly once. */
+function checkCoverage(shards: readonly ShardDir[], total: number): string[] {
+  const problems: string[] = [];
+  let expected = 0;
+  let prev: ShardDir | undefined;
+  for (const s of shards) {
+    const file = join(s.dir, "summary.json");
+    const end = s.firstPath + s.paths;
+    const after = prev ? `to continue ${prev.dir}` : "for the first shard";
+    if (s.firstPath > expected) {
+      problems.push(
+        `${file}: firstPath must be ${expected} ${after} (received ${s.firstPath}): ` +
+          `${span(expected, s.firstPath)} are in no directory${missingShards(shards, total, expected, s.firstPath)}`,
+      );
+    } else if (s.firstPath < expected) {
+      problems.push(
+        `${file}: firstPath must be ${expected} ${after} (received ${s.firstPath}): ` +
+          `its ${span(s.firstPath, Math.min(end, expected))} overlap ${prev!.dir}`,
+      );
+    }
+    if (end > total) problems.push(`${file}: firstPath + paths must be at most scenario.paths ${total} (received ${end})`);
+    expected = Math.max(expected, end);
+    prev = s;
+  }
+  if (expected < total && prev) {
+    problems.push(
+      `${join(prev.dir, "summary.json")}: firstPath + paths must reach scenario.paths ${total} for the last shard (received ${expected}): ` +
+        `${span(expected, total)} are in no directory${missingShards(shards, total, expected, total)}`,
+    );
+  }
+  return problems;
+}
+
+/** Reads the shard directories and checks that they belong together and tile every path once. */
+export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> {
+  if (dirs.length === 0) throw new InputError("merge needs at least one shard directory (received none)");
+  const problems: string[] = [];
+  const shards: ShardDir[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const real = await realpath(dir).catch(() => dir);
+    const twice = seen.get(real);
+    if (twice !== undefined) {
+      problems.push(`${dir} must be given once (received it twice${twice === dir ? "" : `, also as ${twice}`})`);
+      continue;
+    }
+    seen.set(real, dir);
+    const shard = await readShardDir(dir, problems);
+    if (shard) shards.push(shard);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+
+  const ref = shards[0];
+  for (const s of shards.slice(1)) {
+    for (const { field, get } of SAME) {
+      if (get(s) !== get(ref)) {
+        problems.push(`${join(s.dir, "summary.json")}: ${field} must be ${show(get(ref))} as in ${ref.dir} (received ${show(get(s))})`);
+      }
+    }
+    if (s.table.format !== ref.table.format) {
+      problems.push(`${s.dir}: the per-path table must be ${ref.table.format} as in ${ref.dir} (received ${s.table.format})`);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+
+  shards.sort((a, b) => a.firstPath - b.firstPath);
+  problems.push(...checkCoverage(shards, ref.scenario.paths));
+  if (problems.length > 0) throw new InputError(problems);
+  return shards;
+}
+
+export interface MergeOptions {
+  /** Output directory: gets paths.csv or paths.parquet (the shards' format) and summary.json. */
+  outDir: string;
+}
+
+export interface MergeResult {
+  summary: Summary;
+  /** The merged per-path table. */
+  table: PathsFile;
+  /** The shard directories, in path order. */
+  shards: string[];
+}
+
+/** Reads a shard's rows and checks they are the paths its summary.json promises. */
+async function readShardRows(s: ShardDir): Promise<PathsCsv> {
+  let rows: PathsCsv;
+  try {
+    rows = await readPathsFile(s.table.file, s.table.format);
+  } catch (err) {
+    throw new InputError(`${s.table.file} must be a readable per-path table (received ${(err as Error).message})`);
+  }
+  if (rows.count !== s.paths) {
+    throw new InputError(`${s.table.file} must hold ${s.paths} rows, the paths of ${join(s.dir, "summary.json")} (received ${rows.count})`);
+  }
+  for (let i = 0; i < rows.count; i++) {
+    if (rows.paths[i] !== s.firstPath + i) {
+      throw new InputError(`${s.table.file} row ${i + 1}: path must be ${s.firstPath + i} (received ${rows.paths[i]})`);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Merges shard output directories (any order) into `options.outDir`: the per-path table of all paths, in
+ * path order and in the shards' format (byte-identical to an unsharded run's), and summary.json recomputed
+ * from the merged columns. Every problem with the inputs is an InputError naming the directory and field.
+ * @example
+ * await mergeShards(["out-1", "out-2", "out-3"], { outDir: "out" });
+ */
+export async function mergeShards(dirs: readonly string[], options: MergeOptions): Promise<MergeResult> {
+  const shards = await checkShards(dirs);
+  const outReal = await realpath(options.outDir).catch(() => undefined);
+  for (const s of shards) {
+    if (outReal !== undefined && (await realpath(s.dir)) === outReal) {
+      throw new InputError(`--out must not be one of the shard directories (received ${options.outDir})`);
+    }
+  }
+  const ref = shards[0];
+  const total = ref.scenario.paths;
+  const format = ref.table.format;
+
+  await mkdir(options.outDir, { recursive: true });
+  const sink: PathSink = format === "csv" ? await CsvSink.open(options.outDir) : await ParquetSink.open(options.outDir);
+  const fileName = format === "csv" ? PATHS_CSV : PATHS_PARQUET;
+  const columns = new MetricColumns(total);
+  const recordsHash = new RecordsHasher();
+  try {
+    for (const s of shards) {
+      const rows = await readShardRows(s);
+      columns.append(rows.records, rows.count, s.firstPath);
+      recordsHash.update(rows.records, rows.count);
+      await sink.write(s.firstPath, rows.count, { records: rows.records });
+    }
+    await sink.close();
+  } catch (err) {
+    await sink.abort();
+    await rm(join(options.outDir, `${fileName}.partial`), { force: true });
+    throw err;
+  }
+
+  // The extra keys of an unsharded run, in the order the shards have them: no `shard`, all paths requested.
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(ref.raw)) {
+    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard") continue;
+    extra[key] = value;
+  }
+  Object.assign(extra, { requestedPaths: total, firstPath: 0, interrupted: false });
+  if ("recordsHash" in extra) extra.recordsHash = recordsHash.digest();
+  const summary = buildSummary({
+    version: ref.version,
+    scenario: ref.scenario,
+    seed: ref.seed,
+    paths: total,
+    engine: ref.engine,
+    // A merged result has no single run's threads or wall time: the most threads any shard used, and the
+    // shards' run times added up (the time the work took one after another).
+    threads: Math.max(...shards.map((s) => s.threads)),
+    runtimeMs: shards.reduce((sum, s) => sum + s.runtimeMs, 0),
+    columns,
+    extra,
+  });
+  // run.json as an unsharded run writes it, so `cascade verify` (and --resume) see one whole run.
+  await writeManifest(options.outDir, {
+    version: ref.version,
+    scenarioHash: ref.scenarioHash,
+    seed: ref.seed,
+    engine: ref.engine,
+    format,
+    firstPath: 0,
+    endPath: total,
+    ...(ref.manifest?.baseDir !== undefined ? { baseDir: ref.manifest.baseDir } : {}),
+  });
+  await writeSummaryJson(options.outDir, summary);
+  return { summary, table: { format, file: join(options.outDir, fileName) }, shards: shards.map((s) => s.dir) };
+}
