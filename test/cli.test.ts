@@ -136,14 +136,6 @@ describe("run", () => {
   });
 });
 
-describe("commands not built yet exit 1 with one line", () => {
-  it.each([["sweep", "grid.yaml"], ["merge", "a", "b"]])("%s", async (...argv) => {
-    const { code, stderr } = await cascade(...argv);
-    expect(code).toBe(1);
-    expect(stderr).toBe(`error: cascade ${argv[0]} is not implemented yet\n`);
-  });
-});
-
 describe("exit codes", () => {
   const cases: { name: string; err: unknown; code: number }[] = [
     { name: "bad input is 2", err: new InputError(["paths must be >= 1 (received 0)"]), code: 2 },
@@ -164,5 +156,13 @@ describe("exit codes", () => {
   it("--help and --version exit 0", async () => {
     expect((await cascade("--help")).code).toBe(0);
     expect((await cascade("--version")).code).toBe(0);
+  });
+});
+
+describe("validate on a sweep file", () => {
+  it("checks every point of the example sweep and says how many there are", async () => {
+    const { code, stdout } = await cascade("validate", "examples/sweep-margin-design.yaml");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ok: sweep \S+ \(\d+ points, \d+ paths each\)/);
   });
 });

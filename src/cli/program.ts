@@ -2,15 +2,18 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { InputError, type ReproContext } from "../config/errors.js";
-import { loadScenario, readJsonFile } from "../config/load.js";
+import { loadScenario, readJsonFile, readScenarioFile } from "../config/load.js";
+import { isSweepDocument, loadSweep } from "../sweep/load.js";
 import { listPresets, listScenarios } from "../config/presets.js";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { errorLines, exitCodeFor } from "./exit.js";
 import { processIo, type CliIo } from "./io.js";
 import { marginCommand } from "./margin.js";
+import { mergeCommand, type RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
 import { runCommand } from "./run.js";
+import { sweepAction, type RawSweepOptions } from "./sweep.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -71,8 +74,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"))
+    .option("--keep-paths", "also write point-NNN/summary.json and paths.csv for every point")
     .description("the run over a parameter grid or sample, one summary per point")
-    .action(() => notImplemented("sweep"));
+    .action(async (file: string, raw: RawSweepOptions) => {
+      code = await sweepAction(file, raw, io, known);
+    });
 
   program
     .command("margin")
@@ -85,10 +91,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   program
     .command("validate")
-    .argument("<scenario>", "scenario file")
+    .argument("<scenario>", "scenario or sweep file")
     .option("--set <key=value>", "override a scenario key (repeatable)", collect, [])
-    .description("check a scenario file and print every problem; runs nothing")
+    .description("check a scenario or sweep file and print every problem; runs nothing")
     .action((file: string, opts: { set: string[] }) => {
+      if (isSweepDocument(readScenarioFile(file))) {
+        const sweep = loadSweep(file, opts.set);
+        print(`ok: sweep ${sweep.name} (${sweep.points.length} points, ${sweep.base.scenario.paths} paths each)`);
+        return;
+      }
       const inputs = loadScenario(file, opts.set);
       const s = inputs.scenario;
       print(`ok: ${s.name} (${s.paths} paths, ${s.steps} steps, ${accountCount(inputs)} accounts)`);
@@ -116,7 +127,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("merge")
     .argument("<dirs...>", "shard output directories")
     .description("merge the outputs of shards into one result")
-    .action(() => notImplemented("merge"));
+    .option("--out <dir>", "output directory", "./cascade-out")
+    .option("--quiet", "no progress lines")
+    .option("--json", "print the summary as JSON on stdout instead of the table")
+    .action(async (dirs: string[], opts: RawMergeOptions) => {
+      code = await mergeCommand(dirs, opts, io);
+    });
 
   program
     .command("verify")
@@ -128,11 +144,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       if (!Number.isInteger(sample) || sample < 0) throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
       code = await verifyCommand(dir, sample, io);
     });
-
-  function notImplemented(name: string): void {
-    io.stderr.write(`error: cascade ${name} is not implemented yet\n`);
-    code = 1;
-  }
 
   try {
     await program.parseAsync([...argv], { from: "user" });

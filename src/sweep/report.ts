@@ -1,0 +1,267 @@
+// The sweep's outputs, all from one SweepResult: sweep.csv (one row per point), sweep.json (the same,
+// structured, with the base scenario and the design), and the console tables.
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import Table from "cli-table3";
+import type { MetricName } from "../engine/metrics.js";
+import { formatNumber } from "../report/csv.js";
+import { formatPercent } from "../report/table.js";
+import type { Summary } from "../report/summary-json.js";
+import { PROBABILITY_EVENTS, PROBABILITY_NAMES, type ProbabilityEstimate, type ProbabilityName } from "../stats/proportion.js";
+import type { MetricSummary } from "../stats/summary.js";
+import type { Axis } from "./design.js";
+import type { SweepPointResult, SweepResult } from "./run.js";
+
+/** File names inside the output directory. */
+export const SWEEP_CSV = "sweep.csv";
+export const SWEEP_JSON = "sweep.json";
+
+/** Per metric, the statistics sweep.csv has a column for, in column order. */
+const METRIC_COLUMNS = ["mean", "ci95_lo", "ci95_hi", "p50", "p95", "p99", "es99", "diff", "diff_ci95_lo", "diff_ci95_hi"] as const;
+const EVENT_COLUMNS = ["", "_ci95_lo", "_ci95_hi", "_diff", "_diff_ci95_lo", "_diff_ci95_hi"] as const;
+
+/** An event's estimate whether the summary holds SPEC's flat numbers (+ probabilityIntervals) or objects. */
+export function eventEstimate(summary: Summary, name: ProbabilityName): ProbabilityEstimate {
+  const raw = (summary.probabilities as Record<string, unknown>)[name];
+  if (raw !== null && typeof raw === "object") return raw as ProbabilityEstimate;
+  const iv = summary.probabilityIntervals?.[name];
+  return { p: raw as number, ci95: iv?.ci95 ?? [NaN, NaN], count: iv?.count ?? NaN, n: iv?.n ?? summary.paths };
+}
+
+// ---- sweep.csv -------------------------------------------------------------------------------------
+
+/** One CSV field: numbers in shortest round-trip form; text quoted when it holds a comma, quote or newline. */
+function csvField(value: unknown): string {
+  if (typeof value === "number") return formatNumber(value);
+  if (value === undefined || value === null) return "";
+  const text = typeof value === "string" ? value : typeof value === "boolean" ? String(value) : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The header of sweep.csv for a sweep's axes and metrics. */
+export function sweepCsvHeader(axes: readonly Axis[], metrics: readonly MetricName[]): string[] {
+  return [
+    "point",
+    "baseline",
+    ...axes.map((a) => a.key),
+    "paths",
+    ...metrics.flatMap((m) => METRIC_COLUMNS.map((c) => `${m}_${c}`)),
+    ...PROBABILITY_NAMES.flatMap((e) => EVENT_COLUMNS.map((c) => `p_${e}${c}`)),
+  ];
+}
+
+/**
+ * sweep.csv: one row per finished point: `point`, `baseline` (1 for the baseline point), each axis's value
+ * (column named by its key), `paths`, then per metric `<m>_mean, _ci95_lo, _ci95_hi, _p50, _p95, _p99,
+ * _es99` and the paired difference against the baseline `<m>_diff, _diff_ci95_lo, _diff_ci95_hi`, then per
+ * SPEC event `p_<event>` with its Wilson interval and its paired difference with Newcombe's interval.
+ * Statistics a sample cannot give (NaN, an unbounded interval) are written as NaN / Infinity.
+ */
+export function sweepCsv(result: SweepResult): string {
+  const lines = [sweepCsvHeader(result.design.axes, result.metrics).join(",")];
+  for (const p of result.points) {
+    const row: unknown[] = [p.index, p.baseline ? 1 : 0, ...result.design.axes.map((a) => p.values[a.key]), p.summary.paths];
+    for (const m of result.metrics) {
+      const s = p.summary.metrics[m];
+      const d = p.differences?.metrics[m];
+      row.push(s.mean, s.ci95[0], s.ci95[1], s.p50, s.p95, s.p99, s.es99, d?.mean ?? NaN, d?.ci95[0] ?? NaN, d?.ci95[1] ?? NaN);
+    }
+    for (const e of PROBABILITY_NAMES) {
+      const est = eventEstimate(p.summary, e);
+      const d = p.differences?.probabilities[e];
+      row.push(est.p, est.ci95[0], est.ci95[1], d?.diff ?? NaN, d?.ci95[0] ?? NaN, d?.ci95[1] ?? NaN);
+    }
+    lines.push(row.map(csvField).join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+// ---- sweep.json ------------------------------------------------------------------------------------
+
+function axisJson(axis: Axis): Record<string, unknown> {
+  if (axis.kind === "values") return { key: axis.key, values: axis.values };
+  return { key: axis.key, min: axis.min, max: axis.max, scale: axis.scale, integer: axis.integer, ...(axis.count !== undefined ? { count: axis.count } : {}) };
+}
+
+function pointJson(p: SweepPointResult, metrics: readonly MetricName[]): Record<string, unknown> {
+  const pick = <T>(all: Record<string, T>, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, all[n]]));
+  return {
+    index: p.index,
+    values: p.values,
+    baseline: p.baseline,
+    ...(p.extra ? { extra: true } : {}),
+    paths: p.summary.paths,
+    runtimeMs: p.summary.runtimeMs,
+    metrics: pick<MetricSummary>(p.summary.metrics, metrics),
+    probabilities: Object.fromEntries(PROBABILITY_NAMES.map((e) => [e, eventEstimate(p.summary, e)])),
+    differences: p.differences
+      ? { metrics: pick(p.differences.metrics, metrics), probabilities: p.differences.probabilities }
+      : null,
+    ...(p.dir ? { dir: p.dir } : {}),
+  };
+}
+
+/** sweep.json's object: the sweep's identity, base scenario and design, then one entry per finished point. */
+export function sweepJsonObject(result: SweepResult): Record<string, unknown> {
+  return {
+    version: result.version,
+    name: result.name,
+    ...(result.file ? { file: result.file } : {}),
+    ...(result.baseFile ? { baseFile: result.baseFile } : {}),
+    design: {
+      kind: result.design.kind,
+      ...(result.design.count !== undefined ? { count: result.design.count } : {}),
+      ...(result.design.seed !== undefined ? { seed: result.design.seed } : {}),
+      axes: result.design.axes.map(axisJson),
+    },
+    base: result.base,
+    seed: result.seed,
+    paths: result.paths,
+    engine: result.engine,
+    threads: result.threads,
+    parallel: result.parallel,
+    runtimeMs: result.runtimeMs,
+    interrupted: result.interrupted,
+    pointCount: result.pointCount,
+    baseline: result.baseline,
+    metrics: result.metrics,
+    events: Object.fromEntries(PROBABILITY_NAMES.map((e) => [e, PROBABILITY_EVENTS[e].definition])),
+    points: result.points.map((p) => pointJson(p, result.metrics)),
+  };
+}
+
+/** sweep.json text: 2-space indent; NaN and ±Infinity become null, as JSON has no other spelling. */
+export function sweepJson(result: SweepResult): string {
+  return JSON.stringify(sweepJsonObject(result), null, 2) + "\n";
+}
+
+async function writeAtomic(dir: string, name: string, text: string): Promise<string> {
+  const target = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "w");
+    try {
+      await fh.writeFile(text, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return target;
+}
+
+/** Writes `dir/sweep.csv` and `dir/sweep.json`, each atomically (a reader never sees half a file). */
+export async function writeSweepOutputs(dir: string, result: SweepResult): Promise<{ csv: string; json: string }> {
+  await mkdir(dir, { recursive: true });
+  const csv = await writeAtomic(dir, SWEEP_CSV, sweepCsv(result));
+  const json = await writeAtomic(dir, SWEEP_JSON, sweepJson(result));
+  return { csv, json };
+}
+
+// ---- console -------------------------------------------------------------------------------------------
+
+/** 3–4 significant digits with k/M/B for large magnitudes: 2.75M, 989k, 1.052, 941. */
+export function compact(x: number | null | undefined, signed = false): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return "n/a";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const sign = x < 0 ? "-" : signed && x > 0 ? "+" : "";
+  const a = Math.abs(x);
+  if (a === 0) return "0";
+  if (a >= 1e4) {
+    for (const [scale, unit] of [[1e3, "k"], [1e6, "M"], [1e9, "B"]] as const) {
+      const v = Number((a / scale).toPrecision(3));
+      if (v < 1000 || unit === "B") return `${sign}${v}${unit}`;
+    }
+  }
+  return `${sign}${Number.isInteger(a) ? a : Number(a.toPrecision(4))}`;
+}
+
+/** `mean ±half` of a difference; a half-width below 1e−9 of the mean is rounding noise and prints as 0. */
+function plusMinus(mean: number, ci: [number, number]): string {
+  const half = (ci[1] - ci[0]) / 2;
+  return `${compact(mean, true)} ±${compact(Math.abs(half) <= 1e-9 * Math.abs(mean) ? 0 : half)}`;
+}
+
+/** Percentage points with 3 significant digits. */
+function pp(p: number): string {
+  if (Number.isNaN(p)) return "n/a";
+  const v = Number((p * 100).toPrecision(3));
+  return `${v > 0 ? "+" : ""}${v}`;
+}
+
+/** An axis column header: the key's last two segments (depth.size, leverage.median). */
+function axisHeader(key: string): string {
+  return key.split(".").slice(-2).join(".");
+}
+
+function axisCell(value: unknown): string {
+  if (typeof value === "number") return compact(value);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Events worth a column: those whose probability is not the same at every point. */
+function varyingEvents(points: readonly SweepPointResult[]): ProbabilityName[] {
+  return PROBABILITY_NAMES.filter((e) => new Set(points.map((p) => eventEstimate(p.summary, e).p)).size > 1);
+}
+
+const STYLE = { head: [] as string[], border: [] as string[] };
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+
+/**
+ * The console report: a header line, a table of each point's means (and the event probabilities that vary
+ * across points), and a table of the paired differences against the baseline (mean ± 95% half-width;
+ * events in percentage points with Newcombe's interval). The baseline point is marked `*`.
+ */
+export function formatSweepTable(result: SweepResult): string {
+  const axes = result.design.axes;
+  const events = varyingEvents(result.points);
+  const points = result.points;
+  const runtime = result.runtimeMs < 1000 ? `${result.runtimeMs} ms` : `${(result.runtimeMs / 1000).toFixed(1)} s`;
+  const header =
+    `${result.name}: ${result.design.kind} of ${result.pointCount} points` +
+    `${result.interrupted ? ` (${points.length} finished)` : ""}, ${result.paths} paths each, seed ${result.seed} ` +
+    `(common random numbers), engine ${result.engine}, ${result.threads} thread${result.threads === 1 ? "" : "s"}, ${runtime}`;
+  const lead = (p: SweepPointResult) => [`${p.index}${p.baseline ? "*" : ""}`, ...axes.map((a) => axisCell(p.values[a.key]))];
+  const align = (n: number) => ["right", ...axes.map(() => "right"), ...Array.from({ length: n }, () => "right")] as ("left" | "right")[];
+
+  const means = new Table({
+    head: ["point", ...axes.map((a) => axisHeader(a.key)), ...result.metrics, ...events.map((e) => `P(${e})`)],
+    colAligns: align(result.metrics.length + events.length),
+    style: STYLE,
+    chars: COMPACT,
+  });
+  for (const p of points) {
+    means.push([...lead(p), ...result.metrics.map((m) => compact(p.summary.metrics[m].mean)), ...events.map((e) => formatPercent(eventEstimate(p.summary, e).p))]);
+  }
+
+  const diffs = new Table({
+    head: ["point", ...axes.map((a) => axisHeader(a.key)), ...result.metrics.map((m) => `Δ ${m}`), ...events.map((e) => `Δ P(${e}) pp`)],
+    colAligns: align(result.metrics.length + events.length),
+    style: STYLE,
+    chars: COMPACT,
+  });
+  for (const p of points) {
+    const d = p.differences;
+    diffs.push([
+      ...lead(p),
+      ...result.metrics.map((m) => {
+        const x = d?.metrics[m];
+        return x ? plusMinus(x.mean, x.ci95) : "n/a";
+      }),
+      ...events.map((e) => {
+        const x = d?.probabilities[e];
+        return x ? `${pp(x.diff)} [${pp(x.ci95[0])}, ${pp(x.ci95[1])}]` : "n/a";
+      }),
+    ]);
+  }
+  const baseline = points.find((p) => p.baseline);
+  const note =
+    `* baseline (point ${result.baseline}${baseline?.extra ? ", added to the design" : ""}); Δ = paired difference vs the baseline on the same paths, ` +
+    `mean ± 95% half-width (t); events: percentage points, Newcombe 95% interval`;
+  return [header, "means", means.toString(), "paired differences vs baseline", diffs.toString(), note].join("\n") + "\n";
+}

@@ -1,0 +1,33 @@
+// A piscina worker for sweeps whose points are many or small: it runs one whole point (all its paths) on
+// its own thread and moves the point's records back, so a sweep pays for starting workers once, not per point.
+import { Piscina } from "piscina";
+import { resolveScenario } from "../config/load.js";
+import { runScenario, type OutputFormat } from "../mc/run.js";
+import type { EngineKind } from "../mc/batch.js";
+import type { Summary } from "../report/summary-json.js";
+
+export interface PointTask {
+  /** The point's raw scenario (validated by the host). */
+  raw: Record<string, unknown>;
+  /** Directory the files it names are relative to. */
+  baseDir: string;
+  engine: EngineKind;
+  /** Where to write the point's summary.json and per-path table (--keep-paths); nothing written when absent. */
+  outDir?: string;
+  format?: OutputFormat;
+}
+
+export interface PointTaskResult {
+  summary: Summary;
+  /** Path-major records of every path, RECORD_STRIDE f64 each. */
+  records: Float64Array;
+}
+
+/** Runs one point inline on this worker thread; moves its records back without a copy. */
+export default async function runPoint(task: PointTask): Promise<unknown> {
+  const inputs = resolveScenario(task.raw, task.baseDir);
+  const result = await runScenario(inputs, { inline: true, engine: task.engine, outDir: task.outDir, format: task.format });
+  const records = result.columns.records();
+  const value: PointTaskResult = { summary: result.summary, records };
+  return Piscina.move({ [Piscina.transferableSymbol]: records.buffer, [Piscina.valueSymbol]: value } as never);
+}
