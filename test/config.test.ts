@@ -8,6 +8,10 @@ import { applySets, loadScenario, readScenarioFile, resolveScenario } from "../s
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, listScenarios } from "../src/config/presets.js";
 import type { Scenario } from "../src/config/scenario.js";
 
+const PRESET_NAMES = listPresets()
+  .map((p) => p.name)
+  .join(", ");
+
 const FIXTURES = fileURLToPath(new URL("./fixtures/config/", import.meta.url));
 const fixture = (name: string) => `${FIXTURES}${name}`;
 // Public fixtures live beside the checkout (see ../shared/data/README.md).
@@ -60,7 +64,7 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
     { name: "a maintenance rate of 100%", raw: { margin: { tiers: [{ floor: 0, mmr: 1, maintenanceAmount: 0 }] } }, field: "margin.tiers[0].mmr", says: "must be < 1" },
     { name: "an empty tier list", raw: { margin: { tiers: [] } }, field: "margin.tiers", says: "at least 1" },
     { name: "both a preset and tiers", raw: { margin: { preset: "binance-usdm-btcusdt", tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }] } }, field: "margin.tiers", says: "margin.preset" },
-    { name: "an unknown preset", raw: { margin: { preset: "binance-coinm" } }, field: "margin.preset", says: "must be one of binance-usdm-btcusdt" },
+    { name: "an unknown preset", raw: { margin: { preset: "binance-coinm" } }, field: "margin.preset", says: `must be one of ${PRESET_NAMES}` },
     { name: "a bad margin mode", raw: { margin: { mode: "portfolio" } }, field: "margin.mode" },
     { name: "a liquidation fee of 100%", raw: { liquidation: { feeRate: 1 } }, field: "liquidation.feeRate", says: "must be < 1" },
     { name: "zero cascade rounds per step", raw: { liquidation: { maxRoundsPerStep: 0 } }, field: "liquidation.maxRoundsPerStep" },
@@ -83,7 +87,7 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
         "accounts.levrage is not a known key (did you mean leverage?)",
         "accounts.leverage.median must be > 0 (received -2)",
         'market.price.model must be one of gbm, merton, none, replay (received "gmb")',
-        'margin.preset must be one of binance-usdm-btcusdt (received "nope")',
+        `margin.preset must be one of ${PRESET_NAMES} (received "nope")`,
       ]),
     );
     for (const p of problems) expect(p).not.toContain("\n");

@@ -6,6 +6,7 @@ import YAML from "yaml";
 import { z } from "zod";
 import type { Tier } from "./scenario.js";
 import { formatIssues, tiersSchema } from "./schema.js";
+import { venueIllustrativeSchema, venueInsuranceSchema, venueLiquidationSchema } from "../venues/schema.js";
 
 // This module is src/config/presets.ts under vitest and dist/config/presets.js after tsc: both are two
 // levels below the package root.
@@ -29,6 +30,12 @@ const presetSchema = z.strictObject({
     liquidationFeeInFormula: z.boolean(),
   }),
   tiers: tiersSchema,
+  /** Optional venue mechanism: liquidation engine and its parameters (src/venues/schema.ts). */
+  liquidation: venueLiquidationSchema.optional(),
+  /** Optional ADL ranking and bad-debt handling. */
+  insurance: venueInsuranceSchema.optional(),
+  /** Values in the file that are illustrative, not sourced, each with its reason. */
+  illustrative: venueIllustrativeSchema.optional(),
 });
 
 export type Preset = z.output<typeof presetSchema> & { tiers: Tier[]; file: string };
