@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import YAML from "yaml";
 import { InputError, formatValue } from "./errors.js";
+import { keyPathText, parseKeyPath, setAtPath, type Segment } from "./keypath.js";
 import { namedFile, readBookSnapshot, readPositions, readReturns } from "./files.js";
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets } from "./presets.js";
 import type { Scenario, ScenarioInputs, Tier } from "./scenario.js";
@@ -73,29 +74,10 @@ export function readJsonFile(path: string, what: string): unknown {
 
 // ---- --set key.path=value -----------------------------------------------------------------------
 
-type Segment = string | number;
-
 interface ParsedSet {
   pair: string;
   path: Segment[];
   value: unknown;
-}
-
-const NAME = /^[A-Za-z_][\w-]*$/;
-
-/** `market.price.shocks[0].step` or `market.price.shocks.0.step` → ["market","price","shocks",0,"step"]. */
-function parseKeyPath(key: string): Segment[] | undefined {
-  const path: Segment[] = [];
-  for (const part of key.split(".")) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) return undefined;
-    const [, name, indices] = m;
-    if (/^\d+$/.test(name)) path.push(Number(name));
-    else if (NAME.test(name)) path.push(name);
-    else if (name !== "" || indices === "") return undefined;
-    for (const idx of indices.matchAll(/\[(\d+)\]/g)) path.push(Number(idx[1]));
-  }
-  return path.length > 0 && typeof path[0] === "string" ? path : undefined;
 }
 
 function parseSet(pair: string, problems: string[]): ParsedSet | undefined {
@@ -126,41 +108,6 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? "a list" : v === null ? "null" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
 }
 
-/** Writes one override into `root`; creates missing mappings and lists on the way. */
-function setAt(root: Record<string, unknown>, set: ParsedSet, problems: string[]): void {
-  let node: unknown = root;
-  const key = set.pair.slice(0, set.pair.indexOf("=")).trim();
-  for (let i = 0; i < set.path.length; i++) {
-    const seg = set.path[i];
-    const last = i === set.path.length - 1;
-    const where = pathText(set.path.slice(0, i));
-    if (typeof seg === "number") {
-      if (!Array.isArray(node)) {
-        problems.push(`--set ${key} cannot index ${where}: it is ${describe(node)}, not a list`);
-        return;
-      }
-      if (seg > node.length) {
-        problems.push(`--set ${key} index must be <= ${node.length}, the length of ${where} (received ${seg})`);
-        return;
-      }
-    } else if (!isRecord(node)) {
-      problems.push(`--set ${key} cannot set a key inside ${where}: it is ${describe(node)}, not a mapping`);
-      return;
-    }
-    const container = node as Record<string | number, unknown>;
-    if (last) {
-      container[seg] = set.value;
-      return;
-    }
-    if (container[seg] === undefined) container[seg] = typeof set.path[i + 1] === "number" ? [] : {};
-    node = container[seg];
-  }
-}
-
-function pathText(path: Segment[]): string {
-  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
-}
-
 /** Applies `--set key.path=value` overrides to a copy of `raw`, pushing a problem for each bad pair. */
 function applySetsCollecting(raw: unknown, sets: readonly string[], problems: string[]): Record<string, unknown> {
   const root = (raw === undefined || raw === null ? {} : structuredClone(raw)) as Record<string, unknown>;
@@ -170,7 +117,10 @@ function applySetsCollecting(raw: unknown, sets: readonly string[], problems: st
   }
   for (const pair of sets) {
     const set = parseSet(pair, problems);
-    if (set) setAt(root, set, problems);
+    if (!set) continue;
+    // `--set key=null` removes the key, so that its default applies again
+    const problem = setAtPath(root, set.path, set.value);
+    if (problem) problems.push(`--set ${set.pair.slice(0, set.pair.indexOf("=")).trim()} ${problem}`);
   }
   return root;
 }
@@ -276,7 +226,7 @@ export function loadScenario(path: string | undefined, sets: readonly string[]):
   const raw = applySetsCollecting(readScenarioFile(file), sets, problems);
   for (const pair of sets) {
     const set = parseSet(pair, []);
-    if (!set || !FILE_KEYS.includes(pathText(set.path)) || typeof set.value !== "string" || set.value === "") continue;
+    if (!set || !FILE_KEYS.includes(keyPathText(set.path)) || typeof set.value !== "string" || set.value === "") continue;
     const parent = set.path.slice(0, -1).reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, raw);
     parent[set.path[set.path.length - 1]] = resolve(set.value);
   }

@@ -1,9 +1,8 @@
 // summary.json (SPEC §4): the run's identity and the statistics of every metric, built from the metric
 // columns, written atomically so a reader never sees a half-written file.
 
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { writeAtomic } from "./atomic.js";
 import type { Scenario } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import type { ColumnSource } from "../stats/columns.js";
@@ -101,20 +100,5 @@ export function summaryToJson(summary: Summary): string {
  */
 export async function writeSummaryJson(dir: string, summary: Summary): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const target = join(dir, "summary.json");
-  const tmp = join(dir, `.summary.json.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    const fh = await open(tmp, "w");
-    try {
-      await fh.writeFile(summaryToJson(summary), "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return target;
+  return writeAtomic(dir, "summary.json", summaryToJson(summary));
 }

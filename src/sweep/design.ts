@@ -3,7 +3,7 @@
 
 import { philox, uniform52 } from "../engine/philox.js";
 import { seedWords } from "../mc/seed.js";
-import type { Segment } from "./keypath.js";
+import type { Segment } from "../config/keypath.js";
 import { sobolPoints } from "./sobol.js";
 
 /** grid: every combination of the axes' values; lhs: a Latin hypercube sample; sobol: the Sobol sequence. */

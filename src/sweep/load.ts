@@ -9,7 +9,7 @@ import { DEFAULT_SCENARIO_FILE } from "../config/presets.js";
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import { designPoints, gridSize, type Axis, type DesignKind, type DesignSpec } from "./design.js";
-import { getAtPath, keyPathText, parseKeyPath, pathsOverlap, setAtPath, type Segment } from "./keypath.js";
+import { getAtPath, keyPathText, parseKeyPath, pathsOverlap, setAtPath, type Segment } from "../config/keypath.js";
 import { DEFAULT_METRICS, MAX_POINTS, sweepProblems, sweepSchema, type AxisInput, type SweepInput } from "./schema.js";
 
 /** One point of a sweep: the axis values and the validated scenario they give. */

@@ -1,8 +1,8 @@
 // The sweep's outputs, all from one SweepResult: sweep.csv (one row per point), sweep.json (the same,
 // structured, with the base scenario and the design), and the console tables.
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { writeAtomic } from "../report/atomic.js";
 import Table from "cli-table3";
 import type { MetricName } from "../engine/metrics.js";
 import { formatNumber } from "../report/csv.js";
@@ -134,25 +134,6 @@ export function sweepJsonObject(result: SweepResult): Record<string, unknown> {
 /** sweep.json text: 2-space indent; NaN and ±Infinity become null, as JSON has no other spelling. */
 export function sweepJson(result: SweepResult): string {
   return JSON.stringify(sweepJsonObject(result), null, 2) + "\n";
-}
-
-async function writeAtomic(dir: string, name: string, text: string): Promise<string> {
-  const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    const fh = await open(tmp, "w");
-    try {
-      await fh.writeFile(text, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return target;
 }
 
 /** Writes `dir/sweep.csv` and `dir/sweep.json`, each atomically (a reader never sees half a file). */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
 import { formatValue } from "../config/errors.js";
 import { formatIssues } from "../config/schema.js";
-import { parseKeyPath, pathsOverlap, type Segment } from "./keypath.js";
+import { parseKeyPath, pathsOverlap, type Segment } from "../config/keypath.js";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.js";
 
 /** Most points a sweep may have (design points plus an extra baseline point). */
