@@ -40,6 +40,7 @@ export function tickOf(price: number, tick: number): number {
   return Math.floor(price / tick + 1e-7);
 }
 
+/** The flat numeric setup both engines load, from a resolved scenario and the contents of its files. */
 export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   const s = inputs.scenario;
   const levels = s.market.book.levels;

@@ -50,6 +50,10 @@ export function samplePaths(first: number, count: number, sample: number): numbe
   return [...picked].sort((a, b) => a - b);
 }
 
+/**
+ * Checks a finished run's directory: paths file against summary.json's recordsHash, scenario and data
+ * files against scenarioHash, statistics recomputed from the rows, and `sample` paths rerun bit for bit.
+ */
 export async function verifyRun(dir: string, options: { sample?: number } = {}): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => void checks.push({ name, ok, detail });
