@@ -18,6 +18,7 @@ export interface Ledger {
   badDebt: number;
 }
 
+/** The model in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
 export class ReferenceEngine {
   private readonly s: EngineSetup;
   private readonly pop: Population;

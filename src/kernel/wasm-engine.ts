@@ -46,8 +46,10 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
+/** A kernel status other than ok, or a trap, with the host's words for it. */
 export class KernelError extends Error {}
 
+/** The compiled kernel behind the same prepare()/runPaths() interface as the reference engine. */
 export class WasmEngine {
   readonly exports: KernelExports;
   private readonly batch: number;
