@@ -30,10 +30,30 @@ export interface BatchTask {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The prefix of a path failure's message: the pool does not retry it (a trap is deterministic). */
+export const PATH_FAILURE = "engine failed on path ";
+
+/** Runs the batch's paths one by one to name the first that fails (a trap's message alone does not). */
+function failingPath(engine: PathEngine, task: BatchTask, err: unknown): Error {
+  const one = new Float64Array(RECORD_STRIDE);
+  for (let p = task.first; p < task.first + task.count; p++) {
+    try {
+      engine.runPaths(p, 1, one);
+    } catch (again) {
+      return new Error(`${PATH_FAILURE}${p}: ${(again as Error).message}`);
+    }
+  }
+  return new Error(`${PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${(err as Error).message}`);
+}
+
 /** Runs a batch; returns records then CSV bytes in one buffer. */
 export function runBatch(engine: PathEngine, task: BatchTask): Uint8Array {
   const records = new Float64Array(task.count * RECORD_STRIDE);
-  engine.runPaths(task.first, task.count, records);
+  try {
+    engine.runPaths(task.first, task.count, records);
+  } catch (err) {
+    throw failingPath(engine, task, err);
+  }
   if (!task.csv) return new Uint8Array(records.buffer);
   const text = encoder.encode(formatRecordsCsv(task.first, records, task.count));
   const packed = new Uint8Array(records.byteLength + text.byteLength);

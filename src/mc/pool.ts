@@ -6,8 +6,9 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { EngineSetup } from "../engine/setup.js";
 import { kernelModule } from "../kernel/module.js";
-import { createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
+import { PATH_FAILURE, createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
 import type { Batch } from "./plan.js";
+import { InternalError } from "../config/errors.js";
 import type { WorkerData, WorkerTask } from "./worker.js";
 
 export const MAX_ATTEMPTS = 3;
@@ -63,6 +64,8 @@ export class PoolRunner implements BatchRunner {
         const packed = (await this.pool.run(task)) as Uint8Array;
         return unpackBatch(packed, batch.count, csv);
       } catch (err) {
+        const message = (err as Error).message ?? String(err);
+        if (message.startsWith(PATH_FAILURE)) throw pathFailure(message, err);
         if (attempt >= MAX_ATTEMPTS) {
           throw new Error(`paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
         }
@@ -87,11 +90,22 @@ export class InlineRunner implements BatchRunner {
   }
 
   async run(batch: Batch, csv: boolean): Promise<BatchResult> {
-    const packed = runBatch(this.engine, { first: batch.first, count: batch.count, csv });
+    let packed: Uint8Array;
+    try {
+      packed = runBatch(this.engine, { first: batch.first, count: batch.count, csv });
+    } catch (err) {
+      throw pathFailure((err as Error).message, err);
+    }
     return unpackBatch(packed, batch.count, csv);
   }
 
   async close(): Promise<void> {}
+}
+
+/** A failure of the engine on one path, as an internal error that names the path to reproduce it. */
+function pathFailure(message: string, cause: unknown): Error {
+  const match = new RegExp(`^${PATH_FAILURE}(\\d+)`).exec(message);
+  return new InternalError(message, match ? { pathIndex: Number(match[1]) } : {}, { cause });
 }
 
 export function defaultThreads(): number {
