@@ -16,38 +16,42 @@ import { ADL_PNL_LEVERAGE, ADL_RANDOM, DOMAIN_ADL } from "./abi";
 import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import {
-  ACC_STRIDE, A_CASH, A_DEAD, HINT_STRIDE, H_C, H_E, H_EMAX, H_ID, H_Q, H_X, accCollateral, accEntry, accIsLong,
-  accSize, accState, adlHint, adlOrder, adlScore, base, longCount,
+  HINT_STRIDE, H_C, H_DEAD, H_E, H_EMAX, H_ID, H_Q, H_RUNG, H_X, LADDER_STRIDE, L_CASH, L_DEAD, L_HINT,
+  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, ladder, longCount,
+  rungOf,
 } from "./state";
 import { sortPairs } from "./sort";
 
 const SLACK: f64 = 1 + 1e-9;
 const TINY: f64 = 1e-300;
+/** Where the division-free test's products are far from under- and overflow. */
+const SAFE_LO: f64 = 1e-200;
+const SAFE_HI: f64 = 1e200;
 
 let hintsBuilt = false;
 /** Every account has finite q > 0, c > 0, e, q·e and q/c: the bound's assumptions. */
 let hintsUsable = false;
 
 let lazy = false;
+/** Per side, the hint position before which every account is closed in this path (closing is for good). */
+let prefixLong: i32 = 0;
+let prefixShort: i32 = 0;
+let hintEpoch: i32 = 0;
 let heapLen: i32 = 0;
 let hintPos: i32 = 0;
 let hintEnd: i32 = 0;
 let rankSide: f64 = 0;
 let rankMark: f64 = 0;
 
-/** The path's ADL totals (the count as an integer: a sum of ones is exact either way), and the makers' cash
- * handed through consume(). */
+/** The path's ADL totals (the count as an integer: a sum of ones is exact either way). */
 export let adlCount: i32 = 0;
 export let adlNotional: f64 = 0;
-export let makers: f64 = 0;
+/** What consume() could not cover. */
+export let owed: f64 = 0;
 
 /** The population changed: the hint is rebuilt when a ranking next needs it. */
 export function invalidateHints(): void {
   hintsBuilt = false;
-}
-
-export function setMakers(value: f64): void {
-  makers = value;
 }
 
 export function newPath(): void {
@@ -119,6 +123,7 @@ function popTop(len: i32): void {
 
 function buildHints(nAccounts: i32): void {
   hintsBuilt = true;
+  hintEpoch = book.epoch;
   let usable = true;
   for (let side = 1; side >= -1; side -= 2) {
     let len = 0;
@@ -148,9 +153,15 @@ function buildHints(nAccounts: i32): void {
       store<f64>(at, e, H_E);
       store<f64>(at, unchecked(accCollateral[j]), H_C);
       store<i32>(at, j, H_ID);
+      const rung = rungOf(j);
+      store<i32>(at, load<i32>(rung, L_DEAD), H_DEAD);
+      store<i32>(at, unchecked(accLadderPos[j]), H_RUNG);
+      store<i32>(rung, first + r, L_HINT);
     }
   }
   hintsUsable = usable;
+  prefixLong = 0;
+  prefixShort = longCount;
 }
 
 /** Starts the ranking of `side` (+1 longs, −1 shorts) at this mark. */
@@ -162,20 +173,34 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
     if (!hintsBuilt) buildHints(nAccounts);
     if (hintsUsable) {
       lazy = true;
-      hintPos = side > 0 ? 0 : longCount;
-      hintEnd = side > 0 ? longCount : nAccounts;
+      const epoch = book.epoch;
+      if (hintEpoch != epoch) {
+        hintEpoch = epoch;
+        prefixLong = 0;
+        prefixShort = longCount;
+      }
+      const end = side > 0 ? longCount : nAccounts;
+      let pos = side > 0 ? prefixLong : prefixShort;
+      let h = base(adlHint) + <usize>pos * HINT_STRIDE;
+      while (pos < end && load<i32>(h, H_DEAD) == epoch) {
+        pos++;
+        h += HINT_STRIDE;
+      }
+      if (side > 0) prefixLong = pos;
+      else prefixShort = pos;
+      hintPos = pos;
+      hintEnd = end;
       return;
     }
   }
   // every candidate scored, as the reference does, then heapified
   lazy = false;
   const epoch = book.epoch;
-  const accounts = base(accState);
   const random = ranking == ADL_RANDOM;
   let len = 0;
   for (let j = 0; j < nAccounts; j++) {
     const sj: f64 = unchecked(accIsLong[j]) == 1 ? 1 : -1;
-    if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch || sj != side) continue;
+    if (sj != side || load<i32>(rungOf(j), L_DEAD) == epoch) continue;
     const q = unchecked(accSize[j]);
     const profit = side * q * (mark - unchecked(accEntry[j]));
     if (!(profit > 0)) continue;
@@ -197,48 +222,111 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
 
 /**
  * Closes accounts of the current ranking, best first, at its mark against `deficit`: each gives up its profit
- * (never its principal) up to what is still owed. Returns what is still owed; `makers` in and out.
+ * (never its principal) up to what is still owed. Takes and returns the makers' cash (a local of the caller's
+ * loop: handing it through a global would put a store and a load on its dependency chain); what is still owed
+ * is left in `owed`.
  */
-export function consume(deficit: f64): f64 {
+// @ts-ignore: decorator
+@inline export function consume(deficit: f64, makers: f64): f64 {
+  if (!lazy || heapLen != 0) return consumeQueued(deficit, makers);
+  // the common case, inline in the cascade round: a lazy ranking with nothing queued, each candidate
+  // emitted straight from the hint; the first that cannot be certified goes to the queue, and
+  // consumeQueued() takes over
   const side = rankSide;
   const mark = rankMark;
   const epoch = book.epoch;
-  const accounts = base(accState);
+  const rungs = base(ladder);
+  const hints = base(adlHint);
+  const sm = side * mark;
+  const end = hintEnd;
+  let pos = hintPos;
+  let mk = makers;
+  let count: i32 = 0;
+  let notional = adlNotional;
+  let d = deficit;
+  let queued = false;
+  while (d > 0 && pos < end) {
+    const h = hints + <usize>pos * HINT_STRIDE;
+    pos++;
+    if (load<i32>(h, H_DEAD) == epoch) continue;
+    const q = load<f64>(h, H_Q);
+    const c = load<f64>(h, H_C);
+    const profit = side * q * (mark - load<f64>(h, H_E));
+    if (!(profit > 0)) continue;
+    // emitted at once if it provably beats every entry not yet scored (see consumeQueued)
+    if (pos < end) {
+      const u = sm + load<f64>(h, HINT_STRIDE + H_EMAX);
+      if (u > 0) {
+        const x = load<f64>(h, HINT_STRIDE + H_X);
+        const lhs = profit * (q * mark) * (1 + x * u);
+        const rhs = mark * x * x * u * (c * (c + profit));
+        if (!(rhs > SAFE_LO && lhs < SAFE_HI && lhs > rhs * SLACK)) {
+          push(load<i32>(h, H_ID), (profit / c) * ((q * mark) / (c + profit)), 0);
+          queued = true;
+          break;
+        }
+      } else pos = end;
+    }
+    mk -= profit;
+    const haircut = Math.min(d, profit);
+    const rung = rungs + <usize>load<i32>(h, H_RUNG) * LADDER_STRIDE;
+    store<f64>(rung, c + profit - haircut, L_CASH);
+    store<i32>(rung, epoch, L_DEAD);
+    store<i32>(h, epoch, H_DEAD);
+    d -= haircut;
+    count++;
+    notional += q * mark;
+  }
+  hintPos = pos;
+  adlCount += count;
+  adlNotional = notional;
+  if (queued) {
+    heapLen = 1;
+    return consumeQueued(d, mk);
+  }
+  owed = d;
+  return mk;
+}
+
+/** consume() past its common case: a queue of scored candidates, or a ranking scored in full. */
+function consumeQueued(deficit: f64, makers: f64): f64 {
+  const side = rankSide;
+  const mark = rankMark;
+  const epoch = book.epoch;
+  const rungs = base(ladder);
+  const hints = base(adlHint);
   let mk = makers;
   let count: i32 = 0;
   let notional = adlNotional;
   let d = deficit;
   let len = heapLen;
   if (lazy) {
-    const hints = base(adlHint);
     const sm = side * mark;
     const end = hintEnd;
     let pos = hintPos;
     while (d > 0) {
-      let j: i32;
-      let q: f64;
-      let e: f64;
-      let c: f64;
+      let h: usize;
       if (len == 0) {
         // the heap is empty: score hint entries until a candidate turns up
         if (pos >= end) break;
-        const h = hints + <usize>pos * HINT_STRIDE;
-        j = load<i32>(h, H_ID);
-        q = load<f64>(h, H_Q);
-        e = load<f64>(h, H_E);
-        c = load<f64>(h, H_C);
+        h = hints + <usize>pos * HINT_STRIDE;
         pos++;
-        if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch) continue;
-        const profit = side * q * (mark - e);
+        if (load<i32>(h, H_DEAD) == epoch) continue;
+        const q = load<f64>(h, H_Q);
+        const c = load<f64>(h, H_C);
+        const profit = side * q * (mark - load<f64>(h, H_E));
         if (!(profit > 0)) continue;
-        const score = (profit / c) * ((q * mark) / (c + profit));
-        // emitted at once if it beats every entry not yet scored, else queued
+        // emitted at once if it provably beats every entry not yet scored, tested without a division: score
+        // > bound ⇔ p·q·m·(1 + x·u) > m·x²·u·c·(c + p) (both sides of score > bound times c·(c + p)·(1 + x·u)
+        // > 0), in a range where neither side can under- or overflow; otherwise scored exactly and queued
         if (pos < end) {
           const u = sm + load<f64>(h, HINT_STRIDE + H_EMAX);
           if (u > 0) {
             const x = load<f64>(h, HINT_STRIDE + H_X);
-            if (!(score * (1 + x * u) > mark * x * x * u * SLACK + TINY)) {
-              push(j, score, len);
+            const lhs = profit * (q * mark) * (1 + x * u);
+            const rhs = mark * x * x * u * (c * (c + profit));
+            if (!(rhs > SAFE_LO && lhs < SAFE_HI && lhs > rhs * SLACK)) {
+              push(load<i32>(h, H_ID), (profit / c) * ((q * mark) / (c + profit)), len);
               len++;
               continue;
             }
@@ -247,39 +335,38 @@ export function consume(deficit: f64): f64 {
       } else {
         // the heap's top is emitted once it beats every entry not yet scored
         if (pos < end) {
-          const h = hints + <usize>pos * HINT_STRIDE;
-          const u = sm + load<f64>(h, H_EMAX);
+          const hp = hints + <usize>pos * HINT_STRIDE;
+          const u = sm + load<f64>(hp, H_EMAX);
           if (u > 0) {
-            const x = load<f64>(h, H_X);
+            const x = load<f64>(hp, H_X);
             if (!(unchecked(adlScore[0]) * (1 + x * u) > mark * x * x * u * SLACK + TINY)) {
-              const jj = load<i32>(h, H_ID);
-              const qq = load<f64>(h, H_Q);
-              const ee = load<f64>(h, H_E);
-              const cc = load<f64>(h, H_C);
               pos++;
-              if (load<i32>(accounts + <usize>jj * ACC_STRIDE, A_DEAD) == epoch) continue;
-              const profit = side * qq * (mark - ee);
+              if (load<i32>(hp, H_DEAD) == epoch) continue;
+              const q = load<f64>(hp, H_Q);
+              const c = load<f64>(hp, H_C);
+              const profit = side * q * (mark - load<f64>(hp, H_E));
               if (!(profit > 0)) continue;
-              push(jj, (profit / cc) * ((qq * mark) / (cc + profit)), len);
+              push(load<i32>(hp, H_ID), (profit / c) * ((q * mark) / (c + profit)), len);
               len++;
               continue;
             }
           } else pos = end;
         }
-        j = unchecked(adlOrder[0]);
+        const j = unchecked(adlOrder[0]);
         popTop(len);
         len--;
-        if (load<i32>(accounts + <usize>j * ACC_STRIDE, A_DEAD) == epoch) continue;
-        q = unchecked(accSize[j]);
-        e = unchecked(accEntry[j]);
-        c = unchecked(accCollateral[j]);
+        h = hints + <usize>load<i32>(rungOf(j), L_HINT) * HINT_STRIDE;
+        if (load<i32>(h, H_DEAD) == epoch) continue;
       }
-      const profit = side * q * (mark - e);
+      // closed at the mark: the profit is realised, the haircut covers the deficit
+      const q = load<f64>(h, H_Q);
+      const profit = side * q * (mark - load<f64>(h, H_E));
       mk -= profit;
       const haircut = Math.min(d, profit);
-      const acc = accounts + <usize>j * ACC_STRIDE;
-      store<f64>(acc, c + profit - haircut, A_CASH);
-      store<i32>(acc, epoch, A_DEAD);
+      const rung = rungs + <usize>load<i32>(h, H_RUNG) * LADDER_STRIDE;
+      store<f64>(rung, load<f64>(h, H_C) + profit - haircut, L_CASH);
+      store<i32>(rung, epoch, L_DEAD);
+      store<i32>(h, epoch, H_DEAD);
       d -= haircut;
       count++;
       notional += q * mark;
@@ -290,22 +377,23 @@ export function consume(deficit: f64): f64 {
       const j = unchecked(adlOrder[0]);
       popTop(len);
       len--;
-      const acc = accounts + <usize>j * ACC_STRIDE;
-      if (load<i32>(acc, A_DEAD) == epoch) continue;
+      const rung = rungOf(j);
+      if (load<i32>(rung, L_DEAD) == epoch) continue;
       const q = unchecked(accSize[j]);
       const profit = side * q * (mark - unchecked(accEntry[j]));
       mk -= profit;
       const haircut = Math.min(d, profit);
-      store<f64>(acc, unchecked(accCollateral[j]) + profit - haircut, A_CASH);
-      store<i32>(acc, epoch, A_DEAD);
+      store<f64>(rung, unchecked(accCollateral[j]) + profit - haircut, L_CASH);
+      store<i32>(rung, epoch, L_DEAD);
+      store<i32>(hints + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
       d -= haircut;
       count++;
       notional += q * mark;
     }
   }
   heapLen = len;
-  makers = mk;
   adlCount += count;
   adlNotional = notional;
-  return d;
+  owed = d;
+  return mk;
 }

@@ -104,7 +104,8 @@ export function askAt(k: i32): f64 {
 }
 
 /** Finds the touch again from level `from` (with refill every level ≥ 1 may hold depth again). */
-export function findTops(fromBid: i32, fromAsk: i32): void {
+// @ts-ignore: decorator
+@inline export function findTops(fromBid: i32, fromAsk: i32): void {
   const n = levels;
   const gstep = pathBase + step;
   const first = pathBase;
@@ -124,30 +125,34 @@ export function findTops(fromBid: i32, fromAsk: i32): void {
   askTop = k;
 }
 
-/** A market sell of qty into the bids; returns the fill notional. Past the last level the rest fills one tick beyond the edge. */
+/**
+ * A market sell of qty into the bids; returns the fill notional. Past the last level the rest fills one tick
+ * beyond the edge. The same walk as the cascade rounds' (assembly/cascade.ts), state in locals.
+ */
 export function sell(qty: f64): f64 {
+  const n = levels;
+  const gstep = pathBase + step;
+  const first = pathBase;
   let rem = qty;
   let notional: f64 = 0;
+  let last = lastPrice;
   let k = bidTop;
-  const n = levels;
+  let level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
   while (rem > 0) {
     if (k > n) {
       const edge = (centre - <f64>n) * tick;
       notional += rem * edge;
-      lastPrice = edge;
+      last = edge;
       exhausted = true;
-      rem = 0;
       break;
     }
-    const d = bidAt(k);
+    const d = depthAt(level, gstep, first);
     if (d > 0) {
       const price = (centre + 1 - <f64>k) * tick;
-      lastPrice = price;
-      const level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
+      last = price;
       if (d > rem) {
         store<f64>(level, d - rem, V_DEPTH);
         notional += rem * price;
-        rem = 0;
         break;
       }
       store<f64>(level, 0, V_DEPTH);
@@ -155,35 +160,38 @@ export function sell(qty: f64): f64 {
       rem -= d;
     }
     k++;
+    level += LEVEL_STRIDE;
   }
   bidTop = k;
+  lastPrice = last;
   return notional;
 }
 
 /** A market buy of qty from the asks; mirror of sell. */
 export function buy(qty: f64): f64 {
+  const n = levels;
+  const gstep = pathBase + step;
+  const first = pathBase;
   let rem = qty;
   let notional: f64 = 0;
+  let last = lastPrice;
   let k = askTop;
-  const n = levels;
+  let level = base(askLevels) + <usize>k * LEVEL_STRIDE;
   while (rem > 0) {
     if (k > n) {
       const edge = (centre + <f64>n + 1) * tick;
       notional += rem * edge;
-      lastPrice = edge;
+      last = edge;
       exhausted = true;
-      rem = 0;
       break;
     }
-    const d = askAt(k);
+    const d = depthAt(level, gstep, first);
     if (d > 0) {
       const price = (centre + <f64>k) * tick;
-      lastPrice = price;
-      const level = base(askLevels) + <usize>k * LEVEL_STRIDE;
+      last = price;
       if (d > rem) {
         store<f64>(level, d - rem, V_DEPTH);
         notional += rem * price;
-        rem = 0;
         break;
       }
       store<f64>(level, 0, V_DEPTH);
@@ -191,7 +199,9 @@ export function buy(qty: f64): f64 {
       rem -= d;
     }
     k++;
+    level += LEVEL_STRIDE;
   }
   askTop = k;
+  lastPrice = last;
   return notional;
 }

@@ -14,9 +14,9 @@ import { depthAt, findTops, mid, newPath, setCentre, setStep } from "./book";
 import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
-  ACC_STRIDE, A_CASH, A_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_COLL, L_ENTRY, L_ID, L_LIQ, L_SIZE, V_DEPTH,
-  accCollateral, accState, askLevels, base, bidLevels, cashOf, decay, isClosed, ledger, longCount, longLadder,
-  longLiq, params, records, returns, shocks, shortCount, shortLadder, shortLiq,
+  HINT_STRIDE, H_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
+  V_DEPTH, accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount,
+  longLiq, params, records, returns, shocks, shortCount, shortLiq,
 } from "./state";
 import * as adl from "./adl";
 
@@ -94,6 +94,15 @@ export function runPath(p: u32, at: i32): void {
   let maxDrawdown: f64 = 0;
   let exoPeak = (book.centre + 0.5) * tick;
   let exoDrawdown: f64 = 0;
+  // The drawdowns (peak − x)/peak: division by a fixed positive peak is monotone, so a numerator no larger
+  // than one already divided under the same peak cannot beat the running maximum; only a deeper one is divided.
+  let exoBestNum: f64 = 0;
+  let markBestNum: f64 = 0;
+  // fundamental / tick is fundamental · (1/tick), bit for bit, when tick is a power of two (0.5, 0.25, 1, …)
+  const tickBits = reinterpret<u64>(tick);
+  const tickExp = <i32>(tickBits >> 52) & 0x7ff;
+  const tickPow2 = (tickBits & 0x000fffffffffffff) == 0 && tickExp > 0 && tickExp < 0x7ff;
+  const invTick = 1 / tick;
 
   for (let t = 1; t <= steps; t++) {
     setStep(t);
@@ -114,13 +123,20 @@ export function runPath(p: u32, at: i32): void {
     const shock = unchecked(shocks[t]);
     if (shock != 0) fundamental = fundamental * (1 + shock);
     // the centre tick (setCentre, inlined)
-    const c = Math.floor(fundamental / tick + 1e-7);
+    const c = Math.floor((tickPow2 ? fundamental * invTick : fundamental / tick) + 1e-7);
     const centre = c > floorTick ? c : floorTick;
     book.centre = centre;
     const exo = (centre + 0.5) * tick;
-    if (exo > exoPeak) exoPeak = exo;
-    const exoDd = (exoPeak - exo) / exoPeak;
-    if (exoDd > exoDrawdown) exoDrawdown = exoDd;
+    if (exo > exoPeak) {
+      exoPeak = exo;
+      exoBestNum = 0;
+    }
+    const exoNum = exoPeak - exo;
+    if (exoNum > exoBestNum) {
+      exoBestNum = exoNum;
+      const exoDd = exoNum / exoPeak;
+      if (exoDd > exoDrawdown) exoDrawdown = exoDd;
+    }
 
     if (refills) findTops(1, 1);
     else findTops(book.bidTop, book.askTop);
@@ -137,15 +153,29 @@ export function runPath(p: u32, at: i32): void {
       if (firstLiquidationStep < 0) firstLiquidationStep = t;
       mark = markMid ? mid() : book.lastPrice;
       if (mark < minPrice) minPrice = mark;
-      if (mark > markPeak) markPeak = mark;
-      const dd = (markPeak - mark) / markPeak;
-      if (dd > maxDrawdown) maxDrawdown = dd;
+      if (mark > markPeak) {
+        markPeak = mark;
+        markBestNum = 0;
+      }
+      const num = markPeak - mark;
+      if (num > markBestNum) {
+        markBestNum = num;
+        const dd = num / markPeak;
+        if (dd > maxDrawdown) maxDrawdown = dd;
+      }
     }
     if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
     if (mark < minPrice) minPrice = mark;
-    if (mark > markPeak) markPeak = mark;
-    const dd = (markPeak - mark) / markPeak;
-    if (dd > maxDrawdown) maxDrawdown = dd;
+    if (mark > markPeak) {
+      markPeak = mark;
+      markBestNum = 0;
+    }
+    const num = markPeak - mark;
+    if (num > markBestNum) {
+      markBestNum = num;
+      const dd = num / markPeak;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
   }
 
   unchecked((records[at + R_LIQUIDATIONS] = <f64>liquidations));
@@ -208,98 +238,127 @@ function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
 
 /** Longs with liquidation price ≥ mark are sold into the bids; returns how many were liquidated. */
 function liquidateLongs(mark: f64): i32 {
-  const ladder = base(longLadder);
-  const levels = base(bidLevels);
-  const accounts = base(accState);
+  const rungs = base(ladder);
   const count = longCount;
   const epoch = book.epoch;
-  const gstep = book.pathBase + book.step;
-  const firstStep = book.pathBase;
-  const n = book.levels;
-  const tick = book.tick;
-  const centre = book.centre;
-  const edge = (centre - <f64>n) * tick;
+  const first = longCursor;
+  let cursor = first;
+  // 1. the fills, in ladder order: each live account across the mark walks the bids from the touch (its
+  // market sell); the notional waits in the record's cash slot. Settlement cannot change the book or this
+  // side's accounts (ADL closes the other side), so filling first and settling after gives the same numbers.
+  {
+    const levels = base(bidLevels);
+    const gstep = book.pathBase + book.step;
+    const firstStep = book.pathBase;
+    const n = book.levels;
+    const tick = book.tick;
+    const centre = book.centre;
+    const edge = (centre - <f64>n) * tick;
+    let top = book.bidTop;
+    let last = book.lastPrice;
+    let rung = rungs + <usize>cursor * LADDER_STRIDE;
+    while (top <= n && cursor < count && load<f64>(rung, L_LIQ) >= mark) {
+      const r = rung;
+      cursor++;
+      rung += LADDER_STRIDE;
+      if (load<i32>(r, L_DEAD) == epoch) continue;
+      const q = load<f64>(r, L_SIZE);
+      let notional: f64 = 0;
+      {
+        let rem = q;
+        let k = top;
+        let level = levels + <usize>k * LEVEL_STRIDE;
+        while (rem > 0) {
+          if (k > n) {
+            notional += rem * edge;
+            last = edge;
+            book.exhausted = true;
+            break;
+          }
+          const d = depthAt(level, gstep, firstStep);
+          if (d > 0) {
+            const price = (centre + 1 - <f64>k) * tick;
+            last = price;
+            if (d > rem) {
+              store<f64>(level, d - rem, V_DEPTH);
+              notional += rem * price;
+              break;
+            }
+            store<f64>(level, 0, V_DEPTH);
+            notional += d * price;
+            rem -= d;
+          }
+          k++;
+          level += LEVEL_STRIDE;
+        }
+        top = k;
+      }
+      store<f64>(r, notional, L_CASH);
+    }
+    if (top > n) {
+      // the book is used up: every order from here on fills one tick beyond the edge (0 + q·edge = q·edge)
+      let filled = false;
+      while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
+        const r = rung;
+        cursor++;
+        rung += LADDER_STRIDE;
+        if (load<i32>(r, L_DEAD) == epoch) continue;
+        const q = load<f64>(r, L_SIZE);
+        const fills = q > 0;
+        store<f64>(r, fills ? q * edge : 0, L_CASH);
+        filled |= fills;
+      }
+      if (filled) {
+        last = edge;
+        book.exhausted = true;
+      }
+    }
+    book.setTouch(top, book.askTop, last, book.exhausted);
+  }
+  longCursor = cursor;
+  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
+  const hints = base(adlHint);
   const fee = feeRate;
   const withAdl = adlRanking != ADL_NONE;
-  let cursor = longCursor;
-  let top = book.bidTop;
-  let last = book.lastPrice;
-  let exhausted = book.exhausted;
   let mk = makers;
   let ins = insurance;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
   let done = 0;
-  let entry = ladder + <usize>cursor * LADDER_STRIDE;
-  while (cursor < count && load<f64>(entry, L_LIQ) >= mark) {
-    const i = load<i32>(entry, L_ID);
-    const q = load<f64>(entry, L_SIZE);
-    const e = load<f64>(entry, L_ENTRY);
-    const c = load<f64>(entry, L_COLL);
-    cursor++;
-    entry += LADDER_STRIDE;
-    const acc = accounts + <usize>i * ACC_STRIDE;
-    if (load<i32>(acc, A_DEAD) == epoch) continue;
-    // the market sell walks the bids from the touch
-    let rem = q;
-    let notional: f64 = 0;
-    let k = top;
-    let level = levels + <usize>k * LEVEL_STRIDE;
-    while (rem > 0) {
-      if (k > n) {
-        notional += rem * edge;
-        last = edge;
-        exhausted = true;
-        break;
-      }
-      const d = depthAt(level, gstep, firstStep);
-      if (d > 0) {
-        const price = (centre + 1 - <f64>k) * tick;
-        last = price;
-        if (d > rem) {
-          store<f64>(level, d - rem, V_DEPTH);
-          notional += rem * price;
-          break;
-        }
-        store<f64>(level, 0, V_DEPTH);
-        notional += d * price;
-        rem -= d;
-      }
-      k++;
-      level += LEVEL_STRIDE;
-    }
-    top = k;
-    // settlement: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
-    const pnl = notional - q * e;
+  let r = rungs + <usize>first * LADDER_STRIDE;
+  const end = rungs + <usize>cursor * LADDER_STRIDE;
+  for (; r < end; r += LADDER_STRIDE) {
+    if (load<i32>(r, L_DEAD) == epoch) continue;
+    const q = load<f64>(r, L_SIZE);
+    const notional = load<f64>(r, L_CASH);
+    const pnl = notional - q * load<f64>(r, L_ENTRY);
     mk -= pnl;
-    const remaining = c + pnl;
+    const remaining = load<f64>(r, L_COLL) + pnl;
     liqNotional += notional;
     slip += q * mark - notional;
     marked += q * mark;
-    store<i32>(acc, epoch, A_DEAD);
+    store<i32>(r, epoch, L_DEAD);
+    store<i32>(hints + <usize>load<i32>(r, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
     done++;
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);
-      store<f64>(acc, remaining - f, A_CASH);
+      store<f64>(r, remaining - f, L_CASH);
       ins += f;
       continue;
     }
-    store<f64>(acc, 0, A_CASH);
+    store<f64>(r, 0, L_CASH);
     let deficit = -remaining;
     const paid = Math.min(deficit, ins);
     ins -= paid;
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0 && withAdl) {
-      makers = mk;
-      deficit = autoDeleverage(-1, deficit, mark);
-      mk = makers;
+      mk = autoDeleverage(-1, deficit, mark, mk);
+      deficit = adl.owed;
     }
     if (deficit > 0) badDebt += deficit;
   }
-  longCursor = cursor;
-  book.setTouch(top, book.askTop, last, exhausted);
   makers = mk;
   insurance = ins;
   liquidations += done;
@@ -311,98 +370,127 @@ function liquidateLongs(mark: f64): i32 {
 
 /** Shorts with liquidation price ≤ mark buy from the asks; mirror of liquidateLongs. */
 function liquidateShorts(mark: f64): i32 {
-  const ladder = base(shortLadder);
-  const levels = base(askLevels);
-  const accounts = base(accState);
+  const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
   const count = shortCount;
   const epoch = book.epoch;
-  const gstep = book.pathBase + book.step;
-  const firstStep = book.pathBase;
-  const n = book.levels;
-  const tick = book.tick;
-  const centre = book.centre;
-  const edge = (centre + <f64>n + 1) * tick;
+  const first = shortCursor;
+  let cursor = first;
+  // 1. the fills, in ladder order: each live account across the mark walks the asks from the touch (its
+  // market buy); the notional waits in the record's cash slot. Settlement cannot change the book or this
+  // side's accounts (ADL closes the other side), so filling first and settling after gives the same numbers.
+  {
+    const levels = base(askLevels);
+    const gstep = book.pathBase + book.step;
+    const firstStep = book.pathBase;
+    const n = book.levels;
+    const tick = book.tick;
+    const centre = book.centre;
+    const edge = (centre + <f64>n + 1) * tick;
+    let top = book.askTop;
+    let last = book.lastPrice;
+    let rung = rungs + <usize>cursor * LADDER_STRIDE;
+    while (top <= n && cursor < count && load<f64>(rung, L_LIQ) <= mark) {
+      const r = rung;
+      cursor++;
+      rung += LADDER_STRIDE;
+      if (load<i32>(r, L_DEAD) == epoch) continue;
+      const q = load<f64>(r, L_SIZE);
+      let notional: f64 = 0;
+      {
+        let rem = q;
+        let k = top;
+        let level = levels + <usize>k * LEVEL_STRIDE;
+        while (rem > 0) {
+          if (k > n) {
+            notional += rem * edge;
+            last = edge;
+            book.exhausted = true;
+            break;
+          }
+          const d = depthAt(level, gstep, firstStep);
+          if (d > 0) {
+            const price = (centre + <f64>k) * tick;
+            last = price;
+            if (d > rem) {
+              store<f64>(level, d - rem, V_DEPTH);
+              notional += rem * price;
+              break;
+            }
+            store<f64>(level, 0, V_DEPTH);
+            notional += d * price;
+            rem -= d;
+          }
+          k++;
+          level += LEVEL_STRIDE;
+        }
+        top = k;
+      }
+      store<f64>(r, notional, L_CASH);
+    }
+    if (top > n) {
+      // the book is used up: every order from here on fills one tick beyond the edge (0 + q·edge = q·edge)
+      let filled = false;
+      while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
+        const r = rung;
+        cursor++;
+        rung += LADDER_STRIDE;
+        if (load<i32>(r, L_DEAD) == epoch) continue;
+        const q = load<f64>(r, L_SIZE);
+        const fills = q > 0;
+        store<f64>(r, fills ? q * edge : 0, L_CASH);
+        filled |= fills;
+      }
+      if (filled) {
+        last = edge;
+        book.exhausted = true;
+      }
+    }
+    book.setTouch(book.bidTop, top, last, book.exhausted);
+  }
+  shortCursor = cursor;
+  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
+  const hints = base(adlHint);
   const fee = feeRate;
   const withAdl = adlRanking != ADL_NONE;
-  let cursor = shortCursor;
-  let top = book.askTop;
-  let last = book.lastPrice;
-  let exhausted = book.exhausted;
   let mk = makers;
   let ins = insurance;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
   let done = 0;
-  let entry = ladder + <usize>cursor * LADDER_STRIDE;
-  while (cursor < count && load<f64>(entry, L_LIQ) <= mark) {
-    const i = load<i32>(entry, L_ID);
-    const q = load<f64>(entry, L_SIZE);
-    const e = load<f64>(entry, L_ENTRY);
-    const c = load<f64>(entry, L_COLL);
-    cursor++;
-    entry += LADDER_STRIDE;
-    const acc = accounts + <usize>i * ACC_STRIDE;
-    if (load<i32>(acc, A_DEAD) == epoch) continue;
-    // the market buy walks the asks from the touch
-    let rem = q;
-    let notional: f64 = 0;
-    let k = top;
-    let level = levels + <usize>k * LEVEL_STRIDE;
-    while (rem > 0) {
-      if (k > n) {
-        notional += rem * edge;
-        last = edge;
-        exhausted = true;
-        break;
-      }
-      const d = depthAt(level, gstep, firstStep);
-      if (d > 0) {
-        const price = (centre + <f64>k) * tick;
-        last = price;
-        if (d > rem) {
-          store<f64>(level, d - rem, V_DEPTH);
-          notional += rem * price;
-          break;
-        }
-        store<f64>(level, 0, V_DEPTH);
-        notional += d * price;
-        rem -= d;
-      }
-      k++;
-      level += LEVEL_STRIDE;
-    }
-    top = k;
-    // settlement: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
-    const pnl = -(notional - q * e);
+  let r = rungs + <usize>first * LADDER_STRIDE;
+  const end = rungs + <usize>cursor * LADDER_STRIDE;
+  for (; r < end; r += LADDER_STRIDE) {
+    if (load<i32>(r, L_DEAD) == epoch) continue;
+    const q = load<f64>(r, L_SIZE);
+    const notional = load<f64>(r, L_CASH);
+    const pnl = -(notional - q * load<f64>(r, L_ENTRY));
     mk -= pnl;
-    const remaining = c + pnl;
+    const remaining = load<f64>(r, L_COLL) + pnl;
     liqNotional += notional;
     slip += -(q * mark - notional);
     marked += q * mark;
-    store<i32>(acc, epoch, A_DEAD);
+    store<i32>(r, epoch, L_DEAD);
+    store<i32>(hints + <usize>load<i32>(r, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
     done++;
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);
-      store<f64>(acc, remaining - f, A_CASH);
+      store<f64>(r, remaining - f, L_CASH);
       ins += f;
       continue;
     }
-    store<f64>(acc, 0, A_CASH);
+    store<f64>(r, 0, L_CASH);
     let deficit = -remaining;
     const paid = Math.min(deficit, ins);
     ins -= paid;
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0 && withAdl) {
-      makers = mk;
-      deficit = autoDeleverage(1, deficit, mark);
-      mk = makers;
+      mk = autoDeleverage(1, deficit, mark, mk);
+      deficit = adl.owed;
     }
     if (deficit > 0) badDebt += deficit;
   }
-  shortCursor = cursor;
-  book.setTouch(book.bidTop, top, last, exhausted);
   makers = mk;
   insurance = ins;
   liquidations += done;
@@ -412,15 +500,16 @@ function liquidateShorts(mark: f64): i32 {
   return done;
 }
 
-/** Closes profitable accounts of `side` at the mark, best-ranked first, against the deficit (SPEC §3). */
-function autoDeleverage(side: f64, deficit: f64, mark: f64): f64 {
+/**
+ * Closes profitable accounts of `side` at the mark, best-ranked first, against the deficit (SPEC §3). Takes and
+ * returns the makers' cash; what is still owed is left in adl.owed.
+ */
+// @ts-ignore: decorator
+@inline function autoDeleverage(side: f64, deficit: f64, mark: f64, mk: f64): f64 {
   if (adlRound != round || adlSide != side) {
     adl.rank(side, mark, adlRanking, <i32>unchecked(params[P_ACCOUNTS]), path, seedLo, seedHi);
     adlRound = round;
     adlSide = side;
   }
-  adl.setMakers(makers);
-  const d = adl.consume(deficit);
-  makers = adl.makers;
-  return d;
+  return adl.consume(deficit, mk);
 }

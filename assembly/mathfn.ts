@@ -37,6 +37,9 @@ export function exp(x: f64): f64 {
   return y * pow2(k);
 }
 
+/** exp's constants at a fixed address (memory operands rather than constants rebuilt per use). */
+const EXP_COEFFS = memory.data<f64>([INV_LN2, LN2_HI, LN2_LO, P1, P2, P3, P4, P5]);
+
 /**
  * exp(x) for −708 ≤ x ≤ 709, inlined where it is hot: the same operations as exp() (whose k is then a normal
  * exponent), so the same bits; anything else goes to exp().
@@ -44,12 +47,13 @@ export function exp(x: f64): f64 {
 // @ts-ignore: decorator
 @inline export function expInline(x: f64): f64 {
   if (!(x >= -708 && x <= 709)) return exp(x);
-  const kf = Math.floor(x * INV_LN2 + 0.5);
-  const hi = x - kf * LN2_HI;
-  const lo = kf * LN2_LO;
+  const k = EXP_COEFFS;
+  const kf = Math.floor(x * load<f64>(k) + 0.5);
+  const hi = x - kf * load<f64>(k, 8);
+  const lo = kf * load<f64>(k, 16);
   const r = hi - lo;
   const t = r * r;
-  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const c = r - t * (load<f64>(k, 24) + t * (load<f64>(k, 32) + t * (load<f64>(k, 40) + t * (load<f64>(k, 48) + t * load<f64>(k, 56)))));
   const y = 1 - (lo - (r * c) / (2 - c) - hi);
   // 2^k from the bits of kf + 1.5·2^52 (k + 1023 in the low bits; the shift drops the rest)
   return y * reinterpret<f64>((reinterpret<u64>(kf + ROUND_MAGIC) + 1023) << 52);
@@ -116,13 +120,19 @@ const D4: f64 = 3.754408661907416;
 const P_LOW: f64 = 0.02425;
 const P_HIGH: f64 = 1 - P_LOW;
 
+/** The central coefficients at a fixed address: loaded as memory operands rather than rebuilt per use. */
+const CENTRAL = memory.data<f64>([A1, A2, A3, A4, A5, A6, B1, B2, B3, B4, B5]);
+
 /** normalInv inlined where it is hot: the central region here (same operations), the tails in normalInv(). */
 // @ts-ignore: decorator
 @inline export function normalInvInline(p: f64): f64 {
   if (!(p >= P_LOW && p <= P_HIGH)) return normalInv(p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((A1 * r + A2) * r + A3) * r + A4) * r + A5) * r + A6) * q) / (((((B1 * r + B2) * r + B3) * r + B4) * r + B5) * r + 1);
+  const c = CENTRAL;
+  const num = (((((load<f64>(c) * r + load<f64>(c, 8)) * r + load<f64>(c, 16)) * r + load<f64>(c, 24)) * r + load<f64>(c, 32)) * r + load<f64>(c, 40)) * q;
+  const den = ((((load<f64>(c, 48) * r + load<f64>(c, 56)) * r + load<f64>(c, 64)) * r + load<f64>(c, 72)) * r + load<f64>(c, 80)) * r + 1;
+  return num / den;
 }
 
 /** Acklam's inverse normal CDF (relative error < 1.15e-9). */

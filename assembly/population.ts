@@ -9,12 +9,13 @@ import { bankruptcyPrice, liquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
 import { philox, rng0, rng1, rng2, uniform32, uniform52 } from "./rng";
 import {
-  LADDER_STRIDE, L_COLL, L_ENTRY, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
-  accSize, base, longLadder, longLiq, longOrder, params, setLadderCounts, shortLadder, shortLiq, shortOrder,
+  LADDER_STRIDE, L_COLL, L_ENTRY, L_DEAD, L_HINT, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
+  accSize, accLadderPos, base, ladder, longLiq, longOrder, params, setLadderCounts, shortLiq, shortOrder,
   tierMaxLeverage,
 } from "./state";
 import { sortPairs } from "./sort";
 import { invalidateHints } from "./adl";
+import { scanInputsStale } from "./bench";
 
 export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
@@ -45,9 +46,9 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
   }
 }
 
-/** The ladder's records, in ladder order: what a cascade round reads, contiguously. */
-function fillLadder(ladder: StaticArray<f64>, order: StaticArray<i32>, liq: StaticArray<f64>, n: i32): void {
-  let at = base(ladder);
+/** The ladder's records from position `first`, in ladder order: what a cascade round reads, contiguously. */
+function fillLadder(order: StaticArray<i32>, liq: StaticArray<f64>, n: i32, first: i32): void {
+  let at = base(ladder) + <usize>first * LADDER_STRIDE;
   for (let r = 0; r < n; r++) {
     const i = unchecked(order[r]);
     store<f64>(at, unchecked(liq[r]), L_LIQ);
@@ -55,6 +56,9 @@ function fillLadder(ladder: StaticArray<f64>, order: StaticArray<i32>, liq: Stat
     store<f64>(at, unchecked(accEntry[i]), L_ENTRY);
     store<f64>(at, unchecked(accCollateral[i]), L_COLL);
     store<i32>(at, i, L_ID);
+    store<i32>(at, 0, L_DEAD);
+    store<i32>(at, 0, L_HINT);
+    unchecked((accLadderPos[i] = first + r));
     at += LADDER_STRIDE;
   }
 }
@@ -85,8 +89,9 @@ export function buildLadder(): void {
   }
   sortPairs(longLiq, longOrder, nl, true);
   sortPairs(shortLiq, shortOrder, ns, false);
-  fillLadder(longLadder, longOrder, longLiq, nl);
-  fillLadder(shortLadder, shortOrder, shortLiq, ns);
+  fillLadder(longOrder, longLiq, nl, 0);
+  fillLadder(shortOrder, shortLiq, ns, nl);
   setLadderCounts(nl, ns);
   invalidateHints();
+  scanInputsStale();
 }

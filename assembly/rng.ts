@@ -17,9 +17,9 @@ export function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): vo
   for (let round = 0; round < 10; round++) {
     const p0 = M0 * <u64>x0;
     const p1 = M1 * <u64>x2;
-    x0 = <u32>(p1 >> 32) ^ x1 ^ key0;
+    x0 = <u32>(p1 >> 32) ^ (x1 ^ key0);
     x1 = <u32>p1;
-    x2 = <u32>(p0 >> 32) ^ x3 ^ key1;
+    x2 = <u32>(p0 >> 32) ^ (x3 ^ key1);
     x3 = <u32>p0;
     key0 += W0;
     key1 += W1;
@@ -46,17 +46,18 @@ export function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): vo
   let x0 = c0, x1 = c1, x2 = c2, x3 = c3;
   let key0 = k0, key1 = k1;
   let p0: u64, p1: u64;
-  // 10 rounds, written out: no loop counter, no spill of the state across a back edge
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0; key0 += W0; key1 += W1;
-  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ x1 ^ key0; x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ x3 ^ key1; x3 = <u32>p0;
+  // 10 rounds, written out: no loop counter, no spill of the state across a back edge; x1 ^ key0 is ready
+  // before the product, so xoring it first leaves one xor after the multiply on the dependency chain
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0; key0 += W0; key1 += W1;
+  p0 = M0 * <u64>x0; p1 = M1 * <u64>x2; x0 = <u32>(p1 >> 32) ^ (x1 ^ key0); x1 = <u32>p1; x2 = <u32>(p0 >> 32) ^ (x3 ^ key1); x3 = <u32>p0;
   rng2 = x2;
   rng3 = x3;
   return uniform52(x0, x1);

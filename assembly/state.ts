@@ -29,21 +29,23 @@ export let shortCount: i32 = 0;
 // Hot regions are arrays of small records (one base pointer per loop instead of one per field), read
 // with load/store at constant offsets.
 
-/** One ladder (per side) in ladder order: liquidation price, size, entry, collateral, account index. */
-export const LADDER_STRIDE: usize = 40;
+/**
+ * The ladders in ladder order, longs at 0..longCount−1 then shorts: liquidation price, size, entry,
+ * collateral, cash once closed, account index, the path epoch it was closed in, and its ADL hint position:
+ * everything a round reads or writes about an account sits in its record.
+ */
+export const LADDER_STRIDE: usize = 56;
 export const L_LIQ: usize = 0;
 export const L_SIZE: usize = 8;
 export const L_ENTRY: usize = 16;
 export const L_COLL: usize = 24;
-export const L_ID: usize = 32;
-export let longLadder = new StaticArray<f64>(0);
-export let shortLadder = new StaticArray<f64>(0);
-
-/** Per-path state of each account: cash once closed, and the path epoch it was closed in. */
-export const ACC_STRIDE: usize = 16;
-export const A_CASH: usize = 0;
-export const A_DEAD: usize = 8;
-export let accState = new StaticArray<f64>(0);
+export const L_CASH: usize = 32;
+export const L_ID: usize = 40;
+export const L_DEAD: usize = 44;
+export const L_HINT: usize = 48;
+export let ladder = new StaticArray<f64>(0);
+/** Each account's position in the ladder region. */
+export let accLadderPos = new StaticArray<i32>(0);
 
 /** Book levels 0..levels+1 per side: depth, profile, and the global step the depth was last brought up to date. */
 export const LEVEL_STRIDE: usize = 24;
@@ -53,14 +55,19 @@ export const V_STAMP: usize = 16;
 export let bidLevels = new StaticArray<f64>(0);
 export let askLevels = new StaticArray<f64>(0);
 
-/** ADL hint (assembly/adl.ts): longs then shorts, each by q/c descending: x = q/c, suffix max of −side·e, q, e, c, index. */
-export const HINT_STRIDE: usize = 48;
+/**
+ * ADL hint (assembly/adl.ts): longs then shorts, each by q/c descending: x = q/c, suffix max of −side·e, q,
+ * e, c, account index, a copy of the closing epoch (kept in step with the ladder's) and the ladder position.
+ */
+export const HINT_STRIDE: usize = 56;
 export const H_X: usize = 0;
 export const H_EMAX: usize = 8;
 export const H_Q: usize = 16;
 export const H_E: usize = 24;
 export const H_C: usize = 32;
 export const H_ID: usize = 40;
+export const H_DEAD: usize = 44;
+export const H_RUNG: usize = 48;
 export let adlHint = new StaticArray<f64>(0);
 export let adlOrder = new StaticArray<i32>(0);
 export let adlScore = new StaticArray<f64>(0);
@@ -70,15 +77,30 @@ export let adlScore = new StaticArray<f64>(0);
   return changetype<usize>(a);
 }
 
-/** Whether account i was closed in the path of this epoch. */
-export function isClosed(i: i32, epoch: i32): bool {
-  return load<i32>(base(accState) + <usize>i * ACC_STRIDE, A_DEAD) == epoch;
+/** The ladder record of account i. */
+// @ts-ignore: decorator
+@inline export function rungOf(i: i32): usize {
+  return base(ladder) + <usize>unchecked(accLadderPos[i]) * LADDER_STRIDE;
 }
 
-/** The cash of a closed account. */
-export function cashOf(i: i32): f64 {
-  return load<f64>(base(accState) + <usize>i * ACC_STRIDE, A_CASH);
+/** Whether account i was closed in the path of this epoch. */
+export function isClosed(i: i32, epoch: i32): bool {
+  return load<i32>(rungOf(i), L_DEAD) == epoch;
 }
+
+/** The cash of account i once closed. */
+export function cashOf(i: i32): f64 {
+  return load<f64>(rungOf(i), L_CASH);
+}
+
+/**
+ * Margin-scan inputs (the full scan cross margin needs; assembly/bench.ts times it): per account s·q, q·mmr
+ * and cum of its bracket at entry, so that equity c + s·q·(m − e) and maintenance q·mmr·m − cum are a few
+ * lane operations.
+ */
+export let scanSQ = new StaticArray<f64>(0);
+export let scanQMmr = new StaticArray<f64>(0);
+export let scanCum = new StaticArray<f64>(0);
 
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(4);
@@ -117,14 +139,16 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   longLiq = new StaticArray<f64>(accounts);
   shortOrder = new StaticArray<i32>(accounts);
   shortLiq = new StaticArray<f64>(accounts);
-  longLadder = new StaticArray<f64>(accounts * 5);
-  shortLadder = new StaticArray<f64>(accounts * 5);
-  accState = new StaticArray<f64>(accounts * 2);
+  ladder = new StaticArray<f64>(accounts * 7);
+  accLadderPos = new StaticArray<i32>(accounts);
   bidLevels = new StaticArray<f64>((levels + 2) * 3);
   askLevels = new StaticArray<f64>((levels + 2) * 3);
   adlOrder = new StaticArray<i32>(accounts);
   adlScore = new StaticArray<f64>(accounts);
-  adlHint = new StaticArray<f64>(accounts * 6);
+  adlHint = new StaticArray<f64>(accounts * 7);
+  scanSQ = new StaticArray<f64>(accounts);
+  scanQMmr = new StaticArray<f64>(accounts);
+  scanCum = new StaticArray<f64>(accounts);
   records = new StaticArray<f64>(batch * 16);
   capAccounts = accounts;
   capLevels = levels;

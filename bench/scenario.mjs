@@ -1,0 +1,108 @@
+// The reference scenario of the benchmarks (bench/README.md states every parameter) and the variants the
+// bit-identity check runs. Plain scenario literals: the benchmarks do not depend on the config loader.
+
+/** Binance USDⓈ-M BTCUSDT legacy brackets (presets/binance-usdm-btcusdt.yaml). */
+export const BINANCE_TIERS = [
+  [0, 0.004, 0],
+  [50000, 0.005, 50],
+  [250000, 0.01, 1300],
+  [1000000, 0.025, 16300],
+  [5000000, 0.05, 141300],
+  [20000000, 0.1, 1141300],
+  [50000000, 0.125, 2391300],
+  [100000000, 0.15, 4891300],
+  [200000000, 0.25, 24891300],
+].map(([floor, mmr, maintenanceAmount]) => ({ floor, mmr, maintenanceAmount }));
+
+/**
+ * The reference scenario: 10,000 accounts, 1,000 levels per side, 100 one-minute steps, isolated margin,
+ * GBM at 80% vol plus an −8% shock at step 1, insurance 100,000 (so the fund empties and ADL fires).
+ */
+export function referenceScenario() {
+  return {
+    name: "bench-reference",
+    seed: 42,
+    paths: 1000,
+    steps: 100,
+    stepSeconds: 60,
+    market: {
+      initialPrice: 30000,
+      tickSize: 0.5,
+      price: {
+        model: "gbm",
+        volatility: 0.8,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 1, return: -0.08 }],
+      },
+      book: {
+        levels: 1000,
+        depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5 },
+        resilience: 0.05,
+      },
+      mark: { model: "last" },
+    },
+    accounts: {
+      count: 10000,
+      longShare: 0.6,
+      leverage: { dist: "lognormal", median: 10, sigma: 0.6, max: 100 },
+      notional: { dist: "pareto", min: 1000, alpha: 1.5, max: 5_000_000 },
+      resample: false,
+    },
+    margin: { mode: "isolated", tiers: BINANCE_TIERS },
+    liquidation: { engine: "market", feeRate: 0.005, maxRoundsPerStep: 1000 },
+    insurance: { initialBalance: 100_000 },
+    adl: { ranking: "pnl-leverage" },
+  };
+}
+
+/** A deep copy of the reference scenario with `edit` applied to it. */
+export function variant(edit) {
+  const s = referenceScenario();
+  edit(s);
+  return s;
+}
+
+/** Named variants covering every branch of the kernel (ADL rankings, marks, models, resample, no refill). */
+export const CHECK_VARIANTS = {
+  reference: () => referenceScenario(),
+  "no ADL (insurance 1e12)": () => variant((s) => { s.insurance.initialBalance = 1e12; }),
+  "small insurance, adl random": () => variant((s) => { s.insurance.initialBalance = 1000; s.adl.ranking = "random"; }),
+  "adl none (bad debt)": () => variant((s) => { s.insurance.initialBalance = 0; s.adl.ranking = "none"; }),
+  "mark mid": () => variant((s) => { s.market.mark.model = "mid"; }),
+  "resilience 0": () => variant((s) => { s.market.book.resilience = 0; }),
+  "resilience 1": () => variant((s) => { s.market.book.resilience = 1; }),
+  "merton, adl random": () => variant((s) => {
+    s.market.price.model = "merton";
+    s.market.price.jumps = { intensity: 400, meanLog: -0.03, stdLog: 0.04 };
+    s.adl.ranking = "random";
+  }),
+  "resample, 800 accounts": () => variant((s) => { s.accounts.resample = true; s.accounts.count = 800; }),
+  "price none, flat book, 20 levels (exhausted)": () => variant((s) => {
+    s.market.price.model = "none";
+    s.market.book.levels = 20;
+    s.market.book.depth.profile = "flat";
+    s.accounts.count = 3000;
+  }),
+  "power book, shorts heavy, +8% shock": () => variant((s) => {
+    s.market.book.depth.profile = "power";
+    s.accounts.longShare = 0.2;
+    s.market.price.shocks = [{ step: 3, return: 0.08 }];
+  }),
+  "tick 0.1 (not a power of two), mark mid": () => variant((s) => {
+    s.market.tickSize = 0.1;
+    s.market.mark.model = "mid";
+  }),
+  "fixed leverage 50, fixed notional": () => variant((s) => {
+    s.accounts.leverage.dist = "fixed";
+    s.accounts.leverage.median = 50;
+    s.accounts.notional.dist = "fixed";
+    s.accounts.notional.min = 20000;
+  }),
+};
+
+/** Variants the benchmarks decompose the cost with. */
+export const BENCH_VARIANTS = {
+  "quiet (no shock, no ADL)": () => variant((s) => { s.market.price.shocks = []; s.insurance.initialBalance = 1e12; }),
+  "shock, step 1 only, no ADL": () => variant((s) => { s.insurance.initialBalance = 1e12; s.steps = 1; }),
+};
