@@ -28,7 +28,6 @@ export interface BatchTask {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** The prefix of a path failure's message: the pool does not retry it (a trap is deterministic). */
 export const PATH_FAILURE = "engine failed on path ";
@@ -64,12 +63,16 @@ export function runBatch(engine: PathEngine, task: BatchTask): Uint8Array {
 
 export interface BatchResult {
   records: Float64Array;
-  csv?: string;
+  /** The batch's paths.csv rows, UTF-8, as the worker formatted them (written to disk as they are). */
+  csv?: Uint8Array;
 }
 
 export function unpackBatch(packed: Uint8Array, count: number, csv: boolean): BatchResult {
   const bytes = count * RECORD_STRIDE * 8;
-  // copy the records out so they are 8-byte aligned whatever the transfer did
-  const records = new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
-  return { records, csv: csv ? decoder.decode(packed.subarray(bytes)) : undefined };
+  // records sit at the start of the packed buffer: a view when it is 8-byte aligned, a copy otherwise
+  const records =
+    packed.byteOffset % 8 === 0
+      ? new Float64Array(packed.buffer, packed.byteOffset, count * RECORD_STRIDE)
+      : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
+  return { records, csv: csv ? packed.subarray(bytes) : undefined };
 }

@@ -156,6 +156,24 @@ export class PathsCsvWriter {
     }
   }
 
+  /**
+   * Appends rows already formatted and UTF-8 encoded (by a worker): written as they are, no decoding and
+   * re-encoding on this thread. The bytes are trusted to be exactly `count` rows for paths `firstPath…`.
+   */
+  async writeEncoded(firstPath: number, count: number, bytes: Uint8Array): Promise<void> {
+    this.checkBatch(firstPath, count);
+    this.rows += count;
+    this.next = firstPath + count;
+    this.busy = true;
+    try {
+      await this.flush(); // text buffered before these rows goes first
+      if (!this.stream.write(bytes)) await once(this.stream, "drain");
+      this.check();
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** Writes what is buffered, renames `.partial` to the final name, and returns the final path. */
   async close(): Promise<string> {
     this.check();

@@ -26,7 +26,7 @@ export class CsvSink implements PathSink {
   }
 
   async write(firstPath: number, count: number, batch: BatchResult): Promise<void> {
-    if (batch.csv !== undefined) await this.writer.writeFormatted(firstPath, count, batch.csv);
+    if (batch.csv !== undefined) await this.writer.writeEncoded(firstPath, count, batch.csv);
     else await this.writer.writeRecords(firstPath, batch.records, count);
   }
 
