@@ -151,7 +151,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       const result = await pending;
       inFlight.delete(w);
       const batch = batches[w];
-      columns.append(result.records, batch.count, batch.first - range.first);
+      columns.appendByMetric(result.byMetric, batch.count, batch.first - range.first);
       recordsHash.update(result.records, batch.count);
       if (sink) await sink.write(batch.first, batch.count, result);
       done += batch.count;

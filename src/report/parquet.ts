@@ -28,11 +28,10 @@ import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, type FileMetaData, type SchemaElement } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
-import type { BatchResult } from "../mc/batch.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { VERSION } from "../version.js";
 import type { PathsCsv } from "./csv.js";
-import type { PathSink } from "./sink.js";
+import type { PathRows, PathSink } from "./sink.js";
 
 export const PATHS_PARQUET = "paths.parquet";
 
@@ -157,7 +156,7 @@ export class ParquetSink implements PathSink {
     return this.next;
   }
 
-  write(firstPath: number, count: number, batch: BatchResult): Promise<void> {
+  write(firstPath: number, count: number, batch: PathRows): Promise<void> {
     return this.writeRecords(firstPath, batch.records, count);
   }
 

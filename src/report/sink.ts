@@ -1,10 +1,15 @@
 // Where a run's per-path rows go, in path order: one implementation per output format.
-import type { BatchResult } from "../mc/batch.js";
 import { PathsCsvWriter } from "./csv.js";
+
+/** Rows for a sink: path-major records and, when a worker formatted them, their CSV text (UTF-8). */
+export interface PathRows {
+  records: Float64Array;
+  csv?: Uint8Array;
+}
 
 export interface PathSink {
   /** Appends paths firstPath…firstPath+count−1 (called strictly in path order). */
-  write(firstPath: number, count: number, batch: BatchResult): Promise<void>;
+  write(firstPath: number, count: number, batch: PathRows): Promise<void>;
   /** Finishes the file under its final name. */
   close(): Promise<void>;
   /** Stops: rows written so far stay on disk, complete, for --resume. */
@@ -25,7 +30,7 @@ export class CsvSink implements PathSink {
     return new CsvSink(await PathsCsvWriter.resume(dir, nextPath));
   }
 
-  async write(firstPath: number, count: number, batch: BatchResult): Promise<void> {
+  async write(firstPath: number, count: number, batch: PathRows): Promise<void> {
     if (batch.csv !== undefined) await this.writer.writeEncoded(firstPath, count, batch.csv);
     else await this.writer.writeRecords(firstPath, batch.records, count);
   }

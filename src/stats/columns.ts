@@ -72,6 +72,19 @@ export class MetricColumns implements ColumnSource {
     this.n += count;
   }
 
+  /** Appends `count` paths given metric by metric (RECORD_STRIDE runs of `count`): block copies. */
+  appendByMetric(byMetric: Float64Array, count: number, firstPath?: number): void {
+    if (byMetric.length < count * RECORD_STRIDE) {
+      throw new RangeError(`MetricColumns.appendByMetric: ${count} paths need ${count * RECORD_STRIDE} f64 (received ${byMetric.length})`);
+    }
+    if (firstPath !== undefined && firstPath !== this.n) {
+      throw new RangeError(`MetricColumns.appendByMetric: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
+    }
+    this.reserve(this.n + count);
+    for (let m = 0; m < RECORD_STRIDE; m++) this.cols[m].set(byMetric.subarray(m * count, (m + 1) * count), this.n);
+    this.n += count;
+  }
+
   /** Makes room for `paths` in total (amortised doubling). */
   reserve(paths: number): void {
     if (paths <= this.cap) return;
