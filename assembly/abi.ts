@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -35,7 +35,11 @@ export const P_INSURANCE = 27;
 export const P_ADL_RANKING = 28;
 export const P_TIER_COUNT = 29;
 export const P_RETURNS_COUNT = 30;
-export const PARAM_SLOTS = 32;
+export const P_CAP_NOTIONAL = 31;
+export const P_CAP_INSURANCE_LOSS = 32;
+export const P_INSURANCE_CAP = 33;
+export const P_FUND_DRAWDOWN = 34;
+export const PARAM_SLOTS = 48;
 
 export const PRICE_NONE = 0;
 export const PRICE_GBM = 1;

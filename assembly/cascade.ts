@@ -2,7 +2,7 @@
 // each liquidation (fee, insurance, ADL, bad debt). Same model and arithmetic as src/engine/reference.ts.
 import {
   ADL_NONE, DOMAIN_MARKET, MARK_MID, PRICE_MERTON, PRICE_NONE, PRICE_REPLAY,
-  P_ACCOUNTS, P_ADL_RANKING, P_DRIFT, P_FEE_RATE, P_INITIAL_PRICE, P_INSURANCE, P_JUMP_INTENSITY,
+  P_ACCOUNTS, P_ADL_RANKING, P_CAP_INSURANCE_LOSS, P_CAP_NOTIONAL, P_DRIFT, P_FUND_DRAWDOWN, P_INSURANCE_CAP, P_FEE_RATE, P_INITIAL_PRICE, P_INSURANCE, P_JUMP_INTENSITY,
   P_JUMP_MEAN, P_JUMP_STD, P_MARK_MODEL, P_MAX_ROUNDS, P_PRICE_MODEL, P_RETURNS_COUNT, P_STEPS,
   P_STEP_SECONDS, P_TICK, P_VOLATILITY, RECORD_STRIDE, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION,
   R_AVG_SLIPPAGE, R_BAD_DEBT, R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP,
@@ -39,6 +39,20 @@ let feeRate: f64 = 0;
 let longCursor: i32 = 0;
 let shortCursor: i32 = 0;
 let adlRanking: i32 = 0;
+// the settlement mechanisms (src/config/scenario.ts documents them)
+let treasury: f64 = 0;
+let insuranceCap: f64 = Infinity;
+/** The fund's running peak, updated when it pays (between payouts it only grows), and 1 − fundDrawdown. */
+let insurancePeak: f64 = 0;
+let floorKeep: f64 = 0;
+let capNotional: f64 = Infinity;
+let capLoss: f64 = Infinity;
+let capsOn = false;
+/** Per-step cap totals, reset at the first liquidation of a step; the step in which a cap was reached. */
+let capStep: i32 = 0;
+let stepNotional: f64 = 0;
+let stepLoss: f64 = 0;
+let blockedStep: i32 = 0;
 
 export function setSeed(lo: u32, hi: u32): void {
   seedLo = lo;
@@ -63,6 +77,11 @@ export function runPath(p: u32, at: i32): void {
   const refills = unchecked(decay[1]) < 1;
   feeRate = unchecked(params[P_FEE_RATE]);
   adlRanking = <i32>unchecked(params[P_ADL_RANKING]);
+  insuranceCap = unchecked(params[P_INSURANCE_CAP]);
+  floorKeep = 1 - unchecked(params[P_FUND_DRAWDOWN]);
+  capNotional = unchecked(params[P_CAP_NOTIONAL]);
+  capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
+  capsOn = capNotional < Infinity || capLoss < Infinity;
 
   path = p;
   newPath();
@@ -70,6 +89,12 @@ export function runPath(p: u32, at: i32): void {
   adlRound = -1;
   insurance = unchecked(params[P_INSURANCE]);
   insuranceMin = insurance;
+  insurancePeak = insurance;
+  treasury = 0;
+  capStep = 0;
+  stepNotional = 0;
+  stepLoss = 0;
+  blockedStep = 0;
   makers = 0;
   badDebt = 0;
   liquidations = 0;
@@ -146,8 +171,13 @@ export function runPath(p: u32, at: i32): void {
     while (rounds < maxRounds) {
       let n = 0;
       round++;
-      if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark) n += liquidateLongs(mark);
-      if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark) n += liquidateShorts(mark);
+      // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
+      if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
+        n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
+      }
+      if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
+        n += capsOn ? cappedShorts(mark, t) : liquidateShorts(mark, shortCount);
+      }
       if (n == 0) break;
       rounds++;
       if (firstLiquidationStep < 0) firstLiquidationStep = t;
@@ -198,6 +228,49 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[1] = insurance));
   unchecked((ledger[2] = makers));
   unchecked((ledger[3] = badDebt));
+  unchecked((ledger[4] = treasury));
+}
+
+/**
+ * With per-step caps, one account at a time, each settled before the next is let through: the round's ladder
+ * ends just past the next live account (of the `count` rungs from `rungs`, at or after `from`).
+ */
+function nextLiveEnd(rungs: usize, from: i32, count: i32): i32 {
+  const epoch = book.epoch;
+  let j = from;
+  while (j < count && load<i32>(rungs + <usize>j * LADDER_STRIDE, L_DEAD) == epoch) j++;
+  return j < count ? j + 1 : count;
+}
+
+function cappedLongs(mark: f64, t: i32): i32 {
+  const rungs = base(ladder);
+  let n = 0;
+  while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
+    n += liquidateLongs(mark, nextLiveEnd(rungs, longCursor, longCount));
+  }
+  return n;
+}
+
+function cappedShorts(mark: f64, t: i32): i32 {
+  const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
+  let n = 0;
+  while (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
+    n += liquidateShorts(mark, nextLiveEnd(rungs, shortCursor, shortCount));
+  }
+  return n;
+}
+
+/** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */
+function capCheck(notional: f64, paid: f64): void {
+  const step = book.step;
+  if (capStep != step) {
+    capStep = step;
+    stepNotional = 0;
+    stepLoss = 0;
+  }
+  stepNotional += notional;
+  stepLoss += paid;
+  if (stepNotional >= capNotional || stepLoss >= capLoss) blockedStep = step;
 }
 
 /** The Merton jump part of step t's log-return (out of line: most scenarios have none). */
@@ -237,9 +310,8 @@ function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
 // and settled. One function per side, all state in locals (globals read once, written back once).
 
 /** Longs with liquidation price ≥ mark are sold into the bids; returns how many were liquidated. */
-function liquidateLongs(mark: f64): i32 {
+function liquidateLongs(mark: f64, count: i32): i32 {
   const rungs = base(ladder);
-  const count = longCount;
   const epoch = book.epoch;
   const first = longCursor;
   let cursor = first;
@@ -322,6 +394,10 @@ function liquidateLongs(mark: f64): i32 {
   const withAdl = adlRanking != ADL_NONE;
   let mk = makers;
   let ins = insurance;
+  let tr = treasury;
+  const insCap = insuranceCap;
+  const caps = capsOn;
+  const keep = floorKeep;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
@@ -345,12 +421,34 @@ function liquidateLongs(mark: f64): i32 {
       const f = Math.min(fee * notional, remaining);
       store<f64>(r, remaining - f, L_CASH);
       ins += f;
+      // a capped fund keeps the cap; the excess goes to the treasury
+      if (ins > insCap) {
+        tr += ins - insCap;
+        ins = insCap;
+      }
+      if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
+    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then ADL, then bad debt
     let deficit = -remaining;
-    const paid = Math.min(deficit, ins);
-    ins -= paid;
+    // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
+    let floor: f64 = 0;
+    if (keep != 0) {
+      if (ins > insurancePeak) insurancePeak = ins;
+      floor = insurancePeak * keep;
+    }
+    const avail = ins - floor;
+    let paid: f64 = 0;
+    if (avail > 0) {
+      if (deficit >= avail) {
+        paid = avail;
+        ins = floor;
+      } else {
+        paid = deficit;
+        ins -= deficit;
+      }
+    }
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0 && withAdl) {
@@ -358,9 +456,11 @@ function liquidateLongs(mark: f64): i32 {
       deficit = adl.owed;
     }
     if (deficit > 0) badDebt += deficit;
+    if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
+  treasury = tr;
   liquidations += done;
   liquidatedNotional = liqNotional;
   slipValue = slip;
@@ -369,9 +469,8 @@ function liquidateLongs(mark: f64): i32 {
 }
 
 /** Shorts with liquidation price ≤ mark buy from the asks; mirror of liquidateLongs. */
-function liquidateShorts(mark: f64): i32 {
+function liquidateShorts(mark: f64, count: i32): i32 {
   const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
-  const count = shortCount;
   const epoch = book.epoch;
   const first = shortCursor;
   let cursor = first;
@@ -454,6 +553,10 @@ function liquidateShorts(mark: f64): i32 {
   const withAdl = adlRanking != ADL_NONE;
   let mk = makers;
   let ins = insurance;
+  let tr = treasury;
+  const insCap = insuranceCap;
+  const caps = capsOn;
+  const keep = floorKeep;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
@@ -477,12 +580,34 @@ function liquidateShorts(mark: f64): i32 {
       const f = Math.min(fee * notional, remaining);
       store<f64>(r, remaining - f, L_CASH);
       ins += f;
+      // a capped fund keeps the cap; the excess goes to the treasury
+      if (ins > insCap) {
+        tr += ins - insCap;
+        ins = insCap;
+      }
+      if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
+    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then ADL, then bad debt
     let deficit = -remaining;
-    const paid = Math.min(deficit, ins);
-    ins -= paid;
+    // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
+    let floor: f64 = 0;
+    if (keep != 0) {
+      if (ins > insurancePeak) insurancePeak = ins;
+      floor = insurancePeak * keep;
+    }
+    const avail = ins - floor;
+    let paid: f64 = 0;
+    if (avail > 0) {
+      if (deficit >= avail) {
+        paid = avail;
+        ins = floor;
+      } else {
+        paid = deficit;
+        ins -= deficit;
+      }
+    }
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0 && withAdl) {
@@ -490,9 +615,11 @@ function liquidateShorts(mark: f64): i32 {
       deficit = adl.owed;
     }
     if (deficit > 0) badDebt += deficit;
+    if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
+  treasury = tr;
   liquidations += done;
   liquidatedNotional = liqNotional;
   slipValue = slip;

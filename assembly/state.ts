@@ -1,5 +1,6 @@
 // Every region the kernel uses, carved once in init(): nothing is allocated after it, so the host's
 // typed-array views over these regions never detach.
+import { PARAM_SLOTS } from "./abi";
 
 export let params = new StaticArray<f64>(0);
 export let tierFloor = new StaticArray<f64>(0);
@@ -103,7 +104,7 @@ export let scanQMmr = new StaticArray<f64>(0);
 export let scanCum = new StaticArray<f64>(0);
 
 export let records = new StaticArray<f64>(0);
-export let ledger = new StaticArray<f64>(4);
+export let ledger = new StaticArray<f64>(5);
 
 export function setLadderCounts(longs: i32, shorts: i32): void {
   longCount = longs;
@@ -119,7 +120,7 @@ export let capBatch: i32 = 0;
 export let initialised = false;
 
 export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): void {
-  params = new StaticArray<f64>(32);
+  params = new StaticArray<f64>(PARAM_SLOTS);
   tierFloor = new StaticArray<f64>(tiers);
   tierMmr = new StaticArray<f64>(tiers);
   tierAmount = new StaticArray<f64>(tiers);

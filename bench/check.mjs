@@ -22,6 +22,8 @@ function spreadEntries(scenario) {
 const cases = Object.entries(CHECK_VARIANTS).map(([name, make]) => [name, () => buildSetup({ scenario: make() })]);
 cases.push(["positions with spread entries (ADL bound, general case)", () => spreadEntries(referenceScenario())]);
 cases.push(["positions with spread entries, small fund, mark mid", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, market: { ...referenceScenario().market, mark: { model: "mid" } } })]);
+// the settlement mechanisms (not in CHECK_VARIANTS: the C port has none of them)
+cases.push(["per-step caps, fund cap, drawdown ADL trigger", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, caps: { notionalPerStep: 2e6, insuranceLossPerStep: 5e4 } }, insurance: { initialBalance: 100000, cap: 101000 }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } } } })]);
 
 let bad = 0;
 for (const [name, make] of cases) {

@@ -1,5 +1,5 @@
 // Writes an EngineSetup (src/engine/setup.ts) to the little-endian binary file bench/c/kernel.c reads:
-// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[32],
+// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[48],
 // the tier columns, the bid and ask profiles, shocks, returns (at least one slot), and the accounts if any.
 import { writeFileSync } from "node:fs";
 

@@ -70,6 +70,10 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
     { name: "zero cascade rounds per step", raw: { liquidation: { maxRoundsPerStep: 0 } }, field: "liquidation.maxRoundsPerStep" },
     { name: "a negative insurance fund", raw: { insurance: { initialBalance: -1 } }, field: "insurance.initialBalance" },
     { name: "an unknown ADL ranking", raw: { adl: { ranking: "size" } }, field: "adl.ranking" },
+    { name: "a per-step notional cap of zero", raw: { liquidation: { caps: { notionalPerStep: 0 } } }, field: "liquidation.caps.notionalPerStep", says: "must be > 0" },
+    { name: "a negative per-step insurance loss cap", raw: { liquidation: { caps: { insuranceLossPerStep: -5 } } }, field: "liquidation.caps.insuranceLossPerStep", says: "must be > 0" },
+    { name: "an insurance cap below the initial balance", raw: { insurance: { initialBalance: 1000, cap: 500 } }, field: "insurance.cap", says: "must be >= initialBalance (1000)" },
+    { name: "a fund drawdown trigger above 100%", raw: { adl: { trigger: { fundDrawdown: 1.5 } } }, field: "adl.trigger.fundDrawdown", says: "must be <= 1" },
     { name: "a negative seed", raw: { seed: -1 }, field: "seed" },
     { name: "a section that is not a mapping", raw: { market: 5 }, field: "market", says: "must be a mapping of keys" },
   ];

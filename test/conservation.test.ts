@@ -9,10 +9,11 @@ import { seedWords } from "./helpers/engines.js";
 
 // The identity (DESIGN.md §1): money lives in the traders' cash (collateral plus realised PnL), the
 // insurance fund (fees included), the makers' account (the book's side of every fill and of every ADL
-// close) and bad debt (a loss nobody absorbed, counted negative). At every step
-//     Σ traders' cash + insurance + makers − bad debt  =  Σ initial collateral + initial insurance.
-function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt">): number {
-  return l.traders + l.insurance + l.makers - l.badDebt;
+// close), the treasury (fees a capped fund could not hold) and bad debt (a loss nobody absorbed, counted
+// negative). At every step
+//     Σ traders' cash + insurance + makers + treasury − bad debt  =  Σ initial collateral + initial insurance.
+function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt" | "treasury">): number {
+  return l.traders + l.insurance + l.makers + l.treasury - l.badDebt;
 }
 
 describe("money is conserved", () => {
@@ -63,8 +64,8 @@ describe("money is conserved", () => {
           const pop = reference.population; // the same population the kernel drew for this path
           let initial = inputs.scenario.insurance.initialBalance;
           for (let i = 0; i < pop.count; i++) initial += pop.collateral[i];
-          const [traders, insurance, makers, badDebt] = engine.ledger();
-          const total = money({ traders, insurance, makers, badDebt });
+          const [traders, insurance, makers, badDebt, treasury] = engine.ledger();
+          const total = money({ traders, insurance, makers, badDebt, treasury });
           const scale = Math.max(1, initial, Math.abs(makers), badDebt);
           expect(Math.abs(total - initial) / scale, `path ${path}`).toBeLessThanOrEqual(1e-9);
         }

@@ -30,7 +30,8 @@ enum {
   P_MARK_MODEL = 12, P_ACCOUNTS = 13, P_LONG_SHARE = 14, P_LEVERAGE_DIST = 15, P_LEVERAGE_MEDIAN = 16,
   P_LEVERAGE_SIGMA = 17, P_LEVERAGE_MAX = 18, P_NOTIONAL_DIST = 19, P_NOTIONAL_MIN = 20, P_NOTIONAL_ALPHA = 21,
   P_NOTIONAL_MAX = 22, P_RESAMPLE = 23, P_ACCOUNTS_FROM_FILE = 24, P_FEE_RATE = 25, P_MAX_ROUNDS = 26,
-  P_INSURANCE = 27, P_ADL_RANKING = 28, P_TIER_COUNT = 29, P_RETURNS_COUNT = 30, PARAM_SLOTS = 32
+  P_INSURANCE = 27, P_ADL_RANKING = 28, P_TIER_COUNT = 29, P_RETURNS_COUNT = 30, P_CAP_NOTIONAL = 31,
+  P_CAP_INSURANCE_LOSS = 32, P_INSURANCE_CAP = 33, P_FUND_DRAWDOWN = 34, PARAM_SLOTS = 48
 };
 enum { PRICE_NONE = 0, PRICE_GBM = 1, PRICE_MERTON = 2, PRICE_REPLAY = 3 };
 enum { MARK_LAST = 0, MARK_MID = 1 };
@@ -1223,6 +1224,12 @@ int main(int argc, char **argv) {
   u32 counts[5];  // tiers, profile length (levels + 1), shocks length (steps + 1), returns, accounts in file
   readInto(counts, 4, 5);
   readInto(params, sizeof(f64), PARAM_SLOTS);
+  // this port has none of the settlement mechanisms (per-step caps, fund cap, drawdown ADL trigger)
+  if (params[P_CAP_NOTIONAL] != INFINITY || params[P_CAP_INSURANCE_LOSS] != INFINITY || params[P_INSURANCE_CAP] != INFINITY ||
+      params[P_FUND_DRAWDOWN] != 1) {
+    fprintf(stderr, "kernel: liquidation.caps, insurance.cap and adl.trigger are not ported to C\n");
+    return 2;
+  }
   const u32 tiers = counts[0], profileLen = counts[1], shocksLen = counts[2], nReturns = counts[3];
   const u32 fileAccounts = counts[4];
   tierFloor = readF64(tiers);

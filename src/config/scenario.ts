@@ -59,9 +59,25 @@ export interface Scenario {
     resample: boolean;
   };
   margin: { mode: "isolated" | "cross"; preset?: string; tiers: Tier[] };
-  liquidation: { engine: LiquidationEngine; feeRate: number; maxRoundsPerStep: number };
-  insurance: { initialBalance: number };
-  adl: { ranking: AdlRanking };
+  liquidation: {
+    engine: LiquidationEngine;
+    feeRate: number;
+    maxRoundsPerStep: number;
+    /**
+     * dYdX v4-style per-step caps (absent: none). Before each liquidation the step's totals are checked: once the
+     * notional liquidated in the step has reached `notionalPerStep`, or the fund has paid out
+     * `insuranceLossPerStep` in the step, no further account is liquidated in that step; it waits, still
+     * under water, for the next step. The account that crosses a cap is liquidated and settled whole.
+     */
+    caps?: { notionalPerStep?: number; insuranceLossPerStep?: number };
+  };
+  /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
+  insurance: { initialBalance: number; cap?: number };
+  /**
+   * `trigger.fundDrawdown` d (absent: 1, ADL once the fund is empty): the fund pays deficits only down to
+   * (1 − d) × its running peak in the path; the rest goes to ADL (bad debt with ranking none).
+   */
+  adl: { ranking: AdlRanking; trigger?: { fundDrawdown?: number } };
 }
 
 /** A position loaded from `accounts.positionsFile`. */

@@ -195,10 +195,34 @@ export const scenarioSchema = z.strictObject({
       engine: choice(["market"] as const, ["partial", "auction", "backstop"]).default("market"),
       feeRate: z.number().min(0).lt(1).default(0.005),
       maxRoundsPerStep: int(1, I32_MAX).default(1000),
+      // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
+      caps: z
+        .strictObject({
+          notionalPerStep: z.number().gt(0).optional(),
+          insuranceLossPerStep: z.number().gt(0).optional(),
+        })
+        .optional(),
     })
     .prefault({}),
-  insurance: z.strictObject({ initialBalance: z.number().min(0).default(1_000_000) }).prefault({}),
-  adl: z.strictObject({ ranking: choice(["pnl-leverage", "random", "none"] as const).default("pnl-leverage") }).prefault({}),
+  insurance: z
+    .strictObject({
+      initialBalance: z.number().min(0).default(1_000_000),
+      // absent: no cap; fees above it go to the treasury
+      cap: z.number().min(0).optional(),
+    })
+    .superRefine((ins, ctx) => {
+      if (typeof ins.cap === "number" && typeof ins.initialBalance === "number" && ins.cap < ins.initialBalance) {
+        ctx.addIssue({ code: "custom", path: ["cap"], input: ins.cap, message: `must be >= initialBalance (${ins.initialBalance})` });
+      }
+    })
+    .prefault({}),
+  adl: z
+    .strictObject({
+      ranking: choice(["pnl-leverage", "random", "none"] as const).default("pnl-leverage"),
+      // Bybit-style: ADL once the fund has fallen by this fraction from its running peak; absent: once empty
+      trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
+    })
+    .prefault({}),
 });
 
 /** The schema's output: a Scenario except that margin may still name a preset instead of tiers. */

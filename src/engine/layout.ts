@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export const P = {
   steps: 0,
@@ -34,9 +34,17 @@ export const P = {
   adlRanking: 28,
   tierCount: 29,
   returnsCount: 30,
+  /** liquidation.caps.notionalPerStep (Infinity: no cap) */
+  capNotional: 31,
+  /** liquidation.caps.insuranceLossPerStep (Infinity: no cap) */
+  capInsuranceLoss: 32,
+  /** insurance.cap (Infinity: no cap) */
+  insuranceCap: 33,
+  /** adl.trigger.fundDrawdown (1: ADL once the fund is empty) */
+  fundDrawdown: 34,
 } as const;
 
-export const PARAM_SLOTS = 32;
+export const PARAM_SLOTS = 48;
 
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
 export const MARK_MODEL = { last: 0, mid: 1 } as const;

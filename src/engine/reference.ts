@@ -16,6 +16,10 @@ export interface Ledger {
   insurance: number;
   makers: number;
   badDebt: number;
+  /** Fees the capped insurance fund could not hold (insurance.cap). */
+  treasury: number;
+  /** Cumulative notional liquidated in the path so far (the caps tests read it per step). */
+  liquidatedNotional: number;
 }
 
 /** The model in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
@@ -53,6 +57,15 @@ export class ReferenceEngine {
   private makers = 0;
   private badDebt = 0;
   private insuranceMin = 0;
+  private treasury = 0;
+  /** The fund's running peak in the path (updated lazily when it pays: between payouts it only grows). */
+  private insurancePeak = 0;
+  /** Per-step cap totals, reset lazily at the first liquidation of a step. */
+  private capStep = 0;
+  private stepNotional = 0;
+  private stepLoss = 0;
+  /** The step in which a cap was reached: no further liquidation in it. */
+  private blockedStep = 0;
   private liquidations = 0;
   private liquidatedNotional = 0;
   private slipValue = 0;
@@ -146,6 +159,12 @@ export class ReferenceEngine {
     this.adlRound = -1;
     this.insurance = p[P.insurance];
     this.insuranceMin = this.insurance;
+    this.insurancePeak = this.insurance;
+    this.treasury = 0;
+    this.capStep = 0;
+    this.stepNotional = 0;
+    this.stepLoss = 0;
+    this.blockedStep = 0;
     this.makers = 0;
     this.badDebt = 0;
     this.liquidations = 0;
@@ -225,14 +244,15 @@ export class ReferenceEngine {
       while (rounds < maxRounds) {
         let n = 0;
         this.round++;
-        while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark) {
+        // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
+        while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark && this.blockedStep !== t) {
           const i = pop.longOrder[longCursor++];
           if (this.dead[i] === 0) {
             this.liquidate(i, 1, mark);
             n++;
           }
         }
-        while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark) {
+        while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark && this.blockedStep !== t) {
           const i = pop.shortOrder[shortCursor++];
           if (this.dead[i] === 0) {
             this.liquidate(i, -1, mark);
@@ -403,6 +423,7 @@ export class ReferenceEngine {
   /** Closes account i (side s) by market order and settles it: fee, insurance draw, ADL, bad debt. */
   private liquidate(i: number, s: number, mark: number): void {
     const pop = this.pop;
+    const p = this.s.params;
     const q = pop.size[i];
     const notional = s > 0 ? this.sell(q) : this.buy(q);
     const pnl = s * (notional - q * pop.entry[i]);
@@ -413,21 +434,51 @@ export class ReferenceEngine {
     this.slipValue += s * (q * mark - notional);
     this.markedValue += q * mark;
     this.dead[i] = 1;
+    let paid = 0;
     if (remaining >= 0) {
-      const fee = Math.min(this.s.params[P.feeRate] * notional, remaining);
+      const fee = Math.min(p[P.feeRate] * notional, remaining);
       this.cash[i] = remaining - fee;
       this.insurance += fee;
-      return;
+      // a capped fund keeps the cap; the excess goes to the treasury
+      const cap = p[P.insuranceCap];
+      if (this.insurance > cap) {
+        this.treasury += this.insurance - cap;
+        this.insurance = cap;
+      }
+    } else {
+      // the fill was worse than the bankruptcy price: the fund pays down to its floor, then ADL, then bad debt
+      this.cash[i] = 0;
+      let deficit = -remaining;
+      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
+      const floor = this.insurancePeak * (1 - p[P.fundDrawdown]);
+      const avail = this.insurance - floor;
+      if (avail > 0) {
+        if (deficit >= avail) {
+          paid = avail;
+          this.insurance = floor;
+        } else {
+          paid = deficit;
+          this.insurance -= deficit;
+        }
+      }
+      deficit -= paid;
+      if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
+      if (deficit > 0 && p[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
+      if (deficit > 0) this.badDebt += deficit;
     }
-    // the fill was worse than the bankruptcy price: the fund pays, then ADL, then bad debt
-    this.cash[i] = 0;
-    let deficit = -remaining;
-    const paid = Math.min(deficit, this.insurance);
-    this.insurance -= paid;
-    deficit -= paid;
-    if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
-    if (deficit > 0 && this.s.params[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
-    if (deficit > 0) this.badDebt += deficit;
+    // the per-step caps: the account that reaches a cap is settled whole; the next one waits
+    const capN = p[P.capNotional];
+    const capL = p[P.capInsuranceLoss];
+    if (capN < Infinity || capL < Infinity) {
+      if (this.capStep !== this.step) {
+        this.capStep = this.step;
+        this.stepNotional = 0;
+        this.stepLoss = 0;
+      }
+      this.stepNotional += notional;
+      this.stepLoss += paid;
+      if (this.stepNotional >= capN || this.stepLoss >= capL) this.blockedStep = this.step;
+    }
   }
 
   /**
@@ -487,7 +538,15 @@ export class ReferenceEngine {
   private ledger(): Ledger {
     let traders = 0;
     for (let i = 0; i < this.pop.count; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.pop.collateral[i];
-    return { step: this.step, traders, insurance: this.insurance, makers: this.makers, badDebt: this.badDebt };
+    return {
+      step: this.step,
+      traders,
+      insurance: this.insurance,
+      makers: this.makers,
+      badDebt: this.badDebt,
+      treasury: this.treasury,
+      liquidatedNotional: this.liquidatedNotional,
+    };
   }
 }
 

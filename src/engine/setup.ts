@@ -76,6 +76,11 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.maxRounds] = s.liquidation.maxRoundsPerStep;
   params[P.insurance] = s.insurance.initialBalance;
   params[P.adlRanking] = ADL_RANKING[s.adl.ranking];
+  // the settlement mechanisms: absent keys give today's behaviour (no caps; ADL once the fund is empty)
+  params[P.capNotional] = s.liquidation.caps?.notionalPerStep ?? Infinity;
+  params[P.capInsuranceLoss] = s.liquidation.caps?.insuranceLossPerStep ?? Infinity;
+  params[P.insuranceCap] = s.insurance.cap ?? Infinity;
+  params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
 
   const tiers = s.margin.tiers;
   params[P.tierCount] = tiers.length;

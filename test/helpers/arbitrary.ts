@@ -45,6 +45,11 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     maxRounds: fc.integer({ min: 1, max: 50 }),
     insurance: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e6, noNaN: true })),
     adl: fc.constantFrom("none", "pnl-leverage", "random"),
+    // the settlement mechanisms, each absent half the time (absent = today's behaviour)
+    capNotional: fc.option(fc.double({ min: 1, max: 1e5, noNaN: true }), { freq: 2 }),
+    capLoss: fc.option(fc.double({ min: 1, max: 1e4, noNaN: true }), { freq: 2 }),
+    insuranceHeadroom: fc.option(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 50, noNaN: true })), { freq: 2 }),
+    fundDrawdown: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { freq: 2 }),
     resample: fc.boolean(),
     useFile: fc.boolean(),
     filePositions: fc.array(
@@ -89,6 +94,14 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       insurance: { initialBalance: g.insurance },
       adl: { ranking: g.adl as "none" },
     };
+    if (g.capNotional !== null || g.capLoss !== null) {
+      scenario.liquidation.caps = {};
+      if (g.capNotional !== null) scenario.liquidation.caps.notionalPerStep = g.capNotional;
+      if (g.capLoss !== null) scenario.liquidation.caps.insuranceLossPerStep = g.capLoss;
+    }
+    // a cap at or a few fees above the initial balance, so that fees do reach it
+    if (g.insuranceHeadroom !== null) scenario.insurance.cap = g.insurance + g.insuranceHeadroom;
+    if (g.fundDrawdown !== null) scenario.adl.trigger = { fundDrawdown: g.fundDrawdown };
     const inputs: ScenarioInputs = { scenario };
     if (g.model === "replay") inputs.returns = Float64Array.from(g.returns);
     if (g.useFile) {
