@@ -45,46 +45,51 @@ function failingPath(engine: PathEngine, task: BatchTask, err: unknown): Error {
   return new Error(`${PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${(err as Error).message}`);
 }
 
+/** Where a batch's values go metric by metric: the run's shared columns, and the path at their start. */
+export interface ColumnTarget {
+  columns: Float64Array[];
+  firstPath: number;
+}
+
 /**
- * Runs a batch; returns in one buffer the records (path-major, for the hash and the paths file), the same
- * values metric by metric (so the host fills its columns with block copies, off the workers' critical
- * path), then the CSV rows when asked for.
+ * Runs a batch; writes its values into the run's shared metric columns when given (in place, so the host
+ * copies nothing), and returns the records (path-major, for the hash and the paths file) followed by the
+ * CSV rows when asked for, in one buffer.
  */
-export function runBatch(engine: PathEngine, task: BatchTask): Uint8Array {
-  const n = task.count * RECORD_STRIDE;
-  const values = new Float64Array(2 * n);
-  const records = values.subarray(0, n);
+export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTarget): Uint8Array {
+  const records = new Float64Array(task.count * RECORD_STRIDE);
   try {
     engine.runPaths(task.first, task.count, records);
   } catch (err) {
     throw failingPath(engine, task, err);
   }
-  for (let m = 0; m < RECORD_STRIDE; m++) {
-    const at = n + m * task.count;
-    for (let i = 0, j = m; i < task.count; i++, j += RECORD_STRIDE) values[at + i] = records[j];
+  if (target) {
+    const at = task.first - target.firstPath;
+    for (let m = 0; m < RECORD_STRIDE; m++) {
+      const col = target.columns[m];
+      for (let i = 0, j = m; i < task.count; i++, j += RECORD_STRIDE) col[at + i] = records[j];
+    }
   }
-  if (!task.csv) return new Uint8Array(values.buffer);
-  const csv = encoder.encode(formatRecordsCsv(task.first, records, task.count));
-  const packed = new Uint8Array(values.byteLength + csv.byteLength);
-  packed.set(new Uint8Array(values.buffer), 0);
-  packed.set(csv, values.byteLength);
+  if (!task.csv) return new Uint8Array(records.buffer);
+  const text = encoder.encode(formatRecordsCsv(task.first, records, task.count));
+  const packed = new Uint8Array(records.byteLength + text.byteLength);
+  packed.set(new Uint8Array(records.buffer), 0);
+  packed.set(text, records.byteLength);
   return packed;
 }
 
 export interface BatchResult {
   records: Float64Array;
-  /** The same values metric by metric: RECORD_STRIDE runs of `count`. */
-  byMetric: Float64Array;
   /** The batch's paths.csv rows, UTF-8, as the worker formatted them (written to disk as they are). */
   csv?: Uint8Array;
 }
 
 export function unpackBatch(packed: Uint8Array, count: number, csv: boolean): BatchResult {
-  const n = count * RECORD_STRIDE;
-  // views when the packed buffer is 8-byte aligned (it starts its own buffer), a copy otherwise
-  const values =
+  const bytes = count * RECORD_STRIDE * 8;
+  // records sit at the start of the packed buffer: a view when it is 8-byte aligned, a copy otherwise
+  const records =
     packed.byteOffset % 8 === 0
-      ? new Float64Array(packed.buffer, packed.byteOffset, 2 * n)
-      : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + 16 * n));
-  return { records: values.subarray(0, n), byMetric: values.subarray(n, 2 * n), csv: csv ? packed.subarray(16 * n) : undefined };
+      ? new Float64Array(packed.buffer, packed.byteOffset, count * RECORD_STRIDE)
+      : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
+  return { records, csv: csv ? packed.subarray(bytes) : undefined };
 }

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { EngineSetup } from "../engine/setup.js";
 import { kernelModule } from "../kernel/module.js";
-import { PATH_FAILURE, createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
+import { PATH_FAILURE, type ColumnTarget, createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
 import type { Batch } from "./plan.js";
 import { InternalError } from "../config/errors.js";
 import type { WorkerData, WorkerTask } from "./worker.js";
@@ -33,6 +33,8 @@ export interface PoolOptions {
   threads: number;
   /** Test hook: batch indices whose first attempt kills its worker. */
   crashBatches?: ReadonlySet<number>;
+  /** The run's shared metric columns, which workers fill in place. */
+  columns?: { buffers: SharedArrayBuffer[]; firstPath: number };
 }
 
 export class PoolRunner implements BatchRunner {
@@ -41,7 +43,7 @@ export class PoolRunner implements BatchRunner {
   retries = 0;
 
   constructor(private readonly options: PoolOptions) {
-    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed };
+    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed, columns: options.columns };
     if (options.kind === "wasm") data.module = kernelModule("release");
     this.pool = new Piscina({
       filename: workerFile(),
@@ -85,14 +87,17 @@ export class InlineRunner implements BatchRunner {
   readonly threads = 1;
   readonly retries = 0;
 
-  constructor(kind: EngineKind, setup: EngineSetup, seed: number) {
+  private readonly target?: ColumnTarget;
+
+  constructor(kind: EngineKind, setup: EngineSetup, seed: number, columns?: { buffers: SharedArrayBuffer[]; firstPath: number }) {
     this.engine = createEngine(kind, setup, seed);
+    if (columns) this.target = { columns: columns.buffers.map((b) => new Float64Array(b)), firstPath: columns.firstPath };
   }
 
   async run(batch: Batch, csv: boolean): Promise<BatchResult> {
     let packed: Uint8Array;
     try {
-      packed = runBatch(this.engine, { first: batch.first, count: batch.count, csv });
+      packed = runBatch(this.engine, { first: batch.first, count: batch.count, csv }, this.target);
     } catch (err) {
       throw pathFailure((err as Error).message, err);
     }

@@ -104,7 +104,8 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
     endPath: range.end,
     baseDir: inputs.baseDir,
   };
-  const columns = new MetricColumns(total);
+  // shared, so that the workers write every path's values in place: the host copies nothing
+  const columns = new MetricColumns(total, { shared: true });
   const recordsHash = new RecordsHasher();
   let sink: PathSink | undefined;
   let resumed = 0;
@@ -120,9 +121,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const writeCsv = sink?.wantsCsv ?? false;
   const batches = planBatches({ first: range.first + resumed, end: range.end }, batchSize(range, scenario.steps, threads));
   const setup = buildSetup(inputs);
+  const target = { buffers: columns.buffers(), firstPath: range.first };
   const runner: BatchRunner = options.inline
-    ? new InlineRunner(kind, setup, scenario.seed)
-    : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches });
+    ? new InlineRunner(kind, setup, scenario.seed, target)
+    : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target });
 
   let done = resumed;
   let lastProgress = 0;
@@ -151,7 +153,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       const result = await pending;
       inFlight.delete(w);
       const batch = batches[w];
-      columns.appendByMetric(result.byMetric, batch.count, batch.first - range.first);
+      columns.commit(batch.count, batch.first - range.first);
       recordsHash.update(result.records, batch.count);
       if (sink) await sink.write(batch.first, batch.count, result);
       done += batch.count;

@@ -2,7 +2,7 @@
 // so no worker compiles the kernel again), then runs batches and moves their packed results back.
 import { Piscina } from "piscina";
 import { workerData } from "node:worker_threads";
-import { createEngine, runBatch, type BatchTask, type EngineKind, type PathEngine } from "./batch.js";
+import { createEngine, runBatch, type BatchTask, type ColumnTarget, type EngineKind, type PathEngine } from "./batch.js";
 import type { EngineSetup } from "../engine/setup.js";
 
 export interface WorkerData {
@@ -10,6 +10,8 @@ export interface WorkerData {
   setup: EngineSetup;
   seed: number;
   module?: WebAssembly.Module;
+  /** The run's metric columns (SharedArrayBuffers, METRIC_NAMES order) and the path at their start. */
+  columns?: { buffers: SharedArrayBuffer[]; firstPath: number };
 }
 
 export interface WorkerTask extends BatchTask {
@@ -18,12 +20,14 @@ export interface WorkerTask extends BatchTask {
 }
 
 let engine: PathEngine | undefined;
+let target: ColumnTarget | undefined;
 
 export default function run(task: WorkerTask): unknown {
   if (task.crash) process.exit(70);
   if (!engine) {
     const data = workerData as WorkerData;
     engine = createEngine(data.kind, data.setup, data.seed, data.module);
+    if (data.columns) target = { columns: data.columns.buffers.map((b) => new Float64Array(b)), firstPath: data.columns.firstPath };
   }
-  return Piscina.move(runBatch(engine, task));
+  return Piscina.move(runBatch(engine, task, target));
 }

@@ -20,13 +20,40 @@ export class MetricColumns implements ColumnSource {
   private n = 0;
   private cap: number;
 
-  /** `initialCapacity`: pass the planned path count to avoid regrowth. */
-  constructor(initialCapacity = 1024) {
+  private readonly shared: boolean;
+
+  /**
+   * `initialCapacity`: pass the planned path count to avoid regrowth. `shared`: the columns live in
+   * SharedArrayBuffers of exactly that capacity, so that worker threads can write their paths' values in
+   * place (see `buffers()` and `commit()`); they cannot grow.
+   */
+  constructor(initialCapacity = 1024, options: { shared?: boolean } = {}) {
     if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
       throw new RangeError(`MetricColumns: initialCapacity must be a non-negative integer (received ${initialCapacity})`);
     }
     this.cap = Math.max(1, initialCapacity);
-    this.cols = METRIC_NAMES.map(() => new Float64Array(this.cap));
+    this.shared = options.shared ?? false;
+    this.cols = METRIC_NAMES.map(() =>
+      this.shared ? new Float64Array(new SharedArrayBuffer(this.cap * 8)) : new Float64Array(this.cap),
+    );
+  }
+
+  /** The shared buffers behind the columns, one per metric in METRIC_NAMES order (shared columns only). */
+  buffers(): SharedArrayBuffer[] {
+    if (!this.shared) throw new Error("MetricColumns.buffers: these columns are not shared");
+    return this.cols.map((c) => c.buffer as SharedArrayBuffer);
+  }
+
+  /**
+   * Takes in `count` paths that a worker already wrote in place at positions `firstPath…` (shared columns).
+   * Paths must be committed in order; the caller must have waited for the writer (a message from it).
+   */
+  commit(count: number, firstPath: number): void {
+    if (firstPath !== this.n) {
+      throw new RangeError(`MetricColumns.commit: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
+    }
+    if (this.n + count > this.cap) throw new RangeError(`MetricColumns.commit: ${this.n + count} paths exceed the capacity ${this.cap}`);
+    this.n += count;
   }
 
   /** Columns holding a copy of `count` path-major records. */
@@ -72,22 +99,10 @@ export class MetricColumns implements ColumnSource {
     this.n += count;
   }
 
-  /** Appends `count` paths given metric by metric (RECORD_STRIDE runs of `count`): block copies. */
-  appendByMetric(byMetric: Float64Array, count: number, firstPath?: number): void {
-    if (byMetric.length < count * RECORD_STRIDE) {
-      throw new RangeError(`MetricColumns.appendByMetric: ${count} paths need ${count * RECORD_STRIDE} f64 (received ${byMetric.length})`);
-    }
-    if (firstPath !== undefined && firstPath !== this.n) {
-      throw new RangeError(`MetricColumns.appendByMetric: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
-    }
-    this.reserve(this.n + count);
-    for (let m = 0; m < RECORD_STRIDE; m++) this.cols[m].set(byMetric.subarray(m * count, (m + 1) * count), this.n);
-    this.n += count;
-  }
-
   /** Makes room for `paths` in total (amortised doubling). */
   reserve(paths: number): void {
     if (paths <= this.cap) return;
+    if (this.shared) throw new RangeError(`MetricColumns.reserve: shared columns hold ${this.cap} paths (asked for ${paths})`);
     const cap = Math.max(paths, this.cap * 2);
     for (let m = 0; m < this.cols.length; m++) {
       const next = new Float64Array(cap);
