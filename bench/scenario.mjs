@@ -1,18 +1,10 @@
 // The reference scenario of the benchmarks (bench/README.md states every parameter) and the variants the
-// bit-identity check runs. Plain scenario literals: the benchmarks do not depend on the config loader.
+// bit-identity check runs. Plain scenario literals (only the brackets come from the preset file).
 
-/** Binance USDⓈ-M BTCUSDT legacy brackets (presets/binance-usdm-btcusdt.yaml). */
-export const BINANCE_TIERS = [
-  [0, 0.004, 0],
-  [50000, 0.005, 50],
-  [250000, 0.01, 1300],
-  [1000000, 0.025, 16300],
-  [5000000, 0.05, 141300],
-  [20000000, 0.1, 1141300],
-  [50000000, 0.125, 2391300],
-  [100000000, 0.15, 4891300],
-  [200000000, 0.25, 24891300],
-].map(([floor, mmr, maintenanceAmount]) => ({ floor, mmr, maintenanceAmount }));
+import { findPreset } from "../dist/config/presets.js";
+
+/** Binance USDⓈ-M BTCUSDT legacy brackets, from the preset file (presets/binance-usdm-btcusdt.yaml). */
+export const BINANCE_TIERS = findPreset("binance-usdm-btcusdt").tiers.map(({ floor, mmr, maintenanceAmount }) => ({ floor, mmr, maintenanceAmount }));
 
 /**
  * The reference scenario: 10,000 accounts, 1,000 levels per side, 100 one-minute steps, isolated margin,
