@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 3;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -39,6 +39,9 @@ export const P_CAP_NOTIONAL = 31;
 export const P_CAP_INSURANCE_LOSS = 32;
 export const P_INSURANCE_CAP = 33;
 export const P_FUND_DRAWDOWN = 34;
+export const P_STRESS_WITHDRAWAL = 35;
+export const P_STRESS_FLOOR = 36;
+export const P_EMA_ALPHA = 37;
 export const PARAM_SLOTS = 48;
 
 export const PRICE_NONE = 0;
@@ -47,6 +50,7 @@ export const PRICE_MERTON = 2;
 export const PRICE_REPLAY = 3;
 export const MARK_LAST = 0;
 export const MARK_MID = 1;
+export const MARK_EMA = 2;
 export const ADL_NONE = 0;
 export const ADL_PNL_LEVERAGE = 1;
 export const ADL_RANDOM = 2;

@@ -25,6 +25,8 @@ export let epoch: i32 = 0;
 export let pathBase: i32 = 0;
 export let levels: i32 = 0;
 export let tick: f64 = 0;
+/** market.book.stress: this step's target depth is profile × depthScale (1 without stress). */
+export let depthScale: f64 = 1;
 
 /** Per run: the book's size and tick, and the profiles copied into the level records. */
 export function configureBook(nLevels: i32, tickSize: f64): void {
@@ -55,6 +57,7 @@ export function newPath(): void {
   bidTop = 1;
   askTop = 1;
   exhausted = false;
+  depthScale = 1;
 }
 
 export function setStep(t: i32): void {
@@ -80,14 +83,20 @@ export function mid(): f64 {
   return (centre + 1 - <f64>bidTop + (centre + <f64>askTop)) * 0.5 * tick;
 }
 
-/** Depth of level k now (refilled toward the profile since it was last brought up to date). */
+/**
+ * Depth of level k now: refilled toward the target (profile × depthScale) since it was last brought up to
+ * date, and capped at it (depth above a target shrunk by market.book.stress is withdrawn at once).
+ */
 // @ts-ignore: decorator
 @inline export function depthAt(level: usize, gstep: i32, firstStep: i32): f64 {
   const stamp = load<i32>(level, V_STAMP);
   if (stamp == gstep) return load<f64>(level, V_DEPTH);
-  const profile = load<f64>(level, V_PROFILE);
-  let d = profile;
-  if (stamp >= firstStep) d = profile - (profile - load<f64>(level, V_DEPTH)) * unchecked(decay[gstep - stamp]);
+  const target = load<f64>(level, V_PROFILE) * depthScale;
+  let d = target;
+  if (stamp >= firstStep) {
+    d = target - (target - load<f64>(level, V_DEPTH)) * unchecked(decay[gstep - stamp]);
+    if (d > target) d = target;
+  }
   store<f64>(level, d, V_DEPTH);
   store<i32>(level, gstep, V_STAMP);
   return d;

@@ -1,7 +1,7 @@
 // One cascade path: the step loop (exogenous move, refill, mark, cascade rounds) and the settlement of
 // each liquidation (fee, insurance, ADL, bad debt). Same model and arithmetic as src/engine/reference.ts.
 import {
-  ADL_NONE, DOMAIN_MARKET, MARK_MID, PRICE_MERTON, PRICE_NONE, PRICE_REPLAY,
+  ADL_NONE, DOMAIN_MARKET, MARK_EMA, MARK_MID, P_EMA_ALPHA, P_STRESS_FLOOR, P_STRESS_WITHDRAWAL, PRICE_MERTON, PRICE_NONE, PRICE_REPLAY,
   P_ACCOUNTS, P_ADL_RANKING, P_CAP_INSURANCE_LOSS, P_CAP_NOTIONAL, P_DRIFT, P_FUND_DRAWDOWN, P_INSURANCE_CAP, P_FEE_RATE, P_INITIAL_PRICE, P_INSURANCE, P_JUMP_INTENSITY,
   P_JUMP_MEAN, P_JUMP_STD, P_MARK_MODEL, P_MAX_ROUNDS, P_PRICE_MODEL, P_RETURNS_COUNT, P_STEPS,
   P_STEP_SECONDS, P_TICK, P_VOLATILITY, RECORD_STRIDE, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION,
@@ -64,6 +64,11 @@ export function runPath(p: u32, at: i32): void {
   const tick = unchecked(params[P_TICK]);
   const model = <i32>unchecked(params[P_PRICE_MODEL]);
   const markMid = <i32>unchecked(params[P_MARK_MODEL]) == MARK_MID;
+  const markEma = <i32>unchecked(params[P_MARK_MODEL]) == MARK_EMA;
+  const alpha = unchecked(params[P_EMA_ALPHA]);
+  const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
+  const stressFloor = unchecked(params[P_STRESS_FLOOR]);
+  const stressed = withdrawal > 0;
   const maxRounds = <i32>unchecked(params[P_MAX_ROUNDS]);
   const dt = unchecked(params[P_STEP_SECONDS]) / SECONDS_PER_YEAR;
   const vol = unchecked(params[P_VOLATILITY]);
@@ -114,6 +119,7 @@ export function runPath(p: u32, at: i32): void {
   let fundamental = unchecked(params[P_INITIAL_PRICE]);
   setCentre(fundamental);
   let mark = mid();
+  let ema = mark;
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
@@ -131,6 +137,11 @@ export function runPath(p: u32, at: i32): void {
 
   for (let t = 1; t <= steps; t++) {
     setStep(t);
+    // liquidity under stress: this step's target depth, from the mark's drawdown as the step starts
+    if (stressed) {
+      const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
+      book.depthScale = keep > stressFloor ? keep : stressFloor;
+    }
     if (model != PRICE_NONE) {
       let r: f64 = 0;
       if (model == PRICE_REPLAY) {
@@ -166,6 +177,11 @@ export function runPath(p: u32, at: i32): void {
     if (refills) findTops(1, 1);
     else findTops(book.bidTop, book.askTop);
     mark = mid();
+    // the ema mark moves once per step, toward the mid, and holds through the step's rounds
+    if (markEma) {
+      ema = ema + alpha * (mark - ema);
+      mark = ema;
+    }
 
     let rounds = 0;
     while (rounds < maxRounds) {
@@ -181,7 +197,7 @@ export function runPath(p: u32, at: i32): void {
       if (n == 0) break;
       rounds++;
       if (firstLiquidationStep < 0) firstLiquidationStep = t;
-      mark = markMid ? mid() : book.lastPrice;
+      if (!markEma) mark = markMid ? mid() : book.lastPrice;
       if (mark < minPrice) minPrice = mark;
       if (mark > markPeak) {
         markPeak = mark;

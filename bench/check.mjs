@@ -24,6 +24,9 @@ cases.push(["positions with spread entries (ADL bound, general case)", () => spr
 cases.push(["positions with spread entries, small fund, mark mid", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, market: { ...referenceScenario().market, mark: { model: "mid" } } })]);
 // the settlement mechanisms (not in CHECK_VARIANTS: the C port has none of them)
 cases.push(["per-step caps, fund cap, drawdown ADL trigger", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, caps: { notionalPerStep: 2e6, insuranceLossPerStep: 5e4 } }, insurance: { initialBalance: 100000, cap: 101000 }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } } } })]);
+// liquidity under stress and the ema mark (not in CHECK_VARIANTS: the C port has neither)
+cases.push(["book stress (withdrawal 5, floor 0.2)", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } } } } })]);
+cases.push(["mark ema (half-life 3 steps), book stress", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, mark: { model: "ema", halfLifeSteps: 3 }, book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } } } } })]);
 
 let bad = 0;
 for (const [name, make] of cases) {

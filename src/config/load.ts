@@ -200,7 +200,10 @@ export function resolveScenario(raw: unknown, baseDir: string): ScenarioInputs {
     market: {
       ...draft.market,
       price: { ...draft.market.price, shocks: [...draft.market.price.shocks].sort((a, b) => a.step - b.step) },
-      mark: { model: draft.market.mark.model },
+      mark:
+        draft.market.mark.halfLifeSteps === undefined
+          ? { model: draft.market.mark.model }
+          : { model: draft.market.mark.model, halfLifeSteps: draft.market.mark.halfLifeSteps },
     },
     // `preset` stays in the resolved scenario so that summary.json records where the tiers came from.
     margin: { mode: draft.margin.mode, ...(presetName ? { preset: presetName } : {}), tiers },

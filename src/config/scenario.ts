@@ -15,7 +15,7 @@ export interface Tier {
 
 export type PriceModel = "gbm" | "merton" | "none" | "replay";
 export type DepthProfile = "flat" | "exponential" | "power";
-export type MarkModel = "last" | "mid";
+export type MarkModel = "last" | "mid" | "ema";
 export type LiquidationEngine = "market";
 export type AdlRanking = "pnl-leverage" | "random" | "none";
 
@@ -47,8 +47,25 @@ export interface Scenario {
       depth: { profile: DepthProfile; size: number; decayTicks: number; exponent: number };
       snapshotFile?: string;
       resilience: number;
+      /**
+       * Liquidity under stress (absent: none). At the start of each step, with D the mark's drawdown from its
+       * running peak in the path at that moment (D = (peak − mark) / peak, the quantity maxDrawdown tracks; 0
+       * in step 1), every level's target depth is profile × max(floor, 1 − withdrawal × D) (floor absent: 0),
+       * fixed for the whole step. A level read in a step is refilled toward that step's target as usual,
+       * target − (target − depth) × (1 − resilience)^elapsed, and then capped at the target: makers pull
+       * quotes at once (depth above a shrunk target is cut to it), they return at the resilience rate. A level
+       * untouched in the path reads as its target. withdrawal 0 gives exactly the book without the key.
+       * The book's depth is not money: conservation is unaffected.
+       */
+      stress?: { withdrawal: number; floor?: number };
     };
-    mark: { model: MarkModel };
+    /**
+     * `last`: the last fill price (the mid at the start of each step); `mid`: the book's mid after every round;
+     * `ema` (halfLifeSteps h required): an index-like mark that lags the book. It starts at the initial mid; at
+     * the start of each step, after the move and the refill, ema ← ema + α·(mid − ema) with α = 1 − 2^(−1/h)
+     * (computed on the host), and the cascade rounds of that step all use it: liquidations do not move it.
+     */
+    mark: { model: MarkModel; halfLifeSteps?: number };
   };
   accounts: {
     count: number;

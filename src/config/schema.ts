@@ -109,17 +109,27 @@ const bookSchema = z.strictObject({
   // When given, the snapshot replaces `depth` (which keeps its defaults for the record).
   snapshotFile: filePath.optional(),
   resilience: z.number().min(0).max(1).default(0.05),
+  // liquidity under stress; absent: the book's target is its profile at every drawdown (Scenario documents it)
+  stress: z
+    .strictObject({
+      withdrawal: z.number().min(0),
+      floor: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
 });
 
 const markSchema = z
   .strictObject({
-    model: choice(["last", "mid"] as const, ["ema"]).default("last"),
-    // Accepted so that an `ema` config gets one clear problem, not two; unused until ema exists.
+    model: choice(["last", "mid", "ema"] as const).default("last"),
+    // required with ema, refused otherwise
     halfLifeSteps: z.number().gt(0).optional(),
   })
   .superRefine((mark, ctx) => {
-    if (mark.halfLifeSteps !== undefined && (mark.model as string) !== "ema") {
+    if (mark.halfLifeSteps !== undefined && mark.model !== "ema") {
       ctx.addIssue({ code: "custom", path: ["halfLifeSteps"], input: mark.halfLifeSteps, message: "is only used with model ema" });
+    }
+    if (mark.halfLifeSteps === undefined && mark.model === "ema") {
+      ctx.addIssue({ code: "custom", path: ["halfLifeSteps"], input: undefined, message: "is required with model ema (steps for the ema's weight on the old mark to halve)" });
     }
   });
 

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export const P = {
   steps: 0,
@@ -42,12 +42,18 @@ export const P = {
   insuranceCap: 33,
   /** adl.trigger.fundDrawdown (1: ADL once the fund is empty) */
   fundDrawdown: 34,
+  /** market.book.stress.withdrawal (0: no stress) */
+  stressWithdrawal: 35,
+  /** market.book.stress.floor (0 when absent) */
+  stressFloor: 36,
+  /** market.mark.halfLifeSteps as the ema weight α = 1 − 2^(−1/h) (0 unless mark ema) */
+  emaAlpha: 37,
 } as const;
 
 export const PARAM_SLOTS = 48;
 
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
-export const MARK_MODEL = { last: 0, mid: 1 } as const;
+export const MARK_MODEL = { last: 0, mid: 1, ema: 2 } as const;
 export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2 } as const;
 export const LEVERAGE_DIST = { lognormal: 0, fixed: 1 } as const;
 export const NOTIONAL_DIST = { pareto: 0, fixed: 1 } as const;

@@ -53,6 +53,8 @@ export class ReferenceEngine {
   private askTop = 1;
   private lastPrice = 0;
   private exhausted = false;
+  /** market.book.stress: this step's target depth is profile × depthScale (1 without stress). */
+  private depthScale = 1;
   private insurance = 0;
   private makers = 0;
   private badDebt = 0;
@@ -133,6 +135,11 @@ export class ReferenceEngine {
     const steps = p[P.steps];
     const model = p[P.priceModel];
     const markMid = p[P.markModel] === MARK_MODEL.mid;
+    const markEma = p[P.markModel] === MARK_MODEL.ema;
+    const alpha = p[P.emaAlpha];
+    const withdrawal = p[P.stressWithdrawal];
+    const stressFloor = p[P.stressFloor];
+    const stressed = withdrawal > 0;
     const maxRounds = p[P.maxRounds];
     const dt = p[P.stepSeconds] / SECONDS_PER_YEAR;
     const vol = p[P.volatility];
@@ -174,6 +181,7 @@ export class ReferenceEngine {
     this.adlCount = 0;
     this.adlNotional = 0;
     this.exhausted = false;
+    this.depthScale = 1;
     let longCursor = 0;
     let shortCursor = 0;
     let firstLiquidationStep = -1;
@@ -184,6 +192,7 @@ export class ReferenceEngine {
     this.bidTop = 1;
     this.askTop = 1;
     let mark = this.mid();
+    let ema = mark;
     let minPrice = mark;
     let markPeak = mark;
     let maxDrawdown = 0;
@@ -192,6 +201,11 @@ export class ReferenceEngine {
 
     for (let t = 1; t <= steps; t++) {
       this.step = t;
+      // (0) liquidity under stress: this step's target depth, from the mark's drawdown as the step starts
+      if (stressed) {
+        const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
+        this.depthScale = keep > stressFloor ? keep : stressFloor;
+      }
       // (1) the exogenous move shifts the fundamental and, with it, the whole book
       if (model !== PRICE_MODEL.none) {
         let r = 0;
@@ -238,6 +252,11 @@ export class ReferenceEngine {
       this.askTop = this.firstAsk(this.askTop);
       // (3) the mark: someone trades at the touch before anything else, so `last` restarts at the mid
       mark = this.mid();
+      // the ema mark moves once per step, toward the mid, and holds through the step's rounds
+      if (markEma) {
+        ema = ema + alpha * (mark - ema);
+        mark = ema;
+      }
 
       // (4) cascade rounds at the current mark until nobody is under water
       let rounds = 0;
@@ -262,7 +281,7 @@ export class ReferenceEngine {
         if (n === 0) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
-        mark = markMid ? this.mid() : this.lastPrice;
+        if (!markEma) mark = markMid ? this.mid() : this.lastPrice;
         if (mark < minPrice) minPrice = mark;
         if (mark > markPeak) markPeak = mark;
         const dd = (markPeak - mark) / markPeak;
@@ -304,17 +323,21 @@ export class ReferenceEngine {
     return (this.centre + 1 - this.bidTop + (this.centre + this.askTop)) * 0.5 * this.tick;
   }
 
-  /** Depth of bid level k now: untouched this path → the profile; else refilled toward it lazily. */
+  /**
+   * Depth of bid level k now: untouched this path → the target (profile × depthScale); else refilled toward
+   * it lazily and capped at it (market.book.stress: depth above a shrunk target is withdrawn at once).
+   */
   private bidAt(k: number): number {
     const seen = this.bidSeen[k];
-    const profile = this.s.bidProfile[k];
+    const target = this.s.bidProfile[k] * this.depthScale;
     if (seen < 0) {
       this.bidSeen[k] = this.step;
-      this.bidDepth[k] = profile;
-      return profile;
+      this.bidDepth[k] = target;
+      return target;
     }
     if (seen < this.step) {
-      this.bidDepth[k] = profile - (profile - this.bidDepth[k]) * this.decay[this.step - seen];
+      const d = target - (target - this.bidDepth[k]) * this.decay[this.step - seen];
+      this.bidDepth[k] = d > target ? target : d;
       this.bidSeen[k] = this.step;
     }
     return this.bidDepth[k];
@@ -322,14 +345,15 @@ export class ReferenceEngine {
 
   private askAt(k: number): number {
     const seen = this.askSeen[k];
-    const profile = this.s.askProfile[k];
+    const target = this.s.askProfile[k] * this.depthScale;
     if (seen < 0) {
       this.askSeen[k] = this.step;
-      this.askDepth[k] = profile;
-      return profile;
+      this.askDepth[k] = target;
+      return target;
     }
     if (seen < this.step) {
-      this.askDepth[k] = profile - (profile - this.askDepth[k]) * this.decay[this.step - seen];
+      const d = target - (target - this.askDepth[k]) * this.decay[this.step - seen];
+      this.askDepth[k] = d > target ? target : d;
       this.askSeen[k] = this.step;
     }
     return this.askDepth[k];

@@ -81,6 +81,11 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.capInsuranceLoss] = s.liquidation.caps?.insuranceLossPerStep ?? Infinity;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
+  // liquidity under stress and the ema mark: absent keys give today's behaviour
+  params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
+  params[P.stressFloor] = s.market.book.stress?.floor ?? 0;
+  const halfLife = s.market.mark.halfLifeSteps;
+  params[P.emaAlpha] = s.market.mark.model === "ema" && halfLife !== undefined ? 1 - Math.pow(2, -1 / halfLife) : 0;
 
   const tiers = s.margin.tiers;
   params[P.tierCount] = tiers.length;

@@ -30,7 +30,16 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     decayTicks: fc.double({ min: 0.5, max: 200, noNaN: true }),
     exponent: fc.double({ min: 0, max: 2, noNaN: true }),
     resilience: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
-    mark: fc.constantFrom("last", "mid"),
+    mark: fc.constantFrom("last", "mid", "ema"),
+    halfLifeSteps: fc.oneof(fc.constant(1), fc.double({ min: 0.1, max: 50, noNaN: true })),
+    // liquidity under stress, absent half the time (absent = today's behaviour)
+    stress: fc.option(
+      fc.record({
+        withdrawal: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 20, noNaN: true })),
+        floor: fc.option(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), { freq: 2 }),
+      }),
+      { freq: 2 },
+    ),
     count: fc.integer({ min: 0, max: 300 }),
     longShare: fc.double({ min: 0, max: 1, noNaN: true }),
     levDist: fc.constantFrom("lognormal", "fixed"),
@@ -102,6 +111,11 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     // a cap at or a few fees above the initial balance, so that fees do reach it
     if (g.insuranceHeadroom !== null) scenario.insurance.cap = g.insurance + g.insuranceHeadroom;
     if (g.fundDrawdown !== null) scenario.adl.trigger = { fundDrawdown: g.fundDrawdown };
+    if (g.mark === "ema") scenario.market.mark.halfLifeSteps = g.halfLifeSteps;
+    if (g.stress !== null) {
+      scenario.market.book.stress = { withdrawal: g.stress.withdrawal };
+      if (g.stress.floor !== null) scenario.market.book.stress.floor = g.stress.floor;
+    }
     const inputs: ScenarioInputs = { scenario };
     if (g.model === "replay") inputs.returns = Float64Array.from(g.returns);
     if (g.useFile) {
