@@ -338,3 +338,15 @@ describe("MetricColumns", () => {
     expect(() => c.column("nope" as never)).toThrow(/unknown metric/);
   });
 });
+
+describe("firstLiquidationStep's statistics", () => {
+  it("are over the paths that had a liquidation; −1 (none) is left out and counted", () => {
+    const records = new Float64Array(4 * RECORD_STRIDE);
+    const at = METRIC_NAMES.indexOf("firstLiquidationStep");
+    [-1, 4, -1, 10].forEach((v, p) => (records[p * RECORD_STRIDE + at] = v));
+    const s = summarizeColumns(MetricColumns.fromRecords(records, 4)).firstLiquidationStep;
+    expect(s.mean).toBe(7);
+    expect(s.min).toBe(4);
+    expect(s.excluded).toBe(2);
+  });
+});

@@ -66,6 +66,8 @@ export interface MetricSummary {
   ci95Quantiles: Record<QuantileKey, [number, number]>;
   /** Number of NaN/±Infinity values excluded from every statistic above; present only when > 0. */
   nonFinite?: number;
+  /** Paths left out of this metric's statistics (firstLiquidationStep: paths without a liquidation). */
+  excluded?: number;
 }
 
 export interface SummarizeOptions {
@@ -155,6 +157,14 @@ export function expectedShortfallSorted(sorted: ArrayLike<number>, level: number
 /** Summary of every metric, each with its WORST_TAIL, in METRIC_NAMES order. */
 export function summarizeColumns(columns: ColumnSource): Record<MetricName, MetricSummary> {
   const out = {} as Record<MetricName, MetricSummary>;
-  for (const name of METRIC_NAMES) out[name] = summarize(columns.column(name), { tail: WORST_TAIL[name] });
+  for (const name of METRIC_NAMES) {
+    let values = columns.column(name);
+    // −1 means "no liquidation in this path": the step's statistics are over the paths that had one
+    // (their share is probabilities.anyLiquidation), and `excluded` counts the others
+    if (name === "firstLiquidationStep") values = values.filter((v) => v >= 0);
+    out[name] = summarize(values, { tail: WORST_TAIL[name] });
+    const excluded = columns.count - values.length;
+    if (excluded > 0) out[name].excluded = excluded;
+  }
   return out;
 }
