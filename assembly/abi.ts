@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 3;
+export const ABI_VERSION: i32 = 4;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -42,6 +42,10 @@ export const P_FUND_DRAWDOWN = 34;
 export const P_STRESS_WITHDRAWAL = 35;
 export const P_STRESS_FLOOR = 36;
 export const P_EMA_ALPHA = 37;
+export const P_PARTIAL_ON = 38;
+export const P_PARTIAL_THRESHOLD = 39;
+export const P_PARTIAL_FRACTION = 40;
+export const P_PARTIAL_COOLDOWN = 41;
 export const PARAM_SLOTS = 48;
 
 export const PRICE_NONE = 0;

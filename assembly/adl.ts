@@ -17,8 +17,8 @@ import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import {
   HINT_STRIDE, H_C, H_DEAD, H_E, H_EMAX, H_ID, H_Q, H_RUNG, H_X, LADDER_STRIDE, L_CASH, L_DEAD, L_HINT,
-  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, ladder, longCount,
-  rungOf,
+  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, curColl, curSize, ladder,
+  longCount, rungOf,
 } from "./state";
 import { sortPairs } from "./sort";
 
@@ -46,6 +46,15 @@ let rankMark: f64 = 0;
 /** The path's ADL totals (the count as an integer: a sum of ones is exact either way). */
 export let adlCount: i32 = 0;
 export let adlNotional: f64 = 0;
+/**
+ * liquidation.engine partial: sizes and collaterals change within a path (curSize, curColl), so the hint's
+ * static ones do not hold: every ranking takes the full scoring path, on the current values.
+ */
+export let partialMode = false;
+export function setPartialMode(on: bool): void {
+  partialMode = on;
+}
+
 /** What consume() could not cover. */
 export let owed: f64 = 0;
 
@@ -169,7 +178,7 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
   heapLen = 0;
   rankSide = side;
   rankMark = mark;
-  if (ranking == ADL_PNL_LEVERAGE && mark > 0 && mark < Infinity) {
+  if (ranking == ADL_PNL_LEVERAGE && mark > 0 && mark < Infinity && !partialMode) {
     if (!hintsBuilt) buildHints(nAccounts);
     if (hintsUsable) {
       lazy = true;
@@ -201,7 +210,7 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
   for (let j = 0; j < nAccounts; j++) {
     const sj: f64 = unchecked(accIsLong[j]) == 1 ? 1 : -1;
     if (sj != side || load<i32>(rungOf(j), L_DEAD) == epoch) continue;
-    const q = unchecked(accSize[j]);
+    const q = partialMode ? unchecked(curSize[j]) : unchecked(accSize[j]);
     const profit = side * q * (mark - unchecked(accEntry[j]));
     if (!(profit > 0)) continue;
     let score: f64;
@@ -209,7 +218,7 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
       philox(<u32>j, path, <u32>book.step, DOMAIN_ADL, seedLo, seedHi);
       score = uniform52(rng0, rng1);
     } else {
-      const margin = unchecked(accCollateral[j]);
+      const margin = partialMode ? unchecked(curColl[j]) : unchecked(accCollateral[j]);
       score = (profit / margin) * ((q * mark) / (margin + profit));
     }
     unchecked((adlOrder[len] = j));
@@ -379,11 +388,12 @@ function consumeQueued(deficit: f64, makers: f64): f64 {
       len--;
       const rung = rungOf(j);
       if (load<i32>(rung, L_DEAD) == epoch) continue;
-      const q = unchecked(accSize[j]);
+      const q = partialMode ? unchecked(curSize[j]) : unchecked(accSize[j]);
       const profit = side * q * (mark - unchecked(accEntry[j]));
       mk -= profit;
       const haircut = Math.min(d, profit);
-      store<f64>(rung, unchecked(accCollateral[j]) + profit - haircut, L_CASH);
+      const cj = partialMode ? unchecked(curColl[j]) : unchecked(accCollateral[j]);
+      store<f64>(rung, cj + profit - haircut, L_CASH);
       store<i32>(rung, epoch, L_DEAD);
       store<i32>(hints + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
       d -= haircut;

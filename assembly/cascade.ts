@@ -7,8 +7,9 @@ import {
   P_STEP_SECONDS, P_TICK, P_VOLATILITY, RECORD_STRIDE, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION,
   R_AVG_SLIPPAGE, R_BAD_DEBT, R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP,
   R_INSURANCE_FINAL, R_INSURANCE_MIN, R_LIQUIDATED_NOTIONAL, R_LIQUIDATIONS, R_MAX_DRAWDOWN, R_MAX_ROUNDS,
-  R_MIN_PRICE, SECONDS_PER_YEAR,
+  R_MIN_PRICE, SECONDS_PER_YEAR, P_PARTIAL_ON, P_PARTIAL_THRESHOLD, P_PARTIAL_FRACTION, P_PARTIAL_COOLDOWN, P_TIER_COUNT,
 } from "./abi";
+import { liquidationPrice } from "./margin";
 import * as book from "./book";
 import { depthAt, findTops, mid, newPath, setCentre, setStep } from "./book";
 import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
@@ -16,7 +17,8 @@ import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng"
 import {
   HINT_STRIDE, H_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
   V_DEPTH, accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount,
-  longLiq, params, records, returns, shocks, shortCount, shortLiq,
+  longLiq, params, records, returns, shocks, shortCount, shortLiq, accSize, accEntry, curSize, curColl, curLiq,
+  nextSlice, slicedRound, longPend, shortPend, duePend, longOrder, shortOrder, rungOf,
 } from "./state";
 import * as adl from "./adl";
 
@@ -54,6 +56,14 @@ let stepNotional: f64 = 0;
 let stepLoss: f64 = 0;
 let blockedStep: i32 = 0;
 
+// liquidation.engine partial (src/config/scenario.ts documents it): a plain path, one account at a time
+let partialOn = false;
+let partialThreshold: f64 = 0;
+let partialFraction: f64 = 0;
+let partialCooldown: i32 = 0;
+let longPendLen: i32 = 0;
+let shortPendLen: i32 = 0;
+
 export function setSeed(lo: u32, hi: u32): void {
   seedLo = lo;
   seedHi = hi;
@@ -87,6 +97,20 @@ export function runPath(p: u32, at: i32): void {
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
   capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
   capsOn = capNotional < Infinity || capLoss < Infinity;
+  partialOn = unchecked(params[P_PARTIAL_ON]) == 1;
+  adl.setPartialMode(partialOn);
+  if (partialOn) {
+    partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
+    partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
+    partialCooldown = <i32>unchecked(params[P_PARTIAL_COOLDOWN]);
+    const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+    for (let i = 0; i < nAcc; i++) {
+      unchecked((curSize[i] = accSize[i]));
+      unchecked((curColl[i] = accCollateral[i]));
+    }
+    longPendLen = 0;
+    shortPendLen = 0;
+  }
 
   path = p;
   newPath();
@@ -188,11 +212,14 @@ export function runPath(p: u32, at: i32): void {
       let n = 0;
       round++;
       // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
-      if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
-        n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
-      }
-      if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
-        n += capsOn ? cappedShorts(mark, t) : liquidateShorts(mark, shortCount);
+      if (partialOn) n = partialRound(mark, t);
+      else {
+        if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
+          n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
+        }
+        if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
+          n += capsOn ? cappedShorts(mark, t) : liquidateShorts(mark, shortCount);
+        }
       }
       if (n == 0) break;
       rounds++;
@@ -313,7 +340,9 @@ function mertonJumps(r0: f64, t: i32, p: u32, noJumpProb: f64, lambdaDt: f64, ju
 export function tradersCash(): f64 {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
   let traders: f64 = 0;
-  for (let i = 0; i < n; i++) traders += isClosed(i, book.epoch) ? cashOf(i) : unchecked(accCollateral[i]);
+  for (let i = 0; i < n; i++) {
+    traders += isClosed(i, book.epoch) ? cashOf(i) : partialOn ? unchecked(curColl[i]) : unchecked(accCollateral[i]);
+  }
   return traders;
 }
 
@@ -655,4 +684,199 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     adlSide = side;
   }
   return adl.consume(deficit, mk);
+}
+
+// ---- liquidation.engine partial: the reference engine's plain loop (src/engine/reference.ts), one account at a
+// time. A round: the ladder's longs across the mark, its shorts, then the sliced accounts still open across
+// the mark and not cooling down, longs then shorts, each side in key order (longs by liquidation price
+// descending, shorts ascending, ties by account index ascending); one sliced in this round waits for the next.
+
+function partialRound(mark: f64, t: i32): i32 {
+  const epoch = book.epoch;
+  let n = 0;
+  while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
+    const i = unchecked(longOrder[longCursor]);
+    longCursor++;
+    if (!isClosed(i, epoch)) {
+      liquidateOne(i, 1, mark);
+      n++;
+    }
+  }
+  while (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
+    const i = unchecked(shortOrder[shortCursor]);
+    shortCursor++;
+    if (!isClosed(i, epoch)) {
+      liquidateOne(i, -1, mark);
+      n++;
+    }
+  }
+  n += pendingSide(1, mark, t);
+  n += pendingSide(-1, mark, t);
+  return n;
+}
+
+// @ts-ignore: decorator
+@inline function keyBefore(side: f64, la: f64, ia: i32, lb: f64, ib: i32): bool {
+  if (la == lb) return ia < ib;
+  return side > 0 ? la > lb : la < lb;
+}
+
+function pendingSide(side: f64, mark: f64, t: i32): i32 {
+  const list = side > 0 ? longPend : shortPend;
+  const epoch = book.epoch;
+  // drop the closed ones, keeping the order
+  let len = side > 0 ? longPendLen : shortPendLen;
+  let k = 0;
+  for (let r = 0; r < len; r++) {
+    const i = unchecked(list[r]);
+    if (!isClosed(i, epoch)) {
+      unchecked((list[k] = i));
+      k++;
+    }
+  }
+  len = k;
+  if (side > 0) longPendLen = len;
+  else shortPendLen = len;
+  let due = 0;
+  for (let r = 0; r < len; r++) {
+    const i = unchecked(list[r]);
+    const l = unchecked(curLiq[i]);
+    const crosses = side > 0 ? l >= mark : l <= mark;
+    if (crosses && unchecked(nextSlice[i]) <= t && unchecked(slicedRound[i]) != round) {
+      // insertion by key, then index
+      let b = due - 1;
+      while (b >= 0 && keyBefore(side, l, i, unchecked(curLiq[unchecked(duePend[b])]), unchecked(duePend[b]))) {
+        unchecked((duePend[b + 1] = duePend[b]));
+        b--;
+      }
+      unchecked((duePend[b + 1] = i));
+      due++;
+    }
+  }
+  let n = 0;
+  for (let r = 0; r < due; r++) {
+    if (blockedStep == t) break;
+    const i = unchecked(duePend[r]);
+    if (isClosed(i, epoch)) continue;
+    liquidateOne(i, side, mark);
+    n++;
+  }
+  return n;
+}
+
+/** Closes account i (side s) whole, or slices it (partial); the settlement of reference.ts liquidate(). */
+function liquidateOne(i: i32, s: f64, mark: f64): void {
+  const q = unchecked(curSize[i]);
+  if (partialFraction < 1 && q * mark > partialThreshold) {
+    sliceOne(i, s, mark);
+    return;
+  }
+  const rung = rungOf(i);
+  const notional = s > 0 ? book.sell(q) : book.buy(q);
+  const pnl = s * (notional - q * unchecked(accEntry[i]));
+  makers -= pnl;
+  const remaining = unchecked(curColl[i]) + pnl;
+  liquidations++;
+  liquidatedNotional += notional;
+  slipValue += s * (q * mark - notional);
+  markedValue += q * mark;
+  store<i32>(rung, book.epoch, L_DEAD);
+  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, book.epoch, H_DEAD);
+  let paid: f64 = 0;
+  if (remaining >= 0) {
+    const fee = Math.min(feeRate * notional, remaining);
+    store<f64>(rung, remaining - fee, L_CASH);
+    addFee(fee);
+  } else {
+    store<f64>(rung, 0, L_CASH);
+    paid = cover(-remaining, s, mark);
+  }
+  if (capsOn) capCheck(notional, paid);
+}
+
+function sliceOne(i: i32, s: f64, mark: f64): void {
+  const f = partialFraction;
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const qs = f * q;
+  const notional = s > 0 ? book.sell(qs) : book.buy(qs);
+  const pnl = s * (notional - qs * e);
+  makers -= pnl;
+  const cs = f * c;
+  const remaining = cs + pnl;
+  liquidations++;
+  liquidatedNotional += notional;
+  slipValue += s * (qs * mark - notional);
+  markedValue += qs * mark;
+  const rest = q - qs;
+  unchecked((curSize[i] = rest));
+  let paid: f64 = 0;
+  if (remaining >= 0) {
+    const fee = Math.min(feeRate * notional, remaining);
+    unchecked((curColl[i] = c - cs + (remaining - fee)));
+    addFee(fee);
+  } else {
+    unchecked((curColl[i] = c - cs));
+    paid = cover(-remaining, s, mark);
+  }
+  unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+  unchecked((nextSlice[i] = book.step + partialCooldown));
+  // a sliced account joins its side's list once
+  const list = s > 0 ? longPend : shortPend;
+  const len = s > 0 ? longPendLen : shortPendLen;
+  let found = false;
+  for (let r = 0; r < len; r++) {
+    if (unchecked(list[r]) == i) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    unchecked((list[len] = i));
+    if (s > 0) longPendLen = len + 1;
+    else shortPendLen = len + 1;
+  }
+  unchecked((slicedRound[i] = round));
+  // the ADL ranking of this round saw the old size: the next deficit ranks again
+  adlRound = -1;
+  if (capsOn) capCheck(notional, paid);
+}
+
+function addFee(fee: f64): void {
+  insurance += fee;
+  // a capped fund keeps the cap; the excess goes to the treasury
+  if (insurance > insuranceCap) {
+    treasury += insurance - insuranceCap;
+    insurance = insuranceCap;
+  }
+}
+
+/** A deficit: the fund pays down to its floor, then ADL, then bad debt; returns what the fund paid. */
+function cover(deficit0: f64, s: f64, mark: f64): f64 {
+  let deficit = deficit0;
+  let floor: f64 = 0;
+  if (floorKeep != 0) {
+    if (insurance > insurancePeak) insurancePeak = insurance;
+    floor = insurancePeak * floorKeep;
+  }
+  const avail = insurance - floor;
+  let paid: f64 = 0;
+  if (avail > 0) {
+    if (deficit >= avail) {
+      paid = avail;
+      insurance = floor;
+    } else {
+      paid = deficit;
+      insurance -= deficit;
+    }
+  }
+  deficit -= paid;
+  if (insurance < insuranceMin) insuranceMin = insurance;
+  if (deficit > 0 && adlRanking != ADL_NONE) {
+    makers = autoDeleverage(-s, deficit, mark, makers);
+    deficit = adl.owed;
+  }
+  if (deficit > 0) badDebt += deficit;
+  return paid;
 }

@@ -103,6 +103,20 @@ export let scanSQ = new StaticArray<f64>(0);
 export let scanQMmr = new StaticArray<f64>(0);
 export let scanCum = new StaticArray<f64>(0);
 
+/**
+ * liquidation.engine partial (assembly/cascade.ts): each account's current size and collateral, the liquidation
+ * price of a sliced account, the first step it may be sliced again, the round it was last sliced in; the sliced
+ * accounts still open per side, and a scratch list for a round's due accounts.
+ */
+export let curSize = new StaticArray<f64>(0);
+export let curColl = new StaticArray<f64>(0);
+export let curLiq = new StaticArray<f64>(0);
+export let nextSlice = new StaticArray<i32>(0);
+export let slicedRound = new StaticArray<i32>(0);
+export let longPend = new StaticArray<i32>(0);
+export let shortPend = new StaticArray<i32>(0);
+export let duePend = new StaticArray<i32>(0);
+
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(5);
 
@@ -150,6 +164,14 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   scanSQ = new StaticArray<f64>(accounts);
   scanQMmr = new StaticArray<f64>(accounts);
   scanCum = new StaticArray<f64>(accounts);
+  curSize = new StaticArray<f64>(accounts);
+  curColl = new StaticArray<f64>(accounts);
+  curLiq = new StaticArray<f64>(accounts);
+  nextSlice = new StaticArray<i32>(accounts);
+  slicedRound = new StaticArray<i32>(accounts);
+  longPend = new StaticArray<i32>(accounts);
+  shortPend = new StaticArray<i32>(accounts);
+  duePend = new StaticArray<i32>(accounts);
   records = new StaticArray<f64>(batch * 16);
   capAccounts = accounts;
   capLevels = levels;

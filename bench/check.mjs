@@ -26,6 +26,9 @@ cases.push(["positions with spread entries, small fund, mark mid", () => spreadE
 cases.push(["per-step caps, fund cap, drawdown ADL trigger", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, caps: { notionalPerStep: 2e6, insuranceLossPerStep: 5e4 } }, insurance: { initialBalance: 100000, cap: 101000 }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } } } })]);
 // liquidity under stress and the ema mark (not in CHECK_VARIANTS: the C port has neither)
 cases.push(["book stress (withdrawal 5, floor 0.2)", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } } } } })]);
+// the partial liquidation engine (not in CHECK_VARIANTS: the C port has none)
+cases.push(["partial engine (threshold 50k, 20%, cooldown 2)", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 50000, fraction: 0.2, cooldownSteps: 2 } } } })]);
+cases.push(["partial engine (threshold 10k, 30%, cooldown 0), small fund, random ADL", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 10000, fraction: 0.3, cooldownSteps: 0 } }, insurance: { initialBalance: 10 }, adl: { ranking: "random" } } })]);
 cases.push(["mark ema (half-life 3 steps), book stress", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, mark: { model: "ema", halfLifeSteps: 3 }, book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } } } } })]);
 
 let bad = 0;

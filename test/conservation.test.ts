@@ -27,7 +27,7 @@ describe("money is conserved", () => {
         let checked = 0;
         engine.onStep = (ledger) => {
           if (Number.isNaN(initial)) {
-            // collateral never changes during a path, so the population (redrawn per path with resample) gives it
+            // the drawn collateral never changes during a path (a sliced account's is kept apart), so the population (redrawn per path with resample) gives it
             initial = inputs.scenario.insurance.initialBalance;
             for (const c of engine.population.collateral) initial += c;
           }

@@ -16,7 +16,7 @@ export interface Tier {
 export type PriceModel = "gbm" | "merton" | "none" | "replay";
 export type DepthProfile = "flat" | "exponential" | "power";
 export type MarkModel = "last" | "mid" | "ema";
-export type LiquidationEngine = "market";
+export type LiquidationEngine = "market" | "partial";
 export type AdlRanking = "pnl-leverage" | "random" | "none";
 
 export interface Shock {
@@ -87,6 +87,17 @@ export interface Scenario {
      * under water, for the next step. The account that crosses a cap is liquidated and settled whole.
      */
     caps?: { notionalPerStep?: number; insuranceLossPerStep?: number };
+    /**
+     * engine `partial` (Hyperliquid-style; defaults threshold 100000, fraction 0.2, cooldownSteps 0). An account
+     * across its liquidation price whose notional at the mark is ≤ threshold is closed whole, as by `market`;
+     * otherwise fraction × its current size is sold (bought) by market order and settled pro rata: PnL realised
+     * on the slice, fee on the slice's notional, the slice's share of the collateral (fraction × collateral)
+     * backs it, any deficit goes to the fund, ADL, bad debt as for a whole liquidation. The account stays open
+     * with the rest of the size and collateral c + pnl − fee (or (1 − fraction) × c after a deficit); its
+     * liquidation price is recomputed in its bracket. It may be sliced again once cooldownSteps steps have
+     * passed (0: in the next cascade round of the same step).
+     */
+    partial?: { threshold: number; fraction: number; cooldownSteps: number };
   };
   /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
   insurance: { initialBalance: number; cap?: number };

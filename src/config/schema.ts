@@ -202,7 +202,7 @@ export const scenarioSchema = z.strictObject({
   margin: marginSchema.prefault({}),
   liquidation: z
     .strictObject({
-      engine: choice(["market"] as const, ["partial", "auction", "backstop"]).default("market"),
+      engine: choice(["market", "partial"] as const, ["auction", "backstop"]).default("market"),
       feeRate: z.number().min(0).lt(1).default(0.005),
       maxRoundsPerStep: int(1, I32_MAX).default(1000),
       // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
@@ -212,6 +212,19 @@ export const scenarioSchema = z.strictObject({
           insuranceLossPerStep: z.number().gt(0).optional(),
         })
         .optional(),
+      // Hyperliquid-style slices (read with engine: partial; Scenario documents the semantics)
+      partial: z
+        .strictObject({
+          threshold: z.number().min(0).default(100_000),
+          fraction: z.number().gt(0).max(1).default(0.2),
+          cooldownSteps: int(0, I32_MAX).default(0),
+        })
+        .optional(),
+    })
+    .superRefine((liq, ctx) => {
+      if (liq.partial !== undefined && liq.engine !== "partial") {
+        ctx.addIssue({ code: "custom", path: ["partial"], input: liq.partial, message: "is only used with engine partial" });
+      }
     })
     .prefault({}),
   insurance: z

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export const P = {
   steps: 0,
@@ -48,6 +48,12 @@ export const P = {
   stressFloor: 36,
   /** market.mark.halfLifeSteps as the ema weight α = 1 − 2^(−1/h) (0 unless mark ema) */
   emaAlpha: 37,
+  /** liquidation.engine: partial (1) or market (0) */
+  partialOn: 38,
+  /** liquidation.partial.threshold, fraction, cooldownSteps (read only when partialOn) */
+  partialThreshold: 39,
+  partialFraction: 40,
+  partialCooldown: 41,
 } as const;
 
 export const PARAM_SLOTS = 48;

@@ -6,7 +6,8 @@ import { ADL_RANKING, DOMAIN, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } fro
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
-import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, type Population } from "./population.js";
+import { liquidationPrice } from "./margin.js";
+import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
 
 /** Where the money is at the end of a step (SPEC §3 conservation). */
@@ -20,6 +21,19 @@ export interface Ledger {
   treasury: number;
   /** Cumulative notional liquidated in the path so far (the caps tests read it per step). */
   liquidatedNotional: number;
+}
+
+/** One liquidation as the reference engine settles it (the partial engine's tests read them). */
+export interface LiquidationEvent {
+  step: number;
+  round: number;
+  account: number;
+  /** +1 long, −1 short */
+  side: number;
+  /** Quantity sold (bought): the whole current size, or a slice of it. */
+  size: number;
+  notional: number;
+  whole: boolean;
 }
 
 /** The model in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
@@ -42,6 +56,22 @@ export class ReferenceEngine {
   private readonly adlOrder: Int32Array;
   private readonly adlScore: Float64Array;
   private adlLen = 0;
+  /**
+   * liquidation.engine partial: each account's current size and collateral (its drawn ones until it is sliced),
+   * the liquidation price of a sliced account, the first step it may be sliced again and the round it was
+   * last sliced in; the sliced accounts still open, per side (kept in order of first slice, taken in key order
+   * each round).
+   */
+  private curSize: Float64Array;
+  private curColl: Float64Array;
+  /** Their own storage with `partial`; without it they are the population's arrays (never written). */
+  private readonly sizeBuf: Float64Array;
+  private readonly collBuf: Float64Array;
+  private readonly curLiq: Float64Array;
+  private readonly nextSlice: Int32Array;
+  private readonly slicedRound: Int32Array;
+  private longPend: number[] = [];
+  private shortPend: number[] = [];
   private adlCursor = 0;
   private adlRound = -1;
   private adlSide = 0;
@@ -76,6 +106,8 @@ export class ReferenceEngine {
   private adlNotional = 0;
   /** Called after every step when set: the conservation tests read the ledger here. */
   onStep?: (ledger: Ledger) => void;
+  /** Called after every liquidation (whole or slice) when set. */
+  onLiquidation?: (event: LiquidationEvent) => void;
 
   constructor(setup: EngineSetup) {
     this.s = setup;
@@ -88,6 +120,13 @@ export class ReferenceEngine {
     this.dead = new Uint8Array(n);
     this.adlOrder = new Int32Array(n);
     this.adlScore = new Float64Array(n);
+    this.sizeBuf = new Float64Array(n);
+    this.collBuf = new Float64Array(n);
+    this.curSize = this.sizeBuf;
+    this.curColl = this.collBuf;
+    this.curLiq = new Float64Array(n);
+    this.nextSlice = new Int32Array(n);
+    this.slicedRound = new Int32Array(n);
     this.bidDepth = new Float64Array(this.levels + 2);
     this.askDepth = new Float64Array(this.levels + 2);
     this.bidSeen = new Int32Array(this.levels + 2);
@@ -110,6 +149,11 @@ export class ReferenceEngine {
   /** Whether account i was liquidated or deleveraged in the last path. */
   isClosed(i: number): boolean {
     return this.dead[i] === 1;
+  }
+
+  /** Account i's current size, collateral and (once sliced) liquidation price in the last path. */
+  position(i: number): { size: number; collateral: number; liquidationPrice: number } {
+    return { size: this.curSize[i], collateral: this.curColl[i], liquidationPrice: this.curLiq[i] };
   }
 
   get population(): Population {
@@ -159,6 +203,18 @@ export class ReferenceEngine {
     this.path = path;
     // a live account's cash is its collateral; cash[i] is written when it dies, so nothing else resets
     this.dead.fill(0);
+    const partial = p[P.partialOn] === 1;
+    if (partial) {
+      this.sizeBuf.set(pop.size);
+      this.collBuf.set(pop.collateral);
+      this.curSize = this.sizeBuf;
+      this.curColl = this.collBuf;
+      this.longPend = [];
+      this.shortPend = [];
+    } else {
+      this.curSize = pop.size;
+      this.curColl = pop.collateral;
+    }
     this.bidSeen.fill(-1);
     this.askSeen.fill(-1);
     this.step = 0;
@@ -267,17 +323,20 @@ export class ReferenceEngine {
         while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark && this.blockedStep !== t) {
           const i = pop.longOrder[longCursor++];
           if (this.dead[i] === 0) {
-            this.liquidate(i, 1, mark);
+            if (partial) this.liquidatePartial(i, 1, mark);
+            else this.liquidate(i, 1, mark);
             n++;
           }
         }
         while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark && this.blockedStep !== t) {
           const i = pop.shortOrder[shortCursor++];
           if (this.dead[i] === 0) {
-            this.liquidate(i, -1, mark);
+            if (partial) this.liquidatePartial(i, -1, mark);
+            else this.liquidate(i, -1, mark);
             n++;
           }
         }
+        if (partial) n += this.slicedRound_(mark);
         if (n === 0) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
@@ -444,6 +503,43 @@ export class ReferenceEngine {
     return notional;
   }
 
+  /**
+   * The partial engine's second half of a round: the sliced accounts still open across the mark and not cooling
+   * down, longs then shorts, each side in key order (longs by liquidation price descending, shorts ascending,
+   * ties by account index ascending). An account sliced in this round waits for the next one.
+   */
+  private slicedRound_(mark: number): number {
+    let n = 0;
+    for (let side = 1; side >= -1; side -= 2) {
+      const list = (side > 0 ? this.longPend : this.shortPend).filter((i) => this.dead[i] === 0);
+      if (side > 0) this.longPend = list;
+      else this.shortPend = list;
+      const liq = this.curLiq;
+      const due: number[] = [];
+      for (const i of list) {
+        const crosses = side > 0 ? liq[i] >= mark : liq[i] <= mark;
+        if (crosses && this.nextSlice[i] <= this.step && this.slicedRound[i] !== this.round) due.push(i);
+      }
+      // insertion sort by key, then index (the kernel sorts the same way)
+      for (let a = 1; a < due.length; a++) {
+        const i = due[a];
+        let b = a - 1;
+        while (b >= 0 && before(side, liq[i], i, liq[due[b]], due[b])) {
+          due[b + 1] = due[b];
+          b--;
+        }
+        due[b + 1] = i;
+      }
+      for (const i of due) {
+        if (this.blockedStep === this.step) break;
+        if (this.dead[i] === 1) continue;
+        this.liquidatePartial(i, side, mark);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Closes account i (side s) by market order and settles it: fee, insurance draw, ADL, bad debt. */
   private liquidate(i: number, s: number, mark: number): void {
     const pop = this.pop;
@@ -506,6 +602,140 @@ export class ReferenceEngine {
   }
 
   /**
+   * partial: closes account i whole at its current size (the settlement of liquidate(), on the current size and
+   * collateral), or slices it when its notional at the mark is above the threshold.
+   */
+  private liquidatePartial(i: number, s: number, mark: number): void {
+    const pop = this.pop;
+    const p = this.s.params;
+    const q = this.curSize[i];
+    if (p[P.partialFraction] < 1 && q * mark > p[P.partialThreshold]) {
+      this.slice(i, s, mark);
+      return;
+    }
+    const notional = s > 0 ? this.sell(q) : this.buy(q);
+    const pnl = s * (notional - q * pop.entry[i]);
+    this.makers -= pnl;
+    const remaining = this.curColl[i] + pnl;
+    this.liquidations++;
+    this.liquidatedNotional += notional;
+    this.slipValue += s * (q * mark - notional);
+    this.markedValue += q * mark;
+    this.dead[i] = 1;
+    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
+    let paid = 0;
+    if (remaining >= 0) {
+      const fee = Math.min(p[P.feeRate] * notional, remaining);
+      this.cash[i] = remaining - fee;
+      this.insurance += fee;
+      // a capped fund keeps the cap; the excess goes to the treasury
+      const cap = p[P.insuranceCap];
+      if (this.insurance > cap) {
+        this.treasury += this.insurance - cap;
+        this.insurance = cap;
+      }
+    } else {
+      // the fill was worse than the bankruptcy price: the fund pays down to its floor, then ADL, then bad debt
+      this.cash[i] = 0;
+      paid = this.cover(-remaining, s, mark);
+    }
+    this.capCheck(notional, paid);
+  }
+
+  /**
+   * partial: sells (buys) fraction × the current size of account i by market order and settles the slice pro
+   * rata; the account stays open with the rest, its liquidation price recomputed, and may be sliced again from
+   * step + cooldownSteps (in a later round).
+   */
+  private slice(i: number, s: number, mark: number): void {
+    const pop = this.pop;
+    const p = this.s.params;
+    const f = p[P.partialFraction];
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const qs = f * q;
+    const notional = s > 0 ? this.sell(qs) : this.buy(qs);
+    const pnl = s * (notional - qs * pop.entry[i]);
+    this.makers -= pnl;
+    const cs = f * c;
+    const remaining = cs + pnl;
+    this.liquidations++;
+    this.liquidatedNotional += notional;
+    this.slipValue += s * (qs * mark - notional);
+    this.markedValue += qs * mark;
+    this.curSize[i] = q - qs;
+    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: qs, notional, whole: false });
+    let paid = 0;
+    if (remaining >= 0) {
+      const fee = Math.min(p[P.feeRate] * notional, remaining);
+      this.curColl[i] = c - cs + (remaining - fee);
+      this.insurance += fee;
+      const cap = p[P.insuranceCap];
+      if (this.insurance > cap) {
+        this.treasury += this.insurance - cap;
+        this.insurance = cap;
+      }
+    } else {
+      this.curColl[i] = c - cs;
+      paid = this.cover(-remaining, s, mark);
+    }
+    this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], pop.entry[i], this.curColl[i]);
+    this.nextSlice[i] = this.step + p[P.partialCooldown];
+    if (!this.pending(i, s)) (s > 0 ? this.longPend : this.shortPend).push(i);
+    this.slicedRound[i] = this.round;
+    // the ADL ranking of this round saw the old size: the next deficit ranks again
+    this.adlRound = -1;
+    this.capCheck(notional, paid);
+  }
+
+  private pending(i: number, s: number): boolean {
+    return (s > 0 ? this.longPend : this.shortPend).includes(i);
+  }
+
+  /** A deficit: the fund pays down to its floor, then ADL, then bad debt. Returns what the fund paid. */
+  private cover(deficit0: number, s: number, mark: number): number {
+    const p = this.s.params;
+    let paid = 0;
+    {
+      let deficit = deficit0;
+      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
+      const floor = this.insurancePeak * (1 - p[P.fundDrawdown]);
+      const avail = this.insurance - floor;
+      if (avail > 0) {
+        if (deficit >= avail) {
+          paid = avail;
+          this.insurance = floor;
+        } else {
+          paid = deficit;
+          this.insurance -= deficit;
+        }
+      }
+      deficit -= paid;
+      if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
+      if (deficit > 0 && p[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
+      if (deficit > 0) this.badDebt += deficit;
+    }
+    return paid;
+  }
+
+  /** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */
+  private capCheck(notional: number, paid: number): void {
+    const p = this.s.params;
+    const capN = p[P.capNotional];
+    const capL = p[P.capInsuranceLoss];
+    if (capN < Infinity || capL < Infinity) {
+      if (this.capStep !== this.step) {
+        this.capStep = this.step;
+        this.stepNotional = 0;
+        this.stepLoss = 0;
+      }
+      this.stepNotional += notional;
+      this.stepLoss += paid;
+      if (this.stepNotional >= capN || this.stepLoss >= capL) this.blockedStep = this.step;
+    }
+  }
+
+  /**
    * Closes profitable accounts of side `side` at the mark, best-ranked first, and takes the shortfall from
    * their realised profit (never their principal). The ranking is built once per cascade round, lazily.
    */
@@ -515,11 +745,11 @@ export class ReferenceEngine {
     while (deficit > 0 && this.adlCursor < this.adlLen) {
       const j = this.adlOrder[this.adlCursor++];
       if (this.dead[j] === 1) continue;
-      const q = pop.size[j];
+      const q = this.curSize[j];
       const profit = side * q * (mark - pop.entry[j]);
       this.makers -= profit;
       const haircut = Math.min(deficit, profit);
-      this.cash[j] = pop.collateral[j] + profit - haircut;
+      this.cash[j] = this.curColl[j] + profit - haircut;
       deficit -= haircut;
       this.dead[j] = 1;
       this.adlCount++;
@@ -534,7 +764,7 @@ export class ReferenceEngine {
     let n = 0;
     for (let j = 0; j < pop.count; j++) {
       if (this.dead[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
-      const profit = side * pop.size[j] * (mark - pop.entry[j]);
+      const profit = side * this.curSize[j] * (mark - pop.entry[j]);
       if (!(profit > 0)) continue;
       let score: number;
       if (random) {
@@ -542,8 +772,8 @@ export class ReferenceEngine {
         score = uniform52(this.w[0], this.w[1]);
       } else {
         // Binance: PnL% × effective leverage
-        const margin = pop.collateral[j];
-        score = (profit / margin) * ((pop.size[j] * mark) / (margin + profit));
+        const margin = this.curColl[j];
+        score = (profit / margin) * ((this.curSize[j] * mark) / (margin + profit));
       }
       this.adlOrder[n] = j;
       this.adlScore[n] = score;
@@ -561,7 +791,7 @@ export class ReferenceEngine {
 
   private ledger(): Ledger {
     let traders = 0;
-    for (let i = 0; i < this.pop.count; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.pop.collateral[i];
+    for (let i = 0; i < this.pop.count; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.curColl[i];
     return {
       step: this.step,
       traders,
@@ -572,6 +802,12 @@ export class ReferenceEngine {
       liquidatedNotional: this.liquidatedNotional,
     };
   }
+}
+
+/** Key order of the partial engine's sliced accounts: longs by liquidation price descending, shorts ascending, then index. */
+function before(side: number, la: number, ia: number, lb: number, ib: number): boolean {
+  if (la === lb) return ia < ib;
+  return side > 0 ? la > lb : la < lb;
 }
 
 /** maxDrawdown / exogenousDrawdown, the denominator floored at one tick's share of the price; 1 when both are 0. */

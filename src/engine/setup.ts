@@ -81,6 +81,12 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.capInsuranceLoss] = s.liquidation.caps?.insuranceLossPerStep ?? Infinity;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
+  // the partial liquidation engine (Hyperliquid): slices of large positions with a cooldown
+  const partial = s.liquidation.engine === "partial";
+  params[P.partialOn] = partial ? 1 : 0;
+  params[P.partialThreshold] = partial ? (s.liquidation.partial?.threshold ?? 100_000) : 0;
+  params[P.partialFraction] = partial ? (s.liquidation.partial?.fraction ?? 0.2) : 0;
+  params[P.partialCooldown] = partial ? (s.liquidation.partial?.cooldownSteps ?? 0) : 0;
   // liquidity under stress and the ema mark: absent keys give today's behaviour
   params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
   params[P.stressFloor] = s.market.book.stress?.floor ?? 0;

@@ -59,6 +59,15 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     capLoss: fc.option(fc.double({ min: 1, max: 1e4, noNaN: true }), { freq: 2 }),
     insuranceHeadroom: fc.option(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 50, noNaN: true })), { freq: 2 }),
     fundDrawdown: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { freq: 2 }),
+    // the partial engine (Hyperliquid), two times in three; the threshold relative to the smallest notional
+    partial: fc.option(
+      fc.record({
+        thresholdRel: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 30, noNaN: true })),
+        fraction: fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 1, noNaN: true })),
+        cooldownSteps: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5 })),
+      }),
+      { freq: 3 },
+    ),
     resample: fc.boolean(),
     useFile: fc.boolean(),
     filePositions: fc.array(
@@ -111,6 +120,10 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     // a cap at or a few fees above the initial balance, so that fees do reach it
     if (g.insuranceHeadroom !== null) scenario.insurance.cap = g.insurance + g.insuranceHeadroom;
     if (g.fundDrawdown !== null) scenario.adl.trigger = { fundDrawdown: g.fundDrawdown };
+    if (g.partial !== null) {
+      scenario.liquidation.engine = "partial";
+      scenario.liquidation.partial = { threshold: g.notMin * g.partial.thresholdRel, fraction: g.partial.fraction, cooldownSteps: g.partial.cooldownSteps };
+    }
     if (g.mark === "ema") scenario.market.mark.halfLifeSteps = g.halfLifeSteps;
     if (g.stress !== null) {
       scenario.market.book.stress = { withdrawal: g.stress.withdrawal };
