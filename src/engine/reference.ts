@@ -540,83 +540,17 @@ export class ReferenceEngine {
     return n;
   }
 
-  /** Closes account i (side s) by market order and settles it: fee, insurance draw, ADL, bad debt. */
+  /** market: closes account i whole at its initial size and collateral. */
   private liquidate(i: number, s: number, mark: number): void {
-    const pop = this.pop;
-    const p = this.s.params;
-    const q = pop.size[i];
-    const notional = s > 0 ? this.sell(q) : this.buy(q);
-    const pnl = s * (notional - q * pop.entry[i]);
-    this.makers -= pnl;
-    const remaining = pop.collateral[i] + pnl;
-    this.liquidations++;
-    this.liquidatedNotional += notional;
-    this.slipValue += s * (q * mark - notional);
-    this.markedValue += q * mark;
-    this.dead[i] = 1;
-    let paid = 0;
-    if (remaining >= 0) {
-      const fee = Math.min(p[P.feeRate] * notional, remaining);
-      this.cash[i] = remaining - fee;
-      this.insurance += fee;
-      // a capped fund keeps the cap; the excess goes to the treasury
-      const cap = p[P.insuranceCap];
-      if (this.insurance > cap) {
-        this.treasury += this.insurance - cap;
-        this.insurance = cap;
-      }
-    } else {
-      // the fill was worse than the bankruptcy price: the fund pays down to its floor, then ADL, then bad debt
-      this.cash[i] = 0;
-      let deficit = -remaining;
-      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
-      const floor = this.insurancePeak * (1 - p[P.fundDrawdown]);
-      const avail = this.insurance - floor;
-      if (avail > 0) {
-        if (deficit >= avail) {
-          paid = avail;
-          this.insurance = floor;
-        } else {
-          paid = deficit;
-          this.insurance -= deficit;
-        }
-      }
-      deficit -= paid;
-      if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
-      if (deficit > 0 && p[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
-      if (deficit > 0) this.badDebt += deficit;
-    }
-    // the per-step caps: the account that reaches a cap is settled whole; the next one waits
-    const capN = p[P.capNotional];
-    const capL = p[P.capInsuranceLoss];
-    if (capN < Infinity || capL < Infinity) {
-      if (this.capStep !== this.step) {
-        this.capStep = this.step;
-        this.stepNotional = 0;
-        this.stepLoss = 0;
-      }
-      this.stepNotional += notional;
-      this.stepLoss += paid;
-      if (this.stepNotional >= capN || this.stepLoss >= capL) this.blockedStep = this.step;
-    }
+    this.close(i, s, mark, this.pop.size[i], this.pop.collateral[i]);
   }
 
-  /**
-   * partial: closes account i whole at its current size (the settlement of liquidate(), on the current size and
-   * collateral), or slices it when its notional at the mark is above the threshold.
-   */
-  private liquidatePartial(i: number, s: number, mark: number): void {
-    const pop = this.pop;
-    const p = this.s.params;
-    const q = this.curSize[i];
-    if (p[P.partialFraction] < 1 && q * mark > p[P.partialThreshold]) {
-      this.slice(i, s, mark);
-      return;
-    }
+  /** Closes account i (side s, size q, collateral c) by market order and settles it: fee, insurance draw, ADL, bad debt. */
+  private close(i: number, s: number, mark: number, q: number, c: number): void {
     const notional = s > 0 ? this.sell(q) : this.buy(q);
-    const pnl = s * (notional - q * pop.entry[i]);
+    const pnl = s * (notional - q * this.pop.entry[i]);
     this.makers -= pnl;
-    const remaining = this.curColl[i] + pnl;
+    const remaining = c + pnl;
     this.liquidations++;
     this.liquidatedNotional += notional;
     this.slipValue += s * (q * mark - notional);
@@ -625,21 +559,39 @@ export class ReferenceEngine {
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
     let paid = 0;
     if (remaining >= 0) {
-      const fee = Math.min(p[P.feeRate] * notional, remaining);
+      const fee = Math.min(this.s.params[P.feeRate] * notional, remaining);
       this.cash[i] = remaining - fee;
-      this.insurance += fee;
-      // a capped fund keeps the cap; the excess goes to the treasury
-      const cap = p[P.insuranceCap];
-      if (this.insurance > cap) {
-        this.treasury += this.insurance - cap;
-        this.insurance = cap;
-      }
+      this.collectFee(fee);
     } else {
       // the fill was worse than the bankruptcy price: the fund pays down to its floor, then ADL, then bad debt
       this.cash[i] = 0;
       paid = this.cover(-remaining, s, mark);
     }
     this.capCheck(notional, paid);
+  }
+
+  /** A liquidation fee into the fund; a capped fund keeps its cap and the excess goes to the treasury. */
+  private collectFee(fee: number): void {
+    this.insurance += fee;
+    const cap = this.s.params[P.insuranceCap];
+    if (this.insurance > cap) {
+      this.treasury += this.insurance - cap;
+      this.insurance = cap;
+    }
+  }
+
+  /**
+   * partial: closes account i whole at its current size (the settlement of liquidate(), on the current size and
+   * collateral), or slices it when its notional at the mark is above the threshold.
+   */
+  private liquidatePartial(i: number, s: number, mark: number): void {
+    const p = this.s.params;
+    const q = this.curSize[i];
+    if (p[P.partialFraction] < 1 && q * mark > p[P.partialThreshold]) {
+      this.slice(i, s, mark);
+      return;
+    }
+    this.close(i, s, mark, q, this.curColl[i]);
   }
 
   /**
@@ -669,12 +621,7 @@ export class ReferenceEngine {
     if (remaining >= 0) {
       const fee = Math.min(p[P.feeRate] * notional, remaining);
       this.curColl[i] = c - cs + (remaining - fee);
-      this.insurance += fee;
-      const cap = p[P.insuranceCap];
-      if (this.insurance > cap) {
-        this.treasury += this.insurance - cap;
-        this.insurance = cap;
-      }
+      this.collectFee(fee);
     } else {
       this.curColl[i] = c - cs;
       paid = this.cover(-remaining, s, mark);
