@@ -1,0 +1,355 @@
+// The portfolio scenario: several markets under one cross-margin account, collateral in several assets.
+// zod gives the shape and the defaults; resolvePortfolio() adds the checks that need another section
+// (market and asset names, correlation against the market count, shock steps against `steps`) and the
+// Cholesky factor. Every problem is one line naming its field, all thrown together in one InputError.
+import { z } from "zod";
+import { InputError, formatValue } from "../config/errors.js";
+import { formatIssues, shocksSchema, tiersSchema } from "../config/schema.js";
+import { cholesky } from "./cholesky.js";
+
+const I32_MAX = 2_147_483_647;
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A string enum whose problem line lists the accepted values (as config/schema.ts does). */
+function choice<const T extends string>(values: readonly T[]) {
+  return z.custom<T>((v) => typeof v === "string" && (values as readonly string[]).includes(v), {
+    error: `must be one of ${values.join(", ")}`,
+  });
+}
+
+const depthSchema = z.strictObject({
+  profile: choice(["flat", "exponential"] as const).default("flat"),
+  /** Depth at the touch, per tick (base units of the market, units of the asset for a collateral book). */
+  size: z.number().gt(0).default(2),
+  decayTicks: z.number().gt(0).default(200),
+});
+
+const bookSchema = z.strictObject({
+  levels: int(1, 1_000_000).default(2000),
+  depth: depthSchema.prefault({}),
+  resilience: z.number().min(0).max(1).default(0.05),
+});
+
+const marketSchema = z.strictObject({
+  /** Default `market<i>`; names must be distinct (legs name their market). */
+  name: z.string().min(1).optional(),
+  initialPrice: z.number().gt(0).default(30_000),
+  tickSize: z.number().gt(0).default(0.5),
+  /** Annualised; the market's GBM log-return has sd volatility·√(stepSeconds/year). */
+  volatility: z.number().min(0).default(0.8),
+  book: bookSchema.prefault({}),
+  mark: choice(["last", "mid"] as const).default("last"),
+  tiers: tiersSchema.default([{ floor: 0, mmr: 0.005, maintenanceAmount: 0 }]),
+  shocks: shocksSchema.default([]),
+});
+
+const collateralBookSchema = z.strictObject({
+  levels: int(1, 1_000_000).default(4000),
+  depth: depthSchema.prefault({ size: 1_000_000 }),
+  resilience: z.number().min(0).max(1).default(0.05),
+});
+
+const assetPriceSchema = z
+  .strictObject({
+    /** external: the asset's own price process (fixed by default); venue-book: marked at the venue's own book. */
+    model: choice(["external", "venue-book"] as const).default("external"),
+    initialPrice: z.number().gt(0).default(1),
+    volatility: z.number().min(0).default(0),
+    shocks: shocksSchema.default([]),
+    /** venue-book only */
+    tickSize: z.number().gt(0).optional(),
+    book: collateralBookSchema.optional(),
+    mark: choice(["last", "mid"] as const).optional(),
+  })
+  .superRefine((price, ctx) => {
+    if (price.model === "venue-book") return;
+    for (const key of ["tickSize", "book", "mark"] as const) {
+      if (price[key] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [key], input: price[key], message: "is only used with model venue-book" });
+      }
+    }
+  });
+
+const assetSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  /** Share of the asset's value not counted toward equity. */
+  haircut: z.number().min(0).lt(1).default(0),
+  price: assetPriceSchema.prefault({}),
+});
+
+const legSchema = z.strictObject({
+  market: z.string().min(1),
+  side: choice(["long", "short"] as const),
+  size: z.number().gt(0),
+  /** Default: the market's initial mid. */
+  entryPrice: z.number().gt(0).optional(),
+});
+
+const depositSchema = z.strictObject({
+  asset: z.string().min(1),
+  amount: z.number().min(0),
+  /** Counts toward equity from this step on (0: from the start); a bridged deposit lands after k steps. */
+  arrivesAtStep: int(0, I32_MAX).default(0),
+});
+
+const explicitAccountSchema = z.strictObject({
+  legs: z.array(legSchema).default([]),
+  collateral: z.array(depositSchema).default([]),
+});
+
+const generatedSchema = z
+  .strictObject({
+    count: int(0, 10_000_000).default(1000),
+    legsPerAccount: int(1, 1000).default(2),
+    longShare: z.number().min(0).max(1).default(0.6),
+    leverage: z
+      .strictObject({
+        dist: choice(["lognormal", "fixed"] as const).default("lognormal"),
+        median: z.number().gt(0).default(5),
+        sigma: z.number().min(0).default(0.5),
+        max: z.number().min(1).default(50),
+      })
+      .prefault({}),
+    notional: z
+      .strictObject({
+        dist: choice(["pareto", "fixed"] as const).default("pareto"),
+        min: z.number().gt(0).default(1000),
+        alpha: z.number().gt(0).default(1.5),
+        max: z.number().gt(0).default(5_000_000),
+      })
+      .prefault({}),
+    /** How each account's collateral value (notional / leverage) is split across assets; shares sum to 1. */
+    collateralMix: z
+      .array(
+        z.strictObject({
+          asset: z.string().min(1),
+          share: z.number().gt(0).max(1),
+          arrivesAtStep: int(0, I32_MAX).default(0),
+        }),
+      )
+      .min(1)
+      .optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.leverage.max < g.leverage.median) {
+      ctx.addIssue({ code: "custom", path: ["leverage", "max"], input: g.leverage.max, message: `must be >= median (${g.leverage.median})` });
+    }
+    if (g.notional.max < g.notional.min) {
+      ctx.addIssue({ code: "custom", path: ["notional", "max"], input: g.notional.max, message: `must be >= min (${g.notional.min})` });
+    }
+    if (g.collateralMix) {
+      let sum = 0;
+      for (const m of g.collateralMix) sum += m.share;
+      if (Math.abs(sum - 1) > 1e-9) {
+        ctx.addIssue({ code: "custom", path: ["collateralMix"], input: sum, message: "shares must sum to 1" });
+      }
+    }
+  });
+
+export const portfolioSchema = z.strictObject({
+  name: z.string().default("portfolio"),
+  seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
+  paths: int(1, I32_MAX).default(200),
+  steps: int(1, I32_MAX).default(100),
+  stepSeconds: z.number().gt(0).default(60),
+  markets: z
+    .array(marketSchema)
+    .min(1)
+    .default([
+      { name: "BTC", initialPrice: 30_000, tickSize: 0.5 },
+      { name: "ETH", initialPrice: 2000, tickSize: 0.05 },
+    ] as never),
+  /** markets × markets; absent: the identity (independent markets). */
+  correlation: z.array(z.array(z.number())).optional(),
+  collateral: z
+    .strictObject({
+      assets: z.array(assetSchema).min(1).default([{ name: "USDT" }] as never),
+    })
+    .prefault({}),
+  accounts: z
+    .strictObject({
+      /** Absent: a default population of 1000 accounts, unless `list` is given. */
+      generated: generatedSchema.optional(),
+      list: z.array(explicitAccountSchema).default([]),
+    })
+    .prefault({}),
+  liquidation: z
+    .strictObject({
+      feeRate: z.number().min(0).lt(1).default(0.005),
+      maxRoundsPerStep: int(1, I32_MAX).default(1000),
+    })
+    .prefault({}),
+  insurance: z.strictObject({ initialBalance: z.number().min(0).default(1_000_000) }).prefault({}),
+});
+
+type Draft = z.output<typeof portfolioSchema>;
+type MarketDraft = Draft["markets"][number];
+type AssetDraft = Draft["collateral"]["assets"][number];
+
+export interface PortfolioMarket extends Omit<MarketDraft, "name"> {
+  name: string;
+}
+
+export interface PortfolioAsset {
+  name: string;
+  haircut: number;
+  price: {
+    model: "external" | "venue-book";
+    initialPrice: number;
+    volatility: number;
+    shocks: { step: number; return: number }[];
+    /** Present (defaulted) with venue-book only. */
+    tickSize?: number;
+    book?: { levels: number; depth: { profile: "flat" | "exponential"; size: number; decayTicks: number }; resilience: number };
+    mark?: "last" | "mid";
+  };
+}
+
+export type GeneratedAccounts = NonNullable<Draft["accounts"]["generated"]>;
+
+/** The resolved portfolio scenario: every key defaulted, names filled in, the correlation matrix explicit. */
+export interface PortfolioScenario {
+  name: string;
+  seed: number;
+  paths: number;
+  steps: number;
+  stepSeconds: number;
+  markets: PortfolioMarket[];
+  correlation: number[][];
+  collateral: { assets: PortfolioAsset[] };
+  accounts: { generated?: GeneratedAccounts & { collateralMix: { asset: string; share: number; arrivesAtStep: number }[] }; list: Draft["accounts"]["list"] };
+  liquidation: { feeRate: number; maxRoundsPerStep: number };
+  insurance: { initialBalance: number };
+}
+
+/** Validates and resolves a portfolio scenario object (YAML/JSON already parsed). Throws InputError listing every problem. */
+export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
+  const parsed = portfolioSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new InputError(formatIssues(parsed.error.issues, portfolioSchema));
+  const d = parsed.data;
+  const problems: string[] = [];
+
+  const markets: PortfolioMarket[] = d.markets.map((m, i) => ({ ...m, name: m.name ?? `market${i}` }));
+  const marketIndex = uniqueNames(markets.map((m) => m.name), "markets", problems);
+  markets.forEach((m, i) => {
+    shockSteps(m.shocks, d.steps, `markets[${i}].shocks`, problems);
+    // the book is kept relative to the fundamental's tick; its deepest level must keep a positive price
+    if (m.book.levels >= Math.floor(m.initialPrice / m.tickSize + 1e-7)) {
+      problems.push(`markets[${i}].book.levels must be < initialPrice / tickSize (${Math.floor(m.initialPrice / m.tickSize + 1e-7)}) (received ${m.book.levels})`);
+    }
+  });
+
+  const assets: PortfolioAsset[] = d.collateral.assets.map((a: AssetDraft, i) => resolveAsset(a, i));
+  const assetIndex = uniqueNames(assets.map((a) => a.name), "collateral.assets", problems);
+  assets.forEach((a, i) => {
+    shockSteps(a.price.shocks, d.steps, `collateral.assets[${i}].price.shocks`, problems);
+    if (a.price.model === "venue-book") {
+      const top = Math.floor(a.price.initialPrice / a.price.tickSize! + 1e-7);
+      if (a.price.book!.levels >= top) {
+        problems.push(`collateral.assets[${i}].price.book.levels must be < initialPrice / tickSize (${top}) (received ${a.price.book!.levels})`);
+      }
+    }
+  });
+
+  const correlation = d.correlation ?? markets.map((_, i) => markets.map((_, j) => (i === j ? 1 : 0)));
+  if (d.correlation) correlationProblems(d.correlation, markets.length, problems);
+
+  d.accounts.list.forEach((acc, i) => {
+    const seen = new Map<string, number>();
+    acc.legs.forEach((leg, j) => {
+      if (!marketIndex.has(leg.market)) {
+        problems.push(`accounts.list[${i}].legs[${j}].market must name a market (${[...marketIndex.keys()].join(", ")}) (received ${formatValue(leg.market)})`);
+      }
+      const first = seen.get(leg.market);
+      if (first !== undefined) problems.push(`accounts.list[${i}].legs[${j}].market must differ from legs[${first}].market (one leg per market)`);
+      else seen.set(leg.market, j);
+    });
+    acc.collateral.forEach((c, j) => {
+      if (!assetIndex.has(c.asset)) {
+        problems.push(`accounts.list[${i}].collateral[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(c.asset)})`);
+      }
+    });
+  });
+
+  let generated: PortfolioScenario["accounts"]["generated"];
+  const g = d.accounts.generated ?? (d.accounts.list.length === 0 ? generatedSchema.parse({}) : undefined);
+  if (g) {
+    if (g.legsPerAccount > markets.length) {
+      problems.push(`accounts.generated.legsPerAccount must be <= the number of markets (${markets.length}) (received ${g.legsPerAccount})`);
+    }
+    const mix = g.collateralMix ?? [{ asset: assets[0].name, share: 1, arrivesAtStep: 0 }];
+    mix.forEach((m, j) => {
+      if (!assetIndex.has(m.asset)) {
+        problems.push(`accounts.generated.collateralMix[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(m.asset)})`);
+      }
+    });
+    generated = { ...g, collateralMix: mix };
+  }
+
+  if (problems.length > 0) throw new InputError(problems);
+  const scenario: PortfolioScenario = {
+    name: d.name,
+    seed: d.seed,
+    paths: d.paths,
+    steps: d.steps,
+    stepSeconds: d.stepSeconds,
+    markets,
+    correlation,
+    collateral: { assets },
+    accounts: { list: d.accounts.list },
+    liquidation: d.liquidation,
+    insurance: d.insurance,
+  };
+  if (generated) scenario.accounts.generated = generated;
+  return scenario;
+}
+
+function resolveAsset(a: AssetDraft, i: number): PortfolioAsset {
+  const p = a.price;
+  const price: PortfolioAsset["price"] = { model: p.model, initialPrice: p.initialPrice, volatility: p.volatility, shocks: p.shocks };
+  if (p.model === "venue-book") {
+    price.tickSize = p.tickSize ?? 0.0001;
+    price.book = p.book ?? collateralBookSchema.parse({});
+    price.mark = p.mark ?? "last";
+  }
+  return { name: a.name ?? `asset${i}`, haircut: a.haircut, price };
+}
+
+function uniqueNames(names: string[], where: string, problems: string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  names.forEach((name, i) => {
+    const first = index.get(name);
+    if (first !== undefined) problems.push(`${where}[${i}].name must differ from ${where}[${first}].name (received ${formatValue(name)})`);
+    else index.set(name, i);
+  });
+  return index;
+}
+
+function shockSteps(shocks: { step: number }[], steps: number, where: string, problems: string[]): void {
+  shocks.forEach((s, i) => {
+    if (s.step > steps) problems.push(`${where}[${i}].step must be <= steps (${steps}) (received ${s.step})`);
+  });
+}
+
+/** Shape, range, symmetry, unit diagonal, then positive definiteness (the Cholesky factorisation must succeed). */
+function correlationProblems(c: number[][], n: number, problems: string[]): void {
+  if (c.length !== n || c.some((row) => row.length !== n)) {
+    problems.push(`correlation must be a ${n}×${n} matrix, one row and column per market (received ${formatValue(c)})`);
+    return;
+  }
+  const before = problems.length;
+  for (let i = 0; i < n; i++) {
+    if (c[i][i] !== 1) problems.push(`correlation[${i}][${i}] must be 1 (received ${formatValue(c[i][i])})`);
+    for (let j = 0; j < n; j++) {
+      if (!(c[i][j] >= -1 && c[i][j] <= 1)) problems.push(`correlation[${i}][${j}] must be in [-1, 1] (received ${formatValue(c[i][j])})`);
+      else if (j > i && c[i][j] !== c[j][i]) problems.push(`correlation[${i}][${j}] must equal correlation[${j}][${i}] (${c[j][i]}): the matrix is symmetric (received ${c[i][j]})`);
+    }
+  }
+  if (problems.length > before) return;
+  const flat = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) flat[i * n + j] = c[i][j];
+  const result = cholesky(flat, n);
+  if (typeof result === "number") {
+    problems.push(`correlation must be positive definite (its Cholesky factorisation fails at row ${result}: a market's returns cannot be those combinations of the others')`);
+  }
+}
