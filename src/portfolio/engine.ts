@@ -193,6 +193,11 @@ export class PortfolioEngine {
     return { closed: this.closed[i] === 1, cash: this.cash[i], openLegs: open, equity: this.eq, maintenance: this.mm };
   }
 
+  /** The fundamental of process p now (market p, or asset p − M): the tests read the generated returns here. */
+  fundamentalOf(p: number): number {
+    return this.fundamental[p];
+  }
+
   /**
    * The markets' correlated standard normals of (step, path) into out[0..M−1]: x = L·z, z independent.
    * The engine's returns are drift + diffusion·x (the correlation tests read this directly).

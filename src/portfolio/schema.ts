@@ -155,15 +155,15 @@ export const portfolioSchema = z.strictObject({
   markets: z
     .array(marketSchema)
     .min(1)
-    .default([
+    .prefault([
       { name: "BTC", initialPrice: 30_000, tickSize: 0.5 },
       { name: "ETH", initialPrice: 2000, tickSize: 0.05 },
-    ] as never),
+    ]),
   /** markets × markets; absent: the identity (independent markets). */
   correlation: z.array(z.array(z.number())).optional(),
   collateral: z
     .strictObject({
-      assets: z.array(assetSchema).min(1).default([{ name: "USDT" }] as never),
+      assets: z.array(assetSchema).min(1).prefault([{ name: "USDT" }]),
     })
     .prefault({}),
   accounts: z
@@ -224,7 +224,7 @@ export interface PortfolioScenario {
 
 /** Validates and resolves a portfolio scenario object (YAML/JSON already parsed). Throws InputError listing every problem. */
 export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
-  const parsed = portfolioSchema.safeParse(raw ?? {});
+  const parsed = portfolioSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) throw new InputError(formatIssues(parsed.error.issues, portfolioSchema));
   const d = parsed.data;
   const problems: string[] = [];
