@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 4;
+export const ABI_VERSION: i32 = 5;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -42,11 +42,39 @@ export const P_FUND_DRAWDOWN = 34;
 export const P_STRESS_WITHDRAWAL = 35;
 export const P_STRESS_FLOOR = 36;
 export const P_EMA_ALPHA = 37;
-export const P_PARTIAL_ON = 38;
+export const P_PER_ACCOUNT = 38;
 export const P_PARTIAL_THRESHOLD = 39;
 export const P_PARTIAL_FRACTION = 40;
 export const P_PARTIAL_COOLDOWN = 41;
-export const PARAM_SLOTS = 48;
+export const P_ENGINE = 42;
+export const P_FEE_KIND = 43;
+export const P_FEE_TIER_COUNT = 44;
+export const P_FEE_RAMP_MAX = 45;
+export const P_FEE_RAMP_GRACE = 46;
+export const P_FEE_RAMP_PER_SECOND = 47;
+export const P_AUCTION_CURVE = 48;
+export const P_AUCTION_TAU = 49;
+export const P_AUCTION_CUT = 50;
+export const P_AUCTION_STEP = 51;
+export const P_AUCTION_BUF = 52;
+export const P_AUCTION_TAIL = 53;
+export const P_AUCTION_CUSP = 54;
+export const P_KEEPER_CAPITAL = 55;
+export const P_KEEPER_MIN_PROFIT = 56;
+export const P_AUCTION_TIP = 57;
+export const P_AUCTION_CHIP = 58;
+export const P_BACKSTOP_FRACTION = 59;
+export const P_VAULT_CAPITAL = 60;
+export const P_VAULT_UNWIND = 61;
+export const P_CF_DEFAULT = 62;
+export const P_CF_FULL_HEALTH = 63;
+export const P_CF_BONUS = 64;
+export const P_CF_PROTOCOL_FEE = 65;
+export const P_CF_MIN_DEBT = 66;
+export const P_SPREAD_WIDENING = 67;
+export const P_FEE_TIER_FLOOR = 72;
+export const P_FEE_TIER_RATE = 80;
+export const PARAM_SLOTS = 96;
 
 export const PRICE_NONE = 0;
 export const PRICE_GBM = 1;
@@ -58,6 +86,15 @@ export const MARK_EMA = 2;
 export const ADL_NONE = 0;
 export const ADL_PNL_LEVERAGE = 1;
 export const ADL_RANDOM = 2;
+export const ADL_HYPERLIQUID = 3;
+export const ADL_SOCIALIZED = 4;
+export const ENGINE_AUCTION = 2;
+export const ENGINE_BACKSTOP = 3;
+export const ENGINE_CLOSE_FACTOR = 4;
+export const FEE_TIERED = 1;
+export const FEE_RAMPED = 2;
+export const CURVE_LINEAR = 0;
+export const CURVE_STAIRSTEP = 1;
 export const DIST_FIXED = 1;
 
 export const DOMAIN_MARKET: u32 = 0;

@@ -12,12 +12,12 @@
 // O(accounts consumed), not O(n log n).
 // random ranking, or a population outside the bound's assumptions: every candidate is scored, heapified in
 // O(n) and popped as consumed.
-import { ADL_PNL_LEVERAGE, ADL_RANDOM, DOMAIN_ADL } from "./abi";
+import { ADL_HYPERLIQUID, ADL_PNL_LEVERAGE, ADL_RANDOM, DOMAIN_ADL } from "./abi";
 import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import {
   HINT_STRIDE, H_C, H_DEAD, H_E, H_EMAX, H_ID, H_Q, H_RUNG, H_X, LADDER_STRIDE, L_CASH, L_DEAD, L_HINT,
-  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, curColl, curSize, ladder,
+  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, curColl, curSize, inAuction, ladder,
   longCount, rungOf,
 } from "./state";
 import { sortPairs } from "./sort";
@@ -206,10 +206,13 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
   lazy = false;
   const epoch = book.epoch;
   const random = ranking == ADL_RANDOM;
+  const hyperliquid = ranking == ADL_HYPERLIQUID;
   let len = 0;
   for (let j = 0; j < nAccounts; j++) {
     const sj: f64 = unchecked(accIsLong[j]) == 1 ? 1 : -1;
     if (sj != side || load<i32>(rungOf(j), L_DEAD) == epoch) continue;
+    // an account in auction (the per-account engine) is being liquidated, not deleveraged
+    if (partialMode && unchecked(inAuction[j]) == 1) continue;
     const q = partialMode ? unchecked(curSize[j]) : unchecked(accSize[j]);
     const profit = side * q * (mark - unchecked(accEntry[j]));
     if (!(profit > 0)) continue;
@@ -217,6 +220,12 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
     if (random) {
       philox(<u32>j, path, <u32>book.step, DOMAIN_ADL, seedLo, seedHi);
       score = uniform52(rng0, rng1);
+    } else if (hyperliquid) {
+      // (mark / entry) × notional / account value; a short's price ratio inverted
+      const e = unchecked(accEntry[j]);
+      const ratio = side > 0 ? mark / e : e / mark;
+      const margin = partialMode ? unchecked(curColl[j]) : unchecked(accCollateral[j]);
+      score = ratio * ((q * mark) / (margin + profit));
     } else {
       const margin = partialMode ? unchecked(curColl[j]) : unchecked(accCollateral[j]);
       score = (profit / margin) * ((q * mark) / (margin + profit));

@@ -27,6 +27,8 @@ export let levels: i32 = 0;
 export let tick: f64 = 0;
 /** market.book.stress: this step's target depth is profile × depthScale (1 without stress). */
 export let depthScale: f64 = 1;
+/** market.book.stress.spreadWidening: ticks each side of the book steps back this step (0 without it). */
+export let spreadGap: f64 = 0;
 
 /** Per run: the book's size and tick, and the profiles copied into the level records. */
 export function configureBook(nLevels: i32, tickSize: f64): void {
@@ -58,6 +60,7 @@ export function newPath(): void {
   askTop = 1;
   exhausted = false;
   depthScale = 1;
+  spreadGap = 0;
 }
 
 export function setStep(t: i32): void {
@@ -149,7 +152,7 @@ export function sell(qty: f64): f64 {
   let level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
   while (rem > 0) {
     if (k > n) {
-      const edge = (centre - <f64>n) * tick;
+      const edge = (centre - spreadGap - <f64>n) * tick;
       notional += rem * edge;
       last = edge;
       exhausted = true;
@@ -157,7 +160,7 @@ export function sell(qty: f64): f64 {
     }
     const d = depthAt(level, gstep, first);
     if (d > 0) {
-      const price = (centre + 1 - <f64>k) * tick;
+      const price = (centre - spreadGap + 1 - <f64>k) * tick;
       last = price;
       if (d > rem) {
         store<f64>(level, d - rem, V_DEPTH);
@@ -188,7 +191,7 @@ export function buy(qty: f64): f64 {
   let level = base(askLevels) + <usize>k * LEVEL_STRIDE;
   while (rem > 0) {
     if (k > n) {
-      const edge = (centre + <f64>n + 1) * tick;
+      const edge = (centre + spreadGap + <f64>n + 1) * tick;
       notional += rem * edge;
       last = edge;
       exhausted = true;
@@ -196,7 +199,7 @@ export function buy(qty: f64): f64 {
     }
     const d = depthAt(level, gstep, first);
     if (d > 0) {
-      const price = (centre + <f64>k) * tick;
+      const price = (centre + spreadGap + <f64>k) * tick;
       last = price;
       if (d > rem) {
         store<f64>(level, d - rem, V_DEPTH);

@@ -7,18 +7,24 @@ import {
   P_STEP_SECONDS, P_TICK, P_VOLATILITY, RECORD_STRIDE, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION,
   R_AVG_SLIPPAGE, R_BAD_DEBT, R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP,
   R_INSURANCE_FINAL, R_INSURANCE_MIN, R_LIQUIDATED_NOTIONAL, R_LIQUIDATIONS, R_MAX_DRAWDOWN, R_MAX_ROUNDS,
-  R_MIN_PRICE, SECONDS_PER_YEAR, P_PARTIAL_ON, P_PARTIAL_THRESHOLD, P_PARTIAL_FRACTION, P_PARTIAL_COOLDOWN, P_TIER_COUNT,
+  R_MIN_PRICE, SECONDS_PER_YEAR, P_PER_ACCOUNT, P_PARTIAL_THRESHOLD, P_PARTIAL_FRACTION, P_PARTIAL_COOLDOWN, P_TIER_COUNT,
+  ADL_SOCIALIZED, CURVE_LINEAR, CURVE_STAIRSTEP, ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED,
+  P_AUCTION_BUF, P_AUCTION_CHIP, P_AUCTION_CURVE, P_AUCTION_CUSP, P_AUCTION_CUT, P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU,
+  P_AUCTION_TIP, P_BACKSTOP_FRACTION, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH, P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE, P_ENGINE,
+  P_FEE_KIND, P_FEE_RAMP_GRACE, P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE,
+  P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_VAULT_UNWIND,
 } from "./abi";
-import { liquidationPrice } from "./margin";
+import { liquidationPrice, maintenanceAt } from "./margin";
 import * as book from "./book";
 import { depthAt, findTops, mid, newPath, setCentre, setStep } from "./book";
-import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
+import { exp, expInline, log, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
   HINT_STRIDE, H_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
   V_DEPTH, accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount,
   longLiq, params, records, returns, shocks, shortCount, shortLiq, accSize, accEntry, curSize, curColl, curLiq,
   nextSlice, slicedRound, longPend, shortPend, duePend, longOrder, shortOrder, rungOf,
+  accIsLong, auctionList, auctionStart, auctionTop, flagged, inAuction,
 } from "./state";
 import * as adl from "./adl";
 
@@ -57,7 +63,20 @@ let stepLoss: f64 = 0;
 let blockedStep: i32 = 0;
 
 // liquidation.engine partial (src/config/scenario.ts documents it): a plain path, one account at a time
-let partialOn = false;
+/** The per-account engine (every engine but the batched market rounds; src/engine/layout.ts P.perAccount). */
+let perAccount = false;
+let engine: i32 = 0;
+let feeKind: i32 = 0;
+let stepSeconds: f64 = 0;
+let auctionOn = false;
+let auctionLen: i32 = 0;
+let keeperStep: i32 = 0;
+let keeperLeft: f64 = 0;
+let vaultCash: f64 = 0;
+let vaultLongQ: f64 = 0;
+let vaultLongCost: f64 = 0;
+let vaultShortQ: f64 = 0;
+let vaultShortCost: f64 = 0;
 let partialThreshold: f64 = 0;
 let partialFraction: f64 = 0;
 let partialCooldown: i32 = 0;
@@ -97,9 +116,15 @@ export function runPath(p: u32, at: i32): void {
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
   capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
   capsOn = capNotional < Infinity || capLoss < Infinity;
-  partialOn = unchecked(params[P_PARTIAL_ON]) == 1;
-  adl.setPartialMode(partialOn);
-  if (partialOn) {
+  perAccount = unchecked(params[P_PER_ACCOUNT]) == 1;
+  engine = <i32>unchecked(params[P_ENGINE]);
+  feeKind = <i32>unchecked(params[P_FEE_KIND]);
+  stepSeconds = unchecked(params[P_STEP_SECONDS]);
+  auctionOn = engine == ENGINE_AUCTION;
+  const backstopOn = engine == ENGINE_BACKSTOP;
+  const widening = unchecked(params[P_SPREAD_WIDENING]);
+  adl.setPartialMode(perAccount);
+  if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
     partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
     partialCooldown = <i32>unchecked(params[P_PARTIAL_COOLDOWN]);
@@ -107,9 +132,21 @@ export function runPath(p: u32, at: i32): void {
     for (let i = 0; i < nAcc; i++) {
       unchecked((curSize[i] = accSize[i]));
       unchecked((curColl[i] = accCollateral[i]));
+      unchecked((nextSlice[i] = 0));
+      unchecked((slicedRound[i] = 0));
+      unchecked((flagged[i] = -1));
+      unchecked((inAuction[i] = 0));
     }
     longPendLen = 0;
     shortPendLen = 0;
+    auctionLen = 0;
+    keeperStep = 0;
+    keeperLeft = 0;
+    vaultCash = unchecked(params[P_VAULT_CAPITAL]);
+    vaultLongQ = 0;
+    vaultLongCost = 0;
+    vaultShortQ = 0;
+    vaultShortCost = 0;
   }
 
   path = p;
@@ -166,6 +203,7 @@ export function runPath(p: u32, at: i32): void {
       const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
       book.depthScale = keep > stressFloor ? keep : stressFloor;
     }
+    if (widening > 0) book.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
     if (model != PRICE_NONE) {
       let r: f64 = 0;
       if (model == PRICE_REPLAY) {
@@ -200,7 +238,11 @@ export function runPath(p: u32, at: i32): void {
 
     if (refills) findTops(1, 1);
     else findTops(book.bidTop, book.askTop);
+    // the backstop vault works off its inventory before anyone else trades
+    if (backstopOn) unwindVault();
     mark = mid();
+    // a round that only starts auctions trades nothing: its `last` mark stays at this step's opening trade
+    book.lastPrice = mark;
     // the ema mark moves once per step, toward the mid, and holds through the step's rounds
     if (markEma) {
       ema = ema + alpha * (mark - ema);
@@ -212,7 +254,7 @@ export function runPath(p: u32, at: i32): void {
       let n = 0;
       round++;
       // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
-      if (partialOn) n = partialRound(mark, t);
+      if (perAccount) n = perAccountRound(mark, t);
       else {
         if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
           n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
@@ -272,6 +314,7 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[2] = makers));
   unchecked((ledger[3] = badDebt));
   unchecked((ledger[4] = treasury));
+  unchecked((ledger[5] = vaultCash));
 }
 
 /**
@@ -341,7 +384,7 @@ export function tradersCash(): f64 {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
   let traders: f64 = 0;
   for (let i = 0; i < n; i++) {
-    traders += isClosed(i, book.epoch) ? cashOf(i) : partialOn ? unchecked(curColl[i]) : unchecked(accCollateral[i]);
+    traders += isClosed(i, book.epoch) ? cashOf(i) : perAccount ? unchecked(curColl[i]) : unchecked(accCollateral[i]);
   }
   return traders;
 }
@@ -369,7 +412,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     const firstStep = book.pathBase;
     const n = book.levels;
     const tick = book.tick;
-    const centre = book.centre;
+    // market.book.stress.spreadWidening: the bids stand spreadGap ticks lower (0 without it)
+    const centre = book.centre - book.spreadGap;
     const edge = (centre - <f64>n) * tick;
     let top = book.bidTop;
     let last = book.lastPrice;
@@ -528,7 +572,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     const firstStep = book.pathBase;
     const n = book.levels;
     const tick = book.tick;
-    const centre = book.centre;
+    const centre = book.centre + book.spreadGap;
     const edge = (centre + <f64>n + 1) * tick;
     let top = book.askTop;
     let last = book.lastPrice;
@@ -686,18 +730,19 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   return adl.consume(deficit, mk);
 }
 
-// ---- liquidation.engine partial: the reference engine's plain loop (src/engine/reference.ts), one account at a
-// time. A round: the ladder's longs across the mark, its shorts, then the sliced accounts still open across
-// the mark and not cooling down, longs then shorts, each side in key order (longs by liquidation price
-// descending, shorts ascending, ties by account index ascending); one sliced in this round waits for the next.
+// ---- the per-account engine: the reference engine's plain loop (src/engine/reference.ts), one account at a
+// time. A round: the ladder's longs across the mark, its shorts, then the accounts re-checked at their own
+// liquidation price (sliced, partly repaid, haircut) still open across the mark and not cooling down, longs then
+// shorts, each side in key order (longs by liquidation price descending, shorts ascending, ties by account index
+// ascending); one liquidated in this round waits for the next; then the auctions.
 
-function partialRound(mark: f64, t: i32): i32 {
+function perAccountRound(mark: f64, t: i32): i32 {
   const epoch = book.epoch;
   let n = 0;
   while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
     const i = unchecked(longOrder[longCursor]);
     longCursor++;
-    if (!isClosed(i, epoch)) {
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
       liquidateOne(i, 1, mark);
       n++;
     }
@@ -705,13 +750,14 @@ function partialRound(mark: f64, t: i32): i32 {
   while (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
     const i = unchecked(shortOrder[shortCursor]);
     shortCursor++;
-    if (!isClosed(i, epoch)) {
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
       liquidateOne(i, -1, mark);
       n++;
     }
   }
   n += pendingSide(1, mark, t);
   n += pendingSide(-1, mark, t);
+  if (auctionOn) n += takeAuctions(mark);
   return n;
 }
 
@@ -724,12 +770,12 @@ function partialRound(mark: f64, t: i32): i32 {
 function pendingSide(side: f64, mark: f64, t: i32): i32 {
   const list = side > 0 ? longPend : shortPend;
   const epoch = book.epoch;
-  // drop the closed ones, keeping the order
+  // drop the closed ones and those in auction, keeping the order
   let len = side > 0 ? longPendLen : shortPendLen;
   let k = 0;
   for (let r = 0; r < len; r++) {
     const i = unchecked(list[r]);
-    if (!isClosed(i, epoch)) {
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
       unchecked((list[k] = i));
       k++;
     }
@@ -764,8 +810,16 @@ function pendingSide(side: f64, mark: f64, t: i32): i32 {
   return n;
 }
 
-/** Closes account i (side s) whole, or slices it (partial); the settlement of reference.ts liquidate(). */
+/** Liquidates account i (side s) by the scenario's engine. */
 function liquidateOne(i: i32, s: f64, mark: f64): void {
+  if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
+  if (engine == ENGINE_AUCTION) kick(i, s, mark);
+  else if (engine == ENGINE_CLOSE_FACTOR) closeFactorStep(i, s, mark);
+  else if (engine != ENGINE_BACKSTOP || !backstopTakes(i, s, mark)) liquidatePartial(i, s, mark);
+}
+
+/** Closes account i (side s) whole, or slices it (partial); the settlement of reference.ts liquidatePartial(). */
+function liquidatePartial(i: i32, s: f64, mark: f64): void {
   const q = unchecked(curSize[i]);
   if (partialFraction < 1 && q * mark > partialThreshold) {
     sliceOne(i, s, mark);
@@ -784,7 +838,7 @@ function liquidateOne(i: i32, s: f64, mark: f64): void {
   store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, book.epoch, H_DEAD);
   let paid: f64 = 0;
   if (remaining >= 0) {
-    const fee = Math.min(feeRate * notional, remaining);
+    const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
     store<f64>(rung, remaining - fee, L_CASH);
     addFee(fee);
   } else {
@@ -813,7 +867,7 @@ function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((curSize[i] = rest));
   let paid: f64 = 0;
   if (remaining >= 0) {
-    const fee = Math.min(feeRate * notional, remaining);
+    const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
     unchecked((curColl[i] = c - cs + (remaining - fee)));
     addFee(fee);
   } else {
@@ -822,21 +876,7 @@ function sliceOne(i: i32, s: f64, mark: f64): void {
   }
   unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
   unchecked((nextSlice[i] = book.step + partialCooldown));
-  // a sliced account joins its side's list once
-  const list = s > 0 ? longPend : shortPend;
-  const len = s > 0 ? longPendLen : shortPendLen;
-  let found = false;
-  for (let r = 0; r < len; r++) {
-    if (unchecked(list[r]) == i) {
-      found = true;
-      break;
-    }
-  }
-  if (!found) {
-    unchecked((list[len] = i));
-    if (s > 0) longPendLen = len + 1;
-    else shortPendLen = len + 1;
-  }
+  pend(i, s);
   unchecked((slicedRound[i] = round));
   // the ADL ranking of this round saw the old size: the next deficit ranks again
   adlRound = -1;
@@ -873,10 +913,297 @@ function cover(deficit0: f64, s: f64, mark: f64): f64 {
   }
   deficit -= paid;
   if (insurance < insuranceMin) insuranceMin = insurance;
-  if (deficit > 0 && adlRanking != ADL_NONE) {
+  if (deficit > 0 && adlRanking == ADL_SOCIALIZED) deficit = socialize(-s, deficit, mark);
+  else if (deficit > 0 && adlRanking != ADL_NONE) {
     makers = autoDeleverage(-s, deficit, mark, makers);
     deficit = adl.owed;
   }
   if (deficit > 0) badDebt += deficit;
   return paid;
+}
+
+// ---- the per-account engine's mechanisms (src/engine/reference.ts, same arithmetic in the same order) ----
+
+/** Marks account i closed in this path with this cash. */
+function closeAccount(i: i32, cash: f64): void {
+  const rung = rungOf(i);
+  const epoch = book.epoch;
+  store<i32>(rung, epoch, L_DEAD);
+  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
+  store<f64>(rung, cash, L_CASH);
+}
+
+/** Joins account i to its side's list of accounts re-checked at their own liquidation price (once). */
+function pend(i: i32, s: f64): void {
+  const list = s > 0 ? longPend : shortPend;
+  const len = s > 0 ? longPendLen : shortPendLen;
+  for (let r = 0; r < len; r++) {
+    if (unchecked(list[r]) == i) return;
+  }
+  unchecked((list[len] = i));
+  if (s > 0) longPendLen = len + 1;
+  else shortPendLen = len + 1;
+}
+
+/** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
+function feeRateOf(i: i32, notional: f64): f64 {
+  if (feeKind == FEE_TIERED) {
+    const n = <i32>unchecked(params[P_FEE_TIER_COUNT]);
+    let j = 0;
+    while (j + 1 < n && notional >= unchecked(params[P_FEE_TIER_FLOOR + j + 1])) j++;
+    return unchecked(params[P_FEE_TIER_RATE + j]);
+  }
+  if (feeKind == FEE_RAMPED) {
+    const over = <f64>(book.step - unchecked(flagged[i])) * stepSeconds - unchecked(params[P_FEE_RAMP_GRACE]);
+    const rate = feeRate + unchecked(params[P_FEE_RAMP_PER_SECOND]) * (over > 0 ? over : 0);
+    const max = unchecked(params[P_FEE_RAMP_MAX]);
+    return rate < max ? rate : max;
+  }
+  return feeRate;
+}
+
+/**
+ * Settles qx units of account i (side s) closed at a fill notional (an auction take, a close-factor repayment):
+ * PnL realised on them, their share of the collateral backs them; the last units close the account.
+ */
+function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, charged: bool): void {
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const pnl = s * (notional - qx * e);
+  makers -= pnl;
+  liquidatedNotional += notional;
+  slipValue += s * (qx * mark - notional);
+  markedValue += qx * mark;
+  let paid: f64 = 0;
+  if (qx >= q) {
+    const remaining = c + pnl;
+    unchecked((inAuction[i] = 0));
+    unchecked((curSize[i] = 0));
+    if (remaining >= 0) {
+      const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
+      closeAccount(i, remaining - fee);
+      addFee(fee);
+    } else {
+      closeAccount(i, 0);
+      paid = cover(-remaining, s, mark);
+    }
+  } else {
+    const cs = c * (qx / q);
+    const remaining = cs + pnl;
+    const rest = q - qx;
+    unchecked((curSize[i] = rest));
+    if (remaining >= 0) {
+      const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
+      unchecked((curColl[i] = c - cs + (remaining - fee)));
+      addFee(fee);
+    } else {
+      unchecked((curColl[i] = c - cs));
+      paid = cover(-remaining, s, mark);
+    }
+    unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+    // the ADL ranking of this round saw the old size: the next deficit ranks again
+    adlRound = -1;
+  }
+  if (capsOn) capCheck(notional, paid);
+}
+
+// engine close-factor (Aave v3, Compound)
+function closeFactorStep(i: i32, s: f64, mark: f64): void {
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const equity = c + s * q * (mark - e);
+  const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), q * mark);
+  const debt = s > 0 ? q * e - c : q * mark;
+  const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
+  const factor: f64 = health <= unchecked(params[P_CF_FULL_HEALTH]) || debt < unchecked(params[P_CF_MIN_DEBT]) ? 1 : unchecked(params[P_CF_DEFAULT]);
+  const b = unchecked(params[P_CF_BONUS]);
+  let qx = s > 0 ? (factor * debt * (1 + b)) / mark : factor * q;
+  if (qx > q) qx = q;
+  const price = s > 0 ? mark / (1 + b) : mark * (1 + b);
+  // the liquidator takes the units at the bonus price and trades them on the book at once
+  if (s > 0) book.sell(qx);
+  else book.buy(qx);
+  // and pays the protocol its share of the bonus
+  const protocolFee = unchecked(params[P_CF_PROTOCOL_FEE]) * (s * qx * (mark - price));
+  makers -= protocolFee;
+  addFee(protocolFee);
+  liquidations++;
+  settleUnits(i, s, mark, qx, qx * price, false);
+  if (!isClosed(i, book.epoch)) {
+    unchecked((nextSlice[i] = book.step));
+    unchecked((slicedRound[i] = round));
+    pend(i, s);
+  }
+}
+
+// engine backstop (Hyperliquid's liquidator vault)
+/** Whether the vault takes account i over (equity below the threshold, and the vault can absorb it). */
+function backstopTakes(i: i32, s: f64, mark: f64): bool {
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const upnl = s * q * (mark - unchecked(accEntry[i]));
+  const equity = c + upnl;
+  if (!(equity < unchecked(params[P_BACKSTOP_FRACTION]) * maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), q * mark))) return false;
+  if (!(vaultCash > 0 && vaultCash + equity >= 0)) return false;
+  // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
+  makers -= upnl;
+  vaultCash += equity;
+  closeAccount(i, 0);
+  if (s > 0) {
+    vaultLongQ += q;
+    vaultLongCost += q * mark;
+  } else {
+    vaultShortQ += q;
+    vaultShortCost += q * mark;
+  }
+  const notional = q * mark;
+  liquidations++;
+  liquidatedNotional += notional;
+  markedValue += notional;
+  if (capsOn) capCheck(notional, 0);
+  return true;
+}
+
+/** The vault sells (buys back) unwindPerStep of each side of its inventory on the book. */
+function unwindVault(): void {
+  const u = unchecked(params[P_VAULT_UNWIND]);
+  if (vaultLongQ > 0) {
+    const qx = u * vaultLongQ;
+    const cost = u * vaultLongCost;
+    const pnl = book.sell(qx) - cost;
+    vaultCash += pnl;
+    makers -= pnl;
+    vaultLongQ -= qx;
+    vaultLongCost -= cost;
+  }
+  if (vaultShortQ > 0) {
+    const qx = u * vaultShortQ;
+    const cost = u * vaultShortCost;
+    const pnl = cost - book.buy(qx);
+    vaultCash += pnl;
+    makers -= pnl;
+    vaultShortQ -= qx;
+    vaultShortCost -= cost;
+  }
+}
+
+// engine dutch-auction (Maker Liquidations 2.0)
+function kick(i: i32, s: f64, mark: f64): void {
+  unchecked((inAuction[i] = 1));
+  unchecked((auctionList[auctionLen] = i));
+  auctionLen++;
+  liquidations++;
+  restart(i, s, mark);
+}
+
+/** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */
+function restart(i: i32, s: f64, mark: f64): void {
+  const buf = unchecked(params[P_AUCTION_BUF]);
+  unchecked((auctionTop[i] = s > 0 ? mark * buf : mark / buf));
+  unchecked((auctionStart[i] = book.step));
+  const incentive = unchecked(params[P_AUCTION_TIP]) + unchecked(params[P_AUCTION_CHIP]) * (unchecked(curSize[i]) * mark);
+  if (incentive > 0) {
+    // Maker's Vow pays it (suck): what the fund does not hold becomes system debt
+    const paid = insurance < incentive ? (insurance > 0 ? insurance : 0) : incentive;
+    insurance -= paid;
+    if (insurance < insuranceMin) insuranceMin = insurance;
+    makers += incentive;
+    badDebt += incentive - paid;
+  }
+}
+
+/** The curve's share of the top after `elapsed` seconds. */
+function curveShare(elapsed: f64): f64 {
+  const curve = <i32>unchecked(params[P_AUCTION_CURVE]);
+  if (curve == CURVE_LINEAR) {
+    const f = 1 - elapsed / unchecked(params[P_AUCTION_TAU]);
+    return f > 0 ? f : 0;
+  }
+  const cuts = curve == CURVE_STAIRSTEP ? Math.floor(elapsed / unchecked(params[P_AUCTION_STEP])) : elapsed;
+  return cuts > 0 ? exp(cuts * log(unchecked(params[P_AUCTION_CUT]))) : 1;
+}
+
+/** One round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
+function takeAuctions(mark: f64): i32 {
+  const step = book.step;
+  if (keeperStep != step) {
+    keeperStep = step;
+    keeperLeft = unchecked(params[P_KEEPER_CAPITAL]);
+  }
+  const margin = 1 + unchecked(params[P_KEEPER_MIN_PROFIT]);
+  const tail = unchecked(params[P_AUCTION_TAIL]);
+  const cusp = unchecked(params[P_AUCTION_CUSP]);
+  // drop the finished ones, keeping kick order
+  let len = 0;
+  for (let r = 0; r < auctionLen; r++) {
+    const i = unchecked(auctionList[r]);
+    if (unchecked(inAuction[i]) == 1) {
+      unchecked((auctionList[len] = i));
+      len++;
+    }
+  }
+  auctionLen = len;
+  let n = 0;
+  for (let r = 0; r < len; r++) {
+    if (blockedStep == step) break;
+    const i = unchecked(auctionList[r]);
+    if (unchecked(inAuction[i]) == 0) continue;
+    const s: f64 = unchecked(accIsLong[i]) == 1 ? 1 : -1;
+    let elapsed = <f64>(step - unchecked(auctionStart[i])) * stepSeconds;
+    let f = curveShare(elapsed);
+    if (elapsed > tail || f < cusp) {
+      restart(i, s, mark);
+      elapsed = 0;
+      f = 1;
+    }
+    const top = unchecked(auctionTop[i]);
+    const price = s > 0 ? top * f : top / f;
+    const touch = s > 0 ? (book.centre - book.spreadGap + 1 - <f64>book.bidTop) * book.tick : (book.centre + book.spreadGap + <f64>book.askTop) * book.tick;
+    const profitable = s > 0 ? price * margin <= touch && book.bidTop <= book.levels : touch * margin <= price && book.askTop <= book.levels;
+    if (profitable && keeperLeft > 0 && price > 0) {
+      const q = unchecked(curSize[i]);
+      const affordable = keeperLeft / price;
+      const taken = affordable < q ? affordable : q;
+      keeperLeft -= taken * price;
+      // the keeper trades what it took on the book at once
+      if (s > 0) book.sell(taken);
+      else book.buy(taken);
+      settleUnits(i, s, mark, taken, taken * price, true);
+      n++;
+    }
+  }
+  return n;
+}
+
+// adl.ranking socialized
+/** Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left. */
+function socialize(side: f64, deficit: f64, mark: f64): f64 {
+  const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+  const epoch = book.epoch;
+  const longs = side > 0 ? 1 : 0;
+  let total: f64 = 0;
+  for (let j = 0; j < nAcc; j++) {
+    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+    if (profit > 0) total += profit;
+  }
+  if (!(total > 0)) return deficit;
+  const take = deficit < total ? deficit : total;
+  const nTiers = <i32>unchecked(params[P_TIER_COUNT]);
+  let taken: f64 = 0;
+  for (let j = 0; j < nAcc; j++) {
+    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+    if (!(profit > 0)) continue;
+    const h = take * (profit / total);
+    const c = unchecked(curColl[j]) - h;
+    unchecked((curColl[j] = c));
+    taken += h;
+    unchecked((curLiq[j] = liquidationPrice(nTiers, side, unchecked(curSize[j]), unchecked(accEntry[j]), c)));
+    pend(j, side);
+  }
+  adlRound = -1;
+  return deficit - taken;
 }

@@ -32,3 +32,9 @@ function bracketRoot(n: i32, s: f64, q: f64, e: f64, c: f64, slack: f64): f64 {
 export function bankruptcyPrice(s: f64, q: f64, e: f64, c: f64): f64 {
   return e - (s * c) / q;
 }
+
+/** Maintenance margin of a position of this notional: notional × mmr − maintenanceAmount of its bracket. */
+export function maintenanceAt(n: i32, notional: f64): f64 {
+  const j = tierIndex(n, notional);
+  return notional * unchecked(tierMmr[j]) - unchecked(tierAmount[j]);
+}

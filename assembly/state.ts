@@ -116,9 +116,19 @@ export let slicedRound = new StaticArray<i32>(0);
 export let longPend = new StaticArray<i32>(0);
 export let shortPend = new StaticArray<i32>(0);
 export let duePend = new StaticArray<i32>(0);
+/**
+ * The per-account engine's mechanisms: the step each account was first liquidated in the path (−1: not yet);
+ * dutch-auction: whether it is in auction (1), its top price and the step of its kick or last redo, and the
+ * accounts in auction in kick order.
+ */
+export let flagged = new StaticArray<i32>(0);
+export let inAuction = new StaticArray<i32>(0);
+export let auctionTop = new StaticArray<f64>(0);
+export let auctionStart = new StaticArray<i32>(0);
+export let auctionList = new StaticArray<i32>(0);
 
 export let records = new StaticArray<f64>(0);
-export let ledger = new StaticArray<f64>(5);
+export let ledger = new StaticArray<f64>(6);
 
 export function setLadderCounts(longs: i32, shorts: i32): void {
   longCount = longs;
@@ -172,6 +182,11 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   longPend = new StaticArray<i32>(accounts);
   shortPend = new StaticArray<i32>(accounts);
   duePend = new StaticArray<i32>(accounts);
+  flagged = new StaticArray<i32>(accounts);
+  inAuction = new StaticArray<i32>(accounts);
+  auctionTop = new StaticArray<f64>(accounts);
+  auctionStart = new StaticArray<i32>(accounts);
+  auctionList = new StaticArray<i32>(accounts);
   records = new StaticArray<f64>(batch * 16);
   capAccounts = accounts;
   capLevels = levels;

@@ -6,14 +6,24 @@ import { buildSetup } from "../src/engine/setup.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
 import { scenarioArb } from "./helpers/arbitrary.js";
 import { seedWords } from "./helpers/engines.js";
+import type { ScenarioInputs } from "../src/config/scenario.js";
 
 // The identity (DESIGN.md §1): money lives in the traders' cash (collateral plus realised PnL), the
 // insurance fund (fees included), the makers' account (the book's side of every fill and of every ADL
 // close), the treasury (fees a capped fund could not hold) and bad debt (a loss nobody absorbed, counted
-// negative). At every step
-//     Σ traders' cash + insurance + makers + treasury − bad debt  =  Σ initial collateral + initial insurance.
-function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt" | "treasury">): number {
-  return l.traders + l.insurance + l.makers + l.treasury - l.badDebt;
+// negative) and the backstop vault's cash (engine backstop; its capital is money it brings). At every step
+//     Σ traders' cash + insurance + makers + treasury + vault − bad debt
+//       =  Σ initial collateral + initial insurance + vault capital.
+function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt" | "treasury" | "vault">): number {
+  return l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt;
+}
+
+/** The money a path starts with (the population drawn for it, the fund, the vault's capital). */
+function initialMoney(inputs: ScenarioInputs, collateral: Float64Array): number {
+  let initial = inputs.scenario.insurance.initialBalance;
+  for (const c of collateral) initial += c;
+  if (inputs.scenario.liquidation.engine === "backstop") initial += inputs.scenario.liquidation.backstop?.vaultCapital ?? 0;
+  return initial;
 }
 
 describe("money is conserved", () => {
@@ -28,8 +38,7 @@ describe("money is conserved", () => {
         engine.onStep = (ledger) => {
           if (Number.isNaN(initial)) {
             // the drawn collateral never changes during a path (a sliced account's is kept apart), so the population (redrawn per path with resample) gives it
-            initial = inputs.scenario.insurance.initialBalance;
-            for (const c of engine.population.collateral) initial += c;
+            initial = initialMoney(inputs, engine.population.collateral);
           }
           const scale = Math.max(1, initial, Math.abs(ledger.makers), ledger.badDebt);
           const error = Math.abs(money(ledger) - initial) / scale;
@@ -62,10 +71,9 @@ describe("money is conserved", () => {
           engine.runPaths(path, 1, out);
           reference.runPaths(path, 1, out);
           const pop = reference.population; // the same population the kernel drew for this path
-          let initial = inputs.scenario.insurance.initialBalance;
-          for (let i = 0; i < pop.count; i++) initial += pop.collateral[i];
-          const [traders, insurance, makers, badDebt, treasury] = engine.ledger();
-          const total = money({ traders, insurance, makers, badDebt, treasury });
+          const initial = initialMoney(inputs, pop.collateral.subarray(0, pop.count));
+          const [traders, insurance, makers, badDebt, treasury, vault] = engine.ledger();
+          const total = money({ traders, insurance, makers, badDebt, treasury, vault });
           const scale = Math.max(1, initial, Math.abs(makers), badDebt);
           expect(Math.abs(total - initial) / scale, `path ${path}`).toBeLessThanOrEqual(1e-9);
         }

@@ -16,8 +16,82 @@ export interface Tier {
 export type PriceModel = "gbm" | "merton" | "none" | "replay";
 export type DepthProfile = "flat" | "exponential" | "power";
 export type MarkModel = "last" | "mid" | "ema";
-export type LiquidationEngine = "market" | "partial";
-export type AdlRanking = "pnl-leverage" | "random" | "none";
+export type LiquidationEngine = "market" | "partial" | "dutch-auction" | "backstop" | "close-factor";
+export type AdlRanking = "pnl-leverage" | "hyperliquid" | "random" | "socialized" | "none";
+
+/**
+ * liquidation.fee (absent: flat at feeRate). The fee is charged on the notional of each liquidation fill (a whole
+ * close, a slice, an auction take) and never exceeds what the account has left above bankruptcy on that fill.
+ * `tiered`: the rate of the fee tier whose floor is the largest ≤ the fill's notional. `time-ramped` (Drift): rate
+ * = min(max, feeRate + increasePerSecond × max(0, elapsed − graceSeconds)), elapsed = (step − the step the account
+ * was first liquidated in the path) × stepSeconds: 0 for a whole close by market order, growing across the slices of
+ * the partial engine and the takes of an auction.
+ */
+export type FeeSchedule =
+  | { kind: "flat" }
+  | { kind: "tiered"; tiers: { floor: number; rate: number }[] }
+  | { kind: "time-ramped"; max: number; graceSeconds: number; increasePerSecond: number };
+
+/**
+ * engine `dutch-auction` (Maker Liquidations 2.0, the Clipper, on a perp position). An account across its
+ * liquidation price is kicked: liquidated once (counted in `liquidations`), taken off the ladder, its whole position
+ * put up for auction at top = mark × buf (a short's at mark / buf) and the keepers' incentive tip + chip × size ×
+ * mark paid from the fund (what the fund cannot pay is bad debt, as Maker's Vow mints it). The auction price after
+ * elapsed = (step − kick step) × stepSeconds seconds is top × f(elapsed) for a long and top / f(elapsed) for a
+ * short, f = max(0, 1 − elapsed/tau) (linear), cut^⌊elapsed/stepSeconds⌋ (stairstep), cut^elapsed (exponential).
+ * Once elapsed > tailSeconds or f < cusp the auction is redone (reset to the current mark × buf, incentive paid
+ * again). In every cascade round, auctions in kick order: keepers take a long's lot when price × (1 + minProfit)
+ * ≤ the best bid (a short's when the best ask × (1 + minProfit) ≤ price), at most capitalPerStep / price units per
+ * step across all auctions; they sell (buy) what they take on the book at once (price impact). A take settles the
+ * account like a slice at the auction price: PnL realised on the units taken, the fee (feeRate or fee schedule) on
+ * their auction notional, the units' share of the collateral backing them; a deficit goes to the fund, ADL, bad
+ * debt. The account closes when its last unit is taken. Maker's early stop once the debt is raised is not modelled:
+ * the whole lot is sold.
+ */
+export interface AuctionSettings {
+  curve: "linear" | "stairstep" | "exponential";
+  tau: number;
+  cut: number;
+  stepSeconds: number;
+  buf: number;
+  tailSeconds: number;
+  cusp: number;
+  tip: number;
+  chip: number;
+  keepers: { capitalPerStep: number; minProfit: number };
+}
+
+/**
+ * engine `backstop` (Hyperliquid's liquidator vault). An account across its liquidation price whose equity at the
+ * mark E = c + s·q·(mark − entry) is below equityFractionOfMaintenance × its maintenance margin at the mark is taken
+ * over by the vault, if the vault's cash stays ≥ 0 after absorbing E (else the vault is spent, and the account
+ * goes to the book): the trader keeps nothing, the vault receives E and the position at the mark. Otherwise the
+ * account is liquidated by market order as by `partial` (with `liquidation.partial`) or `market`. At the start of
+ * each step, after the move and before the mark is read, the vault sells (buys back) unwindPerStep of each side of
+ * its inventory on the book. The vault's cash starts at vaultCapital and is a ledger bucket of its own.
+ */
+export interface BackstopSettings {
+  equityFractionOfMaintenance: number;
+  vaultCapital: number;
+  unwindPerStep: number;
+}
+
+/**
+ * engine `close-factor` (Aave v3 / Compound, on a perp position: a long's debt is q·entry − c, a short's is q·mark).
+ * An account across its liquidation price has health factor HF = 1 + (E − MM)/debt (< 1 exactly when E < MM). A
+ * liquidator repays closeFactor × debt (the whole debt when HF ≤ fullCloseHealthFactor or debt <
+ * minDebtForCloseFactor) and takes units worth that × (1 + bonus) at the mark: the account closes those units at
+ * mark/(1 + bonus) (a short at mark × (1 + bonus)), capped at its size; the liquidator sells (buys) them on the book
+ * at once and pays protocolFeeOfBonus of its bonus to the fund. No other fee. The account stays open with the rest,
+ * its liquidation price recomputed, and may be liquidated again in the next round.
+ */
+export interface CloseFactorSettings {
+  closeFactor: number;
+  fullCloseHealthFactor: number;
+  bonus: number;
+  protocolFeeOfBonus: number;
+  minDebtForCloseFactor: number;
+}
 
 export interface Shock {
   step: number;
@@ -55,9 +129,11 @@ export interface Scenario {
        * target − (target − depth) × (1 − resilience)^elapsed, and then capped at the target: makers pull
        * quotes at once (depth above a shrunk target is cut to it), they return at the resilience rate. A level
        * untouched in the path reads as its target. withdrawal 0 gives exactly the book without the key.
-       * The book's depth is not money: conservation is unaffected.
+       * The book's depth is not money: conservation is unaffected. spreadWidening w (absent: 0): with D as above,
+       * both sides of the book step back g = ⌊w × D⌋ ticks from the fundamental for the step (the bids g ticks
+       * lower, the asks g higher, shapes and depths kept): the spread widens by 2g ticks, the mid is unchanged.
        */
-      stress?: { withdrawal: number; floor?: number };
+      stress?: { withdrawal: number; floor?: number; spreadWidening?: number };
     };
     /**
      * `last`: the last fill price (the mid at the start of each step); `mid`: the book's mid after every round;
@@ -79,6 +155,7 @@ export interface Scenario {
   liquidation: {
     engine: LiquidationEngine;
     feeRate: number;
+    fee?: FeeSchedule;
     maxRoundsPerStep: number;
     /**
      * dYdX v4-style per-step caps (absent: none). Before each liquidation the step's totals are checked: once the
@@ -98,12 +175,20 @@ export interface Scenario {
      * passed (0: in the next cascade round of the same step).
      */
     partial?: { threshold: number; fraction: number; cooldownSteps: number };
+    auction?: AuctionSettings;
+    backstop?: BackstopSettings;
+    closeFactor?: CloseFactorSettings;
   };
   /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
   insurance: { initialBalance: number; cap?: number };
   /**
    * `trigger.fundDrawdown` d (absent: 1, ADL once the fund is empty): the fund pays deficits only down to
    * (1 − d) × its running peak in the path; the rest goes to ADL (bad debt with ranking none).
+   * Rankings: `pnl-leverage` (Binance: PnL% × effective leverage), `hyperliquid` ((mark/entry) × notional/account
+   * value for longs, (entry/mark) × notional/account value for shorts), `random` (dYdX), `none` (bad debt), and
+   * `socialized`: no ADL; what the fund cannot pay is taken from every profitable open account of the other side
+   * pro rata to its unrealised profit at the mark (at most all of it; the rest is bad debt), out of its collateral;
+   * those accounts stay open with their liquidation prices recomputed.
    */
   adl: { ranking: AdlRanking; trigger?: { fundDrawdown?: number } };
 }

@@ -114,6 +114,8 @@ const bookSchema = z.strictObject({
     .strictObject({
       withdrawal: z.number().min(0),
       floor: z.number().min(0).max(1).optional(),
+      // ticks each side of the book steps back from the fundamental per unit of mark drawdown (spread widening)
+      spreadWidening: z.number().min(0).optional(),
     })
     .optional(),
 });
@@ -182,6 +184,75 @@ export const marginSchema = z.strictObject({
   tiers: tiersSchema.optional(),
 });
 
+/** liquidation.fee: a schedule in place of the flat feeRate (tiered by the liquidated notional, or rising with time in liquidation). */
+export const MAX_FEE_TIERS = 8;
+const feeScheduleSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("flat") }),
+  z.strictObject({
+    kind: z.literal("tiered"),
+    tiers: z
+      .array(z.strictObject({ floor: z.number().min(0), rate: z.number().min(0).lt(1) }))
+      .min(1)
+      .max(MAX_FEE_TIERS)
+      .superRefine((tiers, ctx) => {
+        tiers.forEach((t, i) => {
+          if (i === 0 && t?.floor !== 0) ctx.addIssue({ code: "custom", path: [0, "floor"], input: t?.floor, message: "must be 0 (the first fee tier starts at 0)" });
+          if (i > 0 && typeof t?.floor === "number" && typeof tiers[i - 1]?.floor === "number" && !(t.floor > tiers[i - 1].floor)) {
+            ctx.addIssue({ code: "custom", path: [i, "floor"], input: t.floor, message: `must be > the previous fee tier's floor ${tiers[i - 1].floor}` });
+          }
+        });
+      }),
+  }),
+  // Drift: the fee rises from feeRate by increasePerSecond after graceSeconds in liquidation, up to max
+  z.strictObject({
+    kind: z.literal("time-ramped"),
+    max: z.number().min(0).lt(1),
+    graceSeconds: z.number().min(0).default(0),
+    increasePerSecond: z.number().min(0),
+  }),
+]);
+
+/** liquidation.auction: Maker Liquidations 2.0 (Clipper) on the position, with keepers of finite capital. */
+const auctionSchema = z
+  .strictObject({
+    curve: choice(["linear", "stairstep", "exponential"] as const).default("linear"),
+    /** linear: seconds for the price to fall from top to 0 */
+    tau: z.number().gt(0).default(3600),
+    /** stairstep: the price is multiplied by cut every stepSeconds; exponential: by cut every second */
+    cut: z.number().gt(0).lt(1).default(0.99),
+    stepSeconds: z.number().gt(0).default(90),
+    /** top = mark × buf at kick and redo (a short's top is mark / buf, its price rises as top / curve) */
+    buf: z.number().min(1).default(1.2),
+    /** redo once this many seconds have passed, or once the price has fallen to cusp × top */
+    tailSeconds: z.number().gt(0).default(4800),
+    cusp: z.number().gt(0).lt(1).default(0.4),
+    /** keepers' incentive at kick and redo, paid by the insurance fund: tip + chip × the lot's notional at the mark */
+    tip: z.number().min(0).default(0),
+    chip: z.number().min(0).lt(1).default(0),
+    keepers: z
+      .strictObject({
+        capitalPerStep: z.number().min(0).default(1_000_000),
+        minProfit: z.number().min(0).default(0.01),
+      })
+      .prefault({}),
+  });
+
+/** liquidation.backstop: Hyperliquid's liquidator vault. */
+const backstopSchema = z.strictObject({
+  equityFractionOfMaintenance: z.number().gt(0).max(1).default(2 / 3),
+  vaultCapital: z.number().min(0).default(10_000_000),
+  unwindPerStep: z.number().gt(0).max(1).default(0.1),
+});
+
+/** liquidation.closeFactor: Aave v3 / Compound lending-style liquidation. */
+const closeFactorSchema = z.strictObject({
+  closeFactor: z.number().gt(0).max(1).default(0.5),
+  fullCloseHealthFactor: z.number().gt(0).max(1).default(0.95),
+  bonus: z.number().min(0).lt(1).default(0.05),
+  protocolFeeOfBonus: z.number().min(0).max(1).default(0.1),
+  minDebtForCloseFactor: z.number().min(0).default(0),
+});
+
 export const scenarioSchema = z.strictObject({
   name: z.string().default("scenario"),
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
@@ -202,8 +273,11 @@ export const scenarioSchema = z.strictObject({
   margin: marginSchema.prefault({}),
   liquidation: z
     .strictObject({
-      engine: choice(["market", "partial"] as const, ["auction", "backstop"]).default("market"),
+      engine: choice(["market", "partial", "dutch-auction", "backstop", "close-factor"] as const).default("market"),
+      // the flat rate, and the base of a time-ramped schedule
       feeRate: z.number().min(0).lt(1).default(0.005),
+      // a fee schedule instead of the flat feeRate; absent: flat (Scenario documents the semantics)
+      fee: feeScheduleSchema.optional(),
       maxRoundsPerStep: int(1, I32_MAX).default(1000),
       // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
       caps: z
@@ -212,7 +286,7 @@ export const scenarioSchema = z.strictObject({
           insuranceLossPerStep: z.number().gt(0).optional(),
         })
         .optional(),
-      // Hyperliquid-style slices (read with engine: partial; Scenario documents the semantics)
+      // Hyperliquid-style slices (engines partial and backstop; Scenario documents the semantics)
       partial: z
         .strictObject({
           threshold: z.number().min(0).default(100_000),
@@ -220,12 +294,30 @@ export const scenarioSchema = z.strictObject({
           cooldownSteps: int(0, I32_MAX).default(0),
         })
         .optional(),
+      auction: auctionSchema.optional(),
+      backstop: backstopSchema.optional(),
+      closeFactor: closeFactorSchema.optional(),
     })
     .superRefine((liq, ctx) => {
-      if (liq.partial !== undefined && liq.engine !== "partial") {
-        ctx.addIssue({ code: "custom", path: ["partial"], input: liq.partial, message: "is only used with engine partial" });
+      const only: [keyof typeof liq, readonly string[]][] = [
+        ["partial", ["partial", "backstop"]],
+        ["auction", ["dutch-auction"]],
+        ["backstop", ["backstop"]],
+        ["closeFactor", ["close-factor"]],
+      ];
+      for (const [key, engines] of only) {
+        if (liq[key] !== undefined && !engines.includes(liq.engine)) {
+          ctx.addIssue({ code: "custom", path: [key], input: liq[key], message: `is only used with engine ${engines.join(" or ")}` });
+        }
       }
     })
+    // an engine's own block gets its defaults when absent, so the resolved scenario shows every value it runs with
+    .transform((liq) => ({
+      ...liq,
+      auction: liq.engine === "dutch-auction" ? (liq.auction ?? auctionSchema.parse({})) : liq.auction,
+      backstop: liq.engine === "backstop" ? (liq.backstop ?? backstopSchema.parse({})) : liq.backstop,
+      closeFactor: liq.engine === "close-factor" ? (liq.closeFactor ?? closeFactorSchema.parse({})) : liq.closeFactor,
+    }))
     .prefault({}),
   insurance: z
     .strictObject({
@@ -241,7 +333,8 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   adl: z
     .strictObject({
-      ranking: choice(["pnl-leverage", "random", "none"] as const).default("pnl-leverage"),
+      // socialized: no ADL; the shortfall is shared across the other side's profitable accounts pro rata to profit
+      ranking: choice(["pnl-leverage", "hyperliquid", "random", "socialized", "none"] as const).default("pnl-leverage"),
       // Bybit-style: ADL once the fund has fallen by this fraction from its running peak; absent: once empty
       trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
     })

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 export const P = {
   steps: 0,
@@ -48,19 +48,63 @@ export const P = {
   stressFloor: 36,
   /** market.mark.halfLifeSteps as the ema weight α = 1 − 2^(−1/h) (0 unless mark ema) */
   emaAlpha: 37,
-  /** liquidation.engine: partial (1) or market (0) */
-  partialOn: 38,
-  /** liquidation.partial.threshold, fraction, cooldownSteps (read only when partialOn) */
+  /**
+   * 1: the per-account engine (every liquidation engine but a plain market one, and any mechanism that changes an
+   * account in place: fee schedules, socialised loss, Hyperliquid's ADL ranking); 0: the market engine's batched rounds
+   */
+  perAccount: 38,
+  /** liquidation.partial.threshold, fraction, cooldownSteps (fraction 1 outside the partial and backstop engines) */
   partialThreshold: 39,
   partialFraction: 40,
   partialCooldown: 41,
+  /** liquidation.engine (LIQUIDATION_ENGINE) */
+  engine: 42,
+  /** liquidation.fee: kind (FEE_KIND), tier count; time-ramped: max rate, grace seconds, increase per second */
+  feeKind: 43,
+  feeTierCount: 44,
+  feeRampMax: 45,
+  feeRampGrace: 46,
+  feeRampPerSecond: 47,
+  /** liquidation.auction (dutch-auction): curve (AUCTION_CURVE), tau, cut, step seconds, buf, tail seconds, cusp */
+  auctionCurve: 48,
+  auctionTau: 49,
+  auctionCut: 50,
+  auctionStep: 51,
+  auctionBuf: 52,
+  auctionTail: 53,
+  auctionCusp: 54,
+  /** keepers: quote capital they can put into takes per step, and the margin below the touch they need */
+  keeperCapital: 55,
+  keeperMinProfit: 56,
+  /** Maker's keeper incentives at kick and redo: flat tip plus chip × the lot's notional, paid by the fund */
+  auctionTip: 57,
+  auctionChip: 58,
+  /** liquidation.backstop: equity fraction of maintenance below which the vault takes over, its capital, unwind share per step */
+  backstopFraction: 59,
+  vaultCapital: 60,
+  vaultUnwind: 61,
+  /** liquidation.closeFactor: default close factor, health factor for a full close, bonus, protocol share of the bonus, debt below which the close is full */
+  cfDefault: 62,
+  cfFullHealth: 63,
+  cfBonus: 64,
+  cfProtocolFee: 65,
+  cfMinDebt: 66,
+  /** market.book.stress.spreadWidening: ticks each side steps back per unit of mark drawdown (0: none) */
+  spreadWidening: 67,
+  /** liquidation.fee tiers (kind tiered): floors at feeTierFloor + j, rates at feeTierRate + j, j < MAX_FEE_TIERS */
+  feeTierFloor: 72,
+  feeTierRate: 80,
 } as const;
 
-export const PARAM_SLOTS = 48;
+export const MAX_FEE_TIERS = 8;
+export const PARAM_SLOTS = 96;
 
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
 export const MARK_MODEL = { last: 0, mid: 1, ema: 2 } as const;
-export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2 } as const;
+export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2, hyperliquid: 3, socialized: 4 } as const;
+export const LIQUIDATION_ENGINE = { market: 0, partial: 1, "dutch-auction": 2, backstop: 3, "close-factor": 4 } as const;
+export const FEE_KIND = { flat: 0, tiered: 1, "time-ramped": 2 } as const;
+export const AUCTION_CURVE = { linear: 0, stairstep: 1, exponential: 2 } as const;
 export const LEVERAGE_DIST = { lognormal: 0, fixed: 1 } as const;
 export const NOTIONAL_DIST = { pareto: 0, fixed: 1 } as const;
 

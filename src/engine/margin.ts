@@ -49,3 +49,9 @@ function bracketRoot(tiers: TierTable, s: number, q: number, e: number, c: numbe
 export function bankruptcyPrice(s: number, q: number, e: number, c: number): number {
   return e - (s * c) / q;
 }
+
+/** Maintenance margin of a position of this notional: notional × mmr − maintenanceAmount of its bracket. */
+export function maintenanceAt(tiers: TierTable, notional: number): number {
+  const j = tierIndex(tiers, notional);
+  return notional * tiers.mmr[j] - tiers.amount[j];
+}

@@ -2,11 +2,11 @@
 // of the differential tests (the WASM kernel must give the same records bit for bit) and the baseline of
 // the speed ratios. Every f64 operation here has its twin, in the same order, in assembly/.
 
-import { ADL_RANKING, DOMAIN, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } from "./layout.js";
+import { ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } from "./layout.js";
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
-import { liquidationPrice } from "./margin.js";
+import { liquidationPrice, maintenanceAt } from "./margin.js";
 import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
 
@@ -21,6 +21,29 @@ export interface Ledger {
   treasury: number;
   /** Cumulative notional liquidated in the path so far (the caps tests read it per step). */
   liquidatedNotional: number;
+  /** The backstop vault's cash (engine backstop; 0 otherwise). */
+  vault: number;
+}
+
+/** One auction's price in one cascade round (engine dutch-auction; the auction tests read them). */
+export interface AuctionEvent {
+  step: number;
+  round: number;
+  account: number;
+  side: number;
+  /** Seconds since the kick or the last redo. */
+  elapsed: number;
+  top: number;
+  price: number;
+  /** Units the keepers took at this price (0 when they did not take). */
+  taken: number;
+}
+
+/** What a deficit took from each profitable account under adl.ranking socialized. */
+export interface SocializedLossEvent {
+  step: number;
+  deficit: number;
+  haircuts: { account: number; profit: number; haircut: number }[];
 }
 
 /** One liquidation as the reference engine settles it (the partial engine's tests read them). */
@@ -70,6 +93,25 @@ export class ReferenceEngine {
   private readonly curLiq: Float64Array;
   private readonly nextSlice: Int32Array;
   private readonly slicedRound: Int32Array;
+  /** Per-account engine: the step each account was first liquidated in the path (−1: not yet), for fee ramps. */
+  private readonly flagged: Int32Array;
+  /** dutch-auction: whether the account is in auction, its top price and the step of its kick or last redo. */
+  private readonly inAuction: Uint8Array;
+  private readonly auctionTop: Float64Array;
+  private readonly auctionStart: Int32Array;
+  /** The accounts in auction, in kick order. */
+  private auctions: number[] = [];
+  /** The keepers' capital left in this step. */
+  private keeperStep = 0;
+  private keeperLeft = 0;
+  /** backstop: the vault's cash and its inventory per side (units and their cost at the takeover marks). */
+  private vaultCash = 0;
+  private vaultLongQ = 0;
+  private vaultLongCost = 0;
+  private vaultShortQ = 0;
+  private vaultShortCost = 0;
+  /** market.book.stress.spreadWidening: ticks each side of the book steps back this step. */
+  private spreadGap = 0;
   private longPend: number[] = [];
   private shortPend: number[] = [];
   private adlCursor = 0;
@@ -108,6 +150,10 @@ export class ReferenceEngine {
   onStep?: (ledger: Ledger) => void;
   /** Called after every liquidation (whole or slice) when set. */
   onLiquidation?: (event: LiquidationEvent) => void;
+  /** Called for every auction in every round it is looked at (engine dutch-auction), when set. */
+  onAuction?: (event: AuctionEvent) => void;
+  /** Called for every deficit shared under adl.ranking socialized, when set. */
+  onSocializedLoss?: (event: SocializedLossEvent) => void;
 
   constructor(setup: EngineSetup) {
     this.s = setup;
@@ -127,6 +173,10 @@ export class ReferenceEngine {
     this.curLiq = new Float64Array(n);
     this.nextSlice = new Int32Array(n);
     this.slicedRound = new Int32Array(n);
+    this.flagged = new Int32Array(n);
+    this.inAuction = new Uint8Array(n);
+    this.auctionTop = new Float64Array(n);
+    this.auctionStart = new Int32Array(n);
     this.bidDepth = new Float64Array(this.levels + 2);
     this.askDepth = new Float64Array(this.levels + 2);
     this.bidSeen = new Int32Array(this.levels + 2);
@@ -203,14 +253,30 @@ export class ReferenceEngine {
     this.path = path;
     // a live account's cash is its collateral; cash[i] is written when it dies, so nothing else resets
     this.dead.fill(0);
-    const partial = p[P.partialOn] === 1;
-    if (partial) {
+    const perAccount = p[P.perAccount] === 1;
+    const engine = p[P.engine];
+    const auctionOn = engine === LIQUIDATION_ENGINE["dutch-auction"];
+    const backstopOn = engine === LIQUIDATION_ENGINE.backstop;
+    const widening = p[P.spreadWidening];
+    if (perAccount) {
       this.sizeBuf.set(pop.size);
       this.collBuf.set(pop.collateral);
       this.curSize = this.sizeBuf;
       this.curColl = this.collBuf;
       this.longPend = [];
       this.shortPend = [];
+      this.nextSlice.fill(0);
+      this.slicedRound.fill(0);
+      this.flagged.fill(-1);
+      this.inAuction.fill(0);
+      this.auctions = [];
+      this.keeperStep = 0;
+      this.keeperLeft = 0;
+      this.vaultCash = p[P.vaultCapital];
+      this.vaultLongQ = 0;
+      this.vaultLongCost = 0;
+      this.vaultShortQ = 0;
+      this.vaultShortCost = 0;
     } else {
       this.curSize = pop.size;
       this.curColl = pop.collateral;
@@ -238,6 +304,7 @@ export class ReferenceEngine {
     this.adlNotional = 0;
     this.exhausted = false;
     this.depthScale = 1;
+    this.spreadGap = 0;
     let longCursor = 0;
     let shortCursor = 0;
     let firstLiquidationStep = -1;
@@ -262,6 +329,7 @@ export class ReferenceEngine {
         const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
         this.depthScale = keep > stressFloor ? keep : stressFloor;
       }
+      if (widening > 0) this.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
       // (1) the exogenous move shifts the fundamental and, with it, the whole book
       if (model !== PRICE_MODEL.none) {
         let r = 0;
@@ -306,8 +374,12 @@ export class ReferenceEngine {
       }
       this.bidTop = this.firstBid(this.bidTop);
       this.askTop = this.firstAsk(this.askTop);
+      // the backstop vault works off its inventory before anyone else trades
+      if (backstopOn) this.unwindVault();
       // (3) the mark: someone trades at the touch before anything else, so `last` restarts at the mid
       mark = this.mid();
+      // a round that only starts auctions trades nothing: its `last` mark stays at this step's opening trade
+      this.lastPrice = mark;
       // the ema mark moves once per step, toward the mid, and holds through the step's rounds
       if (markEma) {
         ema = ema + alpha * (mark - ema);
@@ -322,21 +394,22 @@ export class ReferenceEngine {
         // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
         while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark && this.blockedStep !== t) {
           const i = pop.longOrder[longCursor++];
-          if (this.dead[i] === 0) {
-            if (partial) this.liquidatePartial(i, 1, mark);
+          if (this.dead[i] === 0 && this.inAuction[i] === 0) {
+            if (perAccount) this.liquidateOne(i, 1, mark);
             else this.liquidate(i, 1, mark);
             n++;
           }
         }
         while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark && this.blockedStep !== t) {
           const i = pop.shortOrder[shortCursor++];
-          if (this.dead[i] === 0) {
-            if (partial) this.liquidatePartial(i, -1, mark);
+          if (this.dead[i] === 0 && this.inAuction[i] === 0) {
+            if (perAccount) this.liquidateOne(i, -1, mark);
             else this.liquidate(i, -1, mark);
             n++;
           }
         }
-        if (partial) n += this.slicedRound_(mark);
+        if (perAccount) n += this.slicedRound_(mark);
+        if (auctionOn) n += this.takeAuctions(mark);
         if (n === 0) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
@@ -441,7 +514,7 @@ export class ReferenceEngine {
     const levels = this.levels;
     while (rem > 0) {
       if (k > levels) {
-        const edge = (this.centre - levels) * this.tick;
+        const edge = (this.centre - this.spreadGap - levels) * this.tick;
         notional += rem * edge;
         this.lastPrice = edge;
         this.exhausted = true;
@@ -450,7 +523,7 @@ export class ReferenceEngine {
       }
       const d = this.bidAt(k);
       if (d > 0) {
-        const price = (this.centre + 1 - k) * this.tick;
+        const price = (this.centre - this.spreadGap + 1 - k) * this.tick;
         this.lastPrice = price;
         if (d > rem) {
           this.bidDepth[k] = d - rem;
@@ -476,7 +549,7 @@ export class ReferenceEngine {
     const levels = this.levels;
     while (rem > 0) {
       if (k > levels) {
-        const edge = (this.centre + levels + 1) * this.tick;
+        const edge = (this.centre + this.spreadGap + levels + 1) * this.tick;
         notional += rem * edge;
         this.lastPrice = edge;
         this.exhausted = true;
@@ -485,7 +558,7 @@ export class ReferenceEngine {
       }
       const d = this.askAt(k);
       if (d > 0) {
-        const price = (this.centre + k) * this.tick;
+        const price = (this.centre + this.spreadGap + k) * this.tick;
         this.lastPrice = price;
         if (d > rem) {
           this.askDepth[k] = d - rem;
@@ -511,7 +584,7 @@ export class ReferenceEngine {
   private slicedRound_(mark: number): number {
     let n = 0;
     for (let side = 1; side >= -1; side -= 2) {
-      const list = (side > 0 ? this.longPend : this.shortPend).filter((i) => this.dead[i] === 0);
+      const list = (side > 0 ? this.longPend : this.shortPend).filter((i) => this.dead[i] === 0 && this.inAuction[i] === 0);
       if (side > 0) this.longPend = list;
       else this.shortPend = list;
       const liq = this.curLiq;
@@ -533,11 +606,291 @@ export class ReferenceEngine {
       for (const i of due) {
         if (this.blockedStep === this.step) break;
         if (this.dead[i] === 1) continue;
-        this.liquidatePartial(i, side, mark);
+        this.liquidateOne(i, side, mark);
         n++;
       }
     }
     return n;
+  }
+
+  // ---- the per-account engine: one account at a time, every engine but the batched market one ----
+
+  /** Liquidates account i (side s) by the scenario's engine. */
+  private liquidateOne(i: number, s: number, mark: number): void {
+    if (this.flagged[i] < 0) this.flagged[i] = this.step;
+    const engine = this.s.params[P.engine];
+    if (engine === LIQUIDATION_ENGINE["dutch-auction"]) this.kick(i, s, mark);
+    else if (engine === LIQUIDATION_ENGINE["close-factor"]) this.closeFactorStep(i, s, mark);
+    else if (engine !== LIQUIDATION_ENGINE.backstop || !this.backstopTakes(i, s, mark)) this.liquidatePartial(i, s, mark);
+  }
+
+  /** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
+  private feeRate(i: number, notional: number): number {
+    const p = this.s.params;
+    const kind = p[P.feeKind];
+    if (kind === FEE_KIND.tiered) {
+      let j = 0;
+      while (j + 1 < p[P.feeTierCount] && notional >= p[P.feeTierFloor + j + 1]) j++;
+      return p[P.feeTierRate + j];
+    }
+    if (kind === FEE_KIND["time-ramped"]) {
+      const over = (this.step - this.flagged[i]) * p[P.stepSeconds] - p[P.feeRampGrace];
+      const rate = p[P.feeRate] + p[P.feeRampPerSecond] * (over > 0 ? over : 0);
+      return rate < p[P.feeRampMax] ? rate : p[P.feeRampMax];
+    }
+    return p[P.feeRate];
+  }
+
+  /**
+   * Settles qx units of account i (side s) closed at a fill notional (an auction take, a close-factor repayment):
+   * PnL realised on them, their share of the collateral backs them; the last units close the account. The fee
+   * (when `charged`) is on the fill notional; a deficit goes to the fund, ADL, bad debt.
+   */
+  private settleUnits(i: number, s: number, mark: number, qx: number, notional: number, charged: boolean): void {
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const pnl = s * (notional - qx * this.pop.entry[i]);
+    this.makers -= pnl;
+    this.liquidatedNotional += notional;
+    this.slipValue += s * (qx * mark - notional);
+    this.markedValue += qx * mark;
+    const whole = qx >= q;
+    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: qx, notional, whole });
+    let paid = 0;
+    if (whole) {
+      const remaining = c + pnl;
+      this.dead[i] = 1;
+      this.inAuction[i] = 0;
+      this.curSize[i] = 0;
+      if (remaining >= 0) {
+        const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
+        this.cash[i] = remaining - fee;
+        this.collectFee(fee);
+      } else {
+        this.cash[i] = 0;
+        paid = this.cover(-remaining, s, mark);
+      }
+    } else {
+      const cs = c * (qx / q);
+      const remaining = cs + pnl;
+      this.curSize[i] = q - qx;
+      if (remaining >= 0) {
+        const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
+        this.curColl[i] = c - cs + (remaining - fee);
+        this.collectFee(fee);
+      } else {
+        this.curColl[i] = c - cs;
+        paid = this.cover(-remaining, s, mark);
+      }
+      this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
+      // the ADL ranking of this round saw the old size: the next deficit ranks again
+      this.adlRound = -1;
+    }
+    this.capCheck(notional, paid);
+  }
+
+  /** Joins account i to its side's list of accounts re-checked at their own liquidation price (once). */
+  private pend(i: number, s: number): void {
+    if (!this.pending(i, s)) (s > 0 ? this.longPend : this.shortPend).push(i);
+  }
+
+  // ---- engine close-factor (Aave v3, Compound) ----
+
+  private closeFactorStep(i: number, s: number, mark: number): void {
+    const p = this.s.params;
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const e = this.pop.entry[i];
+    const equity = c + s * q * (mark - e);
+    const mm = maintenanceAt(tierTable(this.s), q * mark);
+    const debt = s > 0 ? q * e - c : q * mark;
+    const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
+    const factor = health <= p[P.cfFullHealth] || debt < p[P.cfMinDebt] ? 1 : p[P.cfDefault];
+    const b = p[P.cfBonus];
+    let qx = s > 0 ? (factor * debt * (1 + b)) / mark : factor * q;
+    if (qx > q) qx = q;
+    const price = s > 0 ? mark / (1 + b) : mark * (1 + b);
+    // the liquidator takes the units at the bonus price and trades them on the book at once
+    if (s > 0) this.sell(qx);
+    else this.buy(qx);
+    // and pays the protocol its share of the bonus
+    const protocolFee = p[P.cfProtocolFee] * (s * qx * (mark - price));
+    this.makers -= protocolFee;
+    this.collectFee(protocolFee);
+    this.liquidations++;
+    this.settleUnits(i, s, mark, qx, qx * price, false);
+    if (this.dead[i] === 0) {
+      this.nextSlice[i] = this.step;
+      this.slicedRound[i] = this.round;
+      this.pend(i, s);
+    }
+  }
+
+  // ---- engine backstop (Hyperliquid's liquidator vault) ----
+
+  /** Whether the vault takes account i over (equity below the threshold, and the vault can absorb it). */
+  private backstopTakes(i: number, s: number, mark: number): boolean {
+    const p = this.s.params;
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const upnl = s * q * (mark - this.pop.entry[i]);
+    const equity = c + upnl;
+    if (!(equity < p[P.backstopFraction] * maintenanceAt(tierTable(this.s), q * mark))) return false;
+    if (!(this.vaultCash > 0 && this.vaultCash + equity >= 0)) return false;
+    // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
+    this.makers -= upnl;
+    this.vaultCash += equity;
+    this.cash[i] = 0;
+    this.dead[i] = 1;
+    if (s > 0) {
+      this.vaultLongQ += q;
+      this.vaultLongCost += q * mark;
+    } else {
+      this.vaultShortQ += q;
+      this.vaultShortCost += q * mark;
+    }
+    const notional = q * mark;
+    this.liquidations++;
+    this.liquidatedNotional += notional;
+    this.markedValue += notional;
+    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
+    this.capCheck(notional, 0);
+    return true;
+  }
+
+  /** The vault sells (buys back) unwindPerStep of each side of its inventory on the book. */
+  private unwindVault(): void {
+    const u = this.s.params[P.vaultUnwind];
+    if (this.vaultLongQ > 0) {
+      const qx = u * this.vaultLongQ;
+      const cost = u * this.vaultLongCost;
+      const pnl = this.sell(qx) - cost;
+      this.vaultCash += pnl;
+      this.makers -= pnl;
+      this.vaultLongQ -= qx;
+      this.vaultLongCost -= cost;
+    }
+    if (this.vaultShortQ > 0) {
+      const qx = u * this.vaultShortQ;
+      const cost = u * this.vaultShortCost;
+      const pnl = cost - this.buy(qx);
+      this.vaultCash += pnl;
+      this.makers -= pnl;
+      this.vaultShortQ -= qx;
+      this.vaultShortCost -= cost;
+    }
+  }
+
+  // ---- engine dutch-auction (Maker Liquidations 2.0) ----
+
+  private kick(i: number, s: number, mark: number): void {
+    this.inAuction[i] = 1;
+    this.auctions.push(i);
+    this.liquidations++;
+    this.restart(i, s, mark);
+  }
+
+  /** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */
+  private restart(i: number, s: number, mark: number): void {
+    const p = this.s.params;
+    const buf = p[P.auctionBuf];
+    this.auctionTop[i] = s > 0 ? mark * buf : mark / buf;
+    this.auctionStart[i] = this.step;
+    const incentive = p[P.auctionTip] + p[P.auctionChip] * (this.curSize[i] * mark);
+    if (incentive > 0) {
+      // Maker's Vow pays it (suck): what the fund does not hold becomes system debt
+      const paid = this.insurance < incentive ? (this.insurance > 0 ? this.insurance : 0) : incentive;
+      this.insurance -= paid;
+      if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
+      this.makers += incentive;
+      this.badDebt += incentive - paid;
+    }
+  }
+
+  /** The curve's share of the top after `elapsed` seconds. */
+  private curveShare(elapsed: number): number {
+    const p = this.s.params;
+    const curve = p[P.auctionCurve];
+    if (curve === AUCTION_CURVE.linear) {
+      const f = 1 - elapsed / p[P.auctionTau];
+      return f > 0 ? f : 0;
+    }
+    const cuts = curve === AUCTION_CURVE.stairstep ? Math.floor(elapsed / p[P.auctionStep]) : elapsed;
+    return cuts > 0 ? exp(cuts * log(p[P.auctionCut])) : 1;
+  }
+
+  /** One round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
+  private takeAuctions(mark: number): number {
+    const p = this.s.params;
+    if (this.keeperStep !== this.step) {
+      this.keeperStep = this.step;
+      this.keeperLeft = p[P.keeperCapital];
+    }
+    const margin = 1 + p[P.keeperMinProfit];
+    this.auctions = this.auctions.filter((i) => this.inAuction[i] === 1);
+    const list = this.auctions.slice();
+    let n = 0;
+    for (const i of list) {
+      if (this.blockedStep === this.step) break;
+      if (this.inAuction[i] === 0) continue;
+      const s = this.pop.isLong[i] === 1 ? 1 : -1;
+      let elapsed = (this.step - this.auctionStart[i]) * p[P.stepSeconds];
+      let f = this.curveShare(elapsed);
+      if (elapsed > p[P.auctionTail] || f < p[P.auctionCusp]) {
+        this.restart(i, s, mark);
+        elapsed = 0;
+        f = 1;
+      }
+      const top = this.auctionTop[i];
+      const price = s > 0 ? top * f : top / f;
+      let taken = 0;
+      const touch = s > 0 ? (this.centre - this.spreadGap + 1 - this.bidTop) * this.tick : (this.centre + this.spreadGap + this.askTop) * this.tick;
+      const profitable = s > 0 ? price * margin <= touch && this.bidTop <= this.levels : touch * margin <= price && this.askTop <= this.levels;
+      if (profitable && this.keeperLeft > 0 && price > 0) {
+        const q = this.curSize[i];
+        const affordable = this.keeperLeft / price;
+        taken = affordable < q ? affordable : q;
+        this.keeperLeft -= taken * price;
+        // the keeper trades what it took on the book at once
+        if (s > 0) this.sell(taken);
+        else this.buy(taken);
+        this.settleUnits(i, s, mark, taken, taken * price, true);
+        n++;
+      }
+      if (this.onAuction) this.onAuction({ step: this.step, round: this.round, account: i, side: s, elapsed, top, price, taken });
+    }
+    return n;
+  }
+
+  // ---- adl.ranking socialized ----
+
+  /** Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left. */
+  private socialize(side: number, deficit: number, mark: number): number {
+    const pop = this.pop;
+    let total = 0;
+    for (let j = 0; j < pop.count; j++) {
+      if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
+      const profit = side * this.curSize[j] * (mark - pop.entry[j]);
+      if (profit > 0) total += profit;
+    }
+    if (!(total > 0)) return deficit;
+    const take = deficit < total ? deficit : total;
+    let taken = 0;
+    const haircuts: { account: number; profit: number; haircut: number }[] = [];
+    for (let j = 0; j < pop.count; j++) {
+      if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
+      const profit = side * this.curSize[j] * (mark - pop.entry[j]);
+      if (!(profit > 0)) continue;
+      const h = take * (profit / total);
+      this.curColl[j] -= h;
+      taken += h;
+      this.curLiq[j] = liquidationPrice(tierTable(this.s), side, this.curSize[j], pop.entry[j], this.curColl[j]);
+      this.pend(j, side);
+      if (this.onSocializedLoss) haircuts.push({ account: j, profit, haircut: h });
+    }
+    if (this.onSocializedLoss) this.onSocializedLoss({ step: this.step, deficit, haircuts });
+    this.adlRound = -1;
+    return deficit - taken;
   }
 
   /** market: closes account i whole at its initial size and collateral. */
@@ -559,7 +912,7 @@ export class ReferenceEngine {
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
     let paid = 0;
     if (remaining >= 0) {
-      const fee = Math.min(this.s.params[P.feeRate] * notional, remaining);
+      const fee = Math.min(this.feeRate(i, notional) * notional, remaining);
       this.cash[i] = remaining - fee;
       this.collectFee(fee);
     } else {
@@ -619,7 +972,7 @@ export class ReferenceEngine {
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: qs, notional, whole: false });
     let paid = 0;
     if (remaining >= 0) {
-      const fee = Math.min(p[P.feeRate] * notional, remaining);
+      const fee = Math.min(this.feeRate(i, notional) * notional, remaining);
       this.curColl[i] = c - cs + (remaining - fee);
       this.collectFee(fee);
     } else {
@@ -628,7 +981,7 @@ export class ReferenceEngine {
     }
     this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], pop.entry[i], this.curColl[i]);
     this.nextSlice[i] = this.step + p[P.partialCooldown];
-    if (!this.pending(i, s)) (s > 0 ? this.longPend : this.shortPend).push(i);
+    this.pend(i, s);
     this.slicedRound[i] = this.round;
     // the ADL ranking of this round saw the old size: the next deficit ranks again
     this.adlRound = -1;
@@ -659,7 +1012,9 @@ export class ReferenceEngine {
       }
       deficit -= paid;
       if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
-      if (deficit > 0 && p[P.adlRanking] !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
+      const ranking = p[P.adlRanking];
+      if (deficit > 0 && ranking === ADL_RANKING.socialized) deficit = this.socialize(-s, deficit, mark);
+      else if (deficit > 0 && ranking !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
       if (deficit > 0) this.badDebt += deficit;
     }
     return paid;
@@ -708,15 +1063,20 @@ export class ReferenceEngine {
   private rankForAdl(side: number, mark: number): void {
     const pop = this.pop;
     const random = this.s.params[P.adlRanking] === ADL_RANKING.random;
+    const hyperliquid = this.s.params[P.adlRanking] === ADL_RANKING.hyperliquid;
     let n = 0;
     for (let j = 0; j < pop.count; j++) {
-      if (this.dead[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
+      if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
       const profit = side * this.curSize[j] * (mark - pop.entry[j]);
       if (!(profit > 0)) continue;
       let score: number;
       if (random) {
         philox(j, this.path, this.step, DOMAIN.adl, this.seedLo, this.seedHi, this.w);
         score = uniform52(this.w[0], this.w[1]);
+      } else if (hyperliquid) {
+        // Hyperliquid: (mark / entry) × notional / account value (a short's price ratio inverted: its profit grows as the mark falls)
+        const ratio = side > 0 ? mark / pop.entry[j] : pop.entry[j] / mark;
+        score = ratio * ((this.curSize[j] * mark) / (this.curColl[j] + profit));
       } else {
         // Binance: PnL% × effective leverage
         const margin = this.curColl[j];
@@ -747,6 +1107,7 @@ export class ReferenceEngine {
       badDebt: this.badDebt,
       treasury: this.treasury,
       liquidatedNotional: this.liquidatedNotional,
+      vault: this.vaultCash,
     };
   }
 }

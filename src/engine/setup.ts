@@ -5,7 +5,11 @@
 import type { ScenarioInputs } from "../config/scenario.js";
 import {
   ADL_RANKING,
+  AUCTION_CURVE,
+  FEE_KIND,
   LEVERAGE_DIST,
+  LIQUIDATION_ENGINE,
+  MAX_FEE_TIERS,
   MARK_MODEL,
   NOTIONAL_DIST,
   P,
@@ -81,15 +85,11 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.capInsuranceLoss] = s.liquidation.caps?.insuranceLossPerStep ?? Infinity;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
-  // the partial liquidation engine (Hyperliquid): slices of large positions with a cooldown
-  const partial = s.liquidation.engine === "partial";
-  params[P.partialOn] = partial ? 1 : 0;
-  params[P.partialThreshold] = partial ? (s.liquidation.partial?.threshold ?? 100_000) : 0;
-  params[P.partialFraction] = partial ? (s.liquidation.partial?.fraction ?? 0.2) : 0;
-  params[P.partialCooldown] = partial ? (s.liquidation.partial?.cooldownSteps ?? 0) : 0;
+  setLiquidationEngine(params, s);
   // liquidity under stress and the ema mark: absent keys give today's behaviour
   params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
   params[P.stressFloor] = s.market.book.stress?.floor ?? 0;
+  params[P.spreadWidening] = s.market.book.stress?.spreadWidening ?? 0;
   const halfLife = s.market.mark.halfLifeSteps;
   params[P.emaAlpha] = s.market.mark.model === "ema" && halfLife !== undefined ? 1 - Math.pow(2, -1 / halfLife) : 0;
 
@@ -123,6 +123,67 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
     };
   }
   return setup;
+}
+
+/**
+ * The liquidation engine and the mechanisms that act on one account at a time. A plain market engine (flat fee, an
+ * ADL ranking the batched rounds support) keeps the batched rounds; everything else runs on the per-account engine.
+ */
+function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"]): void {
+  const liq = s.liquidation;
+  const engine = liq.engine;
+  params[P.engine] = LIQUIDATION_ENGINE[engine];
+  const fee = liq.fee ?? { kind: "flat" as const };
+  const ranking = s.adl.ranking;
+  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking === "hyperliquid" || ranking === "socialized";
+  params[P.perAccount] = perAccount ? 1 : 0;
+  // slices: the partial engine's, and the backstop engine's book liquidations when it has a partial block
+  const sliced = engine === "partial" || (engine === "backstop" && liq.partial !== undefined);
+  params[P.partialThreshold] = sliced ? (liq.partial?.threshold ?? 100_000) : 0;
+  params[P.partialFraction] = sliced ? (liq.partial?.fraction ?? 0.2) : 1;
+  params[P.partialCooldown] = sliced ? (liq.partial?.cooldownSteps ?? 0) : 0;
+
+  params[P.feeKind] = FEE_KIND[fee.kind];
+  if (fee.kind === "tiered") {
+    params[P.feeTierCount] = fee.tiers.length;
+    for (let j = 0; j < MAX_FEE_TIERS; j++) {
+      params[P.feeTierFloor + j] = j < fee.tiers.length ? fee.tiers[j].floor : Infinity;
+      params[P.feeTierRate + j] = j < fee.tiers.length ? fee.tiers[j].rate : 0;
+    }
+  } else if (fee.kind === "time-ramped") {
+    params[P.feeRampMax] = fee.max;
+    params[P.feeRampGrace] = fee.graceSeconds;
+    params[P.feeRampPerSecond] = fee.increasePerSecond;
+  }
+
+  const a = liq.auction;
+  if (engine === "dutch-auction" && a) {
+    params[P.auctionCurve] = AUCTION_CURVE[a.curve];
+    params[P.auctionTau] = a.tau;
+    params[P.auctionCut] = a.cut;
+    params[P.auctionStep] = a.stepSeconds;
+    params[P.auctionBuf] = a.buf;
+    params[P.auctionTail] = a.tailSeconds;
+    params[P.auctionCusp] = a.cusp;
+    params[P.auctionTip] = a.tip;
+    params[P.auctionChip] = a.chip;
+    params[P.keeperCapital] = a.keepers.capitalPerStep;
+    params[P.keeperMinProfit] = a.keepers.minProfit;
+  }
+  const b = liq.backstop;
+  if (engine === "backstop" && b) {
+    params[P.backstopFraction] = b.equityFractionOfMaintenance;
+    params[P.vaultCapital] = b.vaultCapital;
+    params[P.vaultUnwind] = b.unwindPerStep;
+  }
+  const cf = liq.closeFactor;
+  if (engine === "close-factor" && cf) {
+    params[P.cfDefault] = cf.closeFactor;
+    params[P.cfFullHealth] = cf.fullCloseHealthFactor;
+    params[P.cfBonus] = cf.bonus;
+    params[P.cfProtocolFee] = cf.protocolFeeOfBonus;
+    params[P.cfMinDebt] = cf.minDebtForCloseFactor;
+  }
 }
 
 function analyticProfiles(inputs: ScenarioInputs, levels: number) {

@@ -132,10 +132,10 @@ export class WasmEngine {
     }
   }
 
-  /** The money ledger at the end of the last path: traders, insurance, makers, bad debt, treasury. */
+  /** The money ledger at the end of the last path: traders, insurance, makers, bad debt, treasury, backstop vault. */
   ledger(): Float64Array {
     this.exports.computeTradersCash();
-    return this.f64(this.exports.ledgerPtr(), 5).slice();
+    return this.f64(this.exports.ledgerPtr(), 6).slice();
   }
 
   /** Whether account i was liquidated or deleveraged in the last path. */

@@ -37,6 +37,7 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       fc.record({
         withdrawal: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 20, noNaN: true })),
         floor: fc.option(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), { freq: 2 }),
+        spreadWidening: fc.option(fc.double({ min: 0, max: 2000, noNaN: true }), { freq: 2 }),
       }),
       { freq: 2 },
     ),
@@ -53,7 +54,52 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     feeRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
     maxRounds: fc.integer({ min: 1, max: 50 }),
     insurance: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e6, noNaN: true })),
-    adl: fc.constantFrom("none", "pnl-leverage", "random"),
+    adl: fc.constantFrom("none", "pnl-leverage", "random", "hyperliquid", "socialized"),
+    // the liquidation engine; partial and backstop also take the `partial` block below
+    engine: fc.constantFrom("market", "partial", "partial", "dutch-auction", "backstop", "close-factor"),
+    auction: fc.record({
+      curve: fc.constantFrom("linear", "stairstep", "exponential"),
+      tau: fc.double({ min: 1, max: 1e5, noNaN: true }),
+      cut: fc.double({ min: 0.5, max: 0.9999, noNaN: true }),
+      stepSeconds: fc.double({ min: 1, max: 1e4, noNaN: true }),
+      buf: fc.double({ min: 1, max: 1.5, noNaN: true }),
+      tailSeconds: fc.double({ min: 1, max: 1e5, noNaN: true }),
+      cusp: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+      tip: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1000, noNaN: true })),
+      chip: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.01, noNaN: true })),
+      capital: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e7, noNaN: true })),
+      minProfit: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.05, noNaN: true })),
+    }),
+    backstop: fc.record({
+      fraction: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      capital: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e7, noNaN: true })),
+      unwind: fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 1, noNaN: true })),
+    }),
+    closeFactor: fc.record({
+      factor: fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 1, noNaN: true })),
+      fullHealth: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      bonus: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true })),
+      protocolFee: fc.double({ min: 0, max: 1, noNaN: true }),
+      minDebt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e5, noNaN: true })),
+    }),
+    // a fee schedule, absent half the time
+    fee: fc.option(
+      fc.oneof(
+        fc.record({ kind: fc.constant("flat" as const) }),
+        fc.record({
+          kind: fc.constant("tiered" as const),
+          rates: fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 1, maxLength: 8 }),
+          floorStep: fc.double({ min: 1, max: 1e5, noNaN: true }),
+        }),
+        fc.record({
+          kind: fc.constant("time-ramped" as const),
+          max: fc.double({ min: 0, max: 0.2, noNaN: true }),
+          graceSeconds: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e4, noNaN: true })),
+          increasePerSecond: fc.double({ min: 0, max: 1e-3, noNaN: true }),
+        }),
+      ),
+      { freq: 2 },
+    ),
     // the settlement mechanisms, each absent half the time (absent = today's behaviour)
     capNotional: fc.option(fc.double({ min: 1, max: 1e5, noNaN: true }), { freq: 2 }),
     capLoss: fc.option(fc.double({ min: 1, max: 1e4, noNaN: true }), { freq: 2 }),
@@ -120,14 +166,36 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     // a cap at or a few fees above the initial balance, so that fees do reach it
     if (g.insuranceHeadroom !== null) scenario.insurance.cap = g.insurance + g.insuranceHeadroom;
     if (g.fundDrawdown !== null) scenario.adl.trigger = { fundDrawdown: g.fundDrawdown };
-    if (g.partial !== null) {
-      scenario.liquidation.engine = "partial";
+    const engine = g.engine as Scenario["liquidation"]["engine"];
+    scenario.liquidation.engine = engine;
+    if (g.partial !== null && (engine === "partial" || engine === "backstop")) {
       scenario.liquidation.partial = { threshold: g.notMin * g.partial.thresholdRel, fraction: g.partial.fraction, cooldownSteps: g.partial.cooldownSteps };
+    }
+    if (engine === "dutch-auction") {
+      const a = g.auction;
+      scenario.liquidation.auction = {
+        curve: a.curve as "linear", tau: a.tau, cut: a.cut, stepSeconds: a.stepSeconds, buf: a.buf, tailSeconds: a.tailSeconds, cusp: a.cusp,
+        tip: a.tip, chip: a.chip, keepers: { capitalPerStep: a.capital, minProfit: a.minProfit },
+      };
+    }
+    if (engine === "backstop") {
+      scenario.liquidation.backstop = { equityFractionOfMaintenance: g.backstop.fraction, vaultCapital: g.backstop.capital, unwindPerStep: g.backstop.unwind };
+    }
+    if (engine === "close-factor") {
+      const c = g.closeFactor;
+      scenario.liquidation.closeFactor = { closeFactor: c.factor, fullCloseHealthFactor: c.fullHealth, bonus: c.bonus, protocolFeeOfBonus: c.protocolFee, minDebtForCloseFactor: c.minDebt };
+    }
+    if (g.fee !== null) {
+      const f = g.fee;
+      if (f.kind === "flat") scenario.liquidation.fee = { kind: "flat" };
+      else if (f.kind === "tiered") scenario.liquidation.fee = { kind: "tiered", tiers: f.rates.map((rate, j) => ({ floor: j * f.floorStep, rate })) };
+      else scenario.liquidation.fee = { kind: "time-ramped", max: f.max, graceSeconds: f.graceSeconds, increasePerSecond: f.increasePerSecond };
     }
     if (g.mark === "ema") scenario.market.mark.halfLifeSteps = g.halfLifeSteps;
     if (g.stress !== null) {
       scenario.market.book.stress = { withdrawal: g.stress.withdrawal };
       if (g.stress.floor !== null) scenario.market.book.stress.floor = g.stress.floor;
+      if (g.stress.spreadWidening !== null) scenario.market.book.stress.spreadWidening = g.stress.spreadWidening;
     }
     const inputs: ScenarioInputs = { scenario };
     if (g.model === "replay") inputs.returns = Float64Array.from(g.returns);
