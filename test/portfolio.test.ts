@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { InputError } from "../src/config/errors.js";
+import { METRIC_NAMES } from "../src/engine/metrics.js";
 import {
+  BASE_METRIC_NAMES,
   PortfolioEngine,
   cholesky,
   loadPortfolioScenario,
@@ -318,6 +320,27 @@ describe("configuration", () => {
     const r = simulatePortfolio({ ...s, steps: 5 }, 2);
     expect(r.records.length).toBe(2 * r.stride);
     expect(r.metricNames.slice(0, 3)).toEqual(["liquidations", "liquidatedNotional", "maxRoundsInStep"]);
+  });
+
+  it("records start with the project's metric names, then the portfolio's, then per market and per asset", () => {
+    for (const name of BASE_METRIC_NAMES) expect(METRIC_NAMES).toContain(name);
+    const s = loadPortfolioScenario({ markets: [{ name: "BTC" }], collateral: { assets: [{ name: "USDT" }, { name: "USDe", price: { model: "venue-book" } }] } });
+    expect(new PortfolioEngine(s).metricNames).toEqual([
+      ...BASE_METRIC_NAMES,
+      "collateralSold",
+      "collateralSales",
+      "accountsLiquidated",
+      "accountsClosed",
+      "markets.BTC.minPrice",
+      "markets.BTC.finalPrice",
+      "markets.BTC.maxDrawdown",
+      "markets.BTC.exogenousDrawdown",
+      "markets.BTC.amplification",
+      "assets.USDT.minPrice",
+      "assets.USDT.finalPrice",
+      "assets.USDe.minPrice",
+      "assets.USDe.finalPrice",
+    ]);
   });
 
   it("lists every problem at once, one line each naming the field", () => {

@@ -34,7 +34,6 @@
 //   Price extremes are taken at the start of each step (after the mark restarts) and after every fill.
 import { amplification } from "../engine/reference.js";
 import { exp, normalInv } from "../engine/mathfn.js";
-import { METRIC_NAMES } from "../engine/metrics.js";
 import { philox, uniform52 } from "../engine/philox.js";
 import type { PortfolioScenario } from "./schema.js";
 import { PF_DOMAIN, buildPortfolioSetup, centreTick, seedWords, type PortfolioSetup } from "./setup.js";
@@ -69,6 +68,30 @@ export interface PortfolioLiquidationEvent {
   equity: number;
   maintenance: number;
 }
+
+/**
+ * The single-market record's 16 names (SPEC §4), kept here rather than imported so that a metric added to
+ * the single-market record does not shift this one (a test checks they are still the project's names).
+ */
+export const BASE_METRIC_NAMES = [
+  "liquidations",
+  "liquidatedNotional",
+  "maxRoundsInStep",
+  "minPrice",
+  "finalPrice",
+  "maxDrawdown",
+  "exogenousDrawdown",
+  "amplification",
+  "insuranceMin",
+  "insuranceFinal",
+  "badDebt",
+  "adlCount",
+  "adlNotional",
+  "avgSlippage",
+  "bookExhausted",
+  "firstLiquidationStep",
+] as const;
+const METRIC_NAMES = BASE_METRIC_NAMES;
 
 /** Record layout: the 16 names of SPEC §4, the portfolio's own, then per market and per asset. */
 export function portfolioMetricNames(s: PortfolioScenario): string[] {

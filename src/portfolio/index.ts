@@ -4,7 +4,7 @@ import type { PortfolioScenario } from "./schema.js";
 
 export { loadPortfolioScenario, portfolioSchema } from "./schema.js";
 export type { PortfolioScenario, PortfolioMarket, PortfolioAsset } from "./schema.js";
-export { PortfolioEngine, portfolioMetricNames } from "./engine.js";
+export { BASE_METRIC_NAMES, PortfolioEngine, portfolioMetricNames } from "./engine.js";
 export type { PortfolioLedger, PortfolioLiquidationEvent } from "./engine.js";
 export { cholesky } from "./cholesky.js";
 

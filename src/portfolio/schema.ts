@@ -100,7 +100,8 @@ const explicitAccountSchema = z.strictObject({
 const generatedSchema = z
   .strictObject({
     count: int(0, 10_000_000).default(1000),
-    legsPerAccount: int(1, 1000).default(2),
+    /** Default: 2, or 1 with a single market. */
+    legsPerAccount: int(1, 1000).optional(),
     longShare: z.number().min(0).max(1).default(0.6),
     leverage: z
       .strictObject({
@@ -217,7 +218,10 @@ export interface PortfolioScenario {
   markets: PortfolioMarket[];
   correlation: number[][];
   collateral: { assets: PortfolioAsset[] };
-  accounts: { generated?: GeneratedAccounts & { collateralMix: { asset: string; share: number; arrivesAtStep: number }[] }; list: Draft["accounts"]["list"] };
+  accounts: {
+    generated?: GeneratedAccounts & { legsPerAccount: number; collateralMix: { asset: string; share: number; arrivesAtStep: number }[] };
+    list: Draft["accounts"]["list"];
+  };
   liquidation: { feeRate: number; maxRoundsPerStep: number };
   insurance: { initialBalance: number };
 }
@@ -274,8 +278,9 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
   let generated: PortfolioScenario["accounts"]["generated"];
   const g = d.accounts.generated ?? (d.accounts.list.length === 0 ? generatedSchema.parse({}) : undefined);
   if (g) {
-    if (g.legsPerAccount > markets.length) {
-      problems.push(`accounts.generated.legsPerAccount must be <= the number of markets (${markets.length}) (received ${g.legsPerAccount})`);
+    const legsPerAccount = g.legsPerAccount ?? Math.min(2, markets.length);
+    if (legsPerAccount > markets.length) {
+      problems.push(`accounts.generated.legsPerAccount must be <= the number of markets (${markets.length}) (received ${legsPerAccount})`);
     }
     const mix = g.collateralMix ?? [{ asset: assets[0].name, share: 1, arrivesAtStep: 0 }];
     mix.forEach((m, j) => {
@@ -283,7 +288,7 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
         problems.push(`accounts.generated.collateralMix[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(m.asset)})`);
       }
     });
-    generated = { ...g, collateralMix: mix };
+    generated = { ...g, legsPerAccount, collateralMix: mix };
   }
 
   if (problems.length > 0) throw new InputError(problems);
