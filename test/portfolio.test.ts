@@ -320,6 +320,13 @@ describe("configuration", () => {
     const r = simulatePortfolio({ ...s, steps: 5 }, 2);
     expect(r.records.length).toBe(2 * r.stride);
     expect(r.metricNames.slice(0, 3)).toEqual(["liquidations", "liquidatedNotional", "maxRoundsInStep"]);
+    // a venue-book asset's book defaults to a deep one in units of the asset, with a 0.0001 tick
+    const usde = loadPortfolioScenario({ collateral: { assets: [{ name: "USDe", price: { model: "venue-book", book: { depth: { profile: "exponential" } } } }] } });
+    expect(usde.collateral.assets[0].price).toMatchObject({
+      tickSize: 0.0001,
+      mark: "last",
+      book: { levels: 4000, depth: { profile: "exponential", size: 1_000_000 }, resilience: 0.05 },
+    });
   });
 
   it("records start with the project's metric names, then the portfolio's, then per market and per asset", () => {

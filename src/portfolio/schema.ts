@@ -45,7 +45,8 @@ const marketSchema = z.strictObject({
 
 const collateralBookSchema = z.strictObject({
   levels: int(1, 1_000_000).default(4000),
-  depth: depthSchema.prefault({ size: 1_000_000 }),
+  // units of the asset per tick: a stablecoin book is deep in units
+  depth: depthSchema.extend({ size: z.number().gt(0).default(1_000_000) }).prefault({}),
   resilience: z.number().min(0).max(1).default(0.05),
 });
 
