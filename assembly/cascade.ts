@@ -1131,6 +1131,9 @@ function takeAuctions(mark: f64): i32 {
   if (keeperStep != step) {
     keeperStep = step;
     keeperLeft = unchecked(params[P_KEEPER_CAPITAL]);
+  } else if (!(keeperLeft > 0)) {
+    // the step's redos are done and the keepers are out of capital: nothing can happen before the next step
+    return 0;
   }
   const margin = 1 + unchecked(params[P_KEEPER_MIN_PROFIT]);
   const tail = unchecked(params[P_AUCTION_TAIL]);

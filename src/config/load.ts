@@ -9,6 +9,7 @@ import { namedFile, readBookSnapshot, readPositions, readReturns } from "./files
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets } from "./presets.js";
 import type { Scenario, ScenarioInputs, Tier } from "./scenario.js";
 import { formatIssues, scenarioSchema, shocksSchema, stepsSchema, tickSizeSchema } from "./schema.js";
+import { mergeUnder, venueOverlay } from "../venues/scenario-overlay.js";
 
 /** The preset that applies when a scenario gives neither `margin.preset` nor `margin.tiers`. */
 export const DEFAULT_PRESET = "binance-usdm-btcusdt";
@@ -164,6 +165,30 @@ function crossSectionProblems(raw: unknown): string[] {
   return problems;
 }
 
+/**
+ * `venue: NAME`: the preset's design (tiers, liquidation engine and its parameters, fee, ADL ranking) under the
+ * scenario's own keys, which win key by key. `margin.tiers` in the scenario replaces the preset's tiers.
+ */
+function withVenue(raw: unknown, problems: string[]): unknown {
+  const name = get(raw, ["venue"]);
+  if (name === undefined || !isRecord(raw)) return raw;
+  const preset = typeof name === "string" ? findPreset(name) : undefined;
+  if (!preset) {
+    problems.push(`venue must be one of ${listPresets().map((p) => p.name).join(", ")} (received ${formatValue(name)})`);
+    return raw;
+  }
+  const stepSeconds = get(raw, ["stepSeconds"]);
+  const overlay = venueOverlay(preset, typeof stepSeconds === "number" && stepSeconds > 0 ? stepSeconds : 60);
+  // explicit tiers or preset in the scenario win, and the venue's preset name must not come along with tiers
+  if (get(raw, ["margin", "tiers"]) !== undefined || get(raw, ["margin", "preset"]) !== undefined) delete overlay.margin;
+  // an engine the scenario names wins with its own blocks: the venue's engine blocks would not apply to it
+  const liquidation = overlay.liquidation as Record<string, unknown>;
+  if (get(raw, ["liquidation", "engine"]) !== undefined) {
+    for (const key of ["engine", "partial", "auction", "backstop", "closeFactor"]) delete liquidation[key];
+  }
+  return mergeUnder(overlay, raw);
+}
+
 /** A file key's value when it is usable as a path; a bad value is already a schema problem. */
 function fileKey(raw: unknown, path: string[]): string | undefined {
   const v = get(raw, path);
@@ -174,9 +199,11 @@ function fileKey(raw: unknown, path: string[]): string | undefined {
  * Validates a raw scenario (parsed file plus overrides) and loads the files it names, relative to `baseDir`.
  * Throws one InputError listing every problem.
  */
-export function resolveScenario(raw: unknown, baseDir: string): ScenarioInputs {
+export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs {
+  const venueProblems: string[] = [];
+  const raw = withVenue(raw0, venueProblems);
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
-  const problems = parsed.success ? [] : formatIssues(parsed.error.issues);
+  const problems = parsed.success ? [...venueProblems] : [...venueProblems, ...formatIssues(parsed.error.issues)];
   problems.push(...crossSectionProblems(raw));
 
   const inputs: Omit<ScenarioInputs, "scenario"> = { baseDir: resolve(baseDir) };

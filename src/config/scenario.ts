@@ -101,6 +101,11 @@ export interface Shock {
 
 export interface Scenario {
   name: string;
+  /**
+   * A venue preset (`cascade presets`) whose design applies under this scenario's own keys: its tiers (as
+   * margin.preset), liquidation engine with its parameters, fee and ADL ranking. Absent: none.
+   */
+  venue?: string;
   seed: number;
   paths: number;
   steps: number;

@@ -255,6 +255,8 @@ const closeFactorSchema = z.strictObject({
 
 export const scenarioSchema = z.strictObject({
   name: z.string().default("scenario"),
+  // a venue preset's whole design (src/venues/scenario-overlay.ts), applied under the scenario's own keys in load.ts
+  venue: z.string().min(1).optional(),
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
   paths: int(1, I32_MAX).default(2000),
   steps: stepsSchema,

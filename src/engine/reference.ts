@@ -825,6 +825,9 @@ export class ReferenceEngine {
     if (this.keeperStep !== this.step) {
       this.keeperStep = this.step;
       this.keeperLeft = p[P.keeperCapital];
+    } else if (!(this.keeperLeft > 0)) {
+      // the step's redos are done and the keepers are out of capital: nothing can happen before the next step
+      return 0;
     }
     const margin = 1 + p[P.keeperMinProfit];
     this.auctions = this.auctions.filter((i) => this.inAuction[i] === 1);
