@@ -9,6 +9,7 @@ import type { ScenarioInputs } from "../config/scenario.js";
 import { errorLines, exitCodeFor } from "./exit.js";
 import { processIo, type CliIo } from "./io.js";
 import { marginCommand } from "./margin.js";
+import { portfolioCommand, type RawPortfolioOptions } from "./portfolio.js";
 import { mergeCommand, type RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
@@ -78,6 +79,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("the run over a parameter grid or sample, one summary per point")
     .action(async (file: string, raw: RawSweepOptions) => {
       code = await sweepAction(file, raw, io, known);
+    });
+
+  program
+    .command("portfolio")
+    .argument("<scenario>", "portfolio scenario file (YAML or JSON): several markets, cross margin, collateral assets")
+    .description("Monte Carlo of a multi-market cross-margin portfolio (one thread)")
+    .option("--paths <n>", "number of Monte Carlo paths")
+    .option("--seed <s>", "master seed")
+    .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
+    .option("--out <dir>", "output directory", "./cascade-out")
+    .option("--json", "print the summary as JSON on stdout instead of the table")
+    .action(async (file: string, raw: RawPortfolioOptions) => {
+      code = await portfolioCommand(file, raw, io, known);
     });
 
   program

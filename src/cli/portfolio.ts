@@ -1,0 +1,65 @@
+// `cascade portfolio FILE`: a multi-market cross-margin portfolio scenario (src/portfolio), run on one
+// thread on the WASM kernel (or --engine ts), printed as a table (or --json) and written to --out.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError, formatValue, type ReproContext } from "../config/errors.js";
+import { readScenarioFile } from "../config/load.js";
+import { loadPortfolioScenario, type PortfolioScenario } from "../portfolio/index.js";
+import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioOutputs } from "../portfolio/report.js";
+import { processIo, type CliIo } from "./io.js";
+
+/** The options as commander collects them (every value a string). */
+export interface RawPortfolioOptions {
+  paths?: string;
+  seed?: string;
+  engine?: string;
+  out?: string;
+  json?: boolean;
+}
+
+const DIGITS = /^\d+$/;
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+function integer(name: string, text: string | undefined, min: number, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const value = DIGITS.test(text.trim()) ? Number(text) : NaN;
+  if (Number.isSafeInteger(value) && value >= min) return value;
+  problems.push(`--${name} must be ${min === 0 ? "a non-negative integer" : "a positive integer"} (received ${formatValue(text)})`);
+  return undefined;
+}
+
+/**
+ * Loads the scenario with --paths/--seed applied (so the schema checks them as the file's own keys), runs
+ * it, prints the summary and writes DIR/summary.json and DIR/paths.csv. Every problem with the options or
+ * the file is reported together (InputError, exit 2). Resolves to the exit code.
+ */
+export async function portfolioCommand(file: string, raw: RawPortfolioOptions, io: CliIo = processIo, known: ReproContext = {}): Promise<number> {
+  const problems: string[] = [];
+  const paths = integer("paths", raw.paths, 1, problems);
+  const seed = integer("seed", raw.seed, 0, problems);
+  const engine = raw.engine ?? "wasm";
+  if (engine !== "wasm" && engine !== "ts") problems.push(`--engine must be one of wasm, ts (received ${formatValue(engine)})`);
+  const out = raw.out ?? "./cascade-out";
+  if (out.trim() === "") problems.push(`--out must be a directory path (received "")`);
+
+  let scenario: PortfolioScenario | undefined;
+  try {
+    const doc = readScenarioFile(file);
+    const overridden = doc !== null && typeof doc === "object" && !Array.isArray(doc)
+      ? { ...(doc as Record<string, unknown>), ...(paths !== undefined ? { paths } : {}), ...(seed !== undefined ? { seed } : {}) }
+      : doc;
+    scenario = loadPortfolioScenario(overridden);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0 || !scenario) throw new InputError(problems);
+  Object.assign(known, { seed: scenario.seed, scenarioFile: file });
+
+  const run = runPortfolio(scenario, { engine: engine as "wasm" | "ts" });
+  const summary = summarizePortfolio(run, VERSION);
+  const written = await writePortfolioOutputs(out, run, summary);
+  io.stdout.write(raw.json ? portfolioSummaryJson(summary) : formatPortfolioTable(summary));
+  io.stderr.write(`wrote ${resolve(written.summary)} and ${resolve(written.paths)}\n`);
+  return 0;
+}
