@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 5;
+export const ABI_VERSION: i32 = 6;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -74,6 +74,13 @@ export const P_CF_MIN_DEBT = 66;
 export const P_SPREAD_WIDENING = 67;
 export const P_FEE_TIER_FLOOR = 72;
 export const P_FEE_TIER_RATE = 80;
+export const P_MARGIN_MODEL = 88;
+export const P_VOL_LAMBDA = 89;
+export const P_VOL_UPDATE_EVERY = 90;
+export const P_VOL_FLOOR = 91;
+export const P_VOL_CAP = 92;
+export const P_RISK_SIGMAS = 93;
+export const P_RISK_HORIZON = 94;
 export const PARAM_SLOTS = 96;
 
 export const PRICE_NONE = 0;
@@ -95,6 +102,8 @@ export const FEE_TIERED = 1;
 export const FEE_RAMPED = 2;
 export const CURVE_LINEAR = 0;
 export const CURVE_STAIRSTEP = 1;
+export const MARGIN_VOL_SCALED = 2;
+export const MARGIN_RISK_BASED = 3;
 export const DIST_FIXED = 1;
 
 export const DOMAIN_MARKET: u32 = 0;
@@ -120,7 +129,8 @@ export const R_ADL_NOTIONAL = 12;
 export const R_AVG_SLIPPAGE = 13;
 export const R_BOOK_EXHAUSTED = 14;
 export const R_FIRST_LIQUIDATION_STEP = 15;
-export const RECORD_STRIDE = 16;
+export const R_MARGIN_HELD = 16;
+export const RECORD_STRIDE = 17;
 
 // status codes; the host owns their text (src/kernel/status.ts)
 export const OK = 0;

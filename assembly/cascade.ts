@@ -12,9 +12,10 @@ import {
   P_AUCTION_BUF, P_AUCTION_CHIP, P_AUCTION_CURVE, P_AUCTION_CUSP, P_AUCTION_CUT, P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU,
   P_AUCTION_TIP, P_BACKSTOP_FRACTION, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH, P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE, P_ENGINE,
   P_FEE_KIND, P_FEE_RAMP_GRACE, P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE,
-  P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_VAULT_UNWIND,
+  P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_VAULT_UNWIND, P_MARGIN_MODEL, R_MARGIN_HELD,
 } from "./abi";
-import { liquidationPrice, maintenanceAt } from "./margin";
+import { liquidationPrice } from "./margin";
+import * as margin from "./margin-model";
 import * as book from "./book";
 import { depthAt, findTops, mid, newPath, setCentre, setStep } from "./book";
 import { exp, expInline, log, normalInv, normalInvInline } from "./mathfn";
@@ -77,6 +78,8 @@ let vaultLongQ: f64 = 0;
 let vaultLongCost: f64 = 0;
 let vaultShortQ: f64 = 0;
 let vaultShortCost: f64 = 0;
+/** margin.model: the scan engine checks every account every round (no ladder). */
+let scan = false;
 let partialThreshold: f64 = 0;
 let partialFraction: f64 = 0;
 let partialCooldown: i32 = 0;
@@ -123,6 +126,8 @@ export function runPath(p: u32, at: i32): void {
   auctionOn = engine == ENGINE_AUCTION;
   const backstopOn = engine == ENGINE_BACKSTOP;
   const widening = unchecked(params[P_SPREAD_WIDENING]);
+  scan = unchecked(params[P_MARGIN_MODEL]) != 0;
+  let marginSum: f64 = 0;
   adl.setPartialMode(perAccount);
   if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
@@ -181,6 +186,7 @@ export function runPath(p: u32, at: i32): void {
   setCentre(fundamental);
   let mark = mid();
   let ema = mark;
+  margin.startPath(mark);
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
@@ -248,6 +254,11 @@ export function runPath(p: u32, at: i32): void {
       ema = ema + alpha * (mark - ema);
       mark = ema;
     }
+    // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
+    if (scan) {
+      margin.openStep(t, mark);
+      marginSum += marginHeldAt(mark);
+    }
 
     let rounds = 0;
     while (rounds < maxRounds) {
@@ -309,6 +320,7 @@ export function runPath(p: u32, at: i32): void {
   unchecked((records[at + R_AVG_SLIPPAGE] = markedValue > 0 ? slipValue / markedValue : 0));
   unchecked((records[at + R_BOOK_EXHAUSTED] = book.exhausted ? 1 : 0));
   unchecked((records[at + R_FIRST_LIQUIDATION_STEP] = <f64>firstLiquidationStep));
+  unchecked((records[at + R_MARGIN_HELD] = scan ? marginSum / <f64>steps : NaN));
 
   unchecked((ledger[1] = insurance));
   unchecked((ledger[2] = makers));
@@ -737,6 +749,10 @@ function liquidateShorts(mark: f64, count: i32): i32 {
 // ascending); one liquidated in this round waits for the next; then the auctions.
 
 function perAccountRound(mark: f64, t: i32): i32 {
+  if (scan) {
+    const n = scanSide(1, mark, t) + (blockedStep == t ? 0 : scanSide(-1, mark, t));
+    return auctionOn ? n + takeAuctions(mark) : n;
+  }
   const epoch = book.epoch;
   let n = 0;
   while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
@@ -1014,7 +1030,7 @@ function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const c = unchecked(curColl[i]);
   const e = unchecked(accEntry[i]);
   const equity = c + s * q * (mark - e);
-  const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), q * mark);
+  const mm = margin.requirement(s, q, mark);
   const debt = s > 0 ? q * e - c : q * mark;
   const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
   const factor: f64 = health <= unchecked(params[P_CF_FULL_HEALTH]) || debt < unchecked(params[P_CF_MIN_DEBT]) ? 1 : unchecked(params[P_CF_DEFAULT]);
@@ -1045,7 +1061,7 @@ function backstopTakes(i: i32, s: f64, mark: f64): bool {
   const c = unchecked(curColl[i]);
   const upnl = s * q * (mark - unchecked(accEntry[i]));
   const equity = c + upnl;
-  if (!(equity < unchecked(params[P_BACKSTOP_FRACTION]) * maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), q * mark))) return false;
+  if (!(equity < unchecked(params[P_BACKSTOP_FRACTION]) * margin.requirement(s, q, mark))) return false;
   if (!(vaultCash > 0 && vaultCash + equity >= 0)) return false;
   // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
   makers -= upnl;
@@ -1169,7 +1185,8 @@ function takeAuctions(mark: f64): i32 {
       const q = unchecked(curSize[i]);
       const affordable = keeperLeft / price;
       const taken = affordable < q ? affordable : q;
-      keeperLeft -= taken * price;
+      // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
+      keeperLeft = affordable < q ? 0 : keeperLeft - taken * price;
       // the keeper trades what it took on the book at once
       if (s > 0) book.sell(taken);
       else book.buy(taken);
@@ -1209,4 +1226,42 @@ function socialize(side: f64, deficit: f64, mark: f64): f64 {
   }
   adlRound = -1;
   return deficit - taken;
+}
+
+// margin.model: the scan engine (src/engine/reference.ts scanRound)
+/**
+ * One side of a scan round: every open account not in auction, not cooling down and not liquidated in this round,
+ * in ladder order, whose equity at the mark is at or below its requirement.
+ */
+function scanSide(side: f64, mark: f64, t: i32): i32 {
+  const order = side > 0 ? longOrder : shortOrder;
+  const count = side > 0 ? longCount : shortCount;
+  const epoch = book.epoch;
+  let n = 0;
+  for (let r = 0; r < count; r++) {
+    if (blockedStep == t) return n;
+    const i = unchecked(order[r]);
+    if (isClosed(i, epoch) || unchecked(inAuction[i]) == 1 || unchecked(nextSlice[i]) > t || unchecked(slicedRound[i]) == round) continue;
+    const q = unchecked(curSize[i]);
+    const equity = unchecked(curColl[i]) + side * q * (mark - unchecked(accEntry[i]));
+    if (equity > margin.requirement(side, q, mark)) continue;
+    liquidateOne(i, side, mark);
+    n++;
+  }
+  return n;
+}
+
+/** The requirement of every open position at this mark (longs then shorts in ladder order). */
+function marginHeldAt(mark: f64): f64 {
+  const epoch = book.epoch;
+  let total: f64 = 0;
+  for (let r = 0; r < longCount; r++) {
+    const i = unchecked(longOrder[r]);
+    if (!isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark);
+  }
+  for (let r = 0; r < shortCount; r++) {
+    const i = unchecked(shortOrder[r]);
+    if (!isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark);
+  }
+  return total;
 }

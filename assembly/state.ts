@@ -1,6 +1,6 @@
 // Every region the kernel uses, carved once in init(): nothing is allocated after it, so the host's
 // typed-array views over these regions never detach.
-import { PARAM_SLOTS } from "./abi";
+import { PARAM_SLOTS, RECORD_STRIDE } from "./abi";
 
 export let params = new StaticArray<f64>(0);
 export let tierFloor = new StaticArray<f64>(0);
@@ -187,7 +187,7 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   auctionTop = new StaticArray<f64>(accounts);
   auctionStart = new StaticArray<i32>(accounts);
   auctionList = new StaticArray<i32>(accounts);
-  records = new StaticArray<f64>(batch * 16);
+  records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;
   capSteps = steps;

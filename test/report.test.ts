@@ -215,7 +215,9 @@ describe("paths.csv", () => {
     const f = join(dir, "bad.csv");
     const good = "0" + ",1".repeat(RECORD_STRIDE);
     await writeFile(f, `${PATHS_CSV_HEADER}\n${good}\n0${",1".repeat(RECORD_STRIDE - 1)},\n`);
-    await expect(readPathsCsv(f)).rejects.toThrow(/bad\.csv:3: field 17 \(firstLiquidationStep\) is not a number/);
+    // the empty last field: column RECORD_STRIDE + 1 (after `path`), the last metric
+    const last = METRIC_NAMES[METRIC_NAMES.length - 1];
+    await expect(readPathsCsv(f)).rejects.toThrow(new RegExp(`bad\\.csv:3: field ${RECORD_STRIDE + 1} \\(${last}\\) is not a number`));
     await writeFile(f, `${PATHS_CSV_HEADER}\n${good}\n1,2,3`);
     await expect(readPathsCsv(f)).rejects.toThrow(/no newline/);
     expect((await readPathsCsv(f, { dropIncompleteLastRow: true })).count).toBe(1);

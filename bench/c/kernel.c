@@ -42,7 +42,7 @@ static const f64 SECONDS_PER_YEAR = 31536000;
 enum {
   R_LIQUIDATIONS = 0, R_LIQUIDATED_NOTIONAL, R_MAX_ROUNDS, R_MIN_PRICE, R_FINAL_PRICE, R_MAX_DRAWDOWN,
   R_EXO_DRAWDOWN, R_AMPLIFICATION, R_INSURANCE_MIN, R_INSURANCE_FINAL, R_BAD_DEBT, R_ADL_COUNT, R_ADL_NOTIONAL,
-  R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, RECORD_STRIDE
+  R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, R_MARGIN_HELD, RECORD_STRIDE
 };
 
 /** JavaScript's (and WebAssembly's f64.min) Math.min: NaN wins, −0 < +0. */
@@ -1030,6 +1030,7 @@ static void runPath(u32 p, i32 at) {
   rec[R_AVG_SLIPPAGE] = markedValue > 0 ? slipValue / markedValue : 0;
   rec[R_BOOK_EXHAUSTED] = exhausted ? 1 : 0;
   rec[R_FIRST_LIQUIDATION_STEP] = (f64)firstLiquidationStep;
+  rec[R_MARGIN_HELD] = NAN; /* the ladder computes no requirement totals (margin.model is the scan engine's) */
 }
 
 // ---- index.ts: prepare and runPaths ----

@@ -233,7 +233,15 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
           : { model: draft.market.mark.model, halfLifeSteps: draft.market.mark.halfLifeSteps },
     },
     // `preset` stays in the resolved scenario so that summary.json records where the tiers came from.
-    margin: { mode: draft.margin.mode, ...(presetName ? { preset: presetName } : {}), tiers },
+    margin: {
+      mode: draft.margin.mode,
+      ...(presetName ? { preset: presetName } : {}),
+      tiers,
+      ...(draft.margin.model ? { model: draft.margin.model } : {}),
+      ...(draft.margin.volatility ? { volatility: draft.margin.volatility } : {}),
+      ...(draft.margin.volScaled ? { volScaled: draft.margin.volScaled } : {}),
+      ...(draft.margin.riskBased ? { riskBased: draft.margin.riskBased } : {}),
+    },
   };
 
   // A snapshot fixes where the market is: unless the scenario says otherwise, start at its best bid

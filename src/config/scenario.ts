@@ -64,8 +64,8 @@ export interface AuctionSettings {
 /**
  * engine `backstop` (Hyperliquid's liquidator vault). An account across its liquidation price whose equity at the
  * mark E = c + s·q·(mark − entry) is below equityFractionOfMaintenance × its maintenance margin at the mark is taken
- * over by the vault, if the vault's cash stays ≥ 0 after absorbing E (else the vault is spent, and the account
- * goes to the book): the trader keeps nothing, the vault receives E and the position at the mark. Otherwise the
+ * over by the vault, if the vault's cash is > 0 and stays ≥ 0 after absorbing E (else the vault is spent, and the
+ * account goes to the book: vaultCapital 0 is the engine without a vault): the trader keeps nothing, the vault receives E and the position at the mark. Otherwise the
  * account is liquidated by market order as by `partial` (with `liquidation.partial`) or `market`. At the start of
  * each step, after the move and before the mark is read, the vault sells (buys back) unwindPerStep of each side of
  * its inventory on the book. The vault's cash starts at vaultCapital and is a ledger bucket of its own.
@@ -80,8 +80,9 @@ export interface BackstopSettings {
  * engine `close-factor` (Aave v3 / Compound, on a perp position: a long's debt is q·entry − c, a short's is q·mark).
  * An account across its liquidation price has health factor HF = 1 + (E − MM)/debt (< 1 exactly when E < MM). A
  * liquidator repays closeFactor × debt (the whole debt when HF ≤ fullCloseHealthFactor or debt <
- * minDebtForCloseFactor) and takes units worth that × (1 + bonus) at the mark: the account closes those units at
- * mark/(1 + bonus) (a short at mark × (1 + bonus)), capped at its size; the liquidator sells (buys) them on the book
+ * minDebtForCloseFactor). A long's liquidator takes units worth that × (1 + bonus) at the mark, which the account
+ * closes at mark/(1 + bonus); a short's repays closeFactor × its size in units (the debt is the borrowed units),
+ * which the account buys back at mark × (1 + bonus); either capped at the account's size; the liquidator sells (buys) them on the book
  * at once and pays protocolFeeOfBonus of its bonus to the fund. No other fee. The account stays open with the rest,
  * its liquidation price recomputed, and may be liquidated again in the next round.
  */
@@ -156,7 +157,30 @@ export interface Scenario {
     positionsFile?: string;
     resample: boolean;
   };
-  margin: { mode: "isolated" | "cross"; preset?: string; tiers: Tier[] };
+  /**
+   * `model` (absent: the ladder — every account's liquidation price is computed once from the tiers and the cascade
+   * walks them in order). With a model, the scan engine checks every open account every round: it is liquidated
+   * (by the liquidation engine) when its equity c + s·q·(mark − entry) is ≤ its requirement at the mark:
+   * - `tiers`: notional × mmr − maintenanceAmount of its bracket (what the ladder encodes, evaluated every round);
+   * - `vol-scaled`: that times k = min(cap, max(floor, σ̂/σ_ref)), σ_ref = market.price.volatility per step;
+   * - `risk-based`: notional × (1 − e^(−x)) for a long, notional × (e^x − 1) for a short, x = z·σ̂·√horizonSteps,
+   *   z = the normal quantile of `confidence` (method var) or `scanSigmas` (method scan: the worst of a SPAN-like
+   *   grid of moves, which for a linear position is its extreme move).
+   * σ̂ is an EWMA of the squared log-returns of the mark from step opening to step opening (weight on the old
+   * variance 2^(−1/halfLifeSteps)), starting at σ_ref; the requirement reads it as refreshed every
+   * updateEverySteps steps (a lag). The backstop and close-factor engines read the same requirement. The metric
+   * marginHeld is the mean over steps of the requirement of every open position at the step's opening mark (NaN
+   * without a model).
+   */
+  margin: {
+    mode: "isolated" | "cross";
+    preset?: string;
+    tiers: Tier[];
+    model?: "tiers" | "vol-scaled" | "risk-based";
+    volatility?: { halfLifeSteps: number; updateEverySteps: number };
+    volScaled?: { floor: number; cap: number };
+    riskBased?: { method: "var" | "scan"; confidence: number; scanSigmas: number; horizonSteps: number };
+  };
   liquidation: {
     engine: LiquidationEngine;
     feeRate: number;

@@ -177,12 +177,55 @@ const accountsSchema = z
     }
   });
 
-/** Preset and tiers are checked against each other and the preset registry in resolve.ts. */
-export const marginSchema = z.strictObject({
-  mode: choice(["isolated", "cross"] as const).default("isolated"),
-  preset: z.string().min(1).optional(),
-  tiers: tiersSchema.optional(),
+const volatilityEstimateSchema = z.strictObject({
+  halfLifeSteps: z.number().gt(0).default(30),
+  updateEverySteps: int(1, I32_MAX).default(1),
 });
+const volScaledSchema = z.strictObject({
+  floor: z.number().gt(0).default(1),
+  cap: z.number().gt(0).default(3),
+});
+const riskBasedSchema = z.strictObject({
+  method: choice(["var", "scan"] as const).default("var"),
+  confidence: z.number().gt(0.5).lt(1).default(0.99),
+  scanSigmas: z.number().gt(0).default(3),
+  horizonSteps: z.number().gt(0).default(60),
+});
+
+/** Preset and tiers are checked against each other and the preset registry in resolve.ts. */
+export const marginSchema = z
+  .strictObject({
+    mode: choice(["isolated", "cross"] as const).default("isolated"),
+    preset: z.string().min(1).optional(),
+    tiers: tiersSchema.optional(),
+    // the scan engine's requirement; absent: the ladder of static liquidation prices (Scenario documents both)
+    model: choice(["tiers", "vol-scaled", "risk-based"] as const).optional(),
+    volatility: volatilityEstimateSchema.optional(),
+    volScaled: volScaledSchema.optional(),
+    riskBased: riskBasedSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const only: [keyof typeof m, string[]][] = [
+      ["volatility", ["vol-scaled", "risk-based"]],
+      ["volScaled", ["vol-scaled"]],
+      ["riskBased", ["risk-based"]],
+    ];
+    for (const [key, models] of only) {
+      if (m[key] !== undefined && !models.includes(m.model ?? "")) {
+        ctx.addIssue({ code: "custom", path: [key], input: m[key], message: `is only used with model ${models.join(" or ")}` });
+      }
+    }
+    if (m.volScaled && typeof m.volScaled.floor === "number" && typeof m.volScaled.cap === "number" && m.volScaled.cap < m.volScaled.floor) {
+      ctx.addIssue({ code: "custom", path: ["volScaled", "cap"], input: m.volScaled.cap, message: `must be >= floor (${m.volScaled.floor})` });
+    }
+   })
+  // a model's blocks get their defaults when absent, so the resolved scenario shows every value it runs with
+  .transform((m) => ({
+    ...m,
+    volatility: m.model === "vol-scaled" || m.model === "risk-based" ? (m.volatility ?? volatilityEstimateSchema.parse({})) : m.volatility,
+    volScaled: m.model === "vol-scaled" ? (m.volScaled ?? volScaledSchema.parse({})) : m.volScaled,
+    riskBased: m.model === "risk-based" ? (m.riskBased ?? riskBasedSchema.parse({})) : m.riskBased,
+  }));
 
 /** liquidation.fee: a schedule in place of the flat feeRate (tiered by the liquidated notional, or rising with time in liquidation). */
 export const MAX_FEE_TIERS = 8;

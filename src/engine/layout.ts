@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 export const P = {
   steps: 0,
@@ -94,6 +94,17 @@ export const P = {
   /** liquidation.fee tiers (kind tiered): floors at feeTierFloor + j, rates at feeTierRate + j, j < MAX_FEE_TIERS */
   feeTierFloor: 72,
   feeTierRate: 80,
+  /** margin.model (MARGIN_MODEL; 0: the ladder of static liquidation prices, no scan) */
+  marginModel: 88,
+  /** the realised-volatility estimate: EWMA weight on the old variance 2^(−1/halfLifeSteps), refresh cadence in steps */
+  volLambda: 89,
+  volUpdateEvery: 90,
+  /** vol-scaled: the multiplier's floor and cap */
+  volFloor: 91,
+  volCap: 92,
+  /** risk-based: the move in standard deviations (VaR: the normal quantile of the confidence) and the horizon in steps */
+  riskSigmas: 93,
+  riskHorizon: 94,
 } as const;
 
 export const MAX_FEE_TIERS = 8;
@@ -105,6 +116,7 @@ export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2, hyperliquid:
 export const LIQUIDATION_ENGINE = { market: 0, partial: 1, "dutch-auction": 2, backstop: 3, "close-factor": 4 } as const;
 export const FEE_KIND = { flat: 0, tiered: 1, "time-ramped": 2 } as const;
 export const AUCTION_CURVE = { linear: 0, stairstep: 1, exponential: 2 } as const;
+export const MARGIN_MODEL = { ladder: 0, tiers: 1, "vol-scaled": 2, "risk-based": 3 } as const;
 export const LEVERAGE_DIST = { lognormal: 0, fixed: 1 } as const;
 export const NOTIONAL_DIST = { pareto: 0, fixed: 1 } as const;
 

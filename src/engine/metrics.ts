@@ -16,6 +16,7 @@ export const METRIC_NAMES = [
   "avgSlippage",
   "bookExhausted",
   "firstLiquidationStep",
+  "marginHeld",
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -6,7 +6,8 @@ import { ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
-import { liquidationPrice, maintenanceAt } from "./margin.js";
+import { liquidationPrice } from "./margin.js";
+import { MarginModel } from "./margin-model.js";
 import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
 
@@ -112,6 +113,8 @@ export class ReferenceEngine {
   private vaultShortCost = 0;
   /** market.book.stress.spreadWidening: ticks each side of the book steps back this step. */
   private spreadGap = 0;
+  /** margin.model: the requirement the scan engine checks (and the backstop and close-factor engines read). */
+  private readonly model: MarginModel;
   private longPend: number[] = [];
   private shortPend: number[] = [];
   private adlCursor = 0;
@@ -186,6 +189,7 @@ export class ReferenceEngine {
     this.decay[0] = 1;
     const keep = 1 - p[P.resilience];
     for (let d = 1; d <= steps; d++) this.decay[d] = this.decay[d - 1] * keep;
+    this.model = new MarginModel(p, tierTable(setup), p[P.stepSeconds] / SECONDS_PER_YEAR);
   }
 
   /** Draws (or copies) the run's population and builds its ladder. Call once per run and seed. */
@@ -258,6 +262,8 @@ export class ReferenceEngine {
     const auctionOn = engine === LIQUIDATION_ENGINE["dutch-auction"];
     const backstopOn = engine === LIQUIDATION_ENGINE.backstop;
     const widening = p[P.spreadWidening];
+    const scan = p[P.marginModel] !== 0;
+    let marginSum = 0;
     if (perAccount) {
       this.sizeBuf.set(pop.size);
       this.collBuf.set(pop.collateral);
@@ -316,6 +322,7 @@ export class ReferenceEngine {
     this.askTop = 1;
     let mark = this.mid();
     let ema = mark;
+    if (scan) this.model.startPath(mark);
     let minPrice = mark;
     let markPeak = mark;
     let maxDrawdown = 0;
@@ -385,14 +392,20 @@ export class ReferenceEngine {
         ema = ema + alpha * (mark - ema);
         mark = ema;
       }
+      // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
+      if (scan) {
+        this.model.openStep(t, mark);
+        marginSum += this.marginHeldAt(mark);
+      }
 
       // (4) cascade rounds at the current mark until nobody is under water
       let rounds = 0;
       while (rounds < maxRounds) {
         let n = 0;
         this.round++;
+        if (scan) n += this.scanRound(mark);
         // a step whose caps are reached liquidates nobody more: the cursor stays on the next account
-        while (longCursor < pop.longCount && pop.longLiq[longCursor] >= mark && this.blockedStep !== t) {
+        while (!scan && longCursor < pop.longCount && pop.longLiq[longCursor] >= mark && this.blockedStep !== t) {
           const i = pop.longOrder[longCursor++];
           if (this.dead[i] === 0 && this.inAuction[i] === 0) {
             if (perAccount) this.liquidateOne(i, 1, mark);
@@ -400,7 +413,7 @@ export class ReferenceEngine {
             n++;
           }
         }
-        while (shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark && this.blockedStep !== t) {
+        while (!scan && shortCursor < pop.shortCount && pop.shortLiq[shortCursor] <= mark && this.blockedStep !== t) {
           const i = pop.shortOrder[shortCursor++];
           if (this.dead[i] === 0 && this.inAuction[i] === 0) {
             if (perAccount) this.liquidateOne(i, -1, mark);
@@ -408,7 +421,7 @@ export class ReferenceEngine {
             n++;
           }
         }
-        if (perAccount) n += this.slicedRound_(mark);
+        if (perAccount && !scan) n += this.slicedRound_(mark);
         if (auctionOn) n += this.takeAuctions(mark);
         if (n === 0) break;
         rounds++;
@@ -443,6 +456,7 @@ export class ReferenceEngine {
     out[at + METRIC.avgSlippage] = this.markedValue > 0 ? this.slipValue / this.markedValue : 0;
     out[at + METRIC.bookExhausted] = this.exhausted ? 1 : 0;
     out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
+    out[at + METRIC.marginHeld] = scan ? marginSum / steps : NaN;
   }
 
   /** The book's centre tick (the best bid's tick), kept far enough above zero for every level to have a price. */
@@ -694,6 +708,47 @@ export class ReferenceEngine {
     if (!this.pending(i, s)) (s > 0 ? this.longPend : this.shortPend).push(i);
   }
 
+  // ---- margin.model: the scan engine ----
+
+  /**
+   * One round of the scan engine: every open account not in auction, not cooling down and not liquidated in this
+   * round, longs then shorts in ladder order, whose equity at the mark is at or below its requirement.
+   */
+  private scanRound(mark: number): number {
+    const pop = this.pop;
+    let n = 0;
+    for (let side = 1; side >= -1; side -= 2) {
+      const order = side > 0 ? pop.longOrder : pop.shortOrder;
+      const count = side > 0 ? pop.longCount : pop.shortCount;
+      for (let r = 0; r < count; r++) {
+        if (this.blockedStep === this.step) return n;
+        const i = order[r];
+        if (this.dead[i] === 1 || this.inAuction[i] === 1 || this.nextSlice[i] > this.step || this.slicedRound[i] === this.round) continue;
+        const q = this.curSize[i];
+        const equity = this.curColl[i] + side * q * (mark - pop.entry[i]);
+        if (equity > this.model.requirement(side, q, mark)) continue;
+        this.liquidateOne(i, side, mark);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The requirement of every open position at this mark (longs then shorts in ladder order). */
+  private marginHeldAt(mark: number): number {
+    const pop = this.pop;
+    let total = 0;
+    for (let side = 1; side >= -1; side -= 2) {
+      const order = side > 0 ? pop.longOrder : pop.shortOrder;
+      const count = side > 0 ? pop.longCount : pop.shortCount;
+      for (let r = 0; r < count; r++) {
+        const i = order[r];
+        if (this.dead[i] === 0) total += this.model.requirement(side, this.curSize[i], mark);
+      }
+    }
+    return total;
+  }
+
   // ---- engine close-factor (Aave v3, Compound) ----
 
   private closeFactorStep(i: number, s: number, mark: number): void {
@@ -702,7 +757,7 @@ export class ReferenceEngine {
     const c = this.curColl[i];
     const e = this.pop.entry[i];
     const equity = c + s * q * (mark - e);
-    const mm = maintenanceAt(tierTable(this.s), q * mark);
+    const mm = this.model.requirement(s, q, mark);
     const debt = s > 0 ? q * e - c : q * mark;
     const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
     const factor = health <= p[P.cfFullHealth] || debt < p[P.cfMinDebt] ? 1 : p[P.cfDefault];
@@ -735,7 +790,7 @@ export class ReferenceEngine {
     const c = this.curColl[i];
     const upnl = s * q * (mark - this.pop.entry[i]);
     const equity = c + upnl;
-    if (!(equity < p[P.backstopFraction] * maintenanceAt(tierTable(this.s), q * mark))) return false;
+    if (!(equity < p[P.backstopFraction] * this.model.requirement(s, q, mark))) return false;
     if (!(this.vaultCash > 0 && this.vaultCash + equity >= 0)) return false;
     // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
     this.makers -= upnl;
@@ -853,7 +908,8 @@ export class ReferenceEngine {
         const q = this.curSize[i];
         const affordable = this.keeperLeft / price;
         taken = affordable < q ? affordable : q;
-        this.keeperLeft -= taken * price;
+        // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
+        this.keeperLeft = affordable < q ? 0 : this.keeperLeft - taken * price;
         // the keeper trades what it took on the book at once
         if (s > 0) this.sell(taken);
         else this.buy(taken);

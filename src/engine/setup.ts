@@ -9,6 +9,7 @@ import {
   FEE_KIND,
   LEVERAGE_DIST,
   LIQUIDATION_ENGINE,
+  MARGIN_MODEL,
   MAX_FEE_TIERS,
   MARK_MODEL,
   NOTIONAL_DIST,
@@ -16,6 +17,7 @@ import {
   PARAM_SLOTS,
   PRICE_MODEL,
 } from "./layout.js";
+import { normalInv } from "./mathfn.js";
 
 export interface AccountArrays {
   isLong: Int32Array;
@@ -135,7 +137,8 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
   params[P.engine] = LIQUIDATION_ENGINE[engine];
   const fee = liq.fee ?? { kind: "flat" as const };
   const ranking = s.adl.ranking;
-  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking === "hyperliquid" || ranking === "socialized";
+  const scan = s.margin.model !== undefined;
+  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking === "hyperliquid" || ranking === "socialized" || scan;
   params[P.perAccount] = perAccount ? 1 : 0;
   // slices: the partial engine's, and the backstop engine's book liquidations when it has a partial block
   const sliced = engine === "partial" || (engine === "backstop" && liq.partial !== undefined);
@@ -176,6 +179,7 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
     params[P.vaultCapital] = b.vaultCapital;
     params[P.vaultUnwind] = b.unwindPerStep;
   }
+  setMarginModel(params, s);
   const cf = liq.closeFactor;
   if (engine === "close-factor" && cf) {
     params[P.cfDefault] = cf.closeFactor;
@@ -184,6 +188,22 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
     params[P.cfProtocolFee] = cf.protocolFeeOfBonus;
     params[P.cfMinDebt] = cf.minDebtForCloseFactor;
   }
+}
+
+/** margin.model: the scan engine's requirement and the volatility estimate it follows. */
+function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): void {
+  const m = s.margin;
+  params[P.marginModel] = m.model ? MARGIN_MODEL[m.model] : MARGIN_MODEL.ladder;
+  if (!m.model) return;
+  // the schema fills these in for the models that read them; a literal Scenario (tests, the library) may omit them
+  const vol = m.volatility ?? { halfLifeSteps: 30, updateEverySteps: 1 };
+  params[P.volLambda] = Math.pow(2, -1 / vol.halfLifeSteps);
+  params[P.volUpdateEvery] = vol.updateEverySteps;
+  params[P.volFloor] = m.volScaled?.floor ?? 1;
+  params[P.volCap] = m.volScaled?.cap ?? 3;
+  const risk = m.riskBased ?? { method: "var", confidence: 0.99, scanSigmas: 3, horizonSteps: 60 };
+  params[P.riskSigmas] = risk.method === "var" ? normalInv(risk.confidence) : risk.scanSigmas;
+  params[P.riskHorizon] = risk.horizonSteps;
 }
 
 function analyticProfiles(inputs: ScenarioInputs, levels: number) {

@@ -27,6 +27,7 @@ export const METRIC_KIND: Readonly<Record<MetricName, MetricKind>> = Object.free
   avgSlippage: "ratio",
   bookExhausted: "ratio", // 0/1 per path: its mean is a share of paths
   firstLiquidationStep: "count",
+  marginHeld: "money",
 });
 
 type Num = number | null | undefined;
@@ -136,6 +137,8 @@ export function formatSummaryTable(summary: Summary): string {
       metrics.push([name, "", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"]);
       continue;
     }
+    // marginHeld is computed by the scan engine only (margin.model): no row for a run that has none
+    if (name === "marginHeld" && s.excluded === summary.paths) continue;
     const nonFinite = s.nonFinite ? ` (${s.nonFinite} non-finite)` : "";
     metrics.push([
       name + nonFinite,

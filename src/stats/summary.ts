@@ -40,6 +40,8 @@ export const WORST_TAIL: Readonly<Record<MetricName, Tail>> = Object.freeze({
   avgSlippage: "upper",
   bookExhausted: "upper",
   firstLiquidationStep: "lower",
+  // the capital the positions tie up: more is the cost side of a margin design
+  marginHeld: "upper",
 });
 
 export const QUANTILE_KEYS = ["p01", "p05", "p50", "p95", "p99"] as const;
@@ -162,6 +164,8 @@ export function summarizeColumns(columns: ColumnSource): Record<MetricName, Metr
     // −1 means "no liquidation in this path": the step's statistics are over the paths that had one
     // (their share is probabilities.anyLiquidation), and `excluded` counts the others
     if (name === "firstLiquidationStep") values = values.filter((v) => v >= 0);
+    // NaN means "not computed" (the ladder never evaluates every account's requirement): left out like −1 above
+    if (name === "marginHeld") values = values.filter((v) => !Number.isNaN(v));
     out[name] = summarize(values, { tail: WORST_TAIL[name] });
     const excluded = columns.count - values.length;
     if (excluded > 0) out[name].excluded = excluded;

@@ -82,6 +82,21 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       protocolFee: fc.double({ min: 0, max: 1, noNaN: true }),
       minDebt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e5, noNaN: true })),
     }),
+    // margin.model (the scan engine), absent half the time
+    marginModel: fc.option(
+      fc.record({
+        model: fc.constantFrom("tiers", "vol-scaled", "risk-based"),
+        halfLifeSteps: fc.double({ min: 0.1, max: 100, noNaN: true }),
+        updateEverySteps: fc.integer({ min: 1, max: 10 }),
+        floor: fc.double({ min: 0.1, max: 2, noNaN: true }),
+        capOver: fc.double({ min: 0, max: 5, noNaN: true }),
+        method: fc.constantFrom("var", "scan"),
+        confidence: fc.double({ min: 0.51, max: 0.999, noNaN: true }),
+        scanSigmas: fc.double({ min: 0.1, max: 6, noNaN: true }),
+        horizonSteps: fc.double({ min: 0.1, max: 500, noNaN: true }),
+      }),
+      { freq: 2 },
+    ),
     // a fee schedule, absent half the time
     fee: fc.option(
       fc.oneof(
@@ -184,6 +199,13 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     if (engine === "close-factor") {
       const c = g.closeFactor;
       scenario.liquidation.closeFactor = { closeFactor: c.factor, fullCloseHealthFactor: c.fullHealth, bonus: c.bonus, protocolFeeOfBonus: c.protocolFee, minDebtForCloseFactor: c.minDebt };
+    }
+    if (g.marginModel !== null) {
+      const m = g.marginModel;
+      scenario.margin.model = m.model as "tiers";
+      if (m.model !== "tiers") scenario.margin.volatility = { halfLifeSteps: m.halfLifeSteps, updateEverySteps: m.updateEverySteps };
+      if (m.model === "vol-scaled") scenario.margin.volScaled = { floor: m.floor, cap: m.floor + m.capOver };
+      if (m.model === "risk-based") scenario.margin.riskBased = { method: m.method as "var", confidence: m.confidence, scanSigmas: m.scanSigmas, horizonSteps: m.horizonSteps };
     }
     if (g.fee !== null) {
       const f = g.fee;

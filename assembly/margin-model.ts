@@ -1,0 +1,70 @@
+// margin.model: the maintenance requirement the scan engine checks every account against, every round. Same
+// model and arithmetic as src/engine/margin-model.ts: `tiers`, `vol-scaled` (the tiers times a multiplier that
+// follows realised volatility), `risk-based` (the loss over a move of `sigmas` standard deviations of the horizon).
+import {
+  MARGIN_RISK_BASED, MARGIN_VOL_SCALED, P_MARGIN_MODEL, P_RISK_HORIZON, P_RISK_SIGMAS, P_STEP_SECONDS, P_VOLATILITY,
+  P_VOL_CAP, P_VOL_FLOOR, P_VOL_LAMBDA, P_VOL_UPDATE_EVERY, P_TIER_COUNT, SECONDS_PER_YEAR,
+} from "./abi";
+import { maintenanceAt } from "./margin";
+import { exp, log } from "./mathfn";
+import { params } from "./state";
+
+let kind: i32 = 0;
+let lambda: f64 = 0;
+let updateEvery: i32 = 1;
+let floor: f64 = 1;
+let cap: f64 = 1;
+let sigmas: f64 = 0;
+let horizon: f64 = 0;
+let refVariance: f64 = 0;
+let nTiers: i32 = 0;
+let variance: f64 = 0;
+let lastOpen: f64 = 0;
+let multiplier: f64 = 1;
+let lossLong: f64 = 0;
+let lossShort: f64 = 0;
+
+/** A path starts at this mark: the model's parameters, and the estimate at the reference variance. */
+export function startPath(mark: f64): void {
+  kind = <i32>unchecked(params[P_MARGIN_MODEL]);
+  lambda = unchecked(params[P_VOL_LAMBDA]);
+  updateEvery = <i32>unchecked(params[P_VOL_UPDATE_EVERY]);
+  floor = unchecked(params[P_VOL_FLOOR]);
+  cap = unchecked(params[P_VOL_CAP]);
+  sigmas = unchecked(params[P_RISK_SIGMAS]);
+  horizon = unchecked(params[P_RISK_HORIZON]);
+  nTiers = <i32>unchecked(params[P_TIER_COUNT]);
+  const vol = unchecked(params[P_VOLATILITY]);
+  refVariance = vol * vol * (unchecked(params[P_STEP_SECONDS]) / SECONDS_PER_YEAR);
+  variance = refVariance;
+  lastOpen = mark;
+  refresh();
+}
+
+/** Step t opens at this mark: the estimate takes the step's return; the requirement follows every updateEvery steps. */
+export function openStep(t: i32, mark: f64): void {
+  const r = log(mark / lastOpen);
+  lastOpen = mark;
+  variance = lambda * variance + (1 - lambda) * (r * r);
+  if (t % updateEvery == 0) refresh();
+}
+
+function refresh(): void {
+  const sigma = Math.sqrt(variance);
+  if (kind == MARGIN_VOL_SCALED) {
+    const ratio = refVariance > 0 ? sigma / Math.sqrt(refVariance) : 1;
+    multiplier = ratio < floor ? floor : ratio > cap ? cap : ratio;
+  } else if (kind == MARGIN_RISK_BASED) {
+    const move = sigmas * sigma * Math.sqrt(horizon);
+    lossLong = 1 - exp(-move);
+    lossShort = exp(move) - 1;
+  }
+}
+
+/** Maintenance margin of a position of side s, size q at mark m (the tiers' outside a model). */
+export function requirement(s: f64, q: f64, m: f64): f64 {
+  const notional = q * m;
+  if (kind == MARGIN_RISK_BASED) return notional * (s > 0 ? lossLong : lossShort);
+  const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), notional);
+  return kind == MARGIN_VOL_SCALED ? multiplier * mm : mm;
+}
