@@ -3,6 +3,7 @@
 // through typed-array views and runs batches of paths. A separate module from the single-market kernel.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { InternalError } from "../config/errors.js";
 import { buildPortfolioSetup, seedWords, type PortfolioSetup } from "../portfolio/setup.js";
 import { portfolioMetricNames } from "../portfolio/engine.js";
 import type { PortfolioScenario } from "../portfolio/schema.js";
@@ -90,6 +91,9 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
+/** The kernel's abort(): a failed assertion or, in the debug build, an index out of its region (a trap). */
+class KernelAbort extends KernelError {}
+
 export interface PortfolioWasmOptions {
   build?: KernelBuild;
   /** Paths per kernel call (the records region holds this many). */
@@ -115,7 +119,7 @@ export class PortfolioWasmEngine {
       env: {
         abort(msg: number, file: number, line: number, col: number) {
           const where = memory ? `${readString(memory, file)}:${line}:${col}` : `${line}:${col}`;
-          throw new KernelError(`portfolio kernel assertion failed: ${memory ? readString(memory, msg) : msg} at ${where}`);
+          throw new KernelAbort(`assertion failed: ${memory ? readString(memory, msg) : msg} at ${where}`);
         },
       },
     });
@@ -172,14 +176,36 @@ export class PortfolioWasmEngine {
     else new Float64Array(buffer, ptr, length).set(values);
   }
 
-  /** Simulates paths first..first+count−1, one record of `stride` f64 each into out. */
+  /**
+   * Simulates paths first..first+count−1, one record of `stride` f64 each into out. A trap (a bug) is rethrown
+   * as an InternalError naming the seed and the path that traps (found by rerunning the batch path by path:
+   * every path starts from a reset state).
+   */
   runPaths(first: number, count: number, out: Float64Array): void {
     const e = this.exports;
     for (let done = 0; done < count; done += this.batch) {
       const n = Math.min(this.batch, count - done);
-      this.check(e.runPaths(first + done, n));
+      try {
+        this.check(e.runPaths(first + done, n));
+      } catch (err) {
+        if (!(err instanceof WebAssembly.RuntimeError || err instanceof KernelAbort)) throw err;
+        throw this.locateTrap(first + done, n, err);
+      }
       out.set(new Float64Array(e.memory.buffer, e.regionPtr(region("records")), n * this.stride), done * this.stride);
     }
+  }
+
+  private locateTrap(first: number, count: number, err: Error): InternalError {
+    let path = first;
+    for (let p = first; p < first + count; p++) {
+      try {
+        this.exports.runPaths(p, 1);
+      } catch {
+        path = p;
+        break;
+      }
+    }
+    return new InternalError(`the portfolio kernel trapped (${err.message}) in path ${path}`, { seed: this.scenario.seed, pathIndex: path }, { cause: err });
   }
 
   /** Money at the end of the last path: traders (Σ cash + deposits held × initial price), insurance, makers, bad debt. */
