@@ -286,6 +286,7 @@ describe("the portfolio kernel's ABI", () => {
     };
     expect(e.runPaths(0, 1)).toBe(1);
     expect(e.init(0, 1, 1, 3, 1, 1, 0, 0, 0, 1)).toBe(2); // no market
+    expect(e.init(1, 1, 1, 3, 2 ** 31 - 1, 1, 0, 0, 0, 1)).toBe(2); // a shock table of 2^32 slots
     expect(e.init(1, 1, 1, 3, 1, 1, 0, 0, 0, 2)).toBe(0);
     expect(e.init(1, 1, 1, 3, 1, 1, 0, 0, 0, 2)).toBe(2); // once per instance
     // the parameter block still says 0 markets

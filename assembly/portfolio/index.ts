@@ -4,12 +4,13 @@
 // the parameter block; prepare() checks them; runPaths() writes one record per path.
 import {
   E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, PF_ABI_VERSION, P_ACCOUNTS, P_ASSETS, P_BOOKS, P_CELLS, P_DEPOSITS,
-  P_LEGS, P_MARKETS, P_MAX_ROUNDS, P_STEPS, P_TIERS,
+  P_LEGS, P_MARKETS, P_MAX_ROUNDS, P_STEPS, P_TIERS, recordStrideFor,
 } from "./abi";
 import { computeLedger, configure, runPath } from "./engine";
 import * as state from "./state";
 
 let prepared = false;
+const MAX_REGION: f64 = 268435456;
 
 export function abiVersion(): i32 {
   return PF_ABI_VERSION;
@@ -20,6 +21,10 @@ export function init(markets: i32, assets: i32, books: i32, cells: i32, steps: i
   if (state.initialised) return E_CAPACITY;
   if (markets < 1 || assets < 0 || books < markets || cells < 0 || steps < 1 || tiers < markets) return E_CAPACITY;
   if (accounts < 0 || legs < 0 || deposits < 0 || batch < 1) return E_CAPACITY;
+  // no region past 2^28 elements (2 GiB of f64), computed in f64 so that no product wraps
+  const perStep = <f64>steps + 1;
+  const largest = Math.max(Math.max(<f64>(markets + assets) * perStep, <f64>books * perStep), <f64>batch * <f64>recordStrideFor(markets, assets));
+  if (largest > MAX_REGION || <f64>cells > MAX_REGION || <f64>legs > MAX_REGION || <f64>deposits > MAX_REGION) return E_CAPACITY;
   state.carve(markets, assets, books, cells, steps, tiers, accounts, legs, deposits, batch);
   return OK;
 }
