@@ -206,7 +206,8 @@ export const marginSchema = z
   })
   .superRefine((m, ctx) => {
     const only: [keyof typeof m, string[]][] = [
-      ["volatility", ["vol-scaled", "risk-based"]],
+      // the tiers model does not read it, but a sweep over models sets it once for all of them
+      ["volatility", ["tiers", "vol-scaled", "risk-based"]],
       ["volScaled", ["vol-scaled"]],
       ["riskBased", ["risk-based"]],
     ];

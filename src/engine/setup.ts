@@ -16,6 +16,7 @@ import {
   P,
   PARAM_SLOTS,
   PRICE_MODEL,
+  SECONDS_PER_YEAR,
 } from "./layout.js";
 import { normalInv } from "./mathfn.js";
 
@@ -103,6 +104,10 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   const tierMaxLeverage = Float64Array.from(tiers, (t) =>
     t.maxLeverage ?? (t.mmr > 0 ? 1 / (2 * t.mmr) : Infinity),
   );
+  // a risk-based venue admits positions at an initial margin of twice its requirement at the reference volatility
+  // (the venues' usual IM = 2 × MM), whatever the brackets would allow: the generated accounts respect it too
+  const riskCap = riskBasedMaxLeverage(s);
+  for (let j = 0; j < tierMaxLeverage.length; j++) if (tierMaxLeverage[j] > riskCap) tierMaxLeverage[j] = riskCap;
 
   const { bidProfile, askProfile } = inputs.book ? snapshotProfiles(inputs, levels) : analyticProfiles(inputs, levels);
 
@@ -188,6 +193,17 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
     params[P.cfProtocolFee] = cf.protocolFeeOfBonus;
     params[P.cfMinDebt] = cf.minDebtForCloseFactor;
   }
+}
+
+/** The leverage a risk-based requirement admits: 1 / (2 × the short's loss ratio e^x − 1 at σ_ref); ∞ otherwise. */
+function riskBasedMaxLeverage(s: ScenarioInputs["scenario"]): number {
+  const risk = s.margin.riskBased;
+  if (s.margin.model !== "risk-based" || !risk) return Infinity;
+  const sigmas = risk.method === "var" ? normalInv(risk.confidence) : risk.scanSigmas;
+  const vol = s.market.price.volatility;
+  const x = sigmas * vol * Math.sqrt((s.stepSeconds / SECONDS_PER_YEAR) * risk.horizonSteps);
+  const loss = Math.exp(x) - 1;
+  return loss > 0 ? 1 / (2 * loss) : Infinity;
 }
 
 /** margin.model: the scan engine's requirement and the volatility estimate it follows. */
