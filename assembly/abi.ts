@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 6;
+export const ABI_VERSION: i32 = 7;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -72,6 +72,8 @@ export const P_CF_BONUS = 64;
 export const P_CF_PROTOCOL_FEE = 65;
 export const P_CF_MIN_DEBT = 66;
 export const P_SPREAD_WIDENING = 67;
+export const P_ORACLE_LAG = 68;
+export const P_MARK_BAND = 69;
 export const P_FEE_TIER_FLOOR = 72;
 export const P_FEE_TIER_RATE = 80;
 export const P_MARGIN_MODEL = 88;
@@ -90,6 +92,7 @@ export const PRICE_REPLAY = 3;
 export const MARK_LAST = 0;
 export const MARK_MID = 1;
 export const MARK_EMA = 2;
+export const MARK_ORACLE = 3;
 export const ADL_NONE = 0;
 export const ADL_PNL_LEVERAGE = 1;
 export const ADL_RANDOM = 2;

@@ -1,7 +1,7 @@
 // One cascade path: the step loop (exogenous move, refill, mark, cascade rounds) and the settlement of
 // each liquidation (fee, insurance, ADL, bad debt). Same model and arithmetic as src/engine/reference.ts.
 import {
-  ADL_NONE, DOMAIN_MARKET, MARK_EMA, MARK_MID, P_EMA_ALPHA, P_STRESS_FLOOR, P_STRESS_WITHDRAWAL, PRICE_MERTON, PRICE_NONE, PRICE_REPLAY,
+  ADL_NONE, DOMAIN_MARKET, MARK_EMA, MARK_MID, MARK_ORACLE, P_ORACLE_LAG, P_MARK_BAND, P_EMA_ALPHA, P_STRESS_FLOOR, P_STRESS_WITHDRAWAL, PRICE_MERTON, PRICE_NONE, PRICE_REPLAY,
   P_ACCOUNTS, P_ADL_RANKING, P_CAP_INSURANCE_LOSS, P_CAP_NOTIONAL, P_DRIFT, P_FUND_DRAWDOWN, P_INSURANCE_CAP, P_FEE_RATE, P_INITIAL_PRICE, P_INSURANCE, P_JUMP_INTENSITY,
   P_JUMP_MEAN, P_JUMP_STD, P_MARK_MODEL, P_MAX_ROUNDS, P_PRICE_MODEL, P_RETURNS_COUNT, P_STEPS,
   P_STEP_SECONDS, P_TICK, P_VOLATILITY, RECORD_STRIDE, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION,
@@ -25,7 +25,7 @@ import {
   V_DEPTH, accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount,
   longLiq, params, records, returns, shocks, shortCount, shortLiq, accSize, accEntry, curSize, curColl, curLiq,
   nextSlice, slicedRound, longPend, shortPend, duePend, longOrder, shortOrder, rungOf,
-  accIsLong, auctionList, auctionStart, auctionTop, flagged, inAuction,
+  accIsLong, auctionList, auctionStart, auctionTop, flagged, inAuction, oracleHist,
 } from "./state";
 import * as adl from "./adl";
 
@@ -97,6 +97,9 @@ export function runPath(p: u32, at: i32): void {
   const model = <i32>unchecked(params[P_PRICE_MODEL]);
   const markMid = <i32>unchecked(params[P_MARK_MODEL]) == MARK_MID;
   const markEma = <i32>unchecked(params[P_MARK_MODEL]) == MARK_EMA;
+  const markOracle = <i32>unchecked(params[P_MARK_MODEL]) == MARK_ORACLE;
+  const oracleLag = <i32>unchecked(params[P_ORACLE_LAG]);
+  const band = unchecked(params[P_MARK_BAND]);
   const alpha = unchecked(params[P_EMA_ALPHA]);
   const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
   const stressFloor = unchecked(params[P_STRESS_FLOOR]);
@@ -183,6 +186,7 @@ export function runPath(p: u32, at: i32): void {
   const levels = book.levels;
   const floorTick = <f64>(levels + 1);
   let fundamental = unchecked(params[P_INITIAL_PRICE]);
+  unchecked((oracleHist[0] = fundamental));
   setCentre(fundamental);
   let mark = mid();
   let ema = mark;
@@ -226,6 +230,7 @@ export function runPath(p: u32, at: i32): void {
     }
     const shock = unchecked(shocks[t]);
     if (shock != 0) fundamental = fundamental * (1 + shock);
+    unchecked((oracleHist[t] = fundamental));
     // the centre tick (setCentre, inlined)
     const c = Math.floor((tickPow2 ? fundamental * invTick : fundamental / tick) + 1e-7);
     const centre = c > floorTick ? c : floorTick;
@@ -254,6 +259,12 @@ export function runPath(p: u32, at: i32): void {
       ema = ema + alpha * (mark - ema);
       mark = ema;
     }
+    // the oracle: the fundamental lagSteps ago, held through the step's rounds; a band keeps any mark near it
+    const oracle = unchecked(oracleHist[t >= oracleLag ? t - oracleLag : 0]);
+    const bandLo = oracle * (1 - band);
+    const bandHi = oracle * (1 + band);
+    if (markOracle) mark = oracle;
+    if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
     // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
     if (scan) {
       margin.openStep(t, mark);
@@ -277,7 +288,8 @@ export function runPath(p: u32, at: i32): void {
       if (n == 0) break;
       rounds++;
       if (firstLiquidationStep < 0) firstLiquidationStep = t;
-      if (!markEma) mark = markMid ? mid() : book.lastPrice;
+      if (!markEma && !markOracle) mark = markMid ? mid() : book.lastPrice;
+      if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
       if (mark < minPrice) minPrice = mark;
       if (mark > markPeak) {
         markPeak = mark;

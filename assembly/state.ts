@@ -12,6 +12,8 @@ export let askProfile = new StaticArray<f64>(0);
 export let shocks = new StaticArray<f64>(0);
 export let returns = new StaticArray<f64>(0);
 export let decay = new StaticArray<f64>(0);
+/** The fundamental at the end of each step's move, 0..steps (the oracle reads it, possibly lagged). */
+export let oracleHist = new StaticArray<f64>(0);
 
 // accounts (struct of arrays) and their ladder
 export let accIsLong = new StaticArray<i32>(0);
@@ -154,6 +156,7 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   shocks = new StaticArray<f64>(steps + 1);
   returns = new StaticArray<f64>(nReturns > 0 ? nReturns : 1);
   decay = new StaticArray<f64>(steps + 1);
+  oracleHist = new StaticArray<f64>(steps + 1);
   accIsLong = new StaticArray<i32>(accounts);
   accSize = new StaticArray<f64>(accounts);
   accEntry = new StaticArray<f64>(accounts);

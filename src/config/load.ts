@@ -227,10 +227,13 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
     market: {
       ...draft.market,
       price: { ...draft.market.price, shocks: [...draft.market.price.shocks].sort((a, b) => a.step - b.step) },
-      mark:
-        draft.market.mark.halfLifeSteps === undefined
-          ? { model: draft.market.mark.model }
-          : { model: draft.market.mark.model, halfLifeSteps: draft.market.mark.halfLifeSteps },
+      // only the keys given: an absent optional key keeps the scenario (and its hash) as it was
+      mark: {
+        model: draft.market.mark.model,
+        ...(draft.market.mark.halfLifeSteps !== undefined ? { halfLifeSteps: draft.market.mark.halfLifeSteps } : {}),
+        ...(draft.market.mark.oracleLagSteps !== undefined ? { oracleLagSteps: draft.market.mark.oracleLagSteps } : {}),
+        ...(draft.market.mark.band !== undefined ? { band: draft.market.mark.band } : {}),
+      },
     },
     // `preset` stays in the resolved scenario so that summary.json records where the tiers came from.
     margin: {

@@ -15,7 +15,7 @@ export interface Tier {
 
 export type PriceModel = "gbm" | "merton" | "none" | "replay";
 export type DepthProfile = "flat" | "exponential" | "power";
-export type MarkModel = "last" | "mid" | "ema";
+export type MarkModel = "last" | "mid" | "ema" | "oracle";
 export type LiquidationEngine = "market" | "partial" | "dutch-auction" | "backstop" | "close-factor";
 export type AdlRanking = "pnl-leverage" | "hyperliquid" | "random" | "socialized" | "none";
 
@@ -146,8 +146,12 @@ export interface Scenario {
      * `ema` (halfLifeSteps h required): an index-like mark that lags the book. It starts at the initial mid; at
      * the start of each step, after the move and the refill, ema ← ema + α·(mid − ema) with α = 1 − 2^(−1/h)
      * (computed on the host), and the cascade rounds of that step all use it: liquidations do not move it.
+     * `oracle`: an external index, the fundamental (after the step's move) `oracleLagSteps` steps ago (absent: 0),
+     * held through the step's rounds: the book's own trades never move it. `band` b (any model): every mark, at
+     * the step's opening and after every round, is clamped to [oracle × (1 − b), oracle × (1 + b)], the oracle
+     * lagged as above: the liquidation engine cannot push its own mark further than b from the index.
      */
-    mark: { model: MarkModel; halfLifeSteps?: number };
+    mark: { model: MarkModel; halfLifeSteps?: number; oracleLagSteps?: number; band?: number };
   };
   accounts: {
     count: number;

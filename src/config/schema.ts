@@ -122,9 +122,13 @@ const bookSchema = z.strictObject({
 
 const markSchema = z
   .strictObject({
-    model: choice(["last", "mid", "ema"] as const).default("last"),
+    model: choice(["last", "mid", "ema", "oracle"] as const).default("last"),
     // required with ema, refused otherwise
     halfLifeSteps: z.number().gt(0).optional(),
+    // the oracle (mark model oracle, and the band's centre) lags the fundamental by this many steps; absent: 0
+    oracleLagSteps: int(0, I32_MAX).optional(),
+    // every mark is kept within oracle × (1 ± band); absent: no band
+    band: z.number().gt(0).lt(1).optional(),
   })
   .superRefine((mark, ctx) => {
     if (mark.halfLifeSteps !== undefined && mark.model !== "ema") {

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 export const P = {
   steps: 0,
@@ -91,6 +91,10 @@ export const P = {
   cfMinDebt: 66,
   /** market.book.stress.spreadWidening: ticks each side steps back per unit of mark drawdown (0: none) */
   spreadWidening: 67,
+  /** market.mark.oracleLagSteps: the oracle is the fundamental this many steps ago */
+  oracleLag: 68,
+  /** market.mark.band b: every mark is kept within oracle × (1 ± b) (0: no band) */
+  markBand: 69,
   /** liquidation.fee tiers (kind tiered): floors at feeTierFloor + j, rates at feeTierRate + j, j < MAX_FEE_TIERS */
   feeTierFloor: 72,
   feeTierRate: 80,
@@ -111,7 +115,7 @@ export const MAX_FEE_TIERS = 8;
 export const PARAM_SLOTS = 96;
 
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
-export const MARK_MODEL = { last: 0, mid: 1, ema: 2 } as const;
+export const MARK_MODEL = { last: 0, mid: 1, ema: 2, oracle: 3 } as const;
 export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2, hyperliquid: 3, socialized: 4 } as const;
 export const LIQUIDATION_ENGINE = { market: 0, partial: 1, "dutch-auction": 2, backstop: 3, "close-factor": 4 } as const;
 export const FEE_KIND = { flat: 0, tiered: 1, "time-ramped": 2 } as const;

@@ -77,6 +77,8 @@ export class ReferenceEngine {
   private readonly bidSeen: Int32Array;
   private readonly askSeen: Int32Array;
   private readonly decay: Float64Array;
+  /** The fundamental after each step's move, 0..steps: the oracle, possibly lagged. */
+  private readonly oracleHist: Float64Array;
   private readonly adlOrder: Int32Array;
   private readonly adlScore: Float64Array;
   private adlLen = 0;
@@ -186,6 +188,7 @@ export class ReferenceEngine {
     this.askSeen = new Int32Array(this.levels + 2);
     const steps = p[P.steps];
     this.decay = new Float64Array(steps + 1);
+    this.oracleHist = new Float64Array(steps + 1);
     this.decay[0] = 1;
     const keep = 1 - p[P.resilience];
     for (let d = 1; d <= steps; d++) this.decay[d] = this.decay[d - 1] * keep;
@@ -234,6 +237,9 @@ export class ReferenceEngine {
     const model = p[P.priceModel];
     const markMid = p[P.markModel] === MARK_MODEL.mid;
     const markEma = p[P.markModel] === MARK_MODEL.ema;
+    const markOracle = p[P.markModel] === MARK_MODEL.oracle;
+    const oracleLag = p[P.oracleLag];
+    const band = p[P.markBand];
     const alpha = p[P.emaAlpha];
     const withdrawal = p[P.stressWithdrawal];
     const stressFloor = p[P.stressFloor];
@@ -317,6 +323,7 @@ export class ReferenceEngine {
     let maxRoundsInStep = 0;
 
     let fundamental = p[P.initialPrice];
+    this.oracleHist[0] = fundamental;
     this.centre = this.centreOf(fundamental);
     this.bidTop = 1;
     this.askTop = 1;
@@ -368,6 +375,7 @@ export class ReferenceEngine {
         fundamental = fundamental * exp(r);
       }
       if (shocks[t] !== 0) fundamental = fundamental * (1 + shocks[t]);
+      this.oracleHist[t] = fundamental;
       this.centre = this.centreOf(fundamental);
       const exo = (this.centre + 0.5) * tick;
       if (exo > exoPeak) exoPeak = exo;
@@ -392,6 +400,12 @@ export class ReferenceEngine {
         ema = ema + alpha * (mark - ema);
         mark = ema;
       }
+      // the oracle: the fundamental lagSteps ago, held through the step's rounds; a band keeps any mark near it
+      const oracle = this.oracleHist[t >= oracleLag ? t - oracleLag : 0];
+      const bandLo = oracle * (1 - band);
+      const bandHi = oracle * (1 + band);
+      if (markOracle) mark = oracle;
+      if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
       // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
       if (scan) {
         this.model.openStep(t, mark);
@@ -426,7 +440,8 @@ export class ReferenceEngine {
         if (n === 0) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
-        if (!markEma) mark = markMid ? this.mid() : this.lastPrice;
+        if (!markEma && !markOracle) mark = markMid ? this.mid() : this.lastPrice;
+        if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
         if (mark < minPrice) minPrice = mark;
         if (mark > markPeak) markPeak = mark;
         const dd = (markPeak - mark) / markPeak;

@@ -95,6 +95,8 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.spreadWidening] = s.market.book.stress?.spreadWidening ?? 0;
   const halfLife = s.market.mark.halfLifeSteps;
   params[P.emaAlpha] = s.market.mark.model === "ema" && halfLife !== undefined ? 1 - Math.pow(2, -1 / halfLife) : 0;
+  params[P.oracleLag] = s.market.mark.oracleLagSteps ?? 0;
+  params[P.markBand] = s.market.mark.band ?? 0;
 
   const tiers = s.margin.tiers;
   params[P.tierCount] = tiers.length;

@@ -30,7 +30,9 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     decayTicks: fc.double({ min: 0.5, max: 200, noNaN: true }),
     exponent: fc.double({ min: 0, max: 2, noNaN: true }),
     resilience: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
-    mark: fc.constantFrom("last", "mid", "ema"),
+    mark: fc.constantFrom("last", "mid", "ema", "oracle"),
+    oracleLagSteps: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 2 }),
+    band: fc.option(fc.double({ min: 0.0001, max: 0.5, noNaN: true }), { freq: 2 }),
     halfLifeSteps: fc.oneof(fc.constant(1), fc.double({ min: 0.1, max: 50, noNaN: true })),
     // liquidity under stress, absent half the time (absent = today's behaviour)
     stress: fc.option(
@@ -214,6 +216,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       else scenario.liquidation.fee = { kind: "time-ramped", max: f.max, graceSeconds: f.graceSeconds, increasePerSecond: f.increasePerSecond };
     }
     if (g.mark === "ema") scenario.market.mark.halfLifeSteps = g.halfLifeSteps;
+    if (g.oracleLagSteps !== null) scenario.market.mark.oracleLagSteps = g.oracleLagSteps;
+    if (g.band !== null) scenario.market.mark.band = g.band;
     if (g.stress !== null) {
       scenario.market.book.stress = { withdrawal: g.stress.withdrawal };
       if (g.stress.floor !== null) scenario.market.book.stress.floor = g.stress.floor;
