@@ -1,17 +1,21 @@
-// `cascade portfolio FILE`: a multi-market cross-margin portfolio scenario (src/portfolio), run on one
-// thread on the WASM kernel (or --engine ts), printed as a table (or --json) and written to --out.
+// `cascade portfolio FILE`: a multi-market cross-margin portfolio scenario (src/portfolio), run on the WASM
+// kernel (or --engine ts) on --threads worker threads (default: all cores; 1: inline on this thread), printed
+// as a table (or --json) and written to --out (paths.csv streamed in path order, then summary.json).
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { InputError, formatValue, type ReproContext } from "../config/errors.js";
 import { readScenarioFile } from "../config/load.js";
 import { loadPortfolioScenario, type PortfolioScenario } from "../portfolio/index.js";
-import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioOutputs } from "../portfolio/report.js";
+import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioSummary } from "../portfolio/report.js";
 import { processIo, type CliIo } from "./io.js";
 
 /** The options as commander collects them (every value a string). */
 export interface RawPortfolioOptions {
   paths?: string;
   seed?: string;
+  /** Worker threads (default: all cores); 1 runs inline, without workers. */
+  threads?: string;
   engine?: string;
   out?: string;
   json?: boolean;
@@ -37,6 +41,7 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
   const problems: string[] = [];
   const paths = integer("paths", raw.paths, 1, problems);
   const seed = integer("seed", raw.seed, 0, problems);
+  const threads = integer("threads", raw.threads, 1, problems) ?? availableParallelism();
   const engine = raw.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "ts") problems.push(`--engine must be one of wasm, ts (received ${formatValue(engine)})`);
   const out = raw.out ?? "./cascade-out";
@@ -56,10 +61,10 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
   if (problems.length > 0 || !scenario) throw new InputError(problems);
   Object.assign(known, { seed: scenario.seed, scenarioFile: file });
 
-  const run = runPortfolio(scenario, { engine: engine as "wasm" | "ts" });
+  const run = await runPortfolio(scenario, { engine: engine as "wasm" | "ts", threads, outDir: out });
   const summary = summarizePortfolio(run, VERSION);
-  const written = await writePortfolioOutputs(out, run, summary);
+  const summaryFile = await writePortfolioSummary(out, summary);
   io.stdout.write(raw.json ? portfolioSummaryJson(summary) : formatPortfolioTable(summary));
-  io.stderr.write(`wrote ${resolve(written.summary)} and ${resolve(written.paths)}\n`);
+  io.stderr.write(`wrote ${resolve(summaryFile)} and ${resolve(run.csvPath!)}\n`);
   return 0;
 }

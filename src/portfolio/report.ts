@@ -1,45 +1,108 @@
 // A portfolio run on either engine and its outputs: per-metric statistics (src/stats), the console table,
-// summary.json and paths.csv. The portfolio's records have a variable layout (per market, per asset), so
-// these are written from its metric names rather than the single-market writers in src/report/, whose
-// formatting helpers they reuse.
+// summary.json and paths.csv. Batches of paths run on a worker pool (src/portfolio/pool.ts, or inline for one
+// thread), finish out of order and are taken in path order through a reorder window: their records go into
+// the run's record array and their CSV rows (formatted on the worker) are streamed to paths.csv. The
+// portfolio's records have a variable layout (per market, per asset), so these are written from its metric
+// names rather than the single-market writers in src/report/, whose formatting helpers they reuse.
 import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import Table from "cli-table3";
-import { PortfolioWasmEngine } from "../kernel/portfolio-engine.js";
 import type { KernelBuild } from "../kernel/module.js";
 import type { MetricName } from "../engine/metrics.js";
 import { writeAtomic } from "../report/atomic.js";
-import { formatNumber } from "../report/csv.js";
 import { METRIC_KIND, formatPercent, formatValue, groupThousands, tickDecimals, type MetricKind } from "../report/table.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES, probabilities, type FlatProbabilities } from "../stats/proportion.js";
 import { WORST_TAIL, summarize, type MetricSummary, type Tail } from "../stats/summary.js";
-import { BASE_METRIC_NAMES, PortfolioEngine } from "./engine.js";
+import type { PortfolioBatchResult, PortfolioEngineName } from "./batch.js";
+import { PortfolioCsvWriter, formatPortfolioRows, portfolioCsvHeader } from "./csv.js";
+import { BASE_METRIC_NAMES, portfolioMetricNames } from "./engine.js";
+import { PortfolioInlineRunner, PortfolioPoolRunner, planPortfolioBatches, portfolioBatchSize, type PortfolioBatchRunner } from "./pool.js";
 import type { PortfolioScenario } from "./schema.js";
 
-export type PortfolioEngineName = "wasm" | "ts";
+export type { PortfolioEngineName } from "./batch.js";
 
 export interface PortfolioRun {
   scenario: PortfolioScenario;
   engine: PortfolioEngineName;
   paths: number;
+  /** Threads the paths ran on (1: inline on the calling thread). */
+  threads: number;
   metricNames: string[];
   stride: number;
   /** paths × stride, path-major, in path order. */
   records: Float64Array;
+  /** Wall time of the run, paths.csv included when written. */
   runtimeMs: number;
+  /** The finished paths.csv, when `outDir` was given. */
+  csvPath?: string;
+  /** Batches run again because their worker died. */
+  retries: number;
 }
 
-/** Runs paths 0..paths−1 on one thread, on the WASM kernel or the TypeScript reference (the same records bit for bit). */
-export function runPortfolio(
-  scenario: PortfolioScenario,
-  options: { engine?: PortfolioEngineName; paths?: number; build?: KernelBuild } = {},
-): PortfolioRun {
-  const engineName = options.engine ?? "wasm";
-  const paths = options.paths ?? scenario.paths;
+export interface RunPortfolioOptions {
+  /** `wasm` (default) or `ts`, the reference engine; either runs in the workers. */
+  engine?: PortfolioEngineName;
+  /** Default: the scenario's `paths`. */
+  paths?: number;
+  build?: KernelBuild;
+  /** Threads (default: all cores). 1 runs inline on the calling thread, more on a piscina pool of that size. */
+  threads?: number;
+  /** Stream DIR/paths.csv (written as paths.csv.partial, renamed when complete). */
+  outDir?: string;
+  /** Test hook: batch indices whose worker dies on its first attempt. */
+  crashBatches?: ReadonlySet<number>;
+}
+
+function accountCount(s: PortfolioScenario): number {
+  return s.accounts.list.length + (s.accounts.generated?.count ?? 0);
+}
+
+/**
+ * Runs paths 0..paths−1 on `threads` threads, on the WASM kernel or the TypeScript reference. A path's record
+ * depends only on (seed, path index), so the records, and paths.csv byte for byte, are the same for any
+ * thread count and either engine.
+ */
+export async function runPortfolio(scenario: PortfolioScenario, options: RunPortfolioOptions = {}): Promise<PortfolioRun> {
   const start = performance.now();
-  const engine = engineName === "wasm" ? new PortfolioWasmEngine(scenario, { build: options.build }) : new PortfolioEngine(scenario);
-  const records = new Float64Array(paths * engine.stride);
-  engine.runPaths(0, paths, records);
-  return { scenario, engine: engineName, paths, metricNames: engine.metricNames, stride: engine.stride, records, runtimeMs: performance.now() - start };
+  const engine = options.engine ?? "wasm";
+  const paths = options.paths ?? scenario.paths;
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const metricNames = portfolioMetricNames(scenario);
+  const stride = metricNames.length;
+  const records = new Float64Array(paths * stride);
+  const batches = planPortfolioBatches(paths, portfolioBatchSize(paths, scenario.steps, accountCount(scenario), threads));
+  const writer = options.outDir !== undefined ? await PortfolioCsvWriter.open(options.outDir, metricNames) : undefined;
+  const csv = writer !== undefined;
+  let runner: PortfolioBatchRunner | undefined;
+  try {
+    runner =
+      threads === 1
+        ? new PortfolioInlineRunner(engine, scenario, options.build)
+        : new PortfolioPoolRunner({ kind: engine, scenario, threads, build: options.build, crashBatches: options.crashBatches });
+    // Up to `ahead` batches in flight, finishing in any order; taken strictly in path order.
+    const ahead = threads * 3;
+    const inFlight = new Map<number, Promise<PortfolioBatchResult>>();
+    let nextToStart = 0;
+    for (let w = 0; w < batches.length; w++) {
+      while (nextToStart < batches.length && nextToStart < w + ahead) {
+        const promise = runner.run(batches[nextToStart], csv);
+        promise.catch(() => undefined); // awaited in order below; not unhandled meanwhile
+        inFlight.set(nextToStart++, promise);
+      }
+      const result = await inFlight.get(w)!;
+      inFlight.delete(w);
+      const batch = batches[w];
+      records.set(result.records, batch.first * stride);
+      if (writer) await writer.writeEncoded(batch.first, batch.count, result.csv!);
+    }
+  } catch (err) {
+    await writer?.abort();
+    throw err;
+  } finally {
+    await runner?.close();
+  }
+  const csvPath = writer ? await writer.close() : undefined;
+  return { scenario, engine, paths, threads, metricNames, stride, records, runtimeMs: performance.now() - start, csvPath, retries: runner!.retries };
 }
 
 /** One metric's values, one per path. */
@@ -85,7 +148,7 @@ export interface PortfolioSummary {
   seed: number;
   paths: number;
   engine: PortfolioEngineName;
-  threads: 1;
+  threads: number;
   runtimeMs: number;
   /** In record order. firstLiquidationStep's statistics are over the paths that had one (`excluded` counts the others). */
   metrics: Record<string, MetricSummary>;
@@ -110,7 +173,7 @@ export function summarizePortfolio(run: PortfolioRun, version: string): Portfoli
     seed: run.scenario.seed,
     paths: run.paths,
     engine: run.engine,
-    threads: 1,
+    threads: run.threads,
     runtimeMs: run.runtimeMs,
     metrics,
     probabilities: events.probabilities,
@@ -129,7 +192,7 @@ const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 export function formatPortfolioTable(summary: PortfolioSummary): string {
   const header =
     `${summary.name}: ${groupThousands(summary.paths, 0)} paths, seed ${summary.seed}, engine ${summary.engine}, ` +
-    `1 thread, ${formatRuntime(summary.runtimeMs)}`;
+    `${summary.threads} thread${summary.threads === 1 ? "" : "s"}, ${formatRuntime(summary.runtimeMs)}`;
   const metrics = new Table({
     head: ["metric", "worst", "mean", "p50", "p95", "p99"],
     colAligns: ["left", "center", "right", "right", "right", "right"],
@@ -156,31 +219,20 @@ export function formatPortfolioTable(summary: PortfolioSummary): string {
   return [header, metrics.toString(), note, probs.toString()].join("\n") + "\n";
 }
 
-/** A CSV header field: quoted when a market or asset name needs it. */
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** paths.csv: `path` then the metrics in record order, one row per path, numbers in shortest round-trip form. */
+/**
+ * paths.csv as one string, from a run's records: for small runs and tests only (runPortfolio with `outDir`
+ * streams the file batch by batch, the same bytes).
+ */
 export function formatPortfolioCsv(run: PortfolioRun): string {
-  const lines: string[] = [["path", ...run.metricNames].map(csvField).join(",")];
-  for (let p = 0; p < run.paths; p++) {
-    let row = String(p);
-    const at = p * run.stride;
-    for (let k = 0; k < run.stride; k++) row += "," + formatNumber(run.records[at + k]);
-    lines.push(row);
-  }
-  return lines.join("\n") + "\n";
+  return portfolioCsvHeader(run.metricNames) + "\n" + formatPortfolioRows(0, run.records, run.stride, run.paths);
 }
 
 export function portfolioSummaryJson(summary: PortfolioSummary): string {
   return JSON.stringify(summary, null, 2) + "\n";
 }
 
-/** Writes DIR/summary.json and DIR/paths.csv (each atomically); returns their paths. */
-export async function writePortfolioOutputs(dir: string, run: PortfolioRun, summary: PortfolioSummary): Promise<{ summary: string; paths: string }> {
+/** Writes DIR/summary.json atomically (paths.csv is streamed by runPortfolio); returns its path. */
+export async function writePortfolioSummary(dir: string, summary: PortfolioSummary): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const paths = await writeAtomic(dir, "paths.csv", formatPortfolioCsv(run));
-  const summaryFile = await writeAtomic(dir, "summary.json", portfolioSummaryJson(summary));
-  return { summary: summaryFile, paths };
+  return writeAtomic(dir, "summary.json", portfolioSummaryJson(summary));
 }
