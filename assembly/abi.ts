@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 7;
+export const ABI_VERSION: i32 = 8;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -74,6 +74,8 @@ export const P_CF_MIN_DEBT = 66;
 export const P_SPREAD_WIDENING = 67;
 export const P_ORACLE_LAG = 68;
 export const P_MARK_BAND = 69;
+export const P_OI_LOWER_CAP = 70;
+export const P_OI_UPPER_CAP = 71;
 export const P_FEE_TIER_FLOOR = 72;
 export const P_FEE_TIER_RATE = 80;
 export const P_MARGIN_MODEL = 88;
@@ -83,6 +85,7 @@ export const P_VOL_FLOOR = 91;
 export const P_VOL_CAP = 92;
 export const P_RISK_SIGMAS = 93;
 export const P_RISK_HORIZON = 94;
+export const P_SIZE_IMF = 95;
 export const PARAM_SLOTS = 96;
 
 export const PRICE_NONE = 0;

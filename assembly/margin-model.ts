@@ -3,7 +3,7 @@
 // follows realised volatility), `risk-based` (the loss over a move of `sigmas` standard deviations of the horizon).
 import {
   MARGIN_RISK_BASED, MARGIN_VOL_SCALED, P_MARGIN_MODEL, P_RISK_HORIZON, P_RISK_SIGMAS, P_STEP_SECONDS, P_VOLATILITY,
-  P_VOL_CAP, P_VOL_FLOOR, P_VOL_LAMBDA, P_VOL_UPDATE_EVERY, P_TIER_COUNT, SECONDS_PER_YEAR,
+  P_SIZE_IMF, P_VOL_CAP, P_VOL_FLOOR, P_VOL_LAMBDA, P_VOL_UPDATE_EVERY, P_TIER_COUNT, SECONDS_PER_YEAR,
 } from "./abi";
 import { maintenanceAt } from "./margin";
 import { exp, log } from "./mathfn";
@@ -16,6 +16,7 @@ let floor: f64 = 1;
 let cap: f64 = 1;
 let sigmas: f64 = 0;
 let horizon: f64 = 0;
+let sizeImf: f64 = 0;
 let refVariance: f64 = 0;
 let nTiers: i32 = 0;
 let variance: f64 = 0;
@@ -33,6 +34,8 @@ export function startPath(mark: f64): void {
   cap = unchecked(params[P_VOL_CAP]);
   sigmas = unchecked(params[P_RISK_SIGMAS]);
   horizon = unchecked(params[P_RISK_HORIZON]);
+  // margin.sizePremium: with a model only (the ladder's static prices could not follow it)
+  sizeImf = kind != 0 ? unchecked(params[P_SIZE_IMF]) : 0;
   nTiers = <i32>unchecked(params[P_TIER_COUNT]);
   const vol = unchecked(params[P_VOLATILITY]);
   refVariance = vol * vol * (unchecked(params[P_STEP_SECONDS]) / SECONDS_PER_YEAR);
@@ -61,10 +64,19 @@ function refresh(): void {
   }
 }
 
-/** Maintenance margin of a position of side s, size q at mark m (the tiers' outside a model). */
+/** Maintenance margin of a position of side s, size q at mark m (the tiers' outside a model), at least the size premium's. */
 export function requirement(s: f64, q: f64, m: f64): f64 {
   const notional = q * m;
-  if (kind == MARGIN_RISK_BASED) return notional * (s > 0 ? lossLong : lossShort);
-  const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), notional);
-  return kind == MARGIN_VOL_SCALED ? multiplier * mm : mm;
+  let r: f64;
+  if (kind == MARGIN_RISK_BASED) r = notional * (s > 0 ? lossLong : lossShort);
+  else {
+    const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), notional);
+    r = kind == MARGIN_VOL_SCALED ? multiplier * mm : mm;
+  }
+  if (sizeImf > 0) {
+    // maintenance = half the size-based initial margin fraction imfFactor × √q
+    const premium = notional * 0.5 * sizeImf * Math.sqrt(q);
+    if (premium > r) r = premium;
+  }
+  return r;
 }

@@ -3,7 +3,7 @@
 import {
   DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_INITIAL_PRICE, P_LEVERAGE_DIST, P_LEVERAGE_MAX,
   P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST, P_NOTIONAL_MAX,
-  P_NOTIONAL_MIN, P_TIER_COUNT,
+  P_NOTIONAL_MIN, P_OI_LOWER_CAP, P_OI_UPPER_CAP, P_SIZE_IMF, P_TIER_COUNT,
 } from "./abi";
 import { bankruptcyPrice, liquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
@@ -29,7 +29,9 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
   const nMin = unchecked(params[P_NOTIONAL_MIN]);
   const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
   const nMax = unchecked(params[P_NOTIONAL_MAX]);
+  const sizeImf = unchecked(params[P_SIZE_IMF]);
   const tiers = <i32>unchecked(params[P_TIER_COUNT]);
+  const f = openInterestFraction(n, seedLo, seedHi, population);
   for (let i = 0; i < n; i++) {
     philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
     unchecked((accIsLong[i] = uniform32(rng0) < longShare ? 1 : 0));
@@ -40,10 +42,49 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
     if (leverage > levMax) leverage = levMax;
     const bracketMax = unchecked(tierMaxLeverage[tierIndex(tiers, notional)]);
     if (leverage > bracketMax) leverage = bracketMax;
-    unchecked((accSize[i] = notional / price));
+    const size = notional / price;
+    // dynamic initial margin: open-interest scaling, then the size premium where it exceeds the bracket's fraction
+    if (f > 0 || sizeImf > 0) {
+      const base = 1 / bracketMax;
+      if (f > 0) {
+        const oiCap = 1 / (base + (1 - base) * f);
+        if (leverage > oiCap) leverage = oiCap;
+      }
+      if (sizeImf > 0) {
+        const imf = sizeImf * Math.sqrt(size);
+        if (imf > base) {
+          const sizeCap = 1 / imf;
+          if (leverage > sizeCap) leverage = sizeCap;
+        }
+      }
+    }
+    unchecked((accSize[i] = size));
     unchecked((accEntry[i] = price));
     unchecked((accCollateral[i] = notional / leverage));
   }
+}
+
+/**
+ * margin.openInterestScaling: f = clamp((OI − lowerCap) / (upperCap − lowerCap), 0, 1), OI the population's total
+ * notional (its accounts' notional draws, in account order); 0 without the key.
+ */
+function openInterestFraction(n: i32, seedLo: u32, seedHi: u32, population: u32): f64 {
+  const upper = unchecked(params[P_OI_UPPER_CAP]);
+  if (!(upper > 0)) return 0;
+  const lower = unchecked(params[P_OI_LOWER_CAP]);
+  const notFixed = unchecked(params[P_NOTIONAL_DIST]) == DIST_FIXED;
+  const nMin = unchecked(params[P_NOTIONAL_MIN]);
+  const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
+  const nMax = unchecked(params[P_NOTIONAL_MAX]);
+  let oi: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
+    let notional = notFixed ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
+    if (notional > nMax) notional = nMax;
+    oi += notional;
+  }
+  const f = (oi - lower) / (upper - lower);
+  return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
 /** The ladder's records from position `first`, in ladder order: what a cascade round reads, contiguously. */

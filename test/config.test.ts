@@ -76,6 +76,13 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
     { name: "both a preset and tiers", raw: { margin: { preset: "binance-usdm-btcusdt", tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }] } }, field: "margin.tiers", says: "margin.preset" },
     { name: "an unknown preset", raw: { margin: { preset: "binance-coinm" } }, field: "margin.preset", says: `must be one of ${PRESET_NAMES}` },
     { name: "a bad margin mode", raw: { margin: { mode: "portfolio" } }, field: "margin.mode" },
+    { name: "a size premium without a margin model", raw: { margin: { sizePremium: { imfFactor: 0.001 } } }, field: "margin.sizePremium", says: "needs margin.model" },
+    { name: "a size premium factor of zero", raw: { margin: { model: "tiers", sizePremium: { imfFactor: 0 } } }, field: "margin.sizePremium.imfFactor", says: "must be > 0" },
+    { name: "a size premium without its factor", raw: { margin: { model: "tiers", sizePremium: {} } }, field: "margin.sizePremium.imfFactor" },
+    { name: "an unknown size premium key", raw: { margin: { model: "tiers", sizePremium: { imf: 0.001 } } }, field: "margin.sizePremium.imf", says: "is not a known key" },
+    { name: "an open-interest upper cap at the lower cap", raw: { margin: { openInterestScaling: { lowerCap: 1e6, upperCap: 1e6 } } }, field: "margin.openInterestScaling.upperCap", says: "must be > lowerCap (1000000)" },
+    { name: "a negative open-interest lower cap", raw: { margin: { openInterestScaling: { lowerCap: -1, upperCap: 1e6 } } }, field: "margin.openInterestScaling.lowerCap", says: "must be >= 0" },
+    { name: "an open-interest scaling without its upper cap", raw: { margin: { openInterestScaling: { lowerCap: 0 } } }, field: "margin.openInterestScaling.upperCap" },
     { name: "a liquidation fee of 100%", raw: { liquidation: { feeRate: 1 } }, field: "liquidation.feeRate", says: "must be < 1" },
     { name: "zero cascade rounds per step", raw: { liquidation: { maxRoundsPerStep: 0 } }, field: "liquidation.maxRoundsPerStep" },
     { name: "a negative insurance fund", raw: { insurance: { initialBalance: -1 } }, field: "insurance.initialBalance" },
@@ -230,6 +237,14 @@ describe("resolving good input", () => {
   it("explicit tiers replace the preset, and no preset is recorded", () => {
     const tiers = [{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }];
     expect(resolveScenario({ margin: { mode: "cross", tiers } }, FIXTURES).scenario.margin).toEqual({ mode: "cross", tiers });
+  });
+
+  it("the dynamic initial margin keys reach the resolved scenario as given, and are absent when not given", () => {
+    const tiers = [{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }];
+    const margin = { model: "tiers", sizePremium: { imfFactor: 0.0005 }, openInterestScaling: { lowerCap: 0, upperCap: 5e7 } };
+    expect(resolveScenario({ margin: { tiers, ...margin } }, FIXTURES).scenario.margin).toEqual({ mode: "isolated", tiers, ...margin });
+    const plain = resolveScenario({ margin: { tiers } }, FIXTURES).scenario.margin;
+    expect("sizePremium" in plain || "openInterestScaling" in plain).toBe(false);
   });
 
   it("shocks come out sorted by step", () => {

@@ -244,6 +244,8 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
       ...(draft.margin.volatility ? { volatility: draft.margin.volatility } : {}),
       ...(draft.margin.volScaled ? { volScaled: draft.margin.volScaled } : {}),
       ...(draft.margin.riskBased ? { riskBased: draft.margin.riskBased } : {}),
+      ...(draft.margin.sizePremium ? { sizePremium: draft.margin.sizePremium } : {}),
+      ...(draft.margin.openInterestScaling ? { openInterestScaling: draft.margin.openInterestScaling } : {}),
     },
   };
 

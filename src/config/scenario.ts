@@ -174,7 +174,8 @@ export interface Scenario {
    * variance 2^(−1/halfLifeSteps)), starting at σ_ref; the requirement reads it as refreshed every
    * updateEverySteps steps (a lag). The backstop and close-factor engines read the same requirement. The metric
    * marginHeld is the mean over steps of the requirement of every open position at the step's opening mark (NaN
-   * without a model).
+   * without a model). `sizePremium` and `openInterestScaling`: dynamic initial margin (below); sizePremium also
+   * raises the model's requirement.
    */
   margin: {
     mode: "isolated" | "cross";
@@ -184,6 +185,25 @@ export interface Scenario {
     volatility?: { halfLifeSteps: number; updateEverySteps: number };
     volScaled?: { floor: number; cap: number };
     riskBased?: { method: "var" | "scan"; confidence: number; scanSigmas: number; horizonSteps: number };
+    /**
+     * Position-size premium (FTX / Drift: "position IMF = max(base IMF, imfFactor × √size)"; absent: none; requires
+     * `model`). Admission: a generated account's leverage is also capped at 1 / max(baseIMF, imfFactor × √q), q its
+     * size in base units (notional / initialPrice), baseIMF = 1 / its bracket's max leverage (as capped by a
+     * risk-based model). Maintenance: the scan engine's requirement (and so the backstop and close-factor engines')
+     * becomes max(model requirement, notional × ½ × imfFactor × √q) on the current size at the mark — half the
+     * size-based initial fraction, the IM = 2 × MM convention. The ladder's static prices cannot follow it: hence
+     * the model. A positions file is not admitted (its accounts keep their collateral) but is held to the maintenance.
+     */
+    sizePremium?: { imfFactor: number };
+    /**
+     * Open-interest-scaled initial margin (dYdX v4 liquidity tiers; absent: none). With OI the generated population's
+     * total open interest Σ notional (every account, both sides, drawn before any leverage), f = clamp((OI −
+     * lowerCap) / (upperCap − lowerCap), 0, 1) and each account's initial margin fraction base + (1 − base) × f, base
+     * = 1 / its bracket's max leverage: its leverage is capped at 1 / that (f = 0: the population is unchanged bit
+     * for bit). Per population: once per run, or per path with accounts.resample. A positions file is not affected;
+     * maintenance is unchanged. With sizePremium both caps apply.
+     */
+    openInterestScaling?: { lowerCap: number; upperCap: number };
   };
   liquidation: {
     engine: LiquidationEngine;

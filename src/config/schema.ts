@@ -207,6 +207,16 @@ export const marginSchema = z
     volatility: volatilityEstimateSchema.optional(),
     volScaled: volScaledSchema.optional(),
     riskBased: riskBasedSchema.optional(),
+    // dynamic initial margin (Scenario documents both): FTX/Drift's size premium, dYdX v4's open-interest scaling
+    sizePremium: z.strictObject({ imfFactor: z.number().gt(0) }).optional(),
+    openInterestScaling: z
+      .strictObject({ lowerCap: z.number().min(0), upperCap: z.number() })
+      .superRefine((oi, ctx) => {
+        if (typeof oi.lowerCap === "number" && typeof oi.upperCap === "number" && !(oi.upperCap > oi.lowerCap)) {
+          ctx.addIssue({ code: "custom", path: ["upperCap"], input: oi.upperCap, message: `must be > lowerCap (${oi.lowerCap})` });
+        }
+      })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     const only: [keyof typeof m, string[]][] = [
@@ -219,6 +229,14 @@ export const marginSchema = z
       if (m[key] !== undefined && !models.includes(m.model ?? "")) {
         ctx.addIssue({ code: "custom", path: [key], input: m[key], message: `is only used with model ${models.join(" or ")}` });
       }
+    }
+    if (m.sizePremium !== undefined && m.model === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sizePremium"],
+        input: m.sizePremium,
+        message: "needs margin.model (its maintenance term is checked by the scan engine; the ladder's static liquidation prices cannot follow it)",
+      });
     }
     if (m.volScaled && typeof m.volScaled.floor === "number" && typeof m.volScaled.cap === "number" && m.volScaled.cap < m.volScaled.floor) {
       ctx.addIssue({ code: "custom", path: ["volScaled", "cap"], input: m.volScaled.cap, message: `must be >= floor (${m.volScaled.floor})` });

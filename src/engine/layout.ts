@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 export const P = {
   steps: 0,
@@ -95,6 +95,12 @@ export const P = {
   oracleLag: 68,
   /** market.mark.band b: every mark is kept within oracle × (1 ± b) (0: no band) */
   markBand: 69,
+  /**
+   * margin.openInterestScaling (dYdX v4 liquidity tiers): the open interest (Σ notional of the generated population)
+   * at which the initial margin fraction starts rising from the bracket's, and where it reaches 1 (0, 0: no scaling)
+   */
+  oiLowerCap: 70,
+  oiUpperCap: 71,
   /** liquidation.fee tiers (kind tiered): floors at feeTierFloor + j, rates at feeTierRate + j, j < MAX_FEE_TIERS */
   feeTierFloor: 72,
   feeTierRate: 80,
@@ -109,6 +115,11 @@ export const P = {
   /** risk-based: the move in standard deviations (VaR: the normal quantile of the confidence) and the horizon in steps */
   riskSigmas: 93,
   riskHorizon: 94,
+  /**
+   * margin.sizePremium.imfFactor (FTX/Drift; 0: none): a generated account's initial margin fraction is at least
+   * imfFactor × √size, and with a model the requirement at least notional × ½ × imfFactor × √size
+   */
+  sizeImf: 95,
 } as const;
 
 export const MAX_FEE_TIERS = 8;

@@ -16,6 +16,8 @@ export class MarginModel {
   private readonly cap: number;
   private readonly sigmas: number;
   private readonly horizon: number;
+  /** margin.sizePremium: imfFactor with a model (0: none, and always under the ladder) */
+  private readonly sizeImf: number;
   /** The reference variance per step (market.price.volatility² × dt), the estimate's start and the multiplier's 1. */
   private readonly refVariance: number;
   /** EWMA of the squared step log-returns of the mark at step openings. */
@@ -35,6 +37,7 @@ export class MarginModel {
     this.cap = params[P.volCap];
     this.sigmas = params[P.riskSigmas];
     this.horizon = params[P.riskHorizon];
+    this.sizeImf = this.kind !== MARGIN_MODEL.ladder ? params[P.sizeImf] : 0;
     const vol = params[P.volatility];
     this.refVariance = vol * vol * dt;
   }
@@ -66,12 +69,21 @@ export class MarginModel {
     }
   }
 
-  /** Maintenance margin of a position of side s, size q at mark m. */
+  /** Maintenance margin of a position of side s, size q at mark m: the model's, at least the size premium's. */
   requirement(s: number, q: number, m: number): number {
     const notional = q * m;
-    if (this.kind === MARGIN_MODEL["risk-based"]) return notional * (s > 0 ? this.lossLong : this.lossShort);
-    const mm = maintenanceAt(this.tiers, notional);
-    return this.kind === MARGIN_MODEL["vol-scaled"] ? this.multiplier * mm : mm;
+    let r: number;
+    if (this.kind === MARGIN_MODEL["risk-based"]) r = notional * (s > 0 ? this.lossLong : this.lossShort);
+    else {
+      const mm = maintenanceAt(this.tiers, notional);
+      r = this.kind === MARGIN_MODEL["vol-scaled"] ? this.multiplier * mm : mm;
+    }
+    if (this.sizeImf > 0) {
+      // maintenance = half the size-based initial margin fraction imfFactor × √q
+      const premium = notional * 0.5 * this.sizeImf * Math.sqrt(q);
+      if (premium > r) r = premium;
+    }
+    return r;
   }
 
   /** The multiplier on the tiers (vol-scaled) and the loss per unit notional of a long and a short (risk-based). */

@@ -44,6 +44,9 @@ export function allocatePopulation(count: number): Population {
  * Draws population number `population` (0 for the run's shared one, path + 1 with resample):
  * side ~ Bernoulli(longShare), notional ~ Pareto(min, alpha) capped at max, leverage ~ lognormal
  * (median, sigma) capped at max and at the bracket's maximum leverage; everyone entered at the initial price.
+ * Dynamic initial margin: with margin.openInterestScaling the leverage is also capped at 1 / (base + (1 − base)·f),
+ * f from the population's total notional (a first pass over the same draws); with margin.sizePremium at
+ * 1 / (imfFactor·√size) where that fraction exceeds the bracket's, base = 1 / the bracket's max leverage.
  */
 export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: number, seedHi: number, population: number): void {
   const p = setup.params;
@@ -57,8 +60,10 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
   const nMin = p[P.notionalMin];
   const invAlpha = 1 / p[P.notionalAlpha];
   const nMax = p[P.notionalMax];
+  const sizeImf = p[P.sizeImf];
   const tiers = tierTable(setup);
   const w = new Uint32Array(4);
+  const f = openInterestFraction(setup, pop.count, seedLo, seedHi, population, w);
   for (let i = 0; i < pop.count; i++) {
     philox(i, population, 0, DOMAIN.population, seedLo, seedHi, w);
     pop.isLong[i] = uniform32(w[0]) < longShare ? 1 : 0;
@@ -69,10 +74,49 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
     if (leverage > levMax) leverage = levMax;
     const bracketMax = setup.tierMaxLeverage[tierIndex(tiers, notional)];
     if (leverage > bracketMax) leverage = bracketMax;
-    pop.size[i] = notional / price;
+    const size = notional / price;
+    if (f > 0 || sizeImf > 0) {
+      const base = 1 / bracketMax;
+      if (f > 0) {
+        const oiCap = 1 / (base + (1 - base) * f);
+        if (leverage > oiCap) leverage = oiCap;
+      }
+      if (sizeImf > 0) {
+        const imf = sizeImf * Math.sqrt(size);
+        if (imf > base) {
+          const sizeCap = 1 / imf;
+          if (leverage > sizeCap) leverage = sizeCap;
+        }
+      }
+    }
+    pop.size[i] = size;
     pop.entry[i] = price;
     pop.collateral[i] = notional / leverage;
   }
+}
+
+/**
+ * margin.openInterestScaling: f = clamp((OI − lowerCap) / (upperCap − lowerCap), 0, 1), OI the population's total
+ * notional (its accounts' notional draws, in account order); 0 without the key.
+ */
+function openInterestFraction(setup: EngineSetup, n: number, seedLo: number, seedHi: number, population: number, w: Uint32Array): number {
+  const p = setup.params;
+  const upper = p[P.oiUpperCap];
+  if (!(upper > 0)) return 0;
+  const lower = p[P.oiLowerCap];
+  const notFixed = p[P.notionalDist] === NOTIONAL_DIST.fixed;
+  const nMin = p[P.notionalMin];
+  const invAlpha = 1 / p[P.notionalAlpha];
+  const nMax = p[P.notionalMax];
+  let oi = 0;
+  for (let i = 0; i < n; i++) {
+    philox(i, population, 0, DOMAIN.population, seedLo, seedHi, w);
+    let notional = notFixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
+    if (notional > nMax) notional = nMax;
+    oi += notional;
+  }
+  const f = (oi - lower) / (upper - lower);
+  return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
 export function copyPopulation(accounts: AccountArrays, pop: Population): void {

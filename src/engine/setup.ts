@@ -208,10 +208,15 @@ function riskBasedMaxLeverage(s: ScenarioInputs["scenario"]): number {
   return loss > 0 ? 1 / (2 * loss) : Infinity;
 }
 
-/** margin.model: the scan engine's requirement and the volatility estimate it follows. */
+/** margin.model: the scan engine's requirement and the volatility estimate it follows; the dynamic initial margin. */
 function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): void {
   const m = s.margin;
   params[P.marginModel] = m.model ? MARGIN_MODEL[m.model] : MARGIN_MODEL.ladder;
+  // dynamic initial margin (0: none). The size premium's maintenance term needs the scan engine (the schema requires
+  // a model with it); the requirement ignores it under the ladder, whose static prices could not follow it
+  params[P.sizeImf] = m.sizePremium?.imfFactor ?? 0;
+  params[P.oiLowerCap] = m.openInterestScaling?.lowerCap ?? 0;
+  params[P.oiUpperCap] = m.openInterestScaling?.upperCap ?? 0;
   if (!m.model) return;
   // the schema fills these in for the models that read them; a literal Scenario (tests, the library) may omit them
   const vol = m.volatility ?? { halfLifeSteps: 30, updateEverySteps: 1 };

@@ -99,6 +99,17 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       }),
       { freq: 2 },
     ),
+    // dynamic initial margin, each absent half the time: the size premium (only with a model: the schema requires
+    // one), its factor relative to the smallest position's size so that it binds on some accounts and not others;
+    // open-interest scaling, its caps relative to the smallest notional times the count
+    sizePremium: fc.option(fc.double({ min: 0.01, max: 30, noNaN: true }), { freq: 2 }),
+    openInterest: fc.option(
+      fc.record({
+        lowerRel: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1.5, noNaN: true })),
+        spanRel: fc.double({ min: 0.01, max: 5, noNaN: true }),
+      }),
+      { freq: 2 },
+    ),
     // a fee schedule, absent half the time
     fee: fc.option(
       fc.oneof(
@@ -208,6 +219,14 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       if (m.model !== "tiers") scenario.margin.volatility = { halfLifeSteps: m.halfLifeSteps, updateEverySteps: m.updateEverySteps };
       if (m.model === "vol-scaled") scenario.margin.volScaled = { floor: m.floor, cap: m.floor + m.capOver };
       if (m.model === "risk-based") scenario.margin.riskBased = { method: m.method as "var", confidence: m.confidence, scanSigmas: m.scanSigmas, horizonSteps: m.horizonSteps };
+    }
+    if (g.sizePremium !== null && scenario.margin.model !== undefined) {
+      scenario.margin.sizePremium = { imfFactor: (0.01 * g.sizePremium) / Math.sqrt(g.notMin / initialPrice) };
+    }
+    if (g.openInterest !== null) {
+      const unit = g.notMin * Math.max(g.count, 1);
+      const lowerCap = unit * g.openInterest.lowerRel;
+      scenario.margin.openInterestScaling = { lowerCap, upperCap: lowerCap + unit * g.openInterest.spanRel };
     }
     if (g.fee !== null) {
       const f = g.fee;
