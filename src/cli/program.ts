@@ -84,9 +84,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program
     .command("portfolio")
     .argument("<scenario>", "portfolio scenario file (YAML or JSON): several markets, cross margin, collateral assets")
-    .description("Monte Carlo of a multi-market cross-margin portfolio (one thread)")
+    .description("Monte Carlo of a multi-market cross-margin portfolio")
     .option("--paths <n>", "number of Monte Carlo paths")
     .option("--seed <s>", "master seed")
+    .option("--threads <t>", "worker threads (default: all cores; 1: inline, no workers)")
     .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
     .option("--out <dir>", "output directory", "./cascade-out")
     .option("--json", "print the summary as JSON on stdout instead of the table")

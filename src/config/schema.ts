@@ -313,7 +313,8 @@ const backstopSchema = z.strictObject({
 /** liquidation.closeFactor: Aave v3 / Compound lending-style liquidation. */
 const closeFactorSchema = z.strictObject({
   closeFactor: z.number().gt(0).max(1).default(0.5),
-  fullCloseHealthFactor: z.number().gt(0).max(1).default(0.95),
+  // 0: only a bankrupt account (HF ≤ 0) is closed whole: Compound v2 has no such threshold
+  fullCloseHealthFactor: z.number().min(0).max(1).default(0.95),
   bonus: z.number().min(0).lt(1).default(0.05),
   protocolFeeOfBonus: z.number().min(0).max(1).default(0.1),
   minDebtForCloseFactor: z.number().min(0).default(0),

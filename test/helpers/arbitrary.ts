@@ -79,7 +79,7 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     }),
     closeFactor: fc.record({
       factor: fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 1, noNaN: true })),
-      fullHealth: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      fullHealth: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 1, noNaN: true })),
       bonus: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true })),
       protocolFee: fc.double({ min: 0, max: 1, noNaN: true }),
       minDebt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e5, noNaN: true })),
