@@ -100,6 +100,7 @@ export function runPath(p: u32, at: i32): void {
   const markOracle = <i32>unchecked(params[P_MARK_MODEL]) == MARK_ORACLE;
   const oracleLag = <i32>unchecked(params[P_ORACLE_LAG]);
   const band = unchecked(params[P_MARK_BAND]);
+  const oracled = markOracle || band > 0;
   const alpha = unchecked(params[P_EMA_ALPHA]);
   const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
   const stressFloor = unchecked(params[P_STRESS_FLOOR]);
@@ -230,7 +231,7 @@ export function runPath(p: u32, at: i32): void {
     }
     const shock = unchecked(shocks[t]);
     if (shock != 0) fundamental = fundamental * (1 + shock);
-    unchecked((oracleHist[t] = fundamental));
+    if (oracled) unchecked((oracleHist[t] = fundamental));
     // the centre tick (setCentre, inlined)
     const c = Math.floor((tickPow2 ? fundamental * invTick : fundamental / tick) + 1e-7);
     const centre = c > floorTick ? c : floorTick;
@@ -260,11 +261,8 @@ export function runPath(p: u32, at: i32): void {
       mark = ema;
     }
     // the oracle: the fundamental lagSteps ago, held through the step's rounds; a band keeps any mark near it
-    const oracle = unchecked(oracleHist[t >= oracleLag ? t - oracleLag : 0]);
-    const bandLo = oracle * (1 - band);
-    const bandHi = oracle * (1 + band);
-    if (markOracle) mark = oracle;
-    if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
+    // (out of line: most scenarios have neither, and the step loop stays as tight as without them)
+    if (oracled) mark = oracleMark(t, mark, markOracle, oracleLag, band);
     // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
     if (scan) {
       margin.openStep(t, mark);
@@ -339,6 +337,20 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[3] = badDebt));
   unchecked((ledger[4] = treasury));
   unchecked((ledger[5] = vaultCash));
+}
+
+/** The band around this step's oracle, set by oracleMark (read by the rounds when a band is on). */
+let bandLo: f64 = 0;
+let bandHi: f64 = 0;
+
+/** The opening mark with an oracle: the oracle itself (mark model oracle), clamped to the band around it. */
+function oracleMark(t: i32, mark0: f64, markOracle: bool, oracleLag: i32, band: f64): f64 {
+  const oracle = unchecked(oracleHist[t >= oracleLag ? t - oracleLag : 0]);
+  bandLo = oracle * (1 - band);
+  bandHi = oracle * (1 + band);
+  let mark = markOracle ? oracle : mark0;
+  if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
+  return mark;
 }
 
 /**

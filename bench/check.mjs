@@ -3,6 +3,7 @@
 import { buildSetup } from "../dist/engine/setup.js";
 import { ReferenceEngine } from "../dist/engine/reference.js";
 import { WasmEngine } from "../dist/kernel/wasm-engine.js";
+import { RECORD_STRIDE } from "../dist/engine/metrics.js";
 import { CHECK_VARIANTS, referenceScenario } from "./scenario.mjs";
 
 const paths = Number(process.argv[2] ?? 12);
@@ -30,13 +31,18 @@ cases.push(["book stress (withdrawal 5, floor 0.2)", () => buildSetup({ scenario
 cases.push(["partial engine (threshold 50k, 20%, cooldown 2)", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 50000, fraction: 0.2, cooldownSteps: 2 } } } })]);
 cases.push(["partial engine (threshold 10k, 30%, cooldown 0), small fund, random ADL", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 10000, fraction: 0.3, cooldownSteps: 0 } }, insurance: { initialBalance: 10 }, adl: { ranking: "random" } } })]);
 cases.push(["mark ema (half-life 3 steps), book stress", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, mark: { model: "ema", halfLifeSteps: 3 }, book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } } } } })]);
+const withLiquidation = (liquidation) => () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, ...liquidation }, insurance: { initialBalance: 1e5 } } });
+cases.push(["dutch-auction (stairstep, keepers 2M per step)", withLiquidation({ engine: "dutch-auction", auction: { curve: "stairstep", tau: 3600, cut: 0.99, stepSeconds: 60, buf: 1.2, tailSeconds: 5400, cusp: 0.4, tip: 300, chip: 0.001, keepers: { capitalPerStep: 2e6, minProfit: 0.01 } } })]);
+cases.push(["backstop vault (5M, 2/3 of maintenance), 20% slices", withLiquidation({ engine: "backstop", backstop: { equityFractionOfMaintenance: 2 / 3, vaultCapital: 5e6, unwindPerStep: 0.1 }, partial: { threshold: 100000, fraction: 0.2, cooldownSteps: 1 } })]);
+cases.push(["close-factor (Aave v3)", withLiquidation({ engine: "close-factor", closeFactor: { closeFactor: 0.5, fullCloseHealthFactor: 0.95, bonus: 0.05, protocolFeeOfBonus: 0.1, minDebtForCloseFactor: 2000 } })]);
+cases.push(["risk-based margin (99% VaR, 1 h), socialised loss", () => buildSetup({ scenario: { ...referenceScenario(), margin: { ...referenceScenario().margin, model: "risk-based", volatility: { halfLifeSteps: 30, updateEverySteps: 5 }, riskBased: { method: "var", confidence: 0.99, scanSigmas: 3, horizonSteps: 60 } }, insurance: { initialBalance: 1e4 }, adl: { ranking: "socialized" } } })]);
 
 let bad = 0;
 for (const [name, make] of cases) {
   const setup = make();
   const ref = new ReferenceEngine(setup);
   const wasm = new WasmEngine(setup, { batch: 16 });
-  const stride = 16;
+  const stride = RECORD_STRIDE;
   let diffs = 0;
   let adl = 0, liq = 0;
   for (const [lo, hi] of [[42, 0], [7, 3]]) {

@@ -10,7 +10,8 @@ import { buildSetup } from "../dist/engine/setup.js";
 import { WasmEngine } from "../dist/kernel/wasm-engine.js";
 import { fnv1a64, writeSetupFile } from "./setup-file.mjs";
 
-export const RECORD_STRIDE = 16;
+import { RECORD_STRIDE } from "../dist/engine/metrics.js";
+export { RECORD_STRIDE };
 export const SEED = [42, 0];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const C_SOURCE = here("./c/kernel.c");
