@@ -98,9 +98,8 @@ export function runPath(p: u32, at: i32): void {
   const markMid = <i32>unchecked(params[P_MARK_MODEL]) == MARK_MID;
   const markEma = <i32>unchecked(params[P_MARK_MODEL]) == MARK_EMA;
   const markOracle = <i32>unchecked(params[P_MARK_MODEL]) == MARK_ORACLE;
-  const oracleLag = <i32>unchecked(params[P_ORACLE_LAG]);
-  const band = unchecked(params[P_MARK_BAND]);
-  const oracled = markOracle || band > 0;
+  // a mark that holds through the step's rounds (liquidations do not move it)
+  const markHeld = markEma || markOracle;
   const alpha = unchecked(params[P_EMA_ALPHA]);
   const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
   const stressFloor = unchecked(params[P_STRESS_FLOOR]);
@@ -128,10 +127,16 @@ export function runPath(p: u32, at: i32): void {
   feeKind = <i32>unchecked(params[P_FEE_KIND]);
   stepSeconds = unchecked(params[P_STEP_SECONDS]);
   auctionOn = engine == ENGINE_AUCTION;
-  const backstopOn = engine == ENGINE_BACKSTOP;
-  const widening = unchecked(params[P_SPREAD_WIDENING]);
   scan = unchecked(params[P_MARGIN_MODEL]) != 0;
-  let marginSum: f64 = 0;
+  marginSum = 0;
+  // the step's optional mechanisms as one set of flags: the step loop keeps no extra f64 live for them (the
+  // default scenario's loop already holds more values than there are registers), reading their parameters when on
+  let extras = 0;
+  if (unchecked(params[P_SPREAD_WIDENING]) > 0) extras |= X_WIDEN;
+  if (engine == ENGINE_BACKSTOP) extras |= X_BACKSTOP;
+  if (markOracle || unchecked(params[P_MARK_BAND]) > 0) extras |= X_ORACLE;
+  if (unchecked(params[P_MARK_BAND]) > 0) extras |= X_BAND;
+  if (scan) extras |= X_SCAN;
   adl.setPartialMode(perAccount);
   if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
@@ -214,7 +219,7 @@ export function runPath(p: u32, at: i32): void {
       const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
       book.depthScale = keep > stressFloor ? keep : stressFloor;
     }
-    if (widening > 0) book.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
+    if (extras & X_WIDEN) book.spreadGap = Math.floor(unchecked(params[P_SPREAD_WIDENING]) * ((markPeak - mark) / markPeak));
     if (model != PRICE_NONE) {
       let r: f64 = 0;
       if (model == PRICE_REPLAY) {
@@ -231,7 +236,7 @@ export function runPath(p: u32, at: i32): void {
     }
     const shock = unchecked(shocks[t]);
     if (shock != 0) fundamental = fundamental * (1 + shock);
-    if (oracled) unchecked((oracleHist[t] = fundamental));
+    if (extras & X_ORACLE) unchecked((oracleHist[t] = fundamental));
     // the centre tick (setCentre, inlined)
     const c = Math.floor((tickPow2 ? fundamental * invTick : fundamental / tick) + 1e-7);
     const centre = c > floorTick ? c : floorTick;
@@ -251,10 +256,12 @@ export function runPath(p: u32, at: i32): void {
     if (refills) findTops(1, 1);
     else findTops(book.bidTop, book.askTop);
     // the backstop vault works off its inventory before anyone else trades
-    if (backstopOn) unwindVault();
+    if (extras & X_BACKSTOP) unwindVault();
     mark = mid();
-    // a round that only starts auctions trades nothing: its `last` mark stays at this step's opening trade
-    book.lastPrice = mark;
+    // a round that only starts auctions (or hands accounts to the vault) trades nothing: its `last` mark stays at
+    // this step's opening trade. Only the per-account engine has such rounds (a batched round always fills), and
+    // the store costs the batched step loop 5%, so it is made there only (the reference makes it always: same records)
+    if (perAccount) book.lastPrice = mark;
     // the ema mark moves once per step, toward the mid, and holds through the step's rounds
     if (markEma) {
       ema = ema + alpha * (mark - ema);
@@ -262,12 +269,9 @@ export function runPath(p: u32, at: i32): void {
     }
     // the oracle: the fundamental lagSteps ago, held through the step's rounds; a band keeps any mark near it
     // (out of line: most scenarios have neither, and the step loop stays as tight as without them)
-    if (oracled) mark = oracleMark(t, mark, markOracle, oracleLag, band);
+    if (extras & X_ORACLE) mark = oracleMark(t, mark, markOracle);
     // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
-    if (scan) {
-      margin.openStep(t, mark);
-      marginSum += marginHeldAt(mark);
-    }
+    if (extras & X_SCAN) openScanStep(t, mark);
 
     let rounds = 0;
     while (rounds < maxRounds) {
@@ -286,8 +290,8 @@ export function runPath(p: u32, at: i32): void {
       if (n == 0) break;
       rounds++;
       if (firstLiquidationStep < 0) firstLiquidationStep = t;
-      if (!markEma && !markOracle) mark = markMid ? mid() : book.lastPrice;
-      if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
+      if (!markHeld) mark = markMid ? mid() : book.lastPrice;
+      if (extras & X_BAND) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
       if (mark < minPrice) minPrice = mark;
       if (mark > markPeak) {
         markPeak = mark;
@@ -339,12 +343,28 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[5] = vaultCash));
 }
 
+const X_WIDEN = 1;
+const X_BACKSTOP = 2;
+const X_ORACLE = 4;
+const X_BAND = 8;
+const X_SCAN = 16;
+
 /** The band around this step's oracle, set by oracleMark (read by the rounds when a band is on). */
 let bandLo: f64 = 0;
 let bandHi: f64 = 0;
+/** The scan engine's requirement summed over the path's step openings (marginHeld = this / steps). */
+let marginSum: f64 = 0;
+
+/** The scan engine at a step's opening mark: the volatility estimate moves, and what the requirement holds is summed. */
+function openScanStep(t: i32, mark: f64): void {
+  margin.openStep(t, mark);
+  marginSum += marginHeldAt(mark);
+}
 
 /** The opening mark with an oracle: the oracle itself (mark model oracle), clamped to the band around it. */
-function oracleMark(t: i32, mark0: f64, markOracle: bool, oracleLag: i32, band: f64): f64 {
+function oracleMark(t: i32, mark0: f64, markOracle: bool): f64 {
+  const oracleLag = <i32>unchecked(params[P_ORACLE_LAG]);
+  const band = unchecked(params[P_MARK_BAND]);
   const oracle = unchecked(oracleHist[t >= oracleLag ? t - oracleLag : 0]);
   bandLo = oracle * (1 - band);
   bandHi = oracle * (1 + band);
