@@ -124,9 +124,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("presets")
     .description("list the built-in venue presets and scenarios, with their sources and dates")
     .action(() => {
-      print("presets (margin.preset):");
+      print("presets (venue: NAME for the whole design, margin.preset: NAME for the tiers only):");
       for (const p of listPresets()) {
-        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}`);
+        const engine = p.liquidation ? `${p.liquidation.engine}${p.liquidation.backstop ? " + backstop" : ""} engine` : "market engine";
+        const adl = p.insurance?.adlRanking ? `, ADL ${p.insurance.adlRanking}` : "";
+        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}; ${engine}${adl}`);
         print(`    source: ${p.source}`);
         print(`    date: ${p.date}`);
       }
