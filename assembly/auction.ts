@@ -1,0 +1,103 @@
+// engine dutch-auction (Maker Liquidations 2.0, the Clipper) on a perp position: kick, the price curve, redo,
+// and keepers with finite capital per step (src/engine/reference.ts, same arithmetic in the same order).
+import {
+  CURVE_LINEAR, CURVE_STAIRSTEP, P_AUCTION_BUF, P_AUCTION_CHIP, P_AUCTION_CURVE, P_AUCTION_CUSP, P_AUCTION_CUT,
+  P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU, P_AUCTION_TIP, P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT,
+} from "./abi";
+import * as book from "./book";
+import { exp, log } from "./mathfn";
+import { accIsLong, auctionList, auctionStart, auctionTop, curSize, inAuction, params } from "./state";
+import { settleUnits } from "./per-account";
+import * as C from "./cascade";
+
+// C.engine dutch-auction (Maker Liquidations 2.0)
+export function kick(i: i32, s: f64, mark: f64): void {
+  unchecked((inAuction[i] = 1));
+  unchecked((auctionList[C.auctionLen] = i));
+  C.auctionLen++;
+  C.liquidations++;
+  restart(i, s, mark);
+}
+
+/** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */
+export function restart(i: i32, s: f64, mark: f64): void {
+  const buf = unchecked(params[P_AUCTION_BUF]);
+  unchecked((auctionTop[i] = s > 0 ? mark * buf : mark / buf));
+  unchecked((auctionStart[i] = book.step));
+  const incentive = unchecked(params[P_AUCTION_TIP]) + unchecked(params[P_AUCTION_CHIP]) * (unchecked(curSize[i]) * mark);
+  if (incentive > 0) {
+    // Maker's Vow pays it (suck): what the fund does not hold becomes system debt
+    const paid = C.insurance < incentive ? (C.insurance > 0 ? C.insurance : 0) : incentive;
+    C.insurance -= paid;
+    if (C.insurance < C.insuranceMin) C.insuranceMin = C.insurance;
+    C.makers += incentive;
+    C.badDebt += incentive - paid;
+  }
+}
+
+/** The curve's share of the top after `elapsed` seconds. */
+export function curveShare(elapsed: f64): f64 {
+  const curve = <i32>unchecked(params[P_AUCTION_CURVE]);
+  if (curve == CURVE_LINEAR) {
+    const f = 1 - elapsed / unchecked(params[P_AUCTION_TAU]);
+    return f > 0 ? f : 0;
+  }
+  const cuts = curve == CURVE_STAIRSTEP ? Math.floor(elapsed / unchecked(params[P_AUCTION_STEP])) : elapsed;
+  return cuts > 0 ? exp(cuts * log(unchecked(params[P_AUCTION_CUT]))) : 1;
+}
+
+/** One C.round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
+export function takeAuctions(mark: f64): i32 {
+  const step = book.step;
+  if (C.keeperStep != step) {
+    C.keeperStep = step;
+    C.keeperLeft = unchecked(params[P_KEEPER_CAPITAL]);
+  } else if (!(C.keeperLeft > 0)) {
+    // the step's redos are done and the keepers are out of capital: nothing can happen before the next step
+    return 0;
+  }
+  const margin = 1 + unchecked(params[P_KEEPER_MIN_PROFIT]);
+  const tail = unchecked(params[P_AUCTION_TAIL]);
+  const cusp = unchecked(params[P_AUCTION_CUSP]);
+  // drop the finished ones, keeping kick order
+  let len = 0;
+  for (let r = 0; r < C.auctionLen; r++) {
+    const i = unchecked(auctionList[r]);
+    if (unchecked(inAuction[i]) == 1) {
+      unchecked((auctionList[len] = i));
+      len++;
+    }
+  }
+  C.auctionLen = len;
+  let n = 0;
+  for (let r = 0; r < len; r++) {
+    if (C.blockedStep == step) break;
+    const i = unchecked(auctionList[r]);
+    if (unchecked(inAuction[i]) == 0) continue;
+    const s: f64 = unchecked(accIsLong[i]) == 1 ? 1 : -1;
+    let elapsed = <f64>(step - unchecked(auctionStart[i])) * C.stepSeconds;
+    let f = curveShare(elapsed);
+    if (elapsed > tail || f < cusp) {
+      restart(i, s, mark);
+      elapsed = 0;
+      f = 1;
+    }
+    const top = unchecked(auctionTop[i]);
+    const price = s > 0 ? top * f : top / f;
+    const touch = s > 0 ? (book.centre - book.spreadGap + 1 - <f64>book.bidTop) * book.tick : (book.centre + book.spreadGap + <f64>book.askTop) * book.tick;
+    const profitable = s > 0 ? price * margin <= touch && book.bidTop <= book.levels : touch * margin <= price && book.askTop <= book.levels;
+    if (profitable && C.keeperLeft > 0 && price > 0) {
+      const q = unchecked(curSize[i]);
+      const affordable = C.keeperLeft / price;
+      const taken = affordable < q ? affordable : q;
+      // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
+      C.keeperLeft = affordable < q ? 0 : C.keeperLeft - taken * price;
+      // the keeper trades what it took on the book at once
+      if (s > 0) book.sell(taken);
+      else book.buy(taken);
+      settleUnits(i, s, mark, taken, taken * price, true);
+      n++;
+    }
+  }
+  return n;
+}

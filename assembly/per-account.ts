@@ -1,0 +1,334 @@
+// The per-account engine: every liquidation engine but the batched market rounds, and any mechanism that changes
+// an account in place, one account at a time on its current size and collateral — the reference engine's plain
+// loop (src/engine/reference.ts), same arithmetic in the same order. A round: the ladder's longs across the mark,
+// its shorts, then the accounts re-checked at their own liquidation price (sliced, partly repaid, haircut) still
+// open across the mark and not cooling down, longs then shorts, each side in key order (longs by liquidation price
+// descending, shorts ascending, ties by account index ascending); one liquidated in this round waits for the next;
+// then the auctions. With margin.model the scan engine replaces the ladder and the lists: every open account is
+// checked against the model's requirement every round.
+import {
+  ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE,
+  P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE, P_TIER_COUNT,
+} from "./abi";
+import * as book from "./book";
+import { liquidationPrice } from "./margin";
+import * as margin from "./margin-model";
+import {
+  HINT_STRIDE, H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend,
+  flagged, inAuction, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
+  shortLiq, shortOrder, shortPend, slicedRound,
+} from "./state";
+import { kick, takeAuctions } from "./auction";
+import { backstopTakes } from "./backstop";
+import { closeFactorStep } from "./close-factor";
+import * as C from "./cascade";
+
+export function perAccountRound(mark: f64, t: i32): i32 {
+  if (C.scan) {
+    const n = scanSide(1, mark, t) + (C.blockedStep == t ? 0 : scanSide(-1, mark, t));
+    return C.auctionOn ? n + takeAuctions(mark) : n;
+  }
+  const epoch = book.epoch;
+  let n = 0;
+  while (C.longCursor < longCount && unchecked(longLiq[C.longCursor]) >= mark && C.blockedStep != t) {
+    const i = unchecked(longOrder[C.longCursor]);
+    C.longCursor++;
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
+      liquidateOne(i, 1, mark);
+      n++;
+    }
+  }
+  while (C.shortCursor < shortCount && unchecked(shortLiq[C.shortCursor]) <= mark && C.blockedStep != t) {
+    const i = unchecked(shortOrder[C.shortCursor]);
+    C.shortCursor++;
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
+      liquidateOne(i, -1, mark);
+      n++;
+    }
+  }
+  n += pendingSide(1, mark, t);
+  n += pendingSide(-1, mark, t);
+  if (C.auctionOn) n += takeAuctions(mark);
+  return n;
+}
+
+// @ts-ignore: decorator
+@inline export function keyBefore(side: f64, la: f64, ia: i32, lb: f64, ib: i32): bool {
+  if (la == lb) return ia < ib;
+  return side > 0 ? la > lb : la < lb;
+}
+
+export function pendingSide(side: f64, mark: f64, t: i32): i32 {
+  const list = side > 0 ? longPend : shortPend;
+  const epoch = book.epoch;
+  // drop the closed ones and those in auction, keeping the order
+  let len = side > 0 ? C.longPendLen : C.shortPendLen;
+  let k = 0;
+  for (let r = 0; r < len; r++) {
+    const i = unchecked(list[r]);
+    if (!isClosed(i, epoch) && unchecked(inAuction[i]) == 0) {
+      unchecked((list[k] = i));
+      k++;
+    }
+  }
+  len = k;
+  if (side > 0) C.longPendLen = len;
+  else C.shortPendLen = len;
+  let due = 0;
+  for (let r = 0; r < len; r++) {
+    const i = unchecked(list[r]);
+    const l = unchecked(curLiq[i]);
+    const crosses = side > 0 ? l >= mark : l <= mark;
+    if (crosses && unchecked(nextSlice[i]) <= t && unchecked(slicedRound[i]) != C.round) {
+      // insertion by key, then index
+      let b = due - 1;
+      while (b >= 0 && keyBefore(side, l, i, unchecked(curLiq[unchecked(duePend[b])]), unchecked(duePend[b]))) {
+        unchecked((duePend[b + 1] = duePend[b]));
+        b--;
+      }
+      unchecked((duePend[b + 1] = i));
+      due++;
+    }
+  }
+  let n = 0;
+  for (let r = 0; r < due; r++) {
+    if (C.blockedStep == t) break;
+    const i = unchecked(duePend[r]);
+    if (isClosed(i, epoch)) continue;
+    liquidateOne(i, side, mark);
+    n++;
+  }
+  return n;
+}
+
+/** Liquidates account i (side s) by the scenario's C.engine. */
+export function liquidateOne(i: i32, s: f64, mark: f64): void {
+  if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
+  if (C.engine == ENGINE_AUCTION) kick(i, s, mark);
+  else if (C.engine == ENGINE_CLOSE_FACTOR) closeFactorStep(i, s, mark);
+  else if (C.engine != ENGINE_BACKSTOP || !backstopTakes(i, s, mark)) liquidatePartial(i, s, mark);
+}
+
+/** Closes account i (side s) whole, or slices it (partial); the settlement of reference.ts liquidatePartial(). */
+export function liquidatePartial(i: i32, s: f64, mark: f64): void {
+  const q = unchecked(curSize[i]);
+  if (C.partialFraction < 1 && q * mark > C.partialThreshold) {
+    sliceOne(i, s, mark);
+    return;
+  }
+  const rung = rungOf(i);
+  const notional = s > 0 ? book.sell(q) : book.buy(q);
+  const pnl = s * (notional - q * unchecked(accEntry[i]));
+  C.makers -= pnl;
+  const remaining = unchecked(curColl[i]) + pnl;
+  C.liquidations++;
+  C.liquidatedNotional += notional;
+  C.slipValue += s * (q * mark - notional);
+  C.markedValue += q * mark;
+  store<i32>(rung, book.epoch, L_DEAD);
+  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, book.epoch, H_DEAD);
+  let paid: f64 = 0;
+  if (remaining >= 0) {
+    const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
+    store<f64>(rung, remaining - fee, L_CASH);
+    C.addFee(fee);
+  } else {
+    store<f64>(rung, 0, L_CASH);
+    paid = C.cover(-remaining, s, mark);
+  }
+  if (C.capsOn) C.capCheck(notional, paid);
+}
+
+export function sliceOne(i: i32, s: f64, mark: f64): void {
+  const f = C.partialFraction;
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const qs = f * q;
+  const notional = s > 0 ? book.sell(qs) : book.buy(qs);
+  const pnl = s * (notional - qs * e);
+  C.makers -= pnl;
+  const cs = f * c;
+  const remaining = cs + pnl;
+  C.liquidations++;
+  C.liquidatedNotional += notional;
+  C.slipValue += s * (qs * mark - notional);
+  C.markedValue += qs * mark;
+  const rest = q - qs;
+  unchecked((curSize[i] = rest));
+  let paid: f64 = 0;
+  if (remaining >= 0) {
+    const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
+    unchecked((curColl[i] = c - cs + (remaining - fee)));
+    C.addFee(fee);
+  } else {
+    unchecked((curColl[i] = c - cs));
+    paid = C.cover(-remaining, s, mark);
+  }
+  unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+  unchecked((nextSlice[i] = book.step + C.partialCooldown));
+  pend(i, s);
+  unchecked((slicedRound[i] = C.round));
+  // the ADL ranking of this C.round saw the old size: the next deficit ranks again
+  C.adlRound = -1;
+  if (C.capsOn) C.capCheck(notional, paid);
+}
+
+/** Marks account i closed in this C.path with this cash. */
+export function closeAccount(i: i32, cash: f64): void {
+  const rung = rungOf(i);
+  const epoch = book.epoch;
+  store<i32>(rung, epoch, L_DEAD);
+  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
+  store<f64>(rung, cash, L_CASH);
+}
+
+/** Joins account i to its side's list of accounts re-checked at their own liquidation price (once). */
+export function pend(i: i32, s: f64): void {
+  const list = s > 0 ? longPend : shortPend;
+  const len = s > 0 ? C.longPendLen : C.shortPendLen;
+  for (let r = 0; r < len; r++) {
+    if (unchecked(list[r]) == i) return;
+  }
+  unchecked((list[len] = i));
+  if (s > 0) C.longPendLen = len + 1;
+  else C.shortPendLen = len + 1;
+}
+
+/** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat C.feeRate). */
+export function feeRateOf(i: i32, notional: f64): f64 {
+  if (C.feeKind == FEE_TIERED) {
+    const n = <i32>unchecked(params[P_FEE_TIER_COUNT]);
+    let j = 0;
+    while (j + 1 < n && notional >= unchecked(params[P_FEE_TIER_FLOOR + j + 1])) j++;
+    return unchecked(params[P_FEE_TIER_RATE + j]);
+  }
+  if (C.feeKind == FEE_RAMPED) {
+    const over = <f64>(book.step - unchecked(flagged[i])) * C.stepSeconds - unchecked(params[P_FEE_RAMP_GRACE]);
+    const rate = C.feeRate + unchecked(params[P_FEE_RAMP_PER_SECOND]) * (over > 0 ? over : 0);
+    const max = unchecked(params[P_FEE_RAMP_MAX]);
+    return rate < max ? rate : max;
+  }
+  return C.feeRate;
+}
+
+/**
+ * Settles qx units of account i (side s) closed at a fill notional (an auction take, a close-factor repayment):
+ * PnL realised on them, their share of the collateral backs them; the last units close the account.
+ */
+export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, charged: bool): void {
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const pnl = s * (notional - qx * e);
+  C.makers -= pnl;
+  C.liquidatedNotional += notional;
+  C.slipValue += s * (qx * mark - notional);
+  C.markedValue += qx * mark;
+  let paid: f64 = 0;
+  if (qx >= q) {
+    const remaining = c + pnl;
+    unchecked((inAuction[i] = 0));
+    unchecked((curSize[i] = 0));
+    if (remaining >= 0) {
+      const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
+      closeAccount(i, remaining - fee);
+      C.addFee(fee);
+    } else {
+      closeAccount(i, 0);
+      paid = C.cover(-remaining, s, mark);
+    }
+  } else {
+    const cs = c * (qx / q);
+    const remaining = cs + pnl;
+    const rest = q - qx;
+    unchecked((curSize[i] = rest));
+    if (remaining >= 0) {
+      const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
+      unchecked((curColl[i] = c - cs + (remaining - fee)));
+      C.addFee(fee);
+    } else {
+      unchecked((curColl[i] = c - cs));
+      paid = C.cover(-remaining, s, mark);
+    }
+    unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+    // the ADL ranking of this C.round saw the old size: the next deficit ranks again
+    C.adlRound = -1;
+  }
+  if (C.capsOn) C.capCheck(notional, paid);
+}
+
+// adl.ranking socialized
+/** Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left. */
+export function socialize(side: f64, deficit: f64, mark: f64): f64 {
+  const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+  const epoch = book.epoch;
+  const longs = side > 0 ? 1 : 0;
+  let total: f64 = 0;
+  for (let j = 0; j < nAcc; j++) {
+    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+    if (profit > 0) total += profit;
+  }
+  if (!(total > 0)) return deficit;
+  const take = deficit < total ? deficit : total;
+  const nTiers = <i32>unchecked(params[P_TIER_COUNT]);
+  let taken: f64 = 0;
+  for (let j = 0; j < nAcc; j++) {
+    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+    if (!(profit > 0)) continue;
+    const h = take * (profit / total);
+    const c = unchecked(curColl[j]) - h;
+    unchecked((curColl[j] = c));
+    taken += h;
+    unchecked((curLiq[j] = liquidationPrice(nTiers, side, unchecked(curSize[j]), unchecked(accEntry[j]), c)));
+    pend(j, side);
+  }
+  C.adlRound = -1;
+  return deficit - taken;
+}
+
+// margin.model: the C.scan C.engine (src/C.engine/reference.ts scanRound)
+/**
+ * One side of a C.scan C.round: every open account not in auction, not cooling down and not liquidated in this C.round,
+ * in ladder order, whose equity at the mark is at or below its requirement.
+ */
+export function scanSide(side: f64, mark: f64, t: i32): i32 {
+  const order = side > 0 ? longOrder : shortOrder;
+  const count = side > 0 ? longCount : shortCount;
+  const epoch = book.epoch;
+  let n = 0;
+  for (let r = 0; r < count; r++) {
+    if (C.blockedStep == t) return n;
+    const i = unchecked(order[r]);
+    if (isClosed(i, epoch) || unchecked(inAuction[i]) == 1 || unchecked(nextSlice[i]) > t || unchecked(slicedRound[i]) == C.round) continue;
+    const q = unchecked(curSize[i]);
+    const equity = unchecked(curColl[i]) + side * q * (mark - unchecked(accEntry[i]));
+    if (equity > margin.requirement(side, q, mark)) continue;
+    liquidateOne(i, side, mark);
+    n++;
+  }
+  return n;
+}
+
+/** The requirement of every open position at this mark (longs then shorts in ladder order). */
+export function marginHeldAt(mark: f64): f64 {
+  const epoch = book.epoch;
+  let total: f64 = 0;
+  for (let r = 0; r < longCount; r++) {
+    const i = unchecked(longOrder[r]);
+    if (!isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark);
+  }
+  for (let r = 0; r < shortCount; r++) {
+    const i = unchecked(shortOrder[r]);
+    if (!isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark);
+  }
+  return total;
+}
+
+/** The C.scan C.engine at a step's opening mark: the volatility estimate moves, and what the requirement holds is summed. */
+export function openScanStep(t: i32, mark: f64): void {
+  margin.openStep(t, mark);
+  C.marginSum += marginHeldAt(mark);
+}
