@@ -10,7 +10,6 @@ import { accIsLong, auctionList, auctionStart, auctionTop, curSize, inAuction, p
 import { settleUnits } from "./per-account";
 import * as C from "./cascade";
 
-// C.engine dutch-auction (Maker Liquidations 2.0)
 export function kick(i: i32, s: f64, mark: f64): void {
   unchecked((inAuction[i] = 1));
   unchecked((auctionList[C.auctionLen] = i));
@@ -46,7 +45,7 @@ export function curveShare(elapsed: f64): f64 {
   return cuts > 0 ? exp(cuts * log(unchecked(params[P_AUCTION_CUT]))) : 1;
 }
 
-/** One C.round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
+/** One round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
 export function takeAuctions(mark: f64): i32 {
   const step = book.step;
   if (C.keeperStep != step) {

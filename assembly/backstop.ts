@@ -7,7 +7,6 @@ import { accEntry, curColl, curSize, params } from "./state";
 import { closeAccount } from "./per-account";
 import * as C from "./cascade";
 
-// C.engine backstop (Hyperliquid's liquidator vault)
 /** Whether the vault takes account i over (equity below the threshold, and the vault can absorb it). */
 export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   const q = unchecked(curSize[i]);

@@ -20,7 +20,7 @@ import {
   HINT_STRIDE, H_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE, V_DEPTH,
   accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
-  inAuction, oracleHist,
+  inAuction, oracleHist, pended, staleLiq,
 } from "./state";
 import * as adl from "./adl";
 import { unwindVault } from "./backstop";
@@ -147,6 +147,8 @@ export function runPath(p: u32, at: i32): void {
       unchecked((slicedRound[i] = 0));
       unchecked((flagged[i] = -1));
       unchecked((inAuction[i] = 0));
+      unchecked((pended[i] = 0));
+      unchecked((staleLiq[i] = 0));
     }
     longPendLen = 0;
     shortPendLen = 0;

@@ -7,7 +7,6 @@ import { accEntry, curColl, curSize, isClosed, nextSlice, params, slicedRound } 
 import { pend, settleUnits } from "./per-account";
 import * as C from "./cascade";
 
-// C.engine close-factor (Aave v3, Compound)
 export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const q = unchecked(curSize[i]);
   const c = unchecked(curColl[i]);

@@ -15,7 +15,7 @@ import { liquidationPrice } from "./margin";
 import * as margin from "./margin-model";
 import {
   HINT_STRIDE, H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend,
-  flagged, inAuction, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
+  flagged, inAuction, pended, staleLiq, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
   shortLiq, shortOrder, shortPend, slicedRound,
 } from "./state";
 import { kick, takeAuctions } from "./auction";
@@ -77,6 +77,11 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
   let due = 0;
   for (let r = 0; r < len; r++) {
     const i = unchecked(list[r]);
+    // a haircut left the liquidation price stale: computed now, from the same size and collateral
+    if (unchecked(staleLiq[i]) == 1) {
+      unchecked((staleLiq[i] = 0));
+      unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), side, unchecked(curSize[i]), unchecked(accEntry[i]), unchecked(curColl[i]))));
+    }
     const l = unchecked(curLiq[i]);
     const crosses = side > 0 ? l >= mark : l <= mark;
     if (crosses && unchecked(nextSlice[i]) <= t && unchecked(slicedRound[i]) != C.round) {
@@ -101,7 +106,7 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
   return n;
 }
 
-/** Liquidates account i (side s) by the scenario's C.engine. */
+/** Liquidates account i (side s) by the scenario's engine. */
 export function liquidateOne(i: i32, s: f64, mark: f64): void {
   if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
   if (C.engine == ENGINE_AUCTION) kick(i, s, mark);
@@ -169,12 +174,12 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((nextSlice[i] = book.step + C.partialCooldown));
   pend(i, s);
   unchecked((slicedRound[i] = C.round));
-  // the ADL ranking of this C.round saw the old size: the next deficit ranks again
+  // the ADL ranking of this round saw the old size: the next deficit ranks again
   C.adlRound = -1;
   if (C.capsOn) C.capCheck(notional, paid);
 }
 
-/** Marks account i closed in this C.path with this cash. */
+/** Marks account i closed in this path with this cash. */
 export function closeAccount(i: i32, cash: f64): void {
   const rung = rungOf(i);
   const epoch = book.epoch;
@@ -185,17 +190,17 @@ export function closeAccount(i: i32, cash: f64): void {
 
 /** Joins account i to its side's list of accounts re-checked at their own liquidation price (once). */
 export function pend(i: i32, s: f64): void {
+  // a flag, not a search of the list: socialised loss pends thousands of accounts per deficit
+  if (unchecked(pended[i]) == 1) return;
+  unchecked((pended[i] = 1));
   const list = s > 0 ? longPend : shortPend;
   const len = s > 0 ? C.longPendLen : C.shortPendLen;
-  for (let r = 0; r < len; r++) {
-    if (unchecked(list[r]) == i) return;
-  }
   unchecked((list[len] = i));
   if (s > 0) C.longPendLen = len + 1;
   else C.shortPendLen = len + 1;
 }
 
-/** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat C.feeRate). */
+/** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
 export function feeRateOf(i: i32, notional: f64): f64 {
   if (C.feeKind == FEE_TIERED) {
     const n = <i32>unchecked(params[P_FEE_TIER_COUNT]);
@@ -252,7 +257,7 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
       paid = C.cover(-remaining, s, mark);
     }
     unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
-    // the ADL ranking of this C.round saw the old size: the next deficit ranks again
+    // the ADL ranking of this round saw the old size: the next deficit ranks again
     C.adlRound = -1;
   }
   if (C.capsOn) C.capCheck(notional, paid);
@@ -272,7 +277,6 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
   }
   if (!(total > 0)) return deficit;
   const take = deficit < total ? deficit : total;
-  const nTiers = <i32>unchecked(params[P_TIER_COUNT]);
   let taken: f64 = 0;
   for (let j = 0; j < nAcc; j++) {
     if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
@@ -282,16 +286,17 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     const c = unchecked(curColl[j]) - h;
     unchecked((curColl[j] = c));
     taken += h;
-    unchecked((curLiq[j] = liquidationPrice(nTiers, side, unchecked(curSize[j]), unchecked(accEntry[j]), c)));
+    // its liquidation price is computed when the pending list next reads it
+    unchecked((staleLiq[j] = 1));
     pend(j, side);
   }
   C.adlRound = -1;
   return deficit - taken;
 }
 
-// margin.model: the C.scan C.engine (src/C.engine/reference.ts scanRound)
+// margin.model: the scan engine (src/engine/reference.ts scanRound)
 /**
- * One side of a C.scan C.round: every open account not in auction, not cooling down and not liquidated in this C.round,
+ * One side of a scan round: every open account not in auction, not cooling down and not liquidated in this round,
  * in ladder order, whose equity at the mark is at or below its requirement.
  */
 export function scanSide(side: f64, mark: f64, t: i32): i32 {
@@ -327,7 +332,7 @@ export function marginHeldAt(mark: f64): f64 {
   return total;
 }
 
-/** The C.scan C.engine at a step's opening mark: the volatility estimate moves, and what the requirement holds is summed. */
+/** The scan engine at a step's opening mark: the volatility estimate moves, and what the requirement holds is summed. */
 export function openScanStep(t: i32, mark: f64): void {
   margin.openStep(t, mark);
   C.marginSum += marginHeldAt(mark);

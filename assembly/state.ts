@@ -128,6 +128,10 @@ export let inAuction = new StaticArray<i32>(0);
 export let auctionTop = new StaticArray<f64>(0);
 export let auctionStart = new StaticArray<i32>(0);
 export let auctionList = new StaticArray<i32>(0);
+/** 1 once the account has joined its side's list of accounts re-checked at their own liquidation price (in this path). */
+export let pended = new StaticArray<i32>(0);
+/** socialized: a haircut changed the account's collateral; its liquidation price is recomputed when next read. */
+export let staleLiq = new StaticArray<i32>(0);
 
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(6);
@@ -190,6 +194,8 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   auctionTop = new StaticArray<f64>(accounts);
   auctionStart = new StaticArray<i32>(accounts);
   auctionList = new StaticArray<i32>(accounts);
+  pended = new StaticArray<i32>(accounts);
+  staleLiq = new StaticArray<i32>(accounts);
   records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;

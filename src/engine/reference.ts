@@ -100,6 +100,10 @@ export class ReferenceEngine {
   private readonly flagged: Int32Array;
   /** dutch-auction: whether the account is in auction, its top price and the step of its kick or last redo. */
   private readonly inAuction: Uint8Array;
+  /** Whether the account has joined its side's list of accounts re-checked at their own liquidation price. */
+  private readonly pended: Uint8Array;
+  /** socialized: a haircut changed the collateral; the liquidation price is recomputed when next read. */
+  private readonly staleLiq: Uint8Array;
   private readonly auctionTop: Float64Array;
   private readonly auctionStart: Int32Array;
   /** The accounts in auction, in kick order. */
@@ -180,6 +184,8 @@ export class ReferenceEngine {
     this.slicedRound = new Int32Array(n);
     this.flagged = new Int32Array(n);
     this.inAuction = new Uint8Array(n);
+    this.pended = new Uint8Array(n);
+    this.staleLiq = new Uint8Array(n);
     this.auctionTop = new Float64Array(n);
     this.auctionStart = new Int32Array(n);
     this.bidDepth = new Float64Array(this.levels + 2);
@@ -210,7 +216,10 @@ export class ReferenceEngine {
 
   /** Account i's current size, collateral and (once sliced) liquidation price in the last path. */
   position(i: number): { size: number; collateral: number; liquidationPrice: number } {
-    return { size: this.curSize[i], collateral: this.curColl[i], liquidationPrice: this.curLiq[i] };
+    const side = this.pop.isLong[i] === 1 ? 1 : -1;
+    const stale = this.staleLiq[i] === 1;
+    const liq = stale ? liquidationPrice(tierTable(this.s), side, this.curSize[i], this.pop.entry[i], this.curColl[i]) : this.curLiq[i];
+    return { size: this.curSize[i], collateral: this.curColl[i], liquidationPrice: liq };
   }
 
   get population(): Population {
@@ -281,6 +290,8 @@ export class ReferenceEngine {
       this.slicedRound.fill(0);
       this.flagged.fill(-1);
       this.inAuction.fill(0);
+      this.pended.fill(0);
+      this.staleLiq.fill(0);
       this.auctions = [];
       this.keeperStep = 0;
       this.keeperLeft = 0;
@@ -619,6 +630,11 @@ export class ReferenceEngine {
       const liq = this.curLiq;
       const due: number[] = [];
       for (const i of list) {
+        // a haircut left the liquidation price stale: computed now, from the same size and collateral
+        if (this.staleLiq[i] === 1) {
+          this.staleLiq[i] = 0;
+          liq[i] = liquidationPrice(tierTable(this.s), side, this.curSize[i], this.pop.entry[i], this.curColl[i]);
+        }
         const crosses = side > 0 ? liq[i] >= mark : liq[i] <= mark;
         if (crosses && this.nextSlice[i] <= this.step && this.slicedRound[i] !== this.round) due.push(i);
       }
@@ -720,7 +736,10 @@ export class ReferenceEngine {
 
   /** Joins account i to its side's list of accounts re-checked at their own liquidation price (once). */
   private pend(i: number, s: number): void {
-    if (!this.pending(i, s)) (s > 0 ? this.longPend : this.shortPend).push(i);
+    // a flag, not a search of the list: socialised loss pends thousands of accounts per deficit
+    if (this.pended[i] === 1) return;
+    this.pended[i] = 1;
+    (s > 0 ? this.longPend : this.shortPend).push(i);
   }
 
   // ---- margin.model: the scan engine ----
@@ -958,7 +977,9 @@ export class ReferenceEngine {
       const h = take * (profit / total);
       this.curColl[j] -= h;
       taken += h;
-      this.curLiq[j] = liquidationPrice(tierTable(this.s), side, this.curSize[j], pop.entry[j], this.curColl[j]);
+      // its liquidation price is computed when the pending list next reads it (one deficit after another would
+      // otherwise recompute thousands of prices that only the last haircut decides)
+      this.staleLiq[j] = 1;
       this.pend(j, side);
       if (this.onSocializedLoss) haircuts.push({ account: j, profit, haircut: h });
     }
@@ -1060,10 +1081,6 @@ export class ReferenceEngine {
     // the ADL ranking of this round saw the old size: the next deficit ranks again
     this.adlRound = -1;
     this.capCheck(notional, paid);
-  }
-
-  private pending(i: number, s: number): boolean {
-    return (s > 0 ? this.longPend : this.shortPend).includes(i);
   }
 
   /** A deficit: the fund pays down to its floor, then ADL, then bad debt. Returns what the fund paid. */
