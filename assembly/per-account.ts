@@ -244,18 +244,13 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
       paid = C.cover(-remaining, s, mark);
     }
   } else {
-    const cs = c * (qx / q);
-    const remaining = cs + pnl;
+    // the account's whole collateral backs the units (a deficit is taken only when it closes; reference.ts says why)
+    const remaining = c + pnl;
     const rest = q - qx;
     unchecked((curSize[i] = rest));
-    if (remaining >= 0) {
-      const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
-      unchecked((curColl[i] = c - cs + (remaining - fee)));
-      C.addFee(fee);
-    } else {
-      unchecked((curColl[i] = c - cs));
-      paid = C.cover(-remaining, s, mark);
-    }
+    const fee = charged && remaining > 0 ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
+    unchecked((curColl[i] = remaining - fee));
+    C.addFee(fee);
     unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
     // the ADL ranking of this round saw the old size: the next deficit ranks again
     C.adlRound = -1;

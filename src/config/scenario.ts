@@ -42,10 +42,10 @@ export type FeeSchedule =
  * Once elapsed > tailSeconds or f < cusp the auction is redone (reset to the current mark × buf, incentive paid
  * again). In every cascade round, auctions in kick order: keepers take a long's lot when price × (1 + minProfit)
  * ≤ the best bid (a short's when the best ask × (1 + minProfit) ≤ price), at most capitalPerStep / price units per
- * step across all auctions; they sell (buy) what they take on the book at once (price impact). A take settles the
- * account like a slice at the auction price: PnL realised on the units taken, the fee (feeRate or fee schedule) on
- * their auction notional, the units' share of the collateral backing them; a deficit goes to the fund, ADL, bad
- * debt. The account closes when its last unit is taken. Maker's early stop once the debt is raised is not modelled:
+ * step across all auctions; they sell (buy) what they take on the book at once (price impact). A take realises the
+ * PnL of the units taken at the auction price against the account's whole collateral, with the fee (feeRate or fee
+ * schedule, at most what is left) on their auction notional; the account closes when its last unit is taken, and a
+ * negative balance then goes to the fund, ADL, bad debt. Maker's early stop once the debt is raised is not modelled:
  * the whole lot is sold.
  */
 export interface AuctionSettings {
@@ -82,7 +82,8 @@ export interface BackstopSettings {
  * liquidator repays closeFactor × debt (the whole debt when HF ≤ fullCloseHealthFactor or debt <
  * minDebtForCloseFactor). A long's liquidator takes units worth that × (1 + bonus) at the mark, which the account
  * closes at mark/(1 + bonus); a short's repays closeFactor × its size in units (the debt is the borrowed units),
- * which the account buys back at mark × (1 + bonus); either capped at the account's size; the liquidator sells (buys) them on the book
+ * which the account buys back at mark × (1 + bonus); either capped at the account's size; the account's whole
+ * collateral backs the repayment (a deficit is taken when it closes); the liquidator sells (buys) them on the book
  * at once and pays protocolFeeOfBonus of its bonus to the fund. No other fee. The account stays open with the rest,
  * its liquidation price recomputed, and may be liquidated again in the next round.
  */

@@ -716,17 +716,14 @@ export class ReferenceEngine {
         paid = this.cover(-remaining, s, mark);
       }
     } else {
-      const cs = c * (qx / q);
-      const remaining = cs + pnl;
+      // the account's whole collateral backs the units (a deficit is taken only when it closes): backed pro rata,
+      // a repayment that costs more than its share would leave a scaled copy of the account, as far under water,
+      // to be repaid again round after round while the fund paid the difference
+      const remaining = c + pnl;
       this.curSize[i] = q - qx;
-      if (remaining >= 0) {
-        const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
-        this.curColl[i] = c - cs + (remaining - fee);
-        this.collectFee(fee);
-      } else {
-        this.curColl[i] = c - cs;
-        paid = this.cover(-remaining, s, mark);
-      }
+      const fee = charged && remaining > 0 ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
+      this.curColl[i] = remaining - fee;
+      this.collectFee(fee);
       this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
       // the ADL ranking of this round saw the old size: the next deficit ranks again
       this.adlRound = -1;
