@@ -537,6 +537,40 @@ describe("close-factor (Aave v3)", () => {
     expectClose(o.engine.position(0).liquidationPrice, (197.9875 + 500) / 0.6, "liquidation price recomputed", 1e-9);
     expectBitIdentical(inputs);
   });
+  it("the account's whole collateral backs its repayments: each costs it the bonus, and it is closed whole within a few rounds", () => {
+    // A 10x long (q = 1 at 1000, c = 100, mmr 0.004) just under maintenance after a −9.7% shock: mark 903.5,
+    // E = 3.5, MM = 3.614, debt 900, HF = 0.99987 → half the debt repaid at a 5% bonus. Each repayment costs the
+    // account bonus × repaid of equity while the debt halves, so HF falls round after round until it is ≤ 0.95
+    // and the rest is repaid whole. The recurrence below computes it (the first round at the step's mid, the later
+    // ones at the last trade, the best bid 903: the liquidator's sales of < 1 unit do not empty a 1000-unit level).
+    // Backed only pro rata, the first repayment would have left a copy at the same HF, repaid every round up to
+    // maxRoundsPerStep.
+    const shocks: Shock[] = [{ step: 2, return: -0.097 }];
+    const inputs = flatScenario({ steps: 3, shocks, mmr: 0.004, positions: [long("a", 1, E0, 100)], insurance: 1000 });
+    inputs.scenario.liquidation = { ...cfInputs(-0.097).scenario.liquidation, maxRoundsPerStep: 1000 };
+    expect(midOf(fundamentalAt(2, shocks))).toBe(903.5);
+    const expectedNotionals: number[] = [];
+    let q = 1;
+    let c = 100;
+    for (let round = 0; round < 10 && q > 0; round++) {
+      const mark = round === 0 ? 903.5 : 903;
+      const debt = q * E0 - c;
+      const hf = 1 + (c + q * (mark - E0) - q * mark * 0.004) / debt;
+      const cf = hf <= 0.95 ? 1 : 0.5;
+      const units = Math.min(q, (cf * debt * (1 + BONUS)) / mark);
+      const price = mark / (1 + BONUS);
+      expectedNotionals.push(units * price);
+      c += units * (price - E0);
+      q -= units;
+      if (units === 0 || q <= 0) break;
+    }
+    expect(expectedNotionals.length).toBe(3); // half, half of the rest, then the rest whole
+    const o = observe(inputs);
+    expect(o.liquidations.map((l) => l.whole)).toEqual([false, false, true]);
+    o.liquidations.forEach((l, k) => expectClose(l.notional, expectedNotionals[k], `repayment ${k + 1}`, 1e-9));
+    expect(o.engine.isClosed(0)).toBe(true);
+    expectBitIdentical(inputs);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
