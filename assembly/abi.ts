@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 8;
+export const ABI_VERSION: i32 = 9;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -86,7 +86,8 @@ export const P_VOL_CAP = 92;
 export const P_RISK_SIGMAS = 93;
 export const P_RISK_HORIZON = 94;
 export const P_SIZE_IMF = 95;
-export const PARAM_SLOTS = 96;
+export const P_MAINTENANCE_AT_ENTRY = 96;
+export const PARAM_SLOTS = 104;
 
 export const PRICE_NONE = 0;
 export const PRICE_GBM = 1;

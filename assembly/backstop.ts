@@ -13,7 +13,7 @@ export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   const c = unchecked(curColl[i]);
   const upnl = s * q * (mark - unchecked(accEntry[i]));
   const equity = c + upnl;
-  if (!(equity < unchecked(params[P_BACKSTOP_FRACTION]) * margin.requirement(s, q, mark))) return false;
+  if (!(equity < unchecked(params[P_BACKSTOP_FRACTION]) * margin.requirement(s, q, mark, unchecked(accEntry[i])))) return false;
   if (!(C.vaultCash > 0 && C.vaultCash + equity >= 0)) return false;
   // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
   C.makers -= upnl;

@@ -12,7 +12,7 @@ export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const c = unchecked(curColl[i]);
   const e = unchecked(accEntry[i]);
   const equity = c + s * q * (mark - e);
-  const mm = margin.requirement(s, q, mark);
+  const mm = margin.requirement(s, q, mark, e);
   const debt = s > 0 ? q * e - c : q * mark;
   const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
   const factor: f64 = health <= unchecked(params[P_CF_FULL_HEALTH]) || debt < unchecked(params[P_CF_MIN_DEBT]) ? 1 : unchecked(params[P_CF_DEFAULT]);

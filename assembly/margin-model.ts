@@ -4,6 +4,7 @@
 import {
   MARGIN_RISK_BASED, MARGIN_VOL_SCALED, P_MARGIN_MODEL, P_RISK_HORIZON, P_RISK_SIGMAS, P_STEP_SECONDS, P_VOLATILITY,
   P_SIZE_IMF, P_VOL_CAP, P_VOL_FLOOR, P_VOL_LAMBDA, P_VOL_UPDATE_EVERY, P_TIER_COUNT, SECONDS_PER_YEAR,
+  P_MAINTENANCE_AT_ENTRY,
 } from "./abi";
 import { maintenanceAt } from "./margin";
 import { exp, log } from "./mathfn";
@@ -65,12 +66,14 @@ function refresh(): void {
 }
 
 /** Maintenance margin of a position of side s, size q at mark m (the tiers' outside a model), at least the size premium's. */
-export function requirement(s: f64, q: f64, m: f64): f64 {
+export function requirement(s: f64, q: f64, m: f64, e: f64): f64 {
   const notional = q * m;
   let r: f64;
   if (kind == MARGIN_RISK_BASED) r = notional * (s > 0 ? lossLong : lossShort);
   else {
-    const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), notional);
+    // the brackets at the mark, or fixed at the entry notional (margin.maintenanceAt entry)
+    const atEntry = unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1;
+    const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), atEntry ? q * e : notional);
     r = kind == MARGIN_VOL_SCALED ? multiplier * mm : mm;
   }
   if (sizeImf > 0) {

@@ -38,3 +38,10 @@ export function maintenanceAt(n: i32, notional: f64): f64 {
   const j = tierIndex(n, notional);
   return notional * unchecked(tierMmr[j]) - unchecked(tierAmount[j]);
 }
+
+/** The liquidation price under the venue's convention: at the mark, or with maintenance fixed at entry (margin.ts). */
+export function conventionLiquidationPrice(atEntry: bool, n: i32, s: f64, q: f64, e: f64, c: f64): f64 {
+  if (!atEntry) return liquidationPrice(n, s, q, e, c);
+  const lp = e - (s * (c - maintenanceAt(n, q * e))) / q;
+  return s > 0 && !(lp > 0) ? 0 : lp;
+}

@@ -7,11 +7,11 @@
 // then the auctions. With margin.model the scan engine replaces the ladder and the lists: every open account is
 // checked against the model's requirement every round.
 import {
-  ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE,
+  ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE, P_MAINTENANCE_AT_ENTRY,
   P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE, P_TIER_COUNT,
 } from "./abi";
 import * as book from "./book";
-import { liquidationPrice } from "./margin";
+import { conventionLiquidationPrice } from "./margin";
 import * as margin from "./margin-model";
 import {
   HINT_STRIDE, H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend,
@@ -80,7 +80,7 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
     // a haircut left the liquidation price stale: computed now, from the same size and collateral
     if (unchecked(staleLiq[i]) == 1) {
       unchecked((staleLiq[i] = 0));
-      unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), side, unchecked(curSize[i]), unchecked(accEntry[i]), unchecked(curColl[i]))));
+      unchecked((curLiq[i] = liquidationPriceOf(side, unchecked(curSize[i]), unchecked(accEntry[i]), unchecked(curColl[i]))));
     }
     const l = unchecked(curLiq[i]);
     const crosses = side > 0 ? l >= mark : l <= mark;
@@ -170,7 +170,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
     unchecked((curColl[i] = c - cs));
     paid = C.cover(-remaining, s, mark);
   }
-  unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+  unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
   unchecked((nextSlice[i] = book.step + C.partialCooldown));
   pend(i, s);
   unchecked((slicedRound[i] = C.round));
@@ -251,7 +251,7 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     const fee = charged && remaining > 0 ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
     unchecked((curColl[i] = remaining - fee));
     C.addFee(fee);
-    unchecked((curLiq[i] = liquidationPrice(<i32>unchecked(params[P_TIER_COUNT]), s, rest, e, unchecked(curColl[i]))));
+    unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
     // the ADL ranking of this round saw the old size: the next deficit ranks again
     C.adlRound = -1;
   }
@@ -305,7 +305,7 @@ export function scanSide(side: f64, mark: f64, t: i32): i32 {
     if (isClosed(i, epoch) || unchecked(inAuction[i]) == 1 || unchecked(nextSlice[i]) > t || unchecked(slicedRound[i]) == C.round) continue;
     const q = unchecked(curSize[i]);
     const equity = unchecked(curColl[i]) + side * q * (mark - unchecked(accEntry[i]));
-    if (equity > margin.requirement(side, q, mark)) continue;
+    if (equity > margin.requirement(side, q, mark, unchecked(accEntry[i]))) continue;
     liquidateOne(i, side, mark);
     n++;
   }
@@ -318,11 +318,11 @@ export function marginHeldAt(mark: f64): f64 {
   let total: f64 = 0;
   for (let r = 0; r < longCount; r++) {
     const i = unchecked(longOrder[r]);
-    if (!isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark);
+    if (!isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
   }
   for (let r = 0; r < shortCount; r++) {
     const i = unchecked(shortOrder[r]);
-    if (!isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark);
+    if (!isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
   }
   return total;
 }
@@ -331,4 +331,9 @@ export function marginHeldAt(mark: f64): f64 {
 export function openScanStep(t: i32, mark: f64): void {
   margin.openStep(t, mark);
   C.marginSum += marginHeldAt(mark);
+}
+
+/** A position's liquidation price under the venue's maintenance convention (margin.maintenanceAt). */
+function liquidationPriceOf(s: f64, q: f64, e: f64, c: f64): f64 {
+  return conventionLiquidationPrice(unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1, <i32>unchecked(params[P_TIER_COUNT]), s, q, e, c);
 }

@@ -4,8 +4,9 @@ import {
   DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_INITIAL_PRICE, P_LEVERAGE_DIST, P_LEVERAGE_MAX,
   P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST, P_NOTIONAL_MAX,
   P_NOTIONAL_MIN, P_OI_LOWER_CAP, P_OI_UPPER_CAP, P_SIZE_IMF, P_TIER_COUNT,
+  P_MAINTENANCE_AT_ENTRY,
 } from "./abi";
-import { bankruptcyPrice, liquidationPrice, tierIndex } from "./margin";
+import { bankruptcyPrice, conventionLiquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
 import { philox, rng0, rng1, rng2, uniform32, uniform52 } from "./rng";
 import {
@@ -108,6 +109,7 @@ function fillLadder(order: StaticArray<i32>, liq: StaticArray<f64>, n: i32, firs
 export function buildLadder(): void {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
   const tiers = <i32>unchecked(params[P_TIER_COUNT]);
+  const atEntry = unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1;
   let nl = 0;
   let ns = 0;
   for (let i = 0; i < n; i++) {
@@ -115,7 +117,7 @@ export function buildLadder(): void {
     const q = unchecked(accSize[i]);
     const e = unchecked(accEntry[i]);
     const c = unchecked(accCollateral[i]);
-    const lp = liquidationPrice(tiers, s, q, e, c);
+    const lp = conventionLiquidationPrice(atEntry, tiers, s, q, e, c);
     unchecked((accLiq[i] = lp));
     unchecked((accBankrupt[i] = bankruptcyPrice(s, q, e, c)));
     if (s > 0) {

@@ -240,6 +240,7 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
       mode: draft.margin.mode,
       ...(presetName ? { preset: presetName } : {}),
       tiers,
+      ...(draft.margin.maintenanceAt ? { maintenanceAt: draft.margin.maintenanceAt } : {}),
       ...(draft.margin.model ? { model: draft.margin.model } : {}),
       ...(draft.margin.volatility ? { volatility: draft.margin.volatility } : {}),
       ...(draft.margin.volScaled ? { volScaled: draft.margin.volScaled } : {}),

@@ -182,6 +182,12 @@ export interface Scenario {
     mode: "isolated" | "cross";
     preset?: string;
     tiers: Tier[];
+    /**
+     * Where maintenance margin is measured (absent: mark): `entry` fixes it at the entry notional's bracket
+     * (Bybit, BitMEX), so the liquidation price is e − s·(c − MM(q·e))/q, and the scan engine's tiers requirement
+     * (plain or vol-scaled) is that MM too.
+     */
+    maintenanceAt?: "mark" | "entry";
     model?: "tiers" | "vol-scaled" | "risk-based";
     volatility?: { halfLifeSteps: number; updateEverySteps: number };
     volScaled?: { floor: number; cap: number };

@@ -202,6 +202,8 @@ export const marginSchema = z
     mode: choice(["isolated", "cross"] as const).default("isolated"),
     preset: z.string().min(1).optional(),
     tiers: tiersSchema.optional(),
+    // where maintenance margin is measured: at the mark (Binance), or fixed at the entry notional (Bybit, BitMEX)
+    maintenanceAt: choice(["mark", "entry"] as const).optional(),
     // the scan engine's requirement; absent: the ladder of static liquidation prices (Scenario documents both)
     model: choice(["tiers", "vol-scaled", "risk-based"] as const).optional(),
     volatility: volatilityEstimateSchema.optional(),

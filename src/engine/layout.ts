@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 export const P = {
   steps: 0,
@@ -120,10 +120,12 @@ export const P = {
    * imfFactor × √size, and with a model the requirement at least notional × ½ × imfFactor × √size
    */
   sizeImf: 95,
+  /** margin.maintenanceAt: 1 entry (Bybit, BitMEX: maintenance margin fixed at the entry notional), 0 mark */
+  maintenanceAtEntry: 96,
 } as const;
 
 export const MAX_FEE_TIERS = 8;
-export const PARAM_SLOTS = 96;
+export const PARAM_SLOTS = 104;
 
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
 export const MARK_MODEL = { last: 0, mid: 1, ema: 2, oracle: 3 } as const;

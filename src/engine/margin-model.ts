@@ -9,6 +9,7 @@ import { maintenanceAt, type TierTable } from "./margin.js";
 
 export class MarginModel {
   readonly kind: number;
+  private readonly atEntry: boolean;
   private readonly tiers: TierTable;
   private readonly lambda: number;
   private readonly updateEvery: number;
@@ -30,6 +31,7 @@ export class MarginModel {
 
   constructor(params: Float64Array, tiers: TierTable, dt: number) {
     this.kind = params[P.marginModel];
+    this.atEntry = params[P.maintenanceAtEntry] === 1;
     this.tiers = tiers;
     this.lambda = params[P.volLambda];
     this.updateEvery = params[P.volUpdateEvery];
@@ -70,12 +72,13 @@ export class MarginModel {
   }
 
   /** Maintenance margin of a position of side s, size q at mark m: the model's, at least the size premium's. */
-  requirement(s: number, q: number, m: number): number {
+  requirement(s: number, q: number, m: number, e: number): number {
     const notional = q * m;
     let r: number;
     if (this.kind === MARGIN_MODEL["risk-based"]) r = notional * (s > 0 ? this.lossLong : this.lossShort);
     else {
-      const mm = maintenanceAt(this.tiers, notional);
+      // the brackets at the mark, or fixed at the entry notional (margin.maintenanceAt entry)
+      const mm = maintenanceAt(this.tiers, this.atEntry ? q * e : notional);
       r = this.kind === MARGIN_MODEL["vol-scaled"] ? this.multiplier * mm : mm;
     }
     if (this.sizeImf > 0) {

@@ -55,3 +55,14 @@ export function maintenanceAt(tiers: TierTable, notional: number): number {
   const j = tierIndex(tiers, notional);
   return notional * tiers.mmr[j] - tiers.amount[j];
 }
+
+/**
+ * The liquidation price under the venue's convention: maintenance margin at the mark (Binance; liquidationPrice), or
+ * fixed at the entry notional (Bybit, BitMEX: equity = MM(q·e) solves in closed form, e − s·(c − MM)/q; a long that
+ * no positive price liquidates gets 0, as with liquidationPrice).
+ */
+export function conventionLiquidationPrice(atEntry: boolean, tiers: TierTable, s: number, q: number, e: number, c: number): number {
+  if (!atEntry) return liquidationPrice(tiers, s, q, e, c);
+  const lp = e - (s * (c - maintenanceAt(tiers, q * e))) / q;
+  return s > 0 && !(lp > 0) ? 0 : lp;
+}

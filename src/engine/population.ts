@@ -3,7 +3,7 @@
 // accounts.resample). Mirrored in assembly/accounts.ts.
 
 import { DOMAIN, LEVERAGE_DIST, NOTIONAL_DIST, P } from "./layout.js";
-import { bankruptcyPrice, liquidationPrice, tierIndex, type TierTable } from "./margin.js";
+import { bankruptcyPrice, conventionLiquidationPrice, tierIndex, type TierTable } from "./margin.js";
 import { exp, log, normalInv } from "./mathfn.js";
 import { philox, uniform32, uniform52 } from "./philox.js";
 import type { AccountArrays, EngineSetup } from "./setup.js";
@@ -133,11 +133,12 @@ export function tierTable(setup: EngineSetup): TierTable {
 /** Liquidation and bankruptcy prices, then the two sorted ladders. */
 export function buildLadder(setup: EngineSetup, pop: Population): void {
   const tiers = tierTable(setup);
+  const atEntry = setup.params[P.maintenanceAtEntry] === 1;
   let nl = 0;
   let ns = 0;
   for (let i = 0; i < pop.count; i++) {
     const s = pop.isLong[i] === 1 ? 1 : -1;
-    pop.liq[i] = liquidationPrice(tiers, s, pop.size[i], pop.entry[i], pop.collateral[i]);
+    pop.liq[i] = conventionLiquidationPrice(atEntry, tiers, s, pop.size[i], pop.entry[i], pop.collateral[i]);
     pop.bankrupt[i] = bankruptcyPrice(s, pop.size[i], pop.entry[i], pop.collateral[i]);
     if (s > 0) pop.longOrder[nl++] = i;
     else pop.shortOrder[ns++] = i;

@@ -6,7 +6,7 @@ import { ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
-import { liquidationPrice } from "./margin.js";
+import { conventionLiquidationPrice } from "./margin.js";
 import { MarginModel } from "./margin-model.js";
 import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
@@ -209,6 +209,11 @@ export class ReferenceEngine {
     this.loadPopulation(0);
   }
 
+  /** A position's liquidation price under the venue's maintenance convention (margin.maintenanceAt). */
+  private liquidationPriceOf(s: number, q: number, e: number, c: number): number {
+    return conventionLiquidationPrice(this.s.params[P.maintenanceAtEntry] === 1, tierTable(this.s), s, q, e, c);
+  }
+
   /** Whether account i was liquidated or deleveraged in the last path. */
   isClosed(i: number): boolean {
     return this.dead[i] === 1;
@@ -218,7 +223,7 @@ export class ReferenceEngine {
   position(i: number): { size: number; collateral: number; liquidationPrice: number } {
     const side = this.pop.isLong[i] === 1 ? 1 : -1;
     const stale = this.staleLiq[i] === 1;
-    const liq = stale ? liquidationPrice(tierTable(this.s), side, this.curSize[i], this.pop.entry[i], this.curColl[i]) : this.curLiq[i];
+    const liq = stale ? this.liquidationPriceOf(side, this.curSize[i], this.pop.entry[i], this.curColl[i]) : this.curLiq[i];
     return { size: this.curSize[i], collateral: this.curColl[i], liquidationPrice: liq };
   }
 
@@ -633,7 +638,7 @@ export class ReferenceEngine {
         // a haircut left the liquidation price stale: computed now, from the same size and collateral
         if (this.staleLiq[i] === 1) {
           this.staleLiq[i] = 0;
-          liq[i] = liquidationPrice(tierTable(this.s), side, this.curSize[i], this.pop.entry[i], this.curColl[i]);
+          liq[i] = this.liquidationPriceOf(side, this.curSize[i], this.pop.entry[i], this.curColl[i]);
         }
         const crosses = side > 0 ? liq[i] >= mark : liq[i] <= mark;
         if (crosses && this.nextSlice[i] <= this.step && this.slicedRound[i] !== this.round) due.push(i);
@@ -724,7 +729,7 @@ export class ReferenceEngine {
       const fee = charged && remaining > 0 ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
       this.curColl[i] = remaining - fee;
       this.collectFee(fee);
-      this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
+      this.curLiq[i] = this.liquidationPriceOf(s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
       // the ADL ranking of this round saw the old size: the next deficit ranks again
       this.adlRound = -1;
     }
@@ -757,7 +762,7 @@ export class ReferenceEngine {
         if (this.dead[i] === 1 || this.inAuction[i] === 1 || this.nextSlice[i] > this.step || this.slicedRound[i] === this.round) continue;
         const q = this.curSize[i];
         const equity = this.curColl[i] + side * q * (mark - pop.entry[i]);
-        if (equity > this.model.requirement(side, q, mark)) continue;
+        if (equity > this.model.requirement(side, q, mark, pop.entry[i])) continue;
         this.liquidateOne(i, side, mark);
         n++;
       }
@@ -774,7 +779,7 @@ export class ReferenceEngine {
       const count = side > 0 ? pop.longCount : pop.shortCount;
       for (let r = 0; r < count; r++) {
         const i = order[r];
-        if (this.dead[i] === 0) total += this.model.requirement(side, this.curSize[i], mark);
+        if (this.dead[i] === 0) total += this.model.requirement(side, this.curSize[i], mark, pop.entry[i]);
       }
     }
     return total;
@@ -788,7 +793,7 @@ export class ReferenceEngine {
     const c = this.curColl[i];
     const e = this.pop.entry[i];
     const equity = c + s * q * (mark - e);
-    const mm = this.model.requirement(s, q, mark);
+    const mm = this.model.requirement(s, q, mark, e);
     const debt = s > 0 ? q * e - c : q * mark;
     const health = debt > 0 ? 1 + (equity - mm) / debt : Infinity;
     const factor = health <= p[P.cfFullHealth] || debt < p[P.cfMinDebt] ? 1 : p[P.cfDefault];
@@ -821,7 +826,7 @@ export class ReferenceEngine {
     const c = this.curColl[i];
     const upnl = s * q * (mark - this.pop.entry[i]);
     const equity = c + upnl;
-    if (!(equity < p[P.backstopFraction] * this.model.requirement(s, q, mark))) return false;
+    if (!(equity < p[P.backstopFraction] * this.model.requirement(s, q, mark, this.pop.entry[i]))) return false;
     if (!(this.vaultCash > 0 && this.vaultCash + equity >= 0)) return false;
     // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
     this.makers -= upnl;
@@ -1071,7 +1076,7 @@ export class ReferenceEngine {
       this.curColl[i] = c - cs;
       paid = this.cover(-remaining, s, mark);
     }
-    this.curLiq[i] = liquidationPrice(tierTable(this.s), s, this.curSize[i], pop.entry[i], this.curColl[i]);
+    this.curLiq[i] = this.liquidationPriceOf(s, this.curSize[i], pop.entry[i], this.curColl[i]);
     this.nextSlice[i] = this.step + p[P.partialCooldown];
     this.pend(i, s);
     this.slicedRound[i] = this.round;

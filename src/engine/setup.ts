@@ -211,6 +211,7 @@ function riskBasedMaxLeverage(s: ScenarioInputs["scenario"]): number {
 /** margin.model: the scan engine's requirement and the volatility estimate it follows; the dynamic initial margin. */
 function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): void {
   const m = s.margin;
+  params[P.maintenanceAtEntry] = m.maintenanceAt === "entry" ? 1 : 0;
   params[P.marginModel] = m.model ? MARGIN_MODEL[m.model] : MARGIN_MODEL.ladder;
   // dynamic initial margin (0: none). The size premium's maintenance term needs the scan engine (the schema requires
   // a model with it); the requirement ignores it under the ladder, whose static prices could not follow it

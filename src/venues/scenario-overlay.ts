@@ -61,7 +61,8 @@ export function venueOverlay(preset: Preset, stepSeconds: number): Raw {
       liquidation.feeRate = 0;
     }
   }
-  const overlay: Raw = { margin: { preset: preset.name }, liquidation };
+  // the venue's maintenance convention comes with its tiers (Bybit measures maintenance at the entry notional)
+  const overlay: Raw = { margin: { preset: preset.name, maintenanceAt: preset.conventions.maintenanceAt }, liquidation };
   const ranking = preset.insurance?.adlRanking;
   if (ranking) overlay.adl = { ranking };
   return overlay;

@@ -84,6 +84,7 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       protocolFee: fc.double({ min: 0, max: 1, noNaN: true }),
       minDebt: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e5, noNaN: true })),
     }),
+    maintenanceAt: fc.constantFrom(null, "mark", "entry"),
     // margin.model (the scan engine), absent half the time
     marginModel: fc.option(
       fc.record({
@@ -213,6 +214,7 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       const c = g.closeFactor;
       scenario.liquidation.closeFactor = { closeFactor: c.factor, fullCloseHealthFactor: c.fullHealth, bonus: c.bonus, protocolFeeOfBonus: c.protocolFee, minDebtForCloseFactor: c.minDebt };
     }
+    if (g.maintenanceAt !== null) scenario.margin.maintenanceAt = g.maintenanceAt as "entry";
     if (g.marginModel !== null) {
       const m = g.marginModel;
       scenario.margin.model = m.model as "tiers";
