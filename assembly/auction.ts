@@ -7,7 +7,7 @@ import {
 import * as book from "./book";
 import { exp, log } from "./mathfn";
 import { accIsLong, auctionList, auctionStart, auctionTop, curSize, inAuction, params } from "./state";
-import { settleUnits } from "./per-account";
+import { settleUnits, sideChanged } from "./per-account";
 import * as C from "./cascade";
 
 export function kick(i: i32, s: f64, mark: f64): void {
@@ -94,6 +94,7 @@ export function takeAuctions(mark: f64): i32 {
       // the keeper trades what it took on the book at once
       if (s > 0) book.sell(taken);
       else book.buy(taken);
+      sideChanged(s);
       settleUnits(i, s, mark, taken, taken * price, true);
       n++;
     }

@@ -15,7 +15,7 @@ import { conventionLiquidationPrice } from "./margin";
 import * as margin from "./margin-model";
 import {
   HINT_STRIDE, H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend,
-  flagged, inAuction, pended, staleLiq, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
+  flagged, inAuction, pended, staleLiq, socialIds, socialProfit, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
   shortLiq, shortOrder, shortPend, slicedRound,
 } from "./state";
 import { kick, takeAuctions } from "./auction";
@@ -108,6 +108,7 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
 
 /** Liquidates account i (side s) by the scenario's engine. */
 export function liquidateOne(i: i32, s: f64, mark: f64): void {
+  sideChanged(s);
   if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
   if (C.engine == ENGINE_AUCTION) kick(i, s, mark);
   else if (C.engine == ENGINE_CLOSE_FACTOR) closeFactorStep(i, s, mark);
@@ -261,22 +262,39 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
 // adl.ranking socialized
 /** Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left. */
 export function socialize(side: f64, deficit: f64, mark: f64): f64 {
-  const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
-  const epoch = book.epoch;
   const longs = side > 0 ? 1 : 0;
-  let total: f64 = 0;
-  for (let j = 0; j < nAcc; j++) {
-    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
-    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
-    if (profit > 0) total += profit;
+  const version = longs == 1 ? longVersion : shortVersion;
+  // the profitable set and its total hold until an account of this side changes (haircuts change collateral, not
+  // profit), so the deficits of one round on one side share one scan; the reference rescans every time (same sums)
+  if (!(socialEpoch == book.epoch && socialRound == C.round && socialLongs == longs && socialMark == mark && socialVersion == version)) {
+    socialEpoch = book.epoch;
+    socialRound = C.round;
+    socialLongs = longs;
+    socialMark = mark;
+    socialVersion = version;
+    const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+    const epoch = book.epoch;
+    let total: f64 = 0;
+    let n = 0;
+    for (let j = 0; j < nAcc; j++) {
+      if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+      const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+      if (!(profit > 0)) continue;
+      total += profit;
+      unchecked((socialIds[n] = j));
+      unchecked((socialProfit[n] = profit));
+      n++;
+    }
+    socialCount = n;
+    socialTotal = total;
   }
+  const total = socialTotal;
   if (!(total > 0)) return deficit;
   const take = deficit < total ? deficit : total;
   let taken: f64 = 0;
-  for (let j = 0; j < nAcc; j++) {
-    if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
-    const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
-    if (!(profit > 0)) continue;
+  for (let k = 0; k < socialCount; k++) {
+    const j = unchecked(socialIds[k]);
+    const profit = unchecked(socialProfit[k]);
     const h = take * (profit / total);
     const c = unchecked(curColl[j]) - h;
     unchecked((curColl[j] = c));
@@ -286,7 +304,8 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     pend(j, side);
   }
   C.adlRound = -1;
-  return deficit - taken;
+  // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)
+  return deficit < total ? 0 : deficit - taken;
 }
 
 // margin.model: the scan engine (src/engine/reference.ts scanRound)
@@ -336,4 +355,21 @@ export function openScanStep(t: i32, mark: f64): void {
 /** A position's liquidation price under the venue's maintenance convention (margin.maintenanceAt). */
 function liquidationPriceOf(s: f64, q: f64, e: f64, c: f64): f64 {
   return conventionLiquidationPrice(unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1, <i32>unchecked(params[P_TIER_COUNT]), s, q, e, c);
+}
+
+// socialized: the cache of the profitable set (socialize), keyed by path, round, side, mark and the side's version
+let longVersion: i32 = 0;
+let shortVersion: i32 = 0;
+let socialEpoch: i32 = -1;
+let socialRound: i32 = -1;
+let socialLongs: i32 = -1;
+let socialMark: f64 = NaN;
+let socialVersion: i32 = -1;
+let socialCount: i32 = 0;
+let socialTotal: f64 = 0;
+
+/** An account of this side is about to change (liquidated, sliced, repaid, taken over, kicked, taken at auction). */
+export function sideChanged(s: f64): void {
+  if (s > 0) longVersion++;
+  else shortVersion++;
 }

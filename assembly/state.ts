@@ -132,6 +132,9 @@ export let auctionList = new StaticArray<i32>(0);
 export let pended = new StaticArray<i32>(0);
 /** socialized: a haircut changed the account's collateral; its liquidation price is recomputed when next read. */
 export let staleLiq = new StaticArray<i32>(0);
+/** socialized: the profitable open accounts of one side at one mark, and their profits (assembly/per-account.ts). */
+export let socialIds = new StaticArray<i32>(0);
+export let socialProfit = new StaticArray<f64>(0);
 
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(6);
@@ -196,6 +199,8 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   auctionList = new StaticArray<i32>(accounts);
   pended = new StaticArray<i32>(accounts);
   staleLiq = new StaticArray<i32>(accounts);
+  socialIds = new StaticArray<i32>(accounts);
+  socialProfit = new StaticArray<f64>(accounts);
   records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;

@@ -987,7 +987,9 @@ export class ReferenceEngine {
     }
     if (this.onSocializedLoss) this.onSocializedLoss({ step: this.step, deficit, haircuts });
     this.adlRound = -1;
-    return deficit - taken;
+    // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
+    // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
+    return deficit < total ? 0 : deficit - taken;
   }
 
   /** market: closes account i whole at its initial size and collateral. */
