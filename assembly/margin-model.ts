@@ -20,6 +20,7 @@ let horizon: f64 = 0;
 let sizeImf: f64 = 0;
 let refVariance: f64 = 0;
 let nTiers: i32 = 0;
+let atEntry = false;
 let variance: f64 = 0;
 let lastOpen: f64 = 0;
 let multiplier: f64 = 1;
@@ -38,6 +39,7 @@ export function startPath(mark: f64): void {
   // margin.sizePremium: with a model only (the ladder's static prices could not follow it)
   sizeImf = kind != 0 ? unchecked(params[P_SIZE_IMF]) : 0;
   nTiers = <i32>unchecked(params[P_TIER_COUNT]);
+  atEntry = unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1;
   const vol = unchecked(params[P_VOLATILITY]);
   refVariance = vol * vol * (unchecked(params[P_STEP_SECONDS]) / SECONDS_PER_YEAR);
   variance = refVariance;
@@ -72,8 +74,7 @@ export function requirement(s: f64, q: f64, m: f64, e: f64): f64 {
   if (kind == MARGIN_RISK_BASED) r = notional * (s > 0 ? lossLong : lossShort);
   else {
     // the brackets at the mark, or fixed at the entry notional (margin.maintenanceAt entry)
-    const atEntry = unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1;
-    const mm = maintenanceAt(<i32>unchecked(params[P_TIER_COUNT]), atEntry ? q * e : notional);
+    const mm = maintenanceAt(nTiers, atEntry ? q * e : notional);
     r = kind == MARGIN_VOL_SCALED ? multiplier * mm : mm;
   }
   if (sizeImf > 0) {

@@ -7,16 +7,13 @@
 // then the auctions. With margin.model the scan engine replaces the ladder and the lists: every open account is
 // checked against the model's requirement every round.
 import {
-  ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE, P_MAINTENANCE_AT_ENTRY,
-  P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE, P_TIER_COUNT,
-} from "./abi";
-import * as book from "./book";
-import { conventionLiquidationPrice } from "./margin";
-import * as margin from "./margin-model";
-import {
-  HINT_STRIDE, H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend,
-  flagged, inAuction, pended, staleLiq, socialIds, socialProfit, isClosed, longCount, longLiq, longOrder, longPend, nextSlice, params, rungOf, shortCount,
-  shortLiq, shortOrder, shortPend, slicedRound,
+  ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE,
+  P_MAINTENANCE_AT_ENTRY, P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE,
+  P_TIER_COUNT,
+  } from "./abi"; import * as book from "./book"; import { conventionLiquidationPrice } from "./margin"; import * as margin from "./margin-model"; import {   HINT_STRIDE,
+  H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend, flagged,
+  inAuction, pended, staleLiq, socialIds, socialProfit, isClosed, longCount, longLiq, longOrder, longPend, nextSlice,
+  params, rungOf, shortCount, shortLiq, shortOrder, shortPend, slicedRound,
 } from "./state";
 import { kick, takeAuctions } from "./auction";
 import { backstopTakes } from "./backstop";
@@ -122,27 +119,9 @@ export function liquidatePartial(i: i32, s: f64, mark: f64): void {
     sliceOne(i, s, mark);
     return;
   }
-  const rung = rungOf(i);
   const notional = s > 0 ? book.sell(q) : book.buy(q);
-  const pnl = s * (notional - q * unchecked(accEntry[i]));
-  C.makers -= pnl;
-  const remaining = unchecked(curColl[i]) + pnl;
   C.liquidations++;
-  C.liquidatedNotional += notional;
-  C.slipValue += s * (q * mark - notional);
-  C.markedValue += q * mark;
-  store<i32>(rung, book.epoch, L_DEAD);
-  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, book.epoch, H_DEAD);
-  let paid: f64 = 0;
-  if (remaining >= 0) {
-    const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
-    store<f64>(rung, remaining - fee, L_CASH);
-    C.addFee(fee);
-  } else {
-    store<f64>(rung, 0, L_CASH);
-    paid = C.cover(-remaining, s, mark);
-  }
-  if (C.capsOn) C.capCheck(notional, paid);
+  settleUnits(i, s, mark, q, notional, true);
 }
 
 export function sliceOne(i: i32, s: f64, mark: f64): void {
@@ -219,8 +198,9 @@ export function feeRateOf(i: i32, notional: f64): f64 {
 }
 
 /**
- * Settles qx units of account i (side s) closed at a fill notional (an auction take, a close-factor repayment):
- * PnL realised on them, their share of the collateral backs them; the last units close the account.
+ * Settles qx units of account i (side s) closed at a fill notional (a whole close by market order, an auction take,
+ * a close-factor repayment): PnL realised on them against the account's whole collateral; the last units close the
+ * account, a deficit then going to the fund, ADL, bad debt (reference.ts settleUnits).
  */
 export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, charged: bool): void {
   const q = unchecked(curSize[i]);
@@ -235,7 +215,6 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
   if (qx >= q) {
     const remaining = c + pnl;
     unchecked((inAuction[i] = 0));
-    unchecked((curSize[i] = 0));
     if (remaining >= 0) {
       const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
       closeAccount(i, remaining - fee);

@@ -21,6 +21,21 @@ function choice<const T extends string>(supported: readonly T[], planned: readon
 }
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A problem line for each block given while `chosen` is none of the values that read it. */
+function onlyUsedWith<T extends object>(
+  ctx: z.RefinementCtx,
+  obj: T,
+  noun: string,
+  chosen: string | undefined,
+  readers: readonly [keyof T & string, readonly string[]][],
+): void {
+  for (const [key, values] of readers) {
+    if (obj[key] !== undefined && !values.includes(chosen ?? "")) {
+      ctx.addIssue({ code: "custom", path: [key], input: obj[key], message: `is only used with ${noun} ${values.join(" or ")}` });
+    }
+  }
+}
 const filePath = z.string().min(1);
 
 export const tierSchema = z.strictObject({
@@ -221,17 +236,12 @@ export const marginSchema = z
       .optional(),
   })
   .superRefine((m, ctx) => {
-    const only: [keyof typeof m, string[]][] = [
+    onlyUsedWith(ctx, m, "model", m.model, [
       // the tiers model does not read it, but a sweep over models sets it once for all of them
       ["volatility", ["tiers", "vol-scaled", "risk-based"]],
       ["volScaled", ["vol-scaled"]],
       ["riskBased", ["risk-based"]],
-    ];
-    for (const [key, models] of only) {
-      if (m[key] !== undefined && !models.includes(m.model ?? "")) {
-        ctx.addIssue({ code: "custom", path: [key], input: m[key], message: `is only used with model ${models.join(" or ")}` });
-      }
-    }
+    ]);
     if (m.sizePremium !== undefined && m.model === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -370,17 +380,12 @@ export const scenarioSchema = z.strictObject({
       closeFactor: closeFactorSchema.optional(),
     })
     .superRefine((liq, ctx) => {
-      const only: [keyof typeof liq, readonly string[]][] = [
+      onlyUsedWith(ctx, liq, "engine", liq.engine, [
         ["partial", ["partial", "backstop"]],
         ["auction", ["dutch-auction"]],
         ["backstop", ["backstop"]],
         ["closeFactor", ["close-factor"]],
-      ];
-      for (const [key, engines] of only) {
-        if (liq[key] !== undefined && !engines.includes(liq.engine)) {
-          ctx.addIssue({ code: "custom", path: [key], input: liq[key], message: `is only used with engine ${engines.join(" or ")}` });
-        }
-      }
+      ]);
     })
     // an engine's own block gets its defaults when absent, so the resolved scenario shows every value it runs with
     .transform((liq) => ({

@@ -6,7 +6,7 @@ import { ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
-import { conventionLiquidationPrice } from "./margin.js";
+import { conventionLiquidationPrice, type TierTable } from "./margin.js";
 import { MarginModel } from "./margin-model.js";
 import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
@@ -63,6 +63,8 @@ export interface LiquidationEvent {
 /** The model in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
 export class ReferenceEngine {
   private readonly s: EngineSetup;
+  /** The setup's brackets as one table (built once: the per-account engine prices accounts in its hot loops). */
+  private readonly tiers: TierTable;
   private readonly pop: Population;
   private readonly w = new Uint32Array(4);
   private seedLo = 0;
@@ -166,6 +168,7 @@ export class ReferenceEngine {
 
   constructor(setup: EngineSetup) {
     this.s = setup;
+    this.tiers = tierTable(setup);
     const p = setup.params;
     const n = p[P.accountCount];
     this.levels = p[P.levels];
@@ -198,7 +201,7 @@ export class ReferenceEngine {
     this.decay[0] = 1;
     const keep = 1 - p[P.resilience];
     for (let d = 1; d <= steps; d++) this.decay[d] = this.decay[d - 1] * keep;
-    this.model = new MarginModel(p, tierTable(setup), p[P.stepSeconds] / SECONDS_PER_YEAR);
+    this.model = new MarginModel(p, this.tiers, p[P.stepSeconds] / SECONDS_PER_YEAR);
   }
 
   /** Draws (or copies) the run's population and builds its ladder. Call once per run and seed. */
@@ -211,7 +214,7 @@ export class ReferenceEngine {
 
   /** A position's liquidation price under the venue's maintenance convention (margin.maintenanceAt). */
   private liquidationPriceOf(s: number, q: number, e: number, c: number): number {
-    return conventionLiquidationPrice(this.s.params[P.maintenanceAtEntry] === 1, tierTable(this.s), s, q, e, c);
+    return conventionLiquidationPrice(this.s.params[P.maintenanceAtEntry] === 1, this.tiers, s, q, e, c);
   }
 
   /** Whether account i was liquidated or deleveraged in the last path. */
@@ -439,7 +442,7 @@ export class ReferenceEngine {
           const i = pop.longOrder[longCursor++];
           if (this.dead[i] === 0 && this.inAuction[i] === 0) {
             if (perAccount) this.liquidateOne(i, 1, mark);
-            else this.liquidate(i, 1, mark);
+            else this.close(i, 1, mark);
             n++;
           }
         }
@@ -447,7 +450,7 @@ export class ReferenceEngine {
           const i = pop.shortOrder[shortCursor++];
           if (this.dead[i] === 0 && this.inAuction[i] === 0) {
             if (perAccount) this.liquidateOne(i, -1, mark);
-            else this.liquidate(i, -1, mark);
+            else this.close(i, -1, mark);
             n++;
           }
         }
@@ -692,9 +695,10 @@ export class ReferenceEngine {
   }
 
   /**
-   * Settles qx units of account i (side s) closed at a fill notional (an auction take, a close-factor repayment):
-   * PnL realised on them, their share of the collateral backs them; the last units close the account. The fee
-   * (when `charged`) is on the fill notional; a deficit goes to the fund, ADL, bad debt.
+   * Settles qx units of account i (side s) closed at a fill notional (a whole close by market order, an auction
+   * take, a close-factor repayment): PnL realised on them against the account's whole collateral; the last units
+   * close the account. The fee (when `charged`) is on the fill notional, at most what is left; a deficit — the
+   * fill worse than the bankruptcy price — goes to the fund (down to its floor), then ADL, then bad debt.
    */
   private settleUnits(i: number, s: number, mark: number, qx: number, notional: number, charged: boolean): void {
     const q = this.curSize[i];
@@ -711,7 +715,6 @@ export class ReferenceEngine {
       const remaining = c + pnl;
       this.dead[i] = 1;
       this.inAuction[i] = 0;
-      this.curSize[i] = 0;
       if (remaining >= 0) {
         const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
         this.cash[i] = remaining - fee;
@@ -962,20 +965,25 @@ export class ReferenceEngine {
   /** Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left. */
   private socialize(side: number, deficit: number, mark: number): number {
     const pop = this.pop;
+    // the profitable open accounts of that side, in account order, and their total profit
+    const winners: number[] = [];
+    const profits: number[] = [];
     let total = 0;
     for (let j = 0; j < pop.count; j++) {
       if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
       const profit = side * this.curSize[j] * (mark - pop.entry[j]);
-      if (profit > 0) total += profit;
+      if (!(profit > 0)) continue;
+      total += profit;
+      winners.push(j);
+      profits.push(profit);
     }
     if (!(total > 0)) return deficit;
     const take = deficit < total ? deficit : total;
     let taken = 0;
     const haircuts: { account: number; profit: number; haircut: number }[] = [];
-    for (let j = 0; j < pop.count; j++) {
-      if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
-      const profit = side * this.curSize[j] * (mark - pop.entry[j]);
-      if (!(profit > 0)) continue;
+    for (let k = 0; k < winners.length; k++) {
+      const j = winners[k];
+      const profit = profits[k];
       const h = take * (profit / total);
       this.curColl[j] -= h;
       taken += h;
@@ -992,34 +1000,12 @@ export class ReferenceEngine {
     return deficit < total ? 0 : deficit - taken;
   }
 
-  /** market: closes account i whole at its initial size and collateral. */
-  private liquidate(i: number, s: number, mark: number): void {
-    this.close(i, s, mark, this.pop.size[i], this.pop.collateral[i]);
-  }
-
-  /** Closes account i (side s, size q, collateral c) by market order and settles it: fee, insurance draw, ADL, bad debt. */
-  private close(i: number, s: number, mark: number, q: number, c: number): void {
+  /** Closes account i (side s) whole at its current size by market order and settles it (settleUnits). */
+  private close(i: number, s: number, mark: number): void {
+    const q = this.curSize[i];
     const notional = s > 0 ? this.sell(q) : this.buy(q);
-    const pnl = s * (notional - q * this.pop.entry[i]);
-    this.makers -= pnl;
-    const remaining = c + pnl;
     this.liquidations++;
-    this.liquidatedNotional += notional;
-    this.slipValue += s * (q * mark - notional);
-    this.markedValue += q * mark;
-    this.dead[i] = 1;
-    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
-    let paid = 0;
-    if (remaining >= 0) {
-      const fee = Math.min(this.feeRate(i, notional) * notional, remaining);
-      this.cash[i] = remaining - fee;
-      this.collectFee(fee);
-    } else {
-      // the fill was worse than the bankruptcy price: the fund pays down to its floor, then ADL, then bad debt
-      this.cash[i] = 0;
-      paid = this.cover(-remaining, s, mark);
-    }
-    this.capCheck(notional, paid);
+    this.settleUnits(i, s, mark, q, notional, true);
   }
 
   /** A liquidation fee into the fund; a capped fund keeps its cap and the excess goes to the treasury. */
@@ -1043,7 +1029,7 @@ export class ReferenceEngine {
       this.slice(i, s, mark);
       return;
     }
-    this.close(i, s, mark, q, this.curColl[i]);
+    this.close(i, s, mark);
   }
 
   /**

@@ -197,11 +197,16 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
   }
 }
 
+/** The risk-based move in standard deviations: the normal quantile of the confidence (var), or scanSigmas (scan). */
+function riskSigmas(risk: NonNullable<ScenarioInputs["scenario"]["margin"]["riskBased"]>): number {
+  return risk.method === "var" ? normalInv(risk.confidence) : risk.scanSigmas;
+}
+
 /** The leverage a risk-based requirement admits: 1 / (2 × the short's loss ratio e^x − 1 at σ_ref); ∞ otherwise. */
 function riskBasedMaxLeverage(s: ScenarioInputs["scenario"]): number {
   const risk = s.margin.riskBased;
   if (s.margin.model !== "risk-based" || !risk) return Infinity;
-  const sigmas = risk.method === "var" ? normalInv(risk.confidence) : risk.scanSigmas;
+  const sigmas = riskSigmas(risk);
   const vol = s.market.price.volatility;
   const x = sigmas * vol * Math.sqrt((s.stepSeconds / SECONDS_PER_YEAR) * risk.horizonSteps);
   const loss = Math.exp(x) - 1;
@@ -226,7 +231,7 @@ function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): vo
   params[P.volFloor] = m.volScaled?.floor ?? 1;
   params[P.volCap] = m.volScaled?.cap ?? 3;
   const risk = m.riskBased ?? { method: "var", confidence: 0.99, scanSigmas: 3, horizonSteps: 60 };
-  params[P.riskSigmas] = risk.method === "var" ? normalInv(risk.confidence) : risk.scanSigmas;
+  params[P.riskSigmas] = riskSigmas(risk);
   params[P.riskHorizon] = risk.horizonSteps;
 }
 
