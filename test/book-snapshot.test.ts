@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { resolve } from "node:path";
 import { resolveScenario } from "../src/config/load.js";
 import { buildSetup } from "../src/engine/setup.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
+import { BINANCE_DEPTH_SNAPSHOT } from "./helpers/fixtures.js";
 
 // Market sells walked through the kernel's book loaded from a real Binance USDⓈ-M BTCUSDT depth snapshot
-// (../shared/data/binance-usdm-btcusdt-depth-snap-2022-11-01.csv, 100 bid levels, 176.960 BTC). Expected
-// values: the table in ../shared/data/README.md (exact decimal arithmetic, no fees).
-const SNAPSHOT = resolve(import.meta.dirname, "../../shared/data/binance-usdm-btcusdt-depth-snap-2022-11-01.csv");
+// (test/fixtures/public/binance-usdm-btcusdt-depth-snap-2022-11-01.csv, 100 bid levels, 176.960 BTC). Expected
+// values: the table in test/fixtures/public/README.md (exact decimal arithmetic, no fees).
+const SNAPSHOT = BINANCE_DEPTH_SNAPSHOT;
 
 const WALKS = [
   { sell: 1, levels: 1, last: 20377.0, vwap: 20377.0, unfilled: 0 },

@@ -1,5 +1,4 @@
 // The scenario loader: every bad input names its field; good input resolves to the documented defaults.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { InputError } from "../src/config/errors.js";
 import { applySets, loadScenario, readScenarioFile, resolveScenario } from "../src/config/load.js";
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, listScenarios } from "../src/config/presets.js";
 import type { Scenario } from "../src/config/scenario.js";
+import { BINANCE_DEPTH_SNAPSHOT, publicExamples } from "./helpers/fixtures.js";
 
 const PRESET_NAMES = listPresets()
   .map((p) => p.name)
@@ -14,9 +14,8 @@ const PRESET_NAMES = listPresets()
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/config/", import.meta.url));
 const fixture = (name: string) => `${FIXTURES}${name}`;
-// Public fixtures live beside the checkout (see ../shared/data/README.md).
-const SHARED_DATA = fileURLToPath(new URL("../../shared/data/", import.meta.url));
-const BINANCE_DEPTH = `${SHARED_DATA}binance-usdm-btcusdt-depth-snap-2022-11-01.csv`;
+// Public fixtures: test/fixtures/public/ (its README names each source).
+const BINANCE_DEPTH = BINANCE_DEPTH_SNAPSHOT;
 
 /** The problems of the InputError that `fn` throws; fails the test when it throws nothing or something else. */
 function problemsOf(fn: () => unknown): string[] {
@@ -317,7 +316,7 @@ describe("resolving good input", () => {
 
 describe("built-in presets and scenarios", () => {
   it("the Binance preset holds the 9 legacy brackets of the public examples", () => {
-    const examples = JSON.parse(readFileSync(`${SHARED_DATA}public-examples.json`, "utf8")) as {
+    const examples = publicExamples() as {
       binance_usdm_btc_brackets_legacy: { tiers: [number, number, number, number][] };
     };
     const expected = examples.binance_usdm_btc_brackets_legacy.tiers.map(([floor, , mmr, maintenanceAmount]) => ({ floor, mmr, maintenanceAmount }));

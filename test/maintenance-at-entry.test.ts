@@ -1,6 +1,5 @@
 // margin.maintenanceAt entry (Bybit, BitMEX): maintenance margin fixed at the entry notional. The cascade must
 // liquidate Bybit's published isolated long exactly at its published price, where the mark convention would not.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs } from "../src/config/scenario.js";
 import { METRIC } from "../src/engine/metrics.js";
@@ -8,8 +7,9 @@ import { conventionLiquidationPrice, liquidationPrice } from "../src/engine/marg
 import { resolveScenario } from "../src/config/load.js";
 import { firstDifference, runReference, runWasm } from "./helpers/engines.js";
 import { baseScenario } from "./helpers/scenario.js";
+import { publicExamples } from "./helpers/fixtures.js";
 
-const EX = JSON.parse(readFileSync(new URL("../../shared/data/public-examples.json", import.meta.url), "utf8"));
+const EX = publicExamples();
 const bybit = EX.bybit_linear_isolated_long; // 1 BTC long at 20,000, 50x: IM 400, MMR 0.5% of entry → 19,700
 const tiers = { floor: Float64Array.of(0), mmr: Float64Array.of(bybit.mmr), amount: Float64Array.of(0) };
 

@@ -8,7 +8,7 @@ import { InputError } from "../src/config/errors.js";
 import type { Tier } from "../src/config/scenario.js";
 import { computeMargin, type MarginPosition, type MarginRequest } from "../src/margin/calculator.js";
 
-// Verbatim subset of ../shared/data/public-examples.json; each entry names its source.
+// Verbatim subset of test/fixtures/public/public-examples.json; each entry names its source.
 const EX = JSON.parse(readFileSync(new URL("./fixtures/margin/public-examples.json", import.meta.url), "utf8"));
 const LEGACY: Tier[] = (EX.binance_usdm_btc_brackets_legacy.tiers as number[][]).map(([floor, , mmr, maintenanceAmount]) => ({
   floor,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import {
   BOOK_STATUS,
   BOOK_STATUS_TEXT,
@@ -23,6 +23,7 @@ import {
   readLevel,
 } from "../src/engine/orderbook.js";
 import { kernelModule, type KernelBuild } from "../src/kernel/module.js";
+import { publicExamples } from "./helpers/fixtures.js";
 
 // The per-order book (assembly/orderbook.ts and its TypeScript twin src/engine/orderbook.ts): goldens from
 // exchange-core and liquibook, the defining behaviour of each order type and self-trade prevention mode,
@@ -155,9 +156,8 @@ const LIQUIBOOK = EX.liquibook_ioc_fok as {
   cases: { cmd: string; filled: number; cost?: number; asks_left?: number[][] }[];
 };
 
-const SHARED = new URL("../../shared/data/public-examples.json", import.meta.url);
-it.skipIf(!existsSync(SHARED))("the order-book fixture is a verbatim copy of the shared public examples", () => {
-  const shared = JSON.parse(readFileSync(SHARED, "utf8"));
+it("the order-book fixture is a verbatim copy of the public examples", () => {
+  const shared = publicExamples();
   expect(EX.exchange_core_book).toEqual(shared.exchange_core_book);
   expect(EX.liquibook_ioc_fok).toEqual(shared.liquibook_ioc_fok);
 });

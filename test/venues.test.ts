@@ -1,11 +1,10 @@
 // Venue mechanisms (src/venues/): every public worked example they cover is a golden test at its stated precision,
 // each mechanism without a public example is tested on its defining behaviour, and the venue presets load, agree
 // with the examples and are listed by `cascade presets`.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli/program.js";
+import { publicExamples } from "./helpers/fixtures.js";
 import { findPreset, listPresets } from "../src/config/presets.js";
 import { formatIssues } from "../src/config/schema.js";
 import { computeMargin } from "../src/margin/calculator.js";
@@ -66,9 +65,8 @@ import {
   type PhemexIsolated,
 } from "../src/venues/index.js";
 
-// Public fixtures live beside the checkout (see ../shared/data/README.md); every entry names its source.
-const SHARED_DATA = fileURLToPath(new URL("../../shared/data/", import.meta.url));
-const EX = JSON.parse(readFileSync(`${SHARED_DATA}public-examples.json`, "utf8"));
+// Public fixtures: test/fixtures/public/ (its README names each source); every entry names its source.
+const EX = publicExamples();
 
 /** STYLE #9: on failure say what was calculated, what was expected, the error and the tolerance. */
 function expectClose(what: string, calculated: number, expected: number, tolerance: number): void {

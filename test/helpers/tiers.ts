@@ -1,6 +1,6 @@
 import type { Tier } from "../../src/config/scenario.js";
 
-// Binance USDⓈ-M BTCUSDT legacy brackets (../shared/data/public-examples.json binance_usdm_btc_brackets_legacy)
+// Binance USDⓈ-M BTCUSDT legacy brackets (test/fixtures/public/public-examples.json binance_usdm_btc_brackets_legacy)
 export const BINANCE_TIERS: Tier[] = [
   [0, 0.004, 0],
   [50000, 0.005, 50],
