@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 9;
+export const ABI_VERSION: i32 = 10;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -15,7 +15,7 @@ export const P_JUMP_INTENSITY = 7;
 export const P_JUMP_MEAN = 8;
 export const P_JUMP_STD = 9;
 export const P_LEVELS = 10;
-export const P_RESILIENCE = 11;
+export const P_IMPACT_DECAY = 11;
 export const P_MARK_MODEL = 12;
 export const P_ACCOUNTS = 13;
 export const P_LONG_SHARE = 14;
@@ -87,7 +87,20 @@ export const P_RISK_SIGMAS = 93;
 export const P_RISK_HORIZON = 94;
 export const P_SIZE_IMF = 95;
 export const P_MAINTENANCE_AT_ENTRY = 96;
-export const PARAM_SLOTS = 104;
+export const P_IMPACT_PERMANENT = 97;
+export const P_PROFILE_KIND = 98;
+export const P_PROFILE_SIZE = 99;
+export const P_PROFILE_DECAY_TICKS = 100;
+export const P_PROFILE_EXPONENT = 101;
+export const P_PROFILE_SATURATION = 102;
+export const P_BOOK_END_BID = 103;
+export const P_BOOK_END_ASK = 104;
+export const PROFILE_FLAT = 0;
+export const PROFILE_EXPONENTIAL = 1;
+export const PROFILE_POWER = 2;
+export const PROFILE_LATENT = 3;
+export const PROFILE_SNAPSHOT = 4;
+export const PARAM_SLOTS = 112;
 
 export const PRICE_NONE = 0;
 export const PRICE_GBM = 1;

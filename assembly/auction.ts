@@ -83,8 +83,9 @@ export function takeAuctions(mark: f64): i32 {
     }
     const top = unchecked(auctionTop[i]);
     const price = s > 0 ? top * f : top / f;
-    const touch = s > 0 ? (book.centre - book.spreadGap + 1 - <f64>book.bidTop) * book.tick : (book.centre + book.spreadGap + <f64>book.askTop) * book.tick;
-    const profitable = s > 0 ? price * margin <= touch && book.bidTop <= book.levels : touch * margin <= price && book.askTop <= book.levels;
+    // the touch the keeper would sell (buy) at: 0 (Infinity) when the book holds no bid (ask)
+    const touch = s > 0 ? book.bidPrice() : book.askPrice();
+    const profitable = s > 0 ? price * margin <= touch : touch * margin <= price;
     if (profitable && C.keeperLeft > 0 && price > 0) {
       const q = unchecked(curSize[i]);
       const affordable = C.keeperLeft / price;

@@ -1,219 +1,285 @@
-// The aggregated depth ladder, relative to the fundamental: bid level k sits k−1 ticks below the centre
-// tick, ask level k sits k ticks above it, so an exogenous move shifts the whole book (holes included) in
-// O(1). Consumed depth refills toward the profile lazily, when a level is next read. Mirrors the book
-// part of src/engine/reference.ts. The cascade rounds (assembly/cascade.ts) walk the same levels with this
-// state in locals; sell/buy here serve the golden-test probes.
+// The aggregated book of one market, with no edge and with lasting impact: the same model and arithmetic as
+// src/engine/book.ts (whose header explains it), state in module globals read into locals per call.
 //
-// Each level records the global step its depth was last brought up to date (V_STAMP): global steps grow
-// across paths (a path's steps are pathBase + 0..steps), so a stamp below pathBase means "untouched in this
-// path: the depth is the profile", and the refill factor is decay[gstep − stamp]. One stamp per level
-// replaces the per-path reset of every level.
+// Depth per tick is a profile of the distance from the centre (bid level k at k−1 ticks below the centre tick,
+// ask level k at k ticks above); the first `levels` levels are a stored table, past it the profile continues
+// analytically (tailDepth). A side's state is its touch level and the depth left there; at each step boundary
+// the permanent share of the step's impact moves into the centre and the rest of the displacement decays.
 import {
-  LEVEL_STRIDE, V_DEPTH, V_PROFILE, V_STAMP, askLevels, askProfile, base, bidLevels, bidProfile, capLevels, capSteps,
-  decay,
-} from "./state";
+  PROFILE_EXPONENTIAL, PROFILE_FLAT, PROFILE_LATENT, PROFILE_POWER, P_BOOK_END_ASK, P_BOOK_END_BID, P_IMPACT_DECAY,
+  P_IMPACT_PERMANENT, P_PROFILE_DECAY_TICKS, P_PROFILE_EXPONENT, P_PROFILE_KIND, P_PROFILE_SATURATION, P_PROFILE_SIZE,
+} from "./abi";
+import { exp, log } from "./mathfn";
+import { askProfile, bidProfile, params } from "./state";
+
+/** A side never walks past this many levels (a bound no book reaches: it keeps the loops finite). */
+const NO_END: i32 = 0x3fffffff;
 
 export let centre: f64 = 0;
+/** The permanent impact in ticks (signed: sales push it down). */
+export let perm: f64 = 0;
 export let bidTop: i32 = 1;
+export let bidRem: f64 = 0;
 export let askTop: i32 = 1;
+export let askRem: f64 = 0;
+let bidX0: f64 = 0;
+let askX0: f64 = 0;
+let bidTouched = false;
+let askTouched = false;
 export let lastPrice: f64 = 0;
 export let exhausted: bool = false;
 export let step: i32 = 0;
 /** The path counter: an account closed in this path carries it. */
 export let epoch: i32 = 0;
-/** The global step of step 0 of this path. */
-export let pathBase: i32 = 0;
 export let levels: i32 = 0;
 export let tick: f64 = 0;
-/** market.book.stress: this step's target depth is profile × depthScale (1 without stress). */
+/** market.book.stress: this step's depth is profile × depthScale (1 without stress). */
 export let depthScale: f64 = 1;
 /** market.book.stress.spreadWidening: ticks each side of the book steps back this step (0 without it). */
 export let spreadGap: f64 = 0;
+let kind: i32 = 0;
+let size: f64 = 0;
+let decayTicks: f64 = 0;
+let exponent: f64 = 0;
+let saturation: f64 = 0;
+let bidEnd: i32 = 0;
+let askEnd: i32 = 0;
+let impactDecay: f64 = 1;
+let permanent: f64 = 0;
 
-/** Per run: the book's size and tick, and the profiles copied into the level records. */
+/** Per run: the book's window, tick, profile and impact parameters. */
 export function configureBook(nLevels: i32, tickSize: f64): void {
   levels = nLevels;
   tick = tickSize;
-  const bids = base(bidLevels);
-  const asks = base(askLevels);
-  for (let k = 0; k <= nLevels + 1; k++) {
-    const at = <usize>k * LEVEL_STRIDE;
-    store<f64>(bids + at, unchecked(bidProfile[k]), V_PROFILE);
-    store<f64>(asks + at, unchecked(askProfile[k]), V_PROFILE);
-  }
+  kind = <i32>unchecked(params[P_PROFILE_KIND]);
+  size = unchecked(params[P_PROFILE_SIZE]);
+  decayTicks = unchecked(params[P_PROFILE_DECAY_TICKS]);
+  exponent = unchecked(params[P_PROFILE_EXPONENT]);
+  saturation = unchecked(params[P_PROFILE_SATURATION]);
+  bidEnd = <i32>unchecked(params[P_BOOK_END_BID]);
+  askEnd = <i32>unchecked(params[P_BOOK_END_ASK]);
+  impactDecay = unchecked(params[P_IMPACT_DECAY]);
+  permanent = unchecked(params[P_IMPACT_PERMANENT]);
+}
+
+/** Depth per tick of level k past the stored window (src/engine/book.ts profileDepth). */
+function tailDepth(k: i32): f64 {
+  const x = <f64>k;
+  if (kind == PROFILE_FLAT) return size;
+  if (kind == PROFILE_EXPONENTIAL) return size * exp(-(x - 1) / decayTicks);
+  if (kind == PROFILE_POWER) return size * exp(-exponent * log(x));
+  if (kind == PROFILE_LATENT) return x < saturation ? (size * x) / saturation : size;
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline export function bidDepth(k: i32): f64 {
+  return k <= levels ? unchecked(bidProfile[k]) : tailDepth(k);
+}
+
+// @ts-ignore: decorator
+@inline export function askDepth(k: i32): f64 {
+  return k <= levels ? unchecked(askProfile[k]) : tailDepth(k);
 }
 
 export function newPath(): void {
   epoch++;
-  const stride = capSteps + 2;
-  if (pathBase > 0x3fffffff - stride) {
-    // the global step would overflow: forget every stamp (once per ~10^7 paths)
-    for (let k = 0; k <= capLevels + 1; k++) {
-      store<i32>(base(bidLevels) + <usize>k * LEVEL_STRIDE, 0, V_STAMP);
-      store<i32>(base(askLevels) + <usize>k * LEVEL_STRIDE, 0, V_STAMP);
-    }
-    pathBase = 0;
-  }
-  pathBase += stride;
   step = 0;
-  bidTop = 1;
-  askTop = 1;
+  perm = 0;
+  bidX0 = 0;
+  askX0 = 0;
+  bidTouched = false;
+  askTouched = false;
   exhausted = false;
   depthScale = 1;
   spreadGap = 0;
+  bidTop = 1;
+  bidRem = bidDepth(1);
+  askTop = 1;
+  askRem = askDepth(1);
 }
 
 export function setStep(t: i32): void {
   step = t;
 }
 
-/** Written back by the cascade rounds, which walk the book with this state in locals. */
-export function setTouch(bid: i32, ask: i32, last: f64, exhaustedNow: bool): void {
-  bidTop = bid;
-  askTop = ask;
-  lastPrice = last;
-  exhausted = exhaustedNow;
+/** The centre tick: the fundamental's tick plus the permanent impact on the tick grid, one tick or above. */
+export function setCentre(fundamentalTick: f64): void {
+  const c = fundamentalTick + Math.floor(perm + 0.5);
+  centre = c > 1 ? c : 1;
 }
 
-/** The centre tick (best bid's tick), kept far enough above zero for every level to have a price. */
-export function setCentre(fundamental: f64): void {
-  const c = Math.floor(fundamental / tick + 1e-7);
-  const floor = <f64>(levels + 1);
-  centre = c > floor ? c : floor;
+/**
+ * Step boundary: each side's impact of the last step moves, for its permanent share, into the centre; the rest
+ * of the displacement decays; the touch is placed again at this step's depth scale.
+ */
+export function startStep(scale: f64): void {
+  const theta = permanent;
+  let xb = bidX0;
+  if (bidTouched) {
+    const d = bidDepth(bidTop) * depthScale;
+    xb = d > 0 ? <f64>bidTop - bidRem / d : <f64>(bidTop - 1);
+    const j = xb - bidX0;
+    if (j > 0) {
+      perm -= theta * j;
+      xb -= theta * j;
+    }
+  }
+  let xa = askX0;
+  if (askTouched) {
+    const d = askDepth(askTop) * depthScale;
+    xa = d > 0 ? <f64>askTop - askRem / d : <f64>(askTop - 1);
+    const j = xa - askX0;
+    if (j > 0) {
+      perm += theta * j;
+      xa -= theta * j;
+    }
+  }
+  xb *= impactDecay;
+  xa *= impactDecay;
+  bidX0 = xb;
+  askX0 = xa;
+  bidTouched = false;
+  askTouched = false;
+  depthScale = scale;
+  const kb = Math.floor(xb) + 1;
+  bidTop = <i32>kb;
+  bidRem = (kb - xb) * (bidDepth(bidTop) * scale);
+  const ka = Math.floor(xa) + 1;
+  askTop = <i32>ka;
+  askRem = (ka - xa) * (askDepth(askTop) * scale);
+}
+
+/** The last bid level with a price of one tick or more (and that the book holds). */
+// @ts-ignore: decorator
+@inline function bidLimit(): i32 {
+  const floor = <i32>(centre - spreadGap);
+  return bidEnd > 0 && bidEnd < floor ? bidEnd : floor;
+}
+
+// @ts-ignore: decorator
+@inline function askLimit(): i32 {
+  return askEnd > 0 ? askEnd : NO_END;
+}
+
+/** The best bid's level (limit + 1 when the book holds none). */
+export function bidTouch(): i32 {
+  const limit = bidLimit();
+  let k = bidTop;
+  let r = bidRem;
+  while (!(r > 0) && k <= limit) {
+    k++;
+    r = bidDepth(k) * depthScale;
+  }
+  return k;
+}
+
+export function askTouch(): i32 {
+  const limit = askLimit();
+  let k = askTop;
+  let r = askRem;
+  while (!(r > 0) && k <= limit) {
+    k++;
+    r = askDepth(k) * depthScale;
+  }
+  return k;
 }
 
 export function mid(): f64 {
-  return (centre + 1 - <f64>bidTop + (centre + <f64>askTop)) * 0.5 * tick;
+  return (centre + 1 - <f64>bidTouch() + (centre + <f64>askTouch())) * 0.5 * tick;
 }
 
-/**
- * Depth of level k now: refilled toward the target (profile × depthScale) since it was last brought up to
- * date, and capped at it (depth above a target shrunk by market.book.stress is withdrawn at once).
- */
-// @ts-ignore: decorator
-@inline export function depthAt(level: usize, gstep: i32, firstStep: i32): f64 {
-  const stamp = load<i32>(level, V_STAMP);
-  if (stamp == gstep) return load<f64>(level, V_DEPTH);
-  const target = load<f64>(level, V_PROFILE) * depthScale;
-  let d = target;
-  if (stamp >= firstStep) {
-    d = target - (target - load<f64>(level, V_DEPTH)) * unchecked(decay[gstep - stamp]);
-    if (d > target) d = target;
-  }
-  store<f64>(level, d, V_DEPTH);
-  store<i32>(level, gstep, V_STAMP);
-  return d;
+/** The best bid's price, or 0 when the book holds no bid. */
+export function bidPrice(): f64 {
+  const k = bidTouch();
+  return k <= bidLimit() ? (centre - spreadGap + 1 - <f64>k) * tick : 0;
 }
 
-export function bidAt(k: i32): f64 {
-  assert(k >= 0 && k <= levels + 1);
-  return depthAt(base(bidLevels) + <usize>k * LEVEL_STRIDE, pathBase + step, pathBase);
+/** The best ask's price, or Infinity when the book holds no ask. */
+export function askPrice(): f64 {
+  const k = askTouch();
+  return k <= askLimit() ? (centre + spreadGap + <f64>k) * tick : Infinity;
 }
 
-export function askAt(k: i32): f64 {
-  assert(k >= 0 && k <= levels + 1);
-  return depthAt(base(askLevels) + <usize>k * LEVEL_STRIDE, pathBase + step, pathBase);
-}
-
-/** Finds the touch again from level `from` (with refill every level ≥ 1 may hold depth again). */
-// @ts-ignore: decorator
-@inline export function findTops(fromBid: i32, fromAsk: i32): void {
-  const n = levels;
-  const gstep = pathBase + step;
-  const first = pathBase;
-  let k = fromBid;
-  let level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
-  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
-    k++;
-    level += LEVEL_STRIDE;
-  }
-  bidTop = k;
-  k = fromAsk;
-  level = base(askLevels) + <usize>k * LEVEL_STRIDE;
-  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
-    k++;
-    level += LEVEL_STRIDE;
-  }
-  askTop = k;
-}
-
-/**
- * A market sell of qty into the bids; returns the fill notional. Past the last level the rest fills one tick
- * beyond the edge. The same walk as the cascade rounds' (assembly/cascade.ts), state in locals.
- */
+/** A market sell of qty into the bids; returns the fill notional. */
 export function sell(qty: f64): f64 {
-  const n = levels;
-  const gstep = pathBase + step;
-  const first = pathBase;
+  const c = centre - spreadGap;
+  const tk = tick;
+  const scale = depthScale;
+  const limit = bidLimit();
   let rem = qty;
   let notional: f64 = 0;
-  let last = lastPrice;
   let k = bidTop;
-  let level = base(bidLevels) + <usize>k * LEVEL_STRIDE;
+  let r = bidRem;
+  let last = lastPrice;
   while (rem > 0) {
-    if (k > n) {
-      const edge = (centre - spreadGap - <f64>n) * tick;
+    if (k > limit) {
+      // the book really ends here (a snapshot's last level, or a price of zero)
+      const edge = (c - <f64>limit) * tk;
       notional += rem * edge;
       last = edge;
       exhausted = true;
+      r = 0;
       break;
     }
-    const d = depthAt(level, gstep, first);
-    if (d > 0) {
-      const price = (centre - spreadGap + 1 - <f64>k) * tick;
+    if (r > 0) {
+      const price = (c + 1 - <f64>k) * tk;
       last = price;
-      if (d > rem) {
-        store<f64>(level, d - rem, V_DEPTH);
+      if (r > rem) {
+        r -= rem;
         notional += rem * price;
         break;
       }
-      store<f64>(level, 0, V_DEPTH);
-      notional += d * price;
-      rem -= d;
+      notional += r * price;
+      rem -= r;
     }
     k++;
-    level += LEVEL_STRIDE;
+    r = bidDepth(k) * scale;
   }
   bidTop = k;
+  bidRem = r;
   lastPrice = last;
+  bidTouched = true;
   return notional;
 }
 
 /** A market buy of qty from the asks; mirror of sell. */
 export function buy(qty: f64): f64 {
-  const n = levels;
-  const gstep = pathBase + step;
-  const first = pathBase;
+  const c = centre + spreadGap;
+  const tk = tick;
+  const scale = depthScale;
+  const limit = askLimit();
   let rem = qty;
   let notional: f64 = 0;
-  let last = lastPrice;
   let k = askTop;
-  let level = base(askLevels) + <usize>k * LEVEL_STRIDE;
+  let r = askRem;
+  let last = lastPrice;
   while (rem > 0) {
-    if (k > n) {
-      const edge = (centre + spreadGap + <f64>n + 1) * tick;
+    if (k > limit) {
+      const edge = (c + <f64>limit + 1) * tk;
       notional += rem * edge;
       last = edge;
       exhausted = true;
+      r = 0;
       break;
     }
-    const d = depthAt(level, gstep, first);
-    if (d > 0) {
-      const price = (centre + spreadGap + <f64>k) * tick;
+    if (r > 0) {
+      const price = (c + <f64>k) * tk;
       last = price;
-      if (d > rem) {
-        store<f64>(level, d - rem, V_DEPTH);
+      if (r > rem) {
+        r -= rem;
         notional += rem * price;
         break;
       }
-      store<f64>(level, 0, V_DEPTH);
-      notional += d * price;
-      rem -= d;
+      notional += r * price;
+      rem -= r;
     }
     k++;
-    level += LEVEL_STRIDE;
+    r = askDepth(k) * scale;
   }
   askTop = k;
+  askRem = r;
   lastPrice = last;
+  askTouched = true;
   return notional;
 }

@@ -13,12 +13,12 @@ import {
 } from "./abi";
 import * as margin from "./margin-model";
 import * as book from "./book";
-import { depthAt, findTops, mid, newPath, setCentre, setStep } from "./book";
+import { mid, newPath, setCentre, setStep, startStep } from "./book";
 import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
-  HINT_STRIDE, H_DEAD, LADDER_STRIDE, LEVEL_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE, V_DEPTH,
-  accCollateral, adlHint, askLevels, base, bidLevels, cashOf, decay, isClosed, ladder, ledger, longCount, longLiq,
+  HINT_STRIDE, H_DEAD, LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
+  accCollateral, adlHint, base, cashOf, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
   inAuction, oracleHist, pended, staleLiq,
 } from "./state";
@@ -111,7 +111,6 @@ export function runPath(p: u32, at: i32): void {
   const jumpMean = unchecked(params[P_JUMP_MEAN]);
   const jumpStd = unchecked(params[P_JUMP_STD]);
   const nReturns = <i32>unchecked(params[P_RETURNS_COUNT]);
-  const refills = unchecked(decay[1]) < 1;
   feeRate = unchecked(params[P_FEE_RATE]);
   adlRanking = <i32>unchecked(params[P_ADL_RANKING]);
   insuranceCap = unchecked(params[P_INSURANCE_CAP]);
@@ -188,18 +187,18 @@ export function runPath(p: u32, at: i32): void {
 
   const sLo = seedLo;
   const sHi = seedHi;
-  const levels = book.levels;
-  const floorTick = <f64>(levels + 1);
   let fundamental = unchecked(params[P_INITIAL_PRICE]);
   unchecked((oracleHist[0] = fundamental));
-  setCentre(fundamental);
+  const c0 = Math.floor(fundamental / tick + 1e-7);
+  const fTick0 = c0 > 1 ? c0 : 1;
+  setCentre(fTick0);
   let mark = mid();
   let ema = mark;
   margin.startPath(mark);
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
-  let exoPeak = (book.centre + 0.5) * tick;
+  let exoPeak = (fTick0 + 0.5) * tick;
   let exoDrawdown: f64 = 0;
   // The drawdowns (peak − x)/peak: division by a fixed positive peak is monotone, so a numerator no larger
   // than one already divided under the same peak cannot beat the running maximum; only a deeper one is divided.
@@ -213,10 +212,11 @@ export function runPath(p: u32, at: i32): void {
 
   for (let t = 1; t <= steps; t++) {
     setStep(t);
-    // liquidity under stress: this step's target depth, from the mark's drawdown as the step starts
+    // liquidity under stress: this step's depth, from the mark's drawdown as the step starts
+    let scale: f64 = 1;
     if (stressed) {
       const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
-      book.depthScale = keep > stressFloor ? keep : stressFloor;
+      scale = keep > stressFloor ? keep : stressFloor;
     }
     if (extras & X_WIDEN) book.spreadGap = Math.floor(unchecked(params[P_SPREAD_WIDENING]) * ((markPeak - mark) / markPeak));
     if (model != PRICE_NONE) {
@@ -236,11 +236,13 @@ export function runPath(p: u32, at: i32): void {
     const shock = unchecked(shocks[t]);
     if (shock != 0) fundamental = fundamental * (1 + shock);
     if (extras & X_ORACLE) unchecked((oracleHist[t] = fundamental));
-    // the centre tick (setCentre, inlined)
+    // the last step's impact: its permanent share moves the centre, the rest decays; the book is centred on the
+    // fundamental's tick plus the permanent impact
+    startStep(scale);
     const c = Math.floor((tickPow2 ? fundamental * invTick : fundamental / tick) + 1e-7);
-    const centre = c > floorTick ? c : floorTick;
-    book.centre = centre;
-    const exo = (centre + 0.5) * tick;
+    const fTick = c > 1 ? c : 1;
+    setCentre(fTick);
+    const exo = (fTick + 0.5) * tick;
     if (exo > exoPeak) {
       exoPeak = exo;
       exoBestNum = 0;
@@ -252,8 +254,6 @@ export function runPath(p: u32, at: i32): void {
       if (exoDd > exoDrawdown) exoDrawdown = exoDd;
     }
 
-    if (refills) findTops(1, 1);
-    else findTops(book.bidTop, book.askTop);
     // the backstop vault works off its inventory before anyone else trades
     if (extras & X_BACKSTOP) unwindVault();
     mark = mid();
@@ -453,78 +453,16 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   const epoch = book.epoch;
   const first = longCursor;
   let cursor = first;
-  // 1. the fills, in ladder order: each live account across the mark walks the bids from the touch (its
+  // 1. the fills, in ladder order: each live account across the mark sells into the bids from the touch (its
   // market sell); the notional waits in the record's cash slot. Settlement cannot change the book or this
   // side's accounts (ADL closes the other side), so filling first and settling after gives the same numbers.
-  {
-    const levels = base(bidLevels);
-    const gstep = book.pathBase + book.step;
-    const firstStep = book.pathBase;
-    const n = book.levels;
-    const tick = book.tick;
-    // market.book.stress.spreadWidening: the bids stand spreadGap ticks lower (0 without it)
-    const centre = book.centre - book.spreadGap;
-    const edge = (centre - <f64>n) * tick;
-    let top = book.bidTop;
-    let last = book.lastPrice;
-    let rung = rungs + <usize>cursor * LADDER_STRIDE;
-    while (top <= n && cursor < count && load<f64>(rung, L_LIQ) >= mark) {
-      const r = rung;
-      cursor++;
-      rung += LADDER_STRIDE;
-      if (load<i32>(r, L_DEAD) == epoch) continue;
-      const q = load<f64>(r, L_SIZE);
-      let notional: f64 = 0;
-      {
-        let rem = q;
-        let k = top;
-        let level = levels + <usize>k * LEVEL_STRIDE;
-        while (rem > 0) {
-          if (k > n) {
-            notional += rem * edge;
-            last = edge;
-            book.exhausted = true;
-            break;
-          }
-          const d = depthAt(level, gstep, firstStep);
-          if (d > 0) {
-            const price = (centre + 1 - <f64>k) * tick;
-            last = price;
-            if (d > rem) {
-              store<f64>(level, d - rem, V_DEPTH);
-              notional += rem * price;
-              break;
-            }
-            store<f64>(level, 0, V_DEPTH);
-            notional += d * price;
-            rem -= d;
-          }
-          k++;
-          level += LEVEL_STRIDE;
-        }
-        top = k;
-      }
-      store<f64>(r, notional, L_CASH);
-    }
-    if (top > n) {
-      // the book is used up: every order from here on fills one tick beyond the edge (0 + q·edge = q·edge)
-      let filled = false;
-      while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
-        const r = rung;
-        cursor++;
-        rung += LADDER_STRIDE;
-        if (load<i32>(r, L_DEAD) == epoch) continue;
-        const q = load<f64>(r, L_SIZE);
-        const fills = q > 0;
-        store<f64>(r, fills ? q * edge : 0, L_CASH);
-        filled |= fills;
-      }
-      if (filled) {
-        last = edge;
-        book.exhausted = true;
-      }
-    }
-    book.setTouch(top, book.askTop, last, book.exhausted);
+  let rung = rungs + <usize>cursor * LADDER_STRIDE;
+  while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
+    const r = rung;
+    cursor++;
+    rung += LADDER_STRIDE;
+    if (load<i32>(r, L_DEAD) == epoch) continue;
+    store<f64>(r, book.sell(load<f64>(r, L_SIZE)), L_CASH);
   }
   longCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
@@ -613,77 +551,14 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   const epoch = book.epoch;
   const first = shortCursor;
   let cursor = first;
-  // 1. the fills, in ladder order: each live account across the mark walks the asks from the touch (its
-  // market buy); the notional waits in the record's cash slot. Settlement cannot change the book or this
-  // side's accounts (ADL closes the other side), so filling first and settling after gives the same numbers.
-  {
-    const levels = base(askLevels);
-    const gstep = book.pathBase + book.step;
-    const firstStep = book.pathBase;
-    const n = book.levels;
-    const tick = book.tick;
-    const centre = book.centre + book.spreadGap;
-    const edge = (centre + <f64>n + 1) * tick;
-    let top = book.askTop;
-    let last = book.lastPrice;
-    let rung = rungs + <usize>cursor * LADDER_STRIDE;
-    while (top <= n && cursor < count && load<f64>(rung, L_LIQ) <= mark) {
-      const r = rung;
-      cursor++;
-      rung += LADDER_STRIDE;
-      if (load<i32>(r, L_DEAD) == epoch) continue;
-      const q = load<f64>(r, L_SIZE);
-      let notional: f64 = 0;
-      {
-        let rem = q;
-        let k = top;
-        let level = levels + <usize>k * LEVEL_STRIDE;
-        while (rem > 0) {
-          if (k > n) {
-            notional += rem * edge;
-            last = edge;
-            book.exhausted = true;
-            break;
-          }
-          const d = depthAt(level, gstep, firstStep);
-          if (d > 0) {
-            const price = (centre + <f64>k) * tick;
-            last = price;
-            if (d > rem) {
-              store<f64>(level, d - rem, V_DEPTH);
-              notional += rem * price;
-              break;
-            }
-            store<f64>(level, 0, V_DEPTH);
-            notional += d * price;
-            rem -= d;
-          }
-          k++;
-          level += LEVEL_STRIDE;
-        }
-        top = k;
-      }
-      store<f64>(r, notional, L_CASH);
-    }
-    if (top > n) {
-      // the book is used up: every order from here on fills one tick beyond the edge (0 + q·edge = q·edge)
-      let filled = false;
-      while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
-        const r = rung;
-        cursor++;
-        rung += LADDER_STRIDE;
-        if (load<i32>(r, L_DEAD) == epoch) continue;
-        const q = load<f64>(r, L_SIZE);
-        const fills = q > 0;
-        store<f64>(r, fills ? q * edge : 0, L_CASH);
-        filled |= fills;
-      }
-      if (filled) {
-        last = edge;
-        book.exhausted = true;
-      }
-    }
-    book.setTouch(book.bidTop, top, last, book.exhausted);
+  // 1. the fills, in ladder order: each live account across the mark buys from the asks (its market buy)
+  let rung = rungs + <usize>cursor * LADDER_STRIDE;
+  while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
+    const r = rung;
+    cursor++;
+    rung += LADDER_STRIDE;
+    if (load<i32>(r, L_DEAD) == epoch) continue;
+    store<f64>(r, book.buy(load<f64>(r, L_SIZE)), L_CASH);
   }
   shortCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt

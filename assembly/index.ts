@@ -1,6 +1,6 @@
 // The kernel's ABI and nothing else: numbers in, numbers out, and the addresses of the regions the host
 // fills and reads through typed-array views (no loader, no copies).
-import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_LEVELS, P_RESAMPLE, P_RESILIENCE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
+import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
 import * as book from "./book";
 import { runPath, setSeed, tradersCash } from "./cascade";
 import { buildLadder, drawPopulation } from "./population";
@@ -40,7 +40,7 @@ export function ledgerPtr(): usize { return changetype<usize>(state.ledger); }
 export function computeTradersCash(): void { state.ledger[0] = tradersCash(); }
 export function recordStride(): i32 { return RECORD_STRIDE; }
 
-/** Per run, after the host filled params and tables: the refill table, the population and its ladder. */
+/** Per run, after the host filled params and tables: the book's parameters, the population and its ladder. */
 export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
   const p = state.params;
@@ -50,9 +50,6 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (steps > state.capSteps || levels > state.capLevels || accounts > state.capAccounts) return E_CAPACITY;
   if (!(p[P_TICK] > 0) || !(p[P_INITIAL_PRICE] > 0)) return E_BAD_PARAMS;
   book.configureBook(levels, p[P_TICK]);
-  const keep = 1 - p[P_RESILIENCE];
-  state.decay[0] = 1;
-  for (let d = 1; d <= steps; d++) state.decay[d] = state.decay[d - 1] * keep;
   setSeed(seedLo, seedHi);
   runSeedLo = seedLo;
   runSeedHi = seedHi;
@@ -84,9 +81,15 @@ export function accountClosed(i: i32): i32 { return state.isClosed(i, book.epoch
 // ---- book probes for the golden tests: walk a fresh book at the initial price ----
 export function bookReset(): void {
   book.newPath();
-  book.setCentre(state.params[P_INITIAL_PRICE]);
-  book.findTops(1, 1);
+  book.setCentre(Math.floor(state.params[P_INITIAL_PRICE] / book.tick + 1e-7));
 }
+/** A step boundary with no exogenous move: the impact decays and its permanent share stays (impact tests). */
+export function bookNextStep(): void {
+  book.startStep(book.depthScale);
+  book.setCentre(Math.floor(state.params[P_INITIAL_PRICE] / book.tick + 1e-7));
+}
+export function bookMid(): f64 { return book.mid(); }
+export function bookBidPrice(): f64 { return book.bidPrice(); }
 export function bookSell(qty: f64): f64 { return book.sell(qty); }
 export function bookBuy(qty: f64): f64 { return book.buy(qty); }
 export function bookLastPrice(): f64 { return book.lastPrice; }

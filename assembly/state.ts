@@ -11,7 +11,6 @@ export let bidProfile = new StaticArray<f64>(0);
 export let askProfile = new StaticArray<f64>(0);
 export let shocks = new StaticArray<f64>(0);
 export let returns = new StaticArray<f64>(0);
-export let decay = new StaticArray<f64>(0);
 /** The fundamental at the end of each step's move, 0..steps (the oracle reads it, possibly lagged). */
 export let oracleHist = new StaticArray<f64>(0);
 
@@ -50,13 +49,6 @@ export let ladder = new StaticArray<f64>(0);
 /** Each account's position in the ladder region. */
 export let accLadderPos = new StaticArray<i32>(0);
 
-/** Book levels 0..levels+1 per side: depth, profile, and the global step the depth was last brought up to date. */
-export const LEVEL_STRIDE: usize = 24;
-export const V_DEPTH: usize = 0;
-export const V_PROFILE: usize = 8;
-export const V_STAMP: usize = 16;
-export let bidLevels = new StaticArray<f64>(0);
-export let askLevels = new StaticArray<f64>(0);
 
 /**
  * ADL hint (assembly/adl.ts): longs then shorts, each by q/c descending: x = q/c, suffix max of −side·e, q,
@@ -162,7 +154,6 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   askProfile = new StaticArray<f64>(levels + 2);
   shocks = new StaticArray<f64>(steps + 1);
   returns = new StaticArray<f64>(nReturns > 0 ? nReturns : 1);
-  decay = new StaticArray<f64>(steps + 1);
   oracleHist = new StaticArray<f64>(steps + 1);
   accIsLong = new StaticArray<i32>(accounts);
   accSize = new StaticArray<f64>(accounts);
@@ -176,8 +167,6 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   shortLiq = new StaticArray<f64>(accounts);
   ladder = new StaticArray<f64>(accounts * 7);
   accLadderPos = new StaticArray<i32>(accounts);
-  bidLevels = new StaticArray<f64>((levels + 2) * 3);
-  askLevels = new StaticArray<f64>((levels + 2) * 3);
   adlOrder = new StaticArray<i32>(accounts);
   adlScore = new StaticArray<f64>(accounts);
   adlHint = new StaticArray<f64>(accounts * 7);

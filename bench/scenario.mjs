@@ -29,10 +29,11 @@ export function referenceScenario() {
       },
       book: {
         levels: 1000,
-        depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5 },
-        resilience: 0.05,
+        depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
       },
       mark: { model: "last" },
+      // the transient impact keeps 2^(−60/810.6) ≈ 0.95 of itself per one-minute step (the old resilience 0.05)
+      impact: { halfLifeSeconds: 810.6, permanentShare: 0 },
     },
     accounts: {
       count: 10000,
@@ -55,15 +56,18 @@ export function variant(edit) {
   return s;
 }
 
-/** Named variants covering every branch of the kernel (ADL rankings, marks, models, resample, no refill). */
+/** Named variants covering every branch of the kernel (ADL rankings, marks, models, resample, impact, profiles). */
 export const CHECK_VARIANTS = {
   reference: () => referenceScenario(),
   "no ADL (insurance 1e12)": () => variant((s) => { s.insurance.initialBalance = 1e12; }),
   "small insurance, adl random": () => variant((s) => { s.insurance.initialBalance = 1000; s.adl.ranking = "random"; }),
   "adl none (bad debt)": () => variant((s) => { s.insurance.initialBalance = 0; s.adl.ranking = "none"; }),
   "mark mid": () => variant((s) => { s.market.mark.model = "mid"; }),
-  "resilience 0": () => variant((s) => { s.market.book.resilience = 0; }),
-  "resilience 1": () => variant((s) => { s.market.book.resilience = 1; }),
+  "impact never decays": () => variant((s) => { s.market.impact = { halfLifeSeconds: Infinity, permanentShare: 0 }; }),
+  "impact decays within a step, two thirds permanent": () => variant((s) => {
+    s.market.impact = { halfLifeSeconds: 1, permanentShare: 2 / 3 };
+  }),
+  "latent profile": () => variant((s) => { s.market.book.depth = { ...s.market.book.depth, profile: "latent", size: 2, saturationTicks: 300 }; }),
   "merton, adl random": () => variant((s) => {
     s.market.price.model = "merton";
     s.market.price.jumps = { intensity: 400, meanLog: -0.03, stdLog: 0.04 };

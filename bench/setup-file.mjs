@@ -1,9 +1,15 @@
 // Writes an EngineSetup (src/engine/setup.ts) to the little-endian binary file bench/c/kernel.c reads:
-// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[48],
+// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[112],
 // the tier columns, the bid and ask profiles, shocks, returns (at least one slot), and the accounts if any.
 import { writeFileSync } from "node:fs";
 
+/** The parameter slots kernel.c reads (its PARAM_SLOTS, assembly/abi.ts's). */
+const PARAM_SLOTS = 112;
+
 export function writeSetupFile(setup, file) {
+  if (setup.params.length !== PARAM_SLOTS) {
+    throw new Error(`setup has ${setup.params.length} params; bench/c/kernel.c reads ${PARAM_SLOTS} (update both with assembly/abi.ts)`);
+  }
   const n = setup.accounts ? setup.accounts.size.length : 0;
   const parts = [
     Buffer.from("MCS1", "latin1"),

@@ -44,7 +44,10 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
     { name: "a negative leverage median", raw: { accounts: { leverage: { median: -2 } } }, field: "accounts.leverage.median", says: "must be > 0 (received -2)" },
     { name: "a misspelt price model", raw: { market: { price: { model: "gmb" } } }, field: "market.price.model", says: 'must be one of gbm, merton, none, replay (received "gmb")' },
     { name: "a tick size of zero", raw: { market: { tickSize: 0 } }, field: "market.tickSize", says: "must be > 0" },
-    { name: "resilience above 1", raw: { market: { book: { resilience: 1.5 } } }, field: "market.book.resilience", says: "must be <= 1" },
+    { name: "per-step resilience (time is in seconds now)", raw: { market: { book: { resilience: 0.05 } } }, field: "market.book.resilience", says: "use market.impact.halfLifeSeconds" },
+    { name: "permanent share above 1", raw: { market: { impact: { permanentShare: 1.5 } } }, field: "market.impact.permanentShare", says: "must be <= 1" },
+    { name: "impact half-life not positive", raw: { market: { impact: { halfLifeSeconds: 0 } } }, field: "market.impact.halfLifeSeconds", says: "must be > 0" },
+    { name: "unknown depth profile", raw: { market: { book: { depth: { profile: "v-shape" } } } }, field: "market.book.depth.profile", says: "latent" },
     { name: "zero book levels", raw: { market: { book: { levels: 0 } } }, field: "market.book.levels" },
     { name: "the ema mark without a half-life", raw: { market: { mark: { model: "ema" } } }, field: "market.mark.halfLifeSteps", says: "is required with model ema" },
     { name: "an ema half-life of zero", raw: { market: { mark: { model: "ema", halfLifeSteps: 0 } } }, field: "market.mark.halfLifeSteps", says: "must be > 0" },
@@ -228,7 +231,8 @@ describe("resolving good input", () => {
         initialPrice: 30000,
         tickSize: 0.5,
         price: { model: "gbm", volatility: 0.8, drift: 0, jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 }, shocks: [] },
-        book: { levels: 1000, depth: { profile: "flat", size: 2, decayTicks: 200, exponent: 0.5 }, resilience: 0.05 },
+        book: { levels: 1000, depth: { profile: "latent", size: 2, decayTicks: 200, exponent: 0.5, saturationTicks: 600 } },
+        impact: { halfLifeSeconds: 60, permanentShare: 2 / 3 },
         mark: { model: "last" },
       },
       accounts: {
@@ -268,7 +272,8 @@ describe("resolving good input", () => {
     const { scenario } = loadScenario(undefined, []);
     expect(scenario.name).toBe("btc-perp-crash");
     expect(scenario.market.price.shocks).toEqual([{ step: 10, return: -0.04 }]);
-    expect(scenario.market.book.depth).toEqual({ profile: "exponential", size: 0.25, decayTicks: 1200, exponent: 0.5 });
+    expect(scenario.market.book.depth).toEqual({ profile: "latent", size: 2.2, saturationTicks: 600, decayTicks: 200, exponent: 0.5 });
+    expect(scenario.market.impact).toEqual({ halfLifeSeconds: 60, permanentShare: 0.6667 });
     expect(scenario.margin.preset).toBe("binance-usdm-btcusdt");
     expect(scenario.margin.tiers).toHaveLength(9);
     expect(loadScenario(DEFAULT_SCENARIO_FILE, []).scenario).toEqual(scenario);

@@ -44,7 +44,8 @@ const caseArb = fc
     scenario.insurance.initialBalance = 1e12;
     scenario.margin.tiers = [{ floor: 0, mmr: g.mmr, maintenanceAmount: 0 }];
     const totalQty = g.longs.reduce((a, l) => a + l.q, 0);
-    scenario.market.book = { levels: Math.ceil(totalQty / g.size) + 50, depth: { profile: "flat", size: g.size, decayTicks: 1, exponent: 0 }, resilience: 0 };
+    scenario.market.book = { levels: Math.ceil(totalQty / g.size) + 50, depth: { profile: "flat", size: g.size, decayTicks: 1, exponent: 0, saturationTicks: 600 } };
+    scenario.market.impact = { halfLifeSeconds: Infinity, permanentShare: 0 };
     const f1 = p0 * (1 + g.shock);
     const p1 = Math.floor(f1 / g.tick + 1e-7) * g.tick;
     // liquidation prices spread over the band the cascade can reach

@@ -43,7 +43,8 @@ function ladderScenario(): ScenarioInputs {
       ...baseScenario().market,
       initialPrice: START,
       price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: -0.2 }] },
-      book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5 }, resilience: 0.2 },
+      book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
+      impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
     },
     margin: { mode: "isolated", tiers: [{ floor: 0, mmr: 0, maintenanceAmount: 0 }] },
     insurance: { initialBalance: 50_000 },
@@ -93,7 +94,7 @@ describe("per-step liquidation caps (dYdX v4)", () => {
   it("an insurance-loss cap bounds the fund's payout per step: at most the cap plus the one account that crosses it", () => {
     const thin = (inputs: ScenarioInputs): ScenarioInputs => {
       // a thin book: fills far below the bankruptcy prices, so every liquidation draws on the fund
-      inputs.scenario.market.book = { ...inputs.scenario.market.book, depth: { profile: "flat", size: 0.05, decayTicks: 300, exponent: 0.5 } };
+      inputs.scenario.market.book = { ...inputs.scenario.market.book, depth: { profile: "flat", size: 0.05, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
       return inputs;
     };
     const capL = 3000;
@@ -129,7 +130,7 @@ describe("a capped insurance fund", () => {
     const scenario = inputs.scenario;
     scenario.margin = { mode: "isolated", tiers: [{ floor: 0, mmr: 0.02, maintenanceAmount: 0 }] };
     scenario.market.price.shocks = [{ step: 2, return: -0.03 }];
-    scenario.market.book = { ...scenario.market.book, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5 } };
+    scenario.market.book = { ...scenario.market.book, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
     scenario.liquidation = { ...scenario.liquidation, feeRate: 0.01 };
     scenario.insurance = { initialBalance: 100_000, cap: 100_500 };
     const paths = 2;

@@ -19,7 +19,8 @@ const scenario: Scenario = {
     initialPrice: 30000,
     tickSize: 0.5,
     price: { model: "gbm", volatility: 0.8, drift: 0, jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 }, shocks: [{ step: 1, return: -0.08 }] },
-    book: { levels: 1000, depth: { profile: "flat", size: 2, decayTicks: 50, exponent: 1 }, resilience: 0.05 },
+    book: { levels: 1000, depth: { profile: "flat", size: 2, decayTicks: 50, exponent: 1, saturationTicks: 600 } },
+    impact: { halfLifeSeconds: 810.804, permanentShare: 0 },
     mark: { model: "last" },
   },
   accounts: {

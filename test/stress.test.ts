@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs } from "../src/config/scenario.js";
 import { METRIC, RECORD_STRIDE } from "../src/engine/metrics.js";
+import { LatentBook } from "../src/engine/book.js";
 import { ReferenceEngine } from "../src/engine/reference.js";
 import { buildSetup } from "../src/engine/setup.js";
 import { firstDifference, runReference, runWasm } from "./helpers/engines.js";
@@ -28,7 +29,8 @@ describe("liquidity under stress (market.book.stress)", () => {
       { step: 6, return: -0.03 },
     ];
     // deep enough that the book is never used up: the mark then reflects the depth actually met
-    scenario.market.book = { levels: 8000, depth: { profile: "flat", size: 2, decayTicks: 300, exponent: 0.5 }, resilience: 0.05 };
+    scenario.market.book = { levels: 8000, depth: { profile: "flat", size: 2, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.impact = { halfLifeSeconds: 810.804, permanentShare: 0 };
     if (stress) scenario.market.book.stress = stress;
     return scenario;
   }
@@ -70,35 +72,25 @@ describe("liquidity under stress (market.book.stress)", () => {
   });
 });
 
-describe("the stressed book's refill (white box, reference engine)", () => {
-  it("depth above a shrunk target is cut to it at once and returns toward the profile at the resilience rate", () => {
+describe("the stressed book (white box, reference engine's book)", () => {
+  it("depth follows this step's scale at once, both ways, and the displacement sales left is kept", () => {
     const scenario = baseScenario();
-    scenario.accounts.count = 0;
-    scenario.market.price = { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [] };
-    scenario.market.book = { levels: 10, depth: { profile: "flat", size: 4, decayTicks: 300, exponent: 0.5 }, resilience: 0.25 };
-    scenario.market.book.stress = { withdrawal: 2 };
+    scenario.market.book = { levels: 10, depth: { profile: "flat", size: 4, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.impact = { halfLifeSeconds: Infinity, permanentShare: 0 };
     const setup = buildSetup({ scenario });
-    const engine = new ReferenceEngine(setup);
-    engine.prepare(1, 0);
-    engine.runPaths(0, 1, new Float64Array(RECORD_STRIDE)); // initialises the per-path state
-    // drive the book by hand: a fresh path, then steps with chosen targets
-    const e = engine as unknown as { step: number; depthScale: number; bidSeen: Int32Array; bidTop: number; bidAt(k: number): number };
-    e.bidSeen.fill(-1);
-    e.bidTop = 1;
-    e.step = 1;
-    e.depthScale = 1;
-    expect(e.bidAt(1)).toBe(4);
-    engine.sell(1); // level 1 now holds 3
-    e.step = 2;
-    e.depthScale = 0.5; // target 2 < 3: cut to the target
-    expect(e.bidAt(1)).toBe(2);
-    expect(e.bidAt(2)).toBe(2); // untouched: reads as its target
-    e.step = 3;
-    e.depthScale = 1; // back toward 4 at the resilience rate: 4 − (4 − 2)·0.75
-    expect(e.bidAt(1)).toBe(4 - 2 * 0.75);
-    e.step = 5;
-    e.depthScale = 0.25; // target 1: never above it after a refill
-    expect(e.bidAt(1)).toBe(1);
+    const book = new LatentBook(setup.bidProfile, setup.askProfile, setup.params, 0.5);
+    book.newPath();
+    book.setCentre(60_000);
+    expect(book.bidRem).toBe(4);
+    book.sell(5); // level 1 emptied, 1 of level 2's 4 taken: a displacement of 1.25 ticks
+    expect([book.bidTop, book.bidRem]).toEqual([2, 3]);
+    book.startStep(0.5); // half the depth: level 2 keeps 3/4 of its (now 2)
+    expect([book.bidTop, book.bidRem]).toEqual([2, 1.5]);
+    expect(book.bidPrice()).toBe((60_000 - 1) * 0.5);
+    book.startStep(1); // makers back at once: 3/4 of 4
+    expect([book.bidTop, book.bidRem]).toEqual([2, 3]);
+    book.startStep(0.25);
+    expect([book.bidTop, book.bidRem]).toEqual([2, 0.75]);
   });
 });
 
@@ -112,7 +104,8 @@ describe("the ema mark (market.mark.model ema)", () => {
     scenario.steps = steps;
     scenario.market.initialPrice = START;
     scenario.market.price = { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: SHOCK_STEP, return: -0.1 }] };
-    scenario.market.book = { levels: 2000, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5 }, resilience: 0.5 };
+    scenario.market.book = { levels: 2000, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.impact = { halfLifeSeconds: 60.0, permanentShare: 0 };
     scenario.market.mark = mark;
     scenario.accounts.count = 0;
     scenario.margin = { mode: "isolated", tiers: [{ floor: 0, mmr: 0, maintenanceAmount: 0 }] };

@@ -234,7 +234,7 @@ describe("a sweep file resolves to validated points", () => {
     expect(sweep.design.axes).toHaveLength(3);
     expect(sweep.points).toHaveLength(64);
     expect(sweep.points[sweep.baseline].values).toEqual({
-      "market.book.depth.size": 0.25,
+      "market.book.depth.size": 2.2,
       "accounts.leverage.median": 10,
       "insurance.initialBalance": 1_000_000,
     });
@@ -246,7 +246,7 @@ describe("a sweep file resolves to validated points", () => {
   it("--set (and --paths, --seed) apply to the base, before the axes", () => {
     const sweep = loadSweep(EXAMPLE, ["paths=33", "seed=7", "market.book.depth.size=9"]);
     expect(sweep.points.every((p) => p.scenario.paths === 33 && p.scenario.seed === 7)).toBe(true);
-    expect(sweep.points[0].scenario.market.book.depth.size).toBe(0.15); // the axis wins over --set
+    expect(sweep.points[0].scenario.market.book.depth.size).toBe(1.1); // the axis wins over --set
   });
 
   it("a baseline that is not a design point is added as an extra last point", () => {
@@ -260,10 +260,10 @@ describe("a sweep file resolves to validated points", () => {
   });
 
   it("a baseline given by index, or by axis values matching a point, is that point", () => {
-    const axes = [{ key: "market.book.depth.size", values: [0.2, 0.25, 0.3] }];
+    const axes = [{ key: "market.book.depth.size", values: [1.5, 2.2, 3] }];
     expect(resolveSweep({ axes, baseline: 2 }, { dir: ROOT }).baseline).toBe(2);
-    expect(resolveSweep({ axes, baseline: { "market.book.depth.size": 0.3 } }, { dir: ROOT }).baseline).toBe(2);
-    // Not given: the base scenario's value (0.25 in the default scenario)
+    expect(resolveSweep({ axes, baseline: { "market.book.depth.size": 3 } }, { dir: ROOT }).baseline).toBe(2);
+    // Not given: the base scenario's value (2.2 in the default scenario)
     expect(resolveSweep({ axes, baseline: {} }, { dir: ROOT }).baseline).toBe(1);
   });
 
@@ -305,7 +305,7 @@ describe("a broken sweep file is an InputError naming each field", () => {
     { name: "too many Sobol axes", sweep: { design: "sobol", count: 8, axes: Array.from({ length: 17 }, (_, i) => ({ key: `market.price.shocks[${i}].return`, min: -0.1, max: 0 })) }, says: ["axes must have at most 16 axes with design sobol"] },
     { name: "a misspelt axis key, at every point", sweep: { axes: [{ key: "market.book.depht.size", values: [0.2, 0.3] }] }, says: ["axes[0].key at every point: market.book.depht is not a known key"] },
     { name: "a bad axis value, at its points", sweep: { axes: [{ key: "steps", values: [10, 20] }, { key: "market.book.depth.size", values: [0.2, -1] }] }, says: ["axes[1].values[1] at points 1, 3: market.book.depth.size must be > 0 (received -1)"] },
-    { name: "a bad sampled value", sweep: { design: "sobol", count: 4, axes: [{ key: "market.book.resilience", min: 0.5, max: 1.5 }] }, says: ["axes[0] (market.book.resilience = 1.25) at point 2: market.book.resilience must be <= 1 (received 1.25)"] },
+    { name: "a bad sampled value", sweep: { design: "sobol", count: 4, axes: [{ key: "market.impact.permanentShare", min: 0.5, max: 1.5 }] }, says: ["axes[0] (market.impact.permanentShare = 1.25) at point 2: market.impact.permanentShare must be <= 1 (received 1.25)"] },
     { name: "an axis value that breaks a cross-section rule", sweep: { axes: [{ key: "steps", values: [100, 5] }] }, says: ["point 1 (steps = 5): market.price.shocks[0].step must be <= steps (5) (received 10)"] },
     { name: "a bad inline base", sweep: { base: { market: { tickSize: 0 } }, axes: [axis] }, says: ["base: market.tickSize must be > 0 (received 0)"] },
     { name: "a missing base file", sweep: { base: "no-such.yaml", axes: [axis] }, says: ["base no-such.yaml: scenario file", "must be a readable file"] },
@@ -413,12 +413,12 @@ describe("runSweep", () => {
   });
 
   it("common random numbers give a paired-difference interval several times narrower than independent seeds", async () => {
-    // The design change: book depth 0.25 → 0.3 BTC per tick on the default crash, 300 paths per design.
-    const sweep = resolveSweep({ overrides: { paths: 300 }, axes: [{ key: "market.book.depth.size", values: [0.25, 0.3] }] }, { dir: ROOT });
+    // The design change: book depth 2.2 → 2.6 BTC per tick on the default crash, 300 paths per design.
+    const sweep = resolveSweep({ overrides: { paths: 300 }, axes: [{ key: "market.book.depth.size", values: [2.2, 2.6] }] }, { dir: ROOT });
     const result = await runSweep(sweep, { inline: true });
     const [base, deeper] = result.points;
     // The same change measured without CRN: the deeper book on another seed, compared unpaired (Welch).
-    const independent = await runScenario(loadScenario(undefined, ["paths=300", "seed=43", "market.book.depth.size=0.3"]), { inline: true });
+    const independent = await runScenario(loadScenario(undefined, ["paths=300", "seed=43", "market.book.depth.size=2.6"]), { inline: true });
     const rows: string[] = [];
     for (const metric of ["liquidatedNotional", "liquidations", "maxDrawdown"] as const) {
       const paired = deeper.differences!.metrics[metric];
@@ -450,10 +450,10 @@ describe("cascade sweep end to end", () => {
     expect(lines[0]).toMatch(/^point,baseline,market\.book\.depth\.size,accounts\.leverage\.median,insurance\.initialBalance,paths,badDebt_mean,/);
     expect(lines[0]).toContain("liquidatedNotional_diff,liquidatedNotional_diff_ci95_lo,liquidatedNotional_diff_ci95_hi");
     expect(lines[0]).toContain("p_badDebt,p_badDebt_ci95_lo,p_badDebt_ci95_hi,p_badDebt_diff");
-    expect(lines.filter((l) => l.split(",")[1] === "1").map((l) => l.split(",").slice(2, 5))).toEqual([["0.25", "10", "1000000"]]);
+    expect(lines.filter((l) => l.split(",")[1] === "1").map((l) => l.split(",").slice(2, 5))).toEqual([["2.2", "10", "1000000"]]);
     const json = JSON.parse(readFileSync(join(out, "sweep.json"), "utf8"));
     expect(json).toMatchObject({ name: "sweep-margin-design", seed: 42, paths: 24, pointCount: 64, baseline: 38, interrupted: false });
-    expect(json.base.market.book.depth.size).toBe(0.25);
+    expect(json.base.market.book.depth.size).toBe(2.2);
     expect(json.points).toHaveLength(64);
     expect(Object.keys(json.points[0].metrics)).toEqual(["badDebt", "liquidatedNotional", "amplification", "maxDrawdown", "insuranceMin", "adlNotional"]);
     expect(readdirSync(out).sort()).toEqual(["sweep.csv", "sweep.json"]); // no per-point directories by default

@@ -190,7 +190,7 @@ describe("dutch-auction keepers (finite capital, minProfit, price impact)", () =
   const shocks: Shock[] = [{ step: 2, return: -0.2 }];
 
   function keeperInputs(positions: PositionRow[], capitalPerStep: number, minProfit: number, depth: number, buf: number) {
-    const inputs = flatScenario({ steps: 30, shocks, positions, depth, resilience: 0, insurance: 1000 });
+    const inputs = flatScenario({ steps: 30, shocks, positions, depth, impactHalfLife: Infinity, insurance: 1000 });
     inputs.scenario.liquidation = {
       ...inputs.scenario.liquidation,
       engine: "dutch-auction",
@@ -242,7 +242,7 @@ describe("dutch-auction keepers (finite capital, minProfit, price impact)", () =
   it("ample capital: a lot is taken whole as soon as the keeper's margin allows, and the keeper's trade moves the book", () => {
     for (const minProfit of [0, 0.02]) {
       // long: 5 units at 1000 with 500 collateral (liquidation price 947.4), a −20% shock; the book holds 1 unit
-      // a level (tick 1), resilience 0. Kicked at step 2 at the mark 800.5: top = 800.5 × 1.05 = 840.525, price
+      // a level (tick 1), no decay of impact. Kicked at step 2 at the mark 800.5: top = 800.5 × 1.05 = 840.525, price
       // after k steps top × (1 − 60k/3000), taken once price × (1 + minProfit) ≤ the best bid 800:
       // minProfit 0: k = 3 (806.90 > 800 ≥ 790.09); 2%: k = 4 (790.09 × 1.02 = 805.9 > 800 ≥ 773.28 × 1.02 = 788.7)
       {
@@ -261,7 +261,7 @@ describe("dutch-auction keepers (finite capital, minProfit, price impact)", () =
         for (const e of o.auctions.filter((e) => e.step < 2 + k)) expect(e.price * (1 + minProfit)).toBeGreaterThan(bid);
         expect(o.engine.isClosed(0)).toBe(true);
         // the keeper sells 5 units into 1 unit a level: fills at 800 … 796, so the mark (last) falls to 796; the five
-        // bid levels stay empty (resilience 0): the mid of the later steps is (795 + 801)/2 = 798
+        // bid levels stay empty (impact never decays): the mid of the later steps is (795 + 801)/2 = 798
         expect(o.records[METRIC.minPrice]).toBe(796);
         expect(o.records[METRIC.finalPrice]).toBe(798);
         expectBitIdentical(inputs);
@@ -762,7 +762,7 @@ describe("liquidation fee schedules on auction takes", () => {
     // 1000 of it a step. Every take leaves > 20 a unit above bankruptcy, more than its fee (≤ 0.004 × 1000).
     const feeRate = 0.001;
     const ramp = { kind: "time-ramped" as const, max: 0.004, graceSeconds: 90, increasePerSecond: 1e-5 };
-    const inputs = flatScenario({ steps: 20, shocks: [{ step: 2, return: -0.2 }], positions: [long("a", 10, START, 2390)], resilience: 0, insurance: 1000 });
+    const inputs = flatScenario({ steps: 20, shocks: [{ step: 2, return: -0.2 }], positions: [long("a", 10, START, 2390)], impactHalfLife: Infinity, insurance: 1000 });
     inputs.scenario.liquidation = {
       ...inputs.scenario.liquidation,
       engine: "dutch-auction",

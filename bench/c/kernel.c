@@ -26,13 +26,17 @@ typedef uint64_t u64;
 // ---- abi.ts ----
 enum {
   P_STEPS = 0, P_STEP_SECONDS = 1, P_INITIAL_PRICE = 2, P_TICK = 3, P_PRICE_MODEL = 4, P_VOLATILITY = 5,
-  P_DRIFT = 6, P_JUMP_INTENSITY = 7, P_JUMP_MEAN = 8, P_JUMP_STD = 9, P_LEVELS = 10, P_RESILIENCE = 11,
+  P_DRIFT = 6, P_JUMP_INTENSITY = 7, P_JUMP_MEAN = 8, P_JUMP_STD = 9, P_LEVELS = 10, P_IMPACT_DECAY = 11,
   P_MARK_MODEL = 12, P_ACCOUNTS = 13, P_LONG_SHARE = 14, P_LEVERAGE_DIST = 15, P_LEVERAGE_MEDIAN = 16,
   P_LEVERAGE_SIGMA = 17, P_LEVERAGE_MAX = 18, P_NOTIONAL_DIST = 19, P_NOTIONAL_MIN = 20, P_NOTIONAL_ALPHA = 21,
   P_NOTIONAL_MAX = 22, P_RESAMPLE = 23, P_ACCOUNTS_FROM_FILE = 24, P_FEE_RATE = 25, P_MAX_ROUNDS = 26,
   P_INSURANCE = 27, P_ADL_RANKING = 28, P_TIER_COUNT = 29, P_RETURNS_COUNT = 30, P_CAP_NOTIONAL = 31,
-  P_CAP_INSURANCE_LOSS = 32, P_INSURANCE_CAP = 33, P_FUND_DRAWDOWN = 34, PARAM_SLOTS = 104
+  P_CAP_INSURANCE_LOSS = 32, P_INSURANCE_CAP = 33, P_FUND_DRAWDOWN = 34, P_STRESS_WITHDRAWAL = 35,
+  P_SPREAD_WIDENING = 67, P_IMPACT_PERMANENT = 97, P_PROFILE_KIND = 98, P_PROFILE_SIZE = 99,
+  P_PROFILE_DECAY_TICKS = 100, P_PROFILE_EXPONENT = 101, P_PROFILE_SATURATION = 102, P_BOOK_END_BID = 103,
+  P_BOOK_END_ASK = 104, PARAM_SLOTS = 112
 };
+enum { PROFILE_FLAT = 0, PROFILE_EXPONENTIAL = 1, PROFILE_POWER = 2, PROFILE_LATENT = 3, PROFILE_SNAPSHOT = 4 };
 enum { PRICE_NONE = 0, PRICE_GBM = 1, PRICE_MERTON = 2, PRICE_REPLAY = 3 };
 enum { MARK_LAST = 0, MARK_MID = 1 };
 enum { ADL_NONE = 0, ADL_PNL_LEVERAGE = 1, ADL_RANDOM = 2 };
@@ -68,23 +72,21 @@ static inline f64 fromBits(u64 b) {
 // ---- state.ts ----
 static f64 params[PARAM_SLOTS];
 static f64 *tierFloor, *tierMmr, *tierAmount, *tierMaxLeverage;
-static f64 *bidProfile, *askProfile, *shocks, *returns_, *decay;
+static f64 *bidProfile, *askProfile, *shocks, *returns_;
 static i32 *accIsLong;
 static f64 *accSize, *accEntry, *accCollateral, *accLiq, *accBankrupt;
 static f64 *scanSQ, *scanQMmr, *scanCum;
 static i32 *longOrder, *shortOrder;
 static f64 *longLiq, *shortLiq;
 static i32 longCount, shortCount;
-static i32 capSteps, capLevels;
 static i32 *adlOrder;
 static f64 *adlScore;
 static f64 *records;
 
 // Hot regions are arrays of small records, read at constant offsets (as assembly/state.ts lays them out).
 enum { LADDER_STRIDE = 56, L_LIQ = 0, L_SIZE = 8, L_ENTRY = 16, L_COLL = 24, L_CASH = 32, L_ID = 40, L_DEAD = 44, L_HINT = 48 };
-enum { LEVEL_STRIDE = 24, V_DEPTH = 0, V_PROFILE = 8, V_STAMP = 16 };
 enum { HINT_STRIDE = 56, H_X = 0, H_EMAX = 8, H_Q = 16, H_E = 24, H_C = 32, H_ID = 40, H_DEAD = 44, H_RUNG = 48 };
-static unsigned char *ladder, *bidLevels, *askLevels, *adlHint;
+static unsigned char *ladder, *adlHint;
 static i32 *accLadderPos;
 
 #define LD(T, p, off) (*(T *)((p) + (off)))
@@ -318,74 +320,214 @@ static f64 liquidationPrice(i32 n, f64 s, f64 q, f64 e, f64 c) {
 static f64 bankruptcyPrice(f64 s, f64 q, f64 e, f64 c) { return e - (s * c) / q; }
 
 // ---- book.ts ----
+// No edge, lasting impact (src/engine/book.ts explains the model). This port has no book stress: the depth scale
+// is 1 and there is no spread gap, and x·1 and x − 0 are exact, so leaving them out changes no bit (main refuses
+// a setup that has either).
+static const i32 NO_END = 0x3fffffff;  // a side never walks past this level: keeps the loops finite
 static f64 centre = 0;
+static f64 perm = 0;  // the permanent impact in ticks (signed: sales push it down)
 static i32 bidTop = 1, askTop = 1;
+static f64 bidRem = 0, askRem = 0;
+static f64 bidX0 = 0, askX0 = 0;
+static int bidTouched = 0, askTouched = 0;
 static f64 lastPrice = 0;
 static int exhausted = 0;
-static i32 step = 0, epoch = 0, pathBase = 0, levels = 0;
+static i32 step = 0, epoch = 0, levels = 0;
 static f64 tick = 0;
+static i32 kind = 0, bidEnd = 0, askEnd = 0;
+static f64 size_ = 0, decayTicks = 0, exponent = 0, saturation = 0, impactDecay = 1, permanent = 0;
 
 static void configureBook(i32 nLevels, f64 tickSize) {
   levels = nLevels;
   tick = tickSize;
-  for (i32 k = 0; k <= nLevels + 1; k++) {
-    LD(f64, bidLevels + (size_t)k * LEVEL_STRIDE, V_PROFILE) = bidProfile[k];
-    LD(f64, askLevels + (size_t)k * LEVEL_STRIDE, V_PROFILE) = askProfile[k];
-  }
+  kind = (i32)params[P_PROFILE_KIND];
+  size_ = params[P_PROFILE_SIZE];
+  decayTicks = params[P_PROFILE_DECAY_TICKS];
+  exponent = params[P_PROFILE_EXPONENT];
+  saturation = params[P_PROFILE_SATURATION];
+  bidEnd = (i32)params[P_BOOK_END_BID];
+  askEnd = (i32)params[P_BOOK_END_ASK];
+  impactDecay = params[P_IMPACT_DECAY];
+  permanent = params[P_IMPACT_PERMANENT];
 }
+
+/** Depth per tick of level k past the stored window (out of line: the window holds what most walks read). */
+static __attribute__((noinline)) f64 tailDepth(i32 k) {
+  const f64 x = (f64)k;
+  if (kind == PROFILE_FLAT) return size_;
+  if (kind == PROFILE_EXPONENTIAL) return size_ * exp_(-(x - 1) / decayTicks);
+  if (kind == PROFILE_POWER) return size_ * exp_(-exponent * log_(x));
+  if (kind == PROFILE_LATENT) return x < saturation ? (size_ * x) / saturation : size_;
+  return 0;
+}
+
+static inline f64 bidDepth(i32 k) { return k <= levels ? bidProfile[k] : tailDepth(k); }
+static inline f64 askDepth(i32 k) { return k <= levels ? askProfile[k] : tailDepth(k); }
 
 static void newPathBook(void) {
   epoch++;
-  const i32 stride = capSteps + 2;
-  if (pathBase > 0x3fffffff - stride) {
-    for (i32 k = 0; k <= capLevels + 1; k++) {
-      LD(i32, bidLevels + (size_t)k * LEVEL_STRIDE, V_STAMP) = 0;
-      LD(i32, askLevels + (size_t)k * LEVEL_STRIDE, V_STAMP) = 0;
-    }
-    pathBase = 0;
-  }
-  pathBase += stride;
   step = 0;
-  bidTop = 1;
-  askTop = 1;
+  perm = 0;
+  bidX0 = 0;
+  askX0 = 0;
+  bidTouched = 0;
+  askTouched = 0;
   exhausted = 0;
+  bidTop = 1;
+  bidRem = bidDepth(1);
+  askTop = 1;
+  askRem = askDepth(1);
 }
 
-static void setCentre(f64 fundamental) {
-  const f64 c = floor(fundamental / tick + 1e-7);
-  const f64 fl = (f64)(levels + 1);
-  centre = c > fl ? c : fl;
+/** The centre tick: the fundamental's tick plus the permanent impact on the tick grid, one tick or above. */
+static void setCentre(f64 fundamentalTick) {
+  const f64 c = fundamentalTick + floor(perm + 0.5);
+  centre = c > 1 ? c : 1;
 }
 
-static f64 mid(void) { return (centre + 1 - (f64)bidTop + (centre + (f64)askTop)) * 0.5 * tick; }
-
-static inline f64 depthAt(unsigned char *level, i32 gstep, i32 firstStep) {
-  const i32 stamp = LD(i32, level, V_STAMP);
-  if (stamp == gstep) return LD(f64, level, V_DEPTH);
-  const f64 profile = LD(f64, level, V_PROFILE);
-  f64 d = profile;
-  if (stamp >= firstStep) d = profile - (profile - LD(f64, level, V_DEPTH)) * decay[gstep - stamp];
-  LD(f64, level, V_DEPTH) = d;
-  LD(i32, level, V_STAMP) = gstep;
-  return d;
+/** Step boundary: the permanent share of each side's impact moves into the centre, the rest decays. */
+static void startStep(void) {
+  const f64 theta = permanent;
+  f64 xb = bidX0;
+  if (bidTouched) {
+    const f64 d = bidDepth(bidTop);
+    xb = d > 0 ? (f64)bidTop - bidRem / d : (f64)(bidTop - 1);
+    const f64 j = xb - bidX0;
+    if (j > 0) {
+      perm -= theta * j;
+      xb -= theta * j;
+    }
+  }
+  f64 xa = askX0;
+  if (askTouched) {
+    const f64 d = askDepth(askTop);
+    xa = d > 0 ? (f64)askTop - askRem / d : (f64)(askTop - 1);
+    const f64 j = xa - askX0;
+    if (j > 0) {
+      perm += theta * j;
+      xa -= theta * j;
+    }
+  }
+  xb *= impactDecay;
+  xa *= impactDecay;
+  bidX0 = xb;
+  askX0 = xa;
+  bidTouched = 0;
+  askTouched = 0;
+  const f64 kb = floor(xb) + 1;
+  bidTop = (i32)kb;
+  bidRem = (kb - xb) * bidDepth(bidTop);
+  const f64 ka = floor(xa) + 1;
+  askTop = (i32)ka;
+  askRem = (ka - xa) * askDepth(askTop);
 }
 
-static void findTops(i32 fromBid, i32 fromAsk) {
-  const i32 n = levels, gstep = pathBase + step, first = pathBase;
-  i32 k = fromBid;
-  unsigned char *level = bidLevels + (size_t)k * LEVEL_STRIDE;
-  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
+/** The last bid level with a price of one tick or more (and that the book holds). */
+static inline i32 bidLimit(void) {
+  const i32 fl = (i32)centre;
+  return bidEnd > 0 && bidEnd < fl ? bidEnd : fl;
+}
+
+static inline i32 askLimit(void) { return askEnd > 0 ? askEnd : NO_END; }
+
+/** The best bid's level (limit + 1 when the book holds none). */
+static i32 bidTouch(void) {
+  const i32 limit = bidLimit();
+  i32 k = bidTop;
+  f64 r = bidRem;
+  while (!(r > 0) && k <= limit) {
     k++;
-    level += LEVEL_STRIDE;
+    r = bidDepth(k);
+  }
+  return k;
+}
+
+static i32 askTouch(void) {
+  const i32 limit = askLimit();
+  i32 k = askTop;
+  f64 r = askRem;
+  while (!(r > 0) && k <= limit) {
+    k++;
+    r = askDepth(k);
+  }
+  return k;
+}
+
+static f64 mid(void) { return (centre + 1 - (f64)bidTouch() + (centre + (f64)askTouch())) * 0.5 * tick; }
+
+/** A market sell of qty into the bids; returns the fill notional. */
+static inline f64 sellBids(f64 qty) {
+  const f64 c = centre, tk = tick;
+  const i32 limit = bidLimit();
+  f64 rem = qty, notional = 0, last = lastPrice;
+  i32 k = bidTop;
+  f64 r = bidRem;
+  while (rem > 0) {
+    if (k > limit) {
+      // the book really ends here (a snapshot's last level, or a price of zero)
+      const f64 edge = (c - (f64)limit) * tk;
+      notional += rem * edge;
+      last = edge;
+      exhausted = 1;
+      r = 0;
+      break;
+    }
+    if (r > 0) {
+      const f64 price = (c + 1 - (f64)k) * tk;
+      last = price;
+      if (r > rem) {
+        r -= rem;
+        notional += rem * price;
+        break;
+      }
+      notional += r * price;
+      rem -= r;
+    }
+    k++;
+    r = bidDepth(k);
   }
   bidTop = k;
-  k = fromAsk;
-  level = askLevels + (size_t)k * LEVEL_STRIDE;
-  while (k <= n && !(depthAt(level, gstep, first) > 0)) {
+  bidRem = r;
+  lastPrice = last;
+  bidTouched = 1;
+  return notional;
+}
+
+/** A market buy of qty from the asks; mirror of sellBids. */
+static inline f64 buyAsks(f64 qty) {
+  const f64 c = centre, tk = tick;
+  const i32 limit = askLimit();
+  f64 rem = qty, notional = 0, last = lastPrice;
+  i32 k = askTop;
+  f64 r = askRem;
+  while (rem > 0) {
+    if (k > limit) {
+      const f64 edge = (c + (f64)limit + 1) * tk;
+      notional += rem * edge;
+      last = edge;
+      exhausted = 1;
+      r = 0;
+      break;
+    }
+    if (r > 0) {
+      const f64 price = (c + (f64)k) * tk;
+      last = price;
+      if (r > rem) {
+        r -= rem;
+        notional += rem * price;
+        break;
+      }
+      notional += r * price;
+      rem -= r;
+    }
     k++;
-    level += LEVEL_STRIDE;
+    r = askDepth(k);
   }
   askTop = k;
+  askRem = r;
+  lastPrice = last;
+  askTouched = 1;
+  return notional;
 }
 
 // ---- population.ts ----
@@ -754,17 +896,13 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
    every crossing account first and settles them after, in two loops (V8 allocates registers better for two
    small loops); gcc does better with the single loop below. Same operations in the same order either way:
    settlement never touches the book or this side's accounts. */
-#define LIQUIDATE_SIDE(NAME, RUNGS, LEVELS, COUNT, CURSOR, TOP, CROSS, EDGE, PRICE_K, PNL, SLIP, ADL_SIDE)           \
+#define LIQUIDATE_SIDE(NAME, RUNGS, COUNT, CURSOR, CROSS, FILL, PNL, SLIP, ADL_SIDE)                               \
   static i32 NAME(f64 mark) {                                                                                        \
-    unsigned char *rungs = RUNGS, *lv = LEVELS, *hints = adlHint;                                                    \
-    const i32 count = COUNT, ep = epoch, gstep = pathBase + step, firstStep = pathBase, n = levels;                  \
-    const f64 tk = tick, ctr = centre;                                                                               \
-    const f64 edge = EDGE;                                                                                           \
+    unsigned char *rungs = RUNGS, *hints = adlHint;                                                                  \
+    const i32 count = COUNT, ep = epoch;                                                                             \
     const f64 fee = feeRate;                                                                                         \
     const int withAdl = adlRanking != ADL_NONE;                                                                      \
-    i32 cursor = CURSOR, top = TOP;                                                                                  \
-    f64 topf = (f64)top;                                                                                             \
-    f64 last = lastPrice;                                                                                            \
+    i32 cursor = CURSOR;                                                                                             \
     f64 mk = makers, ins = insurance, liqNotional = liquidatedNotional, slip = slipValue, marked = markedValue;      \
     i32 done = 0;                                                                                                    \
     unsigned char *rung = rungs + (size_t)cursor * LADDER_STRIDE;                                                    \
@@ -774,43 +912,7 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
       rung += LADDER_STRIDE;                                                                                         \
       if (LD(i32, r, L_DEAD) == ep) continue;                                                                        \
       const f64 q = LD(f64, r, L_SIZE);                                                                              \
-      f64 notional = 0;                                                                                              \
-      if (top > n && q > 0) {                                                                                        \
-        notional = q * edge;                                                                                         \
-        last = edge;                                                                                                 \
-        exhausted = 1;                                                                                               \
-      } else {                                                                                                       \
-        f64 rem = q;                                                                                                 \
-        i32 k = top;                                                                                                 \
-        f64 kf = topf;                                                                                               \
-        unsigned char *level = lv + (size_t)k * LEVEL_STRIDE;                                                        \
-        while (rem > 0) {                                                                                            \
-          if (k > n) {                                                                                               \
-            notional += rem * edge;                                                                                  \
-            last = edge;                                                                                             \
-            exhausted = 1;                                                                                           \
-            break;                                                                                                   \
-          }                                                                                                          \
-          const f64 d = depthAt(level, gstep, firstStep);                                                            \
-          if (d > 0) {                                                                                               \
-            const f64 price = PRICE_K;                                                                               \
-            last = price;                                                                                            \
-            if (d > rem) {                                                                                           \
-              LD(f64, level, V_DEPTH) = d - rem;                                                                     \
-              notional += rem * price;                                                                               \
-              break;                                                                                                 \
-            }                                                                                                        \
-            LD(f64, level, V_DEPTH) = 0;                                                                             \
-            notional += d * price;                                                                                   \
-            rem -= d;                                                                                                \
-          }                                                                                                          \
-          k++;                                                                                                       \
-          kf += 1;                                                                                                   \
-          level += LEVEL_STRIDE;                                                                                     \
-        }                                                                                                            \
-        top = k;                                                                                                     \
-        topf = kf;                                                                                                   \
-      }                                                                                                              \
+      const f64 notional = FILL(q);                                                                                  \
       const f64 pnl = PNL;                                                                                           \
       mk -= pnl;                                                                                                     \
       const f64 remaining = LD(f64, r, L_COLL) + pnl;                                                                \
@@ -839,8 +941,6 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
       if (deficit > 0) badDebt += deficit;                                                                           \
     }                                                                                                                \
     CURSOR = cursor;                                                                                                 \
-    TOP = top;                                                                                                       \
-    lastPrice = last;                                                                                                \
     makers = mk;                                                                                                     \
     insurance = ins;                                                                                                 \
     liquidations += done;                                                                                            \
@@ -851,11 +951,10 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
   }
 
 
-LIQUIDATE_SIDE(liquidateLongs, ladder, bidLevels, longCount, longCursor, bidTop, >=, (ctr - (f64)n) * tk,
-               (ctr + 1 - kf) * tk, notional - q * LD(f64, r, L_ENTRY), q * mark - notional, -1)
-LIQUIDATE_SIDE(liquidateShorts, ladder + (size_t)longCount * LADDER_STRIDE, askLevels, shortCount, shortCursor, askTop,
-               <=, (ctr + (f64)n + 1) * tk, (ctr + kf) * tk, -(notional - q * LD(f64, r, L_ENTRY)),
-               -(q * mark - notional), 1)
+LIQUIDATE_SIDE(liquidateLongs, ladder, longCount, longCursor, >=, sellBids, notional - q * LD(f64, r, L_ENTRY),
+               q * mark - notional, -1)
+LIQUIDATE_SIDE(liquidateShorts, ladder + (size_t)longCount * LADDER_STRIDE, shortCount, shortCursor, <=, buyAsks,
+               -(notional - q * LD(f64, r, L_ENTRY)), -(q * mark - notional), 1)
 
 static f64 amplification(f64 maxDrawdown, f64 exoDrawdown, f64 oneTick) {
   if (maxDrawdown == 0 && exoDrawdown == 0) return 1;
@@ -898,7 +997,6 @@ static void runPath(u32 p, i32 at) {
   const f64 jumpMean = params[P_JUMP_MEAN];
   const f64 jumpStd = params[P_JUMP_STD];
   const i32 nReturns = (i32)params[P_RETURNS_COUNT];
-  const int refills = decay[1] < 1;
   feeRate = params[P_FEE_RATE];
   adlRanking = (i32)params[P_ADL_RANKING];
 
@@ -922,14 +1020,15 @@ static void runPath(u32 p, i32 at) {
   i32 maxRoundsInStep = 0;
 
   const u32 sLo = seedLo_, sHi = seedHi_;
-  const f64 floorTick = (f64)(levels + 1);
   f64 fundamental = params[P_INITIAL_PRICE];
-  setCentre(fundamental);
+  const f64 c0 = floor(fundamental / tk + 1e-7);
+  const f64 fTick0 = c0 > 1 ? c0 : 1;
+  setCentre(fTick0);
   f64 mark = mid();
   f64 minPrice = mark;
   f64 markPeak = mark;
   f64 maxDrawdown = 0;
-  f64 exoPeak = (centre + 0.5) * tk;
+  f64 exoPeak = (fTick0 + 0.5) * tk;
   f64 exoDrawdown = 0;
   f64 exoBestNum = 0, markBestNum = 0;
   const u64 tickBits = bitsOf(tk);
@@ -956,10 +1055,13 @@ static void runPath(u32 p, i32 at) {
     }
     const f64 shock = shocks[t];
     if (shock != 0) fundamental = fundamental * (1 + shock);
+    // the last step's impact: its permanent share moves the centre, the rest decays; the book is centred on the
+    // fundamental's tick plus the permanent impact
+    startStep();
     const f64 c = floor((tickPow2 ? fundamental * invTick : fundamental / tk) + 1e-7);
-    const f64 ctr = c > floorTick ? c : floorTick;
-    centre = ctr;
-    const f64 exo = (ctr + 0.5) * tk;
+    const f64 fTick = c > 1 ? c : 1;
+    setCentre(fTick);
+    const f64 exo = (fTick + 0.5) * tk;
     if (exo > exoPeak) {
       exoPeak = exo;
       exoBestNum = 0;
@@ -971,10 +1073,6 @@ static void runPath(u32 p, i32 at) {
       if (exoDd > exoDrawdown) exoDrawdown = exoDd;
     }
 
-    if (refills)
-      findTops(1, 1);
-    else
-      findTops(bidTop, askTop);
     mark = mid();
 
     i32 rounds = 0;
@@ -1037,11 +1135,7 @@ static void runPath(u32 p, i32 at) {
 static u32 runSeedLo = 0, runSeedHi = 0;
 
 static void prepare(u32 seedLo, u32 seedHi) {
-  const i32 steps = (i32)params[P_STEPS];
   configureBook((i32)params[P_LEVELS], params[P_TICK]);
-  const f64 keep = 1 - params[P_RESILIENCE];
-  decay[0] = 1;
-  for (i32 d = 1; d <= steps; d++) decay[d] = decay[d - 1] * keep;
   seedLo_ = seedLo;
   seedHi_ = seedHi;
   runSeedLo = seedLo;
@@ -1102,40 +1196,6 @@ static i32 benchScan(f64 mark, i32 reps) {
   return count;
 }
 
-static f64 sellBids(f64 qty) {
-  const i32 n = levels, gstep = pathBase + step, first = pathBase;
-  f64 rem = qty, notional = 0, last = lastPrice;
-  i32 k = bidTop;
-  unsigned char *level = bidLevels + (size_t)k * LEVEL_STRIDE;
-  while (rem > 0) {
-    if (k > n) {
-      const f64 edge = (centre - (f64)n) * tick;
-      notional += rem * edge;
-      last = edge;
-      exhausted = 1;
-      break;
-    }
-    const f64 d = depthAt(level, gstep, first);
-    if (d > 0) {
-      const f64 price = (centre + 1 - (f64)k) * tick;
-      last = price;
-      if (d > rem) {
-        LD(f64, level, V_DEPTH) = d - rem;
-        notional += rem * price;
-        break;
-      }
-      LD(f64, level, V_DEPTH) = 0;
-      notional += d * price;
-      rem -= d;
-    }
-    k++;
-    level += LEVEL_STRIDE;
-  }
-  bidTop = k;
-  lastPrice = last;
-  return notional;
-}
-
 static f64 benchWalk(i32 reps) {
   const i32 n = levels;
   f64 total = 0;
@@ -1143,13 +1203,10 @@ static f64 benchWalk(i32 reps) {
   f64 walked = 0;
   for (i32 r = 0; r < reps; r++) {
     newPathBook();
-    setCentre(params[P_INITIAL_PRICE]);
+    setCentre(floor(params[P_INITIAL_PRICE] / tick + 1e-7));
     step = 1;
     sellBids(total);
-    step = 2;
-    bidTop = 1;
-    sellBids(total);
-    walked += 2 * (f64)n;
+    walked += (f64)n;
   }
   return walked;
 }
@@ -1231,21 +1288,23 @@ int main(int argc, char **argv) {
     fprintf(stderr, "kernel: liquidation.caps, insurance.cap and adl.trigger are not ported to C\n");
     return 2;
   }
+  // nor liquidity under stress (the book port keeps depth scale 1 and no spread gap)
+  if (params[P_STRESS_WITHDRAWAL] > 0 || params[P_SPREAD_WIDENING] > 0) {
+    fprintf(stderr, "kernel: market.book.stress is not ported to C\n");
+    return 2;
+  }
   const u32 tiers = counts[0], profileLen = counts[1], shocksLen = counts[2], nReturns = counts[3];
   const u32 fileAccounts = counts[4];
   tierFloor = readF64(tiers);
   tierMmr = readF64(tiers);
   tierAmount = readF64(tiers);
   tierMaxLeverage = readF64(tiers);
-  // the kernel's profiles are levels + 2 long (a sentinel slot past the last level)
-  bidProfile = alloc(profileLen + 1, sizeof(f64));
-  askProfile = alloc(profileLen + 1, sizeof(f64));
-  readInto(bidProfile, sizeof(f64), profileLen);
-  readInto(askProfile, sizeof(f64), profileLen);
+  // levels 0..levels: the stored window (past it the book reads tailDepth)
+  bidProfile = readF64(profileLen);
+  askProfile = readF64(profileLen);
   shocks = readF64(shocksLen);
   returns_ = readF64(nReturns > 0 ? nReturns : 1);
   const i32 n = (i32)params[P_ACCOUNTS];
-  const i32 nLevels = (i32)params[P_LEVELS];
   const i32 steps = (i32)params[P_STEPS];
   accIsLong = alloc(n, sizeof(i32));
   accSize = alloc(n, sizeof(f64));
@@ -1272,11 +1331,6 @@ int main(int argc, char **argv) {
   adlOrder = alloc(n, sizeof(i32));
   adlScore = alloc(n, sizeof(f64));
   adlHint = alloc(n, HINT_STRIDE);
-  bidLevels = alloc(nLevels + 2, LEVEL_STRIDE);
-  askLevels = alloc(nLevels + 2, LEVEL_STRIDE);
-  capSteps = steps;
-  capLevels = nLevels;
-  decay = alloc(steps + 1, sizeof(f64));
 
   const u32 seedLo = (u32)strtoul(argv[2], 0, 10), seedHi = (u32)strtoul(argv[3], 0, 10);
   const u32 first = (u32)strtoul(argv[4], 0, 10);

@@ -14,7 +14,7 @@ export interface Tier {
 }
 
 export type PriceModel = "gbm" | "merton" | "none" | "replay";
-export type DepthProfile = "flat" | "exponential" | "power";
+export type DepthProfile = "latent" | "flat" | "exponential" | "power";
 export type MarkModel = "last" | "mid" | "ema" | "oracle";
 export type LiquidationEngine = "market" | "partial" | "dutch-auction" | "backstop" | "close-factor";
 export type AdlRanking = "pnl-leverage" | "hyperliquid" | "random" | "socialized" | "none";
@@ -125,17 +125,22 @@ export interface Scenario {
     };
     book: {
       levels: number;
-      depth: { profile: DepthProfile; size: number; decayTicks: number; exponent: number };
+      /**
+       * Depth per tick at level k (k = 1 at the touch): `latent` size × min(k, saturationTicks) / saturationTicks
+       * (the locally linear order book of Donier et al. 2015 near the price, so impact grows like √size, flat
+       * beyond); `flat` size; `exponential` size × e^(−(k−1)/decayTicks); `power` size × k^(−exponent). Defined at
+       * every distance: `levels` only says how much of it is stored in a table (a performance knob).
+       */
+      depth: { profile: DepthProfile; size: number; decayTicks: number; exponent: number; saturationTicks: number };
+      /** A real book near the price; it ends past its last level (a sale beyond it is flagged bookExhausted). */
       snapshotFile?: string;
-      resilience: number;
       /**
        * Liquidity under stress (absent: none). At the start of each step, with D the mark's drawdown from its
        * running peak in the path at that moment (D = (peak − mark) / peak, the quantity maxDrawdown tracks; 0
-       * in step 1), every level's target depth is profile × max(floor, 1 − withdrawal × D) (floor absent: 0),
-       * fixed for the whole step. A level read in a step is refilled toward that step's target as usual,
-       * target − (target − depth) × (1 − resilience)^elapsed, and then capped at the target: makers pull
-       * quotes at once (depth above a shrunk target is cut to it), they return at the resilience rate. A level
-       * untouched in the path reads as its target. withdrawal 0 gives exactly the book without the key.
+       * in step 1), every level's depth is profile × max(floor, 1 − withdrawal × D) (floor absent: 0),
+       * fixed for the whole step; the book's displacement (what sales consumed, in ticks) is kept, so makers pull
+       * and return quotes at once with the drawdown and the price does not jump. withdrawal 0 gives exactly the
+       * book without the key.
        * The book's depth is not money: conservation is unaffected. spreadWidening w (absent: 0): with D as above,
        * both sides of the book step back g = ⌊w × D⌋ ticks from the fundamental for the step (the bids g ticks
        * lower, the asks g higher, shapes and depths kept): the spread widens by 2g ticks, the mid is unchanged.
@@ -153,6 +158,12 @@ export interface Scenario {
      * lagged as above: the liquidation engine cannot push its own mark further than b from the index.
      */
     mark: { model: MarkModel; halfLifeSteps?: number; oracleLagSteps?: number; band?: number };
+    /**
+     * Lasting impact (a propagator): the displacement of the book that a step's sales and buys leave moves, for
+     * `permanentShare` θ, into the book's centre for good; the rest decays with `halfLifeSeconds` h: a sale of
+     * impact J leaves the price J·(θ + (1 − θ)·2^(−t/h)) away t seconds later, whatever the step length.
+     */
+    impact: { halfLifeSeconds: number; permanentShare: number };
   };
   accounts: {
     count: number;

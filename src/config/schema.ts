@@ -38,6 +38,11 @@ function onlyUsedWith<T extends object>(
 }
 const filePath = z.string().min(1);
 
+/** A key of an earlier version that is gone: any value is refused with a line naming what replaces it. */
+function removedKey(replacement: string) {
+  return z.custom<never>(() => false, { error: `is no longer read (time is in seconds now): use ${replacement}` }).optional();
+}
+
 export const tierSchema = z.strictObject({
   floor: z.number().min(0),
   mmr: z.number().min(0).lt(1),
@@ -112,18 +117,23 @@ const priceSchema = z
   });
 
 const bookSchema = z.strictObject({
+  // the stored window of the profile per side: a performance knob; past it the profile continues analytically
   levels: int(1, 10_000_000).default(1000),
   depth: z
     .strictObject({
-      profile: choice(["flat", "exponential", "power"] as const).default("flat"),
+      // latent: depth per tick grows linearly with the distance from the price up to saturationTicks, then flat
+      // (the locally linear order book: square-root impact); flat | exponential | power as before
+      profile: choice(["latent", "flat", "exponential", "power"] as const).default("latent"),
       size: z.number().gt(0).default(2),
       decayTicks: z.number().gt(0).default(200),
       exponent: z.number().min(0).default(0.5),
+      saturationTicks: z.number().gt(0).default(600),
     })
     .prefault({}),
-  // When given, the snapshot replaces `depth` (which keeps its defaults for the record).
+  // When given, the snapshot replaces `depth` (which keeps its defaults for the record); the book ends past it.
   snapshotFile: filePath.optional(),
-  resilience: z.number().min(0).max(1).default(0.05),
+  // per-step refill, replaced by the decay of impact in seconds: refused with a message naming the new key
+  resilience: removedKey("market.impact.halfLifeSeconds (the transient impact's half-life in seconds; the book refills as it decays)"),
   // liquidity under stress; absent: the book's target is its profile at every drawdown (Scenario documents it)
   stress: z
     .strictObject({
@@ -133,6 +143,14 @@ const bookSchema = z.strictObject({
       spreadWidening: z.number().min(0).optional(),
     })
     .optional(),
+});
+
+/** market.impact: a propagator (SPEC §3): each step's impact decays toward its permanent share. */
+const impactSchema = z.strictObject({
+  // seconds for the transient part of impact (the consumed book) to halve; Infinity is allowed (no decay)
+  halfLifeSeconds: z.number().gt(0).default(60),
+  // the share of impact that never decays
+  permanentShare: z.number().min(0).max(1).default(2 / 3),
 });
 
 const markSchema = z
@@ -347,6 +365,7 @@ export const scenarioSchema = z.strictObject({
       tickSize: tickSizeSchema,
       price: priceSchema.prefault({}),
       book: bookSchema.prefault({}),
+      impact: impactSchema.prefault({}),
       mark: markSchema.prefault({}),
     })
     .prefault({}),

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 export const P = {
   steps: 0,
@@ -14,7 +14,8 @@ export const P = {
   jumpMeanLog: 8,
   jumpStdLog: 9,
   levels: 10,
-  resilience: 11,
+  /** the transient impact's decay per step, 2^(−stepSeconds / market.impact.halfLifeSeconds) (1: none) */
+  impactDecay: 11,
   markModel: 12,
   accountCount: 13,
   longShare: 14,
@@ -122,11 +123,24 @@ export const P = {
   sizeImf: 95,
   /** margin.maintenanceAt: 1 entry (Bybit, BitMEX: maintenance margin fixed at the entry notional), 0 mark */
   maintenanceAtEntry: 96,
+  /** market.impact.permanentShare: the share of a step's impact that never decays */
+  impactPermanent: 97,
+  /** the depth profile (PROFILE) and its parameters, for the analytic continuation past the stored window */
+  profileKind: 98,
+  profileSize: 99,
+  profileDecayTicks: 100,
+  profileExponent: 101,
+  profileSaturationTicks: 102,
+  /** a snapshot book's last level per side (it really ends there); 0: the profile never ends */
+  bookEndBid: 103,
+  bookEndAsk: 104,
 } as const;
 
 export const MAX_FEE_TIERS = 8;
-export const PARAM_SLOTS = 104;
+export const PARAM_SLOTS = 112;
 
+/** market.book.depth.profile; snapshot: the table only, nothing beyond it. */
+export const PROFILE = { flat: 0, exponential: 1, power: 2, latent: 3, snapshot: 4 } as const;
 export const PRICE_MODEL = { none: 0, gbm: 1, merton: 2, replay: 3 } as const;
 export const MARK_MODEL = { last: 0, mid: 1, ema: 2, oracle: 3 } as const;
 export const ADL_RANKING = { none: 0, "pnl-leverage": 1, random: 2, hyperliquid: 3, socialized: 4 } as const;

@@ -10,6 +10,7 @@ import { conventionLiquidationPrice, type TierTable } from "./margin.js";
 import { MarginModel } from "./margin-model.js";
 import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
+import { LatentBook } from "./book.js";
 
 /** Where the money is at the end of a step (SPEC §3 conservation). */
 export interface Ledger {
@@ -69,16 +70,12 @@ export class ReferenceEngine {
   private readonly w = new Uint32Array(4);
   private seedLo = 0;
   private seedHi = 0;
-  private readonly levels: number;
   private readonly tick: number;
+  /** The book (src/engine/book.ts): no edge, lasting impact. */
+  private readonly book: LatentBook;
   // per-path state
   private readonly cash: Float64Array;
   private readonly dead: Uint8Array;
-  private readonly bidDepth: Float64Array;
-  private readonly askDepth: Float64Array;
-  private readonly bidSeen: Int32Array;
-  private readonly askSeen: Int32Array;
-  private readonly decay: Float64Array;
   /** The fundamental after each step's move, 0..steps: the oracle, possibly lagged. */
   private readonly oracleHist: Float64Array;
   private readonly adlOrder: Int32Array;
@@ -119,8 +116,6 @@ export class ReferenceEngine {
   private vaultLongCost = 0;
   private vaultShortQ = 0;
   private vaultShortCost = 0;
-  /** market.book.stress.spreadWidening: ticks each side of the book steps back this step. */
-  private spreadGap = 0;
   /** margin.model: the requirement the scan engine checks (and the backstop and close-factor engines read). */
   private readonly model: MarginModel;
   private longPend: number[] = [];
@@ -131,13 +126,6 @@ export class ReferenceEngine {
   private round = 0;
   private path = 0;
   private step = 0;
-  private centre = 0;
-  private bidTop = 1;
-  private askTop = 1;
-  private lastPrice = 0;
-  private exhausted = false;
-  /** market.book.stress: this step's target depth is profile × depthScale (1 without stress). */
-  private depthScale = 1;
   private insurance = 0;
   private makers = 0;
   private badDebt = 0;
@@ -171,8 +159,8 @@ export class ReferenceEngine {
     this.tiers = tierTable(setup);
     const p = setup.params;
     const n = p[P.accountCount];
-    this.levels = p[P.levels];
     this.tick = p[P.tickSize];
+    this.book = new LatentBook(setup.bidProfile, setup.askProfile, p, this.tick);
     this.pop = allocatePopulation(n);
     this.cash = new Float64Array(n);
     this.dead = new Uint8Array(n);
@@ -191,16 +179,8 @@ export class ReferenceEngine {
     this.staleLiq = new Uint8Array(n);
     this.auctionTop = new Float64Array(n);
     this.auctionStart = new Int32Array(n);
-    this.bidDepth = new Float64Array(this.levels + 2);
-    this.askDepth = new Float64Array(this.levels + 2);
-    this.bidSeen = new Int32Array(this.levels + 2);
-    this.askSeen = new Int32Array(this.levels + 2);
     const steps = p[P.steps];
-    this.decay = new Float64Array(steps + 1);
     this.oracleHist = new Float64Array(steps + 1);
-    this.decay[0] = 1;
-    const keep = 1 - p[P.resilience];
-    for (let d = 1; d <= steps; d++) this.decay[d] = this.decay[d - 1] * keep;
     this.model = new MarginModel(p, this.tiers, p[P.stepSeconds] / SECONDS_PER_YEAR);
   }
 
@@ -273,8 +253,8 @@ export class ReferenceEngine {
     const nReturns = p[P.returnsCount];
     const returns = this.s.returns;
     const shocks = this.s.shocks;
-    const levels = this.levels;
     const w = this.w;
+    const book = this.book;
 
     // reset the path's state
     this.path = path;
@@ -312,8 +292,6 @@ export class ReferenceEngine {
       this.curSize = pop.size;
       this.curColl = pop.collateral;
     }
-    this.bidSeen.fill(-1);
-    this.askSeen.fill(-1);
     this.step = 0;
     this.round = 0;
     this.adlRound = -1;
@@ -333,9 +311,7 @@ export class ReferenceEngine {
     this.markedValue = 0;
     this.adlCount = 0;
     this.adlNotional = 0;
-    this.exhausted = false;
-    this.depthScale = 1;
-    this.spreadGap = 0;
+    book.newPath();
     let longCursor = 0;
     let shortCursor = 0;
     let firstLiquidationStep = -1;
@@ -343,26 +319,25 @@ export class ReferenceEngine {
 
     let fundamental = p[P.initialPrice];
     this.oracleHist[0] = fundamental;
-    this.centre = this.centreOf(fundamental);
-    this.bidTop = 1;
-    this.askTop = 1;
-    let mark = this.mid();
+    book.setCentre(this.fundamentalTick(fundamental));
+    let mark = book.mid();
     let ema = mark;
     if (scan) this.model.startPath(mark);
     let minPrice = mark;
     let markPeak = mark;
     let maxDrawdown = 0;
-    let exoPeak = (this.centre + 0.5) * tick;
+    let exoPeak = (this.fundamentalTick(fundamental) + 0.5) * tick;
     let exoDrawdown = 0;
 
     for (let t = 1; t <= steps; t++) {
       this.step = t;
-      // (0) liquidity under stress: this step's target depth, from the mark's drawdown as the step starts
+      // (0) liquidity under stress: this step's depth, from the mark's drawdown as the step starts
+      let scale = 1;
       if (stressed) {
         const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
-        this.depthScale = keep > stressFloor ? keep : stressFloor;
+        scale = keep > stressFloor ? keep : stressFloor;
       }
-      if (widening > 0) this.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
+      if (widening > 0) book.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
       // (1) the exogenous move shifts the fundamental and, with it, the whole book
       if (model !== PRICE_MODEL.none) {
         let r = 0;
@@ -395,25 +370,22 @@ export class ReferenceEngine {
       }
       if (shocks[t] !== 0) fundamental = fundamental * (1 + shocks[t]);
       this.oracleHist[t] = fundamental;
-      this.centre = this.centreOf(fundamental);
-      const exo = (this.centre + 0.5) * tick;
+      // (2) the last step's impact: its permanent share moves the centre, the rest decays; the book is centred
+      // on the fundamental plus the permanent impact
+      book.startStep(scale);
+      const fTick = this.fundamentalTick(fundamental);
+      book.setCentre(fTick);
+      const exo = (fTick + 0.5) * tick;
       if (exo > exoPeak) exoPeak = exo;
       const exoDd = (exoPeak - exo) / exoPeak;
       if (exoDd > exoDrawdown) exoDrawdown = exoDd;
 
-      // (2) refill is lazy (applied when a level is next read); the touch is found again
-      if (this.decay.length > 1 && this.decay[1] < 1) {
-        this.bidTop = 1;
-        this.askTop = 1;
-      }
-      this.bidTop = this.firstBid(this.bidTop);
-      this.askTop = this.firstAsk(this.askTop);
       // the backstop vault works off its inventory before anyone else trades
       if (backstopOn) this.unwindVault();
       // (3) the mark: someone trades at the touch before anything else, so `last` restarts at the mid
-      mark = this.mid();
+      mark = book.mid();
       // a round that only starts auctions trades nothing: its `last` mark stays at this step's opening trade
-      this.lastPrice = mark;
+      book.lastPrice = mark;
       // the ema mark moves once per step, toward the mid, and holds through the step's rounds
       if (markEma) {
         ema = ema + alpha * (mark - ema);
@@ -459,7 +431,7 @@ export class ReferenceEngine {
         if (n === 0) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
-        if (!markEma && !markOracle) mark = markMid ? this.mid() : this.lastPrice;
+        if (!markEma && !markOracle) mark = markMid ? book.mid() : book.lastPrice;
         if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
         if (mark < minPrice) minPrice = mark;
         if (mark > markPeak) markPeak = mark;
@@ -488,140 +460,23 @@ export class ReferenceEngine {
     out[at + METRIC.adlCount] = this.adlCount;
     out[at + METRIC.adlNotional] = this.adlNotional;
     out[at + METRIC.avgSlippage] = this.markedValue > 0 ? this.slipValue / this.markedValue : 0;
-    out[at + METRIC.bookExhausted] = this.exhausted ? 1 : 0;
+    out[at + METRIC.bookExhausted] = book.exhausted ? 1 : 0;
     out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
     out[at + METRIC.marginHeld] = scan ? marginSum / steps : NaN;
   }
 
-  /** The book's centre tick (the best bid's tick), kept far enough above zero for every level to have a price. */
-  private centreOf(fundamental: number): number {
+  /** The fundamental's tick (the epsilon absorbs the representation error of decimal ticks), one or more. */
+  private fundamentalTick(fundamental: number): number {
     const c = Math.floor(fundamental / this.tick + 1e-7);
-    return c > this.levels + 1 ? c : this.levels + 1;
+    return c > 1 ? c : 1;
   }
 
-  private mid(): number {
-    return (this.centre + 1 - this.bidTop + (this.centre + this.askTop)) * 0.5 * this.tick;
-  }
-
-  /**
-   * Depth of bid level k now: untouched this path → the target (profile × depthScale); else refilled toward
-   * it lazily and capped at it (market.book.stress: depth above a shrunk target is withdrawn at once).
-   */
-  private bidAt(k: number): number {
-    const seen = this.bidSeen[k];
-    const target = this.s.bidProfile[k] * this.depthScale;
-    if (seen < 0) {
-      this.bidSeen[k] = this.step;
-      this.bidDepth[k] = target;
-      return target;
-    }
-    if (seen < this.step) {
-      const d = target - (target - this.bidDepth[k]) * this.decay[this.step - seen];
-      this.bidDepth[k] = d > target ? target : d;
-      this.bidSeen[k] = this.step;
-    }
-    return this.bidDepth[k];
-  }
-
-  private askAt(k: number): number {
-    const seen = this.askSeen[k];
-    const target = this.s.askProfile[k] * this.depthScale;
-    if (seen < 0) {
-      this.askSeen[k] = this.step;
-      this.askDepth[k] = target;
-      return target;
-    }
-    if (seen < this.step) {
-      const d = target - (target - this.askDepth[k]) * this.decay[this.step - seen];
-      this.askDepth[k] = d > target ? target : d;
-      this.askSeen[k] = this.step;
-    }
-    return this.askDepth[k];
-  }
-
-  private firstBid(from: number): number {
-    let k = from;
-    while (k <= this.levels && !(this.bidAt(k) > 0)) k++;
-    return k;
-  }
-
-  private firstAsk(from: number): number {
-    let k = from;
-    while (k <= this.levels && !(this.askAt(k) > 0)) k++;
-    return k;
-  }
-
-  /**
-   * A market sell of qty into the bids; returns the fill notional. Past the last level the rest fills one
-   * tick beyond the book's edge (the venue's last-resort price) and the path is flagged bookExhausted.
-   */
   sell(qty: number): number {
-    let rem = qty;
-    let notional = 0;
-    let k = this.bidTop;
-    const levels = this.levels;
-    while (rem > 0) {
-      if (k > levels) {
-        const edge = (this.centre - this.spreadGap - levels) * this.tick;
-        notional += rem * edge;
-        this.lastPrice = edge;
-        this.exhausted = true;
-        rem = 0;
-        break;
-      }
-      const d = this.bidAt(k);
-      if (d > 0) {
-        const price = (this.centre - this.spreadGap + 1 - k) * this.tick;
-        this.lastPrice = price;
-        if (d > rem) {
-          this.bidDepth[k] = d - rem;
-          notional += rem * price;
-          rem = 0;
-          break;
-        }
-        this.bidDepth[k] = 0;
-        notional += d * price;
-        rem -= d;
-      }
-      k++;
-    }
-    this.bidTop = k;
-    return notional;
+    return this.book.sell(qty);
   }
 
-  /** A market buy of qty from the asks; mirror of sell. */
   buy(qty: number): number {
-    let rem = qty;
-    let notional = 0;
-    let k = this.askTop;
-    const levels = this.levels;
-    while (rem > 0) {
-      if (k > levels) {
-        const edge = (this.centre + this.spreadGap + levels + 1) * this.tick;
-        notional += rem * edge;
-        this.lastPrice = edge;
-        this.exhausted = true;
-        rem = 0;
-        break;
-      }
-      const d = this.askAt(k);
-      if (d > 0) {
-        const price = (this.centre + this.spreadGap + k) * this.tick;
-        this.lastPrice = price;
-        if (d > rem) {
-          this.askDepth[k] = d - rem;
-          notional += rem * price;
-          rem = 0;
-          break;
-        }
-        this.askDepth[k] = 0;
-        notional += d * price;
-        rem -= d;
-      }
-      k++;
-    }
-    this.askTop = k;
-    return notional;
+    return this.book.buy(qty);
   }
 
   /**
@@ -941,8 +796,9 @@ export class ReferenceEngine {
       const top = this.auctionTop[i];
       const price = s > 0 ? top * f : top / f;
       let taken = 0;
-      const touch = s > 0 ? (this.centre - this.spreadGap + 1 - this.bidTop) * this.tick : (this.centre + this.spreadGap + this.askTop) * this.tick;
-      const profitable = s > 0 ? price * margin <= touch && this.bidTop <= this.levels : touch * margin <= price && this.askTop <= this.levels;
+      // the touch the keeper would sell (buy) at: 0 (Infinity) when the book holds no bid (ask)
+      const touch = s > 0 ? this.book.bidPrice() : this.book.askPrice();
+      const profitable = s > 0 ? price * margin <= touch : touch * margin <= price;
       if (profitable && this.keeperLeft > 0 && price > 0) {
         const q = this.curSize[i];
         const affordable = this.keeperLeft / price;

@@ -16,8 +16,10 @@ import {
   P,
   PARAM_SLOTS,
   PRICE_MODEL,
+  PROFILE,
   SECONDS_PER_YEAR,
 } from "./layout.js";
+import { profileDepth } from "./book.js";
 import { normalInv } from "./mathfn.js";
 
 export interface AccountArrays {
@@ -65,7 +67,9 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.jumpMeanLog] = s.market.price.jumps.meanLog;
   params[P.jumpStdLog] = s.market.price.jumps.stdLog;
   params[P.levels] = levels;
-  params[P.resilience] = s.market.book.resilience;
+  // lasting impact: the transient part's decay per step from its half-life in seconds (SPEC §3: time in seconds)
+  params[P.impactDecay] = Math.pow(2, -s.stepSeconds / s.market.impact.halfLifeSeconds);
+  params[P.impactPermanent] = s.market.impact.permanentShare;
   params[P.markModel] = MARK_MODEL[s.market.mark.model];
   params[P.accountCount] = account ? account.length : s.accounts.count;
   params[P.longShare] = s.accounts.longShare;
@@ -111,7 +115,7 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   const riskCap = riskBasedMaxLeverage(s);
   for (let j = 0; j < tierMaxLeverage.length; j++) if (tierMaxLeverage[j] > riskCap) tierMaxLeverage[j] = riskCap;
 
-  const { bidProfile, askProfile } = inputs.book ? snapshotProfiles(inputs, levels) : analyticProfiles(inputs, levels);
+  const { bidProfile, askProfile } = inputs.book ? snapshotProfiles(inputs, params) : analyticProfiles(inputs, params);
 
   const shocks = new Float64Array(s.steps + 1);
   for (const shock of s.market.price.shocks) {
@@ -235,14 +239,30 @@ function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): vo
   params[P.riskHorizon] = risk.horizonSteps;
 }
 
-function analyticProfiles(inputs: ScenarioInputs, levels: number) {
-  const { profile, size, decayTicks, exponent } = inputs.scenario.market.book.depth;
+/** The last level of a profile with finite liquidity (0: flat and latent never end). */
+export function profileEnd(kind: number, decayTicks: number, exponent: number): number {
+  if (kind === PROFILE.exponential) return Math.min(POWER_END, 1 + Math.ceil(decayTicks * 12 * Math.LN10));
+  if (kind === PROFILE.power) return POWER_END;
+  return 0;
+}
+const POWER_END = 10_000_000;
+
+/** The stored window of an analytic profile: the same function the engines continue it with past the window. */
+function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {
+  const { profile, size, decayTicks, exponent, saturationTicks } = inputs.scenario.market.book.depth;
+  const levels = params[P.levels];
+  params[P.profileKind] = PROFILE[profile];
+  params[P.profileSize] = size;
+  params[P.profileDecayTicks] = decayTicks;
+  params[P.profileExponent] = exponent;
+  params[P.profileSaturationTicks] = saturationTicks;
+  // a profile with finite liquidity really ends where its depth per tick is negligible: exponential below 1e-12 of
+  // `size`, power past 10^7 ticks (its depth per tick never reaches zero); the window's size plays no part
+  const end = profileEnd(PROFILE[profile], decayTicks, exponent);
+  params[P.bookEndBid] = end;
+  params[P.bookEndAsk] = end;
   const bidProfile = new Float64Array(levels + 1);
-  for (let k = 1; k <= levels; k++) {
-    if (profile === "flat") bidProfile[k] = size;
-    else if (profile === "exponential") bidProfile[k] = size * Math.exp(-(k - 1) / decayTicks);
-    else bidProfile[k] = size * Math.pow(k, -exponent);
-  }
+  for (let k = 1; k <= levels; k++) bidProfile[k] = profileDepth(PROFILE[profile], size, decayTicks, exponent, saturationTicks, k);
   return { bidProfile, askProfile: bidProfile.slice() };
 }
 
@@ -250,29 +270,28 @@ function analyticProfiles(inputs: ScenarioInputs, levels: number) {
  * A real snapshot keeps its shape relative to the touch: the best bid sits on the fundamental's tick
  * (level 1) and every other level keeps its distance in ticks from it; asks likewise from the best ask.
  */
-function snapshotProfiles(inputs: ScenarioInputs, levels: number) {
+function snapshotProfiles(inputs: ScenarioInputs, params: Float64Array) {
   const tick = inputs.scenario.market.tickSize;
   const book = inputs.book!;
-  const bidProfile = new Float64Array(levels + 1);
-  const askProfile = new Float64Array(levels + 1);
   const bids = book.filter((l) => l.side === "bid");
   const asks = book.filter((l) => l.side === "ask");
-  if (bids.length > 0) {
-    const best = Math.max(...bids.map((l) => tickOf(l.price, tick)));
-    for (const l of bids) {
-      const k = best - tickOf(l.price, tick) + 1;
-      if (k <= levels) bidProfile[k] += l.qty;
-    }
-  }
-  if (asks.length > 0) {
-    const best = Math.min(...asks.map((l) => tickOf(l.price, tick)));
-    for (const l of asks) {
-      const k = tickOf(l.price, tick) - best + 1;
-      if (k <= levels) askProfile[k] += l.qty;
-    }
-  }
+  const bestBid = bids.length > 0 ? Math.max(...bids.map((l) => tickOf(l.price, tick))) : 0;
+  const bestAsk = asks.length > 0 ? Math.min(...asks.map((l) => tickOf(l.price, tick))) : 0;
+  const bidEnd = bids.length > 0 ? bestBid - Math.min(...bids.map((l) => tickOf(l.price, tick))) + 1 : 0;
+  const askEnd = asks.length > 0 ? Math.max(...asks.map((l) => tickOf(l.price, tick))) - bestAsk + 1 : 0;
+  // the table holds the whole snapshot, whatever `levels` says (a performance knob never cuts a real book)
+  const levels = Math.max(params[P.levels], bidEnd, askEnd);
+  params[P.levels] = levels;
+  params[P.profileKind] = PROFILE.snapshot;
+  const bidProfile = new Float64Array(levels + 1);
+  const askProfile = new Float64Array(levels + 1);
+  for (const l of bids) bidProfile[bestBid - tickOf(l.price, tick) + 1] += l.qty;
+  for (const l of asks) askProfile[tickOf(l.price, tick) - bestAsk + 1] += l.qty;
   // A one-sided snapshot mirrors its side, so that the other side of the book is not empty.
   if (bids.length === 0) bidProfile.set(askProfile);
   if (asks.length === 0) askProfile.set(bidProfile);
+  // the snapshot says nothing beyond its last level: the book really ends there
+  params[P.bookEndBid] = bids.length > 0 ? bidEnd : askEnd;
+  params[P.bookEndAsk] = asks.length > 0 ? askEnd : bidEnd;
   return { bidProfile, askProfile };
 }

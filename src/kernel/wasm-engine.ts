@@ -33,6 +33,9 @@ interface KernelExports {
   accountClosed(i: number): number;
   bookReset(): void;
   bookSell(qty: number): number;
+  bookNextStep(): void;
+  bookMid(): number;
+  bookBidPrice(): number;
   bookBuy(qty: number): number;
   bookLastPrice(): number;
   bookBidTop(): number;

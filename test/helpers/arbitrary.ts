@@ -25,11 +25,14 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     returns: fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 1, maxLength: 40 }),
     shocks: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), ret: fc.double({ min: -0.3, max: 0.2, noNaN: true }) }), { maxLength: 3 }),
     levels: fc.integer({ min: 1, max: 300 }),
-    profile: fc.constantFrom("flat", "exponential", "power"),
+    profile: fc.constantFrom("latent", "flat", "exponential", "power"),
+    saturationTicks: fc.oneof(fc.constant(1), fc.double({ min: 0.5, max: 2000, noNaN: true })),
     size: fc.double({ min: 0.001, max: 5, noNaN: true }),
     decayTicks: fc.double({ min: 0.5, max: 200, noNaN: true }),
     exponent: fc.double({ min: 0, max: 2, noNaN: true }),
-    resilience: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+    // lasting impact: a half-life in seconds (Infinity: the displacement never decays) and a permanent share
+    impactHalfLife: fc.oneof(fc.constant(Infinity), fc.double({ min: 0.5, max: 1e5, noNaN: true })),
+    permanentShare: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
     mark: fc.constantFrom("last", "mid", "ema", "oracle"),
     oracleLagSteps: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 2 }),
     band: fc.option(fc.double({ min: 0.0001, max: 0.5, noNaN: true }), { freq: 2 }),
@@ -170,9 +173,9 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
         },
         book: {
           levels: g.levels,
-          depth: { profile: g.profile as "flat", size: g.size, decayTicks: g.decayTicks, exponent: g.exponent },
-          resilience: g.resilience,
+          depth: { profile: g.profile as "flat", size: g.size, decayTicks: g.decayTicks, exponent: g.exponent, saturationTicks: g.saturationTicks },
         },
+        impact: { halfLifeSeconds: g.impactHalfLife, permanentShare: g.permanentShare },
         mark: { model: g.mark as "last" },
       },
       accounts: {

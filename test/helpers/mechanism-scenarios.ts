@@ -37,7 +37,8 @@ export interface FlatOptions {
   /** Units per level on both sides. */
   depth?: number;
   levels?: number;
-  resilience?: number;
+  /** Seconds for the displacement sales leave in the book to halve (Infinity: it stays), with no permanent share. */
+  impactHalfLife?: number;
   mmr?: number;
   insurance?: number;
   positions: PositionRow[];
@@ -56,7 +57,8 @@ export function flatScenario(o: FlatOptions): ScenarioInputs {
       initialPrice: START,
       tickSize: TICK,
       price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: o.shocks },
-      book: { levels: o.levels ?? 400, depth: { profile: "flat", size: o.depth ?? 1000, decayTicks: 300, exponent: 0.5 }, resilience: o.resilience ?? 0.05 },
+      book: { levels: o.levels ?? 400, depth: { profile: "flat", size: o.depth ?? 1000, decayTicks: 300, exponent: 0.5, saturationTicks: 1 } },
+      impact: { halfLifeSeconds: o.impactHalfLife ?? 810.6, permanentShare: 0 },
       mark: { model: "last" },
     },
     margin: { mode: "isolated", tiers: [{ floor: 0, mmr: o.mmr ?? 0.05, maintenanceAmount: 0 }] },

@@ -19,7 +19,8 @@ export function baseScenario(): Scenario {
         jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 },
         shocks: [{ step: 5, return: -0.04 }],
       },
-      book: { levels: 1000, depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5 }, resilience: 0.05 },
+      book: { levels: 1000, depth: { profile: "exponential", size: 0.25, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
+      impact: { halfLifeSeconds: 810.804, permanentShare: 0 },
       mark: { model: "last" },
     },
     accounts: {
