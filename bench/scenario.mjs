@@ -74,7 +74,7 @@ export const CHECK_VARIANTS = {
     s.adl.ranking = "random";
   }),
   "resample, 800 accounts": () => variant((s) => { s.accounts.resample = true; s.accounts.count = 800; }),
-  "price none, flat book, 20 levels (exhausted)": () => variant((s) => {
+  "price none, flat book, 20 levels (past the window)": () => variant((s) => {
     s.market.price.model = "none";
     s.market.book.levels = 20;
     s.market.book.depth.profile = "flat";

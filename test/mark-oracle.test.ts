@@ -57,13 +57,13 @@ describe("the oracle mark (market.mark.model oracle)", () => {
     expect(get(last, "liquidations")).toBeGreaterThan(expected);
   });
 
-  it("lags the fundamental by oracleLagSteps: the shock at step 2 liquidates from step 2 + lag", () => {
+  it("lags the fundamental by oracleLagSeconds (in 60 s steps): the shock at step 2 liquidates from step 2 + lag", () => {
     for (const lag of [0, 1, 3, 7]) {
-      const r = run(crash({ model: "oracle", oracleLagSteps: lag }));
+      const r = run(crash({ model: "oracle", oracleLagSeconds: lag * 60 }));
       expect(get(r, "firstLiquidationStep"), `lag ${lag}`).toBe(2 + lag);
     }
     // a lag beyond the horizon: the shock never reaches the mark
-    expect(get(run(crash({ model: "oracle", oracleLagSteps: 11 })), "liquidations")).toBe(0);
+    expect(get(run(crash({ model: "oracle", oracleLagSeconds: 11 * 60 })), "liquidations")).toBe(0);
   });
 });
 
@@ -82,7 +82,7 @@ describe("price bands (market.mark.band)", () => {
   it("around a lagged oracle, let the book's own mark move only within b of the stale index", () => {
     // lag 3: in steps 2–4 the oracle is still 30,000, so the mark cannot fall below 30,000 × (1 − b)
     const band = 0.02;
-    const r = run(crash({ model: "mid", band, oracleLagSteps: 3 }));
+    const r = run(crash({ model: "mid", band, oracleLagSeconds: 3 * 60 }));
     expect(get(r, "firstLiquidationStep")).toBe(2);
     expect(get(r, "minPrice")).toBeGreaterThanOrEqual(START * (1 + SHOCK) * (1 - band));
   });

@@ -1,5 +1,5 @@
 // The partial liquidation engine (Hyperliquid-style, issue 6): positions above a notional threshold are
-// liquidated in slices of `fraction` × their current size, at most one slice per `cooldownSteps`, each
+// liquidated in slices of `fraction` × their current size, at most one slice per cooldown (`cooldownSeconds`, in whole steps), each
 // settled pro rata; the rest of the position stays open with its liquidation price recomputed.
 import { describe, expect, it } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs } from "../src/config/scenario.js";
@@ -12,7 +12,7 @@ import { baseScenario } from "./helpers/scenario.js";
 const START = 30_000;
 
 /** A small positions file: `big` large longs (20 units, 10× leverage) and a few small ones; a −20% crash at step 2. */
-function crashScenario(partial: { threshold: number; fraction: number; cooldownSteps: number }, big = 4): ScenarioInputs {
+function crashScenario(partial: { threshold: number; fraction: number; cooldownSeconds: number }, big = 4): ScenarioInputs {
   const scenario: Scenario = {
     ...baseScenario(),
     steps: 60,
@@ -72,7 +72,7 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
   it("a partial engine never sells more than its slice per cooldown (per account, per step, from a small positions file)", () => {
     const fraction = 0.2;
     for (const cooldownSteps of [1, 3, 7]) {
-      const inputs = crashScenario({ threshold: 100_000, fraction, cooldownSteps });
+      const inputs = crashScenario({ threshold: 100_000, fraction, cooldownSeconds: cooldownSteps * 60 });
       const { events: seen, sizes } = events(inputs);
       const size = Float64Array.from(sizes);
       const lastSlice = new Map<number, number>();
@@ -114,7 +114,7 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
     scenario.insurance.initialBalance = 1000;
     const market: ScenarioInputs = { scenario };
     // notional min 1000, max 5,000,000: every position is far below a threshold of 1e12
-    const partial: ScenarioInputs = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "partial", partial: { threshold: 1e12, fraction: 0.2, cooldownSteps: 2 } } } };
+    const partial: ScenarioInputs = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "partial", partial: { threshold: 1e12, fraction: 0.2, cooldownSeconds: 120 } } } };
     for (const ranking of ["pnl-leverage", "random", "none"] as const) {
       scenario.adl.ranking = ranking;
       partial.scenario.adl = { ranking };
@@ -127,8 +127,8 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
     }
   });
 
-  it("with cooldownSteps = 0 and a deep drop the position is sliced repeatedly within one step until healthy or closed", () => {
-    const inputs = crashScenario({ threshold: 100_000, fraction: 0.2, cooldownSteps: 0 }, 1);
+  it("with cooldownSeconds = 0 and a deep drop the position is sliced repeatedly within one step until healthy or closed", () => {
+    const inputs = crashScenario({ threshold: 100_000, fraction: 0.2, cooldownSeconds: 0 }, 1);
     const { events: seen, engine } = events(inputs);
     const big = seen.filter((e) => e.account === 0);
     expect(big.length, "sliced several times").toBeGreaterThanOrEqual(3);
@@ -148,7 +148,7 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
     scenario.accounts.count = 3000;
     scenario.market.price.shocks = [{ step: 2, return: -0.08 }];
     scenario.insurance.initialBalance = 1000;
-    scenario.liquidation = { ...scenario.liquidation, engine: "partial", partial: { threshold: 20_000, fraction: 0.3, cooldownSteps: 1 } };
+    scenario.liquidation = { ...scenario.liquidation, engine: "partial", partial: { threshold: 20_000, fraction: 0.3, cooldownSeconds: 60 } };
     for (const ranking of ["pnl-leverage", "random"] as const) {
       scenario.adl.ranking = ranking;
       expectBitIdentical({ scenario }, 8);

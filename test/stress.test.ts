@@ -119,36 +119,36 @@ describe("the ema mark (market.mark.model ema)", () => {
     const pre = mid(quiet({ model: "last" }, SHOCK_STEP - 1));
     const post = mid(quiet({ model: "last" }, SHOCK_STEP));
     expect(post).toBeLessThan(pre);
-    const emaAtShock = mid(quiet({ model: "ema", halfLifeSteps: h }, SHOCK_STEP));
+    const emaAtShock = mid(quiet({ model: "ema", halfLifeSeconds: h * 60 }, SHOCK_STEP));
     expect(emaAtShock).toBeGreaterThan(post);
     expect(emaAtShock).toBeCloseTo(pre + alpha * (post - pre), 6);
     // the gap halves every h steps
     let prevGap = emaAtShock - post;
     for (const after of [2, 4, 8, 16]) {
-      const gap = mid(quiet({ model: "ema", halfLifeSteps: h }, SHOCK_STEP + after)) - post;
+      const gap = mid(quiet({ model: "ema", halfLifeSeconds: h * 60 }, SHOCK_STEP + after)) - post;
       expect(gap).toBeGreaterThan(0);
       expect(gap).toBeLessThan(prevGap);
       expect(gap / (pre - post)).toBeCloseTo(Math.pow(2, -(after + 1) / h), 9);
       prevGap = gap;
     }
     // minPrice lags too: with ema it never reaches the post-shock mid within the run
-    const run = runReference(quiet({ model: "ema", halfLifeSteps: h }, 30), 1);
+    const run = runReference(quiet({ model: "ema", halfLifeSeconds: h * 60 }, 30), 1);
     expect(metric(run, 0, METRIC.minPrice)).toBeGreaterThan(post);
     expect(metric(run, 0, METRIC.finalPrice) - post).toBeGreaterThan(0);
     expect(metric(run, 0, METRIC.finalPrice) - post).toBeLessThan(1); // 3000 · 2^(−26/2) ≈ 0.37
-    expectBitIdentical(quiet({ model: "ema", halfLifeSteps: h }, 30), 2);
+    expectBitIdentical(quiet({ model: "ema", halfLifeSeconds: h * 60 }, 30), 2);
   });
 
   it("an account across the post-shock mid is liquidated at the shock step under last, later under ema", () => {
     // mmr 0: liquidation price = entry − collateral / size = 28,000, between the post-shock mid and the start
     const positions: PositionRow[] = [{ account: "a", side: "long", size: 1, entryPrice: START, collateral: 2000 }];
     const last = runReference(quiet({ model: "last" }, 40, positions), 1);
-    const ema = runReference(quiet({ model: "ema", halfLifeSteps: 4 }, 40, positions), 1);
+    const ema = runReference(quiet({ model: "ema", halfLifeSeconds: 4 * 60 }, 40, positions), 1);
     expect(metric(last, 0, METRIC.firstLiquidationStep)).toBe(SHOCK_STEP);
     expect(metric(last, 0, METRIC.liquidations)).toBe(1);
     expect(metric(ema, 0, METRIC.liquidations)).toBe(1);
     // the ema gap 3000·2^(−n/4) falls below 1000 at n = 7, the 7th step counting the shock's
     expect(metric(ema, 0, METRIC.firstLiquidationStep)).toBe(SHOCK_STEP + 6);
-    expectBitIdentical(quiet({ model: "ema", halfLifeSteps: 4 }, 40, positions), 1);
+    expectBitIdentical(quiet({ model: "ema", halfLifeSeconds: 4 * 60 }, 40, positions), 1);
   });
 });

@@ -394,7 +394,7 @@ describe("backstop vault (Hyperliquid)", () => {
       ...inputs.scenario.liquidation,
       engine: "backstop",
       feeRate: 0.005,
-      partial: { threshold: 10_000, fraction, cooldownSteps },
+      partial: { threshold: 10_000, fraction, cooldownSeconds: cooldownSteps * 60 },
       backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 1e6, unwindPerStep: 0 },
     };
     const o = observe(inputs);
@@ -721,7 +721,7 @@ describe("liquidation fee schedules", () => {
     const feeRate = 0.001;
     const ramp = { kind: "time-ramped" as const, max: 0.004, graceSeconds: 90, increasePerSecond: 1e-5 };
     const inputs = flatScenario({ steps: 30, shocks: [{ step: 2, return: -0.2 }], mmr: 0.1, positions: [long("big", 100, START, 21_150)], insurance: 100 });
-    inputs.scenario.liquidation = { ...inputs.scenario.liquidation, engine: "partial", feeRate, fee: ramp, partial: { threshold: 1000, fraction: 0.2, cooldownSteps: 1 } };
+    inputs.scenario.liquidation = { ...inputs.scenario.liquidation, engine: "partial", feeRate, fee: ramp, partial: { threshold: 1000, fraction: 0.2, cooldownSeconds: 60 } };
     const o = observe(inputs);
     const mark = 800.5;
     const fill = 800;

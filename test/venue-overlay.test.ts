@@ -21,7 +21,7 @@ describe("venue: a preset's design as scenario keys", () => {
     expect(s.liquidation.partial).toEqual({
       threshold: file.liquidation.partial.minNotional,
       fraction: file.liquidation.partial.fraction,
-      cooldownSteps: Math.ceil(file.liquidation.partial.cooldownSeconds / 10), // 30 s in 10 s steps
+      cooldownSeconds: file.liquidation.partial.cooldownSeconds, // 30 s: 3 steps of 10 s in the engines
     });
     expect(s.liquidation.backstop?.equityFractionOfMaintenance).toBe(file.liquidation.backstop.equityFractionOfMaintenance);
     expect(s.adl.ranking).toBe("hyperliquid");

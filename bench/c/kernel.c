@@ -422,9 +422,17 @@ static void startStep(void) {
   askRem = (ka - xa) * askDepth(askTop);
 }
 
+/** AssemblyScript's <i32> of an f64 (wasm i32.trunc_sat_f64_s): out of range saturates, where C's cast is undefined. */
+static inline i32 truncSat(f64 x) {
+  if (!(x == x)) return 0;
+  if (x >= 2147483647.0) return INT32_MAX;
+  if (x <= -2147483648.0) return INT32_MIN;
+  return (i32)x;
+}
+
 /** The last bid level with a price of one tick or more (and that the book holds). */
 static inline i32 bidLimit(void) {
-  const i32 fl = (i32)centre;
+  const i32 fl = truncSat(centre);
   return bidEnd > 0 && bidEnd < fl ? bidEnd : fl;
 }
 

@@ -230,8 +230,8 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
       // only the keys given: an absent optional key keeps the scenario (and its hash) as it was
       mark: {
         model: draft.market.mark.model,
-        ...(draft.market.mark.halfLifeSteps !== undefined ? { halfLifeSteps: draft.market.mark.halfLifeSteps } : {}),
-        ...(draft.market.mark.oracleLagSteps !== undefined ? { oracleLagSteps: draft.market.mark.oracleLagSteps } : {}),
+        ...(draft.market.mark.halfLifeSeconds !== undefined ? { halfLifeSeconds: draft.market.mark.halfLifeSeconds } : {}),
+        ...(draft.market.mark.oracleLagSeconds !== undefined ? { oracleLagSeconds: draft.market.mark.oracleLagSeconds } : {}),
         ...(draft.market.mark.band !== undefined ? { band: draft.market.mark.band } : {}),
       },
     },

@@ -149,15 +149,15 @@ export interface Scenario {
     };
     /**
      * `last`: the last fill price (the mid at the start of each step); `mid`: the book's mid after every round;
-     * `ema` (halfLifeSteps h required): an index-like mark that lags the book. It starts at the initial mid; at
-     * the start of each step, after the move and the refill, ema ← ema + α·(mid − ema) with α = 1 − 2^(−1/h)
+     * `ema` (halfLifeSeconds h required): an index-like mark that lags the book. It starts at the initial mid; at
+     * the start of each step, after the move and the refill, ema ← ema + α·(mid − ema) with α = 1 − 2^(−stepSeconds/h)
      * (computed on the host), and the cascade rounds of that step all use it: liquidations do not move it.
-     * `oracle`: an external index, the fundamental (after the step's move) `oracleLagSteps` steps ago (absent: 0),
+     * `oracle`: an external index, the fundamental (after the step's move) `oracleLagSeconds` ago, rounded to whole steps (absent: 0),
      * held through the step's rounds: the book's own trades never move it. `band` b (any model): every mark, at
      * the step's opening and after every round, is clamped to [oracle × (1 − b), oracle × (1 + b)], the oracle
      * lagged as above: the liquidation engine cannot push its own mark further than b from the index.
      */
-    mark: { model: MarkModel; halfLifeSteps?: number; oracleLagSteps?: number; band?: number };
+    mark: { model: MarkModel; halfLifeSeconds?: number; oracleLagSeconds?: number; band?: number };
     /**
      * Lasting impact (a propagator): the displacement of the book that a step's sales and buys leave moves, for
      * `permanentShare` θ, into the book's centre for good; the rest decays with `halfLifeSeconds` h: a sale of
@@ -179,12 +179,12 @@ export interface Scenario {
    * (by the liquidation engine) when its equity c + s·q·(mark − entry) is ≤ its requirement at the mark:
    * - `tiers`: notional × mmr − maintenanceAmount of its bracket (what the ladder encodes, evaluated every round);
    * - `vol-scaled`: that times k = min(cap, max(floor, σ̂/σ_ref)), σ_ref = market.price.volatility per step;
-   * - `risk-based`: notional × (1 − e^(−x)) for a long, notional × (e^x − 1) for a short, x = z·σ̂·√horizonSteps,
+   * - `risk-based`: notional × (1 − e^(−x)) for a long, notional × (e^x − 1) for a short, x = z·σ̂·√(horizonSeconds / stepSeconds),
    *   z = the normal quantile of `confidence` (method var) or `scanSigmas` (method scan: the worst of a SPAN-like
    *   grid of moves, which for a linear position is its extreme move).
    * σ̂ is an EWMA of the squared log-returns of the mark from step opening to step opening (weight on the old
-   * variance 2^(−1/halfLifeSteps)), starting at σ_ref; the requirement reads it as refreshed every
-   * updateEverySteps steps (a lag). The backstop and close-factor engines read the same requirement. The metric
+   * variance 2^(−stepSeconds/halfLifeSeconds)), starting at σ_ref; the requirement reads it as refreshed every
+   * updateEverySeconds (rounded to whole steps, at least one: a lag). The backstop and close-factor engines read the same requirement. The metric
    * marginHeld is the mean over steps of the requirement of every open position at the step's opening mark (NaN
    * without a model). `sizePremium` and `openInterestScaling`: dynamic initial margin (below); sizePremium also
    * raises the model's requirement.
@@ -200,9 +200,9 @@ export interface Scenario {
      */
     maintenanceAt?: "mark" | "entry";
     model?: "tiers" | "vol-scaled" | "risk-based";
-    volatility?: { halfLifeSteps: number; updateEverySteps: number };
+    volatility?: { halfLifeSeconds: number; updateEverySeconds: number };
     volScaled?: { floor: number; cap: number };
-    riskBased?: { method: "var" | "scan"; confidence: number; scanSigmas: number; horizonSteps: number };
+    riskBased?: { method: "var" | "scan"; confidence: number; scanSigmas: number; horizonSeconds: number };
     /**
      * Position-size premium (FTX / Drift: "position IMF = max(base IMF, imfFactor × √size)"; absent: none; requires
      * `model`). Admission: a generated account's leverage is also capped at 1 / max(baseIMF, imfFactor × √q), q its
@@ -236,16 +236,16 @@ export interface Scenario {
      */
     caps?: { notionalPerStep?: number; insuranceLossPerStep?: number };
     /**
-     * engine `partial` (Hyperliquid-style; defaults threshold 100000, fraction 0.2, cooldownSteps 0). An account
+     * engine `partial` (Hyperliquid-style; defaults threshold 100000, fraction 0.2, cooldownSeconds 0). An account
      * across its liquidation price whose notional at the mark is ≤ threshold is closed whole, as by `market`;
      * otherwise fraction × its current size is sold (bought) by market order and settled pro rata: PnL realised
      * on the slice, fee on the slice's notional, the slice's share of the collateral (fraction × collateral)
      * backs it, any deficit goes to the fund, ADL, bad debt as for a whole liquidation. The account stays open
      * with the rest of the size and collateral c + pnl − fee (or (1 − fraction) × c after a deficit); its
-     * liquidation price is recomputed in its bracket. It may be sliced again once cooldownSteps steps have
+     * liquidation price is recomputed in its bracket. It may be sliced again once cooldownSeconds (rounded up to whole steps) have
      * passed (0: in the next cascade round of the same step).
      */
-    partial?: { threshold: number; fraction: number; cooldownSteps: number };
+    partial?: { threshold: number; fraction: number; cooldownSeconds: number };
     auction?: AuctionSettings;
     backstop?: BackstopSettings;
     closeFactor?: CloseFactorSettings;

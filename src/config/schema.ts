@@ -157,18 +157,20 @@ const markSchema = z
   .strictObject({
     model: choice(["last", "mid", "ema", "oracle"] as const).default("last"),
     // required with ema, refused otherwise
-    halfLifeSteps: z.number().gt(0).optional(),
+    halfLifeSeconds: z.number().gt(0).optional(),
+    halfLifeSteps: removedKey("market.mark.halfLifeSeconds"),
     // the oracle (mark model oracle, and the band's centre) lags the fundamental by this many steps; absent: 0
-    oracleLagSteps: int(0, I32_MAX).optional(),
+    oracleLagSeconds: z.number().min(0).max(1e9).optional(),
+    oracleLagSteps: removedKey("market.mark.oracleLagSeconds"),
     // every mark is kept within oracle × (1 ± band); absent: no band
     band: z.number().gt(0).lt(1).optional(),
   })
   .superRefine((mark, ctx) => {
-    if (mark.halfLifeSteps !== undefined && mark.model !== "ema") {
-      ctx.addIssue({ code: "custom", path: ["halfLifeSteps"], input: mark.halfLifeSteps, message: "is only used with model ema" });
+    if (mark.halfLifeSeconds !== undefined && mark.model !== "ema") {
+      ctx.addIssue({ code: "custom", path: ["halfLifeSeconds"], input: mark.halfLifeSeconds, message: "is only used with model ema" });
     }
-    if (mark.halfLifeSteps === undefined && mark.model === "ema") {
-      ctx.addIssue({ code: "custom", path: ["halfLifeSteps"], input: undefined, message: "is required with model ema (steps for the ema's weight on the old mark to halve)" });
+    if (mark.halfLifeSeconds === undefined && mark.halfLifeSteps === undefined && mark.model === "ema") {
+      ctx.addIssue({ code: "custom", path: ["halfLifeSeconds"], input: undefined, message: "is required with model ema (seconds for the ema's weight on the old mark to halve)" });
     }
   });
 
@@ -215,8 +217,10 @@ const accountsSchema = z
   });
 
 const volatilityEstimateSchema = z.strictObject({
-  halfLifeSteps: z.number().gt(0).default(30),
-  updateEverySteps: int(1, I32_MAX).default(1),
+  halfLifeSeconds: z.number().gt(0).default(1800),
+  updateEverySeconds: z.number().gt(0).default(60),
+  halfLifeSteps: removedKey("margin.volatility.halfLifeSeconds"),
+  updateEverySteps: removedKey("margin.volatility.updateEverySeconds"),
 });
 const volScaledSchema = z.strictObject({
   floor: z.number().gt(0).default(1),
@@ -226,7 +230,8 @@ const riskBasedSchema = z.strictObject({
   method: choice(["var", "scan"] as const).default("var"),
   confidence: z.number().gt(0.5).lt(1).default(0.99),
   scanSigmas: z.number().gt(0).default(3),
-  horizonSteps: z.number().gt(0).default(60),
+  horizonSeconds: z.number().gt(0).default(3600),
+  horizonSteps: removedKey("margin.riskBased.horizonSeconds"),
 });
 
 /** Preset and tiers are checked against each other and the preset registry in resolve.ts. */
@@ -391,7 +396,8 @@ export const scenarioSchema = z.strictObject({
         .strictObject({
           threshold: z.number().min(0).default(100_000),
           fraction: z.number().gt(0).max(1).default(0.2),
-          cooldownSteps: int(0, I32_MAX).default(0),
+          cooldownSeconds: z.number().min(0).max(1e9).default(0),
+          cooldownSteps: removedKey("liquidation.partial.cooldownSeconds"),
         })
         .optional(),
       auction: auctionSchema.optional(),

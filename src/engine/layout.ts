@@ -47,14 +47,14 @@ export const P = {
   stressWithdrawal: 35,
   /** market.book.stress.floor (0 when absent) */
   stressFloor: 36,
-  /** market.mark.halfLifeSteps as the ema weight α = 1 − 2^(−1/h) (0 unless mark ema) */
+  /** market.mark.halfLifeSeconds as the ema weight α = 1 − 2^(−stepSeconds/h) (0 unless mark ema) */
   emaAlpha: 37,
   /**
    * 1: the per-account engine (every liquidation engine but a plain market one, and any mechanism that changes an
    * account in place: fee schedules, socialised loss, Hyperliquid's ADL ranking); 0: the market engine's batched rounds
    */
   perAccount: 38,
-  /** liquidation.partial.threshold, fraction, cooldownSteps (fraction 1 outside the partial and backstop engines) */
+  /** liquidation.partial.threshold, fraction, cooldown in whole steps (fraction 1 outside the partial and backstop engines) */
   partialThreshold: 39,
   partialFraction: 40,
   partialCooldown: 41,
@@ -92,7 +92,7 @@ export const P = {
   cfMinDebt: 66,
   /** market.book.stress.spreadWidening: ticks each side steps back per unit of mark drawdown (0: none) */
   spreadWidening: 67,
-  /** market.mark.oracleLagSteps: the oracle is the fundamental this many steps ago */
+  /** market.mark.oracleLagSeconds in whole steps: the oracle is the fundamental this many steps ago */
   oracleLag: 68,
   /** market.mark.band b: every mark is kept within oracle × (1 ± b) (0: no band) */
   markBand: 69,
@@ -107,7 +107,7 @@ export const P = {
   feeTierRate: 80,
   /** margin.model (MARGIN_MODEL; 0: the ladder of static liquidation prices, no scan) */
   marginModel: 88,
-  /** the realised-volatility estimate: EWMA weight on the old variance 2^(−1/halfLifeSteps), refresh cadence in steps */
+  /** the realised-volatility estimate: EWMA weight on the old variance 2^(−stepSeconds/halfLifeSeconds), refresh cadence in whole steps */
   volLambda: 89,
   volUpdateEvery: 90,
   /** vol-scaled: the multiplier's floor and cap */

@@ -24,7 +24,7 @@ export class MarginModel {
   /** EWMA of the squared step log-returns of the mark at step openings. */
   private variance = 0;
   private lastOpen = 0;
-  /** What the requirement reads, refreshed every updateEverySteps steps. */
+  /** What the requirement reads, refreshed every updateEverySeconds (whole steps). */
   private multiplier = 1;
   private lossLong = 0;
   private lossShort = 0;

@@ -891,7 +891,7 @@ export class ReferenceEngine {
   /**
    * partial: sells (buys) fraction × the current size of account i by market order and settles the slice pro
    * rata; the account stays open with the rest, its liquidation price recomputed, and may be sliced again from
-   * step + cooldownSteps (in a later round).
+   * step + the cooldown in whole steps (in a later round).
    */
   private slice(i: number, s: number, mark: number): void {
     const pop = this.pop;

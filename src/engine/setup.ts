@@ -97,9 +97,9 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
   params[P.stressFloor] = s.market.book.stress?.floor ?? 0;
   params[P.spreadWidening] = s.market.book.stress?.spreadWidening ?? 0;
-  const halfLife = s.market.mark.halfLifeSteps;
-  params[P.emaAlpha] = s.market.mark.model === "ema" && halfLife !== undefined ? 1 - Math.pow(2, -1 / halfLife) : 0;
-  params[P.oracleLag] = s.market.mark.oracleLagSteps ?? 0;
+  const halfLife = s.market.mark.halfLifeSeconds;
+  params[P.emaAlpha] = s.market.mark.model === "ema" && halfLife !== undefined ? 1 - Math.pow(2, -s.stepSeconds / halfLife) : 0;
+  params[P.oracleLag] = wholeSteps(s.market.mark.oracleLagSeconds ?? 0, s.stepSeconds, "round");
   params[P.markBand] = s.market.mark.band ?? 0;
 
   const tiers = s.margin.tiers;
@@ -155,7 +155,7 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
   const sliced = engine === "partial" || (engine === "backstop" && liq.partial !== undefined);
   params[P.partialThreshold] = sliced ? (liq.partial?.threshold ?? 100_000) : 0;
   params[P.partialFraction] = sliced ? (liq.partial?.fraction ?? 0.2) : 1;
-  params[P.partialCooldown] = sliced ? (liq.partial?.cooldownSteps ?? 0) : 0;
+  params[P.partialCooldown] = sliced ? wholeSteps(liq.partial?.cooldownSeconds ?? 0, s.stepSeconds, "up") : 0;
 
   params[P.feeKind] = FEE_KIND[fee.kind];
   if (fee.kind === "tiered") {
@@ -212,7 +212,7 @@ function riskBasedMaxLeverage(s: ScenarioInputs["scenario"]): number {
   if (s.margin.model !== "risk-based" || !risk) return Infinity;
   const sigmas = riskSigmas(risk);
   const vol = s.market.price.volatility;
-  const x = sigmas * vol * Math.sqrt((s.stepSeconds / SECONDS_PER_YEAR) * risk.horizonSteps);
+  const x = sigmas * vol * Math.sqrt(risk.horizonSeconds / SECONDS_PER_YEAR);
   const loss = Math.exp(x) - 1;
   return loss > 0 ? 1 / (2 * loss) : Infinity;
 }
@@ -229,14 +229,14 @@ function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): vo
   params[P.oiUpperCap] = m.openInterestScaling?.upperCap ?? 0;
   if (!m.model) return;
   // the schema fills these in for the models that read them; a literal Scenario (tests, the library) may omit them
-  const vol = m.volatility ?? { halfLifeSteps: 30, updateEverySteps: 1 };
-  params[P.volLambda] = Math.pow(2, -1 / vol.halfLifeSteps);
-  params[P.volUpdateEvery] = vol.updateEverySteps;
+  const vol = m.volatility ?? { halfLifeSeconds: 1800, updateEverySeconds: 60 };
+  params[P.volLambda] = Math.pow(2, -s.stepSeconds / vol.halfLifeSeconds);
+  params[P.volUpdateEvery] = Math.max(1, wholeSteps(vol.updateEverySeconds, s.stepSeconds, "round"));
   params[P.volFloor] = m.volScaled?.floor ?? 1;
   params[P.volCap] = m.volScaled?.cap ?? 3;
-  const risk = m.riskBased ?? { method: "var", confidence: 0.99, scanSigmas: 3, horizonSteps: 60 };
+  const risk = m.riskBased ?? { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 };
   params[P.riskSigmas] = riskSigmas(risk);
-  params[P.riskHorizon] = risk.horizonSteps;
+  params[P.riskHorizon] = risk.horizonSeconds / s.stepSeconds;
 }
 
 /** The last level of a profile with finite liquidity (0: flat and latent never end). */
@@ -246,6 +246,15 @@ export function profileEnd(kind: number, decayTicks: number, exponent: number): 
   return 0;
 }
 const POWER_END = 10_000_000;
+
+/**
+ * A delay in seconds as whole steps (SPEC §3: time in seconds): rounded to the nearest step, or up (a cooldown
+ * never ends early); the tolerance keeps a whole multiple of the step whole.
+ */
+export function wholeSteps(seconds: number, stepSeconds: number, mode: "round" | "up"): number {
+  const steps = seconds / stepSeconds;
+  return mode === "up" ? Math.ceil(steps - 1e-9) : Math.round(steps);
+}
 
 /** The stored window of an analytic profile: the same function the engines continue it with past the window. */
 function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {

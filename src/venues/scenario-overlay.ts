@@ -19,17 +19,17 @@ export function venueOverlay(preset: Preset, stepSeconds: number): Raw {
       liquidation.fee = { kind: "time-ramped", max: liq.fee.max, graceSeconds: liq.fee.graceSeconds, increasePerSecond: liq.fee.increasePerSecond };
     }
     if (liq.partial) {
-      // a cooldown shorter than a step still keeps the account from a second slice in the same step
+      // the venue's cooldown in seconds (rounded up to whole steps by the engines' setup)
       liquidation.partial = {
         threshold: liq.partial.minNotional,
         fraction: liq.partial.fraction,
-        cooldownSteps: Math.max(1, Math.ceil(liq.partial.cooldownSeconds / stepSeconds)),
+        cooldownSeconds: liq.partial.cooldownSeconds,
       };
     } else if (liq.tierStepDown) {
       // OKX lowers a large position tiersPerStep brackets at a time from bracket minTier; approximated by
       // halving positions at or above that bracket's floor, once per step
       const floor = preset.tiers[Math.min(liq.tierStepDown.minTier, preset.tiers.length) - 1].floor;
-      liquidation.partial = { threshold: floor, fraction: 0.5, cooldownSteps: 1 };
+      liquidation.partial = { threshold: floor, fraction: 0.5, cooldownSeconds: stepSeconds };
     }
     if (liq.backstop) {
       // Hyperliquid's engine: slices on the book, the vault below the backstop threshold

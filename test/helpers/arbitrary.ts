@@ -201,7 +201,7 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     const engine = g.engine as Scenario["liquidation"]["engine"];
     scenario.liquidation.engine = engine;
     if (g.partial !== null && (engine === "partial" || engine === "backstop")) {
-      scenario.liquidation.partial = { threshold: g.notMin * g.partial.thresholdRel, fraction: g.partial.fraction, cooldownSteps: g.partial.cooldownSteps };
+      scenario.liquidation.partial = { threshold: g.notMin * g.partial.thresholdRel, fraction: g.partial.fraction, cooldownSeconds: g.partial.cooldownSteps * g.stepSeconds };
     }
     if (engine === "dutch-auction") {
       const a = g.auction;
@@ -221,9 +221,9 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     if (g.marginModel !== null) {
       const m = g.marginModel;
       scenario.margin.model = m.model as "tiers";
-      if (m.model !== "tiers") scenario.margin.volatility = { halfLifeSteps: m.halfLifeSteps, updateEverySteps: m.updateEverySteps };
+      if (m.model !== "tiers") scenario.margin.volatility = { halfLifeSeconds: m.halfLifeSteps * g.stepSeconds, updateEverySeconds: m.updateEverySteps * g.stepSeconds };
       if (m.model === "vol-scaled") scenario.margin.volScaled = { floor: m.floor, cap: m.floor + m.capOver };
-      if (m.model === "risk-based") scenario.margin.riskBased = { method: m.method as "var", confidence: m.confidence, scanSigmas: m.scanSigmas, horizonSteps: m.horizonSteps };
+      if (m.model === "risk-based") scenario.margin.riskBased = { method: m.method as "var", confidence: m.confidence, scanSigmas: m.scanSigmas, horizonSeconds: m.horizonSteps * g.stepSeconds };
     }
     if (g.sizePremium !== null && scenario.margin.model !== undefined) {
       scenario.margin.sizePremium = { imfFactor: (0.01 * g.sizePremium) / Math.sqrt(g.notMin / initialPrice) };
@@ -239,8 +239,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       else if (f.kind === "tiered") scenario.liquidation.fee = { kind: "tiered", tiers: f.rates.map((rate, j) => ({ floor: j * f.floorStep, rate })) };
       else scenario.liquidation.fee = { kind: "time-ramped", max: f.max, graceSeconds: f.graceSeconds, increasePerSecond: f.increasePerSecond };
     }
-    if (g.mark === "ema") scenario.market.mark.halfLifeSteps = g.halfLifeSteps;
-    if (g.oracleLagSteps !== null) scenario.market.mark.oracleLagSteps = g.oracleLagSteps;
+    if (g.mark === "ema") scenario.market.mark.halfLifeSeconds = g.halfLifeSteps * g.stepSeconds;
+    if (g.oracleLagSteps !== null) scenario.market.mark.oracleLagSeconds = g.oracleLagSteps * g.stepSeconds;
     if (g.band !== null) scenario.market.mark.band = g.band;
     if (g.stress !== null) {
       scenario.market.book.stress = { withdrawal: g.stress.withdrawal };
