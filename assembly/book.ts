@@ -24,8 +24,8 @@ export let askTop: i32 = 1;
 export let askRem: f64 = 0;
 let bidX0: f64 = 0;
 let askX0: f64 = 0;
-let bidTouched = false;
-let askTouched = false;
+export let bidTouched = false;
+export let askTouched = false;
 export let lastPrice: f64 = 0;
 export let exhausted: bool = false;
 export let step: i32 = 0;
@@ -63,7 +63,7 @@ export function configureBook(nLevels: i32, tickSize: f64): void {
 }
 
 /** Depth per tick of level k past the stored window (src/engine/book.ts profileDepth). */
-function tailDepth(k: i32): f64 {
+export function tailDepth(k: i32): f64 {
   const x = <f64>k;
   if (kind == PROFILE_FLAT) return size;
   if (kind == PROFILE_EXPONENTIAL) return size * exp(-(x - 1) / decayTicks);
@@ -114,6 +114,8 @@ export function setCentre(fundamentalTick: f64): void {
  * of the displacement decays; the touch is placed again at this step's depth scale.
  */
 export function startStep(scale: f64): void {
+  // a book at rest (nothing traded, nothing displaced, the same depth) stays as it is: the common step
+  if (!(bidTouched || askTouched) && bidX0 == 0 && askX0 == 0 && scale == depthScale) return;
   const theta = permanent;
   let xb = bidX0;
   if (bidTouched) {
@@ -152,13 +154,13 @@ export function startStep(scale: f64): void {
 
 /** The last bid level with a price of one tick or more (and that the book holds). */
 // @ts-ignore: decorator
-@inline function bidLimit(): i32 {
+@inline export function bidLimit(): i32 {
   const floor = <i32>(centre - spreadGap);
   return bidEnd > 0 && bidEnd < floor ? bidEnd : floor;
 }
 
 // @ts-ignore: decorator
-@inline function askLimit(): i32 {
+@inline export function askLimit(): i32 {
   return askEnd > 0 ? askEnd : NO_END;
 }
 

@@ -18,7 +18,7 @@ import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
   HINT_STRIDE, H_DEAD, LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
-  accCollateral, adlHint, base, cashOf, isClosed, ladder, ledger, longCount, longLiq,
+  accCollateral, adlHint, askProfile, base, bidProfile, cashOf, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
   inAuction, oracleHist, pended, staleLiq,
 } from "./state";
@@ -456,13 +456,57 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   // 1. the fills, in ladder order: each live account across the mark sells into the bids from the touch (its
   // market sell); the notional waits in the record's cash slot. Settlement cannot change the book or this
   // side's accounts (ADL closes the other side), so filling first and settling after gives the same numbers.
-  let rung = rungs + <usize>cursor * LADDER_STRIDE;
-  while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
-    const r = rung;
-    cursor++;
-    rung += LADDER_STRIDE;
-    if (load<i32>(r, L_DEAD) == epoch) continue;
-    store<f64>(r, book.sell(load<f64>(r, L_SIZE)), L_CASH);
+  // The walk is book.sell's, inlined with the book's state in locals for the whole round (a call per account
+  // with the state in globals cost the default scenario a third of its speed); same arithmetic, same bits.
+  {
+    const c = book.centre - book.spreadGap;
+    const tk = book.tick;
+    const scale = book.depthScale;
+    const limit = book.bidLimit();
+    const window = book.levels;
+    const profile = base(bidProfile);
+    let k = book.bidTop;
+    let rr = book.bidRem;
+    let last = book.lastPrice;
+    let ended = false;
+    let rung = rungs + <usize>cursor * LADDER_STRIDE;
+    while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
+      const r = rung;
+      cursor++;
+      rung += LADDER_STRIDE;
+      if (load<i32>(r, L_DEAD) == epoch) continue;
+      let rem = load<f64>(r, L_SIZE);
+      let notional: f64 = 0;
+      while (rem > 0) {
+        if (k > limit) {
+          const edge = (c - <f64>limit) * tk;
+          notional += rem * edge;
+          last = edge;
+          ended = true;
+          rr = 0;
+          break;
+        }
+        if (rr > 0) {
+          const price = (c + 1 - <f64>k) * tk;
+          last = price;
+          if (rr > rem) {
+            rr -= rem;
+            notional += rem * price;
+            break;
+          }
+          notional += rr * price;
+          rem -= rr;
+        }
+        k++;
+        rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
+      }
+      store<f64>(r, notional, L_CASH);
+      book.bidTouched = true;
+    }
+    book.bidTop = k;
+    book.bidRem = rr;
+    book.lastPrice = last;
+    if (ended) book.exhausted = true;
   }
   longCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
@@ -552,13 +596,55 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   const first = shortCursor;
   let cursor = first;
   // 1. the fills, in ladder order: each live account across the mark buys from the asks (its market buy)
-  let rung = rungs + <usize>cursor * LADDER_STRIDE;
-  while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
-    const r = rung;
-    cursor++;
-    rung += LADDER_STRIDE;
-    if (load<i32>(r, L_DEAD) == epoch) continue;
-    store<f64>(r, book.buy(load<f64>(r, L_SIZE)), L_CASH);
+  {
+    const c = book.centre + book.spreadGap;
+    const tk = book.tick;
+    const scale = book.depthScale;
+    const limit = book.askLimit();
+    const window = book.levels;
+    const profile = base(askProfile);
+    let k = book.askTop;
+    let rr = book.askRem;
+    let last = book.lastPrice;
+    let ended = false;
+    let rung = rungs + <usize>cursor * LADDER_STRIDE;
+    while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
+      const r = rung;
+      cursor++;
+      rung += LADDER_STRIDE;
+      if (load<i32>(r, L_DEAD) == epoch) continue;
+      let rem = load<f64>(r, L_SIZE);
+      let notional: f64 = 0;
+      while (rem > 0) {
+        if (k > limit) {
+          const edge = (c + <f64>limit + 1) * tk;
+          notional += rem * edge;
+          last = edge;
+          ended = true;
+          rr = 0;
+          break;
+        }
+        if (rr > 0) {
+          const price = (c + <f64>k) * tk;
+          last = price;
+          if (rr > rem) {
+            rr -= rem;
+            notional += rem * price;
+            break;
+          }
+          notional += rr * price;
+          rem -= rr;
+        }
+        k++;
+        rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
+      }
+      store<f64>(r, notional, L_CASH);
+      book.askTouched = true;
+    }
+    book.askTop = k;
+    book.askRem = rr;
+    book.lastPrice = last;
+    if (ended) book.exhausted = true;
   }
   shortCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt

@@ -115,6 +115,8 @@ export class LatentBook {
    * rest of the displacement decays; the touch is placed again at this step's depth scale.
    */
   startStep(scale: number): void {
+    // a book at rest (nothing traded, nothing displaced, the same depth) stays as it is: the common step
+    if (!(this.bidTouched || this.askTouched) && this.bidX0 === 0 && this.askX0 === 0 && scale === this.depthScale) return;
     const theta = this.permanent;
     let xb = this.bidX0;
     if (this.bidTouched) {
