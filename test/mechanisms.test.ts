@@ -73,7 +73,7 @@ describe("per-step liquidation caps (dYdX v4)", () => {
     const uncapped = ladderScenario();
     const capped = ladderScenario();
     const cap = 2.5 * UNIT * START; // two and a half accounts' worth
-    capped.scenario.liquidation = { ...capped.scenario.liquidation, caps: { notionalPerStep: cap } };
+    capped.scenario.liquidation = { ...capped.scenario.liquidation, caps: { notionalPerSecond: cap / 60 } }; // 60 s steps
     const oneAccount = UNIT * START; // a long sells below the start price: no single fill is worth more
 
     const free = ledgers(uncapped, 1);
@@ -112,7 +112,7 @@ describe("per-step liquidation caps (dYdX v4)", () => {
     };
     const free = draws(thin(ladderScenario()));
     const inputs = thin(ladderScenario());
-    inputs.scenario.liquidation = { ...inputs.scenario.liquidation, caps: { insuranceLossPerStep: capL } };
+    inputs.scenario.liquidation = { ...inputs.scenario.liquidation, caps: { insuranceLossPerSecond: capL / 60 } };
     const capped = draws(inputs);
     expect(Math.max(...free.out)).toBeGreaterThan(capL + oneAccount);
     for (const [t, d] of capped.out.entries()) expect(d, `step ${t + 1}`).toBeLessThanOrEqual(capL + oneAccount);

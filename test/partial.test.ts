@@ -153,7 +153,7 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
       scenario.adl.ranking = ranking;
       expectBitIdentical({ scenario }, 8);
       expectConserved({ scenario }, 8);
-      scenario.liquidation.caps = { notionalPerStep: 500_000 };
+      scenario.liquidation.caps = { notionalPerSecond: 500_000 / 60 };
       expectBitIdentical({ scenario }, 8);
       delete scenario.liquidation.caps;
     }

@@ -58,7 +58,7 @@ describe("dutch-auction price curves (Maker Clipper abaci) and the redo", () => 
         cusp: 1e-9,
         tip: TIP,
         chip: CHIP,
-        keepers: { capitalPerStep: 0, minProfit: 0 },
+        keepers: { capitalPerSecond: 0, minProfit: 0 },
         ...a,
       },
     };
@@ -195,7 +195,7 @@ describe("dutch-auction keepers (finite capital, minProfit, price impact)", () =
       ...inputs.scenario.liquidation,
       engine: "dutch-auction",
       feeRate: 0.005,
-      auction: { curve: "linear", tau: 3000, cut: 0.9, stepSeconds: 60, buf, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerStep, minProfit } },
+      auction: { curve: "linear", tau: 3000, cut: 0.9, stepSeconds: 60, buf, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerSecond: capitalPerStep / 60, minProfit } }, // 60 s steps
     };
     return inputs;
   }
@@ -308,7 +308,7 @@ describe("backstop vault (Hyperliquid)", () => {
   function backstopInputs(engine: "backstop" | "market", vaultCapital: number) {
     const inputs = flatScenario({ steps: 8, shocks, mmr: MMR, positions: collaterals.map((c, i) => long(`l${i}`, 1, START, c)), insurance: 0 });
     inputs.scenario.liquidation = { ...inputs.scenario.liquidation, engine, feeRate: 0.005 };
-    if (engine === "backstop") inputs.scenario.liquidation.backstop = { equityFractionOfMaintenance: FRACTION, vaultCapital, unwindPerStep: 0.5 };
+    if (engine === "backstop") inputs.scenario.liquidation.backstop = { equityFractionOfMaintenance: FRACTION, vaultCapital, unwindHalfLifeSeconds: 60 }; // half a step's inventory per 60 s step
     return inputs;
   }
 
@@ -366,7 +366,7 @@ describe("backstop vault (Hyperliquid)", () => {
     scenario.market.price.shocks = [{ step: 2, return: -0.08 }];
     scenario.insurance.initialBalance = 1000;
     const market = runReference({ scenario }, 4);
-    const backstop = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "backstop" as const, backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 0, unwindPerStep: 0.2 } } } };
+    const backstop = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "backstop" as const, backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 0, unwindHalfLifeSeconds: 186.4 } } } };
     expect(market[METRIC.liquidations]).toBeGreaterThan(0);
     expect(firstDifference(market, runReference(backstop, 4))).toBe(-1);
     for (const build of ["release", "debug"] as const) expect(firstDifference(market, runWasm(backstop, 4, build)), build).toBe(-1);
@@ -395,7 +395,7 @@ describe("backstop vault (Hyperliquid)", () => {
       engine: "backstop",
       feeRate: 0.005,
       partial: { threshold: 10_000, fraction, cooldownSeconds: cooldownSteps * 60 },
-      backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 1e6, unwindPerStep: 0 },
+      backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 1e6, unwindHalfLifeSeconds: Infinity },
     };
     const o = observe(inputs);
     let size = 100;
@@ -768,7 +768,7 @@ describe("liquidation fee schedules on auction takes", () => {
       engine: "dutch-auction",
       feeRate,
       fee: ramp,
-      auction: { curve: "linear", tau: 30_000, cut: 0.9, stepSeconds: 60, buf: 1, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerStep: 1000, minProfit: 0 } },
+      auction: { curve: "linear", tau: 30_000, cut: 0.9, stepSeconds: 60, buf: 1, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerSecond: 1000 / 60, minProfit: 0 } },
     };
     const o = observe(inputs);
     expect(o.liquidations.length).toBeGreaterThanOrEqual(8);

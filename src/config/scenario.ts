@@ -41,8 +41,8 @@ export type FeeSchedule =
  * short, f = max(0, 1 − elapsed/tau) (linear), cut^⌊elapsed/stepSeconds⌋ (stairstep), cut^elapsed (exponential).
  * Once elapsed > tailSeconds or f < cusp the auction is redone (reset to the current mark × buf, incentive paid
  * again). In every cascade round, auctions in kick order: keepers take a long's lot when price × (1 + minProfit)
- * ≤ the best bid (a short's when the best ask × (1 + minProfit) ≤ price), at most capitalPerStep / price units per
- * step across all auctions; they sell (buy) what they take on the book at once (price impact). A take realises the
+ * ≤ the best bid (a short's when the best ask × (1 + minProfit) ≤ price), at most capitalPerSecond × stepSeconds / price
+ * units per step across all auctions; they sell (buy) what they take on the book at once (price impact). A take realises the
  * PnL of the units taken at the auction price against the account's whole collateral, with the fee (feeRate or fee
  * schedule, at most what is left) on their auction notional; the account closes when its last unit is taken, and a
  * negative balance then goes to the fund, ADL, bad debt. Maker's early stop once the debt is raised is not modelled:
@@ -58,7 +58,7 @@ export interface AuctionSettings {
   cusp: number;
   tip: number;
   chip: number;
-  keepers: { capitalPerStep: number; minProfit: number };
+  keepers: { capitalPerSecond: number; minProfit: number };
 }
 
 /**
@@ -67,13 +67,13 @@ export interface AuctionSettings {
  * over by the vault, if the vault's cash is > 0 and stays ≥ 0 after absorbing E (else the vault is spent, and the
  * account goes to the book: vaultCapital 0 is the engine without a vault): the trader keeps nothing, the vault receives E and the position at the mark. Otherwise the
  * account is liquidated by market order as by `partial` (with `liquidation.partial`) or `market`. At the start of
- * each step, after the move and before the mark is read, the vault sells (buys back) unwindPerStep of each side of
- * its inventory on the book. The vault's cash starts at vaultCapital and is a ledger bucket of its own.
+ * each step, after the move and before the mark is read, the vault sells (buys back) 1 − 2^(−stepSeconds/unwindHalfLifeSeconds)
+ * of each side of its inventory on the book. The vault's cash starts at vaultCapital and is a ledger bucket of its own.
  */
 export interface BackstopSettings {
   equityFractionOfMaintenance: number;
   vaultCapital: number;
-  unwindPerStep: number;
+  unwindHalfLifeSeconds: number;
 }
 
 /**
@@ -229,12 +229,12 @@ export interface Scenario {
     fee?: FeeSchedule;
     maxRoundsPerStep: number;
     /**
-     * dYdX v4-style per-step caps (absent: none). Before each liquidation the step's totals are checked: once the
-     * notional liquidated in the step has reached `notionalPerStep`, or the fund has paid out
-     * `insuranceLossPerStep` in the step, no further account is liquidated in that step; it waits, still
+     * dYdX v4-style caps (absent: none), rates per second checked per step. Before each liquidation the step's
+     * totals are checked: once the notional liquidated in the step has reached `notionalPerSecond` × stepSeconds, or
+     * the fund has paid out `insuranceLossPerSecond` × stepSeconds in the step, no further account is liquidated in that step; it waits, still
      * under water, for the next step. The account that crosses a cap is liquidated and settled whole.
      */
-    caps?: { notionalPerStep?: number; insuranceLossPerStep?: number };
+    caps?: { notionalPerSecond?: number; insuranceLossPerSecond?: number };
     /**
      * engine `partial` (Hyperliquid-style; defaults threshold 100000, fraction 0.2, cooldownSeconds 0). An account
      * across its liquidation price whose notional at the mark is ≤ threshold is closed whole, as by `market`;

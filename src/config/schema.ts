@@ -332,7 +332,9 @@ const auctionSchema = z
     chip: z.number().min(0).lt(1).default(0),
     keepers: z
       .strictObject({
-        capitalPerStep: z.number().min(0).default(1_000_000),
+        // quote capital keepers put into takes per second (per step: × stepSeconds)
+        capitalPerSecond: z.number().min(0).default(20_000),
+        capitalPerStep: removedKey("liquidation.auction.keepers.capitalPerSecond"),
         minProfit: z.number().min(0).default(0.01),
       })
       .prefault({}),
@@ -342,7 +344,9 @@ const auctionSchema = z
 const backstopSchema = z.strictObject({
   equityFractionOfMaintenance: z.number().gt(0).max(1).default(2 / 3),
   vaultCapital: z.number().min(0).default(10_000_000),
-  unwindPerStep: z.number().gt(0).max(1).default(0.1),
+  // seconds for the vault's inventory to halve by its sales (per step: 1 − 2^(−stepSeconds/h)); Infinity: it holds
+  unwindHalfLifeSeconds: z.number().gt(0).default(400),
+  unwindPerStep: removedKey("liquidation.backstop.unwindHalfLifeSeconds"),
 });
 
 /** liquidation.closeFactor: Aave v3 / Compound lending-style liquidation. */
@@ -387,8 +391,10 @@ export const scenarioSchema = z.strictObject({
       // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
       caps: z
         .strictObject({
-          notionalPerStep: z.number().gt(0).optional(),
-          insuranceLossPerStep: z.number().gt(0).optional(),
+          notionalPerSecond: z.number().gt(0).optional(),
+          insuranceLossPerSecond: z.number().gt(0).optional(),
+          notionalPerStep: removedKey("liquidation.caps.notionalPerSecond"),
+          insuranceLossPerStep: removedKey("liquidation.caps.insuranceLossPerSecond"),
         })
         .optional(),
       // Hyperliquid-style slices (engines partial and backstop; Scenario documents the semantics)

@@ -35,9 +35,9 @@ export const P = {
   adlRanking: 28,
   tierCount: 29,
   returnsCount: 30,
-  /** liquidation.caps.notionalPerStep (Infinity: no cap) */
+  /** liquidation.caps.notionalPerSecond × stepSeconds (Infinity: no cap) */
   capNotional: 31,
-  /** liquidation.caps.insuranceLossPerStep (Infinity: no cap) */
+  /** liquidation.caps.insuranceLossPerSecond × stepSeconds (Infinity: no cap) */
   capInsuranceLoss: 32,
   /** insurance.cap (Infinity: no cap) */
   insuranceCap: 33,

@@ -707,7 +707,7 @@ export class ReferenceEngine {
     return true;
   }
 
-  /** The vault sells (buys back) unwindPerStep of each side of its inventory on the book. */
+  /** The vault sells (buys back) its unwind share per step of each side of its inventory on the book. */
   private unwindVault(): void {
     const u = this.s.params[P.vaultUnwind];
     if (this.vaultLongQ > 0) {

@@ -88,8 +88,9 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.insurance] = s.insurance.initialBalance;
   params[P.adlRanking] = ADL_RANKING[s.adl.ranking];
   // the settlement mechanisms: absent keys give today's behaviour (no caps; ADL once the fund is empty)
-  params[P.capNotional] = s.liquidation.caps?.notionalPerStep ?? Infinity;
-  params[P.capInsuranceLoss] = s.liquidation.caps?.insuranceLossPerStep ?? Infinity;
+  // the caps are rates per second, checked per step (SPEC §3: time in seconds)
+  params[P.capNotional] = (s.liquidation.caps?.notionalPerSecond ?? Infinity) * s.stepSeconds;
+  params[P.capInsuranceLoss] = (s.liquidation.caps?.insuranceLossPerSecond ?? Infinity) * s.stepSeconds;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
   setLiquidationEngine(params, s);
@@ -181,14 +182,14 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
     params[P.auctionCusp] = a.cusp;
     params[P.auctionTip] = a.tip;
     params[P.auctionChip] = a.chip;
-    params[P.keeperCapital] = a.keepers.capitalPerStep;
+    params[P.keeperCapital] = a.keepers.capitalPerSecond * s.stepSeconds;
     params[P.keeperMinProfit] = a.keepers.minProfit;
   }
   const b = liq.backstop;
   if (engine === "backstop" && b) {
     params[P.backstopFraction] = b.equityFractionOfMaintenance;
     params[P.vaultCapital] = b.vaultCapital;
-    params[P.vaultUnwind] = b.unwindPerStep;
+    params[P.vaultUnwind] = 1 - Math.pow(2, -s.stepSeconds / b.unwindHalfLifeSeconds);
   }
   setMarginModel(params, s);
   const cf = liq.closeFactor;

@@ -192,8 +192,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     };
     if (g.capNotional !== null || g.capLoss !== null) {
       scenario.liquidation.caps = {};
-      if (g.capNotional !== null) scenario.liquidation.caps.notionalPerStep = g.capNotional;
-      if (g.capLoss !== null) scenario.liquidation.caps.insuranceLossPerStep = g.capLoss;
+      if (g.capNotional !== null) scenario.liquidation.caps.notionalPerSecond = g.capNotional / g.stepSeconds;
+      if (g.capLoss !== null) scenario.liquidation.caps.insuranceLossPerSecond = g.capLoss / g.stepSeconds;
     }
     // a cap at or a few fees above the initial balance, so that fees do reach it
     if (g.insuranceHeadroom !== null) scenario.insurance.cap = g.insurance + g.insuranceHeadroom;
@@ -207,11 +207,11 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       const a = g.auction;
       scenario.liquidation.auction = {
         curve: a.curve as "linear", tau: a.tau, cut: a.cut, stepSeconds: a.stepSeconds, buf: a.buf, tailSeconds: a.tailSeconds, cusp: a.cusp,
-        tip: a.tip, chip: a.chip, keepers: { capitalPerStep: a.capital, minProfit: a.minProfit },
+        tip: a.tip, chip: a.chip, keepers: { capitalPerSecond: a.capital / g.stepSeconds, minProfit: a.minProfit },
       };
     }
     if (engine === "backstop") {
-      scenario.liquidation.backstop = { equityFractionOfMaintenance: g.backstop.fraction, vaultCapital: g.backstop.capital, unwindPerStep: g.backstop.unwind };
+      scenario.liquidation.backstop = { equityFractionOfMaintenance: g.backstop.fraction, vaultCapital: g.backstop.capital, unwindHalfLifeSeconds: g.backstop.unwind >= 1 ? 1e-9 : -g.stepSeconds / Math.log2(1 - g.backstop.unwind) };
     }
     if (engine === "close-factor") {
       const c = g.closeFactor;
