@@ -24,6 +24,9 @@ export let askTop: i32 = 1;
 export let askRem: f64 = 0;
 let bidX0: f64 = 0;
 let askX0: f64 = 0;
+/** Each side's displacement taken in the path (Σ of what its sales walked). */
+let bidS: f64 = 0;
+let askS: f64 = 0;
 export let bidTouched = false;
 export let askTouched = false;
 export let lastPrice: f64 = 0;
@@ -88,6 +91,8 @@ export function newPath(): void {
   perm = 0;
   bidX0 = 0;
   askX0 = 0;
+  bidS = 0;
+  askS = 0;
   bidTouched = false;
   askTouched = false;
   exhausted = false;
@@ -110,8 +115,8 @@ export function setCentre(fundamentalTick: f64): void {
 }
 
 /**
- * Step boundary: each side's impact of the last step moves, for its permanent share, into the centre; the rest
- * of the displacement decays; the touch is placed again at this step's depth scale.
+ * Step boundary: what each side's sales walked in the last step is added to its total; the displacement decays and
+ * the centre takes the permanent share of what refilled (src/engine/book.ts); the touch is placed again.
  */
 export function startStep(scale: f64): void {
   // a book at rest (nothing traded, nothing displaced, the same depth) stays as it is: the common step
@@ -122,23 +127,18 @@ export function startStep(scale: f64): void {
     const d = bidDepth(bidTop) * depthScale;
     xb = d > 0 ? <f64>bidTop - bidRem / d : <f64>(bidTop - 1);
     const j = xb - bidX0;
-    if (j > 0) {
-      perm -= theta * j;
-      xb -= theta * j;
-    }
+    if (j > 0) bidS += j;
   }
   let xa = askX0;
   if (askTouched) {
     const d = askDepth(askTop) * depthScale;
     xa = d > 0 ? <f64>askTop - askRem / d : <f64>(askTop - 1);
     const j = xa - askX0;
-    if (j > 0) {
-      perm += theta * j;
-      xa -= theta * j;
-    }
+    if (j > 0) askS += j;
   }
   xb *= impactDecay;
   xa *= impactDecay;
+  perm = theta * (askS - xa - (bidS - xb));
   bidX0 = xb;
   askX0 = xa;
   bidTouched = false;

@@ -2,7 +2,8 @@
 // follows the propagator in seconds. Expected values come from the scenario's own parameters through the
 // analytic formulas stated in each test, and both engines are held to them.
 import { describe, expect, it } from "vitest";
-import { readScenarioFile, resolveScenario } from "../src/config/load.js";
+import { loadScenario, readScenarioFile, resolveScenario } from "../src/config/load.js";
+import { runScenario } from "../src/mc/run.js";
 import { DEFAULT_SCENARIO_FILE } from "../src/config/presets.js";
 import type { Scenario } from "../src/config/scenario.js";
 import { LatentBook } from "../src/engine/book.js";
@@ -200,6 +201,51 @@ describe("impact lasts: after a forced sale the price follows the propagator J·
       expect(minPrice).toBeLessThan(exo);
       const impact = exo - minPrice;
       expect(finalPrice).toBeLessThan(exo - 0.5 * impact);
+    }
+  });
+});
+
+describe("a book that really ends is reported", () => {
+  const snapshotRun = (shock: number) =>
+    runScenario(
+      loadScenario(undefined, [
+        "paths=40",
+        "market.tickSize=0.1",
+        `market.book.snapshotFile=${BINANCE_DEPTH_SNAPSHOT}`,
+        `market.price.shocks=[{"step":10,"return":${shock}}]`,
+      ]),
+      { inline: true },
+    );
+
+  it("a crash that sells past the snapshot's last level warns with the share of such paths", async () => {
+    const { summary } = await snapshotRun(-0.12);
+    expect(summary.probabilities.bookExhausted).toBe(1);
+    expect(summary.warnings).toEqual([expect.stringMatching(/^the book ended \(the snapshot's last level\) in 100% of paths \(40 of 40\)/)]);
+  });
+
+  it("an analytic profile never ends, so the default crash has nothing to warn of", async () => {
+    const { summary } = await runScenario(loadScenario(undefined, ["paths=40"]), { inline: true });
+    expect(summary.probabilities.bookExhausted).toBe(0);
+    expect(summary.warnings).toEqual([]);
+  });
+});
+
+describe("time is in seconds: results converge as the step shrinks", () => {
+  it("the default crash at 15 s and 5 s steps (same horizon, same shock in seconds): every headline mean moves less than its 95% CI", async () => {
+    const at = (stepSeconds: number) =>
+      runScenario(
+        loadScenario(undefined, [
+          "paths=2000",
+          `stepSeconds=${stepSeconds}`,
+          `steps=${6000 / stepSeconds}`,
+          `market.price.shocks=[{"step":${600 / stepSeconds},"return":-0.04}]`,
+        ]),
+        { threads: 2 },
+      );
+    const [a, b] = [(await at(15)).summary, (await at(5)).summary];
+    for (const m of ["amplification", "maxDrawdown", "liquidatedNotional", "liquidations", "insuranceMin", "minPrice"] as const) {
+      const half = Math.max(a.metrics[m].ci95[1] - a.metrics[m].ci95[0], b.metrics[m].ci95[1] - b.metrics[m].ci95[0]) / 2;
+      expect(Math.abs(a.metrics[m].mean - b.metrics[m].mean), `${m}: ${a.metrics[m].mean} at 15 s, ${b.metrics[m].mean} at 5 s`).toBeLessThan(half);
     }
   });
 });

@@ -246,7 +246,7 @@ describe("summary.json", () => {
     const s = makeSummary(400, { requestedPaths: 1000, interrupted: true });
     expect(Object.keys(s)).toEqual([
       "version", "scenario", "seed", "paths", "engine", "threads", "runtimeMs", "metrics", "probabilities",
-      "probabilityIntervals", "requestedPaths", "interrupted",
+      "probabilityIntervals", "requestedPaths", "interrupted", "warnings",
     ]);
     expect(Object.keys(s.metrics)).toEqual([...METRIC_NAMES]);
     expect(Object.keys(s.metrics.badDebt).slice(0, 12)).toEqual([

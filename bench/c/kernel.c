@@ -329,6 +329,7 @@ static f64 perm = 0;  // the permanent impact in ticks (signed: sales push it do
 static i32 bidTop = 1, askTop = 1;
 static f64 bidRem = 0, askRem = 0;
 static f64 bidX0 = 0, askX0 = 0;
+static f64 bidS = 0, askS = 0;  // each side's displacement taken in the path
 static int bidTouched = 0, askTouched = 0;
 static f64 lastPrice = 0;
 static int exhausted = 0;
@@ -370,6 +371,8 @@ static void newPathBook(void) {
   perm = 0;
   bidX0 = 0;
   askX0 = 0;
+  bidS = 0;
+  askS = 0;
   bidTouched = 0;
   askTouched = 0;
   exhausted = 0;
@@ -393,23 +396,18 @@ static void startStep(void) {
     const f64 d = bidDepth(bidTop);
     xb = d > 0 ? (f64)bidTop - bidRem / d : (f64)(bidTop - 1);
     const f64 j = xb - bidX0;
-    if (j > 0) {
-      perm -= theta * j;
-      xb -= theta * j;
-    }
+    if (j > 0) bidS += j;
   }
   f64 xa = askX0;
   if (askTouched) {
     const f64 d = askDepth(askTop);
     xa = d > 0 ? (f64)askTop - askRem / d : (f64)(askTop - 1);
     const f64 j = xa - askX0;
-    if (j > 0) {
-      perm += theta * j;
-      xa -= theta * j;
-    }
+    if (j > 0) askS += j;
   }
   xb *= impactDecay;
   xa *= impactDecay;
+  perm = theta * (askS - xa - (bidS - xb));
   bidX0 = xb;
   askX0 = xa;
   bidTouched = 0;

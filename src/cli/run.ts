@@ -50,6 +50,7 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
+    for (const warning of (result.summary.warnings as string[] | undefined) ?? []) io.stderr.write(`warning: ${warning}\n`);
     if (options.json) io.stdout.write(summaryToJson(result.summary) + "\n");
     else io.stdout.write(formatSummaryTable(result.summary) + "\n");
     const where = resolve(out);

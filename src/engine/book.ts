@@ -9,10 +9,12 @@
 //
 // The state of a side is its displacement x (ticks of consumed book from the centre): the touch is level
 // ⌊x⌋ + 1 with (⌊x⌋ + 1 − x) of its depth left. Sales within a step walk from the touch (holes included, so
-// consecutive sales feel each other's impact). At each step boundary the impact a side took in the step moves,
-// for its permanent share θ, into the centre (the permanent impact state), and the rest of the displacement
-// decays by 2^(−stepSeconds / halfLife): the price after a sale follows the propagator
-// I(t) = J·(θ + (1 − θ)·2^(−t/h)) exactly, with t in seconds whatever the step.
+// consecutive sales feel each other's impact, and splitting an order changes nothing). Time moves the book in
+// two ways, both exact in seconds whatever the step: x decays by 2^(−Δt/h) (consumed depth refills), and the
+// centre follows the price by the permanent share θ of what has refilled: with S the displacement a side has
+// taken in the path, the centre sits θ·(S − x) ticks from the fundamental's tick. A sale of impact J then leaves
+// the touch J·(θ + (1 − θ)·2^(−t/h)) from where it was (the propagator), and the book's shape re-forms around
+// the moved price at the rate the transient decays.
 import { exp, log } from "./mathfn.js";
 import { P, PROFILE } from "./layout.js";
 
@@ -39,6 +41,9 @@ export class LatentBook {
   /** Each side's displacement when the step's trading began (after the decay). */
   private bidX0 = 0;
   private askX0 = 0;
+  /** Each side's displacement taken in the path (Σ of what its sales walked). */
+  private bidS = 0;
+  private askS = 0;
   private bidTouched = false;
   private askTouched = false;
   lastPrice = 0;
@@ -90,6 +95,8 @@ export class LatentBook {
     this.perm = 0;
     this.bidX0 = 0;
     this.askX0 = 0;
+    this.bidS = 0;
+    this.askS = 0;
     this.bidTouched = false;
     this.askTouched = false;
     this.exhausted = false;
@@ -111,8 +118,8 @@ export class LatentBook {
   }
 
   /**
-   * Step boundary: each side's impact of the last step moves, for its permanent share, into the centre; the
-   * rest of the displacement decays; the touch is placed again at this step's depth scale.
+   * Step boundary: what each side's sales walked in the last step is added to its total; the displacement decays
+   * and the centre takes the permanent share of what refilled; the touch is placed again at this step's depth.
    */
   startStep(scale: number): void {
     // a book at rest (nothing traded, nothing displaced, the same depth) stays as it is: the common step
@@ -123,23 +130,18 @@ export class LatentBook {
       const d = this.bidDepth(this.bidTop) * this.depthScale;
       xb = d > 0 ? this.bidTop - this.bidRem / d : this.bidTop - 1;
       const j = xb - this.bidX0;
-      if (j > 0) {
-        this.perm -= theta * j;
-        xb -= theta * j;
-      }
+      if (j > 0) this.bidS += j;
     }
     let xa = this.askX0;
     if (this.askTouched) {
       const d = this.askDepth(this.askTop) * this.depthScale;
       xa = d > 0 ? this.askTop - this.askRem / d : this.askTop - 1;
       const j = xa - this.askX0;
-      if (j > 0) {
-        this.perm += theta * j;
-        xa -= theta * j;
-      }
+      if (j > 0) this.askS += j;
     }
     xb *= this.decay;
     xa *= this.decay;
+    this.perm = theta * (this.askS - xa - (this.bidS - xb));
     this.bidX0 = xb;
     this.askX0 = xa;
     this.bidTouched = false;

@@ -366,7 +366,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   // The extra keys of an unsharded run, in the order the shards have them: no `shard`, all paths requested.
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(ref.raw)) {
-    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard") continue;
+    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard" || key === "warnings") continue;
     extra[key] = value;
   }
   Object.assign(extra, { requestedPaths: total, firstPath: 0, interrupted: false });

@@ -12,6 +12,7 @@ import {
   type ProbabilityEstimates,
 } from "../stats/proportion.js";
 import { summarizeColumns, type MetricSummary } from "../stats/summary.js";
+import { summaryWarnings } from "./warnings.js";
 
 export type EngineName = "wasm" | "ts";
 
@@ -79,9 +80,11 @@ export function buildSummary(input: SummaryInput): Summary {
     summary.probabilityIntervals = flat.probabilityIntervals;
   }
   for (const [key, value] of Object.entries(extra ?? {})) {
-    if (key in summary) throw new RangeError(`buildSummary: extra key "${key}" would overwrite a summary key`);
+    if (key in summary || key === "warnings") throw new RangeError(`buildSummary: extra key "${key}" would overwrite a summary key`);
     summary[key] = value;
   }
+  // computed from the columns, so a merge or a verification recomputes them like every statistic
+  summary.warnings = summaryWarnings(scenario, columns);
   return summary;
 }
 
