@@ -209,6 +209,8 @@ export function sell(qty: f64): f64 {
   const tk = tick;
   const scale = depthScale;
   const limit = bidLimit();
+  const window = levels;
+  const profile = changetype<usize>(bidProfile);
   let rem = qty;
   let notional: f64 = 0;
   let k = bidTop;
@@ -236,7 +238,7 @@ export function sell(qty: f64): f64 {
       rem -= r;
     }
     k++;
-    r = bidDepth(k) * scale;
+    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
   }
   bidTop = k;
   bidRem = r;
@@ -251,6 +253,8 @@ export function buy(qty: f64): f64 {
   const tk = tick;
   const scale = depthScale;
   const limit = askLimit();
+  const window = levels;
+  const profile = changetype<usize>(askProfile);
   let rem = qty;
   let notional: f64 = 0;
   let k = askTop;
@@ -277,7 +281,7 @@ export function buy(qty: f64): f64 {
       rem -= r;
     }
     k++;
-    r = askDepth(k) * scale;
+    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
   }
   askTop = k;
   askRem = r;

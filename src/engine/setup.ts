@@ -247,6 +247,8 @@ export function profileEnd(kind: number, decayTicks: number, exponent: number): 
   return 0;
 }
 const POWER_END = 10_000_000;
+/** The largest profile stored whole when it ends (2^20 levels, 8 MiB a side). */
+const STORE_WHOLE = 1 << 20;
 
 /**
  * A delay in seconds as whole steps (SPEC §3: time in seconds): rounded to the nearest step, or up (a cooldown
@@ -260,7 +262,7 @@ export function wholeSteps(seconds: number, stepSeconds: number, mode: "round" |
 /** The stored window of an analytic profile: the same function the engines continue it with past the window. */
 function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {
   const { profile, size, decayTicks, exponent, saturationTicks } = inputs.scenario.market.book.depth;
-  const levels = params[P.levels];
+  let levels = params[P.levels];
   params[P.profileKind] = PROFILE[profile];
   params[P.profileSize] = size;
   params[P.profileDecayTicks] = decayTicks;
@@ -271,6 +273,8 @@ function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {
   const end = profileEnd(PROFILE[profile], decayTicks, exponent);
   params[P.bookEndBid] = end;
   params[P.bookEndAsk] = end;
+  // a profile that ends within reach is stored whole (a table read is cheaper than an exp per level past it)
+  if (end > levels && end <= STORE_WHOLE) levels = params[P.levels] = end;
   const bidProfile = new Float64Array(levels + 1);
   for (let k = 1; k <= levels; k++) bidProfile[k] = profileDepth(PROFILE[profile], size, decayTicks, exponent, saturationTicks, k);
   return { bidProfile, askProfile: bidProfile.slice() };
