@@ -223,6 +223,28 @@ describe("a book that really ends is reported", () => {
     expect(summary.warnings).toEqual([expect.stringMatching(/^the book ended \(the snapshot's last level\) in 100% of paths \(40 of 40\)/)]);
   });
 
+  it("a snapshot that says the book goes on (snapshotEnds: false) continues with the depth profile: no end, no warning", async () => {
+    const { summary } = await runScenario(
+      loadScenario(undefined, [
+        "paths=40",
+        "market.tickSize=0.1",
+        `market.book.snapshotFile=${BINANCE_DEPTH_SNAPSHOT}`,
+        "market.book.snapshotEnds=false",
+        `market.price.shocks=[{"step":10,"return":-0.12}]`,
+      ]),
+      { inline: true },
+    );
+    expect(summary.probabilities.bookExhausted).toBe(0);
+    expect(summary.warnings).toEqual([]);
+    // and the snapshot's own levels are still walked first: a sell of the snapshot's depth ends at its last level
+    const setup = buildSetup(resolveScenario({ market: { tickSize: 0.1, book: { snapshotFile: BINANCE_DEPTH_SNAPSHOT, snapshotEnds: false } } }, process.cwd()));
+    const book = referenceBook(setup);
+    book.sell(176.96 - 1e-9);
+    expect(book.lastPrice).toBeCloseTo(20365.9, 6);
+    book.sell(10);
+    expect(book.exhausted).toBe(false);
+  });
+
   it("an analytic profile never ends, so the default crash has nothing to warn of", async () => {
     const { summary } = await runScenario(loadScenario(undefined, ["paths=40"]), { inline: true });
     expect(summary.probabilities.bookExhausted).toBe(0);

@@ -134,6 +134,8 @@ export interface Scenario {
       depth: { profile: DepthProfile; size: number; decayTicks: number; exponent: number; saturationTicks: number };
       /** A real book near the price; it ends past its last level (a sale beyond it is flagged bookExhausted). */
       snapshotFile?: string;
+      /** false: past the snapshot's last level the `depth` profile continues (the book has no edge); default true. */
+      snapshotEnds?: boolean;
       /**
        * Liquidity under stress (absent: none). At the start of each step, with D the mark's drawdown from its
        * running peak in the path at that moment (D = (peak − mark) / peak, the quantity maxDrawdown tracks; 0

@@ -132,6 +132,8 @@ const bookSchema = z.strictObject({
     .prefault({}),
   // When given, the snapshot replaces `depth` (which keeps its defaults for the record); the book ends past it.
   snapshotFile: filePath.optional(),
+  // true (default): the snapshot's book ends past its last level; false: `depth` continues past it
+  snapshotEnds: z.boolean().optional(),
   // per-step refill, replaced by the decay of impact in seconds: refused with a message naming the new key
   resilience: removedKey("market.impact.halfLifeSeconds (the transient impact's half-life in seconds; the book refills as it decays)"),
   // liquidity under stress; absent: the book's target is its profile at every drawdown (Scenario documents it)

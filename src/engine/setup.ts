@@ -304,6 +304,19 @@ function snapshotProfiles(inputs: ScenarioInputs, params: Float64Array) {
   // A one-sided snapshot mirrors its side, so that the other side of the book is not empty.
   if (bids.length === 0) bidProfile.set(askProfile);
   if (asks.length === 0) askProfile.set(bidProfile);
+  if (inputs.scenario.market.book.snapshotEnds === false) {
+    // the scenario says the book goes on: past the snapshot, the `depth` profile at the same distance from the touch
+    const { profile, size, decayTicks, exponent, saturationTicks } = inputs.scenario.market.book.depth;
+    params[P.profileKind] = PROFILE[profile];
+    params[P.profileSize] = size;
+    params[P.profileDecayTicks] = decayTicks;
+    params[P.profileExponent] = exponent;
+    params[P.profileSaturationTicks] = saturationTicks;
+    const end = profileEnd(PROFILE[profile], decayTicks, exponent);
+    params[P.bookEndBid] = end > 0 ? Math.max(end, levels) : 0;
+    params[P.bookEndAsk] = params[P.bookEndBid];
+    return { bidProfile, askProfile };
+  }
   // the snapshot says nothing beyond its last level: the book really ends there
   params[P.bookEndBid] = bids.length > 0 ? bidEnd : askEnd;
   params[P.bookEndAsk] = asks.length > 0 ? askEnd : bidEnd;
