@@ -8,4 +8,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// Node's own warnings ("(node:PID) …") are for the developers of this tool, not its users: with
+// CASCADE_DEBUG set they are printed as they come, otherwise not at all.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (process.env.CASCADE_DEBUG) process.stderr.write(`${warning.stack ?? warning.message}\n`);
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { InputError, formatValue, type ReproContext } from "../config/errors.js";
-import { readScenarioFile } from "../config/load.js";
+import { applySets, readScenarioFile } from "../config/load.js";
 import { loadPortfolioScenario, type PortfolioScenario } from "../portfolio/index.js";
 import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioSummary } from "../portfolio/report.js";
 import { processIo, type CliIo } from "./io.js";
@@ -19,6 +19,9 @@ export interface RawPortfolioOptions {
   engine?: string;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
+  /** --set key=value overrides, applied to the file before --paths and --seed. */
+  set?: string[];
 }
 
 const DIGITS = /^\d+$/;
@@ -49,7 +52,7 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
 
   let scenario: PortfolioScenario | undefined;
   try {
-    const doc = readScenarioFile(file);
+    const doc = applySets(readScenarioFile(file), raw.set ?? []);
     const overridden = doc !== null && typeof doc === "object" && !Array.isArray(doc)
       ? { ...(doc as Record<string, unknown>), ...(paths !== undefined ? { paths } : {}), ...(seed !== undefined ? { seed } : {}) }
       : doc;
@@ -65,6 +68,6 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
   const summary = summarizePortfolio(run, VERSION);
   const summaryFile = await writePortfolioSummary(out, summary);
   io.stdout.write(raw.json ? portfolioSummaryJson(summary) : formatPortfolioTable(summary));
-  io.stderr.write(`wrote ${resolve(summaryFile)} and ${resolve(run.csvPath!)}\n`);
+  if (!raw.quiet) io.stderr.write(`wrote ${resolve(summaryFile)} and ${resolve(run.csvPath!)}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { InputError, type ReproContext } from "../config/errors.js";
 import { loadScenario, readJsonFile, readScenarioFile } from "../config/load.js";
 import { isSweepDocument, loadSweep } from "../sweep/load.js";
+import { referenceMarkdown, scenarioJsonSchema } from "../config/reference.js";
 import { listPresets, listScenarios } from "../config/presets.js";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { errorLines, exitCodeFor } from "./exit.js";
@@ -20,20 +21,22 @@ const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.me
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** The options `run` and `sweep` share. */
-function withRunOptions(cmd: Command): Command {
-  return cmd
+/** The options `run` and `sweep` share (sweep has no shards or resume yet: its help does not list them). */
+function withRunOptions(cmd: Command, { shards = true } = {}): Command {
+  cmd
     .option("--paths <n>", "number of Monte Carlo paths")
     .option("--seed <s>", "master seed")
     .option("--threads <t>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory", "./cascade-out")
-    .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
-    .option("--shard <i/n>", "run shard i of n (merge the shards with `cascade merge`)")
+    .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm");
+  if (shards) cmd.option("--shard <i/n>", "run shard i of n (merge the shards with `cascade merge`)");
+  cmd
     .option("--format <fmt>", "per-path table format: csv | parquet", "csv")
     .option("--quiet", "no progress bar")
     .option("--json", "print the summary as JSON on stdout instead of the table")
-    .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, [])
-    .option("--resume <dir>", "finish an interrupted run");
+    .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, []);
+  if (shards) cmd.option("--resume <dir>", "finish an interrupted run");
+  return cmd;
 }
 
 /** Accounts a scenario simulates: the loaded positions' distinct accounts, else the generated count. */
@@ -74,7 +77,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       code = await runCommand(inputs, options, io);
     });
 
-  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"))
+  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"), { shards: false })
     .option("--keep-paths", "also write point-NNN/summary.json and paths.csv for every point")
     .description("the run over a parameter grid or sample, one summary per point")
     .action(async (file: string, raw: RawSweepOptions) => {
@@ -90,7 +93,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--threads <t>", "worker threads (default: all cores; 1: inline, no workers)")
     .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
     .option("--out <dir>", "output directory", "./cascade-out")
+    .option("--quiet", "no progress or file lines on stderr")
     .option("--json", "print the summary as JSON on stdout instead of the table")
+    .option("--set <key=value>", "override a portfolio scenario key, e.g. steps=20 (repeatable)", collect, [])
     .action(async (file: string, raw: RawPortfolioOptions) => {
       code = await portfolioCommand(file, raw, io, known);
     });
@@ -99,6 +104,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("margin")
     .argument("<positions>", "positions JSON file (SPEC §5)")
     .description("maintenance margin, liquidation and bankruptcy price per position")
+    .option("--json", "print JSON on stdout (the default and only output: accepted for scripts that pass it everywhere)")
     .action((file: string) => {
       const result = marginCommand(readJsonFile(file, "positions file"));
       print(JSON.stringify(result, null, 2));
@@ -118,6 +124,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const inputs = loadScenario(file, opts.set);
       const s = inputs.scenario;
       print(`ok: ${s.name} (${s.paths} paths, ${s.steps} steps, ${accountCount(inputs)} accounts)`);
+    });
+
+  program
+    .command("schema")
+    .description("print the scenario-key reference generated from the schema (docs/scenario.md), or --json its JSON Schema")
+    .option("--json", "the JSON Schema (draft 2020-12) of a scenario file instead of the Markdown table")
+    .action((opts: { json?: boolean }) => {
+      io.stdout.write(opts.json ? `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n` : referenceMarkdown());
     });
 
   program
