@@ -12,7 +12,8 @@ export function exitCodeFor(err: unknown): number {
 
 /** The stderr lines for an error, given what the CLI knows about the run (seed, scenario file). */
 export function errorLines(err: unknown, known: ReproContext = {}): string[] {
-  if (err instanceof InputError) return err.problems.map((p) => `error: ${p}`);
+  // each problem once, however many checks found it (an option and the scenario loader may both see a bad --set)
+  if (err instanceof InputError) return [...new Set(err.problems)].map((p) => `error: ${p}`);
   if (err instanceof CommanderError) return [];
   const message = err instanceof Error ? err.message : String(err);
   const lines = [`error: ${message.split("\n")[0]}`];
