@@ -1,6 +1,6 @@
 // argv → commands (SPEC §1). The only module that knows about argv; returns an exit code, never exits.
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { InputError, type ReproContext } from "../config/errors.js";
 import { loadScenario, readJsonFile, readScenarioFile } from "../config/load.js";
 import { isSweepDocument, loadSweep } from "../sweep/load.js";
@@ -20,8 +20,12 @@ import { sweepAction, type RawSweepOptions } from "./sweep.js";
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const hidden = (option: Option, hide: boolean) => (hide ? option.hideHelp() : option);
 
-/** The options `run` and `sweep` share (sweep has no shards or resume yet: its help does not list them). */
+/**
+ * The options `run` and `sweep` share. Sweep has no shards or resume yet: its help does not list them, and given
+ * anyway they get a line saying so (sweep.ts) rather than "unknown option".
+ */
 function withRunOptions(cmd: Command, { shards = true } = {}): Command {
   cmd
     .option("--paths <n>", "number of Monte Carlo paths")
@@ -29,13 +33,13 @@ function withRunOptions(cmd: Command, { shards = true } = {}): Command {
     .option("--threads <t>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory", "./cascade-out")
     .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm");
-  if (shards) cmd.option("--shard <i/n>", "run shard i of n (merge the shards with `cascade merge`)");
+  cmd.addOption(hidden(new Option("--shard <i/n>", "run shard i of n (merge the shards with `cascade merge`)"), !shards));
   cmd
     .option("--format <fmt>", "per-path table format: csv | parquet", "csv")
     .option("--quiet", "no progress bar")
     .option("--json", "print the summary as JSON on stdout instead of the table")
     .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, []);
-  if (shards) cmd.option("--resume <dir>", "finish an interrupted run");
+  cmd.addOption(hidden(new Option("--resume <dir>", "finish an interrupted run"), !shards));
   return cmd;
 }
 

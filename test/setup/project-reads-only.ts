@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 
 const PROJECT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const ALLOWED = [PROJECT, resolve(os.tmpdir()), "/dev/null"];
+// The folders beside the checkout on a developer's or CI's machine and never on a user's: denied even when the
+// checkout itself lies in the temp directory (as a fresh clone in /tmp does).
+const DENIED = ["shared", ".library"].map((name) => resolve(PROJECT, "..", name));
 
 /** True when `path` (a string, URL or Buffer; descriptors pass) lies under the project or the temp directory. */
 export function readAllowed(path: unknown): boolean {
@@ -18,7 +21,8 @@ export function readAllowed(path: unknown): boolean {
   else if (typeof path === "string") p = path;
   else return true;
   const abs = resolve(p);
-  return ALLOWED.some((root) => abs === root || abs.startsWith(root + sep));
+  const under = (root: string) => abs === root || abs.startsWith(root + sep);
+  return ALLOWED.some(under) && !DENIED.some(under);
 }
 
 export class OutsideReadError extends Error {}
