@@ -11,13 +11,15 @@ export interface RawMergeOptions {
   out?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Replace the outputs of another run in --out instead of refusing (exit 2). */
+  force?: boolean;
 }
 
 /** Merges the shard directories; resolves to the exit code (0). Bad input throws an InputError (exit 2). */
 export async function mergeCommand(dirs: readonly string[], raw: RawMergeOptions, io: CliIo = processIo): Promise<number> {
   const out = raw.out ?? "./cascade-out";
   if (out.trim() === "") throw new InputError(`--out must be a directory path (received "")`);
-  const result = await mergeShards(dirs, { outDir: out });
+  const result = await mergeShards(dirs, { outDir: out, force: raw.force ?? false });
   if (raw.json) io.stdout.write(summaryToJson(result.summary) + "\n");
   else io.stdout.write(formatSummaryTable(result.summary) + "\n");
   if (!raw.quiet) {

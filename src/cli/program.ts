@@ -38,7 +38,8 @@ function withRunOptions(cmd: Command, { shards = true } = {}): Command {
     .option("--format <fmt>", "per-path table format: csv | parquet", "csv")
     .option("--quiet", "no progress bar")
     .option("--json", "print the summary as JSON on stdout instead of the table")
-    .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, []);
+    .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, [])
+    .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)");
   cmd.addOption(hidden(new Option("--resume <dir>", "finish an interrupted run"), !shards));
   return cmd;
 }
@@ -165,6 +166,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--out <dir>", "output directory", "./cascade-out")
     .option("--quiet", "no progress lines")
     .option("--json", "print the summary as JSON on stdout instead of the table")
+    .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)")
     .action(async (dirs: string[], opts: RawMergeOptions) => {
       code = await mergeCommand(dirs, opts, io);
     });

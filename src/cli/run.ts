@@ -24,6 +24,8 @@ export interface RunOptions {
   json: boolean;
   /** Directory of an interrupted run to finish. */
   resume?: string;
+  /** Replace the outputs of another run in --out instead of refusing (exit 2). */
+  force?: boolean;
   /** The scenario file as given on the command line; undefined for the embedded default. */
   scenarioFile?: string;
   /** The --set overrides applied, --paths/--seed included as `paths=`/`seed=` (for the record). */
@@ -44,6 +46,7 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       engine: options.engine,
       outDir: out,
       resume: options.resume !== undefined,
+      force: options.force ?? false,
       format: options.format,
       shard: options.shard,
       signal: abort.signal,

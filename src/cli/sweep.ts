@@ -12,6 +12,8 @@ import type { RunOptions } from "./run.js";
 
 export interface RawSweepOptions extends RawRunOptions {
   keepPaths?: boolean;
+  /** Replace the outputs of another run or sweep in --out instead of refusing (exit 2). */
+  force?: boolean;
 }
 
 export interface SweepCommandOptions extends RunOptions {
@@ -34,7 +36,7 @@ export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo 
   }
   if (problems.length > 0 || !sweep) throw new InputError(problems);
   Object.assign(known, { seed: sweep.base.scenario.seed, scenarioFile: file });
-  return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false }, io);
+  return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false }, io);
 }
 
 /** Runs a resolved sweep with the CLI's progress and output; 0 done, 130 interrupted. */
@@ -51,6 +53,7 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
       engine: options.engine,
       outDir: options.out,
       keepPaths: options.keepPaths,
+      force: options.force ?? false,
       format: options.format,
       signal: abort.signal,
       onProgress: (p) => bar?.update(p),

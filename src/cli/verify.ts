@@ -1,4 +1,6 @@
-// `cascade verify DIR`: prints one line per check; exit 0 when the run checks out, 1 when it does not.
+// `cascade verify DIR`: prints one line per check; exit 0 when the run checks out, 1 when a check fails.
+// Missing, unreadable or malformed files in DIR (or a link where a file should be) are bad input: verifyRun
+// throws an InputError, exit 2.
 import { verifyRun } from "../mc/verify.js";
 import type { CliIo } from "./io.js";
 

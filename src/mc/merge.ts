@@ -6,7 +6,7 @@
 // Memory: the metric columns of the whole run (8 bytes × paths × RECORD_STRIDE, as a run holds them) plus
 // one shard's rows at a time.
 
-import { access, mkdir, readFile, realpath, rm } from "node:fs/promises";
+import { access, realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, formatValue } from "../config/errors.js";
 import type { Scenario } from "../config/scenario.js";
@@ -17,8 +17,10 @@ import { CsvSink, type PathSink } from "../report/sink.js";
 import { SUMMARY_KEYS, buildSummary, writeSummaryJson, type EngineName, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
 import { shardRange } from "./plan.js";
-import { RecordsHasher } from "./records-hash.js";
+import { RecordsHasher, hashRecords } from "./records-hash.js";
 import { MANIFEST, writeManifest, type RunManifest } from "./resume.js";
+import { KIND_WORDS, ensureDir, entryKind, readRegularFile } from "../report/atomic.js";
+import { lockOutDir, prepareRunDir } from "./out-dir.js";
 import type { OutputFormat } from "./run.js";
 
 /** The per-path table of a finished run directory. */
@@ -45,7 +47,14 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function findPathsFile(dir: string): Promise<PathsFile> {
   const found: PathsFile[] = [];
-  for (const p of PATHS_FILES) if (await exists(join(dir, p.file))) found.push({ format: p.format, file: join(dir, p.file) });
+  for (const p of PATHS_FILES) {
+    const file = join(dir, p.file);
+    const kind = await entryKind(file).catch(() => "other" as const);
+    if (kind === undefined) continue;
+    // a link could point anywhere: a run directory's files are read only as regular files inside it
+    if (kind !== "file") throw new InputError(`${file} must be a regular file (received ${KIND_WORDS[kind]})`);
+    found.push({ format: p.format, file });
+  }
   if (found.length === 1) return found[0];
   if (found.length > 1) {
     throw new InputError(`${dir} must hold one of paths.csv or paths.parquet (received both: remove the stale one)`);
@@ -78,6 +87,8 @@ export interface ShardDir {
   /** `--shard i/n` the directory was run with; undefined for an unsharded run. */
   shard?: { index: number; count: number };
   scenarioHash: string;
+  /** SHA-256 of the shard's records: its paths file must hash to it. */
+  recordsHash: string;
   recordStride: number;
   table: PathsFile;
   /** run.json, when the directory has one (runs since resume was added write it). */
@@ -90,14 +101,24 @@ const isCount = (v: unknown): v is number => typeof v === "number" && Number.isS
 async function readShardDir(dir: string, problems: string[]): Promise<ShardDir | undefined> {
   const file = join(dir, "summary.json");
   const before = problems.length;
-  let text: string;
+  let text: string | undefined;
+  if (!(await exists(dir))) {
+    problems.push(`${dir} must be a shard's output directory (received no such directory)`);
+    return undefined;
+  }
+  if ((await entryKind(dir).catch(() => undefined)) === "file") {
+    problems.push(`${dir} must be a shard's output directory (received a file)`);
+    return undefined;
+  }
   try {
-    text = await readFile(file, "utf8");
+    text = await readRegularFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(await exists(dir))) problems.push(`${dir} must be a shard's output directory (received no such directory)`);
-    else if (code === "ENOTDIR") problems.push(`${dir} must be a shard's output directory (received a file)`);
-    else problems.push(`${file} must be a readable file (received ${code === "ENOENT" ? "no such file" : String(code ?? err)})`);
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+  if (text === undefined) {
+    problems.push(`${file} must be a readable file (received no such file)`);
     return undefined;
   }
   let raw: Record<string, unknown>;
@@ -119,6 +140,7 @@ async function readShardDir(dir: string, problems: string[]): Promise<ShardDir |
   want("firstPath", isCount, "a non-negative integer");
   want("requestedPaths", isCount, "a non-negative integer");
   want("scenarioHash", (v) => typeof v === "string" && v.length > 0, "the scenario's hash");
+  want("recordsHash", (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v), "the SHA-256 of its records, in hex (what its paths file is checked against)");
   want("recordStride", (v) => v === RECORD_STRIDE, `${RECORD_STRIDE} (this build's record layout)`);
   const scenario = raw.scenario as Scenario | undefined;
   if (typeof scenario !== "object" || scenario === null || !isCount(scenario.paths) || scenario.paths < 1) {
@@ -173,6 +195,7 @@ async function readShardDir(dir: string, problems: string[]): Promise<ShardDir |
     requestedPaths: raw.requestedPaths as number,
     shard,
     scenarioHash: raw.scenarioHash as string,
+    recordsHash: raw.recordsHash as string,
     recordStride: raw.recordStride as number,
     table,
     manifest: await readManifest(dir),
@@ -198,7 +221,7 @@ const SAME: readonly { field: string; get: (s: ShardDir) => unknown }[] = [
 /** The directory's run.json, or undefined when it has none or it does not parse. */
 async function readManifest(dir: string): Promise<RunManifest | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(join(dir, MANIFEST), "utf8"));
+    const parsed: unknown = JSON.parse((await readRegularFile(join(dir, MANIFEST), 1 << 20)) ?? "null");
     return typeof parsed === "object" && parsed !== null ? (parsed as RunManifest) : undefined;
   } catch {
     return undefined;
@@ -296,6 +319,8 @@ export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> 
 export interface MergeOptions {
   /** Output directory: gets paths.csv or paths.parquet (the shards' format) and summary.json. */
   outDir: string;
+  /** Replace the outputs of another run in `outDir` instead of refusing. */
+  force?: boolean;
 }
 
 export interface MergeResult {
@@ -322,6 +347,13 @@ async function readShardRows(s: ShardDir): Promise<PathsCsv> {
       throw new InputError(`${s.table.file} row ${i + 1}: path must be ${s.firstPath + i} (received ${rows.paths[i]})`);
     }
   }
+  // its own records hash: a value changed after the shard was written is refused, not merged
+  const hash = hashRecords(rows.records, rows.count);
+  if (hash !== s.recordsHash) {
+    throw new InputError(
+      `${s.table.file} must hash to the recordsHash of ${join(s.dir, "summary.json")} (${s.recordsHash.slice(0, 16)}…; received ${hash.slice(0, 16)}…): the file was changed after the shard was written`,
+    );
+  }
   return rows;
 }
 
@@ -340,11 +372,35 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
       throw new InputError(`--out must not be one of the shard directories (received ${options.outDir})`);
     }
   }
+  await ensureDir(options.outDir);
+  const lock = await lockOutDir(options.outDir);
+  try {
+    return await mergeLocked(shards, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mergeLocked(shards: ShardDir[], options: MergeOptions): Promise<MergeResult> {
   const ref = shards[0];
   const total = ref.scenario.paths;
   const format = ref.table.format;
-
-  await mkdir(options.outDir, { recursive: true });
+  await prepareRunDir(
+    options.outDir,
+    { scenarioHash: ref.scenarioHash, seed: ref.seed, engine: ref.engine, firstPath: 0, endPath: total },
+    { force: options.force, what: "merge" },
+  );
+  // run.json as an unsharded run writes it, so `cascade verify` (and --resume) see one whole run.
+  await writeManifest(options.outDir, {
+    version: ref.version,
+    scenarioHash: ref.scenarioHash,
+    seed: ref.seed,
+    engine: ref.engine,
+    format,
+    firstPath: 0,
+    endPath: total,
+    ...(ref.manifest?.baseDir !== undefined ? { baseDir: ref.manifest.baseDir } : {}),
+  });
   const sink: PathSink = format === "csv" ? await CsvSink.open(options.outDir) : await ParquetSink.open(options.outDir);
   const fileName = format === "csv" ? PATHS_CSV : PATHS_PARQUET;
   const columns = new MetricColumns(total);
@@ -360,6 +416,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   } catch (err) {
     await sink.abort();
     await rm(join(options.outDir, `${fileName}.partial`), { force: true });
+    await rm(join(options.outDir, MANIFEST), { force: true }); // the merge produced nothing
     throw err;
   }
 
@@ -383,17 +440,6 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
     runtimeMs: shards.reduce((sum, s) => sum + s.runtimeMs, 0),
     columns,
     extra,
-  });
-  // run.json as an unsharded run writes it, so `cascade verify` (and --resume) see one whole run.
-  await writeManifest(options.outDir, {
-    version: ref.version,
-    scenarioHash: ref.scenarioHash,
-    seed: ref.seed,
-    engine: ref.engine,
-    format,
-    firstPath: 0,
-    endPath: total,
-    ...(ref.manifest?.baseDir !== undefined ? { baseDir: ref.manifest.baseDir } : {}),
   });
   await writeSummaryJson(options.outDir, summary);
   return { summary, table: { format, file: join(options.outDir, fileName) }, shards: shards.map((s) => s.dir) };

@@ -12,6 +12,11 @@ export class RecordsHasher {
     this.hash.update(new Uint8Array(records.buffer, records.byteOffset, count * RECORD_STRIDE * 8));
   }
 
+  /** The hash of the records so far, without ending the hash (more may be added). */
+  peek(): string {
+    return this.hash.copy().digest("hex");
+  }
+
   digest(): string {
     return this.hash.digest("hex");
   }

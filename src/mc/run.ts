@@ -2,9 +2,10 @@
 // path order through a reorder buffer (batches finish out of order), streams paths.csv, feeds the metric
 // columns, and writes summary.json. Deterministic: a path depends only on (seed, path index).
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
-import { RECORD_STRIDE } from "../engine/metrics.js";
+import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { buildSetup } from "../engine/setup.js";
 import { CsvSink, type PathSink } from "../report/sink.js";
 import { buildSummary, writeSummaryJson, type Summary } from "../report/summary-json.js";
@@ -14,9 +15,14 @@ import type { BatchResult, EngineKind } from "./batch.js";
 import { batchSize, planBatches, shardRange, type PathRange } from "./plan.js";
 import { InlineRunner, PoolRunner, defaultThreads, type BatchRunner } from "./pool.js";
 import { VERSION } from "../version.js";
-import { InputError } from "../config/errors.js";
+import { InputError, InternalError } from "../config/errors.js";
+import { ensureDir, removeEntry } from "../report/atomic.js";
+import { PATHS_CSV } from "../report/csv.js";
+import { PATHS_PARQUET } from "../report/parquet.js";
 import { RecordsHasher, kernelHash } from "./records-hash.js";
-import { resumeRun, writeManifest, type RunManifest } from "./resume.js";
+import { resumeRun, writeCheckpoint, writeManifest, type RunManifest } from "./resume.js";
+import { CHECKPOINT, discardUnfinished, lockOutDir, prepareRunDir, type OutLock } from "./out-dir.js";
+import { PATH_FAILURE } from "./batch.js";
 
 export interface Progress {
   /** Paths finished and written, in order. */
@@ -48,6 +54,11 @@ export interface RunScenarioOptions {
    * uninterrupted run's.
    */
   resume?: boolean;
+  /**
+   * Write into an output directory that holds another run's outputs (a different scenario hash, seed,
+   * engine or shard), replacing them. Without it such a directory is refused (InputError).
+   */
+  force?: boolean;
   /** Test hook: batch indices whose worker dies on its first attempt. */
   crashBatches?: ReadonlySet<number>;
 }
@@ -70,6 +81,83 @@ async function openSink(format: OutputFormat, dir: string): Promise<PathSink> {
   return ParquetSink.open(dir);
 }
 
+/** Seconds between resume checkpoints of a CSV run (each one flushes the rows and writes checkpoint.json). */
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+const MARGIN_HELD = METRIC_NAMES.indexOf("marginHeld");
+
+/**
+ * Every metric of every path must be finite, except marginHeld without margin.model (NaN by design): a NaN or
+ * an infinity is a bug of the engine, reported with what it takes to reproduce it (seed, path index, metric),
+ * never summarised. The message starts with PATH_FAILURE, so that no pool retries it.
+ */
+export function checkFinite(records: Float64Array, firstPath: number, count: number, seed: number, marginModel: boolean): void {
+  for (let i = 0, j = 0; i < count; i++) {
+    for (let m = 0; m < RECORD_STRIDE; m++, j++) {
+      const x = records[j];
+      if (x - x === 0) continue; // finite (NaN and ±Infinity give NaN)
+      if (m === MARGIN_HELD && !marginModel) continue;
+      const path = firstPath + i;
+      const rule = m === MARGIN_HELD ? "marginHeld must be finite with margin.model" : "every metric but marginHeld must be finite";
+      throw new InternalError(`${PATH_FAILURE}${path}: ${METRIC_NAMES[m]} is ${x} (seed ${seed}; ${rule})`, { seed, pathIndex: path });
+    }
+  }
+}
+
+export interface RunOutputs {
+  /** The finished run's summary (summary.json as runScenario builds it). */
+  summary: Summary;
+  /** Its records, path-major, in path order from summary.firstPath. */
+  records: Float64Array;
+  format?: OutputFormat;
+  /** The scenario's base directory (recorded in run.json). */
+  baseDir?: string;
+  force?: boolean;
+}
+
+/**
+ * Writes the outputs of a run computed elsewhere (a sweep point on a worker thread) into `dir`: run.json, the
+ * per-path table and summary.json, byte for byte what runScenario would have written there, with the same
+ * lock, directory checks and error handling (an OS error is an OutputError naming the path).
+ */
+export async function writeRunOutputs(dir: string, out: RunOutputs): Promise<void> {
+  const s = out.summary;
+  const format = out.format ?? "csv";
+  const firstPath = Number(s.firstPath ?? 0);
+  const manifest: RunManifest = {
+    version: s.version,
+    scenarioHash: String(s.scenarioHash),
+    seed: s.seed,
+    engine: s.engine,
+    format,
+    firstPath,
+    endPath: firstPath + Number(s.requestedPaths ?? s.paths),
+    ...(out.baseDir !== undefined ? { baseDir: out.baseDir } : {}),
+  };
+  await ensureDir(dir);
+  const lock = await lockOutDir(dir);
+  try {
+    await prepareRunDir(dir, manifest, { force: out.force });
+    try {
+      await writeManifest(dir, manifest);
+      const sink = await openSink(format, dir);
+      try {
+        await sink.write(firstPath, s.paths, { records: out.records });
+        await sink.close();
+      } catch (err) {
+        await sink.abort();
+        throw err;
+      }
+      await writeSummaryJson(dir, s);
+    } catch (err) {
+      await discardUnfinished(dir); // nothing to resume: leave nothing half-written
+      throw err;
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
 /** Hash of the resolved scenario and the contents of the files it names: what a run's results depend on. */
 export function scenarioHash(inputs: ScenarioInputs): string {
   const h = createHash("sha256");
@@ -82,6 +170,13 @@ export function scenarioHash(inputs: ScenarioInputs): string {
 
 /**
  * Runs a scenario's Monte Carlo and returns its summary and per-path metrics.
+ *
+ * With `outDir`: the directory is locked for the run (a second writer is refused: InputError), a directory
+ * holding another run's outputs is refused unless `force`, every file is written without following links
+ * (report/atomic.ts), every OS error there is an OutputError naming the path, and a CSV run keeps
+ * checkpoint.json up to date (about once a second) so that --resume keeps only rows it can check.
+ * A NaN or infinite metric (marginHeld without margin.model aside) is an InternalError naming the seed,
+ * the path and the metric; nothing is summarised then.
  * @example
  * const { summary } = await runScenario(loadScenario("crash.yaml", []), { threads: 2, outDir: "out" });
  */
@@ -107,92 +202,143 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   // shared, so that the workers write every path's values in place: the host copies nothing
   const columns = new MetricColumns(total, { shared: true });
   const recordsHash = new RecordsHasher();
-  let sink: PathSink | undefined;
-  let resumed = 0;
-  if (options.resume) {
-    if (options.outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
-    ({ sink, rows: resumed } = await resumeRun(options.outDir, manifest, columns));
-    recordsHash.update(columns.records(), resumed);
-  } else if (options.outDir !== undefined) {
-    await mkdir(options.outDir, { recursive: true });
-    await writeManifest(options.outDir, manifest);
-    sink = await openSink(format, options.outDir);
-  }
-  const writeCsv = sink?.wantsCsv ?? false;
-  const batches = planBatches({ first: range.first + resumed, end: range.end }, batchSize(range, scenario.steps, threads));
-  const setup = buildSetup(inputs);
-  const target = { buffers: columns.buffers(), firstPath: range.first };
-  const runner: BatchRunner = options.inline
-    ? new InlineRunner(kind, setup, scenario.seed, target)
-    : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target });
-
-  let done = resumed;
-  let lastProgress = 0;
-  const report = (force: boolean) => {
-    const now = performance.now();
-    if (!options.onProgress || (!force && now - lastProgress < 250)) return;
-    lastProgress = now;
-    options.onProgress({ done, total, elapsedMs: now - started });
-  };
-
-  // Batches run up to `ahead` at a time and finish out of order; they are written strictly in order.
-  const ahead = threads * 3;
-  const inFlight = new Map<number, Promise<BatchResult>>();
-  let nextToStart = 0;
-  let interrupted = false;
-  try {
-    for (let w = 0; w < batches.length; w++) {
-      if (options.signal?.aborted) interrupted = true;
-      while (!interrupted && nextToStart < batches.length && nextToStart < w + ahead) {
-        const promise = runner.run(batches[nextToStart], writeCsv);
-        promise.catch(() => undefined); // awaited in order below; don't report it unhandled meanwhile
-        inFlight.set(nextToStart++, promise);
-      }
-      const pending = inFlight.get(w);
-      if (!pending) break; // interrupted before this batch started
-      const result = await pending;
-      inFlight.delete(w);
-      const batch = batches[w];
-      columns.commit(batch.count, batch.first - range.first);
-      recordsHash.update(result.records, batch.count);
-      if (sink) await sink.write(batch.first, batch.count, result);
-      done += batch.count;
-      report(false);
+  const outDir = options.outDir;
+  if (options.resume && outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
+  let lock: OutLock | undefined;
+  if (outDir !== undefined) {
+    if (options.resume) {
+      // a directory to finish, not one to create
+      const isDir = await stat(outDir).then((st) => st.isDirectory(), () => false);
+      if (!isDir) throw new InputError([`--resume ${outDir}: no readable run.json there (not the directory of a cascade run?)`]);
     }
-  } catch (err) {
-    await sink?.abort();
-    throw err;
+    await ensureDir(outDir);
+    lock = await lockOutDir(outDir);
+  }
+  try {
+    return await runLocked();
   } finally {
-    await runner.close();
+    await lock?.release();
   }
-  if (options.signal?.aborted && done < total) interrupted = true;
-  report(true);
 
-  const summary = buildSummary({
-    version: VERSION,
-    scenario,
-    seed: scenario.seed,
-    paths: done,
-    engine: kind,
-    threads,
-    runtimeMs: Math.round(performance.now() - started),
-    columns,
-    extra: {
-      requestedPaths: total,
-      firstPath: range.first,
-      ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
-      interrupted,
-      scenarioHash: hash,
-      recordsHash: recordsHash.digest(),
-      engineVersion: `${VERSION}+abi${ABI_VERSION}`,
-      ...(kind === "wasm" ? { kernelSha256: kernelHash() } : {}),
-      recordStride: RECORD_STRIDE,
-    },
-  });
-  if (sink) {
-    if (interrupted) await sink.abort();
-    else await sink.close();
-    await writeSummaryJson(options.outDir!, summary);
+  async function runLocked(): Promise<RunResult> {
+    let sink: PathSink | undefined;
+    let resumed = 0;
+    if (options.resume) {
+      ({ sink, rows: resumed } = await resumeRun(outDir!, manifest, columns));
+      recordsHash.update(columns.records(), resumed);
+    } else if (outDir !== undefined) {
+      await prepareRunDir(outDir, manifest, { force: options.force });
+      await writeManifest(outDir, manifest);
+      sink = await openSink(format, outDir);
+    }
+    const writeCsv = sink?.wantsCsv ?? false;
+    const batches = planBatches({ first: range.first + resumed, end: range.end }, batchSize(range, scenario.steps, threads));
+    const setup = buildSetup(inputs);
+    const target = { buffers: columns.buffers(), firstPath: range.first };
+    const marginModel = scenario.margin.model !== undefined;
+    let runner: BatchRunner;
+    try {
+      runner = options.inline
+        ? new InlineRunner(kind, setup, scenario.seed, target)
+        : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target });
+    } catch (err) {
+      await sink?.abort();
+      throw err;
+    }
+
+    let done = resumed;
+    let lastProgress = 0;
+    const report = (force: boolean) => {
+      const now = performance.now();
+      if (!options.onProgress || (!force && now - lastProgress < 250)) return;
+      lastProgress = now;
+      options.onProgress({ done, total, elapsedMs: now - started });
+    };
+    // checkpoint.json: the rows in the file and their hash, so that --resume keeps only rows it can check
+    let lastCheckpoint = performance.now();
+    const checkpoint = async (bytes: number | undefined) => {
+      await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(bytes !== undefined ? { bytes } : {}), recordsHash: recordsHash.peek() });
+      lastCheckpoint = performance.now();
+    };
+
+    // Batches run up to `ahead` at a time and finish out of order; they are written strictly in order.
+    const ahead = threads * 3;
+    const inFlight = new Map<number, Promise<BatchResult>>();
+    let nextToStart = 0;
+    let interrupted = false;
+    try {
+      for (let w = 0; w < batches.length; w++) {
+        if (options.signal?.aborted) interrupted = true;
+        while (!interrupted && nextToStart < batches.length && nextToStart < w + ahead) {
+          const promise = runner.run(batches[nextToStart], writeCsv);
+          promise.catch(() => undefined); // awaited in order below; don't report it unhandled meanwhile
+          inFlight.set(nextToStart++, promise);
+        }
+        const pending = inFlight.get(w);
+        if (!pending) break; // interrupted before this batch started
+        const result = await pending;
+        inFlight.delete(w);
+        const batch = batches[w];
+        checkFinite(result.records, batch.first, batch.count, scenario.seed, marginModel);
+        columns.commit(batch.count, batch.first - range.first);
+        recordsHash.update(result.records, batch.count);
+        if (sink) await sink.write(batch.first, batch.count, result);
+        done += batch.count;
+        if (sink && performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS && w + 1 < batches.length) {
+          const state = await sink.checkpoint();
+          if (state?.complete) await checkpoint(state.bytes);
+        }
+        report(false);
+      }
+    } catch (err) {
+      if (sink) {
+        await sink.abort();
+        const state = sink.afterAbort();
+        if (state.complete) await checkpoint(state.bytes).catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      await runner.close();
+    }
+    if (options.signal?.aborted && done < total) interrupted = true;
+    report(true);
+
+    const summary = buildSummary({
+      version: VERSION,
+      scenario,
+      seed: scenario.seed,
+      paths: done,
+      engine: kind,
+      threads,
+      runtimeMs: Math.round(performance.now() - started),
+      columns,
+      extra: {
+        requestedPaths: total,
+        firstPath: range.first,
+        ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+        interrupted,
+        scenarioHash: hash,
+        recordsHash: recordsHash.digest(),
+        engineVersion: `${VERSION}+abi${ABI_VERSION}`,
+        ...(kind === "wasm" ? { kernelSha256: kernelHash() } : {}),
+        recordStride: RECORD_STRIDE,
+      },
+    });
+    if (sink) {
+      if (interrupted) {
+        await sink.abort();
+        const state = sink.afterAbort();
+        if (!state.complete) {
+          throw state.error ?? new InputError([`cannot write ${join(outDir!, `${format === "csv" ? PATHS_CSV : PATHS_PARQUET}.partial`)}: the interrupted run's rows could not be saved`]);
+        }
+        await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(state.bytes !== undefined ? { bytes: state.bytes } : {}), recordsHash: summary.recordsHash as string });
+      } else {
+        await sink.close();
+      }
+      await writeSummaryJson(outDir!, summary);
+      if (!interrupted) await removeEntry(join(outDir!, CHECKPOINT));
+    }
+    return { summary, columns, range, interrupted, retries: runner.retries };
   }
-  return { summary, columns, range, interrupted, retries: runner.retries };
 }
+

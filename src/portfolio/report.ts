@@ -4,12 +4,12 @@
 // the run's record array and their CSV rows (formatted on the worker) are streamed to paths.csv. The
 // portfolio's records have a variable layout (per market, per asset), so these are written from its metric
 // names rather than the single-market writers in src/report/, whose formatting helpers they reuse.
-import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import Table from "cli-table3";
 import type { KernelBuild } from "../kernel/module.js";
 import type { MetricName } from "../engine/metrics.js";
-import { writeAtomic } from "../report/atomic.js";
+import { ensureDir, outputError, removeEntry, writeAtomic } from "../report/atomic.js";
 import { METRIC_KIND, formatPercent, formatValue, groupThousands, tickDecimals, type MetricKind } from "../report/table.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES, probabilities, type FlatProbabilities } from "../stats/proportion.js";
 import { WORST_TAIL, summarize, type MetricSummary, type Tail } from "../stats/summary.js";
@@ -71,7 +71,19 @@ export async function runPortfolio(scenario: PortfolioScenario, options: RunPort
   const stride = metricNames.length;
   const records = new Float64Array(paths * stride);
   const batches = planPortfolioBatches(paths, portfolioBatchSize(paths, scenario.steps, accountCount(scenario), threads));
-  const writer = options.outDir !== undefined ? await PortfolioCsvWriter.open(options.outDir, metricNames) : undefined;
+  let writer: PortfolioCsvWriter | undefined;
+  if (options.outDir !== undefined) {
+    // The directory is made here (fails at once on a path that cannot be one), and whatever is at the temp
+    // name (a stale file, a link planted there) is removed, never followed, before the writer creates it.
+    await ensureDir(options.outDir);
+    const partial = join(options.outDir, "paths.csv.partial");
+    await removeEntry(partial);
+    try {
+      writer = await PortfolioCsvWriter.open(options.outDir, metricNames);
+    } catch (err) {
+      throw outputError(err, partial, "create");
+    }
+  }
   const csv = writer !== undefined;
   let runner: PortfolioBatchRunner | undefined;
   try {
@@ -93,7 +105,13 @@ export async function runPortfolio(scenario: PortfolioScenario, options: RunPort
       inFlight.delete(w);
       const batch = batches[w];
       records.set(result.records, batch.first * stride);
-      if (writer) await writer.writeEncoded(batch.first, batch.count, result.csv!);
+      if (writer) {
+        try {
+          await writer.writeEncoded(batch.first, batch.count, result.csv!);
+        } catch (err) {
+          throw outputError(err, writer.partialPath);
+        }
+      }
     }
   } catch (err) {
     await writer?.abort();
@@ -101,7 +119,16 @@ export async function runPortfolio(scenario: PortfolioScenario, options: RunPort
   } finally {
     await runner?.close();
   }
-  const csvPath = writer ? await writer.close() : undefined;
+  let csvPath: string | undefined;
+  if (writer) {
+    try {
+      csvPath = await writer.close();
+    } catch (err) {
+      await writer.abort().catch(() => undefined);
+      await removeEntry(writer.partialPath).catch(() => undefined); // nothing half-written is left
+      throw outputError(err, writer.partialPath);
+    }
+  }
   return { scenario, engine, paths, threads, metricNames, stride, records, runtimeMs: performance.now() - start, csvPath, retries: runner!.retries };
 }
 
@@ -233,6 +260,6 @@ export function portfolioSummaryJson(summary: PortfolioSummary): string {
 
 /** Writes DIR/summary.json atomically (paths.csv is streamed by runPortfolio); returns its path. */
 export async function writePortfolioSummary(dir: string, summary: PortfolioSummary): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   return writeAtomic(dir, "summary.json", portfolioSummaryJson(summary));
 }

@@ -9,11 +9,10 @@
 // than csv-parse's own `cast` option. Since formatting is the cost, `formatRecordsCsv` is exported so
 // worker threads can format their batch and the main thread only appends text (`writeFormatted`).
 
-import { once } from "node:events";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open as openFile, rename, truncate } from "node:fs/promises";
+import { open as openFile, rename, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
+import { READ_NOFOLLOW, RDWR_NOFOLLOW, createExclusive, ensureDir, outputError, writeAllAt } from "./atomic.js";
 
 export const PATHS_CSV = "paths.csv";
 export const PATHS_CSV_HEADER = ["path", ...METRIC_NAMES].join(",");
@@ -50,12 +49,21 @@ export interface PathsCsvWriterOptions {
   chunkChars?: number;
 }
 
+export interface PathsCsvResumeOptions extends PathsCsvWriterOptions {
+  /**
+   * Byte length of the part of `.partial` to keep (the rows a checkpoint vouches for); what follows is cut.
+   * Default: everything up to the last newline (a row cut by a crash mid-write is dropped).
+   */
+  truncateTo?: number;
+}
+
 /**
  * Streams rows to `<dir>/paths.csv.partial` and renames it to `paths.csv` on `close()`, so a file named
  * paths.csv is always complete. Rows must come in path order: each `writeRecords` continues at the path
  * after the previous one (the first call fixes the first path: 0 for a full run, the shard start for a shard).
- * Rows are built into ~1 MiB strings before each write; `writeRecords` resolves once its text is buffered
- * or, when a chunk was handed to the stream and the stream is full, once it drains (backpressure).
+ * Rows are built into ~1 MiB strings before each write; a write resolves once its text is buffered or, when
+ * a chunk was due, once the chunk is in the file. `.partial` is created exclusively, never through a link
+ * planted at its name (see atomic.ts); every OS error is an OutputError naming the file.
  */
 export class PathsCsvWriter {
   private buf = "";
@@ -63,46 +71,54 @@ export class PathsCsvWriter {
   private rows = 0;
   private failed: Error | undefined;
   private closed = false;
-  private busy = false; // a write is awaiting the stream: another call now would interleave rows
+  private busy = false; // a write is awaiting the file: another call now would interleave rows
+  private flushedRows = 0; // rows whose bytes are in the file (not in `buf`)
 
   private constructor(
-    private readonly stream: WriteStream,
+    private readonly fh: FileHandle,
     /** Final path (`…/paths.csv`). */
     readonly path: string,
     /** Path being written (`…/paths.csv.partial`). */
     readonly partialPath: string,
     private readonly chunkChars: number,
-  ) {
-    stream.on("error", (err) => {
-      this.failed ??= err;
-    });
-  }
+    /** Bytes in the file so far: where the next write goes. */
+    private position: number,
+  ) {}
 
-  /** Creates the directory if needed and opens `<dir>/paths.csv.partial` (truncating it), header written. */
+  /** Creates the directory if needed and a new `<dir>/paths.csv.partial` (replacing one there), header written. */
   static async open(dir: string, options: PathsCsvWriterOptions = {}): Promise<PathsCsvWriter> {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     const path = join(dir, options.fileName ?? PATHS_CSV);
     const partialPath = `${path}.partial`;
-    const stream = createWriteStream(partialPath, { flags: "w", flush: true });
-    await once(stream, "open");
-    const w = new PathsCsvWriter(stream, path, partialPath, options.chunkChars ?? 1 << 20);
+    const fh = await createExclusive(partialPath);
+    const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, 0);
     w.buf = PATHS_CSV_HEADER + "\n";
     return w;
   }
 
   /**
-   * Reopens an interrupted run's `<dir>/paths.csv.partial` to append after its last complete row (a row
-   * cut by a crash mid-write is dropped); the next row written must be `nextPath`.
+   * Reopens an interrupted run's `<dir>/paths.csv.partial` (never through a link) to append after its last
+   * complete row, or after `truncateTo` bytes; the next row written must be `nextPath`.
    */
-  static async resume(dir: string, nextPath: number, options: PathsCsvWriterOptions = {}): Promise<PathsCsvWriter> {
+  static async resume(dir: string, nextPath: number, options: PathsCsvResumeOptions = {}): Promise<PathsCsvWriter> {
     const path = join(dir, options.fileName ?? PATHS_CSV);
     const partialPath = `${path}.partial`;
-    await truncate(partialPath, await endOfLastLine(partialPath));
-    const stream = createWriteStream(partialPath, { flags: "a", flush: true });
-    await once(stream, "open");
-    const w = new PathsCsvWriter(stream, path, partialPath, options.chunkChars ?? 1 << 20);
-    w.next = nextPath;
-    return w;
+    let fh: FileHandle;
+    try {
+      fh = await openFile(partialPath, RDWR_NOFOLLOW);
+    } catch (err) {
+      throw outputError(err, partialPath, "reopen");
+    }
+    try {
+      const end = options.truncateTo ?? (await endOfLastLine(fh));
+      await fh.truncate(end);
+      const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, end);
+      w.next = nextPath;
+      return w;
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw outputError(err, partialPath);
+    }
   }
 
   /** Rows written (buffered or flushed) so far. */
@@ -113,6 +129,32 @@ export class PathsCsvWriter {
   /** The path index the next `writeRecords` must start at (undefined before the first call). */
   get nextPath(): number | undefined {
     return this.next;
+  }
+
+  /**
+   * Writes what is buffered, so that every row accepted so far is in the file; says how many rows were
+   * written since open() or resume() and the file's length in bytes (what a resume checkpoint records).
+   */
+  async checkpoint(): Promise<{ rows: number; bytes: number }> {
+    this.check();
+    if (this.busy) throw new Error("PathsCsvWriter: await the last write before checkpoint()");
+    this.busy = true;
+    try {
+      await this.flush();
+    } finally {
+      this.busy = false;
+    }
+    return { rows: this.flushedRows, bytes: this.position };
+  }
+
+  /** The write that failed, if one did. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  /** Byte length of the file after an abort() or close() (undefined when writing failed). */
+  get bytesWritten(): number | undefined {
+    return this.failed ? undefined : this.position;
   }
 
   /** Appends rows for paths `firstPath … firstPath + count − 1` from `count` path-major records. */
@@ -167,23 +209,31 @@ export class PathsCsvWriter {
     this.busy = true;
     try {
       await this.flush(); // text buffered before these rows goes first
-      if (!this.stream.write(bytes)) await once(this.stream, "drain");
-      this.check();
+      await this.put(bytes, this.rows);
     } finally {
       this.busy = false;
     }
   }
 
-  /** Writes what is buffered, renames `.partial` to the final name, and returns the final path. */
+  /** Writes what is buffered, syncs, renames `.partial` to the final name, and returns the final path. */
   async close(): Promise<string> {
     this.check();
     if (this.busy) throw new Error("PathsCsvWriter: await the last write before close()");
     await this.flush();
     this.closed = true;
-    this.stream.end();
-    await once(this.stream, "close"); // rejects if the stream errors (e.g. flush/fsync failure)
-    if (this.failed) throw this.failed;
-    await rename(this.partialPath, this.path);
+    try {
+      await this.fh.sync();
+      await this.fh.close();
+    } catch (err) {
+      this.failed ??= outputError(err, this.partialPath) as Error;
+      await this.fh.close().catch(() => undefined);
+      throw this.failed;
+    }
+    try {
+      await rename(this.partialPath, this.path); // replaces a link at the final name, never follows it
+    } catch (err) {
+      throw outputError(err, this.path);
+    }
     return this.path;
   }
 
@@ -194,20 +244,36 @@ export class PathsCsvWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.failed && this.buf.length > 0) {
-      this.stream.write(this.buf);
-      this.buf = "";
+    try {
+      if (!this.failed && !this.busy && this.buf.length > 0) {
+        const chunk = this.buf;
+        this.buf = "";
+        await this.put(Buffer.from(chunk, "utf8"), this.rows);
+      }
+      if (!this.failed) await this.fh.sync();
+    } catch (err) {
+      this.failed ??= outputError(err, this.partialPath) as Error;
+    } finally {
+      await this.fh.close().catch(() => undefined);
     }
-    this.stream.end();
-    if (!this.stream.closed) await once(this.stream, "close").catch(() => undefined);
   }
 
   private async flush(): Promise<void> {
     if (this.buf.length === 0) return;
     const chunk = this.buf;
     this.buf = "";
-    if (!this.stream.write(chunk)) await once(this.stream, "drain"); // `once` rejects on 'error'
-    this.check();
+    await this.put(Buffer.from(chunk, "utf8"), this.rows);
+  }
+
+  /** Writes bytes at the end of the file; `rowsAfter` rows are then in the file. */
+  private async put(bytes: Uint8Array, rowsAfter: number): Promise<void> {
+    try {
+      this.position = await writeAllAt(this.fh, bytes, this.position);
+    } catch (err) {
+      this.failed ??= outputError(err, this.partialPath) as Error;
+      throw this.failed;
+    }
+    this.flushedRows = rowsAfter;
   }
 
   private checkBatch(firstPath: number, count: number): void {
@@ -231,22 +297,17 @@ export class PathsCsvWriter {
 }
 
 /** Byte offset just past the file's last newline (0 if it has none), reading backwards from its end. */
-async function endOfLastLine(file: string): Promise<number> {
-  const handle = await openFile(file, "r");
-  try {
-    const { size } = await handle.stat();
-    const chunk = Buffer.alloc(1 << 16);
-    for (let end = size; end > 0; ) {
-      const start = Math.max(0, end - chunk.length);
-      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (at >= 0) return start + at + 1;
-      end = start;
-    }
-    return 0;
-  } finally {
-    await handle.close();
+async function endOfLastLine(handle: FileHandle): Promise<number> {
+  const { size } = await handle.stat();
+  const chunk = Buffer.alloc(1 << 16);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at >= 0) return start + at + 1;
+    end = start;
   }
+  return 0;
 }
 
 export interface PathsCsv {
@@ -256,6 +317,8 @@ export interface PathsCsv {
   records: Float64Array;
   /** Rows read. */
   count: number;
+  /** Byte offset just past the last row read (its newline), from the start of the file. */
+  end?: number;
 }
 
 export interface ReadPathsCsvOptions {
@@ -264,11 +327,17 @@ export interface ReadPathsCsvOptions {
    * for resume. Default false: a paths.csv written by PathsCsvWriter always ends with a newline.
    */
   dropIncompleteLastRow?: boolean;
+  /** Stop after this many rows (the rest of the file is not read). */
+  maxRows?: number;
 }
 
-/** Reads a paths.csv written by PathsCsvWriter (header checked; every field must be a number). */
+/**
+ * Reads a paths.csv written by PathsCsvWriter (header checked; every field must be a number). The file is
+ * opened without following a symbolic link at its name, and an error never quotes the file's contents.
+ */
 export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = {}): Promise<PathsCsv> {
   const cols = RECORD_STRIDE + 1;
+  const maxRows = options.maxRows ?? Infinity;
   let cap = 1024;
   let paths = new Float64Array(cap);
   let records = new Float64Array(cap * RECORD_STRIDE);
@@ -276,12 +345,14 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
   let line = 0; // 1-based line number of the line being parsed
   let rest = "";
   let headerSeen = false;
+  let consumed = 0; // bytes (latin1: one char each) before `rest`
+  let end = 0;
 
   const parseLine = (text: string) => {
     line++;
     if (!headerSeen) {
       if (text !== PATHS_CSV_HEADER) {
-        throw new Error(`${file}:1: header must be "${PATHS_CSV_HEADER}" (received "${text.slice(0, 200)}")`);
+        throw new Error(`${file}:1: header must be "${PATHS_CSV_HEADER}" (received a first line of ${text.length} characters that differs)`);
       }
       headerSeen = true;
       return;
@@ -302,7 +373,7 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
       const x = Number(s);
       // Number("") is 0 and Number(" 1") is 1: accept only what formatNumber writes.
       if (s.length === 0 || s.trim() !== s || (Number.isNaN(x) && s !== "NaN")) {
-        throw new Error(`${file}:${line}: field ${f + 1} (${f === 0 ? "path" : METRIC_NAMES[f - 1]}) is not a number (received "${s}")`);
+        throw new Error(`${file}:${line}: field ${f + 1} (${f === 0 ? "path" : METRIC_NAMES[f - 1]}) is not a number (received ${s.length === 0 ? "an empty field" : `${s.length} characters that do not parse`})`);
       }
       if (f === 0) paths[count] = x;
       else records[count * RECORD_STRIDE + f - 1] = x;
@@ -310,20 +381,33 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
     count++;
   };
 
-  const stream = createReadStream(file, { encoding: "latin1", highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf("\n", start)) !== -1) {
-      parseLine(text.slice(start, nl));
-      start = nl + 1;
+  const fh = await openFile(file, READ_NOFOLLOW);
+  const stream = fh.createReadStream({ encoding: "latin1", highWaterMark: 1 << 20 });
+  let stopped = false;
+  try {
+    reading: for await (const chunk of stream as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      let nl: number;
+      while ((nl = text.indexOf("\n", start)) !== -1) {
+        if (headerSeen && count >= maxRows) {
+          stopped = true;
+          break reading;
+        }
+        parseLine(text.slice(start, nl));
+        start = nl + 1;
+        end = consumed + start;
+      }
+      consumed += start;
+      rest = text.slice(start);
     }
-    rest = text.slice(start);
+  } finally {
+    stream.destroy();
+    await fh.close().catch(() => undefined);
   }
-  if (rest.length > 0 && !options.dropIncompleteLastRow) {
+  if (!stopped && rest.length > 0 && !options.dropIncompleteLastRow && !(headerSeen && count >= maxRows)) {
     throw new Error(`${file}:${line + 1}: last line has no newline (truncated file?)`);
   }
   if (!headerSeen) throw new Error(`${file}: empty file (expected header "${PATHS_CSV_HEADER}")`);
-  return { paths: paths.slice(0, count), records: records.slice(0, count * RECORD_STRIDE), count };
+  return { paths: paths.slice(0, count), records: records.slice(0, count * RECORD_STRIDE), count, end };
 }

@@ -24,14 +24,15 @@
 // finished rows into `paths.parquet.resuming` and writes on there; the old `.partial` stays the checkpoint
 // until close() (renamed to paths.parquet, `.partial` removed) or abort() (renamed over `.partial`).
 
-import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, type FileMetaData, type SchemaElement } from "hyparquet";
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { VERSION } from "../version.js";
 import type { PathsCsv } from "./csv.js";
-import type { PathRows, PathSink } from "./sink.js";
+import type { PathRows, PathSink, SinkState } from "./sink.js";
+import { READ_NOFOLLOW, createExclusive, ensureDir, outputError } from "./atomic.js";
 
 export const PATHS_PARQUET = "paths.parquet";
 
@@ -56,7 +57,12 @@ class FileByteWriter extends ByteWriter {
   async flush(): Promise<void> {
     if (this.index === 0) return;
     // The writer appends nothing while this is awaited, so the buffer can be written without a copy.
-    await this.fh.write(new Uint8Array(this.buffer, 0, this.index));
+    let done = 0;
+    while (done < this.index) {
+      const { bytesWritten } = await this.fh.write(new Uint8Array(this.buffer, done, this.index - done));
+      if (bytesWritten <= 0) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      done += bytesWritten;
+    }
     this.index = 0;
   }
 
@@ -87,6 +93,7 @@ export class ParquetSink implements PathSink {
   private failed: Error | undefined;
   private closed = false;
   private busy = false;
+  private complete = false;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -103,8 +110,9 @@ export class ParquetSink implements PathSink {
     this.pathCol = new BigInt64Array(groupRows);
   }
 
-  /** Opens `<dir>/paths.parquet.partial` (truncating it) and writes the file header. */
+  /** Creates a new `<dir>/paths.parquet.partial` (replacing one there, never through a link) and writes the file header. */
   static async open(dir: string, options: ParquetSinkOptions = {}): Promise<ParquetSink> {
+    await ensureDir(dir);
     const path = join(dir, options.fileName ?? PATHS_PARQUET);
     return ParquetSink.create(path, `${path}.partial`, options);
   }
@@ -121,6 +129,17 @@ export class ParquetSink implements PathSink {
     for (let i = 1; i < rows.count; i++) {
       if (rows.paths[i] !== rows.paths[0] + i) throw new Error(`${checkpoint}: row ${i + 1} is path ${rows.paths[i]} (expected ${rows.paths[0] + i})`);
     }
+    return { sink: await ParquetSink.resumeWith(dir, rows, options), rows };
+  }
+
+  /**
+   * Continues an interrupted run in `dir` with `rows` (the checkpoint's rows its caller read and checked, in
+   * path order): copies them into a new file (`.resuming`) and returns the sink positioned after them. The
+   * old `.partial` is replaced only by close() or abort().
+   */
+  static async resumeWith(dir: string, rows: PathsCsv, options: ParquetSinkOptions = {}): Promise<ParquetSink> {
+    const path = join(dir, options.fileName ?? PATHS_PARQUET);
+    const checkpoint = `${path}.partial`;
     const sink = await ParquetSink.create(path, `${path}.resuming`, options, checkpoint);
     try {
       if (rows.count > 0) await sink.writeRecords(rows.paths[0], rows.records, rows.count);
@@ -128,7 +147,7 @@ export class ParquetSink implements PathSink {
       await sink.discard();
       throw err;
     }
-    return { sink, rows };
+    return sink;
   }
 
   private static async create(path: string, writePath: string, options: ParquetSinkOptions, replaces?: string): Promise<ParquetSink> {
@@ -136,7 +155,7 @@ export class ParquetSink implements PathSink {
     if (!Number.isInteger(groupRows) || groupRows < 1) {
       throw new RangeError(`ParquetSink: rowGroupRows must be a positive integer (received ${groupRows})`);
     }
-    const fh = await open(writePath, "w");
+    const fh = await createExclusive(writePath);
     const writer = new ParquetWriter({
       writer: new FileByteWriter(fh),
       schema: PATHS_PARQUET_SCHEMA.map((e) => ({ ...e })),
@@ -194,20 +213,37 @@ export class ParquetSink implements PathSink {
     this.closed = true;
     try {
       await this.finishFile();
+      await this.fh.close();
     } catch (err) {
-      this.failed ??= err as Error;
+      this.failed ??= outputError(err, this.partialPath) as Error;
       await this.fh.close().catch(() => undefined);
-      throw err;
+      // a file without its footer is of no use to anyone (a resumed sink's checkpoint stays as it was)
+      await rm(this.partialPath, { force: true }).catch(() => undefined);
+      throw this.failed;
     }
-    await this.fh.close();
-    await rename(this.partialPath, this.path);
-    if (this.replaces) await rm(this.replaces, { force: true });
+    try {
+      await rename(this.partialPath, this.path); // replaces a link at the final name, never follows it
+      if (this.replaces) await rm(this.replaces, { force: true });
+    } catch (err) {
+      throw outputError(err, this.path);
+    }
+  }
+
+  /** Parquet is unreadable until its footer is written: nothing to vouch for mid-run. */
+  async checkpoint(): Promise<SinkState | undefined> {
+    return undefined;
+  }
+
+  /** Whether abort() left a complete file of every row accepted (the checkpoint for --resume). */
+  afterAbort(): SinkState {
+    return this.complete ? { complete: true } : { complete: false, error: this.failed };
   }
 
   /**
    * Stops without renaming: the buffered rows and the footer are written, so `.partial` is a complete
    * Parquet file of every row accepted so far (for --resume). Safe to call after an error; if the file
-   * itself failed, `.partial` is left as it is (without footer).
+   * itself failed, it is removed (a file without footer is unreadable), and a resumed sink's old
+   * checkpoint stays as it was.
    */
   async abort(): Promise<void> {
     if (this.closed) return;
@@ -219,14 +255,21 @@ export class ParquetSink implements PathSink {
         finished = true;
       }
     } catch (err) {
-      this.failed ??= err as Error;
+      this.failed ??= outputError(err, this.partialPath) as Error;
     } finally {
       await this.fh.close().catch(() => undefined);
     }
-    if (this.replaces) {
-      // A resumed sink: its file becomes the checkpoint only when complete; else the old one stays.
-      if (finished) await rename(this.partialPath, this.replaces);
-      else await rm(this.partialPath, { force: true });
+    try {
+      if (this.replaces) {
+        // A resumed sink: its file becomes the checkpoint only when complete; else the old one stays.
+        if (finished) await rename(this.partialPath, this.replaces);
+        else await rm(this.partialPath, { force: true });
+      } else if (!finished) {
+        await rm(this.partialPath, { force: true });
+      }
+      this.complete = finished;
+    } catch {
+      this.complete = false;
     }
   }
 
@@ -239,8 +282,13 @@ export class ParquetSink implements PathSink {
 
   private async finishFile(): Promise<void> {
     if (this.fill > 0) await this.writeGroup();
-    await this.writer.finish();
-    await this.fh.sync();
+    try {
+      await this.writer.finish();
+      await this.fh.sync();
+    } catch (err) {
+      this.failed ??= outputError(err, this.partialPath) as Error;
+      throw this.failed;
+    }
   }
 
   private async writeGroup(): Promise<void> {
@@ -253,8 +301,8 @@ export class ParquetSink implements PathSink {
       // The writer copies each column's slice before encoding, so the buffers can be refilled afterwards.
       await this.writer.write({ columnData, rowGroupSize: n });
     } catch (err) {
-      this.failed ??= err as Error;
-      throw err;
+      this.failed ??= outputError(err, this.partialPath) as Error;
+      throw this.failed;
     }
     this.fill = 0;
   }
@@ -288,18 +336,31 @@ export interface ReadPathsParquetOptions {
 }
 
 /** `file` ends with the Parquet footer magic (a file cut short by a kill does not). */
-async function hasFooter(file: string, size: number): Promise<boolean> {
+async function hasFooter(fh: FileHandle, size: number): Promise<boolean> {
   if (size < 12) return false;
-  const fh = await open(file, "r");
-  try {
-    const head = Buffer.alloc(4);
-    const tail = Buffer.alloc(4);
-    await fh.read(head, 0, 4, 0);
-    await fh.read(tail, 0, 4, size - 4);
-    return head.toString("latin1") === PARQUET_MAGIC && tail.toString("latin1") === PARQUET_MAGIC;
-  } finally {
-    await fh.close();
-  }
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  await fh.read(head, 0, 4, 0);
+  await fh.read(tail, 0, 4, size - 4);
+  return head.toString("latin1") === PARQUET_MAGIC && tail.toString("latin1") === PARQUET_MAGIC;
+}
+
+/** hyparquet's view of an open file: slices read from the handle (opened without following a link). */
+function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end: number = size): Promise<ArrayBuffer> {
+      const length = Math.max(0, Math.min(end, size) - start);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await fh.read(out, done, length - done, start + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return out.buffer;
+    },
+  };
 }
 
 /** Checks that the file has exactly the columns ParquetSink writes (names, order, physical types). */
@@ -327,12 +388,21 @@ function checkSchema(file: string, metadata: FileMetaData): void {
  * Reads one row group at a time.
  */
 export async function readPathsParquet(file: string, options: ReadPathsParquetOptions = {}): Promise<PathsCsv> {
-  const { size } = await stat(file);
-  if (!(await hasFooter(file, size))) {
+  const fh = await open(file, READ_NOFOLLOW);
+  try {
+    return await readOpenParquet(fh, file, options);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsParquetOptions): Promise<PathsCsv> {
+  const { size } = await fh.stat();
+  if (!(await hasFooter(fh, size))) {
     if (options.truncatedAsEmpty) return { paths: new Float64Array(0), records: new Float64Array(0), count: 0 };
     throw new Error(`${file}: not a complete Parquet file (no PAR1 footer: truncated or not Parquet)`);
   }
-  const buffer = await asyncBufferFromFile(file);
+  const buffer = handleBuffer(fh, size);
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(buffer);
@@ -365,13 +435,13 @@ export async function readPathsParquet(file: string, options: ReadPathsParquetOp
           const v: unknown = columnData[k];
           if (m < 0) {
             if (typeof v !== "bigint" && typeof v !== "number") {
-              problem ??= `${file}: row ${row + 1}: path must be an integer (received ${String(v)})`;
+              problem ??= `${file}: row ${row + 1}: path must be an integer (received a value of type ${v === null ? "null" : typeof v})`;
               continue;
             }
             paths[row] = Number(v);
           } else {
             if (typeof v !== "number") {
-              problem ??= `${file}: row ${row + 1}: ${columnName} must be a number (received ${String(v)})`;
+              problem ??= `${file}: row ${row + 1}: ${columnName} must be a number (received a value of type ${v === null ? "null" : typeof v})`;
               continue;
             }
             records[row * RECORD_STRIDE + m] = v;

@@ -1,8 +1,7 @@
 // summary.json (SPEC §4): the run's identity and the statistics of every metric, built from the metric
 // columns, written atomically so a reader never sees a half-written file.
 
-import { mkdir } from "node:fs/promises";
-import { writeAtomic } from "./atomic.js";
+import { ensureDir, writeAtomic } from "./atomic.js";
 import type { Scenario } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import type { ColumnSource } from "../stats/columns.js";
@@ -102,6 +101,6 @@ export function summaryToJson(summary: Summary): string {
  * renamed over the target (rename within a filesystem is atomic). Returns the file's path.
  */
 export async function writeSummaryJson(dir: string, summary: Summary): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   return writeAtomic(dir, "summary.json", summaryToJson(summary));
 }

@@ -1,8 +1,6 @@
 // The sweep's outputs, all from one SweepResult: sweep.csv (one row per point), sweep.json (the same,
 // structured, with the base scenario and the design), and the console tables.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { writeAtomic } from "../report/atomic.js";
+import { ensureDir, writeAtomic } from "../report/atomic.js";
 import Table from "cli-table3";
 import type { MetricName } from "../engine/metrics.js";
 import { formatNumber } from "../report/csv.js";
@@ -102,6 +100,25 @@ function pointJson(p: SweepPointResult, metrics: readonly MetricName[]): Record<
   };
 }
 
+/** The design as sweep.json records it. */
+export function designJson(design: SweepResult["design"]): Record<string, unknown> {
+  return {
+    kind: design.kind,
+    ...(design.count !== undefined ? { count: design.count } : {}),
+    ...(design.seed !== undefined ? { seed: design.seed } : {}),
+    axes: design.axes.map(axisJson),
+  };
+}
+
+/**
+ * What makes a sweep's results what they are, as text to compare: its design, base scenario, seed, path
+ * count and engine, as sweep.json records them (so a recorded sweep.json and a sweep about to run compare
+ * equal exactly when they are the same sweep; the name, metrics and baseline only change what is reported).
+ */
+export function sweepIdentity(s: { design?: unknown; base?: unknown; seed?: unknown; paths?: unknown; engine?: unknown }): string {
+  return JSON.stringify({ design: s.design ?? null, base: s.base ?? null, seed: s.seed ?? null, paths: s.paths ?? null, engine: s.engine ?? null });
+}
+
 /** sweep.json's object: the sweep's identity, base scenario and design, then one entry per finished point. */
 export function sweepJsonObject(result: SweepResult): Record<string, unknown> {
   return {
@@ -109,12 +126,7 @@ export function sweepJsonObject(result: SweepResult): Record<string, unknown> {
     name: result.name,
     ...(result.file ? { file: result.file } : {}),
     ...(result.baseFile ? { baseFile: result.baseFile } : {}),
-    design: {
-      kind: result.design.kind,
-      ...(result.design.count !== undefined ? { count: result.design.count } : {}),
-      ...(result.design.seed !== undefined ? { seed: result.design.seed } : {}),
-      axes: result.design.axes.map(axisJson),
-    },
+    design: designJson(result.design),
     base: result.base,
     seed: result.seed,
     paths: result.paths,
@@ -138,7 +150,7 @@ export function sweepJson(result: SweepResult): string {
 
 /** Writes `dir/sweep.csv` and `dir/sweep.json`, each atomically (a reader never sees half a file). */
 export async function writeSweepOutputs(dir: string, result: SweepResult): Promise<{ csv: string; json: string }> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const csv = await writeAtomic(dir, SWEEP_CSV, sweepCsv(result));
   const json = await writeAtomic(dir, SWEEP_JSON, sweepJson(result));
   return { csv, json };
