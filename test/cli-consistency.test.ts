@@ -87,11 +87,29 @@ describe("the scenario-key reference", () => {
     expect([row.range, row.default]).toEqual(["≥ 0, ≤ 1", String(2 / 3)]);
   });
 
+  it("shows a choice's values and says which old per-step key each new key replaces", () => {
+    const rows = new Map(referenceRows().map((r) => [r.key, r]));
+    expect(rows.get("market.book.depth.profile")!.type).toBe("latent \\| flat \\| exponential \\| power");
+    expect(rows.get("market.mark.oracleLagSteps")!.notes).toMatch(/use market\.mark\.oracleLagSeconds/);
+    expect(rows.get("liquidation.partial.cooldownSteps")!.notes).toMatch(/use liquidation\.partial\.cooldownSeconds/);
+  });
+
   it("`cascade schema --json` is the JSON Schema of a scenario file", async () => {
     const r = await cascade("schema", "--json");
     const schema = JSON.parse(r.stdout);
     expect(schema.type).toBe("object");
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toContain("market");
+  });
+});
+
+describe("--force", () => {
+  it("is listed by run, sweep and merge, and reaches the runner", async () => {
+    for (const cmd of ["run", "sweep", "merge"]) expect((await cascade(cmd, "--help")).stdout, cmd).toMatch(/--force/);
+    const out = join(dir, "forced");
+    expect((await cascade("run", "--paths", "4", "--quiet", "--json", "--threads", "1", "--out", out)).code).toBe(0);
+    const other = await cascade("run", "--paths", "4", "--seed", "9", "--quiet", "--json", "--threads", "1", "--out", out);
+    expect(other.code).toBe(2);
+    expect((await cascade("run", "--paths", "4", "--seed", "9", "--quiet", "--json", "--threads", "1", "--force", "--out", out)).code).toBe(0);
   });
 });

@@ -114,6 +114,7 @@ describe("run", () => {
       format: "csv",
       quiet: true,
       json: true,
+      force: false,
       sets: ["paths=12", "seed=7"],
     });
   });

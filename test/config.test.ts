@@ -145,12 +145,12 @@ describe("a broken scenario is rejected with a problem naming the field", () => 
 describe("a broken file named by a scenario is rejected with a problem naming the key and the file", () => {
   const cases: { name: string; raw: unknown; field: string; says: string }[] = [
     { name: "a missing positions file", raw: { accounts: { positionsFile: "no-such.csv" } }, field: "accounts.positionsFile", says: '"no-such.csv": no such file' },
-    { name: "a negative size on row 3", raw: { accounts: { positionsFile: "positions-negative-size.csv" } }, field: "accounts.positionsFile", says: '"positions-negative-size.csv" row 3 (line 4): size must be > 0 (received -2)' },
+    { name: "a negative size on row 3", raw: { accounts: { positionsFile: "positions-negative-size.csv" } }, field: "accounts.positionsFile", says: '"positions-negative-size.csv" row 3 (line 4): size must be > 0 (received a negative number)' },
     { name: "a positions file without a collateral column", raw: { accounts: { positionsFile: "positions-missing-column.csv" } }, field: "accounts.positionsFile", says: "missing collateral" },
-    { name: "a snapshot with a non-numeric price", raw: { market: { book: { snapshotFile: "book-bad-price.csv" } } }, field: "market.book.snapshotFile", says: 'row 2 (line 3): price must be a number (received "abc")' },
+    { name: "a snapshot with a non-numeric price", raw: { market: { book: { snapshotFile: "book-bad-price.csv" } } }, field: "market.book.snapshotFile", says: 'row 2 (line 3): price must be a number (received text of 3 characters)' },
     { name: "a crossed snapshot", raw: { market: { book: { snapshotFile: "book-crossed.csv" } } }, field: "market.book.snapshotFile", says: "must not be crossed" },
     { name: "a snapshot off the tick grid", raw: { market: { book: { snapshotFile: BINANCE_DEPTH } } }, field: "market.book.snapshotFile", says: "multiples of market.tickSize 0.5" },
-    { name: "a returns file with a word in it", raw: { market: { price: { model: "replay", returnsFile: "returns-bad.csv" } } }, field: "market.price.returnsFile", says: 'row 3 (line 3): must be a number (received "oops")' },
+    { name: "a returns file with a word in it", raw: { market: { price: { model: "replay", returnsFile: "returns-bad.csv" } } }, field: "market.price.returnsFile", says: 'row 3 (line 3): must be a number (received text of 4 characters)' },
   ];
   it.each(cases)("$name", ({ raw, field, says }) => {
     expectProblem(problemsOf(() => resolveScenario(raw, FIXTURES)), field, says);

@@ -8,6 +8,7 @@ export interface RawRunOptions {
   paths?: string;
   seed?: string;
   threads?: string;
+  force?: boolean;
   out?: string;
   engine?: string;
   shard?: string;
@@ -19,6 +20,25 @@ export interface RawRunOptions {
 }
 
 const DIGITS = /^\d+$/;
+
+/**
+ * Most worker threads a run may ask for: 64, or every core on a machine with more. Each thread holds a copy of the
+ * setup and its own engine (a WASM kernel's memory), so `--threads 1000` would allocate gigabytes before any work.
+ */
+export const MAX_THREADS = Math.max(64, availableParallelism());
+
+/** `--threads`: an integer from 1 to MAX_THREADS; undefined when not given (or bad: a problem is pushed). */
+export function parseThreads(text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const value = DIGITS.test(text.trim()) ? Number(text) : NaN;
+  if (Number.isSafeInteger(value) && value >= 1 && value <= MAX_THREADS) return value;
+  problems.push(
+    Number.isSafeInteger(value) && value > MAX_THREADS
+      ? `--threads must be at most ${MAX_THREADS} (received ${formatValue(text)})`
+      : `--threads must be a positive integer (received ${formatValue(text)})`,
+  );
+  return undefined;
+}
 
 function integer(name: string, text: string | undefined, min: number, problems: string[]): number | undefined {
   if (text === undefined) return undefined;
@@ -59,13 +79,14 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
   if (raw.out !== undefined && raw.out.trim() === "") problems.push(`--out must be a directory path (received "")`);
   if (raw.resume !== undefined && raw.resume.trim() === "") problems.push(`--resume must be a directory path (received "")`);
   return {
-    threads: integer("threads", raw.threads, 1, problems) ?? availableParallelism(),
+    threads: parseThreads(raw.threads, problems) ?? Math.min(availableParallelism(), MAX_THREADS),
     out: raw.out ?? "./cascade-out",
     engine: oneOf("engine", raw.engine, ["wasm", "ts"] as const, "wasm", problems),
     shard: shard(raw.shard, problems),
     format: oneOf("format", raw.format, ["csv", "parquet"] as const, "csv", problems),
     quiet: raw.quiet ?? false,
     json: raw.json ?? false,
+    force: raw.force ?? false,
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
     ...(scenarioFile !== undefined ? { scenarioFile } : {}),
     sets,

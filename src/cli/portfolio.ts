@@ -9,6 +9,8 @@ import { applySets, readScenarioFile } from "../config/load.js";
 import { loadPortfolioScenario, type PortfolioScenario } from "../portfolio/index.js";
 import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioSummary } from "../portfolio/report.js";
 import { processIo, type CliIo } from "./io.js";
+import { MAX_THREADS, parseThreads } from "./options.js";
+import { portfolioMemoryProblems } from "../config/memory.js";
 
 /** The options as commander collects them (every value a string). */
 export interface RawPortfolioOptions {
@@ -44,7 +46,7 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
   const problems: string[] = [];
   const paths = integer("paths", raw.paths, 1, problems);
   const seed = integer("seed", raw.seed, 0, problems);
-  const threads = integer("threads", raw.threads, 1, problems) ?? availableParallelism();
+  const threads = parseThreads(raw.threads, problems) ?? Math.min(availableParallelism(), MAX_THREADS);
   const engine = raw.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "ts") problems.push(`--engine must be one of wasm, ts (received ${formatValue(engine)})`);
   const out = raw.out ?? "./cascade-out";
@@ -61,6 +63,7 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
     if (!(err instanceof InputError)) throw err;
     problems.push(...err.problems);
   }
+  if (scenario) problems.push(...portfolioMemoryProblems(scenario, threads));
   if (problems.length > 0 || !scenario) throw new InputError(problems);
   Object.assign(known, { seed: scenario.seed, scenarioFile: file });
 

@@ -8,12 +8,17 @@ export class InputError extends Error {
   readonly problems: string[];
 
   constructor(problems: string | string[]) {
-    const list = typeof problems === "string" ? [problems] : problems;
+    const all = typeof problems === "string" ? [problems] : problems;
+    // A hostile file can hold a million unknown keys: the first MAX_PROBLEMS lines show what is wrong.
+    const list = all.length > MAX_PROBLEMS ? [...all.slice(0, MAX_PROBLEMS), `... and ${all.length - MAX_PROBLEMS} more problems`] : all;
     super(list.join("\n"));
     this.name = "InputError";
     this.problems = list;
   }
 }
+
+/** Most problem lines one InputError carries; the rest are counted in a last line. */
+export const MAX_PROBLEMS = 200;
 
 /** What a bug report needs to reproduce a failure (SPEC §1: seed, path index, scenario file). */
 export interface ReproContext {
@@ -46,4 +51,14 @@ export function formatValue(value: unknown): string {
     text = String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Text from the user (a key, a name) as it may appear inside a one-line message: control characters escaped, so
+ * the line stays one line, and cut to `max` characters.
+ */
+export function safeText(text: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
+  return escaped.length > max ? `${escaped.slice(0, max - 3)}...` : escaped;
 }

@@ -1,9 +1,12 @@
 // Readers for the data files a scenario names (positions, book snapshot, returns). Each bad file or row
 // becomes a problem line naming the scenario key and the file; nothing here throws on bad content.
-import { readFileSync } from "node:fs";
+// Only a regular file of at most DATA_FILE_CAP is read (src/config/input-file.ts), and no problem line quotes the
+// file's contents: a scenario may name any file (/etc/shadow), so a line says where and what kind of thing is
+// wrong (row, line, column, "text of 12 characters"), never the text itself.
 import { resolve } from "node:path";
 import { parse } from "csv-parse/sync";
-import { formatValue } from "./errors.js";
+import { DATA_FILE_CAP, pathText, readInputText } from "./input-file.js";
+import { MAX_MONEY, MAX_PRICE, MAX_SIZE } from "./schema.js";
 import type { BookLevel, PositionRow } from "./scenario.js";
 
 /** A file named by a scenario key, as written and as found. */
@@ -36,7 +39,7 @@ class FileProblems {
   }
 
   file(message: string): void {
-    this.line(`${this.f.key} ${JSON.stringify(this.f.file)} ${message}`);
+    this.line(`${this.f.key} "${pathText(this.f.file)}" ${message}`);
   }
 
   row(row: number, line: number, message: string): void {
@@ -46,7 +49,7 @@ class FileProblems {
   }
 
   finish(): void {
-    if (this.rows > MAX_ROW_PROBLEMS) this.out.push(`${this.f.key} ${JSON.stringify(this.f.file)} has ${this.rows - MAX_ROW_PROBLEMS} more bad rows`);
+    if (this.rows > MAX_ROW_PROBLEMS) this.out.push(`${this.f.key} "${pathText(this.f.file)}" has ${this.rows - MAX_ROW_PROBLEMS} more bad rows`);
   }
 
   get ok(): boolean {
@@ -55,14 +58,17 @@ class FileProblems {
 }
 
 function readText(p: FileProblems): string | undefined {
-  try {
-    return readFileSync(p.f.path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : String(code ?? err);
-    p.line(`${p.f.key} must name a readable file (received ${JSON.stringify(p.f.file)}: ${why} at ${p.f.path})`);
-    return undefined;
-  }
+  const got = readInputText(p.f.path, DATA_FILE_CAP);
+  if ("text" in got) return got.text;
+  p.line(`${p.f.key} must name ${got.refusal.expected} (received "${pathText(p.f.file)}": ${got.refusal.why} at ${pathText(p.f.path)})`);
+  return undefined;
+}
+
+/** What a cell holds, in words: the problem line says what kind of value was found, never the value. */
+function cellShape(text: string): string {
+  if (text === "") return "an empty cell";
+  if (parseNumber(text) !== undefined) return "a number";
+  return `text of ${text.length} character${text.length === 1 ? "" : "s"}`;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -91,8 +97,11 @@ function readCsv(p: FileProblems): CsvTable | undefined {
       relax_column_count: true,
     }) as unknown as typeof records;
   } catch (err) {
+    // csv-parse's message quotes the field it stopped at: its code says the same without the content
     const line = (err as { lines?: number }).lines;
-    p.file(`${line ? `line ${line}: ` : ""}must be valid CSV (${String((err as Error).message).split("\n")[0]})`);
+    const code = (err as { code?: unknown }).code;
+    const why = typeof code === "string" ? code.replace(/^CSV_/, "").toLowerCase().replace(/_/g, " ") : "unreadable";
+    p.file(`${line ? `line ${line}: ` : ""}must be valid CSV (${why})`);
     return undefined;
   }
   if (records.length === 0) {
@@ -115,36 +124,46 @@ function columns(table: CsvTable, wanted: Record<string, readonly string[]>, p: 
     else index[name] = i;
   }
   if (missing.length > 0) {
-    p.file(`must have columns ${Object.keys(wanted).join(",")} (missing ${missing.join(", ")}; received header ${table.header.join(",")})`);
+    // the header is the file's first line: count its columns, never quote it
+    const n = table.header.length;
+    p.file(`must have a header line naming columns ${Object.keys(wanted).join(",")} (missing ${missing.join(", ")}; the header has ${n} column${n === 1 ? "" : "s"})`);
     return undefined;
   }
   return index;
 }
 
-/** A numeric cell that must satisfy `ok`; pushes a row problem and returns undefined otherwise. */
-function numberCell(
-  cells: string[],
-  col: number,
-  name: string,
-  rule: { ok: (x: number) => boolean; expected: string },
-  at: { row: number; line: number },
-  p: FileProblems,
-): number | undefined {
+interface CellRule {
+  /** The lower bound: `> 0` or `>= 0`. */
+  min: number;
+  minIncluded: boolean;
+  max: number;
+}
+
+/** A numeric cell within `rule`; pushes a row problem (saying what kind of value was found, not which) otherwise. */
+function numberCell(cells: string[], col: number, name: string, rule: CellRule, at: { row: number; line: number }, p: FileProblems): number | undefined {
   const text = cells[col] ?? "";
   const value = parseNumber(text);
   if (value === undefined) {
-    p.row(at.row, at.line, `${name} must be a number (received ${formatValue(text)})`);
+    p.row(at.row, at.line, `${name} must be a number (received ${cellShape(text)})`);
     return undefined;
   }
-  if (!rule.ok(value)) {
-    p.row(at.row, at.line, `${name} must be ${rule.expected} (received ${text})`);
+  if (!(rule.minIncluded ? value >= rule.min : value > rule.min)) {
+    const found = value === rule.min ? (value === 0 ? "zero" : "the bound") : value < 0 ? "a negative number" : "a smaller number";
+    p.row(at.row, at.line, `${name} must be ${rule.minIncluded ? ">=" : ">"} ${rule.min} (received ${found})`);
+    return undefined;
+  }
+  if (!(value <= rule.max)) {
+    p.row(at.row, at.line, `${name} must be <= ${rule.max} (received a larger number)`);
     return undefined;
   }
   return value;
 }
 
-const POSITIVE = { ok: (x: number) => x > 0, expected: "> 0" };
-const NON_NEGATIVE = { ok: (x: number) => x >= 0, expected: ">= 0" };
+const POSITIVE_SIZE: CellRule = { min: 0, minIncluded: false, max: MAX_SIZE };
+const POSITIVE_PRICE: CellRule = { min: 0, minIncluded: false, max: MAX_PRICE };
+const MONEY: CellRule = { min: 0, minIncluded: true, max: MAX_MONEY };
+/** A log-return of ±10 is a factor of 22,000 in one step. */
+export const MAX_ABS_LOG_RETURN = 10;
 
 /** `accounts.positionsFile`: columns account,side,size,entryPrice,collateral; side long|short. */
 export function readPositions(f: NamedFile, problems: string[]): PositionRow[] | undefined {
@@ -162,10 +181,14 @@ export function readPositions(f: NamedFile, problems: string[]): PositionRow[] |
     const account = cells[col.account] ?? "";
     const side = (cells[col.side] ?? "").toLowerCase();
     if (account === "") p.row(at.row, at.line, "account must not be empty");
-    if (side !== "long" && side !== "short") p.row(at.row, at.line, `side must be long or short (received ${formatValue(cells[col.side] ?? "")})`);
-    const size = numberCell(cells, col.size, "size", POSITIVE, at, p);
-    const entryPrice = numberCell(cells, col.entryPrice, "entryPrice", POSITIVE, at, p);
-    const collateral = numberCell(cells, col.collateral, "collateral", NON_NEGATIVE, at, p);
+    if (side !== "long" && side !== "short") p.row(at.row, at.line, `side must be long or short (received ${cellShape(cells[col.side] ?? "")})`);
+    const size = numberCell(cells, col.size, "size", POSITIVE_SIZE, at, p);
+    const entryPrice = numberCell(cells, col.entryPrice, "entryPrice", POSITIVE_PRICE, at, p);
+    const collateral = numberCell(cells, col.collateral, "collateral", MONEY, at, p);
+    if (size !== undefined && entryPrice !== undefined && !(size * entryPrice <= MAX_MONEY)) {
+      p.row(at.row, at.line, `size × entryPrice must be <= ${MAX_MONEY} (received a larger notional)`);
+      return;
+    }
     if (account !== "" && (side === "long" || side === "short") && size !== undefined && entryPrice !== undefined && collateral !== undefined) {
       out.push({ account, side, size, entryPrice, collateral });
     }
@@ -194,14 +217,15 @@ export function readBookSnapshot(f: NamedFile, tickSize: number | undefined, pro
   const col = table && columns(table, { side: ["side"], price: ["price"], qty: ["qty", "quantity", "amount"] }, p);
   if (!table || !col) return undefined;
   const levels: BookLevel[] = [];
+  const rowOf = new Map<BookLevel, number>();
   const seen = new Map<string, number>();
   const offGrid: { row: number; text: string }[] = [];
   table.rows.forEach(({ cells, line }, i) => {
     const at = { row: i + 1, line };
     const side = SIDES[(cells[col.side] ?? "").toLowerCase()];
-    if (side === undefined) p.row(at.row, at.line, `side must be bid or ask (or b/a, buy/sell) (received ${formatValue(cells[col.side] ?? "")})`);
-    const price = numberCell(cells, col.price, "price", POSITIVE, at, p);
-    const qty = numberCell(cells, col.qty, "qty", POSITIVE, at, p);
+    if (side === undefined) p.row(at.row, at.line, `side must be bid or ask (or b/a, buy/sell) (received ${cellShape(cells[col.side] ?? "")})`);
+    const price = numberCell(cells, col.price, "price", POSITIVE_PRICE, at, p);
+    const qty = numberCell(cells, col.qty, "qty", POSITIVE_SIZE, at, p);
     if (price !== undefined && tickSize !== undefined && !onGrid(price, tickSize)) {
       offGrid.push({ row: at.row, text: cells[col.price] });
       return;
@@ -209,25 +233,28 @@ export function readBookSnapshot(f: NamedFile, tickSize: number | undefined, pro
     if (side === undefined || price === undefined || qty === undefined) return;
     const key = `${side}@${price}`;
     const first = seen.get(key);
-    if (first !== undefined) p.row(at.row, at.line, `price ${price} repeats the ${side} level of row ${first}`);
+    if (first !== undefined) p.row(at.row, at.line, `price repeats the ${side} level of row ${first}`);
     else {
       seen.set(key, at.row);
-      levels.push({ side, price, qty });
+      const level: BookLevel = { side, price, qty };
+      rowOf.set(level, at.row);
+      levels.push(level);
     }
   });
   if (offGrid.length > 0) {
-    // One line, not one per row: the fix is a single key (the venue's tick), not the file.
-    const decimals = Math.max(...offGrid.map((o) => o.text.replace(/0+$/, "").split(".")[1]?.length ?? 0));
+    // One line, not one per row: the fix is a single key (the venue's tick), not the file. The prices are not
+    // quoted; the tick they suggest comes from how many decimals they have.
+    const decimals = Math.min(20, Math.max(...offGrid.map((o) => o.text.replace(/0+$/, "").split(".")[1]?.length ?? 0)));
     p.file(
       `prices must be multiples of market.tickSize ${tickSize} (received ${offGrid.length} off-grid prices, ` +
-        `first ${offGrid[0].text} on row ${offGrid[0].row}; set market.tickSize to the venue's tick, e.g. ${10 ** -decimals})`,
+        `the first on row ${offGrid[0].row}; set market.tickSize to the venue's tick, e.g. ${10 ** -decimals})`,
     );
   }
   if (table.rows.length === 0) p.file("must have at least one level");
   const bids = levels.filter((l) => l.side === "bid").sort((a, b) => b.price - a.price);
   const asks = levels.filter((l) => l.side === "ask").sort((a, b) => a.price - b.price);
   if (bids.length > 0 && asks.length > 0 && bids[0].price >= asks[0].price) {
-    p.file(`must not be crossed: best bid must be < best ask (received bid ${bids[0].price}, ask ${asks[0].price})`);
+    p.file(`must not be crossed: best bid must be < best ask (received the best bid, row ${rowOf.get(bids[0])}, at or above the best ask, row ${rowOf.get(asks[0])})`);
   }
   p.finish();
   return p.ok ? [...bids, ...asks] : undefined;
@@ -245,8 +272,11 @@ export function readReturns(f: NamedFile, problems: string[]): Float64Array | un
     if (cell === "" || cell.startsWith("#")) return;
     row++;
     const value = parseNumber(cell);
-    if (value !== undefined) values.push(value);
-    else if (row > 1) p.row(row, i + 1, `must be a number (received ${formatValue(cell)})`);
+    if (value === undefined) {
+      if (row > 1) p.row(row, i + 1, `must be a number (received ${cellShape(cell)})`);
+    } else if (!(Math.abs(value) <= MAX_ABS_LOG_RETURN)) {
+      p.row(row, i + 1, `must be a log-return between -${MAX_ABS_LOG_RETURN} and ${MAX_ABS_LOG_RETURN} (received a number outside)`);
+    } else values.push(value);
   });
   if (values.length === 0 && p.ok) p.file("must contain at least one log-return (received none)");
   p.finish();

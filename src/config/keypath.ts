@@ -1,12 +1,43 @@
 // Scenario key paths for sweep axes and overrides: the grammar of `--set` (`market.price.shocks[0].step`
 // or `market.price.shocks.0.step`), read from and written into a raw (unvalidated) scenario object.
 
+import { safeText } from "./errors.js";
+
 export type Segment = string | number;
 
 const NAME = /^[A-Za-z_][\w-]*$/;
 
-/** `market.price.shocks[0].step` → ["market", "price", "shocks", 0, "step"]; undefined when malformed. */
+/**
+ * Key names that reach an object's prototype when written through (`x.__proto__.polluted = 1` writes into
+ * Object.prototype): no scenario, sweep, portfolio or margin key has these names, so they are refused wherever a key
+ * path or a document's key comes from the user.
+ */
+export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+export function isForbiddenKey(key: PropertyKey): boolean {
+  return typeof key === "string" && FORBIDDEN_KEYS.includes(key);
+}
+
+/** The first forbidden segment of a dotted key path as written (`__proto__.x`, `a.constructor.prototype`), if any. */
+export function forbiddenSegment(key: string): string | undefined {
+  for (const part of key.split(".")) {
+    const name = part.replace(/(\[\d+\])+$/, "");
+    if (isForbiddenKey(name)) return name;
+  }
+  return undefined;
+}
+
+/** The problem line for a key path with a forbidden segment: `<what> must not contain … (received "<key>")`. */
+export function forbiddenKeyProblem(what: string, key: string, segment: string): string {
+  return `${what} must not contain the segment ${segment}: __proto__, constructor and prototype would reach the object's prototype (received ${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)})`;
+}
+
+/**
+ * `market.price.shocks[0].step` → ["market", "price", "shocks", 0, "step"]; undefined when malformed, and when a
+ * segment is `__proto__`, `constructor` or `prototype` (see `forbiddenSegment` for the reason to give).
+ */
 export function parseKeyPath(key: string): Segment[] | undefined {
+  if (forbiddenSegment(key) !== undefined) return undefined;
   const path: Segment[] = [];
   for (const part of key.split(".")) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
@@ -38,6 +69,8 @@ function describe(v: unknown): string {
  * mapping or a list; nothing is written then.
  */
 export function setAtPath(root: Record<string, unknown>, path: readonly Segment[], value: unknown): string | undefined {
+  const bad = path.find(isForbiddenKey);
+  if (bad !== undefined) return `must not contain the segment ${String(bad)}: it would reach the object's prototype`;
   let node: unknown = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
@@ -56,7 +89,8 @@ export function setAtPath(root: Record<string, unknown>, path: readonly Segment[
       } else container[seg] = structuredClone(value);
       return undefined;
     }
-    if (container[seg] === undefined || container[seg] === null) {
+    // only own keys are walked: an inherited member (toString, a prototype's key) is "absent" here
+    if (!Object.hasOwn(container, seg) || container[seg] === undefined || container[seg] === null) {
       if (value === null) return undefined; // deleting inside something absent: nothing to do
       container[seg] = typeof path[i + 1] === "number" ? [] : {};
     }
@@ -70,10 +104,46 @@ export function getAtPath(root: unknown, path: readonly Segment[]): unknown {
   let node = root;
   for (const seg of path) {
     if (Array.isArray(node) && typeof seg === "number") node = node[seg];
-    else if (isRecord(node) && typeof seg === "string") node = node[seg];
+    else if (isRecord(node) && typeof seg === "string" && Object.hasOwn(node, seg)) node = node[seg];
     else return undefined;
   }
   return node;
+}
+
+/** Deepest nesting of mappings and lists a user's document may have (a scenario needs 6; JSON bombs go deeper). */
+export const MAX_DOCUMENT_DEPTH = 64;
+
+/** What is wrong with the shape of a parsed document, if anything: a forbidden key (where), or nesting too deep. */
+export type DocumentProblem = { forbidden: Segment[] } | { tooDeep: number };
+
+/**
+ * Walks a parsed document (iteratively: a deep one must not overflow the stack here) for a key named
+ * `__proto__`, `constructor` or `prototype` at any depth, and for nesting deeper than `maxDepth`. JSON.parse and
+ * the YAML parser make such a key an own property, harmless by itself, but any later copy by assignment
+ * (`out[key] = value`) would write through it into a prototype: refusing it at the door keeps every merge safe.
+ */
+export function documentProblem(doc: unknown, maxDepth = MAX_DOCUMENT_DEPTH): DocumentProblem | undefined {
+  const stack: { node: unknown; path: Segment[] }[] = [{ node: doc, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    if (path.length >= maxDepth) return { tooDeep: maxDepth };
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], path: [...path, i] });
+      continue;
+    }
+    const keys = Object.keys(node);
+    for (const key of keys) if (isForbiddenKey(key)) return { forbidden: [...path, key] };
+    for (let i = keys.length - 1; i >= 0; i--) stack.push({ node: (node as Record<string, unknown>)[keys[i]], path: [...path, keys[i]] });
+  }
+  return undefined;
+}
+
+/** A document problem as a line about `what` (e.g. `scenario file a.yaml`), naming the key, never quoting content. */
+export function documentProblemText(what: string, problem: DocumentProblem): string {
+  if ("tooDeep" in problem) return `${what} must nest mappings and lists at most ${problem.tooDeep} deep (received deeper nesting)`;
+  const key = String(problem.forbidden[problem.forbidden.length - 1]);
+  return `${what}: ${safeText(keyPathText(problem.forbidden), 120)} must not be a key: __proto__, constructor and prototype would reach the object's prototype (received the key ${key})`;
 }
 
 /** True when one path is the other or lies inside it (`a.b` and `a.b.c`): two axes on them would collide. */

@@ -1,76 +1,218 @@
 // From a scenario file and `--set` pairs to ScenarioInputs: parse, override, validate, apply presets,
 // load the files it names. Every problem found is reported together in one InputError.
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import YAML from "yaml";
-import { InputError, formatValue } from "./errors.js";
-import { keyPathText, parseKeyPath, setAtPath, type Segment } from "./keypath.js";
+import { InputError, formatValue, safeText } from "./errors.js";
+import { CONFIG_FILE_CAP, byteText, pathText, readInputText } from "./input-file.js";
+import {
+  MAX_DOCUMENT_DEPTH,
+  documentProblem,
+  documentProblemText,
+  forbiddenKeyProblem,
+  forbiddenSegment,
+  keyPathText,
+  parseKeyPath,
+  setAtPath,
+  type Segment,
+} from "./keypath.js";
+import { scenarioMemoryProblems } from "./memory.js";
 import { namedFile, readBookSnapshot, readPositions, readReturns } from "./files.js";
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets } from "./presets.js";
 import type { Scenario, ScenarioInputs, Tier } from "./scenario.js";
 import { formatIssues, scenarioSchema, shocksSchema, stepsSchema, tickSizeSchema } from "./schema.js";
 import { mergeUnder, venueOverlay } from "../venues/scenario-overlay.js";
+import { SECONDS_PER_YEAR } from "../engine/layout.js";
 
 /** The preset that applies when a scenario gives neither `margin.preset` nor `margin.tiers`. */
 export const DEFAULT_PRESET = "binance-usdm-btcusdt";
 
 // ---- reading ------------------------------------------------------------------------------------
 
+/** Most YAML aliases a document may expand (the yaml library's maxAliasCount): a billion-laughs file stops here. */
+export const MAX_YAML_ALIASES = 100;
+
 /**
  * Parses a scenario file: JSON if it starts with `{` or `[` (strictly JSON when named *.json, else YAML flow
- * is accepted too), YAML otherwise. An empty file is `{}`.
+ * is accepted too), YAML otherwise. An empty file is `{}`. Only a regular file of at most 4 MiB is read
+ * (src/config/input-file.ts); the sweep, portfolio and margin commands read their files through here too.
  */
 export function readScenarioFile(path: string): unknown {
   return parseScenarioText(readText(path, "scenario file"), path);
 }
 
 function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${path} must be a readable file (received ${code === "ENOENT" ? "no such file" : String(code ?? err)})`);
-  }
+  const got = readInputText(path, CONFIG_FILE_CAP);
+  if ("text" in got) return got.text;
+  throw new InputError(`${what} ${pathText(path)} must be ${got.refusal.expected} (received ${got.refusal.why})`);
 }
 
-/** The scenario in `text` (from `source`, for messages). */
+/**
+ * The scenario in `text` (from `source`, for messages). Problems name the line and what is wrong in the parser's
+ * words, never quoting the text: the file may not be the scenario it was meant to be.
+ */
 export function parseScenarioText(text: string, source: string): unknown {
+  const what = `scenario file ${pathText(source)}`;
   let jsonProblem: string | undefined;
+  let doc: unknown;
+  let parsed = false;
   if (/^\s*[[{]/.test(text)) {
     try {
-      return JSON.parse(text);
+      doc = JSON.parse(text);
+      parsed = true;
     } catch (err) {
-      jsonProblem = jsonErrorLine(`scenario file ${source}`, text, err);
+      jsonProblem = jsonErrorLine(what, text, err);
     }
   }
-  const doc = YAML.parseDocument(text);
-  const first = doc.errors[0];
-  if (jsonProblem && (first || /\.json$/i.test(source))) throw new InputError(jsonProblem);
-  if (first) {
-    const line = first.linePos?.[0].line;
-    const what = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new InputError(`scenario file ${source}${line ? ` line ${line}` : ""} must be valid YAML (${what})`);
+  if (!parsed) {
+    if (jsonProblem && /\.json$/i.test(source)) throw new InputError(jsonProblem);
+    doc = parseYaml(text, what, jsonProblem);
   }
-  return doc.toJS() ?? {};
+  const shape = documentProblem(doc);
+  if (shape) throw new InputError(documentProblemText(what, shape));
+  return doc ?? {};
 }
 
-/** `<what> line N must be valid JSON (<reason>)`: V8 gives a character position, users want a line. */
+/**
+ * Nesting deeper than MAX_DOCUMENT_DEPTH, found by one linear scan of the text before the YAML parser sees it: the
+ * parser takes a minute on 4 MiB of `[[[[…` (or `- - - …`, or ever deeper indentation). Counts flow brackets outside
+ * quoted scalars and comments, compact block indicators (`- - -`, `? ? ?`) at the start of a line, and indentation
+ * (which a document nested this deep would need at two spaces a level at least, four per level for JSON-like text).
+ */
+export function yamlNestingTooDeep(text: string, max = MAX_DOCUMENT_DEPTH): boolean {
+  let flow = 0;
+  let quote = "";
+  let lineStart = 0;
+  const opensScalar = (i: number) => i === 0 || /[\s[{,:]/.test(text[i - 1]);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== "") {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = "";
+      }
+      continue;
+    }
+    if (i === lineStart) {
+      // indentation, then compact block indicators: `    - - ? key`
+      let j = i;
+      while (text[j] === " ") j++;
+      if (j - i > max * 8) return true;
+      let compact = 0;
+      while ((text[j] === "-" || text[j] === "?") && (text[j + 1] === " " || text[j + 1] === "\t")) {
+        compact++;
+        j += 2;
+        while (text[j] === " " || text[j] === "\t") j++;
+      }
+      if (compact > max) return true;
+    }
+    if (c === "\n") {
+      lineStart = i + 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && opensScalar(i)) quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]))) {
+      const end = text.indexOf("\n", i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === "[" || c === "{") {
+      if (++flow > max) return true;
+    } else if ((c === "]" || c === "}") && flow > 0) flow--;
+  }
+  return false;
+}
+
+/**
+ * Most YAML text parsed: the yaml library takes ≈ 7 s a MiB on long lists of small items (JSON.parse takes
+ * milliseconds), so a larger file must be JSON, up to CONFIG_FILE_CAP.
+ */
+export const YAML_TEXT_CAP = 1024 * 1024;
+
+/** YAML to a value, or an InputError: a syntax error, too many aliases, or nesting the parser cannot follow. */
+function parseYaml(text: string, what: string, jsonProblem: string | undefined): unknown {
+  if (text.length > YAML_TEXT_CAP) {
+    throw new InputError(jsonProblem ?? `${what} must be at most ${byteText(YAML_TEXT_CAP)} when it is YAML; a larger file must be JSON (received ${byteText(Buffer.byteLength(text))})`);
+  }
+  if (yamlNestingTooDeep(text)) {
+    throw new InputError(jsonProblem ?? `${what} must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`);
+  }
+  let doc: YAML.Document.Parsed;
+  try {
+    doc = YAML.parseDocument(text);
+  } catch (err) {
+    // the parser recurses on nesting: a deep enough document overflows the stack (RangeError)
+    throw new InputError(jsonProblem ?? `${what} must be valid YAML (${err instanceof RangeError ? "nesting too deep to parse" : "unreadable"})`);
+  }
+  const first = doc.errors[0];
+  if (jsonProblem && first) throw new InputError(jsonProblem);
+  if (first) {
+    const line = first.linePos?.[0].line;
+    throw new InputError(`${what}${line ? ` line ${line}` : ""} must be valid YAML (${yamlReason(first)})`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new InputError(`${what} must expand YAML aliases at most ${MAX_YAML_ALIASES} times (received more: an alias bomb is refused)`);
+    }
+    if (err instanceof RangeError) throw new InputError(`${what} must be valid YAML (nesting too deep to read)`);
+    if (err instanceof Error) throw new InputError(`${what} must be valid YAML (${yamlMessage(err.message)})`);
+    throw err;
+  }
+}
+
+/** Reasons whose message would quote the file: said in words of their own. */
+const YAML_REASONS: Record<string, string> = {
+  BAD_DQ_ESCAPE: "an invalid escape sequence in a double-quoted string",
+  BAD_SCALAR_START: "a plain value starts with a reserved character",
+  TAG_RESOLVE_FAILED: "an unresolved tag",
+  DUPLICATE_KEY: "map keys must be unique",
+};
+
+function yamlReason(err: YAML.YAMLError): string {
+  return YAML_REASONS[err.code] ?? yamlMessage(err.message);
+}
+
+/** The first line of a yaml message without its position, quoted text or the source it names after a colon. */
+function yamlMessage(message: string): string {
+  let m = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  m = m.replace(/"(?:[^"\\]|\\.)*"/g, "a value").replace(/'(?:[^'\\]|\\.)*'/g, "a value");
+  const colon = m.indexOf(": ");
+  if (colon >= 0) m = m.slice(0, colon);
+  return safeText(m.trim() || "a syntax error", 100);
+}
+
+/**
+ * `<what> line N must be valid JSON (<reason>)`: V8 gives a character position, users want a line. V8's message
+ * quotes the text around the error ("Unexpected token 'x', "…" is not valid JSON"): only its words are kept.
+ */
 function jsonErrorLine(what: string, text: string, err: unknown): string {
-  const message = (err as Error).message;
+  const message = err instanceof Error ? err.message : String(err);
   const at = /at position (\d+)/.exec(message);
   const line = at ? text.slice(0, Number(at[1])).split("\n").length : undefined;
-  const reason = message.replace(/\s*(in JSON )?at position \d+.*$/, "");
-  return `${what}${line ? ` line ${line}` : ""} must be valid JSON (${reason})`;
+  return `${what}${line ? ` line ${line}` : ""} must be valid JSON (${jsonReason(message)})`;
+}
+
+function jsonReason(message: string): string {
+  if (/^Unexpected token/i.test(message)) return "unexpected character";
+  if (/maximum call stack/i.test(message)) return "nesting too deep to parse";
+  let m = message.replace(/\s*(in JSON )?at position \d+.*$/s, "");
+  m = m.replace(/"(?:[^"\\]|\\.)*"(\.\.\.)?/g, "").replace(/,?\s*is not valid JSON\s*$/, "").replace(/\s+/g, " ").trim();
+  return safeText(m === "" || m === "," ? "malformed JSON" : m, 100);
 }
 
 /** A JSON input file (e.g. `cascade margin POSITIONS.json`); unreadable or malformed is an InputError. */
 export function readJsonFile(path: string, what: string): unknown {
   const text = readText(path, what);
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (err) {
-    throw new InputError(jsonErrorLine(`${what} ${path}`, text, err));
+    throw new InputError(jsonErrorLine(`${what} ${pathText(path)}`, text, err));
   }
+  const shape = documentProblem(doc);
+  if (shape) throw new InputError(documentProblemText(`${what} ${pathText(path)}`, shape));
+  return doc;
 }
 
 // ---- --set key.path=value -----------------------------------------------------------------------
@@ -88,6 +230,11 @@ function parseSet(pair: string, problems: string[]): ParsedSet | undefined {
     return undefined;
   }
   const key = pair.slice(0, eq).trim();
+  const forbidden = forbiddenSegment(key);
+  if (forbidden !== undefined) {
+    problems.push(forbiddenKeyProblem("--set key", key, forbidden));
+    return undefined;
+  }
   const path = parseKeyPath(key);
   if (!path) {
     problems.push(`--set key must be a dot-separated key path such as market.price.volatility (received ${formatValue(key)})`);
@@ -95,10 +242,21 @@ function parseSet(pair: string, problems: string[]): ParsedSet | undefined {
   }
   try {
     // A YAML scalar or flow collection: 0.5, true, gbm, [{step: 1, return: -0.1}].
-    return { pair, path, value: YAML.parse(pair.slice(eq + 1)) };
+    const text = pair.slice(eq + 1);
+    if (yamlNestingTooDeep(text)) {
+      problems.push(`--set ${safeText(key)} value must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`);
+      return undefined;
+    }
+    const value: unknown = YAML.parse(text, { maxAliasCount: MAX_YAML_ALIASES });
+    const shape = documentProblem(value);
+    if (shape) {
+      problems.push(documentProblemText(`--set ${safeText(key)} value`, shape));
+      return undefined;
+    }
+    return { pair, path, value };
   } catch (err) {
-    const what = (err as Error).message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    problems.push(`--set ${key} value must be a YAML value (received ${formatValue(pair.slice(eq + 1))}: ${what})`);
+    const what = err instanceof Error ? yamlMessage(err.message) : "not a value";
+    problems.push(`--set ${safeText(key)} value must be a YAML value (received ${formatValue(pair.slice(eq + 1))}: ${what})`);
     return undefined;
   }
 }
@@ -200,6 +358,10 @@ function fileKey(raw: unknown, path: string[]): string | undefined {
  * Throws one InputError listing every problem.
  */
 export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs {
+  // the whole document is not quoted back: it may be a file that was never meant to be a scenario
+  if (raw0 !== undefined && !isRecord(raw0)) throw new InputError(`(scenario) must be a mapping of keys (received ${describe(raw0)})`);
+  const shape = documentProblem(raw0);
+  if (shape) throw new InputError(documentProblemText("the scenario", shape));
   const venueProblems: string[] = [];
   const raw = withVenue(raw0, venueProblems);
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
@@ -255,7 +417,69 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
   if (inputs.book && get(raw, ["market", "initialPrice"]) === undefined) {
     scenario.market.initialPrice = (inputs.book.find((l) => l.side === "bid") ?? inputs.book[0]).price;
   }
-  return { scenario, ...inputs };
+  const resolved = { scenario, ...inputs };
+  const late = [...rangeProblems(resolved)];
+  if (late.length === 0) late.push(...scenarioMemoryProblems(resolved));
+  if (late.length > 0) throw new InputError(late);
+  return resolved;
+}
+
+/** Most ticks from zero to the initial price: the kernel's book indexes levels as i32 and stops at 2^30. */
+export const MAX_PRICE_TICKS = 1e9;
+/**
+ * The largest move of the log-price a scenario may allow over its run: e^200 ≈ 7e86, so that prices, notionals
+ * and the statistics' sums of squares stay finite (f64 overflows near e^709).
+ */
+export const MAX_LOG_MOVE = 200;
+/** Standard deviations the bound on the price's move takes for its random parts. */
+const MOVE_SIGMAS = 12;
+
+/**
+ * Checks across fields that keep the arithmetic finite: the tick within the price, and the price's largest
+ * plausible move over the run (drift, volatility, jumps, shocks and replayed returns over steps × stepSeconds).
+ */
+function rangeProblems(inputs: ScenarioInputs): string[] {
+  const s = inputs.scenario;
+  const problems: string[] = [];
+  const { initialPrice, tickSize } = s.market;
+  if (tickSize > initialPrice) {
+    problems.push(`market.tickSize must be <= market.initialPrice (${initialPrice}) (received ${tickSize})`);
+  } else if (initialPrice / tickSize > MAX_PRICE_TICKS) {
+    problems.push(`market.tickSize must be >= market.initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`);
+  }
+  const p = s.market.price;
+  const years = (s.steps * s.stepSeconds) / SECONDS_PER_YEAR;
+  const parts: [string, number][] = [];
+  if (p.model === "gbm" || p.model === "merton") {
+    parts.push(["drift", Math.abs(p.drift) * years], ["volatility", MOVE_SIGMAS * p.volatility * Math.sqrt(years)]);
+  }
+  if (p.model === "merton") {
+    const jumps = p.jumps.intensity * years;
+    parts.push(["jumps", jumps * Math.abs(p.jumps.meanLog) + MOVE_SIGMAS * Math.sqrt(jumps + jumps * jumps) * p.jumps.stdLog]);
+  }
+  if (p.model === "replay" && inputs.returns && inputs.returns.length > 0) {
+    let sum = 0;
+    let sq = 0;
+    for (const r of inputs.returns) {
+      sum += r;
+      sq += r * r;
+    }
+    const mean = sum / inputs.returns.length;
+    const sd = Math.sqrt(Math.max(0, sq / inputs.returns.length - mean * mean));
+    parts.push(["returnsFile", Math.abs(mean) * s.steps + MOVE_SIGMAS * sd * Math.sqrt(s.steps)]);
+  }
+  const shocks = p.shocks.reduce((sum, sh) => sum + Math.abs(Math.log1p(sh.return)), 0);
+  if (shocks > 0) parts.push(["shocks", shocks]);
+  const move = parts.reduce((sum, [, v]) => sum + v, 0);
+  if (!(move <= MAX_LOG_MOVE)) {
+    const biggest = [...parts].sort((a, b) => b[1] - a[1])[0][0];
+    const detail = parts.filter(([, v]) => v > 0).map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`).join(", ");
+    problems.push(
+      `market.price.${biggest} must keep the log-price's largest plausible move over the run within ${MAX_LOG_MOVE} ` +
+        `(over steps × stepSeconds = ${Number(years.toPrecision(3))} years; prices past e^${MAX_LOG_MOVE} overflow the results) (received ${Number(move.toPrecision(3))}: ${detail})`,
+    );
+  }
+  return problems;
 }
 
 const FILE_KEYS = ["accounts.positionsFile", "market.book.snapshotFile", "market.price.returnsFile"];

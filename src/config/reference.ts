@@ -68,10 +68,12 @@ export function referenceRows(schema: JsonSchema = scenarioJsonSchema()): Refere
     const isObject = s.type === "object" && s.properties;
     const options = s.anyOf ?? s.oneOf;
     if (key !== "") {
-      const notes = [s.removed ? `removed: ${s.removed}` : "", s.description ?? "", !required && s.default === undefined && !isObject ? "optional" : ""];
+      const notes = s.removed
+        ? [`refused (time is in seconds now): ${s.removed}`]
+        : [s.description ?? "", !required && s.default === undefined && !isObject ? "optional" : ""];
       rows.push({
         key,
-        type: isObject ? "mapping" : typeOf(s),
+        type: isObject ? "mapping" : s.removed ? "—" : typeOf(s),
         default: s.default === undefined || isObject ? "" : show(s.default),
         range: rangeOf(s),
         notes: notes.filter((n) => n !== "").join("; "),

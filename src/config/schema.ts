@@ -1,10 +1,33 @@
 // The scenario file schema (SPEC §2): every default, every range, and problem lines that name the field.
 // Checks that need another section (shock step ≤ steps, presets) live in resolve.ts.
 import { z } from "zod";
-import { formatValue } from "./errors.js";
+import { formatValue, safeText } from "./errors.js";
 
 /** The kernel takes counts and indices as i32. */
 const I32_MAX = 2_147_483_647;
+
+/*
+ * Upper bounds where a physical one exists, so that every accepted scenario computes finite numbers (a value near
+ * 1e308 overflows at its first product). They sit far beyond any venue: a quadrillion in quote currency, a
+ * billion ticks, a leverage of 10,000, durations up to ~31 years. Checks across fields (tick ≤ price, the price's
+ * largest plausible move over the run) are in load.ts.
+ */
+/** Quote amounts: balances, notionals, caps, tips, tier floors. */
+export const MAX_MONEY = 1e15;
+/** Prices in quote per base unit. */
+export const MAX_PRICE = 1e15;
+export const MIN_PRICE = 1e-12;
+/** Base units (depth per tick, position sizes). */
+export const MAX_SIZE = 1e15;
+/** Distances in ticks (decay, saturation, spread widening per unit of drawdown). */
+export const MAX_TICKS = 1e9;
+/** Durations in seconds (≈ 31.7 years). */
+export const MAX_SECONDS = 1e9;
+/** One step of at most a year. */
+export const MAX_STEP_SECONDS = 31_536_000;
+export const MAX_LEVERAGE = 10_000;
+/** Annualised volatilities and drifts (10,000% a year). */
+export const MAX_ANNUAL_RATE = 100;
 
 /**
  * A string enum whose problem line lists the accepted values. `planned` values are known from the spec
@@ -17,7 +40,7 @@ function choice<const T extends string>(supported: readonly T[], planned: readon
       typeof issue.input === "string" && planned.includes(issue.input)
         ? `${expected}; ${issue.input} is not supported yet`
         : expected,
-  });
+  }).meta({ enum: [...supported] }); // the values, for the generated key reference (src/config/reference.ts)
 }
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -40,14 +63,17 @@ const filePath = z.string().min(1);
 
 /** A key of an earlier version that is gone: any value is refused with a line naming what replaces it. */
 function removedKey(replacement: string) {
-  return z.custom<never>(() => false, { error: `is no longer read (time is in seconds now): use ${replacement}` }).optional();
+  return z
+    .custom<never>(() => false, { error: `is no longer read (time is in seconds now): use ${replacement}` })
+    .meta({ removed: `use ${replacement}` })
+    .optional();
 }
 
 export const tierSchema = z.strictObject({
-  floor: z.number().min(0),
+  floor: z.number().min(0).max(MAX_MONEY),
   mmr: z.number().min(0).lt(1),
-  maintenanceAmount: z.number().min(0),
-  maxLeverage: z.number().min(1).optional(),
+  maintenanceAmount: z.number().min(0).max(MAX_MONEY),
+  maxLeverage: z.number().min(1).max(MAX_LEVERAGE).optional(),
 });
 
 /** Brackets must partition [0, ∞): first floor 0, floors strictly increasing. */
@@ -74,7 +100,8 @@ export const tiersSchema = z
 
 const shockSchema = z.strictObject({
   step: z.number().int().min(1),
-  return: z.number().gt(-1),
+  // +10,000% at most; several shocks together are bounded by the price's largest move (load.ts)
+  return: z.number().gt(-1).max(100),
 });
 
 /** Shock steps must be distinct: two shocks at one step would leave their order to the engine. */
@@ -90,18 +117,19 @@ export const shocksSchema = z.array(shockSchema).superRefine((shocks, ctx) => {
 });
 
 export const stepsSchema = int(1, I32_MAX).default(100);
-export const tickSizeSchema = z.number().gt(0).default(0.5);
+export const tickSizeSchema = z.number().gt(0).max(MAX_PRICE).default(0.5);
 
 const priceSchema = z
   .strictObject({
     model: choice(["gbm", "merton", "none", "replay"] as const).default("gbm"),
-    volatility: z.number().min(0).default(0.8),
-    drift: z.number().default(0),
+    volatility: z.number().min(0).max(MAX_ANNUAL_RATE).default(0.8),
+    drift: z.number().min(-MAX_ANNUAL_RATE).max(MAX_ANNUAL_RATE).default(0),
     jumps: z
       .strictObject({
-        intensity: z.number().min(0).default(4),
-        meanLog: z.number().default(-0.03),
-        stdLog: z.number().min(0).default(0.04),
+        // jumps per year
+        intensity: z.number().min(0).max(1e6).default(4),
+        meanLog: z.number().min(-10).max(10).default(-0.03),
+        stdLog: z.number().min(0).max(10).default(0.04),
       })
       .prefault({}),
     returnsFile: filePath.optional(),
@@ -124,10 +152,10 @@ const bookSchema = z.strictObject({
       // latent: depth per tick grows linearly with the distance from the price up to saturationTicks, then flat
       // (the locally linear order book: square-root impact); flat | exponential | power as before
       profile: choice(["latent", "flat", "exponential", "power"] as const).default("latent"),
-      size: z.number().gt(0).default(2),
-      decayTicks: z.number().gt(0).default(200),
-      exponent: z.number().min(0).default(0.5),
-      saturationTicks: z.number().gt(0).default(600),
+      size: z.number().gt(0).max(MAX_SIZE).default(2),
+      decayTicks: z.number().gt(0).max(MAX_TICKS).default(200),
+      exponent: z.number().min(0).max(100).default(0.5),
+      saturationTicks: z.number().gt(0).max(MAX_TICKS).default(600),
     })
     .prefault({}),
   // When given, the snapshot replaces `depth` (which keeps its defaults for the record); the book ends past it.
@@ -139,10 +167,10 @@ const bookSchema = z.strictObject({
   // liquidity under stress; absent: the book's target is its profile at every drawdown (Scenario documents it)
   stress: z
     .strictObject({
-      withdrawal: z.number().min(0),
+      withdrawal: z.number().min(0).max(100),
       floor: z.number().min(0).max(1).optional(),
       // ticks each side of the book steps back from the fundamental per unit of mark drawdown (spread widening)
-      spreadWidening: z.number().min(0).optional(),
+      spreadWidening: z.number().min(0).max(MAX_TICKS).optional(),
     })
     .optional(),
 });
@@ -159,7 +187,7 @@ const markSchema = z
   .strictObject({
     model: choice(["last", "mid", "ema", "oracle"] as const).default("last"),
     // required with ema, refused otherwise
-    halfLifeSeconds: z.number().gt(0).optional(),
+    halfLifeSeconds: z.number().gt(0).max(MAX_SECONDS).optional(),
     halfLifeSteps: removedKey("market.mark.halfLifeSeconds"),
     // the oracle (mark model oracle, and the band's centre) lags the fundamental by this many steps; absent: 0
     oracleLagSeconds: z.number().min(0).max(1e9).optional(),
@@ -179,9 +207,9 @@ const markSchema = z
 const leverageSchema = z
   .strictObject({
     dist: choice(["lognormal", "fixed"] as const).default("lognormal"), // fixed: every account at `median`
-    median: z.number().gt(0).default(10),
-    sigma: z.number().min(0).default(0.6),
-    max: z.number().min(1).default(100),
+    median: z.number().gt(0).max(MAX_LEVERAGE).default(10),
+    sigma: z.number().min(0).max(10).default(0.6),
+    max: z.number().min(1).max(MAX_LEVERAGE).default(100),
   })
   .superRefine((lev, ctx) => {
     if (typeof lev.max === "number" && typeof lev.median === "number" && lev.max < lev.median) {
@@ -192,9 +220,9 @@ const leverageSchema = z
 const notionalSchema = z
   .strictObject({
     dist: choice(["pareto", "fixed"] as const).default("pareto"),
-    min: z.number().gt(0).default(1000),
-    alpha: z.number().gt(0).default(1.5),
-    max: z.number().gt(0).default(5_000_000),
+    min: z.number().gt(0).max(MAX_MONEY).default(1000),
+    alpha: z.number().gt(0).max(100).default(1.5),
+    max: z.number().gt(0).max(MAX_MONEY).default(5_000_000),
   })
   .superRefine((n, ctx) => {
     if (typeof n.max === "number" && typeof n.min === "number" && n.max < n.min) {
@@ -219,20 +247,20 @@ const accountsSchema = z
   });
 
 const volatilityEstimateSchema = z.strictObject({
-  halfLifeSeconds: z.number().gt(0).default(1800),
-  updateEverySeconds: z.number().gt(0).default(60),
+  halfLifeSeconds: z.number().gt(0).max(MAX_SECONDS).default(1800),
+  updateEverySeconds: z.number().gt(0).max(MAX_SECONDS).default(60),
   halfLifeSteps: removedKey("margin.volatility.halfLifeSeconds"),
   updateEverySteps: removedKey("margin.volatility.updateEverySeconds"),
 });
 const volScaledSchema = z.strictObject({
-  floor: z.number().gt(0).default(1),
-  cap: z.number().gt(0).default(3),
+  floor: z.number().gt(0).max(1000).default(1),
+  cap: z.number().gt(0).max(1000).default(3),
 });
 const riskBasedSchema = z.strictObject({
   method: choice(["var", "scan"] as const).default("var"),
   confidence: z.number().gt(0.5).lt(1).default(0.99),
-  scanSigmas: z.number().gt(0).default(3),
-  horizonSeconds: z.number().gt(0).default(3600),
+  scanSigmas: z.number().gt(0).max(100).default(3),
+  horizonSeconds: z.number().gt(0).max(MAX_SECONDS).default(3600),
   horizonSteps: removedKey("margin.riskBased.horizonSeconds"),
 });
 
@@ -250,9 +278,10 @@ export const marginSchema = z
     volScaled: volScaledSchema.optional(),
     riskBased: riskBasedSchema.optional(),
     // dynamic initial margin (Scenario documents both): FTX/Drift's size premium, dYdX v4's open-interest scaling
-    sizePremium: z.strictObject({ imfFactor: z.number().gt(0) }).optional(),
+    sizePremium: z.strictObject({ imfFactor: z.number().gt(0).max(1000) }).optional(),
+    // open interest summed over every account: up to the count times the largest notional
     openInterestScaling: z
-      .strictObject({ lowerCap: z.number().min(0), upperCap: z.number() })
+      .strictObject({ lowerCap: z.number().min(0).max(1e24), upperCap: z.number().max(1e24) })
       .superRefine((oi, ctx) => {
         if (typeof oi.lowerCap === "number" && typeof oi.upperCap === "number" && !(oi.upperCap > oi.lowerCap)) {
           ctx.addIssue({ code: "custom", path: ["upperCap"], input: oi.upperCap, message: `must be > lowerCap (${oi.lowerCap})` });
@@ -294,7 +323,7 @@ const feeScheduleSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("tiered"),
     tiers: z
-      .array(z.strictObject({ floor: z.number().min(0), rate: z.number().min(0).lt(1) }))
+      .array(z.strictObject({ floor: z.number().min(0).max(MAX_MONEY), rate: z.number().min(0).lt(1) }))
       .min(1)
       .max(MAX_FEE_TIERS)
       .superRefine((tiers, ctx) => {
@@ -310,8 +339,8 @@ const feeScheduleSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("time-ramped"),
     max: z.number().min(0).lt(1),
-    graceSeconds: z.number().min(0).default(0),
-    increasePerSecond: z.number().min(0),
+    graceSeconds: z.number().min(0).max(MAX_SECONDS).default(0),
+    increasePerSecond: z.number().min(0).max(1),
   }),
 ]);
 
@@ -320,24 +349,24 @@ const auctionSchema = z
   .strictObject({
     curve: choice(["linear", "stairstep", "exponential"] as const).default("linear"),
     /** linear: seconds for the price to fall from top to 0 */
-    tau: z.number().gt(0).default(3600),
+    tau: z.number().gt(0).max(MAX_SECONDS).default(3600),
     /** stairstep: the price is multiplied by cut every stepSeconds; exponential: by cut every second */
     cut: z.number().gt(0).lt(1).default(0.99),
-    stepSeconds: z.number().gt(0).default(90),
+    stepSeconds: z.number().gt(0).max(MAX_SECONDS).default(90),
     /** top = mark × buf at kick and redo (a short's top is mark / buf, its price rises as top / curve) */
-    buf: z.number().min(1).default(1.2),
+    buf: z.number().min(1).max(1000).default(1.2),
     /** redo once this many seconds have passed, or once the price has fallen to cusp × top */
-    tailSeconds: z.number().gt(0).default(4800),
+    tailSeconds: z.number().gt(0).max(MAX_SECONDS).default(4800),
     cusp: z.number().gt(0).lt(1).default(0.4),
     /** keepers' incentive at kick and redo, paid by the insurance fund: tip + chip × the lot's notional at the mark */
-    tip: z.number().min(0).default(0),
+    tip: z.number().min(0).max(MAX_MONEY).default(0),
     chip: z.number().min(0).lt(1).default(0),
     keepers: z
       .strictObject({
         // quote capital keepers put into takes per second (per step: × stepSeconds)
-        capitalPerSecond: z.number().min(0).default(20_000),
+        capitalPerSecond: z.number().min(0).max(MAX_MONEY).default(20_000),
         capitalPerStep: removedKey("liquidation.auction.keepers.capitalPerSecond"),
-        minProfit: z.number().min(0).default(0.01),
+        minProfit: z.number().min(0).max(1000).default(0.01),
       })
       .prefault({}),
   });
@@ -345,7 +374,7 @@ const auctionSchema = z
 /** liquidation.backstop: Hyperliquid's liquidator vault. */
 const backstopSchema = z.strictObject({
   equityFractionOfMaintenance: z.number().gt(0).max(1).default(2 / 3),
-  vaultCapital: z.number().min(0).default(10_000_000),
+  vaultCapital: z.number().min(0).max(MAX_MONEY).default(10_000_000),
   // seconds for the vault's inventory to halve by its sales (per step: 1 − 2^(−stepSeconds/h)); Infinity: it holds
   unwindHalfLifeSeconds: z.number().gt(0).default(400),
   unwindPerStep: removedKey("liquidation.backstop.unwindHalfLifeSeconds"),
@@ -358,7 +387,7 @@ const closeFactorSchema = z.strictObject({
   fullCloseHealthFactor: z.number().min(0).max(1).default(0.95),
   bonus: z.number().min(0).lt(1).default(0.05),
   protocolFeeOfBonus: z.number().min(0).max(1).default(0.1),
-  minDebtForCloseFactor: z.number().min(0).default(0),
+  minDebtForCloseFactor: z.number().min(0).max(MAX_MONEY).default(0),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -368,11 +397,11 @@ export const scenarioSchema = z.strictObject({
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
   paths: int(1, I32_MAX).default(2000),
   steps: stepsSchema,
-  stepSeconds: z.number().gt(0).default(60),
+  stepSeconds: z.number().gt(0).max(MAX_STEP_SECONDS).default(60),
   market: z
     .strictObject({
       // Default 30000; with a snapshotFile and no explicit value, resolve.ts uses the snapshot's best bid.
-      initialPrice: z.number().gt(0).default(30_000),
+      initialPrice: z.number().min(MIN_PRICE).max(MAX_PRICE).default(30_000),
       tickSize: tickSizeSchema,
       price: priceSchema.prefault({}),
       book: bookSchema.prefault({}),
@@ -393,8 +422,8 @@ export const scenarioSchema = z.strictObject({
       // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
       caps: z
         .strictObject({
-          notionalPerSecond: z.number().gt(0).optional(),
-          insuranceLossPerSecond: z.number().gt(0).optional(),
+          notionalPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
+          insuranceLossPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
           notionalPerStep: removedKey("liquidation.caps.notionalPerSecond"),
           insuranceLossPerStep: removedKey("liquidation.caps.insuranceLossPerSecond"),
         })
@@ -402,7 +431,7 @@ export const scenarioSchema = z.strictObject({
       // Hyperliquid-style slices (engines partial and backstop; Scenario documents the semantics)
       partial: z
         .strictObject({
-          threshold: z.number().min(0).default(100_000),
+          threshold: z.number().min(0).max(MAX_MONEY).default(100_000),
           fraction: z.number().gt(0).max(1).default(0.2),
           cooldownSeconds: z.number().min(0).max(1e9).default(0),
           cooldownSteps: removedKey("liquidation.partial.cooldownSeconds"),
@@ -430,9 +459,9 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   insurance: z
     .strictObject({
-      initialBalance: z.number().min(0).default(1_000_000),
+      initialBalance: z.number().min(0).max(MAX_MONEY).default(1_000_000),
       // absent: no cap; fees above it go to the treasury
-      cap: z.number().min(0).optional(),
+      cap: z.number().min(0).max(MAX_MONEY).optional(),
     })
     .superRefine((ins, ctx) => {
       if (typeof ins.cap === "number" && typeof ins.initialBalance === "number" && ins.cap < ins.initialBalance) {
@@ -459,8 +488,10 @@ export type ScenarioDraft = z.output<typeof scenarioSchema>;
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
+    // a key from a file may hold anything: a newline must not break the problem's line
+    const text = safeText(String(key));
     if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
+    else out += out === "" ? text : `.${text}`;
   }
   return out === "" ? "(scenario)" : out;
 }

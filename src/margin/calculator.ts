@@ -2,7 +2,7 @@
 // position, isolated or cross, on top of the engine's isolated-margin primitives (src/engine/margin.ts).
 import { InputError, formatValue } from "../config/errors.js";
 import type { Tier } from "../config/scenario.js";
-import { bankruptcyPrice, liquidationPrice, type TierTable } from "../engine/margin.js";
+import { bankruptcyPrice, liquidationPrice, tierIndex, type TierTable } from "../engine/margin.js";
 import { parseMarginRequest, presetTierProblems, type MaintenanceAt, type MarginPosition, type MarginRequest } from "./schema.js";
 import { maintenanceMargin, toTierTable } from "./tiers.js";
 
@@ -75,7 +75,10 @@ interface Leg {
  */
 export function computeMargin(request: MarginRequest, options: MarginOptions = {}): MarginResult {
   const req = parseMarginRequest(request);
-  const legs = resolvePositions(req.positions, options.resolvePresetTiers).map((r, i) => toLeg(req.positions[i], r));
+  const resolved = resolvePositions(req.positions, options.resolvePresetTiers);
+  const legs = resolved.map((r, i) => toLeg(req.positions[i], r));
+  const negative = legs.flatMap((leg, i) => negativeMarginProblems(req.positions[i], resolved[i], leg, i, leg.q * (leg.fixedMM !== undefined ? leg.e : req.positions[i].markPrice)));
+  if (negative.length > 0) throw new InputError(negative);
 
   const positions = legs.map((leg, i): PositionMargin => {
     let liqBacking: number;
@@ -95,6 +98,11 @@ export function computeMargin(request: MarginRequest, options: MarginOptions = {
       bankBacking = req.walletBalance + upnlOthers;
     }
     const lp = liquidationPriceOf(leg, liqBacking);
+    // at the liquidation price the notional may fall in a bracket whose maintenance margin is negative there
+    if (leg.fixedMM === undefined && lp > 0 && lp < Infinity) {
+      const problems = negativeMarginProblems(req.positions[i], resolved[i], leg, i, leg.q * lp);
+      if (problems.length > 0) throw new InputError(problems.map((line) => line.replace("this position's notional", "the notional at its liquidation price")));
+    }
     return {
       symbol: req.positions[i].symbol,
       maintenanceMargin: leg.mm,
@@ -148,6 +156,23 @@ function toLeg(p: MarginPosition, { tiers, maintenanceAt }: PresetTiers): Leg {
   const atEntry = maintenanceAt === "entry";
   const mm = maintenanceMargin(table, p.size * (atEntry ? p.entryPrice : p.markPrice));
   return { s, q: p.size, e: p.entryPrice, table, mm, fixedMM: atEntry ? mm : undefined, upnl: s * p.size * (p.markPrice - p.entryPrice) };
+}
+
+/**
+ * A bracket's maintenanceAmount larger than notional × mmr at the notional the position is measured at gives a
+ * negative maintenance margin (and a liquidation price below the bankruptcy price): refused, naming the tier.
+ */
+function negativeMarginProblems(p: MarginPosition, r: PresetTiers, leg: Leg, i: number, notional: number): string[] {
+  const mm = maintenanceMargin(leg.table, notional);
+  if (mm >= 0) return [];
+  const j = tierIndex(leg.table, notional);
+  const tier = r.tiers[j];
+  const where = p.preset !== undefined ? `positions[${i}].preset ${formatValue(p.preset)}: tiers[${j}]` : `positions[${i}].tiers[${j}]`;
+  const allowed = Number((notional * tier.mmr).toPrecision(12));
+  return [
+    `${where}.maintenanceAmount must be <= ${allowed}, this position's notional ${Number(notional.toPrecision(12))} × mmr ${tier.mmr}, ` +
+      `so that its maintenance margin is not negative (received ${tier.maintenanceAmount})`,
+  ];
 }
 
 /** Equity − maintenance margin at a price, for a position backed by `backing`. */

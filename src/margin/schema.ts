@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { InputError, formatValue } from "../config/errors.js";
 import type { Tier } from "../config/scenario.js";
-import { formatIssues, tiersSchema } from "../config/schema.js";
+import { MAX_MONEY, MAX_PRICE, MAX_SIZE, MIN_PRICE, formatIssues, tiersSchema } from "../config/schema.js";
 import { continuousAmounts } from "./tiers.js";
 
 export type MarginMode = "cross" | "isolated";
@@ -53,16 +53,31 @@ export const marginTiersSchema = tiersSchema.superRefine((tiers, ctx) => {
   });
 });
 
+/** The smallest position size: below it, collateral / size overflows at the largest balance. */
+export const MIN_SIZE = 1e-12;
+
+/**
+ * A number > 0 within [min, max]: the lower bound is checked only for a positive value, so that 0 or −1 gets the
+ * one line "must be > 0", not two. Together the bounds keep every price the calculator prints finite.
+ */
+function positive(min: number, max: number) {
+  return z
+    .number()
+    .gt(0)
+    .max(max)
+    .refine((x) => !(x > 0) || x >= min, { message: `must be >= ${min}` });
+}
+
 const positionSchema = z
   .strictObject({
     symbol: z.string().min(1),
     side: z.enum(["long", "short"]),
-    size: z.number().gt(0),
-    entryPrice: z.number().gt(0),
-    markPrice: z.number().gt(0),
+    size: positive(MIN_SIZE, MAX_SIZE),
+    entryPrice: positive(MIN_PRICE, MAX_PRICE),
+    markPrice: positive(MIN_PRICE, MAX_PRICE),
     tiers: marginTiersSchema.optional(),
     preset: z.string().min(1).optional(),
-    collateral: z.number().min(0).optional(),
+    collateral: z.number().min(0).max(MAX_MONEY).optional(),
     maintenanceAt: z.enum(["mark", "entry"]).optional(),
   })
   .superRefine(
@@ -81,7 +96,7 @@ const positionSchema = z
 export const marginRequestSchema = z
   .strictObject({
     mode: z.enum(["cross", "isolated"]),
-    walletBalance: z.number().min(0),
+    walletBalance: z.number().min(0).max(MAX_MONEY),
     positions: z.array(positionSchema).min(1),
   })
   .superRefine(

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { buildSetup } from "../engine/setup.js";
+import { assertRunFits } from "../config/memory.js";
 import { CsvSink, type PathSink } from "../report/sink.js";
 import { buildSummary, writeSummaryJson, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
@@ -185,6 +186,8 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const scenario = inputs.scenario;
   const kind = options.engine ?? "wasm";
   const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
+  // refused before anything is allocated when the run would not fit (exit 2, the estimate in the message)
+  assertRunFits(inputs, { threads, engine: kind, inline: options.inline });
   const range = shardRange(scenario.paths, options.shard);
   const total = range.end - range.first;
   const format = options.format ?? "csv";

@@ -4,11 +4,22 @@
 // Cholesky factor. Every problem is one line naming its field, all thrown together in one InputError.
 import { z } from "zod";
 import { InputError, formatValue } from "../config/errors.js";
-import { formatIssues, shocksSchema, tiersSchema } from "../config/schema.js";
+import { MAX_ANNUAL_RATE, MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_SIZE, MAX_STEP_SECONDS, MAX_TICKS, MIN_PRICE, formatIssues, shocksSchema, tiersSchema } from "../config/schema.js";
+import { portfolioMemoryProblems } from "../config/memory.js";
+import { documentProblem, documentProblemText } from "../config/keypath.js";
+import { SECONDS_PER_YEAR } from "../engine/layout.js";
 import { cholesky } from "./cholesky.js";
 
 const I32_MAX = 2_147_483_647;
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Most markets and most collateral assets (each market is a book and a process; the correlation is markets²). */
+export const MAX_MARKETS = 256;
+export const MAX_ASSETS = 256;
+/** Most ticks from zero to a book's initial price (as the single-market scenario, src/config/load.ts). */
+const MAX_PRICE_TICKS = 1e9;
+/** The largest move of a log-price over the run the scenario may allow (as src/config/load.ts MAX_LOG_MOVE). */
+const MAX_LOG_MOVE = 200;
+const price = () => z.number().min(MIN_PRICE).max(MAX_PRICE);
 
 /** A string enum whose problem line lists the accepted values (as config/schema.ts does). */
 function choice<const T extends string>(values: readonly T[]) {
@@ -20,8 +31,8 @@ function choice<const T extends string>(values: readonly T[]) {
 const depthSchema = z.strictObject({
   profile: choice(["flat", "exponential"] as const).default("flat"),
   /** Depth at the touch, per tick (base units of the market, units of the asset for a collateral book). */
-  size: z.number().gt(0).default(2),
-  decayTicks: z.number().gt(0).default(200),
+  size: z.number().gt(0).max(MAX_SIZE).default(2),
+  decayTicks: z.number().gt(0).max(MAX_TICKS).default(200),
 });
 
 const bookSchema = z.strictObject({
@@ -33,10 +44,10 @@ const bookSchema = z.strictObject({
 const marketSchema = z.strictObject({
   /** Default `market<i>`; names must be distinct (legs name their market). */
   name: z.string().min(1).optional(),
-  initialPrice: z.number().gt(0).default(30_000),
-  tickSize: z.number().gt(0).default(0.5),
+  initialPrice: price().default(30_000),
+  tickSize: z.number().gt(0).max(MAX_PRICE).default(0.5),
   /** Annualised; the market's GBM log-return has sd volatility·√(stepSeconds/year). */
-  volatility: z.number().min(0).default(0.8),
+  volatility: z.number().min(0).max(MAX_ANNUAL_RATE).default(0.8),
   book: bookSchema.prefault({}),
   mark: choice(["last", "mid"] as const).default("last"),
   tiers: tiersSchema.default([{ floor: 0, mmr: 0.005, maintenanceAmount: 0 }]),
@@ -46,7 +57,7 @@ const marketSchema = z.strictObject({
 const collateralBookSchema = z.strictObject({
   levels: int(1, 1_000_000).default(4000),
   // units of the asset per tick: a stablecoin book is deep in units
-  depth: depthSchema.extend({ size: z.number().gt(0).default(1_000_000) }).prefault({}),
+  depth: depthSchema.extend({ size: z.number().gt(0).max(MAX_SIZE).default(1_000_000) }).prefault({}),
   resilience: z.number().min(0).max(1).default(0.05),
 });
 
@@ -54,11 +65,11 @@ const assetPriceSchema = z
   .strictObject({
     /** external: the asset's own price process (fixed by default); venue-book: marked at the venue's own book. */
     model: choice(["external", "venue-book"] as const).default("external"),
-    initialPrice: z.number().gt(0).default(1),
-    volatility: z.number().min(0).default(0),
+    initialPrice: price().default(1),
+    volatility: z.number().min(0).max(MAX_ANNUAL_RATE).default(0),
     shocks: shocksSchema.default([]),
     /** venue-book only */
-    tickSize: z.number().gt(0).optional(),
+    tickSize: z.number().gt(0).max(MAX_PRICE).optional(),
     book: collateralBookSchema.optional(),
     mark: choice(["last", "mid"] as const).optional(),
   })
@@ -81,14 +92,14 @@ const assetSchema = z.strictObject({
 const legSchema = z.strictObject({
   market: z.string().min(1),
   side: choice(["long", "short"] as const),
-  size: z.number().gt(0),
+  size: z.number().gt(0).max(MAX_SIZE),
   /** Default: the market's initial mid. */
-  entryPrice: z.number().gt(0).optional(),
+  entryPrice: z.number().gt(0).max(MAX_PRICE).optional(),
 });
 
 const depositSchema = z.strictObject({
   asset: z.string().min(1),
-  amount: z.number().min(0),
+  amount: z.number().min(0).max(MAX_MONEY),
   /** Counts toward equity from this step on (0: from the start); a bridged deposit lands after k steps. */
   arrivesAtStep: int(0, I32_MAX).default(0),
 });
@@ -107,17 +118,17 @@ const generatedSchema = z
     leverage: z
       .strictObject({
         dist: choice(["lognormal", "fixed"] as const).default("lognormal"),
-        median: z.number().gt(0).default(5),
-        sigma: z.number().min(0).default(0.5),
-        max: z.number().min(1).default(50),
+        median: z.number().gt(0).max(MAX_LEVERAGE).default(5),
+        sigma: z.number().min(0).max(10).default(0.5),
+        max: z.number().min(1).max(MAX_LEVERAGE).default(50),
       })
       .prefault({}),
     notional: z
       .strictObject({
         dist: choice(["pareto", "fixed"] as const).default("pareto"),
-        min: z.number().gt(0).default(1000),
-        alpha: z.number().gt(0).default(1.5),
-        max: z.number().gt(0).default(5_000_000),
+        min: z.number().gt(0).max(MAX_MONEY).default(1000),
+        alpha: z.number().gt(0).max(100).default(1.5),
+        max: z.number().gt(0).max(MAX_MONEY).default(5_000_000),
       })
       .prefault({}),
     /** How each account's collateral value (notional / leverage) is split across assets; shares sum to 1. */
@@ -153,10 +164,11 @@ export const portfolioSchema = z.strictObject({
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
   paths: int(1, I32_MAX).default(200),
   steps: int(1, I32_MAX).default(100),
-  stepSeconds: z.number().gt(0).default(60),
+  stepSeconds: z.number().gt(0).max(MAX_STEP_SECONDS).default(60),
   markets: z
     .array(marketSchema)
     .min(1)
+    .max(MAX_MARKETS)
     .prefault([
       { name: "BTC", initialPrice: 30_000, tickSize: 0.5 },
       { name: "ETH", initialPrice: 2000, tickSize: 0.05 },
@@ -165,7 +177,7 @@ export const portfolioSchema = z.strictObject({
   correlation: z.array(z.array(z.number())).optional(),
   collateral: z
     .strictObject({
-      assets: z.array(assetSchema).min(1).prefault([{ name: "USDT" }]),
+      assets: z.array(assetSchema).min(1).max(MAX_ASSETS).prefault([{ name: "USDT" }]),
     })
     .prefault({}),
   accounts: z
@@ -181,7 +193,7 @@ export const portfolioSchema = z.strictObject({
       maxRoundsPerStep: int(1, I32_MAX).default(1000),
     })
     .prefault({}),
-  insurance: z.strictObject({ initialBalance: z.number().min(0).default(1_000_000) }).prefault({}),
+  insurance: z.strictObject({ initialBalance: z.number().min(0).max(MAX_MONEY).default(1_000_000) }).prefault({}),
 });
 
 type Draft = z.output<typeof portfolioSchema>;
@@ -229,6 +241,12 @@ export interface PortfolioScenario {
 
 /** Validates and resolves a portfolio scenario object (YAML/JSON already parsed). Throws InputError listing every problem. */
 export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
+  // the document is not quoted back: it may be a file that was never meant to be a portfolio
+  if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
+    throw new InputError(`(portfolio) must be a mapping of keys (received ${Array.isArray(raw) ? "a list" : `a ${typeof raw}`})`);
+  }
+  const shape = documentProblem(raw);
+  if (shape) throw new InputError(documentProblemText("the portfolio", shape));
   const parsed = portfolioSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) throw new InputError(formatIssues(parsed.error.issues, portfolioSchema));
   const d = parsed.data;
@@ -242,6 +260,8 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
     if (m.book.levels >= Math.floor(m.initialPrice / m.tickSize + 1e-7)) {
       problems.push(`markets[${i}].book.levels must be < initialPrice / tickSize (${Math.floor(m.initialPrice / m.tickSize + 1e-7)}) (received ${m.book.levels})`);
     }
+    tickProblems(m.initialPrice, m.tickSize, `markets[${i}]`, problems);
+    moveProblems(m.volatility, m.shocks, d.steps * d.stepSeconds, `markets[${i}]`, problems);
   });
 
   const assets: PortfolioAsset[] = d.collateral.assets.map((a: AssetDraft, i) => resolveAsset(a, i));
@@ -253,7 +273,9 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
       if (a.price.book!.levels >= top) {
         problems.push(`collateral.assets[${i}].price.book.levels must be < initialPrice / tickSize (${top}) (received ${a.price.book!.levels})`);
       }
+      tickProblems(a.price.initialPrice, a.price.tickSize!, `collateral.assets[${i}].price`, problems);
     }
+    moveProblems(a.price.volatility, a.price.shocks, d.steps * d.stepSeconds, `collateral.assets[${i}].price`, problems);
   });
 
   const correlation = d.correlation ?? markets.map((_, i) => markets.map((_, j) => (i === j ? 1 : 0)));
@@ -307,7 +329,30 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
     insurance: d.insurance,
   };
   if (generated) scenario.accounts.generated = generated;
+  const memory = portfolioMemoryProblems(scenario);
+  if (memory.length > 0) throw new InputError(memory);
   return scenario;
+}
+
+/** A book's tick within a billion ticks of its price (the engines index levels as i32). */
+function tickProblems(initialPrice: number, tickSize: number, where: string, problems: string[]): void {
+  if (initialPrice / tickSize > MAX_PRICE_TICKS) {
+    problems.push(`${where}.tickSize must be >= initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`);
+  }
+}
+
+/** A price process whose largest plausible log move over the run (12 sd of the diffusion plus the shocks) stays within MAX_LOG_MOVE. */
+function moveProblems(volatility: number, shocks: { return: number }[], seconds: number, where: string, problems: string[]): void {
+  const diffusion = 12 * volatility * Math.sqrt(seconds / SECONDS_PER_YEAR);
+  const jumps = shocks.reduce((sum, sh) => sum + Math.abs(Math.log1p(sh.return)), 0);
+  const move = diffusion + jumps;
+  if (!(move <= MAX_LOG_MOVE)) {
+    const key = diffusion >= jumps ? "volatility" : "shocks";
+    problems.push(
+      `${where}.${key} must keep the log-price's largest plausible move over the run within ${MAX_LOG_MOVE} ` +
+        `(prices past e^${MAX_LOG_MOVE} overflow the results) (received ${Number(move.toPrecision(3))}: volatility ${Number(diffusion.toPrecision(3))}, shocks ${Number(jumps.toPrecision(3))})`,
+    );
+  }
 }
 
 function resolveAsset(a: AssetDraft, i: number): PortfolioAsset {

@@ -9,7 +9,7 @@ import { DEFAULT_SCENARIO_FILE } from "../config/presets.js";
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import { designPoints, gridSize, type Axis, type DesignKind, type DesignSpec } from "./design.js";
-import { getAtPath, keyPathText, parseKeyPath, pathsOverlap, setAtPath, type Segment } from "../config/keypath.js";
+import { documentProblem, documentProblemText, getAtPath, keyPathText, parseKeyPath, pathsOverlap, setAtPath, type Segment } from "../config/keypath.js";
 import { DEFAULT_METRICS, MAX_POINTS, sweepProblems, sweepSchema, type AxisInput, type SweepInput } from "./schema.js";
 
 /** One point of a sweep: the axis values and the validated scenario they give. */
@@ -142,6 +142,9 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
   const sets = options.sets ?? [];
   const source = options.file ?? "sweep";
   if (!isRecord(raw)) throw new InputError(`sweep file ${source} must be a mapping of keys with base, design and axes (received ${describe(raw)})`);
+  // a file read by loadSweep is checked already; a document handed to the library is checked here
+  const shape = documentProblem(raw);
+  if (shape) throw new InputError(documentProblemText(`sweep file ${source}`, shape));
 
   const problems = sweepProblems(raw).map((p) => p.replace(/^\(scenario\)/, "(sweep)"));
   const parsed = sweepSchema.safeParse(raw);

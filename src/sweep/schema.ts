@@ -4,7 +4,7 @@ import { z } from "zod";
 import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
 import { formatValue } from "../config/errors.js";
 import { formatIssues } from "../config/schema.js";
-import { parseKeyPath, pathsOverlap, type Segment } from "../config/keypath.js";
+import { forbiddenKeyProblem, forbiddenSegment, parseKeyPath, pathsOverlap, type Segment } from "../config/keypath.js";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.js";
 
 /** Most points a sweep may have (design points plus an extra baseline point). */
@@ -98,7 +98,9 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
       keys.push(axis.key);
       const path = parseKeyPath(axis.key);
       paths[i] = path;
-      if (!path) problems.push(line(at("key"), axis.key, "must be a scenario key path such as market.book.depth.size"));
+      const forbidden = forbiddenSegment(axis.key);
+      if (forbidden !== undefined) problems.push(forbiddenKeyProblem(at("key"), axis.key, forbidden));
+      else if (!path) problems.push(line(at("key"), axis.key, "must be a scenario key path such as market.book.depth.size"));
       else if (path.length === 1 && typeof path[0] === "string" && FIXED_KEYS[path[0]]) {
         problems.push(line(at("key"), axis.key, `must not be ${path[0]}: ${FIXED_KEYS[path[0]]}`));
       } else {
@@ -145,7 +147,9 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
   }
   if (isRecord(overrides)) {
     for (const key of Object.keys(overrides)) {
-      if (!parseKeyPath(key)) problems.push(line(`overrides.${key}`, key, "must be named by a scenario key path such as market.book.depth.size"));
+      const forbidden = forbiddenSegment(key);
+      if (forbidden !== undefined) problems.push(forbiddenKeyProblem("overrides key", key, forbidden));
+      else if (!parseKeyPath(key)) problems.push(line(`overrides.${key}`, key, "must be named by a scenario key path such as market.book.depth.size"));
     }
   }
 
