@@ -2,6 +2,7 @@
 // directory, where tests write their outputs) throws. A fresh clone has nothing beside it, so a test that
 // reads a sibling folder passes on a developer's machine and fails on a user's: this makes it fail here too.
 import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import os from "node:os";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,4 +44,6 @@ if (!g.__projectReadsGuarded) {
   fs.readFile = guard("readFile", fs.readFile);
   fs.promises.readFile = guard("promises.readFile", fs.promises.readFile);
   fs.promises.open = guard("promises.open", fs.promises.open);
+  // named imports (`import { readFileSync } from "node:fs"`, as src/ does) see the guarded functions too
+  syncBuiltinESMExports();
 }
