@@ -7,6 +7,7 @@ import { applySets, loadScenario, readScenarioFile, resolveScenario } from "../s
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, listScenarios } from "../src/config/presets.js";
 import type { Scenario } from "../src/config/scenario.js";
 import { BINANCE_DEPTH_SNAPSHOT, publicExamples } from "./helpers/fixtures.js";
+import { problemsOf } from "./helpers/problems.js";
 
 const PRESET_NAMES = listPresets()
   .map((p) => p.name)
@@ -17,16 +18,6 @@ const fixture = (name: string) => `${FIXTURES}${name}`;
 // Public fixtures: test/fixtures/public/ (its README names each source).
 const BINANCE_DEPTH = BINANCE_DEPTH_SNAPSHOT;
 
-/** The problems of the InputError that `fn` throws; fails the test when it throws nothing or something else. */
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected an InputError, but the input was accepted");
-}
 
 /** Asserts one problem line names `field` (starts with it) and, when given, contains `says`. */
 function expectProblem(problems: string[], field: string, says?: string): void {

@@ -28,6 +28,7 @@ import { WasmEngine } from "../src/kernel/wasm-engine.js";
 import { computeMargin } from "../src/margin/calculator.js";
 import { resolveSweep } from "../src/sweep/load.js";
 import { runReference, runWasm } from "./helpers/engines.js";
+import { problemsOf } from "./helpers/problems.js";
 
 // The engine is not under test here: `run` records what it would hand over.
 vi.mock("../src/cli/run.js", () => ({ runCommand: vi.fn(async () => 0) }));
@@ -93,15 +94,6 @@ async function refused(argv: string[], says: RegExp | string): Promise<string> {
   return stderr;
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected an InputError");
-}
 
 /** The embedded default scenario, for `validate` (which needs a file) with --set. */
 const DEFAULT = "scenarios/btc-perp-crash.yaml";

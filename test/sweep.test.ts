@@ -16,6 +16,7 @@ import { compact, sweepCsv, sweepCsvHeader } from "../src/sweep/report.js";
 import { runSweep, type SweepProgress } from "../src/sweep/run.js";
 import { SOBOL_MAX_DIMENSIONS, sobolPoints } from "../src/sweep/sobol.js";
 import { newcombePaired, pairedDifference, pairedProportionDifference, tCritical95, welchDifference } from "../src/sweep/stats.js";
+import { problemsOf } from "./helpers/problems.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const EXAMPLE = join(ROOT, "examples/sweep-margin-design.yaml");
@@ -36,15 +37,6 @@ async function cascade(...argv: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout, stderr };
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected an InputError");
-}
 
 const range = (over: Partial<RangeAxis>): RangeAxis => ({ kind: "range", key: "k", path: ["k"], min: 0, max: 1, scale: "linear", integer: false, ...over });
 
