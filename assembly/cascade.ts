@@ -469,6 +469,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     let rr = book.bidRem;
     let last = book.lastPrice;
     let ended = false;
+    let walked = false;
     let rung = rungs + <usize>cursor * LADDER_STRIDE;
     while (cursor < count && load<f64>(rung, L_LIQ) >= mark) {
       const r = rung;
@@ -501,8 +502,9 @@ function liquidateLongs(mark: f64, count: i32): i32 {
         rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
       }
       store<f64>(r, notional, L_CASH);
-      book.bidTouched = true;
+      walked = true;
     }
+    if (walked) book.bidTouched = true;
     book.bidTop = k;
     book.bidRem = rr;
     book.lastPrice = last;
@@ -607,6 +609,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     let rr = book.askRem;
     let last = book.lastPrice;
     let ended = false;
+    let walked = false;
     let rung = rungs + <usize>cursor * LADDER_STRIDE;
     while (cursor < count && load<f64>(rung, L_LIQ) <= mark) {
       const r = rung;
@@ -639,8 +642,9 @@ function liquidateShorts(mark: f64, count: i32): i32 {
         rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
       }
       store<f64>(r, notional, L_CASH);
-      book.askTouched = true;
+      walked = true;
     }
+    if (walked) book.askTouched = true;
     book.askTop = k;
     book.askRem = rr;
     book.lastPrice = last;

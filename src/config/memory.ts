@@ -10,7 +10,7 @@ import { InputError } from "./errors.js";
 import type { ScenarioInputs } from "./scenario.js";
 import { PARAM_SLOTS, PROFILE } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
-import { profileEnd, tickOf } from "../engine/setup.js";
+import { STORE_WHOLE, profileEnd, tickOf } from "../engine/setup.js";
 import type { PortfolioScenario } from "../portfolio/schema.js";
 
 export const GiB = 1024 ** 3;
@@ -61,8 +61,6 @@ export interface RunShape {
   fromFile: boolean;
 }
 
-/** The largest profile setup.ts stores whole when it ends within reach (its STORE_WHOLE). */
-const STORE_WHOLE = 1 << 20;
 
 export function runShape(inputs: ScenarioInputs): RunShape {
   const s = inputs.scenario;
@@ -92,7 +90,7 @@ export function runShape(inputs: ScenarioInputs): RunShape {
     }
   } else {
     const d = s.market.book.depth;
-    const end = profileEnd(PROFILE[d.profile], d.decayTicks, d.exponent);
+    const end = profileEnd(PROFILE[d.profile], d.decayTicks);
     if (end > levels && end <= STORE_WHOLE) {
       levels = end;
       levelsKey = "market.book.depth.decayTicks";

@@ -241,14 +241,14 @@ function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): vo
 }
 
 /** The last level of a profile with finite liquidity (0: flat and latent never end). */
-export function profileEnd(kind: number, decayTicks: number, exponent: number): number {
+export function profileEnd(kind: number, decayTicks: number): number {
   if (kind === PROFILE.exponential) return Math.min(POWER_END, 1 + Math.ceil(decayTicks * 12 * Math.LN10));
   if (kind === PROFILE.power) return POWER_END;
   return 0;
 }
 const POWER_END = 10_000_000;
 /** The largest profile stored whole when it ends (2^20 levels, 8 MiB a side). */
-const STORE_WHOLE = 1 << 20;
+export const STORE_WHOLE = 1 << 20;
 
 /**
  * A delay in seconds as whole steps (SPEC §3: time in seconds): rounded to the nearest step, or up (a cooldown
@@ -259,18 +259,25 @@ export function wholeSteps(seconds: number, stepSeconds: number, mode: "round" |
   return mode === "up" ? Math.ceil(steps - 1e-9) : Math.round(steps);
 }
 
+/**
+ * The analytic profile's parameters, which the engines continue the stored window with; returns the level where it
+ * ends (0: never). A profile with finite liquidity really ends where its depth per tick is negligible: exponential
+ * below 1e-12 of `size`, power past 10^7 ticks (its depth per tick never reaches zero); the window plays no part.
+ */
+function setProfileParams(depth: ScenarioInputs["scenario"]["market"]["book"]["depth"], params: Float64Array): number {
+  params[P.profileKind] = PROFILE[depth.profile];
+  params[P.profileSize] = depth.size;
+  params[P.profileDecayTicks] = depth.decayTicks;
+  params[P.profileExponent] = depth.exponent;
+  params[P.profileSaturationTicks] = depth.saturationTicks;
+  return profileEnd(PROFILE[depth.profile], depth.decayTicks);
+}
+
 /** The stored window of an analytic profile: the same function the engines continue it with past the window. */
 function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {
   const { profile, size, decayTicks, exponent, saturationTicks } = inputs.scenario.market.book.depth;
   let levels = params[P.levels];
-  params[P.profileKind] = PROFILE[profile];
-  params[P.profileSize] = size;
-  params[P.profileDecayTicks] = decayTicks;
-  params[P.profileExponent] = exponent;
-  params[P.profileSaturationTicks] = saturationTicks;
-  // a profile with finite liquidity really ends where its depth per tick is negligible: exponential below 1e-12 of
-  // `size`, power past 10^7 ticks (its depth per tick never reaches zero); the window's size plays no part
-  const end = profileEnd(PROFILE[profile], decayTicks, exponent);
+  const end = setProfileParams(inputs.scenario.market.book.depth, params);
   params[P.bookEndBid] = end;
   params[P.bookEndAsk] = end;
   // a profile that ends within reach is stored whole (a table read is cheaper than an exp per level past it)
@@ -306,13 +313,7 @@ function snapshotProfiles(inputs: ScenarioInputs, params: Float64Array) {
   if (asks.length === 0) askProfile.set(bidProfile);
   if (inputs.scenario.market.book.snapshotEnds === false) {
     // the scenario says the book goes on: past the snapshot, the `depth` profile at the same distance from the touch
-    const { profile, size, decayTicks, exponent, saturationTicks } = inputs.scenario.market.book.depth;
-    params[P.profileKind] = PROFILE[profile];
-    params[P.profileSize] = size;
-    params[P.profileDecayTicks] = decayTicks;
-    params[P.profileExponent] = exponent;
-    params[P.profileSaturationTicks] = saturationTicks;
-    const end = profileEnd(PROFILE[profile], decayTicks, exponent);
+    const end = setProfileParams(inputs.scenario.market.book.depth, params);
     params[P.bookEndBid] = end > 0 ? Math.max(end, levels) : 0;
     params[P.bookEndAsk] = params[P.bookEndBid];
     return { bidProfile, askProfile };
