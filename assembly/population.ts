@@ -1,14 +1,17 @@
 // The account population: drawn from the seed (or written by the host from a positions file), then
-// priced and sorted into the liquidation ladder. Same draws and arithmetic as src/engine/population.ts.
+// priced and sorted into the liquidation ladder. Same draws and arithmetic as src/engine/population.ts, which
+// documents the model (four passes: sides and notionals, the top-10 share, open-interest scaling, entries and
+// leverage).
 import {
-  DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_INITIAL_PRICE, P_LEVERAGE_DIST, P_LEVERAGE_MAX,
-  P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST, P_NOTIONAL_MAX,
-  P_NOTIONAL_MIN, P_OI_LOWER_CAP, P_OI_UPPER_CAP, P_SIZE_IMF, P_TIER_COUNT,
+  DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_ENTRY_VARIANCE, P_HEDGED_PAIRS, P_INITIAL_PRICE, P_LEVERAGE_DIST,
+  P_LEVERAGE_MAX, P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST,
+  P_NOTIONAL_MAX, P_NOTIONAL_MIN, P_OI_LOWER_CAP, P_OI_UPPER_CAP, P_SIZE_IMF, P_TIER_COUNT, P_TOP10_SHARE,
   P_MAINTENANCE_AT_ENTRY,
 } from "./abi";
+import { concentrateTop10 } from "./concentration";
 import { bankruptcyPrice, conventionLiquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
-import { philox, rng0, rng1, rng2, uniform32, uniform52 } from "./rng";
+import { philox, rng0, rng1, rng2, rng3, uniform32, uniform52 } from "./rng";
 import {
   LADDER_STRIDE, L_COLL, L_ENTRY, L_DEAD, L_HINT, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
   accSize, accLadderPos, base, ladder, longLiq, longOrder, params, setLadderCounts, shortLiq, shortOrder,
@@ -18,72 +21,149 @@ import { sortPairs } from "./sort";
 import { invalidateHints } from "./adl";
 import { scanInputsStale } from "./bench";
 
+/** Entry draws per account before it enters at the initial price (as ENTRY_ATTEMPTS in src/engine/population.ts). */
+const ENTRY_ATTEMPTS: u32 = 64;
+
+// admission's inputs for the population being drawn (set once per draw)
+let admitF: f64 = 0;
+let admitSizeImf: f64 = 0;
+let admitTiers: i32 = 0;
+
 export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void {
   const n = <i32>unchecked(params[P_ACCOUNTS]);
+  const pairs = <i32>unchecked(params[P_HEDGED_PAIRS]);
+  drawNotionals(n, pairs, seedLo, seedHi, population);
+  const share = unchecked(params[P_TOP10_SHARE]);
+  if (share > 0) concentrateTop10(accSize, n, share, pairs);
+  admitF = openInterestFraction(n);
+  admitSizeImf = unchecked(params[P_SIZE_IMF]);
+  admitTiers = <i32>unchecked(params[P_TIER_COUNT]);
   const price = unchecked(params[P_INITIAL_PRICE]);
+  const v = unchecked(params[P_ENTRY_VARIANCE]);
+  const atEntry = unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1;
+  for (let i = 0; i < n; i++) {
+    const notional = unchecked(accSize[i]);
+    const size = notional / price;
+    const raw = rawLeverage(i, seedLo, seedHi, population);
+    if (!(v > 0)) {
+      unchecked((accSize[i] = size));
+      unchecked((accEntry[i] = price));
+      unchecked((accCollateral[i] = notional / admitted(raw, notional, size)));
+      continue;
+    }
+    // a hedged pair's legs share the entry: drawn once, at its long leg, for both
+    const pair = i < 2 * pairs;
+    const rawShort: f64 = pair ? rawLeverage(i + 1, seedLo, seedHi, population) : 0;
+    const s: f64 = unchecked(accIsLong[i]) == 1 ? 1 : -1;
+    let entry = price;
+    let c = notional / admitted(raw, notional, size);
+    let cShort: f64 = pair ? notional / admitted(rawShort, notional, size) : 0;
+    for (let a: u32 = 0; a < ENTRY_ATTEMPTS; a++) {
+      philox(<u32>i, population, 2 + 2 * a, DOMAIN_POPULATION, seedLo, seedHi);
+      const vu = v * uniform52(rng0, rng1);
+      const e = price * exp(Math.sqrt(vu) * normalInv(uniform52(rng2, rng3)) - 0.5 * vu);
+      const entryNotional = size * e;
+      const ce = entryNotional / admitted(raw, entryNotional, size);
+      const ceShort: f64 = pair ? entryNotional / admitted(rawShort, entryNotional, size) : 0;
+      // the survival draws: this account's (or the long leg's), then the short leg's
+      philox(<u32>i, population, 3 + 2 * a, DOMAIN_POPULATION, seedLo, seedHi);
+      const drawShort = uniform52(rng2, rng3);
+      if (!survives(atEntry, s, size, e, ce, price, vu, uniform52(rng0, rng1))) continue;
+      if (pair && !survives(atEntry, -1, size, e, ceShort, price, vu, drawShort)) continue;
+      entry = e;
+      c = ce;
+      cShort = ceShort;
+      break;
+    }
+    unchecked((accSize[i] = size));
+    unchecked((accEntry[i] = entry));
+    unchecked((accCollateral[i] = c));
+    if (pair) {
+      i++;
+      unchecked((accSize[i] = size));
+      unchecked((accEntry[i] = entry));
+      unchecked((accCollateral[i] = cShort));
+    }
+  }
+}
+
+/** Pass 1: sides into accIsLong, notionals at the initial price into accSize (the last pass turns them into sizes). */
+function drawNotionals(n: i32, pairs: i32, seedLo: u32, seedHi: u32, population: u32): void {
   const longShare = unchecked(params[P_LONG_SHARE]);
-  const levFixed = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED;
-  const median = unchecked(params[P_LEVERAGE_MEDIAN]);
-  const sigma = unchecked(params[P_LEVERAGE_SIGMA]);
-  const levMax = unchecked(params[P_LEVERAGE_MAX]);
   const notFixed = unchecked(params[P_NOTIONAL_DIST]) == DIST_FIXED;
   const nMin = unchecked(params[P_NOTIONAL_MIN]);
   const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
   const nMax = unchecked(params[P_NOTIONAL_MAX]);
-  const sizeImf = unchecked(params[P_SIZE_IMF]);
-  const tiers = <i32>unchecked(params[P_TIER_COUNT]);
-  const f = openInterestFraction(n, seedLo, seedHi, population);
+  const legs = 2 * pairs;
   for (let i = 0; i < n; i++) {
+    if (i < legs && (i & 1) == 1) {
+      // a hedged pair's short leg: its long leg's notional
+      unchecked((accIsLong[i] = 0));
+      unchecked((accSize[i] = accSize[i - 1]));
+      continue;
+    }
     philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
-    unchecked((accIsLong[i] = uniform32(rng0) < longShare ? 1 : 0));
+    unchecked((accIsLong[i] = i < legs || uniform32(rng0) < longShare ? 1 : 0));
     let notional = notFixed ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
     if (notional > nMax) notional = nMax;
-    philox(<u32>i, population, 1, DOMAIN_POPULATION, seedLo, seedHi);
-    let leverage = levFixed ? median : median * exp(sigma * normalInv(uniform52(rng0, rng1)));
-    if (leverage > levMax) leverage = levMax;
-    const bracketMax = unchecked(tierMaxLeverage[tierIndex(tiers, notional)]);
-    if (leverage > bracketMax) leverage = bracketMax;
-    const size = notional / price;
-    // dynamic initial margin: open-interest scaling, then the size premium where it exceeds the bracket's fraction
-    if (f > 0 || sizeImf > 0) {
-      const base = 1 / bracketMax;
-      if (f > 0) {
-        const oiCap = 1 / (base + (1 - base) * f);
-        if (leverage > oiCap) leverage = oiCap;
-      }
-      if (sizeImf > 0) {
-        const imf = sizeImf * Math.sqrt(size);
-        if (imf > base) {
-          const sizeCap = 1 / imf;
-          if (leverage > sizeCap) leverage = sizeCap;
-        }
+    unchecked((accSize[i] = notional));
+  }
+}
+
+/** The leverage account i asks for, before any cap but accounts.leverage.max. */
+function rawLeverage(i: i32, seedLo: u32, seedHi: u32, population: u32): f64 {
+  philox(<u32>i, population, 1, DOMAIN_POPULATION, seedLo, seedHi);
+  const median = unchecked(params[P_LEVERAGE_MEDIAN]);
+  let leverage = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED
+    ? median
+    : median * exp(unchecked(params[P_LEVERAGE_SIGMA]) * normalInv(uniform52(rng0, rng1)));
+  const levMax = unchecked(params[P_LEVERAGE_MAX]);
+  if (leverage > levMax) leverage = levMax;
+  return leverage;
+}
+
+/** The leverage a venue admits for a position of this entry notional and size (bracket, then dynamic initial margin). */
+function admitted(raw: f64, entryNotional: f64, size: f64): f64 {
+  let leverage = raw;
+  const bracketMax = unchecked(tierMaxLeverage[tierIndex(admitTiers, entryNotional)]);
+  if (leverage > bracketMax) leverage = bracketMax;
+  if (admitF > 0 || admitSizeImf > 0) {
+    const base = 1 / bracketMax;
+    if (admitF > 0) {
+      const oiCap = 1 / (base + (1 - base) * admitF);
+      if (leverage > oiCap) leverage = oiCap;
+    }
+    if (admitSizeImf > 0) {
+      const imf = admitSizeImf * Math.sqrt(size);
+      if (imf > base) {
+        const sizeCap = 1 / imf;
+        if (leverage > sizeCap) leverage = sizeCap;
       }
     }
-    unchecked((accSize[i] = size));
-    unchecked((accEntry[i] = price));
-    unchecked((accCollateral[i] = notional / leverage));
   }
+  return leverage;
+}
+
+/** Whether a position entered at e (variance vu of log price since) is still open at the initial price (population.ts). */
+function survives(atEntry: bool, s: f64, q: f64, e: f64, c: f64, price: f64, vu: f64, draw: f64): bool {
+  const lp = conventionLiquidationPrice(atEntry, admitTiers, s, q, e, c);
+  if (s > 0 ? !(lp < price) : !(lp > price)) return false;
+  if (s > 0 ? !(lp > 0) : lp == Infinity) return true; // never liquidated
+  const a = s > 0 ? log(e / lp) : log(lp / e);
+  const b = s > 0 ? log(price / lp) : log(lp / price);
+  return draw < 1 - exp((-2 * a * b) / vu);
 }
 
 /**
  * margin.openInterestScaling: f = clamp((OI − lowerCap) / (upperCap − lowerCap), 0, 1), OI the population's total
- * notional (its accounts' notional draws, in account order); 0 without the key.
+ * notional (pass 1 and 2's notionals in accSize, summed in account order); 0 without the key.
  */
-function openInterestFraction(n: i32, seedLo: u32, seedHi: u32, population: u32): f64 {
+function openInterestFraction(n: i32): f64 {
   const upper = unchecked(params[P_OI_UPPER_CAP]);
   if (!(upper > 0)) return 0;
   const lower = unchecked(params[P_OI_LOWER_CAP]);
-  const notFixed = unchecked(params[P_NOTIONAL_DIST]) == DIST_FIXED;
-  const nMin = unchecked(params[P_NOTIONAL_MIN]);
-  const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
-  const nMax = unchecked(params[P_NOTIONAL_MAX]);
   let oi: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
-    let notional = notFixed ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
-    if (notional > nMax) notional = nMax;
-    oi += notional;
-  }
+  for (let i = 0; i < n; i++) oi += unchecked(accSize[i]);
   const f = (oi - lower) / (upper - lower);
   return f < 0 ? 0 : f > 1 ? 1 : f;
 }

@@ -1,7 +1,8 @@
 // The account population: drawn from the seed (or loaded from a file), then priced and sorted into the
 // liquidation ladder. Depends only on the population, so it runs once per run (once per path with
-// accounts.resample). Mirrored in assembly/accounts.ts.
+// accounts.resample). Mirrored in assembly/population.ts.
 
+import { concentrateTop10 } from "./concentration.js";
 import { DOMAIN, LEVERAGE_DIST, NOTIONAL_DIST, P } from "./layout.js";
 import { bankruptcyPrice, conventionLiquidationPrice, tierIndex, type TierTable } from "./margin.js";
 import { exp, log, normalInv } from "./mathfn.js";
@@ -40,81 +41,188 @@ export function allocatePopulation(count: number): Population {
   };
 }
 
+/** Entry draws per account before it enters at the initial price (philox counter words 2 + 2a, its survival 3 + 2a). */
+export const ENTRY_ATTEMPTS = 64;
+
 /**
- * Draws population number `population` (0 for the run's shared one, path + 1 with resample):
- * side ~ Bernoulli(longShare), notional ~ Pareto(min, alpha) capped at max, leverage ~ lognormal
- * (median, sigma) capped at max and at the bracket's maximum leverage; everyone entered at the initial price.
- * Dynamic initial margin: with margin.openInterestScaling the leverage is also capped at 1 / (base + (1 − base)·f),
- * f from the population's total notional (a first pass over the same draws); with margin.sizePremium at
- * 1 / (imfFactor·√size) where that fraction exceeds the bracket's, base = 1 / the bracket's max leverage.
+ * Draws population number `population` (0 for the run's shared one, path + 1 with resample), in four passes:
+ *
+ * 1. Sides and notionals: side ~ Bernoulli(longShare), notional N ~ Pareto(min, alpha) capped at max: the position's
+ *    value at the initial price P0 (what open interest counts). With accounts.hedgedShare the first 2·pairs accounts
+ *    are hedged pairs (hedge mode, each leg isolated with its own collateral): leg 2j long, leg 2j + 1 short, both of
+ *    leg 2j's notional (so of equal size).
+ * 2. accounts.notional.top10Share: the ten largest notionals scaled to that share of the total (concentration.ts).
+ * 3. margin.openInterestScaling: f from the total notional (below).
+ * 4. Size q = N / P0; leverage ~ lognormal(median, sigma) capped at max; the entry e (below); then, at the entry
+ *    notional q·e, the leverage is capped at its bracket's maximum leverage, and with dynamic initial margin at
+ *    1 / (base + (1 − base)·f) (margin.openInterestScaling) and at 1 / (imfFactor·√q) where that fraction exceeds
+ *    the bracket's (margin.sizePremium), base = 1 / the bracket's max leverage; collateral = q·e / leverage.
+ *
+ * Entries (accounts.entry; absent: e = P0 for everyone, bit for bit as before): the price at a time τ ~ U(0, H)
+ * before the path starts, under the history GBM that ends at P0 with no drift in price, log(e / P0) = σ·√τ·Z −
+ * σ²τ/2, Z ~ N(0, 1), so E[e] = P0 (v = σ²H in years is the setup's one parameter: σ²τ = v·u, u = τ/H). Each
+ * account draws its own (τ, Z): entries are independent, the law of the price τ ago given the price now, rather
+ * than points of one shared history path (which would make a whole run hinge on one draw of the recent trend).
+ * Survivorship: a position opened τ ago is in the population only if the price did not cross its liquidation
+ * price L on the way from e to P0. Given both ends, log price is a Brownian bridge of variance σ²τ, which stays
+ * on its side of L with probability 1 − exp(−2·a·b / (σ²τ)), a = |log(e / L)|, b = |log(P0 / L)| (the bridge's
+ * barrier formula): the draw is kept with that probability (0 when P0 is already across L) and redrawn otherwise;
+ * a hedged pair keeps one entry for both legs, each leg's barrier drawn independently (the product slightly
+ * overstates the pair's survival when both barriers are within reach). So the density of positions vanishes at
+ * their liquidation price, as it does in a market that has been liquidating them all along. After ENTRY_ATTEMPTS
+ * rejected draws the account enters at P0: τ = 0, the limit in which every position survives. L is the ladder's
+ * liquidation price (the brackets, margin.maintenanceAt): under a margin.model whose requirement is above the
+ * brackets' an account may still be liquidated in the first step.
  */
 export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: number, seedHi: number, population: number): void {
   const p = setup.params;
+  const n = pop.count;
+  const w = new Uint32Array(4);
+  const pairs = p[P.hedgedPairs];
+  drawNotionals(setup, pop, seedLo, seedHi, population, w);
+  if (p[P.top10Share] > 0) concentrateTop10(pop.size, n, p[P.top10Share], pairs);
+  const admit: Admission = {
+    tiers: tierTable(setup),
+    maxLeverage: setup.tierMaxLeverage,
+    f: openInterestFraction(setup, pop.size, n),
+    sizeImf: p[P.sizeImf],
+  };
   const price = p[P.initialPrice];
+  const v = p[P.entryVariance];
+  const atEntry = p[P.maintenanceAtEntry] === 1;
+  for (let i = 0; i < n; i++) {
+    const notional = pop.size[i];
+    const size = notional / price;
+    const raw = rawLeverage(setup, i, seedLo, seedHi, population, w);
+    if (!(v > 0)) {
+      pop.size[i] = size;
+      pop.entry[i] = price;
+      pop.collateral[i] = notional / admitted(admit, raw, notional, size);
+      continue;
+    }
+    // a hedged pair's legs share the entry: drawn once, at its long leg, for both
+    const pair = i < 2 * pairs;
+    const rawShort = pair ? rawLeverage(setup, i + 1, seedLo, seedHi, population, w) : 0;
+    const s = pop.isLong[i] === 1 ? 1 : -1;
+    let entry = price;
+    let c = notional / admitted(admit, raw, notional, size);
+    let cShort = pair ? notional / admitted(admit, rawShort, notional, size) : 0;
+    for (let a = 0; a < ENTRY_ATTEMPTS; a++) {
+      philox(i, population, 2 + 2 * a, DOMAIN.population, seedLo, seedHi, w);
+      const vu = v * uniform52(w[0], w[1]);
+      const e = price * exp(Math.sqrt(vu) * normalInv(uniform52(w[2], w[3])) - 0.5 * vu);
+      const entryNotional = size * e;
+      const ce = entryNotional / admitted(admit, raw, entryNotional, size);
+      const ceShort = pair ? entryNotional / admitted(admit, rawShort, entryNotional, size) : 0;
+      // the survival draws: this account's (or the long leg's), then the short leg's
+      philox(i, population, 3 + 2 * a, DOMAIN.population, seedLo, seedHi, w);
+      if (!survives(admit.tiers, atEntry, s, size, e, ce, price, vu, uniform52(w[0], w[1]))) continue;
+      if (pair && !survives(admit.tiers, atEntry, -1, size, e, ceShort, price, vu, uniform52(w[2], w[3]))) continue;
+      entry = e;
+      c = ce;
+      cShort = ceShort;
+      break;
+    }
+    pop.size[i] = size;
+    pop.entry[i] = entry;
+    pop.collateral[i] = c;
+    if (pair) {
+      i++;
+      pop.size[i] = size;
+      pop.entry[i] = entry;
+      pop.collateral[i] = cShort;
+    }
+  }
+}
+
+/** Pass 1: sides into isLong, notionals at the initial price into size (the last pass turns them into sizes). */
+function drawNotionals(setup: EngineSetup, pop: Population, seedLo: number, seedHi: number, population: number, w: Uint32Array): void {
+  const p = setup.params;
   const longShare = p[P.longShare];
-  const levFixed = p[P.leverageDist] === LEVERAGE_DIST.fixed;
-  const median = p[P.leverageMedian];
-  const sigma = p[P.leverageSigma];
-  const levMax = p[P.leverageMax];
   const notFixed = p[P.notionalDist] === NOTIONAL_DIST.fixed;
   const nMin = p[P.notionalMin];
   const invAlpha = 1 / p[P.notionalAlpha];
   const nMax = p[P.notionalMax];
-  const sizeImf = p[P.sizeImf];
-  const tiers = tierTable(setup);
-  const w = new Uint32Array(4);
-  const f = openInterestFraction(setup, pop.count, seedLo, seedHi, population, w);
+  const legs = 2 * p[P.hedgedPairs];
   for (let i = 0; i < pop.count; i++) {
+    if (i < legs && (i & 1) === 1) {
+      // a hedged pair's short leg: its long leg's notional
+      pop.isLong[i] = 0;
+      pop.size[i] = pop.size[i - 1];
+      continue;
+    }
     philox(i, population, 0, DOMAIN.population, seedLo, seedHi, w);
-    pop.isLong[i] = uniform32(w[0]) < longShare ? 1 : 0;
+    pop.isLong[i] = i < legs || uniform32(w[0]) < longShare ? 1 : 0;
     let notional = notFixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
     if (notional > nMax) notional = nMax;
-    philox(i, population, 1, DOMAIN.population, seedLo, seedHi, w);
-    let leverage = levFixed ? median : median * exp(sigma * normalInv(uniform52(w[0], w[1])));
-    if (leverage > levMax) leverage = levMax;
-    const bracketMax = setup.tierMaxLeverage[tierIndex(tiers, notional)];
-    if (leverage > bracketMax) leverage = bracketMax;
-    const size = notional / price;
-    if (f > 0 || sizeImf > 0) {
-      const base = 1 / bracketMax;
-      if (f > 0) {
-        const oiCap = 1 / (base + (1 - base) * f);
-        if (leverage > oiCap) leverage = oiCap;
-      }
-      if (sizeImf > 0) {
-        const imf = sizeImf * Math.sqrt(size);
-        if (imf > base) {
-          const sizeCap = 1 / imf;
-          if (leverage > sizeCap) leverage = sizeCap;
-        }
+    pop.size[i] = notional;
+  }
+}
+
+/** The leverage account i asks for, before any cap but accounts.leverage.max. */
+function rawLeverage(setup: EngineSetup, i: number, seedLo: number, seedHi: number, population: number, w: Uint32Array): number {
+  const p = setup.params;
+  philox(i, population, 1, DOMAIN.population, seedLo, seedHi, w);
+  const median = p[P.leverageMedian];
+  let leverage = p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
+  if (leverage > p[P.leverageMax]) leverage = p[P.leverageMax];
+  return leverage;
+}
+
+/** What admission reads: the brackets, their maximum leverage, the open-interest fraction f, the size premium. */
+interface Admission {
+  tiers: TierTable;
+  maxLeverage: Float64Array;
+  f: number;
+  sizeImf: number;
+}
+
+/** The leverage a venue admits for a position of this entry notional and size (drawPopulation, pass 4). */
+function admitted(admit: Admission, raw: number, entryNotional: number, size: number): number {
+  let leverage = raw;
+  const bracketMax = admit.maxLeverage[tierIndex(admit.tiers, entryNotional)];
+  if (leverage > bracketMax) leverage = bracketMax;
+  if (admit.f > 0 || admit.sizeImf > 0) {
+    const base = 1 / bracketMax;
+    if (admit.f > 0) {
+      const oiCap = 1 / (base + (1 - base) * admit.f);
+      if (leverage > oiCap) leverage = oiCap;
+    }
+    if (admit.sizeImf > 0) {
+      const imf = admit.sizeImf * Math.sqrt(size);
+      if (imf > base) {
+        const sizeCap = 1 / imf;
+        if (leverage > sizeCap) leverage = sizeCap;
       }
     }
-    pop.size[i] = size;
-    pop.entry[i] = price;
-    pop.collateral[i] = notional / leverage;
   }
+  return leverage;
+}
+
+/**
+ * Whether a position entered at e, with variance vu of log price since, is still open at the initial price: P0 on
+ * its side of the liquidation price L, and the bridge from e to P0 not across it (kept when draw < 1 − exp(−2ab/vu)).
+ */
+function survives(tiers: TierTable, atEntry: boolean, s: number, q: number, e: number, c: number, price: number, vu: number, draw: number): boolean {
+  const lp = conventionLiquidationPrice(atEntry, tiers, s, q, e, c);
+  if (s > 0 ? !(lp < price) : !(lp > price)) return false;
+  if (s > 0 ? !(lp > 0) : lp === Infinity) return true; // never liquidated
+  const a = s > 0 ? log(e / lp) : log(lp / e);
+  const b = s > 0 ? log(price / lp) : log(lp / price);
+  return draw < 1 - exp((-2 * a * b) / vu);
 }
 
 /**
  * margin.openInterestScaling: f = clamp((OI − lowerCap) / (upperCap − lowerCap), 0, 1), OI the population's total
- * notional (its accounts' notional draws, in account order); 0 without the key.
+ * notional (pass 1 and 2's notionals, summed in account order); 0 without the key.
  */
-function openInterestFraction(setup: EngineSetup, n: number, seedLo: number, seedHi: number, population: number, w: Uint32Array): number {
+function openInterestFraction(setup: EngineSetup, notional: Float64Array, n: number): number {
   const p = setup.params;
   const upper = p[P.oiUpperCap];
   if (!(upper > 0)) return 0;
   const lower = p[P.oiLowerCap];
-  const notFixed = p[P.notionalDist] === NOTIONAL_DIST.fixed;
-  const nMin = p[P.notionalMin];
-  const invAlpha = 1 / p[P.notionalAlpha];
-  const nMax = p[P.notionalMax];
   let oi = 0;
-  for (let i = 0; i < n; i++) {
-    philox(i, population, 0, DOMAIN.population, seedLo, seedHi, w);
-    let notional = notFixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
-    if (notional > nMax) notional = nMax;
-    oi += notional;
-  }
+  for (let i = 0; i < n; i++) oi += notional[i];
   const f = (oi - lower) / (upper - lower);
   return f < 0 ? 0 : f > 1 ? 1 : f;
 }
