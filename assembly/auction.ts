@@ -2,20 +2,51 @@
 // and keepers with finite capital per step (src/engine/reference.ts, same arithmetic in the same order).
 import {
   CURVE_LINEAR, CURVE_STAIRSTEP, P_AUCTION_BUF, P_AUCTION_CHIP, P_AUCTION_CURVE, P_AUCTION_CUSP, P_AUCTION_CUT,
-  P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU, P_AUCTION_TIP, P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT,
+  P_AUCTION_HOLE, P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU, P_AUCTION_TIP, P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT,
 } from "./abi";
 import * as book from "./book";
 import { exp, log } from "./mathfn";
-import { accIsLong, auctionList, auctionStart, auctionTop, curSize, inAuction, params } from "./state";
-import { settleUnits, sideChanged } from "./per-account";
+import {
+  accEntry, accIsLong, auctionList, auctionStart, auctionTop, curColl, curSize, inAuction, nextSlice, params, staleLiq,
+} from "./state";
+import { pend, settleUnits, sideChanged } from "./per-account";
 import * as C from "./cascade";
 
 export function kick(i: i32, s: f64, mark: f64): void {
+  if (holeFull(i, s, mark)) {
+    // Maker's Dog: no room under the hole; the account waits, still under water, for the next step
+    unchecked((nextSlice[i] = book.step + 1));
+    unchecked((staleLiq[i] = 1));
+    pend(i, s);
+    return;
+  }
   unchecked((inAuction[i] = 1));
   unchecked((auctionList[C.auctionLen] = i));
   C.auctionLen++;
   C.liquidations++;
   restart(i, s, mark);
+}
+
+/** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
+function debtOf(j: i32, s: f64, mark: f64): f64 {
+  const q = unchecked(curSize[j]);
+  const debt = s > 0 ? q * unchecked(accEntry[j]) - unchecked(curColl[j]) : q * mark;
+  return debt > 0 ? debt : 0;
+}
+
+/** Whether kicking account i would take the debt in auctions in progress past the hole (none in progress: never). */
+function holeFull(i: i32, s: f64, mark: f64): bool {
+  const hole = unchecked(params[P_AUCTION_HOLE]);
+  if (!(hole < Infinity)) return false;
+  let dirt: f64 = 0;
+  let active = 0;
+  for (let r = 0; r < C.auctionLen; r++) {
+    const j = unchecked(auctionList[r]);
+    if (unchecked(inAuction[j]) == 0) continue;
+    dirt += debtOf(j, unchecked(accIsLong[j]) == 1 ? 1 : -1, mark);
+    active++;
+  }
+  return active > 0 && dirt + debtOf(i, s, mark) > hole;
 }
 
 /** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */

@@ -1,5 +1,6 @@
-// `venue: NAME`: a preset's whole design (tiers, engine and its parameters, fee, ADL ranking) as scenario keys,
-// under the scenario's own keys. Expected values are read from the preset files themselves.
+// `venue: NAME`: a preset's whole design (tiers, engine and its parameters, fee, ADL ranking) as scenario keys, over
+// the scenario's own keys (test/venue-resolution.test.ts: precedence and warnings). Expected values are read from the
+// preset files themselves.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
@@ -12,6 +13,8 @@ import { loadSweep } from "../src/sweep/load.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const presetFile = (name: string): any => YAML.parse(readFileSync(join(PRESETS_DIR, `${name}.yaml`), "utf8"));
 const resolve = (raw: object) => resolveScenario(raw, process.cwd()).scenario;
+// the lending venues apply to longs only
+const LONGS = { accounts: { longShare: 1 } };
 
 describe("venue: a preset's design as scenario keys", () => {
   it("hyperliquid-btc: slices of 20% above 100k on the book, the vault below 2/3 of maintenance, Hyperliquid's ADL ranking", () => {
@@ -22,8 +25,12 @@ describe("venue: a preset's design as scenario keys", () => {
       threshold: file.liquidation.partial.minNotional,
       fraction: file.liquidation.partial.fraction,
       cooldownSeconds: file.liquidation.partial.cooldownSeconds, // 30 s: 3 steps of 10 s in the engines
+      duringCooldown: "full",
     });
     expect(s.liquidation.backstop?.equityFractionOfMaintenance).toBe(file.liquidation.backstop.equityFractionOfMaintenance);
+    expect(s.liquidation.backstop?.vaultCapital).toBe(file.liquidation.backstop.vaultCapital);
+    expect(s.liquidation.feeRate).toBe(0);
+    expect(s.adl.price).toBe("mark");
     expect(s.adl.ranking).toBe("hyperliquid");
     expect(s.margin.preset).toBe("hyperliquid-btc");
     expect(s.margin.tiers).toEqual(file.tiers);
@@ -31,12 +38,12 @@ describe("venue: a preset's design as scenario keys", () => {
 
   it("aave-v3-eth: close factor, bonus = liquidationBonus − 1, protocol fee, no separate liquidation fee", () => {
     const cf = presetFile("aave-v3-eth").liquidation.closeFactor;
-    const s = resolve({ venue: "aave-v3-eth" });
+    const s = resolve({ venue: "aave-v3-eth", ...LONGS });
     expect(s.liquidation.engine).toBe("close-factor");
     expect(s.liquidation.closeFactor).toEqual({
       closeFactor: cf.defaultCloseFactor,
       fullCloseHealthFactor: cf.fullCloseHealthFactor,
-      bonus: cf.liquidationBonus - 1,
+      bonus: Number((cf.liquidationBonus - 1).toPrecision(12)),
       protocolFeeOfBonus: cf.protocolFeeOfBonus,
       minDebtForCloseFactor: cf.minBaseForCloseFactor,
     });
@@ -46,7 +53,7 @@ describe("venue: a preset's design as scenario keys", () => {
 
   it("maker-eth-b: a stairstep Clipper auction with its buf, tail, cusp, tip and chip; chop − 1 as the fee", () => {
     const a = presetFile("maker-eth-b").liquidation.auction;
-    const s = resolve({ venue: "maker-eth-b" });
+    const s = resolve({ venue: "maker-eth-b", ...LONGS });
     expect(s.liquidation.engine).toBe("dutch-auction");
     expect(s.liquidation.auction).toMatchObject({ curve: "stairstep", cut: a.curve.cut, stepSeconds: a.curve.step, buf: a.buf, tailSeconds: a.tail, cusp: a.cusp, tip: a.tip, chip: a.chip });
     expect(s.liquidation.feeRate).toBeCloseTo(a.chop - 1, 15);
@@ -60,14 +67,18 @@ describe("venue: a preset's design as scenario keys", () => {
     expect(s.adl.ranking).toBe("random");
   });
 
-  it("the scenario's own keys win: a named engine keeps its own blocks, explicit tiers replace the preset's", () => {
+  it("the venue's keys win over the scenario's; a named engine's blocks give way to the venue's", () => {
     const s = resolve({ venue: "hyperliquid-btc", liquidation: { engine: "market" }, adl: { ranking: "none" }, margin: { tiers: [{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }] } });
-    expect(s.liquidation.engine).toBe("market");
-    expect(s.liquidation.partial).toBeUndefined();
-    expect(s.liquidation.backstop).toBeUndefined();
-    expect(s.adl.ranking).toBe("none");
-    expect(s.margin.preset).toBeUndefined();
-    expect(s.margin.tiers).toEqual([{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }]);
+    expect(s.liquidation.engine).toBe("backstop");
+    expect(s.liquidation.partial?.duringCooldown).toBe("full");
+    expect(s.adl.ranking).toBe("hyperliquid");
+    expect(s.margin.preset).toBe("hyperliquid-btc");
+    expect(s.margin.tiers).toEqual(presetFile("hyperliquid-btc").tiers);
+    expect(s.venueWarnings).toEqual([
+      'venue hyperliquid-btc drops margin.tiers (scenario [{"floor":0,"mmr":0.01,"maintenanceAmount":0}]): the venue\'s tiers replace them',
+      'venue hyperliquid-btc overrides liquidation.engine (scenario "market", venue "backstop")',
+      'venue hyperliquid-btc overrides adl.ranking (scenario "none", venue "hyperliquid")',
+    ]);
   });
 
   it("an unknown venue is one problem line naming the key and the presets", () => {

@@ -663,11 +663,17 @@ describe("venue presets (presets/*.yaml)", () => {
     expectClose("maintenance margin", r.positions[0].maintenanceMargin, ex.MM, 1e-9);
   });
 
-  it("Hyperliquid: 40x max leverage, maintenance half the initial margin, 20% / 30 s / whole position, backstop at 2/3", () => {
+  it("Hyperliquid: 40x up to 150M and 20x beyond, maintenance half the initial margin, 20% / 30 s / whole position, backstop at 2/3", () => {
     const p = get("hyperliquid-btc");
-    expect(p.tiers).toEqual([{ floor: 0, mmr: hyperliquidMaintenanceRate(40), maintenanceAmount: 0, maxLeverage: 40 }]);
+    // the docs' margin-tiers table for BTC, with the docs' maintenance_deduction
+    const deduction = 150e6 * (hyperliquidMaintenanceRate(20) - hyperliquidMaintenanceRate(40));
+    expect(p.tiers).toEqual([
+      { floor: 0, mmr: hyperliquidMaintenanceRate(40), maintenanceAmount: 0, maxLeverage: 40 },
+      { floor: 150e6, mmr: hyperliquidMaintenanceRate(20), maintenanceAmount: deduction, maxLeverage: 20 },
+    ]);
+    expect(p.liquidation?.fee).toEqual({ kind: "flat", rate: 0 });
     expect(p.liquidation?.partial).toEqual(HYPERLIQUID_PARTIAL);
-    expect(p.liquidation?.backstop).toEqual(HYPERLIQUID_BACKSTOP);
+    expect(p.liquidation?.backstop).toMatchObject(HYPERLIQUID_BACKSTOP);
     expect(p.conventions.maintenanceAt).toBe("mark");
   });
 

@@ -123,11 +123,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .action((file: string, opts: { set: string[] }) => {
       if (isSweepDocument(readScenarioFile(file))) {
         const sweep = loadSweep(file, opts.set);
+        for (const point of sweep.points) {
+          for (const warning of point.scenario.venueWarnings ?? []) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+        }
         print(`ok: sweep ${sweep.name} (${sweep.points.length} points, ${sweep.base.scenario.paths} paths each)`);
         return;
       }
       const inputs = loadScenario(file, opts.set);
       const s = inputs.scenario;
+      for (const warning of s.venueWarnings ?? []) io.stderr.write(`warning: ${warning}\n`);
       print(`ok: ${s.name} (${s.paths} paths, ${s.steps} steps, ${accountCount(inputs)} accounts)`);
     });
 
@@ -146,8 +150,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       print("presets (venue: NAME for the whole design, margin.preset: NAME for the tiers only):");
       for (const p of listPresets()) {
         const engine = p.liquidation ? `${p.liquidation.engine}${p.liquidation.backstop ? " + backstop" : ""} engine` : "market engine";
-        const adl = p.insurance?.adlRanking ? `, ADL ${p.insurance.adlRanking}` : "";
-        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}; ${engine}${adl}`);
+        const adl = p.insurance?.adlRanking ? `, ADL ${p.insurance.adlRanking}${p.insurance.adlPrice && p.insurance.adlRanking !== "none" ? ` at the ${p.insurance.adlPrice === "mark" ? "mark" : "bankruptcy price"}` : ""}` : "";
+        const mark = p.mark ? `, mark ${p.mark.model}${p.mark.oracleLagSeconds ? ` ${p.mark.oracleLagSeconds} s behind` : ""}` : "";
+        const longs = p.conventions.longOnly ? ", longs only" : "";
+        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}; ${engine}${adl}${mark}${longs}`);
         print(`    source: ${p.source}`);
         print(`    date: ${p.date}`);
       }

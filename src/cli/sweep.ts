@@ -35,6 +35,10 @@ export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo 
     problems.push(...err.problems);
   }
   if (problems.length > 0 || !sweep) throw new InputError(problems);
+  // what a point's `venue:` changed in the base scenario (each point's summary.json keeps its own)
+  for (const point of sweep.points) {
+    for (const warning of point.scenario.venueWarnings ?? []) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+  }
   Object.assign(known, { seed: sweep.base.scenario.seed, scenarioFile: file });
   return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false }, io);
 }

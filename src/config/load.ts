@@ -10,6 +10,7 @@ import {
   documentProblemText,
   forbiddenKeyProblem,
   forbiddenSegment,
+  getAtPath,
   keyPathText,
   parseKeyPath,
   setAtPath,
@@ -17,10 +18,10 @@ import {
 } from "./keypath.js";
 import { scenarioMemoryProblems } from "./memory.js";
 import { namedFile, readBookSnapshot, readPositions, readReturns } from "./files.js";
-import { DEFAULT_SCENARIO_FILE, findPreset, listPresets } from "./presets.js";
+import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, type Preset } from "./presets.js";
 import type { Scenario, ScenarioInputs, Tier } from "./scenario.js";
 import { formatIssues, scenarioSchema, shocksSchema, stepsSchema, tickSizeSchema } from "./schema.js";
-import { mergeUnder, venueOverlay } from "../venues/scenario-overlay.js";
+import { applyVenue, venuePopulationProblem } from "../venues/apply.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
 
 /** The preset that applies when a scenario gives neither `margin.preset` nor `margin.tiers`. */
@@ -312,6 +313,11 @@ function crossSectionProblems(raw: unknown): string[] {
       }
     });
   }
+  const model = get(raw, ["margin", "model"]);
+  if (model !== undefined && get(raw, ["liquidation", "partial", "duringCooldown"]) === "full") {
+    // the scan engine re-checks every account every round; only the ladder's re-check list knows the whole close
+    problems.push(`liquidation.partial.duringCooldown must be wait with margin.model (the scan engine) (received full with margin.model ${formatValue(model)})`);
+  }
   const preset = get(raw, ["margin", "preset"]);
   const tiers = get(raw, ["margin", "tiers"]);
   if (preset !== undefined && tiers !== undefined) {
@@ -323,28 +329,38 @@ function crossSectionProblems(raw: unknown): string[] {
   return problems;
 }
 
+interface WithVenue {
+  raw: unknown;
+  preset?: Preset;
+  warnings: string[];
+}
+
 /**
- * `venue: NAME`: the preset's design (tiers, liquidation engine and its parameters, fee, ADL ranking) under the
- * scenario's own keys, which win key by key. `margin.tiers` in the scenario replaces the preset's tiers.
+ * `venue: NAME`: the preset's whole design over the scenario as written (src/venues/apply.ts); the keys in
+ * `explicit` (given for this run: `--set`, a sweep's overrides and axes) win over the venue's.
  */
-function withVenue(raw: unknown, problems: string[]): unknown {
+function withVenue(raw: unknown, explicit: readonly Segment[][], problems: string[]): WithVenue {
   const name = get(raw, ["venue"]);
-  if (name === undefined || !isRecord(raw)) return raw;
+  if (name === undefined || !isRecord(raw)) return { raw, warnings: [] };
   const preset = typeof name === "string" ? findPreset(name) : undefined;
   if (!preset) {
     problems.push(`venue must be one of ${listPresets().map((p) => p.name).join(", ")} (received ${formatValue(name)})`);
-    return raw;
+    return { raw, warnings: [] };
   }
   const stepSeconds = get(raw, ["stepSeconds"]);
-  const overlay = venueOverlay(preset, typeof stepSeconds === "number" && stepSeconds > 0 ? stepSeconds : 60);
-  // explicit tiers or preset in the scenario win, and the venue's preset name must not come along with tiers
-  if (get(raw, ["margin", "tiers"]) !== undefined || get(raw, ["margin", "preset"]) !== undefined) delete overlay.margin;
-  // an engine the scenario names wins with its own blocks: the venue's engine blocks would not apply to it
-  const liquidation = overlay.liquidation as Record<string, unknown>;
-  if (get(raw, ["liquidation", "engine"]) !== undefined) {
-    for (const key of ["engine", "partial", "auction", "backstop", "closeFactor"]) delete liquidation[key];
-  }
-  return mergeUnder(overlay, raw);
+  // a key removed for this run (`--set KEY=null`) is not a value that wins: the venue's applies
+  const keys = explicit.filter((path) => !(path.length === 1 && path[0] === "venue") && getAtPath(raw, path) !== undefined);
+  const applied = applyVenue(raw, preset, keys, typeof stepSeconds === "number" && stepSeconds > 0 ? stepSeconds : 60);
+  return { raw: applied.raw, preset, warnings: applied.warnings };
+}
+
+/** Options of resolveScenario. */
+export interface ResolveOptions {
+  /**
+   * Keys given for this run on top of the scenario file (`--set`, a sweep's overrides and axes): they win over a
+   * venue's design, which wins over the file's own keys.
+   */
+  explicit?: readonly Segment[][];
 }
 
 /** A file key's value when it is usable as a path; a bad value is already a schema problem. */
@@ -357,13 +373,14 @@ function fileKey(raw: unknown, path: string[]): string | undefined {
  * Validates a raw scenario (parsed file plus overrides) and loads the files it names, relative to `baseDir`.
  * Throws one InputError listing every problem.
  */
-export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs {
+export function resolveScenario(raw0: unknown, baseDir: string, options: ResolveOptions = {}): ScenarioInputs {
   // the whole document is not quoted back: it may be a file that was never meant to be a scenario
   if (raw0 !== undefined && !isRecord(raw0)) throw new InputError(`(scenario) must be a mapping of keys (received ${describe(raw0)})`);
   const shape = documentProblem(raw0);
   if (shape) throw new InputError(documentProblemText("the scenario", shape));
   const venueProblems: string[] = [];
-  const raw = withVenue(raw0, venueProblems);
+  const venue = withVenue(raw0, options.explicit ?? [], venueProblems);
+  const raw = venue.raw;
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   const problems = parsed.success ? [...venueProblems] : [...venueProblems, ...formatIssues(parsed.error.issues)];
   problems.push(...crossSectionProblems(raw));
@@ -379,6 +396,11 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
   const returnsFile = fileKey(raw, ["market", "price", "returnsFile"]);
   if (returnsFile) inputs.returns = readReturns(namedFile("market.price.returnsFile", returnsFile, baseDir), problems);
 
+  if (parsed.success && venue.preset) {
+    const shorts = inputs.positions?.filter((p) => p.side === "short").length;
+    const refusal = venuePopulationProblem(venue.preset, parsed.data.accounts.longShare, positionsFile ? shorts : undefined);
+    if (refusal) problems.push(refusal);
+  }
   if (!parsed.success || problems.length > 0) throw new InputError(problems);
   const draft = parsed.data;
 
@@ -410,6 +432,7 @@ export function resolveScenario(raw0: unknown, baseDir: string): ScenarioInputs 
       ...(draft.margin.sizePremium ? { sizePremium: draft.margin.sizePremium } : {}),
       ...(draft.margin.openInterestScaling ? { openInterestScaling: draft.margin.openInterestScaling } : {}),
     },
+    ...(venue.warnings.length > 0 ? { venueWarnings: venue.warnings } : {}),
   };
 
   // A snapshot fixes where the market is: unless the scenario says otherwise, start at its best bid
@@ -498,8 +521,13 @@ export function loadScenario(path: string | undefined, sets: readonly string[]):
     const parent = set.path.slice(0, -1).reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, raw);
     parent[set.path[set.path.length - 1]] = resolve(set.value);
   }
+  // the keys given on the command line win over a venue's design (which wins over the file's keys)
+  const explicit = sets.flatMap((pair) => {
+    const path = parseSet(pair, [])?.path;
+    return path ? [path] : [];
+  });
   try {
-    const inputs = resolveScenario(raw, dirname(file));
+    const inputs = resolveScenario(raw, dirname(file), { explicit });
     if (problems.length > 0) throw new InputError(problems);
     return inputs;
   } catch (err) {

@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { z } from "zod";
 import type { Tier } from "./scenario.js";
 import { formatIssues, tiersSchema } from "./schema.js";
-import { venueIllustrativeSchema, venueInsuranceSchema, venueLiquidationSchema } from "../venues/schema.js";
+import { venueIllustrativeSchema, venueInsuranceSchema, venueLiquidationSchema, venueMarkSchema } from "../venues/schema.js";
 
 // This module is src/config/presets.ts under vitest and dist/config/presets.js after tsc: both are two
 // levels below the package root.
@@ -28,12 +28,16 @@ const presetSchema = z.strictObject({
     maintenanceAt: z.enum(["mark", "entry"]),
     /** Whether the liquidation fee enters the liquidation-price formula. */
     liquidationFeeInFormula: z.boolean(),
+    /** Why only long positions exist on the venue (lending: collateral against a stable debt); absent: both sides. */
+    longOnly: z.string().min(1).optional(),
   }),
   tiers: tiersSchema,
   /** Optional venue mechanism: liquidation engine and its parameters (src/venues/schema.ts). */
   liquidation: venueLiquidationSchema.optional(),
-  /** Optional ADL ranking and bad-debt handling. */
+  /** Optional ADL ranking, price and trigger, and bad-debt handling. */
   insurance: venueInsuranceSchema.optional(),
+  /** Optional: the venue's mark, where it is an external oracle (src/venues/schema.ts). */
+  mark: venueMarkSchema.optional(),
   /** Values in the file that are illustrative, not sourced, each with its reason. */
   illustrative: venueIllustrativeSchema.optional(),
 });

@@ -170,7 +170,9 @@ async function dataFilesOutside(scenario: Record<string, unknown>, dir: string):
 /** The scenario's inputs again, from DIR: validated and with its data files loaded, but the recorded object kept. */
 function reloadInputs(scenario: Scenario, dir: string): ScenarioInputs {
   const { preset: _preset, ...margin } = scenario.margin; // the recorded tiers stand on their own
-  const inputs = resolveScenario({ ...scenario, margin }, dir);
+  // so does the recorded design: its venue was applied once already, and its warnings said so
+  const { venue: _venue, venueWarnings: _warnings, ...design } = scenario;
+  const inputs = resolveScenario({ ...design, margin }, dir);
   return { ...inputs, scenario };
 }
 

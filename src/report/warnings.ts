@@ -7,9 +7,10 @@ import { METRIC_NAMES } from "../engine/metrics.js";
 /** Paths beyond a tail quantile below which its estimate is mostly noise. */
 const TAIL_PATHS = 100;
 
-/** The warning lines of a run's statistics; empty when there is nothing to say. */
+/** The warning lines of a run: its venue's overrides (recorded in the scenario), then its statistics'; empty when there is nothing to say. */
 export function summaryWarnings(scenario: Scenario, columns: ColumnSource): string[] {
-  const warnings: string[] = [];
+  // what `venue:` changed in the scenario as written (src/venues/apply.ts), recorded with the resolved scenario
+  const warnings: string[] = [...(scenario.venueWarnings ?? [])];
   const n = columns.count;
   const exhausted = columns.column("bookExhausted");
   let ended = 0;

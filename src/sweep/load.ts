@@ -22,6 +22,8 @@ export interface SweepPoint {
   raw: Record<string, unknown>;
   /** The resolved scenario (defaults applied). */
   scenario: Scenario;
+  /** Keys given on top of the base file (overrides, --set, the axes): they win over a `venue:`'s design. */
+  explicit: Segment[][];
   /** True for a baseline point that is not one of the design's points (added to measure against). */
   extra: boolean;
 }
@@ -58,6 +60,9 @@ export interface ResolveSweepOptions {
 const FILE_KEYS = ["accounts.positionsFile", "market.book.snapshotFile", "market.price.returnsFile"];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The key paths given on top of the base file (a bad key is already a problem of its own). */
+const givenPaths = (paths: readonly (Segment[] | undefined)[]): Segment[][] => paths.filter((p): p is Segment[] => p !== undefined);
 
 function describe(v: unknown): string {
   return Array.isArray(v) ? "a list" : v === null ? "nothing" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
@@ -172,9 +177,11 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     baseRaw = structuredClone(baseSpec);
   }
   let base: ScenarioInputs | undefined;
+  // keys given on top of the base file: they win over a venue's design at every point
+  const overridePaths: (Segment[] | undefined)[] = [];
+  const setPaths: (Segment[] | undefined)[] = [];
   if (baseRaw) {
     const overrides = isRecord(raw.overrides) ? raw.overrides : {};
-    const overridePaths: (Segment[] | undefined)[] = [];
     for (const [key, value] of Object.entries(overrides)) {
       const path = parseKeyPath(key);
       overridePaths.push(path);
@@ -182,7 +189,6 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
       const problem = setAtPath(baseRaw, path, rawValue(path, value, dir));
       if (problem) problems.push(`overrides.${key} ${problem}`);
     }
-    const setPaths: (Segment[] | undefined)[] = [];
     try {
       baseRaw = applySets(baseRaw, sets) as Record<string, unknown>;
       for (const pair of sets) {
@@ -196,7 +202,7 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
       problems.push(...err.problems);
     }
     try {
-      base = resolveScenario(baseRaw, baseDir);
+      base = resolveScenario(baseRaw, baseDir, { explicit: givenPaths([...overridePaths, ...setPaths]) });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       for (const line of err.problems) {
@@ -251,8 +257,9 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     const values = Object.fromEntries(axes.map((a, j) => [a.key, p.values[j]]));
     if (!ok) return;
     try {
-      const inputs = resolveScenario(pointRaw, baseDir);
-      points.push({ index, values, raw: pointRaw, scenario: inputs.scenario, extra: p.extra });
+      const explicit = givenPaths([...overridePaths, ...setPaths, ...axisPaths]);
+      const inputs = resolveScenario(pointRaw, baseDir, { explicit });
+      points.push({ index, values, raw: pointRaw, scenario: inputs.scenario, extra: p.extra, explicit });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       for (const line of err.problems) {

@@ -239,7 +239,7 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
           interrupted = true;
           break;
         }
-        const inputs = resolveScenario(point.raw, sweep.baseDir);
+        const inputs = resolveScenario(point.raw, sweep.baseDir, { explicit: point.explicit });
         const dir = dirOf(point);
         const result = await runScenario(inputs, {
           inline: parallel === "inline",
@@ -308,7 +308,7 @@ async function prepareSweepOutputs(sweep: ResolvedSweep, outDir: string, engine:
     const dir = dirOf(point);
     if (dir === undefined) continue;
     if (!(await stat(dir).then((st) => st.isDirectory(), () => false))) continue;
-    const inputs = resolveScenario(point.raw, sweep.baseDir);
+    const inputs = resolveScenario(point.raw, sweep.baseDir, { explicit: point.explicit });
     const s = inputs.scenario;
     await prepareRunDir(dir, { scenarioHash: scenarioHash(inputs), seed: s.seed, engine, firstPath: 0, endPath: s.paths }, { force });
   }
@@ -338,7 +338,7 @@ async function runOnPointPool(sweep: ResolvedSweep, order: readonly SweepPoint[]
   const runPoint = async (point: SweepPoint): Promise<PointTaskResult> => {
     // The worker computes; this thread writes the point's files (so that an error writing them is reported
     // as what it is, which an error crossing from a worker thread would not be).
-    const task: PointTask = { raw: point.raw, baseDir: sweep.baseDir, engine: o.engine, format: o.format };
+    const task: PointTask = { raw: point.raw, explicit: point.explicit, baseDir: sweep.baseDir, engine: o.engine, format: o.format };
     for (let attempt = 1; ; attempt++) {
       try {
         return (await pool.run(task, { signal: o.signal ?? null })) as PointTaskResult;

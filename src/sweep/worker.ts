@@ -2,6 +2,7 @@
 // its own thread and moves the point's records back, so a sweep pays for starting workers once, not per point.
 import { Piscina } from "piscina";
 import { resolveScenario } from "../config/load.js";
+import type { Segment } from "../config/keypath.js";
 import { runScenario, type OutputFormat } from "../mc/run.js";
 import type { EngineKind } from "../mc/batch.js";
 import type { Summary } from "../report/summary-json.js";
@@ -9,6 +10,8 @@ import type { Summary } from "../report/summary-json.js";
 export interface PointTask {
   /** The point's raw scenario (validated by the host). */
   raw: Record<string, unknown>;
+  /** The keys given on top of its base file, which win over a venue's design (SweepPoint.explicit). */
+  explicit: Segment[][];
   /** Directory the files it names are relative to. */
   baseDir: string;
   engine: EngineKind;
@@ -25,7 +28,7 @@ export interface PointTaskResult {
 
 /** Runs one point inline on this worker thread; moves its records back without a copy. */
 export default async function runPoint(task: PointTask): Promise<unknown> {
-  const inputs = resolveScenario(task.raw, task.baseDir);
+  const inputs = resolveScenario(task.raw, task.baseDir, { explicit: task.explicit });
   const result = await runScenario(inputs, { inline: true, engine: task.engine, outDir: task.outDir, format: task.format });
   const records = result.columns.records();
   const value: PointTaskResult = { summary: result.summary, records };

@@ -20,6 +20,8 @@ export const feeScheduleSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("tiered"), tiers: z.array(z.strictObject({ floor: nonNegative, rate })).min(1) }),
   z.strictObject({ kind: z.literal("time-ramped"), base: rate, max: rate, graceSeconds: nonNegative, increasePerSecond: nonNegative }),
+  /** Settled at the bankruptcy price (Bybit): whatever margin is left above it goes to the insurance fund. */
+  z.strictObject({ kind: z.literal("bankruptcy") }),
 ]);
 
 /** maker.ts MakerCurve. */
@@ -50,7 +52,7 @@ export const venueLiquidationSchema = z
     /** okx.ts OkxStepDownRule without the fee (taken from `fee`). */
     tierStepDown: z.strictObject({ minTier: z.number().int().min(1), tiersPerStep: z.number().int().min(1) }).optional(),
     /** partial.ts BackstopRule; combines with any engine (the vault takes over below the threshold). */
-    backstop: z.strictObject({ equityFractionOfMaintenance: share }).optional(),
+    backstop: z.strictObject({ equityFractionOfMaintenance: share, vaultCapital: positive.optional() }).optional(),
     /** dydx.ts DydxBlockLimits; per-step caps that combine with any engine. */
     blockLimits: z
       .strictObject({
@@ -105,8 +107,24 @@ export const venueLiquidationSchema = z
 export const venueInsuranceSchema = z.strictObject({
   /** How ADL ranks the counterparties it closes: Binance/Bybit pnl × leverage, Hyperliquid's pnl-and-leverage index, dYdX random. */
   adlRanking: z.enum(["pnl-leverage", "hyperliquid", "random", "none"]).optional(),
+  /** The price ADL closes counterparties at: the bankrupt position's bankruptcy price, or the mark. */
+  adlPrice: z.enum(["bankruptcy", "mark"]).optional(),
+  /** ADL before the fund is empty: once it has fallen by this fraction from its peak (OKX, Bybit: 30% in 8 hours). */
+  adlTrigger: z.strictObject({ fundDrawdown: share }).optional(),
   /** Where a loss beyond the collateral goes, in words (the engine issue models it). */
   badDebt: z.string().min(1).optional(),
+});
+
+/**
+ * The venue's mark, when it is an external oracle the engine models (`market.mark` keys): dYdX's and Aave's oracle
+ * price, Maker's OSM an hour behind. Absent: the scenario's mark stays (the exchanges' marks blend an index with
+ * their own book through a median or a basis average, which no mark model here reproduces).
+ */
+export const venueMarkSchema = z.strictObject({
+  model: z.enum(["last", "mid", "ema", "oracle"]),
+  oracleLagSeconds: nonNegative.optional(),
+  halfLifeSeconds: positive.optional(),
+  band: z.number().gt(0).lt(1).optional(),
 });
 
 /** Values in the file that are not from a source, each with the reason: results built on them say nothing about the venue. */
@@ -114,3 +132,4 @@ export const venueIllustrativeSchema = z.array(z.strictObject({ keys: z.string()
 
 export type VenueLiquidation = z.output<typeof venueLiquidationSchema>;
 export type VenueInsurance = z.output<typeof venueInsuranceSchema>;
+export type VenueMark = z.output<typeof venueMarkSchema>;
