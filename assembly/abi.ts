@@ -95,6 +95,17 @@ export const P_PROFILE_EXPONENT = 101;
 export const P_PROFILE_SATURATION = 102;
 export const P_BOOK_END_BID = 103;
 export const P_BOOK_END_ASK = 104;
+/** liquidation.partial.duringCooldown: 1 full (closed whole while cooling down), 0 wait (src/engine/layout.ts) */
+export const P_PARTIAL_DURING_COOLDOWN = 105;
+/** liquidation.auction.hole: the most debt auctions in progress may hold (Infinity: no cap) */
+export const P_AUCTION_HOLE = 106;
+// the population's realism (src/engine/layout.ts documents them): entry dispersion, whale share, hedged pairs
+export const P_ENTRY_VARIANCE = 107;
+export const P_TOP10_SHARE = 108;
+export const P_HEDGED_PAIRS = 109;
+/** adl.price: 0 the bankrupt position's bankruptcy price (Binance, Bybit, OKX), 1 the mark (Hyperliquid). */
+export const P_ADL_PRICE = 110;
+export const ADL_AT_MARK = 1;
 export const PROFILE_FLAT = 0;
 export const PROFILE_EXPONENTIAL = 1;
 export const PROFILE_POWER = 2;

@@ -58,9 +58,33 @@ export function setPartialMode(on: bool): void {
 /** What consume() could not cover. */
 export let owed: f64 = 0;
 
+/** The population changed since the last path: every account's per-account state is reset, not only the touched. */
+export let freshPopulation = true;
+export function populationReset(): void {
+  freshPopulation = false;
+}
+
 /** The population changed: the hint is rebuilt when a ranking next needs it. */
 export function invalidateHints(): void {
   hintsBuilt = false;
+  freshPopulation = true;
+}
+
+/** The best-ranked account of a fully scored ranking not yet taken off it, or −1 (the loss allocation's queue). */
+export function top(): i32 {
+  return heapLen > 0 ? unchecked(adlOrder[0]) : -1;
+}
+
+/** Takes the best-ranked account off a fully scored ranking. */
+export function pop(): void {
+  popTop(heapLen);
+  heapLen--;
+}
+
+/** One ADL closure of `notional` (a whole position or part of one). */
+export function counted(notional: f64): void {
+  adlCount++;
+  adlNotional += notional;
 }
 
 export function newPath(): void {

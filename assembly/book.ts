@@ -289,3 +289,83 @@ export function buy(qty: f64): f64 {
   askTouched = true;
   return notional;
 }
+
+/** What the last walkWithin could not fill within its budget: the bankrupt remainder. */
+export let unfilled: f64 = 0;
+
+/**
+ * A liquidation's market order (s = 1 sells into the bids, −1 buys from the asks) of qty that the insurance fund
+ * can afford: a fill beyond the bankruptcy price b costs the fund |b − price| per unit, and the walk stops where
+ * that cost would pass `budget`. Returns the fill notional; what is left is `unfilled`, for ADL, and never reaches
+ * the book. The cold path of ADL scenarios only (src/engine/book.ts walkWithin, same arithmetic).
+ */
+export function walkWithin(s: f64, qty: f64, b: f64, budget: f64): f64 {
+  const sells = s > 0;
+  const c = sells ? centre - spreadGap : centre + spreadGap;
+  const tk = tick;
+  const scale = depthScale;
+  const limit = sells ? bidLimit() : askLimit();
+  let rem = qty;
+  let notional: f64 = 0;
+  let cost: f64 = 0;
+  let k = sells ? bidTop : askTop;
+  let r = sells ? bidRem : askRem;
+  let last = lastPrice;
+  while (rem > 0) {
+    const ended = k > limit;
+    // the book really ends at its edge (a snapshot's last level, or a price of zero): all that is left fills there
+    const price = ended ? (sells ? (c - <f64>limit) * tk : (c + <f64>limit + 1) * tk) : sells ? (c + 1 - <f64>k) * tk : (c + <f64>k) * tk;
+    if (ended) r = Infinity;
+    if (r > 0) {
+      let take = r < rem ? r : rem;
+      const unitCost = s * (b - price);
+      if (unitCost > 0) {
+        const most = (budget - cost) / unitCost;
+        if (most < take) {
+          // the fund's budget ends inside this level
+          take = most > 0 ? most : 0;
+          if (take > 0) {
+            notional += take * price;
+            last = price;
+            if (!ended) r -= take;
+          }
+          rem -= take;
+          if (ended) {
+            exhausted = true;
+            r = 0;
+          }
+          break;
+        }
+        cost += take * unitCost;
+      }
+      last = price;
+      notional += take * price;
+      if (ended) {
+        exhausted = true;
+        r = 0;
+        rem = 0;
+        break;
+      }
+      if (r > rem) {
+        r -= rem;
+        rem = 0;
+        break;
+      }
+      rem -= r;
+    }
+    k++;
+    r = (sells ? bidDepth(k) : askDepth(k)) * scale;
+  }
+  unfilled = rem;
+  if (sells) {
+    bidTop = k;
+    bidRem = r;
+    bidTouched = true;
+  } else {
+    askTop = k;
+    askRem = r;
+    askTouched = true;
+  }
+  lastPrice = last;
+  return notional;
+}

@@ -20,11 +20,12 @@ import {
   HINT_STRIDE, H_DEAD, LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
   accCollateral, adlHint, askProfile, base, bidProfile, cashOf, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
-  inAuction, oracleHist, pended, staleLiq,
+  inAuction, oracleHist, pended, staleLiq, touchedIds,
 } from "./state";
 import * as adl from "./adl";
 import { unwindVault } from "./backstop";
-import { openScanStep, perAccountRound, socialize } from "./per-account";
+import { clearTouched, openScanStep, perAccountRound, socialize, touchedLen } from "./per-account";
+import * as losses from "./loss-allocation";
 
 export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
@@ -45,6 +46,10 @@ export let feeRate: f64 = 0;
 export let longCursor: i32 = 0;
 export let shortCursor: i32 = 0;
 export let adlRanking: i32 = 0;
+/** ADL after the cascade (any ranking but none and socialized): book liquidations walk within the fund's budget. */
+export let adlOn = false;
+/** What ADL'd traders gave up against the mark in this path (loss accounting). */
+export let adlGivenUp: f64 = 0;
 // the settlement mechanisms (src/config/scenario.ts documents them)
 export let treasury: f64 = 0;
 export let insuranceCap: f64 = Infinity;
@@ -113,6 +118,7 @@ export function runPath(p: u32, at: i32): void {
   const nReturns = <i32>unchecked(params[P_RETURNS_COUNT]);
   feeRate = unchecked(params[P_FEE_RATE]);
   adlRanking = <i32>unchecked(params[P_ADL_RANKING]);
+  adlOn = adlRanking != ADL_NONE && adlRanking != ADL_SOCIALIZED;
   insuranceCap = unchecked(params[P_INSURANCE_CAP]);
   floorKeep = 1 - unchecked(params[P_FUND_DRAWDOWN]);
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
@@ -138,17 +144,16 @@ export function runPath(p: u32, at: i32): void {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
     partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
     partialCooldown = <i32>unchecked(params[P_PARTIAL_COOLDOWN]);
-    const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
-    for (let i = 0; i < nAcc; i++) {
-      unchecked((curSize[i] = accSize[i]));
-      unchecked((curColl[i] = accCollateral[i]));
-      unchecked((nextSlice[i] = 0));
-      unchecked((slicedRound[i] = 0));
-      unchecked((flagged[i] = -1));
-      unchecked((inAuction[i] = 0));
-      unchecked((pended[i] = 0));
-      unchecked((staleLiq[i] = 0));
+    // only the accounts the last path changed are reset (a new population: all of them)
+    if (adl.freshPopulation) {
+      const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+      for (let i = 0; i < nAcc; i++) resetAccount(i);
+      adl.populationReset();
+    } else {
+      const n = touchedLen;
+      for (let k = 0; k < n; k++) resetAccount(unchecked(touchedIds[k]));
     }
+    clearTouched();
     longPendLen = 0;
     shortPendLen = 0;
     auctionLen = 0;
@@ -180,6 +185,8 @@ export function runPath(p: u32, at: i32): void {
   slipValue = 0;
   markedValue = 0;
   adl.newPath();
+  losses.newPath();
+  adlGivenUp = 0;
   longCursor = 0;
   shortCursor = 0;
   let firstLiquidationStep = -1;
@@ -304,6 +311,8 @@ export function runPath(p: u32, at: i32): void {
       }
     }
     if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
+    // every liquidation of the step first, then who pays what the fund could not
+    if (adlOn) losses.allocate(mark);
     if (mark < minPrice) minPrice = mark;
     if (mark > markPeak) {
       markPeak = mark;
@@ -340,6 +349,18 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[3] = badDebt));
   unchecked((ledger[4] = treasury));
   unchecked((ledger[5] = vaultCash));
+}
+
+/** Account i's per-account state as the population holds it. */
+function resetAccount(i: i32): void {
+  unchecked((curSize[i] = accSize[i]));
+  unchecked((curColl[i] = accCollateral[i]));
+  unchecked((nextSlice[i] = 0));
+  unchecked((slicedRound[i] = 0));
+  unchecked((flagged[i] = -1));
+  unchecked((inAuction[i] = 0));
+  unchecked((pended[i] = 0));
+  unchecked((staleLiq[i] = 0));
 }
 
 const X_WIDEN = 1;
@@ -514,7 +535,6 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
   const hints = base(adlHint);
   const fee = feeRate;
-  const withAdl = adlRanking != ADL_NONE;
   let mk = makers;
   let ins = insurance;
   let tr = treasury;
@@ -553,7 +573,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
       continue;
     }
     store<f64>(r, 0, L_CASH);
-    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then ADL, then bad debt
+    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then bad debt (ADL runs per account)
     let deficit = -remaining;
     // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
     let floor: f64 = 0;
@@ -574,10 +594,6 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     }
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
-    if (deficit > 0 && withAdl) {
-      mk = autoDeleverage(-1, deficit, mark, mk);
-      deficit = adl.owed;
-    }
     if (deficit > 0) badDebt += deficit;
     if (caps) capCheck(notional, paid);
   }
@@ -654,7 +670,6 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
   const hints = base(adlHint);
   const fee = feeRate;
-  const withAdl = adlRanking != ADL_NONE;
   let mk = makers;
   let ins = insurance;
   let tr = treasury;
@@ -693,7 +708,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
       continue;
     }
     store<f64>(r, 0, L_CASH);
-    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then ADL, then bad debt
+    // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then bad debt (ADL runs per account)
     let deficit = -remaining;
     // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
     let floor: f64 = 0;
@@ -714,10 +729,6 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     }
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
-    if (deficit > 0 && withAdl) {
-      mk = autoDeleverage(1, deficit, mark, mk);
-      deficit = adl.owed;
-    }
     if (deficit > 0) badDebt += deficit;
     if (caps) capCheck(notional, paid);
   }
@@ -730,26 +741,6 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   markedValue = marked;
   return done;
 }
-
-/**
- * Closes profitable accounts of `side` at the mark, best-ranked first, against the deficit (SPEC §3). Takes and
- * returns the makers' cash; what is still owed is left in adl.owed.
- */
-// @ts-ignore: decorator
-@inline function autoDeleverage(side: f64, deficit: f64, mark: f64, mk: f64): f64 {
-  if (adlRound != round || adlSide != side) {
-    adl.rank(side, mark, adlRanking, <i32>unchecked(params[P_ACCOUNTS]), path, seedLo, seedHi);
-    adlRound = round;
-    adlSide = side;
-  }
-  return adl.consume(deficit, mk);
-}
-
-
-
-
-
-
 
 export function addFee(fee: f64): void {
   insurance += fee;
@@ -782,10 +773,38 @@ export function cover(deficit0: f64, s: f64, mark: f64): f64 {
   deficit -= paid;
   if (insurance < insuranceMin) insuranceMin = insurance;
   if (deficit > 0 && adlRanking == ADL_SOCIALIZED) deficit = socialize(-s, deficit, mark);
-  else if (deficit > 0 && adlRanking != ADL_NONE) {
-    makers = autoDeleverage(-s, deficit, mark, makers);
-    deficit = adl.owed;
+  else if (deficit > 0 && adlOn) {
+    // allocated after the step's cascade
+    losses.queueLoss(s, deficit);
+    deficit = 0;
   }
   if (deficit > 0) badDebt += deficit;
   return paid;
+}
+
+/** What the fund can pay now: its balance above its floor (cover's arithmetic; the running peak moves as there). */
+export function fundAvailable(): f64 {
+  let floor: f64 = 0;
+  if (floorKeep != 0) {
+    if (insurance > insurancePeak) insurancePeak = insurance;
+    floor = insurancePeak * floorKeep;
+  }
+  return insurance - floor;
+}
+
+export function addBadDebt(deficit: f64): void {
+  badDebt += deficit;
+}
+
+/** A deficit after the loss allocation: the fund pays what it can, the rest is bad debt. */
+export function fundThenBadDebt(deficit0: f64): void {
+  const avail = fundAvailable();
+  let deficit = deficit0;
+  if (avail > 0) {
+    const paid = deficit < avail ? deficit : avail;
+    insurance -= paid;
+    deficit -= paid;
+    if (insurance < insuranceMin) insuranceMin = insurance;
+  }
+  if (deficit > 0) badDebt += deficit;
 }

@@ -9,12 +9,13 @@
 import {
   ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE,
   P_MAINTENANCE_AT_ENTRY, P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE,
-  P_TIER_COUNT,
+  P_PARTIAL_DURING_COOLDOWN, P_TIER_COUNT,
   } from "./abi"; import * as book from "./book"; import { conventionLiquidationPrice } from "./margin"; import * as margin from "./margin-model"; import {   HINT_STRIDE,
   H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend, flagged,
   inAuction, pended, staleLiq, socialIds, socialProfit, isClosed, longCount, longLiq, longOrder, longPend, nextSlice,
-  params, rungOf, shortCount, shortLiq, shortOrder, shortPend, slicedRound,
+  params, rungOf, shortCount, shortLiq, shortOrder, shortPend, slicedRound, touchStamp, touchedIds,
 } from "./state";
+import { queueRemainder } from "./loss-allocation";
 import { kick, takeAuctions } from "./auction";
 import { backstopTakes } from "./backstop";
 import { closeFactorStep } from "./close-factor";
@@ -72,6 +73,7 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
   if (side > 0) C.longPendLen = len;
   else C.shortPendLen = len;
   let due = 0;
+  const wholeInCooldown = unchecked(params[P_PARTIAL_DURING_COOLDOWN]) == 1;
   for (let r = 0; r < len; r++) {
     const i = unchecked(list[r]);
     // a haircut left the liquidation price stale: computed now, from the same size and collateral
@@ -81,7 +83,9 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
     }
     const l = unchecked(curLiq[i]);
     const crosses = side > 0 ? l >= mark : l <= mark;
-    if (crosses && unchecked(nextSlice[i]) <= t && unchecked(slicedRound[i]) != C.round) {
+    // cooling down after a slice: it waits, or with duringCooldown full it is due too (and goes whole, below)
+    const ready = unchecked(nextSlice[i]) <= t || wholeInCooldown;
+    if (crosses && ready && unchecked(slicedRound[i]) != C.round) {
       // insertion by key, then index
       let b = due - 1;
       while (b >= 0 && keyBefore(side, l, i, unchecked(curLiq[unchecked(duePend[b])]), unchecked(duePend[b]))) {
@@ -97,14 +101,38 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
     if (C.blockedStep == t) break;
     const i = unchecked(duePend[r]);
     if (isClosed(i, epoch)) continue;
-    liquidateOne(i, side, mark);
+    if (wholeInCooldown && unchecked(nextSlice[i]) > t) {
+      // Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold):
+      // no slice for this one liquidation (reference.ts liquidateWhole)
+      const threshold = C.partialThreshold;
+      C.partialThreshold = Infinity;
+      liquidateOne(i, side, mark);
+      C.partialThreshold = threshold;
+    } else liquidateOne(i, side, mark);
     n++;
   }
   return n;
 }
 
+/** The accounts whose per-account state changed in this path: only they are reset for the next one. */
+export let touchedLen: i32 = 0;
+
+export function clearTouched(): void {
+  touchedLen = 0;
+}
+
+/** Account i's per-account state is about to change in this path. */
+export function touch(i: i32): void {
+  const epoch = book.epoch;
+  if (unchecked(touchStamp[i]) == epoch) return;
+  unchecked((touchStamp[i] = epoch));
+  unchecked((touchedIds[touchedLen] = i));
+  touchedLen++;
+}
+
 /** Liquidates account i (side s) by the scenario's engine. */
 export function liquidateOne(i: i32, s: f64, mark: f64): void {
+  touch(i);
   sideChanged(s);
   if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
   if (C.engine == ENGINE_AUCTION) kick(i, s, mark);
@@ -119,9 +147,55 @@ export function liquidatePartial(i: i32, s: f64, mark: f64): void {
     sliceOne(i, s, mark);
     return;
   }
-  const notional = s > 0 ? book.sell(q) : book.buy(q);
+  if (C.adlOn && walkOrQueue(i, s, mark, q)) return;
+  const notional = C.adlOn ? walked : s > 0 ? book.sell(q) : book.buy(q);
   C.liquidations++;
   settleUnits(i, s, mark, q, notional, true);
+}
+
+/** The fill notional of walkOrQueue's order when it filled whole. */
+let walked: f64 = 0;
+
+/**
+ * ADL on: account i's liquidation order of qty walks the book only as far as the fund can pay for fills past the
+ * bankruptcy price (the fund's available balance, less a margin far above rounding so that the settled deficit
+ * never passes it). Filled whole: false, the notional in `walked`. Stopped short: the account is bankrupt — its
+ * filled part settles (the fund pays the deficit), the rest of the position (the unfilled order and, for a slice,
+ * what the slice left) goes to the step's loss allocation with the collateral backing it, and true
+ * (reference.ts walkOrQueue).
+ */
+function walkOrQueue(i: i32, s: f64, mark: f64, qty: f64): bool {
+  const q = unchecked(curSize[i]);
+  const c = unchecked(curColl[i]);
+  const e = unchecked(accEntry[i]);
+  const b = e - (s * c) / q;
+  const budget = C.fundAvailable() - 1e-9 * Math.abs(q * b);
+  const notional = book.walkWithin(s, qty, b, budget > 0 ? budget : 0);
+  const unfilled = book.unfilled;
+  if (!(unfilled > 0)) {
+    walked = notional;
+    return false;
+  }
+  const x = qty - unfilled;
+  const r = q - x;
+  // the collateral backing the remainder: all but the filled part's share (an order that filled nothing keeps all)
+  const cr = c - s * x * (e - b);
+  const pnl = s * (notional - x * e);
+  C.makers -= pnl;
+  C.liquidations++;
+  C.liquidatedNotional += notional;
+  C.slipValue += s * (x * mark - notional);
+  C.markedValue += x * mark;
+  const remaining = s * x * (e - b) + pnl;
+  let paid: f64 = 0;
+  if (remaining >= 0) closeAccount(i, remaining);
+  else {
+    closeAccount(i, 0);
+    paid = C.cover(-remaining, s, mark);
+  }
+  queueRemainder(i, s, r, cr, b);
+  if (C.capsOn) C.capCheck(notional, paid);
+  return true;
 }
 
 export function sliceOne(i: i32, s: f64, mark: f64): void {
@@ -130,7 +204,8 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   const c = unchecked(curColl[i]);
   const e = unchecked(accEntry[i]);
   const qs = f * q;
-  const notional = s > 0 ? book.sell(qs) : book.buy(qs);
+  if (C.adlOn && walkOrQueue(i, s, mark, qs)) return;
+  const notional = C.adlOn ? walked : s > 0 ? book.sell(qs) : book.buy(qs);
   const pnl = s * (notional - qs * e);
   C.makers -= pnl;
   const cs = f * c;
@@ -275,6 +350,7 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     const j = unchecked(socialIds[k]);
     const profit = unchecked(socialProfit[k]);
     const h = take * (profit / total);
+    touch(j);
     const c = unchecked(curColl[j]) - h;
     unchecked((curColl[j] = c));
     taken += h;
@@ -332,7 +408,7 @@ export function openScanStep(t: i32, mark: f64): void {
 }
 
 /** A position's liquidation price under the venue's maintenance convention (margin.maintenanceAt). */
-function liquidationPriceOf(s: f64, q: f64, e: f64, c: f64): f64 {
+export function liquidationPriceOf(s: f64, q: f64, e: f64, c: f64): f64 {
   return conventionLiquidationPrice(unchecked(params[P_MAINTENANCE_AT_ENTRY]) == 1, <i32>unchecked(params[P_TIER_COUNT]), s, q, e, c);
 }
 

@@ -128,6 +128,20 @@ export let staleLiq = new StaticArray<i32>(0);
 export let socialIds = new StaticArray<i32>(0);
 export let socialProfit = new StaticArray<f64>(0);
 
+/**
+ * ADL after the cascade (assembly/adl.ts): the step's loss-allocation queue — per entry the account (or −1), its
+ * side, the bankrupt remainder's size, the collateral backing it and the bankruptcy price, or a deficit no size
+ * carries — and the accounts whose per-account state changed in this path (reset at the next path: only those).
+ */
+export let queueId = new StaticArray<i32>(0);
+export let queueSide = new StaticArray<f64>(0);
+export let queueSize = new StaticArray<f64>(0);
+export let queueColl = new StaticArray<f64>(0);
+export let queuePrice = new StaticArray<f64>(0);
+export let queueDeficit = new StaticArray<f64>(0);
+export let touchedIds = new StaticArray<i32>(0);
+export let touchStamp = new StaticArray<i32>(0);
+
 export let records = new StaticArray<f64>(0);
 export let ledger = new StaticArray<f64>(6);
 
@@ -190,6 +204,14 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   staleLiq = new StaticArray<i32>(accounts);
   socialIds = new StaticArray<i32>(accounts);
   socialProfit = new StaticArray<f64>(accounts);
+  queueId = new StaticArray<i32>(2 * accounts + 1);
+  queueSide = new StaticArray<f64>(2 * accounts + 1);
+  queueSize = new StaticArray<f64>(2 * accounts + 1);
+  queueColl = new StaticArray<f64>(2 * accounts + 1);
+  queuePrice = new StaticArray<f64>(2 * accounts + 1);
+  queueDeficit = new StaticArray<f64>(2 * accounts + 1);
+  touchedIds = new StaticArray<i32>(accounts);
+  touchStamp = new StaticArray<i32>(accounts);
   records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;

@@ -612,37 +612,35 @@ describe("ADL rankings: hyperliquid and pnl-leverage close exactly the top k", (
   /** Binance: PnL% × effective leverage. */
   const pnlLeverage = (w: Winner, mark: number) => (w.profit / w.c) * ((w.q * mark) / (w.c + w.profit));
 
-  /** The accounts ADL closes: best-ranked first until their profits cover the deficit. */
-  function topK(winners: Winner[], score: (w: Winner) => number, deficit: number): number[] {
-    const order = [...winners].sort((a, b) => score(b) - score(a) || a.account - b.account);
-    const out: number[] = [];
-    let left = deficit;
-    for (const w of order) {
-      if (left <= 0) break;
-      out.push(w.account);
-      left -= Math.min(left, w.profit);
-    }
-    return out.sort((a, b) => a - b);
-  }
+  /** The ranking order: best score first, ties by account index. */
+  const ranked = (winners: Winner[], score: (w: Winner) => number) => [...winners].sort((a, b) => score(b) - score(a) || a.account - b.account);
 
   for (const side of ["short", "long"] as const) {
-    it(`${side}s: the deleveraged accounts are the top k by each ranking's formula, and the rankings differ`, () => {
+    it(`${side}s: ADL closes the bankrupt remainder size for size down each ranking's order, the last one partly`, () => {
       const DEFICIT = 800;
       const s = side === "long" ? 1 : -1;
       const closed: Record<string, number[]> = {};
       for (const ranking of ["hyperliquid", "pnl-leverage"] as const) {
         const { inputs, mark, winners } = deficitScenario(side, DEFICIT, ranking);
         for (const w of winners) expect(w.profit, `winner ${w.account}`).toBeGreaterThan(0);
-        const expectedSet = topK(winners, (w) => (ranking === "hyperliquid" ? hyperliquid(w, mark, s) : pnlLeverage(w, mark)), DEFICIT);
-        expect(expectedSet.length, "a deficit that needs several accounts").toBeGreaterThanOrEqual(3);
-        expect(expectedSet.length).toBeLessThan(winners.length);
+        const order = ranked(winners, (w) => (ranking === "hyperliquid" ? hyperliquid(w, mark, s) : pnlLeverage(w, mark)));
         const o = observe(inputs);
         expect(o.liquidations.map((e) => [e.account, e.step]), "only the loser is liquidated, at step 2").toEqual([[0, 2]]);
-        const actual = winners.map((w) => w.account).filter((j) => o.engine.isClosed(j));
-        expect(actual, ranking).toEqual(expectedSet);
-        expect(o.records[METRIC.adlCount]).toBe(expectedSet.length);
-        expect(o.records[METRIC.badDebt]).toBe(0);
-        closed[ranking] = actual;
+        const remainder = o.liquidations[0].remainder ?? 0;
+        expect(remainder, "the fund is empty: the book takes only what fills at or better than bankruptcy").toBeGreaterThan(0);
+        // the ADL'd accounts are a prefix of the ranking, each closed whole but the last
+        const hit = o.adl.map((e) => e.account);
+        expect(hit, ranking).toEqual(order.slice(0, hit.length).map((w) => w.account));
+        for (const [k, e] of o.adl.entries()) expect(e.whole, `closure ${k}`).toBe(k < o.adl.length - 1 || e.size === winners[e.account - 1].q);
+        // size for size: exactly the uncovered bankrupt size, at the bankruptcy price
+        // (the winners hold less than the remainder here: what none of them takes is closed at the mark, its shortfall bad debt)
+        const matched = Math.min(remainder, winners.reduce((a, w) => a + w.q, 0));
+        expect(o.adl.reduce((a, e) => a + e.size, 0)).toBeCloseTo(matched, 12);
+        for (const e of o.adl) expect(e.bankrupt).toBe(0);
+        expect(hit.length, "several accounts take the remainder").toBeGreaterThanOrEqual(2);
+        expect(o.records[METRIC.adlCount]).toBe(o.adl.length);
+        expect(o.records[METRIC.badDebt] > 0, "bad debt only for what ADL could not place").toBe(matched < remainder);
+        closed[ranking] = hit;
         expectBitIdentical(inputs);
       }
       expect(closed.hyperliquid, "the two rankings pick different accounts here").not.toEqual(closed["pnl-leverage"]);

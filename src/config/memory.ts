@@ -24,16 +24,16 @@ export const BUDGET_ENV = "CASCADE_MEMORY_BUDGET";
 
 
 /**
- * Bytes per account in one WASM kernel instance: assembly/state.ts carve() makes 16 f64 arrays (128 B), the
- * ladder and ADL-hint records (2 × 56 B) and 17 i32 arrays (68 B) of `accounts` entries each.
+ * Bytes per account in one WASM kernel instance: assembly/state.ts carve() makes 16 f64 arrays, the ADL queue (5 f64 and 1 i32 of twice the accounts), the
+ * ladder and ADL-hint records (2 × 56 B) and 19 i32 arrays of `accounts` entries each.
  */
-export const WASM_BYTES_PER_ACCOUNT = 16 * 8 + 2 * 56 + 17 * 4;
+export const WASM_BYTES_PER_ACCOUNT = 26 * 8 + 2 * 56 + 21 * 4;
 /**
  * Bytes per account in one TypeScript reference engine: the population (src/engine/population.ts, 68 B), the
- * engine's own typed arrays (src/engine/reference.ts, 81 B) and its work lists (due, pending, auctions, winners,
+ * engine's own typed arrays (src/engine/reference.ts, 81 B) and its work lists (due, pending, auctions, winners, the ADL queue,
  * profits), which can each reach the account count (≈ 8 B an entry).
  */
-export const TS_BYTES_PER_ACCOUNT = 68 + 81 + 6 * 8;
+export const TS_BYTES_PER_ACCOUNT = 68 + 81 + 9 * 8;
 /** A positions-file row held by the host as a JS object (`{ account, side, size, entryPrice, collateral }`) and in the setup. */
 const POSITION_ROW_BYTES = 160 + 28;
 /** A snapshot level held by the host as a JS object. */
@@ -149,6 +149,11 @@ export function wasmRegions(r: RunShape): number[] {
     f64(a),
     ...Array<number>(5).fill(i32(a)),
     f64(a),
+    // the loss-allocation queue (2 × accounts + 1 entries) and the touched accounts
+    i32(2 * a + 1),
+    ...Array<number>(5).fill(f64(2 * a + 1)),
+    i32(a),
+    i32(a),
     f64(WASM_BATCH * RECORD_STRIDE),
   ];
 }
@@ -160,8 +165,8 @@ const AS_AL_MASK = 15;
 /** The largest object the stub runtime allocates: BLOCK_MAXSIZE − OBJECT_OVERHEAD. */
 export const WASM_MAX_REGION = (1 << 30) - AS_BLOCK_OVERHEAD - AS_OBJECT_OVERHEAD;
 const WASM_MAX_PAGES = 65536;
-/** Where the heap starts: past the kernel's static data (about 8 KiB; rounded up). */
-const WASM_HEAP_BASE = 64 * 1024;
+/** Where the heap starts: past the kernel's static data (about 4 KiB: the first region, params, starts at 4,080). */
+const WASM_HEAP_BASE = 4 * 1024;
 
 /**
  * One WASM kernel instance: the bytes its regions use, the size its memory grows to (the stub runtime doubles the

@@ -59,6 +59,13 @@ export interface AuctionSettings {
   tip: number;
   chip: number;
   keepers: { capitalPerSecond: number; minProfit: number };
+  /**
+   * Maker's Dog `hole` (absent: no cap): the most debt (a long's q·entry − c, a short's q·mark, at least 0, summed
+   * over the auctions in progress in kick order as they stand) auctions may hold at once. A kick that would take the
+   * sum past it waits, still under water, until the next step; a kick into an empty auction house always goes ahead
+   * (Maker kicks a larger vault in parts, the room's worth at a time: not modelled).
+   */
+  hole?: number;
 }
 
 /**
@@ -104,10 +111,17 @@ export interface Shock {
 export interface Scenario {
   name: string;
   /**
-   * A venue preset (`cascade presets`) whose design applies under this scenario's own keys: its tiers (as
-   * margin.preset), liquidation engine with its parameters, fee and ADL ranking. Absent: none.
+   * A venue preset (`cascade presets`) whose whole design applies over this scenario's own keys: its tiers (as
+   * margin.preset) and maintenance convention, liquidation engine with all its blocks, fee, ADL ranking, price and
+   * trigger, and the mark model and vault where the preset states them (src/venues/apply.ts). The resolved scenario
+   * holds the design that ran; the venue's name is a record of where it came from. Absent: none.
    */
   venue?: string;
+  /**
+   * What applying `venue` changed in the scenario as written (a key it overrode, a block it dropped), one line each;
+   * summary.json's `warnings` and stderr carry them. Absent when there was nothing to say.
+   */
+  venueWarnings?: string[];
   seed: number;
   paths: number;
   steps: number;
@@ -167,13 +181,37 @@ export interface Scenario {
      */
     impact: { halfLifeSeconds: number; permanentShare: number };
   };
+  /**
+   * The generated population (src/engine/population.ts has the formulas). Each account: side ~ Bernoulli(longShare)
+   * (its value at initialPrice), notional N ~ Pareto(min, alpha) capped at max, leverage ~ lognormal(median, sigma)
+   * capped at max and at what its bracket admits; size = N / initialPrice, collateral = size × entry / leverage.
+   * The realism keys, each optional (absent: today's population bit for bit):
+   * - `entry` { historySeconds H, volatility σ (absent: market.price.volatility) }: positions opened over the past H
+   *   seconds, so liquidation prices spread out. Each account's entry is the price at τ ~ U(0, H) before the path
+   *   starts under the history GBM that ends at initialPrice P0 with no drift in price: log(entry / P0) = σ√τ·Z −
+   *   σ²τ/2, Z ~ N(0, 1) (its standard deviation is √(σ²H/2 + σ⁴H²/48), H and σ in years); drawn independently per
+   *   account. The bracket and leverage caps apply at the entry notional. Survivorship: a position is kept only if
+   *   the price did not cross its liquidation price L (the ladder's) between entry and P0 — given both ends, with
+   *   probability 1 − exp(−2·|log(entry/L)|·|log(P0/L)| / (σ²τ)) (a Brownian bridge's barrier formula) — and is
+   *   redrawn otherwise (up to 64 times, then it enters at P0), so no position starts at its liquidation price.
+   * - `notional.top10Share` s (≤ 0.9): the ten largest accounts are scaled by one factor so that they hold exactly s
+   *   of the open interest (Σ size × initialPrice); the others keep their draws (so the open interest becomes R / (1 −
+   *   s), R theirs: a third more at s = 0.3 and the defaults), the whales may exceed notional.max.
+   *   A share below what the draws already give is only lowered until the whales reach the eleventh account's size.
+   * - `hedgedShare` h: ⌊h × count / 2⌋ hedged pairs (hedge mode), the first accounts: a long and a short leg of equal
+   *   size and one entry, each isolated with its own collateral and leverage draw, each counted as an account;
+   *   longShare applies to the rest.
+   * Not with positionsFile.
+   */
   accounts: {
     count: number;
     longShare: number;
     leverage: { dist: "lognormal" | "fixed"; median: number; sigma: number; max: number };
-    notional: { dist: "pareto" | "fixed"; min: number; alpha: number; max: number };
+    notional: { dist: "pareto" | "fixed"; min: number; alpha: number; max: number; top10Share?: number };
     positionsFile?: string;
     resample: boolean;
+    entry?: { historySeconds: number; volatility?: number };
+    hedgedShare?: number;
   };
   /**
    * `model` (absent: the ladder — every account's liquidation price is computed once from the tiers and the cascade
@@ -245,9 +283,12 @@ export interface Scenario {
      * backs it, any deficit goes to the fund, ADL, bad debt as for a whole liquidation. The account stays open
      * with the rest of the size and collateral c + pnl − fee (or (1 − fraction) × c after a deficit); its
      * liquidation price is recomputed in its bracket. It may be sliced again once cooldownSeconds (rounded up to whole steps) have
-     * passed (0: in the next cascade round of the same step).
+     * passed (0: in the next cascade round of the same step). `duringCooldown` (absent: wait): `wait` leaves a
+     * cooling-down account alone, still under water, until the cooldown ends; `full` (Hyperliquid: "during this
+     * cooldown period, all market liquidation orders for that user will be for the entire position") closes it whole
+     * in a later round (the backstop vault first, below its threshold). The scan engine (margin.model) has only `wait`.
      */
-    partial?: { threshold: number; fraction: number; cooldownSeconds: number };
+    partial?: { threshold: number; fraction: number; cooldownSeconds: number; duringCooldown?: "wait" | "full" };
     auction?: AuctionSettings;
     backstop?: BackstopSettings;
     closeFactor?: CloseFactorSettings;
@@ -261,9 +302,11 @@ export interface Scenario {
    * value for longs, (entry/mark) × notional/account value for shorts), `random` (dYdX), `none` (bad debt), and
    * `socialized`: no ADL; what the fund cannot pay is taken from every profitable open account of the other side
    * pro rata to its unrealised profit at the mark (at most all of it; the rest is bad debt), out of its collateral;
-   * those accounts stay open with their liquidation prices recomputed.
+   * those accounts stay open with their liquidation prices recomputed. `price` (absent: bankruptcy): the price ADL'd
+   * counterparties close at, the bankrupt account's bankruptcy price (Binance, Bybit, dYdX) or the mark (Hyperliquid,
+   * OKX).
    */
-  adl: { ranking: AdlRanking; trigger?: { fundDrawdown?: number } };
+  adl: { ranking: AdlRanking; trigger?: { fundDrawdown?: number }; price?: "bankruptcy" | "mark" };
 }
 
 /** A position loaded from `accounts.positionsFile`. */

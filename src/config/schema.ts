@@ -51,7 +51,7 @@ function onlyUsedWith<T extends object>(
   obj: T,
   noun: string,
   chosen: string | undefined,
-  readers: readonly [keyof T & string, readonly string[]][],
+  readers: readonly (readonly [keyof T & string, readonly string[]])[],
 ): void {
   for (const [key, values] of readers) {
     if (obj[key] !== undefined && !values.includes(chosen ?? "")) {
@@ -223,6 +223,8 @@ const notionalSchema = z
     min: z.number().gt(0).max(MAX_MONEY).default(1000),
     alpha: z.number().gt(0).max(100).default(1.5),
     max: z.number().gt(0).max(MAX_MONEY).default(5_000_000),
+    // the ten largest accounts' share of open interest (absent: as drawn); above 0.9 a hedged whale's leg could not follow
+    top10Share: z.number().gt(0).max(0.9).optional().meta({ description: "absent: the draws as they are" }),
   })
   .superRefine((n, ctx) => {
     if (typeof n.max === "number" && typeof n.min === "number" && n.max < n.min) {
@@ -239,12 +241,56 @@ const accountsSchema = z
     // When given, the loaded positions replace the generated population (count, leverage, notional unused).
     positionsFile: filePath.optional(),
     resample: z.boolean().default(false),
+    // entries spread along the past historySeconds of the price (absent: everyone at initialPrice; Scenario documents it)
+    entry: z
+      .strictObject({
+        historySeconds: z.number().gt(0).max(MAX_SECONDS).meta({ description: "required in entry; σ²·historySeconds ≤ 4 (years)" }),
+        // the history's annualised volatility; absent: market.price.volatility
+        volatility: z.number().min(0).max(MAX_ANNUAL_RATE).optional().meta({ description: "absent: market.price.volatility" }),
+      })
+      .optional()
+      .meta({ description: "absent: every account enters at initialPrice" }),
+    // the share of accounts that are the legs of hedged (long + short) pairs
+    hedgedShare: z.number().min(0).max(1).optional().meta({ description: "absent: 0" }),
   })
   .superRefine((acc, ctx) => {
     if (acc.resample === true && acc.positionsFile !== undefined) {
       ctx.addIssue({ code: "custom", path: ["resample"], input: true, message: "must be false with positionsFile (loaded positions are not resampled)" });
     }
+    if (acc.positionsFile !== undefined) {
+      const unused: [string[], unknown][] = [[["entry"], acc.entry], [["hedgedShare"], acc.hedgedShare], [["notional", "top10Share"], acc.notional?.top10Share]];
+      for (const [path, input] of unused) {
+        if (input !== undefined) ctx.addIssue({ code: "custom", path, input, message: "is not used with positionsFile (it shapes the generated population)" });
+      }
+    }
+    const top10 = acc.notional?.top10Share;
+    if (top10 !== undefined && typeof acc.count === "number" && acc.count <= 10) {
+      ctx.addIssue({ code: "custom", path: ["notional", "top10Share"], input: top10, message: `needs count > 10 (received count ${acc.count})` });
+    }
   });
+
+/** The entries' log-price variance σ²·H (H in years) at most this: every entry stays within e^±19 of the price. */
+export const MAX_ENTRY_VARIANCE = 4;
+/** The year volatilities are annualised over (SECONDS_PER_YEAR in src/engine/layout.ts). */
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+/** accounts.entry against the price model's volatility, which it defaults to (a check across sections). */
+function checkEntrySpread(s: { accounts?: { entry?: { historySeconds?: unknown; volatility?: number } }; market?: { price?: { volatility?: unknown } } }, ctx: z.RefinementCtx): void {
+  const entry = s.accounts?.entry;
+  const marketVol = s.market?.price?.volatility;
+  if (!entry || typeof entry.historySeconds !== "number") return;
+  const sigma = entry.volatility ?? marketVol;
+  if (typeof sigma !== "number" || sigma === 0) return;
+  const max = (MAX_ENTRY_VARIANCE * YEAR_SECONDS) / (sigma * sigma);
+  if (entry.historySeconds > max * (1 + 1e-12)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["accounts", "entry", "historySeconds"],
+      input: entry.historySeconds,
+      message: `must be <= ${Math.round(max)} at volatility ${sigma} (σ²·historySeconds ≤ ${MAX_ENTRY_VARIANCE} in years)`,
+    });
+  }
+}
 
 const volatilityEstimateSchema = z.strictObject({
   halfLifeSeconds: z.number().gt(0).max(MAX_SECONDS).default(1800),
@@ -361,6 +407,8 @@ const auctionSchema = z
     /** keepers' incentive at kick and redo, paid by the insurance fund: tip + chip × the lot's notional at the mark */
     tip: z.number().min(0).max(MAX_MONEY).default(0),
     chip: z.number().min(0).lt(1).default(0),
+    /** Maker's Dog hole: most debt in auctions at once; a kick beyond it waits for room (absent: no cap) */
+    hole: z.number().gt(0).max(MAX_MONEY).optional().meta({ description: "absent: no cap" }),
     keepers: z
       .strictObject({
         // quote capital keepers put into takes per second (per step: × stepSeconds)
@@ -390,9 +438,17 @@ const closeFactorSchema = z.strictObject({
   minDebtForCloseFactor: z.number().min(0).max(MAX_MONEY).default(0),
 });
 
+/** The liquidation engines each engine block of `liquidation` is used with (a block with another engine is refused). */
+export const ENGINE_BLOCKS = [
+  ["partial", ["partial", "backstop"]],
+  ["auction", ["dutch-auction"]],
+  ["backstop", ["backstop"]],
+  ["closeFactor", ["close-factor"]],
+] as const satisfies readonly (readonly [string, readonly string[]])[];
+
 export const scenarioSchema = z.strictObject({
   name: z.string().default("scenario"),
-  // a venue preset's whole design (src/venues/scenario-overlay.ts), applied under the scenario's own keys in load.ts
+  // a venue preset's whole design (src/venues/apply.ts): over the file's keys, under the keys given for the run
   venue: z.string().min(1).optional(),
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
   paths: int(1, I32_MAX).default(2000),
@@ -435,6 +491,8 @@ export const scenarioSchema = z.strictObject({
           fraction: z.number().gt(0).max(1).default(0.2),
           cooldownSeconds: z.number().min(0).max(1e9).default(0),
           cooldownSteps: removedKey("liquidation.partial.cooldownSeconds"),
+          // what a cooling-down account still under water gets: wait (absent) for the cooldown, or full: closed whole
+          duringCooldown: choice(["wait", "full"] as const).optional().meta({ description: "absent: wait" }),
         })
         .optional(),
       auction: auctionSchema.optional(),
@@ -442,12 +500,7 @@ export const scenarioSchema = z.strictObject({
       closeFactor: closeFactorSchema.optional(),
     })
     .superRefine((liq, ctx) => {
-      onlyUsedWith(ctx, liq, "engine", liq.engine, [
-        ["partial", ["partial", "backstop"]],
-        ["auction", ["dutch-auction"]],
-        ["backstop", ["backstop"]],
-        ["closeFactor", ["close-factor"]],
-      ]);
+      onlyUsedWith(ctx, liq, "engine", liq.engine, ENGINE_BLOCKS);
     })
     // an engine's own block gets its defaults when absent, so the resolved scenario shows every value it runs with
     .transform((liq) => ({
@@ -473,11 +526,13 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       // socialized: no ADL; the shortfall is shared across the other side's profitable accounts pro rata to profit
       ranking: choice(["pnl-leverage", "hyperliquid", "random", "socialized", "none"] as const).default("pnl-leverage"),
+      // the price ADL closes counterparties at: the bankrupt account's bankruptcy price (absent) or the mark
+      price: choice(["bankruptcy", "mark"] as const).optional().meta({ description: "absent: bankruptcy" }),
       // Bybit-style: ADL once the fund has fallen by this fraction from its running peak; absent: once empty
       trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
     })
     .prefault({}),
-});
+}).superRefine(checkEntrySpread);
 
 /** The schema's output: a Scenario except that margin may still name a preset instead of tiers. */
 export type ScenarioDraft = z.output<typeof scenarioSchema>;

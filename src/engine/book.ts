@@ -286,4 +286,84 @@ export class LatentBook {
     this.askTouched = true;
     return notional;
   }
+
+  /** What the last walkWithin could not fill within its budget: the bankrupt remainder. */
+  unfilled = 0;
+
+  /**
+   * A liquidation's market order (s = 1 sells into the bids, −1 buys from the asks) of qty that the insurance
+   * fund can afford: a fill beyond the bankruptcy price b costs the fund |b − price| per unit, and the walk stops
+   * where that cost would pass `budget`. Returns the fill notional; what is left is `unfilled`, for ADL, and never
+   * reaches the book.
+   */
+  walkWithin(s: number, qty: number, b: number, budget: number): number {
+    const sells = s > 0;
+    const c = sells ? this.centre - this.spreadGap : this.centre + this.spreadGap;
+    const tick = this.tick;
+    const scale = this.depthScale;
+    const limit = sells ? this.bidLimit() : this.askLimit();
+    let rem = qty;
+    let notional = 0;
+    let cost = 0;
+    let k = sells ? this.bidTop : this.askTop;
+    let r = sells ? this.bidRem : this.askRem;
+    let last = this.lastPrice;
+    while (rem > 0) {
+      const ended = k > limit;
+      // the book really ends at its edge (a snapshot's last level, or a price of zero): all that is left fills there
+      const price = ended ? (sells ? (c - limit) * tick : (c + limit + 1) * tick) : sells ? (c + 1 - k) * tick : (c + k) * tick;
+      if (ended) r = Infinity;
+      if (r > 0) {
+        let take = r < rem ? r : rem;
+        const unitCost = s * (b - price);
+        if (unitCost > 0) {
+          const most = (budget - cost) / unitCost;
+          if (most < take) {
+            // the fund's budget ends inside this level
+            take = most > 0 ? most : 0;
+            if (take > 0) {
+              notional += take * price;
+              last = price;
+              if (!ended) r -= take;
+            }
+            rem -= take;
+            if (ended) {
+              this.exhausted = true;
+              r = 0;
+            }
+            break;
+          }
+          cost += take * unitCost;
+        }
+        last = price;
+        notional += take * price;
+        if (ended) {
+          this.exhausted = true;
+          r = 0;
+          rem = 0;
+          break;
+        }
+        if (r > rem) {
+          r -= rem;
+          rem = 0;
+          break;
+        }
+        rem -= r;
+      }
+      k++;
+      r = (sells ? this.bidDepth(k) : this.askDepth(k)) * scale;
+    }
+    this.unfilled = rem;
+    if (sells) {
+      this.bidTop = k;
+      this.bidRem = r;
+      this.bidTouched = true;
+    } else {
+      this.askTop = k;
+      this.askRem = r;
+      this.askTouched = true;
+    }
+    this.lastPrice = last;
+    return notional;
+  }
 }

@@ -134,7 +134,25 @@ export const P = {
   /** a snapshot book's last level per side (it really ends there); 0: the profile never ends */
   bookEndBid: 103,
   bookEndAsk: 104,
+  /** liquidation.partial.duringCooldown: 1 full (a cooling-down account still under water is closed whole), 0 wait */
+  partialDuringCooldown: 105,
+  /** liquidation.auction.hole: the most debt auctions in progress may hold (Infinity: no cap) */
+  auctionHole: 106,
+  /**
+   * accounts.entry: the variance of log price over the history the entries are drawn from, σ²·historySeconds / year
+   * (0: every account enters at the initial price); src/engine/population.ts documents the model
+   */
+  entryVariance: 107,
+  /** accounts.notional.top10Share: the share of open interest the ten largest accounts hold (0: the draws as they are) */
+  top10Share: 108,
+  /** accounts.hedgedShare as a count of hedged pairs, ⌊hedgedShare × count / 2⌋ (0: none) */
+  hedgedPairs: 109,
+  /** adl.price: 0 the bankruptcy price, 1 the mark (ADL_PRICE) */
+  adlPrice: 110,
 } as const;
+
+/** adl.price: the price ADL'd positions close at. */
+export const ADL_PRICE = { bankruptcy: 0, mark: 1 } as const;
 
 export const MAX_FEE_TIERS = 8;
 export const PARAM_SLOTS = 112;

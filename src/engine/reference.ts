@@ -2,7 +2,7 @@
 // of the differential tests (the WASM kernel must give the same records bit for bit) and the baseline of
 // the speed ratios. Every f64 operation here has its twin, in the same order, in assembly/.
 
-import { ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } from "./layout.js";
+import { ADL_PRICE, ADL_RANKING, AUCTION_CURVE, DOMAIN, FEE_KIND, LIQUIDATION_ENGINE, MARK_MODEL, P, PRICE_MODEL, SECONDS_PER_YEAR } from "./layout.js";
 import { exp, log, normalInv } from "./mathfn.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
@@ -41,6 +41,27 @@ export interface AuctionEvent {
   taken: number;
 }
 
+/** One entry of a step's loss allocation: a bankrupt remainder (account ≥ 0) or a deficit no size carries (−1). */
+interface LossEntry {
+  account: number;
+  side: number;
+  size: number;
+  collateral: number;
+  price: number;
+  deficit: number;
+}
+
+/** One ADL closure: account (side) closed `size` at `price` against bankrupt account `bankrupt`. */
+export interface AdlEvent {
+  step: number;
+  account: number;
+  side: number;
+  size: number;
+  price: number;
+  whole: boolean;
+  bankrupt: number;
+}
+
 /** What a deficit took from each profitable account under adl.ranking socialized. */
 export interface SocializedLossEvent {
   step: number;
@@ -59,6 +80,8 @@ export interface LiquidationEvent {
   size: number;
   notional: number;
   whole: boolean;
+  /** A bankruptcy: the size the book could not take within the fund's budget, left to ADL (whole closes only). */
+  remainder?: number;
 }
 
 /** The model in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
@@ -145,12 +168,18 @@ export class ReferenceEngine {
   private markedValue = 0;
   private adlCount = 0;
   private adlNotional = 0;
+  /** What ADL'd traders gave up against the mark in this path (loss accounting). */
+  private adlGivenUp = 0;
+  /** The step's loss allocation, in the order the bankruptcies happened (allocateLosses). */
+  private lossQueue: LossEntry[] = [];
   /** Called after every step when set: the conservation tests read the ledger here. */
   onStep?: (ledger: Ledger) => void;
   /** Called after every liquidation (whole or slice) when set. */
   onLiquidation?: (event: LiquidationEvent) => void;
   /** Called for every auction in every round it is looked at (engine dutch-auction), when set. */
   onAuction?: (event: AuctionEvent) => void;
+  /** Called for every ADL closure (whole or part of a position), when set. */
+  onAdl?: (event: AdlEvent) => void;
   /** Called for every deficit shared under adl.ranking socialized, when set. */
   onSocializedLoss?: (event: SocializedLossEvent) => void;
 
@@ -311,6 +340,8 @@ export class ReferenceEngine {
     this.markedValue = 0;
     this.adlCount = 0;
     this.adlNotional = 0;
+    this.adlGivenUp = 0;
+    this.lossQueue = [];
     book.newPath();
     let longCursor = 0;
     let shortCursor = 0;
@@ -439,6 +470,8 @@ export class ReferenceEngine {
         if (dd > maxDrawdown) maxDrawdown = dd;
       }
       if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
+      // every liquidation of the step first, then who pays what the fund could not
+      if (this.adlOn()) this.allocateLosses(mark);
       if (mark < minPrice) minPrice = mark;
       if (mark > markPeak) markPeak = mark;
       const dd = (markPeak - mark) / markPeak;
@@ -481,10 +514,11 @@ export class ReferenceEngine {
 
   /**
    * The partial engine's second half of a round: the sliced accounts still open across the mark and not cooling
-   * down, longs then shorts, each side in key order (longs by liquidation price descending, shorts ascending,
+   * down (with duringCooldown full, cooling down too: those go whole), longs then shorts, each side in key order (longs by liquidation price descending, shorts ascending,
    * ties by account index ascending). An account sliced in this round waits for the next one.
    */
   private slicedRound_(mark: number): number {
+    const wholeInCooldown = this.s.params[P.partialDuringCooldown] === 1;
     let n = 0;
     for (let side = 1; side >= -1; side -= 2) {
       const list = (side > 0 ? this.longPend : this.shortPend).filter((i) => this.dead[i] === 0 && this.inAuction[i] === 0);
@@ -499,7 +533,9 @@ export class ReferenceEngine {
           liq[i] = this.liquidationPriceOf(side, this.curSize[i], this.pop.entry[i], this.curColl[i]);
         }
         const crosses = side > 0 ? liq[i] >= mark : liq[i] <= mark;
-        if (crosses && this.nextSlice[i] <= this.step && this.slicedRound[i] !== this.round) due.push(i);
+        // cooling down after a slice: it waits, or with duringCooldown full it is due too (and goes whole, below)
+        const ready = this.nextSlice[i] <= this.step || wholeInCooldown;
+        if (crosses && ready && this.slicedRound[i] !== this.round) due.push(i);
       }
       // insertion sort by key, then index (the kernel sorts the same way)
       for (let a = 1; a < due.length; a++) {
@@ -514,11 +550,24 @@ export class ReferenceEngine {
       for (const i of due) {
         if (this.blockedStep === this.step) break;
         if (this.dead[i] === 1) continue;
-        this.liquidateOne(i, side, mark);
+        if (wholeInCooldown && this.nextSlice[i] > this.step) this.liquidateWhole(i, side, mark);
+        else this.liquidateOne(i, side, mark);
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold): the
+   * engine's liquidation with no slice, as the kernel's pendingSide does it (the threshold lifted for this one call).
+   */
+  private liquidateWhole(i: number, s: number, mark: number): void {
+    const p = this.s.params;
+    const threshold = p[P.partialThreshold];
+    p[P.partialThreshold] = Infinity;
+    this.liquidateOne(i, s, mark);
+    p[P.partialThreshold] = threshold;
   }
 
   // ---- the per-account engine: one account at a time, every engine but the batched market one ----
@@ -733,10 +782,38 @@ export class ReferenceEngine {
   // ---- engine dutch-auction (Maker Liquidations 2.0) ----
 
   private kick(i: number, s: number, mark: number): void {
+    if (this.holeFull(i, s, mark)) {
+      // Maker's Dog: no room under the hole; the account waits, still under water, for the next step
+      this.nextSlice[i] = this.step + 1;
+      this.staleLiq[i] = 1;
+      this.pend(i, s);
+      return;
+    }
     this.inAuction[i] = 1;
     this.auctions.push(i);
     this.liquidations++;
     this.restart(i, s, mark);
+  }
+
+  /** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
+  private debtOf(j: number, s: number, mark: number): number {
+    const q = this.curSize[j];
+    const debt = s > 0 ? q * this.pop.entry[j] - this.curColl[j] : q * mark;
+    return debt > 0 ? debt : 0;
+  }
+
+  /** Whether kicking account i would take the debt in auctions in progress past the hole (none in progress: never). */
+  private holeFull(i: number, s: number, mark: number): boolean {
+    const hole = this.s.params[P.auctionHole];
+    if (!(hole < Infinity)) return false;
+    let dirt = 0;
+    let active = 0;
+    for (const j of this.auctions) {
+      if (this.inAuction[j] === 0) continue;
+      dirt += this.debtOf(j, this.pop.isLong[j] === 1 ? 1 : -1, mark);
+      active++;
+    }
+    return active > 0 && dirt + this.debtOf(i, s, mark) > hole;
   }
 
   /** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */
@@ -859,7 +936,9 @@ export class ReferenceEngine {
   /** Closes account i (side s) whole at its current size by market order and settles it (settleUnits). */
   private close(i: number, s: number, mark: number): void {
     const q = this.curSize[i];
-    const notional = s > 0 ? this.sell(q) : this.buy(q);
+    const adl = this.adlOn();
+    if (adl && this.walkOrQueue(i, s, mark, q)) return;
+    const notional = adl ? this.walked : s > 0 ? this.sell(q) : this.buy(q);
     this.liquidations++;
     this.settleUnits(i, s, mark, q, notional, true);
   }
@@ -900,7 +979,9 @@ export class ReferenceEngine {
     const q = this.curSize[i];
     const c = this.curColl[i];
     const qs = f * q;
-    const notional = s > 0 ? this.sell(qs) : this.buy(qs);
+    const adl = this.adlOn();
+    if (adl && this.walkOrQueue(i, s, mark, qs)) return;
+    const notional = adl ? this.walked : s > 0 ? this.sell(qs) : this.buy(qs);
     const pnl = s * (notional - qs * pop.entry[i]);
     this.makers -= pnl;
     const cs = f * c;
@@ -951,10 +1032,169 @@ export class ReferenceEngine {
       if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
       const ranking = p[P.adlRanking];
       if (deficit > 0 && ranking === ADL_RANKING.socialized) deficit = this.socialize(-s, deficit, mark);
-      else if (deficit > 0 && ranking !== ADL_RANKING.none) deficit = this.autoDeleverage(-s, deficit, mark);
+      else if (deficit > 0 && ranking !== ADL_RANKING.none) {
+        // allocated after the step's cascade
+        this.lossQueue.push({ account: -1, side: s, size: 0, collateral: 0, price: 0, deficit });
+        deficit = 0;
+      }
       if (deficit > 0) this.badDebt += deficit;
     }
     return paid;
+  }
+
+  /** ADL after the cascade: any ranking but none and socialized. */
+  private adlOn(): boolean {
+    const ranking = this.s.params[P.adlRanking];
+    return ranking !== ADL_RANKING.none && ranking !== ADL_RANKING.socialized;
+  }
+
+  /** What the fund can pay now: its balance above its floor (cover's arithmetic; the running peak moves as there). */
+  private fundAvailable(): number {
+    const keep = 1 - this.s.params[P.fundDrawdown];
+    let floor = 0;
+    if (keep !== 0) {
+      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
+      floor = this.insurancePeak * keep;
+    }
+    return this.insurance - floor;
+  }
+
+  /** The fill notional of walkOrQueue's order when it filled whole. */
+  private walked = 0;
+
+  /**
+   * ADL on: account i's liquidation order of qty walks the book only as far as the fund can pay for fills past the
+   * bankruptcy price (the fund's available balance, less a margin far above rounding so that the settled deficit
+   * never passes it). Filled whole: false, the notional in `walked`. Stopped short: the account is bankrupt — its
+   * filled part settles (the fund pays the deficit), the rest of the position (the unfilled order and, for a slice,
+   * what the slice left) goes to the step's loss allocation with the collateral backing it, and true.
+   */
+  private walkOrQueue(i: number, s: number, mark: number, qty: number): boolean {
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const e = this.pop.entry[i];
+    const b = e - (s * c) / q;
+    const budget = this.fundAvailable() - 1e-9 * Math.abs(q * b);
+    const notional = this.book.walkWithin(s, qty, b, budget > 0 ? budget : 0);
+    const unfilled = this.book.unfilled;
+    if (!(unfilled > 0)) {
+      this.walked = notional;
+      return false;
+    }
+    const x = qty - unfilled;
+    const r = q - x;
+    // the collateral backing the remainder: all but the filled part's share (an order that filled nothing keeps all)
+    const cr = c - s * x * (e - b);
+    const pnl = s * (notional - x * e);
+    this.makers -= pnl;
+    this.liquidations++;
+    this.liquidatedNotional += notional;
+    this.slipValue += s * (x * mark - notional);
+    this.markedValue += x * mark;
+    if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
+    const remaining = s * x * (e - b) + pnl;
+    let paid = 0;
+    this.dead[i] = 1;
+    this.inAuction[i] = 0;
+    if (remaining >= 0) this.cash[i] = remaining;
+    else {
+      this.cash[i] = 0;
+      paid = this.cover(-remaining, s, mark);
+    }
+    this.lossQueue.push({ account: i, side: s, size: r, collateral: cr, price: b, deficit: 0 });
+    this.capCheck(notional, paid);
+    return true;
+  }
+
+  /**
+   * Loss allocation after the cascade (SPEC §3), entry by entry in the order the bankruptcies happened: a bankrupt
+   * remainder is closed against the ranked profitable positions of the other side, size for size, at the
+   * bankruptcy price or the mark (adl.price), the last one partly, none of it on the book; a deficit no size
+   * carries takes the ranked positions' profits at the mark, whole positions (assembly/loss-allocation.ts).
+   */
+  private allocateLosses(mark: number): void {
+    const queue = this.lossQueue;
+    if (queue.length === 0) return;
+    const atMark = this.s.params[P.adlPrice] === ADL_PRICE.mark;
+    let rankedSide = 0;
+    for (const entry of queue) {
+      const side = -entry.side;
+      // one ranking of a side's positions serves its entries in a row (a partly closed position keeps its place)
+      if (side !== rankedSide) {
+        this.rankForAdl(side, mark);
+        rankedSide = side;
+      }
+      if (entry.account < 0) {
+        const owed = this.deleverageProfits(side, entry.deficit, mark);
+        if (owed > 0) this.badDebt += owed;
+      } else this.transfer(entry, atMark ? mark : entry.price, mark);
+    }
+    this.lossQueue = [];
+  }
+
+  /**
+   * Closes a bankrupt remainder against the ranking's positions at price P; what no profitable position takes is
+   * closed at the mark against the venue, its shortfall paid by the fund, then bad debt.
+   */
+  private transfer(entry: LossEntry, P: number, mark: number): void {
+    const pop = this.pop;
+    const s = entry.side;
+    const side = -s;
+    const r = entry.size;
+    let left = r;
+    while (left > 0 && this.adlCursor < this.adlLen) {
+      const j = this.adlOrder[this.adlCursor];
+      if (this.dead[j] === 1) {
+        this.adlCursor++;
+        continue;
+      }
+      const qj = this.curSize[j];
+      const ej = pop.entry[j];
+      // only a position in profit at the ADL price is deleveraged
+      if (!(side * (P - ej) > 0)) {
+        this.adlCursor++;
+        continue;
+      }
+      const x = left < qj ? left : qj;
+      const pnl = side * x * (P - ej);
+      this.makers -= pnl;
+      this.adlGivenUp += side * x * (mark - P);
+      if (x === qj) {
+        this.dead[j] = 1;
+        this.cash[j] = this.curColl[j] + pnl;
+        this.adlCursor++;
+      } else {
+        const rest = qj - x;
+        const cj = this.curColl[j] + pnl;
+        this.curSize[j] = rest;
+        this.curColl[j] = cj;
+        this.curLiq[j] = this.liquidationPriceOf(side, rest, ej, cj);
+        this.pend(j, side);
+      }
+      if (this.onAdl) this.onAdl({ step: this.step, account: j, side, size: x, price: P, whole: x === qj, bankrupt: entry.account });
+      this.adlCount++;
+      this.adlNotional += x * P;
+      left -= x;
+    }
+    const i = entry.account;
+    const e = pop.entry[i];
+    // closed whole at its bankruptcy price, the remainder's equity is exactly zero: its collateral is its loss
+    let pnl = left === 0 && P === entry.price ? -entry.collateral : s * (r - left) * (P - e);
+    if (left > 0) pnl += s * left * (mark - e);
+    this.makers -= pnl;
+    const rest = entry.collateral + pnl;
+    if (rest > 0) this.cash[i] += rest;
+    else if (rest < 0) {
+      const avail = this.fundAvailable();
+      let deficit = -rest;
+      if (avail > 0) {
+        const paid = deficit < avail ? deficit : avail;
+        this.insurance -= paid;
+        deficit -= paid;
+        if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
+      }
+      if (deficit > 0) this.badDebt += deficit;
+    }
   }
 
   /** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */
@@ -975,11 +1215,10 @@ export class ReferenceEngine {
   }
 
   /**
-   * Closes profitable accounts of side `side` at the mark, best-ranked first, and takes the shortfall from
-   * their realised profit (never their principal). The ranking is built once per cascade round, lazily.
+   * Closes profitable accounts of side `side` at the mark, best-ranked first (the ranking rankForAdl last built),
+   * and takes the shortfall from their realised profit (never their principal); returns what is still owed.
    */
-  private autoDeleverage(side: number, deficit: number, mark: number): number {
-    if (this.adlRound !== this.round || this.adlSide !== side) this.rankForAdl(side, mark);
+  private deleverageProfits(side: number, deficit: number, mark: number): number {
     const pop = this.pop;
     while (deficit > 0 && this.adlCursor < this.adlLen) {
       const j = this.adlOrder[this.adlCursor++];

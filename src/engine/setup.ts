@@ -4,6 +4,7 @@
 
 import type { ScenarioInputs } from "../config/scenario.js";
 import {
+  ADL_PRICE,
   ADL_RANKING,
   AUCTION_CURVE,
   FEE_KIND,
@@ -83,6 +84,7 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.notionalMax] = s.accounts.notional.max;
   params[P.resample] = s.accounts.resample && !account ? 1 : 0;
   params[P.accountsFromFile] = account ? 1 : 0;
+  if (!account) setPopulationRealism(params, s);
   params[P.feeRate] = s.liquidation.feeRate;
   params[P.maxRounds] = s.liquidation.maxRoundsPerStep;
   params[P.insurance] = s.insurance.initialBalance;
@@ -93,6 +95,7 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.capInsuranceLoss] = (s.liquidation.caps?.insuranceLossPerSecond ?? Infinity) * s.stepSeconds;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
+  params[P.adlPrice] = ADL_PRICE[s.adl.price ?? "bankruptcy"];
   setLiquidationEngine(params, s);
   // liquidity under stress and the ema mark: absent keys give today's behaviour
   params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
@@ -140,8 +143,24 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
 }
 
 /**
- * The liquidation engine and the mechanisms that act on one account at a time. A plain market engine (flat fee, an
- * ADL ranking the batched rounds support) keeps the batched rounds; everything else runs on the per-account engine.
+ * The generated population's realism (src/engine/population.ts documents the model; absent keys: 0, today's
+ * population bit for bit): the entries' log-price variance σ²·historySeconds in years (σ: entry.volatility, else the
+ * price model's), the top-10 share, and the hedged share as whole pairs (the epsilon keeps 0.3 × 10000 / 2 whole).
+ */
+function setPopulationRealism(params: Float64Array, s: ScenarioInputs["scenario"]): void {
+  const a = s.accounts;
+  if (a.entry) {
+    const sigma = a.entry.volatility ?? s.market.price.volatility;
+    params[P.entryVariance] = (sigma * sigma * a.entry.historySeconds) / SECONDS_PER_YEAR;
+  }
+  params[P.top10Share] = a.notional.top10Share ?? 0;
+  params[P.hedgedPairs] = Math.floor(((a.hedgedShare ?? 0) * a.count) / 2 + 1e-9);
+}
+
+/**
+ * The liquidation engine and the mechanisms that act on one account at a time. A plain market engine (flat fee, no
+ * loss allocation beyond the fund) keeps the batched rounds; everything else runs on the per-account engine — ADL
+ * among them: its liquidations walk the book within the fund's budget and its partial closes change sizes.
  */
 function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"]): void {
   const liq = s.liquidation;
@@ -150,13 +169,14 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
   const fee = liq.fee ?? { kind: "flat" as const };
   const ranking = s.adl.ranking;
   const scan = s.margin.model !== undefined;
-  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking === "hyperliquid" || ranking === "socialized" || scan;
+  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking !== "none" || scan;
   params[P.perAccount] = perAccount ? 1 : 0;
   // slices: the partial engine's, and the backstop engine's book liquidations when it has a partial block
   const sliced = engine === "partial" || (engine === "backstop" && liq.partial !== undefined);
   params[P.partialThreshold] = sliced ? (liq.partial?.threshold ?? 100_000) : 0;
   params[P.partialFraction] = sliced ? (liq.partial?.fraction ?? 0.2) : 1;
   params[P.partialCooldown] = sliced ? wholeSteps(liq.partial?.cooldownSeconds ?? 0, s.stepSeconds, "up") : 0;
+  params[P.partialDuringCooldown] = sliced && liq.partial?.duringCooldown === "full" ? 1 : 0;
 
   params[P.feeKind] = FEE_KIND[fee.kind];
   if (fee.kind === "tiered") {
@@ -182,6 +202,7 @@ function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"
     params[P.auctionCusp] = a.cusp;
     params[P.auctionTip] = a.tip;
     params[P.auctionChip] = a.chip;
+    params[P.auctionHole] = a.hole ?? Infinity;
     params[P.keeperCapital] = a.keepers.capitalPerSecond * s.stepSeconds;
     params[P.keeperMinProfit] = a.keepers.minProfit;
   }

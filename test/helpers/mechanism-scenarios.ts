@@ -4,7 +4,7 @@
 import { expect } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs, Shock } from "../../src/config/scenario.js";
 import { RECORD_STRIDE } from "../../src/engine/metrics.js";
-import { ReferenceEngine, type AuctionEvent, type Ledger, type LiquidationEvent, type SocializedLossEvent } from "../../src/engine/reference.js";
+import { ReferenceEngine, type AuctionEvent, type Ledger, type LiquidationEvent, type SocializedLossEvent, type AdlEvent } from "../../src/engine/reference.js";
 import { buildSetup } from "../../src/engine/setup.js";
 import { firstDifference, runReference, runWasm, seedWords } from "./engines.js";
 import { baseScenario } from "./scenario.js";
@@ -76,17 +76,19 @@ export interface Observed {
   liquidations: LiquidationEvent[];
   auctions: AuctionEvent[];
   socialized: SocializedLossEvent[];
+  adl: AdlEvent[];
 }
 
 /** One path of the reference engine with every hook recorded. */
 export function observe(inputs: ScenarioInputs): Observed {
   const engine = new ReferenceEngine(buildSetup(inputs));
   engine.prepare(...seedWords(inputs.scenario.seed));
-  const o: Observed = { engine, records: new Float64Array(RECORD_STRIDE), ledgers: [], liquidations: [], auctions: [], socialized: [] };
+  const o: Observed = { engine, records: new Float64Array(RECORD_STRIDE), ledgers: [], liquidations: [], auctions: [], socialized: [], adl: [] };
   engine.onStep = (l) => o.ledgers.push(l);
   engine.onLiquidation = (e) => o.liquidations.push(e);
   engine.onAuction = (e) => o.auctions.push(e);
   engine.onSocializedLoss = (e) => o.socialized.push(e);
+  engine.onAdl = (e) => o.adl.push(e);
   engine.runPaths(0, 1, o.records);
   return o;
 }
