@@ -17,7 +17,7 @@ import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import {
   HINT_STRIDE, H_C, H_DEAD, H_E, H_EMAX, H_ID, H_Q, H_RUNG, H_X, LADDER_STRIDE, L_CASH, L_DEAD, L_HINT,
-  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, curColl, curSize, inAuction, ladder,
+  accCollateral, accEntry, accIsLong, accLadderPos, accSize, adlHint, adlOrder, adlScore, base, curColl, curSize, flagged, inAuction, ladder,
   longCount, rungOf,
 } from "./state";
 import { sortPairs } from "./sort";
@@ -237,6 +237,8 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
     if (sj != side || load<i32>(rungOf(j), L_DEAD) == epoch) continue;
     // an account in auction (the per-account engine) is being liquidated, not deleveraged
     if (partialMode && unchecked(inAuction[j]) == 1) continue;
+    // nor one the liquidation engine has in hand (sliced, repaid): ADL takes the other side's healthy positions
+    if (partialMode && unchecked(flagged[j]) >= 0) continue;
     const q = partialMode ? unchecked(curSize[j]) : unchecked(accSize[j]);
     const profit = side * q * (mark - unchecked(accEntry[j]));
     if (!(profit > 0)) continue;

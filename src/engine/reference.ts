@@ -1243,6 +1243,8 @@ export class ReferenceEngine {
     let n = 0;
     for (let j = 0; j < pop.count; j++) {
       if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
+      // nor one the liquidation engine has in hand (sliced, repaid): ADL takes the other side's healthy positions
+      if (this.s.params[P.perAccount] === 1 && this.flagged[j] >= 0) continue;
       const profit = side * this.curSize[j] * (mark - pop.entry[j]);
       if (!(profit > 0)) continue;
       let score: number;
