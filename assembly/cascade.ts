@@ -48,8 +48,6 @@ export let shortCursor: i32 = 0;
 export let adlRanking: i32 = 0;
 /** ADL after the cascade (any ranking but none and socialized): book liquidations walk within the fund's budget. */
 export let adlOn = false;
-/** What ADL'd traders gave up against the mark in this path (loss accounting). */
-export let adlGivenUp: f64 = 0;
 // the settlement mechanisms (src/config/scenario.ts documents them)
 export let treasury: f64 = 0;
 export let insuranceCap: f64 = Infinity;
@@ -186,7 +184,6 @@ export function runPath(p: u32, at: i32): void {
   markedValue = 0;
   adl.newPath();
   losses.newPath();
-  adlGivenUp = 0;
   longCursor = 0;
   shortCursor = 0;
   let firstLiquidationStep = -1;

@@ -92,7 +92,6 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
     const x = left < qj ? left : qj;
     const pnl = side * x * (P - ej);
     C.makers -= pnl;
-    C.adlGivenUp += side * x * (mark - P);
     touch(j);
     if (x == qj) {
       closeAccount(j, unchecked(curColl[j]) + pnl);

@@ -168,8 +168,6 @@ export class ReferenceEngine {
   private markedValue = 0;
   private adlCount = 0;
   private adlNotional = 0;
-  /** What ADL'd traders gave up against the mark in this path (loss accounting). */
-  private adlGivenUp = 0;
   /** The step's loss allocation, in the order the bankruptcies happened (allocateLosses). */
   private lossQueue: LossEntry[] = [];
   /** Called after every step when set: the conservation tests read the ledger here. */
@@ -340,7 +338,6 @@ export class ReferenceEngine {
     this.markedValue = 0;
     this.adlCount = 0;
     this.adlNotional = 0;
-    this.adlGivenUp = 0;
     this.lossQueue = [];
     book.newPath();
     let longCursor = 0;
@@ -1158,7 +1155,6 @@ export class ReferenceEngine {
       const x = left < qj ? left : qj;
       const pnl = side * x * (P - ej);
       this.makers -= pnl;
-      this.adlGivenUp += side * x * (mark - P);
       if (x === qj) {
         this.dead[j] = 1;
         this.cash[j] = this.curColl[j] + pnl;
