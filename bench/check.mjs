@@ -24,6 +24,8 @@ const cases = Object.entries(CHECK_VARIANTS).map(([name, make]) => [name, () => 
 cases.push(["positions with spread entries (ADL bound, general case)", () => spreadEntries(referenceScenario())]);
 cases.push(["positions with spread entries, small fund, mark mid", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, market: { ...referenceScenario().market, mark: { model: "mid" } } })]);
 // the settlement mechanisms (not in CHECK_VARIANTS: the C port has none of them)
+cases.push(["ADL after the cascade (pnl-leverage, bankruptcy price)", () => buildSetup({ scenario: { ...referenceScenario(), adl: { ranking: "pnl-leverage" } } })]);
+cases.push(["ADL after the cascade at the mark, spread entries", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, adl: { ranking: "pnl-leverage", price: "mark" } })]);
 cases.push(["per-step caps, fund cap, drawdown ADL trigger", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, caps: { notionalPerSecond: 2e6 / 60, insuranceLossPerSecond: 5e4 / 60 } }, insurance: { initialBalance: 100000, cap: 101000 }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } } } })]);
 // liquidity under stress and the ema mark (not in CHECK_VARIANTS: the C port has neither)
 cases.push(["book stress (withdrawal 5, floor 0.2)", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } } } } })]);
