@@ -31,8 +31,6 @@ export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
 export let path: u32 = 0;
 export let round: i32 = 0;
-export let adlRound: i32 = -1;
-export let adlSide: f64 = 0;
 export let insurance: f64 = 0;
 export let insuranceMin: f64 = 0;
 export let makers: f64 = 0;
@@ -167,7 +165,6 @@ export function runPath(p: u32, at: i32): void {
   path = p;
   newPath();
   round = 0;
-  adlRound = -1;
   insurance = unchecked(params[P_INSURANCE]);
   insuranceMin = insurance;
   insurancePeak = insurance;
@@ -529,7 +526,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     if (ended) book.exhausted = true;
   }
   longCursor = cursor;
-  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
+  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then bad debt
   const hints = base(adlHint);
   const fee = feeRate;
   let mk = makers;
@@ -664,7 +661,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     if (ended) book.exhausted = true;
   }
   shortCursor = cursor;
-  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then ADL, then bad debt
+  // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then bad debt
   const hints = base(adlHint);
   const fee = feeRate;
   let mk = makers;
@@ -750,12 +747,28 @@ export function addFee(fee: f64): void {
 
 /** A deficit: the fund pays down to its floor, then ADL, then bad debt; returns what the fund paid. */
 export function cover(deficit0: f64, s: f64, mark: f64): f64 {
-  let deficit = deficit0;
-  let floor: f64 = 0;
-  if (floorKeep != 0) {
-    if (insurance > insurancePeak) insurancePeak = insurance;
-    floor = insurancePeak * floorKeep;
+  const paid = payFromFund(deficit0);
+  let deficit = deficit0 - paid;
+  if (deficit > 0 && adlRanking == ADL_SOCIALIZED) deficit = socialize(-s, deficit, mark);
+  else if (deficit > 0 && adlOn) {
+    // allocated after the step's cascade
+    losses.queueLoss(s, deficit);
+    deficit = 0;
   }
+  if (deficit > 0) badDebt += deficit;
+  return paid;
+}
+
+/** The fund's floor: (1 − d) × its running peak, moved to the balance first; 0 without adl.trigger (d = 1). */
+function fundFloor(): f64 {
+  if (floorKeep == 0) return 0;
+  if (insurance > insurancePeak) insurancePeak = insurance;
+  return insurancePeak * floorKeep;
+}
+
+/** The fund pays what it can of a deficit, down to its floor; returns what it paid. */
+function payFromFund(deficit: f64): f64 {
+  const floor = fundFloor();
   const avail = insurance - floor;
   let paid: f64 = 0;
   if (avail > 0) {
@@ -767,26 +780,13 @@ export function cover(deficit0: f64, s: f64, mark: f64): f64 {
       insurance -= deficit;
     }
   }
-  deficit -= paid;
   if (insurance < insuranceMin) insuranceMin = insurance;
-  if (deficit > 0 && adlRanking == ADL_SOCIALIZED) deficit = socialize(-s, deficit, mark);
-  else if (deficit > 0 && adlOn) {
-    // allocated after the step's cascade
-    losses.queueLoss(s, deficit);
-    deficit = 0;
-  }
-  if (deficit > 0) badDebt += deficit;
   return paid;
 }
 
-/** What the fund can pay now: its balance above its floor (cover's arithmetic; the running peak moves as there). */
+/** What the fund can pay now: its balance above its floor. */
 export function fundAvailable(): f64 {
-  let floor: f64 = 0;
-  if (floorKeep != 0) {
-    if (insurance > insurancePeak) insurancePeak = insurance;
-    floor = insurancePeak * floorKeep;
-  }
-  return insurance - floor;
+  return insurance - fundFloor();
 }
 
 export function addBadDebt(deficit: f64): void {
@@ -794,14 +794,7 @@ export function addBadDebt(deficit: f64): void {
 }
 
 /** A deficit after the loss allocation: the fund pays what it can, the rest is bad debt. */
-export function fundThenBadDebt(deficit0: f64): void {
-  const avail = fundAvailable();
-  let deficit = deficit0;
-  if (avail > 0) {
-    const paid = deficit < avail ? deficit : avail;
-    insurance -= paid;
-    deficit -= paid;
-    if (insurance < insuranceMin) insuranceMin = insurance;
-  }
-  if (deficit > 0) badDebt += deficit;
+export function fundThenBadDebt(deficit: f64): void {
+  const left = deficit - payFromFund(deficit);
+  if (left > 0) badDebt += left;
 }

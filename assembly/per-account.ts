@@ -101,14 +101,8 @@ export function pendingSide(side: f64, mark: f64, t: i32): i32 {
     if (C.blockedStep == t) break;
     const i = unchecked(duePend[r]);
     if (isClosed(i, epoch)) continue;
-    if (wholeInCooldown && unchecked(nextSlice[i]) > t) {
-      // Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold):
-      // no slice for this one liquidation (reference.ts liquidateWhole)
-      const threshold = C.partialThreshold;
-      C.partialThreshold = Infinity;
-      liquidateOne(i, side, mark);
-      C.partialThreshold = threshold;
-    } else liquidateOne(i, side, mark);
+    // Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold)
+    liquidateOne(i, side, mark, wholeInCooldown && unchecked(nextSlice[i]) > t);
     n++;
   }
   return n;
@@ -130,20 +124,20 @@ export function touch(i: i32): void {
   touchedLen++;
 }
 
-/** Liquidates account i (side s) by the scenario's engine. */
-export function liquidateOne(i: i32, s: f64, mark: f64): void {
+/** Liquidates account i (side s) by the scenario's engine; `whole`: never a slice. */
+export function liquidateOne(i: i32, s: f64, mark: f64, whole: bool = false): void {
   touch(i);
   sideChanged(s);
   if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
   if (C.engine == ENGINE_AUCTION) kick(i, s, mark);
   else if (C.engine == ENGINE_CLOSE_FACTOR) closeFactorStep(i, s, mark);
-  else if (C.engine != ENGINE_BACKSTOP || !backstopTakes(i, s, mark)) liquidatePartial(i, s, mark);
+  else if (C.engine != ENGINE_BACKSTOP || !backstopTakes(i, s, mark)) liquidatePartial(i, s, mark, whole);
 }
 
 /** Closes account i (side s) whole, or slices it (partial); the settlement of reference.ts liquidatePartial(). */
-export function liquidatePartial(i: i32, s: f64, mark: f64): void {
+export function liquidatePartial(i: i32, s: f64, mark: f64, whole: bool = false): void {
   const q = unchecked(curSize[i]);
-  if (C.partialFraction < 1 && q * mark > C.partialThreshold) {
+  if (!whole && C.partialFraction < 1 && q * mark > C.partialThreshold) {
     sliceOne(i, s, mark);
     return;
   }
@@ -229,8 +223,6 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((nextSlice[i] = book.step + C.partialCooldown));
   pend(i, s);
   unchecked((slicedRound[i] = C.round));
-  // the ADL ranking of this round saw the old size: the next deficit ranks again
-  C.adlRound = -1;
   if (C.capsOn) C.capCheck(notional, paid);
 }
 
@@ -307,8 +299,6 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     unchecked((curColl[i] = remaining - fee));
     C.addFee(fee);
     unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
-    // the ADL ranking of this round saw the old size: the next deficit ranks again
-    C.adlRound = -1;
   }
   if (C.capsOn) C.capCheck(notional, paid);
 }
@@ -358,7 +348,6 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     unchecked((staleLiq[j] = 1));
     pend(j, side);
   }
-  C.adlRound = -1;
   // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)
   return deficit < total ? 0 : deficit - taken;
 }

@@ -144,8 +144,6 @@ export class ReferenceEngine {
   private longPend: number[] = [];
   private shortPend: number[] = [];
   private adlCursor = 0;
-  private adlRound = -1;
-  private adlSide = 0;
   private round = 0;
   private path = 0;
   private step = 0;
@@ -321,7 +319,6 @@ export class ReferenceEngine {
     }
     this.step = 0;
     this.round = 0;
-    this.adlRound = -1;
     this.insurance = p[P.insurance];
     this.insuranceMin = this.insurance;
     this.insurancePeak = this.insurance;
@@ -547,8 +544,8 @@ export class ReferenceEngine {
       for (const i of due) {
         if (this.blockedStep === this.step) break;
         if (this.dead[i] === 1) continue;
-        if (wholeInCooldown && this.nextSlice[i] > this.step) this.liquidateWhole(i, side, mark);
-        else this.liquidateOne(i, side, mark);
+        // Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold)
+        this.liquidateOne(i, side, mark, wholeInCooldown && this.nextSlice[i] > this.step);
         n++;
       }
     }
@@ -559,23 +556,15 @@ export class ReferenceEngine {
    * Hyperliquid: during the cooldown the whole position goes (the vault still first, below its threshold): the
    * engine's liquidation with no slice, as the kernel's pendingSide does it (the threshold lifted for this one call).
    */
-  private liquidateWhole(i: number, s: number, mark: number): void {
-    const p = this.s.params;
-    const threshold = p[P.partialThreshold];
-    p[P.partialThreshold] = Infinity;
-    this.liquidateOne(i, s, mark);
-    p[P.partialThreshold] = threshold;
-  }
-
   // ---- the per-account engine: one account at a time, every engine but the batched market one ----
 
-  /** Liquidates account i (side s) by the scenario's engine. */
-  private liquidateOne(i: number, s: number, mark: number): void {
+  /** Liquidates account i (side s) by the scenario's engine; `whole`: never a slice. */
+  private liquidateOne(i: number, s: number, mark: number, whole = false): void {
     if (this.flagged[i] < 0) this.flagged[i] = this.step;
     const engine = this.s.params[P.engine];
     if (engine === LIQUIDATION_ENGINE["dutch-auction"]) this.kick(i, s, mark);
     else if (engine === LIQUIDATION_ENGINE["close-factor"]) this.closeFactorStep(i, s, mark);
-    else if (engine !== LIQUIDATION_ENGINE.backstop || !this.backstopTakes(i, s, mark)) this.liquidatePartial(i, s, mark);
+    else if (engine !== LIQUIDATION_ENGINE.backstop || !this.backstopTakes(i, s, mark)) this.liquidatePartial(i, s, mark, whole);
   }
 
   /** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
@@ -634,9 +623,7 @@ export class ReferenceEngine {
       this.curColl[i] = remaining - fee;
       this.collectFee(fee);
       this.curLiq[i] = this.liquidationPriceOf(s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
-      // the ADL ranking of this round saw the old size: the next deficit ranks again
-      this.adlRound = -1;
-    }
+      }
     this.capCheck(notional, paid);
   }
 
@@ -924,7 +911,6 @@ export class ReferenceEngine {
       if (this.onSocializedLoss) haircuts.push({ account: j, profit, haircut: h });
     }
     if (this.onSocializedLoss) this.onSocializedLoss({ step: this.step, deficit, haircuts });
-    this.adlRound = -1;
     // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
     // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
     return deficit < total ? 0 : deficit - taken;
@@ -954,10 +940,10 @@ export class ReferenceEngine {
    * partial: closes account i whole at its current size (the settlement of liquidate(), on the current size and
    * collateral), or slices it when its notional at the mark is above the threshold.
    */
-  private liquidatePartial(i: number, s: number, mark: number): void {
+  private liquidatePartial(i: number, s: number, mark: number, whole = false): void {
     const p = this.s.params;
     const q = this.curSize[i];
-    if (p[P.partialFraction] < 1 && q * mark > p[P.partialThreshold]) {
+    if (!whole && p[P.partialFraction] < 1 && q * mark > p[P.partialThreshold]) {
       this.slice(i, s, mark);
       return;
     }
@@ -1002,40 +988,47 @@ export class ReferenceEngine {
     this.nextSlice[i] = this.step + p[P.partialCooldown];
     this.pend(i, s);
     this.slicedRound[i] = this.round;
-    // the ADL ranking of this round saw the old size: the next deficit ranks again
-    this.adlRound = -1;
     this.capCheck(notional, paid);
   }
 
   /** A deficit: the fund pays down to its floor, then ADL, then bad debt. Returns what the fund paid. */
   private cover(deficit0: number, s: number, mark: number): number {
-    const p = this.s.params;
-    let paid = 0;
-    {
-      let deficit = deficit0;
-      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
-      const floor = this.insurancePeak * (1 - p[P.fundDrawdown]);
-      const avail = this.insurance - floor;
-      if (avail > 0) {
-        if (deficit >= avail) {
-          paid = avail;
-          this.insurance = floor;
-        } else {
-          paid = deficit;
-          this.insurance -= deficit;
-        }
-      }
-      deficit -= paid;
-      if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
-      const ranking = p[P.adlRanking];
-      if (deficit > 0 && ranking === ADL_RANKING.socialized) deficit = this.socialize(-s, deficit, mark);
-      else if (deficit > 0 && ranking !== ADL_RANKING.none) {
-        // allocated after the step's cascade
-        this.lossQueue.push({ account: -1, side: s, size: 0, collateral: 0, price: 0, deficit });
-        deficit = 0;
-      }
-      if (deficit > 0) this.badDebt += deficit;
+    const paid = this.payFromFund(deficit0);
+    let deficit = deficit0 - paid;
+    const ranking = this.s.params[P.adlRanking];
+    if (deficit > 0 && ranking === ADL_RANKING.socialized) deficit = this.socialize(-s, deficit, mark);
+    else if (deficit > 0 && ranking !== ADL_RANKING.none) {
+      // allocated after the step's cascade
+      this.lossQueue.push({ account: -1, side: s, size: 0, collateral: 0, price: 0, deficit });
+      deficit = 0;
     }
+    if (deficit > 0) this.badDebt += deficit;
+    return paid;
+  }
+
+  /** The fund's floor: (1 − d) × its running peak, moved to the balance first; 0 without adl.trigger (d = 1). */
+  private fundFloor(): number {
+    const keep = 1 - this.s.params[P.fundDrawdown];
+    if (keep === 0) return 0;
+    if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
+    return this.insurancePeak * keep;
+  }
+
+  /** The fund pays what it can of a deficit, down to its floor; returns what it paid. */
+  private payFromFund(deficit: number): number {
+    const floor = this.fundFloor();
+    const avail = this.insurance - floor;
+    let paid = 0;
+    if (avail > 0) {
+      if (deficit >= avail) {
+        paid = avail;
+        this.insurance = floor;
+      } else {
+        paid = deficit;
+        this.insurance -= deficit;
+      }
+    }
+    if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
     return paid;
   }
 
@@ -1045,15 +1038,9 @@ export class ReferenceEngine {
     return ranking !== ADL_RANKING.none && ranking !== ADL_RANKING.socialized;
   }
 
-  /** What the fund can pay now: its balance above its floor (cover's arithmetic; the running peak moves as there). */
+  /** What the fund can pay now: its balance above its floor. */
   private fundAvailable(): number {
-    const keep = 1 - this.s.params[P.fundDrawdown];
-    let floor = 0;
-    if (keep !== 0) {
-      if (this.insurance > this.insurancePeak) this.insurancePeak = this.insurance;
-      floor = this.insurancePeak * keep;
-    }
-    return this.insurance - floor;
+    return this.insurance - this.fundFloor();
   }
 
   /** The fill notional of walkOrQueue's order when it filled whole. */
@@ -1181,15 +1168,8 @@ export class ReferenceEngine {
     const rest = entry.collateral + pnl;
     if (rest > 0) this.cash[i] += rest;
     else if (rest < 0) {
-      const avail = this.fundAvailable();
-      let deficit = -rest;
-      if (avail > 0) {
-        const paid = deficit < avail ? deficit : avail;
-        this.insurance -= paid;
-        deficit -= paid;
-        if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
-      }
-      if (deficit > 0) this.badDebt += deficit;
+      const left = -rest - this.payFromFund(-rest);
+      if (left > 0) this.badDebt += left;
     }
   }
 
@@ -1266,8 +1246,6 @@ export class ReferenceEngine {
     for (let r = 0; r < n; r++) this.adlOrder[r] = order[r];
     this.adlLen = n;
     this.adlCursor = 0;
-    this.adlRound = this.round;
-    this.adlSide = side;
   }
 
   private ledger(): Ledger {
