@@ -17,8 +17,8 @@ import { mid, newPath, setCentre, setStep, startStep } from "./book";
 import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
-  HINT_STRIDE, H_DEAD, LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_HINT, L_LIQ, L_SIZE,
-  accCollateral, adlHint, askProfile, base, bidProfile, cashOf, isClosed, ladder, ledger, longCount, longLiq,
+  LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_LIQ, L_SIZE,
+  accCollateral, askProfile, base, bidProfile, cashOf, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
   inAuction, oracleHist, pended, staleLiq, touchedIds,
 } from "./state";
@@ -135,7 +135,6 @@ export function runPath(p: u32, at: i32): void {
   if (markOracle || unchecked(params[P_MARK_BAND]) > 0) extras |= X_ORACLE;
   if (unchecked(params[P_MARK_BAND]) > 0) extras |= X_BAND;
   if (scan) extras |= X_SCAN;
-  adl.setPartialMode(perAccount);
   if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
     partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
@@ -527,7 +526,6 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   }
   longCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then bad debt
-  const hints = base(adlHint);
   const fee = feeRate;
   let mk = makers;
   let ins = insurance;
@@ -552,7 +550,6 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     slip += q * mark - notional;
     marked += q * mark;
     store<i32>(r, epoch, L_DEAD);
-    store<i32>(hints + <usize>load<i32>(r, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
     done++;
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);
@@ -662,7 +659,6 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   }
   shortCursor = cursor;
   // 2. settlement, same order: the fee to the fund, or the deficit from the fund, then bad debt
-  const hints = base(adlHint);
   const fee = feeRate;
   let mk = makers;
   let ins = insurance;
@@ -687,7 +683,6 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     slip += -(q * mark - notional);
     marked += q * mark;
     store<i32>(r, epoch, L_DEAD);
-    store<i32>(hints + <usize>load<i32>(r, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
     done++;
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);

@@ -10,8 +10,8 @@ import {
   ENGINE_AUCTION, ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_ACCOUNTS, P_FEE_RAMP_GRACE,
   P_MAINTENANCE_AT_ENTRY, P_FEE_RAMP_MAX, P_FEE_RAMP_PER_SECOND, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE,
   P_PARTIAL_DURING_COOLDOWN, P_TIER_COUNT,
-  } from "./abi"; import * as book from "./book"; import { conventionLiquidationPrice } from "./margin"; import * as margin from "./margin-model"; import {   HINT_STRIDE,
-  H_DEAD, L_CASH, L_DEAD, L_HINT, accEntry, accIsLong, adlHint, base, curColl, curLiq, curSize, duePend, flagged,
+  } from "./abi"; import * as book from "./book"; import { conventionLiquidationPrice } from "./margin"; import * as margin from "./margin-model"; import {
+  L_CASH, L_DEAD, accEntry, accIsLong, base, curColl, curLiq, curSize, duePend, flagged,
   inAuction, pended, staleLiq, socialIds, socialProfit, isClosed, longCount, longLiq, longOrder, longPend, nextSlice,
   params, rungOf, shortCount, shortLiq, shortOrder, shortPend, slicedRound, touchStamp, touchedIds,
 } from "./state";
@@ -231,7 +231,6 @@ export function closeAccount(i: i32, cash: f64): void {
   const rung = rungOf(i);
   const epoch = book.epoch;
   store<i32>(rung, epoch, L_DEAD);
-  store<i32>(base(adlHint) + <usize>load<i32>(rung, L_HINT) * HINT_STRIDE, epoch, H_DEAD);
   store<f64>(rung, cash, L_CASH);
 }
 

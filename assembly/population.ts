@@ -13,12 +13,12 @@ import { bankruptcyPrice, conventionLiquidationPrice, tierIndex } from "./margin
 import { exp, log, normalInv } from "./mathfn";
 import { philox, rng0, rng1, rng2, rng3, uniform32, uniform52 } from "./rng";
 import {
-  LADDER_STRIDE, L_COLL, L_ENTRY, L_DEAD, L_HINT, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
+  LADDER_STRIDE, L_COLL, L_ENTRY, L_DEAD, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
   accSize, accLadderPos, base, ladder, longLiq, longOrder, params, setLadderCounts, shortLiq, shortOrder,
   tierMaxLeverage,
 } from "./state";
 import { sortPairs } from "./sort";
-import { invalidateHints } from "./adl";
+import { populationChanged } from "./adl";
 import { scanInputsStale } from "./bench";
 
 /** Entry draws per account before it enters at the initial price (as ENTRY_ATTEMPTS in src/engine/population.ts). */
@@ -179,7 +179,6 @@ function fillLadder(order: StaticArray<i32>, liq: StaticArray<f64>, n: i32, firs
     store<f64>(at, unchecked(accCollateral[i]), L_COLL);
     store<i32>(at, i, L_ID);
     store<i32>(at, 0, L_DEAD);
-    store<i32>(at, 0, L_HINT);
     unchecked((accLadderPos[i] = first + r));
     at += LADDER_STRIDE;
   }
@@ -215,6 +214,6 @@ export function buildLadder(): void {
   fillLadder(longOrder, longLiq, nl, 0);
   fillLadder(shortOrder, shortLiq, ns, nl);
   setLadderCounts(nl, ns);
-  invalidateHints();
+  populationChanged();
   scanInputsStale();
 }

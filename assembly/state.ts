@@ -33,10 +33,10 @@ export let shortCount: i32 = 0;
 
 /**
  * The ladders in ladder order, longs at 0..longCount−1 then shorts: liquidation price, size, entry,
- * collateral, cash once closed, account index, the path epoch it was closed in, and its ADL hint position:
- * everything a round reads or writes about an account sits in its record.
+ * collateral, cash once closed, account index and the path epoch it was closed in: everything a round reads or
+ * writes about an account sits in its record.
  */
-export const LADDER_STRIDE: usize = 56;
+export const LADDER_STRIDE: usize = 48;
 export const L_LIQ: usize = 0;
 export const L_SIZE: usize = 8;
 export const L_ENTRY: usize = 16;
@@ -44,26 +44,12 @@ export const L_COLL: usize = 24;
 export const L_CASH: usize = 32;
 export const L_ID: usize = 40;
 export const L_DEAD: usize = 44;
-export const L_HINT: usize = 48;
 export let ladder = new StaticArray<f64>(0);
 /** Each account's position in the ladder region. */
 export let accLadderPos = new StaticArray<i32>(0);
 
 
-/**
- * ADL hint (assembly/adl.ts): longs then shorts, each by q/c descending: x = q/c, suffix max of −side·e, q,
- * e, c, account index, a copy of the closing epoch (kept in step with the ladder's) and the ladder position.
- */
-export const HINT_STRIDE: usize = 56;
-export const H_X: usize = 0;
-export const H_EMAX: usize = 8;
-export const H_Q: usize = 16;
-export const H_E: usize = 24;
-export const H_C: usize = 32;
-export const H_ID: usize = 40;
-export const H_DEAD: usize = 44;
-export const H_RUNG: usize = 48;
-export let adlHint = new StaticArray<f64>(0);
+/** ADL (assembly/adl.ts): one side's ranking as a heap of account indices and their scores. */
 export let adlOrder = new StaticArray<i32>(0);
 export let adlScore = new StaticArray<f64>(0);
 
@@ -179,11 +165,10 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   longLiq = new StaticArray<f64>(accounts);
   shortOrder = new StaticArray<i32>(accounts);
   shortLiq = new StaticArray<f64>(accounts);
-  ladder = new StaticArray<f64>(accounts * 7);
+  ladder = new StaticArray<f64>(accounts * 6);
   accLadderPos = new StaticArray<i32>(accounts);
   adlOrder = new StaticArray<i32>(accounts);
   adlScore = new StaticArray<f64>(accounts);
-  adlHint = new StaticArray<f64>(accounts * 7);
   scanSQ = new StaticArray<f64>(accounts);
   scanQMmr = new StaticArray<f64>(accounts);
   scanCum = new StaticArray<f64>(accounts);

@@ -298,13 +298,13 @@ describe("4. bounds checked before anything is allocated", () => {
     await refused(["validate", write("wide.yaml", "accounts: { count: 10 }\nmarket: { tickSize: 1, book: { snapshotFile: wide.csv } }\n")], /error: market\.book\.snapshotFile makes the run need about [\d.]+ GiB/);
   });
 
-  it("the full check knows threads and the engine: steps=1e8 fits one thread but not 64; 20M accounts do not fit one WASM kernel", () => {
+  it("the full check knows threads and the engine: steps=1e8 fits one thread but not 64; 23M accounts do not fit one WASM kernel (its 48-byte ladder records pass the 1 GiB region)", () => {
     vi.stubEnv(BUDGET_ENV, "");
     const steps = loadScenario(undefined, ["steps=100000000", "accounts.count=100"]);
     expect(() => assertRunFits(steps, { threads: 1 })).not.toThrow();
     expect(problemsOf(() => assertRunFits(steps, { threads: 64 }))[0]).toMatch(/^steps makes the run need about [\d.]+ GiB of memory/);
     vi.stubEnv(BUDGET_ENV, "1TiB");
-    const many = loadScenario(undefined, ["accounts.count=20000000"]);
+    const many = loadScenario(undefined, ["accounts.count=23000000"]);
     expect(problemsOf(() => assertRunFits(many, { threads: 1, engine: "wasm" }))[0]).toMatch(
       /^accounts\.count is too large for one WASM kernel: one of its regions would need 1\.0 GiB, more than the 1 GiB/,
     );

@@ -25,9 +25,9 @@ export const BUDGET_ENV = "CASCADE_MEMORY_BUDGET";
 
 /**
  * Bytes per account in one WASM kernel instance: assembly/state.ts carve() makes 16 f64 arrays, the ADL queue (5 f64 and 1 i32 of twice the accounts), the
- * ladder and ADL-hint records (2 × 56 B) and 19 i32 arrays of `accounts` entries each.
+ * ladder record (48 B) and 19 i32 arrays of `accounts` entries each.
  */
-export const WASM_BYTES_PER_ACCOUNT = 26 * 8 + 2 * 56 + 21 * 4;
+export const WASM_BYTES_PER_ACCOUNT = 26 * 8 + 48 + 21 * 4;
 /**
  * Bytes per account in one TypeScript reference engine: the population (src/engine/population.ts, 68 B), the
  * engine's own typed arrays (src/engine/reference.ts, 81 B) and its work lists (due, pending, auctions, winners, the ADL queue,
@@ -139,11 +139,10 @@ export function wasmRegions(r: RunShape): number[] {
     f64(a),
     i32(a),
     f64(a),
-    f64(a * 7),
+    f64(a * 6),
     i32(a),
     i32(a),
     f64(a),
-    f64(a * 7),
     ...Array<number>(6).fill(f64(a)),
     ...Array<number>(7).fill(i32(a)),
     f64(a),
