@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 11;
+export const ABI_VERSION: i32 = 12;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -161,7 +161,17 @@ export const R_AVG_SLIPPAGE = 13;
 export const R_BOOK_EXHAUSTED = 14;
 export const R_FIRST_LIQUIDATION_STEP = 15;
 export const R_MARGIN_HELD = 16;
-export const RECORD_STRIDE = 17;
+// who paid: each party's money change over the path (they sum to zero with −badDebt), then memos
+export const R_LIQUIDATED_PNL = 17;
+export const R_ADL_TRANSFER = 18;
+export const R_FUND_NET = 19;
+export const R_VAULT_PNL = 20;
+export const R_TREASURY = 21;
+export const R_KEEPERS_PNL = 22;
+export const R_MAKERS_PNL = 23;
+export const R_FEES_PAID = 24;
+export const R_SHORTFALL = 25;
+export const RECORD_STRIDE = 26;
 
 // status codes; the host owns their text (src/kernel/status.ts)
 export const OK = 0;

@@ -140,12 +140,18 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
  * (never its principal) up to what is still owed. Takes and returns the makers' cash; what is still owed is
  * left in `owed`.
  */
+/** consume's last call: the profit its accounts kept (realised at the mark) and what they gave up. */
+export let consumedKept: f64 = 0;
+export let consumedGiven: f64 = 0;
+
 export function consume(deficit: f64, makers: f64): f64 {
   const side = rankSide;
   const mark = rankMark;
   const epoch = book.epoch;
   let mk = makers;
   let d = deficit;
+  let kept: f64 = 0;
+  let given: f64 = 0;
   let len = heapLen;
   while (d > 0 && len > 0) {
     const j = unchecked(adlOrder[0]);
@@ -158,6 +164,8 @@ export function consume(deficit: f64, makers: f64): f64 {
     mk -= profit;
     const haircut = Math.min(d, profit);
     store<f64>(rung, unchecked(curColl[j]) + profit - haircut, L_CASH);
+    kept += profit - haircut;
+    given += haircut;
     store<i32>(rung, epoch, L_DEAD);
     d -= haircut;
     adlCount++;
@@ -165,5 +173,7 @@ export function consume(deficit: f64, makers: f64): f64 {
   }
   heapLen = len;
   owed = d;
+  consumedKept = kept;
+  consumedGiven = given;
   return mk;
 }

@@ -61,6 +61,7 @@ export function restart(i: i32, s: f64, mark: f64): void {
     C.insurance -= paid;
     if (C.insurance < C.insuranceMin) C.insuranceMin = C.insurance;
     C.makers += incentive;
+    C.keepersPnl += incentive;
     C.badDebt += incentive - paid;
   }
 }
@@ -124,8 +125,8 @@ export function takeAuctions(mark: f64): i32 {
       // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
       C.keeperLeft = affordable < q ? 0 : C.keeperLeft - taken * price;
       // the keeper trades what it took on the book at once
-      if (s > 0) book.sell(taken);
-      else book.buy(taken);
+      const traded = s > 0 ? book.sell(taken) : book.buy(taken);
+      C.keepersPnl += s * (traded - taken * price);
       sideChanged(s);
       settleUnits(i, s, mark, taken, taken * price, true);
       n++;

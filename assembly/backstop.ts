@@ -19,6 +19,9 @@ export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   C.makers -= upnl;
   C.vaultCash += equity;
   closeAccount(i, 0);
+  // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
+  C.liquidatedPnl -= c;
+  if (equity < 0) C.shortfall += -equity;
   if (s > 0) {
     C.vaultLongQ += q;
     C.vaultLongCost += q * mark;

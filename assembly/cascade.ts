@@ -9,7 +9,8 @@ import {
   R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP, R_INSURANCE_FINAL, R_INSURANCE_MIN,
   R_LIQUIDATED_NOTIONAL, R_LIQUIDATIONS, R_MAX_DRAWDOWN, R_MAX_ROUNDS, R_MIN_PRICE, SECONDS_PER_YEAR, P_PER_ACCOUNT,
   P_PARTIAL_THRESHOLD, P_PARTIAL_FRACTION, P_PARTIAL_COOLDOWN, ADL_SOCIALIZED, ENGINE_AUCTION, ENGINE_BACKSTOP,
-  P_ENGINE, P_FEE_KIND, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_MARGIN_MODEL, R_MARGIN_HELD,
+  P_ENGINE, P_FEE_KIND, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_MARGIN_MODEL, R_MARGIN_HELD, R_LIQUIDATED_PNL,
+  R_ADL_TRANSFER, R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL,
 } from "./abi";
 import * as margin from "./margin-model";
 import * as book from "./book";
@@ -35,6 +36,15 @@ export let insurance: f64 = 0;
 export let insuranceMin: f64 = 0;
 export let makers: f64 = 0;
 export let badDebt: f64 = 0;
+// who paid (the record's money rows): the liquidated traders' money change, the ADL'd (or haircut) traders' money
+// change and what they gave up against the mark, the keepers' (liquidators') profit, the fees the liquidated paid,
+// and the losses beyond their collateral; the fund, vault, treasury and makers' rows come from their own balances
+export let liquidatedPnl: f64 = 0;
+export let adlPnl: f64 = 0;
+export let adlTransfer: f64 = 0;
+export let keepersPnl: f64 = 0;
+export let feesPaid: f64 = 0;
+export let shortfall: f64 = 0;
 /** A count: a sum of ones is exact either way, and an integer keeps a register free of it. */
 export let liquidations: i32 = 0;
 export let liquidatedNotional: f64 = 0;
@@ -174,6 +184,12 @@ export function runPath(p: u32, at: i32): void {
   blockedStep = 0;
   makers = 0;
   badDebt = 0;
+  liquidatedPnl = 0;
+  adlPnl = 0;
+  adlTransfer = 0;
+  keepersPnl = 0;
+  feesPaid = 0;
+  shortfall = 0;
   liquidations = 0;
   liquidatedNotional = 0;
   slipValue = 0;
@@ -336,12 +352,31 @@ export function runPath(p: u32, at: i32): void {
   unchecked((records[at + R_BOOK_EXHAUSTED] = book.exhausted ? 1 : 0));
   unchecked((records[at + R_FIRST_LIQUIDATION_STEP] = <f64>firstLiquidationStep));
   unchecked((records[at + R_MARGIN_HELD] = scan ? marginSum / <f64>steps : NaN));
+  writeWhoPaid(at);
 
   unchecked((ledger[1] = insurance));
   unchecked((ledger[2] = makers));
   unchecked((ledger[3] = badDebt));
   unchecked((ledger[4] = treasury));
   unchecked((ledger[5] = vaultCash));
+}
+
+/**
+ * Who paid, at the mark: each party's money change over the path. The ADL'd traders' row is what they gave up
+ * against the mark (their profit at the mark is not a loss: it moves to the makers' row, the other side of every
+ * position), so the rows sum to zero with −badDebt (reference.ts writeWhoPaid).
+ */
+function writeWhoPaid(at: i32): void {
+  const vault = perAccount ? vaultCash - unchecked(params[P_VAULT_CAPITAL]) : 0;
+  unchecked((records[at + R_LIQUIDATED_PNL] = liquidatedPnl));
+  unchecked((records[at + R_ADL_TRANSFER] = adlTransfer));
+  unchecked((records[at + R_FUND_NET] = insurance - unchecked(params[P_INSURANCE])));
+  unchecked((records[at + R_VAULT_PNL] = vault));
+  unchecked((records[at + R_TREASURY] = treasury));
+  unchecked((records[at + R_KEEPERS_PNL] = keepersPnl));
+  unchecked((records[at + R_MAKERS_PNL] = makers - keepersPnl + (adlPnl + adlTransfer)));
+  unchecked((records[at + R_FEES_PAID] = feesPaid));
+  unchecked((records[at + R_SHORTFALL] = shortfall));
 }
 
 /** Account i's per-account state as the population holds it. */
@@ -536,6 +571,9 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
+  let lost = liquidatedPnl;
+  let fees = feesPaid;
+  let short = shortfall;
   let done = 0;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
@@ -545,7 +583,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     const notional = load<f64>(r, L_CASH);
     const pnl = notional - q * load<f64>(r, L_ENTRY);
     mk -= pnl;
-    const remaining = load<f64>(r, L_COLL) + pnl;
+    const coll = load<f64>(r, L_COLL);
+    const remaining = coll + pnl;
     liqNotional += notional;
     slip += q * mark - notional;
     marked += q * mark;
@@ -554,6 +593,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);
       store<f64>(r, remaining - f, L_CASH);
+      lost += pnl - f;
+      fees += f;
       ins += f;
       // a capped fund keeps the cap; the excess goes to the treasury
       if (ins > insCap) {
@@ -564,8 +605,10 @@ function liquidateLongs(mark: f64, count: i32): i32 {
       continue;
     }
     store<f64>(r, 0, L_CASH);
+    lost -= coll;
     // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then bad debt (ADL runs per account)
     let deficit = -remaining;
+    short += deficit;
     // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
     let floor: f64 = 0;
     if (keep != 0) {
@@ -595,6 +638,9 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   liquidatedNotional = liqNotional;
   slipValue = slip;
   markedValue = marked;
+  liquidatedPnl = lost;
+  feesPaid = fees;
+  shortfall = short;
   return done;
 }
 
@@ -669,6 +715,9 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
   let marked = markedValue;
+  let lost = liquidatedPnl;
+  let fees = feesPaid;
+  let short = shortfall;
   let done = 0;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
@@ -678,7 +727,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     const notional = load<f64>(r, L_CASH);
     const pnl = -(notional - q * load<f64>(r, L_ENTRY));
     mk -= pnl;
-    const remaining = load<f64>(r, L_COLL) + pnl;
+    const coll = load<f64>(r, L_COLL);
+    const remaining = coll + pnl;
     liqNotional += notional;
     slip += -(q * mark - notional);
     marked += q * mark;
@@ -687,6 +737,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     if (remaining >= 0) {
       const f = Math.min(fee * notional, remaining);
       store<f64>(r, remaining - f, L_CASH);
+      lost += pnl - f;
+      fees += f;
       ins += f;
       // a capped fund keeps the cap; the excess goes to the treasury
       if (ins > insCap) {
@@ -697,8 +749,10 @@ function liquidateShorts(mark: f64, count: i32): i32 {
       continue;
     }
     store<f64>(r, 0, L_CASH);
+    lost -= coll;
     // the fund pays down to its floor (0 unless adl.trigger.fundDrawdown), then bad debt (ADL runs per account)
     let deficit = -remaining;
+    short += deficit;
     // the floor, (1 − d) × the running peak; without a trigger (d = 1) it is 0, as peak · 0 would be
     let floor: f64 = 0;
     if (keep != 0) {
@@ -728,6 +782,9 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   liquidatedNotional = liqNotional;
   slipValue = slip;
   markedValue = marked;
+  liquidatedPnl = lost;
+  feesPaid = fees;
+  shortfall = short;
   return done;
 }
 

@@ -21,11 +21,11 @@ export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   if (qx > q) qx = q;
   const price = s > 0 ? mark / (1 + b) : mark * (1 + b);
   // the liquidator takes the units at the bonus price and trades them on the book at once
-  if (s > 0) book.sell(qx);
-  else book.buy(qx);
+  const traded = s > 0 ? book.sell(qx) : book.buy(qx);
   // and pays the protocol its share of the bonus
   const protocolFee = unchecked(params[P_CF_PROTOCOL_FEE]) * (s * qx * (mark - price));
   C.makers -= protocolFee;
+  C.keepersPnl += s * (traded - qx * price) - protocolFee;
   C.addFee(protocolFee);
   C.liquidations++;
   settleUnits(i, s, mark, qx, qx * price, false);

@@ -59,6 +59,8 @@ export function allocate(mark: f64): void {
     const i = unchecked(queueId[k]);
     if (i < 0) {
       C.makers = adl.consume(unchecked(queueDeficit[k]), C.makers);
+      C.adlPnl += adl.consumedKept;
+      C.adlTransfer += adl.consumedGiven;
       if (adl.owed > 0) C.addBadDebt(adl.owed);
     } else {
       transfer(i, -side, unchecked(queueSize[k]), unchecked(queueColl[k]), atMark ? mark : unchecked(queuePrice[k]), unchecked(queuePrice[k]), mark);
@@ -92,6 +94,9 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
     const x = left < qj ? left : qj;
     const pnl = side * x * (P - ej);
     C.makers -= pnl;
+    C.adlPnl += pnl;
+    // what the ADL'd position gives up against the mark (0 when ADL is at the mark)
+    C.adlTransfer += side * x * (mark - P);
     touch(j);
     if (x == qj) {
       closeAccount(j, unchecked(curColl[j]) + pnl);
@@ -113,6 +118,11 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
   if (left > 0) pnl += s * left * (mark - e);
   C.makers -= pnl;
   const rest = cr + pnl;
+  if (rest >= 0) C.liquidatedPnl += pnl;
+  else {
+    C.liquidatedPnl -= cr;
+    C.shortfall += -rest;
+  }
   if (rest > 0) closeAccount(i, cashOf(i) + rest);
   else if (rest < 0) C.fundThenBadDebt(-rest);
 }

@@ -180,11 +180,16 @@ function walkOrQueue(i: i32, s: f64, mark: f64, qty: f64): bool {
   C.liquidatedNotional += notional;
   C.slipValue += s * (x * mark - notional);
   C.markedValue += x * mark;
-  const remaining = s * x * (e - b) + pnl;
+  const backing = s * x * (e - b);
+  const remaining = backing + pnl;
   let paid: f64 = 0;
-  if (remaining >= 0) closeAccount(i, remaining);
-  else {
+  if (remaining >= 0) {
+    closeAccount(i, remaining);
+    C.liquidatedPnl += pnl;
+  } else {
     closeAccount(i, 0);
+    C.liquidatedPnl -= backing;
+    C.shortfall += -remaining;
     paid = C.cover(-remaining, s, mark);
   }
   queueRemainder(i, s, r, cr, b);
@@ -214,9 +219,13 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   if (remaining >= 0) {
     const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
     unchecked((curColl[i] = c - cs + (remaining - fee)));
+    C.liquidatedPnl += pnl - fee;
+    C.feesPaid += fee;
     C.addFee(fee);
   } else {
     unchecked((curColl[i] = c - cs));
+    C.liquidatedPnl -= cs;
+    C.shortfall += -remaining;
     paid = C.cover(-remaining, s, mark);
   }
   unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
@@ -284,9 +293,13 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     if (remaining >= 0) {
       const fee = charged ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
       closeAccount(i, remaining - fee);
+      C.liquidatedPnl += pnl - fee;
+      C.feesPaid += fee;
       C.addFee(fee);
     } else {
       closeAccount(i, 0);
+      C.liquidatedPnl -= c;
+      C.shortfall += -remaining;
       paid = C.cover(-remaining, s, mark);
     }
   } else {
@@ -296,6 +309,8 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     unchecked((curSize[i] = rest));
     const fee = charged && remaining > 0 ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
     unchecked((curColl[i] = remaining - fee));
+    C.liquidatedPnl += pnl - fee;
+    C.feesPaid += fee;
     C.addFee(fee);
     unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
   }
@@ -347,6 +362,9 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     unchecked((staleLiq[j] = 1));
     pend(j, side);
   }
+  // the haircut traders pay it: what they give up of their profit
+  C.adlPnl -= taken;
+  C.adlTransfer += taken;
   // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)
   return deficit < total ? 0 : deficit - taken;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { RECORD_STRIDE } from "../src/engine/metrics.js";
+import { METRIC, RECORD_STRIDE } from "../src/engine/metrics.js";
 import { ReferenceEngine, type Ledger } from "../src/engine/reference.js";
 import { buildSetup } from "../src/engine/setup.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
@@ -80,5 +80,63 @@ describe("money is conserved", () => {
       }),
       { numRuns: 200, seed: 11 },
     );
+  });
+});
+
+// The same identity as per-path metrics (SPEC §4 "who paid"): the parties' money changes at the mark sum to zero,
+// and each row agrees with the balances the engine keeps apart (the traders' cash is summed account by account).
+describe("who paid: the money rows of every path", () => {
+  const rowSum = (r: Float64Array, at: number) =>
+    r[at + METRIC.liquidatedPnl] - r[at + METRIC.adlTransfer] + r[at + METRIC.fundNet] + r[at + METRIC.vaultPnl] +
+    r[at + METRIC.treasury] + r[at + METRIC.keepersPnl] + r[at + METRIC.makersPnl] - r[at + METRIC.badDebt];
+
+  it("sum to zero and match the ledger's balances, both engines, on 300 random scenarios", () => {
+    // how many paths exercised each row (the property must not pass on zeros alone)
+    const seen = { shortfall: 0, adlTransfer: 0, keepersPnl: 0, vaultPnl: 0, treasury: 0, plainShortfall: 0 };
+    fc.assert(
+      fc.property(scenarioArb, (inputs) => {
+        const setup = buildSetup(inputs);
+        const kernel = new WasmEngine(setup, { build: "debug" });
+        kernel.prepare(...seedWords(inputs.scenario.seed));
+        const reference = new ReferenceEngine(setup);
+        reference.prepare(...seedWords(inputs.scenario.seed));
+        const fromKernel = new Float64Array(RECORD_STRIDE);
+        const r = new Float64Array(RECORD_STRIDE);
+        let last: Ledger | undefined;
+        reference.onStep = (l) => (last = l);
+        for (let path = 0; path < 3; path++) {
+          kernel.runPaths(path, 1, fromKernel);
+          reference.runPaths(path, 1, r);
+          expect(Array.from(fromKernel), `path ${path}: kernel = reference`).toEqual(Array.from(r));
+          const pop = reference.population;
+          const initial = initialMoney(inputs, pop.collateral.subarray(0, pop.count));
+          const l = last!;
+          const scale = Math.max(1, initial, Math.abs(l.makers), l.badDebt);
+          const near = (a: number, b: number, what: string) =>
+            expect(Math.abs(a - b) / scale, `path ${path}: ${what} (${a} vs ${b})`).toBeLessThanOrEqual(1e-9);
+          near(rowSum(r, 0), 0, "the rows sum to zero");
+          // the traders' cash, account by account: the liquidated's change plus the ADL'd's (their profit at the
+          // mark, moved to the makers' row, less what they gave up)
+          let collateral = 0;
+          for (let i = 0; i < pop.count; i++) collateral += pop.collateral[i];
+          const adlPnl = r[METRIC.makersPnl] - l.makers + r[METRIC.keepersPnl] - r[METRIC.adlTransfer];
+          near(l.traders - collateral, r[METRIC.liquidatedPnl] + adlPnl, "traders' cash change");
+          near(r[METRIC.treasury], l.treasury, "treasury");
+          near(r[METRIC.fundNet], l.insurance - inputs.scenario.insurance.initialBalance, "fund");
+          const capital = inputs.scenario.liquidation.engine === "backstop" ? (inputs.scenario.liquidation.backstop?.vaultCapital ?? 0) : 0;
+          near(r[METRIC.vaultPnl], l.vault - capital, "vault");
+          expect(r[METRIC.feesPaid]).toBeGreaterThanOrEqual(0);
+          expect(r[METRIC.shortfall]).toBeGreaterThanOrEqual(0);
+          expect(r[METRIC.adlTransfer] === 0 || r[METRIC.adlCount] > 0 || inputs.scenario.adl.ranking === "socialized").toBe(true);
+          // market orders, no ADL: what the liquidated could not pay is what the fund paid plus bad debt
+          const plain = ["market", "partial"].includes(inputs.scenario.liquidation.engine) && inputs.scenario.adl.ranking === "none";
+          if (plain) near(r[METRIC.shortfall], r[METRIC.feesPaid] - r[METRIC.treasury] - r[METRIC.fundNet] + r[METRIC.badDebt], "shortfall = fund paid + bad debt");
+          for (const k of ["shortfall", "adlTransfer", "keepersPnl", "vaultPnl", "treasury"] as const) if (r[METRIC[k]] !== 0) seen[k]++;
+          if (plain && r[METRIC.shortfall] > 0) seen.plainShortfall++;
+        }
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+    for (const [row, paths] of Object.entries(seen)) expect(paths, `paths with a non-zero ${row}`).toBeGreaterThan(5);
   });
 });

@@ -6,6 +6,7 @@ import type { Scenario } from "../src/config/scenario.js";
 import { METRIC, METRIC_NAMES, RECORD_STRIDE } from "../src/engine/metrics.js";
 import { formatNumber, formatRecordsCsv, PATHS_CSV_HEADER, PathsCsvWriter, readPathsCsv } from "../src/report/csv.js";
 import { buildSummary, summaryToJson, writeSummaryJson, type Summary } from "../src/report/summary-json.js";
+import { WHO_PAID_METRICS, WHO_PAID_ROWS } from "../src/report/who-paid.js";
 import { formatSummaryTable, formatValue, groupThousands, tickDecimals } from "../src/report/table.js";
 import { MetricColumns } from "../src/stats/columns.js";
 
@@ -291,7 +292,9 @@ describe("console table", () => {
     const s = makeSummary(400);
     for (const summary of [s, JSON.parse(summaryToJson(makeSummary(1))) as Summary]) {
       const text = formatSummaryTable(summary);
-      for (const name of METRIC_NAMES) expect(text).toContain(name);
+      // the money metrics print as the "who paid" table's rows, by party
+      for (const name of METRIC_NAMES) if (!WHO_PAID_METRICS.has(name)) expect(text).toContain(name);
+      for (const row of WHO_PAID_ROWS) expect(text).toContain(row.label);
       for (const e of ["anyLiquidation", "insuranceDepleted", "badDebt", "adl", "bookExhausted"]) expect(text).toContain(e);
       expect(text).toContain("btc-perp-crash");
       expect(text).toContain("seed 42");
@@ -299,6 +302,20 @@ describe("console table", () => {
       expect(text).not.toMatch(/\x1b\[/); // no ANSI colour codes
     }
     expect(formatSummaryTable(s)).toContain("1.23 s");
+  });
+
+  it("who paid: each party's row is its metric's statistics (minus them for bad debt and what the ADL'd gave up), and the means sum to zero", () => {
+    const s = makeSummary(400);
+    const text = formatSummaryTable(s);
+    const line = (label: string) => text.split("\n").find((l) => l.includes(label))!;
+    const cells = (label: string) => line(label).split("│").map((c) => c.trim()).filter((c) => c !== "");
+    const bad = s.metrics.badDebt;
+    // bad debt's row is minus the metric: its p01 is minus the metric's p99
+    expect(cells("unpaid (bad debt)").slice(1)).toEqual([-bad.mean, -bad.p99, -bad.p50, -bad.p01].map((x) => formatValue(x, "money")));
+    const liq = s.metrics.liquidatedPnl;
+    expect(cells("liquidated traders").slice(1)).toEqual([liq.mean, liq.p01, liq.p50, liq.p99].map((x) => formatValue(x, "money")));
+    const sum = WHO_PAID_ROWS.reduce((a, r) => a + r.sign * s.metrics[r.metric].mean, 0);
+    expect(cells("sum (money is conserved)")[1]).toBe(formatValue(sum, "money"));
   });
 
   it("formats money, prices, counts and ratios for reading", () => {

@@ -349,6 +349,21 @@ describe("backstop vault (Hyperliquid)", () => {
     const received = toVault.reduce((s, i) => s + collaterals[i] - 79.5, 0);
     expectClose(o.ledgers[1].vault, 1e6 + received, "vault after the takeovers");
 
+    // who paid (SPEC §4): the two accounts under water at the mark (E = −19.5, −9.5) leave 29 beyond their
+    // collateral, and the vault absorbs it — its row shows it, where bad debt stays 0. The vault received Σ E = 33
+    // and sells half its 6 units (cost 920.5) at the bid 920 each step from step 3 to 8: 6 × (1 − 2⁻⁶) units, 0.5
+    // each below cost. The liquidated lose their collateral (60 + … + 110 = 510) and c = 120 its 80 plus the fee 4.6.
+    const r = o.records;
+    expectClose(r[METRIC.shortfall], 19.5 + 9.5, "shortfall");
+    const unwindLoss = 0.5 * 6 * (1 - 2 ** -6);
+    expectClose(r[METRIC.vaultPnl], received - unwindLoss, "vault");
+    expectClose(r[METRIC.liquidatedPnl], -510 - 80 - 4.6, "liquidated traders");
+    expectClose(r[METRIC.feesPaid], 4.6, "fees");
+    expectClose(r[METRIC.fundNet], 4.6, "fund");
+    // the makers: the other side of every position closed, at the mark (6 × 79.5 and 80) and the vault's sales
+    expectClose(r[METRIC.makersPnl], 6 * 79.5 + 80 + unwindLoss, "makers");
+    for (const k of ["adlTransfer", "keepersPnl", "treasury", "badDebt"] as const) expect(r[METRIC[k]], k).toBe(0);
+
     // the same crash on engine market: c = 60 and 70 fill at 920 below their bankruptcy prices 940 and 930
     const market = observe(backstopInputs("market", 0));
     expectClose(market.records[METRIC.badDebt], 20 + 10, "market bad debt");
@@ -677,6 +692,11 @@ describe("socialised loss (adl.ranking socialized)", () => {
       expectClose(o.records[METRIC.badDebt], deficit - take, "bad debt: what the profits could not cover", 1e-12);
       // covered in full means no bad debt at all: not the rounding of the haircuts' sum (P(badDebt) counts > 0)
       if (deficit < total) expect(o.records[METRIC.badDebt]).toBe(0);
+      // who paid: the loser loses its whole collateral, the haircut traders pay `take` of what is beyond it, bad debt the rest
+      const loserCollateral = inputs.positions![0].collateral;
+      expectClose(o.records[METRIC.liquidatedPnl], -loserCollateral, "liquidated traders");
+      expectClose(o.records[METRIC.shortfall], deficit, "shortfall", 1e-12);
+      expectClose(o.records[METRIC.adlTransfer], take, "what the haircut traders gave up", 1e-12);
       expectBitIdentical(inputs);
     });
   }

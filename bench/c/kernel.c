@@ -46,7 +46,8 @@ static const f64 SECONDS_PER_YEAR = 31536000;
 enum {
   R_LIQUIDATIONS = 0, R_LIQUIDATED_NOTIONAL, R_MAX_ROUNDS, R_MIN_PRICE, R_FINAL_PRICE, R_MAX_DRAWDOWN,
   R_EXO_DRAWDOWN, R_AMPLIFICATION, R_INSURANCE_MIN, R_INSURANCE_FINAL, R_BAD_DEBT, R_ADL_COUNT, R_ADL_NOTIONAL,
-  R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, R_MARGIN_HELD, RECORD_STRIDE
+  R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, R_MARGIN_HELD, R_LIQUIDATED_PNL, R_ADL_TRANSFER,
+  R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL, RECORD_STRIDE
 };
 
 /** JavaScript's (and WebAssembly's f64.min) Math.min: NaN wins, −0 < +0. */
@@ -887,6 +888,8 @@ static f64 adlSide = 0;
 static f64 insurance = 0, insuranceMin = 0, makers = 0, badDebt = 0, liquidatedNotional = 0;
 static i32 liquidations = 0;
 static f64 slipValue = 0, markedValue = 0, feeRate = 0;
+/* who paid (assembly/cascade.ts): the liquidated traders' money change, the fees they paid, losses beyond collateral */
+static f64 liquidatedPnl = 0, feesPaid = 0, shortfall = 0;
 static i32 adlRanking = 0, longCursor = 0, shortCursor = 0;
 
 static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
@@ -910,6 +913,7 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
     const int withAdl = adlRanking != ADL_NONE;                                                                      \
     i32 cursor = CURSOR;                                                                                             \
     f64 mk = makers, ins = insurance, liqNotional = liquidatedNotional, slip = slipValue, marked = markedValue;      \
+    f64 lost = liquidatedPnl, fees = feesPaid, shortf = shortfall;                                                   \
     i32 done = 0;                                                                                                    \
     unsigned char *rung = rungs + (size_t)cursor * LADDER_STRIDE;                                                    \
     while (cursor < count && LD(f64, rung, L_LIQ) CROSS mark) {                                                      \
@@ -921,7 +925,8 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
       const f64 notional = FILL(q);                                                                                  \
       const f64 pnl = PNL;                                                                                           \
       mk -= pnl;                                                                                                     \
-      const f64 remaining = LD(f64, r, L_COLL) + pnl;                                                                \
+      const f64 coll = LD(f64, r, L_COLL);                                                                           \
+      const f64 remaining = coll + pnl;                                                                              \
       liqNotional += notional;                                                                                       \
       slip += SLIP;                                                                                                  \
       marked += q * mark;                                                                                            \
@@ -931,11 +936,15 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
       if (remaining >= 0) {                                                                                          \
         const f64 f = jsmin(fee * notional, remaining);                                                              \
         LD(f64, r, L_CASH) = remaining - f;                                                                          \
+        lost += pnl - f;                                                                                             \
+        fees += f;                                                                                                   \
         ins += f;                                                                                                    \
         continue;                                                                                                    \
       }                                                                                                              \
       LD(f64, r, L_CASH) = 0;                                                                                        \
+      lost -= coll;                                                                                                  \
       f64 deficit = -remaining;                                                                                      \
+      shortf += deficit;                                                                                             \
       const f64 paid = jsmin(deficit, ins);                                                                          \
       ins -= paid;                                                                                                   \
       deficit -= paid;                                                                                               \
@@ -953,6 +962,9 @@ static inline f64 autoDeleverage(f64 side, f64 deficit, f64 mark, f64 mk) {
     liquidatedNotional = liqNotional;                                                                                \
     slipValue = slip;                                                                                                \
     markedValue = marked;                                                                                            \
+    liquidatedPnl = lost;                                                                                            \
+    feesPaid = fees;                                                                                                 \
+    shortfall = shortf;                                                                                              \
     return done;                                                                                                     \
   }
 
@@ -1014,6 +1026,9 @@ static void runPath(u32 p, i32 at) {
   insuranceMin = insurance;
   makers = 0;
   badDebt = 0;
+  liquidatedPnl = 0;
+  feesPaid = 0;
+  shortfall = 0;
   liquidations = 0;
   liquidatedNotional = 0;
   slipValue = 0;
@@ -1135,6 +1150,16 @@ static void runPath(u32 p, i32 at) {
   rec[R_BOOK_EXHAUSTED] = exhausted ? 1 : 0;
   rec[R_FIRST_LIQUIDATION_STEP] = (f64)firstLiquidationStep;
   rec[R_MARGIN_HELD] = NAN; /* the ladder computes no requirement totals (margin.model is the scan engine's) */
+  /* who paid: the port has no vault, keepers, treasury or ADL after the cascade (the bench runs adl none) */
+  rec[R_LIQUIDATED_PNL] = liquidatedPnl;
+  rec[R_ADL_TRANSFER] = 0;
+  rec[R_FUND_NET] = insurance - params[P_INSURANCE];
+  rec[R_VAULT_PNL] = 0;
+  rec[R_TREASURY] = 0;
+  rec[R_KEEPERS_PNL] = 0;
+  rec[R_MAKERS_PNL] = makers - 0 + (0 + 0); /* the kernel's makers − keepers + (adlPnl + adlTransfer), all 0 here */
+  rec[R_FEES_PAID] = feesPaid;
+  rec[R_SHORTFALL] = shortfall;
 }
 
 // ---- index.ts: prepare and runPaths ----

@@ -17,6 +17,18 @@ export const METRIC_NAMES = [
   "bookExhausted",
   "firstLiquidationStep",
   "marginHeld",
+  // who paid (SPEC §4): each party's money change over the path, measured at the mark; with −badDebt they sum
+  // to zero (liquidatedPnl − adlTransfer + fundNet + vaultPnl + treasury + keepersPnl + makersPnl − badDebt = 0)
+  "liquidatedPnl",
+  "adlTransfer",
+  "fundNet",
+  "vaultPnl",
+  "treasury",
+  "keepersPnl",
+  "makersPnl",
+  // memos, inside the rows above: fees the liquidated paid (fund, treasury), losses beyond their collateral
+  "feesPaid",
+  "shortfall",
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -150,6 +150,13 @@ export class ReferenceEngine {
   private insurance = 0;
   private makers = 0;
   private badDebt = 0;
+  // who paid (assembly/cascade.ts says what each one holds)
+  private liquidatedPnl = 0;
+  private adlPnl = 0;
+  private adlTransfer = 0;
+  private keepersPnl = 0;
+  private feesPaid = 0;
+  private shortfall = 0;
   private insuranceMin = 0;
   private treasury = 0;
   /** The fund's running peak in the path (updated lazily when it pays: between payouts it only grows). */
@@ -329,6 +336,12 @@ export class ReferenceEngine {
     this.blockedStep = 0;
     this.makers = 0;
     this.badDebt = 0;
+    this.liquidatedPnl = 0;
+    this.adlPnl = 0;
+    this.adlTransfer = 0;
+    this.keepersPnl = 0;
+    this.feesPaid = 0;
+    this.shortfall = 0;
     this.liquidations = 0;
     this.liquidatedNotional = 0;
     this.slipValue = 0;
@@ -490,6 +503,21 @@ export class ReferenceEngine {
     out[at + METRIC.bookExhausted] = book.exhausted ? 1 : 0;
     out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
     out[at + METRIC.marginHeld] = scan ? marginSum / steps : NaN;
+    this.writeWhoPaid(out, at, perAccount);
+  }
+
+  /** Who paid, at the mark: each party's money change over the path (assembly/cascade.ts writeWhoPaid says why). */
+  private writeWhoPaid(out: Float64Array, at: number, perAccount: boolean): void {
+    const p = this.s.params;
+    out[at + METRIC.liquidatedPnl] = this.liquidatedPnl;
+    out[at + METRIC.adlTransfer] = this.adlTransfer;
+    out[at + METRIC.fundNet] = this.insurance - p[P.insurance];
+    out[at + METRIC.vaultPnl] = perAccount ? this.vaultCash - p[P.vaultCapital] : 0;
+    out[at + METRIC.treasury] = this.treasury;
+    out[at + METRIC.keepersPnl] = this.keepersPnl;
+    out[at + METRIC.makersPnl] = this.makers - this.keepersPnl + (this.adlPnl + this.adlTransfer);
+    out[at + METRIC.feesPaid] = this.feesPaid;
+    out[at + METRIC.shortfall] = this.shortfall;
   }
 
   /** The fundamental's tick (the epsilon absorbs the representation error of decimal ticks), one or more. */
@@ -608,9 +636,13 @@ export class ReferenceEngine {
       if (remaining >= 0) {
         const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
         this.cash[i] = remaining - fee;
+        this.liquidatedPnl += pnl - fee;
+        this.feesPaid += fee;
         this.collectFee(fee);
       } else {
         this.cash[i] = 0;
+        this.liquidatedPnl -= c;
+        this.shortfall += -remaining;
         paid = this.cover(-remaining, s, mark);
       }
     } else {
@@ -621,6 +653,8 @@ export class ReferenceEngine {
       this.curSize[i] = q - qx;
       const fee = charged && remaining > 0 ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
       this.curColl[i] = remaining - fee;
+      this.liquidatedPnl += pnl - fee;
+      this.feesPaid += fee;
       this.collectFee(fee);
       this.curLiq[i] = this.liquidationPriceOf(s, this.curSize[i], this.pop.entry[i], this.curColl[i]);
       }
@@ -693,11 +727,11 @@ export class ReferenceEngine {
     if (qx > q) qx = q;
     const price = s > 0 ? mark / (1 + b) : mark * (1 + b);
     // the liquidator takes the units at the bonus price and trades them on the book at once
-    if (s > 0) this.sell(qx);
-    else this.buy(qx);
+    const traded = s > 0 ? this.sell(qx) : this.buy(qx);
     // and pays the protocol its share of the bonus
     const protocolFee = p[P.cfProtocolFee] * (s * qx * (mark - price));
     this.makers -= protocolFee;
+    this.keepersPnl += s * (traded - qx * price) - protocolFee;
     this.collectFee(protocolFee);
     this.liquidations++;
     this.settleUnits(i, s, mark, qx, qx * price, false);
@@ -724,6 +758,9 @@ export class ReferenceEngine {
     this.vaultCash += equity;
     this.cash[i] = 0;
     this.dead[i] = 1;
+    // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
+    this.liquidatedPnl -= c;
+    if (equity < 0) this.shortfall += -equity;
     if (s > 0) {
       this.vaultLongQ += q;
       this.vaultLongCost += q * mark;
@@ -813,6 +850,7 @@ export class ReferenceEngine {
       this.insurance -= paid;
       if (this.insurance < this.insuranceMin) this.insuranceMin = this.insurance;
       this.makers += incentive;
+      this.keepersPnl += incentive;
       this.badDebt += incentive - paid;
     }
   }
@@ -867,8 +905,8 @@ export class ReferenceEngine {
         // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
         this.keeperLeft = affordable < q ? 0 : this.keeperLeft - taken * price;
         // the keeper trades what it took on the book at once
-        if (s > 0) this.sell(taken);
-        else this.buy(taken);
+        const traded = s > 0 ? this.sell(taken) : this.buy(taken);
+        this.keepersPnl += s * (traded - taken * price);
         this.settleUnits(i, s, mark, taken, taken * price, true);
         n++;
       }
@@ -911,6 +949,9 @@ export class ReferenceEngine {
       if (this.onSocializedLoss) haircuts.push({ account: j, profit, haircut: h });
     }
     if (this.onSocializedLoss) this.onSocializedLoss({ step: this.step, deficit, haircuts });
+    // the haircut traders pay it: what they give up of their profit
+    this.adlPnl -= taken;
+    this.adlTransfer += taken;
     // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
     // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
     return deficit < total ? 0 : deficit - taken;
@@ -979,9 +1020,13 @@ export class ReferenceEngine {
     if (remaining >= 0) {
       const fee = Math.min(this.feeRate(i, notional) * notional, remaining);
       this.curColl[i] = c - cs + (remaining - fee);
+      this.liquidatedPnl += pnl - fee;
+      this.feesPaid += fee;
       this.collectFee(fee);
     } else {
       this.curColl[i] = c - cs;
+      this.liquidatedPnl -= cs;
+      this.shortfall += -remaining;
       paid = this.cover(-remaining, s, mark);
     }
     this.curLiq[i] = this.liquidationPriceOf(s, this.curSize[i], pop.entry[i], this.curColl[i]);
@@ -1076,13 +1121,18 @@ export class ReferenceEngine {
     this.slipValue += s * (x * mark - notional);
     this.markedValue += x * mark;
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
-    const remaining = s * x * (e - b) + pnl;
+    const backing = s * x * (e - b);
+    const remaining = backing + pnl;
     let paid = 0;
     this.dead[i] = 1;
     this.inAuction[i] = 0;
-    if (remaining >= 0) this.cash[i] = remaining;
-    else {
+    if (remaining >= 0) {
+      this.cash[i] = remaining;
+      this.liquidatedPnl += pnl;
+    } else {
       this.cash[i] = 0;
+      this.liquidatedPnl -= backing;
+      this.shortfall += -remaining;
       paid = this.cover(-remaining, s, mark);
     }
     this.lossQueue.push({ account: i, side: s, size: r, collateral: cr, price: b, deficit: 0 });
@@ -1142,6 +1192,9 @@ export class ReferenceEngine {
       const x = left < qj ? left : qj;
       const pnl = side * x * (P - ej);
       this.makers -= pnl;
+      this.adlPnl += pnl;
+      // what the ADL'd position gives up against the mark (0 when ADL is at the mark)
+      this.adlTransfer += side * x * (mark - P);
       if (x === qj) {
         this.dead[j] = 1;
         this.cash[j] = this.curColl[j] + pnl;
@@ -1166,6 +1219,11 @@ export class ReferenceEngine {
     if (left > 0) pnl += s * left * (mark - e);
     this.makers -= pnl;
     const rest = entry.collateral + pnl;
+    if (rest >= 0) this.liquidatedPnl += pnl;
+    else {
+      this.liquidatedPnl -= entry.collateral;
+      this.shortfall += -rest;
+    }
     if (rest > 0) this.cash[i] += rest;
     else if (rest < 0) {
       const left = -rest - this.payFromFund(-rest);
@@ -1196,6 +1254,9 @@ export class ReferenceEngine {
    */
   private deleverageProfits(side: number, deficit: number, mark: number): number {
     const pop = this.pop;
+    // summed apart, then added (the kernel's adl.consume does the same)
+    let kept = 0;
+    let given = 0;
     while (deficit > 0 && this.adlCursor < this.adlLen) {
       const j = this.adlOrder[this.adlCursor++];
       if (this.dead[j] === 1) continue;
@@ -1204,11 +1265,15 @@ export class ReferenceEngine {
       this.makers -= profit;
       const haircut = Math.min(deficit, profit);
       this.cash[j] = this.curColl[j] + profit - haircut;
+      kept += profit - haircut;
+      given += haircut;
       deficit -= haircut;
       this.dead[j] = 1;
       this.adlCount++;
       this.adlNotional += q * mark;
     }
+    this.adlPnl += kept;
+    this.adlTransfer += given;
     return deficit;
   }
 

@@ -6,6 +6,7 @@ import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES } from "../stats/proportion.js";
 import { WORST_TAIL } from "../stats/summary.js";
 import type { Summary } from "./summary-json.js";
+import { formatWhoPaidTable, WHO_PAID_METRICS } from "./who-paid.js";
 
 export type MetricKind = "money" | "price" | "count" | "ratio";
 
@@ -28,6 +29,15 @@ export const METRIC_KIND: Readonly<Record<MetricName, MetricKind>> = Object.free
   bookExhausted: "ratio", // 0/1 per path: its mean is a share of paths
   firstLiquidationStep: "count",
   marginHeld: "money",
+  liquidatedPnl: "money",
+  adlTransfer: "money",
+  fundNet: "money",
+  vaultPnl: "money",
+  treasury: "money",
+  keepersPnl: "money",
+  makersPnl: "money",
+  feesPaid: "money",
+  shortfall: "money",
 });
 
 type Num = number | null | undefined;
@@ -139,6 +149,8 @@ export function formatSummaryTable(summary: Summary): string {
     }
     // marginHeld is computed by the scan engine only (margin.model): no row for a run that has none
     if (name === "marginHeld" && s.excluded === summary.paths) continue;
+    // the money rows have their own table
+    if (WHO_PAID_METRICS.has(name)) continue;
     const nonFinite = s.nonFinite ? ` (${s.nonFinite} non-finite)` : "";
     metrics.push([
       name + nonFinite,
@@ -168,5 +180,5 @@ export function formatSummaryTable(summary: Summary): string {
   }
 
   const note = "worst: ↑ larger is worse, ↓ smaller is worse; es99 = mean of the worst 1% of paths on that side";
-  return [header, metrics.toString(), note, probs.toString()].join("\n") + "\n";
+  return [header, metrics.toString(), note, formatWhoPaidTable(summary), probs.toString()].join("\n") + "\n";
 }

@@ -42,6 +42,16 @@ export const WORST_TAIL: Readonly<Record<MetricName, Tail>> = Object.freeze({
   firstLiquidationStep: "lower",
   // the capital the positions tie up: more is the cost side of a margin design
   marginHeld: "upper",
+  // who paid: a party's loss is its lower tail; what ADL'd traders gave up, fees and shortfalls are costs
+  liquidatedPnl: "lower",
+  adlTransfer: "upper",
+  fundNet: "lower",
+  vaultPnl: "lower",
+  treasury: "lower",
+  keepersPnl: "lower",
+  makersPnl: "lower",
+  feesPaid: "upper",
+  shortfall: "upper",
 });
 
 export const QUANTILE_KEYS = ["p01", "p05", "p50", "p95", "p99"] as const;
