@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { resolveScenario } from "../src/config/load.js";
 import type { Scenario, ScenarioInputs } from "../src/config/scenario.js";
+import { METRIC } from "../src/engine/metrics.js";
 import { DOMAIN, LEVERAGE_DIST, NOTIONAL_DIST, P, SECONDS_PER_YEAR } from "../src/engine/layout.js";
 import { tierIndex } from "../src/engine/margin.js";
 import { exp, log, normalInv } from "../src/engine/mathfn.js";
@@ -348,7 +349,6 @@ describe("bad values are refused with a line naming the field", () => {
     { name: "a negative history volatility", raw: { accounts: { entry: { historySeconds: DAY, volatility: -1 } } }, field: "accounts.entry.volatility", says: "must be >= 0 (received -1)" },
     { name: "a history too long for its volatility", raw: { accounts: { entry: { historySeconds: 3e8 } } }, field: "accounts.entry.historySeconds", says: "must be <= 197100000 at volatility 0.8" },
     { name: "an unknown entry key", raw: { accounts: { entry: { historyDays: 3 } } }, field: "accounts.entry.historyDays", says: "is not a known key" },
-    { name: "the keys with a positions file", raw: { accounts: { positionsFile: "positions.csv", hedgedShare: 0.2 } }, field: "accounts.hedgedShare", says: "is not used with positionsFile" },
   ];
   it.each(cases)("$name", ({ raw, field, says }) => {
     const problems = problemsOf(() => resolveScenario(raw, FIXTURES));
@@ -372,5 +372,17 @@ describe("bad values are refused with a line naming the field", () => {
     const sets = ["accounts.entry.historySeconds=345600", "accounts.notional.top10Share=0.3", "accounts.hedgedShare=0.05"].flatMap((s) => ["--set", s]);
     const code = await main(["validate", DEFAULT_SCENARIO, ...sets], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => undefined } });
     expect([code, stdout]).toEqual([0, "ok: btc-perp-crash (2000 paths, 100 steps, 10000 accounts)\n"]);
+  });
+});
+
+describe("with a positions file", () => {
+  it("the generated population's keys are unused, like leverage and notional: accepted, and the records are those without them", () => {
+    const raw = (extra: Record<string, unknown>) => ({ paths: 4, steps: 20, market: { price: { shocks: [{ step: 3, return: -0.1 }] } }, accounts: { positionsFile: "positions.csv", ...extra } });
+    const plain = resolveScenario(raw({}), FIXTURES);
+    const keyed = resolveScenario(raw({ entry: { historySeconds: DAY }, hedgedShare: 0.2, notional: { top10Share: 0.5 } }), FIXTURES);
+    const records = runReference(plain, 4);
+    expect(records[METRIC.liquidations], "the file's accounts are liquidated").toBeGreaterThan(0);
+    expect(firstDifference(records, runReference(keyed, 4))).toBe(-1);
+    expect(firstDifference(records, runWasm(keyed, 4))).toBe(-1);
   });
 });

@@ -257,15 +257,11 @@ const accountsSchema = z
     if (acc.resample === true && acc.positionsFile !== undefined) {
       ctx.addIssue({ code: "custom", path: ["resample"], input: true, message: "must be false with positionsFile (loaded positions are not resampled)" });
     }
-    if (acc.positionsFile !== undefined) {
-      const unused: [string[], unknown][] = [[["entry"], acc.entry], [["hedgedShare"], acc.hedgedShare], [["notional", "top10Share"], acc.notional?.top10Share]];
-      for (const [path, input] of unused) {
-        if (input !== undefined) ctx.addIssue({ code: "custom", path, input, message: "is not used with positionsFile (it shapes the generated population)" });
-      }
-    }
+    // entry, hedgedShare and top10Share shape the generated population: like leverage, notional and longShare they
+    // are unused with a positions file (the embedded default sets them, and a file of positions replaces it)
     const top10 = acc.notional?.top10Share;
-    if (top10 !== undefined && typeof acc.count === "number" && acc.count <= 10) {
-      ctx.addIssue({ code: "custom", path: ["notional", "top10Share"], input: top10, message: `needs count > 10 (received count ${acc.count})` });
+    if (top10 !== undefined && acc.positionsFile === undefined && typeof acc.count === "number" && acc.count <= 10) {
+      ctx.addIssue({ code: "custom", path: ["notional", "top10Share"], input: top10, message: `needs count > 10 (received count ${acc.count}): drop it with --set accounts.notional.top10Share=null` });
     }
   });
 
@@ -287,7 +283,7 @@ function checkEntrySpread(s: { accounts?: { entry?: { historySeconds?: unknown; 
       code: "custom",
       path: ["accounts", "entry", "historySeconds"],
       input: entry.historySeconds,
-      message: `must be <= ${Math.round(max)} at volatility ${sigma} (σ²·historySeconds ≤ ${MAX_ENTRY_VARIANCE} in years)`,
+      message: `must be <= ${Math.round(max)} at volatility ${sigma} (σ²·historySeconds ≤ ${MAX_ENTRY_VARIANCE} in years): lower it or drop it with --set accounts.entry=null`,
     });
   }
 }
