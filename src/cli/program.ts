@@ -16,6 +16,7 @@ import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
 import { runCommand } from "./run.js";
 import { sweepAction, type RawSweepOptions } from "./sweep.js";
+import { solveCommand, type RawSolveOptions } from "./solve.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -87,6 +88,29 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("the run over a parameter grid or sample, one summary per point")
     .action(async (file: string, raw: RawSweepOptions) => {
       code = await sweepAction(file, raw, io, known);
+    });
+
+  program
+    .command("solve")
+    .argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)")
+    .description("the value of one key at which a target is met: bisection on common random numbers, paths added until each run decides")
+    .option("--vary <key>", "the scenario key to solve for, e.g. insurance.initialBalance")
+    .option("--range <lo:hi>", "the values to search between, e.g. 1e4:2e6")
+    .option("--target <condition>", 'e.g. "P(adl) <= 0.01", "p99(badDebt) <= 1e6", "mean(liquidatedNotional) <= 5e6"')
+    .option("--paths <n>", "paths of each first run (default: the scenario's)")
+    .option("--max-paths <n>", "the most paths a run is doubled to while its interval straddles the threshold (default 16 × --paths)")
+    .option("--tol <x>", "stop when the bracket is narrower than this share of the range (default 0.01)")
+    .option("--scale <s>", "auto | linear | log (auto: log when LO > 0 and HI/LO ≥ 100)")
+    .option("--probes <n>", "interior values checked for monotonicity before bisecting (default 3)")
+    .option("--seed <s>", "master seed")
+    .option("--threads <t>", "worker threads (default: all cores)")
+    .option("--engine <name>", "wasm | ts", "wasm")
+    .option("--set <key=value>", "override a scenario key (repeatable)", collect, [])
+    .option("--out <dir>", "also write solve.json there")
+    .option("--json", "print the result as JSON")
+    .option("--quiet", "no progress lines")
+    .action(async (file: string | undefined, raw: RawSolveOptions) => {
+      code = await solveCommand(file, raw, io);
     });
 
   program
