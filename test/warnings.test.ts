@@ -1,5 +1,6 @@
 // Warnings (summary.json `warnings`, and stderr): each said when its condition holds and only then, computed
 // from the per-path columns so that a merge or a verification says the same.
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../src/config/load.js";
 import { METRIC, RECORD_STRIDE } from "../src/engine/metrics.js";
@@ -33,5 +34,24 @@ describe("warnings", () => {
     expect(flat.summary.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^all 12 paths are the same/)]));
     const many = await runScenario(loadScenario(undefined, ["paths=10000", "steps=12", "accounts.count=100", "market.price.shocks=[]"]), { threads: 2 });
     expect(many.summary.warnings).toEqual([]);
+  });
+});
+
+describe("a replay with fewer returns than steps", () => {
+  const returns = fileURLToPath(new URL("./fixtures/config/returns.csv", import.meta.url)); // 3 returns
+  const sets = (steps: number) => ["market.price.model=replay", `market.price.returnsFile=${returns}`, `steps=${steps}`, "paths=40", "accounts.count=100", "market.price.shocks=[]"];
+
+  it("resamples them, and says so: in summary.json's warnings, naming the file key and both counts", async () => {
+    const inputs = loadScenario(undefined, sets(12));
+    expect(inputs.returns?.length).toBe(3);
+    const run = await runScenario(inputs, { inline: true });
+    expect(run.summary.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^market\.price\.returnsFile holds 3 returns for 12 steps: each step draws one of them at random/)]));
+  });
+
+  it("plays them in order when there are as many as steps: no warning about them", async () => {
+    const inputs = loadScenario(undefined, sets(3));
+    expect(inputs.scenario.inputWarnings).toBeUndefined();
+    const run = await runScenario(inputs, { inline: true });
+    expect((run.summary.warnings as string[]).filter((w) => w.includes("returnsFile"))).toEqual([]);
   });
 });

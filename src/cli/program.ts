@@ -148,14 +148,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       if (isSweepDocument(readScenarioFile(file))) {
         const sweep = loadSweep(file, opts.set);
         for (const point of sweep.points) {
-          for (const warning of point.scenario.venueWarnings ?? []) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+          for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])]) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
         }
         print(`ok: sweep ${sweep.name} (${sweep.points.length} points, ${sweep.base.scenario.paths} paths each)`);
         return;
       }
       const inputs = loadScenario(file, opts.set);
       const s = inputs.scenario;
-      for (const warning of s.venueWarnings ?? []) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of [...(s.venueWarnings ?? []), ...(s.inputWarnings ?? [])]) io.stderr.write(`warning: ${warning}\n`);
       print(`ok: ${s.name} (${s.paths} paths, ${s.steps} steps, ${accountCount(inputs)} accounts)`);
     });
 

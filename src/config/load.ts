@@ -434,6 +434,8 @@ export function resolveScenario(raw0: unknown, baseDir: string, options: Resolve
     },
     ...(venue.warnings.length > 0 ? { venueWarnings: venue.warnings } : {}),
   };
+  const inputWarnings = replayWarnings(scenario, inputs.returns);
+  if (inputWarnings.length > 0) scenario.inputWarnings = inputWarnings;
 
   // A snapshot fixes where the market is: unless the scenario says otherwise, start at its best bid
   // (its best ask for an asks-only snapshot), so the first step does not jump through the book.
@@ -535,4 +537,15 @@ export function loadScenario(path: string | undefined, sets: readonly string[]):
     if (err instanceof InputError && problems.length > 0) throw new InputError([...problems, ...err.problems]);
     throw err;
   }
+}
+
+/**
+ * A replay with fewer returns than steps cannot play the history in order: each step draws one of them at random
+ * (a bootstrap). That is a model the scenario's keys do not show, so it is said, not done silently.
+ */
+function replayWarnings(scenario: Scenario, returns: Float64Array | undefined): string[] {
+  if (scenario.market.price.model !== "replay" || returns === undefined || returns.length >= scenario.steps) return [];
+  return [
+    `market.price.returnsFile holds ${returns.length} returns for ${scenario.steps} steps: each step draws one of them at random (a bootstrap), not the history in order; give ${scenario.steps} returns to replay it`,
+  ];
 }

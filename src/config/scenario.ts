@@ -122,6 +122,11 @@ export interface Scenario {
    * summary.json's `warnings` and stderr carry them. Absent when there was nothing to say.
    */
   venueWarnings?: string[];
+  /**
+   * What the scenario's data files make of it that its keys do not show (a replay with fewer returns than steps
+   * resamples them), one line each; summary.json's `warnings` and stderr carry them. Absent when there is none.
+   */
+  inputWarnings?: string[];
   seed: number;
   paths: number;
   steps: number;

@@ -171,7 +171,7 @@ async function dataFilesOutside(scenario: Record<string, unknown>, dir: string):
 function reloadInputs(scenario: Scenario, dir: string): ScenarioInputs {
   const { preset: _preset, ...margin } = scenario.margin; // the recorded tiers stand on their own
   // so does the recorded design: its venue was applied once already, and its warnings said so
-  const { venue: _venue, venueWarnings: _warnings, ...design } = scenario;
+  const { venue: _venue, venueWarnings: _warnings, inputWarnings: _inputWarnings, ...design } = scenario;
   const inputs = resolveScenario({ ...design, margin }, dir);
   return { ...inputs, scenario };
 }

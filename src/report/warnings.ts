@@ -10,7 +10,8 @@ const TAIL_PATHS = 100;
 /** The warning lines of a run: its venue's overrides (recorded in the scenario), then its statistics'; empty when there is nothing to say. */
 export function summaryWarnings(scenario: Scenario, columns: ColumnSource): string[] {
   // what `venue:` changed in the scenario as written (src/venues/apply.ts), recorded with the resolved scenario
-  const warnings: string[] = [...(scenario.venueWarnings ?? [])];
+  // and what its data files made of it (a replay resampled), recorded the same way
+  const warnings: string[] = [...(scenario.venueWarnings ?? []), ...(scenario.inputWarnings ?? [])];
   const n = columns.count;
   const exhausted = columns.column("bookExhausted");
   let ended = 0;
