@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 12;
+export const ABI_VERSION: i32 = 13;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -105,13 +105,17 @@ export const P_TOP10_SHARE = 108;
 export const P_HEDGED_PAIRS = 109;
 /** adl.price: 0 the bankrupt position's bankruptcy price (Binance, Bybit, OKX), 1 the mark (Hyperliquid). */
 export const P_ADL_PRICE = 110;
+// accounts.flow (src/engine/layout.ts documents them): close probability per step, arrivals per step, dormant slots
+export const P_FLOW_CLOSE_PROB = 111;
+export const P_FLOW_ARRIVAL_MEAN = 112;
+export const P_FLOW_POOL = 113;
 export const ADL_AT_MARK = 1;
 export const PROFILE_FLAT = 0;
 export const PROFILE_EXPONENTIAL = 1;
 export const PROFILE_POWER = 2;
 export const PROFILE_LATENT = 3;
 export const PROFILE_SNAPSHOT = 4;
-export const PARAM_SLOTS = 112;
+export const PARAM_SLOTS = 116;
 
 export const PRICE_NONE = 0;
 export const PRICE_GBM = 1;
@@ -140,6 +144,13 @@ export const DIST_FIXED = 1;
 export const DOMAIN_MARKET: u32 = 0;
 export const DOMAIN_POPULATION: u32 = 1;
 export const DOMAIN_ADL: u32 = 2;
+export const DOMAIN_FLOW: u32 = 3;
+// accounts.flow's draws (src/engine/flow.ts FLOW_STREAM): the stream in counter word 0's top 3 bits, the draw index below
+export const FLOW_CLOSE_COUNT: u32 = 0;
+export const FLOW_ARRIVAL_COUNT: u32 = 1;
+export const FLOW_CLOSE_PICK: u32 = 2;
+export const FLOW_ARRIVAL_SIDE: u32 = 3;
+export const FLOW_ARRIVAL_LEVERAGE: u32 = 4;
 
 export const SECONDS_PER_YEAR: f64 = 31536000;
 
@@ -171,7 +182,9 @@ export const R_KEEPERS_PNL = 22;
 export const R_MAKERS_PNL = 23;
 export const R_FEES_PAID = 24;
 export const R_SHORTFALL = 25;
-export const RECORD_STRIDE = 26;
+// the voluntary closers' realised P&L (accounts.flow): a who-paid row, after the memos to keep the older slots
+export const R_FLOW_PNL = 26;
+export const RECORD_STRIDE = 27;
 
 // status codes; the host owns their text (src/kernel/status.ts)
 export const OK = 0;

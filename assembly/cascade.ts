@@ -11,6 +11,7 @@ import {
   P_PARTIAL_THRESHOLD, P_PARTIAL_FRACTION, P_PARTIAL_COOLDOWN, ADL_SOCIALIZED, ENGINE_AUCTION, ENGINE_BACKSTOP,
   P_ENGINE, P_FEE_KIND, P_SPREAD_WIDENING, P_VAULT_CAPITAL, P_MARGIN_MODEL, R_MARGIN_HELD, R_LIQUIDATED_PNL,
   R_ADL_TRANSFER, R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL,
+  R_FLOW_PNL, P_FLOW_CLOSE_PROB, P_FLOW_ARRIVAL_MEAN,
 } from "./abi";
 import * as margin from "./margin-model";
 import * as book from "./book";
@@ -27,6 +28,7 @@ import * as adl from "./adl";
 import { unwindVault } from "./backstop";
 import { clearTouched, openScanStep, perAccountRound, socialize, touchedLen } from "./per-account";
 import * as losses from "./loss-allocation";
+import * as flow from "./flow";
 
 export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
@@ -145,6 +147,7 @@ export function runPath(p: u32, at: i32): void {
   if (markOracle || unchecked(params[P_MARK_BAND]) > 0) extras |= X_ORACLE;
   if (unchecked(params[P_MARK_BAND]) > 0) extras |= X_BAND;
   if (scan) extras |= X_SCAN;
+  if (unchecked(params[P_FLOW_CLOSE_PROB]) > 0 || unchecked(params[P_FLOW_ARRIVAL_MEAN]) > 0) extras |= X_FLOW;
   if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
     partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
@@ -196,6 +199,7 @@ export function runPath(p: u32, at: i32): void {
   markedValue = 0;
   adl.newPath();
   losses.newPath();
+  flow.newPath();
   longCursor = 0;
   shortCursor = 0;
   let firstLiquidationStep = -1;
@@ -287,6 +291,9 @@ export function runPath(p: u32, at: i32): void {
     if (extras & X_ORACLE) mark = oracleMark(t, mark, markOracle);
     // the scan engine's requirement follows the mark's realised volatility; what it holds is summed per step
     if (extras & X_SCAN) openScanStep(t, mark);
+    // accounts.flow: voluntary closes, then arrivals, by market order at this mark; the mark follows their trades
+    // (out of line: most scenarios have none)
+    if (extras & X_FLOW) mark = flowOpen(mark, markHeld, markMid, (extras & X_BAND) != 0);
 
     let rounds = 0;
     while (rounds < maxRounds) {
@@ -359,6 +366,7 @@ export function runPath(p: u32, at: i32): void {
   unchecked((ledger[3] = badDebt));
   unchecked((ledger[4] = treasury));
   unchecked((ledger[5] = vaultCash));
+  unchecked((ledger[6] = flow.arrivalsIn));
 }
 
 /**
@@ -377,6 +385,7 @@ function writeWhoPaid(at: i32): void {
   unchecked((records[at + R_MAKERS_PNL] = makers - keepersPnl + (adlPnl + adlTransfer)));
   unchecked((records[at + R_FEES_PAID] = feesPaid));
   unchecked((records[at + R_SHORTFALL] = shortfall));
+  unchecked((records[at + R_FLOW_PNL] = flow.flowPnl));
 }
 
 /** Account i's per-account state as the population holds it. */
@@ -396,6 +405,20 @@ const X_BACKSTOP = 2;
 const X_ORACLE = 4;
 const X_BAND = 8;
 const X_SCAN = 16;
+const X_FLOW = 32;
+
+/**
+ * accounts.flow at the step's opening mark: the closes and arrivals trade, then the mark that does not hold through the
+ * step is read again (the mid, or the last flow trade), within the band. Like the opening mark, it is not a drawdown
+ * point by itself: the rounds' marks and the step's last one are.
+ */
+function flowOpen(mark0: f64, held: bool, markMid: bool, banded: bool): f64 {
+  if (!flow.flowStep(mark0)) return mark0;
+  let mark = mark0;
+  if (!held) mark = markMid ? mid() : book.lastPrice;
+  if (banded) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
+  return mark;
+}
 
 /** The band around this step's oracle, set by oracleMark (read by the rounds when a band is on). */
 export let bandLo: f64 = 0;
@@ -480,7 +503,8 @@ function mertonJumps(r0: f64, t: i32, p: u32, noJumpProb: f64, lambdaDt: f64, ju
 
 /** Traders' money at the end of the last path (a live account's cash is its collateral); for tests. */
 export function tradersCash(): f64 {
-  const n = <i32>unchecked(params[P_ACCOUNTS]);
+  // the population and accounts.flow's arrivals in the last path
+  const n = flow.active;
   let traders: f64 = 0;
   for (let i = 0; i < n; i++) {
     traders += isClosed(i, book.epoch) ? cashOf(i) : perAccount ? unchecked(curColl[i]) : unchecked(accCollateral[i]);

@@ -1,9 +1,9 @@
 // The kernel's ABI and nothing else: numbers in, numbers out, and the addresses of the regions the host
 // fills and reads through typed-array views (no loader, no copies).
-import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
+import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_FLOW_POOL, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
 import * as book from "./book";
 import { runPath, setSeed, tradersCash } from "./cascade";
-import { buildLadder, drawPopulation } from "./population";
+import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
 
 let runSeedLo: u32 = 0;
@@ -13,7 +13,7 @@ export function abiVersion(): i32 {
   return ABI_VERSION;
 }
 
-/** Carves every region for these capacities; call once per instance. */
+/** Carves every region for these capacities (accounts: the population and accounts.flow's pool); call once per instance. */
 export function init(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): i32 {
   if (accounts < 0 || levels < 1 || steps < 1 || tiers < 1 || nReturns < 0 || batch < 1) return E_CAPACITY;
   state.carve(accounts, levels, steps, tiers, nReturns, batch);
@@ -46,7 +46,8 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
   const p = state.params;
   const steps = <i32>p[P_STEPS];
   const levels = <i32>p[P_LEVELS];
-  const accounts = <i32>p[P_ACCOUNTS];
+  // the population and the dormant slots of accounts.flow's arrivals after it
+  const accounts = <i32>p[P_ACCOUNTS] + <i32>p[P_FLOW_POOL];
   if (steps > state.capSteps || levels > state.capLevels || accounts > state.capAccounts) return E_CAPACITY;
   if (!(p[P_TICK] > 0) || !(p[P_INITIAL_PRICE] > 0)) return E_BAD_PARAMS;
   book.configureBook(levels, p[P_TICK]);
@@ -55,6 +56,7 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
   runSeedHi = seedHi;
   if (p[P_RESAMPLE] == 1) return OK;
   if (p[P_ACCOUNTS_FROM_FILE] != 1) drawPopulation(seedLo, seedHi, 0);
+  else fileAdmission();
   buildLadder();
   return OK;
 }

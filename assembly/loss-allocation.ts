@@ -4,10 +4,11 @@
 // the other side, size for size, at the bankruptcy price or the mark (adl.price), the last one partly; none of it
 // reaches the book. A deficit no size carries (an auction, a vault takeover, a close-factor repayment) takes the
 // ranked positions' profits at the mark, whole positions. Mirrored in src/engine/reference.ts allocateLosses().
-import { ADL_AT_MARK, P_ACCOUNTS, P_ADL_PRICE } from "./abi";
+import { ADL_AT_MARK, P_ADL_PRICE } from "./abi";
 import * as adl from "./adl";
 import * as book from "./book";
 import * as C from "./cascade";
+import * as F from "./flow";
 import { closeAccount, liquidationPriceOf, pend, touch } from "./per-account";
 import { accEntry, cashOf, curColl, curLiq, curSize, isClosed, params, queueColl, queueDeficit, queueId, queuePrice, queueSide, queueSize } from "./state";
 
@@ -46,7 +47,8 @@ export function queueLoss(s: f64, deficit: f64): void {
 export function allocate(mark: f64): void {
   const n = queueLen;
   if (n == 0) return;
-  const nAccounts = <i32>unchecked(params[P_ACCOUNTS]);
+  // the population and accounts.flow's arrivals so far
+  const nAccounts = F.active;
   const atMark = <i32>unchecked(params[P_ADL_PRICE]) == ADL_AT_MARK;
   let rankedSide: f64 = 0;
   for (let k = 0; k < n; k++) {

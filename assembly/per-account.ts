@@ -20,6 +20,7 @@ import { kick, takeAuctions } from "./auction";
 import { backstopTakes } from "./backstop";
 import { closeFactorStep } from "./close-factor";
 import * as C from "./cascade";
+import * as F from "./flow";
 
 export function perAccountRound(mark: f64, t: i32): i32 {
   if (C.scan) {
@@ -235,10 +236,11 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   if (C.capsOn) C.capCheck(notional, paid);
 }
 
-/** Marks account i closed in this path with this cash. */
+/** Marks account i closed in this path with this cash (again, for a closed one: the loss allocation adds to it). */
 export function closeAccount(i: i32, cash: f64): void {
   const rung = rungOf(i);
   const epoch = book.epoch;
+  if (load<i32>(rung, L_DEAD) != epoch) F.openCount--;
   store<i32>(rung, epoch, L_DEAD);
   store<f64>(rung, cash, L_CASH);
 }
@@ -330,7 +332,8 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
     socialLongs = longs;
     socialMark = mark;
     socialVersion = version;
-    const nAcc = <i32>unchecked(params[P_ACCOUNTS]);
+    // the population and accounts.flow's arrivals so far
+    const nAcc = F.active;
     const epoch = book.epoch;
     let total: f64 = 0;
     let n = 0;
@@ -378,10 +381,15 @@ export function scanSide(side: f64, mark: f64, t: i32): i32 {
   const order = side > 0 ? longOrder : shortOrder;
   const count = side > 0 ? longCount : shortCount;
   const epoch = book.epoch;
+  // the ladder's accounts, then accounts.flow's arrivals of this side in arrival order
+  const nPop = <i32>unchecked(params[P_ACCOUNTS]);
+  const end = count + F.active - nPop;
+  const longs = side > 0 ? 1 : 0;
   let n = 0;
-  for (let r = 0; r < count; r++) {
+  for (let r = 0; r < end; r++) {
     if (C.blockedStep == t) return n;
-    const i = unchecked(order[r]);
+    const i = r < count ? unchecked(order[r]) : nPop + (r - count);
+    if (r >= count && unchecked(accIsLong[i]) != longs) continue;
     if (isClosed(i, epoch) || unchecked(inAuction[i]) == 1 || unchecked(nextSlice[i]) > t || unchecked(slicedRound[i]) == C.round) continue;
     const q = unchecked(curSize[i]);
     const equity = unchecked(curColl[i]) + side * q * (mark - unchecked(accEntry[i]));
@@ -395,14 +403,22 @@ export function scanSide(side: f64, mark: f64, t: i32): i32 {
 /** The requirement of every open position at this mark (longs then shorts in ladder order). */
 export function marginHeldAt(mark: f64): f64 {
   const epoch = book.epoch;
+  const nPop = <i32>unchecked(params[P_ACCOUNTS]);
   let total: f64 = 0;
   for (let r = 0; r < longCount; r++) {
     const i = unchecked(longOrder[r]);
     if (!isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
   }
+  // accounts.flow's arrivals after each side's ladder
+  for (let i = nPop; i < F.active; i++) {
+    if (unchecked(accIsLong[i]) == 1 && !isClosed(i, epoch)) total += margin.requirement(1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
+  }
   for (let r = 0; r < shortCount; r++) {
     const i = unchecked(shortOrder[r]);
     if (!isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
+  }
+  for (let i = nPop; i < F.active; i++) {
+    if (unchecked(accIsLong[i]) == 0 && !isClosed(i, epoch)) total += margin.requirement(-1, unchecked(curSize[i]), mark, unchecked(accEntry[i]));
   }
   return total;
 }

@@ -6,12 +6,12 @@ import {
   DIST_FIXED, DOMAIN_POPULATION, P_ACCOUNTS, P_ENTRY_VARIANCE, P_HEDGED_PAIRS, P_INITIAL_PRICE, P_LEVERAGE_DIST,
   P_LEVERAGE_MAX, P_LEVERAGE_MEDIAN, P_LEVERAGE_SIGMA, P_LONG_SHARE, P_NOTIONAL_ALPHA, P_NOTIONAL_DIST,
   P_NOTIONAL_MAX, P_NOTIONAL_MIN, P_OI_LOWER_CAP, P_OI_UPPER_CAP, P_SIZE_IMF, P_TIER_COUNT, P_TOP10_SHARE,
-  P_MAINTENANCE_AT_ENTRY,
+  P_MAINTENANCE_AT_ENTRY, DOMAIN_FLOW, FLOW_ARRIVAL_LEVERAGE, FLOW_ARRIVAL_SIDE, P_FLOW_POOL,
 } from "./abi";
 import { concentrateTop10 } from "./concentration";
 import { bankruptcyPrice, conventionLiquidationPrice, tierIndex } from "./margin";
 import { exp, log, normalInv } from "./mathfn";
-import { philox, rng0, rng1, rng2, rng3, uniform32, uniform52 } from "./rng";
+import { flowCounter, philox, rng0, rng1, rng2, rng3, uniform32, uniform52 } from "./rng";
 import {
   LADDER_STRIDE, L_COLL, L_ENTRY, L_DEAD, L_ID, L_LIQ, L_SIZE, accBankrupt, accCollateral, accEntry, accIsLong, accLiq,
   accSize, accLadderPos, base, ladder, longLiq, longOrder, params, setLadderCounts, shortLiq, shortOrder,
@@ -85,6 +85,43 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
       unchecked((accCollateral[i] = cShort));
     }
   }
+}
+
+/** A positions file: no draw, and the arrivals of accounts.flow are admitted with no open-interest scaling. */
+export function fileAdmission(): void {
+  admitF = 0;
+}
+
+// accounts.flow's arrival being opened (assembly/flow.ts): its side, notional and leverage before the brackets' caps
+export let arrivalLong = false;
+export let arrivalNotional: f64 = 0;
+export let arrivalRaw: f64 = 0;
+
+/** Arrival k of step `step` in path `path`: a generated account's draws on flow counters (population.ts drawArrival). */
+export function drawArrival(k: u32, path: u32, step: u32, seedLo: u32, seedHi: u32): void {
+  philox(flowCounter(FLOW_ARRIVAL_SIDE, k), path, step, DOMAIN_FLOW, seedLo, seedHi);
+  arrivalLong = uniform32(rng0) < unchecked(params[P_LONG_SHARE]);
+  const nMin = unchecked(params[P_NOTIONAL_MIN]);
+  const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
+  let notional = unchecked(params[P_NOTIONAL_DIST]) == DIST_FIXED ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
+  const nMax = unchecked(params[P_NOTIONAL_MAX]);
+  if (notional > nMax) notional = nMax;
+  arrivalNotional = notional;
+  philox(flowCounter(FLOW_ARRIVAL_LEVERAGE, k), path, step, DOMAIN_FLOW, seedLo, seedHi);
+  const median = unchecked(params[P_LEVERAGE_MEDIAN]);
+  let raw = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED
+    ? median
+    : median * exp(unchecked(params[P_LEVERAGE_SIGMA]) * normalInv(uniform52(rng0, rng1)));
+  const levMax = unchecked(params[P_LEVERAGE_MAX]);
+  if (raw > levMax) raw = levMax;
+  arrivalRaw = raw;
+}
+
+/** The leverage an arrival is admitted at: the population's admission, with the population's open-interest f. */
+export function admitArrival(raw: f64, entryNotional: f64, size: f64): f64 {
+  admitSizeImf = unchecked(params[P_SIZE_IMF]);
+  admitTiers = <i32>unchecked(params[P_TIER_COUNT]);
+  return admitted(raw, entryNotional, size);
 }
 
 /** Pass 1: sides into accIsLong, notionals at the initial price into accSize (the last pass turns them into sizes). */
@@ -213,6 +250,15 @@ export function buildLadder(): void {
   sortPairs(shortLiq, shortOrder, ns, false);
   fillLadder(longOrder, longLiq, nl, 0);
   fillLadder(shortOrder, shortLiq, ns, nl);
+  // accounts.flow's dormant slots: rungs past both ladders (no round walks them), for their closed flag and cash
+  const pool = <i32>unchecked(params[P_FLOW_POOL]);
+  let at = base(ladder) + <usize>n * LADDER_STRIDE;
+  for (let i = n; i < n + pool; i++) {
+    store<i32>(at, i, L_ID);
+    store<i32>(at, 0, L_DEAD);
+    unchecked((accLadderPos[i] = i));
+    at += LADDER_STRIDE;
+  }
   setLadderCounts(nl, ns);
   populationChanged();
   scanInputsStale();

@@ -63,6 +63,12 @@ export function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): vo
   return uniform52(x0, x1);
 }
 
+/** Philox counter word 0 of accounts.flow's draw k of a stream (src/engine/flow.ts flowCounter). */
+// @ts-ignore: decorator
+@inline export function flowCounter(stream: u32, k: u32): u32 {
+  return (stream << 29) | k;
+}
+
 /** A uniform in [0, 1) with 32 random bits. */
 // @ts-ignore: decorator
 @inline export function uniform32(a: u32): f64 {

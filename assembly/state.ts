@@ -127,9 +127,16 @@ export let queuePrice = new StaticArray<f64>(0);
 export let queueDeficit = new StaticArray<f64>(0);
 export let touchedIds = new StaticArray<i32>(0);
 export let touchStamp = new StaticArray<i32>(0);
+/**
+ * accounts.flow (assembly/flow.ts): the closes' draw list, position r holding an account index, stamped with the path
+ * epoch that wrote it (an unstamped position r holds account r: the list starts as the population at no cost).
+ */
+export let flowList = new StaticArray<i32>(0);
+export let flowStamp = new StaticArray<i32>(0);
 
 export let records = new StaticArray<f64>(0);
-export let ledger = new StaticArray<f64>(6);
+/** The money ledger of the last path: traders, insurance, makers, bad debt, treasury, vault, arrivals' collateral. */
+export let ledger = new StaticArray<f64>(7);
 
 export function setLadderCounts(longs: i32, shorts: i32): void {
   longCount = longs;
@@ -197,6 +204,8 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   queueDeficit = new StaticArray<f64>(2 * accounts + 1);
   touchedIds = new StaticArray<i32>(accounts);
   touchStamp = new StaticArray<i32>(accounts);
+  flowList = new StaticArray<i32>(accounts);
+  flowStamp = new StaticArray<i32>(accounts);
   records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;

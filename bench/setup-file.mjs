@@ -1,10 +1,10 @@
 // Writes an EngineSetup (src/engine/setup.ts) to the little-endian binary file bench/c/kernel.c reads:
-// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[112],
+// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[116],
 // the tier columns, the bid and ask profiles, shocks, returns (at least one slot), and the accounts if any.
 import { writeFileSync } from "node:fs";
 
 /** The parameter slots kernel.c reads (its PARAM_SLOTS, assembly/abi.ts's). */
-const PARAM_SLOTS = 112;
+const PARAM_SLOTS = 116;
 
 export function writeSetupFile(setup, file) {
   if (setup.params.length !== PARAM_SLOTS) {

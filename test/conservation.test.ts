@@ -11,11 +11,13 @@ import type { ScenarioInputs } from "../src/config/scenario.js";
 // The identity (DESIGN.md §1): money lives in the traders' cash (collateral plus realised PnL), the
 // insurance fund (fees included), the makers' account (the book's side of every fill and of every ADL
 // close), the treasury (fees a capped fund could not hold) and bad debt (a loss nobody absorbed, counted
-// negative) and the backstop vault's cash (engine backstop; its capital is money it brings). At every step
-//     Σ traders' cash + insurance + makers + treasury + vault − bad debt
+// negative) and the backstop vault's cash (engine backstop; its capital is money it brings). accounts.flow's arrivals
+// bring their collateral: money that enters the venue during the path (a voluntary closer's cash stays in the
+// traders' sum). At every step
+//     Σ traders' cash + insurance + makers + treasury + vault − bad debt − arrivals' collateral so far
 //       =  Σ initial collateral + initial insurance + vault capital.
-function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt" | "treasury" | "vault">): number {
-  return l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt;
+function money(l: Pick<Ledger, "traders" | "insurance" | "makers" | "badDebt" | "treasury" | "vault" | "arrivals">): number {
+  return l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals;
 }
 
 /** The money a path starts with (the population drawn for it, the fund, the vault's capital). */
@@ -72,8 +74,8 @@ describe("money is conserved", () => {
           reference.runPaths(path, 1, out);
           const pop = reference.population; // the same population the kernel drew for this path
           const initial = initialMoney(inputs, pop.collateral.subarray(0, pop.count));
-          const [traders, insurance, makers, badDebt, treasury, vault] = engine.ledger();
-          const total = money({ traders, insurance, makers, badDebt, treasury, vault });
+          const [traders, insurance, makers, badDebt, treasury, vault, arrivals] = engine.ledger();
+          const total = money({ traders, insurance, makers, badDebt, treasury, vault, arrivals });
           const scale = Math.max(1, initial, Math.abs(makers), badDebt);
           expect(Math.abs(total - initial) / scale, `path ${path}`).toBeLessThanOrEqual(1e-9);
         }
@@ -88,11 +90,11 @@ describe("money is conserved", () => {
 describe("who paid: the money rows of every path", () => {
   const rowSum = (r: Float64Array, at: number) =>
     r[at + METRIC.liquidatedPnl] - r[at + METRIC.adlTransfer] + r[at + METRIC.fundNet] + r[at + METRIC.vaultPnl] +
-    r[at + METRIC.treasury] + r[at + METRIC.keepersPnl] + r[at + METRIC.makersPnl] - r[at + METRIC.badDebt];
+    r[at + METRIC.treasury] + r[at + METRIC.keepersPnl] + r[at + METRIC.makersPnl] + r[at + METRIC.flowPnl] - r[at + METRIC.badDebt];
 
   it("sum to zero and match the ledger's balances, both engines, on 300 random scenarios", () => {
     // how many paths exercised each row (the property must not pass on zeros alone)
-    const seen = { shortfall: 0, adlTransfer: 0, keepersPnl: 0, vaultPnl: 0, treasury: 0, plainShortfall: 0 };
+    const seen = { shortfall: 0, adlTransfer: 0, keepersPnl: 0, vaultPnl: 0, treasury: 0, plainShortfall: 0, flowPnl: 0 };
     fc.assert(
       fc.property(scenarioArb, (inputs) => {
         const setup = buildSetup(inputs);
@@ -116,11 +118,14 @@ describe("who paid: the money rows of every path", () => {
             expect(Math.abs(a - b) / scale, `path ${path}: ${what} (${a} vs ${b})`).toBeLessThanOrEqual(1e-9);
           near(rowSum(r, 0), 0, "the rows sum to zero");
           // the traders' cash, account by account: the liquidated's change plus the ADL'd's (their profit at the
-          // mark, moved to the makers' row, less what they gave up)
+          // mark, moved to the makers' row, less what they gave up) plus the voluntary closers'; and the collateral the
+          // arrivals brought
           let collateral = 0;
           for (let i = 0; i < pop.count; i++) collateral += pop.collateral[i];
           const adlPnl = r[METRIC.makersPnl] - l.makers + r[METRIC.keepersPnl] - r[METRIC.adlTransfer];
-          near(l.traders - collateral, r[METRIC.liquidatedPnl] + adlPnl, "traders' cash change");
+          near(l.traders - collateral - l.arrivals, r[METRIC.liquidatedPnl] + adlPnl + r[METRIC.flowPnl], "traders' cash change");
+          // the kernel's arrivals brought the same collateral
+          near(kernel.ledger()[6], l.arrivals, "arrivals' collateral (kernel)");
           near(r[METRIC.treasury], l.treasury, "treasury");
           near(r[METRIC.fundNet], l.insurance - inputs.scenario.insurance.initialBalance, "fund");
           const capital = inputs.scenario.liquidation.engine === "backstop" ? (inputs.scenario.liquidation.backstop?.vaultCapital ?? 0) : 0;
@@ -131,7 +136,7 @@ describe("who paid: the money rows of every path", () => {
           // market orders, no ADL: what the liquidated could not pay is what the fund paid plus bad debt
           const plain = ["market", "partial"].includes(inputs.scenario.liquidation.engine) && inputs.scenario.adl.ranking === "none";
           if (plain) near(r[METRIC.shortfall], r[METRIC.feesPaid] - r[METRIC.treasury] - r[METRIC.fundNet] + r[METRIC.badDebt], "shortfall = fund paid + bad debt");
-          for (const k of ["shortfall", "adlTransfer", "keepersPnl", "vaultPnl", "treasury"] as const) if (r[METRIC[k]] !== 0) seen[k]++;
+          for (const k of ["shortfall", "adlTransfer", "keepersPnl", "vaultPnl", "treasury", "flowPnl"] as const) if (r[METRIC[k]] !== 0) seen[k]++;
           if (plain && r[METRIC.shortfall] > 0) seen.plainShortfall++;
         }
       }),

@@ -34,7 +34,7 @@ enum {
   P_CAP_INSURANCE_LOSS = 32, P_INSURANCE_CAP = 33, P_FUND_DRAWDOWN = 34, P_STRESS_WITHDRAWAL = 35,
   P_SPREAD_WIDENING = 67, P_IMPACT_PERMANENT = 97, P_PROFILE_KIND = 98, P_PROFILE_SIZE = 99,
   P_PROFILE_DECAY_TICKS = 100, P_PROFILE_EXPONENT = 101, P_PROFILE_SATURATION = 102, P_BOOK_END_BID = 103,
-  P_BOOK_END_ASK = 104, PARAM_SLOTS = 112
+  P_BOOK_END_ASK = 104, P_FLOW_CLOSE_PROB = 111, P_FLOW_ARRIVAL_MEAN = 112, PARAM_SLOTS = 116
 };
 enum { PROFILE_FLAT = 0, PROFILE_EXPONENTIAL = 1, PROFILE_POWER = 2, PROFILE_LATENT = 3, PROFILE_SNAPSHOT = 4 };
 enum { PRICE_NONE = 0, PRICE_GBM = 1, PRICE_MERTON = 2, PRICE_REPLAY = 3 };
@@ -47,7 +47,7 @@ enum {
   R_LIQUIDATIONS = 0, R_LIQUIDATED_NOTIONAL, R_MAX_ROUNDS, R_MIN_PRICE, R_FINAL_PRICE, R_MAX_DRAWDOWN,
   R_EXO_DRAWDOWN, R_AMPLIFICATION, R_INSURANCE_MIN, R_INSURANCE_FINAL, R_BAD_DEBT, R_ADL_COUNT, R_ADL_NOTIONAL,
   R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, R_MARGIN_HELD, R_LIQUIDATED_PNL, R_ADL_TRANSFER,
-  R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL, RECORD_STRIDE
+  R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL, R_FLOW_PNL, RECORD_STRIDE
 };
 
 /** JavaScript's (and WebAssembly's f64.min) Math.min: NaN wins, −0 < +0. */
@@ -1160,6 +1160,7 @@ static void runPath(u32 p, i32 at) {
   rec[R_MAKERS_PNL] = makers - 0 + (0 + 0); /* the kernel's makers − keepers + (adlPnl + adlTransfer), all 0 here */
   rec[R_FEES_PAID] = feesPaid;
   rec[R_SHORTFALL] = shortfall;
+  rec[R_FLOW_PNL] = 0; /* accounts.flow is not ported (refused at load) */
 }
 
 // ---- index.ts: prepare and runPaths ----
@@ -1317,6 +1318,11 @@ int main(int argc, char **argv) {
   if (params[P_CAP_NOTIONAL] != INFINITY || params[P_CAP_INSURANCE_LOSS] != INFINITY || params[P_INSURANCE_CAP] != INFINITY ||
       params[P_FUND_DRAWDOWN] != 1) {
     fprintf(stderr, "kernel: liquidation.caps, insurance.cap and adl.trigger are not ported to C\n");
+    return 2;
+  }
+  // nor accounts.flow (voluntary closes and arrivals run on the per-account engine, which this port does not have)
+  if (params[P_FLOW_CLOSE_PROB] > 0 || params[P_FLOW_ARRIVAL_MEAN] > 0) {
+    fprintf(stderr, "kernel: accounts.flow is not ported to C\n");
     return 2;
   }
   // nor liquidity under stress (the book port keeps depth scale 1 and no spread gap)

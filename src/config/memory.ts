@@ -11,6 +11,7 @@ import type { ScenarioInputs } from "./scenario.js";
 import { PARAM_SLOTS, PROFILE } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { STORE_WHOLE, profileEnd, tickOf } from "../engine/setup.js";
+import { scenarioFlowPool } from "../engine/flow.js";
 import type { PortfolioScenario } from "../portfolio/schema.js";
 
 export const GiB = 1024 ** 3;
@@ -25,15 +26,16 @@ export const BUDGET_ENV = "CASCADE_MEMORY_BUDGET";
 
 /**
  * Bytes per account in one WASM kernel instance: assembly/state.ts carve() makes 16 f64 arrays, the ADL queue (5 f64 and 1 i32 of twice the accounts), the
- * ladder record (48 B) and 19 i32 arrays of `accounts` entries each.
+ * ladder record (48 B) and 21 i32 arrays of `accounts` entries each (accounts.flow's draw list and its stamps among them).
+ * An account here is a slot: the population's and accounts.flow's dormant ones (RunShape.accounts counts both).
  */
-export const WASM_BYTES_PER_ACCOUNT = 26 * 8 + 48 + 21 * 4;
+export const WASM_BYTES_PER_ACCOUNT = 26 * 8 + 48 + 23 * 4;
 /**
  * Bytes per account in one TypeScript reference engine: the population (src/engine/population.ts, 68 B), the
- * engine's own typed arrays (src/engine/reference.ts, 81 B) and its work lists (due, pending, auctions, winners, the ADL queue,
- * profits), which can each reach the account count (≈ 8 B an entry).
+ * engine's own typed arrays (src/engine/reference.ts, 85 B with accounts.flow's draw list) and its work lists (due,
+ * pending, auctions, winners, the ADL queue, profits), which can each reach the account count (≈ 8 B an entry).
  */
-export const TS_BYTES_PER_ACCOUNT = 68 + 81 + 9 * 8;
+export const TS_BYTES_PER_ACCOUNT = 68 + 85 + 9 * 8;
 /** A positions-file row held by the host as a JS object (`{ account, side, size, entryPrice, collateral }`) and in the setup. */
 const POSITION_ROW_BYTES = 160 + 28;
 /** A snapshot level held by the host as a JS object. */
@@ -49,7 +51,10 @@ export type EngineKind = "wasm" | "ts";
 
 /** The sizes a run's memory follows, derived from the resolved scenario as src/engine/setup.ts derives them. */
 export interface RunShape {
+  /** Account slots: the population (count or positions file) and accounts.flow's dormant slots for its arrivals. */
   accounts: number;
+  /** Of which accounts.flow's dormant slots. */
+  flowPool: number;
   /** Stored book levels per side (a snapshot's span in ticks, or an ending profile stored whole). */
   levels: number;
   /** Which field sets `levels`. */
@@ -96,8 +101,10 @@ export function runShape(inputs: ScenarioInputs): RunShape {
       levelsKey = "market.book.depth.decayTicks";
     }
   }
+  const flowPool = scenarioFlowPool(s);
   return {
-    accounts: inputs.positions ? inputs.positions.length : s.accounts.count,
+    accounts: (inputs.positions ? inputs.positions.length : s.accounts.count) + flowPool,
+    flowPool,
     levels,
     levelsKey,
     steps: s.steps,
@@ -108,6 +115,12 @@ export function runShape(inputs: ScenarioInputs): RunShape {
   };
 }
 
+/** The field behind the account slots: the population's, or accounts.flow's pool when it is the larger part. */
+function accountsKeyOf(r: RunShape): string {
+  if (r.flowPool > r.accounts - r.flowPool) return "accounts.flow.arrivalsPerHour";
+  return r.fromFile ? "accounts.positionsFile" : "accounts.count";
+}
+
 /** The setup every engine loads (src/engine/setup.ts), once on the host and once more in every worker. */
 function setupBytes(r: RunShape): number {
   return (
@@ -116,7 +129,7 @@ function setupBytes(r: RunShape): number {
     2 * (r.levels + 1) * 8 +
     (r.steps + 1) * 8 +
     r.returns * 8 +
-    (r.fromFile ? r.accounts * 28 : 0)
+    (r.fromFile ? (r.accounts - r.flowPool) * 28 : 0)
   );
 }
 
@@ -151,6 +164,9 @@ export function wasmRegions(r: RunShape): number[] {
     // the loss-allocation queue (2 × accounts + 1 entries) and the touched accounts
     i32(2 * a + 1),
     ...Array<number>(5).fill(f64(2 * a + 1)),
+    i32(a),
+    i32(a),
+    // accounts.flow's draw list and its stamps
     i32(a),
     i32(a),
     f64(WASM_BATCH * RECORD_STRIDE),
@@ -231,12 +247,13 @@ export function estimateRunMemory(inputs: ScenarioInputs, options: { threads?: n
   const workers = inline ? 1 : Math.max(1, options.threads ?? availableParallelism());
   const copies = inline ? 0 : workers; // setup copies beside the host's
   const perAccount = engine === "wasm" ? WASM_BYTES_PER_ACCOUNT : TS_BYTES_PER_ACCOUNT;
-  const accountsKey = r.fromFile ? "accounts.positionsFile" : "accounts.count";
+  const accountsKey = accountsKeyOf(r);
+  const rows = r.accounts - r.flowPool;
   const kernelBytes = engine === "wasm" ? wasmInstanceBytes(r) : 0;
   const engineBytes = engine === "wasm" ? kernelBytes : tsEngineBytes(r);
   const setup = setupBytes(r);
 
-  const accountsBytes = workers * r.accounts * perAccount + (r.fromFile ? r.accounts * (POSITION_ROW_BYTES + copies * 28) : 0);
+  const accountsBytes = workers * r.accounts * perAccount + (r.fromFile ? rows * (POSITION_ROW_BYTES + copies * 28) : 0);
   const levelsBytes = (1 + copies) * 2 * (r.levels + 1) * 8 + (engine === "wasm" ? workers * 2 * (r.levels + 2) * 8 : 0) +
     (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
   const stepsBytes = (1 + copies) * (r.steps + 1) * 8 + workers * (r.steps + 1) * (engine === "wasm" ? 16 : 8);
@@ -244,7 +261,7 @@ export function estimateRunMemory(inputs: ScenarioInputs, options: { threads?: n
   const returnsBytes = (1 + copies + (engine === "wasm" ? workers : 0)) * r.returns * 8;
   const workerBytes = inline ? 0 : workers * WORKER_BASE_BYTES;
   const total = (1 + copies) * setup + workers * engineBytes + pathsBytes + workerBytes +
-    (r.fromFile ? r.accounts * POSITION_ROW_BYTES : 0) + (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
+    (r.fromFile ? rows * POSITION_ROW_BYTES : 0) + (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
 
   const parts = [
     { key: accountsKey, what: `${r.accounts} accounts × ${perAccount} B per engine${workers > 1 ? ` × ${workers} engines` : ""}`, bytes: accountsBytes },
@@ -312,7 +329,7 @@ export function runMemoryProblems(
     const kernel = wasmInstance(r);
     if (!kernel.fits) {
       // the field behind the largest region, or behind most of the memory
-      const accountsKey = r.fromFile ? "accounts.positionsFile" : "accounts.count";
+      const accountsKey = accountsKeyOf(r);
       const byAccounts = r.accounts * WASM_BYTES_PER_ACCOUNT;
       const byLevels = 2 * (r.levels + 2) * 8;
       const bySteps = 2 * (r.steps + 1) * 8;

@@ -207,6 +207,19 @@ export interface Scenario {
    *   size and one entry, each isolated with its own collateral and leverage draw, each counted as an account;
    *   longShare applies to the rest.
    * Not with positionsFile.
+   *
+   * `flow` (absent: nobody opens or closes during a path but by liquidation and ADL; src/engine/flow.ts has the model):
+   * once per step, after the opening mark and before the cascade rounds,
+   * - `closeRatePerHour` r: K ~ Poisson(N·(1 − e^(−r·stepSeconds/3600))) of the N open accounts, drawn uniformly,
+   *   close their whole position by market order on the book (a long sells into the bids: de-risking in a crash adds
+   *   to the selling); the P&L is realised into the trader's cash (the metric flowPnl), no fee. An account the
+   *   liquidation engine holds (in auction, sliced or repaid, or across its liquidation price at the mark) cannot;
+   * - `arrivalsPerHour` a: Poisson(a·stepSeconds/3600) new accounts, drawn as generated accounts are (longShare,
+   *   notional, leverage; admitted against the brackets at the entry notional), sized at the step's mark and opened by
+   *   market order (a long buys from the asks) at the fill's average price; the collateral they bring is money that
+   *   enters the venue. They can be liquidated, deleveraged or close like any account. A path holds at most
+   *   ⌈M + 8√M⌉ + 16 arrivals, M its mean: past that (probability < 1e-15) an arrival does not happen.
+   * With a positions file, arrivals draw from the (default) notional and leverage keys.
    */
   accounts: {
     count: number;
@@ -217,6 +230,7 @@ export interface Scenario {
     resample: boolean;
     entry?: { historySeconds: number; volatility?: number };
     hedgedShare?: number;
+    flow?: { closeRatePerHour?: number; arrivalsPerHour?: number };
   };
   /**
    * `model` (absent: the ladder — every account's liquidation price is computed once from the tiers and the cascade

@@ -2,6 +2,7 @@
 // Checks that need another section (shock step ≤ steps, presets) live in resolve.ts.
 import { z } from "zod";
 import { formatValue, safeText } from "./errors.js";
+import { MAX_FLOW_POOL, scenarioFlowPool } from "../engine/flow.js";
 
 /** The kernel takes counts and indices as i32. */
 const I32_MAX = 2_147_483_647;
@@ -28,6 +29,8 @@ export const MAX_STEP_SECONDS = 31_536_000;
 export const MAX_LEVERAGE = 10_000;
 /** Annualised volatilities and drifts (10,000% a year). */
 export const MAX_ANNUAL_RATE = 100;
+/** accounts.flow's rates per hour (a million closes per open account, or arrivals, an hour). */
+export const MAX_FLOW_RATE = 1e6;
 
 /**
  * A string enum whose problem line lists the accepted values. `planned` values are known from the spec
@@ -252,6 +255,24 @@ const accountsSchema = z
       .meta({ description: "absent: every account enters at initialPrice" }),
     // the share of accounts that are the legs of hedged (long + short) pairs
     hedgedShare: z.number().min(0).max(1).optional().meta({ description: "absent: 0" }),
+    // trading during a path: voluntary closes and arrivals (Scenario and src/engine/flow.ts document the model)
+    flow: z
+      .strictObject({
+        closeRatePerHour: z
+          .number()
+          .min(0)
+          .max(MAX_FLOW_RATE)
+          .optional()
+          .meta({ description: "hazard per open account: each step its trader closes by market order with probability 1 − e^(−rate·stepSeconds/3600); absent: 0" }),
+        arrivalsPerHour: z
+          .number()
+          .min(0)
+          .max(MAX_FLOW_RATE)
+          .optional()
+          .meta({ description: "Poisson arrivals of new accounts (drawn as generated accounts, opened by market order at the step's mark); absent: 0" }),
+      })
+      .optional()
+      .meta({ description: "absent: nobody opens or closes during a path but by liquidation and ADL" }),
   })
   .superRefine((acc, ctx) => {
     if (acc.resample === true && acc.positionsFile !== undefined) {
@@ -264,6 +285,22 @@ const accountsSchema = z
       ctx.addIssue({ code: "custom", path: ["notional", "top10Share"], input: top10, message: `needs count > 10 (received count ${acc.count}): drop it with --set accounts.notional.top10Share=null` });
     }
   });
+
+/** accounts.flow.arrivalsPerHour over the run's duration: its pool of dormant slots within MAX_FLOW_POOL. */
+function checkFlowPool(s: { steps?: unknown; stepSeconds?: unknown; accounts?: { flow?: { arrivalsPerHour?: unknown } } }, ctx: z.RefinementCtx): void {
+  const rate = s.accounts?.flow?.arrivalsPerHour;
+  if (typeof rate !== "number" || typeof s.steps !== "number" || typeof s.stepSeconds !== "number") return;
+  const pool = scenarioFlowPool({ steps: s.steps, stepSeconds: s.stepSeconds, accounts: { flow: { arrivalsPerHour: rate } } });
+  if (pool > MAX_FLOW_POOL) {
+    const hours = (s.steps * s.stepSeconds) / 3600;
+    ctx.addIssue({
+      code: "custom",
+      path: ["accounts", "flow", "arrivalsPerHour"],
+      input: rate,
+      message: `must keep a path's arrivals within ${MAX_FLOW_POOL} account slots (over the run's ${hours} hours it reserves ${pool})`,
+    });
+  }
+}
 
 /** The entries' log-price variance σ²·H (H in years) at most this: every entry stays within e^±19 of the price. */
 export const MAX_ENTRY_VARIANCE = 4;
@@ -528,7 +565,10 @@ export const scenarioSchema = z.strictObject({
       trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
     })
     .prefault({}),
-}).superRefine(checkEntrySpread);
+}).superRefine((s, ctx) => {
+  checkEntrySpread(s, ctx);
+  checkFlowPool(s, ctx);
+});
 
 /** The schema's output: a Scenario except that margin may still name a preset instead of tiers. */
 export type ScenarioDraft = z.output<typeof scenarioSchema>;

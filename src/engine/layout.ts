@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 
 export const P = {
   steps: 0,
@@ -51,7 +51,8 @@ export const P = {
   emaAlpha: 37,
   /**
    * 1: the per-account engine (every liquidation engine but a plain market one, and any mechanism that changes an
-   * account in place: fee schedules, socialised loss, Hyperliquid's ADL ranking); 0: the market engine's batched rounds
+   * account in place: fee schedules, socialised loss, Hyperliquid's ADL ranking; accounts.flow); 0: the market engine's
+   * batched rounds
    */
   perAccount: 38,
   /** liquidation.partial.threshold, fraction, cooldown in whole steps (fraction 1 outside the partial and backstop engines) */
@@ -149,13 +150,22 @@ export const P = {
   hedgedPairs: 109,
   /** adl.price: 0 the bankruptcy price, 1 the mark (ADL_PRICE) */
   adlPrice: 110,
+  /**
+   * accounts.flow (src/engine/flow.ts documents the model; 0, 0, 0: no flow, today's records bit for bit): the
+   * probability that an open account's trader closes in one step, 1 − e^(−closeRatePerHour · stepSeconds / 3600);
+   * the mean number of arrivals per step, arrivalsPerHour · stepSeconds / 3600; the dormant account slots reserved
+   * after the population for the arrivals of one path (flowPool in src/engine/setup.ts)
+   */
+  flowCloseProb: 111,
+  flowArrivalMean: 112,
+  flowPool: 113,
 } as const;
 
 /** adl.price: the price ADL'd positions close at. */
 export const ADL_PRICE = { bankruptcy: 0, mark: 1 } as const;
 
 export const MAX_FEE_TIERS = 8;
-export const PARAM_SLOTS = 112;
+export const PARAM_SLOTS = 116;
 
 /** market.book.depth.profile; snapshot: the table only, nothing beyond it. */
 export const PROFILE = { flat: 0, exponential: 1, power: 2, latent: 3, snapshot: 4 } as const;
@@ -173,4 +183,4 @@ export const NOTIONAL_DIST = { pareto: 0, fixed: 1 } as const;
 export const SECONDS_PER_YEAR = 365 * 24 * 3600;
 
 /** Philox counter word 3: which family of draws. */
-export const DOMAIN = { market: 0, population: 1, adl: 2 } as const;
+export const DOMAIN = { market: 0, population: 1, adl: 2, flow: 3 } as const;

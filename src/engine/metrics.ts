@@ -18,7 +18,7 @@ export const METRIC_NAMES = [
   "firstLiquidationStep",
   "marginHeld",
   // who paid (SPEC §4): each party's money change over the path, measured at the mark; with −badDebt they sum
-  // to zero (liquidatedPnl − adlTransfer + fundNet + vaultPnl + treasury + keepersPnl + makersPnl − badDebt = 0)
+  // to zero (liquidatedPnl − adlTransfer + fundNet + vaultPnl + treasury + keepersPnl + makersPnl + flowPnl − badDebt = 0)
   "liquidatedPnl",
   "adlTransfer",
   "fundNet",
@@ -29,6 +29,9 @@ export const METRIC_NAMES = [
   // memos, inside the rows above: fees the liquidated paid (fund, treasury), losses beyond their collateral
   "feesPaid",
   "shortfall",
+  // who paid, continued (after the memos, so that the older columns keep their places): the realised P&L of the
+  // traders who closed voluntarily (accounts.flow; 0 without it)
+  "flowPnl",
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -7,10 +7,14 @@ import { DOMAIN, LEVERAGE_DIST, NOTIONAL_DIST, P } from "./layout.js";
 import { bankruptcyPrice, conventionLiquidationPrice, tierIndex, type TierTable } from "./margin.js";
 import { exp, log, normalInv } from "./mathfn.js";
 import { philox, uniform32, uniform52 } from "./philox.js";
+import { FLOW_STREAM, flowCounter } from "./flow.js";
 import type { AccountArrays, EngineSetup } from "./setup.js";
 
 export interface Population extends AccountArrays {
+  /** The population's accounts, 0..count−1; the arrays hold `capacity` entries (accounts.flow's arrivals take the rest). */
   count: number;
+  /** margin.openInterestScaling's f of this population's draw (0 from a file): arrivals are admitted with it too. */
+  admitF: number;
   liq: Float64Array;
   bankrupt: Float64Array;
   /** Long accounts by liquidation price, highest first (ties: lower index first). */
@@ -23,12 +27,14 @@ export interface Population extends AccountArrays {
   shortCount: number;
 }
 
-export function allocatePopulation(count: number): Population {
+/** A population of `count` accounts with room for `capacity` (≥ count: the dormant slots of accounts.flow after it). */
+export function allocatePopulation(count: number, capacity = count): Population {
   return {
     count,
-    isLong: new Int32Array(count),
+    admitF: 0,
+    isLong: new Int32Array(capacity),
     size: new Float64Array(count),
-    entry: new Float64Array(count),
+    entry: new Float64Array(capacity),
     collateral: new Float64Array(count),
     liq: new Float64Array(count),
     bankrupt: new Float64Array(count),
@@ -87,6 +93,7 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
     f: openInterestFraction(setup, pop.size, n),
     sizeImf: p[P.sizeImf],
   };
+  pop.admitF = admit.f;
   const price = p[P.initialPrice];
   const v = p[P.entryVariance];
   const atEntry = p[P.maintenanceAtEntry] === 1;
@@ -228,6 +235,7 @@ function openInterestFraction(setup: EngineSetup, notional: Float64Array, n: num
 }
 
 export function copyPopulation(accounts: AccountArrays, pop: Population): void {
+  pop.admitF = 0;
   pop.isLong.set(accounts.isLong);
   pop.size.set(accounts.size);
   pop.entry.set(accounts.entry);
@@ -264,4 +272,36 @@ export function buildLadder(setup: EngineSetup, pop: Population): void {
   }
   pop.longCount = nl;
   pop.shortCount = ns;
+}
+
+/** An arrival's draws (accounts.flow, src/engine/flow.ts): its side, notional and leverage before the brackets' caps. */
+export interface ArrivalDraw {
+  long: boolean;
+  notional: number;
+  raw: number;
+}
+
+/**
+ * Arrival k of step `step` in path `path`: side ~ Bernoulli(longShare), notional ~ Pareto(min, alpha) capped at max,
+ * leverage ~ lognormal(median, sigma) capped at max, as pass 1 and 4 draw a generated account (flow counters instead of
+ * the account's). Mirrored in assembly/population.ts drawArrival.
+ */
+export function drawArrival(setup: EngineSetup, k: number, path: number, step: number, seedLo: number, seedHi: number, w: Uint32Array): ArrivalDraw {
+  const p = setup.params;
+  philox(flowCounter(FLOW_STREAM.arrivalSide, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
+  const long = uniform32(w[0]) < p[P.longShare];
+  const nMin = p[P.notionalMin];
+  const invAlpha = 1 / p[P.notionalAlpha];
+  let notional = p[P.notionalDist] === NOTIONAL_DIST.fixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
+  if (notional > p[P.notionalMax]) notional = p[P.notionalMax];
+  philox(flowCounter(FLOW_STREAM.arrivalLeverage, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
+  const median = p[P.leverageMedian];
+  let raw = p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
+  if (raw > p[P.leverageMax]) raw = p[P.leverageMax];
+  return { long, notional, raw };
+}
+
+/** The leverage an arrival is admitted at, at its entry notional and size (the population's admission, with its f). */
+export function admitArrival(setup: EngineSetup, tiers: TierTable, f: number, raw: number, entryNotional: number, size: number): number {
+  return admitted({ tiers, maxLeverage: setup.tierMaxLeverage, f, sizeImf: setup.params[P.sizeImf] }, raw, entryNotional, size);
 }

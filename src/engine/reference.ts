@@ -8,7 +8,8 @@ import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { philox, uniform52 } from "./philox.js";
 import { conventionLiquidationPrice, type TierTable } from "./margin.js";
 import { MarginModel } from "./margin-model.js";
-import { allocatePopulation, buildLadder, copyPopulation, drawPopulation, tierTable, type Population } from "./population.js";
+import { admitArrival, allocatePopulation, buildLadder, copyPopulation, drawArrival, drawPopulation, tierTable, type Population } from "./population.js";
+import { FLOW_CHUNK, FLOW_CHUNK_MAX, FLOW_STREAM, flowCounter } from "./flow.js";
 import type { EngineSetup } from "./setup.js";
 import { LatentBook } from "./book.js";
 
@@ -21,10 +22,43 @@ export interface Ledger {
   badDebt: number;
   /** Fees the capped insurance fund could not hold (insurance.cap). */
   treasury: number;
+  /** The collateral accounts.flow's arrivals brought in so far in the path: money that entered the venue. */
+  arrivals: number;
+  /** Open accounts at the end of the step (the population and the arrivals, less the closed). */
+  open: number;
   /** Cumulative notional liquidated in the path so far (the caps tests read it per step). */
   liquidatedNotional: number;
   /** The backstop vault's cash (engine backstop; 0 otherwise). */
   vault: number;
+}
+
+/**
+ * One event of accounts.flow (src/engine/flow.ts): a voluntary close, a close drawn on an account the liquidation
+ * engine holds (blocked: nothing happens), or an arrival (size, fill notional, entry and collateral).
+ */
+export interface FlowEvent {
+  step: number;
+  kind: "close" | "blocked" | "arrival";
+  account: number;
+  side: number;
+  size: number;
+  notional: number;
+  /** Arrivals: the entry (the fill's average price) and the collateral brought in. */
+  entry?: number;
+  collateral?: number;
+}
+
+/** One step of accounts.flow: the open accounts as it starts, the Poisson means and the counts drawn. */
+export interface FlowStepEvent {
+  step: number;
+  open: number;
+  closeMean: number;
+  /** Closes drawn (capped by the open accounts), blocked ones included. */
+  closes: number;
+  arrivalMean: number;
+  /** Arrivals drawn (an arrival past the pool does not happen: see arrived). */
+  arrivals: number;
+  arrived: number;
 }
 
 /** One auction's price in one cascade round (engine dutch-auction; the auction tests read them). */
@@ -185,15 +219,37 @@ export class ReferenceEngine {
   onAdl?: (event: AdlEvent) => void;
   /** Called for every deficit shared under adl.ranking socialized, when set. */
   onSocializedLoss?: (event: SocializedLossEvent) => void;
+  /** Called for every voluntary close, blocked close and arrival (accounts.flow), when set. */
+  onFlow?: (event: FlowEvent) => void;
+  /** Called once per step with flows (accounts.flow), when set. */
+  onFlowStep?: (event: FlowStepEvent) => void;
+
+  // accounts.flow (src/engine/flow.ts)
+  /** Accounts the arrays hold: the population, then the dormant slots of the arrivals. */
+  private readonly capacity: number;
+  /** Active slots in this path: the population and the arrivals so far (a dormant slot is past it, seen by no loop). */
+  private active = 0;
+  /** Open accounts among the active ones (the closes' Poisson mean). */
+  private openCount = 0;
+  /** The draw list of the closes: the open accounts at 0..flowLen−1, and closed ones not yet dropped from it. */
+  private readonly flowList: Int32Array;
+  private flowLen = 0;
+  /** The collateral arrivals brought in, and the voluntary closers' realised P&L, in this path. */
+  private arrivalsIn = 0;
+  private flowPnl = 0;
 
   constructor(setup: EngineSetup) {
     this.s = setup;
     this.tiers = tierTable(setup);
     const p = setup.params;
-    const n = p[P.accountCount];
+    const count = p[P.accountCount];
+    // every per-account array holds the population and the dormant slots of accounts.flow's arrivals
+    const n = count + p[P.flowPool];
+    this.capacity = n;
     this.tick = p[P.tickSize];
     this.book = new LatentBook(setup.bidProfile, setup.askProfile, p, this.tick);
-    this.pop = allocatePopulation(n);
+    this.pop = allocatePopulation(count, n);
+    this.flowList = new Int32Array(p[P.flowCloseProb] > 0 ? n : 0);
     this.cash = new Float64Array(n);
     this.dead = new Uint8Array(n);
     this.adlOrder = new Int32Array(n);
@@ -349,6 +405,15 @@ export class ReferenceEngine {
     this.adlCount = 0;
     this.adlNotional = 0;
     this.lossQueue = [];
+    this.active = pop.count;
+    this.openCount = pop.count;
+    this.arrivalsIn = 0;
+    this.flowPnl = 0;
+    const flowOn = p[P.flowCloseProb] > 0 || p[P.flowArrivalMean] > 0;
+    if (p[P.flowCloseProb] > 0) {
+      for (let i = 0; i < pop.count; i++) this.flowList[i] = i;
+      this.flowLen = pop.count;
+    }
     book.newPath();
     let longCursor = 0;
     let shortCursor = 0;
@@ -440,6 +505,12 @@ export class ReferenceEngine {
         this.model.openStep(t, mark);
         marginSum += this.marginHeldAt(mark);
       }
+      // (3b) accounts.flow: voluntary closes, then arrivals, by market order at this mark; the mark follows their trades
+      // (like the opening mark, not a drawdown point by itself: the rounds' marks and the step's last one are)
+      if (flowOn && this.flowStep(mark)) {
+        if (!markEma && !markOracle) mark = markMid ? book.mid() : book.lastPrice;
+        if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
+      }
 
       // (4) cascade rounds at the current mark until nobody is under water
       let rounds = 0;
@@ -518,6 +589,7 @@ export class ReferenceEngine {
     out[at + METRIC.makersPnl] = this.makers - this.keepersPnl + (this.adlPnl + this.adlTransfer);
     out[at + METRIC.feesPaid] = this.feesPaid;
     out[at + METRIC.shortfall] = this.shortfall;
+    out[at + METRIC.flowPnl] = this.flowPnl;
   }
 
   /** The fundamental's tick (the epsilon absorbs the representation error of decimal ticks), one or more. */
@@ -632,6 +704,7 @@ export class ReferenceEngine {
     if (whole) {
       const remaining = c + pnl;
       this.dead[i] = 1;
+      this.openCount--;
       this.inAuction[i] = 0;
       if (remaining >= 0) {
         const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
@@ -681,9 +754,12 @@ export class ReferenceEngine {
     for (let side = 1; side >= -1; side -= 2) {
       const order = side > 0 ? pop.longOrder : pop.shortOrder;
       const count = side > 0 ? pop.longCount : pop.shortCount;
-      for (let r = 0; r < count; r++) {
+      // the ladder's accounts, then accounts.flow's arrivals of this side in arrival order
+      const end = count + this.active - pop.count;
+      for (let r = 0; r < end; r++) {
         if (this.blockedStep === this.step) return n;
-        const i = order[r];
+        const i = r < count ? order[r] : pop.count + (r - count);
+        if (r >= count && (pop.isLong[i] === 1 ? 1 : -1) !== side) continue;
         if (this.dead[i] === 1 || this.inAuction[i] === 1 || this.nextSlice[i] > this.step || this.slicedRound[i] === this.round) continue;
         const q = this.curSize[i];
         const equity = this.curColl[i] + side * q * (mark - pop.entry[i]);
@@ -705,6 +781,9 @@ export class ReferenceEngine {
       for (let r = 0; r < count; r++) {
         const i = order[r];
         if (this.dead[i] === 0) total += this.model.requirement(side, this.curSize[i], mark, pop.entry[i]);
+      }
+      for (let i = pop.count; i < this.active; i++) {
+        if (this.dead[i] === 0 && (pop.isLong[i] === 1 ? 1 : -1) === side) total += this.model.requirement(side, this.curSize[i], mark, pop.entry[i]);
       }
     }
     return total;
@@ -758,6 +837,7 @@ export class ReferenceEngine {
     this.vaultCash += equity;
     this.cash[i] = 0;
     this.dead[i] = 1;
+    this.openCount--;
     // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
     this.liquidatedPnl -= c;
     if (equity < 0) this.shortfall += -equity;
@@ -924,7 +1004,7 @@ export class ReferenceEngine {
     const winners: number[] = [];
     const profits: number[] = [];
     let total = 0;
-    for (let j = 0; j < pop.count; j++) {
+    for (let j = 0; j < this.active; j++) {
       if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
       const profit = side * this.curSize[j] * (mark - pop.entry[j]);
       if (!(profit > 0)) continue;
@@ -955,6 +1035,156 @@ export class ReferenceEngine {
     // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
     // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
     return deficit < total ? 0 : deficit - taken;
+  }
+
+  // ---- accounts.flow: voluntary closes and arrivals (src/engine/flow.ts documents the model) ----
+
+  /** The step's flows at this mark: closes, then arrivals. Returns whether any traded (the mark is read again). */
+  private flowStep(mark: number): boolean {
+    const p = this.s.params;
+    const prob = p[P.flowCloseProb];
+    const lambda = p[P.flowArrivalMean];
+    const open = this.openCount;
+    let traded = false;
+    let closes = 0;
+    if (prob > 0 && open > 0) {
+      const k = this.poisson(open * prob, FLOW_STREAM.closeCount);
+      closes = k < open ? k : open;
+      let draw = 0;
+      for (let c = 0; c < closes; c++) {
+        // uniform among the open accounts: a closed one drawn leaves the list, and another is drawn
+        let i = -1;
+        let at = 0;
+        while (this.flowLen > 0) {
+          philox(flowCounter(FLOW_STREAM.closePick, draw++), this.path, this.step, DOMAIN.flow, this.seedLo, this.seedHi, this.w);
+          let r = Math.floor(uniform52(this.w[0], this.w[1]) * this.flowLen);
+          if (r >= this.flowLen) r = this.flowLen - 1;
+          const j = this.flowList[r];
+          if (this.dead[j] === 0) {
+            i = j;
+            at = r;
+            break;
+          }
+          this.flowList[r] = this.flowList[--this.flowLen];
+        }
+        if (i < 0) break;
+        const s = this.pop.isLong[i] === 1 ? 1 : -1;
+        if (this.flowBlocked(i, s, mark)) {
+          if (this.onFlow) this.onFlow({ step: this.step, kind: "blocked", account: i, side: s, size: this.curSize[i], notional: 0 });
+          continue;
+        }
+        this.flowList[at] = this.flowList[--this.flowLen];
+        this.closeVoluntarily(i, s);
+        traded = true;
+      }
+    }
+    let arrivals = 0;
+    let arrived = 0;
+    if (lambda > 0) {
+      arrivals = this.poisson(lambda, FLOW_STREAM.arrivalCount);
+      for (let k = 0; k < arrivals; k++) {
+        // the pool is full (probability < 1e-15 per path): the arrival does not happen
+        if (this.active >= this.capacity) break;
+        this.arrive(k, mark);
+        arrived++;
+        traded = true;
+      }
+    }
+    if (this.onFlowStep) this.onFlowStep({ step: this.step, open, closeMean: open * prob, closes, arrivalMean: lambda, arrivals, arrived });
+    return traded;
+  }
+
+  /** A Poisson draw of this mean for this step (stream: FLOW_STREAM), by inversion in chunks of mean ≤ FLOW_CHUNK. */
+  private poisson(mean: number, stream: number): number {
+    let n = 0;
+    let left = mean;
+    let chunk = 0;
+    while (left > 0) {
+      const m = left < FLOW_CHUNK ? left : FLOW_CHUNK;
+      left -= m;
+      philox(flowCounter(stream, chunk++), this.path, this.step, DOMAIN.flow, this.seedLo, this.seedHi, this.w);
+      const u = uniform52(this.w[0], this.w[1]);
+      let k = 0;
+      let prob = exp(-m);
+      let cdf = prob;
+      while (u > cdf && k < FLOW_CHUNK_MAX) {
+        k++;
+        prob = (prob * m) / k;
+        cdf += prob;
+      }
+      n += k;
+    }
+    return n;
+  }
+
+  /**
+   * Whether the liquidation engine holds account i, so that its trader cannot close it: in auction, liquidated before in
+   * this path (sliced, repaid), or across its liquidation price at the mark (with margin.model: equity at or below its
+   * requirement).
+   */
+  private flowBlocked(i: number, s: number, mark: number): boolean {
+    if (this.flagged[i] >= 0 || this.inAuction[i] === 1) return true;
+    const q = this.curSize[i];
+    const e = this.pop.entry[i];
+    if (this.s.params[P.marginModel] !== 0) return this.curColl[i] + s * q * (mark - e) <= this.model.requirement(s, q, mark, e);
+    // its current liquidation price: its own once re-priced (a haircut's computed from the same size and collateral)
+    const l = this.pended[i] === 1 ? (this.staleLiq[i] === 1 ? this.liquidationPriceOf(s, q, e, this.curColl[i]) : this.curLiq[i]) : this.pop.liq[i];
+    return s > 0 ? l >= mark : l <= mark;
+  }
+
+  /** Account i closes its whole position by market order: P&L into its cash, no fee; past bankruptcy, fund then bad debt. */
+  private closeVoluntarily(i: number, s: number): void {
+    const q = this.curSize[i];
+    const c = this.curColl[i];
+    const notional = s > 0 ? this.sell(q) : this.buy(q);
+    const pnl = s * (notional - q * this.pop.entry[i]);
+    this.makers -= pnl;
+    const remaining = c + pnl;
+    this.dead[i] = 1;
+    this.openCount--;
+    if (remaining >= 0) {
+      this.cash[i] = remaining;
+      this.flowPnl += pnl;
+    } else {
+      this.cash[i] = 0;
+      this.flowPnl -= c;
+      this.shortfall += -remaining;
+      const left = -remaining - this.payFromFund(-remaining);
+      if (left > 0) this.badDebt += left;
+    }
+    if (this.onFlow) this.onFlow({ step: this.step, kind: "close", account: i, side: s, size: q, notional });
+  }
+
+  /** Arrival k of this step opens at this mark by market order in the next dormant slot. */
+  private arrive(k: number, mark: number): void {
+    const pop = this.pop;
+    const i = this.active;
+    const a = drawArrival(this.s, k, this.path, this.step, this.seedLo, this.seedHi, this.w);
+    const s = a.long ? 1 : -1;
+    const q = a.notional / mark;
+    const fill = s > 0 ? this.buy(q) : this.sell(q);
+    const e = fill / q;
+    const c = fill / admitArrival(this.s, this.tiers, pop.admitF, a.raw, fill, q);
+    pop.isLong[i] = a.long ? 1 : 0;
+    pop.entry[i] = e;
+    this.curSize[i] = q;
+    this.curColl[i] = c;
+    this.curLiq[i] = this.liquidationPriceOf(s, q, e, c);
+    this.dead[i] = 0;
+    this.cash[i] = 0;
+    this.nextSlice[i] = 0;
+    this.slicedRound[i] = 0;
+    this.flagged[i] = -1;
+    this.inAuction[i] = 0;
+    this.staleLiq[i] = 0;
+    this.pended[i] = 0;
+    // the ladder was sorted before it existed: it is re-checked at its own liquidation price every round
+    this.pend(i, s);
+    this.active++;
+    this.openCount++;
+    if (this.flowList.length > 0) this.flowList[this.flowLen++] = i;
+    this.arrivalsIn += c;
+    if (this.onFlow) this.onFlow({ step: this.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
   }
 
   /** Closes account i (side s) whole at its current size by market order and settles it (settleUnits). */
@@ -1125,6 +1355,7 @@ export class ReferenceEngine {
     const remaining = backing + pnl;
     let paid = 0;
     this.dead[i] = 1;
+    this.openCount--;
     this.inAuction[i] = 0;
     if (remaining >= 0) {
       this.cash[i] = remaining;
@@ -1197,6 +1428,7 @@ export class ReferenceEngine {
       this.adlTransfer += side * x * (mark - P);
       if (x === qj) {
         this.dead[j] = 1;
+        this.openCount--;
         this.cash[j] = this.curColl[j] + pnl;
         this.adlCursor++;
       } else {
@@ -1269,6 +1501,7 @@ export class ReferenceEngine {
       given += haircut;
       deficit -= haircut;
       this.dead[j] = 1;
+      this.openCount--;
       this.adlCount++;
       this.adlNotional += q * mark;
     }
@@ -1282,7 +1515,7 @@ export class ReferenceEngine {
     const random = this.s.params[P.adlRanking] === ADL_RANKING.random;
     const hyperliquid = this.s.params[P.adlRanking] === ADL_RANKING.hyperliquid;
     let n = 0;
-    for (let j = 0; j < pop.count; j++) {
+    for (let j = 0; j < this.active; j++) {
       if (this.dead[j] === 1 || this.inAuction[j] === 1 || (pop.isLong[j] === 1 ? 1 : -1) !== side) continue;
       // nor one the liquidation engine has in hand (sliced, repaid): ADL takes the other side's healthy positions
       if (this.s.params[P.perAccount] === 1 && this.flagged[j] >= 0) continue;
@@ -1315,7 +1548,7 @@ export class ReferenceEngine {
 
   private ledger(): Ledger {
     let traders = 0;
-    for (let i = 0; i < this.pop.count; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.curColl[i];
+    for (let i = 0; i < this.active; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.curColl[i];
     return {
       step: this.step,
       traders,
@@ -1323,6 +1556,8 @@ export class ReferenceEngine {
       makers: this.makers,
       badDebt: this.badDebt,
       treasury: this.treasury,
+      arrivals: this.arrivalsIn,
+      open: this.openCount,
       liquidatedNotional: this.liquidatedNotional,
       vault: this.vaultCash,
     };

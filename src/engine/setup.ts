@@ -21,6 +21,7 @@ import {
   SECONDS_PER_YEAR,
 } from "./layout.js";
 import { profileDepth } from "./book.js";
+import { flowArrivalMean, flowCloseProb, flowPool } from "./flow.js";
 import { normalInv } from "./mathfn.js";
 
 export interface AccountArrays {
@@ -97,6 +98,12 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
   params[P.adlPrice] = ADL_PRICE[s.adl.price ?? "bankruptcy"];
   setLiquidationEngine(params, s);
+  // trading during a path (src/engine/flow.ts): absent, 0, 0, 0 and today's records; present, the per-account engine
+  const flow = s.accounts.flow;
+  params[P.flowCloseProb] = flowCloseProb(flow?.closeRatePerHour ?? 0, s.stepSeconds);
+  params[P.flowArrivalMean] = flowArrivalMean(flow?.arrivalsPerHour ?? 0, s.stepSeconds);
+  params[P.flowPool] = flowPool(params[P.flowArrivalMean], s.steps);
+  if (params[P.flowCloseProb] > 0 || params[P.flowArrivalMean] > 0) params[P.perAccount] = 1;
   // liquidity under stress and the ema mark: absent keys give today's behaviour
   params[P.stressWithdrawal] = s.market.book.stress?.withdrawal ?? 0;
   params[P.stressFloor] = s.market.book.stress?.floor ?? 0;

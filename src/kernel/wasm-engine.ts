@@ -81,7 +81,8 @@ export class WasmEngine {
     this.batch = options.batch ?? 256;
     this.check(
       this.exports.init(
-        p[P.accountCount] | 0,
+        // the population and the dormant slots of accounts.flow's arrivals after it
+        (p[P.accountCount] + p[P.flowPool]) | 0,
         setup.bidProfile.length - 1,
         setup.shocks.length - 1,
         setup.tierFloor.length,
@@ -135,10 +136,13 @@ export class WasmEngine {
     }
   }
 
-  /** The money ledger at the end of the last path: traders, insurance, makers, bad debt, treasury, backstop vault. */
+  /**
+   * The money ledger at the end of the last path: traders, insurance, makers, bad debt, treasury, backstop vault, and
+   * the collateral accounts.flow's arrivals brought in (money that entered the venue during the path).
+   */
   ledger(): Float64Array {
     this.exports.computeTradersCash();
-    return this.f64(this.exports.ledgerPtr(), 6).slice();
+    return this.f64(this.exports.ledgerPtr(), 7).slice();
   }
 
   /** Whether account i was liquidated or deleveraged in the last path. */

@@ -38,6 +38,7 @@ export const METRIC_KIND: Readonly<Record<MetricName, MetricKind>> = Object.free
   makersPnl: "money",
   feesPaid: "money",
   shortfall: "money",
+  flowPnl: "money",
 });
 
 type Num = number | null | undefined;

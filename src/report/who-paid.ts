@@ -19,6 +19,7 @@ interface Row {
 /** The parties, in the order the table prints them; their money changes sum to zero. */
 export const WHO_PAID_ROWS: readonly Row[] = [
   { label: "liquidated traders", metric: "liquidatedPnl", sign: 1 },
+  { label: "voluntary closers (accounts.flow)", metric: "flowPnl", sign: 1 },
   { label: "ADL'd / haircut traders", metric: "adlTransfer", sign: -1 },
   { label: "insurance fund", metric: "fundNet", sign: 1 },
   { label: "backstop vault", metric: "vaultPnl", sign: 1 },

@@ -52,6 +52,8 @@ export const WORST_TAIL: Readonly<Record<MetricName, Tail>> = Object.freeze({
   makersPnl: "lower",
   feesPaid: "upper",
   shortfall: "upper",
+  // the voluntary closers' realised P&L (accounts.flow): their loss is the lower tail
+  flowPnl: "lower",
 });
 
 export const QUANTILE_KEYS = ["p01", "p05", "p50", "p95", "p99"] as const;

@@ -1,5 +1,5 @@
 // fast-check generators of whole scenarios: small enough to run hundreds, wide enough to reach every
-// branch of the model (jumps, replay, resample, ADL of both kinds, exhausted books, positions files).
+// branch of the model (jumps, replay, resample, ADL of both kinds, exhausted books, positions files, accounts.flow).
 import fc from "fast-check";
 import type { PositionRow, Scenario, ScenarioInputs, Tier } from "../../src/config/scenario.js";
 import { BINANCE_TIERS } from "./tiers.js";
@@ -146,6 +146,19 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       }),
       { freq: 3 },
     ),
+    // trading during a path (accounts.flow), present one time in three: a close probability per step (1: nearly
+    // certain) and a mean of arrivals per step, each absent a third of the time (converted to rates per hour below);
+    // drawn as integers, which spread over the range (fast-check's doubles crowd near 0: rates of 1e-300)
+    flow: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 2 },
+      {
+        arbitrary: fc.record({
+          closeProb: fc.option(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 500 }).map((i) => i / 1000)), { freq: 3 }),
+          arrivalsPerStep: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 }).map((i) => i / 100)), { freq: 3 }),
+        }),
+        weight: 1,
+      },
+    ),
     resample: fc.boolean(),
     useFile: fc.boolean(),
     filePositions: fc.array(
@@ -238,6 +251,21 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       if (f.kind === "flat") scenario.liquidation.fee = { kind: "flat" };
       else if (f.kind === "tiered") scenario.liquidation.fee = { kind: "tiered", tiers: f.rates.map((rate, j) => ({ floor: j * f.floorStep, rate })) };
       else scenario.liquidation.fee = { kind: "time-ramped", max: f.max, graceSeconds: f.graceSeconds, increasePerSecond: f.increasePerSecond };
+    }
+    if (g.flow !== null) {
+      // with flow every account may trade, not only the liquidated, and the engines walk a book level by level: a
+      // whale on a book a thousandth of a unit deep walks 10^7 levels (to a power law's end), seconds a path in the
+      // reference engine. Flow's scenarios keep whales to 20 × min, the depth per level to at least a 2000th of the
+      // largest position, and power laws (whose end is 10^7 levels away) to exponential books
+      scenario.accounts.notional.max = g.notMin * 20;
+      const depth = scenario.market.book.depth;
+      depth.size = Math.max(depth.size, Math.max((g.notMin * 20) / initialPrice, g.useFile ? 50 : 0) / 2000);
+      if (depth.profile === "power") depth.profile = "exponential";
+      scenario.accounts.flow = {};
+      // p = 1 − e^(−rate·stepSeconds/3600): a probability of 1 as a rate of 40 per step
+      const p = g.flow.closeProb;
+      if (p !== null) scenario.accounts.flow.closeRatePerHour = ((p >= 1 ? 40 : -Math.log1p(-p)) * 3600) / g.stepSeconds;
+      if (g.flow.arrivalsPerStep !== null) scenario.accounts.flow.arrivalsPerHour = (g.flow.arrivalsPerStep * 3600) / g.stepSeconds;
     }
     if (g.mark === "ema") scenario.market.mark.halfLifeSeconds = g.halfLifeSteps * g.stepSeconds;
     if (g.oracleLagSteps !== null) scenario.market.mark.oracleLagSeconds = g.oracleLagSteps * g.stepSeconds;
