@@ -45,13 +45,15 @@ describe("options agree across subcommands", () => {
     expect(JSON.parse(json.stdout).positions[0].liquidationPrice).toBeCloseTo(25100.4, 2);
   });
 
-  it("sweep's help lists only the options sweep accepts (no --shard, no --resume yet)", async () => {
+  it("sweep's help lists the options sweep accepts: --shard and --resume as run's, --queue not yet", async () => {
     const r = await cascade("sweep", "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--set/);
-    expect(r.stdout).not.toMatch(/--shard|--resume/);
+    expect(r.stdout).toMatch(/--shard/);
+    expect(r.stdout).toMatch(/--resume/);
     const run = await cascade("run", "--help");
     expect(run.stdout).toMatch(/--shard/);
+    expect(run.stdout).toMatch(/--queue/);
   });
 
   it("the package's binaries include its own name, so `npx margin-cascade` runs this CLI", () => {

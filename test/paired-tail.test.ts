@@ -102,3 +102,40 @@ describe("paired tail differences (p99 and ES99 of the bad tail, Poisson bootstr
     expect(() => pairedTailDifference(x, y.subarray(1), "upper", 1)).toThrow(/499 baseline paths/);
   });
 });
+
+describe("in a sweep: sweep.json, sweep.csv and sweep.parquet carry each metric's tail differences", () => {
+  it("q99 and ES99 differences equal the summaries' tail statistics' differences; 2 shards merged give the same files", async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadSweep } = await import("../src/sweep/load.js");
+    const { runSweep, runSweepShard } = await import("../src/sweep/run.js");
+    const { mergeSweepShards } = await import("../src/sweep/merge.js");
+    const work = mkdtempSync(join(tmpdir(), "cascade-tails-"));
+    try {
+      const file = join(work, "s.yaml");
+      writeFileSync(file, "overrides: { paths: 160, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\nmetrics: [liquidatedNotional, insuranceMin, firstLiquidationStep]\n");
+      const single = join(work, "single");
+      const result = await runSweep(loadSweep(file), { outDir: single, inline: true, format: "parquet" });
+      const [point, base] = [result.points.find((p) => !p.baseline)!, result.points.find((p) => p.baseline)!];
+      const up = point.differences!.tails.liquidatedNotional!;
+      expect(up.q99.diff).toBe(point.summary.metrics.liquidatedNotional.p99 - base.summary.metrics.liquidatedNotional.p99);
+      expect(up.es99.diff).toBe(point.summary.metrics.liquidatedNotional.es99 - base.summary.metrics.liquidatedNotional.es99);
+      // insuranceMin: smaller is worse, so its bad tail's 99% quantile is the p01
+      const down = point.differences!.tails.insuranceMin!;
+      expect(down.q99.diff).toBe(point.summary.metrics.insuranceMin.p01 - base.summary.metrics.insuranceMin.p01);
+      for (const t of [up, down]) for (const d of [t.q99, t.es99]) expect(d.ci95[0]).toBeLessThanOrEqual(d.ci95[1]);
+      expect(up.q99.ci95[1] - up.q99.ci95[0], "the thin book's tail moves, with a real interval").toBeGreaterThan(0);
+      expect(point.differences!.tails.firstLiquidationStep).toBeUndefined();
+      expect(base.differences!.tails.liquidatedNotional!.es99).toEqual({ diff: 0, ci95: [0, 0] });
+      const shards = [1, 2].map((k) => join(work, `shard-${k}`));
+      for (const [k, d] of shards.entries()) await runSweepShard(loadSweep(file), { shard: { index: k + 1, count: 2 }, outDir: d, inline: true, format: "parquet" });
+      const merged = join(work, "merged");
+      await mergeSweepShards(shards, { outDir: merged });
+      for (const name of ["sweep.csv", "sweep.parquet"]) expect(readFileSync(join(merged, name)).equals(readFileSync(join(single, name))), name).toBe(true);
+      expect(readFileSync(join(single, "sweep.csv"), "utf8").split("\n")[0]).toContain("liquidatedNotional_q99_diff_ci95_lo");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

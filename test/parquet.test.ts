@@ -22,6 +22,23 @@ function inputs(paths: number): ScenarioInputs {
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** The columns of paths.parquet that are not DOUBLE (counts, a step, a round count, a flag). */
+const NOT_DOUBLE: Record<string, string> = { liquidations: "INT64", adlCount: "INT64", maxRoundsInStep: "INT32", firstLiquidationStep: "INT32", bookExhausted: "BOOLEAN" };
+const DUCK_TYPE: Record<string, string> = { INT64: "BIGINT", INT32: "INTEGER", BOOLEAN: "BOOLEAN", DOUBLE: "DOUBLE" };
+const typeOf = (name: string) => NOT_DOUBLE[name] ?? "DOUBLE";
+
+/** Any test value made valid for its column: an integer (not −0) for an integer column, 0 or 1 for the flag. */
+function fit(m: number, x: number): number {
+  const type = typeOf(METRIC_NAMES[m]);
+  if (type === "DOUBLE") return x;
+  const k = Number.isFinite(x) ? Math.trunc(x) % 1000 : 7;
+  if (type === "BOOLEAN") return Math.abs(k) % 2;
+  return k === 0 ? 0 : k;
+}
+
+/** A DuckDB value of a paths.parquet column as the record's f64: BIGINT as bigint, BOOLEAN as boolean. */
+const asNumber = (v: unknown) => (typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : (v as number));
+
 /** The whole file through DuckDB, in file order: path (bigint → number) and path-major records. */
 async function duckRead(file: string): Promise<PathsCsv> {
   const reader = await con.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`);
@@ -34,7 +51,7 @@ async function duckRead(file: string): Promise<PathsCsv> {
     const p = cols[0][i];
     expect(typeof p).toBe("bigint");
     paths[i] = Number(p);
-    for (let m = 0; m < RECORD_STRIDE; m++) records[i * RECORD_STRIDE + m] = cols[m + 1][i] as number;
+    for (let m = 0; m < RECORD_STRIDE; m++) records[i * RECORD_STRIDE + m] = asNumber(cols[m + 1][i]);
   }
   return { paths, records, count };
 }
@@ -96,21 +113,21 @@ describe("cascade run --format parquet", () => {
     expectSameRows(await readPathsParquet(join(pqDir, "paths.parquet")), csv);
   });
 
-  it("has the schema a pandas/polars user expects: path INT64 then one non-null DOUBLE per metric, no logical types", async () => {
+  it("has the schema a pandas/polars user expects: path INT64 then one non-null column per metric (counts integers, the flag boolean, the rest DOUBLE), no logical types", async () => {
     const file = sqlString(join(pqDir, "paths.parquet"));
     const described = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${file})`)).getRowObjectsJS();
     expect(described.map((r) => [r.column_name, r.column_type])).toEqual([
       ["path", "BIGINT"],
-      ...METRIC_NAMES.map((n) => [n, "DOUBLE"]),
+      ...METRIC_NAMES.map((n) => [n, DUCK_TYPE[typeOf(n)]]),
     ]);
-    // Physical schema: INT64 without a logical or converted type reads as int64 in pandas/pyarrow and Int64
-    // in polars; DOUBLE as float64/Float64; REQUIRED means non-nullable columns.
+    // Physical schema: INT64/INT32 without a logical or converted type read as int64/int32 in pandas/pyarrow and
+    // Int64/Int32 in polars; DOUBLE as float64/Float64; BOOLEAN as bool; REQUIRED means non-nullable columns.
     const schema = (
       await con.runAndReadAll(`SELECT name, type, repetition_type, converted_type, logical_type FROM parquet_schema(${file})`)
     ).getRowObjectsJS();
     expect(schema.slice(1)).toEqual([
       { name: "path", type: "INT64", repetition_type: "REQUIRED", converted_type: null, logical_type: null },
-      ...METRIC_NAMES.map((name) => ({ name, type: "DOUBLE", repetition_type: "REQUIRED", converted_type: null, logical_type: null })),
+      ...METRIC_NAMES.map((name) => ({ name, type: typeOf(name), repetition_type: "REQUIRED", converted_type: null, logical_type: null })),
     ]);
   });
 
@@ -149,11 +166,11 @@ describe("cascade run --format parquet", () => {
 });
 
 describe("ParquetSink", () => {
-  /** Records whose every value is a distinct double, with the awkward ones mixed in. */
+  /** Records whose every DOUBLE is a distinct double, with the awkward ones mixed in (integers and flags in their columns). */
   function records(count: number): Float64Array {
     const special = [-0, 0, NaN, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, 0.1 + 0.2, -1];
     const r = new Float64Array(count * RECORD_STRIDE);
-    for (let j = 0; j < r.length; j++) r[j] = j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20);
+    for (let j = 0; j < r.length; j++) r[j] = fit(j % RECORD_STRIDE, j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20));
     return r;
   }
 
@@ -232,7 +249,7 @@ describe("ParquetSink", () => {
 describe("ParquetSink.resume (a Parquet file cannot be appended to: the finished rows are copied)", () => {
   const data = (() => {
     const r = new Float64Array(80 * RECORD_STRIDE);
-    for (let j = 0; j < r.length; j++) r[j] = j % 7 === 0 ? -0 : Math.cos(j) * 1e3;
+    for (let j = 0; j < r.length; j++) r[j] = fit(j % RECORD_STRIDE, j % 7 === 0 ? -0 : Math.cos(j) * 1e3);
     return r;
   })();
   const rows = (first: number, n: number) => data.subarray(first * RECORD_STRIDE, (first + n) * RECORD_STRIDE);

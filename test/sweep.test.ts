@@ -330,11 +330,11 @@ describe("a broken sweep file is an InputError naming each field", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("--shard and --resume are refused", async () => {
-    const { code, stderr } = await cascade("sweep", EXAMPLE, "--shard", "1/2", "--resume", "x", "--quiet");
+  it("a bad --shard or --resume is refused, one line each (shards and resume: test/sweep-shard.test.ts)", async () => {
+    const { code, stderr } = await cascade("sweep", EXAMPLE, "--shard", "3/2", "--resume", " ", "--quiet");
     expect(code).toBe(2);
-    expect(stderr).toContain("error: --shard is not supported by sweep");
-    expect(stderr).toContain("error: --resume is not supported by sweep");
+    expect(stderr).toContain('error: --shard must be i/n with 1 <= i <= n, e.g. 2/4 (received "3/2")');
+    expect(stderr).toContain('error: --resume must be a directory path (received "")');
   });
 });
 
@@ -448,7 +448,7 @@ describe("cascade sweep end to end", () => {
     expect(json.base.market.book.depth.size).toBe(2.2);
     expect(json.points).toHaveLength(64);
     expect(Object.keys(json.points[0].metrics)).toEqual(["badDebt", "liquidatedNotional", "amplification", "maxDrawdown", "insuranceMin", "adlNotional"]);
-    expect(readdirSync(out).sort()).toEqual(["sweep.csv", "sweep.json"]); // no per-point directories by default
+    expect(readdirSync(out).sort()).toEqual(["report.html", "sweep.csv", "sweep.json"]); // no per-point directories by default; the CLI writes the report
   });
 
   it("--keep-paths writes each point's summary.json and paths.csv; --json prints sweep.json", async () => {
@@ -460,7 +460,7 @@ describe("cascade sweep end to end", () => {
     expect(code, stderr).toBe(0);
     expect(stderr).toContain("point 0 (baseline) done, 1/2");
     expect(JSON.parse(stdout).points).toHaveLength(2);
-    expect(readdirSync(out).sort()).toEqual(["point-000", "point-001", "sweep.csv", "sweep.json"]);
+    expect(readdirSync(out).sort()).toEqual(["point-000", "point-001", "report.html", "sweep.csv", "sweep.json"]);
     const summary = JSON.parse(readFileSync(join(out, "point-001", "summary.json"), "utf8"));
     expect(summary.scenario.market.book.depth.size).toBe(0.04);
     expect(readFileSync(join(out, "point-001", "paths.csv"), "utf8").trimEnd().split("\n")).toHaveLength(21);

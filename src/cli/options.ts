@@ -2,6 +2,8 @@
 import { availableParallelism } from "node:os";
 import { formatValue } from "../config/errors.js";
 import type { RunOptions } from "./run.js";
+import { parsePrefix } from "../queue/names.js";
+import { parseQueueUrl } from "../queue/url.js";
 
 /** The options as commander collects them (every value a string). */
 export interface RawRunOptions {
@@ -15,8 +17,13 @@ export interface RawRunOptions {
   format?: string;
   quiet?: boolean;
   json?: boolean;
+  /** Commander's `--no-report` (true unless given); absent when the options do not come from the CLI (no report then). */
+  report?: boolean;
   set?: string[];
   resume?: string;
+  queue?: string;
+  queuePrefix?: string;
+  batchSize?: string;
 }
 
 const DIGITS = /^\d+$/;
@@ -78,6 +85,7 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
   if (seed !== undefined) sets.push(`seed=${seed}`);
   if (raw.out !== undefined && raw.out.trim() === "") problems.push(`--out must be a directory path (received "")`);
   if (raw.resume !== undefined && raw.resume.trim() === "") problems.push(`--resume must be a directory path (received "")`);
+  const queue = queueOptions(raw, problems);
   return {
     threads: parseThreads(raw.threads, problems) ?? Math.min(availableParallelism(), MAX_THREADS),
     out: raw.out ?? "./cascade-out",
@@ -89,6 +97,21 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
     force: raw.force ?? false,
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
     ...(scenarioFile !== undefined ? { scenarioFile } : {}),
+    ...(queue ? { queue } : {}),
     sets,
   };
+}
+
+/** `--queue URL` with `--queue-prefix` and `--batch-size`, which mean nothing without it. */
+function queueOptions(raw: RawRunOptions, problems: string[]): RunOptions["queue"] {
+  const url = parseQueueUrl(raw.queue, problems);
+  const prefix = parsePrefix(raw.queuePrefix, problems);
+  const batchSize = integer("batch-size", raw.batchSize, 1, problems);
+  if (raw.queue === undefined) {
+    for (const [name, given] of [["--queue-prefix", raw.queuePrefix], ["--batch-size", raw.batchSize]] as const) {
+      if (given !== undefined) problems.push(`${name} needs --queue (it sets how a queue run is cut into jobs)`);
+    }
+    return undefined;
+  }
+  return url ? { url, prefix, ...(batchSize !== undefined ? { batchSize } : {}) } : undefined;
 }

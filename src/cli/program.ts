@@ -14,8 +14,10 @@ import { portfolioCommand, type RawPortfolioOptions } from "./portfolio.js";
 import { mergeCommand, type RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
+import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { sweepAction, type RawSweepOptions } from "./sweep.js";
+import { workerCommand, type RawWorkerOptions } from "./worker.js";
 import { solveCommand, type RawSolveOptions } from "./solve.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -23,11 +25,8 @@ const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.me
 const collect = (value: string, previous: string[]) => [...previous, value];
 const hidden = (option: Option, hide: boolean) => (hide ? option.hideHelp() : option);
 
-/**
- * The options `run` and `sweep` share. Sweep has no shards or resume yet: its help does not list them, and given
- * anyway they get a line saying so (sweep.ts) rather than "unknown option".
- */
-function withRunOptions(cmd: Command, { shards = true } = {}): Command {
+/** The options `run` and `sweep` share (`shards: false` hides --shard and --resume from a command's help). */
+function withRunOptions(cmd: Command, { shards = true, queue = true } = {}): Command {
   cmd
     .option("--paths <n>", "number of Monte Carlo paths")
     .option("--seed <s>", "master seed")
@@ -40,8 +39,12 @@ function withRunOptions(cmd: Command, { shards = true } = {}): Command {
     .option("--quiet", "no progress bar")
     .option("--json", "print the summary as JSON on stdout instead of the table")
     .option("--set <key=value>", "override a scenario key, e.g. market.price.volatility=1.2 (repeatable)", collect, [])
-    .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)");
+    .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)")
+    .option("--no-report", "do not write report.html (rebuild it later with `cascade report DIR`)");
   cmd.addOption(hidden(new Option("--resume <dir>", "finish an interrupted run"), !shards));
+  cmd.addOption(hidden(new Option("--queue <url>", "compute the batches on `cascade worker` processes through this Redis, e.g. redis://host:6379"), !queue));
+  cmd.addOption(hidden(new Option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; the workers must use the same)"), !queue));
+  cmd.addOption(hidden(new Option("--batch-size <paths>", "paths per queue job (default: about 500,000 path-steps)"), !queue));
   return cmd;
 }
 
@@ -80,13 +83,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       }
       if (problems.length > 0 || !inputs) throw new InputError(problems);
       Object.assign(known, { seed: inputs.scenario.seed, scenarioFile: file });
-      code = await runCommand(inputs, options, io);
+      code = await runCommand(inputs, options, io, { report: raw.report });
     });
 
-  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"), { shards: false })
+  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"), { queue: false })
     .option("--keep-paths", "also write point-NNN/summary.json and paths.csv for every point")
     .description("the run over a parameter grid or sample, one summary per point")
-    .action(async (file: string, raw: RawSweepOptions) => {
+    .action(async (file: string, raw: RawSweepOptions & { queue?: string; queuePrefix?: string; batchSize?: string }) => {
+      const queueOption = raw.queue !== undefined ? "--queue" : raw.queuePrefix !== undefined ? "--queue-prefix" : raw.batchSize !== undefined ? "--batch-size" : undefined;
+      if (queueOption) throw new InputError([`${queueOption}: sweep does not run on a queue yet (run it without ${queueOption}, or queue its points one by one with cascade run --queue)`]);
       code = await sweepAction(file, raw, io, known);
     });
 
@@ -111,6 +116,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--quiet", "no progress lines")
     .action(async (file: string | undefined, raw: RawSolveOptions) => {
       code = await solveCommand(file, raw, io);
+    });
+
+  program
+    .command("worker")
+    .description("compute the batches of runs queued with `cascade run --queue` on this machine, until Ctrl-C")
+    .requiredOption("--queue <url>", "the coordinators' Redis, e.g. redis://host:6379 (redis://user:password@host:port/db; rediss:// for TLS)")
+    .option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; as the coordinators')")
+    .option("--threads <t>", "worker threads (default: all cores)")
+    .option("--name <name>", "this worker's name in the coordinators' progress (default HOST/PID)")
+    .option("--quiet", "no lines on stderr")
+    .option("--verbose", "a line per batch")
+    .action(async (raw: RawWorkerOptions) => {
+      code = await workerCommand(raw, io);
     });
 
   program
@@ -191,7 +209,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   program
     .command("merge")
-    .argument("<dirs...>", "shard output directories")
+    .argument("<dirs...>", "shard output directories (of `run --shard` or of `sweep --shard`)")
     .description("merge the outputs of shards into one result")
     .option("--out <dir>", "output directory", "./cascade-out")
     .option("--quiet", "no progress lines")
@@ -210,6 +228,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const sample = Number(opts.sample);
       if (!Number.isInteger(sample) || sample < 0) throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
       code = await verifyCommand(dir, sample, io);
+    });
+
+  program
+    .command("report")
+    .argument("<dir>", "output directory of a run or a sweep")
+    .option("--quiet", "do not say where the report was written")
+    .description("rebuild report.html (charts and tables of the results, one self-contained file) from a run's or a sweep's outputs")
+    .action(async (dir: string, opts: { quiet?: boolean }) => {
+      code = await reportCommand(dir, { quiet: opts.quiet ?? false }, io);
     });
 
   try {

@@ -2,11 +2,13 @@
 // (with --paths/--seed applied) when it calls this.
 import { resolve } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
-import { runScenario } from "../mc/run.js";
+import { runScenario, type RunScenarioOptions } from "../mc/run.js";
+import type { QueueRunOptions } from "../queue/coordinator.js";
 import { summaryToJson } from "../report/summary-json.js";
 import { formatSummaryTable } from "../report/table.js";
 import { processIo, type CliIo } from "./io.js";
 import { progressSink } from "./progress.js";
+import { afterOutputs } from "./report.js";
 
 export interface RunOptions {
   /** Worker threads; the CLI defaults it to os.availableParallelism(). */
@@ -30,18 +32,28 @@ export interface RunOptions {
   scenarioFile?: string;
   /** The --set overrides applied, --paths/--seed included as `paths=`/`seed=` (for the record). */
   sets: string[];
+  /** `--queue`: the batches are jobs on this Redis queue, computed by `cascade worker` processes (src/queue). */
+  queue?: Pick<QueueRunOptions, "url" | "prefix" | "batchSize">;
+}
+
+/** What follows a finished run. */
+export interface AfterRun {
+  /** true: write report.html beside the outputs (the CLI does); false: --no-report, remove a stale one; absent: neither. */
+  report?: boolean;
 }
 
 /** Runs the scenario; resolves to the exit code (0 done, 130 interrupted). */
-export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io: CliIo = processIo): Promise<number> {
+export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io: CliIo = processIo, after: AfterRun = {}): Promise<number> {
+  // the queue mode (and its Redis client) is loaded only when asked for
+  const queued = options.queue ? await import("../queue/coordinator.js") : undefined;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
-  const progress = progressSink(io.stderr, options.quiet);
+  const progress = queued ? queued.queueProgressSink(io.stderr, options.quiet) : progressSink(io.stderr, options.quiet);
   // --resume DIR finishes the run in DIR, and writes there
   const out = options.resume ?? options.out;
   try {
-    const result = await runScenario(inputs, {
+    const scenarioOptions: RunScenarioOptions = {
       threads: options.threads,
       engine: options.engine,
       outDir: out,
@@ -51,7 +63,11 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       shard: options.shard,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
-    });
+    };
+    const log = (line: string) => void (options.quiet || io.stderr.write(`${line}\n`));
+    const result = queued && options.queue
+      ? await queued.runOnQueue(inputs, scenarioOptions, { ...options.queue, log })
+      : await runScenario(inputs, scenarioOptions);
     progress.stop();
     for (const warning of (result.summary.warnings as string[] | undefined) ?? []) io.stderr.write(`warning: ${warning}\n`);
     if (options.json) io.stdout.write(summaryToJson(result.summary) + "\n");
@@ -62,6 +78,7 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       return 130;
     }
     if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.${options.format}\n`);
+    await afterOutputs(out, after.report, io, options.quiet);
     return 0;
   } finally {
     progress.stop();

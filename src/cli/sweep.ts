@@ -1,13 +1,16 @@
 // `cascade sweep SWEEP`: the run over a grid or sample of scenario keys, one summary per point, common
-// random numbers across points, paired differences against a baseline (SPEC §1).
-import { resolve } from "node:path";
+// random numbers across points, paired differences against a baseline (SPEC §1). `--shard i/n` runs one
+// slice of it (merged with `cascade merge`), `--resume DIR` finishes an interrupted sweep or shard.
+import { join, resolve } from "node:path";
 import { InputError, type ReproContext } from "../config/errors.js";
 import { loadSweep, type ResolvedSweep } from "../sweep/load.js";
 import { formatSweepTable, sweepJson } from "../sweep/report.js";
-import { runSweep } from "../sweep/run.js";
+import { runSweep, runSweepShard } from "../sweep/run.js";
+import { SHARD_MANIFEST } from "../sweep/shard.js";
 import { processIo, type CliIo } from "./io.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { progressSink } from "./progress.js";
+import { afterOutputs } from "./report.js";
 import type { RunOptions } from "./run.js";
 
 export interface RawSweepOptions extends RawRunOptions {
@@ -19,14 +22,14 @@ export interface RawSweepOptions extends RawRunOptions {
 export interface SweepCommandOptions extends RunOptions {
   /** Also write point-NNN/summary.json and the per-path table for every point. */
   keepPaths: boolean;
+  /** true: write report.html beside sweep.json (the CLI does; not for a shard); false: --no-report, remove a stale one. */
+  report?: boolean;
 }
 
 /** Checks the options and the sweep file (every problem at once), then runs it; resolves to the exit code. */
 export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo = processIo, known: ReproContext = {}): Promise<number> {
   const problems: string[] = [];
   const options = parseRunOptions(raw, file, problems);
-  if (options.shard) problems.push(`--shard is not supported by sweep (received ${raw.shard}): every point runs all its paths`);
-  if (options.resume !== undefined) problems.push(`--resume is not supported by sweep (received ${JSON.stringify(options.resume)}): run the sweep again`);
   let sweep: ResolvedSweep | undefined;
   try {
     sweep = loadSweep(file, options.sets);
@@ -40,10 +43,15 @@ export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo 
     for (const warning of point.scenario.venueWarnings ?? []) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
   }
   Object.assign(known, { seed: sweep.base.scenario.seed, scenarioFile: file });
-  return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false }, io);
+  return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false, report: raw.report }, io);
 }
 
-/** Runs a resolved sweep with the CLI's progress and output; 0 done, 130 interrupted. */
+const values = (v: Record<string, unknown>) =>
+  Object.entries(v)
+    .map(([k, x]) => `${k}=${typeof x === "string" ? x : JSON.stringify(x)}`)
+    .join(" ");
+
+/** Runs a resolved sweep (or one shard of it) with the CLI's progress and output; 0 done, 130 interrupted. */
 export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOptions, io: CliIo = processIo): Promise<number> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -51,33 +59,68 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
   // A bar on a terminal (paths of the whole sweep); plain lines per finished point otherwise.
   const bar = io.stderr.isTTY ? progressSink(io.stderr, options.quiet) : undefined;
   const lines = !options.quiet && !io.stderr.isTTY;
+  // --resume DIR finishes the sweep (or shard) in DIR, and writes there
+  const out = options.resume ?? options.out;
+  const where = resolve(out);
   try {
+    if (options.shard) {
+      const shard = `${options.shard.index}/${options.shard.count}`;
+      const result = await runSweepShard(sweep, {
+        shard: options.shard,
+        threads: options.threads,
+        engine: options.engine,
+        outDir: out,
+        keepPaths: options.keepPaths,
+        force: options.force ?? false,
+        resume: options.resume !== undefined,
+        format: options.format,
+        signal: abort.signal,
+        onProgress: (p) => bar?.update(p),
+        onSegment: (s, p) => {
+          if (!lines) return;
+          const seconds = (p.elapsedMs / 1000).toFixed(1);
+          io.stderr.write(`shard ${shard}: point ${s.point} paths ${s.firstPath}-${s.endPath - 1} done, ${p.pointsDone}/${p.points} after ${seconds} s\n`);
+        },
+      });
+      bar?.stop();
+      const m = result.manifest;
+      const pointsText = m.segments.length === 0 ? "no paths" : `${m.segments.length} point${m.segments.length === 1 ? "" : "s"} (${m.work.end - m.work.first} of ${m.work.total} point-paths)`;
+      if (options.json) io.stdout.write(JSON.stringify({ ...m, sweep: undefined, interrupted: result.interrupted }, null, 2) + "\n");
+      else io.stdout.write(`${sweep.name}: shard ${shard}, ${pointsText}, seed ${m.sweep.seed}, sweepHash ${m.sweepHash.slice(0, 16)}…\n`);
+      if (result.interrupted) {
+        io.stderr.write(`interrupted: shard ${shard} written to ${where} as far as it got; finish with --shard ${shard} --resume ${out}\n`);
+        return 130;
+      }
+      if (!options.quiet) io.stderr.write(`wrote ${join(where, SHARD_MANIFEST)} and ${where}/point-*/; merge all ${options.shard.count} shards with cascade merge\n`);
+      return 0;
+    }
     const result = await runSweep(sweep, {
       threads: options.threads,
       engine: options.engine,
-      outDir: options.out,
+      outDir: out,
       keepPaths: options.keepPaths,
       force: options.force ?? false,
+      resume: options.resume !== undefined,
       format: options.format,
       signal: abort.signal,
       onProgress: (p) => bar?.update(p),
       onPoint: (point, p) => {
         if (!lines) return;
-        const values = Object.entries(point.values)
-          .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-          .join(" ");
         const seconds = (p.elapsedMs / 1000).toFixed(1);
-        io.stderr.write(`point ${point.index}${point.baseline ? " (baseline)" : ""} done, ${p.pointsDone}/${p.points} after ${seconds} s: ${values}\n`);
+        io.stderr.write(`point ${point.index}${point.baseline ? " (baseline)" : ""} done, ${p.pointsDone}/${p.points} after ${seconds} s: ${values(point.values)}\n`);
       },
     });
     bar?.stop();
     io.stdout.write(options.json ? sweepJson(result) : formatSweepTable(result));
-    const where = resolve(options.out);
     if (result.interrupted) {
-      io.stderr.write(`interrupted: ${result.points.length} of ${result.pointCount} points finished and written to ${where}/sweep.csv\n`);
+      io.stderr.write(`interrupted: ${result.points.length} of ${result.pointCount} points finished and written to ${where}/sweep.csv; finish with --resume ${out}\n`);
       return 130;
     }
-    if (!options.quiet) io.stderr.write(`wrote ${where}/sweep.csv and ${where}/sweep.json${options.keepPaths ? ` and ${where}/point-*/` : ""}\n`);
+    if (!options.quiet) {
+      const parquet = options.format === "parquet" ? ` and ${where}/sweep.parquet` : "";
+      io.stderr.write(`wrote ${where}/sweep.csv and ${where}/sweep.json${parquet}${options.keepPaths ? ` and ${where}/point-*/` : ""}\n`);
+    }
+    await afterOutputs(out, options.report, io, options.quiet);
     return 0;
   } finally {
     bar?.stop();

@@ -332,7 +332,7 @@ export interface MergeResult {
 }
 
 /** Reads a shard's rows and checks they are the paths its summary.json promises. */
-async function readShardRows(s: ShardDir): Promise<PathsCsv> {
+export async function readShardRows(s: ShardDir): Promise<PathsCsv> {
   let rows: PathsCsv;
   try {
     rows = await readPathsFile(s.table.file, s.table.format);

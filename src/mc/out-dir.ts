@@ -26,8 +26,8 @@ export const SUMMARY = "summary.json";
 
 /** A run's outputs under their final names (what tells that a directory holds a result). */
 const RUN_OUTPUTS = [MANIFEST, SUMMARY, PATHS_CSV, PATHS_PARQUET] as const;
-/** A sweep's outputs. */
-const SWEEP_OUTPUTS = ["sweep.csv", "sweep.json"] as const;
+/** A sweep's outputs (sweep.parquet with --format parquet; a shard's manifest; an interrupted sweep's checkpoint). */
+const SWEEP_OUTPUTS = ["sweep.csv", "sweep.json", "sweep.parquet", "sweep-shard.json", "sweep-checkpoint.jsonl"] as const;
 /** What a run leaves on its way: partial files, the checkpoint, run.json's old temp name. */
 const RUN_TEMPS = [`${PATHS_CSV}.partial`, `${PATHS_PARQUET}.partial`, `${PATHS_PARQUET}.resuming`, CHECKPOINT, `${MANIFEST}.partial`] as const;
 

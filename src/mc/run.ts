@@ -13,7 +13,7 @@ import { buildSummary, writeSummaryJson, type Summary } from "../report/summary-
 import { MetricColumns } from "../stats/columns.js";
 import { ABI_VERSION } from "../engine/layout.js";
 import type { BatchResult, EngineKind } from "./batch.js";
-import { batchSize, planBatches, shardRange, type PathRange } from "./plan.js";
+import { batchSize, planBatches, shardRange, type Batch, type PathRange } from "./plan.js";
 import { InlineRunner, PoolRunner, defaultThreads, type BatchRunner } from "./pool.js";
 import { VERSION } from "../version.js";
 import { InputError, InternalError } from "../config/errors.js";
@@ -45,6 +45,11 @@ export interface RunScenarioOptions {
   format?: OutputFormat;
   /** Run only shard `index` of `count` (1-based). */
   shard?: { index: number; count: number };
+  /**
+   * Run only paths `first … end − 1` (a sweep shard's slice of one point); not with `shard`. The directory
+   * records the range (run.json, summary.json's firstPath/requestedPaths), so resume and merge work as for a shard.
+   */
+  range?: PathRange;
   /** Stops the run: paths finished so far are kept and summarised. */
   signal?: AbortSignal;
   /** Called as paths complete, at most a few times a second. */
@@ -62,6 +67,25 @@ export interface RunScenarioOptions {
   force?: boolean;
   /** Test hook: batch indices whose worker dies on its first attempt. */
   crashBatches?: ReadonlySet<number>;
+  /**
+   * Runs the batches elsewhere instead of on this machine's pool (src/queue: jobs on a Redis queue). Everything
+   * else (path order, checkpoints, resume, summary) is this function's, so the result is the local run's.
+   */
+  runner?: (context: RunnerContext) => Promise<BatchRunner>;
+  /** Paths per batch instead of the planner's choice (a queue run fixes it, so that a restart plans the same batches). */
+  batchSize?: number;
+}
+
+/** What an outside runner (`RunScenarioOptions.runner`) is given: the run, and the batches left to compute. */
+export interface RunnerContext {
+  inputs: ScenarioInputs;
+  scenarioHash: string;
+  kind: EngineKind;
+  threads: number;
+  /** The batches still to run, in path order (after the rows a resume kept). */
+  batches: readonly Batch[];
+  /** The run's shared metric columns, which the runner fills in place (as the pool's workers do). */
+  columns: { buffers: SharedArrayBuffer[]; firstPath: number };
 }
 
 export interface RunResult {
@@ -188,7 +212,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
   // refused before anything is allocated when the run would not fit (exit 2, the estimate in the message)
   assertRunFits(inputs, { threads, engine: kind, inline: options.inline });
-  const range = shardRange(scenario.paths, options.shard);
+  if (options.range && (options.shard || !(Number.isSafeInteger(options.range.first) && options.range.first >= 0 && options.range.end >= options.range.first && options.range.end <= scenario.paths))) {
+    throw new RangeError(`runScenario: range must be [first, end) within [0, ${scenario.paths}) and not given with shard (received [${options.range.first}, ${options.range.end}))`);
+  }
+  const range = options.range ? { first: options.range.first, end: options.range.end } : shardRange(scenario.paths, options.shard);
   const total = range.end - range.first;
   const format = options.format ?? "csv";
   const hash = scenarioHash(inputs);
@@ -235,13 +262,15 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       sink = await openSink(format, outDir);
     }
     const writeCsv = sink?.wantsCsv ?? false;
-    const batches = planBatches({ first: range.first + resumed, end: range.end }, batchSize(range, scenario.steps, threads));
+    const batches = planBatches({ first: range.first + resumed, end: range.end }, options.batchSize ?? batchSize(range, scenario.steps, threads));
     const setup = buildSetup(inputs);
     const target = { buffers: columns.buffers(), firstPath: range.first };
     const marginModel = scenario.margin.model !== undefined;
     let runner: BatchRunner;
     try {
-      runner = options.inline
+      runner = options.runner
+        ? await options.runner({ inputs, scenarioHash: hash, kind, threads, batches, columns: target })
+        : options.inline
         ? new InlineRunner(kind, setup, scenario.seed, target)
         : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target });
     } catch (err) {

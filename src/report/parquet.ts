@@ -1,6 +1,9 @@
 // paths.parquet (SPEC §4): the per-path table as Parquet for pandas, polars and DuckDB users: column `path`
-// (INT64) then every metric in METRIC_NAMES order (DOUBLE), all REQUIRED. Streamed in row groups of a fixed
-// row count, so memory stays bounded whatever the path count, plus a reader for tests, merge and resume.
+// (INT64) then every metric in METRIC_NAMES order, typed by PATHS_COLUMN_TYPES (counts INT64, steps and rounds
+// INT32, the 0/1 flag BOOLEAN, everything else DOUBLE), all REQUIRED, with the run's seed, scenario hash and
+// engine version in the footer's key-value metadata. Streamed in row groups of a fixed row count, so memory
+// stays bounded whatever the path count, plus a reader for tests, merge and resume. Every Parquet file the
+// tool writes goes through here: `writeParquetTable` writes a whole table (sweep.parquet) the same way.
 //
 // Library: hyparquet-writer (pure JS, one dependency: hyparquet, its reader, used here for reading back).
 // Its ParquetWriter appends one row group per call and awaits our writer's async flush, so rows go to disk
@@ -25,26 +28,96 @@
 // until close() (renamed to paths.parquet, `.partial` removed) or abort() (renamed over `.partial`).
 
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from "hyparquet";
+import { dirname, join } from "node:path";
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type KeyValue, type SchemaElement } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
+import { ABI_VERSION } from "../engine/layout.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { VERSION } from "../version.js";
 import type { PathsCsv } from "./csv.js";
 import type { PathRows, PathSink, SinkState } from "./sink.js";
-import { READ_NOFOLLOW, createExclusive, ensureDir, outputError } from "./atomic.js";
+import { READ_NOFOLLOW, createExclusive, ensureDir, outputError, readRegularFile, writeAtomic } from "./atomic.js";
 
 export const PATHS_PARQUET = "paths.parquet";
 
 /** Rows per row group: 64 Ki rows ≈ 9 MB of values, about one batch at most (plan.ts caps batches there). */
 export const PARQUET_ROW_GROUP_ROWS = 65_536;
 
-/** The file's schema: `path` INT64 then one DOUBLE per metric, all REQUIRED (non-null). */
+/** The physical types a column of ours can have. */
+export type ParquetColumnType = "DOUBLE" | "INT32" | "INT64" | "BOOLEAN" | "STRING";
+
+/**
+ * Metrics that are not DOUBLE in paths.parquet, by name; every other metric (and any metric added later) is
+ * DOUBLE. Counts of events are INT64 (they grow with accounts × steps; the `path` column is INT64 too), a step
+ * index and a round count are INT32 (each is at most steps or maxRoundsPerStep, both ≤ 2^31 − 1), the 0/1 flag
+ * is BOOLEAN. The records stay f64: a value is written in its column's type only if it converts back to the
+ * same f64 bits (an integer, not −0; 0 or 1 for a flag), else writing fails (a bug of the engine, not data).
+ */
+export const PATHS_COLUMN_TYPES: Readonly<Partial<Record<string, Exclude<ParquetColumnType, "STRING">>>> = Object.freeze({
+  liquidations: "INT64",
+  adlCount: "INT64",
+  maxRoundsInStep: "INT32",
+  firstLiquidationStep: "INT32",
+  bookExhausted: "BOOLEAN",
+});
+
+/** The Parquet type of a metric's column in paths.parquet. */
+export function metricColumnType(name: string): Exclude<ParquetColumnType, "STRING"> {
+  return PATHS_COLUMN_TYPES[name] ?? "DOUBLE";
+}
+
+/** The file's schema: `path` INT64 then one column per metric (typed by PATHS_COLUMN_TYPES), all REQUIRED (non-null). */
 export const PATHS_PARQUET_SCHEMA: readonly SchemaElement[] = [
   { name: "schema", num_children: 1 + RECORD_STRIDE },
   { name: "path", type: "INT64", repetition_type: "REQUIRED" },
-  ...METRIC_NAMES.map((name): SchemaElement => ({ name, type: "DOUBLE", repetition_type: "REQUIRED" })),
+  ...METRIC_NAMES.map((name): SchemaElement => ({ name, type: metricColumnType(name), repetition_type: "REQUIRED" })),
 ];
+
+/** The engine's version as summary.json's engineVersion says it: the package version and the kernel ABI. */
+export const ENGINE_VERSION = `${VERSION}+abi${ABI_VERSION}`;
+
+/**
+ * Key-value metadata of a Parquet file: what the rows belong to. Every file carries at least `engineVersion`;
+ * a run's paths.parquet also `seed` and `scenarioHash` (from its run.json), sweep.parquet the sweep's as well.
+ * Only what the rows depend on: nothing of the machine, the threads or the time, so the same rows always
+ * give the same bytes.
+ */
+export type ParquetMetadata = Readonly<Record<string, string | number>>;
+
+/** Metadata as the footer stores it: key order as given, values as text. */
+export function kvMetadata(metadata: ParquetMetadata): KeyValue[] {
+  return Object.entries({ engineVersion: ENGINE_VERSION, ...metadata }).map(([key, value]) => ({ key, value: String(value) }));
+}
+
+/**
+ * The metadata of the run whose outputs `dir` holds: seed and scenario hash from its run.json (which a run,
+ * a merge and a resume write before the per-path table); only the engine version when there is none.
+ */
+async function runMetadata(dir: string): Promise<ParquetMetadata> {
+  let manifest: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse((await readRegularFile(join(dir, "run.json"), 1 << 20)) ?? "null");
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) manifest = parsed as Record<string, unknown>;
+  } catch {
+    manifest = undefined; // unreadable: the file gets what is known for sure
+  }
+  const out: Record<string, string | number> = {};
+  if (typeof manifest?.seed === "number") out.seed = manifest.seed;
+  if (typeof manifest?.scenarioHash === "string") out.scenarioHash = manifest.scenarioHash;
+  return out;
+}
+
+/** The metadata in a Parquet file's footer, key → value. */
+export async function readParquetMetadata(file: string): Promise<Record<string, string>> {
+  const fh = await open(file, READ_NOFOLLOW);
+  try {
+    const { size } = await fh.stat();
+    const metadata = await parquetMetadataAsync(handleBuffer(fh, size));
+    return Object.fromEntries((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? ""]));
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
 
 const PARQUET_MAGIC = "PAR1";
 
@@ -76,6 +149,8 @@ export interface ParquetSinkOptions {
   fileName?: string;
   /** Rows per row group (default PARQUET_ROW_GROUP_ROWS). */
   rowGroupRows?: number;
+  /** The file's key-value metadata (the engine version is always added); default: from the directory's run.json. */
+  metadata?: ParquetMetadata;
 }
 
 /**
@@ -155,12 +230,14 @@ export class ParquetSink implements PathSink {
     if (!Number.isInteger(groupRows) || groupRows < 1) {
       throw new RangeError(`ParquetSink: rowGroupRows must be a positive integer (received ${groupRows})`);
     }
+    const metadata = options.metadata ?? (await runMetadata(dirname(path)));
     const fh = await createExclusive(writePath);
     const writer = new ParquetWriter({
       writer: new FileByteWriter(fh),
       schema: PATHS_PARQUET_SCHEMA.map((e) => ({ ...e })),
       codec: "SNAPPY",
-      createdBy: `margin-cascade ${VERSION} (hyparquet-writer)`,
+      createdBy: CREATED_BY,
+      kvMetadata: kvMetadata(metadata),
     });
     return new ParquetSink(fh, writer, path, writePath, groupRows, replaces);
   }
@@ -293,10 +370,17 @@ export class ParquetSink implements PathSink {
 
   private async writeGroup(): Promise<void> {
     const n = this.fill;
-    const columnData: ColumnSource[] = [
-      { name: "path", data: this.pathCol.subarray(0, n), encoding: "DELTA_BINARY_PACKED" },
-      ...METRIC_NAMES.map((name, m): ColumnSource => ({ name, data: this.cols[m].subarray(0, n), encoding: "PLAIN" })),
-    ];
+    const paths = this.pathCol.subarray(0, n);
+    let columnData: ColumnSource[];
+    try {
+      columnData = [
+        { name: "path", data: paths, encoding: "DELTA_BINARY_PACKED" },
+        ...METRIC_NAMES.map((name, m): ColumnSource => typedColumn(name, metricColumnType(name), this.cols[m].subarray(0, n), paths)),
+      ];
+    } catch (err) {
+      this.failed ??= err as Error;
+      throw this.failed;
+    }
     try {
       // The writer copies each column's slice before encoding, so the buffers can be refilled afterwards.
       await this.writer.write({ columnData, rowGroupSize: n });
@@ -325,6 +409,88 @@ export class ParquetSink implements PathSink {
     if (this.failed) throw this.failed;
     if (this.closed) throw new Error(`ParquetSink: ${this.partialPath} is already closed`);
   }
+}
+
+const CREATED_BY = `margin-cascade ${VERSION} (hyparquet-writer)`;
+
+/**
+ * One metric's values of a row group as a column of its Parquet type. A value the type cannot give back as
+ * the same f64 (a fraction or −0 in an integer column, anything but 0 or 1 in a flag) is an Error naming the
+ * metric and the path: the engine wrote something it must not have, and the file would not hash to the records.
+ */
+function typedColumn(name: string, type: Exclude<ParquetColumnType, "STRING">, values: Float64Array, paths: BigInt64Array): ColumnSource {
+  // DOUBLE stays PLAIN: a dictionary would merge −0 into 0 (see the header)
+  if (type === "DOUBLE") return { name, data: values, encoding: "PLAIN" };
+  const bad = (i: number, expected: string) =>
+    new Error(`paths.parquet: ${name} of path ${paths[i]} is ${Object.is(values[i], -0) ? "-0" : values[i]}, not ${expected} (its column is ${type}): a bug, please report`);
+  if (type === "BOOLEAN") {
+    const data = new Array<boolean>(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== 1 && !(v === 0 && !Object.is(v, -0))) throw bad(i, "0 or 1");
+      data[i] = v === 1;
+    }
+    return { name, data };
+  }
+  if (type === "INT32") {
+    const data = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647 || Object.is(v, -0)) throw bad(i, "a 32-bit integer");
+      data[i] = v;
+    }
+    return { name, data, encoding: "DELTA_BINARY_PACKED" };
+  }
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isSafeInteger(v) || Object.is(v, -0)) throw bad(i, "an integer");
+    data[i] = BigInt(v);
+  }
+  return { name, data, encoding: "DELTA_BINARY_PACKED" };
+}
+
+/** One column of a whole table for writeParquetTable: its name, type and values (one per row). */
+export type TableColumn =
+  | { name: string; type: "DOUBLE"; data: Float64Array | readonly number[] }
+  | { name: string; type: "INT32"; data: Int32Array | readonly number[] }
+  | { name: string; type: "INT64"; data: BigInt64Array | readonly bigint[] }
+  | { name: string; type: "BOOLEAN"; data: readonly boolean[] }
+  | { name: string; type: "STRING"; data: readonly string[] };
+
+/**
+ * A whole table as Parquet bytes: every column REQUIRED and of its given type, DOUBLE columns PLAIN (bit for
+ * bit, −0 and NaN included), Snappy pages, row groups of `rowGroupRows`, the key-value metadata given (plus
+ * the engine version). The same columns always give the same bytes.
+ */
+export function parquetTableBytes(columns: readonly TableColumn[], metadata: ParquetMetadata, rowGroupRows = PARQUET_ROW_GROUP_ROWS): Uint8Array {
+  const rows = columns[0]?.data.length ?? 0;
+  for (const c of columns) {
+    if (c.data.length !== rows) throw new RangeError(`parquetTableBytes: column ${c.name} has ${c.data.length} values (expected ${rows})`);
+  }
+  const schema: SchemaElement[] = [
+    { name: "schema", num_children: columns.length },
+    ...columns.map((c): SchemaElement =>
+      c.type === "STRING"
+        ? { name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }
+        : { name: c.name, type: c.type, repetition_type: "REQUIRED" },
+    ),
+  ];
+  const out = new ByteWriter();
+  const writer = new ParquetWriter({ writer: out, schema, codec: "SNAPPY", createdBy: CREATED_BY, kvMetadata: kvMetadata(metadata) });
+  const columnData = columns.map((c): ColumnSource => ({
+    name: c.name,
+    data: (c.data instanceof Float64Array || c.data instanceof Int32Array || c.data instanceof BigInt64Array ? c.data : [...c.data]) as ColumnSource["data"],
+    ...(c.type === "DOUBLE" ? { encoding: "PLAIN" as const } : {}),
+  }));
+  if (rows > 0) void writer.write({ columnData, rowGroupSize: rowGroupRows });
+  void writer.finish();
+  return new Uint8Array(out.getBuffer());
+}
+
+/** Writes a whole table (see parquetTableBytes) to `dir/name` atomically: a reader never sees half a file. */
+export async function writeParquetTable(dir: string, name: string, columns: readonly TableColumn[], metadata: ParquetMetadata): Promise<string> {
+  return writeAtomic(dir, name, parquetTableBytes(columns, metadata));
 }
 
 export interface ReadPathsParquetOptions {
@@ -363,7 +529,10 @@ function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
   };
 }
 
-/** Checks that the file has exactly the columns ParquetSink writes (names, order, physical types). */
+/**
+ * Checks that the file has exactly the columns ParquetSink writes (names, order, physical types). A metric
+ * column may also be DOUBLE, as every metric was before the columns were typed (files of older runs).
+ */
 function checkSchema(file: string, metadata: FileMetaData): void {
   const schema = metadata.schema;
   const leaves = schema.slice(1);
@@ -376,7 +545,8 @@ function checkSchema(file: string, metadata: FileMetaData): void {
     );
   }
   for (let i = 0; i < expected.length; i++) {
-    if (leaves[i].name !== expected[i].name || leaves[i].type !== expected[i].type) {
+    const legacy = i > 0 && leaves[i].type === "DOUBLE";
+    if (leaves[i].name !== expected[i].name || (leaves[i].type !== expected[i].type && !legacy)) {
       throw new Error(`${file}: column ${i + 1} must be ${describe(expected[i])} (received ${describe(leaves[i])})`);
     }
   }
@@ -440,11 +610,13 @@ async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsP
             }
             paths[row] = Number(v);
           } else {
-            if (typeof v !== "number") {
+            // typed columns give back the f64 the record held: INT64 as bigint, INT32 as number, BOOLEAN as 0/1
+            const x = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : undefined;
+            if (x === undefined) {
               problem ??= `${file}: row ${row + 1}: ${columnName} must be a number (received a value of type ${v === null ? "null" : typeof v})`;
               continue;
             }
-            records[row * RECORD_STRIDE + m] = v;
+            records[row * RECORD_STRIDE + m] = x;
           }
           filled[m + 1]++;
         }

@@ -37,9 +37,10 @@ const LEVEL = 0.99;
  * are one metric's columns over the same paths, in path order; non-finite values are not admitted (the caller
  * leaves out metrics that have them). Returns null below 100 paths (ES99 would rest on no path at all).
  */
-export function pairedTailDifference(point: ArrayLike<number>, baseline: ArrayLike<number>, tail: Tail, seed: number, resamples = DEFAULT_RESAMPLES): PairedTailResult | null {
+export function pairedTailDifference(point0: ArrayLike<number>, baseline0: ArrayLike<number>, tail: Tail, seed: number, resamples = DEFAULT_RESAMPLES): PairedTailResult | null {
+  if (baseline0.length !== point0.length) throw new RangeError(`pairedTailDifference: ${point0.length} point paths against ${baseline0.length} baseline paths`);
+  const [point, baseline] = finitePairs(point0, baseline0);
   const n = point.length;
-  if (baseline.length !== n) throw new RangeError(`pairedTailDifference: ${n} point paths against ${baseline.length} baseline paths`);
   if (n < 100) return null;
   const x = worstFirst(point, tail);
   const y = worstFirst(baseline, tail);
@@ -66,6 +67,22 @@ export function pairedTailDifference(point: ArrayLike<number>, baseline: ArrayLi
     es99: { diff: es(x.values) - es(y.values), ci95: [quantileSorted(de, 0.025), quantileSorted(de, 0.975)] },
     resamples,
   };
+}
+
+/** The pairs where both values are finite (a metric's NaN means "not computed" on that path), in path order. */
+function finitePairs(x: ArrayLike<number>, y: ArrayLike<number>): [ArrayLike<number>, ArrayLike<number>] {
+  let all = true;
+  for (let i = 0; i < x.length && all; i++) all = Number.isFinite(x[i]) && Number.isFinite(y[i]);
+  if (all) return [x, y];
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isFinite(x[i]) && Number.isFinite(y[i])) {
+      a.push(x[i]);
+      b.push(y[i]);
+    }
+  }
+  return [a, b];
 }
 
 /** The values sorted worst first (descending for an upper tail) and the path indices in that order. */

@@ -21,6 +21,8 @@ interface AxisBase {
 export interface ValuesAxis extends AxisBase {
   kind: "values";
   values: unknown[];
+  /** A name per value (the sweep file's `labels`): a point is named by its values' labels. */
+  labels?: string[];
 }
 
 /** An axis over [min, max]: `count` evenly spaced values in a grid; u ∈ [0, 1) maps to min + u·(max − min) (or geometrically). */

@@ -26,6 +26,11 @@ export interface SweepPoint {
   explicit: Segment[][];
   /** True for a baseline point that is not one of the design's points (added to measure against). */
   extra: boolean;
+  /**
+   * The point's name: its values' labels joined by " / " (axes with `labels` only), or point-NNN (the name of
+   * its directory) when no axis has labels.
+   */
+  label: string;
 }
 
 /** A checked sweep, ready for `runSweep`. */
@@ -124,7 +129,7 @@ function rawValue(path: readonly Segment[], value: unknown, dir: string): unknow
 function buildAxes(inputs: readonly AxisInput[]): Axis[] {
   return inputs.map((a) => {
     const path = parseKeyPath(a.key)!;
-    if (a.values !== undefined) return { kind: "values", key: a.key, path, values: a.values };
+    if (a.values !== undefined) return { kind: "values", key: a.key, path, values: a.values, ...(a.labels !== undefined ? { labels: a.labels } : {}) };
     return {
       kind: "range",
       key: a.key,
@@ -259,7 +264,7 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     try {
       const explicit = givenPaths([...overridePaths, ...setPaths, ...axisPaths]);
       const inputs = resolveScenario(pointRaw, baseDir, { explicit });
-      points.push({ index, values, raw: pointRaw, scenario: inputs.scenario, extra: p.extra, explicit });
+      points.push({ index, values, raw: pointRaw, scenario: inputs.scenario, extra: p.extra, explicit, label: pointLabel(axes, p, index, design.length) });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       for (const line of err.problems) {
@@ -291,6 +296,30 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     baseline: baseline.index,
     metrics: sweep.metrics ?? [...DEFAULT_METRICS],
   };
+}
+
+/** The directory name of a point's outputs: point-000, point-001, … (wider when there are ≥ 1000 points). */
+export function pointDirName(index: number, points: number): string {
+  return `point-${String(index).padStart(Math.max(3, String(points - 1).length), "0")}`;
+}
+
+/** A value as a label: text as it is, anything else as JSON. */
+function valueText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * A point's label: the labels of its values on the axes that have labels, joined by " / " (a value that is
+ * not one of the axis's values, as an added baseline's can be, as its text); point-NNN when no axis has labels.
+ */
+function pointLabel(axes: readonly Axis[], p: DesignPointDraft, index: number, points: number): string {
+  const parts: string[] = [];
+  axes.forEach((axis, j) => {
+    if (axis.kind !== "values" || axis.labels === undefined) return;
+    const level = p.levels[j] ?? axis.values.findIndex((v) => sameValue(v, p.values[j]));
+    parts.push(level !== undefined && level >= 0 ? axis.labels[level] : valueText(p.values[j]));
+  });
+  return parts.length > 0 ? parts.join(" / ") : pointDirName(index, points);
 }
 
 interface DesignPointDraft {

@@ -10,6 +10,9 @@ import { SOBOL_MAX_DIMENSIONS } from "./sobol.js";
 /** Most points a sweep may have (design points plus an extra baseline point). */
 export const MAX_POINTS = 10_000;
 
+/** Longest label of an axis value (characters). */
+export const MAX_LABEL_LENGTH = 200;
+
 /** The metrics reported when the sweep file names none. */
 export const DEFAULT_METRICS: readonly MetricName[] = [
   "badDebt",
@@ -45,6 +48,8 @@ const axisSchema = z.strictObject({
   scale: choice(["linear", "log"] as const).optional(),
   integer: z.boolean().optional(),
   count: z.number().int().min(1).max(MAX_POINTS).optional(),
+  /** Names of the values, one per value (values axes): they name the points in sweep.csv, sweep.json and sweep.parquet. */
+  labels: z.array(z.string().min(1).max(MAX_LABEL_LENGTH)).min(1).optional(),
 });
 
 /** One axis as the sweep file gives it. */
@@ -111,10 +116,22 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
       }
     }
 
-    const { values, min, max, scale, integer } = axis;
+    const { values, min, max, scale, integer, labels } = axis;
     const hasRange = min !== undefined || max !== undefined;
     if (values !== undefined && hasRange) problems.push(line(`axes[${i}]`, "values and min/max", "must give either values or min and max, not both"));
     else if (values === undefined && !hasRange) problems.push(line(`axes[${i}]`, axis, "must give either values (a list) or min and max (a range)"));
+    if (labels !== undefined && values === undefined && hasRange) {
+      problems.push(line(at("labels"), labels, "is only used with values (a list): a label names each value"));
+    } else if (Array.isArray(labels) && Array.isArray(values) && labels.length !== values.length) {
+      problems.push(line(at("labels"), `${labels.length} labels`, `must give one label per value (${values.length} values)`));
+    } else if (Array.isArray(labels)) {
+      const seen = new Map<unknown, number>();
+      labels.forEach((label, k) => {
+        const first = seen.get(label);
+        if (first !== undefined) problems.push(line(`${at("labels")}[${k}]`, label, `must differ from ${at("labels")}[${first}]`));
+        else seen.set(label, k);
+      });
+    }
     if (values !== undefined) {
       for (const field of ["scale", "integer", "count"] as const) {
         if (axis[field] !== undefined) problems.push(line(at(field), axis[field], "is only used with min and max (a range axis)"));

@@ -1,10 +1,12 @@
-// A piscina worker for sweeps whose points are many or small: it runs one whole point (all its paths) on
-// its own thread and moves the point's records back, so a sweep pays for starting workers once, not per point.
+// A piscina worker for sweeps whose points are many or small: it runs one whole point (all its paths, or a
+// shard's range of them) on its own thread and moves the point's records back, so a sweep pays for starting
+// workers once, not per point.
 import { Piscina } from "piscina";
 import { resolveScenario } from "../config/load.js";
 import type { Segment } from "../config/keypath.js";
 import { runScenario, type OutputFormat } from "../mc/run.js";
 import type { EngineKind } from "../mc/batch.js";
+import type { PathRange } from "../mc/plan.js";
 import type { Summary } from "../report/summary-json.js";
 
 export interface PointTask {
@@ -18,6 +20,8 @@ export interface PointTask {
   /** Where to write the point's summary.json and per-path table (--keep-paths); nothing written when absent. */
   outDir?: string;
   format?: OutputFormat;
+  /** Only these paths of the point (a sweep shard's segment); all of them when absent. */
+  range?: PathRange;
 }
 
 export interface PointTaskResult {
@@ -29,7 +33,7 @@ export interface PointTaskResult {
 /** Runs one point inline on this worker thread; moves its records back without a copy. */
 export default async function runPoint(task: PointTask): Promise<unknown> {
   const inputs = resolveScenario(task.raw, task.baseDir, { explicit: task.explicit });
-  const result = await runScenario(inputs, { inline: true, engine: task.engine, outDir: task.outDir, format: task.format });
+  const result = await runScenario(inputs, { inline: true, engine: task.engine, outDir: task.outDir, format: task.format, ...(task.range ? { range: task.range } : {}) });
   const records = result.columns.records();
   const value: PointTaskResult = { summary: result.summary, records };
   return Piscina.move({ [Piscina.transferableSymbol]: records.buffer, [Piscina.valueSymbol]: value } as never);
