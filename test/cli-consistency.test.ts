@@ -45,12 +45,13 @@ describe("options agree across subcommands", () => {
     expect(JSON.parse(json.stdout).positions[0].liquidationPrice).toBeCloseTo(25100.4, 2);
   });
 
-  it("sweep's help lists the options sweep accepts: --shard and --resume as run's, --queue not yet", async () => {
+  it("sweep's help lists the options sweep accepts: --shard, --resume and --queue as run's", async () => {
     const r = await cascade("sweep", "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--set/);
     expect(r.stdout).toMatch(/--shard/);
     expect(r.stdout).toMatch(/--resume/);
+    expect(r.stdout).toMatch(/--queue/);
     const run = await cascade("run", "--help");
     expect(run.stdout).toMatch(/--shard/);
     expect(run.stdout).toMatch(/--queue/);

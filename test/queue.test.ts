@@ -2,7 +2,7 @@
 // computed by queue workers writes the local run's files byte for byte, a retried or duplicated batch changes
 // nothing, the run's keys are gone when it ends, and bad input (a URL that does not work, options without
 // --queue, sweep --queue) is one line naming the option, exit 2. Each test uses a key prefix of its own.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -12,6 +12,8 @@ import { loadScenario } from "../src/config/load.js";
 import type { ScenarioInputs } from "../src/config/scenario.js";
 import { RECORD_STRIDE } from "../src/engine/metrics.js";
 import { runScenario } from "../src/mc/run.js";
+import { loadSweep } from "../src/sweep/load.js";
+import { runSweep } from "../src/sweep/run.js";
 import { queueBatchSize, runOnQueue } from "../src/queue/coordinator.js";
 import { jobId, keys, runQueueName, type RunIdentity } from "../src/queue/names.js";
 import { storeResult, takeResult } from "../src/queue/results.js";
@@ -84,7 +86,7 @@ describe("bad input exits 2 with one line naming the option", () => {
     { name: "a bad --queue-prefix", argv: ["run", "--queue", REDIS, "--queue-prefix", "a:b"], says: /^error: --queue-prefix must be 1 to 64 letters/ },
     { name: "--batch-size without --queue", argv: ["run", "--batch-size", "10"], says: /^error: --batch-size needs --queue/ },
     { name: "a zero --batch-size", argv: ["run", "--queue", REDIS, "--batch-size", "0"], says: /^error: --batch-size must be a positive integer/ },
-    { name: "sweep --queue (not supported yet)", argv: ["sweep", "examples/sweep-margin-design.yaml", "--queue", REDIS], says: /^error: --queue: sweep does not run on a queue yet/ },
+    { name: "a sweep shard on a queue", argv: ["sweep", "examples/sweep-margin-design.yaml", "--shard", "1/2", "--queue", REDIS, "--quiet"], says: /^error: --queue: a sweep shard runs on this machine/ },
     { name: "a worker without --queue", argv: ["worker"], says: /^error: required option '--queue <url>' not specified/ },
     { name: "a worker with a bad URL", argv: ["worker", "--queue", "redis://"], says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/ },
     { name: "a worker and an unreachable server", argv: ["worker", "--queue", "redis://127.0.0.1:1"], says: /^error: --queue redis:\/\/127\.0\.0\.1:1: cannot use the Redis server there/ },
@@ -215,3 +217,46 @@ describe("a run on the queue", () => {
     expect(await keysUnder(prefix)).toEqual([]);
   });
 });
+
+describe("a sweep and a target search on the queue", () => {
+  it("sweep --queue writes the local sweep's sweep.csv byte for byte, every point computed by the workers", async () => {
+    const prefix = uniquePrefix("sweep");
+    const file = join(tmp, "grid.yaml");
+    await writeFile(file, "overrides: { paths: 120, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\n");
+    const local = await runSweep(loadSweep(file), { threads: 1, outDir: join(tmp, "sweep-local") });
+    const workers = await Promise.all(["s1", "s2"].map((name) => QueueWorker.start({ url, prefix, threads: 1, name, tuning, log: () => undefined })));
+    const log: string[] = [];
+    try {
+      const queued = await runSweep(loadSweep(file), { threads: 1, outDir: join(tmp, "sweep-queued"), queue: { url, prefix, batchSize: 20, tuning, log: (l) => log.push(l) } });
+      expect(queued.parallel).toBe("paths");
+      expect(queued.points.map((p) => p.summary.metrics.liquidatedNotional.mean)).toEqual(local.points.map((p) => p.summary.metrics.liquidatedNotional.mean));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    expect(await readFile(join(tmp, "sweep-queued", "sweep.csv"))).toEqual(await readFile(join(tmp, "sweep-local", "sweep.csv")));
+    expect(log.filter((l) => /batches computed by worker/.test(l))).toHaveLength(2); // one queue run per point
+    await new Promise((r) => setTimeout(r, tuning.stalledMs + 200));
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  it("solve --queue finds the bracket a local solve finds", async () => {
+    const prefix = uniquePrefix("solve");
+    const args = ["solve", "--vary", "insurance.initialBalance", "--range", "1e3:1e6", "--target", "P(badDebt) <= 0.5", "--paths", "80", "--set", "accounts.count=300", "--set", "steps=20", "--set", "market.price.shocks=[{step: 3, return: -0.15}]", "--set", "adl.ranking=none", "--tol", "0.05", "--threads", "1", "--quiet", "--json"];
+    const local = await cascade(...args);
+    expect(local.code, local.stderr).toBe(0);
+    const worker = await QueueWorker.start({ url, prefix, threads: 1, tuning, log: () => undefined });
+    let queued: Awaited<ReturnType<typeof cascade>>;
+    try {
+      queued = await cascade(...args, "--queue", REDIS, "--queue-prefix", prefix);
+    } finally {
+      await worker.stop();
+    }
+    expect(queued.code, queued.stderr).toBe(0);
+    const [a, b] = [JSON.parse(local.stdout), JSON.parse(queued.stdout)];
+    expect(b.interval).toEqual(a.interval);
+    expect(b.evaluations.map((e: { estimate: unknown }) => e.estimate)).toEqual(a.evaluations.map((e: { estimate: unknown }) => e.estimate));
+    await new Promise((r) => setTimeout(r, tuning.stalledMs + 200));
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+});
+

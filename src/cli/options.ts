@@ -103,7 +103,7 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
 }
 
 /** `--queue URL` with `--queue-prefix` and `--batch-size`, which mean nothing without it. */
-function queueOptions(raw: RawRunOptions, problems: string[]): RunOptions["queue"] {
+export function queueOptions(raw: Pick<RawRunOptions, "queue" | "queuePrefix" | "batchSize">, problems: string[]): RunOptions["queue"] {
   const url = parseQueueUrl(raw.queue, problems);
   const prefix = parsePrefix(raw.queuePrefix, problems);
   const batchSize = integer("batch-size", raw.batchSize, 1, problems);

@@ -86,12 +86,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       code = await runCommand(inputs, options, io, { report: raw.report });
     });
 
-  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"), { queue: false })
+  withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"))
     .option("--keep-paths", "also write point-NNN/summary.json and paths.csv for every point")
     .description("the run over a parameter grid or sample, one summary per point")
-    .action(async (file: string, raw: RawSweepOptions & { queue?: string; queuePrefix?: string; batchSize?: string }) => {
-      const queueOption = raw.queue !== undefined ? "--queue" : raw.queuePrefix !== undefined ? "--queue-prefix" : raw.batchSize !== undefined ? "--batch-size" : undefined;
-      if (queueOption) throw new InputError([`${queueOption}: sweep does not run on a queue yet (run it without ${queueOption}, or queue its points one by one with cascade run --queue)`]);
+    .action(async (file: string, raw: RawSweepOptions) => {
       code = await sweepAction(file, raw, io, known);
     });
 
@@ -112,6 +110,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--engine <name>", "wasm | ts", "wasm")
     .option("--set <key=value>", "override a scenario key (repeatable)", collect, [])
     .option("--out <dir>", "also write solve.json there")
+    .option("--queue <url>", "run every evaluation's batches on `cascade worker` processes through this Redis")
+    .option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; the workers must use the same)")
+    .option("--batch-size <paths>", "paths per queue job")
     .option("--json", "print the result as JSON")
     .option("--quiet", "no progress lines")
     .action(async (file: string | undefined, raw: RawSolveOptions) => {

@@ -7,6 +7,7 @@ import { ensureDir, writeAtomic } from "../report/atomic.js";
 import { searchTarget, type SearchResult } from "../solve/search.js";
 import { estimateOf, parseTarget, type Target } from "../solve/target.js";
 import type { CliIo } from "./io.js";
+import { queueOptions } from "./options.js";
 
 export interface RawSolveOptions {
   vary?: string;
@@ -24,6 +25,9 @@ export interface RawSolveOptions {
   out?: string;
   json?: boolean;
   quiet?: boolean;
+  queue?: string;
+  queuePrefix?: string;
+  batchSize?: string;
 }
 
 const positiveInt = (raw: string | undefined, option: string, fallback: number, problems: string[]) => {
@@ -61,6 +65,8 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
   const threads = positiveInt(raw.threads, "--threads", 0, problems);
   const engine = raw.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "ts") problems.push(`--engine must be wasm or ts (received "${engine}")`);
+  // --queue: every run's batches on `cascade worker` processes (src/queue), as `cascade run --queue`
+  const queue = queueOptions(raw, problems);
   const sets = [...raw.set];
   if (raw.seed !== undefined) sets.push(`seed=${raw.seed}`);
   // the scenario as given, checked once before any run (its paths are the first runs' unless --paths)
@@ -80,7 +86,8 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
   const log = scale === "log" || (scale === "auto" && lo > 0 && hi / lo >= 100);
   const evaluate = async (value: number, n: number) => {
     const inputs = loadScenario(file, [...sets, `${key}=${value}`, `paths=${n}`]);
-    const result = await runScenario(inputs, { threads: threads || undefined, engine: engine as "wasm" | "ts" });
+    const options = { threads: threads || undefined, engine: engine as "wasm" | "ts" };
+    const result = queue ? await (await import("../queue/coordinator.js")).runOnQueue(inputs, options, queue) : await runScenario(inputs, options);
     if (!raw.quiet) io.stderr.write(`  ${key} = ${value}: ${n} paths\n`);
     return estimateOf(result.summary, target!.statistic);
   };

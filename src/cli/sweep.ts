@@ -40,7 +40,7 @@ export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo 
   if (problems.length > 0 || !sweep) throw new InputError(problems);
   // what a point's `venue:` changed in the base scenario (each point's summary.json keeps its own)
   for (const point of sweep.points) {
-    for (const warning of point.scenario.venueWarnings ?? []) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+    for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])]) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
   }
   Object.assign(known, { seed: sweep.base.scenario.seed, scenarioFile: file });
   return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false, report: raw.report }, io);
@@ -63,6 +63,7 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
   const out = options.resume ?? options.out;
   const where = resolve(out);
   try {
+    if (options.shard && options.queue) throw new InputError(["--queue: a sweep shard runs on this machine (run the whole sweep with --queue, or its shards without it)"]);
     if (options.shard) {
       const shard = `${options.shard.index}/${options.shard.count}`;
       const result = await runSweepShard(sweep, {
@@ -94,7 +95,9 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
       if (!options.quiet) io.stderr.write(`wrote ${join(where, SHARD_MANIFEST)} and ${where}/point-*/; merge all ${options.shard.count} shards with cascade merge\n`);
       return 0;
     }
+    const queue = options.queue ? { ...options.queue, ...(options.quiet ? {} : { log: (line: string) => void io.stderr.write(`${line}\n`) }) } : undefined;
     const result = await runSweep(sweep, {
+      ...(queue ? { queue } : {}),
       threads: options.threads,
       engine: options.engine,
       outDir: out,

@@ -10,14 +10,15 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { Piscina } from "piscina";
 import { resolveScenario } from "../config/load.js";
 import { InputError } from "../config/errors.js";
-import type { Scenario } from "../config/scenario.js";
+import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
 import type { EngineKind } from "../mc/batch.js";
 import { PATH_FAILURE } from "../mc/batch.js";
 import type { PathRange } from "../mc/plan.js";
 import { MAX_ATTEMPTS, defaultThreads } from "../mc/pool.js";
 import { kernelHash } from "../mc/records-hash.js";
-import { runScenario, scenarioHash, writeRunOutputs, type OutputFormat, type Progress } from "../mc/run.js";
+import { runScenario, scenarioHash, writeRunOutputs, type OutputFormat, type Progress, type RunResult, type RunScenarioOptions } from "../mc/run.js";
+import type { QueueRunOptions } from "../queue/coordinator.js";
 import { discardUnfinished, lockOutDir, prepareRunDir, prepareSweepDir, showValue, type OutLock, type RunIdentity } from "../mc/out-dir.js";
 import { OutputError, ensureDir, entryKind, outputError, readRegularFile, removeEntry } from "../report/atomic.js";
 import { PATHS_CSV } from "../report/csv.js";
@@ -79,6 +80,11 @@ export interface SweepOptions {
   onProgress?: (progress: SweepProgress) => void;
   /** Called as each point finishes (in completion order). */
   onPoint?: (point: SweepPointResult, progress: SweepProgress) => void;
+  /**
+   * Compute the points' batches on `cascade worker` processes through this Redis queue (src/queue), one point after
+   * another (each point is a queue run of its own). Not with a shard.
+   */
+  queue?: QueueRunOptions;
 }
 
 /** Progress over the whole sweep: `done`/`total` count paths of all points, as a run's progress does. */
@@ -317,8 +323,10 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
       tasks.push({ point: baselinePoint, ...(again ? { computeOnly: true } : { dir: dirOf(baselinePoint) }) });
       for (const p of remaining) if (p !== baselinePoint) tasks.push({ point: p, dir: dirOf(p) });
     }
-    const parallel = chooseParallel(sweep, options, threads, pathsPerPoint, tasks.length);
+    // on a queue the workers hold the threads: the points go one after another, each spread over them
+    const parallel = options.queue ? "paths" : chooseParallel(sweep, options, threads, pathsPerPoint, tasks.length);
     const total = pathsPerPoint * tasks.length;
+    const queued = options.queue ? await import("../queue/coordinator.js") : undefined;
 
     let baselineColumns: MetricColumns | undefined;
     let stash: { point: SweepPoint; summary: Summary; columns: MetricColumns }[] = [];
@@ -373,6 +381,7 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
       discardOnFailure: true,
       onProgress: (inTask) => report(inTask),
       accept,
+      ...(queued && options.queue ? { run: (inputs: ScenarioInputs, o: RunScenarioOptions) => queued.runOnQueue(inputs, o, options.queue!) } : {}),
     });
     // Interrupted before the baseline finished: keep the points that did, without differences.
     for (const s of stash) await complete(s.point, s.summary, undefined);
@@ -490,6 +499,8 @@ interface TaskRunOptions {
   onProgress: (inTask: number) => void;
   /** A finished task: called one at a time, in completion order; `columns` builds the task's metric columns. */
   accept: (task: Task, summary: Summary, columns: () => MetricColumns) => Promise<void>;
+  /** How a task runs one after another (default runScenario on this machine; a queue's runOnQueue). */
+  run?: (inputs: ScenarioInputs, options: RunScenarioOptions) => Promise<RunResult>;
 }
 
 /** Runs the tasks (on a point pool, or one after another); resolves to true when interrupted. */
@@ -500,7 +511,7 @@ async function runTasks(sweep: ResolvedSweep, tasks: readonly Task[], o: TaskRun
     if (o.signal?.aborted) return true;
     const inputs = resolveScenario(task.point.raw, sweep.baseDir, { explicit: task.point.explicit });
     const dir = task.dir;
-    const result = await runScenario(inputs, {
+    const result = await (o.run ?? runScenario)(inputs, {
       inline: o.parallel === "inline",
       threads: o.threads,
       engine: o.engine,
