@@ -2,7 +2,7 @@
 // by its files), and the step `run` and `sweep` end with unless --no-report.
 import { join, resolve } from "node:path";
 import { removeEntry } from "../report/atomic.js";
-import { REPORT_HTML, writeReport, type ReportResult } from "../report/html/index.js";
+import type { ReportResult } from "../report/html/index.js";
 import { processIo, type CliIo } from "./io.js";
 
 export interface ReportOptions {
@@ -11,6 +11,8 @@ export interface ReportOptions {
 
 /** Writes DIR/report.html and says where on stderr (unless quiet); vega's warnings, if any, with it. */
 export async function writeReportFor(dir: string, io: CliIo, quiet: boolean): Promise<ReportResult> {
+  // loaded when a report is written: every other command starts without the report's modules
+  const { writeReport } = await import("../report/html/index.js");
   const result = await writeReport(dir);
   if (process.env.CASCADE_DEBUG) for (const w of result.warnings) io.stderr.write(`report: ${w}\n`);
   if (!quiet) io.stderr.write(`wrote ${resolve(result.file)} (${(result.bytes / 1024).toFixed(0)} KiB)\n`);
@@ -23,7 +25,7 @@ export async function writeReportFor(dir: string, io: CliIo, quiet: boolean): Pr
  */
 export async function afterOutputs(dir: string, report: boolean | undefined, io: CliIo, quiet: boolean): Promise<void> {
   if (report === true) await writeReportFor(dir, io, quiet);
-  else if (report === false) await removeEntry(join(dir, REPORT_HTML));
+  else if (report === false) await removeEntry(join(dir, "report.html"));
 }
 
 /** `cascade report DIR`: 0 written; a bad DIR is an InputError (exit 2, one line naming it). */
