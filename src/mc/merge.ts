@@ -278,12 +278,10 @@ function checkCoverage(shards: readonly ShardDir[], total: number): string[] {
   return problems;
 }
 
-/** Reads the shard directories and checks that they belong together and tile every path once. */
-export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> {
-  if (dirs.length === 0) throw new InputError("merge needs at least one shard directory (received none)");
-  const problems: string[] = [];
-  const shards: ShardDir[] = [];
+/** The directories in order, each once: one named twice (also through another path to it) is a problem. */
+export async function distinctDirs(dirs: readonly string[], problems: string[]): Promise<string[]> {
   const seen = new Map<string, string>();
+  const out: string[] = [];
   for (const dir of dirs) {
     const real = await realpath(dir).catch(() => dir);
     const twice = seen.get(real);
@@ -292,6 +290,17 @@ export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> 
       continue;
     }
     seen.set(real, dir);
+    out.push(dir);
+  }
+  return out;
+}
+
+/** Reads the shard directories and checks that they belong together and tile every path once. */
+export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> {
+  if (dirs.length === 0) throw new InputError("merge needs at least one shard directory (received none)");
+  const problems: string[] = [];
+  const shards: ShardDir[] = [];
+  for (const dir of await distinctDirs(dirs, problems)) {
     const shard = await readShardDir(dir, problems);
     if (shard) shards.push(shard);
   }

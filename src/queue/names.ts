@@ -4,6 +4,7 @@
 // `PREFIX:QUEUE:`, where BullMQ keeps its own, so that cleaning up a run is deleting that namespace.
 import { createHash } from "node:crypto";
 import { formatValue } from "../config/errors.js";
+import type { RunIdentity as DirRunIdentity } from "../mc/out-dir.js";
 import type { Batch } from "../mc/plan.js";
 
 /** The key prefix of BullMQ's keys and ours (`--queue-prefix`). */
@@ -19,13 +20,11 @@ export function parsePrefix(text: string | undefined, problems: string[]): strin
   return DEFAULT_PREFIX;
 }
 
-/** What a run's results depend on, and how they are cut into batches: two runs share a queue only if all agree. */
-export interface RunIdentity {
-  scenarioHash: string;
-  seed: number;
-  engine: string;
-  firstPath: number;
-  endPath: number;
+/**
+ * What a run's results depend on (its output directory's identity), and how they are cut into batches and by which
+ * build: two runs share a queue only if all agree.
+ */
+export interface RunIdentity extends DirRunIdentity {
   batchSize: number;
   /** cascade's version and the kernel's ABI; and the kernel binary's SHA-256 for the wasm engine. */
   engineVersion: string;

@@ -512,7 +512,7 @@ async function hasFooter(fh: FileHandle, size: number): Promise<boolean> {
 }
 
 /** hyparquet's view of an open file: slices read from the handle (opened without following a link). */
-function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
+export function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
   return {
     byteLength: size,
     async slice(start: number, end: number = size): Promise<ArrayBuffer> {

@@ -8,7 +8,7 @@
 import { realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, formatValue } from "../config/errors.js";
-import { checkShards, mergeShards, readShardRows, type ShardDir } from "../mc/merge.js";
+import { checkShards, distinctDirs, mergeShards, readShardRows, type ShardDir } from "../mc/merge.js";
 import { lockOutDir, prepareSweepDir, showValue } from "../mc/out-dir.js";
 import { ensureDir, entryKind, removeEntry } from "../report/atomic.js";
 import { buildSummary, type EngineName, type Summary } from "../report/summary-json.js";
@@ -60,15 +60,7 @@ async function checkSweepShards(dirs: readonly string[]): Promise<Shard[]> {
   if (dirs.length === 0) throw new InputError("merge needs at least one shard directory (received none)");
   const problems: string[] = [];
   const shards: Shard[] = [];
-  const seen = new Map<string, string>();
-  for (const dir of dirs) {
-    const real = await realpath(dir).catch(() => dir);
-    const twice = seen.get(real);
-    if (twice !== undefined) {
-      problems.push(`${dir} must be given once (received it twice${twice === dir ? "" : `, also as ${twice}`})`);
-      continue;
-    }
-    seen.set(real, dir);
+  for (const dir of await distinctDirs(dirs, problems)) {
     const file = join(dir, SHARD_MANIFEST);
     try {
       const m = await readShardManifest(dir);

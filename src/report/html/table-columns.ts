@@ -3,7 +3,8 @@
 // (steps.csv, events.csv) for the timelines. Files are opened without following a link at their name and
 // streamed, so a 1M-path table costs its wanted columns' memory only.
 import { open, type FileHandle } from "node:fs/promises";
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import { parquetMetadataAsync, parquetRead, type FileMetaData } from "hyparquet";
+import { handleBuffer } from "../parquet.js";
 import { InputError } from "../../config/errors.js";
 import { READ_NOFOLLOW, describeErrno } from "../atomic.js";
 
@@ -121,23 +122,6 @@ export async function readCsvColumns(file: string, wants: ColumnWants): Promise<
   };
 }
 
-/** hyparquet's view of an open file: slices read from the handle. */
-function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
-  return {
-    byteLength: size,
-    async slice(start: number, end: number = size): Promise<ArrayBuffer> {
-      const length = Math.max(0, Math.min(end, size) - start);
-      const out = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await fh.read(out, done, length - done, start + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return out.buffer;
-    },
-  };
-}
 
 /** The wanted columns of a Parquet file (flat schema), one row group at a time. */
 export async function readParquetColumns(file: string, wants: ColumnWants): Promise<ColumnTable> {
