@@ -46,6 +46,56 @@ export function pop(): void {
   heapLen--;
 }
 
+// An entry of the loss allocation passes over the accounts not in profit at its price without losing them: each is
+// taken off the heap into the slots the heap has freed at its end (the k-th set aside at heapStart − 1 − k, free
+// since at least k + 1 pops happened), and pushed back when the entry is done, the heap then as if never popped.
+let heapStart: i32 = 0;
+let asideLen: i32 = 0;
+
+/** A loss-allocation entry begins: nothing set aside yet. */
+export function startEntry(): void {
+  heapStart = heapLen;
+  asideLen = 0;
+}
+
+/** Takes the best-ranked account off the ranking for this entry only. */
+export function setAside(): void {
+  const id = unchecked(adlOrder[0]);
+  const score = unchecked(adlScore[0]);
+  popTop(heapLen);
+  heapLen--;
+  const at = heapStart - 1 - asideLen;
+  unchecked((adlOrder[at] = id));
+  unchecked((adlScore[at] = score));
+  asideLen++;
+}
+
+/** Puts back what this entry set aside (lowest slot first: each push writes at or below the slot it reads). */
+export function restoreSetAside(): void {
+  for (let k = asideLen - 1; k >= 0; k--) {
+    const at = heapStart - 1 - k;
+    push(unchecked(adlOrder[at]), unchecked(adlScore[at]));
+  }
+  asideLen = 0;
+}
+
+/** Adds an account to the heap (sift up). */
+function push(id: i32, score: f64): void {
+  let c = heapLen;
+  heapLen++;
+  while (c > 0) {
+    const parent = (c - 1) >> 1;
+    const ps = unchecked(adlScore[parent]);
+    const pi = unchecked(adlOrder[parent]);
+    if (!before(score, id, ps, pi)) break;
+    unchecked((adlOrder[c] = pi));
+    unchecked((adlScore[c] = ps));
+    c = parent;
+  }
+  unchecked((adlOrder[c] = id));
+  unchecked((adlScore[c] = score));
+}
+
 /** One ADL closure of `notional` (a whole position or part of one). */
 export function counted(notional: f64): void {
   adlCount++;

@@ -79,6 +79,7 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
   const side = -s;
   const epoch = book.epoch;
   let left = r;
+  adl.startEntry();
   while (left > 0) {
     const j = adl.top();
     if (j < 0) break;
@@ -88,9 +89,10 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
     }
     const qj = unchecked(curSize[j]);
     const ej = unchecked(accEntry[j]);
-    // only a position in profit at the ADL price is deleveraged
+    // only a position in profit at the ADL price is deleveraged; one that is not waits for the next entry (another
+    // bankrupt's price may put it in profit)
     if (!(side * (P - ej) > 0)) {
-      adl.pop();
+      adl.setAside();
       continue;
     }
     const x = left < qj ? left : qj;
@@ -114,6 +116,7 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
     adl.counted(x * P);
     left -= x;
   }
+  adl.restoreSetAside();
   const e = unchecked(accEntry[i]);
   // closed whole at its bankruptcy price, the remainder's equity is exactly zero: its collateral is its loss
   let pnl = left == 0 && P == bankruptcy ? -cr : s * (r - left) * (P - e);

@@ -14,6 +14,7 @@ import { seedWords } from "./helpers/engines.js";
 describe("ADL after the cascade, on random scenarios", () => {
   it("orders, selects, sizes and conserves as venues do (300 scenarios)", () => {
     let withAdl = 0;
+    let withPartialMatch = 0;
     fc.assert(
       fc.property(scenarioArb, (inputs) => {
         const ranking = inputs.scenario.adl.ranking;
@@ -26,10 +27,14 @@ describe("ADL after the cascade, on random scenarios", () => {
           const adl: AdlEvent[] = [];
           const order: ("liquidation" | "adl")[][] = [];
           const mark = (step: number, kind: "liquidation" | "adl") => ((order[step] ??= []).push(kind));
+          // accounts the liquidation engine has had in its hands (never ADL'd): liquidated, sliced, taken at auction
+          const handled = new Set<number>();
           engine.onLiquidation = (e) => {
             liquidations.push(e);
+            handled.add(e.account);
             mark(e.step, "liquidation");
           };
+          engine.onAuction = (e) => void handled.add(e.account);
           engine.onAdl = (e) => {
             adl.push(e);
             mark(e.step, "adl");
@@ -42,7 +47,32 @@ describe("ADL after the cascade, on random scenarios", () => {
             initial = inputs.scenario.insurance.initialBalance + setup.params[P.vaultCapital];
             for (const c of engine.population.collateral) initial += c;
           }
+          let partlyMatched = 0;
           engine.onStep = (l) => {
+            // 3b. a bankrupt remainder ADL'd only in part took every eligible position: none of the other side is
+            // left open, unhandled and in profit both at the price it was ADL'd at and at the mark the ranking scored
+            // (Maker's hole kicks no auction event, so the auction engine is left out of this check)
+            if (inputs.scenario.liquidation.engine !== "dutch-auction") {
+              const remainderOf = new Map(liquidations.filter((e) => e.step === l.step && e.remainder !== undefined).map((e) => [e.account, e.remainder as number]));
+              const byBankrupt = new Map<number, { size: number; price: number; side: number }>();
+              for (const e of adl.filter((x) => x.step === l.step)) {
+                const t = byBankrupt.get(e.bankrupt) ?? { size: 0, price: e.price, side: e.side };
+                t.size += e.size;
+                byBankrupt.set(e.bankrupt, t);
+              }
+              for (const [bankrupt, t] of byBankrupt) {
+                const r = remainderOf.get(bankrupt);
+                if (r === undefined || t.size >= r * (1 - 1e-12)) continue;
+                partlyMatched++;
+                const pop = engine.population;
+                for (let j = 0; j < pop.count; j++) {
+                  if ((pop.isLong[j] === 1 ? 1 : -1) !== t.side || engine.isClosed(j) || handled.has(j) || !(engine.position(j).size > 0)) continue;
+                  // eligible: in profit at the ADL price and at the mark the ranking scored it at
+                  const eligible = t.side * (t.price - pop.entry[j]) > 0 && t.side * (l.mark - pop.entry[j]) > 0;
+                  expect(eligible, `step ${l.step}: account ${j} was left in profit at ${t.price} (mark ${l.mark}) while bankrupt ${bankrupt} kept ${r - t.size} unmatched`).toBe(false);
+                }
+              }
+            }
             if (Number.isNaN(initial)) return;
             // accounts.flow's arrivals bring their collateral in: money that enters during the path
             const money = l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals;
@@ -51,6 +81,7 @@ describe("ADL after the cascade, on random scenarios", () => {
           const out = new Float64Array(RECORD_STRIDE);
           engine.runPaths(path, 1, out);
           if (adl.length > 0) withAdl++;
+          if (partlyMatched > 0) withPartialMatch++;
           // 1. within a step, no liquidation follows an ADL
           for (const [step, kinds] of order.entries()) {
             if (!kinds) continue;
@@ -82,5 +113,6 @@ describe("ADL after the cascade, on random scenarios", () => {
       { numRuns: 300, seed: 20261206 },
     );
     expect(withAdl, "some scenarios deleverage").toBeGreaterThan(5);
+    expect(withPartialMatch, "some remainders outnumber the eligible winners").toBeGreaterThan(0);
   });
 });

@@ -30,6 +30,8 @@ export interface Ledger {
   liquidatedNotional: number;
   /** The backstop vault's cash (engine backstop; 0 otherwise). */
   vault: number;
+  /** The mark the step ended on (its loss allocation's). */
+  mark: number;
 }
 
 /**
@@ -554,7 +556,7 @@ export class ReferenceEngine {
       if (mark > markPeak) markPeak = mark;
       const dd = (markPeak - mark) / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
-      if (this.onStep) this.onStep(this.ledger());
+      if (this.onStep) this.onStep(this.ledger(mark));
     }
 
     out[at + METRIC.liquidations] = this.liquidations;
@@ -1407,17 +1409,21 @@ export class ReferenceEngine {
     const side = -s;
     const r = entry.size;
     let left = r;
-    while (left > 0 && this.adlCursor < this.adlLen) {
-      const j = this.adlOrder[this.adlCursor];
+    // the ranking in order from the cursor: a closed account is passed for good, one not in profit at this entry's
+    // price only for this entry (another bankrupt's price may put it in profit: the kernel stashes and re-inserts it)
+    let k = this.adlCursor;
+    while (left > 0 && k < this.adlLen) {
+      const j = this.adlOrder[k];
       if (this.dead[j] === 1) {
-        this.adlCursor++;
+        if (k === this.adlCursor) this.adlCursor++;
+        k++;
         continue;
       }
       const qj = this.curSize[j];
       const ej = pop.entry[j];
       // only a position in profit at the ADL price is deleveraged
       if (!(side * (P - ej) > 0)) {
-        this.adlCursor++;
+        k++;
         continue;
       }
       const x = left < qj ? left : qj;
@@ -1430,7 +1436,8 @@ export class ReferenceEngine {
         this.dead[j] = 1;
         this.openCount--;
         this.cash[j] = this.curColl[j] + pnl;
-        this.adlCursor++;
+        if (k === this.adlCursor) this.adlCursor++;
+        k++;
       } else {
         const rest = qj - x;
         const cj = this.curColl[j] + pnl;
@@ -1546,7 +1553,7 @@ export class ReferenceEngine {
     this.adlCursor = 0;
   }
 
-  private ledger(): Ledger {
+  private ledger(mark: number): Ledger {
     let traders = 0;
     for (let i = 0; i < this.active; i++) traders += this.dead[i] === 1 ? this.cash[i] : this.curColl[i];
     return {
@@ -1560,6 +1567,7 @@ export class ReferenceEngine {
       open: this.openCount,
       liquidatedNotional: this.liquidatedNotional,
       vault: this.vaultCash,
+      mark,
     };
   }
 }
