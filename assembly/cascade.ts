@@ -308,10 +308,10 @@ export function runPath(p: u32, at: i32): void {
       if (perAccount) n = perAccountRound(mark, t);
       else {
         if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
-          n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
+          n += extras & X_TRACE ? tracedLongs(mark, t) : capsOn ? cappedLongs<Plain>(mark, t) : liquidateLongs<Plain>(mark, longCount);
         }
         if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
-          n += capsOn ? cappedShorts(mark, t) : liquidateShorts(mark, shortCount);
+          n += extras & X_TRACE ? tracedShorts(mark, t) : capsOn ? cappedShorts<Plain>(mark, t) : liquidateShorts<Plain>(mark, shortCount);
         }
       }
       if (n == 0) break;
@@ -461,31 +461,45 @@ function nextLiveEnd(rungs: usize, from: i32, count: i32): i32 {
   return j < count ? j + 1 : count;
 }
 
-function cappedLongs(mark: f64, t: i32): i32 {
+function cappedLongs<M>(mark: f64, t: i32): i32 {
   const rungs = base(ladder);
   let n = 0;
   while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
-    n += liquidateLongs(mark, nextLiveEnd(rungs, longCursor, longCount));
+    n += liquidateLongs<M>(mark, nextLiveEnd(rungs, longCursor, longCount));
   }
   return n;
 }
 
-function cappedShorts(mark: f64, t: i32): i32 {
+function cappedShorts<M>(mark: f64, t: i32): i32 {
   const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
   let n = 0;
   while (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
-    n += liquidateShorts(mark, nextLiveEnd(rungs, shortCursor, shortCount));
+    n += liquidateShorts<M>(mark, nextLiveEnd(rungs, shortCursor, shortCount));
   }
   return n;
 }
 
+// The batched rounds come in two builds, chosen at compile time by a type argument: Plain, the hot loop as it
+// always was, and Traced, which also hands each settlement to assembly/trace.ts (measured: a call with the trace's
+// arguments in the plain loop, even behind a branch never taken, cost the batched shock scenario 4%).
+type Plain = i32;
+type Traced = bool;
+
+function tracedLongs(mark: f64, t: i32): i32 {
+  return capsOn ? cappedLongs<Traced>(mark, t) : liquidateLongs<Traced>(mark, longCount);
+}
+
+function tracedShorts(mark: f64, t: i32): i32 {
+  return capsOn ? cappedShorts<Traced>(mark, t) : liquidateShorts<Traced>(mark, shortCount);
+}
+
 /**
- * After one account of a batched round settled (rung r, side s; the round's fund after it; the bad debt it booked when
- * `unpaid` > 0): the per-step caps, and in trace mode its events.
+ * Traced build: after one account of a batched round settled (rung r, side s; the round's fund after it; the bad debt
+ * it booked when `unpaid` > 0), the per-step caps and the account's events.
  */
 function settled(r: usize, s: f64, notional: f64, paid: f64, fund: f64, unpaid: f64): void {
   if (capsOn) capCheck(notional, paid);
-  if (T.tracing) T.batched(load<i32>(r, L_ID), s, load<f64>(r, L_SIZE), load<f64>(r, L_COLL), load<f64>(r, L_ENTRY), notional, fund, unpaid);
+  T.batched(load<i32>(r, L_ID), s, load<f64>(r, L_SIZE), load<f64>(r, L_COLL), load<f64>(r, L_ENTRY), notional, fund, unpaid);
 }
 
 /** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */
@@ -541,7 +555,7 @@ function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
 // and settled. One function per side, all state in locals (globals read once, written back once).
 
 /** Longs with liquidation price ≥ mark are sold into the bids; returns how many were liquidated. */
-function liquidateLongs(mark: f64, count: i32): i32 {
+function liquidateLongs<M>(mark: f64, count: i32): i32 {
   const rungs = base(ladder);
   const epoch = book.epoch;
   const first = longCursor;
@@ -610,8 +624,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   let ins = insurance;
   let tr = treasury;
   const insCap = insuranceCap;
-  // the per-step caps and the trace take the same branch after each settlement (settled())
-  const caps = capsOn || T.tracing;
+  const caps = capsOn;
   const keep = floorKeep;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
@@ -646,7 +659,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
         tr += ins - insCap;
         ins = insCap;
       }
-      if (caps) settled(r, 1, notional, 0, ins, 0);
+      if (isBoolean<M>()) settled(r, 1, notional, 0, ins, 0);
+      else if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
@@ -674,7 +688,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0) badDebt += deficit;
-    if (caps) settled(r, 1, notional, paid, ins, deficit);
+    if (isBoolean<M>()) settled(r, 1, notional, paid, ins, deficit);
+    else if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
@@ -690,7 +705,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
 }
 
 /** Shorts with liquidation price ≤ mark buy from the asks; mirror of liquidateLongs. */
-function liquidateShorts(mark: f64, count: i32): i32 {
+function liquidateShorts<M>(mark: f64, count: i32): i32 {
   const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
   const epoch = book.epoch;
   const first = shortCursor;
@@ -755,8 +770,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   let ins = insurance;
   let tr = treasury;
   const insCap = insuranceCap;
-  // the per-step caps and the trace take the same branch after each settlement (settled())
-  const caps = capsOn || T.tracing;
+  const caps = capsOn;
   const keep = floorKeep;
   let liqNotional = liquidatedNotional;
   let slip = slipValue;
@@ -791,7 +805,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
         tr += ins - insCap;
         ins = insCap;
       }
-      if (caps) settled(r, -1, notional, 0, ins, 0);
+      if (isBoolean<M>()) settled(r, -1, notional, 0, ins, 0);
+      else if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
@@ -819,7 +834,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0) badDebt += deficit;
-    if (caps) settled(r, -1, notional, paid, ins, deficit);
+    if (isBoolean<M>()) settled(r, -1, notional, paid, ins, deficit);
+    else if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
