@@ -137,7 +137,6 @@ export function takeAuctions(mark: f64): i32 {
       sideChanged(s);
       if (T.tracing) T.fill(T.K_AUCTION_TAKE, i, s, taken, taken * price, q, unchecked(curColl[i]), unchecked(accEntry[i]));
       settleUnits(i, s, mark, taken, taken * price, true);
-      if (T.tracing) T.close();
       n++;
     }
   }

@@ -68,6 +68,8 @@ export let floorKeep: f64 = 0;
 export let capNotional: f64 = Infinity;
 export let capLoss: f64 = Infinity;
 export let capsOn = false;
+/** The per-account settlements end with afterSettle(): per-step caps, or trace mode (one flag: one branch). */
+export let settleHook = false;
 /** Per-step cap totals, reset at the first liquidation of a step; the step in which a cap was reached. */
 export let capStep: i32 = 0;
 export let stepNotional: f64 = 0;
@@ -133,6 +135,7 @@ export function runPath(p: u32, at: i32): void {
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
   capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
   capsOn = capNotional < Infinity || capLoss < Infinity;
+  settleHook = capsOn || T.tracing;
   perAccount = unchecked(params[P_PER_ACCOUNT]) == 1;
   engine = <i32>unchecked(params[P_ENGINE]);
   feeKind = <i32>unchecked(params[P_FEE_KIND]);
@@ -500,6 +503,12 @@ function tracedShorts(mark: f64, t: i32): i32 {
 function settled(r: usize, s: f64, notional: f64, paid: f64, fund: f64, unpaid: f64): void {
   if (capsOn) capCheck(notional, paid);
   T.batched(load<i32>(r, L_ID), s, load<f64>(r, L_SIZE), load<f64>(r, L_COLL), load<f64>(r, L_ENTRY), notional, fund, unpaid);
+}
+
+/** The end of a per-account settlement: the per-step caps, and the trace's event of it completed (assembly/trace.ts). */
+export function afterSettle(notional: f64, paid: f64): void {
+  if (capsOn) capCheck(notional, paid);
+  if (T.tracing) T.close();
 }
 
 /** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */

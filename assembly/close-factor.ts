@@ -32,7 +32,6 @@ export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   // a repayment that closes the position is a liquidation, one that leaves some of it a slice
   if (T.tracing) T.fill(qx >= q ? T.K_LIQUIDATION : T.K_SLICE, i, s, qx, qx * price, q, c, e);
   settleUnits(i, s, mark, qx, qx * price, false);
-  if (T.tracing) T.close();
   if (!isClosed(i, book.epoch)) {
     unchecked((nextSlice[i] = book.step));
     unchecked((slicedRound[i] = C.round));

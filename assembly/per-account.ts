@@ -148,7 +148,6 @@ export function liquidatePartial(i: i32, s: f64, mark: f64, whole: bool = false)
   C.liquidations++;
   if (T.tracing) T.fill(T.K_LIQUIDATION, i, s, q, notional, q, unchecked(curColl[i]), unchecked(accEntry[i]));
   settleUnits(i, s, mark, q, notional, true);
-  if (T.tracing) T.close();
 }
 
 /** The fill notional of walkOrQueue's order when it filled whole. */
@@ -199,8 +198,7 @@ function walkOrQueue(i: i32, s: f64, mark: f64, qty: f64): bool {
     paid = C.cover(-remaining, s, mark);
   }
   queueRemainder(i, s, r, cr, b);
-  if (C.capsOn) C.capCheck(notional, paid);
-  if (T.tracing) T.close();
+  if (C.settleHook) C.afterSettle(notional, paid);
   return true;
 }
 
@@ -240,8 +238,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((nextSlice[i] = book.step + C.partialCooldown));
   pend(i, s);
   unchecked((slicedRound[i] = C.round));
-  if (C.capsOn) C.capCheck(notional, paid);
-  if (T.tracing) T.close();
+  if (C.settleHook) C.afterSettle(notional, paid);
 }
 
 /** Marks account i closed in this path with this cash (again, for a closed one: the loss allocation adds to it). */
@@ -324,7 +321,8 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     C.addFee(fee);
     unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
   }
-  if (C.capsOn) C.capCheck(notional, paid);
+  // the per-step caps, and the trace's event of this settlement (opened by the caller) completed
+  if (C.settleHook) C.afterSettle(notional, paid);
 }
 
 // adl.ranking socialized

@@ -7,9 +7,10 @@
 //     compiled once each; records are checked bit-identical between the builds first.
 //  2. A traced path: its cost against the same path untraced (this build only).
 //
-//   npm run build && node bench/trace-overhead.mjs [--base DIR] [--rounds N] [--only TEXT]
+//   npm run build && node bench/trace-overhead.mjs [--base DIR] [--rounds N] [--copies K] [--only TEXT] [--untraced-only]
 // DIR holds a built checkout of the base (dist/ and build/kernel.wasm), e.g.
 //   git worktree add /tmp/base d4d354f && (cd /tmp/base && npm ci && npm run build)
+import { readFileSync } from "node:fs";
 import { loadScenario } from "../dist/config/load.js";
 import { buildSetup } from "../dist/engine/setup.js";
 import { RECORD_STRIDE } from "../dist/engine/metrics.js";
@@ -46,9 +47,9 @@ function cpu(fn) {
   return (c.user + c.system) * 1000;
 }
 
-/** An engine of a build: `time(paths)` runs the next paths and returns CPU ns. */
-function timed(Engine, setup) {
-  const engine = new Engine(setup);
+/** An engine of a build (its kernel compiled from `module`): `time(paths)` runs the next paths and returns CPU ns. */
+function timed(Engine, setup, module) {
+  const engine = new Engine(setup, module ? { module } : {});
   engine.prepare(...SEED);
   let first = 0;
   return {
@@ -68,6 +69,13 @@ function timed(Engine, setup) {
 }
 
 const base = baseDir ? (await import(`${baseDir.replace(/\/$/, "")}/dist/kernel/wasm-engine.js`)).WasmEngine : undefined;
+// Each build's kernel compiled `copies` times, its engines taking turns: where V8 places a module's code moves its
+// speed by a few percent from one compilation to the next (two compilations of the same bytes differ by up to ±4%
+// on this VM), so one compilation per build would measure where the code landed, not the code.
+const copies = Number(arg("--copies", 4));
+const compile = (file) => Array.from({ length: copies }, () => new WebAssembly.Module(readFileSync(file)));
+const thisModules = compile(new URL("../build/kernel.wasm", import.meta.url));
+const baseModules = baseDir ? compile(`${baseDir.replace(/\/$/, "")}/build/kernel.wasm`) : [];
 const results = { rounds, base: baseDir ?? null, untraced: {}, traced: {} };
 
 const only = arg("--only", undefined);
@@ -75,28 +83,34 @@ for (const [name, { scenario, paths }] of Object.entries(scenarios)) {
   if (only !== undefined && !name.includes(only)) continue;
   const setup = buildSetup({ scenario });
   const steps = scenario.steps;
-  const now = timed(WasmEngine, setup);
   if (base) {
-    const old = timed(base, buildSetup({ scenario }));
+    const nows = thisModules.map((m) => timed(WasmEngine, setup, m));
+    const olds = baseModules.map((m) => timed(base, buildSetup({ scenario }), m));
     // the same records from both builds, before any timing
-    const a = now.records(0, 8);
-    const b = old.records(0, 8);
+    const a = nows[0].records(0, 8);
+    const b = olds[0].records(0, 8);
     for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${name}: records differ between the builds at slot ${i}`);
-    now.time(paths);
-    old.time(paths); // warm-up past the baseline compiler
+    const chunk = Math.max(1, Math.round(paths / (2 * copies)));
+    for (const e of [...nows, ...olds]) e.time(chunk); // warm-up past the baseline compiler
     const n = [];
     const o = [];
     const ratio = [];
     for (let r = 0; r < rounds; r++) {
-      // alternate which goes first: neither gets the warmer caches every round
-      let x;
-      let y;
-      if (r % 2) {
-        x = old.time(paths);
-        y = now.time(paths);
-      } else {
-        y = now.time(paths);
-        x = old.time(paths);
+      // the builds take turns in small chunks, which goes first alternating, each chunk on the next copy: a shared
+      // machine's load changes over seconds, and both builds then see the same
+      let x = 0;
+      let y = 0;
+      for (let done = 0, c = 0; done < paths; done += chunk, c++) {
+        const k = Math.min(chunk, paths - done);
+        const now = nows[c % copies];
+        const old = olds[c % copies];
+        if ((r + c) % 2) {
+          x += old.time(k);
+          y += now.time(k);
+        } else {
+          y += now.time(k);
+          x += old.time(k);
+        }
       }
       o.push(x / (paths * steps));
       n.push(y / (paths * steps));
@@ -104,9 +118,10 @@ for (const [name, { scenario, paths }] of Object.entries(scenarios)) {
     }
     results.untraced[name] = { paths, steps, baseNsPerPathStep: median(o), thisNsPerPathStep: median(n), thisOverBase: median(ratio) };
   }
+  if (process.argv.includes("--untraced-only")) continue;
   // a traced path against the same path untraced (this build)
-  const tracer = createTracer("wasm", setup, scenario.seed ?? 42, 1_000_000);
-  const one = timed(WasmEngine, setup);
+  const tracer = createTracer("wasm", setup, scenario.seed ?? 42, 1_000_000, thisModules[0]);
+  const one = timed(WasmEngine, setup, thisModules[0]);
   const tracedPaths = 20;
   for (let p = 0; p < 3; p++) tracer.trace(p);
   one.time(tracedPaths);

@@ -12,7 +12,7 @@ import { buildSetup } from "../src/engine/setup.js";
 import { EV, EVENT_STRIDE, KIND, KIND_NAMES, type PathTrace } from "../src/engine/trace.js";
 import { kernelModule } from "../src/kernel/module.js";
 import { createTracer, TraceOverflow } from "../src/trace/engine.js";
-import { EVENT_COLUMNS, STEP_COLUMNS, eventsCsv, stepsCsv } from "../src/trace/format.js";
+import { EVENT_COLUMNS, STEP_COLUMNS, eventsCsv, rowChunks, stepsCsv } from "../src/trace/format.js";
 import { worstPaths } from "../src/trace/selection.js";
 import { traceTotals } from "../src/trace/totals.js";
 import { readCsvColumns, readParquetColumns } from "../src/report/html/table-columns.js";
@@ -200,6 +200,29 @@ describe("the trace buffer", () => {
     // a path with no event at all fits any buffer
     const traced = t.trace(0);
     expect(traced.trace.stepCount).toBe(quiet.steps + 1);
+  });
+});
+
+describe("the files' text", () => {
+  it("is the same streamed a chunk of rows at a time (a path of 45,000 events) as made whole", () => {
+    const n = 45_000;
+    const events = new Float64Array(n * EVENT_STRIDE);
+    for (let i = 0; i < n; i++) {
+      const at = i * EVENT_STRIDE;
+      events.set([1 + (i % 12), 1 + (i >> 10), 1 + (i % 3), i, i % 2 ? 1 : -1, 0.1 * i, 30000 - i / 7, i % 5 ? NaN : 29000, 3 * i, -1, 1e6 - i, 0], at);
+    }
+    const steps = new Float64Array(2 * 17).fill(1.5);
+    steps[0] = 0;
+    steps[17] = 1;
+    const t: PathTrace = { path: 9, events, eventCount: n, steps, stepCount: 2 };
+    const whole = eventsCsv([t], 60);
+    expect(EVENT_COLUMNS.join(",") + "\n" + [...rowChunks(t, 60, "events")].join("")).toBe(whole);
+    expect([...rowChunks(t, 60, "events")].length).toBe(3);
+    expect(STEP_COLUMNS.join(",") + "\n" + [...rowChunks(t, 60, "steps")].join("")).toBe(stepsCsv([t], 60));
+    // a field that does not apply (NaN) is empty
+    const line = whole.split("\n")[2];
+    expect(line.split(",")).toHaveLength(EVENT_COLUMNS.length);
+    expect(line.split(",")[10]).toBe("");
   });
 });
 

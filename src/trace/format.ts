@@ -41,36 +41,54 @@ export function kindName(code: number): string {
   return name;
 }
 
-/** events.csv of the traces, in the order given (path by path, each path's events in the order they happened). */
-export function eventsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
-  let out = EVENT_COLUMNS.join(",") + "\n";
-  for (const t of traces) {
-    const e = t.events;
-    for (let i = 0, at = 0; i < t.eventCount; i++, at += EVENT_STRIDE) {
-      const step = e[at + EV.step];
-      out +=
-        `${t.path},${formatNumber(step)},${formatNumber(step * stepSeconds)},${formatNumber(e[at + EV.round])},${kindName(e[at + EV.kind])},0,` +
-        `${formatNumber(e[at + EV.account])},${formatNumber(e[at + EV.side])},${field(e[at + EV.size])},${field(e[at + EV.price])},` +
-        `${field(e[at + EV.bankruptcyPrice])},${field(e[at + EV.notional])},${formatNumber(e[at + EV.counterparty])},` +
-        `${field(e[at + EV.fundAfter])},${field(e[at + EV.vaultAfter])}\n`;
-    }
+/** Rows per chunk of formatted text: a path's text is made and written a chunk at a time (a string has a size limit). */
+export const CHUNK_ROWS = 20_000;
+
+/** events.csv's rows `from` … `to − 1` of one traced path (each ending in "\n"). */
+export function eventRows(t: PathTrace, stepSeconds: number, from = 0, to = t.eventCount): string {
+  const e = t.events;
+  let out = "";
+  for (let i = from, at = from * EVENT_STRIDE; i < to; i++, at += EVENT_STRIDE) {
+    const step = e[at + EV.step];
+    out +=
+      `${t.path},${formatNumber(step)},${formatNumber(step * stepSeconds)},${formatNumber(e[at + EV.round])},${kindName(e[at + EV.kind])},0,` +
+      `${formatNumber(e[at + EV.account])},${formatNumber(e[at + EV.side])},${field(e[at + EV.size])},${field(e[at + EV.price])},` +
+      `${field(e[at + EV.bankruptcyPrice])},${field(e[at + EV.notional])},${formatNumber(e[at + EV.counterparty])},` +
+      `${field(e[at + EV.fundAfter])},${field(e[at + EV.vaultAfter])}\n`;
   }
   return out;
 }
 
-/** steps.csv of the traces: a row per (path, step), step 0 the opening. */
-export function stepsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
-  let out = STEP_COLUMNS.join(",") + "\n";
-  for (const t of traces) {
-    const r = t.steps;
-    for (let i = 0, at = 0; i < t.stepCount; i++, at += STEP_STRIDE) {
-      const step = r[at + ST.step];
-      let row = `${t.path},${formatNumber(step)},${formatNumber(step * stepSeconds)}`;
-      for (let f = 1; f < STEP_STRIDE; f++) row += "," + field(r[at + f]);
-      out += row + "\n";
-    }
+/** steps.csv's rows `from` … `to − 1` of one traced path: a row per step, step 0 the opening. */
+export function stepRows(t: PathTrace, stepSeconds: number, from = 0, to = t.stepCount): string {
+  const r = t.steps;
+  let out = "";
+  for (let i = from, at = from * STEP_STRIDE; i < to; i++, at += STEP_STRIDE) {
+    const step = r[at + ST.step];
+    let row = `${t.path},${formatNumber(step)},${formatNumber(step * stepSeconds)}`;
+    for (let f = 1; f < STEP_STRIDE; f++) row += "," + field(r[at + f]);
+    out += row + "\n";
   }
   return out;
+}
+
+/** A path's rows as text chunks of at most CHUNK_ROWS rows. */
+export function* rowChunks(t: PathTrace, stepSeconds: number, which: "events" | "steps"): Generator<string> {
+  const n = which === "events" ? t.eventCount : t.stepCount;
+  for (let from = 0; from < n; from += CHUNK_ROWS) {
+    const to = Math.min(n, from + CHUNK_ROWS);
+    yield which === "events" ? eventRows(t, stepSeconds, from, to) : stepRows(t, stepSeconds, from, to);
+  }
+}
+
+/** events.csv of the traces (header included), in the order given: path by path, each path's events as they happened. */
+export function eventsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
+  return EVENT_COLUMNS.join(",") + "\n" + traces.map((t) => eventRows(t, stepSeconds)).join("");
+}
+
+/** steps.csv of the traces (header included). */
+export function stepsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
+  return STEP_COLUMNS.join(",") + "\n" + traces.map((t) => stepRows(t, stepSeconds)).join("");
 }
 
 /** The events as typed Parquet columns: integers where the value is one (path, step, round, ids, side), text for type. */
