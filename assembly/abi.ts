@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 13;
+export const ABI_VERSION: i32 = 14;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;
@@ -191,3 +191,5 @@ export const OK = 0;
 export const E_NOT_INITIALISED = 1;
 export const E_CAPACITY = 2;
 export const E_BAD_PARAMS = 3;
+/** Trace mode: the path had more events than the trace region holds (assembly/trace.ts). */
+export const E_TRACE_OVERFLOW = 4;

@@ -6,6 +6,7 @@ import { ADL_HYPERLIQUID, ADL_RANDOM, DOMAIN_ADL } from "./abi";
 import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import * as F from "./flow";
+import * as T from "./trace";
 import { L_CASH, L_DEAD, accEntry, accIsLong, adlOrder, adlScore, curColl, curSize, flagged, inAuction, rungOf } from "./state";
 
 let heapLen: i32 = 0;
@@ -222,6 +223,8 @@ export function consume(deficit: f64, makers: f64): f64 {
     d -= haircut;
     adlCount++;
     adlNotional += q * mark;
+    // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
+    if (T.tracing) T.event(T.K_ADL, j, side, q, mark, NaN, q * mark, -1);
   }
   heapLen = len;
   owed = d;

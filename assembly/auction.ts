@@ -11,6 +11,7 @@ import {
 } from "./state";
 import { pend, settleUnits, sideChanged } from "./per-account";
 import * as C from "./cascade";
+import * as T from "./trace";
 
 export function kick(i: i32, s: f64, mark: f64): void {
   if (holeFull(i, s, mark)) {
@@ -24,7 +25,9 @@ export function kick(i: i32, s: f64, mark: f64): void {
   unchecked((auctionList[C.auctionLen] = i));
   C.auctionLen++;
   C.liquidations++;
+  if (T.tracing) T.kick(i, s, mark, unchecked(curSize[i]), unchecked(curColl[i]), unchecked(accEntry[i]));
   restart(i, s, mark);
+  if (T.tracing) T.close();
 }
 
 /** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
@@ -63,6 +66,10 @@ export function restart(i: i32, s: f64, mark: f64): void {
     C.makers += incentive;
     C.keepersPnl += incentive;
     C.badDebt += incentive - paid;
+    if (T.tracing) {
+      T.event(T.K_KEEPER, i, s, NaN, NaN, NaN, incentive, -1);
+      if (incentive - paid > 0) T.badDebt(s, incentive - paid);
+    }
   }
 }
 
@@ -128,6 +135,7 @@ export function takeAuctions(mark: f64): i32 {
       const traded = s > 0 ? book.sell(taken) : book.buy(taken);
       C.keepersPnl += s * (traded - taken * price);
       sideChanged(s);
+      if (T.tracing) T.fill(T.K_AUCTION_TAKE, i, s, taken, taken * price, q, unchecked(curColl[i]), unchecked(accEntry[i]));
       settleUnits(i, s, mark, taken, taken * price, true);
       n++;
     }

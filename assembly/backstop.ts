@@ -6,6 +6,7 @@ import * as margin from "./margin-model";
 import { accEntry, curColl, curSize, params } from "./state";
 import { closeAccount } from "./per-account";
 import * as C from "./cascade";
+import * as T from "./trace";
 
 /** Whether the vault takes account i over (equity below the threshold, and the vault can absorb it). */
 export function backstopTakes(i: i32, s: f64, mark: f64): bool {
@@ -34,6 +35,8 @@ export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   C.liquidatedNotional += notional;
   C.markedValue += notional;
   if (C.capsOn) C.capCheck(notional, 0);
+  // the vault took q units at the mark (fund unchanged, the vault after it)
+  if (T.tracing) T.event(T.K_BACKSTOP, i, s, q, mark, unchecked(accEntry[i]) - (s * c) / q, notional, -1);
   return true;
 }
 
@@ -43,19 +46,23 @@ export function unwindVault(): void {
   if (C.vaultLongQ > 0) {
     const qx = u * C.vaultLongQ;
     const cost = u * C.vaultLongCost;
-    const pnl = book.sell(qx) - cost;
+    const sold = book.sell(qx);
+    const pnl = sold - cost;
     C.vaultCash += pnl;
     C.makers -= pnl;
     C.vaultLongQ -= qx;
     C.vaultLongCost -= cost;
+    if (T.tracing) T.event(T.K_UNWIND, -1, 1, qx, sold / qx, NaN, sold, -1);
   }
   if (C.vaultShortQ > 0) {
     const qx = u * C.vaultShortQ;
     const cost = u * C.vaultShortCost;
-    const pnl = cost - book.buy(qx);
+    const bought = book.buy(qx);
+    const pnl = cost - bought;
     C.vaultCash += pnl;
     C.makers -= pnl;
     C.vaultShortQ -= qx;
     C.vaultShortCost -= cost;
+    if (T.tracing) T.event(T.K_UNWIND, -1, -1, qx, bought / qx, NaN, bought, -1);
   }
 }

@@ -369,3 +369,34 @@ export function walkWithin(s: f64, qty: f64, b: f64, budget: f64): f64 {
   lastPrice = last;
   return notional;
 }
+
+/**
+ * The units resting within `frac` of the mid, both sides: bids priced at or above mid × (1 − frac), asks at or below
+ * mid × (1 + frac), from each side's touch (the trace's depth within 1%; src/engine/book.ts, same arithmetic).
+ */
+export function depthWithin(frac: f64): f64 {
+  const m = mid();
+  const lo = m * (1 - frac);
+  const hi = m * (1 + frac);
+  const scale = depthScale;
+  let total: f64 = 0;
+  const cb = centre - spreadGap;
+  const bidLast = bidLimit();
+  let k = bidTop;
+  let r = bidRem;
+  while (k <= bidLast && (cb + 1 - <f64>k) * tick >= lo) {
+    if (r > 0) total += r;
+    k++;
+    r = bidDepth(k) * scale;
+  }
+  const ca = centre + spreadGap;
+  const askLast = askLimit();
+  k = askTop;
+  r = askRem;
+  while (k <= askLast && (ca + <f64>k) * tick <= hi) {
+    if (r > 0) total += r;
+    k++;
+    r = askDepth(k) * scale;
+  }
+  return total;
+}

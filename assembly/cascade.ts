@@ -19,7 +19,7 @@ import { mid, newPath, setCentre, setStep, startStep } from "./book";
 import { exp, expInline, normalInv, normalInvInline } from "./mathfn";
 import { philox, philoxUniform, rng0, rng1, rng2, rng3, uniform52 } from "./rng";
 import {
-  LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_LIQ, L_SIZE,
+  LADDER_STRIDE, L_CASH, L_COLL, L_DEAD, L_ENTRY, L_ID, L_LIQ, L_SIZE,
   accCollateral, askProfile, base, bidProfile, cashOf, isClosed, ladder, ledger, longCount, longLiq,
   params, records, returns, shocks, shortCount, shortLiq, accSize, curSize, curColl, nextSlice, slicedRound, flagged,
   inAuction, oracleHist, pended, staleLiq, touchedIds,
@@ -29,6 +29,7 @@ import { unwindVault } from "./backstop";
 import { clearTouched, openScanStep, perAccountRound, socialize, touchedLen } from "./per-account";
 import * as losses from "./loss-allocation";
 import * as flow from "./flow";
+import * as T from "./trace";
 
 export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
@@ -67,6 +68,8 @@ export let floorKeep: f64 = 0;
 export let capNotional: f64 = Infinity;
 export let capLoss: f64 = Infinity;
 export let capsOn = false;
+/** The per-account settlements end with afterSettle(): per-step caps, or trace mode (one flag: one branch). */
+export let settleHook = false;
 /** Per-step cap totals, reset at the first liquidation of a step; the step in which a cap was reached. */
 export let capStep: i32 = 0;
 export let stepNotional: f64 = 0;
@@ -132,6 +135,7 @@ export function runPath(p: u32, at: i32): void {
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
   capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
   capsOn = capNotional < Infinity || capLoss < Infinity;
+  settleHook = capsOn || T.tracing;
   perAccount = unchecked(params[P_PER_ACCOUNT]) == 1;
   engine = <i32>unchecked(params[P_ENGINE]);
   feeKind = <i32>unchecked(params[P_FEE_KIND]);
@@ -148,6 +152,9 @@ export function runPath(p: u32, at: i32): void {
   if (unchecked(params[P_MARK_BAND]) > 0) extras |= X_BAND;
   if (scan) extras |= X_SCAN;
   if (unchecked(params[P_FLOW_CLOSE_PROB]) > 0 || unchecked(params[P_FLOW_ARRIVAL_MEAN]) > 0) extras |= X_FLOW;
+  // --trace: the path's events and step rows (assembly/trace.ts); the opening `last` is reset as the reference does
+  if (T.tracing) extras |= X_TRACE | X_LAST;
+  if (perAccount) extras |= X_LAST;
   if (perAccount) {
     partialThreshold = unchecked(params[P_PARTIAL_THRESHOLD]);
     partialFraction = unchecked(params[P_PARTIAL_FRACTION]);
@@ -215,6 +222,7 @@ export function runPath(p: u32, at: i32): void {
   let mark = mid();
   let ema = mark;
   margin.startPath(mark);
+  if (extras & X_TRACE) T.start(fundamental, mark);
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
@@ -280,7 +288,7 @@ export function runPath(p: u32, at: i32): void {
     // a round that only starts auctions (or hands accounts to the vault) trades nothing: its `last` mark stays at
     // this step's opening trade. Only the per-account engine has such rounds (a batched round always fills), and
     // the store costs the batched step loop 5%, so it is made there only (the reference makes it always: same records)
-    if (perAccount) book.lastPrice = mark;
+    if (extras & X_LAST) book.lastPrice = mark;
     // the ema mark moves once per step, toward the mid, and holds through the step's rounds
     if (markEma) {
       ema = ema + alpha * (mark - ema);
@@ -303,10 +311,10 @@ export function runPath(p: u32, at: i32): void {
       if (perAccount) n = perAccountRound(mark, t);
       else {
         if (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
-          n += capsOn ? cappedLongs(mark, t) : liquidateLongs(mark, longCount);
+          n += extras & X_TRACE ? tracedLongs(mark, t) : capsOn ? cappedLongs<Plain>(mark, t) : liquidateLongs<Plain>(mark, longCount);
         }
         if (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
-          n += capsOn ? cappedShorts(mark, t) : liquidateShorts(mark, shortCount);
+          n += extras & X_TRACE ? tracedShorts(mark, t) : capsOn ? cappedShorts<Plain>(mark, t) : liquidateShorts<Plain>(mark, shortCount);
         }
       }
       if (n == 0) break;
@@ -315,6 +323,7 @@ export function runPath(p: u32, at: i32): void {
       if (!markHeld) mark = markMid ? mid() : book.lastPrice;
       if (extras & X_BAND) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
       if (mark < minPrice) minPrice = mark;
+      if (extras & X_TRACE) T.round(mark);
       if (mark > markPeak) {
         markPeak = mark;
         markBestNum = 0;
@@ -340,6 +349,7 @@ export function runPath(p: u32, at: i32): void {
       const dd = num / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
     }
+    if (extras & X_TRACE) T.step(t, fundamental, mark);
   }
 
   unchecked((records[at + R_LIQUIDATIONS] = <f64>liquidations));
@@ -406,6 +416,10 @@ const X_ORACLE = 4;
 const X_BAND = 8;
 const X_SCAN = 16;
 const X_FLOW = 32;
+/** Trace mode (assembly/trace.ts): step rows, the rounds' marks. */
+const X_TRACE = 64;
+/** `last` restarts at the opening mid (the per-account engine, and trace mode: see the step loop). */
+const X_LAST = 128;
 
 /**
  * accounts.flow at the step's opening mark: the closes and arrivals trade, then the mark that does not hold through the
@@ -450,22 +464,51 @@ function nextLiveEnd(rungs: usize, from: i32, count: i32): i32 {
   return j < count ? j + 1 : count;
 }
 
-function cappedLongs(mark: f64, t: i32): i32 {
+function cappedLongs<M>(mark: f64, t: i32): i32 {
   const rungs = base(ladder);
   let n = 0;
   while (longCursor < longCount && unchecked(longLiq[longCursor]) >= mark && blockedStep != t) {
-    n += liquidateLongs(mark, nextLiveEnd(rungs, longCursor, longCount));
+    n += liquidateLongs<M>(mark, nextLiveEnd(rungs, longCursor, longCount));
   }
   return n;
 }
 
-function cappedShorts(mark: f64, t: i32): i32 {
+function cappedShorts<M>(mark: f64, t: i32): i32 {
   const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
   let n = 0;
   while (shortCursor < shortCount && unchecked(shortLiq[shortCursor]) <= mark && blockedStep != t) {
-    n += liquidateShorts(mark, nextLiveEnd(rungs, shortCursor, shortCount));
+    n += liquidateShorts<M>(mark, nextLiveEnd(rungs, shortCursor, shortCount));
   }
   return n;
+}
+
+// The batched rounds come in two builds, chosen at compile time by a type argument: Plain, the hot loop as it
+// always was, and Traced, which also hands each settlement to assembly/trace.ts (measured: a call with the trace's
+// arguments in the plain loop, even behind a branch never taken, cost the batched shock scenario 4%).
+type Plain = i32;
+type Traced = bool;
+
+function tracedLongs(mark: f64, t: i32): i32 {
+  return capsOn ? cappedLongs<Traced>(mark, t) : liquidateLongs<Traced>(mark, longCount);
+}
+
+function tracedShorts(mark: f64, t: i32): i32 {
+  return capsOn ? cappedShorts<Traced>(mark, t) : liquidateShorts<Traced>(mark, shortCount);
+}
+
+/**
+ * Traced build: after one account of a batched round settled (rung r, side s; the round's fund after it; the bad debt
+ * it booked when `unpaid` > 0), the per-step caps and the account's events.
+ */
+function settled(r: usize, s: f64, notional: f64, paid: f64, fund: f64, unpaid: f64): void {
+  if (capsOn) capCheck(notional, paid);
+  T.batched(load<i32>(r, L_ID), s, load<f64>(r, L_SIZE), load<f64>(r, L_COLL), load<f64>(r, L_ENTRY), notional, fund, unpaid);
+}
+
+/** The end of a per-account settlement: the per-step caps, and the trace's event of it completed (assembly/trace.ts). */
+export function afterSettle(notional: f64, paid: f64): void {
+  if (capsOn) capCheck(notional, paid);
+  if (T.tracing) T.close();
 }
 
 /** The per-step caps after one settlement: the account that reaches a cap is settled whole; the next one waits. */
@@ -521,7 +564,7 @@ function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
 // and settled. One function per side, all state in locals (globals read once, written back once).
 
 /** Longs with liquidation price ≥ mark are sold into the bids; returns how many were liquidated. */
-function liquidateLongs(mark: f64, count: i32): i32 {
+function liquidateLongs<M>(mark: f64, count: i32): i32 {
   const rungs = base(ladder);
   const epoch = book.epoch;
   const first = longCursor;
@@ -625,7 +668,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
         tr += ins - insCap;
         ins = insCap;
       }
-      if (caps) capCheck(notional, 0);
+      if (isBoolean<M>()) settled(r, 1, notional, 0, ins, 0);
+      else if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
@@ -653,7 +697,8 @@ function liquidateLongs(mark: f64, count: i32): i32 {
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0) badDebt += deficit;
-    if (caps) capCheck(notional, paid);
+    if (isBoolean<M>()) settled(r, 1, notional, paid, ins, deficit);
+    else if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
@@ -669,7 +714,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
 }
 
 /** Shorts with liquidation price ≤ mark buy from the asks; mirror of liquidateLongs. */
-function liquidateShorts(mark: f64, count: i32): i32 {
+function liquidateShorts<M>(mark: f64, count: i32): i32 {
   const rungs = base(ladder) + <usize>longCount * LADDER_STRIDE;
   const epoch = book.epoch;
   const first = shortCursor;
@@ -769,7 +814,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
         tr += ins - insCap;
         ins = insCap;
       }
-      if (caps) capCheck(notional, 0);
+      if (isBoolean<M>()) settled(r, -1, notional, 0, ins, 0);
+      else if (caps) capCheck(notional, 0);
       continue;
     }
     store<f64>(r, 0, L_CASH);
@@ -797,7 +843,8 @@ function liquidateShorts(mark: f64, count: i32): i32 {
     deficit -= paid;
     if (ins < insuranceMin) insuranceMin = ins;
     if (deficit > 0) badDebt += deficit;
-    if (caps) capCheck(notional, paid);
+    if (isBoolean<M>()) settled(r, -1, notional, paid, ins, deficit);
+    else if (caps) capCheck(notional, paid);
   }
   makers = mk;
   insurance = ins;
@@ -831,7 +878,10 @@ export function cover(deficit0: f64, s: f64, mark: f64): f64 {
     losses.queueLoss(s, deficit);
     deficit = 0;
   }
-  if (deficit > 0) badDebt += deficit;
+  if (deficit > 0) {
+    badDebt += deficit;
+    if (T.tracing) T.badDebt(s, deficit);
+  }
   return paid;
 }
 
@@ -865,12 +915,17 @@ export function fundAvailable(): f64 {
   return insurance - fundFloor();
 }
 
-export function addBadDebt(deficit: f64): void {
+/** Bad debt booked for a loss of a side-s position. */
+export function addBadDebt(deficit: f64, s: f64): void {
   badDebt += deficit;
+  if (T.tracing) T.badDebt(s, deficit);
 }
 
-/** A deficit after the loss allocation: the fund pays what it can, the rest is bad debt. */
-export function fundThenBadDebt(deficit: f64): void {
+/** A deficit (of a side-s position) after the loss allocation: the fund pays what it can, the rest is bad debt. */
+export function fundThenBadDebt(deficit: f64, s: f64): void {
   const left = deficit - payFromFund(deficit);
-  if (left > 0) badDebt += left;
+  if (left > 0) {
+    badDebt += left;
+    if (T.tracing) T.badDebt(s, left);
+  }
 }

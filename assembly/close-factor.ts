@@ -6,6 +6,7 @@ import * as margin from "./margin-model";
 import { accEntry, curColl, curSize, isClosed, nextSlice, params, slicedRound } from "./state";
 import { pend, settleUnits } from "./per-account";
 import * as C from "./cascade";
+import * as T from "./trace";
 
 export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const q = unchecked(curSize[i]);
@@ -28,6 +29,8 @@ export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   C.keepersPnl += s * (traded - qx * price) - protocolFee;
   C.addFee(protocolFee);
   C.liquidations++;
+  // a repayment that closes the position is a liquidation, one that leaves some of it a slice
+  if (T.tracing) T.fill(qx >= q ? T.K_LIQUIDATION : T.K_SLICE, i, s, qx, qx * price, q, c, e);
   settleUnits(i, s, mark, qx, qx * price, false);
   if (!isClosed(i, book.epoch)) {
     unchecked((nextSlice[i] = book.step));

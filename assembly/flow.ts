@@ -7,6 +7,7 @@ import {
 import * as book from "./book";
 import * as C from "./cascade";
 import * as margin from "./margin-model";
+import * as T from "./trace";
 import { exp } from "./mathfn";
 import { closeAccount, liquidationPriceOf, pend, sideChanged } from "./per-account";
 import { admitArrival, arrivalLong, arrivalNotional, arrivalRaw, drawArrival } from "./population";
@@ -149,6 +150,7 @@ function closeVoluntarily(i: i32, s: f64): void {
   const pnl = s * (notional - q * unchecked(accEntry[i]));
   C.makers -= pnl;
   const remaining = c + pnl;
+  if (T.tracing) T.fill(T.K_CLOSE, i, s, q, notional, q, c, unchecked(accEntry[i]));
   sideChanged(s);
   if (remaining >= 0) {
     closeAccount(i, remaining);
@@ -157,8 +159,9 @@ function closeVoluntarily(i: i32, s: f64): void {
     closeAccount(i, 0);
     flowPnl -= c;
     C.shortfall += -remaining;
-    C.fundThenBadDebt(-remaining);
+    C.fundThenBadDebt(-remaining, s);
   }
+  if (T.tracing) T.close();
 }
 
 /** Arrival k of this step opens at this mark by market order in the next dormant slot. */
@@ -193,4 +196,5 @@ function arrive(k: u32, mark: f64, listed: bool): void {
     flowLen++;
   }
   arrivalsIn += c;
+  if (T.tracing) T.event(T.K_ARRIVAL, i, s, q, e, e - (s * c) / q, fill, -1);
 }

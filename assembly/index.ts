@@ -1,10 +1,11 @@
 // The kernel's ABI and nothing else: numbers in, numbers out, and the addresses of the regions the host
 // fills and reads through typed-array views (no loader, no copies).
-import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_FLOW_POOL, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
+import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, E_TRACE_OVERFLOW, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_FLOW_POOL, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
 import * as book from "./book";
 import { runPath, setSeed, tradersCash } from "./cascade";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
+import * as trace from "./trace";
 
 let runSeedLo: u32 = 0;
 let runSeedHi: u32 = 0;
@@ -73,9 +74,28 @@ export function runPaths(first: u32, count: i32): i32 {
       buildLadder();
     }
     runPath(p, i * RECORD_STRIDE);
+    if (trace.overflowed) return E_TRACE_OVERFLOW;
   }
   return OK;
 }
+
+// ---- event timelines (cascade run --trace; assembly/trace.ts): call traceInit once after init(), then
+// setTrace(1) and run one path at a time; its events and step rows are in the trace regions ----
+/** Carves the trace regions: `events` events per path, a row per step; after init() (it grows memory). */
+export function traceInit(events: i32): i32 {
+  if (!state.initialised) return E_NOT_INITIALISED;
+  if (events < 1) return E_CAPACITY;
+  trace.carve(events, state.capSteps);
+  return OK;
+}
+export function setTrace(on: i32): void { trace.setTracing(on != 0); }
+export function traceEventsPtr(): usize { return changetype<usize>(trace.events); }
+export function traceEventCount(): i32 { return trace.eventCount; }
+export function traceEventsWanted(): i32 { return trace.eventsWanted; }
+export function traceEventStride(): i32 { return trace.EVENT_STRIDE; }
+export function traceStepsPtr(): usize { return changetype<usize>(trace.steps); }
+export function traceStepCount(): i32 { return trace.stepCount; }
+export function traceStepStride(): i32 { return trace.STEP_STRIDE; }
 
 /** 1 when account i was liquidated or deleveraged in the last path. */
 export function accountClosed(i: i32): i32 { return state.isClosed(i, book.epoch) ? 1 : 0; }

@@ -10,6 +10,7 @@ import * as book from "./book";
 import * as C from "./cascade";
 import * as F from "./flow";
 import { closeAccount, liquidationPriceOf, pend, touch } from "./per-account";
+import * as T from "./trace";
 import { accEntry, cashOf, curColl, curLiq, curSize, isClosed, params, queueColl, queueDeficit, queueId, queuePrice, queueSide, queueSize } from "./state";
 
 let queueLen: i32 = 0;
@@ -34,7 +35,7 @@ export function queueRemainder(i: i32, s: f64, size: f64, coll: f64, b: f64): vo
 export function queueLoss(s: f64, deficit: f64): void {
   if (queueLen >= queueId.length) {
     // defensive (each closing account queues one entry at most): what cannot wait is bad debt
-    C.addBadDebt(deficit);
+    C.addBadDebt(deficit, s);
     return;
   }
   unchecked((queueId[queueLen] = -1));
@@ -63,7 +64,7 @@ export function allocate(mark: f64): void {
       C.makers = adl.consume(unchecked(queueDeficit[k]), C.makers);
       C.adlPnl += adl.consumedKept;
       C.adlTransfer += adl.consumedGiven;
-      if (adl.owed > 0) C.addBadDebt(adl.owed);
+      if (adl.owed > 0) C.addBadDebt(adl.owed, -side);
     } else {
       transfer(i, -side, unchecked(queueSize[k]), unchecked(queueColl[k]), atMark ? mark : unchecked(queuePrice[k]), unchecked(queuePrice[k]), mark);
     }
@@ -114,6 +115,8 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
       pend(j, side);
     }
     adl.counted(x * P);
+    // the ADL'd position (side, x at P) against bankrupt account i
+    if (T.tracing) T.event(T.K_ADL, j, side, x, P, bankruptcy, x * P, i);
     left -= x;
   }
   adl.restoreSetAside();
@@ -129,5 +132,5 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
     C.shortfall += -rest;
   }
   if (rest > 0) closeAccount(i, cashOf(i) + rest);
-  else if (rest < 0) C.fundThenBadDebt(-rest);
+  else if (rest < 0) C.fundThenBadDebt(-rest, s);
 }

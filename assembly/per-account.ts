@@ -21,6 +21,7 @@ import { backstopTakes } from "./backstop";
 import { closeFactorStep } from "./close-factor";
 import * as C from "./cascade";
 import * as F from "./flow";
+import * as T from "./trace";
 
 export function perAccountRound(mark: f64, t: i32): i32 {
   if (C.scan) {
@@ -145,6 +146,7 @@ export function liquidatePartial(i: i32, s: f64, mark: f64, whole: bool = false)
   if (C.adlOn && walkOrQueue(i, s, mark, q)) return;
   const notional = C.adlOn ? walked : s > 0 ? book.sell(q) : book.buy(q);
   C.liquidations++;
+  if (T.tracing) T.fill(T.K_LIQUIDATION, i, s, q, notional, q, unchecked(curColl[i]), unchecked(accEntry[i]));
   settleUnits(i, s, mark, q, notional, true);
 }
 
@@ -181,6 +183,8 @@ function walkOrQueue(i: i32, s: f64, mark: f64, qty: f64): bool {
   C.liquidatedNotional += notional;
   C.slipValue += s * (x * mark - notional);
   C.markedValue += x * mark;
+  // the account is closed: what its order filled, then (in the loss allocation) ADL for the rest
+  if (T.tracing) T.fill(T.K_LIQUIDATION, i, s, x, notional, q, c, e);
   const backing = s * x * (e - b);
   const remaining = backing + pnl;
   let paid: f64 = 0;
@@ -194,7 +198,7 @@ function walkOrQueue(i: i32, s: f64, mark: f64, qty: f64): bool {
     paid = C.cover(-remaining, s, mark);
   }
   queueRemainder(i, s, r, cr, b);
-  if (C.capsOn) C.capCheck(notional, paid);
+  if (C.settleHook) C.afterSettle(notional, paid);
   return true;
 }
 
@@ -214,6 +218,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   C.liquidatedNotional += notional;
   C.slipValue += s * (qs * mark - notional);
   C.markedValue += qs * mark;
+  if (T.tracing) T.fill(T.K_SLICE, i, s, qs, notional, q, c, e);
   const rest = q - qs;
   unchecked((curSize[i] = rest));
   let paid: f64 = 0;
@@ -233,7 +238,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((nextSlice[i] = book.step + C.partialCooldown));
   pend(i, s);
   unchecked((slicedRound[i] = C.round));
-  if (C.capsOn) C.capCheck(notional, paid);
+  if (C.settleHook) C.afterSettle(notional, paid);
 }
 
 /** Marks account i closed in this path with this cash (again, for a closed one: the loss allocation adds to it). */
@@ -316,7 +321,8 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     C.addFee(fee);
     unchecked((curLiq[i] = liquidationPriceOf(s, rest, e, unchecked(curColl[i]))));
   }
-  if (C.capsOn) C.capCheck(notional, paid);
+  // the per-step caps, and the trace's event of this settlement (opened by the caller) completed
+  if (C.settleHook) C.afterSettle(notional, paid);
 }
 
 // adl.ranking socialized
@@ -368,6 +374,7 @@ export function socialize(side: f64, deficit: f64, mark: f64): f64 {
   // the haircut traders pay it: what they give up of their profit
   C.adlPnl -= taken;
   C.adlTransfer += taken;
+  if (T.tracing) T.event(T.K_SOCIALIZED, -1, side, NaN, mark, NaN, taken, -1);
   // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)
   return deficit < total ? 0 : deficit - taken;
 }

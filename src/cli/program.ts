@@ -16,6 +16,8 @@ import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
+import { checkTraceRange, parseTraceOptions } from "../trace/selection.js";
+import { shardRange } from "../mc/plan.js";
 import { sweepAction, type RawSweepOptions } from "./sweep.js";
 import { workerCommand, type RawWorkerOptions } from "./worker.js";
 import { solveCommand, type RawSolveOptions } from "./solve.js";
@@ -71,9 +73,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   withRunOptions(program.command("run").argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)"))
     .description("Monte Carlo of cascade paths")
-    .action(async (file: string | undefined, raw: RawRunOptions) => {
+    .option("--trace <selection>", "also write events.csv and steps.csv of these paths: indices (0,17,250) or the k worst by a metric (worst:badDebt:5)")
+    .option("--trace-buffer <events>", "events a traced path may hold (default 200000)")
+    .action(async (file: string | undefined, raw: RawRunOptions & { trace?: string; traceBuffer?: string }) => {
       const problems: string[] = [];
       const options = parseRunOptions(raw, file, problems);
+      const trace = parseTraceOptions(raw.trace, raw.traceBuffer, problems);
       let inputs: ScenarioInputs | undefined;
       try {
         inputs = loadScenario(file, options.sets);
@@ -81,9 +86,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         if (!(err instanceof InputError)) throw err;
         problems.push(...err.problems);
       }
+      if (trace && inputs) checkTraceRange(trace, shardRange(inputs.scenario.paths, options.shard), problems);
       if (problems.length > 0 || !inputs) throw new InputError(problems);
       Object.assign(known, { seed: inputs.scenario.seed, scenarioFile: file });
-      code = await runCommand(inputs, options, io, { report: raw.report });
+      code = await runCommand(inputs, { ...options, ...(trace ? { trace } : {}) }, io, { report: raw.report });
     });
 
   withRunOptions(program.command("sweep").argument("<sweep>", "sweep file"))

@@ -9,6 +9,8 @@ import { formatSummaryTable } from "../report/table.js";
 import { processIo, type CliIo } from "./io.js";
 import { progressSink } from "./progress.js";
 import { afterOutputs } from "./report.js";
+import type { TraceRequest } from "../trace/selection.js";
+import { writeTraces } from "../trace/run.js";
 
 export interface RunOptions {
   /** Worker threads; the CLI defaults it to os.availableParallelism(). */
@@ -34,6 +36,8 @@ export interface RunOptions {
   sets: string[];
   /** `--queue`: the batches are jobs on this Redis queue, computed by `cascade worker` processes (src/queue). */
   queue?: Pick<QueueRunOptions, "url" | "prefix" | "batchSize">;
+  /** `--trace`: after the run, these paths recomputed in trace mode into events.csv and steps.csv (src/trace). */
+  trace?: TraceRequest;
 }
 
 /** What follows a finished run. */
@@ -78,6 +82,18 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       return 130;
     }
     if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.${options.format}\n`);
+    if (options.trace) {
+      const traced = await writeTraces(out, inputs, options.trace, {
+        kind: options.engine,
+        format: options.format,
+        columns: result.columns,
+        range: result.range,
+        seed: inputs.scenario.seed,
+        scenarioHash: typeof result.summary.scenarioHash === "string" ? result.summary.scenarioHash : undefined,
+      });
+      const list = traced.paths.length > 10 ? `${traced.paths.slice(0, 10).join(", ")}, … (${traced.paths.length} paths)` : traced.paths.join(", ");
+      if (!options.quiet) io.stderr.write(`traced path${traced.paths.length === 1 ? "" : "s"} ${list} (${traced.events} events): wrote ${traced.files.map((f) => resolve(f)).join(" and ")}\n`);
+    }
     await afterOutputs(out, after.report, io, options.quiet);
     return 0;
   } finally {

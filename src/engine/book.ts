@@ -366,4 +366,35 @@ export class LatentBook {
     this.lastPrice = last;
     return notional;
   }
+
+  /**
+   * The units resting within `frac` of the mid, both sides: bids priced at or above mid × (1 − frac), asks at or
+   * below mid × (1 + frac), from each side's touch (the trace's depth within 1%; assembly/book.ts depthWithin).
+   */
+  depthWithin(frac: number): number {
+    const m = this.mid();
+    const lo = m * (1 - frac);
+    const hi = m * (1 + frac);
+    const scale = this.depthScale;
+    let total = 0;
+    const cb = this.centre - this.spreadGap;
+    const bidLast = this.bidLimit();
+    let k = this.bidTop;
+    let r = this.bidRem;
+    while (k <= bidLast && (cb + 1 - k) * this.tick >= lo) {
+      if (r > 0) total += r;
+      k++;
+      r = this.bidDepth(k) * scale;
+    }
+    const ca = this.centre + this.spreadGap;
+    const askLast = this.askLimit();
+    k = this.askTop;
+    r = this.askRem;
+    while (k <= askLast && (ca + k) * this.tick <= hi) {
+      if (r > 0) total += r;
+      k++;
+      r = this.askDepth(k) * scale;
+    }
+    return total;
+  }
 }

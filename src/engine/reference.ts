@@ -12,6 +12,7 @@ import { admitArrival, allocatePopulation, buildLadder, copyPopulation, drawArri
 import { FLOW_CHUNK, FLOW_CHUNK_MAX, FLOW_STREAM, flowCounter } from "./flow.js";
 import type { EngineSetup } from "./setup.js";
 import { LatentBook } from "./book.js";
+import { KIND, TraceRecorder } from "./trace.js";
 
 /** Where the money is at the end of a step (SPEC §3 conservation). */
 export interface Ledger {
@@ -225,6 +226,8 @@ export class ReferenceEngine {
   onFlow?: (event: FlowEvent) => void;
   /** Called once per step with flows (accounts.flow), when set. */
   onFlowStep?: (event: FlowStepEvent) => void;
+  /** Trace mode (`cascade run --trace`; src/engine/trace.ts): the path's events and step rows, when enabled. */
+  trace?: TraceRecorder;
 
   // accounts.flow (src/engine/flow.ts)
   /** Accounts the arrays hold: the population, then the dormant slots of the arrivals. */
@@ -428,6 +431,11 @@ export class ReferenceEngine {
     let mark = book.mid();
     let ema = mark;
     if (scan) this.model.startPath(mark);
+    if (this.trace) {
+      this.trace.start();
+      // the last trade of step 0 is the opening mark (the book's last price is the previous path's until step 1 opens)
+      this.traceRow(0, fundamental, mark, mark);
+    }
     let minPrice = mark;
     let markPeak = mark;
     let maxDrawdown = 0;
@@ -545,6 +553,7 @@ export class ReferenceEngine {
         if (!markEma && !markOracle) mark = markMid ? book.mid() : book.lastPrice;
         if (band > 0) mark = mark < bandLo ? bandLo : mark > bandHi ? bandHi : mark;
         if (mark < minPrice) minPrice = mark;
+        this.trace?.round(mark);
         if (mark > markPeak) markPeak = mark;
         const dd = (markPeak - mark) / markPeak;
         if (dd > maxDrawdown) maxDrawdown = dd;
@@ -557,6 +566,7 @@ export class ReferenceEngine {
       const dd = (markPeak - mark) / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
       if (this.onStep) this.onStep(this.ledger(mark));
+      if (this.trace) this.traceRow(t, fundamental, mark, book.lastPrice);
     }
 
     out[at + METRIC.liquidations] = this.liquidations;
@@ -815,7 +825,10 @@ export class ReferenceEngine {
     this.keepersPnl += s * (traded - qx * price) - protocolFee;
     this.collectFee(protocolFee);
     this.liquidations++;
+    // a repayment that closes the position is a liquidation, one that leaves some of it a slice
+    this.trace?.fill(qx >= q ? KIND.liquidation : KIND.slice, i, s, qx, qx * price, q, c, e);
     this.settleUnits(i, s, mark, qx, qx * price, false);
+    this.trace?.close();
     if (this.dead[i] === 0) {
       this.nextSlice[i] = this.step;
       this.slicedRound[i] = this.round;
@@ -856,6 +869,8 @@ export class ReferenceEngine {
     this.markedValue += notional;
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: q, notional, whole: true });
     this.capCheck(notional, 0);
+    // the vault took q units at the mark (fund unchanged, the vault after it)
+    this.trace?.event(KIND.backstop, i, s, q, mark, this.pop.entry[i] - (s * c) / q, notional, -1);
     return true;
   }
 
@@ -865,20 +880,24 @@ export class ReferenceEngine {
     if (this.vaultLongQ > 0) {
       const qx = u * this.vaultLongQ;
       const cost = u * this.vaultLongCost;
-      const pnl = this.sell(qx) - cost;
+      const sold = this.sell(qx);
+      const pnl = sold - cost;
       this.vaultCash += pnl;
       this.makers -= pnl;
       this.vaultLongQ -= qx;
       this.vaultLongCost -= cost;
+      this.trace?.event(KIND["vault-unwind"], -1, 1, qx, sold / qx, NaN, sold, -1);
     }
     if (this.vaultShortQ > 0) {
       const qx = u * this.vaultShortQ;
       const cost = u * this.vaultShortCost;
-      const pnl = cost - this.buy(qx);
+      const bought = this.buy(qx);
+      const pnl = cost - bought;
       this.vaultCash += pnl;
       this.makers -= pnl;
       this.vaultShortQ -= qx;
       this.vaultShortCost -= cost;
+      this.trace?.event(KIND["vault-unwind"], -1, -1, qx, bought / qx, NaN, bought, -1);
     }
   }
 
@@ -895,7 +914,9 @@ export class ReferenceEngine {
     this.inAuction[i] = 1;
     this.auctions.push(i);
     this.liquidations++;
+    this.trace?.kick(i, s, mark, this.s.params[P.auctionBuf], this.curSize[i], this.curColl[i], this.pop.entry[i]);
     this.restart(i, s, mark);
+    this.trace?.close();
   }
 
   /** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
@@ -934,6 +955,10 @@ export class ReferenceEngine {
       this.makers += incentive;
       this.keepersPnl += incentive;
       this.badDebt += incentive - paid;
+      if (this.trace) {
+        this.trace.event(KIND.keeper, i, s, NaN, NaN, NaN, incentive, -1);
+        if (incentive - paid > 0) this.trace.badDebt(s, incentive - paid);
+      }
     }
   }
 
@@ -989,7 +1014,9 @@ export class ReferenceEngine {
         // the keeper trades what it took on the book at once
         const traded = s > 0 ? this.sell(taken) : this.buy(taken);
         this.keepersPnl += s * (traded - taken * price);
+        this.trace?.fill(KIND["auction-take"], i, s, taken, taken * price, q, this.curColl[i], this.pop.entry[i]);
         this.settleUnits(i, s, mark, taken, taken * price, true);
+        this.trace?.close();
         n++;
       }
       if (this.onAuction) this.onAuction({ step: this.step, round: this.round, account: i, side: s, elapsed, top, price, taken });
@@ -1034,6 +1061,7 @@ export class ReferenceEngine {
     // the haircut traders pay it: what they give up of their profit
     this.adlPnl -= taken;
     this.adlTransfer += taken;
+    this.trace?.event(KIND["socialized-loss"], -1, side, NaN, mark, NaN, taken, -1);
     // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
     // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
     return deficit < total ? 0 : deficit - taken;
@@ -1142,6 +1170,7 @@ export class ReferenceEngine {
     const pnl = s * (notional - q * this.pop.entry[i]);
     this.makers -= pnl;
     const remaining = c + pnl;
+    this.trace?.fill(KIND.close, i, s, q, notional, q, c, this.pop.entry[i]);
     this.dead[i] = 1;
     this.openCount--;
     if (remaining >= 0) {
@@ -1152,8 +1181,12 @@ export class ReferenceEngine {
       this.flowPnl -= c;
       this.shortfall += -remaining;
       const left = -remaining - this.payFromFund(-remaining);
-      if (left > 0) this.badDebt += left;
+      if (left > 0) {
+        this.badDebt += left;
+        this.trace?.badDebt(s, left);
+      }
     }
+    this.trace?.close();
     if (this.onFlow) this.onFlow({ step: this.step, kind: "close", account: i, side: s, size: q, notional });
   }
 
@@ -1186,6 +1219,7 @@ export class ReferenceEngine {
     this.openCount++;
     if (this.flowList.length > 0) this.flowList[this.flowLen++] = i;
     this.arrivalsIn += c;
+    this.trace?.event(KIND.arrival, i, s, q, e, e - (s * c) / q, fill, -1);
     if (this.onFlow) this.onFlow({ step: this.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
   }
 
@@ -1196,7 +1230,9 @@ export class ReferenceEngine {
     if (adl && this.walkOrQueue(i, s, mark, q)) return;
     const notional = adl ? this.walked : s > 0 ? this.sell(q) : this.buy(q);
     this.liquidations++;
+    this.trace?.fill(KIND.liquidation, i, s, q, notional, q, this.curColl[i], this.pop.entry[i]);
     this.settleUnits(i, s, mark, q, notional, true);
+    this.trace?.close();
   }
 
   /** A liquidation fee into the fund; a capped fund keeps its cap and the excess goes to the treasury. */
@@ -1246,6 +1282,7 @@ export class ReferenceEngine {
     this.liquidatedNotional += notional;
     this.slipValue += s * (qs * mark - notional);
     this.markedValue += qs * mark;
+    this.trace?.fill(KIND.slice, i, s, qs, notional, q, c, pop.entry[i]);
     this.curSize[i] = q - qs;
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: qs, notional, whole: false });
     let paid = 0;
@@ -1266,6 +1303,7 @@ export class ReferenceEngine {
     this.pend(i, s);
     this.slicedRound[i] = this.round;
     this.capCheck(notional, paid);
+    this.trace?.close();
   }
 
   /** A deficit: the fund pays down to its floor, then ADL, then bad debt. Returns what the fund paid. */
@@ -1279,7 +1317,10 @@ export class ReferenceEngine {
       this.lossQueue.push({ account: -1, side: s, size: 0, collateral: 0, price: 0, deficit });
       deficit = 0;
     }
-    if (deficit > 0) this.badDebt += deficit;
+    if (deficit > 0) {
+      this.badDebt += deficit;
+      this.trace?.badDebt(s, deficit);
+    }
     return paid;
   }
 
@@ -1353,6 +1394,8 @@ export class ReferenceEngine {
     this.slipValue += s * (x * mark - notional);
     this.markedValue += x * mark;
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
+    // the account is closed: what its order filled, then (in the loss allocation) ADL for the rest
+    this.trace?.fill(KIND.liquidation, i, s, x, notional, q, c, e);
     const backing = s * x * (e - b);
     const remaining = backing + pnl;
     let paid = 0;
@@ -1370,6 +1413,7 @@ export class ReferenceEngine {
     }
     this.lossQueue.push({ account: i, side: s, size: r, collateral: cr, price: b, deficit: 0 });
     this.capCheck(notional, paid);
+    this.trace?.close();
     return true;
   }
 
@@ -1393,7 +1437,10 @@ export class ReferenceEngine {
       }
       if (entry.account < 0) {
         const owed = this.deleverageProfits(side, entry.deficit, mark);
-        if (owed > 0) this.badDebt += owed;
+        if (owed > 0) {
+          this.badDebt += owed;
+          this.trace?.badDebt(entry.side, owed);
+        }
       } else this.transfer(entry, atMark ? mark : entry.price, mark);
     }
     this.lossQueue = [];
@@ -1449,6 +1496,8 @@ export class ReferenceEngine {
       if (this.onAdl) this.onAdl({ step: this.step, account: j, side, size: x, price: P, whole: x === qj, bankrupt: entry.account });
       this.adlCount++;
       this.adlNotional += x * P;
+      // the ADL'd position (side, x at P) against the bankrupt account
+      this.trace?.event(KIND.adl, j, side, x, P, entry.price, x * P, entry.account);
       left -= x;
     }
     const i = entry.account;
@@ -1466,7 +1515,10 @@ export class ReferenceEngine {
     if (rest > 0) this.cash[i] += rest;
     else if (rest < 0) {
       const left = -rest - this.payFromFund(-rest);
-      if (left > 0) this.badDebt += left;
+      if (left > 0) {
+        this.badDebt += left;
+        this.trace?.badDebt(s, left);
+      }
     }
   }
 
@@ -1511,6 +1563,8 @@ export class ReferenceEngine {
       this.openCount--;
       this.adlCount++;
       this.adlNotional += q * mark;
+      // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
+      this.trace?.event(KIND.adl, j, side, q, mark, NaN, q * mark, -1);
     }
     this.adlPnl += kept;
     this.adlTransfer += given;
@@ -1551,6 +1605,48 @@ export class ReferenceEngine {
     for (let r = 0; r < n; r++) this.adlOrder[r] = order[r];
     this.adlLen = n;
     this.adlCursor = 0;
+  }
+
+  // ---- trace mode (src/engine/trace.ts; assembly/trace.ts is the kernel's twin) ----
+
+  /** Records this path's events (at most `capEvents`) and step rows from the next path on. */
+  enableTrace(capEvents: number): TraceRecorder {
+    this.trace = new TraceRecorder(capEvents, this.s.params[P.steps], {
+      step: () => this.step,
+      round: () => this.round,
+      fund: () => this.insurance,
+      // the backstop engine's vault (0 without one)
+      vault: () => (this.s.params[P.perAccount] === 1 ? this.vaultCash : 0),
+    });
+    return this.trace;
+  }
+
+  /** Step t's trace row (0: the opening), as the book and the accounts stand at its end. */
+  private traceRow(t: number, fundamental: number, mark: number, last: number): void {
+    const p = this.s.params;
+    const lag = p[P.oracleLag];
+    // open interest: the traders' open positions per side, in account order (the population, then the arrivals)
+    let oiLong = 0;
+    let oiShort = 0;
+    for (let i = 0; i < this.active; i++) {
+      if (this.dead[i] === 1) continue;
+      if (this.pop.isLong[i] === 1) oiLong += this.curSize[i];
+      else oiShort += this.curSize[i];
+    }
+    const book = this.book;
+    this.trace!.row(t, {
+      fundamental,
+      mid: book.mid(),
+      mark,
+      oracle: this.oracleHist[t >= lag ? t - lag : 0],
+      last,
+      bestBid: book.bidPrice(),
+      bestAsk: book.askPrice(),
+      depth1pct: book.depthWithin(0.01),
+      oiLong,
+      oiShort,
+      badDebt: this.badDebt,
+    });
   }
 
   private ledger(mark: number): Ledger {

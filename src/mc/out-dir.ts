@@ -28,6 +28,8 @@ export const SUMMARY = "summary.json";
 const RUN_OUTPUTS = [MANIFEST, SUMMARY, PATHS_CSV, PATHS_PARQUET] as const;
 /** A sweep's outputs (sweep.parquet with --format parquet; a shard's manifest; an interrupted sweep's checkpoint). */
 const SWEEP_OUTPUTS = ["sweep.csv", "sweep.json", "sweep.parquet", "sweep-shard.json", "sweep-checkpoint.jsonl"] as const;
+/** A run's traced paths (`run --trace`, src/trace): written after the run, so a fresh run removes another's. */
+const TRACE_OUTPUTS = ["events.csv", "steps.csv", "events.parquet", "steps.parquet"] as const;
 /** What a run leaves on its way: partial files, the checkpoint, run.json's old temp name. */
 const RUN_TEMPS = [`${PATHS_CSV}.partial`, `${PATHS_PARQUET}.partial`, `${PATHS_PARQUET}.resuming`, CHECKPOINT, `${MANIFEST}.partial`] as const;
 
@@ -219,7 +221,7 @@ export interface PrepareOptions {
  * the directory holds this run's files only. Returns true when another result was replaced.
  */
 export async function prepareRunDir(dir: string, identity: RunIdentity, options: PrepareOptions = {}): Promise<boolean> {
-  const names = [...RUN_OUTPUTS, ...SWEEP_OUTPUTS, ...RUN_TEMPS];
+  const names = [...RUN_OUTPUTS, ...SWEEP_OUTPUTS, ...RUN_TEMPS, ...TRACE_OUTPUTS];
   const kinds = await kindsOf(dir, names);
   const outputs = [...RUN_OUTPUTS, ...SWEEP_OUTPUTS].filter((n) => kinds.get(n) === "file");
   let other: string | undefined;
@@ -238,7 +240,7 @@ export async function prepareRunDir(dir: string, identity: RunIdentity, options:
       `${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`,
     ]);
   }
-  await removeAll(dir, [...RUN_OUTPUTS.filter((n) => n !== MANIFEST), ...RUN_TEMPS, ...(other !== undefined ? SWEEP_OUTPUTS : [])], kinds);
+  await removeAll(dir, [...RUN_OUTPUTS.filter((n) => n !== MANIFEST), ...RUN_TEMPS, ...TRACE_OUTPUTS, ...(other !== undefined ? SWEEP_OUTPUTS : [])], kinds);
   return other !== undefined;
 }
 

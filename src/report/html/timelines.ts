@@ -8,6 +8,12 @@ import type { TraceData } from "./trace.js";
 /** Traced paths drawn at most. */
 export const MAX_TIMELINE_PATHS = 5;
 
+/**
+ * steps.csv series `cascade run --trace` writes that are not drawn: prices that follow the mark within a few ticks
+ * (the file keeps them for analysis; a panel each would bury the others). Any other series is drawn.
+ */
+const NOT_DRAWN = new Set(["mid", "markLow", "oracle", "last", "bestBid", "bestAsk"]);
+
 /** Per-path metrics the traced paths are ranked by, worst first (both: larger is worse). */
 const RANK_BY = ["badDebt", "liquidatedNotional"] as const;
 
@@ -48,12 +54,14 @@ export function timelineSpec(trace: TraceData, paths: readonly number[]): ChartS
   const st = trace.steps;
   if (st) {
     for (const name of st.series) {
+      if (NOT_DRAWN.has(name)) continue;
       const col = st.values.get(name)!;
       const values: Record<string, unknown>[] = [];
       for (let i = 0; i < st.path.length; i++) {
         if (chosen.has(st.path[i]) && Number.isFinite(col[i]) && Number.isFinite(st.step[i])) values.push({ path: `path ${st.path[i]}`, step: st.step[i], v: col[i] });
       }
-      if (values.length === 0) continue;
+      // a series with one value throughout (no vault, no bad debt) says nothing a panel could show
+      if (values.length === 0 || values.every((x) => x.v === values[0].v)) continue;
       panels.push({
         width: 620,
         height: 90,

@@ -1,13 +1,19 @@
 // The per-step data a run may carry beside its per-path table (docs/report.md says the shapes): the fan chart's
 // quantiles across paths in summary.json's `fan`, and the traced paths' step values (steps.csv) and events
-// (events.csv). The engine writes them when asked to; the report draws their panels only when they are there.
+// (events.csv; `cascade run --trace`, or their .parquet twins with --format parquet). The report draws their panels
+// only when they are there.
 import { join } from "node:path";
 import { InputError } from "../../config/errors.js";
 import { entryKind, KIND_WORDS } from "../atomic.js";
-import { readCsvColumns } from "./table-columns.js";
+import { readCsvColumns, readParquetColumns, type ColumnTable, type ColumnWants } from "./table-columns.js";
 
 export const STEPS_CSV = "steps.csv";
 export const EVENTS_CSV = "events.csv";
+export const STEPS_PARQUET = "steps.parquet";
+export const EVENTS_PARQUET = "events.parquet";
+
+/** steps' columns that are axes, not series: the path, the step and its time in seconds. */
+const AXES = new Set(["path", "step", "time"]);
 
 /** Bands a fan series may have, outermost first; p05/p50/p95 are required. */
 export const FAN_KEYS = ["p01", "p05", "p25", "p50", "p75", "p95", "p99", "mean"] as const;
@@ -87,19 +93,25 @@ async function present(file: string): Promise<boolean> {
   return true;
 }
 
-/** steps.csv and events.csv of `dir`, each when present. */
+/** One of a table's two files (CSV or Parquet), when present; both is bad input (one format per directory). */
+async function readEither(dir: string, csv: string, parquet: string, wants: ColumnWants): Promise<ColumnTable | undefined> {
+  const hasCsv = await present(join(dir, csv));
+  const hasParquet = await present(join(dir, parquet));
+  if (hasCsv && hasParquet) throw new InputError([`${dir} must hold one of ${csv} or ${parquet} (received both: remove the stale one)`]);
+  if (hasCsv) return readCsvColumns(join(dir, csv), wants);
+  if (hasParquet) return readParquetColumns(join(dir, parquet), wants);
+  return undefined;
+}
+
+/** steps.csv and events.csv of `dir` (or their .parquet twins), each when present. */
 export async function readTrace(dir: string): Promise<TraceData> {
   const out: TraceData = {};
-  const stepsFile = join(dir, STEPS_CSV);
-  if (await present(stepsFile)) {
-    const t = await readCsvColumns(stepsFile, { numbers: "all", required: ["path", "step"] });
-    const series = t.header.filter((c) => c !== "path" && c !== "step");
-    out.steps = { series, path: t.numbers.get("path")!, step: t.numbers.get("step")!, values: new Map(series.map((c) => [c, t.numbers.get(c)!])) };
+  const st = await readEither(dir, STEPS_CSV, STEPS_PARQUET, { numbers: "all", required: ["path", "step"] });
+  if (st) {
+    const series = st.header.filter((c) => !AXES.has(c));
+    out.steps = { series, path: st.numbers.get("path")!, step: st.numbers.get("step")!, values: new Map(series.map((c) => [c, st.numbers.get(c)!])) };
   }
-  const eventsFile = join(dir, EVENTS_CSV);
-  if (await present(eventsFile)) {
-    const t = await readCsvColumns(eventsFile, { numbers: ["path", "step", "notional"], texts: ["type"], required: ["path", "step", "type"] });
-    out.events = { path: t.numbers.get("path")!, step: t.numbers.get("step")!, type: t.texts.get("type")!, notional: t.numbers.get("notional") };
-  }
+  const ev = await readEither(dir, EVENTS_CSV, EVENTS_PARQUET, { numbers: ["path", "step", "notional"], texts: ["type"], required: ["path", "step", "type"] });
+  if (ev) out.events = { path: ev.numbers.get("path")!, step: ev.numbers.get("step")!, type: ev.texts.get("type")!, notional: ev.numbers.get("notional") };
   return out;
 }
