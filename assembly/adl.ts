@@ -6,6 +6,7 @@ import { ADL_HYPERLIQUID, ADL_RANDOM, DOMAIN_ADL } from "./abi";
 import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import * as F from "./flow";
+import * as fan from "./fan";
 import { L_CASH, L_DEAD, accEntry, accIsLong, adlOrder, adlScore, curColl, curSize, flagged, inAuction, rungOf } from "./state";
 
 let heapLen: i32 = 0;
@@ -169,6 +170,7 @@ export function consume(deficit: f64, makers: f64): f64 {
     given += haircut;
     store<i32>(rung, epoch, L_DEAD);
     F.openCount--;
+    fan.closed(side, q);
     d -= haircut;
     adlCount++;
     adlNotional += q * mark;

@@ -29,6 +29,7 @@ import { unwindVault } from "./backstop";
 import { clearTouched, openScanStep, perAccountRound, socialize, touchedLen } from "./per-account";
 import * as losses from "./loss-allocation";
 import * as flow from "./flow";
+import * as fan from "./fan";
 
 export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
@@ -202,6 +203,8 @@ export function runPath(p: u32, at: i32): void {
   flow.newPath();
   longCursor = 0;
   shortCursor = 0;
+  // fan charts: the next step whose values are sampled (−1: none)
+  let nextSample = fan.newPath(at);
   let firstLiquidationStep = -1;
   let maxRoundsInStep = 0;
 
@@ -215,6 +218,7 @@ export function runPath(p: u32, at: i32): void {
   let mark = mid();
   let ema = mark;
   margin.startPath(mark);
+  if (nextSample == 0) nextSample = fan.sample(0, steps, mark, fundamental);
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
@@ -340,6 +344,7 @@ export function runPath(p: u32, at: i32): void {
       const dd = num / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
     }
+    if (t == nextSample) nextSample = fan.sample(t, steps, mark, fundamental);
   }
 
   unchecked((records[at + R_LIQUIDATIONS] = <f64>liquidations));
@@ -599,11 +604,13 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   let fees = feesPaid;
   let short = shortfall;
   let done = 0;
+  let open = fan.longOpen;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
   for (; r < end; r += LADDER_STRIDE) {
     if (load<i32>(r, L_DEAD) == epoch) continue;
     const q = load<f64>(r, L_SIZE);
+    open -= q;
     const notional = load<f64>(r, L_CASH);
     const pnl = notional - q * load<f64>(r, L_ENTRY);
     mk -= pnl;
@@ -665,6 +672,7 @@ function liquidateLongs(mark: f64, count: i32): i32 {
   liquidatedPnl = lost;
   feesPaid = fees;
   shortfall = short;
+  fan.closedLongs(done, open);
   return done;
 }
 
@@ -743,11 +751,13 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   let fees = feesPaid;
   let short = shortfall;
   let done = 0;
+  let open = fan.shortOpen;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
   for (; r < end; r += LADDER_STRIDE) {
     if (load<i32>(r, L_DEAD) == epoch) continue;
     const q = load<f64>(r, L_SIZE);
+    open -= q;
     const notional = load<f64>(r, L_CASH);
     const pnl = -(notional - q * load<f64>(r, L_ENTRY));
     mk -= pnl;
@@ -809,6 +819,7 @@ function liquidateShorts(mark: f64, count: i32): i32 {
   liquidatedPnl = lost;
   feesPaid = fees;
   shortfall = short;
+  fan.closedShorts(done, open);
   return done;
 }
 

@@ -5,6 +5,7 @@ import * as book from "./book";
 import { runPath, setSeed, tradersCash } from "./cascade";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
+import * as fan from "./fan";
 
 let runSeedLo: u32 = 0;
 let runSeedHi: u32 = 0;
@@ -17,6 +18,7 @@ export function abiVersion(): i32 {
 export function init(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): i32 {
   if (accounts < 0 || levels < 1 || steps < 1 || tiers < 1 || nReturns < 0 || batch < 1) return E_CAPACITY;
   state.carve(accounts, levels, steps, tiers, nReturns, batch);
+  fan.carve(steps, batch);
   return OK;
 }
 
@@ -58,6 +60,7 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (p[P_ACCOUNTS_FROM_FILE] != 1) drawPopulation(seedLo, seedHi, 0);
   else fileAdmission();
   buildLadder();
+  fan.populationChanged();
   return OK;
 }
 
@@ -71,9 +74,11 @@ export function runPaths(first: u32, count: i32): i32 {
     if (resample) {
       drawPopulation(runSeedLo, runSeedHi, p + 1);
       buildLadder();
+      fan.populationChanged();
     }
     runPath(p, i * RECORD_STRIDE);
   }
+  fan.binBatch(count);
   return OK;
 }
 
@@ -97,6 +102,11 @@ export function bookBuy(qty: f64): f64 { return book.buy(qty); }
 export function bookLastPrice(): f64 { return book.lastPrice; }
 export function bookBidTop(): i32 { return book.bidTop; }
 export function bookExhausted(): bool { return book.exhausted; }
+
+// ---- fan charts (assembly/fan.ts): sampling on or off, the samples of the last batch ----
+export {
+  fanBinParamsPtr, fanConfigure, fanFlush, fanFlushedPtr, fanSamplesPtr, fanSpillLen, fanSpillPtr, fanStatsPtr, fanZerosPtr,
+} from "./fan";
 
 // ---- benchmark probes (bench/run.mjs) ----
 export { benchNormal, benchScan, benchWalk } from "./bench";

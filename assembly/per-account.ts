@@ -21,6 +21,7 @@ import { backstopTakes } from "./backstop";
 import { closeFactorStep } from "./close-factor";
 import * as C from "./cascade";
 import * as F from "./flow";
+import * as fan from "./fan";
 
 export function perAccountRound(mark: f64, t: i32): i32 {
   if (C.scan) {
@@ -216,6 +217,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   C.markedValue += qs * mark;
   const rest = q - qs;
   unchecked((curSize[i] = rest));
+  fan.reduced(s, qs);
   let paid: f64 = 0;
   if (remaining >= 0) {
     const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
@@ -240,7 +242,10 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
 export function closeAccount(i: i32, cash: f64): void {
   const rung = rungOf(i);
   const epoch = book.epoch;
-  if (load<i32>(rung, L_DEAD) != epoch) F.openCount--;
+  if (load<i32>(rung, L_DEAD) != epoch) {
+    F.openCount--;
+    fan.closedAccount(i);
+  }
   store<i32>(rung, epoch, L_DEAD);
   store<f64>(rung, cash, L_CASH);
 }
@@ -309,6 +314,7 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     const remaining = c + pnl;
     const rest = q - qx;
     unchecked((curSize[i] = rest));
+    fan.reduced(s, qx);
     const fee = charged && remaining > 0 ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
     unchecked((curColl[i] = remaining - fee));
     C.liquidatedPnl += pnl - fee;
