@@ -70,6 +70,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   withRunOptions(program.command("run").argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)"))
+    .option("--no-fan", "no fan charts (per-step quantiles across paths of the mark, the fundamental, the fund and open interest) in summary.json")
     .description("Monte Carlo of cascade paths")
     .action(async (file: string | undefined, raw: RawRunOptions) => {
       const problems: string[] = [];

@@ -638,6 +638,12 @@ export class FanBatch extends FanHistograms implements FanBinSink {
     return bytes;
   }
 
+  /** Forgets what the batch holds. */
+  reset(): void {
+    for (let h = 0; h < this.min.length; h++) this.clear(h);
+    this.paths = 0;
+  }
+
   private clear(h: number): void {
     const w = this.w;
     w.counts.fill(0, w.off[h], w.off[h] + w.len[h]);
