@@ -37,6 +37,8 @@ export interface FanBinSink extends FanSink {
   /** The kernel's parameters: the series binned, then per series its slot in a sample, its first log bin's key, 1/u. */
   binParams(): Float64Array;
   addCount(h: number, bin: number, count: number): void;
+  /** (histogram, bin, count) triples. */
+  addCounts(triples: Int32Array): void;
   addStats(h: number, min: number, max: number, sum: number): void;
   addPaths(paths: number): void;
 }

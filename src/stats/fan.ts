@@ -269,14 +269,15 @@ export class FanHistograms {
     this.paths += other.paths;
   }
 
-  /** A batch's packed histograms (FanBatch.pack) added in. */
+  /**
+   * A batch's packed histograms (FanBatch.pack) added in: a f64 head (paths, triples, then per histogram its minimum,
+   * maximum and the sum's limbs), then (histogram, bin, count) triples as i32, in any order, a bin possibly repeated.
+   */
   addPacked(bytes: Uint8Array): void {
     const n = this.min.length;
     const head = new Float64Array(bytes.buffer, bytes.byteOffset, 2 + 4 * n);
     const paths = head[0];
-    const pairs = head[1];
-    const ints = new Int32Array(bytes.buffer, bytes.byteOffset + 8 * (2 + 4 * n), n + 2 * pairs);
-    let at = n;
+    const triples = head[1];
     for (let h = 0; h < n; h++) {
       const mn = head[2 + 4 * h];
       const mx = head[3 + 4 * h];
@@ -285,9 +286,9 @@ export class FanHistograms {
       this.sumHi[h] += head[4 + 4 * h];
       this.sumLo[h] += head[5 + 4 * h];
       this.normalise(h);
-      const end = at + 2 * ints[h];
-      for (; at < end; at += 2) this.w.add(h, ints[at], ints[at + 1]);
     }
+    const t = new Int32Array(bytes.buffer, bytes.byteOffset + 8 * (2 + 4 * n), 3 * triples);
+    for (let i = 0; i < t.length; i += 3) this.w.add(t[i], t[i + 1], t[i + 2]);
     this.paths += paths;
   }
 
@@ -522,8 +523,30 @@ export class FanBatch extends FanHistograms implements FanBinSink {
     return out;
   }
 
+  /** Counts the kernel hands over, kept as (histogram, bin, count) triples until pack(). */
+  private triples = new Int32Array(3 * 4096);
+  private nTriples = 0;
+
   addCount(h: number, bin: number, count: number): void {
-    this.w.add(h, bin, count);
+    if (3 * (this.nTriples + 1) > this.triples.length) this.growTriples(1);
+    const at = 3 * this.nTriples++;
+    this.triples[at] = h;
+    this.triples[at + 1] = bin;
+    this.triples[at + 2] = count;
+  }
+
+  /** (histogram, bin, count) triples in bulk (the kernel's flushed windows). */
+  addCounts(triples: Int32Array): void {
+    const n = triples.length / 3;
+    if (3 * (this.nTriples + n) > this.triples.length) this.growTriples(n);
+    this.triples.set(triples, 3 * this.nTriples);
+    this.nTriples += n;
+  }
+
+  private growTriples(more: number): void {
+    const next = new Int32Array(Math.max(2 * this.triples.length, 3 * (this.nTriples + more)));
+    next.set(this.triples.subarray(0, 3 * this.nTriples));
+    this.triples = next;
   }
 
   addStats(h: number, min: number, max: number, sum: number): void {
@@ -607,20 +630,18 @@ export class FanBatch extends FanHistograms implements FanBinSink {
   /** The batch's histograms as bytes (addPacked's input); the batch starts empty again. */
   pack(): Uint8Array {
     const n = this.min.length;
-    const pairs: number[][] = [];
-    let total = 0;
-    for (let h = 0; h < n; h++) {
-      const p = this.pairs(h);
-      pairs.push(p);
-      total += p.length / 2;
-    }
+    // the windows' counts (samples binned here) as triples after the kernel's
+    let fromWindows = 0;
+    for (let h = 0; h < n; h++) if (this.w.len[h] > 0) fromWindows += this.pairs(h).length / 2;
+    const total = this.nTriples + fromWindows;
     // a multiple of 8 bytes, so that what follows it in a batch's buffer stays aligned
-    const bytes = new Uint8Array(8 * Math.ceil((8 * (2 + 4 * n) + 4 * (n + 2 * total)) / 8));
+    const bytes = new Uint8Array(8 * Math.ceil((8 * (2 + 4 * n) + 12 * total) / 8));
     const head = new Float64Array(bytes.buffer, 0, 2 + 4 * n);
-    const ints = new Int32Array(bytes.buffer, 8 * (2 + 4 * n), n + 2 * total);
+    const t = new Int32Array(bytes.buffer, 8 * (2 + 4 * n), 3 * total);
     head[0] = this.paths;
     head[1] = total;
-    let at = n;
+    t.set(this.triples.subarray(0, 3 * this.nTriples));
+    let at = 3 * this.nTriples;
     for (let h = 0; h < n; h++) {
       if (this.paths > 0 && !(Number.isFinite(this.min[h]) && Number.isFinite(this.max[h]))) {
         throw new RangeError(`the fan's ${this.layout.series[h % this.layout.series.length]} at step ${this.layout.steps[Math.floor(h / this.layout.series.length)]} is not finite (minimum ${this.min[h]}, maximum ${this.max[h]})`);
@@ -629,12 +650,16 @@ export class FanBatch extends FanHistograms implements FanBinSink {
       head[3 + 4 * h] = this.max[h];
       head[4 + 4 * h] = this.sumHi[h];
       head[5 + 4 * h] = this.sumLo[h];
-      ints[h] = pairs[h].length / 2;
-      ints.set(pairs[h], at);
-      at += pairs[h].length;
-      this.clear(h);
+      if (fromWindows > 0 && this.w.len[h] > 0) {
+        const p = this.pairs(h);
+        for (let i = 0; i < p.length; i += 2, at += 3) {
+          t[at] = h;
+          t[at + 1] = p[i];
+          t[at + 2] = p[i + 1];
+        }
+      }
     }
-    this.paths = 0;
+    this.reset();
     return bytes;
   }
 
@@ -642,6 +667,7 @@ export class FanBatch extends FanHistograms implements FanBinSink {
   reset(): void {
     for (let h = 0; h < this.min.length; h++) this.clear(h);
     this.paths = 0;
+    this.nTriples = 0;
   }
 
   private clear(h: number): void {
