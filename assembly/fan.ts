@@ -47,12 +47,16 @@ let binning = false;
  */
 export let winLo = new StaticArray<i32>(0);
 export let winCounts = new StaticArray<u32>(0);
-export let flushed = new StaticArray<i32>(0);
+/**
+ * What the host reads after binBatch — the batch's values outside their windows as (histogram, bin) pairs — or after
+ * flush(): the windows' counts as (histogram, bin, count) triples. One region for both: the host reads each before the
+ * next call.
+ */
+export let out = new StaticArray<i32>(0);
 /** Per histogram, of the last batch: zeros, minimum, maximum, Σ⌊x / u⌋ (exact: fewer than 2^16 values under 2^37 each). */
 export let zeros = new StaticArray<u32>(0);
 export let stats = new StaticArray<f64>(0);
-/** The last batch's values outside their windows: (histogram, bin) pairs. */
-export let spill = new StaticArray<i32>(0);
+/** Pairs in `out` after binBatch. */
 export let spillLen: i32 = 0;
 
 /**
@@ -73,13 +77,13 @@ export function carve(steps: i32, batch: i32): void {
   capSamples = (steps < FAN_MAX_SAMPLES ? steps : FAN_MAX_SAMPLES) + 2;
   const hists = capSamples * FAN_SERIES;
   row = <usize>batch * FAN_SERIES * 8;
+  // src/config/memory.ts wasmRegions() lists these sizes in this order
   samples = new StaticArray<f64>(hists * batch);
   winLo = new StaticArray<i32>(hists);
   winCounts = new StaticArray<u32>(hists * FAN_WINDOW);
-  flushed = new StaticArray<i32>(3 * hists * FAN_WINDOW);
+  out = new StaticArray<i32>(max(2 * hists * batch, 3 * hists * FAN_WINDOW));
   zeros = new StaticArray<u32>(hists);
   stats = new StaticArray<f64>(3 * hists);
-  spill = new StaticArray<i32>(2 * hists * batch);
 }
 
 /** Samples per path at `every` for this many steps: 0, every, 2·every, …, and the last step. */
@@ -271,12 +275,12 @@ export function binBatch(paths: i32): void {
 
 function spillOne(h: i32, b: i32): void {
   const at = spillLen << 1;
-  unchecked((spill[at] = h));
-  unchecked((spill[at + 1] = b));
+  unchecked((out[at] = h));
+  unchecked((out[at + 1] = b));
   spillLen++;
 }
 
-/** The windows' non-zero counts as (histogram, bin, count) triples into `flushed`, emptied; returns how many. */
+/** The windows' non-zero counts as (histogram, bin, count) triples into `out`, emptied; returns how many. */
 export function flush(): i32 {
   const hists = count * <i32>unchecked(binParams[0]);
   let n = 0;
@@ -288,9 +292,9 @@ export function flush(): i32 {
       const c = load<u32>(win + (<usize>r << 2));
       if (c == 0) continue;
       store<u32>(win + (<usize>r << 2), 0);
-      unchecked((flushed[3 * n] = h));
-      unchecked((flushed[3 * n + 1] = lo + r));
-      unchecked((flushed[3 * n + 2] = <i32>c));
+      unchecked((out[3 * n] = h));
+      unchecked((out[3 * n + 1] = lo + r));
+      unchecked((out[3 * n + 2] = <i32>c));
       n++;
     }
   }
@@ -316,17 +320,14 @@ export function fanWinCountsPtr(): usize {
 export function fanFlush(): i32 {
   return flush();
 }
-export function fanFlushedPtr(): usize {
-  return changetype<usize>(flushed);
+export function fanOutPtr(): usize {
+  return changetype<usize>(out);
 }
 export function fanZerosPtr(): usize {
   return changetype<usize>(zeros);
 }
 export function fanStatsPtr(): usize {
   return changetype<usize>(stats);
-}
-export function fanSpillPtr(): usize {
-  return changetype<usize>(spill);
 }
 export function fanSpillLen(): i32 {
   return spillLen;

@@ -105,7 +105,7 @@ export function bookExhausted(): bool { return book.exhausted; }
 
 // ---- fan charts (assembly/fan.ts): sampling on or off, the samples of the last batch ----
 export {
-  fanBinParamsPtr, fanConfigure, fanFlush, fanFlushedPtr, fanSamplesPtr, fanSpillLen, fanSpillPtr, fanStatsPtr, fanZerosPtr,
+  fanBinParamsPtr, fanConfigure, fanFlush, fanOutPtr, fanSamplesPtr, fanSpillLen, fanStatsPtr, fanZerosPtr,
 } from "./fan";
 
 // ---- benchmark probes (bench/run.mjs) ----

@@ -4,13 +4,15 @@
 import { FAN_STRIDE, type FanBinSink } from "../engine/fan.js";
 import { FAN_ZERO_BIN } from "../stats/fan.js";
 
+/** Counts a kernel window holds (assembly/fan.ts FAN_WINDOW). */
+export const FAN_WINDOW = 256;
+
 interface FanExports {
   memory: WebAssembly.Memory;
   fanFlush(): number;
-  fanFlushedPtr(): number;
+  fanOutPtr(): number;
   fanZerosPtr(): number;
   fanStatsPtr(): number;
-  fanSpillPtr(): number;
   fanSpillLen(): number;
 }
 
@@ -32,7 +34,7 @@ export class KernelFan {
     const buf = e.memory.buffer;
     const spills = e.fanSpillLen();
     if (spills > 0) {
-      const spill = new Int32Array(buf, e.fanSpillPtr(), 2 * spills);
+      const spill = new Int32Array(buf, e.fanOutPtr(), 2 * spills);
       for (let i = 0; i < 2 * spills; i += 2) sink.addCount(spill[i], spill[i + 1], 1);
     }
     const zeros = new Uint32Array(buf, e.fanZerosPtr(), this.hists);
@@ -50,7 +52,7 @@ export class KernelFan {
   flush(sink: FanBinSink): void {
     const e = this.e;
     const n = e.fanFlush();
-    sink.addCounts(new Int32Array(e.memory.buffer, e.fanFlushedPtr(), 3 * n));
+    sink.addCounts(new Int32Array(e.memory.buffer, e.fanOutPtr(), 3 * n));
   }
 }
 

@@ -46,10 +46,9 @@ interface KernelExports {
   fanSamplesPtr(): number;
   fanBinParamsPtr(): number;
   fanFlush(): number;
-  fanFlushedPtr(): number;
+  fanOutPtr(): number;
   fanZerosPtr(): number;
   fanStatsPtr(): number;
-  fanSpillPtr(): number;
   fanSpillLen(): number;
 }
 
