@@ -1,7 +1,7 @@
 // The kernel's contract with the host: parameter slots, record layout, status codes.
 // Mirrored in src/engine/layout.ts and src/engine/metrics.ts; the host checks ABI_VERSION at load.
 
-export const ABI_VERSION: i32 = 14;
+export const ABI_VERSION: i32 = 15;
 
 // parameter slots (f64 each)
 export const P_STEPS = 0;

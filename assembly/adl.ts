@@ -7,6 +7,7 @@ import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
 import * as F from "./flow";
 import * as T from "./trace";
+import * as fan from "./fan";
 import { L_CASH, L_DEAD, accEntry, accIsLong, adlOrder, adlScore, curColl, curSize, flagged, inAuction, rungOf } from "./state";
 
 let heapLen: i32 = 0;
@@ -220,6 +221,7 @@ export function consume(deficit: f64, makers: f64): f64 {
     given += haircut;
     store<i32>(rung, epoch, L_DEAD);
     F.openCount--;
+    fan.closed(side, q);
     d -= haircut;
     adlCount++;
     adlNotional += q * mark;

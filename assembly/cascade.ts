@@ -30,6 +30,7 @@ import { clearTouched, openScanStep, perAccountRound, socialize, touchedLen } fr
 import * as losses from "./loss-allocation";
 import * as flow from "./flow";
 import * as T from "./trace";
+import * as fan from "./fan";
 
 export let seedLo: u32 = 0;
 export let seedHi: u32 = 0;
@@ -209,6 +210,8 @@ export function runPath(p: u32, at: i32): void {
   flow.newPath();
   longCursor = 0;
   shortCursor = 0;
+  // fan charts: the next step whose values are sampled (−1: none)
+  let nextSample = fan.newPath(at);
   let firstLiquidationStep = -1;
   let maxRoundsInStep = 0;
 
@@ -223,6 +226,7 @@ export function runPath(p: u32, at: i32): void {
   let ema = mark;
   margin.startPath(mark);
   if (extras & X_TRACE) T.start(fundamental, mark);
+  if (nextSample == 0) nextSample = fan.sample(0, steps, mark, fundamental);
   let minPrice = mark;
   let markPeak = mark;
   let maxDrawdown: f64 = 0;
@@ -350,6 +354,7 @@ export function runPath(p: u32, at: i32): void {
       if (dd > maxDrawdown) maxDrawdown = dd;
     }
     if (extras & X_TRACE) T.step(t, fundamental, mark);
+    if (t == nextSample) nextSample = fan.sample(t, steps, mark, fundamental);
   }
 
   unchecked((records[at + R_LIQUIDATIONS] = <f64>liquidations));
@@ -642,11 +647,13 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
   let fees = feesPaid;
   let short = shortfall;
   let done = 0;
+  let open = fan.longOpen;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
   for (; r < end; r += LADDER_STRIDE) {
     if (load<i32>(r, L_DEAD) == epoch) continue;
     const q = load<f64>(r, L_SIZE);
+    open -= q;
     const notional = load<f64>(r, L_CASH);
     const pnl = notional - q * load<f64>(r, L_ENTRY);
     mk -= pnl;
@@ -710,6 +717,7 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
   liquidatedPnl = lost;
   feesPaid = fees;
   shortfall = short;
+  fan.closedLongs(done, open);
   return done;
 }
 
@@ -788,11 +796,13 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
   let fees = feesPaid;
   let short = shortfall;
   let done = 0;
+  let open = fan.shortOpen;
   let r = rungs + <usize>first * LADDER_STRIDE;
   const end = rungs + <usize>cursor * LADDER_STRIDE;
   for (; r < end; r += LADDER_STRIDE) {
     if (load<i32>(r, L_DEAD) == epoch) continue;
     const q = load<f64>(r, L_SIZE);
+    open -= q;
     const notional = load<f64>(r, L_CASH);
     const pnl = -(notional - q * load<f64>(r, L_ENTRY));
     mk -= pnl;
@@ -856,6 +866,7 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
   liquidatedPnl = lost;
   feesPaid = fees;
   shortfall = short;
+  fan.closedShorts(done, open);
   return done;
 }
 

@@ -8,6 +8,7 @@ import * as book from "./book";
 import * as C from "./cascade";
 import * as margin from "./margin-model";
 import * as T from "./trace";
+import * as fan from "./fan";
 import { exp } from "./mathfn";
 import { closeAccount, liquidationPriceOf, pend, sideChanged } from "./per-account";
 import { admitArrival, arrivalLong, arrivalNotional, arrivalRaw, drawArrival } from "./population";
@@ -176,6 +177,7 @@ function arrive(k: u32, mark: f64, listed: bool): void {
   unchecked((accIsLong[i] = arrivalLong ? 1 : 0));
   unchecked((accEntry[i] = e));
   unchecked((curSize[i] = q));
+  fan.opened(s, q);
   unchecked((curColl[i] = c));
   unchecked((curLiq[i] = liquidationPriceOf(s, q, e, c)));
   unchecked((nextSlice[i] = 0));

@@ -6,6 +6,7 @@ import { runPath, setSeed, tradersCash } from "./cascade";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
 import * as trace from "./trace";
+import * as fan from "./fan";
 
 let runSeedLo: u32 = 0;
 let runSeedHi: u32 = 0;
@@ -18,6 +19,7 @@ export function abiVersion(): i32 {
 export function init(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): i32 {
   if (accounts < 0 || levels < 1 || steps < 1 || tiers < 1 || nReturns < 0 || batch < 1) return E_CAPACITY;
   state.carve(accounts, levels, steps, tiers, nReturns, batch);
+  fan.carve(steps, batch);
   return OK;
 }
 
@@ -59,6 +61,7 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (p[P_ACCOUNTS_FROM_FILE] != 1) drawPopulation(seedLo, seedHi, 0);
   else fileAdmission();
   buildLadder();
+  fan.populationChanged();
   return OK;
 }
 
@@ -72,10 +75,12 @@ export function runPaths(first: u32, count: i32): i32 {
     if (resample) {
       drawPopulation(runSeedLo, runSeedHi, p + 1);
       buildLadder();
+      fan.populationChanged();
     }
     runPath(p, i * RECORD_STRIDE);
     if (trace.overflowed) return E_TRACE_OVERFLOW;
   }
+  fan.binBatch(count);
   return OK;
 }
 
@@ -117,6 +122,11 @@ export function bookBuy(qty: f64): f64 { return book.buy(qty); }
 export function bookLastPrice(): f64 { return book.lastPrice; }
 export function bookBidTop(): i32 { return book.bidTop; }
 export function bookExhausted(): bool { return book.exhausted; }
+
+// ---- fan charts (assembly/fan.ts): sampling on or off, the samples of the last batch ----
+export {
+  fanBinParamsPtr, fanConfigure, fanFlush, fanOutPtr, fanSamplesPtr, fanSpillLen, fanStatsPtr, fanZerosPtr,
+} from "./fan";
 
 // ---- benchmark probes (bench/run.mjs) ----
 export { benchNormal, benchScan, benchWalk } from "./bench";

@@ -9,6 +9,7 @@ import * as adl from "./adl";
 import * as book from "./book";
 import * as C from "./cascade";
 import * as F from "./flow";
+import * as fan from "./fan";
 import { closeAccount, liquidationPriceOf, pend, touch } from "./per-account";
 import * as T from "./trace";
 import { accEntry, cashOf, curColl, curLiq, curSize, isClosed, params, queueColl, queueDeficit, queueId, queuePrice, queueSide, queueSize } from "./state";
@@ -110,6 +111,7 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
       const rest = qj - x;
       const cj = unchecked(curColl[j]) + pnl;
       unchecked((curSize[j] = rest));
+      fan.reduced(side, x);
       unchecked((curColl[j] = cj));
       unchecked((curLiq[j] = liquidationPriceOf(side, rest, ej, cj)));
       pend(j, side);

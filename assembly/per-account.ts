@@ -22,6 +22,7 @@ import { closeFactorStep } from "./close-factor";
 import * as C from "./cascade";
 import * as F from "./flow";
 import * as T from "./trace";
+import * as fan from "./fan";
 
 export function perAccountRound(mark: f64, t: i32): i32 {
   if (C.scan) {
@@ -221,6 +222,7 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
   if (T.tracing) T.fill(T.K_SLICE, i, s, qs, notional, q, c, e);
   const rest = q - qs;
   unchecked((curSize[i] = rest));
+  fan.reduced(s, qs);
   let paid: f64 = 0;
   if (remaining >= 0) {
     const fee = Math.min(feeRateOf(i, notional) * notional, remaining);
@@ -245,7 +247,10 @@ export function sliceOne(i: i32, s: f64, mark: f64): void {
 export function closeAccount(i: i32, cash: f64): void {
   const rung = rungOf(i);
   const epoch = book.epoch;
-  if (load<i32>(rung, L_DEAD) != epoch) F.openCount--;
+  if (load<i32>(rung, L_DEAD) != epoch) {
+    F.openCount--;
+    fan.closedAccount(i);
+  }
   store<i32>(rung, epoch, L_DEAD);
   store<f64>(rung, cash, L_CASH);
 }
@@ -314,6 +319,7 @@ export function settleUnits(i: i32, s: f64, mark: f64, qx: f64, notional: f64, c
     const remaining = c + pnl;
     const rest = q - qx;
     unchecked((curSize[i] = rest));
+    fan.reduced(s, qx);
     const fee = charged && remaining > 0 ? Math.min(feeRateOf(i, notional) * notional, remaining) : 0;
     unchecked((curColl[i] = remaining - fee));
     C.liquidatedPnl += pnl - fee;

@@ -19,6 +19,8 @@ export interface RawRunOptions {
   json?: boolean;
   /** Commander's `--no-report` (true unless given); absent when the options do not come from the CLI (no report then). */
   report?: boolean;
+  /** Commander's `--no-fan` (`run` only: false when given). */
+  fan?: boolean;
   set?: string[];
   resume?: string;
   queue?: string;
@@ -95,6 +97,7 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
     quiet: raw.quiet ?? false,
     json: raw.json ?? false,
     force: raw.force ?? false,
+    fan: raw.fan !== false,
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
     ...(scenarioFile !== undefined ? { scenarioFile } : {}),
     ...(queue ? { queue } : {}),

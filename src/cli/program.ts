@@ -72,6 +72,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   withRunOptions(program.command("run").argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)"))
+    .option("--no-fan", "no fan charts (per-step quantiles across paths of the mark, the fundamental, the fund and open interest) in summary.json")
     .description("Monte Carlo of cascade paths")
     .option("--trace <selection>", "also write events.csv and steps.csv of these paths: indices (0,17,250) or the k worst by a metric (worst:badDebt:5)")
     .option("--trace-buffer <events>", "events a traced path may hold (default 200000)")

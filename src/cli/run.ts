@@ -30,6 +30,8 @@ export interface RunOptions {
   resume?: string;
   /** Replace the outputs of another run in --out instead of refusing (exit 2). */
   force?: boolean;
+  /** Fan charts in summary.json (and fan.json); false: --no-fan. Default true. */
+  fan?: boolean;
   /** The scenario file as given on the command line; undefined for the embedded default. */
   scenarioFile?: string;
   /** The --set overrides applied, --paths/--seed included as `paths=`/`seed=` (for the record). */
@@ -63,6 +65,7 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       outDir: out,
       resume: options.resume !== undefined,
       force: options.force ?? false,
+      fan: options.fan ?? true,
       format: options.format,
       shard: options.shard,
       signal: abort.signal,

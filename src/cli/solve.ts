@@ -86,7 +86,8 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
   const log = scale === "log" || (scale === "auto" && lo > 0 && hi / lo >= 100);
   const evaluate = async (value: number, n: number) => {
     const inputs = loadScenario(file, [...sets, `${key}=${value}`, `paths=${n}`]);
-    const options = { threads: threads || undefined, engine: engine as "wasm" | "ts" };
+    // a search reads one statistic per run: no fan charts
+    const options = { threads: threads || undefined, engine: engine as "wasm" | "ts", fan: false };
     const result = queue ? await (await import("../queue/coordinator.js")).runOnQueue(inputs, options, queue) : await runScenario(inputs, options);
     if (!raw.quiet) io.stderr.write(`  ${key} = ${value}: ${n} paths\n`);
     return estimateOf(result.summary, target!.statistic);

@@ -1,7 +1,7 @@
 // What a run will hold in memory, estimated from the resolved scenario before anything is allocated, and refused
 // over a budget with one line naming the fields that drive it. The sizes follow the allocations they estimate:
 // src/engine/setup.ts (the setup every engine loads: book profiles, shocks, returns, file positions),
-// assembly/state.ts carve() (the WASM kernel's regions), src/engine/reference.ts and src/engine/population.ts (the
+// assembly/state.ts and assembly/fan.ts carve() (the WASM kernel's regions), src/engine/reference.ts and src/engine/population.ts (the
 // TypeScript engine's arrays), src/stats/columns.ts (the run's metric columns) and src/mc (one engine per worker,
 // each with its own copy of the setup). Small fixed costs are rounded up, so the estimate errs on the high side.
 import { availableParallelism, totalmem } from "node:os";
@@ -12,6 +12,8 @@ import { PARAM_SLOTS, PROFILE } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { STORE_WHOLE, profileEnd, tickOf } from "../engine/setup.js";
 import { scenarioFlowPool } from "../engine/flow.js";
+import { FAN_MAX_SAMPLES, FAN_STRIDE } from "../engine/fan.js";
+import { FAN_WINDOW } from "../kernel/fan-bins.js";
 import type { PortfolioScenario } from "../portfolio/schema.js";
 
 export const GiB = 1024 ** 3;
@@ -136,6 +138,7 @@ function setupBytes(r: RunShape): number {
 /** The sizes, in bytes and in order, of the regions assembly/state.ts carve() allocates for a run of this shape. */
 export function wasmRegions(r: RunShape): number[] {
   const a = r.accounts;
+  const fanHists = (Math.min(r.steps, FAN_MAX_SAMPLES) + 2) * FAN_STRIDE;
   const f64 = (n: number) => n * 8;
   const i32 = (n: number) => n * 4;
   return [
@@ -170,6 +173,13 @@ export function wasmRegions(r: RunShape): number[] {
     i32(a),
     i32(a),
     f64(WASM_BATCH * RECORD_STRIDE),
+    // the fan charts (assembly/fan.ts carve): samples, windows' places and counts, spills or flushed counts, zeros, statistics
+    f64(fanHists * WASM_BATCH),
+    i32(fanHists),
+    i32(fanHists * FAN_WINDOW),
+    i32(Math.max(2 * fanHists * WASM_BATCH, 3 * fanHists * FAN_WINDOW)),
+    i32(fanHists),
+    f64(3 * fanHists),
   ];
 }
 

@@ -1,6 +1,6 @@
 // The numeric parameter block both engines read: one f64 per slot. assembly/abi.ts mirrors these indices.
 
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 15;
 
 export const P = {
   steps: 0,

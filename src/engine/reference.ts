@@ -13,6 +13,7 @@ import { FLOW_CHUNK, FLOW_CHUNK_MAX, FLOW_STREAM, flowCounter } from "./flow.js"
 import type { EngineSetup } from "./setup.js";
 import { LatentBook } from "./book.js";
 import { KIND, TraceRecorder } from "./trace.js";
+import { FanSampler, OpenInterest, type FanSink } from "./fan.js";
 
 /** Where the money is at the end of a step (SPEC §3 conservation). */
 export interface Ledger {
@@ -243,8 +244,13 @@ export class ReferenceEngine {
   private arrivalsIn = 0;
   private flowPnl = 0;
 
+  /** Open interest per side, and the fan charts' samples of a path (src/engine/fan.ts). */
+  readonly openInterest = new OpenInterest();
+  private readonly fan: FanSampler;
+
   constructor(setup: EngineSetup) {
     this.s = setup;
+    this.fan = new FanSampler(setup.params[P.steps]);
     this.tiers = tierTable(setup);
     const p = setup.params;
     const count = p[P.accountCount];
@@ -311,11 +317,36 @@ export class ReferenceEngine {
     if (this.s.accounts) copyPopulation(this.s.accounts, this.pop);
     else drawPopulation(this.s, this.pop, this.seedLo, this.seedHi, population);
     buildLadder(this.s, this.pop);
+    this.openInterest.population(this.pop.isLong, this.pop.size, this.pop.count);
+  }
+
+  /** Open sizes per side counted account by account (O(accounts): the fan tests check openInterest against it). */
+  countOpenSizes(): { long: number; short: number; longs: number; shorts: number } {
+    const open = { long: 0, short: 0, longs: 0, shorts: 0 };
+    for (let i = 0; i < this.active; i++) {
+      if (this.dead[i] === 1) continue;
+      if (this.pop.isLong[i] === 1) {
+        open.long += this.curSize[i];
+        open.longs++;
+      } else {
+        open.short += this.curSize[i];
+        open.shorts++;
+      }
+    }
+    return open;
+  }
+
+  /** Fan charts: sample every path's series (src/engine/fan.ts) and hand them to runPaths' sink, or not. */
+  enableFan(on = true): void {
+    this.fan.configure(on, this.s.params[P.steps]);
   }
 
   /** Simulates paths first..first+count−1 and writes one record each into out (RECORD_STRIDE f64 per path). */
-  runPaths(first: number, count: number, out: Float64Array): void {
-    for (let i = 0; i < count; i++) this.runPath(first + i, out, i * RECORD_STRIDE);
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanSink): void {
+    for (let i = 0; i < count; i++) {
+      this.runPath(first + i, out, i * RECORD_STRIDE);
+      if (fan && this.fan.on) fan.add(this.fan.buffer, 1, first + i);
+    }
   }
 
   private runPath(path: number, out: Float64Array, at: number): void {
@@ -420,6 +451,8 @@ export class ReferenceEngine {
       this.flowLen = pop.count;
     }
     book.newPath();
+    this.openInterest.newPath();
+    let nextSample = this.fan.newPath();
     let longCursor = 0;
     let shortCursor = 0;
     let firstLiquidationStep = -1;
@@ -436,6 +469,7 @@ export class ReferenceEngine {
       // the last trade of step 0 is the opening mark (the book's last price is the previous path's until step 1 opens)
       this.traceRow(0, fundamental, mark, mark);
     }
+    if (nextSample === 0) nextSample = this.sample(0, mark, fundamental);
     let minPrice = mark;
     let markPeak = mark;
     let maxDrawdown = 0;
@@ -567,6 +601,7 @@ export class ReferenceEngine {
       if (dd > maxDrawdown) maxDrawdown = dd;
       if (this.onStep) this.onStep(this.ledger(mark));
       if (this.trace) this.traceRow(t, fundamental, mark, book.lastPrice);
+      if (t === nextSample) nextSample = this.sample(t, mark, fundamental);
     }
 
     out[at + METRIC.liquidations] = this.liquidations;
@@ -717,6 +752,7 @@ export class ReferenceEngine {
       const remaining = c + pnl;
       this.dead[i] = 1;
       this.openCount--;
+      this.openInterest.closed(s, q);
       this.inAuction[i] = 0;
       if (remaining >= 0) {
         const fee = charged ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
@@ -736,6 +772,7 @@ export class ReferenceEngine {
       // to be repaid again round after round while the fund paid the difference
       const remaining = c + pnl;
       this.curSize[i] = q - qx;
+      this.openInterest.reduced(s, qx);
       const fee = charged && remaining > 0 ? Math.min(this.feeRate(i, notional) * notional, remaining) : 0;
       this.curColl[i] = remaining - fee;
       this.liquidatedPnl += pnl - fee;
@@ -853,6 +890,7 @@ export class ReferenceEngine {
     this.cash[i] = 0;
     this.dead[i] = 1;
     this.openCount--;
+    this.openInterest.closed(s, q);
     // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
     this.liquidatedPnl -= c;
     if (equity < 0) this.shortfall += -equity;
@@ -1173,6 +1211,7 @@ export class ReferenceEngine {
     this.trace?.fill(KIND.close, i, s, q, notional, q, c, this.pop.entry[i]);
     this.dead[i] = 1;
     this.openCount--;
+    this.openInterest.closed(s, q);
     if (remaining >= 0) {
       this.cash[i] = remaining;
       this.flowPnl += pnl;
@@ -1203,6 +1242,7 @@ export class ReferenceEngine {
     pop.isLong[i] = a.long ? 1 : 0;
     pop.entry[i] = e;
     this.curSize[i] = q;
+    this.openInterest.opened(s, q);
     this.curColl[i] = c;
     this.curLiq[i] = this.liquidationPriceOf(s, q, e, c);
     this.dead[i] = 0;
@@ -1284,6 +1324,7 @@ export class ReferenceEngine {
     this.markedValue += qs * mark;
     this.trace?.fill(KIND.slice, i, s, qs, notional, q, c, pop.entry[i]);
     this.curSize[i] = q - qs;
+    this.openInterest.reduced(s, qs);
     if (this.onLiquidation) this.onLiquidation({ step: this.step, round: this.round, account: i, side: s, size: qs, notional, whole: false });
     let paid = 0;
     if (remaining >= 0) {
@@ -1401,6 +1442,7 @@ export class ReferenceEngine {
     let paid = 0;
     this.dead[i] = 1;
     this.openCount--;
+    this.openInterest.closed(s, q);
     this.inAuction[i] = 0;
     if (remaining >= 0) {
       this.cash[i] = remaining;
@@ -1482,6 +1524,7 @@ export class ReferenceEngine {
       if (x === qj) {
         this.dead[j] = 1;
         this.openCount--;
+        this.openInterest.closed(side, qj);
         this.cash[j] = this.curColl[j] + pnl;
         if (k === this.adlCursor) this.adlCursor++;
         k++;
@@ -1489,6 +1532,7 @@ export class ReferenceEngine {
         const rest = qj - x;
         const cj = this.curColl[j] + pnl;
         this.curSize[j] = rest;
+        this.openInterest.reduced(side, x);
         this.curColl[j] = cj;
         this.curLiq[j] = this.liquidationPriceOf(side, rest, ej, cj);
         this.pend(j, side);
@@ -1561,6 +1605,7 @@ export class ReferenceEngine {
       deficit -= haircut;
       this.dead[j] = 1;
       this.openCount--;
+      this.openInterest.closed(side, q);
       this.adlCount++;
       this.adlNotional += q * mark;
       // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
@@ -1647,6 +1692,11 @@ export class ReferenceEngine {
       oiShort,
       badDebt: this.badDebt,
     });
+  }
+
+  /** Fan charts: step t's values at its end (assembly/fan.ts sample()); the next step to sample. */
+  private sample(t: number, mark: number, fundamental: number): number {
+    return this.fan.sample(t, this.s.params[P.steps], mark, fundamental, this.insurance, this.openInterest, this.vaultLongQ, this.vaultShortQ, this.vaultCash);
   }
 
   private ledger(mark: number): Ledger {

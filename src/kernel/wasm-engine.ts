@@ -3,6 +3,8 @@
 import { ABI_VERSION, P } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import type { EngineSetup } from "../engine/setup.js";
+import { FAN_STRIDE, fanEvery, type FanBinSink, type FanSink } from "../engine/fan.js";
+import { KernelFan, pathMajor } from "./fan-bins.js";
 import { kernelModule, type KernelBuild } from "./module.js";
 import { statusText } from "./status.js";
 
@@ -40,6 +42,14 @@ interface KernelExports {
   bookLastPrice(): number;
   bookBidTop(): number;
   bookExhausted(): number;
+  fanConfigure(every: number, bin: number): number;
+  fanSamplesPtr(): number;
+  fanBinParamsPtr(): number;
+  fanFlush(): number;
+  fanOutPtr(): number;
+  fanZerosPtr(): number;
+  fanStatsPtr(): number;
+  fanSpillLen(): number;
 }
 
 /** Reads an AssemblyScript string (UTF-16, byte length stored just before it) out of memory. */
@@ -56,6 +66,9 @@ export class KernelError extends Error {}
 export class WasmEngine {
   readonly exports: KernelExports;
   private readonly batch: number;
+  /** Fan charts: samples per path (0: off), and the kernel's binning when it bins (src/kernel/fan-bins.ts). */
+  private fanSamples = 0;
+  private fanBins?: KernelFan;
 
   constructor(
     private readonly setup: EngineSetup,
@@ -127,12 +140,31 @@ export class WasmEngine {
     this.check(this.exports.prepare(seedLo >>> 0, seedHi >>> 0));
   }
 
-  /** Simulates paths first..first+count−1 and copies their records into out. */
-  runPaths(first: number, count: number, out: Float64Array): void {
+  /**
+   * Fan charts: sample every path's series (src/engine/fan.ts) and hand them to runPaths' sink, or not; `binned`: the
+   * kernel bins them (the sink a FanBinSink, its binParams() the kernel's), and flushFan() hands over what it holds.
+   */
+  enableFan(on = true, binned?: FanBinSink): void {
+    if (binned) new Float64Array(this.exports.memory.buffer, this.exports.fanBinParamsPtr(), binned.binParams().length).set(binned.binParams());
+    const n = this.exports.fanConfigure(on ? fanEvery(this.setup.params[P.steps]) : 0, binned ? 1 : 0);
+    if (n < 0) throw new KernelError(statusText(2));
+    this.fanSamples = n;
+    this.fanBins = on && binned ? new KernelFan(this.exports, n, binned.binParams()[0]) : undefined;
+  }
+
+  /** The kernel's fan windows into the sink (binned mode; runBatch calls it before it packs the batch's fan). */
+  flushFan(fan: FanBinSink): void {
+    this.fanBins?.flush(fan);
+  }
+
+  /** Simulates paths first..first+count−1 and copies their records into out (their fan samples to `fan`, when on). */
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanSink): void {
     for (let done = 0; done < count; done += this.batch) {
       const n = Math.min(this.batch, count - done);
       this.check(this.exports.runPaths(first + done, n));
       out.set(this.f64(this.exports.recordsPtr(), n * RECORD_STRIDE), done * RECORD_STRIDE);
+      if (fan && this.fanBins) this.fanBins.batch(fan as FanBinSink, n, first + done);
+      else if (fan && this.fanSamples > 0) fan.add(pathMajor(this.f64(this.exports.fanSamplesPtr(), this.fanSamples * FAN_STRIDE * this.batch), n, this.fanSamples, this.batch), n, first + done);
     }
   }
 

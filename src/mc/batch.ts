@@ -1,24 +1,38 @@
 // One batch of paths, computed by an engine: the unit of work a worker does. The result packs the f64
-// records and, optionally, their CSV rows (UTF-8) into one buffer so a worker can move it, not copy it.
+// records, optionally the batch's fan-chart histograms (src/stats/fan.ts) and optionally their CSV rows (UTF-8) into
+// one buffer so a worker can move it, not copy it.
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { ReferenceEngine } from "../engine/reference.js";
 import type { EngineSetup } from "../engine/setup.js";
 import { WasmEngine } from "../kernel/wasm-engine.js";
 import { formatRecordsCsv } from "../report/csv.js";
+import { FanBatch, type FanLayout } from "../stats/fan.js";
+import type { FanBinSink } from "../engine/fan.js";
 import { seedWords } from "./seed.js";
 
 export type EngineKind = "wasm" | "ts";
 
 export interface PathEngine {
-  runPaths(first: number, count: number, out: Float64Array): void;
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanBinSink): void;
+  /** What the engine still holds of the fan's histograms, into the sink (the WASM kernel's windows). */
+  flushFan?(fan: FanBinSink): void;
+  /** The fan's histograms of the batch being run, when the run has fan charts (createEngine's `fan`). */
+  fanBatch?: FanBatch;
 }
 
-/** Builds and prepares an engine for a run (population drawn, ladder sorted) and warms it up. */
-export function createEngine(kind: EngineKind, setup: EngineSetup, seed: number, module?: WebAssembly.Module): PathEngine {
+/**
+ * Builds and prepares an engine for a run (population drawn, ladder sorted) and warms it up; with a fan layout it
+ * samples every path's series and bins them into its `fan` (src/stats/fan.ts).
+ */
+export function createEngine(kind: EngineKind, setup: EngineSetup, seed: number, module?: WebAssembly.Module, fan?: FanLayout): PathEngine {
   const [lo, hi] = seedWords(seed);
   const engine = kind === "wasm" ? new WasmEngine(setup, { module }) : new ReferenceEngine(setup);
   engine.prepare(lo, hi);
-  return engine;
+  if (!fan) return engine;
+  const batch = new FanBatch(fan);
+  if (engine instanceof WasmEngine) engine.enableFan(true, batch);
+  else engine.enableFan();
+  return Object.assign(engine, { fanBatch: batch });
 }
 
 export interface BatchTask {
@@ -34,6 +48,7 @@ export const PATH_FAILURE = "engine failed on path ";
 
 /** Runs the batch's paths one by one to name the first that fails (a trap's message alone does not). */
 function failingPath(engine: PathEngine, task: BatchTask, err: unknown): Error {
+  if ((err as Error).message?.startsWith(PATH_FAILURE)) return err as Error;
   const one = new Float64Array(RECORD_STRIDE);
   for (let p = task.first; p < task.first + task.count; p++) {
     try {
@@ -53,14 +68,25 @@ export interface ColumnTarget {
 
 /**
  * Runs a batch; writes its values into the run's shared metric columns when given (in place, so the host
- * copies nothing), and returns the records (path-major, for the hash and the paths file) followed by the
+ * copies nothing), and returns the records (path-major, for the hash and the paths file), then the batch's fan
+ * histograms when the engine has a `fan` (a f64 holding their byte length, then the bytes: FanBatch.pack), then the
  * CSV rows when asked for, in one buffer.
  */
 export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTarget): Uint8Array {
   const records = new Float64Array(task.count * RECORD_STRIDE);
+  let fan: Uint8Array | undefined;
   try {
-    engine.runPaths(task.first, task.count, records);
+    engine.runPaths(task.first, task.count, records, engine.fanBatch);
+    if (engine.fanBatch) {
+      engine.flushFan?.(engine.fanBatch);
+      fan = engine.fanBatch.pack();
+    }
   } catch (err) {
+    if (engine.fanBatch) {
+      // drop what the failed batch left
+      engine.flushFan?.(engine.fanBatch);
+      engine.fanBatch.reset();
+    }
     throw failingPath(engine, task, err);
   }
   if (target) {
@@ -70,11 +96,16 @@ export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTar
       for (let i = 0, j = m; i < task.count; i++, j += RECORD_STRIDE) col[at + i] = records[j];
     }
   }
-  if (!task.csv) return new Uint8Array(records.buffer);
-  const text = encoder.encode(formatRecordsCsv(task.first, records, task.count));
-  const packed = new Uint8Array(records.byteLength + text.byteLength);
+  if (!task.csv && !fan) return new Uint8Array(records.buffer);
+  const text = task.csv ? encoder.encode(formatRecordsCsv(task.first, records, task.count)) : new Uint8Array(0);
+  const fanBytes = fan ? 8 + fan.byteLength : 0;
+  const packed = new Uint8Array(records.byteLength + fanBytes + text.byteLength);
   packed.set(new Uint8Array(records.buffer), 0);
-  packed.set(text, records.byteLength);
+  if (fan) {
+    new DataView(packed.buffer).setFloat64(records.byteLength, fan.byteLength, true);
+    packed.set(fan, records.byteLength + 8);
+  }
+  packed.set(text, records.byteLength + fanBytes);
   return packed;
 }
 
@@ -82,14 +113,26 @@ export interface BatchResult {
   records: Float64Array;
   /** The batch's paths.csv rows, UTF-8, as the worker formatted them (written to disk as they are). */
   csv?: Uint8Array;
+  /** The batch's fan histograms (FanHistograms.addPacked), when the run has fan charts. */
+  fan?: Uint8Array;
 }
 
-export function unpackBatch(packed: Uint8Array, count: number, csv: boolean): BatchResult {
+/** A batch's result out of runBatch's buffer; `fan`: the run has fan charts (the buffer holds the batch's). */
+export function unpackBatch(packed: Uint8Array, count: number, csv: boolean, fan = false): BatchResult {
   const bytes = count * RECORD_STRIDE * 8;
   // records sit at the start of the packed buffer: a view when it is 8-byte aligned, a copy otherwise
-  const records =
-    packed.byteOffset % 8 === 0
-      ? new Float64Array(packed.buffer, packed.byteOffset, count * RECORD_STRIDE)
-      : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
-  return { records, csv: csv ? packed.subarray(bytes) : undefined };
+  const aligned = packed.byteOffset % 8 === 0;
+  const records = aligned
+    ? new Float64Array(packed.buffer, packed.byteOffset, count * RECORD_STRIDE)
+    : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
+  let at = bytes;
+  let fanBytes: Uint8Array | undefined;
+  if (fan) {
+    const length = new DataView(packed.buffer, packed.byteOffset + at, 8).getFloat64(0, true);
+    const view = packed.subarray(at + 8, at + 8 + length);
+    // FanHistograms reads it through f64 and i32 views: aligned, or a copy
+    fanBytes = view.byteOffset % 8 === 0 ? view : view.slice();
+    at += 8 + length;
+  }
+  return { records, csv: csv ? packed.subarray(at) : undefined, fan: fanBytes };
 }

@@ -1,7 +1,8 @@
 // cascade merge: joins the output directories of `cascade run --shard i/n` into the result of one unsharded
 // run (SPEC §1, §6). Checks that the shards belong together and cover every path exactly once, copies their
 // rows in path order into one paths.csv or paths.parquet (the inputs' format), and recomputes summary.json
-// from the merged metric columns, so the result equals a single run's except runtimeMs and threads.
+// from the merged metric columns, so the result equals a single run's except runtimeMs and threads. The fan charts'
+// histograms (fan.json, exact counts and sums) are added up: the merged `fan` is a single run's to the byte.
 //
 // Memory: the metric columns of the whole run (8 bytes × paths × RECORD_STRIDE, as a run holds them) plus
 // one shard's rows at a time.
@@ -22,6 +23,8 @@ import { MANIFEST, writeManifest, type RunManifest } from "./resume.js";
 import { KIND_WORDS, ensureDir, entryKind, readRegularFile } from "../report/atomic.js";
 import { lockOutDir, prepareRunDir } from "./out-dir.js";
 import type { OutputFormat } from "./run.js";
+import { FanHistograms } from "../stats/fan.js";
+import { FAN_JSON, readFanState, sameFanLayout, writeFanState } from "./fan-state.js";
 
 /** The per-path table of a finished run directory. */
 export interface PathsFile {
@@ -381,16 +384,64 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
       throw new InputError(`--out must not be one of the shard directories (received ${options.outDir})`);
     }
   }
+  const fan = await mergeFans(shards);
   await ensureDir(options.outDir);
   const lock = await lockOutDir(options.outDir);
   try {
-    return await mergeLocked(shards, options);
+    return await mergeLocked(shards, options, fan);
   } finally {
     await lock.release();
   }
 }
 
-async function mergeLocked(shards: ShardDir[], options: MergeOptions): Promise<MergeResult> {
+/**
+ * The shards' fan states added up, or undefined when none has fan charts. Each shard's fan.json must be of its paths
+ * (firstPath, paths and records hash as its summary.json says) and give its summary.json's `fan`; either every shard
+ * has one or none has.
+ */
+async function mergeFans(shards: readonly ShardDir[]): Promise<FanHistograms | undefined> {
+  const problems: string[] = [];
+  const withFan = shards.filter((s) => s.raw.fan !== undefined);
+  if (withFan.length === 0) return undefined;
+  if (withFan.length < shards.length) {
+    const without = shards.find((s) => s.raw.fan === undefined)!;
+    throw new InputError(`${join(without.dir, "summary.json")} must have a fan as ${join(withFan[0].dir, "summary.json")} has (received none: run that shard again without --no-fan)`);
+  }
+  let total: FanHistograms | undefined;
+  for (const s of shards) {
+    const file = join(s.dir, FAN_JSON);
+    let saved;
+    try {
+      saved = await readFanState(s.dir);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+      continue;
+    }
+    if (!saved) {
+      problems.push(`${file} must be there: ${join(s.dir, "summary.json")} has a fan (received no such file)`);
+      continue;
+    }
+    if (saved.firstPath !== s.firstPath || saved.state.paths !== s.paths || saved.recordsHash !== s.recordsHash) {
+      problems.push(`${file} must be of the shard's paths (firstPath ${s.firstPath}, ${s.paths} paths, its recordsHash; received firstPath ${saved.firstPath}, ${saved.state.paths} paths${saved.recordsHash !== s.recordsHash ? ", another records hash" : ""})`);
+      continue;
+    }
+    if (JSON.stringify(saved.state.summary(s.scenario.stepSeconds)) !== JSON.stringify(s.raw.fan)) {
+      problems.push(`${file} must give the fan of ${join(s.dir, "summary.json")} (received one that does not: a file was changed after the shard was written)`);
+      continue;
+    }
+    if (!total) total = new FanHistograms(saved.state.layout);
+    else if (!sameFanLayout(total.layout, saved.state.layout)) {
+      problems.push(`${file} must bin the same steps and series as ${join(shards[0].dir, FAN_JSON)} (received another layout)`);
+      continue;
+    }
+    total.merge(saved.state);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return total;
+}
+
+async function mergeLocked(shards: ShardDir[], options: MergeOptions, fan: FanHistograms | undefined): Promise<MergeResult> {
   const ref = shards[0];
   const total = ref.scenario.paths;
   const format = ref.table.format;
@@ -432,7 +483,7 @@ async function mergeLocked(shards: ShardDir[], options: MergeOptions): Promise<M
   // The extra keys of an unsharded run, in the order the shards have them: no `shard`, all paths requested.
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(ref.raw)) {
-    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard" || key === "warnings") continue;
+    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard" || key === "warnings" || key === "fan") continue;
     extra[key] = value;
   }
   Object.assign(extra, { requestedPaths: total, firstPath: 0, interrupted: false });
@@ -449,7 +500,9 @@ async function mergeLocked(shards: ShardDir[], options: MergeOptions): Promise<M
     runtimeMs: shards.reduce((sum, s) => sum + s.runtimeMs, 0),
     columns,
     extra,
+    fan: fan?.summary(ref.scenario.stepSeconds),
   });
+  if (fan) await writeFanState(options.outDir, fan, 0, summary.recordsHash as string);
   await writeSummaryJson(options.outDir, summary);
   return { summary, table: { format, file: join(options.outDir, fileName) }, shards: shards.map((s) => s.dir) };
 }

@@ -25,7 +25,7 @@ export const MANIFEST = "run.json";
 export const SUMMARY = "summary.json";
 
 /** A run's outputs under their final names (what tells that a directory holds a result). */
-const RUN_OUTPUTS = [MANIFEST, SUMMARY, PATHS_CSV, PATHS_PARQUET] as const;
+const RUN_OUTPUTS = [MANIFEST, SUMMARY, PATHS_CSV, PATHS_PARQUET, "fan.json"] as const;
 /** A sweep's outputs (sweep.parquet with --format parquet; a shard's manifest; an interrupted sweep's checkpoint). */
 const SWEEP_OUTPUTS = ["sweep.csv", "sweep.json", "sweep.parquet", "sweep-shard.json", "sweep-checkpoint.jsonl"] as const;
 /** A run's traced paths (`run --trace`, src/trace): written after the run, so a fresh run removes another's. */

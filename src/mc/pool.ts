@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { EngineSetup } from "../engine/setup.js";
+import type { FanLayout } from "../stats/fan.js";
 import { kernelModule } from "../kernel/module.js";
 import { PATH_FAILURE, type ColumnTarget, createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
 import type { Batch } from "./plan.js";
@@ -35,6 +36,8 @@ export interface PoolOptions {
   crashBatches?: ReadonlySet<number>;
   /** The run's shared metric columns, which workers fill in place. */
   columns?: { buffers: SharedArrayBuffer[]; firstPath: number };
+  /** The run's fan charts: every batch's histograms come back with it. */
+  fan?: FanLayout;
 }
 
 export class PoolRunner implements BatchRunner {
@@ -43,7 +46,7 @@ export class PoolRunner implements BatchRunner {
   retries = 0;
 
   constructor(private readonly options: PoolOptions) {
-    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed, columns: options.columns };
+    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed, columns: options.columns, fan: options.fan };
     if (options.kind === "wasm") data.module = kernelModule("release");
     this.pool = new Piscina({
       filename: workerFile(),
@@ -64,7 +67,7 @@ export class PoolRunner implements BatchRunner {
       const task: WorkerTask = { first: batch.first, count: batch.count, csv, crash: attempt === 1 && this.crash.has(batch.index) };
       try {
         const packed = (await this.pool.run(task)) as Uint8Array;
-        return unpackBatch(packed, batch.count, csv);
+        return unpackBatch(packed, batch.count, csv, this.options.fan !== undefined);
       } catch (err) {
         const message = (err as Error).message ?? String(err);
         if (message.startsWith(PATH_FAILURE)) throw pathFailure(message, err);
@@ -89,8 +92,8 @@ export class InlineRunner implements BatchRunner {
 
   private readonly target?: ColumnTarget;
 
-  constructor(kind: EngineKind, setup: EngineSetup, seed: number, columns?: { buffers: SharedArrayBuffer[]; firstPath: number }) {
-    this.engine = createEngine(kind, setup, seed);
+  constructor(kind: EngineKind, setup: EngineSetup, seed: number, columns?: { buffers: SharedArrayBuffer[]; firstPath: number }, fan?: FanLayout) {
+    this.engine = createEngine(kind, setup, seed, undefined, fan);
     if (columns) this.target = { columns: columns.buffers.map((b) => new Float64Array(b)), firstPath: columns.firstPath };
   }
 
@@ -101,7 +104,7 @@ export class InlineRunner implements BatchRunner {
     } catch (err) {
       throw pathFailure((err as Error).message, err);
     }
-    return unpackBatch(packed, batch.count, csv);
+    return unpackBatch(packed, batch.count, csv, this.engine.fanBatch !== undefined);
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,7 @@
 // runScenario: the Monte Carlo of one scenario. Plans batches, runs them on the pool, writes results in
 // path order through a reorder buffer (batches finish out of order), streams paths.csv, feeds the metric
-// columns, and writes summary.json. Deterministic: a path depends only on (seed, path index).
+// columns and the fan charts' histograms, and writes fan.json and summary.json. Deterministic: a path depends only
+// on (seed, path index).
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,6 +25,8 @@ import { RecordsHasher, kernelHash } from "./records-hash.js";
 import { resumeRun, writeCheckpoint, writeManifest, type RunManifest } from "./resume.js";
 import { CHECKPOINT, discardUnfinished, lockOutDir, prepareRunDir, type OutLock } from "./out-dir.js";
 import { PATH_FAILURE } from "./batch.js";
+import { FanHistograms, fanLayout, type FanLayout } from "../stats/fan.js";
+import { resumeFan, writeFanState } from "./fan-state.js";
 
 export interface Progress {
   /** Paths finished and written, in order. */
@@ -74,6 +77,11 @@ export interface RunScenarioOptions {
   runner?: (context: RunnerContext) => Promise<BatchRunner>;
   /** Paths per batch instead of the planner's choice (a queue run fixes it, so that a restart plans the same batches). */
   batchSize?: number;
+  /**
+   * Fan charts (default true): per sampled step, the distribution across all paths of the mark, the fundamental, the
+   * insurance fund and open interest (src/stats/fan.ts), in summary.json's `fan` and, with outDir, fan.json.
+   */
+  fan?: boolean;
 }
 
 /** What an outside runner (`RunScenarioOptions.runner`) is given: the run, and the batches left to compute. */
@@ -86,6 +94,8 @@ export interface RunnerContext {
   batches: readonly Batch[];
   /** The run's shared metric columns, which the runner fills in place (as the pool's workers do). */
   columns: { buffers: SharedArrayBuffer[]; firstPath: number };
+  /** The run's fan charts: each batch's result must carry its histograms (BatchResult.fan) when given. */
+  fan?: FanLayout;
 }
 
 export interface RunResult {
@@ -96,6 +106,8 @@ export interface RunResult {
   interrupted: boolean;
   /** Batches rerun because a worker died. */
   retries: number;
+  /** The fan charts' state of the paths summarised (without `fan: false`). */
+  fan?: FanHistograms;
 }
 
 export type OutputFormat = "csv" | "parquet";
@@ -108,6 +120,8 @@ async function openSink(format: OutputFormat, dir: string): Promise<PathSink> {
 
 /** Seconds between resume checkpoints of a CSV run (each one flushes the rows and writes checkpoint.json). */
 const CHECKPOINT_INTERVAL_MS = 1000;
+/** Milliseconds between the fan states a run's checkpoints write (fan.json: larger than checkpoint.json). */
+const FAN_CHECKPOINT_MS = 10_000;
 
 const MARGIN_HELD = METRIC_NAMES.indexOf("marginHeld");
 
@@ -231,6 +245,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   };
   // shared, so that the workers write every path's values in place: the host copies nothing
   const columns = new MetricColumns(total, { shared: true });
+  const layout = options.fan === false ? undefined : fanLayout(inputs);
   const recordsHash = new RecordsHasher();
   const outDir = options.outDir;
   if (options.resume && outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
@@ -253,9 +268,18 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   async function runLocked(): Promise<RunResult> {
     let sink: PathSink | undefined;
     let resumed = 0;
+    let fan = layout ? new FanHistograms(layout) : undefined;
     if (options.resume) {
       ({ sink, rows: resumed } = await resumeRun(outDir!, manifest, columns));
       recordsHash.update(columns.records(), resumed);
+      if (layout && resumed > 0) {
+        try {
+          fan = await resumeFan(outDir!, layout, columns, range.first, resumed, kind, buildSetup(inputs), scenario.seed);
+        } catch (err) {
+          await sink.abort();
+          throw err;
+        }
+      }
     } else if (outDir !== undefined) {
       await prepareRunDir(outDir, manifest, { force: options.force });
       await writeManifest(outDir, manifest);
@@ -269,10 +293,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
     let runner: BatchRunner;
     try {
       runner = options.runner
-        ? await options.runner({ inputs, scenarioHash: hash, kind, threads, batches, columns: target })
+        ? await options.runner({ inputs, scenarioHash: hash, kind, threads, batches, columns: target, fan: layout })
         : options.inline
-        ? new InlineRunner(kind, setup, scenario.seed, target)
-        : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target });
+        ? new InlineRunner(kind, setup, scenario.seed, target, layout)
+        : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target, fan: layout });
     } catch (err) {
       await sink?.abort();
       throw err;
@@ -286,10 +310,17 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       lastProgress = now;
       options.onProgress({ done, total, elapsedMs: now - started });
     };
-    // checkpoint.json: the rows in the file and their hash, so that --resume keeps only rows it can check
+    // checkpoint.json: the rows in the file and their hash, so that --resume keeps only rows it can check; fan.json
+    // now and then (a resume computes the fan of the kept rows after it again: at most FAN_CHECKPOINT_MS of work)
     let lastCheckpoint = performance.now();
-    const checkpoint = async (bytes: number | undefined) => {
-      await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(bytes !== undefined ? { bytes } : {}), recordsHash: recordsHash.peek() });
+    let lastFan = lastCheckpoint;
+    const checkpoint = async (bytes: number | undefined, always = false) => {
+      const hashNow = recordsHash.peek();
+      if (fan && (always || performance.now() - lastFan >= FAN_CHECKPOINT_MS)) {
+        await writeFanState(outDir!, fan, range.first, hashNow);
+        lastFan = performance.now();
+      }
+      await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(bytes !== undefined ? { bytes } : {}), recordsHash: hashNow });
       lastCheckpoint = performance.now();
     };
 
@@ -313,6 +344,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         const batch = batches[w];
         checkFinite(result.records, batch.first, batch.count, scenario.seed, marginModel);
         columns.commit(batch.count, batch.first - range.first);
+        if (fan) {
+          if (!result.fan) throw new InternalError(`paths ${batch.first}–${batch.first + batch.count - 1} came back without their fan histograms`, { seed: scenario.seed });
+          fan.addPacked(result.fan);
+        }
         recordsHash.update(result.records, batch.count);
         if (sink) await sink.write(batch.first, batch.count, result);
         done += batch.count;
@@ -326,7 +361,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       if (sink) {
         await sink.abort();
         const state = sink.afterAbort();
-        if (state.complete) await checkpoint(state.bytes).catch(() => undefined);
+        if (state.complete) await checkpoint(state.bytes, true).catch(() => undefined);
       }
       throw err;
     } finally {
@@ -344,6 +379,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       threads,
       runtimeMs: Math.round(performance.now() - started),
       columns,
+      fan: fan && fan.paths > 0 ? fan.summary(scenario.stepSeconds) : undefined,
       extra: {
         requestedPaths: total,
         firstPath: range.first,
@@ -367,10 +403,11 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       } else {
         await sink.close();
       }
+      if (fan) await writeFanState(outDir!, fan, range.first, summary.recordsHash as string);
       await writeSummaryJson(outDir!, summary);
       if (!interrupted) await removeEntry(join(outDir!, CHECKPOINT));
     }
-    return { summary, columns, range, interrupted, retries: runner.retries };
+    return { summary, columns, range, interrupted, retries: runner.retries, ...(fan ? { fan } : {}) };
   }
 }
 

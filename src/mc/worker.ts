@@ -4,6 +4,7 @@ import { Piscina } from "piscina";
 import { workerData } from "node:worker_threads";
 import { createEngine, runBatch, type BatchTask, type ColumnTarget, type EngineKind, type PathEngine } from "./batch.js";
 import type { EngineSetup } from "../engine/setup.js";
+import type { FanLayout } from "../stats/fan.js";
 
 export interface WorkerData {
   kind: EngineKind;
@@ -12,6 +13,8 @@ export interface WorkerData {
   module?: WebAssembly.Module;
   /** The run's metric columns (SharedArrayBuffers, METRIC_NAMES order) and the path at their start. */
   columns?: { buffers: SharedArrayBuffer[]; firstPath: number };
+  /** The run's fan charts (src/stats/fan.ts): each batch's histograms come back with its records. */
+  fan?: FanLayout;
 }
 
 export interface WorkerTask extends BatchTask {
@@ -26,7 +29,7 @@ export default function run(task: WorkerTask): unknown {
   if (task.crash) process.exit(70);
   if (!engine) {
     const data = workerData as WorkerData;
-    engine = createEngine(data.kind, data.setup, data.seed, data.module);
+    engine = createEngine(data.kind, data.setup, data.seed, data.module, data.fan);
     if (data.columns) target = { columns: data.columns.buffers.map((b) => new Float64Array(b)), firstPath: data.columns.firstPath };
   }
   return Piscina.move(runBatch(engine, task, target));

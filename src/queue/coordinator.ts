@@ -79,7 +79,7 @@ export async function runOnQueue(inputs: ScenarioInputs, options: RunScenarioOpt
   const range = shardRange(scenario.paths, options.shard);
   const batchSize = q.batchSize ?? queueBatchSize(range, scenario.steps);
   const hash = scenarioHash(inputs);
-  const identity: RunIdentity = { scenarioHash: hash, seed: scenario.seed, engine: kind, firstPath: range.first, endPath: range.end, batchSize, ...engineBuild(kind) };
+  const identity: RunIdentity = { scenarioHash: hash, seed: scenario.seed, engine: kind, firstPath: range.first, endPath: range.end, batchSize, ...engineBuild(kind), ...(options.fan !== false ? { fan: true } : {}) };
   const queue = runQueueName(identity);
   const spec: RunSpec = { ...identity, queue, engine: kind, name: scenario.name };
 

@@ -29,11 +29,13 @@ export interface RunIdentity extends DirRunIdentity {
   /** cascade's version and the kernel's ABI; and the kernel binary's SHA-256 for the wasm engine. */
   engineVersion: string;
   kernelSha256?: string;
+  /** The batches' results carry their fan histograms (src/stats/fan.ts). */
+  fan?: boolean;
 }
 
 /** The run's queue: `run-` and 24 hex digits of the SHA-256 of its identity. */
 export function runQueueName(id: RunIdentity): string {
-  const fields = [id.scenarioHash, id.seed, id.engine, id.firstPath, id.endPath, id.batchSize, id.engineVersion, id.kernelSha256 ?? ""];
+  const fields = [id.scenarioHash, id.seed, id.engine, id.firstPath, id.endPath, id.batchSize, id.engineVersion, id.kernelSha256 ?? "", ...(id.fan ? ["fan"] : [])];
   return `run-${createHash("sha256").update(JSON.stringify(fields)).digest("hex").slice(0, 24)}`;
 }
 

@@ -1,6 +1,7 @@
 // A batch's result in Redis, keyed by the batch: its records as raw little-endian f64 (what the hash of
-// summary.json is computed over), written by a worker only while the run is registered, read once by the
-// coordinator. A retried or duplicated job writes the same bytes again: results are idempotent.
+// summary.json is computed over), then, for a run with fan charts, the batch's fan histograms (FanBatch.pack),
+// written by a worker only while the run is registered, read once by the coordinator. A retried or duplicated job
+// writes the same bytes again: results are idempotent.
 import { endianness } from "node:os";
 import type { Redis } from "ioredis";
 import { RECORD_STRIDE } from "../engine/metrics.js";
@@ -16,8 +17,9 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 end
 return 0`;
 
-export function recordBytes(records: Float64Array, count: number): Buffer {
-  return Buffer.from(records.buffer, records.byteOffset, count * RECORD_STRIDE * 8);
+export function recordBytes(records: Float64Array, count: number, fan?: Uint8Array): Buffer {
+  const bytes = Buffer.from(records.buffer, records.byteOffset, count * RECORD_STRIDE * 8);
+  return fan ? Buffer.concat([bytes, fan]) : bytes;
 }
 
 /** Stores a batch's records; false when the run is no longer registered (nothing is stored then). */
@@ -30,14 +32,18 @@ export async function hasResult(redis: Redis, prefix: string, queue: string, id:
   return (await redis.exists(keys.result(prefix, queue, id))) === 1;
 }
 
-/** Reads and deletes a batch's records: undefined when there are none (or not `count` paths' worth). */
-export async function takeResult(redis: Redis, prefix: string, queue: string, id: string, count: number): Promise<Float64Array | undefined> {
+/**
+ * Reads and deletes a batch's records (and its fan histograms when `fan`): undefined when there are none (or not
+ * `count` paths' worth, or no histograms after them when they are expected).
+ */
+export async function takeResult(redis: Redis, prefix: string, queue: string, id: string, count: number, fan = false): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
   const key = keys.result(prefix, queue, id);
   const bytes = await redis.getBuffer(key);
-  if (!bytes || bytes.length !== count * RECORD_STRIDE * 8) return undefined;
+  const size = count * RECORD_STRIDE * 8;
+  if (!bytes || (fan ? bytes.length <= size || (bytes.length - size) % 8 !== 0 : bytes.length !== size)) return undefined;
   await redis.del(key);
-  // a copy into an aligned buffer of its own (the client's Buffer may be a slice of a larger one)
+  // copies into aligned buffers of their own (the client's Buffer may be a slice of a larger one)
   const records = new Float64Array(count * RECORD_STRIDE);
-  new Uint8Array(records.buffer).set(bytes);
-  return records;
+  new Uint8Array(records.buffer).set(bytes.subarray(0, size));
+  return { records, ...(fan ? { fan: new Uint8Array(bytes.subarray(size)) } : {}) };
 }

@@ -182,10 +182,10 @@ export class QueueRunner implements BatchRunner {
       const state = await this.queue.getJobState(id);
       if (state === "completed") {
         wake.cancel();
-        const records = await takeResult(this.o.redis, this.o.prefix, this.o.spec.queue, id, batch.count);
-        if (records) {
+        const taken = await takeResult(this.o.redis, this.o.prefix, this.o.spec.queue, id, batch.count, this.o.context.fan !== undefined);
+        if (taken) {
           this.noteComputed(id);
-          return this.deliver(batch, records, csv);
+          return { ...this.deliver(batch, taken.records, csv), ...(taken.fan ? { fan: taken.fan } : {}) };
         }
         // its result was taken by a coordinator that stopped before writing it: compute it again
         await this.queue.remove(id);

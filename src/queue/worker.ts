@@ -9,6 +9,7 @@ import { assertRunFits } from "../config/memory.js";
 import { buildSetup } from "../engine/setup.js";
 import { PATH_FAILURE } from "../mc/batch.js";
 import { PoolRunner } from "../mc/pool.js";
+import { fanLayout } from "../stats/fan.js";
 import { bullConnection, connectRedis } from "./connect.js";
 import { keys } from "./names.js";
 import { hasResult, recordBytes, storeResult } from "./results.js";
@@ -67,7 +68,7 @@ class ServedRun {
       if (!bytes) throw new Error(`the inputs of run ${this.spec.queue} are not in Redis`);
       const inputs = decodeInputs(bytes, this.spec.scenarioHash);
       assertRunFits(inputs, { threads: options.threads, engine: this.spec.engine }); // this machine's memory budget
-      return new PoolRunner({ kind: this.spec.engine, setup: buildSetup(inputs), seed: inputs.scenario.seed, threads: options.threads });
+      return new PoolRunner({ kind: this.spec.engine, setup: buildSetup(inputs), seed: inputs.scenario.seed, threads: options.threads, ...(this.spec.fan ? { fan: fanLayout(inputs) } : {}) });
     })();
     this.pool.catch(() => (this.pool = undefined)); // a failure is the job's; the next job tries again
     return this.pool;
@@ -88,14 +89,15 @@ class ServedRun {
       }
       if (options.verbose) options.log(`worker: run ${this.spec.queue}: paths ${first}–${first + count - 1} started`);
       let records: Float64Array;
+      let fan: Uint8Array | undefined;
       try {
-        ({ records } = await runner.run({ index: 0, first, count }, false));
+        ({ records, fan } = await runner.run({ index: 0, first, count }, false));
       } catch (err) {
         const message = (err as Error).message;
         if (message.startsWith(PATH_FAILURE)) throw new UnrecoverableError(message); // a trap is deterministic
         throw err;
       }
-      await storeResult(redis, options.prefix, this.spec.queue, id, recordBytes(records, count));
+      await storeResult(redis, options.prefix, this.spec.queue, id, recordBytes(records, count, fan));
     }
     this.batches++;
     if (options.verbose) options.log(`worker: run ${this.spec.queue}: paths ${first}–${first + count - 1} done`);

@@ -11,6 +11,7 @@ import {
   type ProbabilityEstimates,
 } from "../stats/proportion.js";
 import { summarizeColumns, type MetricSummary } from "../stats/summary.js";
+import type { FanSummary } from "../stats/fan.js";
 import { summaryWarnings } from "./warnings.js";
 
 export type EngineName = "wasm" | "ts";
@@ -28,6 +29,8 @@ export interface SummaryInput {
   columns: ColumnSource;
   /** Extra top-level keys written after the SPEC keys (e.g. requestedPaths, interrupted, scenarioHash). */
   extra?: Record<string, unknown>;
+  /** The fan charts (src/stats/fan.ts), written last (docs/report.md "Per-step data"). */
+  fan?: FanSummary;
   /**
    * "flat" (default, SPEC's shape): `probabilities: { anyLiquidation: 0.12, … }` plus a sibling
    * `probabilityIntervals: { anyLiquidation: { ci95, count, n }, … }`.
@@ -84,6 +87,7 @@ export function buildSummary(input: SummaryInput): Summary {
   }
   // computed from the columns, so a merge or a verification recomputes them like every statistic
   summary.warnings = summaryWarnings(scenario, columns);
+  if (input.fan) summary.fan = input.fan;
   return summary;
 }
 
@@ -93,7 +97,17 @@ export function buildSummary(input: SummaryInput): Summary {
  * as JSON has no other spelling for them.
  */
 export function summaryToJson(summary: Summary): string {
-  return JSON.stringify(summary, null, 2) + "\n";
+  if (summary.fan === undefined) return JSON.stringify(summary, null, 2) + "\n";
+  // the fan's arrays (one number per step) one to a line: the rest as usual
+  const { fan, ...rest } = summary;
+  const body = JSON.stringify(rest, null, 2);
+  return `${body.slice(0, -2)},\n  "fan": ${fanToJson(fan as Record<string, unknown>)}\n}\n`;
+}
+
+/** The fan object indented like the rest of summary.json, each array of numbers on one line. */
+function fanToJson(fan: Record<string, unknown>): string {
+  const text = JSON.stringify(fan, (_key, value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "number" || v === null) ? `\u0000${JSON.stringify(value)}` : value), 2);
+  return text.replace(/"\\u0000([^"]*)"/g, (_m, a: string) => a).replace(/\n/g, "\n  ");
 }
 
 /**

@@ -519,6 +519,8 @@ async function runTasks(sweep: ResolvedSweep, tasks: readonly Task[], o: TaskRun
       format: o.format,
       force: o.force,
       signal: o.signal,
+      // a sweep reports no fan charts (its points' summaries are compared, not drawn)
+      fan: false,
       ...(task.range ? { range: task.range } : {}),
       ...(task.resume ? { resume: true } : {}),
       onProgress: (p) => o.onProgress(p.done),
