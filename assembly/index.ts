@@ -69,6 +69,7 @@ export function runPaths(first: u32, count: i32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
   if (count > state.capBatch) return E_CAPACITY;
   const resample = state.params[P_RESAMPLE] == 1;
+  fan.batchStart();
   for (let i = 0; i < count; i++) {
     const p = first + <u32>i;
     if (resample) {
@@ -77,8 +78,8 @@ export function runPaths(first: u32, count: i32): i32 {
       fan.populationChanged();
     }
     runPath(p, i * RECORD_STRIDE);
+    fan.pathDone(i, count);
   }
-  fan.binBatch(count);
   return OK;
 }
 
