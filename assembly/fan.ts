@@ -3,9 +3,10 @@
 // the mark, the backstop vault's inventory included) and the vault's cash — written to a region sample-major (per
 // sampled step, the batch's paths, each path's series side by side: one cache line per path and step to write, a
 // stream per step to bin). Open interest is kept as running open sizes per side, changed where a position's size changes;
-// src/engine/fan.ts is the reference engine's twin (same operations in the same order). After each batch the samples
-// are binned here (binBatch), by src/stats/fan.ts's rules bit for bit: the host reads per (step, series) a window of
-// counts, the values that fell outside it, the zeros, the minimum, maximum and the sum of ⌊x / u⌋.
+// src/engine/fan.ts is the reference engine's twin (same operations in the same order). When the kernel bins them
+// (src/stats/fan.ts's rules bit for bit), it does so every CHUNK paths, which reuse the same CHUNK slots of the region
+// (it stays in cache); after a batch the host reads per (step, series) the values that fell outside the window of
+// counts, the zeros, the minimum, maximum and the sum of ⌊x / u⌋, and now and then the windows' counts (flush).
 import { P_ACCOUNTS, P_STEPS, RECORD_STRIDE } from "./abi";
 import * as C from "./cascade";
 import { accIsLong, accSize, curSize, params } from "./state";
@@ -22,8 +23,11 @@ let capSamples: i32 = 0;
 let every: i32 = 0;
 let count: i32 = 0;
 let at: usize = 0;
-/** Bytes per sampled step: the batch's paths, FAN_SERIES f64 each. */
+/** Bytes per sampled step: the batch's paths (CHUNK when binning), FAN_SERIES f64 each. */
 let row: usize = 0;
+let capBatch: i32 = 0;
+/** Paths binned at a time when binning: their samples (CHUNK × 606 f64 at 100 steps, 300 KB) stay in cache. */
+const CHUNK = 64;
 
 // binning (src/stats/fan.ts): 2^7 bins per octave over 2^-30 … 2^12 times each series' scale, both signs
 const M = 7;
@@ -48,7 +52,7 @@ let binning = false;
 export let winLo = new StaticArray<i32>(0);
 export let winCounts = new StaticArray<u32>(0);
 /**
- * What the host reads after binBatch — the batch's values outside their windows as (histogram, bin) pairs — or after
+ * What the host reads after a batch — its values outside their windows as (histogram, bin) pairs — or after
  * flush(): the windows' counts as (histogram, bin, count) triples. One region for both: the host reads each before the
  * next call.
  */
@@ -56,7 +60,7 @@ export let out = new StaticArray<i32>(0);
 /** Per histogram, of the last batch: zeros, minimum, maximum, Σ⌊x / u⌋ (exact: fewer than 2^16 values under 2^37 each). */
 export let zeros = new StaticArray<u32>(0);
 export let stats = new StaticArray<f64>(0);
-/** Pairs in `out` after binBatch. */
+/** Pairs in `out` after a batch. */
 export let spillLen: i32 = 0;
 
 /**
@@ -76,6 +80,7 @@ export let shorts: i32 = 0;
 export function carve(steps: i32, batch: i32): void {
   capSamples = (steps < FAN_MAX_SAMPLES ? steps : FAN_MAX_SAMPLES) + 2;
   const hists = capSamples * FAN_SERIES;
+  capBatch = batch;
   row = <usize>batch * FAN_SERIES * 8;
   // src/config/memory.ts wasmRegions() lists these sizes in this order
   samples = new StaticArray<f64>(hists * batch);
@@ -108,6 +113,7 @@ export function configure(e: i32, bin: bool): i32 {
   every = e;
   count = n;
   binning = bin;
+  row = <usize>(bin && CHUNK < capBatch ? CHUNK : capBatch) * FAN_SERIES * 8;
   const hists = n * FAN_SERIES;
   for (let h = 0; h < hists; h++) unchecked((winLo[h] = -(1 << 30)));
   for (let i = 0, z = hists * FAN_WINDOW; i < z; i++) unchecked((winCounts[i] = 0));
@@ -134,7 +140,7 @@ export function populationChanged(): void {
 
 /** A path starts, its record at `record` of the batch: the first step to sample (0), or −1 when sampling is off. */
 export function newPath(record: i32): i32 {
-  const slot = record / RECORD_STRIDE;
+  const slot = binning ? (record / RECORD_STRIDE) % CHUNK : record / RECORD_STRIDE;
   longOpen = longStart;
   shortOpen = shortStart;
   longs = longsStart;
@@ -158,12 +164,14 @@ export function sample(t: i32, steps: i32, mark: f64, fundamental: f64): i32 {
 }
 
 /** Account i (per-account engine) closed whole at its current size. */
-export function closedAccount(i: i32): void {
+// @ts-ignore: decorator
+@inline export function closedAccount(i: i32): void {
   closed(unchecked(accIsLong[i]) == 1 ? 1 : -1, unchecked(curSize[i]));
 }
 
 /** A side-s position of q units closed whole. */
-export function closed(s: f64, q: f64): void {
+// @ts-ignore: decorator
+@inline export function closed(s: f64, q: f64): void {
   if (s > 0) {
     longOpen -= q;
     if (--longs == 0) longOpen = 0;
@@ -201,10 +209,26 @@ export function opened(s: f64, q: f64): void {
 }
 
 
-/** Bins the last batch's samples of `paths` paths (the histograms' order: sample-major, then series). */
-export function binBatch(paths: i32): void {
+/** A batch starts: its spills and statistics start empty. */
+export function batchStart(): void {
   spillLen = 0;
-  if (!binning || paths <= 0) return;
+  if (!binning) return;
+  const hists = count * <i32>unchecked(binParams[0]);
+  for (let h = 0; h < hists; h++) {
+    unchecked((zeros[h] = 0));
+    unchecked((stats[3 * h] = Infinity));
+    unchecked((stats[3 * h + 1] = -Infinity));
+    unchecked((stats[3 * h + 2] = 0));
+  }
+}
+
+/** Path i of a batch of n is done: every CHUNK paths (and at the batch's end) their samples are binned. */
+export function pathDone(i: i32, n: i32): void {
+  if (binning && ((i + 1) % CHUNK == 0 || i == n - 1)) binChunk(i % CHUNK + 1);
+}
+
+/** Bins the samples of the `paths` paths in the region's first slots (the histograms' order: sample-major, then series). */
+function binChunk(paths: i32): void {
   const K = <i32>unchecked(binParams[0]);
   const base = changetype<usize>(samples);
   for (let j = 0; j < count; j++) {
@@ -221,9 +245,9 @@ export function binBatch(paths: i32): void {
       let mn: f64 = Infinity;
       let mx: f64 = -Infinity;
       let sum: f64 = 0;
-      let p = base + <usize>j * row + (slot << 3);
-      const end = p + <usize>paths * FAN_SERIES * 8;
-      for (; p < end; p += FAN_SERIES * 8) {
+      const from = base + <usize>j * row + (slot << 3);
+      const end = from + <usize>paths * FAN_SERIES * 8;
+      for (let p = from; p < end; p += FAN_SERIES * 8) {
         const x = load<f64>(p);
         const r = <i32>(reinterpret<u64>(x) >>> (32 + SHIFT)) - key;
         if (x > 0 && <u32>r < <u32>FAN_WINDOW) {
@@ -247,15 +271,25 @@ export function binBatch(paths: i32): void {
         }
         if (x < mn) mn = x;
         if (x > mx) mx = x;
-        // ⌊x / u⌋ within ±2^37 (src/stats/fan.ts Q_MAX), so that the sum is exact; a NaN makes it NaN: the host refuses it
-        sum += min(max(Math.floor(x * inv), -Q_MAX), Q_MAX);
+        // a NaN makes the sum NaN: the host refuses it
+        sum += Math.floor(x * inv);
       }
-      unchecked((zeros[h] = nz));
-      unchecked((stats[3 * h] = mn));
-      unchecked((stats[3 * h + 1] = mx));
-      unchecked((stats[3 * h + 2] = sum));
+      // ⌊x / u⌋ beyond ±2^37 counts as ±2^37 (src/stats/fan.ts Q_MAX), so that the sum is exact: summed again so
+      if (max(-mn, mx) * inv >= Q_MAX) sum = clampedSum(from, paths, inv);
+      unchecked((zeros[h] += nz));
+      if (mn < unchecked(stats[3 * h])) unchecked((stats[3 * h] = mn));
+      if (mx > unchecked(stats[3 * h + 1])) unchecked((stats[3 * h + 1] = mx));
+      unchecked((stats[3 * h + 2] += sum));
     }
   }
+}
+
+/** Σ max(−2^37, min(⌊x / u⌋, 2^37)) over a histogram's values (a batch with a value that far out: rare). */
+function clampedSum(from: usize, paths: i32, inv: f64): f64 {
+  let sum: f64 = 0;
+  const end = from + <usize>paths * FAN_SERIES * 8;
+  for (let p = from; p < end; p += FAN_SERIES * 8) sum += min(max(Math.floor(load<f64>(p) * inv), -Q_MAX), Q_MAX);
+  return sum;
 }
 
 /** The bin of a value (src/stats/fan.ts binOf): log bins of |x| from the series' key, both signs, zero, tiny, overflow. */

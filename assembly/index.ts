@@ -70,6 +70,7 @@ export function runPaths(first: u32, count: i32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
   if (count > state.capBatch) return E_CAPACITY;
   const resample = state.params[P_RESAMPLE] == 1;
+  fan.batchStart();
   for (let i = 0; i < count; i++) {
     const p = first + <u32>i;
     if (resample) {
@@ -79,8 +80,8 @@ export function runPaths(first: u32, count: i32): i32 {
     }
     runPath(p, i * RECORD_STRIDE);
     if (trace.overflowed) return E_TRACE_OVERFLOW;
+    fan.pathDone(i, count);
   }
-  fan.binBatch(count);
   return OK;
 }
 

@@ -112,6 +112,15 @@ describe("fan charts: the engines' per-step samples", () => {
     );
   });
 
+  it("are binned the same by the kernel in batches of 256 paths (chunks of 64), of 7, and by TypeScript", () => {
+    for (const sets of [[], ["adl.ranking=none", "market.price.volatility=4"], ["liquidation.engine=backstop"]]) {
+      const inputs = loadScenario(undefined, ["accounts.count=500", ...sets]);
+      const a = JSON.stringify(kernelBinned(inputs, 150, 256, 150).toJSON());
+      expect(JSON.stringify(kernelBinned(inputs, 150, 7, 40).toJSON())).toBe(a);
+      expect(JSON.stringify(referenceBinned(inputs, 150).toJSON())).toBe(a);
+    }
+  });
+
   it("are bit-identical between the WASM kernel (release and debug) and the reference engine on 150 random scenarios", () => {
     fc.assert(
       fc.property(scenarioArb, (inputs) => {

@@ -29,7 +29,7 @@ export interface FanSink {
 }
 
 /**
- * What the WASM kernel bins itself (assembly/fan.ts binBatch) hands over instead of samples: per histogram h
+ * What the WASM kernel bins itself (assembly/fan.ts binChunk) hands over instead of samples: per histogram h
  * (sample-major, then series, as src/stats/fan.ts numbers them) counts of bins, the minimum, maximum and Σ⌊x / u⌋ of
  * a batch, and the paths counted.
  */

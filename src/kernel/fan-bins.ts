@@ -1,4 +1,4 @@
-// The WASM kernel's fan binning (assembly/fan.ts binBatch) read back: after each kernel batch, the values that fell
+// The WASM kernel's fan binning (assembly/fan.ts binChunk) read back: after each kernel batch, the values that fell
 // outside their windows, the zeros and each histogram's minimum, maximum and Σ⌊x / u⌋ go to the sink; flush() hands
 // over the windows' counts (a batch of the pool ends with it) and empties them.
 import { FAN_STRIDE, type FanBinSink } from "../engine/fan.js";

@@ -614,7 +614,12 @@ export class FanBatch extends FanHistograms implements FanBinSink {
           counts[off + r]++;
           if (x < mn) mn = x;
           if (x > mx) mx = x;
-          sum += Math.min(Math.max(Math.floor(x * inv), -Q_MAX), Q_MAX);
+          sum += Math.floor(x * inv);
+        }
+        // ⌊x / u⌋ beyond ±2^37 counts as ±2^37, so that the sum is exact (assembly/fan.ts does the same)
+        if (Math.max(-mn, mx) * inv >= Q_MAX) {
+          sum = 0;
+          for (let p = 0, i = j * FAN_STRIDE + slot; p < paths; p++, i += perPath) sum += Math.min(Math.max(Math.floor(samples[i] * inv), -Q_MAX), Q_MAX);
         }
         this.min[h] = mn;
         this.max[h] = mx;
