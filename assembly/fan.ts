@@ -52,15 +52,15 @@ let binning = false;
 export let winLo = new StaticArray<i32>(0);
 export let winCounts = new StaticArray<u32>(0);
 /**
- * What the host reads after a batch — its values outside their windows as (histogram, bin) pairs — or after
- * flush(): the windows' counts as (histogram, bin, count) triples. One region for both: the host reads each before the
+ * What the host reads after a batch — its values outside their windows as (histogram, bin, count) triples — or after
+ * flush(): the windows' counts, as triples too. One region for both: the host reads each before the
  * next call.
  */
 export let out = new StaticArray<i32>(0);
 /** Per histogram, of the last batch: zeros, minimum, maximum, Σ⌊x / u⌋ (exact: fewer than 2^16 values under 2^37 each). */
 export let zeros = new StaticArray<u32>(0);
 export let stats = new StaticArray<f64>(0);
-/** Pairs in `out` after a batch. */
+/** Triples in `out` after a batch. */
 export let spillLen: i32 = 0;
 
 /**
@@ -86,7 +86,7 @@ export function carve(steps: i32, batch: i32): void {
   samples = new StaticArray<f64>(hists * batch);
   winLo = new StaticArray<i32>(hists);
   winCounts = new StaticArray<u32>(hists * FAN_WINDOW);
-  out = new StaticArray<i32>(max(2 * hists * batch, 3 * hists * FAN_WINDOW));
+  out = new StaticArray<i32>(3 * hists * max(batch, FAN_WINDOW));
   zeros = new StaticArray<u32>(hists);
   stats = new StaticArray<f64>(3 * hists);
 }
@@ -247,15 +247,27 @@ function binChunk(paths: i32): void {
       let sum: f64 = 0;
       const from = base + <usize>j * row + (slot << 3);
       const end = from + <usize>paths * FAN_SERIES * 8;
-      for (let p = from; p < end; p += FAN_SERIES * 8) {
-        const x = load<f64>(p);
-        const r = <i32>(reinterpret<u64>(x) >>> (32 + SHIFT)) - key;
-        if (x > 0 && <u32>r < <u32>FAN_WINDOW) {
+      // runs of equal values (the start, a fund nobody touched, open interest before any liquidation: most values of
+      // the early steps) are counted in a register and accounted once
+      let v = load<f64>(from);
+      let run: u32 = 1;
+      for (let p = from + FAN_SERIES * 8; ; p += FAN_SERIES * 8) {
+        const more = p < end;
+        let x: f64 = 0;
+        if (more) {
+          x = load<f64>(p);
+          if (x == v) {
+            run++;
+            continue;
+          }
+        }
+        const r = <i32>(reinterpret<u64>(v) >>> (32 + SHIFT)) - key;
+        if (v > 0 && <u32>r < <u32>FAN_WINDOW) {
           const c = win + (<usize>r << 2);
-          store<u32>(c, load<u32>(c) + 1);
-        } else if (x == 0) nz++;
+          store<u32>(c, load<u32>(c) + run);
+        } else if (v == 0) nz += run;
         else {
-          const b = binOf(x, keyLo);
+          const b = binOf(v, keyLo);
           if (lo < 0) {
             // the window's place: where its first value falls (it stays there for the run)
             lo = b - FAN_WINDOW / 2;
@@ -266,13 +278,16 @@ function binChunk(paths: i32): void {
           const rb = b - lo;
           if (<u32>rb < <u32>FAN_WINDOW) {
             const c = win + (<usize>rb << 2);
-            store<u32>(c, load<u32>(c) + 1);
-          } else spillOne(h, b);
+            store<u32>(c, load<u32>(c) + run);
+          } else spillOne(h, b, run);
         }
-        if (x < mn) mn = x;
-        if (x > mx) mx = x;
-        // a NaN makes the sum NaN: the host refuses it
-        sum += Math.floor(x * inv);
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+        // exact: ⌊v / u⌋ < 2^37 (else summed again below) times at most CHUNK; a NaN makes the sum NaN: the host refuses it
+        sum += Math.floor(v * inv) * <f64>run;
+        if (!more) break;
+        v = x;
+        run = 1;
       }
       // ⌊x / u⌋ beyond ±2^37 counts as ±2^37 (src/stats/fan.ts Q_MAX), so that the sum is exact: summed again so
       if (max(-mn, mx) * inv >= Q_MAX) sum = clampedSum(from, paths, inv);
@@ -307,10 +322,11 @@ function clampedSum(from: usize, paths: i32, inv: f64): f64 {
   return ZERO;
 }
 
-function spillOne(h: i32, b: i32): void {
-  const at = spillLen << 1;
+function spillOne(h: i32, b: i32, n: u32): void {
+  const at = spillLen * 3;
   unchecked((out[at] = h));
   unchecked((out[at + 1] = b));
+  unchecked((out[at + 2] = <i32>n));
   spillLen++;
 }
 

@@ -143,8 +143,9 @@ describe("a run's report.html", () => {
       expect(html).toContain(`data-chart="convergence:${m}"`);
     }
     for (const w of summary.warnings) expect(html).toContain(w.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
-    // no fan, no trace: no panel for them
-    expect(html).not.toContain('<section id="fan"');
+    // the run's fan charts (summary.json's fan), one per series; no trace: no panel for it
+    expect(html).toContain('<section id="fan"');
+    for (const name of Object.keys(summary.fan.series)) expect(html).toContain(`data-chart="fan:${name}"`);
     expect(html).not.toContain('<section id="timelines"');
   });
 
@@ -206,7 +207,10 @@ describe("a run's report.html", () => {
     const page = (await buildReport(bare)).html;
     expect(page).toContain('id="who-paid"');
     expect(page).toContain("no per-path table");
-    expect(page).not.toContain("<svg");
+    // nothing drawn from the per-path table; the fan charts come from summary.json alone
+    expect(page).not.toContain('data-chart="distribution:');
+    expect(page).not.toContain('data-chart="convergence:');
+    expect(page).toContain('data-chart="fan:mark"');
   });
 });
 

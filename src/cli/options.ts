@@ -97,7 +97,7 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
     quiet: raw.quiet ?? false,
     json: raw.json ?? false,
     force: raw.force ?? false,
-    fan: raw.fan !== false,
+    ...(raw.fan === false ? { fan: false } : {}),
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
     ...(scenarioFile !== undefined ? { scenarioFile } : {}),
     ...(queue ? { queue } : {}),

@@ -177,7 +177,7 @@ export function wasmRegions(r: RunShape): number[] {
     f64(fanHists * WASM_BATCH),
     i32(fanHists),
     i32(fanHists * FAN_WINDOW),
-    i32(Math.max(2 * fanHists * WASM_BATCH, 3 * fanHists * FAN_WINDOW)),
+    i32(3 * fanHists * Math.max(WASM_BATCH, FAN_WINDOW)),
     i32(fanHists),
     f64(3 * fanHists),
   ];

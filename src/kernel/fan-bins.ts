@@ -33,10 +33,7 @@ export class KernelFan {
     const e = this.e;
     const buf = e.memory.buffer;
     const spills = e.fanSpillLen();
-    if (spills > 0) {
-      const spill = new Int32Array(buf, e.fanOutPtr(), 2 * spills);
-      for (let i = 0; i < 2 * spills; i += 2) sink.addCount(spill[i], spill[i + 1], 1);
-    }
+    if (spills > 0) sink.addCounts(new Int32Array(buf, e.fanOutPtr(), 3 * spills));
     const zeros = new Uint32Array(buf, e.fanZerosPtr(), this.hists);
     const stats = new Float64Array(buf, e.fanStatsPtr(), 3 * this.hists);
     for (let h = 0; h < this.hists; h++) {

@@ -32,11 +32,16 @@ export async function hasResult(redis: Redis, prefix: string, queue: string, id:
   return (await redis.exists(keys.result(prefix, queue, id))) === 1;
 }
 
+/** Reads and deletes a batch's records: undefined when there are none (or not `count` paths' worth). */
+export async function takeResult(redis: Redis, prefix: string, queue: string, id: string, count: number): Promise<Float64Array | undefined> {
+  return (await takeBatchResult(redis, prefix, queue, id, count, false))?.records;
+}
+
 /**
- * Reads and deletes a batch's records (and its fan histograms when `fan`): undefined when there are none (or not
- * `count` paths' worth, or no histograms after them when they are expected).
+ * Reads and deletes a batch's records and, when `fan`, its fan histograms after them: undefined when there are none
+ * (or not `count` paths' worth, or no histograms after them when they are expected).
  */
-export async function takeResult(redis: Redis, prefix: string, queue: string, id: string, count: number, fan = false): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
+export async function takeBatchResult(redis: Redis, prefix: string, queue: string, id: string, count: number, fan: boolean): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
   const key = keys.result(prefix, queue, id);
   const bytes = await redis.getBuffer(key);
   const size = count * RECORD_STRIDE * 8;

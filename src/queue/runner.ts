@@ -14,7 +14,7 @@ import { formatRecordsCsv } from "../report/csv.js";
 import type { bullConnection } from "./connect.js";
 import type { CoordinatorLease } from "./lease.js";
 import { jobId, keys } from "./names.js";
-import { takeResult } from "./results.js";
+import { takeBatchResult } from "./results.js";
 import { encodeInputs, encodeSpec, type RunSpec } from "./spec.js";
 import type { QueueTuning } from "./tuning.js";
 
@@ -182,7 +182,7 @@ export class QueueRunner implements BatchRunner {
       const state = await this.queue.getJobState(id);
       if (state === "completed") {
         wake.cancel();
-        const taken = await takeResult(this.o.redis, this.o.prefix, this.o.spec.queue, id, batch.count, this.o.context.fan !== undefined);
+        const taken = await takeBatchResult(this.o.redis, this.o.prefix, this.o.spec.queue, id, batch.count, this.o.context.fan !== undefined);
         if (taken) {
           this.noteComputed(id);
           return { ...this.deliver(batch, taken.records, csv), ...(taken.fan ? { fan: taken.fan } : {}) };
