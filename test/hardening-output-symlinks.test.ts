@@ -58,7 +58,7 @@ describe("planted symbolic links in --out", () => {
       expect(result.interrupted).toBe(false);
       expectUntouched(planted);
       expectRegularFiles(dir);
-      expect(readdirSync(dir).sort()).toEqual([format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json"].sort());
+      expect(readdirSync(dir).sort()).toEqual(["fan.json", format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json"].sort());
       expect((await verifyRun(dir, { sample: 4 })).ok).toBe(true);
     });
   }
