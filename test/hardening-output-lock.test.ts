@@ -124,7 +124,7 @@ describe("a directory holding another run's outputs", () => {
     const { io, err } = quietIo();
     const code = await runCommand(smallInputs(["seed=7"]), runOptions(dir, { force: true }), io);
     expect(code, err()).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(["paths.csv", "run.json", "summary.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["fan.json", "paths.csv", "run.json", "summary.json"]);
     expect(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).seed).toBe(7);
     expect((await verifyRun(dir, { sample: 4 })).ok).toBe(true);
   });
@@ -133,10 +133,10 @@ describe("a directory holding another run's outputs", () => {
     const dir = join(work, "same-run");
     await runScenario(smallInputs(), { inline: true, outDir: dir });
     await runScenario(smallInputs(), { inline: true, outDir: dir, format: "parquet" });
-    expect(readdirSync(dir).sort()).toEqual(["paths.parquet", "run.json", "summary.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["fan.json", "paths.parquet", "run.json", "summary.json"]);
     expect((await verifyRun(dir, { sample: 4 })).ok).toBe(true);
     await runScenario(smallInputs(), { inline: true, outDir: dir });
-    expect(readdirSync(dir).sort()).toEqual(["paths.csv", "run.json", "summary.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["fan.json", "paths.csv", "run.json", "summary.json"]);
   });
 
   it("files cascade does not write are left alone", async () => {

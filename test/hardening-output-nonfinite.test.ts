@@ -22,8 +22,10 @@ vi.mock("../src/mc/batch.js", async (importOriginal) => {
     createEngine: (...args: Parameters<typeof original.createEngine>) => {
       const engine = original.createEngine(...args);
       return {
-        runPaths(first: number, count: number, out: Float64Array) {
-          engine.runPaths(first, count, out);
+        fanBatch: engine.fanBatch,
+        flushFan: engine.flushFan?.bind(engine),
+        runPaths(first: number, count: number, out: Float64Array, fan?: Parameters<typeof engine.runPaths>[3]) {
+          engine.runPaths(first, count, out, fan);
           const { path, metric, value } = poison;
           if (path !== undefined && path >= first && path < first + count) out[(path - first) * RECORD_STRIDE + METRIC_NAMES.indexOf(metric as never)] = value!;
         },
