@@ -46,15 +46,14 @@ export const FAN_WINDOW = 256;
 export let binParams = new StaticArray<f64>(1 + 3 * FAN_SERIES);
 let binning = false;
 /**
- * Per histogram h = sample · series + k: the window's first bin (−1: not placed; then no value passes the fast test)
- * and its counts; flush() lists them.
+ * Per histogram h = sample · series + k: the window's first bin (−2^30 until placed: no value passes the fast test
+ * then) and its counts; flush() lists them.
  */
 export let winLo = new StaticArray<i32>(0);
 export let winCounts = new StaticArray<u32>(0);
 /**
  * What the host reads after a batch — its values outside their windows as (histogram, bin, count) triples — or after
- * flush(): the windows' counts, as triples too. One region for both: the host reads each before the
- * next call.
+ * flush(): the windows' counts, as triples too. One region for both: the host reads each before the next call.
  */
 export let out = new StaticArray<i32>(0);
 /** Per histogram, of the last batch: zeros, minimum, maximum, Σ⌊x / u⌋ (exact: fewer than 2^16 values under 2^37 each). */
