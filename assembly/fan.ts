@@ -9,7 +9,7 @@
 // counts, the zeros, the minimum, maximum and the sum of ⌊x / u⌋, and now and then the windows' counts (flush).
 import { P_ACCOUNTS, P_STEPS, RECORD_STRIDE } from "./abi";
 import * as C from "./cascade";
-import { accIsLong, accSize, curSize, params } from "./state";
+import { accIsLong, accLadderPos, accSize, curSize, longCount, params, shortCount } from "./state";
 
 /** Values per sample: mark, fundamental, insurance, open interest long, short, vault cash (src/engine/fan.ts FAN_SERIES). */
 export const FAN_SERIES = 6;
@@ -162,10 +162,16 @@ export function sample(t: i32, steps: i32, mark: f64, fundamental: f64): i32 {
   return next <= steps ? next : t < steps ? steps : -1;
 }
 
-/** Account i (per-account engine) closed whole at its current size. */
+/**
+ * Account i (per-account engine) closed whole at its current size. Its side from its ladder position, which the
+ * caller (closeAccount's rungOf) has just read: a population account's side without touching another array; an
+ * arrival of accounts.flow (past the ladders) by its flag.
+ */
 // @ts-ignore: decorator
 @inline export function closedAccount(i: i32): void {
-  closed(unchecked(accIsLong[i]) == 1 ? 1 : -1, unchecked(curSize[i]));
+  const at = unchecked(accLadderPos[i]);
+  const long = at < longCount || (at >= longCount + shortCount && unchecked(accIsLong[i]) == 1);
+  closed(long ? 1 : -1, unchecked(curSize[i]));
 }
 
 /** A side-s position of q units closed whole. */
