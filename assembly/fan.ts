@@ -9,7 +9,7 @@
 // counts, the zeros, the minimum, maximum and the sum of ⌊x / u⌋, and now and then the windows' counts (flush).
 import { P_ACCOUNTS, P_STEPS, RECORD_STRIDE } from "./abi";
 import * as C from "./cascade";
-import { accIsLong, accSize, curSize, params } from "./state";
+import { accIsLong, accLadderPos, accSize, curSize, longCount, params, shortCount } from "./state";
 
 /** Values per sample: mark, fundamental, insurance, open interest long, short, vault cash (src/engine/fan.ts FAN_SERIES). */
 export const FAN_SERIES = 6;
@@ -46,15 +46,14 @@ export const FAN_WINDOW = 256;
 export let binParams = new StaticArray<f64>(1 + 3 * FAN_SERIES);
 let binning = false;
 /**
- * Per histogram h = sample · series + k: the window's first bin (−1: not placed; then no value passes the fast test)
- * and its counts; flush() lists them.
+ * Per histogram h = sample · series + k: the window's first bin (−2^30 until placed: no value passes the fast test
+ * then) and its counts; flush() lists them.
  */
 export let winLo = new StaticArray<i32>(0);
 export let winCounts = new StaticArray<u32>(0);
 /**
  * What the host reads after a batch — its values outside their windows as (histogram, bin, count) triples — or after
- * flush(): the windows' counts, as triples too. One region for both: the host reads each before the
- * next call.
+ * flush(): the windows' counts, as triples too. One region for both: the host reads each before the next call.
  */
 export let out = new StaticArray<i32>(0);
 /** Per histogram, of the last batch: zeros, minimum, maximum, Σ⌊x / u⌋ (exact: fewer than 2^16 values under 2^37 each). */
@@ -163,10 +162,16 @@ export function sample(t: i32, steps: i32, mark: f64, fundamental: f64): i32 {
   return next <= steps ? next : t < steps ? steps : -1;
 }
 
-/** Account i (per-account engine) closed whole at its current size. */
+/**
+ * Account i (per-account engine) closed whole at its current size. Its side from its ladder position, which the
+ * caller (closeAccount's rungOf) has just read: a population account's side without touching another array; an
+ * arrival of accounts.flow (past the ladders) by its flag.
+ */
 // @ts-ignore: decorator
 @inline export function closedAccount(i: i32): void {
-  closed(unchecked(accIsLong[i]) == 1 ? 1 : -1, unchecked(curSize[i]));
+  const at = unchecked(accLadderPos[i]);
+  const long = at < longCount || (at >= longCount + shortCount && unchecked(accIsLong[i]) == 1);
+  closed(long ? 1 : -1, unchecked(curSize[i]));
 }
 
 /** A side-s position of q units closed whole. */

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario } from "../src/config/load.js";
 import { mergeShards } from "../src/mc/merge.js";
+import { verifyRun } from "../src/mc/verify.js";
 import { runScenario } from "../src/mc/run.js";
 import { quantileSorted } from "../src/stats/quantile.js";
 import type { ScenarioInputs } from "../src/config/scenario.js";
@@ -319,6 +320,19 @@ describe("fan charts in summary.json", () => {
     expect(await refusal(dirs)).toMatch(/m-2\/fan\.json must give the fan of/);
     rmSync(file);
     expect(await refusal(dirs)).toMatch(/m-2\/fan\.json must be there/);
+  });
+
+  it("are checked by `cascade verify`: fan.json must be of the rows and give summary.json's fan", async () => {
+    const dir = join(work, "verified");
+    await runScenario(crash(60), { inline: true, outDir: dir });
+    const ok = await verifyRun(dir, { sample: 2 });
+    expect(ok.checks.find((c) => c.name === "fan")?.ok).toBe(true);
+    expect(ok.ok).toBe(true);
+    const file = join(dir, "fan.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/"max":\[(\d+)/, (_m, a: string) => `"max":[${Number(a) + 1}`));
+    const bad = await verifyRun(dir, { sample: 2 });
+    expect(bad.ok).toBe(false);
+    expect(bad.checks.find((c) => c.name === "fan")?.detail).toMatch(/does not give summary\.json's fan/);
   });
 
   it("are drawn in report.html by `cascade run` (the fan panel, one chart per series)", () => {

@@ -21,14 +21,15 @@ vi.mock("../src/mc/batch.js", async (importOriginal) => {
     ...original,
     createEngine: (...args: Parameters<typeof original.createEngine>) => {
       const engine = original.createEngine(...args);
-      // the engine as it is (its fan histograms included), its records poisoned after each batch
-      const run = engine.runPaths.bind(engine);
-      engine.runPaths = (first: number, count: number, out: Float64Array) => {
-        run(first, count, out);
-        const { path, metric, value } = poison;
-        if (path !== undefined && path >= first && path < first + count) out[(path - first) * RECORD_STRIDE + METRIC_NAMES.indexOf(metric as never)] = value!;
+      return {
+        fanBatch: engine.fanBatch,
+        flushFan: engine.flushFan?.bind(engine),
+        runPaths(first: number, count: number, out: Float64Array, fan?: Parameters<typeof engine.runPaths>[3]) {
+          engine.runPaths(first, count, out, fan);
+          const { path, metric, value } = poison;
+          if (path !== undefined && path >= first && path < first + count) out[(path - first) * RECORD_STRIDE + METRIC_NAMES.indexOf(metric as never)] = value!;
+        },
       };
-      return engine;
     },
   };
 });

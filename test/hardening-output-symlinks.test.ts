@@ -47,7 +47,7 @@ function expectRegularFiles(dir: string) {
 }
 
 const TEMP_NAMES = ["paths.csv.partial", "run.json.partial", "paths.parquet.partial", "paths.parquet.resuming", "checkpoint.json", ".cascade.lock"];
-const FINAL_NAMES = ["paths.csv", "paths.parquet", "summary.json", "run.json"];
+const FINAL_NAMES = ["paths.csv", "paths.parquet", "summary.json", "run.json", "fan.json"];
 
 describe("planted symbolic links in --out", () => {
   for (const format of ["csv", "parquet"] as OutputFormat[]) {
@@ -58,7 +58,7 @@ describe("planted symbolic links in --out", () => {
       expect(result.interrupted).toBe(false);
       expectUntouched(planted);
       expectRegularFiles(dir);
-      expect(readdirSync(dir).sort()).toEqual(["fan.json", format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json"].sort());
+      expect(readdirSync(dir).sort()).toEqual([format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json", "fan.json"].sort());
       expect((await verifyRun(dir, { sample: 4 })).ok).toBe(true);
     });
   }

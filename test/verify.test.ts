@@ -22,7 +22,7 @@ describe("cascade verify", async () => {
 
   it("passes on an untouched output: hashes, statistics and a rerun sample all agree", async () => {
     const report = await verifyRun(dir, { sample: 20 });
-    expect(report.checks.map((c) => `${c.name}:${c.ok}`)).toEqual(["rows:true", "records hash:true", "scenario hash:true", "statistics:true", "rerun:true"]);
+    expect(report.checks.map((c) => `${c.name}:${c.ok}`)).toEqual(["rows:true", "records hash:true", "scenario hash:true", "statistics:true", "fan:true", "rerun:true"]);
     const cli = collect();
     expect(await main(["verify", dir], cli.io)).toBe(0);
     expect(cli.out()).toMatch(/verified/);

@@ -82,12 +82,13 @@ export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTar
       fan = engine.fanBatch.pack();
     }
   } catch (err) {
+    const failure = failingPath(engine, task, err);
     if (engine.fanBatch) {
-      // drop what the failed batch left
+      // drop what the failed batch (and its paths run again one by one) left
       engine.flushFan?.(engine.fanBatch);
       engine.fanBatch.reset();
     }
-    throw failingPath(engine, task, err);
+    throw failure;
   }
   if (target) {
     const at = task.first - target.firstPath;

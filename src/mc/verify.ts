@@ -23,6 +23,7 @@ import { VERSION } from "../version.js";
 import { createEngine, type EngineKind } from "./batch.js";
 import { findPathsFile, readPathsFile } from "./merge.js";
 import { shardRange } from "./plan.js";
+import { FAN_JSON, readFanState } from "./fan-state.js";
 import { hashRecords, kernelHash } from "./records-hash.js";
 import { MANIFEST } from "./resume.js";
 import { scenarioHash } from "./run.js";
@@ -293,6 +294,18 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   });
   const statistics = (s: Summary) => JSON.stringify(JSON.parse(summaryToJson(s)), ["metrics", "probabilities", ...METRIC_NAMES, "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95", "anyLiquidation", "insuranceDepleted", "badDebt", "adl", "bookExhausted"]);
   check("statistics", statistics(recomputed) === statistics(summary), `summary.json's metrics and probabilities recomputed from ${paths.file}`);
+
+  // the fan charts: fan.json of these rows, and summary.json's fan computed from it
+  const fanFile = await readFanState(dir);
+  if (summary.fan !== undefined || fanFile) {
+    const fanProblems: string[] = [];
+    if (!fanFile) fanProblems.push(`summary.json has a fan but ${join(dir, FAN_JSON)} is missing`);
+    else {
+      if (fanFile.firstPath !== first || fanFile.state.paths !== rows.count || fanFile.recordsHash !== recordsHash) fanProblems.push(`${FAN_JSON} is not of these rows (firstPath ${fanFile.firstPath}, ${fanFile.state.paths} paths, records hash ${show(fanFile.recordsHash)})`);
+      if (JSON.stringify(fanFile.state.summary(scenario.stepSeconds)) !== JSON.stringify(summary.fan)) fanProblems.push(`${FAN_JSON} does not give summary.json's fan`);
+    }
+    check("fan", fanProblems.length === 0, fanProblems.length === 0 ? `summary.json's fan recomputed from ${FAN_JSON}, whose records hash is the rows'` : fanProblems.join("; "));
+  }
 
   // The rerun only once the run's identity checked out: never on a scenario that is not the one hashed.
   if (identityOk && inputs && contiguous && rows.count > 0) {
