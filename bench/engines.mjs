@@ -16,6 +16,8 @@ export const SEED = [42, 0];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const C_SOURCE = here("./c/kernel.c");
 export const C_BINARY = here("./c/kernel.out");
+/** What the binary is built from: kernel.c and the header generated from src/contract/kernel.ts. */
+const C_INPUTS = [C_SOURCE, here("./c/contract.h")];
 const TMP = here("./results/.tmp");
 
 export const median = (values) => {
@@ -29,7 +31,7 @@ export function buildC() {
   const probe = spawnSync("gcc", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) return { ok: false, reason: "gcc not found: the C port is skipped (install gcc to get the native yardstick)" };
   const compiler = probe.stdout.split("\n")[0];
-  const fresh = existsSync(C_BINARY) && statSync(C_BINARY).mtimeMs > statSync(C_SOURCE).mtimeMs;
+  const fresh = existsSync(C_BINARY) && C_INPUTS.every((input) => statSync(C_BINARY).mtimeMs > statSync(input).mtimeMs);
   if (!fresh) {
     const r = spawnSync("gcc", ["-O2", "-ffp-contract=off", "-o", C_BINARY, C_SOURCE, "-lm"], { encoding: "utf8" });
     if (r.status !== 0) return { ok: false, compiler, reason: `gcc failed to build bench/c/kernel.c:\n${r.stderr}` };

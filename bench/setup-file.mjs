@@ -1,19 +1,17 @@
 // Writes an EngineSetup (src/engine/setup.ts) to the little-endian binary file bench/c/kernel.c reads:
-// "MCS1", u32 counts (tiers, profile length, shocks length, returns, accounts in file), then f64 params[116],
-// the tier columns, the bid and ask profiles, shocks, returns (at least one slot), and the accounts if any.
+// "MCS2", u32 counts (tiers, profile length, shocks length, returns, accounts in file, parameter slots), then the
+// f64 params, the tier columns, the bid and ask profiles, shocks, returns (at least one slot), and the accounts if any.
+// kernel.c refuses a parameter count other than its PARAM_SLOTS (bench/c/contract.h, generated from src/contract/kernel.ts).
 import { writeFileSync } from "node:fs";
 
-/** The parameter slots kernel.c reads (its PARAM_SLOTS, assembly/abi.ts's). */
-const PARAM_SLOTS = 116;
-
 export function writeSetupFile(setup, file) {
-  if (setup.params.length !== PARAM_SLOTS) {
-    throw new Error(`setup has ${setup.params.length} params; bench/c/kernel.c reads ${PARAM_SLOTS} (update both with assembly/abi.ts)`);
-  }
   const n = setup.accounts ? setup.accounts.size.length : 0;
   const parts = [
-    Buffer.from("MCS1", "latin1"),
-    Buffer.from(new Uint32Array([setup.tierFloor.length, setup.bidProfile.length, setup.shocks.length, setup.returns.length, n]).buffer),
+    Buffer.from("MCS2", "latin1"),
+    Buffer.from(
+      new Uint32Array([setup.tierFloor.length, setup.bidProfile.length, setup.shocks.length, setup.returns.length, n, setup.params.length])
+        .buffer,
+    ),
   ];
   const f64 = (a) => parts.push(Buffer.from(Float64Array.from(a).buffer));
   f64(setup.params);

@@ -6,6 +6,8 @@
 //   ./kernel.out SETUP.bin SEED_LO SEED_HI FIRST COUNT REPS [RECORDS.bin]
 //   ./kernel.out SETUP.bin SEED_LO SEED_HI 0 0 micro      (the micro-benchmark probes of assembly/bench.ts)
 //
+// contract.h (beside this file) holds the parameter slots, enums, record slots and status codes: it is generated from
+// src/contract/kernel.ts with assembly/abi.ts (`npm run build:contract`), never edited by hand.
 // SETUP.bin is written by bench/setup-file.mjs from an EngineSetup. Runs paths FIRST..FIRST+COUNT−1 once
 // (their records are checksummed, and written to RECORDS.bin if given), then REPS timed repetitions, each on
 // the next COUNT paths. Prints one JSON line: the FNV-1a 64 checksum of the first pass's record bytes and the
@@ -23,32 +25,8 @@ typedef int32_t i32;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-// ---- abi.ts ----
-enum {
-  P_STEPS = 0, P_STEP_SECONDS = 1, P_INITIAL_PRICE = 2, P_TICK = 3, P_PRICE_MODEL = 4, P_VOLATILITY = 5,
-  P_DRIFT = 6, P_JUMP_INTENSITY = 7, P_JUMP_MEAN = 8, P_JUMP_STD = 9, P_LEVELS = 10, P_IMPACT_DECAY = 11,
-  P_MARK_MODEL = 12, P_ACCOUNTS = 13, P_LONG_SHARE = 14, P_LEVERAGE_DIST = 15, P_LEVERAGE_MEDIAN = 16,
-  P_LEVERAGE_SIGMA = 17, P_LEVERAGE_MAX = 18, P_NOTIONAL_DIST = 19, P_NOTIONAL_MIN = 20, P_NOTIONAL_ALPHA = 21,
-  P_NOTIONAL_MAX = 22, P_RESAMPLE = 23, P_ACCOUNTS_FROM_FILE = 24, P_FEE_RATE = 25, P_MAX_ROUNDS = 26,
-  P_INSURANCE = 27, P_ADL_RANKING = 28, P_TIER_COUNT = 29, P_RETURNS_COUNT = 30, P_CAP_NOTIONAL = 31,
-  P_CAP_INSURANCE_LOSS = 32, P_INSURANCE_CAP = 33, P_FUND_DRAWDOWN = 34, P_STRESS_WITHDRAWAL = 35,
-  P_SPREAD_WIDENING = 67, P_IMPACT_PERMANENT = 97, P_PROFILE_KIND = 98, P_PROFILE_SIZE = 99,
-  P_PROFILE_DECAY_TICKS = 100, P_PROFILE_EXPONENT = 101, P_PROFILE_SATURATION = 102, P_BOOK_END_BID = 103,
-  P_BOOK_END_ASK = 104, P_FLOW_CLOSE_PROB = 111, P_FLOW_ARRIVAL_MEAN = 112, PARAM_SLOTS = 116
-};
-enum { PROFILE_FLAT = 0, PROFILE_EXPONENTIAL = 1, PROFILE_POWER = 2, PROFILE_LATENT = 3, PROFILE_SNAPSHOT = 4 };
-enum { PRICE_NONE = 0, PRICE_GBM = 1, PRICE_MERTON = 2, PRICE_REPLAY = 3 };
-enum { MARK_LAST = 0, MARK_MID = 1 };
-enum { ADL_NONE = 0, ADL_PNL_LEVERAGE = 1, ADL_RANDOM = 2 };
-enum { DIST_FIXED = 1 };
-enum { DOMAIN_MARKET = 0, DOMAIN_POPULATION = 1, DOMAIN_ADL = 2 };
-static const f64 SECONDS_PER_YEAR = 31536000;
-enum {
-  R_LIQUIDATIONS = 0, R_LIQUIDATED_NOTIONAL, R_MAX_ROUNDS, R_MIN_PRICE, R_FINAL_PRICE, R_MAX_DRAWDOWN,
-  R_EXO_DRAWDOWN, R_AMPLIFICATION, R_INSURANCE_MIN, R_INSURANCE_FINAL, R_BAD_DEBT, R_ADL_COUNT, R_ADL_NOTIONAL,
-  R_AVG_SLIPPAGE, R_BOOK_EXHAUSTED, R_FIRST_LIQUIDATION_STEP, R_MARGIN_HELD, R_LIQUIDATED_PNL, R_ADL_TRANSFER,
-  R_FUND_NET, R_VAULT_PNL, R_TREASURY, R_KEEPERS_PNL, R_MAKERS_PNL, R_FEES_PAID, R_SHORTFALL, R_FLOW_PNL, RECORD_STRIDE
-};
+// ---- abi.ts: the contract's names and values, generated from src/contract/kernel.ts ----
+#include "contract.h"
 
 /** JavaScript's (and WebAssembly's f64.min) Math.min: NaN wins, −0 < +0. */
 static inline f64 jsmin(f64 a, f64 b) {
@@ -1307,12 +1285,18 @@ int main(int argc, char **argv) {
   }
   char magic[4];
   readInto(magic, 1, 4);
-  if (memcmp(magic, "MCS1", 4) != 0) {
-    fprintf(stderr, "kernel: %s is not a setup file (magic MCS1)\n", argv[1]);
+  if (memcmp(magic, "MCS2", 4) != 0) {
+    fprintf(stderr, "kernel: %s is not a setup file (magic MCS2)\n", argv[1]);
     return 2;
   }
-  u32 counts[5];  // tiers, profile length (levels + 1), shocks length (steps + 1), returns, accounts in file
-  readInto(counts, 4, 5);
+  // tiers, profile length (levels + 1), shocks length (steps + 1), returns, accounts in file, parameter slots
+  u32 counts[6];
+  readInto(counts, 4, 6);
+  if (counts[5] != PARAM_SLOTS) {
+    fprintf(stderr, "kernel: the setup has %u parameter slots, this build reads %d (bench/c/contract.h is stale: npm run build)\n",
+            counts[5], PARAM_SLOTS);
+    return 2;
+  }
   readInto(params, sizeof(f64), PARAM_SLOTS);
   // this port has none of the settlement mechanisms (per-step caps, fund cap, drawdown ADL trigger)
   if (params[P_CAP_NOTIONAL] != INFINITY || params[P_CAP_INSURANCE_LOSS] != INFINITY || params[P_INSURANCE_CAP] != INFINITY ||

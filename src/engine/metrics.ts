@@ -1,43 +1,16 @@
 // The per-path record: one f64 per metric, in this order, in both engines and in paths.csv (SPEC §4).
-export const METRIC_NAMES = [
-  "liquidations",
-  "liquidatedNotional",
-  "maxRoundsInStep",
-  "minPrice",
-  "finalPrice",
-  "maxDrawdown",
-  "exogenousDrawdown",
-  "amplification",
-  "insuranceMin",
-  "insuranceFinal",
-  "badDebt",
-  "adlCount",
-  "adlNotional",
-  "avgSlippage",
-  "bookExhausted",
-  "firstLiquidationStep",
-  "marginHeld",
-  // who paid (SPEC §4): each party's money change over the path, measured at the mark; with −badDebt they sum
-  // to zero (liquidatedPnl − adlTransfer + fundNet + vaultPnl + treasury + keepersPnl + makersPnl + flowPnl − badDebt = 0)
-  "liquidatedPnl",
-  "adlTransfer",
-  "fundNet",
-  "vaultPnl",
-  "treasury",
-  "keepersPnl",
-  "makersPnl",
-  // memos, inside the rows above: fees the liquidated paid (fund, treasury), losses beyond their collateral
-  "feesPaid",
-  "shortfall",
-  // who paid, continued (after the memos, so that the older columns keep their places): the realised P&L of the
-  // traders who closed voluntarily (accounts.flow; 0 without it)
-  "flowPnl",
-] as const;
+// Declared once in src/contract/kernel.ts (METRICS: the host's and the kernel's names); assembly/abi.ts is generated.
+import { METRICS } from "../contract/kernel.js";
+
+export { RECORD_STRIDE } from "../contract/kernel.js";
+
+/** The first of each pair, keeping the tuple (a mapped type maps a tuple only through a type parameter). */
+type FirstOfEach<T extends readonly (readonly [string, string])[]> = { readonly [I in keyof T]: T[I][0] };
+
+/** The metrics' names in record order (the columns of paths.csv). */
+export const METRIC_NAMES = METRICS.map(([name]) => name) as unknown as FirstOfEach<typeof METRICS>;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
-
-/** f64 slots per path record. */
-export const RECORD_STRIDE = METRIC_NAMES.length;
 
 /** Index of each metric inside a record. */
 export const METRIC = Object.fromEntries(METRIC_NAMES.map((name, i) => [name, i])) as Record<MetricName, number>;

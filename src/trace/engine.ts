@@ -7,7 +7,7 @@ import { ReferenceEngine } from "../engine/reference.js";
 import type { EngineSetup } from "../engine/setup.js";
 import { EVENT_STRIDE, STEP_STRIDE, type PathTrace } from "../engine/trace.js";
 import { KernelError, WasmEngine } from "../kernel/wasm-engine.js";
-import { statusText } from "../kernel/status.js";
+import { STATUS, statusText } from "../kernel/status.js";
 import type { EngineKind } from "../mc/batch.js";
 import { seedWords } from "../mc/seed.js";
 
@@ -49,7 +49,7 @@ interface TraceExports {
   traceStepStride(): number;
 }
 
-const TRACE_OVERFLOW = 4;
+const TRACE_OVERFLOW = STATUS.traceOverflow.code;
 
 class WasmTracer implements PathTracer {
   private readonly x: TraceExports;
