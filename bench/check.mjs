@@ -20,6 +20,7 @@ function spreadEntries(scenario) {
   return setup;
 }
 
+/** @type {[string, () => import("../dist/engine/setup.js").EngineSetup][]} */
 const cases = Object.entries(CHECK_VARIANTS).map(([name, make]) => [name, () => buildSetup({ scenario: make() })]);
 cases.push(["positions with spread entries (ADL bound, general case)", () => spreadEntries(referenceScenario())]);
 cases.push(["positions with spread entries, small fund, mark mid", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, market: { ...referenceScenario().market, mark: { model: "mid" } } })]);

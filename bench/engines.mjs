@@ -12,6 +12,7 @@ import { fnv1a64, writeSetupFile } from "./setup-file.mjs";
 
 import { RECORD_STRIDE } from "../dist/engine/metrics.js";
 export { RECORD_STRIDE };
+/** @type {[number, number]} */
 export const SEED = [42, 0];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const C_SOURCE = here("./c/kernel.c");
@@ -82,6 +83,8 @@ export class CEngine {
     this.file = `${TMP}/${name.replace(/[^a-z0-9]+/gi, "-")}.bin`;
     writeSetupFile(buildSetup({ scenario }), this.file);
     this.first = 0;
+    /** @type {string | undefined} another build of the C port, set by a caller comparing two */
+    this.binary;
   }
   run(first, paths, reps) {
     const out = execFileSync(this.binary ?? C_BINARY, [this.file, String(SEED[0]), String(SEED[1]), String(first), String(paths), String(reps)], {

@@ -84,7 +84,7 @@ function deletePath(doc, key) {
 
 /** The scenario document of a case: the default scenario, small, with the mutations applied. */
 export function mutatedScenario(mutations) {
-  const doc = structuredClone(readScenarioFile(DEFAULT_SCENARIO_FILE));
+  const doc = /** @type {any} */ (structuredClone(readScenarioFile(DEFAULT_SCENARIO_FILE)));
   doc.paths = 6;
   doc.steps = 30;
   doc.accounts.count = 300;

@@ -18,7 +18,11 @@ export function runMicro({ maxTime = 2 } = {}) {
   const setup = buildSetup({ scenario });
   const engine = new WasmEngine(setup, { batch: 64 });
   engine.prepare(...SEED);
-  const k = engine.exports;
+  /**
+   * The kernel's exports with its benchmark probes (assembly/bench.ts), which the host's type leaves out.
+   * @typedef {{ benchNormal(n: number, seedLo: number, seedHi: number): number, benchScan(mark: number, reps: number): number, benchWalk(reps: number): number }} BenchProbes
+   */
+  const k = /** @type {typeof engine.exports & BenchProbes} */ (engine.exports);
   const accounts = scenario.accounts.count;
   // the stored window the walk sells through (a profile that ends is stored whole: 8,291 levels here)
   const levels = setup.bidProfile.length - 1;

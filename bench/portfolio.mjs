@@ -26,12 +26,12 @@ function timed(engine, paths) {
 }
 
 const raw = readScenarioFile(new URL("../examples/portfolio-usde-depeg.yaml", import.meta.url).pathname);
-const quietRaw = structuredClone(raw);
+const quietRaw = /** @type {any} */ (structuredClone(raw));
 for (const m of quietRaw.markets) m.shocks = [];
 for (const a of quietRaw.collateral.assets) if (a.price) a.price.shocks = [];
 
 const results = [];
-for (const [name, doc, wasmPaths, tsPaths] of [["usde-depeg", raw, 100, 20], ["quiet", quietRaw, 100, 20]]) {
+for (const [name, doc, wasmPaths, tsPaths] of /** @type {[string, unknown, number, number][]} */ ([["usde-depeg", raw, 100, 20], ["quiet", quietRaw, 100, 20]])) {
   const scenario = loadPortfolioScenario(doc);
   const wasm = new PortfolioWasmEngine(scenario, { batch: 64 });
   const ts = new PortfolioEngine(scenario);

@@ -99,6 +99,7 @@ async function stopWorkers(children) {
 const base = ["run", "--paths", String(paths)];
 // each worker count has a key prefix of its own, so that only its workers take its runs
 const queueArgs = (workers, batch) => ["--queue", REDIS, "--queue-prefix", `${PREFIX}-w${workers}`, "--threads", "1", ...(batch ? ["--batch-size", String(batch)] : [])];
+/** @type {{ label: string, args: string[], workers?: number, batch?: number }[]} */
 const configs = [
   { label: "local pool, --threads 1", args: [...base, "--threads", "1"] },
   { label: "local pool, --threads 2", args: [...base, "--threads", "2"] },

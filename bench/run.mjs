@@ -56,7 +56,7 @@ const scenarios = {
 };
 
 /** Paths per timed repetition so that one takes about TARGET_MS of CPU. */
-function calibrate(engine, steps, floor = 4) {
+function calibrate(engine, floor = 4) {
   let paths = 8;
   for (;;) {
     const { cpuNs } = engine.time(paths);
@@ -70,7 +70,7 @@ function interleave(engines, steps, rounds) {
   const paths = {};
   for (const [name, e] of Object.entries(engines)) {
     e.time(4); // warm-up: page-in and JIT tier-up
-    paths[name] = calibrate(e, steps);
+    paths[name] = calibrate(e);
   }
   const samples = Object.fromEntries(Object.keys(engines).map((n) => [n, { cpu: [], wall: [], paths: paths[n] }]));
   for (let r = 0; r < rounds; r++) {
@@ -162,6 +162,7 @@ const decomposition = {};
 
 // -------------------------------------------------------------------------------- 4. micro-benchmarks
 log("bench: micro-benchmarks (Benchmark.js; the C port's probes beside them)");
+/** @type {(ReturnType<typeof runMicro>[number] & { cNs?: number | null })[]} */
 const micro = runMicro({ maxTime: quick ? 0.5 : 2 });
 let cMicro = null;
 if (cBuild.ok) {

@@ -3,12 +3,15 @@
 
 import { findPreset } from "../dist/config/presets.js";
 
+/** @typedef {import("../dist/config/scenario.js").Scenario} Scenario */
+
 /** Binance USDⓈ-M BTCUSDT legacy brackets, from the preset file (presets/binance-usdm-btcusdt.yaml). */
 export const BINANCE_TIERS = findPreset("binance-usdm-btcusdt").tiers.map(({ floor, mmr, maintenanceAmount }) => ({ floor, mmr, maintenanceAmount }));
 
 /**
  * The reference scenario: 10,000 accounts, 1,000 levels per side, 100 one-minute steps, isolated margin,
  * GBM at 80% vol plus an −8% shock at step 1, insurance 100,000 (so the fund empties and ADL fires).
+ * @returns {Scenario}
  */
 export function referenceScenario() {
   return {
@@ -51,7 +54,11 @@ export function referenceScenario() {
   };
 }
 
-/** A deep copy of the reference scenario with `edit` applied to it. */
+/**
+ * A deep copy of the reference scenario with `edit` applied to it.
+ * @param {(s: Scenario) => void} edit
+ * @returns {Scenario}
+ */
 export function variant(edit) {
   const s = referenceScenario();
   edit(s);

@@ -35,7 +35,7 @@ export function writeSetupFile(setup, file) {
 /** FNV-1a 64 over the bytes of a Float64Array (little-endian), as bench/c/kernel.c computes it. */
 export function fnv1a64(records) {
   const bytes = new Uint8Array(records.buffer, records.byteOffset, records.byteLength);
-  let h = 0xcbf29ce484222325n;
+  const h = 0xcbf29ce484222325n;
   // 32-bit halves for speed: h = (h ^ b) * prime mod 2^64
   let lo = Number(h & 0xffffffffn) >>> 0;
   let hi = Number(h >> 32n) >>> 0;

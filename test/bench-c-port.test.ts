@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSetup } from "../src/engine/setup.js";
 import { RECORD_STRIDE } from "../src/engine/metrics.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
-// @ts-ignore: plain ESM helpers of the benchmarks, no type declarations
 import { fnv1a64, writeSetupFile } from "../bench/setup-file.mjs";
-// @ts-ignore: plain ESM helpers of the benchmarks, no type declarations
 import { CHECK_VARIANTS } from "../bench/scenario.mjs";
 
 const source = fileURLToPath(new URL("../bench/c/kernel.c", import.meta.url));

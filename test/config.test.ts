@@ -2,7 +2,6 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/config/errors.js";
 import { applySets, loadScenario, readScenarioFile, resolveScenario } from "../src/config/load.js";
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, listScenarios } from "../src/config/presets.js";
 import type { Scenario } from "../src/config/scenario.js";

@@ -17,7 +17,6 @@ import { firstDifference, runReference, runWasm, seedWords } from "./helpers/eng
 import { fundamentalAt, START } from "./helpers/mechanism-scenarios.js";
 import { baseScenario } from "./helpers/scenario.js";
 
-const PRICE = 30_000;
 
 /** The reference engine after prepare (the run's population drawn), and the setup it runs on. */
 function prepared(inputs: ScenarioInputs) {

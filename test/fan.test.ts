@@ -16,7 +16,7 @@ import { ReferenceEngine } from "../src/engine/reference.js";
 import { buildSetup } from "../src/engine/setup.js";
 import type { KernelBuild } from "../src/kernel/module.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
-import { FAN_QUANTILES, FAN_RELATIVE_ERROR, FanBatch, FanHistograms, fanLayout } from "../src/stats/fan.js";
+import { FAN_QUANTILES, FAN_RELATIVE_ERROR, FanBatch, FanHistograms, fanLayout, type FanSummary } from "../src/stats/fan.js";
 import { CLI } from "./helpers/hardening-output.js";
 import { scenarioArb } from "./helpers/arbitrary.js";
 import { firstDifference, seedWords } from "./helpers/engines.js";
@@ -299,7 +299,7 @@ describe("fan charts in summary.json", () => {
 
   it("have the vault's cash as a series when the backstop engine runs", async () => {
     const r = await runScenario(crash(30, ["liquidation.engine=backstop"]), { inline: true });
-    expect(Object.keys(r.summary.fan!.series)).toContain("vault");
+    expect(Object.keys((r.summary.fan as FanSummary).series)).toContain("vault");
   });
 
   it("a merge refuses a shard whose fan.json is missing, changed, or that has no fan while the others do", async () => {

@@ -2,8 +2,7 @@
 // default scenario or odd options either run to finite results (exit 0) or are refused with exit 2 and lines that
 // name the field; never exit 1, never a stack trace, never a line twice, never a hang or memory past a bound.
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-// @ts-ignore: plain ESM helpers shared with bench/fuzz.mjs, no type declarations
+import { afterAll, describe, it } from "vitest";
 import { optionArgv, optionCase, runCase, scenarioArgv, scenarioCase, scratch } from "../bench/fuzz-cases.mjs";
 
 const s = scratch();

@@ -25,7 +25,7 @@ import {
 import { buildSetup } from "../src/engine/setup.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../src/engine/metrics.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
-import { computeMargin } from "../src/margin/calculator.js";
+import { computeMargin, type MarginResult } from "../src/margin/calculator.js";
 import { resolveSweep } from "../src/sweep/load.js";
 import { runReference, runWasm } from "./helpers/engines.js";
 import { problemsOf } from "./helpers/problems.js";
@@ -422,7 +422,7 @@ describe("5. bounds so that every accepted scenario computes finite numbers", ()
         tiers: [{ floor: 0, mmr: rnd() < 0.2 ? 0 : rnd() * 0.5, maintenanceAmount: 0 }],
         ...(rnd() < 0.3 ? { maintenanceAt: "entry" } : {}),
       }));
-      let out;
+      let out: MarginResult;
       try {
         out = computeMargin({ mode: rnd() < 0.5 ? "cross" : "isolated", walletBalance: logUniform(1e-6, 1e15), positions } as never);
       } catch (err) {

@@ -87,7 +87,8 @@ describe("verify opens nothing outside DIR and echoes no file contents", () => {
     const wrap = <T extends (...a: never[]) => unknown>(obj: Record<string, unknown>, key: string) => {
       const orig = obj[key] as T;
       obj[key] = function (this: unknown, ...args: Parameters<T>) {
-        if (typeof args[0] === "string" || args[0] instanceof URL) seen.push(resolve(String(args[0])));
+        const target: unknown = args[0];
+        if (typeof target === "string" || target instanceof URL) seen.push(resolve(String(target)));
         return orig.apply(this, args);
       };
       return () => (obj[key] = orig);

@@ -28,7 +28,7 @@ const DUCK_TYPE: Record<string, string> = { INT64: "BIGINT", INT32: "INTEGER", B
 const typeOf = (name: string) => NOT_DOUBLE[name] ?? "DOUBLE";
 
 /** Any test value made valid for its column: an integer (not −0) for an integer column, 0 or 1 for the flag. */
-function fit(m: number, x: number): number {
+function fitColumn(m: number, x: number): number {
   const type = typeOf(METRIC_NAMES[m]);
   if (type === "DOUBLE") return x;
   const k = Number.isFinite(x) ? Math.trunc(x) % 1000 : 7;
@@ -170,7 +170,7 @@ describe("ParquetSink", () => {
   function records(count: number): Float64Array {
     const special = [-0, 0, NaN, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, 0.1 + 0.2, -1];
     const r = new Float64Array(count * RECORD_STRIDE);
-    for (let j = 0; j < r.length; j++) r[j] = fit(j % RECORD_STRIDE, j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20));
+    for (let j = 0; j < r.length; j++) r[j] = fitColumn(j % RECORD_STRIDE, j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20));
     return r;
   }
 
@@ -249,7 +249,7 @@ describe("ParquetSink", () => {
 describe("ParquetSink.resume (a Parquet file cannot be appended to: the finished rows are copied)", () => {
   const data = (() => {
     const r = new Float64Array(80 * RECORD_STRIDE);
-    for (let j = 0; j < r.length; j++) r[j] = fit(j % RECORD_STRIDE, j % 7 === 0 ? -0 : Math.cos(j) * 1e3);
+    for (let j = 0; j < r.length; j++) r[j] = fitColumn(j % RECORD_STRIDE, j % 7 === 0 ? -0 : Math.cos(j) * 1e3);
     return r;
   })();
   const rows = (first: number, n: number) => data.subarray(first * RECORD_STRIDE, (first + n) * RECORD_STRIDE);

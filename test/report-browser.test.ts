@@ -142,6 +142,7 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
       tds.map((td) => {
         const attrs: Record<string, string> = {};
         for (const a of [...td.attributes]) if (a.name.startsWith("data-")) attrs[a.name.slice(5)] = a.value;
+        // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered (CSS applied) is what the test checks
         return { attrs, text: (td as HTMLElement).innerText.trim() };
       }),
     );

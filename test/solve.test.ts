@@ -67,7 +67,7 @@ describe("cascade solve", () => {
     // the grid: 12 values spanning the bracket's neighbourhood, 300 paths each; where its estimate first meets the target
     const [a, b] = r.interval;
     const grid = Array.from({ length: 12 }, (_, k) => a / 2 + ((2 * b - a / 2) * k) / 11);
-    const estimates = [];
+    const estimates: number[] = [];
     for (const fund of grid) estimates.push((await evaluate(fund, 300)).value);
     const first = grid.findIndex((_, k) => estimates.slice(k).every((p) => p <= 0.1));
     expect(first, `grid ${grid.map((g, k) => `${Math.round(g)}:${estimates[k]}`).join(" ")}`).toBeGreaterThan(0);

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs } from "../src/config/scenario.js";
 import { METRIC, RECORD_STRIDE } from "../src/engine/metrics.js";
 import { LatentBook } from "../src/engine/book.js";
-import { ReferenceEngine } from "../src/engine/reference.js";
 import { buildSetup } from "../src/engine/setup.js";
 import { firstDifference, runReference, runWasm } from "./helpers/engines.js";
 import { baseScenario } from "./helpers/scenario.js";

@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/program.js";
-import { InputError } from "../src/config/errors.js";
 import { loadScenario } from "../src/config/load.js";
 import { runScenario } from "../src/mc/run.js";
 import { designPoints, gridPoints, latinHypercube, type Axis, type RangeAxis } from "../src/sweep/design.js";

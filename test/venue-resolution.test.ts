@@ -14,7 +14,6 @@ import type { PositionRow, Scenario, ScenarioInputs } from "../src/config/scenar
 import { METRIC } from "../src/engine/metrics.js";
 import { P } from "../src/engine/layout.js";
 import { buildSetup } from "../src/engine/setup.js";
-import { runScenario } from "../src/mc/run.js";
 import { verifyRun } from "../src/mc/verify.js";
 import { firstDifference, runReference, runWasm } from "./helpers/engines.js";
 import { expectBitIdentical, flatScenario, observe, START } from "./helpers/mechanism-scenarios.js";

@@ -191,12 +191,6 @@ function negativeMarginProblems(p: MarginPosition, r: PresetTiers, leg: Leg, i: 
   ];
 }
 
-/** Equity − maintenance margin at a price, for a position backed by `backing`. */
-function surplus(leg: Leg, backing: number, price: number): number {
-  const mm = leg.fixedMM ?? maintenanceMargin(leg.table, leg.q * price);
-  return backing + leg.s * leg.q * (price - leg.e) - mm;
-}
-
 function liquidationPriceOf(leg: Leg, backing: number): number {
   const { s, q, e, table } = leg;
   // A fixed maintenance margin is a bankruptcy with MM less collateral: equity = MM ⇔ equity(backing − MM) = 0.

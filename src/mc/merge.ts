@@ -24,7 +24,7 @@ import { KIND_WORDS, ensureDir, entryKind, readRegularFile } from "../report/ato
 import { lockOutDir, prepareRunDir } from "./out-dir.js";
 import type { OutputFormat } from "./run.js";
 import { FanHistograms } from "../stats/fan.js";
-import { FAN_JSON, readFanState, sameFanLayout, writeFanState } from "./fan-state.js";
+import { FAN_JSON, readFanState, sameFanLayout, writeFanState, type FanFile } from "./fan-state.js";
 
 /** The per-path table of a finished run directory. */
 export interface PathsFile {
@@ -410,7 +410,7 @@ async function mergeFans(shards: readonly ShardDir[]): Promise<FanHistograms | u
   let total: FanHistograms | undefined;
   for (const s of shards) {
     const file = join(s.dir, FAN_JSON);
-    let saved;
+    let saved: FanFile | undefined;
     try {
       saved = await readFanState(s.dir);
     } catch (err) {

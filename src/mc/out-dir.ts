@@ -11,7 +11,7 @@
 //   are left alone; an entry at one of cascade's names that is not a regular file (a planted symbolic link) is
 //   not an output: it is removed (never followed) or replaced by the rename of the new file.
 import { randomBytes } from "node:crypto";
-import { link, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { link, open, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../config/errors.js";
 import { CREATE_EXCLUSIVE, entryKind, outputError, readRegularFile, removeEntry, writeAllAt } from "../report/atomic.js";
@@ -93,7 +93,7 @@ export async function lockOutDir(dir: string): Promise<OutLock> {
   const file = join(dir, LOCK_FILE);
   const content = `${process.pid} ${randomBytes(8).toString("hex")}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
-    let fh;
+    let fh: FileHandle;
     try {
       fh = await open(file, CREATE_EXCLUSIVE, 0o644);
     } catch (err) {

@@ -17,6 +17,7 @@ import { ABI_VERSION } from "../engine/layout.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { buildSetup } from "../engine/setup.js";
 import { readRegularFile } from "../report/atomic.js";
+import type { PathsCsv } from "../report/csv.js";
 import { buildSummary, summaryToJson, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
 import { VERSION } from "../version.js";
@@ -204,7 +205,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   const summary = raw as Summary & Record<string, unknown>;
   const scenario = summary.scenario as Scenario & Record<string, unknown>;
   const paths = await findPathsFile(dir);
-  let rows;
+  let rows: PathsCsv;
   try {
     rows = await readPathsFile(paths.file, paths.format);
   } catch (err) {

@@ -32,7 +32,7 @@ export const EVENT_COLUMNS = [
 export const STEP_COLUMNS = ["path", "step", "time", ...STEP_FIELDS.slice(1)] as const;
 
 /** A field: formatNumber's text, empty for NaN (not applicable). */
-const field = (x: number): string => (x === x ? formatNumber(x) : "");
+const field = (x: number): string => (Number.isNaN(x) ? "" : formatNumber(x));
 
 /** The type column's word for a kind code. */
 export function kindName(code: number): string {

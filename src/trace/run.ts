@@ -19,7 +19,7 @@ import type { PathRange } from "../mc/plan.js";
 import type { OutputFormat } from "../mc/run.js";
 import { createExclusive, outputError, removeEntry, tempName, writeAllAt } from "../report/atomic.js";
 import type { ColumnSource } from "../stats/columns.js";
-import { createTracer, TraceOverflow, type PathTracer } from "./engine.js";
+import { createTracer, TraceOverflow, type PathTracer, type TracedPath } from "./engine.js";
 import { EVENTS_NAME, EVENT_COLUMNS, STEPS_NAME, STEP_COLUMNS, eventsColumns, rowChunks, stepsColumns } from "./format.js";
 import { selectPaths, type TraceRequest } from "./selection.js";
 
@@ -54,7 +54,7 @@ function prepare(inputs: ScenarioInputs, request: TraceRequest, run: TraceRun): 
 
 /** Recomputes one path in trace mode: an overflow is bad input naming the buffer to ask for, a record unlike the run's row a bug. */
 function traceOne(tracer: PathTracer, path: number, run: TraceRun): PathTrace {
-  let traced;
+  let traced: TracedPath;
   try {
     traced = tracer.trace(path);
   } catch (err) {

@@ -95,8 +95,8 @@ export function worstPaths(values: Float64Array, metric: MetricName, count: numb
   order.sort((a, b) => {
     const x = values[a];
     const y = values[b];
-    const xn = x !== x;
-    const yn = y !== y;
+    const xn = Number.isNaN(x);
+    const yn = Number.isNaN(y);
     if (xn || yn) return xn === yn ? a - b : xn ? 1 : -1;
     if (x !== y) return upper ? y - x : x - y;
     return a - b;
