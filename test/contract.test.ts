@@ -12,7 +12,6 @@ import { METRIC, METRIC_NAMES, RECORD_STRIDE } from "../src/engine/metrics.js";
 import { kernelModule } from "../src/kernel/module.js";
 import { KERNEL_STATUS } from "../src/kernel/status.js";
 import { WasmEngine } from "../src/kernel/wasm-engine.js";
-// @ts-ignore: the generator is a plain ESM script (it runs before tsc), no type declarations
 import { renderContract, SOURCE } from "../scripts/generate-contract.mjs";
 import { baseScenario } from "./helpers/scenario.js";
 
