@@ -2,7 +2,9 @@
 // fills and reads through typed-array views (no loader, no copies).
 import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, E_TRACE_OVERFLOW, OK, P_ACCOUNTS, P_ACCOUNTS_FROM_FILE, P_FLOW_POOL, P_LEVELS, P_RESAMPLE, P_STEPS, P_TICK, P_INITIAL_PRICE, RECORD_STRIDE } from "./abi";
 import * as book from "./book";
-import { runPath, setSeed, tradersCash } from "./cascade";
+import { runPath } from "./cascade";
+import { tradersCash } from "./ledger";
+import { setSeed } from "./path-state";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
 import * as trace from "./trace";
