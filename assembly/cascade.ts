@@ -77,6 +77,7 @@ export function runPath(p: u32, at: i32): void {
   if (T.tracing) extras |= X_TRACE | X_LAST;
   if (perAccount) extras |= X_LAST;
   const markMid = price.markMid;
+  const markEma = price.markEma;
   const markHeld = price.markHeld;
 
   // fan charts: the next step whose values are sampled (−1: none)
@@ -137,7 +138,7 @@ export function runPath(p: u32, at: i32): void {
     // the store costs the batched step loop 5%, so it is made there only (the reference makes it always: same records)
     if (extras & X_LAST) book.setLastPrice(mark);
     // the ema mark moves once per step, toward the mid, and holds through the step's rounds
-    if (price.markEma) mark = price.emaMark(mark);
+    if (markEma) mark = price.emaMark(mark);
     // the oracle: the fundamental lagSteps ago, held through the step's rounds; a band keeps any mark near it
     // (out of line: most scenarios have neither, and the step loop stays as tight as without them)
     if (extras & X_ORACLE) mark = price.oracleMark(t, mark);

@@ -181,7 +181,8 @@ export function cover(deficit0: f64, s: f64, mark: f64): f64 {
 }
 
 /** Bad debt booked for a loss of a side-s position. */
-export function addBadDebt(deficit: f64, s: f64): void {
+// @ts-ignore: decorator
+@inline export function addBadDebt(deficit: f64, s: f64): void {
   badDebt += deficit;
   if (T.tracing) T.badDebt(s, deficit, insurance, vaultShown());
 }
@@ -321,7 +322,8 @@ export function feeRateOf(i: i32, notional: f64): f64 {
  * Account i (side s) closed with a loss beyond `backing`, the collateral that backed what closed: the trader loses it,
  * the deficit −remaining goes down the waterfall; returns what the fund paid.
  */
-export function closeBankrupt(i: i32, s: f64, mark: f64, backing: f64, remaining: f64): f64 {
+// @ts-ignore: decorator
+@inline export function closeBankrupt(i: i32, s: f64, mark: f64, backing: f64, remaining: f64): f64 {
   closeAccount(i, 0);
   liquidatedPnl -= backing;
   shortfall += -remaining;

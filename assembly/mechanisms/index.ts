@@ -48,15 +48,23 @@ export function liquidateOne(i: i32, s: f64, mark: f64, whole: bool = false): vo
   // the step it was first liquidated in (a ramped fee counts from it; ADL passes over it)
   if (unchecked(flagged[i]) < 0) unchecked((flagged[i] = book.step));
   switch (engine) {
-    case ENGINE_AUCTION: auction.kick(i, s, mark); break;
-    case ENGINE_CLOSE_FACTOR: closeFactorStep(i, s, mark); break;
+    case ENGINE_AUCTION: {
+      auction.kick(i, s, mark);
+      return;
+    }
+    case ENGINE_CLOSE_FACTOR: {
+      closeFactorStep(i, s, mark);
+      return;
+    }
     case ENGINE_BACKSTOP: {
-      if (!backstop.backstopTakes(i, s, mark)) partial.liquidatePartial(i, s, mark, whole);
+      // the vault first, below its threshold; else a book liquidation, as the partial engine's
+      if (backstop.backstopTakes(i, s, mark)) return;
       break;
     }
-    // market (a slice's fraction is 1: always whole), partial
-    default: partial.liquidatePartial(i, s, mark, whole);
   }
+  // market (a slice's fraction is 1: always whole), partial, and the backstop's book liquidations (one call site:
+  // Binaryen inlines it here, as it did before the mechanisms had files of their own)
+  partial.liquidatePartial(i, s, mark, whole);
 }
 
 /** After a round's liquidations: the auctions' round (redo the stale ones, keepers take); returns how many it settled. */
