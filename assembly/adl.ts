@@ -1,14 +1,20 @@
 // Auto-deleveraging's ranking: the profitable open accounts of one side, on their current size and collateral,
 // best score first (score descending, then account index ascending: the total order of the reference engine's
 // sort), heapified in O(n) and taken off one at a time as the loss allocation (assembly/loss-allocation.ts)
-// consumes them, never sorted in full.
+// consumes them, never sorted in full. And adl.ranking socialized: a deficit shared at once across the profitable
+// open accounts of the other side, pro rata to profit (socialize). The money they give up is booked by the caller
+// (assembly/ledger.ts): this module returns it.
 import { ADL_HYPERLIQUID, ADL_RANDOM, DOMAIN_ADL } from "./abi";
 import * as book from "./book";
 import { philox, rng0, rng1, uniform52 } from "./rng";
-import * as F from "./flow";
+import * as PS from "./path-state";
 import * as T from "./trace";
 import * as fan from "./fan";
-import { L_CASH, L_DEAD, accEntry, accIsLong, adlOrder, adlScore, curColl, curSize, flagged, inAuction, rungOf } from "./state";
+import { pend } from "./triggers/ladder";
+import {
+  L_CASH, L_DEAD, accEntry, accIsLong, adlOrder, adlScore, curColl, curSize, flagged, inAuction, isClosed, rungOf,
+  socialIds, socialProfit, staleLiq,
+} from "./state";
 
 let heapLen: i32 = 0;
 let rankSide: f64 = 0;
@@ -20,17 +26,6 @@ export let adlNotional: f64 = 0;
 
 /** What consume() could not cover. */
 export let owed: f64 = 0;
-
-/** The population changed since the last path: every account's per-account state is reset, not only the touched. */
-export let freshPopulation = true;
-export function populationReset(): void {
-  freshPopulation = false;
-}
-
-/** The population changed (assembly/population.ts). */
-export function populationChanged(): void {
-  freshPopulation = true;
-}
 
 export function newPath(): void {
   adlCount = 0;
@@ -188,16 +183,16 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
   for (let r = (len >> 1) - 1; r >= 0; r--) siftDown(r, len);
 }
 
-/**
- * Closes accounts of the current ranking, best first, at its mark against `deficit`: each gives up its profit
- * (never its principal) up to what is still owed. Takes and returns the makers' cash; what is still owed is
- * left in `owed`.
- */
 /** consume's last call: the profit its accounts kept (realised at the mark) and what they gave up. */
 export let consumedKept: f64 = 0;
 export let consumedGiven: f64 = 0;
 
-export function consume(deficit: f64, makers: f64): f64 {
+/**
+ * Closes accounts of the current ranking, best first, at its mark against `deficit`: each gives up its profit
+ * (never its principal) up to what is still owed. Takes and returns the makers' cash; what is still owed is
+ * left in `owed`. `fund` and `vault`: the balances its trace events carry (unchanged by it).
+ */
+export function consume(deficit: f64, makers: f64, fund: f64, vault: f64): f64 {
   const side = rankSide;
   const mark = rankMark;
   const epoch = book.epoch;
@@ -220,17 +215,94 @@ export function consume(deficit: f64, makers: f64): f64 {
     kept += profit - haircut;
     given += haircut;
     store<i32>(rung, epoch, L_DEAD);
-    F.openCount--;
+    PS.accountClosed();
     fan.closed(side, q);
     d -= haircut;
     adlCount++;
     adlNotional += q * mark;
     // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
-    if (T.tracing) T.event(T.K_ADL, j, side, q, mark, NaN, q * mark, -1);
+    if (T.tracing) T.event(T.K_ADL, j, side, q, mark, NaN, q * mark, -1, fund, vault);
   }
   heapLen = len;
   owed = d;
   consumedKept = kept;
   consumedGiven = given;
   return mk;
+}
+
+// ---- adl.ranking socialized ----
+
+/** socialize's last call: what the haircut traders gave up (0: no profitable account). */
+export let socialTaken: f64 = 0;
+
+/**
+ * Shares the deficit across the profitable open accounts of `side`, pro rata to profit; returns what is left (what they
+ * gave up is in socialTaken). `fund` and `vault`: the balances its trace event carries.
+ */
+export function socialize(side: f64, deficit: f64, mark: f64, fund: f64, vault: f64): f64 {
+  socialTaken = 0;
+  const longs = side > 0 ? 1 : 0;
+  const version = longs == 1 ? longVersion : shortVersion;
+  // the profitable set and its total hold until an account of this side changes (haircuts change collateral, not
+  // profit), so the deficits of one round on one side share one scan; the reference rescans every time (same sums)
+  if (!(socialEpoch == book.epoch && socialRound == PS.round && socialLongs == longs && socialMark == mark && socialVersion == version)) {
+    socialEpoch = book.epoch;
+    socialRound = PS.round;
+    socialLongs = longs;
+    socialMark = mark;
+    socialVersion = version;
+    // the population and accounts.flow's arrivals so far
+    const nAcc = PS.active;
+    const epoch = book.epoch;
+    let total: f64 = 0;
+    let n = 0;
+    for (let j = 0; j < nAcc; j++) {
+      if (unchecked(accIsLong[j]) != longs || isClosed(j, epoch) || unchecked(inAuction[j]) == 1) continue;
+      const profit = side * unchecked(curSize[j]) * (mark - unchecked(accEntry[j]));
+      if (!(profit > 0)) continue;
+      total += profit;
+      unchecked((socialIds[n] = j));
+      unchecked((socialProfit[n] = profit));
+      n++;
+    }
+    socialCount = n;
+    socialTotal = total;
+  }
+  const total = socialTotal;
+  if (!(total > 0)) return deficit;
+  const take = deficit < total ? deficit : total;
+  let taken: f64 = 0;
+  for (let k = 0; k < socialCount; k++) {
+    const j = unchecked(socialIds[k]);
+    const profit = unchecked(socialProfit[k]);
+    const h = take * (profit / total);
+    PS.touch(j);
+    const c = unchecked(curColl[j]) - h;
+    unchecked((curColl[j] = c));
+    taken += h;
+    // its liquidation price is computed when the pending list next reads it
+    unchecked((staleLiq[j] = 1));
+    pend(j, side);
+  }
+  socialTaken = taken;
+  if (T.tracing) T.event(T.K_SOCIALIZED, -1, side, NaN, mark, NaN, taken, -1, fund, vault);
+  // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)
+  return deficit < total ? 0 : deficit - taken;
+}
+
+// socialized: the cache of the profitable set (socialize), keyed by path, round, side, mark and the side's version
+let longVersion: i32 = 0;
+let shortVersion: i32 = 0;
+let socialEpoch: i32 = -1;
+let socialRound: i32 = -1;
+let socialLongs: i32 = -1;
+let socialMark: f64 = NaN;
+let socialVersion: i32 = -1;
+let socialCount: i32 = 0;
+let socialTotal: f64 = 0;
+
+/** An account of this side is about to change (liquidated, sliced, repaid, taken over, kicked, taken at auction, closed). */
+export function sideChanged(s: f64): void {
+  if (s > 0) longVersion++;
+  else shortVersion++;
 }

@@ -104,6 +104,39 @@ export function newPath(): void {
   askRem = askDepth(1);
 }
 
+/**
+ * The batched rounds (assembly/mechanisms/market.ts) walked the bids with the book's state in locals: the touch level
+ * and the depth left there, the last trade, whether the walk passed the book's end, whether it walked at all.
+ */
+// @ts-ignore: decorator
+@inline export function bidWalked(top: i32, rem: f64, last: f64, ended: bool, walked: bool): void {
+  if (walked) bidTouched = true;
+  bidTop = top;
+  bidRem = rem;
+  lastPrice = last;
+  if (ended) exhausted = true;
+}
+// @ts-ignore: decorator
+@inline export function askWalked(top: i32, rem: f64, last: f64, ended: bool, walked: bool): void {
+  if (walked) askTouched = true;
+  askTop = top;
+  askRem = rem;
+  lastPrice = last;
+  if (ended) exhausted = true;
+}
+
+/** `last` restarts at this price (the step's opening mid: see the step loop). */
+// @ts-ignore: decorator
+@inline export function setLastPrice(price: f64): void {
+  lastPrice = price;
+}
+
+/** market.book.stress.spreadWidening: each side steps back this many ticks this step. */
+// @ts-ignore: decorator
+@inline export function setSpreadGap(ticks: f64): void {
+  spreadGap = ticks;
+}
+
 export function setStep(t: i32): void {
   step = t;
 }

@@ -8,7 +8,6 @@
 // (it stays in cache); after a batch the host reads per (step, series) the values that fell outside the window of
 // counts, the zeros, the minimum, maximum and the sum of ⌊x / u⌋, and now and then the windows' counts (flush).
 import { P_ACCOUNTS, P_STEPS, RECORD_STRIDE } from "./abi";
-import * as C from "./cascade";
 import { accIsLong, accLadderPos, accSize, curSize, longCount, params, shortCount } from "./state";
 
 /** Values per sample: mark, fundamental, insurance, open interest long, short, vault cash (src/engine/fan.ts FAN_SERIES). */
@@ -148,15 +147,18 @@ export function newPath(record: i32): i32 {
   return every > 0 ? 0 : -1;
 }
 
-/** Step t's values at its end; returns the next step to sample (−1: none). */
-export function sample(t: i32, steps: i32, mark: f64, fundamental: f64): i32 {
+/**
+ * Step t's values at its end (the fund, and the backstop vault's inventory per side and cash, handed in by the step
+ * loop); returns the next step to sample (−1: none).
+ */
+export function sample(t: i32, steps: i32, mark: f64, fundamental: f64, fund: f64, vaultLongQ: f64, vaultShortQ: f64, vaultCash: f64): i32 {
   const p = at;
   store<f64>(p, mark);
   store<f64>(p, fundamental, 8);
-  store<f64>(p, C.insurance, 16);
-  store<f64>(p, (longOpen + C.vaultLongQ) * mark, 24);
-  store<f64>(p, (shortOpen + C.vaultShortQ) * mark, 32);
-  store<f64>(p, C.vaultCash, 40);
+  store<f64>(p, fund, 16);
+  store<f64>(p, (longOpen + vaultLongQ) * mark, 24);
+  store<f64>(p, (shortOpen + vaultShortQ) * mark, 32);
+  store<f64>(p, vaultCash, 40);
   at = p + row;
   const next = t + every;
   return next <= steps ? next : t < steps ? steps : -1;

@@ -4,41 +4,34 @@ import {
   DOMAIN_FLOW, FLOW_ARRIVAL_COUNT, FLOW_CLOSE_COUNT, FLOW_CLOSE_PICK, P_ACCOUNTS, P_FLOW_ARRIVAL_MEAN,
   P_FLOW_CLOSE_PROB, P_FLOW_POOL,
 } from "./abi";
+import { sideChanged } from "./adl";
 import * as book from "./book";
-import * as C from "./cascade";
-import * as margin from "./margin-model";
-import * as T from "./trace";
 import * as fan from "./fan";
+import * as L from "./ledger";
 import { exp } from "./mathfn";
-import { closeAccount, liquidationPriceOf, pend, sideChanged } from "./per-account";
+import * as PS from "./path-state";
 import { admitArrival, arrivalLong, arrivalNotional, arrivalRaw, drawArrival } from "./population";
 import { flowCounter, philox, rng0, rng1, uniform52 } from "./rng";
 import {
   L_DEAD, accEntry, accIsLong, accLiq, curColl, curLiq, curSize, flagged, flowList, flowStamp, inAuction, isClosed,
   nextSlice, params, pended, rungOf, slicedRound, staleLiq,
 } from "./state";
+import * as T from "./trace";
+import { pend } from "./triggers/ladder";
+import * as scan from "./triggers/scan";
 
 /** Chunks of the Poisson inversion and the most draws of one (src/engine/flow.ts FLOW_CHUNK, FLOW_CHUNK_MAX). */
 const CHUNK: f64 = 64;
 const CHUNK_MAX: i32 = 1000;
 
-/** Active slots in this path: the population, then the arrivals so far (a dormant slot is past it: no loop sees it). */
-export let active: i32 = 0;
-/** Open accounts among the active ones: closeAccount and adl.consume count the closed off. */
-export let openCount: i32 = 0;
-/** The collateral arrivals brought in (money entering the venue), and the voluntary closers' realised P&L. */
-export let arrivalsIn: f64 = 0;
-export let flowPnl: f64 = 0;
+// The active and open accounts are assembly/path-state.ts's (PS.active, PS.openCount); the money the flows move —
+// the voluntary closers' P&L, the arrivals' collateral — is assembly/ledger.ts's.
+
 /** The closes' draw list: open accounts at 0..flowLen−1, and closed ones not yet dropped from it. */
 let flowLen: i32 = 0;
 
 export function newPath(): void {
-  const n = <i32>unchecked(params[P_ACCOUNTS]);
-  active = n;
-  openCount = n;
-  flowLen = n;
-  arrivalsIn = 0;
-  flowPnl = 0;
+  flowLen = <i32>unchecked(params[P_ACCOUNTS]);
 }
 
 // @ts-ignore: decorator
@@ -56,7 +49,7 @@ export function newPath(): void {
 export function flowStep(mark: f64): bool {
   const prob = unchecked(params[P_FLOW_CLOSE_PROB]);
   const lambda = unchecked(params[P_FLOW_ARRIVAL_MEAN]);
-  const open = openCount;
+  const open = PS.openCount;
   const epoch = book.epoch;
   let traded = false;
   if (prob > 0 && open > 0) {
@@ -68,7 +61,7 @@ export function flowStep(mark: f64): bool {
       let i = -1;
       let at = 0;
       while (flowLen > 0) {
-        philox(flowCounter(FLOW_CLOSE_PICK, draw), C.path, <u32>book.step, DOMAIN_FLOW, C.seedLo, C.seedHi);
+        philox(flowCounter(FLOW_CLOSE_PICK, draw), PS.path, <u32>book.step, DOMAIN_FLOW, PS.seedLo, PS.seedHi);
         draw++;
         let r = <i32>Math.floor(uniform52(rng0, rng1) * <f64>flowLen);
         if (r >= flowLen) r = flowLen - 1;
@@ -95,7 +88,7 @@ export function flowStep(mark: f64): bool {
     const capacity = <i32>unchecked(params[P_ACCOUNTS]) + <i32>unchecked(params[P_FLOW_POOL]);
     for (let k = 0; k < arrivals; k++) {
       // the pool is full (probability < 1e-15 per path): the arrival does not happen
-      if (active >= capacity) break;
+      if (PS.active >= capacity) break;
       arrive(<u32>k, mark, prob > 0);
       traded = true;
     }
@@ -111,7 +104,7 @@ function poisson(mean: f64, stream: u32): i32 {
   while (left > 0) {
     const m = left < CHUNK ? left : CHUNK;
     left -= m;
-    philox(flowCounter(stream, chunk), C.path, <u32>book.step, DOMAIN_FLOW, C.seedLo, C.seedHi);
+    philox(flowCounter(stream, chunk), PS.path, <u32>book.step, DOMAIN_FLOW, PS.seedLo, PS.seedHi);
     chunk++;
     const u = uniform52(rng0, rng1);
     let k = 0;
@@ -135,10 +128,10 @@ function blocked(i: i32, s: f64, mark: f64): bool {
   if (unchecked(flagged[i]) >= 0 || unchecked(inAuction[i]) == 1) return true;
   const q = unchecked(curSize[i]);
   const e = unchecked(accEntry[i]);
-  if (C.scan) return unchecked(curColl[i]) + s * q * (mark - e) <= margin.requirement(s, q, mark, e);
+  if (scan.scan) return scan.underwater(s, q, unchecked(curColl[i]), e, mark);
   // its current liquidation price: its own once re-priced (a haircut's computed from the same size and collateral)
   const l = unchecked(pended[i]) == 1
-    ? (unchecked(staleLiq[i]) == 1 ? liquidationPriceOf(s, q, e, unchecked(curColl[i])) : unchecked(curLiq[i]))
+    ? (unchecked(staleLiq[i]) == 1 ? scan.liquidationPriceOf(s, q, e, unchecked(curColl[i])) : unchecked(curLiq[i]))
     : unchecked(accLiq[i]);
   return s > 0 ? l >= mark : l <= mark;
 }
@@ -149,26 +142,26 @@ function closeVoluntarily(i: i32, s: f64): void {
   const c = unchecked(curColl[i]);
   const notional = s > 0 ? book.sell(q) : book.buy(q);
   const pnl = s * (notional - q * unchecked(accEntry[i]));
-  C.makers -= pnl;
+  L.realise(pnl);
   const remaining = c + pnl;
   if (T.tracing) T.fill(T.K_CLOSE, i, s, q, notional, q, c, unchecked(accEntry[i]));
   sideChanged(s);
   if (remaining >= 0) {
-    closeAccount(i, remaining);
-    flowPnl += pnl;
+    L.closeAccount(i, remaining);
+    L.addFlowPnl(pnl);
   } else {
-    closeAccount(i, 0);
-    flowPnl -= c;
-    C.shortfall += -remaining;
-    C.fundThenBadDebt(-remaining, s);
+    L.closeAccount(i, 0);
+    L.addFlowPnl(-c);
+    L.addShortfall(-remaining);
+    L.fundThenBadDebt(-remaining, s);
   }
-  if (T.tracing) T.close();
+  if (T.tracing) T.close(L.insurance, L.vaultShown());
 }
 
 /** Arrival k of this step opens at this mark by market order in the next dormant slot. */
 function arrive(k: u32, mark: f64, listed: bool): void {
-  const i = active;
-  drawArrival(k, C.path, <u32>book.step, C.seedLo, C.seedHi);
+  const i = PS.active;
+  drawArrival(k, PS.path, <u32>book.step, PS.seedLo, PS.seedHi);
   const s: f64 = arrivalLong ? 1 : -1;
   const q = arrivalNotional / mark;
   const fill = s > 0 ? book.buy(q) : book.sell(q);
@@ -179,7 +172,7 @@ function arrive(k: u32, mark: f64, listed: bool): void {
   unchecked((curSize[i] = q));
   fan.opened(s, q);
   unchecked((curColl[i] = c));
-  unchecked((curLiq[i] = liquidationPriceOf(s, q, e, c)));
+  unchecked((curLiq[i] = scan.liquidationPriceOf(s, q, e, c)));
   unchecked((nextSlice[i] = 0));
   unchecked((slicedRound[i] = 0));
   unchecked((flagged[i] = -1));
@@ -191,12 +184,11 @@ function arrive(k: u32, mark: f64, listed: bool): void {
   sideChanged(s);
   // the ladder was sorted before it existed: it is re-checked at its own liquidation price every round
   pend(i, s);
-  active++;
-  openCount++;
+  PS.accountArrived();
   if (listed) {
     listSet(flowLen, i);
     flowLen++;
   }
-  arrivalsIn += c;
-  if (T.tracing) T.event(T.K_ARRIVAL, i, s, q, e, e - (s * c) / q, fill, -1);
+  L.addArrival(c);
+  if (T.tracing) T.event(T.K_ARRIVAL, i, s, q, e, e - (s * c) / q, fill, -1, L.insurance, L.vaultShown());
 }

@@ -18,7 +18,7 @@ import {
   tierMaxLeverage,
 } from "./state";
 import { sortPairs } from "./sort";
-import { populationChanged } from "./adl";
+import { populationChanged } from "./path-state";
 import { scanInputsStale } from "./bench";
 
 /** Entry draws per account before it enters at the initial price (as ENTRY_ATTEMPTS in src/engine/population.ts). */

@@ -11,8 +11,7 @@
 // untraced one.
 import { P_AUCTION_BUF, P_ORACLE_LAG } from "./abi";
 import * as book from "./book";
-import * as C from "./cascade";
-import * as F from "./flow";
+import * as PS from "./path-state";
 import { accIsLong, accSize, curSize, isClosed, oracleHist, params } from "./state";
 
 // one event: f64 fields at these offsets (src/engine/trace.ts EVENT_FIELDS mirrors them)
@@ -81,12 +80,6 @@ export function setTracing(on: bool): void {
   overflowed = false;
 }
 
-/** The vault's cash as the trace reports it (the backstop engine's; 0 without one). */
-// @ts-ignore: decorator
-@inline function vault(): f64 {
-  return C.perAccount ? C.vaultCash : 0;
-}
-
 function append(kind: i32, account: f64, side: f64, size: f64, price: f64, bankruptcy: f64, notional: f64, counterparty: f64, fund: f64, vaultCash: f64): i32 {
   // the step's sums count every event, also past the region's end (the trace is then an error anyway)
   if (kind == K_LIQUIDATION || kind == K_SLICE || kind == K_AUCTION_TAKE || kind == K_BACKSTOP) stepLiquidated += notional;
@@ -99,7 +92,7 @@ function append(kind: i32, account: f64, side: f64, size: f64, price: f64, bankr
   const at = eventCount * EVENT_STRIDE;
   unchecked((events[at + E_KIND] = <f64>kind));
   unchecked((events[at + E_STEP] = <f64>book.step));
-  unchecked((events[at + E_ROUND] = <f64>(C.round - roundBase)));
+  unchecked((events[at + E_ROUND] = <f64>(PS.round - roundBase)));
   unchecked((events[at + E_ACCOUNT] = account));
   unchecked((events[at + E_SIDE] = side));
   unchecked((events[at + E_SIZE] = size));
@@ -112,9 +105,12 @@ function append(kind: i32, account: f64, side: f64, size: f64, price: f64, bankr
   return eventCount++;
 }
 
+// The fund and the vault's cash an event carries are handed in by the caller (assembly/ledger.ts owns them: insurance,
+// vaultShown()); this module reads no balance, so that the ledger can trace what it books.
+
 /** A standalone event, with the fund and vault as they are now. */
-export function event(kind: i32, account: i32, side: f64, size: f64, price: f64, bankruptcy: f64, notional: f64, counterparty: i32): void {
-  append(kind, <f64>account, side, size, price, bankruptcy, notional, <f64>counterparty, C.insurance, vault());
+export function event(kind: i32, account: i32, side: f64, size: f64, price: f64, bankruptcy: f64, notional: f64, counterparty: i32, fund: f64, vault: f64): void {
+  append(kind, <f64>account, side, size, price, bankruptcy, notional, <f64>counterparty, fund, vault);
 }
 
 /** Opens the event of a settlement (its fund and vault are written by close()). */
@@ -131,18 +127,18 @@ export function fill(kind: i32, i: i32, s: f64, size: f64, notional: f64, q: f64
 }
 
 /** Completes the open event with the fund and vault after its settlement. */
-export function close(): void {
+export function close(fund: f64, vault: f64): void {
   if (openRow >= 0) {
     const at = openRow * EVENT_STRIDE;
-    unchecked((events[at + E_FUND] = C.insurance));
-    unchecked((events[at + E_VAULT] = vault()));
+    unchecked((events[at + E_FUND] = fund));
+    unchecked((events[at + E_VAULT] = vault));
   }
   openRow = -1;
 }
 
 /** Bad debt booked: an amount no one paid (account −1; side: the side of the position whose loss it is). */
-export function badDebt(side: f64, amount: f64): void {
-  append(K_BAD_DEBT, -1, side, NaN, NaN, NaN, amount, -1, C.insurance, vault());
+export function badDebt(side: f64, amount: f64, fund: f64, vault: f64): void {
+  append(K_BAD_DEBT, -1, side, NaN, NaN, NaN, amount, -1, fund, vault);
 }
 
 /** An auction kicked at this mark (its top: the mark times the buffer, as restart() sets it). */
@@ -152,7 +148,7 @@ export function kick(i: i32, s: f64, mark: f64, q: f64, c: f64, e: f64): void {
 }
 
 /**
- * One account settled by a batched round (assembly/cascade.ts liquidateLongs/Shorts): its rung still holds its size,
+ * One account settled by a batched round (assembly/ledger.ts settleBatched): its rung still holds its size,
  * entry and collateral; `fund` is the round's running fund after it, `unpaid` the bad debt its deficit booked (0: none).
  */
 export function batched(id: i32, s: f64, q: f64, c: f64, e: f64, notional: f64, fund: f64, unpaid: f64): void {
@@ -161,7 +157,7 @@ export function batched(id: i32, s: f64, q: f64, c: f64, e: f64, notional: f64, 
 }
 
 /** The path starts: the trace is emptied and step 0's row written (the opening mark). */
-export function start(fundamental: f64, mark: f64): void {
+export function start(fundamental: f64, mark: f64, fund: f64, vault: f64, badDebt: f64): void {
   eventCount = 0;
   eventsWanted = 0;
   stepCount = 0;
@@ -172,7 +168,7 @@ export function start(fundamental: f64, mark: f64): void {
   stepAdl = 0;
   stepLow = Infinity;
   // the last trade of step 0 is the opening mark (the book's last price is the previous path's until step 1 opens)
-  row(0, fundamental, mark, mark);
+  row(0, fundamental, mark, mark, fund, vault, badDebt);
 }
 
 /** A round of the cascade ended with this mark. */
@@ -180,25 +176,25 @@ export function round(mark: f64): void {
   if (mark < stepLow) stepLow = mark;
 }
 
-/** Step t ended with this mark: its row. */
-export function step(t: i32, fundamental: f64, mark: f64): void {
-  row(t, fundamental, mark, book.lastPrice);
+/** Step t ended with this mark: its row (with the fund, the vault's cash and the bad debt as they are). */
+export function step(t: i32, fundamental: f64, mark: f64, fund: f64, vault: f64, badDebt: f64): void {
+  row(t, fundamental, mark, book.lastPrice, fund, vault, badDebt);
 }
 
-function row(t: i32, fundamental: f64, mark: f64, last: f64): void {
+function row(t: i32, fundamental: f64, mark: f64, last: f64, fund: f64, vault: f64, badDebt: f64): void {
   if (stepCount >= capStepRows) return;
   // the oracle's history, also when the model does not read it (the step loop stores it only then)
   unchecked((oracleHist[t] = fundamental));
   const lag = <i32>unchecked(params[P_ORACLE_LAG]);
   const low = mark < stepLow ? mark : stepLow;
   // open interest: the traders' open positions per side, in account order (the population, then the arrivals)
-  const n = F.active;
+  const n = PS.active;
   const epoch = book.epoch;
   let oiLong: f64 = 0;
   let oiShort: f64 = 0;
   for (let i = 0; i < n; i++) {
     if (isClosed(i, epoch)) continue;
-    const q = C.perAccount ? unchecked(curSize[i]) : unchecked(accSize[i]);
+    const q = PS.perAccount ? unchecked(curSize[i]) : unchecked(accSize[i]);
     if (unchecked(accIsLong[i]) == 1) oiLong += q;
     else oiShort += q;
   }
@@ -213,15 +209,15 @@ function row(t: i32, fundamental: f64, mark: f64, last: f64): void {
   unchecked((steps[at + 7] = book.bidPrice()));
   unchecked((steps[at + 8] = book.askPrice()));
   unchecked((steps[at + 9] = book.depthWithin(0.01)));
-  unchecked((steps[at + 10] = C.insurance));
-  unchecked((steps[at + 11] = vault()));
+  unchecked((steps[at + 10] = fund));
+  unchecked((steps[at + 11] = vault));
   unchecked((steps[at + 12] = oiLong));
   unchecked((steps[at + 13] = oiShort));
   unchecked((steps[at + 14] = stepLiquidated));
   unchecked((steps[at + 15] = stepAdl));
-  unchecked((steps[at + 16] = C.badDebt));
+  unchecked((steps[at + 16] = badDebt));
   stepCount++;
-  roundBase = C.round;
+  roundBase = PS.round;
   stepLiquidated = 0;
   stepAdl = 0;
   stepLow = Infinity;

@@ -21,16 +21,17 @@ import {
   readDepth,
   readEvents,
   readLevel,
+  orderbookModule,
+  type OrderBookBuild,
 } from "../src/engine/orderbook.js";
-import { kernelModule, type KernelBuild } from "../src/kernel/module.js";
 import { publicExamples } from "./helpers/fixtures.js";
 
-// The per-order book (assembly/orderbook.ts and its TypeScript twin src/engine/orderbook.ts): goldens from
+// The per-order book (assembly/orderbook/, its own WASM module, and its TypeScript twin src/engine/orderbook.ts): goldens from
 // exchange-core and liquibook, the defining behaviour of each order type and self-trade prevention mode,
 // and random operation sequences on which the WASM builds and the TypeScript book give the same bytes and
 // keep the book's invariants after every operation.
 
-// ---- the WASM book, instantiated here (the host's WasmEngine does not know it yet) ----
+// ---- the WASM book (build/orderbook.wasm), instantiated here (the host's WasmEngine does not know it yet) ----
 
 interface BookExports {
   memory: WebAssembly.Memory;
@@ -61,9 +62,9 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
-function instantiate(build: KernelBuild): BookExports {
+function instantiate(build: OrderBookBuild): BookExports {
   let memory: WebAssembly.Memory | undefined;
-  const instance = new WebAssembly.Instance(kernelModule(build), {
+  const instance = new WebAssembly.Instance(orderbookModule(build), {
     env: {
       abort(msg: number, file: number, line: number, col: number) {
         const text = memory ? `${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}` : `${line}:${col}`;
@@ -85,7 +86,7 @@ class WasmOrderBook implements OrderBookEngine {
   readonly idsOut: Int32Array;
   readonly queryOut: Float64Array;
 
-  constructor(build: KernelBuild, capOrders: number, minPrice: number, maxPrice: number) {
+  constructor(build: OrderBookBuild, capOrders: number, minPrice: number, maxPrice: number) {
     this.e = instantiate(build);
     const status = this.e.obInit(capOrders, minPrice, maxPrice);
     if (status !== BOOK_STATUS.OK) throw new RangeError(bookStatusText(status));

@@ -1,4 +1,4 @@
-// The per-order limit order book, in TypeScript: the twin of assembly/orderbook.ts, operation for operation
+// The per-order limit order book, in TypeScript: the twin of assembly/orderbook/book.ts, operation for operation
 // (same slots, same ladder, same bitmaps, same id index), so both give the same ids, events, results and
 // L2 bytes. Price-time priority; limit (GTC), market, IOC, FOK, post-only; cancel, amend; self-trade
 // prevention. Prices are integer ticks in [minPrice, maxPrice], sizes integer lots (numbers, exact because
@@ -23,6 +23,9 @@
 //   A POST_ONLY order is rejected by any crossing order, its owner's own included.
 // - LIMIT and POST_ONLY need their price in range and a free slot before anything happens (even if they
 //   would fill at once: the check does not depend on the book); IOC, FOK and MARKET take any price.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export const SIDE = { BID: 0, ASK: 1 } as const;
 export const ORDER_TYPE = { LIMIT: 0, MARKET: 1, IOC: 2, FOK: 3, POST_ONLY: 4 } as const;
@@ -838,4 +841,32 @@ export class OrderBook implements OrderBookEngine {
   restingCount(): number {
     return this.resting;
   }
+}
+
+// ---- the WASM book: its own module (assembly/orderbook/, build/orderbook.wasm), not part of the production kernel ----
+
+export type OrderBookBuild = "release" | "debug";
+
+/** build/ sits at the package root; this file is at src/engine/ (vitest) or dist/engine/ (after tsc). */
+export function orderbookPath(build: OrderBookBuild = "release"): string {
+  const file = build === "release" ? "orderbook.wasm" : "orderbook.debug.wasm";
+  return fileURLToPath(new URL(`../../build/${file}`, import.meta.url));
+}
+
+const compiled = new Map<OrderBookBuild, WebAssembly.Module>();
+
+/** The compiled per-order book module (once per process and build). */
+export function orderbookModule(build: OrderBookBuild = "release"): WebAssembly.Module {
+  let mod = compiled.get(build);
+  if (!mod) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(orderbookPath(build));
+    } catch {
+      throw new Error(`the WASM order book is not built (${orderbookPath(build)} is missing): run \`npm run build\``);
+    }
+    mod = new WebAssembly.Module(new Uint8Array(bytes));
+    compiled.set(build, mod);
+  }
+  return mod;
 }

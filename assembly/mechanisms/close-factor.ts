@@ -1,12 +1,13 @@
-// engine close-factor (Aave v3, Compound): partial repayment of the debt with a bonus to the liquidator and a
-// protocol share of it (src/engine/reference.ts, same arithmetic in the same order).
-import { P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH, P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE } from "./abi";
-import * as book from "./book";
-import * as margin from "./margin-model";
-import { accEntry, curColl, curSize, isClosed, nextSlice, params, slicedRound } from "./state";
-import { pend, settleUnits } from "./per-account";
-import * as C from "./cascade";
-import * as T from "./trace";
+// liquidation.engine close-factor (Aave v3, Compound): partial repayment of the debt with a bonus to the liquidator
+// and a protocol share of it (src/engine/reference.ts, same arithmetic in the same order). No state of its own.
+import { P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH, P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE } from "../abi";
+import * as book from "../book";
+import * as L from "../ledger";
+import * as margin from "../margin-model";
+import * as PS from "../path-state";
+import { accEntry, curColl, curSize, isClosed, nextSlice, params, slicedRound } from "../state";
+import { pend } from "../triggers/ladder";
+import * as T from "../trace";
 
 export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const q = unchecked(curSize[i]);
@@ -25,16 +26,16 @@ export function closeFactorStep(i: i32, s: f64, mark: f64): void {
   const traded = s > 0 ? book.sell(qx) : book.buy(qx);
   // and pays the protocol its share of the bonus
   const protocolFee = unchecked(params[P_CF_PROTOCOL_FEE]) * (s * qx * (mark - price));
-  C.makers -= protocolFee;
-  C.keepersPnl += s * (traded - qx * price) - protocolFee;
-  C.addFee(protocolFee);
-  C.liquidations++;
+  L.realise(protocolFee);
+  L.addKeepersPnl(s * (traded - qx * price) - protocolFee);
+  L.addFee(protocolFee);
+  PS.countLiquidation();
   // a repayment that closes the position is a liquidation, one that leaves some of it a slice
   if (T.tracing) T.fill(qx >= q ? T.K_LIQUIDATION : T.K_SLICE, i, s, qx, qx * price, q, c, e);
-  settleUnits(i, s, mark, qx, qx * price, false);
+  L.settleUnits(i, s, mark, qx, qx * price, false);
   if (!isClosed(i, book.epoch)) {
     unchecked((nextSlice[i] = book.step));
-    unchecked((slicedRound[i] = C.round));
+    unchecked((slicedRound[i] = PS.round));
     pend(i, s);
   }
 }

@@ -1,6 +1,6 @@
 // A per-order limit order book with price-time priority, for agents that need queues (a backstop vault, a
 // market maker): limit (GTC), market, IOC, FOK and post-only orders, cancel, amend, and self-trade
-// prevention. It is separate from book.ts (the aggregated depth ladder the cascade walks, relative to the
+// prevention. It is separate from assembly/book.ts (the aggregated depth ladder the cascade walks, relative to the
 // fundamental): prices here are absolute integer ticks in [minPrice, maxPrice], sizes integer lots (i64,
 // at most MAX_LOTS = 2^53 − 1, so the host and the TypeScript twin see every size exactly). Mirrored
 // operation for operation by src/engine/orderbook.ts; test/orderbook.test.ts holds the two to the same bytes.

@@ -1,17 +1,36 @@
-// engine dutch-auction (Maker Liquidations 2.0, the Clipper) on a perp position: kick, the price curve, redo,
-// and keepers with finite capital per step (src/engine/reference.ts, same arithmetic in the same order).
+// liquidation.engine dutch-auction (Maker Liquidations 2.0, the Clipper) on a perp position: kick, the price curve,
+// redo, and keepers with finite capital per step (src/engine/reference.ts, same arithmetic in the same order). The
+// auctions' state is this module's; the per-account arrays (inAuction, auctionTop, auctionStart, auctionList) are
+// assembly/state.ts regions.
 import {
   CURVE_LINEAR, CURVE_STAIRSTEP, P_AUCTION_BUF, P_AUCTION_CHIP, P_AUCTION_CURVE, P_AUCTION_CUSP, P_AUCTION_CUT,
   P_AUCTION_HOLE, P_AUCTION_STEP, P_AUCTION_TAIL, P_AUCTION_TAU, P_AUCTION_TIP, P_KEEPER_CAPITAL, P_KEEPER_MIN_PROFIT,
-} from "./abi";
-import * as book from "./book";
-import { exp, log } from "./mathfn";
+  P_STEP_SECONDS,
+} from "../abi";
+import { sideChanged } from "../adl";
+import * as book from "../book";
+import * as L from "../ledger";
+import { exp, log } from "../mathfn";
+import * as PS from "../path-state";
 import {
   accEntry, accIsLong, auctionList, auctionStart, auctionTop, curColl, curSize, inAuction, nextSlice, params, staleLiq,
-} from "./state";
-import { pend, settleUnits, sideChanged } from "./per-account";
-import * as C from "./cascade";
-import * as T from "./trace";
+} from "../state";
+import { pend } from "../triggers/ladder";
+import * as T from "../trace";
+
+/** The accounts in auction in kick order (auctionList), and the keepers' capital left in the step it was given for. */
+let auctionLen: i32 = 0;
+let keeperStep: i32 = 0;
+let keeperLeft: f64 = 0;
+let stepSeconds: f64 = 0;
+
+/** A path starts: no auction, the keepers' capital not yet given. */
+export function newPath(): void {
+  auctionLen = 0;
+  keeperStep = 0;
+  keeperLeft = 0;
+  stepSeconds = unchecked(params[P_STEP_SECONDS]);
+}
 
 export function kick(i: i32, s: f64, mark: f64): void {
   if (holeFull(i, s, mark)) {
@@ -22,12 +41,12 @@ export function kick(i: i32, s: f64, mark: f64): void {
     return;
   }
   unchecked((inAuction[i] = 1));
-  unchecked((auctionList[C.auctionLen] = i));
-  C.auctionLen++;
-  C.liquidations++;
+  unchecked((auctionList[auctionLen] = i));
+  auctionLen++;
+  PS.countLiquidation();
   if (T.tracing) T.kick(i, s, mark, unchecked(curSize[i]), unchecked(curColl[i]), unchecked(accEntry[i]));
   restart(i, s, mark);
-  if (T.tracing) T.close();
+  if (T.tracing) T.close(L.insurance, L.vaultShown());
 }
 
 /** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
@@ -43,7 +62,7 @@ function holeFull(i: i32, s: f64, mark: f64): bool {
   if (!(hole < Infinity)) return false;
   let dirt: f64 = 0;
   let active = 0;
-  for (let r = 0; r < C.auctionLen; r++) {
+  for (let r = 0; r < auctionLen; r++) {
     const j = unchecked(auctionList[r]);
     if (unchecked(inAuction[j]) == 0) continue;
     dirt += debtOf(j, unchecked(accIsLong[j]) == 1 ? 1 : -1, mark);
@@ -53,28 +72,17 @@ function holeFull(i: i32, s: f64, mark: f64): bool {
 }
 
 /** Kick or redo: the top from the current mark, the clock from this step, the keepers' incentive from the fund. */
-export function restart(i: i32, s: f64, mark: f64): void {
+function restart(i: i32, s: f64, mark: f64): void {
   const buf = unchecked(params[P_AUCTION_BUF]);
   unchecked((auctionTop[i] = s > 0 ? mark * buf : mark / buf));
   unchecked((auctionStart[i] = book.step));
   const incentive = unchecked(params[P_AUCTION_TIP]) + unchecked(params[P_AUCTION_CHIP]) * (unchecked(curSize[i]) * mark);
-  if (incentive > 0) {
-    // Maker's Vow pays it (suck): what the fund does not hold becomes system debt
-    const paid = C.insurance < incentive ? (C.insurance > 0 ? C.insurance : 0) : incentive;
-    C.insurance -= paid;
-    if (C.insurance < C.insuranceMin) C.insuranceMin = C.insurance;
-    C.makers += incentive;
-    C.keepersPnl += incentive;
-    C.badDebt += incentive - paid;
-    if (T.tracing) {
-      T.event(T.K_KEEPER, i, s, NaN, NaN, NaN, incentive, -1);
-      if (incentive - paid > 0) T.badDebt(s, incentive - paid);
-    }
-  }
+  // Maker's Vow pays it (suck): what the fund does not hold becomes system debt
+  if (incentive > 0) L.keeperIncentive(i, s, incentive);
 }
 
 /** The curve's share of the top after `elapsed` seconds. */
-export function curveShare(elapsed: f64): f64 {
+function curveShare(elapsed: f64): f64 {
   const curve = <i32>unchecked(params[P_AUCTION_CURVE]);
   if (curve == CURVE_LINEAR) {
     const f = 1 - elapsed / unchecked(params[P_AUCTION_TAU]);
@@ -87,10 +95,10 @@ export function curveShare(elapsed: f64): f64 {
 /** One round of the auctions, in kick order: redo the stale ones, let keepers take the profitable ones. */
 export function takeAuctions(mark: f64): i32 {
   const step = book.step;
-  if (C.keeperStep != step) {
-    C.keeperStep = step;
-    C.keeperLeft = unchecked(params[P_KEEPER_CAPITAL]);
-  } else if (!(C.keeperLeft > 0)) {
+  if (keeperStep != step) {
+    keeperStep = step;
+    keeperLeft = unchecked(params[P_KEEPER_CAPITAL]);
+  } else if (!(keeperLeft > 0)) {
     // the step's redos are done and the keepers are out of capital: nothing can happen before the next step
     return 0;
   }
@@ -99,21 +107,21 @@ export function takeAuctions(mark: f64): i32 {
   const cusp = unchecked(params[P_AUCTION_CUSP]);
   // drop the finished ones, keeping kick order
   let len = 0;
-  for (let r = 0; r < C.auctionLen; r++) {
+  for (let r = 0; r < auctionLen; r++) {
     const i = unchecked(auctionList[r]);
     if (unchecked(inAuction[i]) == 1) {
       unchecked((auctionList[len] = i));
       len++;
     }
   }
-  C.auctionLen = len;
+  auctionLen = len;
   let n = 0;
   for (let r = 0; r < len; r++) {
-    if (C.blockedStep == step) break;
+    if (L.blocked(step)) break;
     const i = unchecked(auctionList[r]);
     if (unchecked(inAuction[i]) == 0) continue;
     const s: f64 = unchecked(accIsLong[i]) == 1 ? 1 : -1;
-    let elapsed = <f64>(step - unchecked(auctionStart[i])) * C.stepSeconds;
+    let elapsed = <f64>(step - unchecked(auctionStart[i])) * stepSeconds;
     let f = curveShare(elapsed);
     if (elapsed > tail || f < cusp) {
       restart(i, s, mark);
@@ -125,18 +133,18 @@ export function takeAuctions(mark: f64): i32 {
     // the touch the keeper would sell (buy) at: 0 (Infinity) when the book holds no bid (ask)
     const touch = s > 0 ? book.bidPrice() : book.askPrice();
     const profitable = s > 0 ? price * margin <= touch : touch * margin <= price;
-    if (profitable && C.keeperLeft > 0 && price > 0) {
+    if (profitable && keeperLeft > 0 && price > 0) {
       const q = unchecked(curSize[i]);
-      const affordable = C.keeperLeft / price;
+      const affordable = keeperLeft / price;
       const taken = affordable < q ? affordable : q;
       // capital that buys less than the lot is spent to the last unit (no rounding dust left for another take)
-      C.keeperLeft = affordable < q ? 0 : C.keeperLeft - taken * price;
+      keeperLeft = affordable < q ? 0 : keeperLeft - taken * price;
       // the keeper trades what it took on the book at once
       const traded = s > 0 ? book.sell(taken) : book.buy(taken);
-      C.keepersPnl += s * (traded - taken * price);
+      L.addKeepersPnl(s * (traded - taken * price));
       sideChanged(s);
       if (T.tracing) T.fill(T.K_AUCTION_TAKE, i, s, taken, taken * price, q, unchecked(curColl[i]), unchecked(accEntry[i]));
-      settleUnits(i, s, mark, taken, taken * price, true);
+      L.settleUnits(i, s, mark, taken, taken * price, true);
       n++;
     }
   }
