@@ -7,7 +7,7 @@
 import type { Preset } from "../config/presets.js";
 import { adlFromPreset } from "../config/mechanisms/adl.js";
 import { feeFromPreset } from "../config/mechanisms/fee.js";
-import { LIQUIDATION_MECHANISMS, type LiquidationEngine } from "../config/mechanisms/index.js";
+import { MECHANISMS, type LiquidationEngine } from "../config/mechanisms/index.js";
 import type { DesignKey } from "../config/mechanisms/mechanism.js";
 
 export type { DesignKey } from "../config/mechanisms/mechanism.js";
@@ -33,7 +33,7 @@ export function venueDesign(preset: Preset, stepSeconds: number): DesignKey[] {
   // dYdX's per-subaccount block limits are not the engine's per-step caps: no preset maps to them
   keys.push({ path: ["liquidation", "caps"], why: "the venue has no per-step caps the engine models" });
   // every engine block of `liquidation`, dropped unless the venue's design has it
-  for (const { block } of LIQUIDATION_MECHANISMS) {
+  for (const { block } of MECHANISMS) {
     if (!block) continue;
     const value = blocks[block.key];
     if (value) keys.push({ path: ["liquidation", block.key], value });
@@ -74,7 +74,7 @@ function liquidationDesign(preset: Preset, stepSeconds: number): LiquidationDesi
   const liq = preset.liquidation;
   if (!liq) return { engine: "market", blocks: {} };
   const out: LiquidationDesign = { engine: liq.engine, blocks: {}, ...feeFromPreset(preset) };
-  for (const mechanism of LIQUIDATION_MECHANISMS) {
+  for (const mechanism of MECHANISMS) {
     const part = mechanism.fromPreset(preset, stepSeconds);
     if (!part) continue;
     if (part.engine) out.engine = part.engine;

@@ -20,21 +20,22 @@ type Missing = Exclude<LiquidationEngine, (typeof LIQUIDATION_MECHANISMS)[number
 const everyEngineDescribed: [Missing] extends [never] ? true : Missing = true;
 void everyEngineDescribed;
 
-const ALL: readonly LiquidationMechanism[] = LIQUIDATION_MECHANISMS;
+/** The registry as descriptors of one type, to iterate over. */
+export const MECHANISMS: readonly LiquidationMechanism[] = LIQUIDATION_MECHANISMS;
 
 /** liquidation.engine's values, in the registry's order (the problem line of a bad engine lists them so). */
-export const LIQUIDATION_ENGINES: readonly LiquidationEngine[] = ALL.map((m) => m.engine);
+export const LIQUIDATION_ENGINES: readonly LiquidationEngine[] = MECHANISMS.map((m) => m.engine);
 
 type WithBlock = Extract<(typeof LIQUIDATION_MECHANISMS)[number], { block: EngineBlock<string, z.ZodType> }>;
 /** The engine blocks of `liquidation` as schema keys, each optional: `{ partial: …, auction: …, … }`. */
 export type EngineBlocksShape = { [M in WithBlock as M["block"]["key"]]: z.ZodOptional<M["block"]["schema"]> };
 
 export function engineBlocksShape(): EngineBlocksShape {
-  return Object.fromEntries(ALL.flatMap((m) => (m.block ? [[m.block.key, m.block.schema.optional()]] : []))) as EngineBlocksShape;
+  return Object.fromEntries(MECHANISMS.flatMap((m) => (m.block ? [[m.block.key, m.block.schema.optional()]] : []))) as EngineBlocksShape;
 }
 
 /** Each engine block of `liquidation` with the engines that read it (a block with another engine is refused). */
-export const ENGINE_BLOCKS: readonly (readonly [keyof EngineBlocksShape, readonly LiquidationEngine[]])[] = ALL.flatMap((m) =>
+export const ENGINE_BLOCKS: readonly (readonly [keyof EngineBlocksShape, readonly LiquidationEngine[]])[] = MECHANISMS.flatMap((m) =>
   m.block ? [[m.block.key as keyof EngineBlocksShape, m.block.readBy] as const] : [],
 );
 
@@ -44,17 +45,17 @@ export const ENGINE_BLOCKS: readonly (readonly [keyof EngineBlocksShape, readonl
  * schema has it.
  */
 export function withChosenEngineDefaults<L extends { engine: LiquidationEngine }>(liq: L): L {
-  const chosen = ALL.find((m) => m.engine === liq.engine)?.block;
+  const chosen = MECHANISMS.find((m) => m.engine === liq.engine)?.block;
   if (!chosen?.defaultsWhenChosen || (liq as Record<string, unknown>)[chosen.key] !== undefined) return liq;
   return { ...liq, [chosen.key]: chosen.schema.parse({}) };
 }
 
 /** Every mechanism's P.* slots (src/engine/setup.ts). */
 export function writeMechanismParams(params: Float64Array, liq: object, run: RunContext): void {
-  for (const m of ALL) m.writeParams(params, m.block ? (liq as Record<string, unknown>)[m.block.key] : undefined, run);
+  for (const m of MECHANISMS) m.writeParams(params, m.block ? (liq as Record<string, unknown>)[m.block.key] : undefined, run);
 }
 
 /** The venue preset sections engine `engine` needs, any one of them (src/venues/schema.ts). */
 export function presetSectionsOf(engine: string): readonly string[] {
-  return ALL.find((m) => m.engine === engine)?.presetSections ?? [];
+  return MECHANISMS.find((m) => m.engine === engine)?.presetSections ?? [];
 }

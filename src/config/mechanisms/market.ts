@@ -3,9 +3,9 @@
 // and the ladder it keeps the batched rounds (src/engine/setup.ts decides P.perAccount).
 import type { LiquidationMechanism } from "./mechanism.js";
 
-export const market: LiquidationMechanism = {
+export const market = {
   engine: "market",
   presetSections: [],
   writeParams() {},
   fromPreset: () => undefined,
-};
+} as const satisfies LiquidationMechanism;

@@ -63,12 +63,18 @@ export interface LiquidationMechanism {
 }
 
 /** A mechanism with a block: the writer reads the block as its schema outputs it. */
-export interface BlockMechanism<K extends string, S extends z.ZodType> extends LiquidationMechanism {
+export interface BlockMechanism<E extends LiquidationEngine, K extends string, S extends z.ZodType> extends LiquidationMechanism {
+  engine: E;
   block: EngineBlock<K, S>;
   writeParams(params: Float64Array, block: z.output<S> | undefined, run: RunContext): void;
 }
 
-/** Declares a mechanism with a block, keeping its key and schema types (the scenario's type is inferred from them). */
-export function withBlock<const K extends string, S extends z.ZodType>(m: BlockMechanism<K, S>): BlockMechanism<K, S> {
+/**
+ * Declares a mechanism with a block, keeping its engine, key and schema types (the scenario's type is inferred from
+ * them; the registry checks every engine of the kernel's enum has a descriptor).
+ */
+export function withBlock<const E extends LiquidationEngine, const K extends string, S extends z.ZodType>(
+  m: BlockMechanism<E, K, S>,
+): BlockMechanism<E, K, S> {
   return m;
 }
