@@ -19,7 +19,7 @@ import {
 import { scenarioMemoryProblems } from "./memory.js";
 import { namedFile, readBookSnapshot, readPositions, readReturns } from "./files.js";
 import { DEFAULT_SCENARIO_FILE, findPreset, listPresets, type Preset } from "./presets.js";
-import type { Scenario, ScenarioInputs, Tier } from "./scenario.js";
+import type { Scenario, ScenarioInputs } from "./scenario.js";
 import { formatIssues, scenarioSchema, shocksSchema, stepsSchema, tickSizeSchema } from "./schema.js";
 import { applyVenue, venuePopulationProblem } from "../venues/apply.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
@@ -404,33 +404,17 @@ export function resolveScenario(raw0: unknown, baseDir: string, options: Resolve
   if (!parsed.success || problems.length > 0) throw new InputError(problems);
   const draft = parsed.data;
 
-  const presetName = draft.margin.tiers ? undefined : (draft.margin.preset ?? DEFAULT_PRESET);
-  const tiers: Tier[] = draft.margin.tiers ?? findPreset(presetName!)!.tiers.map((t) => ({ ...t }));
+  // the schema's output is the resolved scenario but for the tiers, which a preset may name instead (the default
+  // preset when there are neither); `preset` stays so that summary.json records where the tiers came from
+  const { mode, preset, tiers, ...margin } = draft.margin;
+  const presetName = tiers ? undefined : (preset ?? DEFAULT_PRESET);
   const scenario: Scenario = {
     ...draft,
-    market: {
-      ...draft.market,
-      price: { ...draft.market.price, shocks: [...draft.market.price.shocks].sort((a, b) => a.step - b.step) },
-      // only the keys given: an absent optional key keeps the scenario (and its hash) as it was
-      mark: {
-        model: draft.market.mark.model,
-        ...(draft.market.mark.halfLifeSeconds !== undefined ? { halfLifeSeconds: draft.market.mark.halfLifeSeconds } : {}),
-        ...(draft.market.mark.oracleLagSeconds !== undefined ? { oracleLagSeconds: draft.market.mark.oracleLagSeconds } : {}),
-        ...(draft.market.mark.band !== undefined ? { band: draft.market.mark.band } : {}),
-      },
-    },
-    // `preset` stays in the resolved scenario so that summary.json records where the tiers came from.
     margin: {
-      mode: draft.margin.mode,
+      mode,
       ...(presetName ? { preset: presetName } : {}),
-      tiers,
-      ...(draft.margin.maintenanceAt ? { maintenanceAt: draft.margin.maintenanceAt } : {}),
-      ...(draft.margin.model ? { model: draft.margin.model } : {}),
-      ...(draft.margin.volatility ? { volatility: draft.margin.volatility } : {}),
-      ...(draft.margin.volScaled ? { volScaled: draft.margin.volScaled } : {}),
-      ...(draft.margin.riskBased ? { riskBased: draft.margin.riskBased } : {}),
-      ...(draft.margin.sizePremium ? { sizePremium: draft.margin.sizePremium } : {}),
-      ...(draft.margin.openInterestScaling ? { openInterestScaling: draft.margin.openInterestScaling } : {}),
+      tiers: tiers ?? findPreset(presetName!)!.tiers.map((t) => ({ ...t })),
+      ...margin,
     },
     ...(venue.warnings.length > 0 ? { venueWarnings: venue.warnings } : {}),
   };

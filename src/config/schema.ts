@@ -1,81 +1,55 @@
-// The scenario file schema (SPEC §2): every default, every range, and problem lines that name the field.
-// Checks that need another section (shock step ≤ steps, presets) live in resolve.ts.
+// The scenario file schema (SPEC §2): every key, what it means, its default and range, and problem lines that name
+// the field. The resolved scenario's type is inferred from it (src/config/scenario.ts); each liquidation mechanism's
+// block is in src/config/mechanisms/. Checks that need another section (shock step ≤ steps, presets) live in load.ts.
 import { z } from "zod";
 import { formatValue, safeText } from "./errors.js";
 import { MAX_FLOW_POOL, scenarioFlowPool } from "../engine/flow.js";
+import {
+  I32_MAX,
+  MAX_ANNUAL_RATE,
+  MAX_FLOW_RATE,
+  MAX_LEVERAGE,
+  MAX_MONEY,
+  MAX_PRICE,
+  MAX_SECONDS,
+  MAX_SIZE,
+  MAX_STEP_SECONDS,
+  MAX_TICKS,
+  MIN_PRICE,
+  choice,
+  filePath,
+  int,
+  inShapeOrder,
+  onlyUsedWith,
+  removedKey,
+} from "./schema-primitives.js";
+import { adlSchema } from "./mechanisms/adl.js";
+import { feeScheduleSchema } from "./mechanisms/fee.js";
+import { ENGINE_BLOCKS, LIQUIDATION_ENGINES, engineBlocksShape, withChosenEngineDefaults } from "./mechanisms/index.js";
 
-/** The kernel takes counts and indices as i32. */
-const I32_MAX = 2_147_483_647;
+export {
+  MAX_ANNUAL_RATE,
+  MAX_FLOW_RATE,
+  MAX_LEVERAGE,
+  MAX_MONEY,
+  MAX_PRICE,
+  MAX_SECONDS,
+  MAX_SIZE,
+  MAX_STEP_SECONDS,
+  MAX_TICKS,
+  MIN_PRICE,
+} from "./schema-primitives.js";
+export { MAX_FEE_TIERS } from "./mechanisms/fee.js";
 
-/*
- * Upper bounds where a physical one exists, so that every accepted scenario computes finite numbers (a value near
- * 1e308 overflows at its first product). They sit far beyond any venue: a quadrillion in quote currency, a
- * billion ticks, a leverage of 10,000, durations up to ~31 years. Checks across fields (tick ≤ price, the price's
- * largest plausible move over the run) are in load.ts.
- */
-/** Quote amounts: balances, notionals, caps, tips, tier floors. */
-export const MAX_MONEY = 1e15;
-/** Prices in quote per base unit. */
-export const MAX_PRICE = 1e15;
-export const MIN_PRICE = 1e-12;
-/** Base units (depth per tick, position sizes). */
-export const MAX_SIZE = 1e15;
-/** Distances in ticks (decay, saturation, spread widening per unit of drawdown). */
-export const MAX_TICKS = 1e9;
-/** Durations in seconds (≈ 31.7 years). */
-export const MAX_SECONDS = 1e9;
-/** One step of at most a year. */
-export const MAX_STEP_SECONDS = 31_536_000;
-export const MAX_LEVERAGE = 10_000;
-/** Annualised volatilities and drifts (10,000% a year). */
-export const MAX_ANNUAL_RATE = 100;
-/** accounts.flow's rates per hour (a million closes per open account, or arrivals, an hour). */
-export const MAX_FLOW_RATE = 1e6;
-
-/**
- * A string enum whose problem line lists the accepted values. `planned` values are known from the spec
- * but not built yet: they get "not supported yet" rather than looking like a typo.
- */
-function choice<const T extends string>(supported: readonly T[], planned: readonly string[] = []) {
-  const expected = `must be one of ${supported.join(", ")}`;
-  return z.custom<T>((v) => typeof v === "string" && (supported as readonly string[]).includes(v), {
-    error: (issue) =>
-      typeof issue.input === "string" && planned.includes(issue.input)
-        ? `${expected}; ${issue.input} is not supported yet`
-        : expected,
-  }).meta({ enum: [...supported] }); // the values, for the generated key reference (src/config/reference.ts)
-}
-
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-
-/** A problem line for each block given while `chosen` is none of the values that read it. */
-function onlyUsedWith<T extends object>(
-  ctx: z.RefinementCtx,
-  obj: T,
-  noun: string,
-  chosen: string | undefined,
-  readers: readonly (readonly [keyof T & string, readonly string[]])[],
-): void {
-  for (const [key, values] of readers) {
-    if (obj[key] !== undefined && !values.includes(chosen ?? "")) {
-      ctx.addIssue({ code: "custom", path: [key], input: obj[key], message: `is only used with ${noun} ${values.join(" or ")}` });
-    }
-  }
-}
-const filePath = z.string().min(1);
-
-/** A key of an earlier version that is gone: any value is refused with a line naming what replaces it. */
-function removedKey(replacement: string) {
-  return z
-    .custom<never>(() => false, { error: `is no longer read (time is in seconds now): use ${replacement}` })
-    .meta({ removed: `use ${replacement}` })
-    .optional();
-}
-
+/** One maintenance-margin bracket (Binance rule: MM = notional × mmr − maintenanceAmount). */
 export const tierSchema = z.strictObject({
+  /** Lowest position notional (quote units) this bracket applies to. */
   floor: z.number().min(0).max(MAX_MONEY),
+  /** Maintenance margin rate, 0 ≤ mmr < 1. */
   mmr: z.number().min(0).lt(1),
+  /** Binance "cum": makes MM continuous across brackets. */
   maintenanceAmount: z.number().min(0).max(MAX_MONEY),
+  /** Largest leverage a generated account may open at in this bracket (default 1 / (2·mmr), Binance's IMR = 2×MMR). */
   maxLeverage: z.number().min(1).max(MAX_LEVERAGE).optional(),
 });
 
@@ -103,6 +77,7 @@ export const tiersSchema = z
 
 const shockSchema = z.strictObject({
   step: z.number().int().min(1),
+  /** Simple return applied to the fundamental at that step, > −1. */
   // +10,000% at most; several shocks together are bounded by the price's largest move (load.ts)
   return: z.number().gt(-1).max(100),
 });
@@ -145,15 +120,21 @@ const priceSchema = z
     if (price.model !== "replay" && price.returnsFile !== undefined) {
       ctx.addIssue({ code: "custom", path: ["returnsFile"], input: price.returnsFile, message: "is only used with model replay" });
     }
-  });
+  })
+  // the engines read the shocks by step
+  .transform((price) => ({ ...price, shocks: [...price.shocks].sort((a, b) => a.step - b.step) }));
 
 const bookSchema = z.strictObject({
   // the stored window of the profile per side: a performance knob; past it the profile continues analytically
   levels: int(1, 10_000_000).default(1000),
+  /**
+   * Depth per tick at level k (k = 1 at the touch): `latent` size × min(k, saturationTicks) / saturationTicks
+   * (the locally linear order book of Donier et al. 2015 near the price, so impact grows like √size, flat
+   * beyond); `flat` size; `exponential` size × e^(−(k−1)/decayTicks); `power` size × k^(−exponent). Defined at
+   * every distance: `levels` only says how much of it is stored in a table (a performance knob).
+   */
   depth: z
     .strictObject({
-      // latent: depth per tick grows linearly with the distance from the price up to saturationTicks, then flat
-      // (the locally linear order book: square-root impact); flat | exponential | power as before
       profile: choice(["latent", "flat", "exponential", "power"] as const).default("latent"),
       size: z.number().gt(0).max(MAX_SIZE).default(2),
       decayTicks: z.number().gt(0).max(MAX_TICKS).default(200),
@@ -161,13 +142,26 @@ const bookSchema = z.strictObject({
       saturationTicks: z.number().gt(0).max(MAX_TICKS).default(600),
     })
     .prefault({}),
-  // When given, the snapshot replaces `depth` (which keeps its defaults for the record); the book ends past it.
+  /**
+   * A real book near the price; it ends past its last level (a sale beyond it is flagged bookExhausted). When given,
+   * the snapshot replaces `depth` (which keeps its defaults for the record).
+   */
   snapshotFile: filePath.optional(),
-  // true (default): the snapshot's book ends past its last level; false: `depth` continues past it
+  /** false: past the snapshot's last level the `depth` profile continues (the book has no edge); default true. */
   snapshotEnds: z.boolean().optional(),
   // per-step refill, replaced by the decay of impact in seconds: refused with a message naming the new key
   resilience: removedKey("market.impact.halfLifeSeconds (the transient impact's half-life in seconds; the book refills as it decays)"),
-  // liquidity under stress; absent: the book's target is its profile at every drawdown (Scenario documents it)
+  /**
+   * Liquidity under stress (absent: none). At the start of each step, with D the mark's drawdown from its
+   * running peak in the path at that moment (D = (peak − mark) / peak, the quantity maxDrawdown tracks; 0
+   * in step 1), every level's depth is profile × max(floor, 1 − withdrawal × D) (floor absent: 0),
+   * fixed for the whole step; the book's displacement (what sales consumed, in ticks) is kept, so makers pull
+   * and return quotes at once with the drawdown and the price does not jump. withdrawal 0 gives exactly the
+   * book without the key.
+   * The book's depth is not money: conservation is unaffected. spreadWidening w (absent: 0): with D as above,
+   * both sides of the book step back g = ⌊w × D⌋ ticks from the fundamental for the step (the bids g ticks
+   * lower, the asks g higher, shapes and depths kept): the spread widens by 2g ticks, the mid is unchanged.
+   */
   stress: z
     .strictObject({
       withdrawal: z.number().min(0).max(100),
@@ -178,7 +172,11 @@ const bookSchema = z.strictObject({
     .optional(),
 });
 
-/** market.impact: a propagator (SPEC §3): each step's impact decays toward its permanent share. */
+/**
+ * market.impact, lasting impact (a propagator, SPEC §3): the displacement of the book that a step's sales and buys
+ * leave moves, for `permanentShare` θ, into the book's centre for good; the rest decays with `halfLifeSeconds` h: a
+ * sale of impact J leaves the price J·(θ + (1 − θ)·2^(−t/h)) away t seconds later, whatever the step length.
+ */
 const impactSchema = z.strictObject({
   // seconds for the transient part of impact (the consumed book) to halve; Infinity is allowed (no decay)
   halfLifeSeconds: z.number().gt(0).default(60),
@@ -186,6 +184,16 @@ const impactSchema = z.strictObject({
   permanentShare: z.number().min(0).max(1).default(2 / 3),
 });
 
+/**
+ * market.mark. `last`: the last fill price (the mid at the start of each step); `mid`: the book's mid after every
+ * round; `ema` (halfLifeSeconds h required): an index-like mark that lags the book. It starts at the initial mid; at
+ * the start of each step, after the move and the refill, ema ← ema + α·(mid − ema) with α = 1 − 2^(−stepSeconds/h)
+ * (computed on the host), and the cascade rounds of that step all use it: liquidations do not move it.
+ * `oracle`: an external index, the fundamental (after the step's move) `oracleLagSeconds` ago, rounded to whole steps
+ * (absent: 0), held through the step's rounds: the book's own trades never move it. `band` b (any model): every mark,
+ * at the step's opening and after every round, is clamped to [oracle × (1 − b), oracle × (1 + b)], the oracle
+ * lagged as above: the liquidation engine cannot push its own mark further than b from the index.
+ */
 const markSchema = z
   .strictObject({
     model: choice(["last", "mid", "ema", "oracle"] as const).default("last"),
@@ -235,6 +243,41 @@ const notionalSchema = z
     }
   });
 
+/**
+ * The generated population (src/engine/population.ts has the formulas). Each account: side ~ Bernoulli(longShare)
+ * (its value at initialPrice), notional N ~ Pareto(min, alpha) capped at max, leverage ~ lognormal(median, sigma)
+ * capped at max and at what its bracket admits; size = N / initialPrice, collateral = size × entry / leverage.
+ * The realism keys, each optional (absent: today's population bit for bit):
+ * - `entry` { historySeconds H, volatility σ (absent: market.price.volatility) }: positions opened over the past H
+ *   seconds, so liquidation prices spread out. Each account's entry is the price at τ ~ U(0, H) before the path
+ *   starts under the history GBM that ends at initialPrice P0 with no drift in price: log(entry / P0) = σ√τ·Z −
+ *   σ²τ/2, Z ~ N(0, 1) (its standard deviation is √(σ²H/2 + σ⁴H²/48), H and σ in years); drawn independently per
+ *   account. The bracket and leverage caps apply at the entry notional. Survivorship: a position is kept only if
+ *   the price did not cross its liquidation price L (the ladder's) between entry and P0 — given both ends, with
+ *   probability 1 − exp(−2·|log(entry/L)|·|log(P0/L)| / (σ²τ)) (a Brownian bridge's barrier formula) — and is
+ *   redrawn otherwise (up to 64 times, then it enters at P0), so no position starts at its liquidation price.
+ * - `notional.top10Share` s (≤ 0.9): the ten largest accounts are scaled by one factor so that they hold exactly s
+ *   of the open interest (Σ size × initialPrice); the others keep their draws (so the open interest becomes R / (1 −
+ *   s), R theirs: a third more at s = 0.3 and the defaults), the whales may exceed notional.max.
+ *   A share below what the draws already give is only lowered until the whales reach the eleventh account's size.
+ * - `hedgedShare` h: ⌊h × count / 2⌋ hedged pairs (hedge mode), the first accounts: a long and a short leg of equal
+ *   size and one entry, each isolated with its own collateral and leverage draw, each counted as an account;
+ *   longShare applies to the rest.
+ * Not with positionsFile.
+ *
+ * `flow` (absent: nobody opens or closes during a path but by liquidation and ADL; src/engine/flow.ts has the model):
+ * once per step, after the opening mark and before the cascade rounds,
+ * - `closeRatePerHour` r: K ~ Poisson(N·(1 − e^(−r·stepSeconds/3600))) of the N open accounts, drawn uniformly,
+ *   close their whole position by market order on the book (a long sells into the bids: de-risking in a crash adds
+ *   to the selling); the P&L is realised into the trader's cash (the metric flowPnl), no fee. An account the
+ *   liquidation engine holds (in auction, sliced or repaid, or across its liquidation price at the mark) cannot;
+ * - `arrivalsPerHour` a: Poisson(a·stepSeconds/3600) new accounts, drawn as generated accounts are (longShare,
+ *   notional, leverage; admitted against the brackets at the entry notional), sized at the step's mark and opened by
+ *   market order (a long buys from the asks) at the fill's average price; the collateral they bring is money that
+ *   enters the venue. They can be liquidated, deleveraged or close like any account. A path holds at most
+ *   ⌈M + 8√M⌉ + 16 arrivals, M its mean: past that (probability < 1e-15) an arrival does not happen.
+ * With a positions file, arrivals draw from the (default) notional and leverage keys.
+ */
 const accountsSchema = z
   .strictObject({
     count: int(0, 50_000_000).default(10_000),
@@ -244,7 +287,7 @@ const accountsSchema = z
     // When given, the loaded positions replace the generated population (count, leverage, notional unused).
     positionsFile: filePath.optional(),
     resample: z.boolean().default(false),
-    // entries spread along the past historySeconds of the price (absent: everyone at initialPrice; Scenario documents it)
+    // entries spread along the past historySeconds of the price (absent: everyone at initialPrice; documented above)
     entry: z
       .strictObject({
         historySeconds: z.number().gt(0).max(MAX_SECONDS).meta({ description: "required in entry; σ²·historySeconds ≤ 4 (years)" }),
@@ -255,7 +298,7 @@ const accountsSchema = z
       .meta({ description: "absent: every account enters at initialPrice" }),
     // the share of accounts that are the legs of hedged (long + short) pairs
     hedgedShare: z.number().min(0).max(1).optional().meta({ description: "absent: 0" }),
-    // trading during a path: voluntary closes and arrivals (Scenario and src/engine/flow.ts document the model)
+    // trading during a path: voluntary closes and arrivals (documented above and in src/engine/flow.ts)
     flow: z
       .strictObject({
         closeRatePerHour: z
@@ -343,31 +386,76 @@ const riskBasedSchema = z.strictObject({
   horizonSteps: removedKey("margin.riskBased.horizonSeconds"),
 });
 
-/** Preset and tiers are checked against each other and the preset registry in resolve.ts. */
-export const marginSchema = z
-  .strictObject({
-    mode: choice(["isolated", "cross"] as const).default("isolated"),
-    preset: z.string().min(1).optional(),
-    tiers: tiersSchema.optional(),
-    // where maintenance margin is measured: at the mark (Binance), or fixed at the entry notional (Bybit, BitMEX)
-    maintenanceAt: choice(["mark", "entry"] as const).optional(),
-    // the scan engine's requirement; absent: the ladder of static liquidation prices (Scenario documents both)
-    model: choice(["tiers", "vol-scaled", "risk-based"] as const).optional(),
-    volatility: volatilityEstimateSchema.optional(),
-    volScaled: volScaledSchema.optional(),
-    riskBased: riskBasedSchema.optional(),
-    // dynamic initial margin (Scenario documents both): FTX/Drift's size premium, dYdX v4's open-interest scaling
-    sizePremium: z.strictObject({ imfFactor: z.number().gt(0).max(1000) }).optional(),
-    // open interest summed over every account: up to the count times the largest notional
-    openInterestScaling: z
-      .strictObject({ lowerCap: z.number().min(0).max(1e24), upperCap: z.number().max(1e24) })
-      .superRefine((oi, ctx) => {
-        if (typeof oi.lowerCap === "number" && typeof oi.upperCap === "number" && !(oi.upperCap > oi.lowerCap)) {
-          ctx.addIssue({ code: "custom", path: ["upperCap"], input: oi.upperCap, message: `must be > lowerCap (${oi.lowerCap})` });
-        }
-      })
-      .optional(),
-  })
+/** The margin model blocks' defaults (src/engine/setup.ts reads them for a literal Scenario that omits a block). */
+export const MARGIN_MODEL_DEFAULTS = {
+  volatility: volatilityEstimateSchema.parse({}),
+  volScaled: volScaledSchema.parse({}),
+  riskBased: riskBasedSchema.parse({}),
+} as const;
+
+/**
+ * `margin`: the tiers (or their preset), where maintenance is measured, the scan engine's model, dynamic initial margin.
+ *
+ * `model` (absent: the ladder — every account's liquidation price is computed once from the tiers and the cascade
+ * walks them in order). With a model, the scan engine checks every open account every round: it is liquidated
+ * (by the liquidation engine) when its equity c + s·q·(mark − entry) is ≤ its requirement at the mark:
+ * - `tiers`: notional × mmr − maintenanceAmount of its bracket (what the ladder encodes, evaluated every round);
+ * - `vol-scaled`: that times k = min(cap, max(floor, σ̂/σ_ref)), σ_ref = market.price.volatility per step;
+ * - `risk-based`: notional × (1 − e^(−x)) for a long, notional × (e^x − 1) for a short, x = z·σ̂·√(horizonSeconds / stepSeconds),
+ *   z = the normal quantile of `confidence` (method var) or `scanSigmas` (method scan: the worst of a SPAN-like
+ *   grid of moves, which for a linear position is its extreme move).
+ * σ̂ is an EWMA of the squared log-returns of the mark from step opening to step opening (weight on the old
+ * variance 2^(−stepSeconds/halfLifeSeconds)), starting at σ_ref; the requirement reads it as refreshed every
+ * updateEverySeconds (rounded to whole steps, at least one: a lag). The backstop and close-factor engines read the same requirement. The metric
+ * marginHeld is the mean over steps of the requirement of every open position at the step's opening mark (NaN
+ * without a model). `sizePremium` and `openInterestScaling`: dynamic initial margin (below); sizePremium also
+ * raises the model's requirement.
+ */
+const marginObject = z.strictObject({
+  mode: choice(["isolated", "cross"] as const).default("isolated"),
+  preset: z.string().min(1).optional(),
+  tiers: tiersSchema.optional(),
+  /**
+   * Where maintenance margin is measured (absent: mark): `entry` fixes it at the entry notional's bracket
+   * (Bybit, BitMEX), so the liquidation price is e − s·(c − MM(q·e))/q, and the scan engine's tiers requirement
+   * (plain or vol-scaled) is that MM too.
+   */
+  maintenanceAt: choice(["mark", "entry"] as const).optional(),
+  model: choice(["tiers", "vol-scaled", "risk-based"] as const).optional(),
+  volatility: volatilityEstimateSchema.optional(),
+  volScaled: volScaledSchema.optional(),
+  riskBased: riskBasedSchema.optional(),
+  /**
+   * Position-size premium (FTX / Drift: "position IMF = max(base IMF, imfFactor × √size)"; absent: none; requires
+   * `model`). Admission: a generated account's leverage is also capped at 1 / max(baseIMF, imfFactor × √q), q its
+   * size in base units (notional / initialPrice), baseIMF = 1 / its bracket's max leverage (as capped by a
+   * risk-based model). Maintenance: the scan engine's requirement (and so the backstop and close-factor engines')
+   * becomes max(model requirement, notional × ½ × imfFactor × √q) on the current size at the mark — half the
+   * size-based initial fraction, the IM = 2 × MM convention. The ladder's static prices cannot follow it: hence
+   * the model. A positions file is not admitted (its accounts keep their collateral) but is held to the maintenance.
+   */
+  sizePremium: z.strictObject({ imfFactor: z.number().gt(0).max(1000) }).optional(),
+  /**
+   * Open-interest-scaled initial margin (dYdX v4 liquidity tiers; absent: none). With OI the generated population's
+   * total open interest Σ notional (every account, both sides, drawn before any leverage), f = clamp((OI −
+   * lowerCap) / (upperCap − lowerCap), 0, 1) and each account's initial margin fraction base + (1 − base) × f, base
+   * = 1 / its bracket's max leverage: its leverage is capped at 1 / that (f = 0: the population is unchanged bit
+   * for bit). Per population: once per run, or per path with accounts.resample. A positions file is not affected;
+   * maintenance is unchanged. With sizePremium both caps apply. Open interest is summed over every account: up to
+   * the count times the largest notional.
+   */
+  openInterestScaling: z
+    .strictObject({ lowerCap: z.number().min(0).max(1e24), upperCap: z.number().max(1e24) })
+    .superRefine((oi, ctx) => {
+      if (typeof oi.lowerCap === "number" && typeof oi.upperCap === "number" && !(oi.upperCap > oi.lowerCap)) {
+        ctx.addIssue({ code: "custom", path: ["upperCap"], input: oi.upperCap, message: `must be > lowerCap (${oi.lowerCap})` });
+      }
+    })
+    .optional(),
+});
+
+/** Preset and tiers are checked against each other and the preset registry in load.ts. */
+export const marginSchema = marginObject
   .superRefine((m, ctx) => {
     onlyUsedWith(ctx, m, "model", m.model, [
       // the tiers model does not read it, but a sweep over models sets it once for all of them
@@ -386,102 +474,55 @@ export const marginSchema = z
     if (m.volScaled && typeof m.volScaled.floor === "number" && typeof m.volScaled.cap === "number" && m.volScaled.cap < m.volScaled.floor) {
       ctx.addIssue({ code: "custom", path: ["volScaled", "cap"], input: m.volScaled.cap, message: `must be >= floor (${m.volScaled.floor})` });
     }
-   })
+  })
   // a model's blocks get their defaults when absent, so the resolved scenario shows every value it runs with
-  .transform((m) => ({
-    ...m,
-    volatility: m.model === "vol-scaled" || m.model === "risk-based" ? (m.volatility ?? volatilityEstimateSchema.parse({})) : m.volatility,
-    volScaled: m.model === "vol-scaled" ? (m.volScaled ?? volScaledSchema.parse({})) : m.volScaled,
-    riskBased: m.model === "risk-based" ? (m.riskBased ?? riskBasedSchema.parse({})) : m.riskBased,
-  }));
+  .transform((m) =>
+    inShapeOrder(marginObject.shape, {
+      ...m,
+      ...(m.model === "vol-scaled" || m.model === "risk-based" ? { volatility: m.volatility ?? volatilityEstimateSchema.parse({}) } : {}),
+      ...(m.model === "vol-scaled" ? { volScaled: m.volScaled ?? volScaledSchema.parse({}) } : {}),
+      ...(m.model === "risk-based" ? { riskBased: m.riskBased ?? riskBasedSchema.parse({}) } : {}),
+    }),
+  );
 
-/** liquidation.fee: a schedule in place of the flat feeRate (tiered by the liquidated notional, or rising with time in liquidation). */
-export const MAX_FEE_TIERS = 8;
-const feeScheduleSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("flat") }),
-  z.strictObject({
-    kind: z.literal("tiered"),
-    tiers: z
-      .array(z.strictObject({ floor: z.number().min(0).max(MAX_MONEY), rate: z.number().min(0).lt(1) }))
-      .min(1)
-      .max(MAX_FEE_TIERS)
-      .superRefine((tiers, ctx) => {
-        tiers.forEach((t, i) => {
-          if (i === 0 && t?.floor !== 0) ctx.addIssue({ code: "custom", path: [0, "floor"], input: t?.floor, message: "must be 0 (the first fee tier starts at 0)" });
-          if (i > 0 && typeof t?.floor === "number" && typeof tiers[i - 1]?.floor === "number" && !(t.floor > tiers[i - 1].floor)) {
-            ctx.addIssue({ code: "custom", path: [i, "floor"], input: t.floor, message: `must be > the previous fee tier's floor ${tiers[i - 1].floor}` });
-          }
-        });
-      }),
-  }),
-  // Drift: the fee rises from feeRate by increasePerSecond after graceSeconds in liquidation, up to max
-  z.strictObject({
-    kind: z.literal("time-ramped"),
-    max: z.number().min(0).lt(1),
-    graceSeconds: z.number().min(0).max(MAX_SECONDS).default(0),
-    increasePerSecond: z.number().min(0).max(1),
-  }),
-]);
+export { ENGINE_BLOCKS };
 
-/** liquidation.auction: Maker Liquidations 2.0 (Clipper) on the position, with keepers of finite capital. */
-const auctionSchema = z
-  .strictObject({
-    curve: choice(["linear", "stairstep", "exponential"] as const).default("linear"),
-    /** linear: seconds for the price to fall from top to 0 */
-    tau: z.number().gt(0).max(MAX_SECONDS).default(3600),
-    /** stairstep: the price is multiplied by cut every stepSeconds; exponential: by cut every second */
-    cut: z.number().gt(0).lt(1).default(0.99),
-    stepSeconds: z.number().gt(0).max(MAX_SECONDS).default(90),
-    /** top = mark × buf at kick and redo (a short's top is mark / buf, its price rises as top / curve) */
-    buf: z.number().min(1).max(1000).default(1.2),
-    /** redo once this many seconds have passed, or once the price has fallen to cusp × top */
-    tailSeconds: z.number().gt(0).max(MAX_SECONDS).default(4800),
-    cusp: z.number().gt(0).lt(1).default(0.4),
-    /** keepers' incentive at kick and redo, paid by the insurance fund: tip + chip × the lot's notional at the mark */
-    tip: z.number().min(0).max(MAX_MONEY).default(0),
-    chip: z.number().min(0).lt(1).default(0),
-    /** Maker's Dog hole: most debt in auctions at once; a kick beyond it waits for room (absent: no cap) */
-    hole: z.number().gt(0).max(MAX_MONEY).optional().meta({ description: "absent: no cap" }),
-    keepers: z
-      .strictObject({
-        // quote capital keepers put into takes per second (per step: × stepSeconds)
-        capitalPerSecond: z.number().min(0).max(MAX_MONEY).default(20_000),
-        capitalPerStep: removedKey("liquidation.auction.keepers.capitalPerSecond"),
-        minProfit: z.number().min(0).max(1000).default(0.01),
-      })
-      .prefault({}),
-  });
-
-/** liquidation.backstop: Hyperliquid's liquidator vault. */
-const backstopSchema = z.strictObject({
-  equityFractionOfMaintenance: z.number().gt(0).max(1).default(2 / 3),
-  vaultCapital: z.number().min(0).max(MAX_MONEY).default(10_000_000),
-  // seconds for the vault's inventory to halve by its sales (per step: 1 − 2^(−stepSeconds/h)); Infinity: it holds
-  unwindHalfLifeSeconds: z.number().gt(0).default(400),
-  unwindPerStep: removedKey("liquidation.backstop.unwindHalfLifeSeconds"),
+/** `liquidation`: the engine, the fee, the per-step caps and each engine's own block. */
+const liquidationObject = z.strictObject({
+  engine: choice(LIQUIDATION_ENGINES).default("market"),
+  // the flat rate, and the base of a time-ramped schedule
+  feeRate: z.number().min(0).lt(1).default(0.005),
+  // a fee schedule instead of the flat feeRate; absent: flat (src/config/mechanisms/fee.ts documents the semantics)
+  fee: feeScheduleSchema.optional(),
+  maxRoundsPerStep: int(1, I32_MAX).default(1000),
+  /**
+   * dYdX v4-style caps (absent: none), rates per second checked per step. Before each liquidation the step's
+   * totals are checked: once the notional liquidated in the step has reached `notionalPerSecond` × stepSeconds, or
+   * the fund has paid out `insuranceLossPerSecond` × stepSeconds in the step, no further account is liquidated in
+   * that step; it waits, still under water, for the next step. The account that crosses a cap is liquidated and
+   * settled whole.
+   */
+  caps: z
+    .strictObject({
+      notionalPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
+      insuranceLossPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
+      notionalPerStep: removedKey("liquidation.caps.notionalPerSecond"),
+      insuranceLossPerStep: removedKey("liquidation.caps.insuranceLossPerSecond"),
+    })
+    .optional(),
+  // each engine's own block (src/config/mechanisms/: partial, auction, backstop, closeFactor), all optional
+  ...engineBlocksShape(),
 });
-
-/** liquidation.closeFactor: Aave v3 / Compound lending-style liquidation. */
-const closeFactorSchema = z.strictObject({
-  closeFactor: z.number().gt(0).max(1).default(0.5),
-  // 0: only a bankrupt account (HF ≤ 0) is closed whole: Compound v2 has no such threshold
-  fullCloseHealthFactor: z.number().min(0).max(1).default(0.95),
-  bonus: z.number().min(0).lt(1).default(0.05),
-  protocolFeeOfBonus: z.number().min(0).max(1).default(0.1),
-  minDebtForCloseFactor: z.number().min(0).max(MAX_MONEY).default(0),
-});
-
-/** The liquidation engines each engine block of `liquidation` is used with (a block with another engine is refused). */
-export const ENGINE_BLOCKS = [
-  ["partial", ["partial", "backstop"]],
-  ["auction", ["dutch-auction"]],
-  ["backstop", ["backstop"]],
-  ["closeFactor", ["close-factor"]],
-] as const satisfies readonly (readonly [string, readonly string[]])[];
 
 export const scenarioSchema = z.strictObject({
   name: z.string().default("scenario"),
-  // a venue preset's whole design (src/venues/apply.ts): over the file's keys, under the keys given for the run
+  /**
+   * A venue preset (`cascade presets`) whose whole design applies over this scenario's own keys: its tiers (as
+   * margin.preset) and maintenance convention, liquidation engine with all its blocks, fee, ADL ranking, price and
+   * trigger, and the mark model and vault where the preset states them (src/venues/apply.ts). The resolved scenario
+   * holds the design that ran; the venue's name is a record of where it came from. Absent: none. It applies over
+   * the file's keys, under the keys given for the run.
+   */
   venue: z.string().min(1).optional(),
   seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
   paths: int(1, I32_MAX).default(2000),
@@ -489,7 +530,7 @@ export const scenarioSchema = z.strictObject({
   stepSeconds: z.number().gt(0).max(MAX_STEP_SECONDS).default(60),
   market: z
     .strictObject({
-      // Default 30000; with a snapshotFile and no explicit value, resolve.ts uses the snapshot's best bid.
+      // Default 30000; with a snapshotFile and no explicit value, load.ts uses the snapshot's best bid.
       initialPrice: z.number().min(MIN_PRICE).max(MAX_PRICE).default(30_000),
       tickSize: tickSizeSchema,
       price: priceSchema.prefault({}),
@@ -500,53 +541,16 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   accounts: accountsSchema.prefault({}),
   margin: marginSchema.prefault({}),
-  liquidation: z
-    .strictObject({
-      engine: choice(["market", "partial", "dutch-auction", "backstop", "close-factor"] as const).default("market"),
-      // the flat rate, and the base of a time-ramped schedule
-      feeRate: z.number().min(0).lt(1).default(0.005),
-      // a fee schedule instead of the flat feeRate; absent: flat (Scenario documents the semantics)
-      fee: feeScheduleSchema.optional(),
-      maxRoundsPerStep: int(1, I32_MAX).default(1000),
-      // dYdX v4 per-step caps; absent: no cap (Scenario documents the semantics)
-      caps: z
-        .strictObject({
-          notionalPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
-          insuranceLossPerSecond: z.number().gt(0).max(MAX_MONEY).optional(),
-          notionalPerStep: removedKey("liquidation.caps.notionalPerSecond"),
-          insuranceLossPerStep: removedKey("liquidation.caps.insuranceLossPerSecond"),
-        })
-        .optional(),
-      // Hyperliquid-style slices (engines partial and backstop; Scenario documents the semantics)
-      partial: z
-        .strictObject({
-          threshold: z.number().min(0).max(MAX_MONEY).default(100_000),
-          fraction: z.number().gt(0).max(1).default(0.2),
-          cooldownSeconds: z.number().min(0).max(1e9).default(0),
-          cooldownSteps: removedKey("liquidation.partial.cooldownSeconds"),
-          // what a cooling-down account still under water gets: wait (absent) for the cooldown, or full: closed whole
-          duringCooldown: choice(["wait", "full"] as const).optional().meta({ description: "absent: wait" }),
-        })
-        .optional(),
-      auction: auctionSchema.optional(),
-      backstop: backstopSchema.optional(),
-      closeFactor: closeFactorSchema.optional(),
-    })
+  liquidation: liquidationObject
     .superRefine((liq, ctx) => {
       onlyUsedWith(ctx, liq, "engine", liq.engine, ENGINE_BLOCKS);
     })
-    // an engine's own block gets its defaults when absent, so the resolved scenario shows every value it runs with
-    .transform((liq) => ({
-      ...liq,
-      auction: liq.engine === "dutch-auction" ? (liq.auction ?? auctionSchema.parse({})) : liq.auction,
-      backstop: liq.engine === "backstop" ? (liq.backstop ?? backstopSchema.parse({})) : liq.backstop,
-      closeFactor: liq.engine === "close-factor" ? (liq.closeFactor ?? closeFactorSchema.parse({})) : liq.closeFactor,
-    }))
+    .transform((liq) => inShapeOrder(liquidationObject.shape, withChosenEngineDefaults(liq)))
     .prefault({}),
   insurance: z
     .strictObject({
       initialBalance: z.number().min(0).max(MAX_MONEY).default(1_000_000),
-      // absent: no cap; fees above it go to the treasury
+      /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
       cap: z.number().min(0).max(MAX_MONEY).optional(),
     })
     .superRefine((ins, ctx) => {
@@ -555,23 +559,13 @@ export const scenarioSchema = z.strictObject({
       }
     })
     .prefault({}),
-  adl: z
-    .strictObject({
-      // socialized: no ADL; the shortfall is shared across the other side's profitable accounts pro rata to profit
-      ranking: choice(["pnl-leverage", "hyperliquid", "random", "socialized", "none"] as const).default("pnl-leverage"),
-      // the price ADL closes counterparties at: the bankrupt account's bankruptcy price (absent) or the mark
-      price: choice(["bankruptcy", "mark"] as const).optional().meta({ description: "absent: bankruptcy" }),
-      // Bybit-style: ADL once the fund has fallen by this fraction from its running peak; absent: once empty
-      trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
-    })
-    .prefault({}),
+  adl: adlSchema.prefault({}),
 }).superRefine((s, ctx) => {
   checkEntrySpread(s, ctx);
   checkFlowPool(s, ctx);
 });
 
-/** The schema's output: a Scenario except that margin may still name a preset instead of tiers. */
-export type ScenarioDraft = z.output<typeof scenarioSchema>;
+export type { ScenarioDraft } from "./scenario.js";
 
 // ---- problem lines ------------------------------------------------------------------------------
 

@@ -3,15 +3,15 @@
 // and, for a positions file, the accounts. Everything here runs once per run, on the host.
 
 import type { ScenarioInputs } from "../config/scenario.js";
+import { MARGIN_MODEL_DEFAULTS } from "../config/schema.js";
+import { writeAdlParams } from "../config/mechanisms/adl.js";
+import { writeFeeParams } from "../config/mechanisms/fee.js";
+import { writeMechanismParams } from "../config/mechanisms/index.js";
+import { wholeSteps } from "../config/mechanisms/units.js";
 import {
-  ADL_PRICE,
-  ADL_RANKING,
-  AUCTION_CURVE,
-  FEE_KIND,
   LEVERAGE_DIST,
   LIQUIDATION_ENGINE,
   MARGIN_MODEL,
-  MAX_FEE_TIERS,
   MARK_MODEL,
   NOTIONAL_DIST,
   P,
@@ -86,17 +86,14 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   params[P.resample] = s.accounts.resample && !account ? 1 : 0;
   params[P.accountsFromFile] = account ? 1 : 0;
   if (!account) setPopulationRealism(params, s);
-  params[P.feeRate] = s.liquidation.feeRate;
   params[P.maxRounds] = s.liquidation.maxRoundsPerStep;
   params[P.insurance] = s.insurance.initialBalance;
-  params[P.adlRanking] = ADL_RANKING[s.adl.ranking];
   // the settlement mechanisms: absent keys give today's behaviour (no caps; ADL once the fund is empty)
   // the caps are rates per second, checked per step (SPEC §3: time in seconds)
   params[P.capNotional] = (s.liquidation.caps?.notionalPerSecond ?? Infinity) * s.stepSeconds;
   params[P.capInsuranceLoss] = (s.liquidation.caps?.insuranceLossPerSecond ?? Infinity) * s.stepSeconds;
   params[P.insuranceCap] = s.insurance.cap ?? Infinity;
-  params[P.fundDrawdown] = s.adl.trigger?.fundDrawdown ?? 1;
-  params[P.adlPrice] = ADL_PRICE[s.adl.price ?? "bankruptcy"];
+  writeAdlParams(params, s.adl);
   setLiquidationEngine(params, s);
   // trading during a path (src/engine/flow.ts): absent, 0, 0, 0 and today's records; present, the per-account engine
   const flow = s.accounts.flow;
@@ -167,67 +164,20 @@ function setPopulationRealism(params: Float64Array, s: ScenarioInputs["scenario"
 /**
  * The liquidation engine and the mechanisms that act on one account at a time. A plain market engine (flat fee, no
  * loss allocation beyond the fund) keeps the batched rounds; everything else runs on the per-account engine — ADL
- * among them: its liquidations walk the book within the fund's budget and its partial closes change sizes.
+ * among them: its liquidations walk the book within the fund's budget and its partial closes change sizes. Each
+ * engine's own slots are written by its descriptor (src/config/mechanisms/).
  */
 function setLiquidationEngine(params: Float64Array, s: ScenarioInputs["scenario"]): void {
   const liq = s.liquidation;
   const engine = liq.engine;
   params[P.engine] = LIQUIDATION_ENGINE[engine];
-  const fee = liq.fee ?? { kind: "flat" as const };
-  const ranking = s.adl.ranking;
+  const feeSchedule = liq.fee !== undefined && liq.fee.kind !== "flat";
   const scan = s.margin.model !== undefined;
-  const perAccount = engine !== "market" || fee.kind !== "flat" || ranking !== "none" || scan;
+  const perAccount = engine !== "market" || feeSchedule || s.adl.ranking !== "none" || scan;
   params[P.perAccount] = perAccount ? 1 : 0;
-  // slices: the partial engine's, and the backstop engine's book liquidations when it has a partial block
-  const sliced = engine === "partial" || (engine === "backstop" && liq.partial !== undefined);
-  params[P.partialThreshold] = sliced ? (liq.partial?.threshold ?? 100_000) : 0;
-  params[P.partialFraction] = sliced ? (liq.partial?.fraction ?? 0.2) : 1;
-  params[P.partialCooldown] = sliced ? wholeSteps(liq.partial?.cooldownSeconds ?? 0, s.stepSeconds, "up") : 0;
-  params[P.partialDuringCooldown] = sliced && liq.partial?.duringCooldown === "full" ? 1 : 0;
-
-  params[P.feeKind] = FEE_KIND[fee.kind];
-  if (fee.kind === "tiered") {
-    params[P.feeTierCount] = fee.tiers.length;
-    for (let j = 0; j < MAX_FEE_TIERS; j++) {
-      params[P.feeTierFloor + j] = j < fee.tiers.length ? fee.tiers[j].floor : Infinity;
-      params[P.feeTierRate + j] = j < fee.tiers.length ? fee.tiers[j].rate : 0;
-    }
-  } else if (fee.kind === "time-ramped") {
-    params[P.feeRampMax] = fee.max;
-    params[P.feeRampGrace] = fee.graceSeconds;
-    params[P.feeRampPerSecond] = fee.increasePerSecond;
-  }
-
-  const a = liq.auction;
-  if (engine === "dutch-auction" && a) {
-    params[P.auctionCurve] = AUCTION_CURVE[a.curve];
-    params[P.auctionTau] = a.tau;
-    params[P.auctionCut] = a.cut;
-    params[P.auctionStep] = a.stepSeconds;
-    params[P.auctionBuf] = a.buf;
-    params[P.auctionTail] = a.tailSeconds;
-    params[P.auctionCusp] = a.cusp;
-    params[P.auctionTip] = a.tip;
-    params[P.auctionChip] = a.chip;
-    params[P.auctionHole] = a.hole ?? Infinity;
-    params[P.keeperCapital] = a.keepers.capitalPerSecond * s.stepSeconds;
-    params[P.keeperMinProfit] = a.keepers.minProfit;
-  }
-  const b = liq.backstop;
-  if (engine === "backstop" && b) {
-    params[P.backstopFraction] = b.equityFractionOfMaintenance;
-    params[P.vaultCapital] = b.vaultCapital;
-    params[P.vaultUnwind] = 1 - Math.pow(2, -s.stepSeconds / b.unwindHalfLifeSeconds);
-  }
+  writeFeeParams(params, liq);
+  writeMechanismParams(params, liq, { engine, stepSeconds: s.stepSeconds });
   setMarginModel(params, s);
-  const cf = liq.closeFactor;
-  if (engine === "close-factor" && cf) {
-    params[P.cfDefault] = cf.closeFactor;
-    params[P.cfFullHealth] = cf.fullCloseHealthFactor;
-    params[P.cfBonus] = cf.bonus;
-    params[P.cfProtocolFee] = cf.protocolFeeOfBonus;
-    params[P.cfMinDebt] = cf.minDebtForCloseFactor;
-  }
 }
 
 /** The risk-based move in standard deviations: the normal quantile of the confidence (var), or scanSigmas (scan). */
@@ -258,12 +208,13 @@ function setMarginModel(params: Float64Array, s: ScenarioInputs["scenario"]): vo
   params[P.oiUpperCap] = m.openInterestScaling?.upperCap ?? 0;
   if (!m.model) return;
   // the schema fills these in for the models that read them; a literal Scenario (tests, the library) may omit them
-  const vol = m.volatility ?? { halfLifeSeconds: 1800, updateEverySeconds: 60 };
+  const vol = m.volatility ?? MARGIN_MODEL_DEFAULTS.volatility;
   params[P.volLambda] = Math.pow(2, -s.stepSeconds / vol.halfLifeSeconds);
   params[P.volUpdateEvery] = Math.max(1, wholeSteps(vol.updateEverySeconds, s.stepSeconds, "round"));
-  params[P.volFloor] = m.volScaled?.floor ?? 1;
-  params[P.volCap] = m.volScaled?.cap ?? 3;
-  const risk = m.riskBased ?? { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 };
+  const volScaled = m.volScaled ?? MARGIN_MODEL_DEFAULTS.volScaled;
+  params[P.volFloor] = volScaled.floor;
+  params[P.volCap] = volScaled.cap;
+  const risk = m.riskBased ?? MARGIN_MODEL_DEFAULTS.riskBased;
   params[P.riskSigmas] = riskSigmas(risk);
   params[P.riskHorizon] = risk.horizonSeconds / s.stepSeconds;
 }
@@ -278,14 +229,8 @@ const POWER_END = 10_000_000;
 /** The largest profile stored whole when it ends (2^20 levels, 8 MiB a side). */
 export const STORE_WHOLE = 1 << 20;
 
-/**
- * A delay in seconds as whole steps (SPEC §3: time in seconds): rounded to the nearest step, or up (a cooldown
- * never ends early); the tolerance keeps a whole multiple of the step whole.
- */
-export function wholeSteps(seconds: number, stepSeconds: number, mode: "round" | "up"): number {
-  const steps = seconds / stepSeconds;
-  return mode === "up" ? Math.ceil(steps - 1e-9) : Math.round(steps);
-}
+/** A delay in seconds as whole steps (SPEC §3: time in seconds), shared with the mechanisms' parameter writers. */
+export { wholeSteps };
 
 /**
  * The analytic profile's parameters, which the engines continue the stored window with; returns the level where it

@@ -5,7 +5,7 @@
 import { formatValue } from "../config/errors.js";
 import { getAtPath, keyPathText, setAtPath, type Segment } from "../config/keypath.js";
 import type { Preset } from "../config/presets.js";
-import { ENGINE_BLOCKS } from "../config/schema.js";
+import { ENGINE_BLOCKS } from "../config/mechanisms/index.js";
 import { venueDesign, type DesignKey } from "./scenario-overlay.js";
 
 type Raw = Record<string, unknown>;

@@ -2,6 +2,7 @@
 // insurance/ADL settings, and the list of values that are illustrative rather than sourced. src/config/presets.ts
 // adds them to its preset schema as optional keys; the field names match the parameter objects in src/venues/.
 import { z } from "zod";
+import { LIQUIDATION_ENGINES, presetSectionsOf, type LiquidationEngine } from "../config/mechanisms/index.js";
 
 const nonNegative = z.number().min(0);
 const positive = z.number().gt(0);
@@ -31,21 +32,11 @@ export const auctionCurveSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("exponential"), cut: share }),
 ]);
 
-export const LIQUIDATION_ENGINES = ["market", "partial", "dutch-auction", "backstop", "close-factor"] as const;
-export type LiquidationEngine = (typeof LIQUIDATION_ENGINES)[number];
-
-/** Which section each engine needs (partial: either kind of partial rule). */
-const ENGINE_NEEDS: Record<LiquidationEngine, readonly string[]> = {
-  market: [],
-  partial: ["partial", "tierStepDown"],
-  "dutch-auction": ["auction"],
-  backstop: ["backstop"],
-  "close-factor": ["closeFactor"],
-};
+export { LIQUIDATION_ENGINES, type LiquidationEngine };
 
 export const venueLiquidationSchema = z
   .strictObject({
-    engine: z.enum(LIQUIDATION_ENGINES),
+    engine: z.enum(LIQUIDATION_ENGINES as readonly [LiquidationEngine, ...LiquidationEngine[]]),
     fee: feeScheduleSchema.optional(),
     /** partial.ts PartialLiquidationRule (Hyperliquid: 100,000 / 0.2 / 30 / full). */
     partial: z.strictObject({ minNotional: nonNegative, fraction: share, cooldownSeconds: nonNegative, duringCooldown: z.enum(["full", "wait"]) }).optional(),
@@ -95,7 +86,8 @@ export const venueLiquidationSchema = z
       .optional(),
   })
   .superRefine((l, ctx) => {
-    const needs = ENGINE_NEEDS[l.engine];
+    // which section each engine needs, any one of them (partial: either kind of partial rule)
+    const needs = presetSectionsOf(l.engine);
     if (needs.length > 0 && !needs.some((key) => (l as Record<string, unknown>)[key] !== undefined)) {
       ctx.addIssue({ code: "custom", path: [needs[0]], input: undefined, message: `is required by engine ${l.engine}` + (needs.length > 1 ? ` (or ${needs.slice(1).join(", ")})` : "") });
     }
