@@ -81,7 +81,7 @@ export function referenceRows(schema: JsonSchema = scenarioJsonSchema()): Refere
     }
     if (isObject) for (const [k, v] of Object.entries(s.properties!)) walk(v, key === "" ? k : `${key}.${k}`, (s.required ?? []).includes(k));
     if (s.type === "array" && s.items?.type === "object") walk({ ...s.items, type: "object" }, `${key}[]`, true);
-    if (options && options.every((o) => o.type === "object" && o.properties)) {
+    if (options?.every((o) => o.type === "object" && o.properties)) {
       for (const o of options) {
         const tag = Object.entries(o.properties!).find(([, v]) => v.const !== undefined);
         for (const [k, v] of Object.entries(o.properties!)) {
@@ -95,7 +95,7 @@ export function referenceRows(schema: JsonSchema = scenarioJsonSchema()): Refere
   return rows;
 }
 
-const escape = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const escapeCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The reference as a Markdown document (docs/scenario.md). */
 export function referenceMarkdown(): string {
@@ -111,7 +111,7 @@ export function referenceMarkdown(): string {
     "|---|---|---|---|---|",
   ];
   for (const r of referenceRows()) {
-    lines.push(`| \`${r.key}\` | ${r.type.replace(/(?<!\\)\|/g, "\\|")} | ${escape(r.default)} | ${r.range} | ${escape(r.notes)} |`);
+    lines.push(`| \`${r.key}\` | ${r.type.replace(/(?<!\\)\|/g, "\\|")} | ${escapeCell(r.default)} | ${r.range} | ${escapeCell(r.notes)} |`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,7 @@
 // an engine on the host: its descriptor file here and one entry in LIQUIDATION_MECHANISMS; the kernel's enum value
 // and slots are in src/engine/layout.ts. The schema, src/engine/setup.ts and src/venues/scenario-overlay.ts read
 // this list; none of them names an engine.
-import { z } from "zod";
+import type { z } from "zod";
 import { backstop } from "./backstop.js";
 import { closeFactor } from "./close-factor.js";
 import { dutchAuction } from "./dutch-auction.js";

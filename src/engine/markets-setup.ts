@@ -1,0 +1,42 @@
+// Several markets in one run (`markets:` in a scenario): the setup both engines load, and the record's layout.
+// Each market is a whole single-market setup (buildSetup of the market's own scenario: the top-level blocks with
+// the market's merged over them), so every mechanism, fee schedule, margin model, mark model and book profile works
+// per market unchanged; what the markets share is the venue (one insurance fund, one ledger, one step loop whose
+// cascade rounds run until no market liquidates) and the randomness (correlated returns).
+// A scenario without `markets:` never builds one: it runs as one market, on the single-market code path.
+import type { EngineSetup } from "./setup.js";
+import { METRIC_NAMES } from "./metrics.js";
+
+export interface MarketsSetup {
+  /** The markets' names, in the scenario's order (market 0 gives the record's price metrics). */
+  names: string[];
+  /**
+   * Market m's setup. Venue-wide slots (steps, stepSeconds, insurance, maxRoundsPerStep, the fund's cap and
+   * trigger) are equal in every market's block; the engines read them from market 0's.
+   */
+  markets: EngineSetup[];
+  /** The lower Cholesky factor L of the markets' return correlation, row-major M × M (identity when absent). */
+  cholesky: Float64Array;
+}
+
+/** Per market, after the venue's metrics: `markets.NAME.METRIC`. */
+export const MARKET_METRICS = [
+  "liquidations",
+  "liquidatedNotional",
+  "minPrice",
+  "finalPrice",
+  "maxDrawdown",
+  "exogenousDrawdown",
+  "amplification",
+  "adlNotional",
+] as const;
+
+/**
+ * A run's record: the venue's metrics (METRIC_NAMES, summed over the markets; prices and drawdowns of market 0;
+ * the fund, bad debt and who-paid rows of the shared ledger), then MARKET_METRICS for each market in order.
+ * One market: METRIC_NAMES alone, as always.
+ */
+export function recordNames(marketNames: readonly string[] | undefined): string[] {
+  if (marketNames === undefined) return [...METRIC_NAMES];
+  return [...METRIC_NAMES, ...marketNames.flatMap((name) => MARKET_METRICS.map((metric) => `markets.${name}.${metric}`))];
+}
