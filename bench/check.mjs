@@ -23,22 +23,163 @@ function spreadEntries(scenario) {
 /** @type {[string, () => import("../dist/engine/setup.js").EngineSetup][]} */
 const cases = Object.entries(CHECK_VARIANTS).map(([name, make]) => [name, () => buildSetup({ scenario: make() })]);
 cases.push(["positions with spread entries (ADL bound, general case)", () => spreadEntries(referenceScenario())]);
-cases.push(["positions with spread entries, small fund, mark mid", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, market: { ...referenceScenario().market, mark: { model: "mid" } } })]);
+cases.push([
+  "positions with spread entries, small fund, mark mid",
+  () =>
+    spreadEntries({
+      ...referenceScenario(),
+      insurance: { initialBalance: 10 },
+      market: { ...referenceScenario().market, mark: { model: "mid" } },
+    }),
+]);
 // the settlement mechanisms (not in CHECK_VARIANTS: the C port has none of them)
-cases.push(["ADL after the cascade (pnl-leverage, bankruptcy price)", () => buildSetup({ scenario: { ...referenceScenario(), adl: { ranking: "pnl-leverage" } } })]);
-cases.push(["ADL after the cascade at the mark, spread entries", () => spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, adl: { ranking: "pnl-leverage", price: "mark" } })]);
-cases.push(["per-step caps, fund cap, drawdown ADL trigger", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, caps: { notionalPerSecond: 2e6 / 60, insuranceLossPerSecond: 5e4 / 60 } }, insurance: { initialBalance: 100000, cap: 101000 }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } } } })]);
+cases.push([
+  "ADL after the cascade (pnl-leverage, bankruptcy price)",
+  () => buildSetup({ scenario: { ...referenceScenario(), adl: { ranking: "pnl-leverage" } } }),
+]);
+cases.push([
+  "ADL after the cascade at the mark, spread entries",
+  () =>
+    spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, adl: { ranking: "pnl-leverage", price: "mark" } }),
+]);
+cases.push([
+  "per-step caps, fund cap, drawdown ADL trigger",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        liquidation: {
+          ...referenceScenario().liquidation,
+          caps: { notionalPerSecond: 2e6 / 60, insuranceLossPerSecond: 5e4 / 60 },
+        },
+        insurance: { initialBalance: 100000, cap: 101000 },
+        adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } },
+      },
+    }),
+]);
 // liquidity under stress and the ema mark (not in CHECK_VARIANTS: the C port has neither)
-cases.push(["book stress (withdrawal 5, floor 0.2)", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } } } } })]);
+cases.push([
+  "book stress (withdrawal 5, floor 0.2)",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        market: {
+          ...referenceScenario().market,
+          book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } },
+        },
+      },
+    }),
+]);
 // the partial liquidation engine (not in CHECK_VARIANTS: the C port has none)
-cases.push(["partial engine (threshold 50k, 20%, cooldown 2)", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 50000, fraction: 0.2, cooldownSeconds: 120 } } } })]);
-cases.push(["partial engine (threshold 10k, 30%, cooldown 0), small fund, random ADL", () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, engine: "partial", partial: { threshold: 10000, fraction: 0.3, cooldownSeconds: 0 } }, insurance: { initialBalance: 10 }, adl: { ranking: "random" } } })]);
-cases.push(["mark ema (half-life 3 steps), book stress", () => buildSetup({ scenario: { ...referenceScenario(), market: { ...referenceScenario().market, mark: { model: "ema", halfLifeSeconds: 180 }, book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } } } } })]);
-const withLiquidation = (liquidation) => () => buildSetup({ scenario: { ...referenceScenario(), liquidation: { ...referenceScenario().liquidation, ...liquidation }, insurance: { initialBalance: 1e5 } } });
-cases.push(["dutch-auction (stairstep, keepers 2M per step)", withLiquidation({ engine: "dutch-auction", auction: { curve: "stairstep", tau: 3600, cut: 0.99, stepSeconds: 60, buf: 1.2, tailSeconds: 5400, cusp: 0.4, tip: 300, chip: 0.001, keepers: { capitalPerSecond: 2e6 / 60, minProfit: 0.01 } } })]);
-cases.push(["backstop vault (5M, 2/3 of maintenance), 20% slices", withLiquidation({ engine: "backstop", backstop: { equityFractionOfMaintenance: 2 / 3, vaultCapital: 5e6, unwindHalfLifeSeconds: 394.7 }, partial: { threshold: 100000, fraction: 0.2, cooldownSeconds: 60 } })]);
-cases.push(["close-factor (Aave v3)", withLiquidation({ engine: "close-factor", closeFactor: { closeFactor: 0.5, fullCloseHealthFactor: 0.95, bonus: 0.05, protocolFeeOfBonus: 0.1, minDebtForCloseFactor: 2000 } })]);
-cases.push(["risk-based margin (99% VaR, 1 h), socialised loss", () => buildSetup({ scenario: { ...referenceScenario(), margin: { ...referenceScenario().margin, model: "risk-based", volatility: { halfLifeSeconds: 1800, updateEverySeconds: 300 }, riskBased: { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 } }, insurance: { initialBalance: 1e4 }, adl: { ranking: "socialized" } } })]);
+cases.push([
+  "partial engine (threshold 50k, 20%, cooldown 2)",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        liquidation: {
+          ...referenceScenario().liquidation,
+          engine: "partial",
+          partial: { threshold: 50000, fraction: 0.2, cooldownSeconds: 120 },
+        },
+      },
+    }),
+]);
+cases.push([
+  "partial engine (threshold 10k, 30%, cooldown 0), small fund, random ADL",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        liquidation: {
+          ...referenceScenario().liquidation,
+          engine: "partial",
+          partial: { threshold: 10000, fraction: 0.3, cooldownSeconds: 0 },
+        },
+        insurance: { initialBalance: 10 },
+        adl: { ranking: "random" },
+      },
+    }),
+]);
+cases.push([
+  "mark ema (half-life 3 steps), book stress",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        market: {
+          ...referenceScenario().market,
+          mark: { model: "ema", halfLifeSeconds: 180 },
+          book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } },
+        },
+      },
+    }),
+]);
+const withLiquidation = (liquidation) => () =>
+  buildSetup({
+    scenario: {
+      ...referenceScenario(),
+      liquidation: { ...referenceScenario().liquidation, ...liquidation },
+      insurance: { initialBalance: 1e5 },
+    },
+  });
+cases.push([
+  "dutch-auction (stairstep, keepers 2M per step)",
+  withLiquidation({
+    engine: "dutch-auction",
+    auction: {
+      curve: "stairstep",
+      tau: 3600,
+      cut: 0.99,
+      stepSeconds: 60,
+      buf: 1.2,
+      tailSeconds: 5400,
+      cusp: 0.4,
+      tip: 300,
+      chip: 0.001,
+      keepers: { capitalPerSecond: 2e6 / 60, minProfit: 0.01 },
+    },
+  }),
+]);
+cases.push([
+  "backstop vault (5M, 2/3 of maintenance), 20% slices",
+  withLiquidation({
+    engine: "backstop",
+    backstop: { equityFractionOfMaintenance: 2 / 3, vaultCapital: 5e6, unwindHalfLifeSeconds: 394.7 },
+    partial: { threshold: 100000, fraction: 0.2, cooldownSeconds: 60 },
+  }),
+]);
+cases.push([
+  "close-factor (Aave v3)",
+  withLiquidation({
+    engine: "close-factor",
+    closeFactor: {
+      closeFactor: 0.5,
+      fullCloseHealthFactor: 0.95,
+      bonus: 0.05,
+      protocolFeeOfBonus: 0.1,
+      minDebtForCloseFactor: 2000,
+    },
+  }),
+]);
+cases.push([
+  "risk-based margin (99% VaR, 1 h), socialised loss",
+  () =>
+    buildSetup({
+      scenario: {
+        ...referenceScenario(),
+        margin: {
+          ...referenceScenario().margin,
+          model: "risk-based",
+          volatility: { halfLifeSeconds: 1800, updateEverySeconds: 300 },
+          riskBased: { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 },
+        },
+        insurance: { initialBalance: 1e4 },
+        adl: { ranking: "socialized" },
+      },
+    }),
+]);
 
 let bad = 0;
 for (const [name, make] of cases) {
@@ -47,8 +188,12 @@ for (const [name, make] of cases) {
   const wasm = new WasmEngine(setup, { batch: 16 });
   const stride = RECORD_STRIDE;
   let diffs = 0;
-  let adl = 0, liq = 0;
-  for (const [lo, hi] of [[42, 0], [7, 3]]) {
+  let adl = 0,
+    liq = 0;
+  for (const [lo, hi] of [
+    [42, 0],
+    [7, 3],
+  ]) {
     ref.prepare(lo, hi);
     wasm.prepare(lo, hi);
     const a = new Float64Array(paths * stride);
@@ -61,7 +206,10 @@ for (const [name, make] of cases) {
         diffs++;
       }
     }
-    for (let p = 0; p < paths; p++) { liq += a[p * stride]; adl += a[p * stride + 11]; }
+    for (let p = 0; p < paths; p++) {
+      liq += a[p * stride];
+      adl += a[p * stride + 11];
+    }
   }
   console.log(`${diffs === 0 ? "ok  " : "FAIL"} ${name}: ${diffs} differences (liquidations ${liq}, adl ${adl})`);
   if (diffs) bad++;

@@ -24,7 +24,13 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(
   JSON.stringify(
-    { scenario: "btc-perp-crash (default)", rounds, wasmNsPerPathStep: median(w), tsNsPerPathStep: median(t), tsOverWasm: median(ratio) },
+    {
+      scenario: "btc-perp-crash (default)",
+      rounds,
+      wasmNsPerPathStep: median(w),
+      tsNsPerPathStep: median(t),
+      tsOverWasm: median(ratio),
+    },
     null,
     2,
   ),

@@ -19,9 +19,7 @@ const { values } = parseArgs({
 });
 const paths = Number(values.paths);
 const inputs =
-  values.scenario === "default"
-    ? loadScenario(undefined, [`paths=${paths}`])
-    : { scenario: { ...referenceScenario(), paths } };
+  values.scenario === "default" ? loadScenario(undefined, [`paths=${paths}`]) : { scenario: { ...referenceScenario(), paths } };
 const started = performance.now();
 const result = await runScenario(inputs, { threads: Number(values.threads), outDir: values.out });
 const wallMs = performance.now() - started;

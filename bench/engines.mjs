@@ -30,7 +30,8 @@ export const median = (values) => {
 /** Builds bench/c/kernel.out with gcc -O2 when gcc exists; returns { ok, compiler, reason }. */
 export function buildC() {
   const probe = spawnSync("gcc", ["--version"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) return { ok: false, reason: "gcc not found: the C port is skipped (install gcc to get the native yardstick)" };
+  if (probe.error || probe.status !== 0)
+    return { ok: false, reason: "gcc not found: the C port is skipped (install gcc to get the native yardstick)" };
   const compiler = probe.stdout.split("\n")[0];
   const fresh = existsSync(C_BINARY) && C_INPUTS.every((input) => statSync(C_BINARY).mtimeMs > statSync(input).mtimeMs);
   if (!fresh) {
@@ -87,10 +88,14 @@ export class CEngine {
     this.binary;
   }
   run(first, paths, reps) {
-    const out = execFileSync(this.binary ?? C_BINARY, [this.file, String(SEED[0]), String(SEED[1]), String(first), String(paths), String(reps)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(
+      this.binary ?? C_BINARY,
+      [this.file, String(SEED[0]), String(SEED[1]), String(first), String(paths), String(reps)],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      },
+    );
     return JSON.parse(out);
   }
   time(paths) {

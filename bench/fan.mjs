@@ -87,7 +87,12 @@ function inProcess(sets) {
   }
   const m = Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Math.round(median(v))]));
   const ratio = (a, b) => quartiles(ns[a].map((x, i) => x / ns[b][i]));
-  return { sets, nsPerPath: m, onOverOff: ratio("on", "off"), ...(m.baseline ? { offOverBaseline: ratio("off", "baseline") } : {}) };
+  return {
+    sets,
+    nsPerPath: m,
+    onOverOff: ratio("on", "off"),
+    ...(m.baseline ? { offOverBaseline: ratio("off", "baseline") } : {}),
+  };
 }
 
 function wholeRuns(sets) {
@@ -100,7 +105,20 @@ function wholeRuns(sets) {
   try {
     for (let i = 0; i < pairs; i++) {
       for (const [k, [main, extra]] of i % 2 ? [...order].reverse() : order) {
-        const argv = [main, "run", "--paths", String(paths), "--threads", "1", "--quiet", "--no-report", "--out", join(tmp, k), ...extra, ...sets.flatMap((s) => ["--set", s])];
+        const argv = [
+          main,
+          "run",
+          "--paths",
+          String(paths),
+          "--threads",
+          "1",
+          "--quiet",
+          "--no-report",
+          "--out",
+          join(tmp, k),
+          ...extra,
+          ...sets.flatMap((s) => ["--set", s]),
+        ];
         const r = spawnSync("/usr/bin/time", ["-f", "%U %S", process.execPath, ...argv], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(r.stderr);
         const [u, s] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
@@ -112,11 +130,23 @@ function wholeRuns(sets) {
   }
   const m = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +median(v).toFixed(3)]));
   const ratio = (a, b) => quartiles(cpu[a].map((x, i) => x / cpu[b][i]));
-  return { sets, paths, cpuSeconds: m, onOverOff: ratio("on", "off"), runs: cpu, ...(m.baseline ? { offOverBaseline: ratio("off", "baseline") } : {}) };
+  return {
+    sets,
+    paths,
+    cpuSeconds: m,
+    onOverOff: ratio("on", "off"),
+    runs: cpu,
+    ...(m.baseline ? { offOverBaseline: ratio("off", "baseline") } : {}),
+  };
 }
 
 const scenarios = [[], ["adl.ranking=none"]];
 // ratios are [lower quartile, median, upper quartile]
 const only = arg("only");
-const result = { rounds, pairs, inProcess: only === "whole" ? [] : scenarios.map(inProcess), wholeProcess: only === "in" ? [] : scenarios.map(wholeRuns) };
+const result = {
+  rounds,
+  pairs,
+  inProcess: only === "whole" ? [] : scenarios.map(inProcess),
+  wholeProcess: only === "in" ? [] : scenarios.map(wholeRuns),
+};
 console.log(JSON.stringify(result, null, 2));

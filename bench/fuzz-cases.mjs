@@ -19,12 +19,45 @@ const KEYS = referenceRows()
   .filter((k) => !k.includes("[]"));
 const NAMES = ["market", "accounts", "margin", "liquidation", "insurance", "adl", "price", "book", "depth", "impact", "mark"];
 
-const edgeNumber = fc.constantFrom(0, -0, -1, 1, 0.5, 2, 3, 1e-300, 5e-324, 1e15, 1e308, -1e308, 2147483647, 2147483648, 9007199254740993, 1e9, 37.5);
+const edgeNumber = fc.constantFrom(
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  2,
+  3,
+  1e-300,
+  5e-324,
+  1e15,
+  1e308,
+  -1e308,
+  2147483647,
+  2147483648,
+  9007199254740993,
+  1e9,
+  37.5,
+);
 const value = fc.oneof(
   edgeNumber,
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
-  fc.constantFrom("", "x", "-1", "1e308", "NaN", "Infinity", "__proto__", "../../etc/passwd", "/dev/zero", "latent", "market", "ema", "oracle", "partial"),
+  fc.constantFrom(
+    "",
+    "x",
+    "-1",
+    "1e308",
+    "NaN",
+    "Infinity",
+    "__proto__",
+    "../../etc/passwd",
+    "/dev/zero",
+    "latent",
+    "market",
+    "ema",
+    "oracle",
+    "partial",
+  ),
   fc.boolean(),
   fc.constant(null),
   fc.constant([]),
@@ -34,18 +67,37 @@ const value = fc.oneof(
 
 /** Numeric keys with their defaults: scaled, they give plausible scenarios that should run (exit 0). */
 const NUMERIC = referenceRows()
-  .filter((r) => !r.key.includes("[]") && !r.key.includes(" (") && (r.type === "number" || r.type === "integer") && r.default !== "" && Number(r.default) !== 0)
+  .filter(
+    (r) =>
+      !r.key.includes("[]") &&
+      !r.key.includes(" (") &&
+      (r.type === "number" || r.type === "integer") &&
+      r.default !== "" &&
+      Number(r.default) !== 0,
+  )
   .map((r) => ({ key: r.key, value: Number(r.default), integer: r.type === "integer" }));
 const plausible = fc
   .record({ target: fc.constantFrom(...NUMERIC), factor: fc.constantFrom(0.25, 0.5, 0.9, 1.1, 2, 4) })
-  .map(({ target, factor }) => ({ op: "set", key: target.key, value: target.integer ? Math.max(1, Math.round(target.value * factor)) : target.value * factor }));
+  .map(({ target, factor }) => ({
+    op: "set",
+    key: target.key,
+    value: target.integer ? Math.max(1, Math.round(target.value * factor)) : target.value * factor,
+  }));
 
 /** One mutation of the scenario document: a key set to a value, a key removed, or an unknown key added. */
 const mutation = fc.oneof(
   { weight: 6, arbitrary: plausible },
   { weight: 6, arbitrary: fc.record({ op: fc.constant("set"), key: fc.constantFrom(...KEYS), value }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("delete"), key: fc.constantFrom(...KEYS) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("unknown"), key: fc.constantFrom(...KEYS), name: fc.constantFrom("levles", "extra", "Paths", "__proto__", "constructor"), value }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("unknown"),
+      key: fc.constantFrom(...KEYS),
+      name: fc.constantFrom("levles", "extra", "Paths", "__proto__", "constructor"),
+      value,
+    }),
+  },
 );
 
 /** Odd command-line options beside a valid scenario. */
@@ -55,18 +107,37 @@ const optionCase = fc.record({
   threads: fc.option(fc.constantFrom("0", "-2", "1000000", "1.5", "2", "x"), { nil: undefined }),
   engine: fc.option(fc.constantFrom("wasm", "ts", "gpu", ""), { nil: undefined }),
   format: fc.option(fc.constantFrom("csv", "parquet", "xlsx", ""), { nil: undefined }),
-  set: fc.array(fc.constantFrom("paths=3", "steps=0", "steps=5", "__proto__.x=1", "constructor.prototype.y=2", "market.tickSize=-1", "nope=1", "market.price.volatility=abc", "=", "market", "accounts.count=5"), { maxLength: 3 }),
+  set: fc.array(
+    fc.constantFrom(
+      "paths=3",
+      "steps=0",
+      "steps=5",
+      "__proto__.x=1",
+      "constructor.prototype.y=2",
+      "market.tickSize=-1",
+      "nope=1",
+      "market.price.volatility=abc",
+      "=",
+      "market",
+      "accounts.count=5",
+    ),
+    { maxLength: 3 },
+  ),
 });
 
 // half the cases only move keys within plausible ranges (they should mostly run), half mix in anything
-export const scenarioCase = fc.oneof(fc.array(plausible, { minLength: 1, maxLength: 4 }), fc.array(mutation, { minLength: 1, maxLength: 4 }));
+export const scenarioCase = fc.oneof(
+  fc.array(plausible, { minLength: 1, maxLength: 4 }),
+  fc.array(mutation, { minLength: 1, maxLength: 4 }),
+);
 export { optionCase };
 
 function setPath(doc, key, v) {
   const parts = key.split(".");
   let node = doc;
   for (const p of parts.slice(0, -1)) {
-    if (node[p] === null || typeof node[p] !== "object" || Array.isArray(node[p])) Object.defineProperty(node, p, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (node[p] === null || typeof node[p] !== "object" || Array.isArray(node[p]))
+      Object.defineProperty(node, p, { value: {}, enumerable: true, writable: true, configurable: true });
     node = node[p];
   }
   Object.defineProperty(node, parts[parts.length - 1], { value: v, enumerable: true, writable: true, configurable: true });
@@ -97,7 +168,9 @@ export function mutatedScenario(mutations) {
 }
 
 /** What a line of stderr may name: a key path, an option, a file, a sweep or shard word. */
-const NAMES_A_FIELD = new RegExp(`(^\\S+ is not a known key|--[a-z]+|[A-Za-z]+(\\.[A-Za-z0-9_\\[\\]]+)+|\\b(${[...NAMES, "paths", "seed", "steps", "stepSeconds", "name", "venue", "scenario", "file"].join("|")})\\b)`);
+const NAMES_A_FIELD = new RegExp(
+  `(^\\S+ is not a known key|--[a-z]+|[A-Za-z]+(\\.[A-Za-z0-9_\\[\\]]+)+|\\b(${[...NAMES, "paths", "seed", "steps", "stepSeconds", "name", "venue", "scenario", "file"].join("|")})\\b)`,
+);
 
 /**
  * Runs one case through the CLI in-process; returns its outcome class: "ok" (exit 0, finite results), "input"
@@ -131,7 +204,11 @@ export async function runCase(argv) {
 /** A scratch directory for a fuzz session's files; remove it with the returned function. */
 export function scratch() {
   const dir = mkdtempSync(join(tmpdir(), "cascade-fuzz-"));
-  return { dir, write: (name, doc) => (writeFileSync(join(dir, name), stringify(doc)), join(dir, name)), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    write: (name, doc) => (writeFileSync(join(dir, name), stringify(doc)), join(dir, name)),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** The argv of a scenario case (its file written into `dir`). */
@@ -143,7 +220,17 @@ export function scenarioArgv(s, mutations, index) {
 
 /** The argv of an option case. */
 export function optionArgv(s, o, index) {
-  const argv = ["run", "--json", "--quiet", "--out", join(s.dir, `opt-${index}`), "--set", "steps=20", "--set", "accounts.count=200"];
+  const argv = [
+    "run",
+    "--json",
+    "--quiet",
+    "--out",
+    join(s.dir, `opt-${index}`),
+    "--set",
+    "steps=20",
+    "--set",
+    "accounts.count=200",
+  ];
   argv.push("--paths", o.paths ?? "4");
   if (o.seed !== undefined) argv.push("--seed", o.seed);
   argv.push("--threads", o.threads ?? "1");

@@ -30,5 +30,7 @@ const cases = [
 ];
 for (const make of cases) await one(make());
 s.remove();
-console.log(`${cases.length} cases: ${counts.ok} exit 0 with finite results, ${counts.input} exit 2 naming a field, ${counts.other} other; slowest ${maxSeconds.toFixed(2)} s, peak RSS ${(maxRss / 1024 ** 2).toFixed(0)} MB`);
+console.log(
+  `${cases.length} cases: ${counts.ok} exit 0 with finite results, ${counts.input} exit 2 naming a field, ${counts.other} other; slowest ${maxSeconds.toFixed(2)} s, peak RSS ${(maxRss / 1024 ** 2).toFixed(0)} MB`,
+);
 process.exitCode = counts.other > 0 ? 1 : 0;

@@ -31,7 +31,10 @@ for (const m of quietRaw.markets) m.shocks = [];
 for (const a of quietRaw.collateral.assets) if (a.price) a.price.shocks = [];
 
 const results = [];
-for (const [name, doc, wasmPaths, tsPaths] of /** @type {[string, unknown, number, number][]} */ ([["usde-depeg", raw, 100, 20], ["quiet", quietRaw, 100, 20]])) {
+for (const [name, doc, wasmPaths, tsPaths] of /** @type {[string, unknown, number, number][]} */ ([
+  ["usde-depeg", raw, 100, 20],
+  ["quiet", quietRaw, 100, 20],
+])) {
   const scenario = loadPortfolioScenario(doc);
   const wasm = new PortfolioWasmEngine(scenario, { batch: 64 });
   const ts = new PortfolioEngine(scenario);

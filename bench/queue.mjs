@@ -79,7 +79,11 @@ function timed(args, workers = []) {
 function startWorkers(n, prefix) {
   return Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const child = spawn(process.execPath, [CLI, "worker", "--queue", REDIS, "--queue-prefix", prefix, "--threads", "1", "--name", `${prefix}-${i + 1}`], { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        [CLI, "worker", "--queue", REDIS, "--queue-prefix", prefix, "--threads", "1", "--name", `${prefix}-${i + 1}`],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
       return new Promise((resolve, reject) => {
         let err = "";
         child.stderr.on("data", (d) => {
@@ -93,23 +97,44 @@ function startWorkers(n, prefix) {
 }
 
 async function stopWorkers(children) {
-  await Promise.all(children.map((c) => new Promise((resolve) => (c.removeAllListeners("exit"), c.on("exit", resolve), c.kill("SIGTERM")))));
+  await Promise.all(
+    children.map((c) => new Promise((resolve) => (c.removeAllListeners("exit"), c.on("exit", resolve), c.kill("SIGTERM")))),
+  );
 }
 
 const base = ["run", "--paths", String(paths)];
 // each worker count has a key prefix of its own, so that only its workers take its runs
-const queueArgs = (workers, batch) => ["--queue", REDIS, "--queue-prefix", `${PREFIX}-w${workers}`, "--threads", "1", ...(batch ? ["--batch-size", String(batch)] : [])];
+const queueArgs = (workers, batch) => [
+  "--queue",
+  REDIS,
+  "--queue-prefix",
+  `${PREFIX}-w${workers}`,
+  "--threads",
+  "1",
+  ...(batch ? ["--batch-size", String(batch)] : []),
+];
 /** @type {{ label: string, args: string[], workers?: number, batch?: number }[]} */
 const configs = [
   { label: "local pool, --threads 1", args: [...base, "--threads", "1"] },
   { label: "local pool, --threads 2", args: [...base, "--threads", "2"] },
-  ...[1, 2, 3].map((w) => ({ label: `queue, ${w} worker${w > 1 ? "s" : ""} × 1 thread`, args: [...base, ...queueArgs(w)], workers: w })),
-  ...[25, 100, 400, 1600].map((b) => ({ label: `queue, 1 worker, batches of ${b}`, args: [...base, ...queueArgs(1, b)], workers: 1, batch: b })),
+  ...[1, 2, 3].map((w) => ({
+    label: `queue, ${w} worker${w > 1 ? "s" : ""} × 1 thread`,
+    args: [...base, ...queueArgs(w)],
+    workers: w,
+  })),
+  ...[25, 100, 400, 1600].map((b) => ({
+    label: `queue, 1 worker, batches of ${b}`,
+    args: [...base, ...queueArgs(1, b)],
+    workers: 1,
+    batch: b,
+  })),
 ];
 
 const groups = [];
 try {
-  console.error(`cascade run, default scenario, ${paths} paths, ${reps} rounds, whole-process wall time (${cpus().length} cores: ${cpus()[0]?.model ?? "?"})`);
+  console.error(
+    `cascade run, default scenario, ${paths} paths, ${reps} rounds, whole-process wall time (${cpus().length} cores: ${cpus()[0]?.model ?? "?"})`,
+  );
   for (const w of [1, 2, 3]) groups.push(await startWorkers(w, `${PREFIX}-w${w}`));
   for (const w of [1, 2, 3]) await timed(["run", "--paths", "200", ...queueArgs(w)]); // warm the workers' processes
   const times = configs.map(() => []);
@@ -124,7 +149,9 @@ try {
       runtimes[c].push(summary.runtimeMs);
       loads.push(loadavg()[0]);
     }
-    console.error(`round ${round + 1}: ${configs.map((c, i) => `${c.label} ${(times[i][round] / 1000).toFixed(2)} s`).join("; ")}`);
+    console.error(
+      `round ${round + 1}: ${configs.map((c, i) => `${c.label} ${(times[i][round] / 1000).toFixed(2)} s`).join("; ")}`,
+    );
   }
   const rows = configs.map((c, i) => {
     const m = median(times[i]);
@@ -137,11 +164,15 @@ try {
       medianCpuMs: Math.round(median(cpus_[i])),
       medianRuntimeMs: median(runtimes[i]),
     };
-    console.error(`${row.label.padEnd(34)} median ${(m / 1000).toFixed(2)} s  ${row.pathsPerSecond} paths/s  CPU ${(row.medianCpuMs / 1000).toFixed(2)} s  (${row.wallMs.join(", ")} ms)`);
+    console.error(
+      `${row.label.padEnd(34)} median ${(m / 1000).toFixed(2)} s  ${row.pathsPerSecond} paths/s  CPU ${(row.medianCpuMs / 1000).toFixed(2)} s  (${row.wallMs.join(", ")} ms)`,
+    );
     return row;
   });
   const loadAverage = { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) };
-  console.error(`1-minute load average during the runs: min ${loadAverage.min}, median ${loadAverage.median}, max ${loadAverage.max} (${cpus().length} cores)`);
+  console.error(
+    `1-minute load average during the runs: min ${loadAverage.min}, median ${loadAverage.median}, max ${loadAverage.max} (${cpus().length} cores)`,
+  );
 
   // time = intercept + slope × batches (one worker): the slope is what one batch costs on top of its paths, in wall
   // time (what the run waits) and in CPU time (coordinator and worker processes together: steadier on a busy machine)
@@ -171,7 +202,18 @@ try {
       `a queue run costs ${overhead.wallMsPerRunOverLocal} ms more than a local one besides; a path takes ${overhead.msPerPath} ms, ` +
       `so batches of >= ${minBatch} paths (${minBatch * 100} path-steps) keep the per-batch overhead under 2%`,
   );
-  const result = { bench: "queue", date: new Date().toISOString(), paths, rounds: reps, cores: cpus().length, cpu: cpus()[0]?.model, loadAverage, redis: REDIS.replace(/:[^@/]*@/, ":***@"), rows, overhead };
+  const result = {
+    bench: "queue",
+    date: new Date().toISOString(),
+    paths,
+    rounds: reps,
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    loadAverage,
+    redis: REDIS.replace(/:[^@/]*@/, ":***@"),
+    rows,
+    overhead,
+  };
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `queue-${result.date.replace(/[:.]/g, "-")}.json`);

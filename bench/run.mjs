@@ -22,13 +22,18 @@ const { buildC, CEngine, fnv1a64, median, RECORD_STRIDE, tsEngine, wasmEngine } 
 const { runMicro } = await import("./micro.mjs");
 const { BENCH_VARIANTS, referenceScenario, variant } = await import("./scenario.mjs");
 
-const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false }, "no-c": { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, "no-c": { type: "boolean", default: false } },
+});
 const quick = args.quick;
 const ROUNDS = quick ? 3 : 7;
 const TARGET_MS = quick ? 120 : 300;
 const started = performance.now();
 const log = (s) => process.stderr.write(`${s}\n`);
-const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? "–" : x.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (x, d = 1) =>
+  x === undefined || x === null || Number.isNaN(x)
+    ? "–"
+    : x.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
 const rate = (nsPerUnit) => 1e9 / nsPerUnit;
 
 // ---------------------------------------------------------------------------------------------- machine
@@ -50,7 +55,9 @@ const reference = referenceScenario();
 const STEPS = reference.steps;
 const scenarios = {
   reference: reference,
-  "no-adl": variant((s) => { s.insurance.initialBalance = 1e12; }),
+  "no-adl": variant((s) => {
+    s.insurance.initialBalance = 1e12;
+  }),
   quiet: BENCH_VARIANTS["quiet (no shock, no ADL)"](),
   "shock-step": BENCH_VARIANTS["shock, step 1 only, no ADL"](),
 };
@@ -110,7 +117,8 @@ const identity = {};
     identity.cChecksum = new CEngine(reference, "identity").checksum(0, paths);
     identity.checksumsEqual = identity.cChecksum === identity.wasmChecksum;
   }
-  if (diffs || identity.checksumsEqual === false) log("bench: WARNING: the engines disagree; speed figures below compare different computations");
+  if (diffs || identity.checksumsEqual === false)
+    log("bench: WARNING: the engines disagree; speed figures below compare different computations");
 }
 
 // ---------------------------------------------------------------------------- 2. throughput per core
@@ -124,7 +132,13 @@ for (const name of ["reference", "no-adl"]) {
   const row = {};
   for (const [engine, v] of Object.entries(t)) {
     const ns = median(v.cpu);
-    row[engine] = { nsPerPathStep: ns, pathStepsPerSecond: rate(ns), wallNsPerPathStep: median(v.wall), pathsPerRepetition: v.paths, cpuSamples: v.cpu };
+    row[engine] = {
+      nsPerPathStep: ns,
+      pathStepsPerSecond: rate(ns),
+      wallNsPerPathStep: median(v.wall),
+      pathsPerRepetition: v.paths,
+      cpuSamples: v.cpu,
+    };
   }
   const ratio = (x, y) => median(t[x].cpu.map((v, i) => v / t[y].cpu[i]));
   row.tsOverWasm = ratio("ts", "wasm");
@@ -176,7 +190,9 @@ if (cBuild.ok) {
 log("bench: cost per path-step at 1k, 10k, 100k, 1M accounts");
 const accounts = [];
 for (const n of [1000, 10000, 100000, 1000000]) {
-  const s = variant((x) => { x.accounts.count = n; });
+  const s = variant((x) => {
+    x.accounts.count = n;
+  });
   const engines = { wasm: wasmEngine(s) };
   if (cBuild.ok) engines.c = new CEngine(s, `accounts-${n}`);
   const t = interleave(engines, s.steps, quick ? 2 : 3);
@@ -266,7 +282,8 @@ const result = {
   quick,
   machine: { ...machine, loadAverageAtEnd: os.loadavg() },
   referenceScenario: reference,
-  method: "CPU time of the measuring process per path-step, median of interleaved repetitions; ratios are medians of per-round ratios",
+  method:
+    "CPU time of the measuring process per path-step, median of interleaved repetitions; ratios are medians of per-round ratios",
   identity,
   throughput,
   decomposition,
@@ -296,31 +313,87 @@ for (const [name, row] of Object.entries(throughput)) {
     ]);
   }
 }
-const t2 = new Table({ head: ["micro-benchmark", "WASM ns / unit\n(Benchmark.js)", "WASM ns / unit\n(CPU time)", "C ns / unit\n(CPU time)", "unit", "workload"] });
-for (const m of micro) t2.push([m.name, `${fmt(m.ns, 2)} ±${fmt(m.rme, 0)}%`, fmt(m.cpuNs, 2), m.cNs != null ? fmt(m.cNs, 2) : "", m.unit, m.workload]);
+const t2 = new Table({
+  head: [
+    "micro-benchmark",
+    "WASM ns / unit\n(Benchmark.js)",
+    "WASM ns / unit\n(CPU time)",
+    "C ns / unit\n(CPU time)",
+    "unit",
+    "workload",
+  ],
+});
+for (const m of micro)
+  t2.push([
+    m.name,
+    `${fmt(m.ns, 2)} ±${fmt(m.rme, 0)}%`,
+    fmt(m.cpuNs, 2),
+    m.cNs != null ? fmt(m.cNs, 2) : "",
+    m.unit,
+    m.workload,
+  ]);
 if (decomposition.wasm) {
   const c = decomposition.c ?? {};
-  t2.push(["step, nobody crosses (ladder check O(1))", "", fmt(decomposition.wasm.quietStepNs, 1), fmt(c.quietStepNs, 1), "step", "no shock, fund 1e12, 100 steps"]);
-  t2.push(["liquidation settled (fill + settlement)", "", fmt(decomposition.wasm.perLiquidationNs, 2), fmt(c.perLiquidationNs, 2), "liquidation", `${fmt(decomposition.counts.liquidationsPerShockStep, 0)} in the −8% step`]);
-  t2.push(["ADL closure (ranking included)", "", fmt(decomposition.wasm.perAdlClosureNs, 2), fmt(c.perAdlClosureNs, 2), "closure", `${fmt(decomposition.counts.adlClosuresPerReferencePath, 0)} per reference path`]);
+  t2.push([
+    "step, nobody crosses (ladder check O(1))",
+    "",
+    fmt(decomposition.wasm.quietStepNs, 1),
+    fmt(c.quietStepNs, 1),
+    "step",
+    "no shock, fund 1e12, 100 steps",
+  ]);
+  t2.push([
+    "liquidation settled (fill + settlement)",
+    "",
+    fmt(decomposition.wasm.perLiquidationNs, 2),
+    fmt(c.perLiquidationNs, 2),
+    "liquidation",
+    `${fmt(decomposition.counts.liquidationsPerShockStep, 0)} in the −8% step`,
+  ]);
+  t2.push([
+    "ADL closure (ranking included)",
+    "",
+    fmt(decomposition.wasm.perAdlClosureNs, 2),
+    fmt(c.perAdlClosureNs, 2),
+    "closure",
+    `${fmt(decomposition.counts.adlClosuresPerReferencePath, 0)} per reference path`,
+  ]);
 }
 const t3 = new Table({ head: ["accounts", "liquidations / path", "ADL / path", "WASM ns / path-step", "C ns / path-step"] });
-for (const a of accounts) t3.push([a.accounts.toLocaleString("en"), fmt(a.liquidationsPerPath, 0), fmt(a.adlClosuresPerPath, 0), fmt(a.wasmNsPerPathStep), fmt(a.cNsPerPathStep)]);
+for (const a of accounts)
+  t3.push([
+    a.accounts.toLocaleString("en"),
+    fmt(a.liquidationsPerPath, 0),
+    fmt(a.adlClosuresPerPath, 0),
+    fmt(a.wasmNsPerPathStep),
+    fmt(a.cNsPerPathStep),
+  ]);
 const t4 = new Table({ head: ["whole runs", "figure"] });
 if (scaling.pool?.threads1PathsPerSecond) {
   t4.push(["pool, 1 thread (reference)", `${fmt(scaling.pool.threads1PathsPerSecond, 0)} paths/s`]);
-  t4.push(["pool, 2 threads (reference)", `${fmt(scaling.pool.threads2PathsPerSecond, 0)} paths/s = ${fmt(scaling.pool.threads2PathStepsPerSecond / 1e6, 2)}M path-steps/s`]);
+  t4.push([
+    "pool, 2 threads (reference)",
+    `${fmt(scaling.pool.threads2PathsPerSecond, 0)} paths/s = ${fmt(scaling.pool.threads2PathStepsPerSecond / 1e6, 2)}M path-steps/s`,
+  ]);
   t4.push(["2-thread scaling", `${fmt(scaling.pool.efficiency * 100, 0)}%`]);
 } else t4.push(["pool", scaling.pool?.skipped ?? "–"]);
-if (scaling.cTwoProcesses) t4.push(["2 C processes vs 1 (machine yardstick)", `${fmt(scaling.cTwoProcesses.efficiency * 100, 0)}%`]);
+if (scaling.cTwoProcesses)
+  t4.push(["2 C processes vs 1 (machine yardstick)", `${fmt(scaling.cTwoProcesses.efficiency * 100, 0)}%`]);
 if (endToEnd?.paths) {
-  t4.push([`default scenario end to end, ${endToEnd.paths.toLocaleString("en")} paths, 2 threads`, `${fmt(endToEnd.seconds, 2)} s (${fmt(endToEnd.secondsPerMillionPaths, 1)} s per 1M paths)`]);
+  t4.push([
+    `default scenario end to end, ${endToEnd.paths.toLocaleString("en")} paths, 2 threads`,
+    `${fmt(endToEnd.seconds, 2)} s (${fmt(endToEnd.secondsPerMillionPaths, 1)} s per 1M paths)`,
+  ]);
   t4.push(["peak RSS of that run", `${fmt(endToEnd.peakRssMB, 0)} MB`]);
 } else t4.push(["end to end", endToEnd?.skipped ?? "–"]);
 
 console.log(`margin-cascade benchmarks, ${result.date}${quick ? " (--quick)" : ""}`);
-console.log(`${machine.cpu}, ${machine.logicalCpus} logical CPUs, Node ${machine.node}, ${cBuild.ok ? machine.gcc : "C port skipped"}; load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(" ")} at start`);
-console.log(`identity: WASM vs TS ${identity.wasmVsTs.differingSlots === 0 ? "bit-identical" : `${identity.wasmVsTs.differingSlots} slots differ`} (${identity.wasmVsTs.paths} paths); checksum WASM ${identity.wasmChecksum}${cBuild.ok ? ` C ${identity.cChecksum} ${identity.checksumsEqual ? "(equal)" : "(DIFFERENT)"}` : ` (C skipped: ${cBuild.reason})`}`);
+console.log(
+  `${machine.cpu}, ${machine.logicalCpus} logical CPUs, Node ${machine.node}, ${cBuild.ok ? machine.gcc : "C port skipped"}; load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(" ")} at start`,
+);
+console.log(
+  `identity: WASM vs TS ${identity.wasmVsTs.differingSlots === 0 ? "bit-identical" : `${identity.wasmVsTs.differingSlots} slots differ`} (${identity.wasmVsTs.paths} paths); checksum WASM ${identity.wasmChecksum}${cBuild.ok ? ` C ${identity.cChecksum} ${identity.checksumsEqual ? "(equal)" : "(DIFFERENT)"}` : ` (C skipped: ${cBuild.reason})`}`,
+);
 console.log(t1.toString());
 console.log(t2.toString());
 console.log(t3.toString());

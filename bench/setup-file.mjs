@@ -9,8 +9,14 @@ export function writeSetupFile(setup, file) {
   const parts = [
     Buffer.from("MCS2", "latin1"),
     Buffer.from(
-      new Uint32Array([setup.tierFloor.length, setup.bidProfile.length, setup.shocks.length, setup.returns.length, n, setup.params.length])
-        .buffer,
+      new Uint32Array([
+        setup.tierFloor.length,
+        setup.bidProfile.length,
+        setup.shocks.length,
+        setup.returns.length,
+        n,
+        setup.params.length,
+      ]).buffer,
     ),
   ];
   const f64 = (a) => parts.push(Buffer.from(Float64Array.from(a).buffer));

@@ -34,6 +34,12 @@ for (const m of METRICS) {
   const [a, b] = rows.slice(-2).map((r) => r.metrics[m]);
   const diff = Math.abs(a.mean - b.mean);
   const half = Math.max((a.ci95[1] - a.ci95[0]) / 2, (b.ci95[1] - b.ci95[0]) / 2);
-  console.log([m, ...cells, `15 s → 5 s: |Δ| ${fmt(diff)} ${diff <= half ? "within" : diff <= 2 * half ? "within the CI width, not the half-width" : "OUTSIDE"} the 95% CI`].join(" | "));
+  console.log(
+    [
+      m,
+      ...cells,
+      `15 s → 5 s: |Δ| ${fmt(diff)} ${diff <= half ? "within" : diff <= 2 * half ? "within the CI width, not the half-width" : "OUTSIDE"} the 95% CI`,
+    ].join(" | "),
+  );
 }
 console.log(rows.map((r) => `${r.stepSeconds} s steps: ${r.seconds.toFixed(1)} s`).join(", "));

@@ -18,7 +18,10 @@ if (process.env.CASCADE_BENCH_CHILD) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const once = (threads) => {
-    const r = spawnSync(process.execPath, [self, String(paths)], { env: { ...process.env, CASCADE_BENCH_CHILD: String(threads) }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [self, String(paths)], {
+      env: { ...process.env, CASCADE_BENCH_CHILD: String(threads) },
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout);
   };
@@ -27,7 +30,15 @@ if (process.env.CASCADE_BENCH_CHILD) {
     const one = once(1);
     const two = once(2);
     efficiency.push(two.pathsPerSecond / (2 * one.pathsPerSecond));
-    console.error(`pair ${i + 1}: 1 thread ${Math.round(one.pathsPerSecond)} paths/s, 2 threads ${Math.round(two.pathsPerSecond)} paths/s`);
+    console.error(
+      `pair ${i + 1}: 1 thread ${Math.round(one.pathsPerSecond)} paths/s, 2 threads ${Math.round(two.pathsPerSecond)} paths/s`,
+    );
   }
-  console.log(JSON.stringify({ scenario: "btc-perp-crash (default)", paths, pairs, efficiencies: efficiency, medianEfficiency: median(efficiency) }, null, 2));
+  console.log(
+    JSON.stringify(
+      { scenario: "btc-perp-crash (default)", paths, pairs, efficiencies: efficiency, medianEfficiency: median(efficiency) },
+      null,
+      2,
+    ),
+  );
 }

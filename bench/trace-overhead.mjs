@@ -29,7 +29,13 @@ const SEED = [42, 0];
 
 const scenarios = {
   "reference (batched rounds, −8% shock)": { scenario: referenceScenario(), paths: 200 },
-  "reference, quiet (no shock)": { scenario: variant((s) => { s.market.price.shocks = []; s.insurance.initialBalance = 1e12; }), paths: 2000 },
+  "reference, quiet (no shock)": {
+    scenario: variant((s) => {
+      s.market.price.shocks = [];
+      s.insurance.initialBalance = 1e12;
+    }),
+    paths: 2000,
+  },
   "default btc-perp-crash (per-account, ADL)": { scenario: loadScenario(undefined, []).scenario, paths: 500 },
   "partial engine (per-account)": {
     scenario: variant((s) => {
@@ -89,7 +95,8 @@ for (const [name, { scenario, paths }] of Object.entries(scenarios)) {
     // the same records from both builds, before any timing
     const a = nows[0].records(0, 8);
     const b = olds[0].records(0, 8);
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${name}: records differ between the builds at slot ${i}`);
+    for (let i = 0; i < a.length; i++)
+      if (!Object.is(a[i], b[i])) throw new Error(`${name}: records differ between the builds at slot ${i}`);
     const chunk = Math.max(1, Math.round(paths / (2 * copies)));
     for (const e of [...nows, ...olds]) e.time(chunk); // warm-up past the baseline compiler
     const n = [];
@@ -116,7 +123,13 @@ for (const [name, { scenario, paths }] of Object.entries(scenarios)) {
       n.push(y / (paths * steps));
       ratio.push(y / x);
     }
-    results.untraced[name] = { paths, steps, baseNsPerPathStep: median(o), thisNsPerPathStep: median(n), thisOverBase: median(ratio) };
+    results.untraced[name] = {
+      paths,
+      steps,
+      baseNsPerPathStep: median(o),
+      thisNsPerPathStep: median(n),
+      thisOverBase: median(ratio),
+    };
   }
   if (process.argv.includes("--untraced-only")) continue;
   // a traced path against the same path untraced (this build)
@@ -128,12 +141,25 @@ for (const [name, { scenario, paths }] of Object.entries(scenarios)) {
   const tr = [];
   const un = [];
   for (let r = 0; r < rounds; r++) {
-    tr.push(cpu(() => { for (let p = 0; p < tracedPaths; p++) tracer.trace(p); }) / tracedPaths);
+    tr.push(
+      cpu(() => {
+        for (let p = 0; p < tracedPaths; p++) tracer.trace(p);
+      }) / tracedPaths,
+    );
     const e = new Float64Array(RECORD_STRIDE);
-    un.push(cpu(() => { for (let p = 0; p < tracedPaths; p++) one.engine.runPaths(p, 1, e); }) / tracedPaths);
+    un.push(
+      cpu(() => {
+        for (let p = 0; p < tracedPaths; p++) one.engine.runPaths(p, 1, e);
+      }) / tracedPaths,
+    );
   }
   let events = 0;
   for (let p = 0; p < tracedPaths; p++) events += tracer.trace(p).trace.eventCount;
-  results.traced[name] = { untracedUsPerPath: median(un) / 1000, tracedUsPerPath: median(tr) / 1000, tracedOverUntraced: median(tr) / median(un), eventsPerPath: events / tracedPaths };
+  results.traced[name] = {
+    untracedUsPerPath: median(un) / 1000,
+    tracedUsPerPath: median(tr) / 1000,
+    tracedOverUntraced: median(tr) / median(un),
+    eventsPerPath: events / tracedPaths,
+  };
 }
 console.log(JSON.stringify(results, null, 2));

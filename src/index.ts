@@ -24,9 +24,24 @@ export { mergeShards } from "./mc/merge.js";
 export { verifyRun } from "./mc/verify.js";
 export type { VerifyReport } from "./mc/verify.js";
 // multi-market cross margin with multi-asset collateral (issue 7): the reference engine and its WASM kernel
-export { loadPortfolioScenario, simulatePortfolio, PortfolioEngine, portfolioMetricNames, BASE_METRIC_NAMES, cholesky } from "./portfolio/index.js";
+export {
+  loadPortfolioScenario,
+  simulatePortfolio,
+  PortfolioEngine,
+  portfolioMetricNames,
+  BASE_METRIC_NAMES,
+  cholesky,
+} from "./portfolio/index.js";
 export { PortfolioWasmEngine } from "./kernel/portfolio-engine.js";
 export type { PortfolioScenario, PortfolioResult, PortfolioLedger, PortfolioLiquidationEvent } from "./portfolio/index.js";
 // oracle manipulation (Mango Markets 2022-10-11): one deterministic attack, and the defences that stop it
-export { simulateManipulation, MANGO_2022_10_11, MANGO_2022_10_11_FIGURES, parseManipulationConfig, OracleFeed, StablePrice, SpotBook } from "./oracle/index.js";
+export {
+  simulateManipulation,
+  MANGO_2022_10_11,
+  MANGO_2022_10_11_FIGURES,
+  parseManipulationConfig,
+  OracleFeed,
+  StablePrice,
+  SpotBook,
+} from "./oracle/index.js";
 export type { ManipulationConfig, ManipulationConfigInput, ManipulationResult, ManipulationStep } from "./oracle/index.js";

@@ -26,7 +26,7 @@ describe("ADL after the cascade, on random scenarios", () => {
           const liquidations: LiquidationEvent[] = [];
           const adl: AdlEvent[] = [];
           const order: ("liquidation" | "adl")[][] = [];
-          const mark = (step: number, kind: "liquidation" | "adl") => ((order[step] ??= []).push(kind));
+          const mark = (step: number, kind: "liquidation" | "adl") => (order[step] ??= []).push(kind);
           // accounts the liquidation engine has had in its hands (never ADL'd): liquidated, sliced, taken at auction
           const handled = new Set<number>();
           engine.onLiquidation = (e) => {
@@ -53,7 +53,11 @@ describe("ADL after the cascade, on random scenarios", () => {
             // left open, unhandled and in profit both at the price it was ADL'd at and at the mark the ranking scored
             // (Maker's hole kicks no auction event, so the auction engine is left out of this check)
             if (inputs.scenario.liquidation.engine !== "dutch-auction") {
-              const remainderOf = new Map(liquidations.filter((e) => e.step === l.step && e.remainder !== undefined).map((e) => [e.account, e.remainder as number]));
+              const remainderOf = new Map(
+                liquidations
+                  .filter((e) => e.step === l.step && e.remainder !== undefined)
+                  .map((e) => [e.account, e.remainder as number]),
+              );
               const byBankrupt = new Map<number, { size: number; price: number; side: number }>();
               for (const e of adl.filter((x) => x.step === l.step)) {
                 const t = byBankrupt.get(e.bankrupt) ?? { size: 0, price: e.price, side: e.side };
@@ -66,17 +70,28 @@ describe("ADL after the cascade, on random scenarios", () => {
                 partlyMatched++;
                 const pop = engine.population;
                 for (let j = 0; j < pop.count; j++) {
-                  if ((pop.isLong[j] === 1 ? 1 : -1) !== t.side || engine.isClosed(j) || handled.has(j) || !(engine.position(j).size > 0)) continue;
+                  if (
+                    (pop.isLong[j] === 1 ? 1 : -1) !== t.side ||
+                    engine.isClosed(j) ||
+                    handled.has(j) ||
+                    !(engine.position(j).size > 0)
+                  )
+                    continue;
                   // eligible: in profit at the ADL price and at the mark the ranking scored it at
                   const eligible = t.side * (t.price - pop.entry[j]) > 0 && t.side * (l.mark - pop.entry[j]) > 0;
-                  expect(eligible, `step ${l.step}: account ${j} was left in profit at ${t.price} (mark ${l.mark}) while bankrupt ${bankrupt} kept ${r - t.size} unmatched`).toBe(false);
+                  expect(
+                    eligible,
+                    `step ${l.step}: account ${j} was left in profit at ${t.price} (mark ${l.mark}) while bankrupt ${bankrupt} kept ${r - t.size} unmatched`,
+                  ).toBe(false);
                 }
               }
             }
             if (Number.isNaN(initial)) return;
             // accounts.flow's arrivals bring their collateral in: money that enters during the path
             const money = l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals;
-            expect(Math.abs(money - initial), `path ${path} step ${l.step}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(l.makers), l.badDebt, initial));
+            expect(Math.abs(money - initial), `path ${path} step ${l.step}`).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(l.makers), l.badDebt, initial),
+            );
           };
           const out = new Float64Array(RECORD_STRIDE);
           engine.runPaths(path, 1, out);

@@ -24,6 +24,9 @@ describe("a failure inside the engine", () => {
   it("reaches the user as one line and a 'please report' line with seed, path index and scenario", () => {
     const err = new InternalError(`${PATH_FAILURE}37: unreachable`, { pathIndex: 37 });
     const lines = errorLines(err, { seed: 42, scenarioFile: "crash.yaml" });
-    expect(lines).toEqual([`error: ${PATH_FAILURE}37: unreachable`, "please report: seed 42, path index 37, scenario crash.yaml"]);
+    expect(lines).toEqual([
+      `error: ${PATH_FAILURE}37: unreachable`,
+      "please report: seed 42, path index 37, scenario crash.yaml",
+    ]);
   });
 });

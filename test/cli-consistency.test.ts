@@ -18,14 +18,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function cascade(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 
 describe("options agree across subcommands", () => {
   it("portfolio takes --set (applied before --paths) and --quiet (nothing on stderr)", async () => {
     const out = join(dir, "pf");
-    const r = await cascade("portfolio", PORTFOLIO, "--set", "paths=7", "--set", "steps=30", "--threads", "1", "--quiet", "--json", "--out", out);
+    const r = await cascade(
+      "portfolio",
+      PORTFOLIO,
+      "--set",
+      "paths=7",
+      "--set",
+      "steps=30",
+      "--threads",
+      "1",
+      "--quiet",
+      "--json",
+      "--out",
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const summary = JSON.parse(r.stdout);
@@ -37,7 +53,23 @@ describe("options agree across subcommands", () => {
 
   it("margin accepts --json (its output is JSON either way)", async () => {
     const file = join(dir, "positions.json");
-    writeFileSync(file, JSON.stringify({ mode: "isolated", walletBalance: 500, positions: [{ symbol: "BTCUSDT", side: "long", size: 0.02, entryPrice: 50000, markPrice: 50000, tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mode: "isolated",
+        walletBalance: 500,
+        positions: [
+          {
+            symbol: "BTCUSDT",
+            side: "long",
+            size: 0.02,
+            entryPrice: 50000,
+            markPrice: 50000,
+            tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }],
+          },
+        ],
+      }),
+    );
     const plain = await cascade("margin", file);
     const json = await cascade("margin", file, "--json");
     expect(json.code).toBe(0);
@@ -66,9 +98,16 @@ describe("options agree across subcommands", () => {
   it("Node's own warnings never reach a user's terminal", () => {
     const preload = join(dir, "warn.cjs");
     writeFileSync(preload, 'setTimeout(() => process.emitWarning("a test warning", "ExperimentalWarning"), 400);\n');
-    const out = execFileSync(process.execPath, ["-r", preload, join(ROOT, "dist/cli/main.js"), "presets"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(process.execPath, ["-r", preload, join(ROOT, "dist/cli/main.js"), "presets"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     expect(out).toMatch(/binance-usdm-btcusdt/);
-    const withErr = execFileSync("sh", ["-c", `"${process.execPath}" -r "${preload}" "${join(ROOT, "dist/cli/main.js")}" presets 2>&1 >/dev/null`], { encoding: "utf8" });
+    const withErr = execFileSync(
+      "sh",
+      ["-c", `"${process.execPath}" -r "${preload}" "${join(ROOT, "dist/cli/main.js")}" presets 2>&1 >/dev/null`],
+      { encoding: "utf8" },
+    );
     expect(withErr).not.toMatch(/\(node:\d+\)|a test warning/);
   });
 });
@@ -78,12 +117,21 @@ describe("the scenario-key reference", () => {
     const r = await cascade("schema");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(referenceMarkdown());
-    expect(readFileSync(join(ROOT, "docs", "scenario.md"), "utf8"), "docs/scenario.md is stale: run `npm run build && npm run docs`").toBe(r.stdout);
+    expect(
+      readFileSync(join(ROOT, "docs", "scenario.md"), "utf8"),
+      "docs/scenario.md is stale: run `npm run build && npm run docs`",
+    ).toBe(r.stdout);
   });
 
   it("lists every key of the embedded default scenario, with the defaults the loader applies", () => {
     const keys = new Set(referenceRows().map((row) => row.key));
-    for (const key of ["market.impact.halfLifeSeconds", "market.book.depth.saturationTicks", "liquidation.partial.cooldownSeconds", "adl.ranking", "insurance.initialBalance"]) {
+    for (const key of [
+      "market.impact.halfLifeSeconds",
+      "market.book.depth.saturationTicks",
+      "liquidation.partial.cooldownSeconds",
+      "adl.ranking",
+      "insurance.initialBalance",
+    ]) {
       expect(keys.has(key), key).toBe(true);
     }
     const row = referenceRows().find((r) => r.key === "market.impact.permanentShare")!;
@@ -113,6 +161,8 @@ describe("--force", () => {
     expect((await cascade("run", "--paths", "4", "--quiet", "--json", "--threads", "1", "--out", out)).code).toBe(0);
     const other = await cascade("run", "--paths", "4", "--seed", "9", "--quiet", "--json", "--threads", "1", "--out", out);
     expect(other.code).toBe(2);
-    expect((await cascade("run", "--paths", "4", "--seed", "9", "--quiet", "--json", "--threads", "1", "--force", "--out", out)).code).toBe(0);
+    expect(
+      (await cascade("run", "--paths", "4", "--seed", "9", "--quiet", "--json", "--threads", "1", "--force", "--out", out)).code,
+    ).toBe(0);
   });
 });

@@ -17,9 +17,15 @@ const DEFAULT_SCENARIO = fileURLToPath(new URL("../scenarios/btc-perp-crash.yaml
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   const all = `${stdout}${stderr}`;
-  expect(all.split("\n").filter((l) => l.startsWith("    at ")), `stack trace in output of cascade ${argv.join(" ")}:\n${all}`).toEqual([]);
+  expect(
+    all.split("\n").filter((l) => l.startsWith("    at ")),
+    `stack trace in output of cascade ${argv.join(" ")}:\n${all}`,
+  ).toEqual([]);
   return { code, stdout, stderr };
 }
 
@@ -30,17 +36,37 @@ describe("bad input exits 2 with one line naming what is wrong", () => {
     { name: "an unknown option", argv: ["run", "--pahts", "5"], says: "error: unknown option '--pahts'" },
     { name: "an unknown command", argv: ["rnu"], says: "error: unknown command 'rnu'" },
     { name: "an extra argument", argv: ["run", "a.yaml", "b.yaml"], says: "error: too many arguments" },
-    { name: "negative --paths", argv: ["run", "--paths", "-5"], says: 'error: --paths must be a positive integer (received "-5")' },
+    {
+      name: "negative --paths",
+      argv: ["run", "--paths", "-5"],
+      says: 'error: --paths must be a positive integer (received "-5")',
+    },
     { name: "fractional --seed", argv: ["run", "--seed", "1.5"], says: "error: --seed must be a non-negative integer" },
     { name: "zero --threads", argv: ["run", "--threads", "0"], says: "error: --threads must be a positive integer" },
-    { name: "an unknown --engine", argv: ["run", "--engine", "gpu"], says: 'error: --engine must be one of wasm, ts (received "gpu")' },
-    { name: "a shard beyond the count", argv: ["run", "--shard", "4/3"], says: 'error: --shard must be i/n with 1 <= i <= n, e.g. 2/4 (received "4/3")' },
+    {
+      name: "an unknown --engine",
+      argv: ["run", "--engine", "gpu"],
+      says: 'error: --engine must be one of wasm, ts (received "gpu")',
+    },
+    {
+      name: "a shard beyond the count",
+      argv: ["run", "--shard", "4/3"],
+      says: 'error: --shard must be i/n with 1 <= i <= n, e.g. 2/4 (received "4/3")',
+    },
     { name: "shard 0", argv: ["run", "--shard", "0/3"], says: "error: --shard must be i/n" },
     { name: "an unknown --format", argv: ["run", "--format", "xlsx"], says: "error: --format must be one of csv, parquet" },
     { name: "a malformed --set", argv: ["run", "--set", "paths"], says: "error: --set must be key.path=value" },
-    { name: "a --set of an unknown key", argv: ["run", "--set", "accounts.levrage=3"], says: "error: accounts.levrage is not a known key" },
+    {
+      name: "a --set of an unknown key",
+      argv: ["run", "--set", "accounts.levrage=3"],
+      says: "error: accounts.levrage is not a known key",
+    },
     { name: "a missing scenario file", argv: ["run", "no-such.yaml"], says: "must be a readable file" },
-    { name: "a missing margin input", argv: ["margin", "no-such.json"], says: "error: positions file no-such.json must be a readable file" },
+    {
+      name: "a missing margin input",
+      argv: ["margin", "no-such.json"],
+      says: "error: positions file no-such.json must be a readable file",
+    },
     { name: "a margin input that is not JSON", argv: ["margin", `${FIXTURES}malformed.json`], says: "line 4 must be valid JSON" },
   ];
   it.each(cases)("$name", async ({ argv, says }) => {
@@ -53,7 +79,12 @@ describe("bad input exits 2 with one line naming what is wrong", () => {
   it("every bad option of run is reported at once", async () => {
     const { code, stderr } = await cascade("run", "--paths", "-5", "--engine", "gpu", "--shard", "4/3", "--format", "xls");
     expect(code).toBe(2);
-    expect(stderr.trim().split("\n").map((l) => l.split(" ")[1])).toEqual(["--paths", "--engine", "--shard", "--format"]);
+    expect(
+      stderr
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ")[1]),
+    ).toEqual(["--paths", "--engine", "--shard", "--format"]);
   });
 });
 
@@ -101,7 +132,21 @@ describe("presets", () => {
 
 describe("run", () => {
   it("hands the engine the default scenario with --paths/--seed applied and the parsed options", async () => {
-    const { code } = await cascade("run", "--paths", "12", "--seed", "7", "--engine", "ts", "--shard", "2/3", "--threads", "2", "--quiet", "--json");
+    const { code } = await cascade(
+      "run",
+      "--paths",
+      "12",
+      "--seed",
+      "7",
+      "--engine",
+      "ts",
+      "--shard",
+      "2/3",
+      "--threads",
+      "2",
+      "--quiet",
+      "--json",
+    );
     expect(code).toBe(0);
     expect(runMock).toHaveBeenCalledTimes(1);
     const [inputs, options] = runMock.mock.calls[0];
@@ -133,14 +178,20 @@ describe("run", () => {
     runMock.mockRejectedValueOnce(new InternalError("kernel trapped: unreachable", { pathIndex: 17 }));
     const { code, stderr } = await cascade("run", `${FIXTURES}scenario.json`, "--seed", "9");
     expect(code).toBe(1);
-    expect(stderr).toBe(`error: kernel trapped: unreachable\nplease report: seed 9, path index 17, scenario ${FIXTURES}scenario.json\n`);
+    expect(stderr).toBe(
+      `error: kernel trapped: unreachable\nplease report: seed 9, path index 17, scenario ${FIXTURES}scenario.json\n`,
+    );
   });
 });
 
 describe("exit codes", () => {
   const cases: { name: string; err: unknown; code: number }[] = [
     { name: "bad input is 2", err: new InputError(["paths must be >= 1 (received 0)"]), code: 2 },
-    { name: "a commander usage error is 2", err: new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"), code: 2 },
+    {
+      name: "a commander usage error is 2",
+      err: new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"),
+      code: 2,
+    },
     { name: "--help is 0", err: new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"), code: 0 },
     { name: "a bug is 1", err: new TypeError("x is undefined"), code: 1 },
     { name: "a thrown non-error is 1", err: "boom", code: 1 },

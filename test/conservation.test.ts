@@ -45,7 +45,9 @@ describe("money is conserved", () => {
           const scale = Math.max(1, initial, Math.abs(ledger.makers), ledger.badDebt);
           const error = Math.abs(money(ledger) - initial) / scale;
           if (!(error <= 1e-9)) {
-            throw new Error(`step ${ledger.step}: ledger ${JSON.stringify(ledger)} sums to ${money(ledger)}, expected ${initial} (relative error ${error})`);
+            throw new Error(
+              `step ${ledger.step}: ledger ${JSON.stringify(ledger)} sums to ${money(ledger)}, expected ${initial} (relative error ${error})`,
+            );
           }
           checked++;
         };
@@ -89,8 +91,15 @@ describe("money is conserved", () => {
 // and each row agrees with the balances the engine keeps apart (the traders' cash is summed account by account).
 describe("who paid: the money rows of every path", () => {
   const rowSum = (r: Float64Array, at: number) =>
-    r[at + METRIC.liquidatedPnl] - r[at + METRIC.adlTransfer] + r[at + METRIC.fundNet] + r[at + METRIC.vaultPnl] +
-    r[at + METRIC.treasury] + r[at + METRIC.keepersPnl] + r[at + METRIC.makersPnl] + r[at + METRIC.flowPnl] - r[at + METRIC.badDebt];
+    r[at + METRIC.liquidatedPnl] -
+    r[at + METRIC.adlTransfer] +
+    r[at + METRIC.fundNet] +
+    r[at + METRIC.vaultPnl] +
+    r[at + METRIC.treasury] +
+    r[at + METRIC.keepersPnl] +
+    r[at + METRIC.makersPnl] +
+    r[at + METRIC.flowPnl] -
+    r[at + METRIC.badDebt];
 
   it("sum to zero and match the ledger's balances, both engines, on 300 random scenarios", () => {
     // how many paths exercised each row (the property must not pass on zeros alone)
@@ -128,15 +137,25 @@ describe("who paid: the money rows of every path", () => {
           near(kernel.ledger()[6], l.arrivals, "arrivals' collateral (kernel)");
           near(r[METRIC.treasury], l.treasury, "treasury");
           near(r[METRIC.fundNet], l.insurance - inputs.scenario.insurance.initialBalance, "fund");
-          const capital = inputs.scenario.liquidation.engine === "backstop" ? (inputs.scenario.liquidation.backstop?.vaultCapital ?? 0) : 0;
+          const capital =
+            inputs.scenario.liquidation.engine === "backstop" ? (inputs.scenario.liquidation.backstop?.vaultCapital ?? 0) : 0;
           near(r[METRIC.vaultPnl], l.vault - capital, "vault");
           expect(r[METRIC.feesPaid]).toBeGreaterThanOrEqual(0);
           expect(r[METRIC.shortfall]).toBeGreaterThanOrEqual(0);
-          expect(r[METRIC.adlTransfer] === 0 || r[METRIC.adlCount] > 0 || inputs.scenario.adl.ranking === "socialized").toBe(true);
+          expect(r[METRIC.adlTransfer] === 0 || r[METRIC.adlCount] > 0 || inputs.scenario.adl.ranking === "socialized").toBe(
+            true,
+          );
           // market orders, no ADL: what the liquidated could not pay is what the fund paid plus bad debt
-          const plain = ["market", "partial"].includes(inputs.scenario.liquidation.engine) && inputs.scenario.adl.ranking === "none";
-          if (plain) near(r[METRIC.shortfall], r[METRIC.feesPaid] - r[METRIC.treasury] - r[METRIC.fundNet] + r[METRIC.badDebt], "shortfall = fund paid + bad debt");
-          for (const k of ["shortfall", "adlTransfer", "keepersPnl", "vaultPnl", "treasury", "flowPnl"] as const) if (r[METRIC[k]] !== 0) seen[k]++;
+          const plain =
+            ["market", "partial"].includes(inputs.scenario.liquidation.engine) && inputs.scenario.adl.ranking === "none";
+          if (plain)
+            near(
+              r[METRIC.shortfall],
+              r[METRIC.feesPaid] - r[METRIC.treasury] - r[METRIC.fundNet] + r[METRIC.badDebt],
+              "shortfall = fund paid + bad debt",
+            );
+          for (const k of ["shortfall", "adlTransfer", "keepersPnl", "vaultPnl", "treasury", "flowPnl"] as const)
+            if (r[METRIC[k]] !== 0) seen[k]++;
           if (plain && r[METRIC.shortfall] > 0) seen.plainShortfall++;
         }
       }),

@@ -12,7 +12,12 @@ import { loadScenario } from "../src/config/load.js";
 import { evaluateCrash, recordPaths, type CrashResult } from "../src/calibration/evaluate.js";
 import { calibrationTable } from "../src/calibration/table.js";
 import { BITMEX_2020_03_12, HYPERLIQUID_2025_10_10, type Crash } from "../src/calibration/targets.js";
-import { busiestWindowShare, firstAdlDelaySeconds, fillsBeforeFirstAdl, adlShareOfLiquidatedNotional } from "../src/calibration/figures.js";
+import {
+  busiestWindowShare,
+  firstAdlDelaySeconds,
+  fillsBeforeFirstAdl,
+  adlShareOfLiquidatedNotional,
+} from "../src/calibration/figures.js";
 import type { PathRecord } from "../src/calibration/path-record.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -89,7 +94,10 @@ describe("the scenario files run through the CLI", () => {
       const dir = join(out, crash.scenario.replace(/\W+/g, "-"));
       const args = ["dist/cli/main.js", "run", crash.scenario, "--paths", "200", "--threads", "1", "--quiet", "--out", dir];
       await run(process.execPath, args, { cwd: ROOT });
-      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { paths: number; probabilities: { anyLiquidation: number } };
+      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as {
+        paths: number;
+        probabilities: { anyLiquidation: number };
+      };
       expect(summary.paths).toBe(200);
       expect(summary.probabilities.anyLiquidation).toBe(1);
     });

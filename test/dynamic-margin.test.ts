@@ -17,7 +17,6 @@ import { firstDifference, runReference, runWasm, seedWords } from "./helpers/eng
 import { fundamentalAt, START } from "./helpers/mechanism-scenarios.js";
 import { baseScenario } from "./helpers/scenario.js";
 
-
 /** The reference engine after prepare (the run's population drawn), and the setup it runs on. */
 function prepared(inputs: ScenarioInputs) {
   const setup = buildSetup(inputs);
@@ -29,7 +28,8 @@ function prepared(inputs: ScenarioInputs) {
 /** The WASM kernel (release and debug) gives the reference's records bit for bit, over `paths` paths. */
 function expectBitIdentical(inputs: ScenarioInputs, paths = 4): Float64Array {
   const ts = runReference(inputs, paths);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
   return ts;
 }
 
@@ -38,7 +38,10 @@ function expectSamePopulation(inputs: ScenarioInputs, pop: Population): void {
   for (const build of ["release", "debug"] as const) {
     const wasm = new WasmEngine(buildSetup(inputs), { build, batch: 7 });
     wasm.prepare(...seedWords(inputs.scenario.seed));
-    expect(firstDifference(wasm.liquidationPrices(), pop.liq.slice(0, pop.count)), `${build}: first differing liquidation price`).toBe(-1);
+    expect(
+      firstDifference(wasm.liquidationPrices(), pop.liq.slice(0, pop.count)),
+      `${build}: first differing liquidation price`,
+    ).toBe(-1);
   }
 }
 
@@ -118,10 +121,13 @@ describe("margin.sizePremium: admission (leverage capped at 1 / max(baseIMF, imf
     const { setup, pop } = prepared(inputs);
     // every account drew 100× (then its bracket's cap); where imf √q is above both 1/100 and the bracket's fraction,
     // its leverage is 1 / (imf √q), which falls with size
-    const big = Array.from({ length: pop.count }, (_, i) => i).filter((i) => IMF * Math.sqrt(pop.size[i]) > Math.max(1 / 100, baseImf(setup, pop, i)));
+    const big = Array.from({ length: pop.count }, (_, i) => i).filter(
+      (i) => IMF * Math.sqrt(pop.size[i]) > Math.max(1 / 100, baseImf(setup, pop, i)),
+    );
     expect(big.length).toBeGreaterThan(50);
     big.sort((a, b) => pop.size[a] - pop.size[b]);
-    for (let k = 1; k < big.length; k++) expect(leverageOf(pop, big[k])).toBeLessThanOrEqual(leverageOf(pop, big[k - 1]) * (1 + 1e-12));
+    for (let k = 1; k < big.length; k++)
+      expect(leverageOf(pop, big[k])).toBeLessThanOrEqual(leverageOf(pop, big[k - 1]) * (1 + 1e-12));
     for (const i of big) expect(Math.abs(leverageOf(pop, i) * IMF * Math.sqrt(pop.size[i]) - 1)).toBeLessThan(1e-12);
     expectSamePopulation(inputs, pop);
   });
@@ -151,7 +157,9 @@ const RATIOS = [0.005, 0.015, 0.025, 0.035, 0.045, 0.06, 0.2];
 function handBuilt(imfFactor?: number): ScenarioInputs {
   const base = baseScenario();
   const positions: PositionRow[] = [];
-  for (const q of SIZES) for (const r of RATIOS) positions.push({ account: `q${q}r${r}`, side: "long", size: q, entryPrice: START, collateral: q * 100 + r * q * 900 });
+  for (const q of SIZES)
+    for (const r of RATIOS)
+      positions.push({ account: `q${q}r${r}`, side: "long", size: q, entryPrice: START, collateral: q * 100 + r * q * 900 });
   const scenario: Scenario = {
     ...base,
     paths: 1,
@@ -160,7 +168,13 @@ function handBuilt(imfFactor?: number): ScenarioInputs {
       ...base.market,
       initialPrice: START,
       tickSize: 1,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: SHOCK }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: SHOCK }],
+      },
       book: { levels: 2000, depth: { profile: "flat", size: 1000, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: 810.804, permanentShare: 0 },
       mark: { model: "oracle" },
@@ -179,7 +193,8 @@ describe("margin.sizePremium: maintenance (requirement max(model, notional × ½
   const marks = [START, fundamentalAt(2, [{ step: 2, return: SHOCK }], START)];
   const requirement = (q: number, m: number, imf: number) => Math.max(MMR * q * m, 0.5 * imf * Math.sqrt(q) * q * m);
   /** Whether a long is under its requirement at some mark of the path. */
-  const expectedClosed = (p: PositionRow, imf: number) => marks.some((m) => p.collateral + p.size * (m - p.entryPrice) <= requirement(p.size, m, imf));
+  const expectedClosed = (p: PositionRow, imf: number) =>
+    marks.some((m) => p.collateral + p.size * (m - p.entryPrice) <= requirement(p.size, m, imf));
 
   it("liquidates an account exactly when its equity ≤ max(tier MM, ½·imf·√q·notional)", () => {
     const inputs = handBuilt(IMF);

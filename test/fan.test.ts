@@ -53,7 +53,11 @@ function referenceSamples(inputs: ScenarioInputs, paths: number): { records: Flo
   return { records, samples: sink.all() };
 }
 
-function wasmSamples(inputs: ScenarioInputs, paths: number, build: KernelBuild = "release"): { records: Float64Array; samples: Float64Array } {
+function wasmSamples(
+  inputs: ScenarioInputs,
+  paths: number,
+  build: KernelBuild = "release",
+): { records: Float64Array; samples: Float64Array } {
   const engine = new WasmEngine(buildSetup(inputs), { build, batch: 3 });
   engine.prepare(...seedWords(inputs.scenario.seed));
   engine.enableFan();
@@ -189,7 +193,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A crash that empties the fund on part of the paths and liquidates on both sides: zeros, spread, every series moving. */
 function crash(paths: number, sets: string[] = []): ScenarioInputs {
-  return loadScenario(undefined, [`paths=${paths}`, "accounts.count=2000", "insurance.initialBalance=20000", "market.price.volatility=3", ...sets]);
+  return loadScenario(undefined, [
+    `paths=${paths}`,
+    "accounts.count=2000",
+    "insurance.initialBalance=20000",
+    "market.price.volatility=3",
+    ...sets,
+  ]);
 }
 
 const fanOf = (dir: string) => JSON.stringify(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).fan);
@@ -232,7 +242,12 @@ describe("fan charts in summary.json", () => {
     for (const fanJson of ["kept", "older", "lost"] as const) {
       const dir = join(work, `resumed-${fanJson}`);
       const stop = new AbortController();
-      const cut = await runScenario(inputs, { threads: 2, outDir: dir, signal: stop.signal, onProgress: (p) => p.done > 0 && stop.abort() });
+      const cut = await runScenario(inputs, {
+        threads: 2,
+        outDir: dir,
+        signal: stop.signal,
+        onProgress: (p) => p.done > 0 && stop.abort(),
+      });
       expect(cut.interrupted).toBe(true);
       expect(cut.summary.paths).toBeGreaterThan(700);
       expect(JSON.parse(fanOf(dir)).paths).toBe(cut.summary.paths);
@@ -246,7 +261,14 @@ describe("fan charts in summary.json", () => {
 
   it("give quantiles within one bin (2^-7 of the value) of the exact quantiles of all paths' values, and the exact mean within u", () => {
     // no fees to refill the fund, high leverage and a 15% shock: the fund empties on some paths (exact zeros)
-    const inputs = crash(400, ["accounts.count=600", "liquidation.feeRate=0", "accounts.leverage.median=30", "insurance.initialBalance=3000", "market.price.shocks=[{step: 10, return: -0.15}]", "adl.ranking=none"]);
+    const inputs = crash(400, [
+      "accounts.count=600",
+      "liquidation.feeRate=0",
+      "accounts.leverage.median=30",
+      "insurance.initialBalance=3000",
+      "market.price.shocks=[{step: 10, return: -0.15}]",
+      "adl.ranking=none",
+    ]);
     const paths = 400;
     const { samples } = referenceSamples(inputs, paths);
     const fb = new FanBatch(fanLayout(inputs));
@@ -272,7 +294,10 @@ describe("fan charts in summary.json", () => {
           const got = fan.series[name][band][j] as number;
           const error = Math.abs(got - exact);
           const bound = FAN_RELATIVE_ERROR * near + tiny;
-          if (!(error <= bound)) throw new Error(`${name} step ${fan.steps[j]} ${band}: histogram ${got}, exact ${exact}, error ${error}, bound ${bound}`);
+          if (!(error <= bound))
+            throw new Error(
+              `${name} step ${fan.steps[j]} ${band}: histogram ${got}, exact ${exact}, error ${error}, bound ${bound}`,
+            );
           worst = Math.max(worst, error / (near || 1));
           if (error > 0) inexact++;
         }
@@ -280,7 +305,9 @@ describe("fan charts in summary.json", () => {
         for (const v of values) sum += v;
         const mean = fan.series[name].mean[j] as number;
         const u = 2 ** (fb.layout.scales[k] - 20);
-        expect(Math.abs(mean - sum / paths), `${name} step ${fan.steps[j]} mean`).toBeLessThanOrEqual(u + 1e-12 * Math.abs(sum / paths));
+        expect(Math.abs(mean - sum / paths), `${name} step ${fan.steps[j]} mean`).toBeLessThanOrEqual(
+          u + 1e-12 * Math.abs(sum / paths),
+        );
       }
     }
     // the test is not vacuous: values spread over bins (some quantiles inexact) and the fund empties on some paths
@@ -310,13 +337,20 @@ describe("fan charts in summary.json", () => {
       await runScenario(inputs, { inline: true, outDir: dir, shard: { index: i, count: 3 }, fan: i !== 3 });
       dirs.push(dir);
     }
-    const refusal = async (ds: string[]) => (await mergeShards(ds, { outDir: join(work, "m-out"), force: true }).then(() => "merged", (e: Error) => e.message));
+    const refusal = async (ds: string[]) =>
+      await mergeShards(ds, { outDir: join(work, "m-out"), force: true }).then(
+        () => "merged",
+        (e: Error) => e.message,
+      );
     expect(await refusal(dirs)).toMatch(/m-3\/summary\.json must have a fan/);
     await runScenario(inputs, { inline: true, outDir: dirs[2], shard: { index: 3, count: 3 } });
     expect(await refusal(dirs)).toBe("merged");
     const file = join(dirs[1], "fan.json");
     const text = readFileSync(file, "utf8");
-    writeFileSync(file, text.replace(/"sumLo":\[(\d+)/, (_m, a: string) => `"sumLo":[${Number(a) + 12345}`));
+    writeFileSync(
+      file,
+      text.replace(/"sumLo":\[(\d+)/, (_m, a: string) => `"sumLo":[${Number(a) + 12345}`),
+    );
     expect(await refusal(dirs)).toMatch(/m-2\/fan\.json must give the fan of/);
     rmSync(file);
     expect(await refusal(dirs)).toMatch(/m-2\/fan\.json must be there/);
@@ -329,7 +363,10 @@ describe("fan charts in summary.json", () => {
     expect(ok.checks.find((c) => c.name === "fan")?.ok).toBe(true);
     expect(ok.ok).toBe(true);
     const file = join(dir, "fan.json");
-    writeFileSync(file, readFileSync(file, "utf8").replace(/"max":\[(\d+)/, (_m, a: string) => `"max":[${Number(a) + 1}`));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(/"max":\[(\d+)/, (_m, a: string) => `"max":[${Number(a) + 1}`),
+    );
     const bad = await verifyRun(dir, { sample: 2 });
     expect(bad.ok).toBe(false);
     expect(bad.checks.find((c) => c.name === "fan")?.detail).toMatch(/does not give summary\.json's fan/);
@@ -341,6 +378,7 @@ describe("fan charts in summary.json", () => {
     expect(r.status, r.stderr).toBe(0);
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain('id="fan"');
-    for (const name of ["mark", "fundamental", "insurance", "openInterestLong", "openInterestShort"]) expect(html).toContain(`fan:${name}`);
+    for (const name of ["mark", "fundamental", "insurance", "openInterestLong", "openInterestShort"])
+      expect(html).toContain(`fan:${name}`);
   });
 });

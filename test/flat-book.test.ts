@@ -29,7 +29,13 @@ const caseArb = fc
     shock: fc.double({ min: -0.2, max: -0.01, noNaN: true }),
     size: fc.double({ min: 0.2, max: 5, noNaN: true }),
     mmr: fc.double({ min: 0.001, max: 0.05, noNaN: true }),
-    longs: fc.array(fc.record({ q: fc.integer({ min: 5, max: 800 }).map((i) => i / 100), u: fc.integer({ min: 0, max: 1000 }).map((i) => i / 1000) }), { minLength: 3, maxLength: 25 }),
+    longs: fc.array(
+      fc.record({
+        q: fc.integer({ min: 5, max: 800 }).map((i) => i / 100),
+        u: fc.integer({ min: 0, max: 1000 }).map((i) => i / 1000),
+      }),
+      { minLength: 3, maxLength: 25 },
+    ),
     reach: fc.integer({ min: 5, max: 30 }).map((i) => i / 10),
   })
   .map((g): Case | null => {
@@ -38,13 +44,22 @@ const caseArb = fc
     scenario.steps = 1;
     scenario.market.tickSize = g.tick;
     scenario.market.initialPrice = p0;
-    scenario.market.price = { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 1, return: g.shock }] };
+    scenario.market.price = {
+      model: "none",
+      volatility: 0,
+      drift: 0,
+      jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+      shocks: [{ step: 1, return: g.shock }],
+    };
     scenario.market.mark = { model: "last" };
     scenario.liquidation = { engine: "market", feeRate: 0, maxRoundsPerStep: 100000 };
     scenario.insurance.initialBalance = 1e12;
     scenario.margin.tiers = [{ floor: 0, mmr: g.mmr, maintenanceAmount: 0 }];
     const totalQty = g.longs.reduce((a, l) => a + l.q, 0);
-    scenario.market.book = { levels: Math.ceil(totalQty / g.size) + 50, depth: { profile: "flat", size: g.size, decayTicks: 1, exponent: 0, saturationTicks: 600 } };
+    scenario.market.book = {
+      levels: Math.ceil(totalQty / g.size) + 50,
+      depth: { profile: "flat", size: g.size, decayTicks: 1, exponent: 0, saturationTicks: 600 },
+    };
     scenario.market.impact = { halfLifeSeconds: Infinity, permanentShare: 0 };
     const f1 = p0 * (1 + g.shock);
     const p1 = Math.floor(f1 / g.tick + 1e-7) * g.tick;
@@ -52,14 +67,16 @@ const caseArb = fc
     const band = ((g.tick * totalQty) / g.size) * g.reach;
     // a quarter of the band lies above P₁ (the shock itself crosses those), the rest below for the cascade to reach
     const liq = g.longs.map((l) => p1 + band * (0.25 - l.u));
-    const positions = g.longs.map((l, i): PositionRow => ({
-      account: `long${i}`,
-      side: "long",
-      size: l.q,
-      entryPrice: p0,
-      // equity = maintenance at the chosen price: C + q(LP − E) = mmr·q·LP
-      collateral: l.q * (p0 - liq[i]) + g.mmr * l.q * liq[i],
-    }));
+    const positions = g.longs.map(
+      (l, i): PositionRow => ({
+        account: `long${i}`,
+        side: "long",
+        size: l.q,
+        entryPrice: p0,
+        // equity = maintenance at the chosen price: C + q(LP − E) = mmr·q·LP
+        collateral: l.q * (p0 - liq[i]) + g.mmr * l.q * liq[i],
+      }),
+    );
     // largest fixed point: the smallest k such that the k highest liquidation prices are ≥ P₁ − (tick/size)·Q_k > the next one
     const order = liq.map((_, i) => i).sort((a, b) => liq[b] - liq[a]);
     let q = 0;
@@ -114,7 +131,13 @@ describe("the generated flat-book cases", () => {
   it("include partial cascades (some longs survive) and multi-round ones", () => {
     const cases = fc.sample(caseArb, { numRuns: 60, seed: 3 }).filter((c): c is Case => c !== null);
     const partial = cases.filter((c) => c.expectedLiquidated.size > 0 && c.expectedLiquidated.size < c.positions.length);
-    const beyondFirst = cases.filter((c) => c.liq.some((lp, i) => c.expectedLiquidated.has(i) && lp < c.scenario.market.initialPrice * (1 + c.scenario.market.price.shocks[0].return) - c.scenario.market.tickSize));
+    const beyondFirst = cases.filter((c) =>
+      c.liq.some(
+        (lp, i) =>
+          c.expectedLiquidated.has(i) &&
+          lp < c.scenario.market.initialPrice * (1 + c.scenario.market.price.shocks[0].return) - c.scenario.market.tickSize,
+      ),
+    );
     expect(partial.length).toBeGreaterThanOrEqual(5);
     expect(beyondFirst.length).toBeGreaterThanOrEqual(5);
   });

@@ -74,7 +74,10 @@ async function cascade(...argv: string[]): Promise<{ code: number; stdout: strin
   let stdout = "";
   let stderr = "";
   const t0 = performance.now();
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   const ms = performance.now() - t0;
   expect(`${stdout}${stderr}`).not.toMatch(/^\s+at /m); // never a stack trace
   return { code, stdout, stderr, ms };
@@ -86,14 +89,16 @@ async function refused(argv: string[], says: RegExp | string): Promise<string> {
   expect(code, stderr).toBe(2);
   expect(ms).toBeLessThan(3000);
   const lines = stderr.trim().split("\n");
-  expect(lines.every((l) => l.startsWith("error: ")), stderr).toBe(true);
+  expect(
+    lines.every((l) => l.startsWith("error: ")),
+    stderr,
+  ).toBe(true);
   if (typeof says === "string") expect(stderr).toContain(says);
   else expect(stderr).toMatch(says);
   for (const word of SECRET_WORDS) expect(stderr, `stderr quotes the file: ${stderr}`).not.toContain(word);
   expect(runMock).not.toHaveBeenCalled();
   return stderr;
 }
-
 
 /** The embedded default scenario, for `validate` (which needs a file) with --set. */
 const DEFAULT = "scenarios/btc-perp-crash.yaml";
@@ -125,17 +130,32 @@ describe("1. only regular files are read, and only up to a cap", () => {
 
   it("every data file key refuses them, naming the key", async () => {
     for (const s of specials()) {
-      await refused(["validate", at("s1.yaml"), "--set", `market.book.snapshotFile=${s.path}`], `error: market.book.snapshotFile must name a regular file (received "${s.path}": ${s.kind}`);
-      await refused(["validate", at("s1.yaml"), "--set", `accounts.positionsFile=${s.path}`], `error: accounts.positionsFile must name a regular file (received "${s.path}": ${s.kind}`);
-      await refused(["validate", at("s1.yaml"), "--set", "market.price.model=replay", "--set", `market.price.returnsFile=${s.path}`], `error: market.price.returnsFile must name a regular file (received "${s.path}": ${s.kind}`);
+      await refused(
+        ["validate", at("s1.yaml"), "--set", `market.book.snapshotFile=${s.path}`],
+        `error: market.book.snapshotFile must name a regular file (received "${s.path}": ${s.kind}`,
+      );
+      await refused(
+        ["validate", at("s1.yaml"), "--set", `accounts.positionsFile=${s.path}`],
+        `error: accounts.positionsFile must name a regular file (received "${s.path}": ${s.kind}`,
+      );
+      await refused(
+        ["validate", at("s1.yaml"), "--set", "market.price.model=replay", "--set", `market.price.returnsFile=${s.path}`],
+        `error: market.price.returnsFile must name a regular file (received "${s.path}": ${s.kind}`,
+      );
     }
   });
 
   it("a sweep's base scenario and the files it names are refused the same way", async () => {
     if (!fifo) return;
     const sweep = write("fifo-base.yaml", `base: ${fifo}\naxes: [{ key: paths2, values: [1] }]\n`);
-    await refused(["validate", sweep], `base ${fifo}: scenario file ${fifo} must be a regular file (received a FIFO (named pipe))`);
-    const sweep2 = write("fifo-data.yaml", `base: { accounts: { count: 10 } }\noverrides: { market.book.snapshotFile: ${fifo} }\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n`);
+    await refused(
+      ["validate", sweep],
+      `base ${fifo}: scenario file ${fifo} must be a regular file (received a FIFO (named pipe))`,
+    );
+    const sweep2 = write(
+      "fifo-data.yaml",
+      `base: { accounts: { count: 10 } }\noverrides: { market.book.snapshotFile: ${fifo} }\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n`,
+    );
     await refused(["validate", sweep2], "market.book.snapshotFile must name a regular file");
   });
 
@@ -148,7 +168,10 @@ describe("1. only regular files are read, and only up to a cap", () => {
     const data = at("big.csv");
     writeFileSync(data, "");
     truncateSync(data, DATA_FILE_CAP + 1);
-    await refused(["validate", at("s1.yaml"), "--set", `market.book.snapshotFile=${data}`], 'error: market.book.snapshotFile must name a file of at most 64 MiB (received "');
+    await refused(
+      ["validate", at("s1.yaml"), "--set", `market.book.snapshotFile=${data}`],
+      'error: market.book.snapshotFile must name a file of at most 64 MiB (received "',
+    );
   });
 
   it("readInputText stats before it opens: a FIFO with no writer neither blocks nor is read", () => {
@@ -156,7 +179,9 @@ describe("1. only regular files are read, and only up to a cap", () => {
     const t0 = performance.now();
     expect(readInputText(fifo, 100)).toEqual({ refusal: { expected: "a regular file", why: "a FIFO (named pipe)" } });
     expect(performance.now() - t0).toBeLessThan(500);
-    expect(readInputText(write("small.txt", "abc"), 2)).toEqual({ refusal: { expected: "a file of at most 2 bytes", why: "3 bytes" } });
+    expect(readInputText(write("small.txt", "abc"), 2)).toEqual({
+      refusal: { expected: "a file of at most 2 bytes", why: "3 bytes" },
+    });
     expect(readInputText(at("small.txt"), 3)).toEqual({ text: "abc" });
   });
 });
@@ -169,27 +194,45 @@ describe("2. data paths relative to the scenario file; messages never quote a fi
     const { code, stderr } = await cascade("validate", scenario);
     expect([code, stderr]).toEqual([0, ""]);
     mkdirSync(at("sweeps"), { recursive: true });
-    const sweep = write("sweeps/s.yaml", "base: ../scen/with-book.yaml\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n");
+    const sweep = write(
+      "sweeps/s.yaml",
+      "base: ../scen/with-book.yaml\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n",
+    );
     expect((await cascade("validate", sweep)).code).toBe(0);
     // the inline base and the sweep's overrides are relative to the sweep file
     writeFileSync(at("sweeps/book.csv"), "side,price,qty\nbid,29999.5,1\nask,30000,1\n");
-    const inline = write("sweeps/inline.yaml", "base: { accounts: { count: 10 }, market: { book: { snapshotFile: book.csv } } }\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n");
+    const inline = write(
+      "sweeps/inline.yaml",
+      "base: { accounts: { count: 10 }, market: { book: { snapshotFile: book.csv } } }\naxes: [{ key: insurance.initialBalance, values: [1, 2] }]\n",
+    );
     expect((await cascade("validate", inline)).code).toBe(0);
   });
 
   it("a secret file named as any data file or input file is never quoted", async () => {
     const shadow = at("shadow");
     const s1 = write("s2.yaml", "accounts: { count: 10 }\n");
-    await refused(["validate", s1, "--set", `market.book.snapshotFile=${shadow}`], `market.book.snapshotFile "${shadow}" must have a header line naming columns side,price,qty (missing side, price, qty; the header has 1 column)`);
+    await refused(
+      ["validate", s1, "--set", `market.book.snapshotFile=${shadow}`],
+      `market.book.snapshotFile "${shadow}" must have a header line naming columns side,price,qty (missing side, price, qty; the header has 1 column)`,
+    );
     await refused(["validate", s1, "--set", `accounts.positionsFile=${shadow}`], "the header has 1 column");
-    await refused(["validate", s1, "--set", "market.price.model=replay", "--set", `market.price.returnsFile=${shadow}`], /row 2 \(line 2\): must be a number \(received text of \d+ characters\)/);
-    await refused(["validate", shadow], /error: scenario file .*shadow line 3 must be valid YAML \(Implicit keys need to be on a single line\)/);
+    await refused(
+      ["validate", s1, "--set", "market.price.model=replay", "--set", `market.price.returnsFile=${shadow}`],
+      /row 2 \(line 2\): must be a number \(received text of \d+ characters\)/,
+    );
+    await refused(
+      ["validate", shadow],
+      /error: scenario file .*shadow line 3 must be valid YAML \(Implicit keys need to be on a single line\)/,
+    );
     await refused(["sweep", shadow], /error: sweep file .*shadow line 3 must be valid YAML/);
     // a file that parses as YAML text: the document is described, not quoted
     const passwd = write("passwd", "root:x:0:0:S3CRET:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
     await refused(["validate", passwd], "error: (scenario) must be a mapping of keys (received a string)");
     await refused(["run", passwd], "error: (scenario) must be a mapping of keys (received a string)");
-    await refused(["sweep", passwd], /error: sweep file .*passwd must be a mapping of keys with base, design and axes \(received a string\)/);
+    await refused(
+      ["sweep", passwd],
+      /error: sweep file .*passwd must be a mapping of keys with base, design and axes \(received a string\)/,
+    );
     await refused(["portfolio", passwd], "error: (portfolio) must be a mapping of keys (received a string)");
     await refused(["margin", passwd], /error: positions file .*passwd must be valid JSON \(unexpected character\)/);
     await refused(["margin", shadow], /positions file .*shadow must be valid JSON \(unexpected character\)/);
@@ -197,18 +240,35 @@ describe("2. data paths relative to the scenario file; messages never quote a fi
 
   it("bad cells, headers and syntax are described, not quoted", async () => {
     const book = write("bad-book.csv", "side,price,qty\nS3CRET,abc,1\nbid,-5,1\nbid,29999.5,1\nbid,29999.5,2\nask,29999.5,1\n");
-    const out = await refused(["validate", write("s3.yaml", "accounts: { count: 10 }\nmarket: { book: { snapshotFile: bad-book.csv } }\n")], "row 1 (line 2): side must be bid or ask (or b/a, buy/sell) (received text of 6 characters)");
+    const out = await refused(
+      ["validate", write("s3.yaml", "accounts: { count: 10 }\nmarket: { book: { snapshotFile: bad-book.csv } }\n")],
+      "row 1 (line 2): side must be bid or ask (or b/a, buy/sell) (received text of 6 characters)",
+    );
     expect(out).toContain("row 1 (line 2): price must be a number (received text of 3 characters)");
     expect(out).toContain("row 2 (line 3): price must be > 0 (received a negative number)");
     expect(out).toContain("row 4 (line 5): price repeats the bid level of row 3");
-    expect(out).toContain("must not be crossed: best bid must be < best ask (received the best bid, row 3, at or above the best ask, row 5)");
+    expect(out).toContain(
+      "must not be crossed: best bid must be < best ask (received the best bid, row 3, at or above the best ask, row 5)",
+    );
     expect(book).toBeTruthy();
     await refused(["validate", write("bad.json", '{"secret": S3CRET}')], /bad\.json must be valid JSON \(unexpected character\)/);
-    await refused(["validate", write("bad1.json", '{"secret": "S3CRET" x}')], /bad1\.json line 1 must be valid JSON \(Expected ',' or '\}' after property value\)/);
-    await refused(["validate", write("bad2.json", '{"a": 1,\n "b": "S3CRET\u0001"}')], /bad2\.json line 2 must be valid JSON \(Bad control character in string literal\)/);
-    await refused(["validate", write("esc.yaml", 'name: "\\qS3CRET"\n')], /esc\.yaml line 1 must be valid YAML \(an invalid escape sequence in a double-quoted string\)/);
+    await refused(
+      ["validate", write("bad1.json", '{"secret": "S3CRET" x}')],
+      /bad1\.json line 1 must be valid JSON \(Expected ',' or '\}' after property value\)/,
+    );
+    await refused(
+      ["validate", write("bad2.json", '{"a": 1,\n "b": "S3CRET\u0001"}')],
+      /bad2\.json line 2 must be valid JSON \(Bad control character in string literal\)/,
+    );
+    await refused(
+      ["validate", write("esc.yaml", 'name: "\\qS3CRET"\n')],
+      /esc\.yaml line 1 must be valid YAML \(an invalid escape sequence in a double-quoted string\)/,
+    );
     write("quote.csv", 'side,price,qty\n"bid"S3CRET,1,1\n');
-    await refused(["validate", write("csvq.yaml", "accounts: { count: 10 }\nmarket: { book: { snapshotFile: quote.csv } }\n")], /quote\.csv" line 2: must be valid CSV \(invalid closing quote\)/);
+    await refused(
+      ["validate", write("csvq.yaml", "accounts: { count: 10 }\nmarket: { book: { snapshotFile: quote.csv } }\n")],
+      /quote\.csv" line 2: must be valid CSV \(invalid closing quote\)/,
+    );
   });
 
   it("binary garbage and control characters in keys stay on one line per problem", async () => {
@@ -216,7 +276,7 @@ describe("2. data paths relative to the scenario file; messages never quote a fi
     writeFileSync(garbage, Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0x22, 0x0a]));
     await refused(["validate", garbage], /scenario file .*garbage\.yaml .*must be valid (JSON|YAML)/);
     const weird = write("weird-key.json", '{"a\\nb\\u001b[2J": 1}');
-    const out = await refused(["validate", weird], 'error: a\\nb\\u001b[2J is not a known key');
+    const out = await refused(["validate", weird], "error: a\\nb\\u001b[2J is not a known key");
     expect(out.trim().split("\n")).toHaveLength(1);
   });
 });
@@ -230,7 +290,10 @@ describe("3. prototype pollution", () => {
     ["__proto__[0]=1", "__proto__"],
   ])("--set %s is refused naming the key, and writes nothing", async (pair, segment) => {
     const key = pair.slice(0, pair.indexOf("="));
-    await refused(["validate", "--set", pair, write("p.yaml", "accounts: { count: 10 }\n")], `error: --set key must not contain the segment ${segment}: __proto__, constructor and prototype would reach the object's prototype (received "${key}")`);
+    await refused(
+      ["validate", "--set", pair, write("p.yaml", "accounts: { count: 10 }\n")],
+      `error: --set key must not contain the segment ${segment}: __proto__, constructor and prototype would reach the object's prototype (received "${key}")`,
+    );
     await refused(["run", "--set", pair], `--set key must not contain the segment ${segment}`);
     expect(polluted()).toBeUndefined();
     expect(() => applySets({}, [pair])).toThrow(InputError);
@@ -252,27 +315,61 @@ describe("3. prototype pollution", () => {
   });
 
   it("a sweep's overrides and axes keys with such segments are refused, naming them", async () => {
-    const sweep = write("poison-sweep.yaml", 'base: { accounts: { count: 10 } }\noverrides: { "__proto__.polluted": 1, "a.constructor.prototype.polluted": 2 }\naxes: [{ key: "constructor.prototype.polluted", values: [1, 2] }, { key: "insurance.__proto__.polluted", values: [3] }]\n');
-    const out = await refused(["validate", sweep], 'error: axes[0].key must not contain the segment constructor');
-    expect(out).toContain('error: axes[1].key must not contain the segment __proto__');
-    expect(out).toContain('error: overrides key must not contain the segment __proto__');
-    expect(out).toContain('error: overrides key must not contain the segment constructor');
+    const sweep = write(
+      "poison-sweep.yaml",
+      'base: { accounts: { count: 10 } }\noverrides: { "__proto__.polluted": 1, "a.constructor.prototype.polluted": 2 }\naxes: [{ key: "constructor.prototype.polluted", values: [1, 2] }, { key: "insurance.__proto__.polluted", values: [3] }]\n',
+    );
+    const out = await refused(["validate", sweep], "error: axes[0].key must not contain the segment constructor");
+    expect(out).toContain("error: axes[1].key must not contain the segment __proto__");
+    expect(out).toContain("error: overrides key must not contain the segment __proto__");
+    expect(out).toContain("error: overrides key must not contain the segment constructor");
     expect(polluted()).toBeUndefined();
-    expect(() => resolveSweep({ base: {}, overrides: { "__proto__.polluted": 1 }, axes: [{ key: "paths2", values: [1] }] })).toThrow(InputError);
+    expect(() =>
+      resolveSweep({ base: {}, overrides: { "__proto__.polluted": 1 }, axes: [{ key: "paths2", values: [1] }] }),
+    ).toThrow(InputError);
     expect(polluted()).toBeUndefined();
   });
 
   it("a file with a __proto__ (or constructor) key at any depth is refused before any merge can assign through it", async () => {
-    await refused(["validate", write("proto.json", '{"__proto__": {"polluted": 1}, "paths": 5}')], /proto\.json: __proto__ must not be a key: __proto__, constructor and prototype would reach the object's prototype \(received the key __proto__\)/);
-    await refused(["validate", write("proto.yaml", "venue: binance-usdm-btcusdt\nmarket:\n  __proto__: { polluted: 1 }\n")], "market.__proto__ must not be a key");
-    await refused(["validate", write("ctor.yaml", "liquidation: { constructor: { prototype: { polluted: 1 } } }\n")], "liquidation.constructor must not be a key");
-    await refused(["sweep", write("proto-sweep.json", '{"base": {"__proto__": {"polluted": 1}}, "axes": [{"key": "paths2", "values": [1]}]}')], "base.__proto__ must not be a key");
-    await refused(["margin", write("proto-margin.json", '{"mode": "cross", "walletBalance": 1, "positions": [{"__proto__": {"polluted": 1}}]}')], "positions[0].__proto__ must not be a key");
-    await refused(["portfolio", write("proto-pf.yaml", "markets: [{ __proto__: { polluted: 1 } }]\n")], "markets[0].__proto__ must not be a key");
-    await refused(["validate", "--set", 'market={"__proto__": {"polluted": 1}}', at("p.yaml")], "--set market value: __proto__ must not be a key");
+    await refused(
+      ["validate", write("proto.json", '{"__proto__": {"polluted": 1}, "paths": 5}')],
+      /proto\.json: __proto__ must not be a key: __proto__, constructor and prototype would reach the object's prototype \(received the key __proto__\)/,
+    );
+    await refused(
+      ["validate", write("proto.yaml", "venue: binance-usdm-btcusdt\nmarket:\n  __proto__: { polluted: 1 }\n")],
+      "market.__proto__ must not be a key",
+    );
+    await refused(
+      ["validate", write("ctor.yaml", "liquidation: { constructor: { prototype: { polluted: 1 } } }\n")],
+      "liquidation.constructor must not be a key",
+    );
+    await refused(
+      [
+        "sweep",
+        write("proto-sweep.json", '{"base": {"__proto__": {"polluted": 1}}, "axes": [{"key": "paths2", "values": [1]}]}'),
+      ],
+      "base.__proto__ must not be a key",
+    );
+    await refused(
+      [
+        "margin",
+        write("proto-margin.json", '{"mode": "cross", "walletBalance": 1, "positions": [{"__proto__": {"polluted": 1}}]}'),
+      ],
+      "positions[0].__proto__ must not be a key",
+    );
+    await refused(
+      ["portfolio", write("proto-pf.yaml", "markets: [{ __proto__: { polluted: 1 } }]\n")],
+      "markets[0].__proto__ must not be a key",
+    );
+    await refused(
+      ["validate", "--set", 'market={"__proto__": {"polluted": 1}}', at("p.yaml")],
+      "--set market value: __proto__ must not be a key",
+    );
     expect(polluted()).toBeUndefined();
     // the parsed documents hold the key as an own property: refused even when handed to the library directly
-    expect(problemsOf(() => resolveScenario(JSON.parse('{"market": {"__proto__": {"polluted": 1}}}'), dir))[0]).toMatch(/^the scenario: market\.__proto__ must not be a key/);
+    expect(problemsOf(() => resolveScenario(JSON.parse('{"market": {"__proto__": {"polluted": 1}}}'), dir))[0]).toMatch(
+      /^the scenario: market\.__proto__ must not be a key/,
+    );
     expect(polluted()).toBeUndefined();
   });
 });
@@ -280,7 +377,10 @@ describe("3. prototype pollution", () => {
 describe("4. bounds checked before anything is allocated", () => {
   it(`--threads is 1..${MAX_THREADS}`, async () => {
     await refused(["run", "--threads", "1000"], `error: --threads must be at most ${MAX_THREADS} (received "1000")`);
-    await refused(["sweep", "examples/sweep-margin-design.yaml", "--threads", "100000"], `error: --threads must be at most ${MAX_THREADS}`);
+    await refused(
+      ["sweep", "examples/sweep-margin-design.yaml", "--threads", "100000"],
+      `error: --threads must be at most ${MAX_THREADS}`,
+    );
     await refused(["run", "--threads", "0"], "error: --threads must be a positive integer");
     const { code } = await cascade("run", "--threads", String(MAX_THREADS), "--quiet");
     expect(code).toBe(0);
@@ -288,21 +388,29 @@ describe("4. bounds checked before anything is allocated", () => {
   });
 
   it("accounts.count at its maximum is refused at once with the estimate and the fields driving it", async () => {
-    const out = await refused(["validate", DEFAULT, "--set", "accounts.count=50000000"], /error: accounts\.count makes the run need about [\d.]+ GiB of memory, more than its budget of [\d.]+ (GiB|MiB) \(.*\) \(received accounts\.count: 50000000 accounts × \d+ B per engine, [\d.]+ GiB/);
+    const out = await refused(
+      ["validate", DEFAULT, "--set", "accounts.count=50000000"],
+      /error: accounts\.count makes the run need about [\d.]+ GiB of memory, more than its budget of [\d.]+ (GiB|MiB) \(.*\) \(received accounts\.count: 50000000 accounts × \d+ B per engine, [\d.]+ GiB/,
+    );
     expect(out.trim().split("\n")).toHaveLength(1);
   });
 
   it("paths at its maximum, and a snapshot a billion ticks wide, are refused naming the field", async () => {
     await refused(["validate", DEFAULT, "--set", "paths=2147483647"], /error: paths makes the run need about [\d.]+ GiB/);
     write("wide.csv", "side,price,qty\nbid,1000000000,1\nbid,1,1\n");
-    await refused(["validate", write("wide.yaml", "accounts: { count: 10 }\nmarket: { tickSize: 1, book: { snapshotFile: wide.csv } }\n")], /error: market\.book\.snapshotFile makes the run need about [\d.]+ GiB/);
+    await refused(
+      ["validate", write("wide.yaml", "accounts: { count: 10 }\nmarket: { tickSize: 1, book: { snapshotFile: wide.csv } }\n")],
+      /error: market\.book\.snapshotFile makes the run need about [\d.]+ GiB/,
+    );
   });
 
   it("the full check knows threads and the engine: steps=1e8 fits one thread but not 64; 23M accounts do not fit one WASM kernel (its 48-byte ladder records pass the 1 GiB region)", () => {
     vi.stubEnv(BUDGET_ENV, "");
     const steps = loadScenario(undefined, ["steps=100000000", "accounts.count=100"]);
     expect(() => assertRunFits(steps, { threads: 1 })).not.toThrow();
-    expect(problemsOf(() => assertRunFits(steps, { threads: 64 }))[0]).toMatch(/^steps makes the run need about [\d.]+ GiB of memory/);
+    expect(problemsOf(() => assertRunFits(steps, { threads: 64 }))[0]).toMatch(
+      /^steps makes the run need about [\d.]+ GiB of memory/,
+    );
     vi.stubEnv(BUDGET_ENV, "1TiB");
     const many = loadScenario(undefined, ["accounts.count=23000000"]);
     expect(problemsOf(() => assertRunFits(many, { threads: 1, engine: "wasm" }))[0]).toMatch(
@@ -310,21 +418,38 @@ describe("4. bounds checked before anything is allocated", () => {
     );
     expect(() => assertRunFits(many, { threads: 1, engine: "ts" })).not.toThrow();
     const fourteen = loadScenario(undefined, ["accounts.count=15000000"]);
-    expect(problemsOf(() => assertRunFits(fourteen, { threads: 1, engine: "wasm" }))[0]).toMatch(/more than the 4 GiB a WebAssembly memory can hold/);
+    expect(problemsOf(() => assertRunFits(fourteen, { threads: 1, engine: "wasm" }))[0]).toMatch(
+      /more than the 4 GiB a WebAssembly memory can hold/,
+    );
   });
 
   it("the budget: 8 GiB or 80% of RAM, or CASCADE_MEMORY_BUDGET; a bad value is exit 2 naming it", async () => {
     expect(memoryBudget({}).bytes).toBeLessThanOrEqual(8 * 1024 ** 3);
     expect(memoryBudget({ [BUDGET_ENV]: "16GiB" })).toEqual({ bytes: 16 * 1024 ** 3, source: `${BUDGET_ENV}=16GiB` });
-    expect([parseByteSize("512 MiB"), parseByteSize("1024"), parseByteSize("2g"), parseByteSize("lots"), parseByteSize("0")]).toEqual([512 * 1024 ** 2, 1024, 2 * 1024 ** 3, undefined, undefined]);
+    expect([
+      parseByteSize("512 MiB"),
+      parseByteSize("1024"),
+      parseByteSize("2g"),
+      parseByteSize("lots"),
+      parseByteSize("0"),
+    ]).toEqual([512 * 1024 ** 2, 1024, 2 * 1024 ** 3, undefined, undefined]);
     vi.stubEnv(BUDGET_ENV, "1MiB");
-    await refused(["validate", DEFAULT, "--set", "accounts.count=100000"], /accounts\.count makes the run need about [\d.]+ MiB of memory, more than its budget of 1 MiB \(CASCADE_MEMORY_BUDGET=1MiB\)/);
+    await refused(
+      ["validate", DEFAULT, "--set", "accounts.count=100000"],
+      /accounts\.count makes the run need about [\d.]+ MiB of memory, more than its budget of 1 MiB \(CASCADE_MEMORY_BUDGET=1MiB\)/,
+    );
     vi.stubEnv(BUDGET_ENV, "plenty");
-    await refused(["validate", DEFAULT, "--set", "accounts.count=100"], 'error: CASCADE_MEMORY_BUDGET must be a size such as 16GiB, 512MiB or a number of bytes (received "plenty")');
+    await refused(
+      ["validate", DEFAULT, "--set", "accounts.count=100"],
+      'error: CASCADE_MEMORY_BUDGET must be a size such as 16GiB, 512MiB or a number of bytes (received "plenty")',
+    );
   });
 
   it("the WASM estimate follows the kernel's real memory (its allocator doubles it as it grows)", () => {
-    for (const sets of [["accounts.count=200000"], ["accounts.count=10", "accounts.notional.top10Share=null", "market.book.levels=3000000"]]) {
+    for (const sets of [
+      ["accounts.count=200000"],
+      ["accounts.count=10", "accounts.notional.top10Share=null", "market.book.levels=3000000"],
+    ]) {
       const inputs = loadScenario(undefined, sets);
       const actual = new WasmEngine(buildSetup(inputs)).exports.memory.buffer.byteLength;
       const w = wasmInstance(runShape(inputs));
@@ -355,10 +480,30 @@ describe("5. bounds so that every accepted scenario computes finite numbers", ()
   });
 
   it("the price's largest plausible move over the run is bounded across drift, volatility, jumps and shocks", async () => {
-    await refused(["validate", DEFAULT, "--set", "market.price.drift=100", "--set", "steps=2000000", "--set", "stepSeconds=31536000"], /error: market\.price\.drift must keep the log-price's largest plausible move over the run within 200/);
+    await refused(
+      ["validate", DEFAULT, "--set", "market.price.drift=100", "--set", "steps=2000000", "--set", "stepSeconds=31536000"],
+      /error: market\.price\.drift must keep the log-price's largest plausible move over the run within 200/,
+    );
     const shocks = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ step: i + 1, return: 99 })));
-    await refused(["validate", DEFAULT, "--set", `market.price.shocks=${shocks}`], /error: market\.price\.shocks must keep the log-price's largest plausible move/);
-    await refused(["validate", DEFAULT, "--set", "market.price.model=merton", "--set", "market.price.jumps.intensity=1e6", "--set", "market.price.jumps.meanLog=5", "--set", "steps=100000"], /market\.price\.jumps must keep/);
+    await refused(
+      ["validate", DEFAULT, "--set", `market.price.shocks=${shocks}`],
+      /error: market\.price\.shocks must keep the log-price's largest plausible move/,
+    );
+    await refused(
+      [
+        "validate",
+        DEFAULT,
+        "--set",
+        "market.price.model=merton",
+        "--set",
+        "market.price.jumps.intensity=1e6",
+        "--set",
+        "market.price.jumps.meanLog=5",
+        "--set",
+        "steps=100000",
+      ],
+      /market\.price\.jumps must keep/,
+    );
   });
 
   it("extreme values that are accepted give finite metrics on both engines", () => {
@@ -386,7 +531,17 @@ describe("5. bounds so that every accepted scenario computes finite numbers", ()
   const request = (position: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     mode: "isolated",
     walletBalance: 1000,
-    positions: [{ symbol: "BTCUSDT", side: "long", size: 1, entryPrice: 30000, markPrice: 30000, tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }], ...position }],
+    positions: [
+      {
+        symbol: "BTCUSDT",
+        side: "long",
+        size: 1,
+        entryPrice: 30000,
+        markPrice: 30000,
+        tiers: [{ floor: 0, mmr: 0.004, maintenanceAmount: 0 }],
+        ...position,
+      },
+    ],
     ...extra,
   });
 
@@ -395,16 +550,28 @@ describe("5. bounds so that every accepted scenario computes finite numbers", ()
     ["a tiny size", { size: 1e-300 }, "positions[0].size must be >= 1e-12 (received 1e-300)"],
     ["a huge entry price", { entryPrice: 1e308, maintenanceAt: "entry" }, "positions[0].entryPrice must be <= 1000000000000000"],
     ["a tiny mark price", { markPrice: 1e-300 }, "positions[0].markPrice must be >= 1e-12"],
-    ["a maintenanceAmount above notional × mmr", { tiers: [{ floor: 0, mmr: 0.025, maintenanceAmount: 16300 }] }, "positions[0].tiers[0].maintenanceAmount must be <= 750, this position's notional 30000 × mmr 0.025, so that its maintenance margin is not negative (received 16300)"],
+    [
+      "a maintenanceAmount above notional × mmr",
+      { tiers: [{ floor: 0, mmr: 0.025, maintenanceAmount: 16300 }] },
+      "positions[0].tiers[0].maintenanceAmount must be <= 750, this position's notional 30000 × mmr 0.025, so that its maintenance margin is not negative (received 16300)",
+    ],
   ])("cascade margin refuses %s instead of printing null or a negative margin", async (_name, position, says) => {
     await refused(["margin", write("m.json", JSON.stringify(request(position)))], `error: ${says}`);
   });
 
   it("cascade margin: a huge wallet is refused; a negative margin at the liquidation price is refused", async () => {
-    await refused(["margin", write("m2.json", JSON.stringify(request({}, { walletBalance: 1e308 })))], "error: walletBalance must be <= 1000000000000000");
+    await refused(
+      ["margin", write("m2.json", JSON.stringify(request({}, { walletBalance: 1e308 })))],
+      "error: walletBalance must be <= 1000000000000000",
+    );
     // MM ≥ 0 at the mark (notional 3,000,000) but negative at the liquidation price's notional
-    const lower = request({ size: 100, tiers: [{ floor: 0, mmr: 0.025, maintenanceAmount: 16300 }] }, { walletBalance: 2_900_000 });
-    expect(problemsOf(() => computeMargin(lower as never))[0]).toMatch(/^positions\[0\]\.tiers\[0\]\.maintenanceAmount must be <= [\d.]+, the notional at its liquidation price/);
+    const lower = request(
+      { size: 100, tiers: [{ floor: 0, mmr: 0.025, maintenanceAmount: 16300 }] },
+      { walletBalance: 2_900_000 },
+    );
+    expect(problemsOf(() => computeMargin(lower as never))[0]).toMatch(
+      /^positions\[0\]\.tiers\[0\]\.maintenanceAmount must be <= [\d.]+, the notional at its liquidation price/,
+    );
   });
 
   it("random requests within the bounds never print null, a negative margin or a non-finite number", () => {
@@ -424,7 +591,11 @@ describe("5. bounds so that every accepted scenario computes finite numbers", ()
       }));
       let out: MarginResult;
       try {
-        out = computeMargin({ mode: rnd() < 0.5 ? "cross" : "isolated", walletBalance: logUniform(1e-6, 1e15), positions } as never);
+        out = computeMargin({
+          mode: rnd() < 0.5 ? "cross" : "isolated",
+          walletBalance: logUniform(1e-6, 1e15),
+          positions,
+        } as never);
       } catch (err) {
         expect(err).toBeInstanceOf(InputError);
         continue;
@@ -445,16 +616,23 @@ describe("6. OS errors and malformed files are exit 2 naming the path", () => {
     ["a missing file", () => at("no-such.yaml"), "no such file"],
     ["a path through a file", () => `${at("shadow")}/x.yaml`, "a path through something that is not a directory"],
     ["a name too long", () => at("x".repeat(5000)), "a name too long for the file system"],
-    ["a symlink loop", () => {
-      const loop = at("loop");
-      execFileSync("ln", ["-sf", loop, loop]);
-      return loop;
-    }, "too many levels of symbolic links"],
+    [
+      "a symlink loop",
+      () => {
+        const loop = at("loop");
+        execFileSync("ln", ["-sf", loop, loop]);
+        return loop;
+      },
+      "too many levels of symbolic links",
+    ],
   ])("%s", async (_name, path, why) => {
     const p = path();
     await refused(["validate", p], `must be a readable file (received ${why})`);
     await refused(["run", p], `must be a readable file (received ${why})`);
-    const data = await refused(["validate", at("s1.yaml"), "--set", `accounts.positionsFile=${p}`], 'error: accounts.positionsFile must name a readable file (received "');
+    const data = await refused(
+      ["validate", at("s1.yaml"), "--set", `accounts.positionsFile=${p}`],
+      'error: accounts.positionsFile must name a readable file (received "',
+    );
     expect(data).toContain(`: ${why} at `);
     await refused(["margin", p], `must be a readable file (received ${why})`);
     await refused(["sweep", p], `must be a readable file (received ${why})`);
@@ -469,26 +647,55 @@ describe("6. OS errors and malformed files are exit 2 naming the path", () => {
   });
 
   it("a YAML alias bomb is refused at the yaml library's maxAliasCount", async () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]", "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]", "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]"].join("\n");
-    await refused(["validate", write("bomb.yaml", bomb)], /bomb\.yaml must expand YAML aliases at most 100 times \(received more: an alias bomb is refused\)/);
-    const flow = "[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], [*c,*c,*c,*c,*c,*c,*c,*c,*c]]";
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]",
+      "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]",
+    ].join("\n");
+    await refused(
+      ["validate", write("bomb.yaml", bomb)],
+      /bomb\.yaml must expand YAML aliases at most 100 times \(received more: an alias bomb is refused\)/,
+    );
+    const flow =
+      "[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], [*c,*c,*c,*c,*c,*c,*c,*c,*c]]";
     await refused(["validate", "--set", `name=${flow}`, at("s1.yaml")], "error: --set name value must be a YAML value");
   });
 
   it("deeply nested JSON and YAML are refused, not a stack overflow", async () => {
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
-    await refused(["validate", write("deep.json", deep)], /deep\.json must nest mappings and lists at most 64 deep \(received deeper nesting\)/);
+    await refused(
+      ["validate", write("deep.json", deep)],
+      /deep\.json must nest mappings and lists at most 64 deep \(received deeper nesting\)/,
+    );
     await refused(["validate", write("deep.yaml", `a: ${deep}\n`)], /deep\.yaml.* must (be valid YAML|nest mappings)/);
     await refused(["margin", write("deep-m.json", `{"positions": ${deep}}`)], "must nest mappings and lists at most 64 deep");
-    await refused(["validate", write("deep-70.json", `{"name": ${"[".repeat(70)}${"]".repeat(70)}}`)], "must nest mappings and lists at most 64 deep");
+    await refused(
+      ["validate", write("deep-70.json", `{"name": ${"[".repeat(70)}${"]".repeat(70)}}`)],
+      "must nest mappings and lists at most 64 deep",
+    );
   });
 
   it("YAML nesting is measured on the text before the parser sees it (which takes a minute on 4 MiB of `[[[`)", async () => {
-    await refused(["validate", write("deep-seq.yaml", "- ".repeat(400_000))], /deep-seq\.yaml must nest mappings and lists at most 64 deep/);
-    await refused(["validate", write("deep-flow.yaml", `a: ${"[".repeat(500_000)}`)], /deep-flow\.yaml must nest mappings and lists at most 64 deep/);
+    await refused(
+      ["validate", write("deep-seq.yaml", "- ".repeat(400_000))],
+      /deep-seq\.yaml must nest mappings and lists at most 64 deep/,
+    );
+    await refused(
+      ["validate", write("deep-flow.yaml", `a: ${"[".repeat(500_000)}`)],
+      /deep-flow\.yaml must nest mappings and lists at most 64 deep/,
+    );
     const indented = Array.from({ length: 800 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
-    await refused(["validate", write("deep-indent.yaml", indented)], /deep-indent\.yaml must nest mappings and lists at most 64 deep/);
-    await refused(["validate", "--set", `name=${"[".repeat(100_000)}`, at("s1.yaml")], "error: --set name value must nest mappings and lists at most 64 deep");
+    await refused(
+      ["validate", write("deep-indent.yaml", indented)],
+      /deep-indent\.yaml must nest mappings and lists at most 64 deep/,
+    );
+    await refused(
+      ["validate", "--set", `name=${"[".repeat(100_000)}`, at("s1.yaml")],
+      "error: --set name value must nest mappings and lists at most 64 deep",
+    );
     // brackets inside a quoted scalar are not nesting
     const quoted = await cascade("validate", write("quoted.yaml", `name: '${"[".repeat(200)}'\naccounts: { count: 10 }\n`));
     expect([quoted.code, quoted.stderr]).toEqual([0, ""]);
@@ -496,9 +703,15 @@ describe("6. OS errors and malformed files are exit 2 naming the path", () => {
 
   it("YAML is read up to 1 MiB (the parser takes seconds a MiB); a larger file must be JSON, read up to 4 MiB", async () => {
     const list = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(",")}]`;
-    await refused(["validate", write("big.yaml", `name: scenario\npaddingList: ${list(300_000)}\n`)], /big\.yaml must be at most 1 MiB when it is YAML; a larger file must be JSON \(received [\d.]+ MiB\)/);
+    await refused(
+      ["validate", write("big.yaml", `name: scenario\npaddingList: ${list(300_000)}\n`)],
+      /big\.yaml must be at most 1 MiB when it is YAML; a larger file must be JSON \(received [\d.]+ MiB\)/,
+    );
     const t0 = performance.now();
-    const json = await cascade("validate", write("big.json", JSON.stringify({ name: "x".repeat(3_000_000), accounts: { count: 10 } })));
+    const json = await cascade(
+      "validate",
+      write("big.json", JSON.stringify({ name: "x".repeat(3_000_000), accounts: { count: 10 } })),
+    );
     expect([json.code, json.stderr]).toEqual([0, ""]);
     expect(performance.now() - t0).toBeLessThan(3000);
   });

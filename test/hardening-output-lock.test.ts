@@ -75,7 +75,20 @@ describe("the lock on --out", () => {
 
   it("two runs on the same --out at once: one writes, the other exits 2; the directory is one consistent run", async () => {
     const dir = join(work, "race");
-    const args = (seed: string) => ["run", "--paths", "30000", "--set", "accounts.count=2000", "--threads", "1", "--quiet", "--seed", seed, "--out", dir];
+    const args = (seed: string) => [
+      "run",
+      "--paths",
+      "30000",
+      "--set",
+      "accounts.count=2000",
+      "--threads",
+      "1",
+      "--quiet",
+      "--seed",
+      seed,
+      "--out",
+      dir,
+    ];
     const [a, b] = await Promise.all([spawnCascade(args("1")), spawnCascade(args("2"))]);
     expect([a.code, b.code].sort()).toEqual([0, 2]);
     const loser = a.code === 2 ? a : b;
@@ -98,8 +111,13 @@ describe("the lock on --out", () => {
       mkdirSync(sweepDir, { recursive: true });
       writeFileSync(join(sweepDir, ".cascade.lock"), `${holder.pid} 0123456789abcdef\n`);
       const file = join(work, "tiny-sweep.yaml");
-      writeFileSync(file, "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04] }\n");
-      await expect(sweepAction(file, { paths: "10", threads: "1", quiet: true, out: sweepDir }, quietIo().io)).rejects.toThrow(/in use/);
+      writeFileSync(
+        file,
+        "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04] }\n",
+      );
+      await expect(sweepAction(file, { paths: "10", threads: "1", quiet: true, out: sweepDir }, quietIo().io)).rejects.toThrow(
+        /in use/,
+      );
     } finally {
       holder.stop();
     }
@@ -165,7 +183,10 @@ describe("a directory holding another run's outputs", () => {
 
   it("a sweep refuses a run's directory and another sweep's, accepts its own again, and replaces with --force", async () => {
     const file = join(work, "sweep.yaml");
-    writeFileSync(file, "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04] }\n");
+    writeFileSync(
+      file,
+      "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04] }\n",
+    );
     const runDir = join(work, "sweep-into-run");
     await runScenario(smallInputs(), { inline: true, outDir: runDir });
     const raw = (out: string, extra: Record<string, unknown> = {}) => ({ paths: "10", threads: "1", quiet: true, out, ...extra });
@@ -184,7 +205,9 @@ describe("a directory holding another run's outputs", () => {
     rmSync(join(pointClash, "sweep.csv"));
     rmSync(join(pointClash, "point-001"), { recursive: true });
     cpSync(runDir.replace("sweep-into-run", "other"), join(pointClash, "point-001"), { recursive: true });
-    await expect(sweepAction(file, raw(pointClash, { keepPaths: true }), quietIo().io)).rejects.toThrow(/point-001 holds the outputs of another run/);
+    await expect(sweepAction(file, raw(pointClash, { keepPaths: true }), quietIo().io)).rejects.toThrow(
+      /point-001 holds the outputs of another run/,
+    );
     expect(await sweepAction(file, raw(pointClash, { keepPaths: true, force: true }), quietIo().io)).toBe(0);
     expect((await verifyRun(join(pointClash, "point-001"), { sample: 2 })).ok).toBe(true);
   });

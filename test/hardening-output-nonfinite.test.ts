@@ -27,7 +27,8 @@ vi.mock("../src/mc/batch.js", async (importOriginal) => {
         runPaths(first: number, count: number, out: Float64Array, fan?: Parameters<typeof engine.runPaths>[3]) {
           engine.runPaths(first, count, out, fan);
           const { path, metric, value } = poison;
-          if (path !== undefined && path >= first && path < first + count) out[(path - first) * RECORD_STRIDE + METRIC_NAMES.indexOf(metric as never)] = value!;
+          if (path !== undefined && path >= first && path < first + count)
+            out[(path - first) * RECORD_STRIDE + METRIC_NAMES.indexOf(metric as never)] = value!;
         },
       };
     },
@@ -48,20 +49,23 @@ describe("non-finite metrics", () => {
     { metric: "badDebt", value: NaN },
     { metric: "minPrice", value: -Infinity },
   ];
-  it.each(cases)("$metric = $value on path 37 fails the run (exit 1) naming seed, path and metric; no summary written", async ({ metric, value }) => {
-    Object.assign(poison, { path: 37, metric, value });
-    const dir = join(work, `bad-${metric}`);
-    const err = await runScenario(smallInputs(["seed=11"]), { inline: true, outDir: dir }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InternalError);
-    expect((err as InternalError).repro).toMatchObject({ seed: 11, pathIndex: 37 });
-    expect((err as Error).message).toContain(metric);
-    expect((err as Error).message).toContain("path 37");
-    expect(exitCodeFor(err)).toBe(1);
-    const lines = errorLines(err, { seed: 11, scenarioFile: undefined });
-    expect(lines.join("\n")).toMatch(/seed 11, path index 37/);
-    expect(existsSync(join(dir, "summary.json"))).toBe(false);
-    expect(existsSync(join(dir, "paths.csv"))).toBe(false);
-  });
+  it.each(cases)(
+    "$metric = $value on path 37 fails the run (exit 1) naming seed, path and metric; no summary written",
+    async ({ metric, value }) => {
+      Object.assign(poison, { path: 37, metric, value });
+      const dir = join(work, `bad-${metric}`);
+      const err = await runScenario(smallInputs(["seed=11"]), { inline: true, outDir: dir }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InternalError);
+      expect((err as InternalError).repro).toMatchObject({ seed: 11, pathIndex: 37 });
+      expect((err as Error).message).toContain(metric);
+      expect((err as Error).message).toContain("path 37");
+      expect(exitCodeFor(err)).toBe(1);
+      const lines = errorLines(err, { seed: 11, scenarioFile: undefined });
+      expect(lines.join("\n")).toMatch(/seed 11, path index 37/);
+      expect(existsSync(join(dir, "summary.json"))).toBe(false);
+      expect(existsSync(join(dir, "paths.csv"))).toBe(false);
+    },
+  );
 
   it("the same without an output directory: the library never returns a summary with Infinity", async () => {
     Object.assign(poison, { path: 3, metric: "liquidatedNotional", value: Infinity });

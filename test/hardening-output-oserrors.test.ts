@@ -23,7 +23,8 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const SWEEP = "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04, 0.06] }\n";
+const SWEEP =
+  "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04, 0.06] }\n";
 const PORTFOLIO = join(process.cwd(), "examples", "portfolio-usde-depeg.yaml");
 
 /** Exit 2, exactly one line, naming `path`; no "please report", nothing printed twice. */
@@ -39,8 +40,14 @@ function expectOneLine(r: { code: number | null; stderr: string }, path: string,
 /** Files left in an output directory: no final file of a failed run, no temp file. */
 function expectNothingHalfWritten(dir: string, what: string) {
   const left = existsSync(dir) ? readdirSync(dir) : [];
-  expect(left.filter((f) => ["paths.csv", "paths.parquet", "summary.json", "sweep.csv", "sweep.json"].includes(f)), what).toEqual([]);
-  expect(left.filter((f) => f.endsWith(".tmp") || f.endsWith(".resuming") || f === ".cascade.lock"), what).toEqual([]);
+  expect(
+    left.filter((f) => ["paths.csv", "paths.parquet", "summary.json", "sweep.csv", "sweep.json"].includes(f)),
+    what,
+  ).toEqual([]);
+  expect(
+    left.filter((f) => f.endsWith(".tmp") || f.endsWith(".resuming") || f === ".cascade.lock"),
+    what,
+  ).toEqual([]);
 }
 
 describe("an output directory that cannot be made", () => {
@@ -56,21 +63,25 @@ describe("an output directory that cannot be made", () => {
     writeFileSync(file, "x");
   });
 
-  it.skipIf(!existsSync("/proc/self"))("--out /proc/nope fails at once (no spin): exit 2, one line naming it", async () => {
-    const argvs = [
-      ["run", "--paths", "20", "--threads", "2", "--quiet", "--out", "/proc/nope"],
-      ["run", "--paths", "20", "--threads", "1", "--quiet", "--format", "parquet", "--out", "/proc/nope/deeper"],
-      ["sweep", sweepFile, "--paths", "10", "--threads", "2", "--quiet", "--out", "/proc/nope"],
-      ["merge", shard, "--out", "/proc/nope"],
-      ["portfolio", PORTFOLIO, "--paths", "10", "--threads", "1", "--out", "/proc/nope"],
-    ];
-    const results = await Promise.all(argvs.map((argv) => spawnCascade(argv, 20_000)));
-    results.forEach((r, i) => {
-      expect(r.timedOut, argvs[i].join(" ")).toBe(false);
-      expect(r.ms, argvs[i].join(" ")).toBeLessThan(15_000);
-      expectOneLine(r, "/proc/nope", argvs[i].join(" "));
-    });
-  }, 60_000);
+  it.skipIf(!existsSync("/proc/self"))(
+    "--out /proc/nope fails at once (no spin): exit 2, one line naming it",
+    async () => {
+      const argvs = [
+        ["run", "--paths", "20", "--threads", "2", "--quiet", "--out", "/proc/nope"],
+        ["run", "--paths", "20", "--threads", "1", "--quiet", "--format", "parquet", "--out", "/proc/nope/deeper"],
+        ["sweep", sweepFile, "--paths", "10", "--threads", "2", "--quiet", "--out", "/proc/nope"],
+        ["merge", shard, "--out", "/proc/nope"],
+        ["portfolio", PORTFOLIO, "--paths", "10", "--threads", "1", "--out", "/proc/nope"],
+      ];
+      const results = await Promise.all(argvs.map((argv) => spawnCascade(argv, 20_000)));
+      results.forEach((r, i) => {
+        expect(r.timedOut, argvs[i].join(" ")).toBe(false);
+        expect(r.ms, argvs[i].join(" ")).toBeLessThan(15_000);
+        expectOneLine(r, "/proc/nope", argvs[i].join(" "));
+      });
+    },
+    60_000,
+  );
 
   it("--out naming a file, or a path through a file: exit 2, one line naming it (run, sweep, merge, portfolio)", async () => {
     for (const out of [file, join(file, "sub")]) {
@@ -134,7 +145,9 @@ describe("a write that fails mid-run (ENOSPC from the filesystem, simulated)", (
     mkdirSync(dir);
     const restore = await failingWrites("", 10);
     try {
-      await expect(writeAtomic(dir, "summary.json", "x".repeat(100))).rejects.toThrow(/cannot write .*summary\.json: no space left on device/);
+      await expect(writeAtomic(dir, "summary.json", "x".repeat(100))).rejects.toThrow(
+        /cannot write .*summary\.json: no space left on device/,
+      );
     } finally {
       restore();
     }
@@ -157,21 +170,47 @@ describe.skipIf(!tinyMounted)("a full disk (a 64 KiB tmpfs)", () => {
   });
 
   const cases: { name: string; argv: (out: string) => string[] }[] = [
-    { name: "run csv", argv: (out) => ["run", "--paths", "3000", "--set", "accounts.count=2000", "--threads", "2", "--quiet", "--out", out] },
-    { name: "run parquet", argv: (out) => ["run", "--paths", "3000", "--set", "accounts.count=2000", "--threads", "2", "--quiet", "--format", "parquet", "--out", out] },
-    { name: "sweep --keep-paths", argv: (out) => ["sweep", sweepFile, "--paths", "800", "--threads", "2", "--quiet", "--keep-paths", "--out", out] },
+    {
+      name: "run csv",
+      argv: (out) => ["run", "--paths", "3000", "--set", "accounts.count=2000", "--threads", "2", "--quiet", "--out", out],
+    },
+    {
+      name: "run parquet",
+      argv: (out) => [
+        "run",
+        "--paths",
+        "3000",
+        "--set",
+        "accounts.count=2000",
+        "--threads",
+        "2",
+        "--quiet",
+        "--format",
+        "parquet",
+        "--out",
+        out,
+      ],
+    },
+    {
+      name: "sweep --keep-paths",
+      argv: (out) => ["sweep", sweepFile, "--paths", "800", "--threads", "2", "--quiet", "--keep-paths", "--out", out],
+    },
     { name: "merge", argv: (out) => ["merge", ...shards, "--quiet", "--out", out] },
     { name: "portfolio", argv: (out) => ["portfolio", PORTFOLIO, "--paths", "3000", "--threads", "2", "--out", out] },
   ];
-  it.each(cases)("$name: exit 2, one line naming the file and ENOSPC, nothing half-written as a final file", async ({ name, argv }) => {
-    for (const f of readdirSync(tiny)) rmSync(join(tiny, f), { recursive: true, force: true });
-    const out = join(tiny, name.replace(/\W+/g, "-"));
-    const r = await spawnCascade(argv(out), 60_000);
-    expect(r.timedOut).toBe(false);
-    expectOneLine(r, out, name);
-    expect(errorLinesOf(r.stderr)[0]).toMatch(/ENOSPC/);
-    expectNothingHalfWritten(out, name);
-  }, 90_000);
+  it.each(cases)(
+    "$name: exit 2, one line naming the file and ENOSPC, nothing half-written as a final file",
+    async ({ name, argv }) => {
+      for (const f of readdirSync(tiny)) rmSync(join(tiny, f), { recursive: true, force: true });
+      const out = join(tiny, name.replace(/\W+/g, "-"));
+      const r = await spawnCascade(argv(out), 60_000);
+      expect(r.timedOut).toBe(false);
+      expectOneLine(r, out, name);
+      expect(errorLinesOf(r.stderr)[0]).toMatch(/ENOSPC/);
+      expectNothingHalfWritten(out, name);
+    },
+    90_000,
+  );
 });
 
 describe.skipIf(!roMounted)("a read-only filesystem", () => {

@@ -1,7 +1,17 @@
 // Finding 1: names planted in --out (symbolic links at the temp names and at the final names) never make a
 // run write through them. Every output goes to a file created exclusively without following links and is
 // renamed into place; a link at a final name is replaced by the rename, never followed.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -46,7 +56,14 @@ function expectRegularFiles(dir: string) {
   for (const name of readdirSync(dir)) expect(lstatSync(join(dir, name)).isFile(), `${name} in ${dir}`).toBe(true);
 }
 
-const TEMP_NAMES = ["paths.csv.partial", "run.json.partial", "paths.parquet.partial", "paths.parquet.resuming", "checkpoint.json", ".cascade.lock"];
+const TEMP_NAMES = [
+  "paths.csv.partial",
+  "run.json.partial",
+  "paths.parquet.partial",
+  "paths.parquet.resuming",
+  "checkpoint.json",
+  ".cascade.lock",
+];
 const FINAL_NAMES = ["paths.csv", "paths.parquet", "summary.json", "run.json", "fan.json"];
 
 describe("planted symbolic links in --out", () => {
@@ -58,7 +75,9 @@ describe("planted symbolic links in --out", () => {
       expect(result.interrupted).toBe(false);
       expectUntouched(planted);
       expectRegularFiles(dir);
-      expect(readdirSync(dir).sort()).toEqual([format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json", "fan.json"].sort());
+      expect(readdirSync(dir).sort()).toEqual(
+        [format === "csv" ? "paths.csv" : "paths.parquet", "run.json", "summary.json", "fan.json"].sort(),
+      );
       expect((await verifyRun(dir, { sample: 4 })).ok).toBe(true);
     });
   }
@@ -66,7 +85,18 @@ describe("planted symbolic links in --out", () => {
   it("the CLI run too: exit 0, the victim untouched", async () => {
     const dir = join(work, "run-cli");
     const planted = plant(dir, ["paths.csv.partial", "run.json.partial", "summary.json"]);
-    const { code, stderr } = await cascade("run", "--paths", "60", "--set", "accounts.count=2000", "--threads", "1", "--quiet", "--out", dir);
+    const { code, stderr } = await cascade(
+      "run",
+      "--paths",
+      "60",
+      "--set",
+      "accounts.count=2000",
+      "--threads",
+      "1",
+      "--quiet",
+      "--out",
+      dir,
+    );
     expect(code, stderr).toBe(0);
     expectUntouched(planted);
     expectRegularFiles(dir);
@@ -76,7 +106,12 @@ describe("planted symbolic links in --out", () => {
     const dir = join(work, "interrupted");
     const planted = plant(dir, ["paths.csv.partial", "checkpoint.json"]);
     const abort = new AbortController();
-    const first = await runScenario(smallInputs([], 400), { inline: true, outDir: dir, signal: abort.signal, onProgress: (p) => p.done >= 50 && abort.abort() });
+    const first = await runScenario(smallInputs([], 400), {
+      inline: true,
+      outDir: dir,
+      signal: abort.signal,
+      onProgress: (p) => p.done >= 50 && abort.abort(),
+    });
     expect(first.interrupted).toBe(true);
     expectUntouched(planted);
     expectRegularFiles(dir);
@@ -85,7 +120,12 @@ describe("planted symbolic links in --out", () => {
   it("--resume refuses a .partial that is a link (exit 2), and leaves what it points to alone", async () => {
     const dir = join(work, "resume-link");
     const abort = new AbortController();
-    await runScenario(smallInputs([], 400), { inline: true, outDir: dir, signal: abort.signal, onProgress: (p) => p.done >= 50 && abort.abort() });
+    await runScenario(smallInputs([], 400), {
+      inline: true,
+      outDir: dir,
+      signal: abort.signal,
+      onProgress: (p) => p.done >= 50 && abort.abort(),
+    });
     const partial = join(dir, "paths.csv.partial");
     const victim = join(work, "resume-victim.csv");
     writeFileSync(victim, readFileSync(partial)); // the same rows: only the link is wrong

@@ -25,7 +25,13 @@ const SETS = ["--paths", String(PATHS), "--set", "accounts.count=2000", "--threa
 async function interrupted(name: string, format: OutputFormat, after = 100): Promise<string> {
   const dir = join(work, name);
   const abort = new AbortController();
-  const r = await runScenario(inputs(), { inline: true, outDir: dir, format, signal: abort.signal, onProgress: (p) => p.done >= after && abort.abort() });
+  const r = await runScenario(inputs(), {
+    inline: true,
+    outDir: dir,
+    format,
+    signal: abort.signal,
+    onProgress: (p) => p.done >= after && abort.abort(),
+  });
   expect(r.interrupted).toBe(true);
   return dir;
 }
@@ -64,7 +70,9 @@ describe("--resume keeps only rows whose records hash checks out", () => {
     const dir = await interrupted("csv-no-checkpoint", "csv");
     rmSync(join(dir, "checkpoint.json"));
     editCsvValue(join(dir, "paths.csv.partial"), 7);
-    await expect(runScenario(inputs(), { inline: true, outDir: dir, resume: true })).rejects.toThrow(/paths\.csv\.partial.*records hash/);
+    await expect(runScenario(inputs(), { inline: true, outDir: dir, resume: true })).rejects.toThrow(
+      /paths\.csv\.partial.*records hash/,
+    );
   });
 
   it("a value changed in a finished run's paths.csv is refused by --resume too", async () => {
@@ -83,7 +91,9 @@ describe("--resume keeps only rows whose records hash checks out", () => {
     const sink = await ParquetSink.open(dir);
     await sink.writeRecords(0, rows.records, rows.count);
     await sink.abort(); // a complete .partial of the edited rows
-    const err = await runScenario(inputs(), { inline: true, outDir: dir, format: "parquet", resume: true }).catch((e: unknown) => e);
+    const err = await runScenario(inputs(), { inline: true, outDir: dir, format: "parquet", resume: true }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain(partial);
   });
@@ -148,7 +158,9 @@ describe("merge checks each shard's paths file against its own recordsHash", () 
     const sink = await ParquetSink.open(edited);
     await sink.writeRecords(rows.paths[0], rows.records, rows.count);
     await sink.close();
-    const err = await mergeShards([shards.parquet[0], shards.parquet[1], edited], { outDir: join(work, "merged-pq-edited") }).catch((e: unknown) => e);
+    const err = await mergeShards([shards.parquet[0], shards.parquet[1], edited], {
+      outDir: join(work, "merged-pq-edited"),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain(file);
   });
@@ -196,7 +208,18 @@ describe("a run killed hard mid-write", () => {
     const checkpoint = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"));
     expect(checkpoint.rows).toBeGreaterThan(0);
     expect(existsSync(join(dir, ".cascade.lock"))).toBe(true); // the dead process's lock: taken over below
-    const { code, stderr } = await cascade("run", "--paths", "60000", "--set", "accounts.count=3000", "--threads", "2", "--quiet", "--resume", dir);
+    const { code, stderr } = await cascade(
+      "run",
+      "--paths",
+      "60000",
+      "--set",
+      "accounts.count=3000",
+      "--threads",
+      "2",
+      "--quiet",
+      "--resume",
+      dir,
+    );
     expect(code, stderr).toBe(0);
     const report = await verifyRun(dir, { sample: 8 });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);

@@ -40,7 +40,12 @@ describe("verify covers every identity field", () => {
   });
 
   const cases: { name: string; file: "summary.json" | "run.json"; edit: (o: Record<string, unknown>) => void; says: RegExp }[] = [
-    { name: "kernelSha256 of another kernel", file: "summary.json", edit: (o) => (o.kernelSha256 = "0".repeat(64)), says: /kernelSha256/ },
+    {
+      name: "kernelSha256 of another kernel",
+      file: "summary.json",
+      edit: (o) => (o.kernelSha256 = "0".repeat(64)),
+      says: /kernelSha256/,
+    },
     { name: "run.json's seed", file: "run.json", edit: (o) => (o.seed = 7), says: /seed/ },
     { name: "summary.json's seed", file: "summary.json", edit: (o) => (o.seed = 7), says: /seed/ },
     { name: "run.json's version", file: "run.json", edit: (o) => (o.version = "9.9.9"), says: /version/ },
@@ -50,8 +55,18 @@ describe("verify covers every identity field", () => {
     { name: "run.json's firstPath", file: "run.json", edit: (o) => (o.firstPath = 1), says: /run\.json says paths/ },
     { name: "run.json's endPath", file: "run.json", edit: (o) => (o.endPath = 119), says: /run\.json says paths/ },
     { name: "a key run.json never has", file: "run.json", edit: (o) => (o.extra = 1), says: /run\.json has a key/ },
-    { name: "summary.json's engine (ts, with a kernel hash)", file: "summary.json", edit: (o) => (o.engine = "ts"), says: /engine|kernelSha256/ },
-    { name: "engineVersion of another build", file: "summary.json", edit: (o) => (o.engineVersion = "0.0.1+abi1"), says: /engineVersion/ },
+    {
+      name: "summary.json's engine (ts, with a kernel hash)",
+      file: "summary.json",
+      edit: (o) => (o.engine = "ts"),
+      says: /engine|kernelSha256/,
+    },
+    {
+      name: "engineVersion of another build",
+      file: "summary.json",
+      edit: (o) => (o.engineVersion = "0.0.1+abi1"),
+      says: /engineVersion/,
+    },
     { name: "a shard the run was not", file: "summary.json", edit: (o) => (o.shard = "1/2"), says: /shard/ },
     { name: "requestedPaths", file: "summary.json", edit: (o) => (o.requestedPaths = 200), says: /requestedPaths|paths/ },
     { name: "interrupted", file: "summary.json", edit: (o) => (o.interrupted = true), says: /interrupted/ },
@@ -60,7 +75,12 @@ describe("verify covers every identity field", () => {
     const copy = edited(file, edit);
     const report = await verifyRun(copy, { sample: 4 });
     expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => !c.ok).map((c) => c.detail).join("\n")).toMatch(says);
+    expect(
+      report.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.detail)
+        .join("\n"),
+    ).toMatch(says);
     const { code, stdout } = await cascade("verify", copy, "--sample", "4");
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL/);

@@ -23,7 +23,13 @@ function inputs(price: number, maintenanceAt: "mark" | "entry"): ScenarioInputs 
       ...base.market,
       initialPrice: bybit.entry,
       tickSize: 0.5,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: price / bybit.entry - 1 }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: price / bybit.entry - 1 }],
+      },
       book: { levels: 2000, depth: { profile: "flat", size: 100, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: Infinity, permanentShare: 0 },
       mark: { model: "mid" },
@@ -32,13 +38,16 @@ function inputs(price: number, maintenanceAt: "mark" | "entry"): ScenarioInputs 
     liquidation: { engine: "market", feeRate: 0, maxRoundsPerStep: 10 },
     insurance: { initialBalance: 0 },
   };
-  const positions: PositionRow[] = [{ account: "bybit", side: "long", size: bybit.qty_btc, entryPrice: bybit.entry, collateral: bybit.IM }];
+  const positions: PositionRow[] = [
+    { account: "bybit", side: "long", size: bybit.qty_btc, entryPrice: bybit.entry, collateral: bybit.IM },
+  ];
   return { scenario, positions };
 }
 
 function liquidations(i: ScenarioInputs): number {
   const ts = runReference(i, 1);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(i, 1, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(i, 1, build)), `${build}: first differing slot`).toBe(-1);
   return ts[METRIC.liquidations];
 }
 

@@ -25,7 +25,8 @@ function expectWithin(what: string, calculated: number, expected: number, tolera
 }
 
 function expectAtMost(what: string, calculated: number, bound: number, slack = 1e-6): void {
-  if (!(calculated <= bound + slack)) throw new Error(`${what}: calculated ${calculated} exceeds bound ${bound} (slack ${slack})`);
+  if (!(calculated <= bound + slack))
+    throw new Error(`${what}: calculated ${calculated} exceeds bound ${bound} (slack ${slack})`);
 }
 
 /** The preset with some sections replaced (a shallow merge per top-level key). */
@@ -90,7 +91,9 @@ describe("blocked by a PnL haircut", () => {
 
 describe("oracle price bands", () => {
   it("reject mode: a one-step pump is ignored and nothing is borrowed beyond the collateral's limit", () => {
-    const result = simulateManipulation(mango({ oracle: { lagSteps: 0, band: { fraction: 0.1, mode: "reject" } }, pool: AMPLE_POOL }));
+    const result = simulateManipulation(
+      mango({ oracle: { lagSteps: 0, band: { fraction: 0.1, mode: "reject" } }, pool: AMPLE_POOL }),
+    );
     expect(result.trace.every((s) => s.oracleStatus === "rejected")).toBe(true);
     expect(result.finalOracle).toBe(F.entryPrice);
     expectAtMost("borrowed", result.borrowed, OWN_LIMIT);
@@ -100,7 +103,9 @@ describe("oracle price bands", () => {
   it("clamp mode over N steps: the oracle is at most p0·(1+b)^N, so the extra borrow is at most size·(p0·(1+b)^N − entry)", () => {
     const band = 0.1;
     const steps = 10;
-    const result = simulateManipulation(mango({ steps, oracle: { lagSteps: 0, band: { fraction: band, mode: "clamp" } }, pool: AMPLE_POOL }));
+    const result = simulateManipulation(
+      mango({ steps, oracle: { lagSteps: 0, band: { fraction: band, mode: "clamp" } }, pool: AMPLE_POOL }),
+    );
     const oracleCeiling = F.entryPrice * Math.pow(1 + band, steps);
     const extraBound = (MARGIN_V3.positivePnlWeight * F.perpSize * (oracleCeiling - F.entryPrice)) / MARGIN_V3.liabilityWeight;
     expectAtMost("final oracle", result.finalOracle, oracleCeiling, 1e-12);
@@ -111,7 +116,9 @@ describe("oracle price bands", () => {
   });
 
   it("a 10% clamp band over the whole 30-minute window (180 steps of 10 s) does not stop the attack: 1.1^34 > 0.91/0.0382", () => {
-    const result = simulateManipulation(mango({ oracle: { lagSteps: 0, band: { fraction: 0.1, mode: "clamp" } }, pool: AMPLE_POOL }));
+    const result = simulateManipulation(
+      mango({ oracle: { lagSteps: 0, band: { fraction: 0.1, mode: "clamp" } }, pool: AMPLE_POOL }),
+    );
     expect(result.finalOracle).toBe(F.peakOraclePrice);
     const expected = F.perpSize * (F.peakOraclePrice - F.entryPrice);
     expectWithin("profit", result.profit, expected, 0.1 * expected);
@@ -222,7 +229,10 @@ describe("invariants (fast-check)", () => {
       ramp: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { nil: undefined }),
       lagSteps: fc.integer({ min: 0, max: 5 }),
       band: fc.option(
-        fc.record({ fraction: fc.double({ min: 0.01, max: 0.9, noNaN: true }), mode: fc.constantFrom("clamp" as const, "reject" as const) }),
+        fc.record({
+          fraction: fc.double({ min: 0.01, max: 0.9, noNaN: true }),
+          mode: fc.constantFrom("clamp" as const, "reject" as const),
+        }),
         { nil: undefined },
       ),
       stable: fc.boolean(),
@@ -244,7 +254,11 @@ describe("invariants (fast-check)", () => {
       },
       oracle: { lagSteps: r.lagSteps, band: r.band },
       stablePrice: r.stable ? {} : undefined,
-      margin: { collateralWeight: r.collateralWeight, positivePnlWeight: r.positivePnlWeight, liabilityWeight: r.liabilityWeight },
+      margin: {
+        collateralWeight: r.collateralWeight,
+        positivePnlWeight: r.positivePnlWeight,
+        liabilityWeight: r.liabilityWeight,
+      },
       pool: { liquidity: r.pool },
     }));
 
@@ -257,7 +271,9 @@ describe("invariants (fast-check)", () => {
         for (const step of result.trace) {
           const pnl = size * (step.valuationPrice - entryPrice);
           const health =
-            config.attacker.collateral * collateralWeight + (pnl > 0 ? pnl * positivePnlWeight : pnl) - step.borrowedTotal * liabilityWeight;
+            config.attacker.collateral * collateralWeight +
+            (pnl > 0 ? pnl * positivePnlWeight : pnl) -
+            step.borrowedTotal * liabilityWeight;
           const scale = config.attacker.collateral + Math.abs(pnl) + step.borrowedTotal;
           // Health after borrowing is ≥ 0 unless the account was already under water and borrowed nothing.
           if (step.borrowedThisStep > 0) expect(health).toBeGreaterThanOrEqual(-1e-9 * scale);
@@ -274,8 +290,14 @@ describe("invariants (fast-check)", () => {
       fc.property(arbitraryConfig, (config) => {
         const result = simulateManipulation(config);
         const m = result.money;
-        const initial = config.attacker.spotBudget + config.pool.liquidity + config.attacker.collateral + config.counterparty.collateral;
-        expectWithin("total money", m.attackerWallet + m.pool + m.collateralOnVenue + m.spotSellers, initial, 1e-9 * initial + 1e-9);
+        const initial =
+          config.attacker.spotBudget + config.pool.liquidity + config.attacker.collateral + config.counterparty.collateral;
+        expectWithin(
+          "total money",
+          m.attackerWallet + m.pool + m.collateralOnVenue + m.spotSellers,
+          initial,
+          1e-9 * initial + 1e-9,
+        );
         expectWithin("spot sellers' cash", m.spotSellers, result.spotCost, 1e-9 * result.spotCost + 1e-9);
         expectAtMost("spot spend", result.spotCost, config.attacker.spotBudget, 1e-9 * config.attacker.spotBudget + 1e-9);
         expect(m.attackerWallet).toBeGreaterThanOrEqual(-1e-9 * initial);
@@ -288,20 +310,44 @@ describe("invariants (fast-check)", () => {
 describe("bad config", () => {
   const cases: [string, ManipulationConfigInput, RegExp][] = [
     ["a negative pool", mango({ pool: { liquidity: -1 } }), /^pool\.liquidity must be >= 0 \(received -1\)$/m],
-    ["a band of 150%", mango({ oracle: { lagSteps: 0, band: { fraction: 1.5, mode: "clamp" } } }), /^oracle\.band\.fraction must be < 1/m],
+    [
+      "a band of 150%",
+      mango({ oracle: { lagSteps: 0, band: { fraction: 1.5, mode: "clamp" } } }),
+      /^oracle\.band\.fraction must be < 1/m,
+    ],
     [
       "an unknown band mode",
       mango({ oracle: { lagSteps: 0, band: { fraction: 0.1, mode: "snap" as "clamp" } } }),
       /^oracle\.band\.mode must be one of clamp, reject/m,
     ],
-    ["a PnL weight above 1", mango({ margin: { ...MARGIN_V3, positivePnlWeight: 2 } }), /^margin\.positivePnlWeight must be <= 1/m],
+    [
+      "a PnL weight above 1",
+      mango({ margin: { ...MARGIN_V3, positivePnlWeight: 2 } }),
+      /^margin\.positivePnlWeight must be <= 1/m,
+    ],
     ["a misspelt key", { ...mango(), pol: {} } as ManipulationConfigInput, /^pol is not a known key \(did you mean pool\?\)$/m],
     [
       "asks out of order",
-      mango({ spot: { venues: [{ lastTradePrice: 1, asks: [{ price: 2, size: 1 }, { price: 1, size: 1 }] }] } }),
+      mango({
+        spot: {
+          venues: [
+            {
+              lastTradePrice: 1,
+              asks: [
+                { price: 2, size: 1 },
+                { price: 1, size: 1 },
+              ],
+            },
+          ],
+        },
+      }),
       /^spot\.venues\[0\]\.asks\[1\]\.price must be > the previous level's price 2 \(received 1\)$/m,
     ],
-    ["a stable-price window over 23 h", mango({ steps: 10_000, stablePrice: {} }), /^steps must keep steps × stablePrice\.stepSeconds/m],
+    [
+      "a stable-price window over 23 h",
+      mango({ steps: 10_000, stablePrice: {} }),
+      /^steps must keep steps × stablePrice\.stepSeconds/m,
+    ],
   ];
 
   it.each(cases)("%s is an InputError naming the field", (_name, config, message) => {

@@ -58,7 +58,9 @@ describe("golden values from published examples", () => {
     mode: "cross",
     walletBalance: bn.wallet_balance,
     // The example gives no mark: the mark moves only the reported maintenance margin, not a lone position's LP.
-    positions: [{ symbol: "BTCUSDT", side: "long", size: bn.qty_btc, entryPrice: bn.entry, markPrice: bn.entry, tiers: flat(bn.mmr) }],
+    positions: [
+      { symbol: "BTCUSDT", side: "long", size: bn.qty_btc, entryPrice: bn.entry, markPrice: bn.entry, tiers: flat(bn.mmr) },
+    ],
   };
 
   it(`Binance cross long: wallet 500, 0.02 BTC @ 50,000, mmr 0.4% is liquidated at 25,100.40 (${bn.source})`, () => {
@@ -115,7 +117,14 @@ describe("golden values from published examples", () => {
     const r = one(
       "isolated",
       1_000_000, // not used: the position's own collateral (IM = 20,000 / 50) backs it alone
-      position({ side: "long", size: bybit.qty_btc, entryPrice: bybit.entry, collateral: bybit.IM, tiers: flat(bybit.mmr), maintenanceAt: "entry" }),
+      position({
+        side: "long",
+        size: bybit.qty_btc,
+        entryPrice: bybit.entry,
+        collateral: bybit.IM,
+        tiers: flat(bybit.mmr),
+        maintenanceAt: "entry",
+      }),
     );
     expectClose("maintenanceMargin", r.maintenanceMargin, bybit.MM, 1e-9);
     expectClose("liquidationPrice", r.liquidationPrice, bybit.expected_liq_price, 1e-9);
@@ -157,17 +166,27 @@ describe("the bracket is recomputed at the liquidation price", () => {
   // - short 8 @ 30,000: entry notional 240,000 is in bracket 1, whose formula gives 300,050 / 8.04 = 37,319.65,
   //   notional 298,557: bracket 2. Bracket 2's: (60,000 + 1,300 + 240,000) / (8·1.01) = 37,289.60, in bracket 2.
   it.each([
-    ["a long whose liquidation notional falls below its entry bracket", { side: "long", q: 10, entryBracket: 2, lpBracket: 1, lp: 239_950 / 9.95, entryBracketLp: 238_700 / 9.9 }],
-    ["a short whose liquidation notional rises above its entry bracket", { side: "short", q: 8, entryBracket: 1, lpBracket: 2, lp: 301_300 / 8.08, entryBracketLp: 300_050 / 8.04 }],
-  ] as const)("%s is priced in the bracket of its liquidation notional", (_name, { side, q, entryBracket, lpBracket, lp: expected, entryBracketLp }) => {
-    const e = 30_000, c = 60_000;
-    const lp = one("isolated", c, position({ side, size: q, entryPrice: e, tiers: LEGACY })).liquidationPrice!;
-    expect(bracketOf(LEGACY, q * e)).toBe(entryBracket);
-    expect(bracketOf(LEGACY, q * lp)).toBe(lpBracket);
-    expectClose("liquidationPrice (hand-computed)", lp, expected, relTol(expected));
-    expectClose("equity − MM at LP, relative to entry notional", surplus(LEGACY, side, q, e, c, lp) / (q * e), 0, 1e-9);
-    expect(Math.abs(lp - entryBracketLp)).toBeGreaterThan(1); // the entry bracket's price would be wrong
-  });
+    [
+      "a long whose liquidation notional falls below its entry bracket",
+      { side: "long", q: 10, entryBracket: 2, lpBracket: 1, lp: 239_950 / 9.95, entryBracketLp: 238_700 / 9.9 },
+    ],
+    [
+      "a short whose liquidation notional rises above its entry bracket",
+      { side: "short", q: 8, entryBracket: 1, lpBracket: 2, lp: 301_300 / 8.08, entryBracketLp: 300_050 / 8.04 },
+    ],
+  ] as const)(
+    "%s is priced in the bracket of its liquidation notional",
+    (_name, { side, q, entryBracket, lpBracket, lp: expected, entryBracketLp }) => {
+      const e = 30_000,
+        c = 60_000;
+      const lp = one("isolated", c, position({ side, size: q, entryPrice: e, tiers: LEGACY })).liquidationPrice!;
+      expect(bracketOf(LEGACY, q * e)).toBe(entryBracket);
+      expect(bracketOf(LEGACY, q * lp)).toBe(lpBracket);
+      expectClose("liquidationPrice (hand-computed)", lp, expected, relTol(expected));
+      expectClose("equity − MM at LP, relative to entry notional", surplus(LEGACY, side, q, e, c, lp) / (q * e), 0, 1e-9);
+      expect(Math.abs(lp - entryBracketLp)).toBeGreaterThan(1); // the entry bracket's price would be wrong
+    },
+  );
 
   // Collateral chosen so that equity = MM exactly where the notional is a floor: there both neighbouring brackets
   // give the same MM, and their formulas can each land a rounding error on the wrong side of the floor. The first
@@ -195,7 +214,11 @@ describe("short positions mirror longs", () => {
   });
 
   it("Bybit's example as a short: liquidation 20,300 and bankruptcy 20,400", () => {
-    const r = one("isolated", 0, position({ side: "short", size: 1, entryPrice: 20_000, collateral: 400, tiers: flat(0.005), maintenanceAt: "entry" }));
+    const r = one(
+      "isolated",
+      0,
+      position({ side: "short", size: 1, entryPrice: 20_000, collateral: 400, tiers: flat(0.005), maintenanceAt: "entry" }),
+    );
     expectClose("liquidationPrice", r.liquidationPrice, 20_300, 1e-9);
     expectClose("bankruptcyPrice", r.bankruptcyPrice, 20_400, 1e-9);
   });
@@ -249,11 +272,29 @@ describe("cross margin", () => {
   });
 
   it("SPEC §5's example (no published result) is accepted and its liquidation price solves equity = MM", () => {
-    const spec = { mode: "cross", walletBalance: 1535443.01, positions: [ { symbol: "BTCUSDT", side: "long", size: 109.488, entryPrice: 32481.98, markPrice: 31967.27, tiers: [ { floor: 0, mmr: 0.025, maintenanceAmount: 16300 } ] } ] }; // prettier-ignore
+    const spec = {
+      mode: "cross",
+      walletBalance: 1535443.01,
+      positions: [
+        {
+          symbol: "BTCUSDT",
+          side: "long",
+          size: 109.488,
+          entryPrice: 32481.98,
+          markPrice: 31967.27,
+          tiers: [{ floor: 0, mmr: 0.025, maintenanceAmount: 16300 }],
+        },
+      ],
+    }; // prettier-ignore
     const out = marginCommand(spec) as ReturnType<typeof computeMargin>;
     const lp = out.positions[0].liquidationPrice!;
     const p = spec.positions[0];
-    expectClose("equity − MM at LP / notional", surplus(p.tiers, "long", p.size, p.entryPrice, spec.walletBalance, lp) / (p.size * p.entryPrice), 0, 1e-9);
+    expectClose(
+      "equity − MM at LP / notional",
+      surplus(p.tiers, "long", p.size, p.entryPrice, spec.walletBalance, lp) / (p.size * p.entryPrice),
+      0,
+      1e-9,
+    );
   });
 
   it("a short already below maintenance at every price (the other position's loss exceeds the wallet) reports 0", () => {
@@ -308,8 +349,17 @@ describe("presets", () => {
 
   it("an injected resolver supplies the tiers, and a preset's convention sets where MM is measured", () => {
     const bybitLike = { tiers: flat(0.005), maintenanceAt: "entry" as const };
-    const req = { mode: "isolated" as const, walletBalance: 400, positions: [position({ side: "long", size: 1, entryPrice: 20_000, markPrice: 19_000, preset: "x" })] };
-    expectClose("entry convention from the preset", computeMargin(req, { resolvePresetTiers: () => bybitLike }).positions[0].liquidationPrice, 19_700, 1e-9);
+    const req = {
+      mode: "isolated" as const,
+      walletBalance: 400,
+      positions: [position({ side: "long", size: 1, entryPrice: 20_000, markPrice: 19_000, preset: "x" })],
+    };
+    expectClose(
+      "entry convention from the preset",
+      computeMargin(req, { resolvePresetTiers: () => bybitLike }).positions[0].liquidationPrice,
+      19_700,
+      1e-9,
+    );
     // a bare tier list states no convention: the mark; the position's own maintenanceAt wins over the preset's
     const atMark = computeMargin(req, { resolvePresetTiers: () => flat(0.005) }).positions[0].liquidationPrice!;
     expectClose("mark convention for a bare tier list", atMark, (400 - 20_000) / (0.005 - 1), relTol(19_698));
@@ -348,22 +398,44 @@ describe("input problems: one line each, naming the field", () => {
   const good = () => ({
     mode: "isolated",
     walletBalance: 500,
-    positions: [{ symbol: "BTCUSDT", side: "long", size: 0.02, entryPrice: 50_000, markPrice: 50_000, tiers: flat(0.004) }] as Record<string, unknown>[],
+    positions: [
+      { symbol: "BTCUSDT", side: "long", size: 0.02, entryPrice: 50_000, markPrice: 50_000, tiers: flat(0.004) },
+    ] as Record<string, unknown>[],
   });
   type Req = ReturnType<typeof good> & Record<string, unknown>;
   const cases: [string, (r: Req) => void, string][] = [
     ["a negative size", (r) => (r.positions[0].size = -1), "positions[0].size must be > 0 (received -1)"],
     ["a zero entry price", (r) => (r.positions[0].entryPrice = 0), "positions[0].entryPrice must be > 0 (received 0)"],
-    ["a mark price as text", (r) => (r.positions[0].markPrice = "50000"), 'positions[0].markPrice must be a number (received "50000")'],
+    [
+      "a mark price as text",
+      (r) => (r.positions[0].markPrice = "50000"),
+      'positions[0].markPrice must be a number (received "50000")',
+    ],
     ["a missing side", (r) => delete r.positions[0].side, "positions[0].side must be one of long, short (received nothing)"],
     ["an unknown mode", (r) => (r.mode = "portfolio"), 'mode must be one of cross, isolated (received "portfolio")'],
     ["a negative wallet", (r) => (r.walletBalance = -5), "walletBalance must be >= 0 (received -5)"],
     ["no positions", (r) => (r.positions = []), "positions must have at least 1 item(s) (received [])"],
-    ["a misspelt key", (r) => (r.positions[0].colateral = 1), "positions[0].colateral is not a known key (did you mean collateral?)"],
-    ["an unknown maintenanceAt", (r) => (r.positions[0].maintenanceAt = "index"), 'positions[0].maintenanceAt must be one of mark, entry (received "index")'],
+    [
+      "a misspelt key",
+      (r) => (r.positions[0].colateral = 1),
+      "positions[0].colateral is not a known key (did you mean collateral?)",
+    ],
+    [
+      "an unknown maintenanceAt",
+      (r) => (r.positions[0].maintenanceAt = "index"),
+      'positions[0].maintenanceAt must be one of mark, entry (received "index")',
+    ],
     ["mmr of 1", (r) => (r.positions[0].tiers = flat(1)), "positions[0].tiers[0].mmr must be < 1 (received 1)"],
-    ["neither tiers nor preset", (r) => delete r.positions[0].tiers, "positions[0].tiers or preset is required (received nothing)"],
-    ["both tiers and preset", (r) => (r.positions[0].preset = "binance-usdm-btcusdt"), 'positions[0].preset must not be given together with tiers (received "binance-usdm-btcusdt")'],
+    [
+      "neither tiers nor preset",
+      (r) => delete r.positions[0].tiers,
+      "positions[0].tiers or preset is required (received nothing)",
+    ],
+    [
+      "both tiers and preset",
+      (r) => (r.positions[0].preset = "binance-usdm-btcusdt"),
+      'positions[0].preset must not be given together with tiers (received "binance-usdm-btcusdt")',
+    ],
     [
       "collateral in cross mode",
       (r) => ((r.mode = "cross"), (r.positions[0].collateral = 100)),
@@ -417,7 +489,10 @@ describe("properties of isolated positions", () => {
   const tables = fc.oneof(
     fc.constant(LEGACY),
     fc
-      .array(fc.tuple(fc.double({ min: 1, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true })), { minLength: 0, maxLength: 6 })
+      .array(fc.tuple(fc.double({ min: 1, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true })), {
+        minLength: 0,
+        maxLength: 6,
+      })
       .chain((steps) =>
         fc.double({ min: 0.001, max: 0.05, noNaN: true }).map((mmr0) => {
           const tiers: Tier[] = [{ floor: 0, mmr: mmr0, maintenanceAmount: 0 }];
@@ -447,7 +522,11 @@ describe("properties of isolated positions", () => {
         const notional = q * e;
         const mmEntry = mmAt(tiers, notional);
         const c = mmEntry + u * (notional - mmEntry);
-        const r = one("isolated", c, position({ side, size: q, entryPrice: e, tiers, maintenanceAt: atEntry ? "entry" : "mark" }));
+        const r = one(
+          "isolated",
+          c,
+          position({ side, size: q, entryPrice: e, tiers, maintenanceAt: atEntry ? "entry" : "mark" }),
+        );
         const lp = r.liquidationPrice!;
         const s = side === "long" ? 1 : -1;
         const mm = atEntry ? mmEntry : mmAt(tiers, q * lp); // mmAt takes the bracket that q·LP falls in

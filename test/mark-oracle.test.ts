@@ -21,7 +21,13 @@ function crash(mark: Scenario["market"]["mark"]): ScenarioInputs {
       ...base.market,
       initialPrice: START,
       tickSize: TICK,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: SHOCK }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: SHOCK }],
+      },
       book: { levels: 20_000, depth: { profile: "flat", size: 0.1, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: Infinity, permanentShare: 0 },
       mark,
@@ -31,13 +37,15 @@ function crash(mark: Scenario["market"]["mark"]): ScenarioInputs {
     insurance: { initialBalance: 1e9 },
   };
   const positions: PositionRow[] = [];
-  for (let i = 0; i < 60; i++) positions.push({ account: `l${i}`, side: "long", size: 1, entryPrice: START, collateral: 500 + 50 * i });
+  for (let i = 0; i < 60; i++)
+    positions.push({ account: `l${i}`, side: "long", size: 1, entryPrice: START, collateral: 500 + 50 * i });
   return { scenario, positions };
 }
 
 function run(inputs: ScenarioInputs): Float64Array {
   const ts = runReference(inputs, 1);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, 1, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, 1, build)), `${build}: first differing slot`).toBe(-1);
   return ts;
 }
 const get = (r: Float64Array, m: keyof typeof METRIC) => r[METRIC[m]];

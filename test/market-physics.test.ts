@@ -59,11 +59,25 @@ describe("liquidity has no edge: the stored window is a performance knob", () =>
   const cases: [string, (s: Scenario) => void][] = [
     ["the default scenario", (s) => (s.paths = 120)],
     ["an 8% crash at median leverage 15 (it emptied the old book's window)", crash],
-    ["the crash on an exponential profile", (s) => { crash(s); s.market.book.depth = { ...s.market.book.depth, profile: "exponential", size: 2, decayTicks: 1500 }; }],
+    [
+      "the crash on an exponential profile",
+      (s) => {
+        crash(s);
+        s.market.book.depth = { ...s.market.book.depth, profile: "exponential", size: 2, decayTicks: 1500 };
+      },
+    ],
   ];
   it.each(cases)("%s: windows of 20, L and 2L levels give bit-identical records", (_name, override) => {
     const records = [20, 2000, 4000].map((levels) =>
-      runWasm({ scenario: defaultScenario((s) => { override(s); s.market.book.levels = levels; }) }, 120),
+      runWasm(
+        {
+          scenario: defaultScenario((s) => {
+            override(s);
+            s.market.book.levels = levels;
+          }),
+        },
+        120,
+      ),
     );
     expect(records[1]).toEqual(records[0]);
     expect(records[2]).toEqual(records[0]);
@@ -75,7 +89,10 @@ describe("liquidity has no edge: the stored window is a performance knob", () =>
   });
 
   it("a snapshot book keeps all its levels whatever the window, and really ends past its last one", () => {
-    const at = (levels: number) => buildSetup(resolveScenario({ market: { tickSize: 0.1, book: { levels, snapshotFile: BINANCE_DEPTH_SNAPSHOT } } }, process.cwd()));
+    const at = (levels: number) =>
+      buildSetup(
+        resolveScenario({ market: { tickSize: 0.1, book: { levels, snapshotFile: BINANCE_DEPTH_SNAPSHOT } } }, process.cwd()),
+      );
     const small = at(10);
     const wide = at(500);
     expect(small.params[P.bookEndBid]).toBe(112);
@@ -106,33 +123,38 @@ describe("impact is concave on the default book", () => {
     return { last, vwap };
   }
 
-  it.each(["wasm", "ts"])("a market sell's impact (last fill and VWAP) has a log-log slope within 0.4–0.6 over two decades (%s)", (engine) => {
-    const sell =
-      engine === "wasm"
-        ? (q: number) => {
-            const k = kernelBook(setup);
-            const touch = k.bookBidPrice();
-            const notional = k.bookSell(q);
-            return { notional, last: k.bookLastPrice(), touch };
-          }
-        : (q: number) => {
-            const b = referenceBook(setup);
-            const touch = b.bidPrice();
-            const notional = b.sell(q);
-            return { notional, last: b.lastPrice, touch };
-          };
-    const { last, vwap } = impacts(sell);
-    const logQ = sizes.map(Math.log);
-    const slopeLast = slope(logQ, last.map(Math.log));
-    const slopeVwap = slope(logQ, vwap.map(Math.log));
-    expect(slopeLast, `last-fill slope ${slopeLast}`).toBeGreaterThan(0.4);
-    expect(slopeLast, `last-fill slope ${slopeLast}`).toBeLessThan(0.6);
-    expect(slopeVwap, `VWAP slope ${slopeVwap}`).toBeGreaterThan(0.4);
-    expect(slopeVwap, `VWAP slope ${slopeVwap}`).toBeLessThan(0.6);
-  });
+  it.each(["wasm", "ts"])(
+    "a market sell's impact (last fill and VWAP) has a log-log slope within 0.4–0.6 over two decades (%s)",
+    (engine) => {
+      const sell =
+        engine === "wasm"
+          ? (q: number) => {
+              const k = kernelBook(setup);
+              const touch = k.bookBidPrice();
+              const notional = k.bookSell(q);
+              return { notional, last: k.bookLastPrice(), touch };
+            }
+          : (q: number) => {
+              const b = referenceBook(setup);
+              const touch = b.bidPrice();
+              const notional = b.sell(q);
+              return { notional, last: b.lastPrice, touch };
+            };
+      const { last, vwap } = impacts(sell);
+      const logQ = sizes.map(Math.log);
+      const slopeLast = slope(logQ, last.map(Math.log));
+      const slopeVwap = slope(logQ, vwap.map(Math.log));
+      expect(slopeLast, `last-fill slope ${slopeLast}`).toBeGreaterThan(0.4);
+      expect(slopeLast, `last-fill slope ${slopeLast}`).toBeLessThan(0.6);
+      expect(slopeVwap, `VWAP slope ${slopeVwap}`).toBeGreaterThan(0.4);
+      expect(slopeVwap, `VWAP slope ${slopeVwap}`).toBeLessThan(0.6);
+    },
+  );
 
   it("a flat profile gives linear impact instead (the measurement can tell them apart)", () => {
-    const flat = buildSetup({ scenario: defaultScenario((s) => (s.market.book.depth = { ...s.market.book.depth, profile: "flat", size: 2.2 })) });
+    const flat = buildSetup({
+      scenario: defaultScenario((s) => (s.market.book.depth = { ...s.market.book.depth, profile: "flat", size: 2.2 })),
+    });
     const { last } = impacts((q) => {
       const b = referenceBook(flat);
       const touch = b.bidPrice();
@@ -238,7 +260,12 @@ describe("a book that really ends is reported", () => {
     expect(summary.probabilities.bookExhausted).toBe(0);
     expect((summary.warnings as string[]).filter((w) => w.startsWith("the book ended"))).toEqual([]);
     // and the snapshot's own levels are still walked first: a sell of the snapshot's depth ends at its last level
-    const setup = buildSetup(resolveScenario({ market: { tickSize: 0.1, book: { snapshotFile: BINANCE_DEPTH_SNAPSHOT, snapshotEnds: false } } }, process.cwd()));
+    const setup = buildSetup(
+      resolveScenario(
+        { market: { tickSize: 0.1, book: { snapshotFile: BINANCE_DEPTH_SNAPSHOT, snapshotEnds: false } } },
+        process.cwd(),
+      ),
+    );
     const book = referenceBook(setup);
     book.sell(176.96 - 1e-9);
     expect(book.lastPrice).toBeCloseTo(20365.9, 6);
@@ -268,7 +295,10 @@ describe("time is in seconds: results converge as the step shrinks", () => {
     const [a, b] = [(await at(15)).summary, (await at(5)).summary];
     for (const m of ["amplification", "maxDrawdown", "liquidatedNotional", "liquidations", "insuranceMin", "minPrice"] as const) {
       const half = Math.max(a.metrics[m].ci95[1] - a.metrics[m].ci95[0], b.metrics[m].ci95[1] - b.metrics[m].ci95[0]) / 2;
-      expect(Math.abs(a.metrics[m].mean - b.metrics[m].mean), `${m}: ${a.metrics[m].mean} at 15 s, ${b.metrics[m].mean} at 5 s`).toBeLessThan(half);
+      expect(
+        Math.abs(a.metrics[m].mean - b.metrics[m].mean),
+        `${m}: ${a.metrics[m].mean} at 15 s, ${b.metrics[m].mean} at 5 s`,
+      ).toBeLessThan(half);
     }
   });
 });

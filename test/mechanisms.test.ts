@@ -28,7 +28,8 @@ function ledgers(inputs: ScenarioInputs, paths: number): { records: Float64Array
 
 function expectBitIdentical(inputs: ScenarioInputs, paths: number): void {
   const ts = runReference(inputs, paths);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
 }
 
 const UNIT = 1; // every account of the ladder test holds one unit, so no fill is worth more than one unit at the start price
@@ -42,7 +43,13 @@ function ladderScenario(): ScenarioInputs {
     market: {
       ...baseScenario().market,
       initialPrice: START,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: -0.2 }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: -0.2 }],
+      },
       book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
     },
@@ -94,7 +101,10 @@ describe("per-step liquidation caps (dYdX v4)", () => {
   it("an insurance-loss cap bounds the fund's payout per step: at most the cap plus the one account that crosses it", () => {
     const thin = (inputs: ScenarioInputs): ScenarioInputs => {
       // a thin book: fills far below the bankruptcy prices, so every liquidation draws on the fund
-      inputs.scenario.market.book = { ...inputs.scenario.market.book, depth: { profile: "flat", size: 0.05, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+      inputs.scenario.market.book = {
+        ...inputs.scenario.market.book,
+        depth: { profile: "flat", size: 0.05, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
+      };
       return inputs;
     };
     const capL = 3000;
@@ -130,7 +140,10 @@ describe("a capped insurance fund", () => {
     const scenario = inputs.scenario;
     scenario.margin = { mode: "isolated", tiers: [{ floor: 0, mmr: 0.02, maintenanceAmount: 0 }] };
     scenario.market.price.shocks = [{ step: 2, return: -0.03 }];
-    scenario.market.book = { ...scenario.market.book, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.book = {
+      ...scenario.market.book,
+      depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
+    };
     scenario.liquidation = { ...scenario.liquidation, feeRate: 0.01 };
     scenario.insurance = { initialBalance: 100_000, cap: 100_500 };
     const paths = 2;

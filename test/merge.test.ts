@@ -18,11 +18,17 @@ let tmp: string;
 
 function inputs(overrides: { volatility?: number } = {}): ScenarioInputs {
   const scenario = { ...baseScenario(), paths: PATHS };
-  if (overrides.volatility !== undefined) scenario.market = { ...scenario.market, price: { ...scenario.market.price, volatility: overrides.volatility } };
+  if (overrides.volatility !== undefined)
+    scenario.market = { ...scenario.market, price: { ...scenario.market.price, volatility: overrides.volatility } };
   return { scenario };
 }
 
-async function run(name: string, format: OutputFormat, shard?: { index: number; count: number }, options: { pool?: boolean; volatility?: number } = {}) {
+async function run(
+  name: string,
+  format: OutputFormat,
+  shard?: { index: number; count: number },
+  options: { pool?: boolean; volatility?: number } = {},
+) {
   const outDir = join(tmp, name);
   await runScenario(inputs(options), { outDir, format, shard, ...(options.pool ? { threads: 2 } : { inline: true }) });
   return outDir;
@@ -31,14 +37,21 @@ async function run(name: string, format: OutputFormat, shard?: { index: number; 
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   expect(`${stdout}${stderr}`, "no stack trace").not.toMatch(/^\s+at /m);
   return { code, stdout, stderr };
 }
 
 /** summary.json without what a merge cannot reproduce (wall time and threads). */
 async function comparableSummary(dir: string): Promise<Record<string, unknown>> {
-  const { runtimeMs: _r, threads: _t, ...rest } = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as Record<string, unknown>;
+  const {
+    runtimeMs: _r,
+    threads: _t,
+    ...rest
+  } = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as Record<string, unknown>;
   return rest;
 }
 
@@ -79,7 +92,9 @@ describe.each(["csv", "parquet"] as const)("a 3-way split of a %s run, merged", 
     expect(merged.probabilities).toEqual(single.probabilities);
     expect(merged).toEqual(single); // paths, firstPath 0, requestedPaths, no shard, recordsHash, …
     expect(merged).not.toHaveProperty("shard");
-    expect(JSON.parse(await readFile(join(out, "run.json"), "utf8"))).toEqual(JSON.parse(await readFile(join(full, "run.json"), "utf8")));
+    expect(JSON.parse(await readFile(join(out, "run.json"), "utf8"))).toEqual(
+      JSON.parse(await readFile(join(full, "run.json"), "utf8")),
+    );
     expect((await readdir(out)).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
 
@@ -122,36 +137,61 @@ describe("shards that do not make one run exit 2 naming the directory and the fi
     {
       name: "a missing middle shard",
       dirs: ["csv-s1", "csv-s3"],
-      says: [() => `${summaryOf("csv-s3")}: firstPath must be 66 to continue ${dir("csv-s1")} (received 133): paths 66 to 132 are in no directory (shard 2/3 missing?)`],
+      says: [
+        () =>
+          `${summaryOf("csv-s3")}: firstPath must be 66 to continue ${dir("csv-s1")} (received 133): paths 66 to 132 are in no directory (shard 2/3 missing?)`,
+      ],
     },
     {
       name: "a missing last shard",
       dirs: ["csv-s1", "csv-s2"],
-      says: [() => `${summaryOf("csv-s2")}: firstPath + paths must reach scenario.paths 200 for the last shard (received 133): paths 133 to 199 are in no directory (shard 3/3 missing?)`],
+      says: [
+        () =>
+          `${summaryOf("csv-s2")}: firstPath + paths must reach scenario.paths 200 for the last shard (received 133): paths 133 to 199 are in no directory (shard 3/3 missing?)`,
+      ],
     },
     {
       name: "overlapping shards",
       dirs: ["half-1", "csv-s2", "csv-s3"],
-      says: [() => `${summaryOf("csv-s2")}: firstPath must be 100 to continue ${dir("half-1")} (received 66): its paths 66 to 99 overlap ${dir("half-1")}`],
+      says: [
+        () =>
+          `${summaryOf("csv-s2")}: firstPath must be 100 to continue ${dir("half-1")} (received 66): its paths 66 to 99 overlap ${dir("half-1")}`,
+      ],
     },
     {
       name: "shards of different scenarios",
       dirs: ["csv-s1", "other-2", "csv-s3"],
       says: [() => `${summaryOf("other-2")}: scenarioHash must be `, "as in"],
     },
-    { name: "the same shard twice", dirs: ["csv-s1", "csv-s2", "csv-s2", "csv-s3"], says: [() => `${dir("csv-s2")} must be given once`] },
+    {
+      name: "the same shard twice",
+      dirs: ["csv-s1", "csv-s2", "csv-s2", "csv-s3"],
+      says: [() => `${dir("csv-s2")} must be given once`],
+    },
     {
       name: "an interrupted shard",
       dirs: ["csv-s1", "interrupted-2", "csv-s3"],
-      says: [() => `${summaryOf("interrupted-2")}: interrupted must be false: it stopped after 10 of 67 paths; finish it with cascade run --resume`],
+      says: [
+        () =>
+          `${summaryOf("interrupted-2")}: interrupted must be false: it stopped after 10 of 67 paths; finish it with cascade run --resume`,
+      ],
     },
     {
       name: "shards in different formats",
       dirs: ["csv-s1", "parquet-s2", "csv-s3"],
       says: [() => `${dir("parquet-s2")}: the per-path table must be csv as in ${dir("csv-s1")} (received parquet)`],
     },
-    { name: "a directory that does not exist", dirs: ["csv-s1", "no-such-dir"], says: [() => `${dir("no-such-dir")} must be a shard's output directory (received no such directory)`] },
-    { name: "--out naming a shard directory", dirs: ["csv-s1", "csv-s2", "csv-s3"], out: "csv-s1", says: ["--out must not be one of the shard directories"] },
+    {
+      name: "a directory that does not exist",
+      dirs: ["csv-s1", "no-such-dir"],
+      says: [() => `${dir("no-such-dir")} must be a shard's output directory (received no such directory)`],
+    },
+    {
+      name: "--out naming a shard directory",
+      dirs: ["csv-s1", "csv-s2", "csv-s3"],
+      out: "csv-s1",
+      says: ["--out must not be one of the shard directories"],
+    },
     {
       name: "a paths.csv with fewer rows than its summary.json says",
       dirs: ["csv-s1", "short-2", "csv-s3"],
@@ -172,7 +212,9 @@ describe("shards that do not make one run exit 2 naming the directory and the fi
   });
 
   it("lists every problem at once: each mismatched field of each directory", async () => {
-    const err = await mergeShards([dir("csv-s1"), dir("other-2"), dir("parquet-s3")], { outDir: dir("refused-all") }).catch((e: unknown) => e);
+    const err = await mergeShards([dir("csv-s1"), dir("other-2"), dir("parquet-s3")], { outDir: dir("refused-all") }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     const problems = (err as InputError).problems;
     expect(problems.some((p) => p.startsWith(`${summaryOf("other-2")}: scenarioHash`))).toBe(true);

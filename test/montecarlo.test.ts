@@ -83,7 +83,13 @@ describe("Monte Carlo runs", () => {
     const parted = join(work, "pq-parted");
     await runScenario(inputs, { inline: true, outDir: whole, format: "parquet" });
     const abort = new AbortController();
-    const first = await runScenario(inputs, { inline: true, outDir: parted, format: "parquet", signal: abort.signal, onProgress: (p) => p.done >= 60 && abort.abort() });
+    const first = await runScenario(inputs, {
+      inline: true,
+      outDir: parted,
+      format: "parquet",
+      signal: abort.signal,
+      onProgress: (p) => p.done >= 60 && abort.abort(),
+    });
     expect(first.interrupted).toBe(true);
     await runScenario(inputs, { inline: true, outDir: parted, format: "parquet", resume: true });
     expect(readFileSync(join(parted, "paths.parquet")).equals(readFileSync(join(whole, "paths.parquet")))).toBe(true);
@@ -92,7 +98,9 @@ describe("Monte Carlo runs", () => {
   it("refuse to resume a directory of another scenario, naming what differs", async () => {
     const dir = join(work, "other");
     await runScenario(scenario(50), { inline: true, outDir: dir });
-    await expect(runScenario(scenario(50, ["seed=7"]), { inline: true, outDir: dir, resume: true })).rejects.toThrow(/scenarioHash|seed/);
+    await expect(runScenario(scenario(50, ["seed=7"]), { inline: true, outDir: dir, resume: true })).rejects.toThrow(
+      /scenarioHash|seed/,
+    );
   });
 
   it("stop cleanly on SIGINT: exit 130, finished rows kept, the summary says how many (resume: the test above)", async () => {

@@ -109,17 +109,39 @@ class WasmOrderBook implements OrderBookEngine {
   place(side: number, type: number, price: number, size: number, owner: number, flags: number): number {
     return this.live(this.e.obPlace(side, type, price, size, owner, flags));
   }
-  cancel(id: number): number { return this.live(this.e.obCancel(id)); }
-  amend(id: number, newSize: number): number { return this.live(this.e.obAmend(id, newSize)); }
-  reset(): void { this.e.obReset(); }
-  bestBid(): number { return this.e.obBestBid(); }
-  bestAsk(): number { return this.e.obBestAsk(); }
-  depth(side: number, maxLevels: number): number { return this.e.obDepth(side, maxLevels); }
-  levelOrders(price: number): number { return this.e.obLevelOrders(price); }
-  queryOrder(id: number): number { return this.e.obQueryOrder(id); }
-  orderRemaining(id: number): number { return this.e.obOrderRemaining(id); }
-  sideLots(side: number): number { return this.e.obSideLots(side); }
-  restingCount(): number { return this.e.obRestingCount(); }
+  cancel(id: number): number {
+    return this.live(this.e.obCancel(id));
+  }
+  amend(id: number, newSize: number): number {
+    return this.live(this.e.obAmend(id, newSize));
+  }
+  reset(): void {
+    this.e.obReset();
+  }
+  bestBid(): number {
+    return this.e.obBestBid();
+  }
+  bestAsk(): number {
+    return this.e.obBestAsk();
+  }
+  depth(side: number, maxLevels: number): number {
+    return this.e.obDepth(side, maxLevels);
+  }
+  levelOrders(price: number): number {
+    return this.e.obLevelOrders(price);
+  }
+  queryOrder(id: number): number {
+    return this.e.obQueryOrder(id);
+  }
+  orderRemaining(id: number): number {
+    return this.e.obOrderRemaining(id);
+  }
+  sideLots(side: number): number {
+    return this.e.obSideLots(side);
+  }
+  restingCount(): number {
+    return this.e.obRestingCount();
+  }
 }
 
 type Factory = (capOrders: number, minPrice: number, maxPrice: number) => OrderBookEngine;
@@ -237,7 +259,10 @@ describe.each(ENGINES)("liquibook's IOC and FOK scenarios ($engine)", ({ make })
     expect(book.result[RESULT.notional]).toBe(iocPartial.cost);
     expect(book.result[RESULT.cancelled]).toBe(200);
     expect(book.result[RESULT.state]).toBe(ORDER_STATE.EXPIRED);
-    expect(l2(book, SIDE.ASK)).toEqual([[1251, 100], [1252, 100]]);
+    expect(l2(book, SIDE.ASK)).toEqual([
+      [1251, 100],
+      [1252, 100],
+    ]);
     expect(l2(book, SIDE.BID)).toEqual(LIQUIBOOK.book.bids);
   });
 
@@ -255,12 +280,19 @@ describe.each(ENGINES)("liquibook's IOC and FOK scenarios ($engine)", ({ make })
     { type: ORDER_TYPE.IOC, name: "IOC" },
     { type: ORDER_TYPE.FOK, name: "FOK" },
   ])("an $name buy of 500 at 1251 fills 400@1250 and 100@1251 for 625100, leaving asks [[1252,100]]", ({ type }) => {
-    const book = build([[1250, 400], [1251, 100], [1252, 100]]);
+    const book = build([
+      [1250, 400],
+      [1251, 100],
+      [1252, 100],
+    ]);
     expect(book.place(SIDE.BID, type, 1251, 500, 2, STP.NONE)).toBe(BOOK_STATUS.OK);
     expect(book.result[RESULT.filled]).toBe(multi.filled);
     expect(book.result[RESULT.notional]).toBe(multi.cost);
     expect(book.result[RESULT.state]).toBe(ORDER_STATE.FILLED);
-    expect(trades(book).map((t) => [t.price, t.size])).toEqual([[1250, 400], [1251, 100]]);
+    expect(trades(book).map((t) => [t.price, t.size])).toEqual([
+      [1250, 400],
+      [1251, 100],
+    ]);
     expect(l2(book, SIDE.ASK)).toEqual(multi.asks_left);
     expect(l2(book, SIDE.BID)).toEqual(LIQUIBOOK.book.bids);
   });
@@ -290,7 +322,10 @@ describe.each(ENGINES)("order types, cancel and amend ($engine)", ({ make }) => 
     book.place(SIDE.BID, ORDER_TYPE.LIMIT, 95, 5, A, STP.NONE);
     book.place(SIDE.BID, ORDER_TYPE.LIMIT, 91, 5, A, STP.NONE);
     expect(book.place(SIDE.ASK, ORDER_TYPE.MARKET, 1_000_000, 12, B, STP.NONE)).toBe(BOOK_STATUS.OK);
-    expect(trades(book).map((t) => [t.price, t.size])).toEqual([[95, 5], [91, 5]]);
+    expect(trades(book).map((t) => [t.price, t.size])).toEqual([
+      [95, 5],
+      [91, 5],
+    ]);
     expect(book.result[RESULT.cancelled]).toBe(2);
     expect(book.result[RESULT.state]).toBe(ORDER_STATE.EXPIRED);
     expect(book.bestBid()).toBe(NO_PRICE);
@@ -302,7 +337,9 @@ describe.each(ENGINES)("order types, cancel and amend ($engine)", ({ make }) => 
     const book = make(8, 90, 110);
     book.place(SIDE.ASK, ORDER_TYPE.LIMIT, 100, 5, A, STP.NONE);
     book.place(SIDE.BID, ORDER_TYPE.LIMIT, 105, 5, B, STP.NONE);
-    expect(trades(book)).toEqual([{ kind: EVENT_KIND.TRADE, maker: 1, taker: 2, price: 100, size: 5, makerLeft: 0, makerOwner: A }]);
+    expect(trades(book)).toEqual([
+      { kind: EVENT_KIND.TRADE, maker: 1, taker: 2, price: 100, size: 5, makerLeft: 0, makerOwner: A },
+    ]);
   });
 
   it("cancel removes a resting order once; a filled or unknown order is not found", () => {
@@ -323,7 +360,11 @@ describe.each(ENGINES)("order types, cancel and amend ($engine)", ({ make }) => 
     const book = make(8, 90, 110);
     for (let i = 0; i < 3; i++) book.place(SIDE.BID, ORDER_TYPE.LIMIT, 100, 10, A, STP.NONE);
     expect(book.amend(1, 4)).toBe(BOOK_STATUS.OK);
-    expect([book.result[RESULT.state], book.result[RESULT.resting], book.result[RESULT.cancelled]]).toEqual([ORDER_STATE.RESTING, 4, 6]);
+    expect([book.result[RESULT.state], book.result[RESULT.resting], book.result[RESULT.cancelled]]).toEqual([
+      ORDER_STATE.RESTING,
+      4,
+      6,
+    ]);
     expect(readLevel(book, 100)).toEqual([1, 2, 3]);
     expect(book.amend(2, 12)).toBe(BOOK_STATUS.OK);
     expect(book.result[RESULT.added]).toBe(2);
@@ -358,7 +399,12 @@ describe.each(ENGINES)("order types, cancel and amend ($engine)", ({ make }) => 
     book.place(SIDE.BID, ORDER_TYPE.LIMIT, 95, 5, A, STP.NONE);
     book.reset();
     expect(snapshot(book)).toEqual({ bids: [], asks: [], resting: 0 });
-    expect([book.bestBid(), book.bestAsk(), book.sideLots(SIDE.BID), book.sideLots(SIDE.ASK)]).toEqual([NO_PRICE, NO_PRICE, 0, 0]);
+    expect([book.bestBid(), book.bestAsk(), book.sideLots(SIDE.BID), book.sideLots(SIDE.ASK)]).toEqual([
+      NO_PRICE,
+      NO_PRICE,
+      0,
+      0,
+    ]);
     book.place(SIDE.BID, ORDER_TYPE.LIMIT, 99, 5, A, STP.NONE);
     expect(book.result[RESULT.orderId]).toBe(1);
   });
@@ -386,8 +432,16 @@ describe.each(ENGINES)("order types, cancel and amend ($engine)", ({ make }) => 
     { call: "size −3", args: [SIDE.BID, ORDER_TYPE.LIMIT, 100, -3, A, 0], status: BOOK_STATUS.BAD_SIZE },
     { call: "size NaN", args: [SIDE.BID, ORDER_TYPE.LIMIT, 100, NaN, A, 0], status: BOOK_STATUS.BAD_SIZE },
     { call: "size 2^53", args: [SIDE.BID, ORDER_TYPE.LIMIT, 100, 2 ** 53, A, 0], status: BOOK_STATUS.BAD_SIZE },
-    { call: "a limit price below the range", args: [SIDE.BID, ORDER_TYPE.LIMIT, 89, 1, A, 0], status: BOOK_STATUS.PRICE_OUT_OF_RANGE },
-    { call: "a post-only price above the range", args: [SIDE.ASK, ORDER_TYPE.POST_ONLY, 111, 1, A, 0], status: BOOK_STATUS.PRICE_OUT_OF_RANGE },
+    {
+      call: "a limit price below the range",
+      args: [SIDE.BID, ORDER_TYPE.LIMIT, 89, 1, A, 0],
+      status: BOOK_STATUS.PRICE_OUT_OF_RANGE,
+    },
+    {
+      call: "a post-only price above the range",
+      args: [SIDE.ASK, ORDER_TYPE.POST_ONLY, 111, 1, A, 0],
+      status: BOOK_STATUS.PRICE_OUT_OF_RANGE,
+    },
     { call: "an IOC price outside the range", args: [SIDE.BID, ORDER_TYPE.IOC, 5000, 1, A, 0], status: BOOK_STATUS.OK },
   ])("placing with $call returns status $status and leaves the book untouched", ({ args, status }) => {
     const book = make(4, 90, 110);
@@ -418,32 +472,56 @@ const STP_CASES = [
   {
     spec: "with STP off an owner trades with itself like with anyone",
     mode: STP.NONE,
-    events: [[EVENT_KIND.TRADE, 1, 10, 0], [EVENT_KIND.TRADE, 2, 5, 5]],
-    state: ORDER_STATE.FILLED, filled: 15, cancelled: 0, asks: [[100, 5]],
+    events: [
+      [EVENT_KIND.TRADE, 1, 10, 0],
+      [EVENT_KIND.TRADE, 2, 5, 5],
+    ],
+    state: ORDER_STATE.FILLED,
+    filled: 15,
+    cancelled: 0,
+    asks: [[100, 5]],
   },
   {
     spec: "cancel-newest (Binance EXPIRE_TAKER, Coinbase cn) cancels the taker at its own resting order, which stays",
     mode: STP.CANCEL_NEWEST,
     events: [],
-    state: ORDER_STATE.STP_CANCELLED, filled: 0, cancelled: 15, asks: [[100, 20]],
+    state: ORDER_STATE.STP_CANCELLED,
+    filled: 0,
+    cancelled: 15,
+    asks: [[100, 20]],
   },
   {
     spec: "cancel-oldest (Binance EXPIRE_MAKER, Coinbase co, OKX default) cancels the resting order and goes on matching",
     mode: STP.CANCEL_OLDEST,
-    events: [[EVENT_KIND.STP_CANCEL_MAKER, 1, 10, 0], [EVENT_KIND.TRADE, 2, 10, 0]],
-    state: ORDER_STATE.EXPIRED, filled: 10, cancelled: 5, asks: [],
+    events: [
+      [EVENT_KIND.STP_CANCEL_MAKER, 1, 10, 0],
+      [EVENT_KIND.TRADE, 2, 10, 0],
+    ],
+    state: ORDER_STATE.EXPIRED,
+    filled: 10,
+    cancelled: 5,
+    asks: [],
   },
   {
     spec: "cancel-both (Binance EXPIRE_BOTH, Coinbase cb) cancels the resting order and the taker",
     mode: STP.CANCEL_BOTH,
     events: [[EVENT_KIND.STP_CANCEL_MAKER, 1, 10, 0]],
-    state: ORDER_STATE.STP_CANCELLED, filled: 0, cancelled: 15, asks: [[100, 10]],
+    state: ORDER_STATE.STP_CANCELLED,
+    filled: 0,
+    cancelled: 15,
+    asks: [[100, 10]],
   },
   {
     spec: "decrement-and-cancel (Coinbase dc, Binance spot DECREMENT) shrinks both by the smaller size without a trade",
     mode: STP.DECREMENT_AND_CANCEL,
-    events: [[EVENT_KIND.STP_DECREMENT, 1, 10, 0], [EVENT_KIND.TRADE, 2, 5, 5]],
-    state: ORDER_STATE.STP_CANCELLED, filled: 5, cancelled: 10, asks: [[100, 5]],
+    events: [
+      [EVENT_KIND.STP_DECREMENT, 1, 10, 0],
+      [EVENT_KIND.TRADE, 2, 5, 5],
+    ],
+    state: ORDER_STATE.STP_CANCELLED,
+    filled: 5,
+    cancelled: 10,
+    asks: [[100, 5]],
   },
 ];
 
@@ -468,7 +546,11 @@ describe.each(ENGINES)("self-trade prevention ($engine)", ({ make }) => {
     book.place(SIDE.ASK, ORDER_TYPE.LIMIT, 100, 20, A, STP.NONE);
     book.place(SIDE.ASK, ORDER_TYPE.LIMIT, 100, 10, B, STP.NONE);
     expect(book.place(SIDE.BID, ORDER_TYPE.LIMIT, 100, 5, A, STP.DECREMENT_AND_CANCEL)).toBe(BOOK_STATUS.OK);
-    expect([book.result[RESULT.state], book.result[RESULT.filled], book.result[RESULT.cancelled]]).toEqual([ORDER_STATE.STP_CANCELLED, 0, 5]);
+    expect([book.result[RESULT.state], book.result[RESULT.filled], book.result[RESULT.cancelled]]).toEqual([
+      ORDER_STATE.STP_CANCELLED,
+      0,
+      5,
+    ]);
     expect(readLevel(book, 100)).toEqual([1, 2]);
     expect(book.orderRemaining(1)).toBe(15);
     expect(book.bestBid()).toBe(NO_PRICE);
@@ -502,19 +584,22 @@ describe("order book status codes", () => {
     expect(bookStatusText(99)).toBe("unknown order book status 99");
   });
 
-  it.each(["debug", "release"] as const)("the %s kernel answers NOT_INITIALISED before obInit and ALREADY_INITIALISED after it", (build) => {
-    const e = instantiate(build);
-    expect(e.obPlace(SIDE.BID, ORDER_TYPE.LIMIT, 1, 1, 0, 0)).toBe(BOOK_STATUS.NOT_INITIALISED);
-    expect(e.obCancel(1)).toBe(BOOK_STATUS.NOT_INITIALISED);
-    expect(e.obDepth(SIDE.BID, 10)).toBe(0);
-    expect(e.obInit(0, 1, 10)).toBe(BOOK_STATUS.BAD_CAPACITY);
-    expect(e.obInit(4, 10, 9)).toBe(BOOK_STATUS.BAD_CAPACITY);
-    expect(e.obInit(4, 0, 1 << 22)).toBe(BOOK_STATUS.BAD_CAPACITY);
-    expect(e.obInit(4, -2147483648, 0)).toBe(BOOK_STATUS.BAD_CAPACITY);
-    expect(e.obInit(4, 1, 10)).toBe(BOOK_STATUS.OK);
-    expect(e.obInit(4, 1, 10)).toBe(BOOK_STATUS.ALREADY_INITIALISED);
-    expect(e.obEventStride()).toBe(EVENT_STRIDE);
-  });
+  it.each(["debug", "release"] as const)(
+    "the %s kernel answers NOT_INITIALISED before obInit and ALREADY_INITIALISED after it",
+    (build) => {
+      const e = instantiate(build);
+      expect(e.obPlace(SIDE.BID, ORDER_TYPE.LIMIT, 1, 1, 0, 0)).toBe(BOOK_STATUS.NOT_INITIALISED);
+      expect(e.obCancel(1)).toBe(BOOK_STATUS.NOT_INITIALISED);
+      expect(e.obDepth(SIDE.BID, 10)).toBe(0);
+      expect(e.obInit(0, 1, 10)).toBe(BOOK_STATUS.BAD_CAPACITY);
+      expect(e.obInit(4, 10, 9)).toBe(BOOK_STATUS.BAD_CAPACITY);
+      expect(e.obInit(4, 0, 1 << 22)).toBe(BOOK_STATUS.BAD_CAPACITY);
+      expect(e.obInit(4, -2147483648, 0)).toBe(BOOK_STATUS.BAD_CAPACITY);
+      expect(e.obInit(4, 1, 10)).toBe(BOOK_STATUS.OK);
+      expect(e.obInit(4, 1, 10)).toBe(BOOK_STATUS.ALREADY_INITIALISED);
+      expect(e.obEventStride()).toBe(EVENT_STRIDE);
+    },
+  );
 
   it("the TypeScript book rejects the same capacities with the host's text", () => {
     expect(() => new OrderBook(0, 1, 10)).toThrow(BOOK_STATUS_TEXT[BOOK_STATUS.BAD_CAPACITY]);
@@ -529,7 +614,12 @@ type Op =
   | { op: "cancel"; pick: number }
   | { op: "amend"; pick: number; size: number };
 
-interface Config { cap: number; lo: number; hi: number; mid: number }
+interface Config {
+  cap: number;
+  lo: number;
+  hi: number;
+  mid: number;
+}
 
 const CONFIGS: Config[] = [
   { cap: 10, lo: 100, hi: 163, mid: 131 }, // 64 ticks: two bitmap words, a full book now and then
@@ -537,7 +627,10 @@ const CONFIGS: Config[] = [
 ];
 
 function opArb(c: Config): fc.Arbitrary<Op> {
-  const size = fc.oneof({ weight: 60, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.constantFrom(2 ** 52, MAX_LOTS) });
+  const size = fc.oneof(
+    { weight: 60, arbitrary: fc.integer({ min: 1, max: 40 }) },
+    { weight: 1, arbitrary: fc.constantFrom(2 ** 52, MAX_LOTS) },
+  );
   const price = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: c.mid - 6, max: c.mid + 6 }) },
     { weight: 2, arbitrary: fc.integer({ min: c.lo, max: c.hi }) },
@@ -546,7 +639,15 @@ function opArb(c: Config): fc.Arbitrary<Op> {
   const place = fc.record({
     op: fc.constant("place" as const),
     side: fc.constantFrom(SIDE.BID, SIDE.ASK),
-    type: fc.constantFrom(ORDER_TYPE.LIMIT, ORDER_TYPE.LIMIT, ORDER_TYPE.LIMIT, ORDER_TYPE.MARKET, ORDER_TYPE.IOC, ORDER_TYPE.FOK, ORDER_TYPE.POST_ONLY),
+    type: fc.constantFrom(
+      ORDER_TYPE.LIMIT,
+      ORDER_TYPE.LIMIT,
+      ORDER_TYPE.LIMIT,
+      ORDER_TYPE.MARKET,
+      ORDER_TYPE.IOC,
+      ORDER_TYPE.FOK,
+      ORDER_TYPE.POST_ONLY,
+    ),
     price,
     size,
     owner: fc.integer({ min: 0, max: 3 }),
@@ -556,7 +657,17 @@ function opArb(c: Config): fc.Arbitrary<Op> {
   return fc.oneof(
     { weight: 6, arbitrary: place },
     { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant("amend" as const), pick, size: fc.oneof({ weight: 30, arbitrary: fc.integer({ min: 0, max: 45 }) }, { weight: 1, arbitrary: fc.constant(MAX_LOTS) }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant("amend" as const),
+        pick,
+        size: fc.oneof(
+          { weight: 30, arbitrary: fc.integer({ min: 0, max: 45 }) },
+          { weight: 1, arbitrary: fc.constant(MAX_LOTS) },
+        ),
+      }),
+    },
   );
 }
 
@@ -564,7 +675,12 @@ function opArb(c: Config): fc.Arbitrary<Op> {
  * Per-order bookkeeping in BigInt (placed = filled + cancelled + resting must hold for every id) and the
  * step that gave the order its time priority (its placement, or its last amend up).
  */
-interface Ledger { placed: bigint; filled: bigint; cancelled: bigint; stamp: number }
+interface Ledger {
+  placed: bigint;
+  filled: bigint;
+  cancelled: bigint;
+  stamp: number;
+}
 
 /** The id a cancel or amend aims at: mostly a resting order, one time in five any id ever issued (or none). */
 function target(op: Extract<Op, { pick: number }>, issued: number[], resting: number[]): number {
@@ -596,7 +712,8 @@ function checkInvariants(book: OrderBookEngine, ledgers: Map<number, Ledger>, wh
     throw new Error(`${where}: ${what}\n bids ${JSON.stringify(bids)}\n asks ${JSON.stringify(asks)}`);
   };
   if (bids.length && asks.length && bids[0][0] >= asks[0][0]) fail("the book is crossed");
-  if ((bids[0]?.[0] ?? NO_PRICE) !== book.bestBid() || (asks[0]?.[0] ?? NO_PRICE) !== book.bestAsk()) fail("best prices disagree with L2");
+  if ((bids[0]?.[0] ?? NO_PRICE) !== book.bestBid() || (asks[0]?.[0] ?? NO_PRICE) !== book.bestAsk())
+    fail("best prices disagree with L2");
   let orders = 0;
   for (const [side, levels, better] of [
     [SIDE.BID, bids, (a: number, b: number) => a > b],
@@ -614,8 +731,10 @@ function checkInvariants(book: OrderBookEngine, ledgers: Map<number, Ledger>, wh
         if (q > 0 && ledgers.get(id)!.stamp <= ledgers.get(queue[q - 1])!.stamp) fail(`queue at ${price} out of time priority`);
         if (book.queryOrder(id) !== BOOK_STATUS.OK) fail(`order ${id} in a queue but not found`);
         const remaining = book.queryOut[QUERY.remaining];
-        if (!(remaining >= 1) || book.queryOut[QUERY.side] !== side || book.queryOut[QUERY.price] !== price) fail(`order ${id} is malformed`);
-        if (book.queryOut[QUERY.ordersAhead] !== q || book.queryOut[QUERY.lotsAhead] !== sum) fail(`order ${id}'s queue position is wrong`);
+        if (!(remaining >= 1) || book.queryOut[QUERY.side] !== side || book.queryOut[QUERY.price] !== price)
+          fail(`order ${id} is malformed`);
+        if (book.queryOut[QUERY.ordersAhead] !== q || book.queryOut[QUERY.lotsAhead] !== sum)
+          fail(`order ${id}'s queue position is wrong`);
         if (book.orderRemaining(id) !== remaining) fail(`order ${id}'s remaining disagrees`);
         sum += remaining;
       }
@@ -635,17 +754,26 @@ function checkInvariants(book: OrderBookEngine, ledgers: Map<number, Ledger>, wh
 }
 
 /** Checks one place call's events against the priority queue it met. */
-function checkWalk(op: Extract<Op, { op: "place" }>, before: ReturnType<typeof priorityQueue>, book: OrderBookEngine, where: string): void {
+function checkWalk(
+  op: Extract<Op, { op: "place" }>,
+  before: ReturnType<typeof priorityQueue>,
+  book: OrderBookEngine,
+  where: string,
+): void {
   const r = book.result;
   const events = readEvents(book);
   const fail = (what: string) => {
-    throw new Error(`${where}: ${what}\n op ${JSON.stringify(op)}\n queue ${JSON.stringify(before)}\n events ${JSON.stringify(events)}`);
+    throw new Error(
+      `${where}: ${what}\n op ${JSON.stringify(op)}\n queue ${JSON.stringify(before)}\n events ${JSON.stringify(events)}`,
+    );
   };
   // price-time priority: the makers touched are exactly the head of the priority queue, in order
   events.forEach((e, i) => {
     const m = before[i];
-    if (!m || e.maker !== m.id || e.price !== m.price || e.taker !== r[RESULT.orderId]) fail(`event ${i} skips the priority queue`);
-    if (e.makerLeft !== m.size - e.size || (i < events.length - 1 && e.makerLeft !== 0)) fail(`event ${i} left a maker partly filled mid-walk`);
+    if (!m || e.maker !== m.id || e.price !== m.price || e.taker !== r[RESULT.orderId])
+      fail(`event ${i} skips the priority queue`);
+    if (e.makerLeft !== m.size - e.size || (i < events.length - 1 && e.makerLeft !== 0))
+      fail(`event ${i} left a maker partly filled mid-walk`);
     const self = op.stp !== STP.NONE && m.owner === op.owner;
     if (self !== (e.kind !== EVENT_KIND.TRADE)) fail(`event ${i} is the wrong kind`);
   });
@@ -687,7 +815,14 @@ function runSequence(ops: Op[], books: { name: string; book: OrderBookEngine }[]
   const ledgers = books.map(() => new Map<number, Ledger>());
   const ids: number[] = [];
   ops.forEach((op, step) => {
-    const id = op.op === "place" ? 0 : target(op, ids, ids.filter((i) => books[0].book.orderRemaining(i) >= 0));
+    const id =
+      op.op === "place"
+        ? 0
+        : target(
+            op,
+            ids,
+            ids.filter((i) => books[0].book.orderRemaining(i) >= 0),
+          );
     const outs = books.map(({ name, book }, b) => {
       const where = `${name}, step ${step}`;
       const before = op.op === "place" ? priorityQueue(book, op.side ^ 1) : [];
@@ -697,7 +832,12 @@ function runSequence(ops: Op[], books: { name: string; book: OrderBookEngine }[]
       if (status === BOOK_STATUS.OK) {
         const id = r[RESULT.orderId];
         if (op.op === "place") {
-          ledger.set(id, { placed: BigInt(op.size), filled: BigInt(r[RESULT.filled]), cancelled: BigInt(r[RESULT.cancelled]), stamp: step });
+          ledger.set(id, {
+            placed: BigInt(op.size),
+            filled: BigInt(r[RESULT.filled]),
+            cancelled: BigInt(r[RESULT.cancelled]),
+            stamp: step,
+          });
           checkWalk(op, before, book, where);
         } else {
           const l = ledger.get(id)!;
@@ -714,13 +854,22 @@ function runSequence(ops: Op[], books: { name: string; book: OrderBookEngine }[]
         throw new Error(`${where}: a rejected call (status ${status}) reported an order or events`);
       }
       checkInvariants(book, ledger, where);
-      return { status, result: Array.from(r), events: eventBytes(book), bids: readDepth(book, SIDE.BID), asks: readDepth(book, SIDE.ASK) };
+      return {
+        status,
+        result: Array.from(r),
+        events: eventBytes(book),
+        bids: readDepth(book, SIDE.BID),
+        asks: readDepth(book, SIDE.ASK),
+      };
     });
     for (let b = 1; b < outs.length; b++) {
       const [x, y] = [outs[0], outs[b]];
       const where = `step ${step} ${JSON.stringify(op)}: ${books[0].name} vs ${books[b].name}`;
       expect(y.status, `${where}: status`).toBe(x.status);
-      expect(y.result.map((v, i) => Object.is(v, x.result[i])).every(Boolean), `${where}: result ${x.result} vs ${y.result}`).toBe(true);
+      expect(
+        y.result.map((v, i) => Object.is(v, x.result[i])).every(Boolean),
+        `${where}: result ${x.result} vs ${y.result}`,
+      ).toBe(true);
       expect(Buffer.from(y.events).equals(Buffer.from(x.events)), `${where}: event bytes`).toBe(true);
       expect(y.bids, `${where}: bids`).toEqual(x.bids);
       expect(y.asks, `${where}: asks`).toEqual(x.asks);

@@ -68,7 +68,10 @@ describe("paired tail differences (p99 and ES99 of the bad tail, Poisson bootstr
     dq.sort();
     de.sort();
     const r = pairedTailDifference(x, y, "upper", 7, B)!;
-    for (const [mine, brute] of [[r.q99.ci95, [quantileSorted(dq, 0.025), quantileSorted(dq, 0.975)]], [r.es99.ci95, [quantileSorted(de, 0.025), quantileSorted(de, 0.975)]]] as const) {
+    for (const [mine, brute] of [
+      [r.q99.ci95, [quantileSorted(dq, 0.025), quantileSorted(dq, 0.975)]],
+      [r.es99.ci95, [quantileSorted(de, 0.025), quantileSorted(de, 0.975)]],
+    ] as const) {
       const width = brute[1] - brute[0];
       expect(Math.abs(mine[0] - brute[0])).toBeLessThan(0.1 * width);
       expect(Math.abs(mine[1] - brute[1])).toBeLessThan(0.1 * width);
@@ -80,7 +83,13 @@ describe("paired tail differences (p99 and ES99 of the bad tail, Poisson bootstr
     const y = exponential(u, 1, 1500);
     const x = exponential(u, 2, 1500);
     const up = pairedTailDifference(x, y, "upper", 3, 300)!;
-    const down = pairedTailDifference(x.map((v) => -v), y.map((v) => -v), "lower", 3, 300)!;
+    const down = pairedTailDifference(
+      x.map((v) => -v),
+      y.map((v) => -v),
+      "lower",
+      3,
+      300,
+    )!;
     // equal up to the last bit of type 7's position ((n − 1)·0.01 against (n − 1)·0.99 from the other end)
     const same = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
     same(down.q99.diff, -up.q99.diff);
@@ -114,7 +123,10 @@ describe("in a sweep: sweep.json, sweep.csv and sweep.parquet carry each metric'
     const work = mkdtempSync(join(tmpdir(), "cascade-tails-"));
     try {
       const file = join(work, "s.yaml");
-      writeFileSync(file, "overrides: { paths: 160, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\nmetrics: [liquidatedNotional, insuranceMin, firstLiquidationStep]\n");
+      writeFileSync(
+        file,
+        "overrides: { paths: 160, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\nmetrics: [liquidatedNotional, insuranceMin, firstLiquidationStep]\n",
+      );
       const single = join(work, "single");
       const result = await runSweep(loadSweep(file), { outDir: single, inline: true, format: "parquet" });
       const [point, base] = [result.points.find((p) => !p.baseline)!, result.points.find((p) => p.baseline)!];
@@ -129,10 +141,12 @@ describe("in a sweep: sweep.json, sweep.csv and sweep.parquet carry each metric'
       expect(point.differences!.tails.firstLiquidationStep).toBeUndefined();
       expect(base.differences!.tails.liquidatedNotional!.es99).toEqual({ diff: 0, ci95: [0, 0] });
       const shards = [1, 2].map((k) => join(work, `shard-${k}`));
-      for (const [k, d] of shards.entries()) await runSweepShard(loadSweep(file), { shard: { index: k + 1, count: 2 }, outDir: d, inline: true, format: "parquet" });
+      for (const [k, d] of shards.entries())
+        await runSweepShard(loadSweep(file), { shard: { index: k + 1, count: 2 }, outDir: d, inline: true, format: "parquet" });
       const merged = join(work, "merged");
       await mergeSweepShards(shards, { outDir: merged });
-      for (const name of ["sweep.csv", "sweep.parquet"]) expect(readFileSync(join(merged, name)).equals(readFileSync(join(single, name))), name).toBe(true);
+      for (const name of ["sweep.csv", "sweep.parquet"])
+        expect(readFileSync(join(merged, name)).equals(readFileSync(join(single, name))), name).toBe(true);
       expect(readFileSync(join(single, "sweep.csv"), "utf8").split("\n")[0]).toContain("liquidatedNotional_q99_diff_ci95_lo");
     } finally {
       rmSync(work, { recursive: true, force: true });

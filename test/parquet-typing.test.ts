@@ -51,7 +51,11 @@ const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.js
 /** What the metadata of a run directory's paths.parquet must say: its summary.json's seed, scenario hash and engine version. */
 async function expectRunMetadata(dir: string): Promise<void> {
   const s = summaryOf(dir);
-  expect(await kvMetadata(join(dir, "paths.parquet")), dir).toMatchObject({ seed: String(s.seed), scenarioHash: s.scenarioHash, engineVersion: s.engineVersion });
+  expect(await kvMetadata(join(dir, "paths.parquet")), dir).toMatchObject({
+    seed: String(s.seed),
+    scenarioHash: s.scenarioHash,
+    engineVersion: s.engineVersion,
+  });
 }
 
 // Written out here, not taken from the code under test: the columns of paths.parquet that are not DOUBLE.
@@ -112,7 +116,12 @@ describe("paths.parquet", () => {
     await expectRunMetadata(pqDir);
     const shards = [1, 2].map((i) => join(work, `shard-${i}`));
     for (const [k, dir] of shards.entries()) {
-      await runScenario(loadScenario(undefined, sets), { inline: true, outDir: dir, format: "parquet", shard: { index: k + 1, count: 2 } });
+      await runScenario(loadScenario(undefined, sets), {
+        inline: true,
+        outDir: dir,
+        format: "parquet",
+        shard: { index: k + 1, count: 2 },
+      });
       await expectRunMetadata(dir);
     }
     const merged = join(work, "merged");
@@ -122,7 +131,13 @@ describe("paths.parquet", () => {
     expect(readFileSync(join(merged, "paths.parquet")).equals(readFileSync(join(pqDir, "paths.parquet")))).toBe(true);
     const resumed = join(work, "resumed");
     const abort = new AbortController();
-    await runScenario(loadScenario(undefined, sets), { inline: true, outDir: resumed, format: "parquet", signal: abort.signal, onProgress: (p) => p.done > 0 && abort.abort() });
+    await runScenario(loadScenario(undefined, sets), {
+      inline: true,
+      outDir: resumed,
+      format: "parquet",
+      signal: abort.signal,
+      onProgress: (p) => p.done > 0 && abort.abort(),
+    });
     await runScenario(loadScenario(undefined, sets), { inline: true, outDir: resumed, format: "parquet", resume: true });
     await expectRunMetadata(resumed);
     expect(readFileSync(join(resumed, "paths.parquet")).equals(readFileSync(join(pqDir, "paths.parquet")))).toBe(true);
@@ -182,7 +197,11 @@ metrics: [badDebt, liquidations, firstLiquidationStep]
   });
 
   it("carries the seed, the base scenario's hash, the sweep's hash and the engine version", async () => {
-    const json = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")) as { seed: number; sweepHash: string; points: { summary?: unknown }[] };
+    const json = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")) as {
+      seed: number;
+      sweepHash: string;
+      points: { summary?: unknown }[];
+    };
     const meta = await kvMetadata(join(dir, "sweep.parquet"));
     expect(meta).toMatchObject({ seed: String(json.seed), sweepHash: json.sweepHash, paths: "30", points: "8" });
     expect(meta.scenarioHash).toMatch(/^[0-9a-f]{64}$/);
@@ -190,8 +209,15 @@ metrics: [badDebt, liquidations, firstLiquidationStep]
   });
 
   it("holds every statistic of sweep.csv, one row per point × metric × statistic, the labels naming the points", async () => {
-    const [head, ...rows] = readFileSync(join(dir, "sweep.csv"), "utf8").trimEnd().split("\n").map((l) => l.split(","));
-    const long = (await con.runAndReadAll(`SELECT point, label, baseline, metric, statistic, value FROM read_parquet(${sql(join(dir, "sweep.parquet"))})`)).getRowObjectsJS();
+    const [head, ...rows] = readFileSync(join(dir, "sweep.csv"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split(","));
+    const long = (
+      await con.runAndReadAll(
+        `SELECT point, label, baseline, metric, statistic, value FROM read_parquet(${sql(join(dir, "sweep.parquet"))})`,
+      )
+    ).getRowObjectsJS();
     // 3 metrics × 22 statistics (16, and the tails' paired differences) + 5 events × 6, per point
     expect(long).toHaveLength(8 * (3 * 22 + 5 * 6));
     const byKey = new Map(long.map((r) => [`${r.point}|${r.metric}|${r.statistic}`, r]));
@@ -201,14 +227,20 @@ metrics: [badDebt, liquidations, firstLiquidationStep]
       const label = row[1];
       for (let c = 0; c < head.length; c++) {
         // sweep.csv names a statistic <metric>_<stat> (p_<event>[_<stat>] for an event; the event's estimate is its mean)
-        const m = /^(p_[a-zA-Z]+|[a-zA-Z]+)(?:_(mean|ci95_lo|ci95_hi|p50|p95|p99|es99|diff|diff_ci95_lo|diff_ci95_hi|q99_diff|q99_diff_ci95_lo|q99_diff_ci95_hi|es99_diff|es99_diff_ci95_lo|es99_diff_ci95_hi))?$/.exec(head[c]);
+        const m =
+          /^(p_[a-zA-Z]+|[a-zA-Z]+)(?:_(mean|ci95_lo|ci95_hi|p50|p95|p99|es99|diff|diff_ci95_lo|diff_ci95_hi|q99_diff|q99_diff_ci95_lo|q99_diff_ci95_hi|es99_diff|es99_diff_ci95_lo|es99_diff_ci95_hi))?$/.exec(
+            head[c],
+          );
         if (!m || ["point", "label", "baseline", "paths"].includes(head[c]) || head[c].includes(".")) continue;
         if (m[2] === undefined && !m[1].startsWith("p_")) continue;
         const r = byKey.get(`${point}|${m[1]}|${m[2] ?? "mean"}`);
         expect(r, `${point} ${head[c]}`).toBeDefined();
         const expected = Number(row[c]);
         const value = r!.value as number;
-        expect(Number.isNaN(expected) ? Number.isNaN(value) : value === expected, `point ${point} ${head[c]}: ${value} vs ${row[c]}`).toBe(true);
+        expect(
+          Number.isNaN(expected) ? Number.isNaN(value) : value === expected,
+          `point ${point} ${head[c]}: ${value} vs ${row[c]}`,
+        ).toBe(true);
         expect(r!.label).toBe(label);
         expect(r!.baseline).toBe(row[2] === "1");
         compared++;
@@ -220,7 +252,8 @@ metrics: [badDebt, liquidations, firstLiquidationStep]
 
   it("sweep shards write paths.parquet with each point's seed and scenario hash, and their merge the same sweep.parquet", async () => {
     const shards = [1, 2].map((i) => join(work, `sweep-shard-${i}`));
-    for (const [k, d] of shards.entries()) await runSweepShard(loadSweep(file), { shard: { index: k + 1, count: 2 }, outDir: d, inline: true, format: "parquet" });
+    for (const [k, d] of shards.entries())
+      await runSweepShard(loadSweep(file), { shard: { index: k + 1, count: 2 }, outDir: d, inline: true, format: "parquet" });
     await expectRunMetadata(join(shards[0], "point-000"));
     await expectRunMetadata(join(shards[1], "point-007"));
     const out = join(work, "sweep-merged");

@@ -23,7 +23,13 @@ function inputs(paths: number): ScenarioInputs {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The columns of paths.parquet that are not DOUBLE (counts, a step, a round count, a flag). */
-const NOT_DOUBLE: Record<string, string> = { liquidations: "INT64", adlCount: "INT64", maxRoundsInStep: "INT32", firstLiquidationStep: "INT32", bookExhausted: "BOOLEAN" };
+const NOT_DOUBLE: Record<string, string> = {
+  liquidations: "INT64",
+  adlCount: "INT64",
+  maxRoundsInStep: "INT32",
+  firstLiquidationStep: "INT32",
+  bookExhausted: "BOOLEAN",
+};
 const DUCK_TYPE: Record<string, string> = { INT64: "BIGINT", INT32: "INTEGER", BOOLEAN: "BOOLEAN", DOUBLE: "DOUBLE" };
 const typeOf = (name: string) => NOT_DOUBLE[name] ?? "DOUBLE";
 
@@ -66,7 +72,9 @@ function expectSameRows(actual: PathsCsv, expected: PathsCsv): void {
     for (let m = 0; m < RECORD_STRIDE; m++) {
       const j = i * RECORD_STRIDE + m;
       if (a[j] !== e[j]) {
-        expect.fail(`row ${i} ${METRIC_NAMES[m]}: ${actual.records[j]} bits ${a[j].toString(16)} (expected ${expected.records[j]} bits ${e[j].toString(16)})`);
+        expect.fail(
+          `row ${i} ${METRIC_NAMES[m]}: ${actual.records[j]} bits ${a[j].toString(16)} (expected ${expected.records[j]} bits ${e[j].toString(16)})`,
+        );
       }
     }
   }
@@ -127,7 +135,13 @@ describe("cascade run --format parquet", () => {
     ).getRowObjectsJS();
     expect(schema.slice(1)).toEqual([
       { name: "path", type: "INT64", repetition_type: "REQUIRED", converted_type: null, logical_type: null },
-      ...METRIC_NAMES.map((name) => ({ name, type: typeOf(name), repetition_type: "REQUIRED", converted_type: null, logical_type: null })),
+      ...METRIC_NAMES.map((name) => ({
+        name,
+        type: typeOf(name),
+        repetition_type: "REQUIRED",
+        converted_type: null,
+        logical_type: null,
+      })),
     ]);
   });
 
@@ -168,13 +182,34 @@ describe("cascade run --format parquet", () => {
 describe("ParquetSink", () => {
   /** Records whose every DOUBLE is a distinct double, with the awkward ones mixed in (integers and flags in their columns). */
   function records(count: number): Float64Array {
-    const special = [-0, 0, NaN, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, 0.1 + 0.2, -1];
+    const special = [
+      -0,
+      0,
+      NaN,
+      Infinity,
+      -Infinity,
+      5e-324,
+      -5e-324,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      2 ** 53 + 2,
+      0.1 + 0.2,
+      -1,
+    ];
     const r = new Float64Array(count * RECORD_STRIDE);
-    for (let j = 0; j < r.length; j++) r[j] = fitColumn(j % RECORD_STRIDE, j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20));
+    for (let j = 0; j < r.length; j++)
+      r[j] = fitColumn(j % RECORD_STRIDE, j % 5 === 0 ? special[(j / 5) % special.length] : Math.sin(j) * 10 ** ((j % 40) - 20));
     return r;
   }
 
-  async function writeInBatches(dir: string, firstPath: number, data: Float64Array, count: number, batches: number[], rowGroupRows: number) {
+  async function writeInBatches(
+    dir: string,
+    firstPath: number,
+    data: Float64Array,
+    count: number,
+    batches: number[],
+    rowGroupRows: number,
+  ) {
     const sink = await ParquetSink.open(dir, { rowGroupRows });
     let done = 0;
     for (const b of [...batches, count]) {
@@ -196,7 +231,11 @@ describe("ParquetSink", () => {
     const expected = { paths: Float64Array.from({ length: count }, (_, i) => 1000 + i), records: data, count };
     expectSameRows(await duckRead(file), expected);
     expectSameRows(await readPathsParquet(file), expected);
-    const groups = (await con.runAndReadAll(`SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${sqlString(file)}) ORDER BY 1`)).getRows();
+    const groups = (
+      await con.runAndReadAll(
+        `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${sqlString(file)}) ORDER BY 1`,
+      )
+    ).getRows();
     expect(groups.map((g) => Number(g[1]))).toEqual([16, 16, 16, 16, 16, 16, 7]);
   });
 
@@ -303,7 +342,9 @@ describe("readPathsParquet on files from another writer (DuckDB)", () => {
   it("reads a DuckDB-written table with the same columns (nullable, its own encodings)", async () => {
     const file = join(tmp, "duck-written.parquet");
     const cols = METRIC_NAMES.map((n, m) => `(i * ${m + 1} + 0.5)::DOUBLE AS "${n}"`).join(", ");
-    await con.run(`COPY (SELECT i::BIGINT AS path, ${cols} FROM range(5000) t(i)) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+    await con.run(
+      `COPY (SELECT i::BIGINT AS path, ${cols} FROM range(5000) t(i)) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+    );
     const back = await readPathsParquet(file);
     expect(back.count).toBe(5000);
     expect(back.paths[4999]).toBe(4999);

@@ -19,7 +19,13 @@ function crashScenario(partial: { threshold: number; fraction: number; cooldownS
     market: {
       ...baseScenario().market,
       initialPrice: START,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: -0.2 }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: -0.2 }],
+      },
       book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
     },
@@ -28,8 +34,16 @@ function crashScenario(partial: { threshold: number; fraction: number; cooldownS
     insurance: { initialBalance: 50_000 },
   };
   const positions: PositionRow[] = [];
-  for (let i = 0; i < big; i++) positions.push({ account: `big${i}`, side: "long", size: 20 + i, entryPrice: START, collateral: ((20 + i) * START) / (10 + i) });
-  for (let i = 0; i < 6; i++) positions.push({ account: `small${i}`, side: "long", size: 1, entryPrice: START, collateral: START / (5 + i) });
+  for (let i = 0; i < big; i++)
+    positions.push({
+      account: `big${i}`,
+      side: "long",
+      size: 20 + i,
+      entryPrice: START,
+      collateral: ((20 + i) * START) / (10 + i),
+    });
+  for (let i = 0; i < 6; i++)
+    positions.push({ account: `small${i}`, side: "long", size: 1, entryPrice: START, collateral: START / (5 + i) });
   positions.push({ account: "short0", side: "short", size: 2, entryPrice: START, collateral: START / 4 });
   return { scenario, positions };
 }
@@ -47,7 +61,8 @@ function events(inputs: ScenarioInputs): { events: LiquidationEvent[]; engine: R
 
 function expectBitIdentical(inputs: ScenarioInputs, paths: number): void {
   const ts = runReference(inputs, paths);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
 }
 
 /** Σ traders' cash (a sliced account's: its remaining collateral) + fund + makers + treasury − bad debt is constant. */
@@ -62,7 +77,9 @@ function expectConserved(inputs: ScenarioInputs, paths: number): void {
   };
   engine.onStep = (l) => {
     const money = l.traders + l.insurance + l.makers + l.treasury - l.badDebt;
-    expect(Math.abs(money - initial) / Math.max(1, initial, Math.abs(l.makers), l.badDebt), `step ${l.step}`).toBeLessThanOrEqual(1e-9);
+    expect(Math.abs(money - initial) / Math.max(1, initial, Math.abs(l.makers), l.badDebt), `step ${l.step}`).toBeLessThanOrEqual(
+      1e-9,
+    );
   };
   engine.runPaths(0, paths, new Float64Array(paths * RECORD_STRIDE));
   expect(slices, "the scenario must slice").toBeGreaterThan(0);
@@ -84,7 +101,8 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
       for (const e of seen) {
         const last = lastSlice.get(e.account);
         // nothing is sold from an account before its cooldown has run out
-        if (last !== undefined) expect(e.step - last, `account ${e.account} at step ${e.step}`).toBeGreaterThanOrEqual(cooldownSteps);
+        if (last !== undefined)
+          expect(e.step - last, `account ${e.account} at step ${e.step}`).toBeGreaterThanOrEqual(cooldownSteps);
         if (e.whole) {
           // a bankrupt account's remainder goes to ADL, not to the book
           if (e.remainder === undefined) expect(e.size).toBe(size[e.account]);
@@ -118,7 +136,16 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
     scenario.insurance.initialBalance = 1000;
     const market: ScenarioInputs = { scenario };
     // notional min 1000, max 5,000,000: every position is far below a threshold of 1e12
-    const partial: ScenarioInputs = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "partial", partial: { threshold: 1e12, fraction: 0.2, cooldownSeconds: 120 } } } };
+    const partial: ScenarioInputs = {
+      scenario: {
+        ...scenario,
+        liquidation: {
+          ...scenario.liquidation,
+          engine: "partial",
+          partial: { threshold: 1e12, fraction: 0.2, cooldownSeconds: 120 },
+        },
+      },
+    };
     for (const ranking of ["pnl-leverage", "random", "none"] as const) {
       scenario.adl.ranking = ranking;
       partial.scenario.adl = { ranking };
@@ -152,7 +179,11 @@ describe("the partial liquidation engine (Hyperliquid)", () => {
     scenario.accounts.count = 3000;
     scenario.market.price.shocks = [{ step: 2, return: -0.08 }];
     scenario.insurance.initialBalance = 1000;
-    scenario.liquidation = { ...scenario.liquidation, engine: "partial", partial: { threshold: 20_000, fraction: 0.3, cooldownSeconds: 60 } };
+    scenario.liquidation = {
+      ...scenario.liquidation,
+      engine: "partial",
+      partial: { threshold: 20_000, fraction: 0.3, cooldownSeconds: 60 },
+    };
     for (const ranking of ["pnl-leverage", "random"] as const) {
       scenario.adl.ranking = ranking;
       expectBitIdentical({ scenario }, 8);

@@ -18,7 +18,8 @@ import { baseScenario } from "./helpers/scenario.js";
 /** FNV-1a 64 over the bytes of a Float64Array (as bench/setup-file.mjs computes it). */
 function fnv1a64(values: Float64Array): string {
   let h = 0xcbf29ce484222325n;
-  for (const b of new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  for (const b of new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+    h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return h.toString(16).padStart(16, "0");
 }
 
@@ -60,7 +61,13 @@ function quietScenario(flow: NonNullable<Scenario["accounts"]["flow"]>, count = 
   s.steps = steps;
   s.market.price = { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [] };
   // small positions (1,000 each): the flows barely move the book
-  s.accounts = { ...s.accounts, count, leverage: { dist: "fixed", median: 1, sigma: 0, max: 1 }, notional: { dist: "fixed", min: 1000, alpha: 1.5, max: 1000 }, flow };
+  s.accounts = {
+    ...s.accounts,
+    count,
+    leverage: { dist: "fixed", median: 1, sigma: 0, max: 1 },
+    notional: { dist: "fixed", min: 1000, alpha: 1.5, max: 1000 },
+    flow,
+  };
   return { scenario: s };
 }
 
@@ -132,21 +139,24 @@ describe("the counts follow their Poisson laws", () => {
   });
 
   it("arrivals per path: Poisson with mean arrivalsPerHour × the path's hours (mean and dispersion within 4 standard errors)", () => {
-    const lambda = 36 * (50 * 60) / 3600; // 30 per path
+    const lambda = (36 * (50 * 60)) / 3600; // 30 per path
     const counts = runs.map((run) => run.events.filter((e) => e.kind === "arrival").length);
     const n = counts.length;
     const mean = counts.reduce((a, b) => a + b, 0) / n;
     const variance = counts.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
     expect(Math.abs(mean - lambda) / Math.sqrt(lambda / n), `mean ${mean} vs ${lambda}`).toBeLessThan(4);
     // the variance of a sample variance of a Poisson(λ): (λ + 2λ²(n/(n−1))) / n ≈ (λ + 2λ²) / n
-    expect(Math.abs(variance - lambda) / Math.sqrt((lambda + 2 * lambda * lambda) / n), `variance ${variance} vs ${lambda}`).toBeLessThan(4);
+    expect(
+      Math.abs(variance - lambda) / Math.sqrt((lambda + 2 * lambda * lambda) / n),
+      `variance ${variance} vs ${lambda}`,
+    ).toBeLessThan(4);
     for (const run of runs) for (const s of run.steps) expect(s.arrived).toBe(s.arrivals);
   });
 
   it("closes are uniform among the open accounts (χ² over ten bins of the population, step 1)", () => {
     const bins = new Array<number>(10).fill(0);
     let total = 0;
-    for (const run of runFlows(quietScenario({ closeRatePerHour: 3600 * 0.05 / 60 }, 200, 1), 2000)) {
+    for (const run of runFlows(quietScenario({ closeRatePerHour: (3600 * 0.05) / 60 }, 200, 1), 2000)) {
       for (const e of run.events) {
         expect(e.kind).toBe("close");
         bins[Math.floor(e.account / 20)]++;
@@ -240,7 +250,14 @@ describe("a voluntary close is a market order on the book", () => {
 
   it("a close that walks past the bankruptcy price: the trader loses its collateral, the fund then bad debt pay the rest", () => {
     // 100 units at 50x (collateral 2,000) on a book of 1 a tick: fills 1000 … 901, 4,950 below entry
-    const inputs = flatScenario({ shocks: [], depth: 1, positions: [position("long", 100, 50)], steps: 10, insurance: 1000, mmr: 0.005 });
+    const inputs = flatScenario({
+      shocks: [],
+      depth: 1,
+      positions: [position("long", 100, 50)],
+      steps: 10,
+      insurance: 1000,
+      mmr: 0.005,
+    });
     inputs.scenario.accounts = { ...inputs.scenario.accounts, flow: { closeRatePerHour: 1000 } };
     const r = observe(inputs).records;
     expect(r[METRIC.flowPnl]).toBe(-2000);
@@ -256,7 +273,13 @@ describe("a voluntary close is a market order on the book", () => {
 describe("arrivals", () => {
   /** Longs at 20x arriving at 2 a step (1 unit each at 1,000), a 10% fall at step 6. */
   function arriving(): ScenarioInputs {
-    const inputs = flatScenario({ shocks: [{ step: 6, return: -0.1 }], depth: 10, positions: [position("short", 1, 1)], steps: 10, mmr: 0.01 });
+    const inputs = flatScenario({
+      shocks: [{ step: 6, return: -0.1 }],
+      depth: 10,
+      positions: [position("short", 1, 1)],
+      steps: 10,
+      mmr: 0.01,
+    });
     const s = inputs.scenario;
     s.accounts = {
       ...s.accounts,
@@ -302,7 +325,12 @@ describe("arrivals", () => {
     for (const l of o.ledgers) {
       expect(l.arrivals).toBeGreaterThanOrEqual(arrivals);
       arrivals = l.arrivals;
-      expectClose(l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals, initial, `step ${l.step}`, 1e-12);
+      expectClose(
+        l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals,
+        initial,
+        `step ${l.step}`,
+        1e-12,
+      );
     }
     expect(arrivals).toBeGreaterThan(0);
   });
@@ -320,8 +348,16 @@ describe("the keys are checked", () => {
   it.each([
     ["accounts.flow.closeRatePerHour", { closeRatePerHour: -1 }, "accounts.flow.closeRatePerHour must be >= 0 (received -1)"],
     ["accounts.flow.arrivalsPerHour", { arrivalsPerHour: "many" }, "accounts.flow.arrivalsPerHour must be a number"],
-    ["accounts.flow.typo", { arrivalPerHour: 1 }, "accounts.flow.arrivalPerHour is not a known key (did you mean arrivalsPerHour?)"],
-    ["accounts.flow.arrivalsPerHour (pool)", { arrivalsPerHour: 1e6 }, "accounts.flow.arrivalsPerHour must keep a path's arrivals within 50000000 account slots"],
+    [
+      "accounts.flow.typo",
+      { arrivalPerHour: 1 },
+      "accounts.flow.arrivalPerHour is not a known key (did you mean arrivalsPerHour?)",
+    ],
+    [
+      "accounts.flow.arrivalsPerHour (pool)",
+      { arrivalsPerHour: 1e6 },
+      "accounts.flow.arrivalsPerHour must keep a path's arrivals within 50000000 account slots",
+    ],
   ])("%s", (_name, flow, says) => {
     const raw = { steps: 3000, accounts: { flow } };
     const problems = problemsOf(() => resolveScenario(raw, process.cwd()));

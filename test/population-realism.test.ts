@@ -94,7 +94,10 @@ function legacyPopulation(setup: EngineSetup, n: number, seedLo: number, seedHi:
   const w = new Uint32Array(4);
   const notionalOf = (i: number) => {
     philox(i, 0, 0, DOMAIN.population, seedLo, seedHi, w);
-    let notional = p[P.notionalDist] === NOTIONAL_DIST.fixed ? p[P.notionalMin] : p[P.notionalMin] * exp(-log(uniform52(w[1], w[2])) * (1 / p[P.notionalAlpha]));
+    let notional =
+      p[P.notionalDist] === NOTIONAL_DIST.fixed
+        ? p[P.notionalMin]
+        : p[P.notionalMin] * exp(-log(uniform52(w[1], w[2])) * (1 / p[P.notionalAlpha]));
     if (notional > p[P.notionalMax]) notional = p[P.notionalMax];
     return notional;
   };
@@ -109,7 +112,10 @@ function legacyPopulation(setup: EngineSetup, n: number, seedLo: number, seedHi:
     const notional = notionalOf(i);
     out.isLong[i] = uniform32(w[0]) < p[P.longShare] ? 1 : 0;
     philox(i, 0, 1, DOMAIN.population, seedLo, seedHi, w);
-    let leverage = p[P.leverageDist] === LEVERAGE_DIST.fixed ? p[P.leverageMedian] : p[P.leverageMedian] * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
+    let leverage =
+      p[P.leverageDist] === LEVERAGE_DIST.fixed
+        ? p[P.leverageMedian]
+        : p[P.leverageMedian] * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
     if (leverage > p[P.leverageMax]) leverage = p[P.leverageMax];
     const bracketMax = setup.tierMaxLeverage[tierIndex(tiers, notional)];
     if (leverage > bracketMax) leverage = bracketMax;
@@ -130,8 +136,18 @@ function legacyPopulation(setup: EngineSetup, n: number, seedLo: number, seedHi:
 describe("without the new keys the population is today's, bit for bit", () => {
   const variants: [string, () => Scenario][] = [
     ["the test scenario", () => scenarioWith()],
-    ["fixed leverage and notional", () => scenarioWith({ leverage: { dist: "fixed", median: 20, sigma: 0, max: 100 }, notional: { dist: "fixed", min: 50_000, alpha: 1.5, max: 5e6 } })],
-    ["heavy tails, another seed", () => scenarioWith({ notional: { dist: "pareto", min: 1000, alpha: 1.1, max: 5e7 }, longShare: 0.3 }, {}, 7)],
+    [
+      "fixed leverage and notional",
+      () =>
+        scenarioWith({
+          leverage: { dist: "fixed", median: 20, sigma: 0, max: 100 },
+          notional: { dist: "fixed", min: 50_000, alpha: 1.5, max: 5e6 },
+        }),
+    ],
+    [
+      "heavy tails, another seed",
+      () => scenarioWith({ notional: { dist: "pareto", min: 1000, alpha: 1.1, max: 5e7 }, longShare: 0.3 }, {}, 7),
+    ],
     ["size premium", () => scenarioWith({}, { model: "tiers", sizePremium: { imfFactor: 0.002 } })],
     ["open-interest scaling", () => scenarioWith({}, { openInterestScaling: { lowerCap: 1e6, upperCap: 3e7 } })],
     ["maintenance at entry", () => scenarioWith({}, { maintenanceAt: "entry" })],
@@ -197,7 +213,11 @@ describe("accounts.entry: entries spread along the price's history", () => {
   });
 
   it("keeps only accounts that survive to the initial price: longs liquidate below it, shorts above, liquidation prices spread", () => {
-    const scenario = scenarioWith({ count: 20_000, entry: { historySeconds: 14 * DAY }, leverage: { dist: "lognormal", median: 25, sigma: 0.6, max: 100 } });
+    const scenario = scenarioWith({
+      count: 20_000,
+      entry: { historySeconds: 14 * DAY },
+      leverage: { dist: "lognormal", median: 25, sigma: 0.6, max: 100 },
+    });
     const pop = expectSamePopulationEverywhere(scenario);
     let longLog = 0;
     let longs = 0;
@@ -213,7 +233,10 @@ describe("accounts.entry: entries spread along the price's history", () => {
     // without the key the same accounts' liquidation prices sit within 1/leverage of the price; with it they spread
     const flat = referencePopulation(scenarioWith({ count: 20_000, leverage: scenario.accounts.leverage }));
     const spread = (p: Population) => {
-      const r = Float64Array.from(p.liq.subarray(0, p.count).filter((_, i) => p.isLong[i] === 1), (l) => Math.log(l / PRICE));
+      const r = Float64Array.from(
+        p.liq.subarray(0, p.count).filter((_, i) => p.isLong[i] === 1),
+        (l) => Math.log(l / PRICE),
+      );
       return Math.sqrt(moments(r).variance);
     };
     expect(spread(pop)).toBeGreaterThan(2 * spread(flat));
@@ -222,7 +245,11 @@ describe("accounts.entry: entries spread along the price's history", () => {
   it("thins positions out towards their liquidation price, as a market that has been liquidating them would", () => {
     // A bridge that must stay above the barrier: the density of d = log(P0 / L) vanishes linearly at 0, so of the
     // longs within 2δ of it about a quarter (∫0^δ x / ∫0^2δ x) are within δ; checking survival at P0 alone gives a half
-    const scenario = scenarioWith({ count: 40_000, entry: { historySeconds: 7 * DAY }, leverage: { dist: "fixed", median: 20, sigma: 0, max: 100 } });
+    const scenario = scenarioWith({
+      count: 40_000,
+      entry: { historySeconds: 7 * DAY },
+      leverage: { dist: "fixed", median: 20, sigma: 0, max: 100 },
+    });
     const pop = expectSamePopulationEverywhere(scenario);
     const delta = 0.01;
     let near = 0;
@@ -279,7 +306,11 @@ describe("accounts.notional.top10Share: the ten largest hold the stated share of
     let straddles = 0;
     for (let seed = 1; seed <= 40; seed++) {
       // half the accounts in pairs, so that the tenth rank can fall between a pair's legs
-      const scenario = scenarioWith({ count: 2000, hedgedShare: 0.5, notional: { ...baseScenario().accounts.notional, top10Share: 0.6 } }, {}, seed);
+      const scenario = scenarioWith(
+        { count: 2000, hedgedShare: 0.5, notional: { ...baseScenario().accounts.notional, top10Share: 0.6 } },
+        {},
+        seed,
+      );
       const pop = seed <= 4 ? expectSamePopulationEverywhere(scenario) : referencePopulation(scenario);
       for (let i = 0; i < 1000; i += 2) expect(pop.size[i + 1]).toBe(pop.size[i]);
       expect(Math.abs(topTenShare(pop) - 0.6)).toBeLessThan(1e-12);
@@ -297,7 +328,8 @@ describe("accounts.hedgedShare: pairs of a long and a short leg of equal size", 
     let hedged = 0;
     let ownCollateral = 0;
     for (let i = 0; i + 1 < pop.count; i++) {
-      const pair = pop.isLong[i] === 1 && pop.isLong[i + 1] === 0 && pop.size[i] === pop.size[i + 1] && pop.entry[i] === pop.entry[i + 1];
+      const pair =
+        pop.isLong[i] === 1 && pop.isLong[i + 1] === 0 && pop.size[i] === pop.size[i + 1] && pop.entry[i] === pop.entry[i + 1];
       if (i < 3000 && i % 2 === 0) {
         expect(pair, `accounts ${i}, ${i + 1} form a pair`).toBe(true);
         hedged += 2;
@@ -318,7 +350,15 @@ describe("both engines, the whole path: bit-identical records with every key", (
     ["entries", { entry: { historySeconds: 3 * DAY } }],
     ["whales", { notional: { ...baseScenario().accounts.notional, top10Share: 0.45 } }],
     ["hedged", { hedgedShare: 0.2 }],
-    ["all three, high leverage", { entry: { historySeconds: 10 * DAY, volatility: 1.2 }, hedgedShare: 0.1, notional: { ...baseScenario().accounts.notional, top10Share: 0.3 }, leverage: { dist: "lognormal", median: 30, sigma: 0.6, max: 100 } }],
+    [
+      "all three, high leverage",
+      {
+        entry: { historySeconds: 10 * DAY, volatility: 1.2 },
+        hedgedShare: 0.1,
+        notional: { ...baseScenario().accounts.notional, top10Share: 0.3 },
+        leverage: { dist: "lognormal", median: 30, sigma: 0.6, max: 100 },
+      },
+    ],
   ];
   it.each(cases)("%s (a heavy crash, ADL)", (_, accounts) => {
     const scenario = scenarioWith({ count: 3000, ...accounts });
@@ -326,29 +366,87 @@ describe("both engines, the whole path: bit-identical records with every key", (
     scenario.insurance.initialBalance = 1000;
     const inputs: ScenarioInputs = { scenario };
     const ts = runReference(inputs, 6);
-    for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, 6, build)), `${build}: first differing slot`).toBe(-1);
+    for (const build of ["release", "debug"] as const)
+      expect(firstDifference(ts, runWasm(inputs, 6, build)), `${build}: first differing slot`).toBe(-1);
   });
 
   it("with accounts.resample every path draws its own population, the same on both engines", () => {
-    const scenario = scenarioWith({ count: 1000, resample: true, entry: { historySeconds: 2 * DAY }, hedgedShare: 0.5, notional: { ...baseScenario().accounts.notional, top10Share: 0.3 } });
+    const scenario = scenarioWith({
+      count: 1000,
+      resample: true,
+      entry: { historySeconds: 2 * DAY },
+      hedgedShare: 0.5,
+      notional: { ...baseScenario().accounts.notional, top10Share: 0.3 },
+    });
     const inputs: ScenarioInputs = { scenario };
     const ts = runReference(inputs, 5);
-    for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, 5, build)), `${build}: first differing slot`).toBe(-1);
+    for (const build of ["release", "debug"] as const)
+      expect(firstDifference(ts, runWasm(inputs, 5, build)), `${build}: first differing slot`).toBe(-1);
   });
 });
 
 describe("bad values are refused with a line naming the field", () => {
   const cases: { name: string; raw: unknown; field: string; says: string }[] = [
-    { name: "a negative hedged share", raw: { accounts: { hedgedShare: -0.1 } }, field: "accounts.hedgedShare", says: "must be >= 0 (received -0.1)" },
-    { name: "a hedged share above 1", raw: { accounts: { hedgedShare: 1.5 } }, field: "accounts.hedgedShare", says: "must be <= 1 (received 1.5)" },
-    { name: "a negative top-10 share", raw: { accounts: { notional: { top10Share: -0.2 } } }, field: "accounts.notional.top10Share", says: "must be > 0 (received -0.2)" },
-    { name: "a top-10 share above 0.9", raw: { accounts: { notional: { top10Share: 1.2 } } }, field: "accounts.notional.top10Share", says: "must be <= 0.9 (received 1.2)" },
-    { name: "a top-10 share with ten accounts", raw: { accounts: { count: 10, notional: { top10Share: 0.5 } } }, field: "accounts.notional.top10Share", says: "needs count > 10 (received count 10)" },
-    { name: "a negative history", raw: { accounts: { entry: { historySeconds: -5 } } }, field: "accounts.entry.historySeconds", says: "must be > 0 (received -5)" },
-    { name: "an entry block without its history", raw: { accounts: { entry: { volatility: 0.5 } } }, field: "accounts.entry.historySeconds", says: "must be a number" },
-    { name: "a negative history volatility", raw: { accounts: { entry: { historySeconds: DAY, volatility: -1 } } }, field: "accounts.entry.volatility", says: "must be >= 0 (received -1)" },
-    { name: "a history too long for its volatility", raw: { accounts: { entry: { historySeconds: 3e8 } } }, field: "accounts.entry.historySeconds", says: "must be <= 197100000 at volatility 0.8" },
-    { name: "an unknown entry key", raw: { accounts: { entry: { historyDays: 3 } } }, field: "accounts.entry.historyDays", says: "is not a known key" },
+    {
+      name: "a negative hedged share",
+      raw: { accounts: { hedgedShare: -0.1 } },
+      field: "accounts.hedgedShare",
+      says: "must be >= 0 (received -0.1)",
+    },
+    {
+      name: "a hedged share above 1",
+      raw: { accounts: { hedgedShare: 1.5 } },
+      field: "accounts.hedgedShare",
+      says: "must be <= 1 (received 1.5)",
+    },
+    {
+      name: "a negative top-10 share",
+      raw: { accounts: { notional: { top10Share: -0.2 } } },
+      field: "accounts.notional.top10Share",
+      says: "must be > 0 (received -0.2)",
+    },
+    {
+      name: "a top-10 share above 0.9",
+      raw: { accounts: { notional: { top10Share: 1.2 } } },
+      field: "accounts.notional.top10Share",
+      says: "must be <= 0.9 (received 1.2)",
+    },
+    {
+      name: "a top-10 share with ten accounts",
+      raw: { accounts: { count: 10, notional: { top10Share: 0.5 } } },
+      field: "accounts.notional.top10Share",
+      says: "needs count > 10 (received count 10)",
+    },
+    {
+      name: "a negative history",
+      raw: { accounts: { entry: { historySeconds: -5 } } },
+      field: "accounts.entry.historySeconds",
+      says: "must be > 0 (received -5)",
+    },
+    {
+      name: "an entry block without its history",
+      raw: { accounts: { entry: { volatility: 0.5 } } },
+      field: "accounts.entry.historySeconds",
+      says: "must be a number",
+    },
+    {
+      name: "a negative history volatility",
+      raw: { accounts: { entry: { historySeconds: DAY, volatility: -1 } } },
+      field: "accounts.entry.volatility",
+      says: "must be >= 0 (received -1)",
+    },
+    {
+      name: "a history too long for its volatility",
+      raw: { accounts: { entry: { historySeconds: 3e8 } } },
+      field: "accounts.entry.historySeconds",
+      says: "must be <= 197100000 at volatility 0.8",
+    },
+    {
+      name: "an unknown entry key",
+      raw: { accounts: { entry: { historyDays: 3 } } },
+      field: "accounts.entry.historyDays",
+      says: "is not a known key",
+    },
   ];
   it.each(cases)("$name", ({ raw, field, says }) => {
     const problems = problemsOf(() => resolveScenario(raw, FIXTURES));
@@ -363,23 +461,41 @@ describe("bad values are refused with a line naming the field", () => {
   ])("cascade validate --set %s exits 2 with one line", async (set, line) => {
     let stdout = "";
     let stderr = "";
-    const code = await main(["validate", DEFAULT_SCENARIO, "--set", set], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+    const code = await main(["validate", DEFAULT_SCENARIO, "--set", set], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+    });
     expect([code, stdout, stderr]).toEqual([2, "", `${line}\n`]);
   });
 
   it("the default scenario with all three keys validates", async () => {
     let stdout = "";
-    const sets = ["accounts.entry.historySeconds=345600", "accounts.notional.top10Share=0.3", "accounts.hedgedShare=0.05"].flatMap((s) => ["--set", s]);
-    const code = await main(["validate", DEFAULT_SCENARIO, ...sets], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => undefined } });
+    const sets = [
+      "accounts.entry.historySeconds=345600",
+      "accounts.notional.top10Share=0.3",
+      "accounts.hedgedShare=0.05",
+    ].flatMap((s) => ["--set", s]);
+    const code = await main(["validate", DEFAULT_SCENARIO, ...sets], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => undefined },
+    });
     expect([code, stdout]).toEqual([0, "ok: btc-perp-crash (2000 paths, 100 steps, 10000 accounts)\n"]);
   });
 });
 
 describe("with a positions file", () => {
   it("the generated population's keys are unused, like leverage and notional: accepted, and the records are those without them", () => {
-    const raw = (extra: Record<string, unknown>) => ({ paths: 4, steps: 20, market: { price: { shocks: [{ step: 3, return: -0.1 }] } }, accounts: { positionsFile: "positions.csv", ...extra } });
+    const raw = (extra: Record<string, unknown>) => ({
+      paths: 4,
+      steps: 20,
+      market: { price: { shocks: [{ step: 3, return: -0.1 }] } },
+      accounts: { positionsFile: "positions.csv", ...extra },
+    });
     const plain = resolveScenario(raw({}), FIXTURES);
-    const keyed = resolveScenario(raw({ entry: { historySeconds: DAY }, hedgedShare: 0.2, notional: { top10Share: 0.5 } }), FIXTURES);
+    const keyed = resolveScenario(
+      raw({ entry: { historySeconds: DAY }, hedgedShare: 0.2, notional: { top10Share: 0.5 } }),
+      FIXTURES,
+    );
     const records = runReference(plain, 4);
     expect(records[METRIC.liquidations], "the file's accounts are liquidated").toBeGreaterThan(0);
     expect(firstDifference(records, runReference(keyed, 4))).toBe(-1);

@@ -18,7 +18,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   expect(`${stdout}${stderr}`).not.toMatch(/^\s+at /m);
   return { code, stdout, stderr };
 }
@@ -51,7 +54,13 @@ describe("cascade portfolio", () => {
     const lib = simulatePortfolio(loadPortfolioScenario(JSON.parse(readFileSync(USDE, "utf8"))), 3);
     const row1 = lines[2].split(",").slice(1).map(Number);
     expect(row1).toEqual(Array.from(lib.records.subarray(lib.stride, 2 * lib.stride)));
-    const s = outputs.wasm.summary as { engine: string; threads: number; paths: number; metrics: Record<string, { mean: number; p50: number; p99: number }>; probabilities: Record<string, number> };
+    const s = outputs.wasm.summary as {
+      engine: string;
+      threads: number;
+      paths: number;
+      metrics: Record<string, { mean: number; p50: number; p99: number }>;
+      probabilities: Record<string, number>;
+    };
     expect(s.engine).toBe("wasm");
     expect(s.threads).toBe(availableParallelism()); // the default: all cores
     expect(s.paths).toBe(3);
@@ -81,7 +90,10 @@ describe("cascade portfolio", () => {
   async function command(raw: RawPortfolioOptions): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await portfolioCommand(EXAMPLE, raw, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+    const code = await portfolioCommand(EXAMPLE, raw, {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+    });
     return { code, stdout, stderr };
   }
 
@@ -108,7 +120,11 @@ describe("cascade portfolio", () => {
     // the library's records, row for row
     const scenario = loadPortfolioScenario({ ...(readScenarioFile(EXAMPLE) as object), paths: 24 });
     const lib = simulatePortfolio(scenario);
-    const rows = runs["wasm-2"].csv.trimEnd().split("\n").slice(1).map((line) => line.split(",").map(Number));
+    const rows = runs["wasm-2"].csv
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(",").map(Number));
     expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 24 }, (_, p) => p));
     expect(new Float64Array(rows.flatMap((r) => r.slice(1)))).toEqual(lib.records);
     const strip = (s: Record<string, unknown>) => ({ ...s, threads: undefined, runtimeMs: undefined });
@@ -137,7 +153,12 @@ describe("cascade portfolio", () => {
         "error: stepz is not a known key (did you mean steps?)",
       ]),
     );
-    expect(stderr.trimEnd().split("\n").every((l) => l.startsWith("error: "))).toBe(true);
+    expect(
+      stderr
+        .trimEnd()
+        .split("\n")
+        .every((l) => l.startsWith("error: ")),
+    ).toBe(true);
     const missing = await cascade("portfolio", join(dir, "no-such.yaml"));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: scenario file .*no-such\.yaml must be a readable file/);

@@ -24,10 +24,17 @@ describe("portfolio batches", () => {
     expect(portfolioBatchSize(2000, 60, 2000, 2)).toBe(34); // 4M account-steps / 120k per path
     expect(portfolioBatchSize(24, 60, 2000, 2)).toBe(3); // 24 paths over 2 threads × 4
     expect(portfolioBatchSize(5, 1, 1, 8)).toBe(1);
-    for (const [paths, size] of [[1, 1], [10, 3], [24, 3], [100, 7]]) {
+    for (const [paths, size] of [
+      [1, 1],
+      [10, 3],
+      [24, 3],
+      [100, 7],
+    ]) {
       const batches = planPortfolioBatches(paths, size);
       expect(batches.map((b) => b.index)).toEqual(batches.map((_, i) => i));
-      expect(batches.flatMap((b) => Array.from({ length: b.count }, (_, i) => b.first + i))).toEqual(Array.from({ length: paths }, (_, p) => p));
+      expect(batches.flatMap((b) => Array.from({ length: b.count }, (_, i) => b.first + i))).toEqual(
+        Array.from({ length: paths }, (_, p) => p),
+      );
     }
   });
 });
@@ -37,14 +44,21 @@ describe("runPortfolio on threads", () => {
     const scenario = example(24);
     const lib = simulatePortfolio(scenario);
     let reference: string | undefined;
-    for (const [engine, threads] of [["wasm", 1], ["wasm", 2], ["wasm", 3], ["ts", 1], ["ts", 2]] as const) {
+    for (const [engine, threads] of [
+      ["wasm", 1],
+      ["wasm", 2],
+      ["wasm", 3],
+      ["ts", 1],
+      ["ts", 2],
+    ] as const) {
       const out = join(dir, `${engine}-${threads}`);
       const run = await runPortfolio(scenario, { engine, threads, outDir: out });
       expect(run.threads).toBe(threads);
       expect(run.retries).toBe(0);
       expect(run.paths).toBe(24);
       expect(run.metricNames).toEqual(lib.metricNames);
-      for (let i = 0; i < lib.records.length; i++) expect(Object.is(run.records[i], lib.records[i]), `${engine}/${threads}: slot ${i}`).toBe(true);
+      for (let i = 0; i < lib.records.length; i++)
+        expect(Object.is(run.records[i], lib.records[i]), `${engine}/${threads}: slot ${i}`).toBe(true);
       const csv = readFileSync(join(out, "paths.csv"), "utf8");
       expect(csv).toBe(formatPortfolioCsv(run)); // streamed = one-string formatter
       reference ??= csv;

@@ -47,7 +47,9 @@ function expectIdentical(scenario: PortfolioScenario, first: number, count: numb
     const money = wasm.ledger();
     for (const [key, value] of Object.entries({ traders, insurance, makers, badDebt })) {
       if (!Object.is(money[key as keyof typeof money], value)) {
-        throw new Error(`${build} build: ledger ${key} at the end of path ${first + count - 1}: reference ${value}, wasm ${money[key as keyof typeof money]}`);
+        throw new Error(
+          `${build} build: ledger ${key} at the end of path ${first + count - 1}: reference ${value}, wasm ${money[key as keyof typeof money]}`,
+        );
       }
     }
   }
@@ -160,7 +162,11 @@ describe("the portfolio kernel gives the reference engine's records bit for bit"
         mark: g.marks[i],
         book: {
           levels: g.levels,
-          depth: { profile: i % 2 === 1 ? "exponential" : "flat", size: g.depth * (i + 1) * (30_000 / prices[i]) ** 0.5, decayTicks: 40 },
+          depth: {
+            profile: i % 2 === 1 ? "exponential" : "flat",
+            size: g.depth * (i + 1) * (30_000 / prices[i]) ** 0.5,
+            decayTicks: 40,
+          },
           resilience: g.resilience,
         },
         tiers: g.tiers
@@ -179,7 +185,12 @@ describe("the portfolio kernel gives the reference engine's records bit for bit"
         assets.push({
           name: "ETHC",
           haircut: g.haircut,
-          price: { model: "external", initialPrice: 2000, volatility: g.externalVol, shocks: [{ step: g.steps, return: g.depeg / 2 }] },
+          price: {
+            model: "external",
+            initialPrice: 2000,
+            volatility: g.externalVol,
+            shocks: [{ step: g.steps, return: g.depeg / 2 }],
+          },
         });
         mix.push({ asset: "ETHC", share: 0.25 });
       }
@@ -192,7 +203,11 @@ describe("the portfolio kernel gives the reference engine's records bit for bit"
             initialPrice: 0.98,
             volatility: g.assetVol,
             mark: g.venueMark,
-            book: { levels: 3000, depth: { profile: g.late % 2 === 0 ? "flat" : "exponential", size: g.assetDepth, decayTicks: 500 }, resilience: g.resilience },
+            book: {
+              levels: 3000,
+              depth: { profile: g.late % 2 === 0 ? "flat" : "exponential", size: g.assetDepth, decayTicks: 500 },
+              resilience: g.resilience,
+            },
             shocks: [{ step: 1 + (g.late % g.steps), return: g.depeg }],
           },
         });
@@ -202,10 +217,19 @@ describe("the portfolio kernel gives the reference engine's records bit for bit"
       const list = Array.from({ length: g.explicit }, (_, k) => ({
         legs: markets
           .filter((_, i) => (i + k) % 2 === 0 || i === 0)
-          .map((m, i) => ({ market: m.name, side: (i + k) % 2 === 0 ? "long" : "short", size: (5000 * (k + 1)) / m.initialPrice, ...(i === 1 ? { entryPrice: m.initialPrice * 1.01 } : {}) })),
+          .map((m, i) => ({
+            market: m.name,
+            side: (i + k) % 2 === 0 ? "long" : "short",
+            size: (5000 * (k + 1)) / m.initialPrice,
+            ...(i === 1 ? { entryPrice: m.initialPrice * 1.01 } : {}),
+          })),
         collateral: [
           { asset: "USDT", amount: 400 * (k + 1) },
-          { asset: assets.length > 1 ? (assets[assets.length - 1] as { name: string }).name : "USDT", amount: 300, arrivesAtStep: g.late },
+          {
+            asset: assets.length > 1 ? (assets[assets.length - 1] as { name: string }).name : "USDT",
+            amount: 300,
+            arrivesAtStep: g.late,
+          },
         ],
       }));
       return {
@@ -219,8 +243,12 @@ describe("the portfolio kernel gives the reference engine's records bit for bit"
             generated: {
               count: g.count,
               legsPerAccount: Math.min(g.legsPerAccount, g.markets),
-              leverage: g.lognormal ? { dist: "lognormal", median: g.leverage, sigma: 0.6, max: 100 } : { dist: "fixed", median: g.leverage, max: 100 },
-              notional: g.lognormal ? { dist: "pareto", min: 1000, alpha: 1.2, max: 200_000 } : { dist: "fixed", min: 20_000, max: 20_000 },
+              leverage: g.lognormal
+                ? { dist: "lognormal", median: g.leverage, sigma: 0.6, max: 100 }
+                : { dist: "fixed", median: g.leverage, max: 100 },
+              notional: g.lognormal
+                ? { dist: "pareto", min: 1000, alpha: 1.2, max: 200_000 }
+                : { dist: "fixed", min: 20_000, max: 20_000 },
               collateralMix: mix,
             },
             list,
@@ -323,7 +351,11 @@ describe("the portfolio kernel's ABI", () => {
   it("a bad status surfaces as a KernelError with the host's words", () => {
     const engine = new PortfolioWasmEngine(scenario);
     // corrupt the kernel's leg table through its region (a market index out of range), then prepare again
-    const e = (engine as unknown as { exports: { regionPtr(r: number): number; memory: WebAssembly.Memory; prepare(a: number, b: number): number } }).exports;
+    const e = (
+      engine as unknown as {
+        exports: { regionPtr(r: number): number; memory: WebAssembly.Memory; prepare(a: number, b: number): number };
+      }
+    ).exports;
     new Int32Array(e.memory.buffer, e.regionPtr(20), 1)[0] = 7;
     expect(e.prepare(0, 0)).toBe(3);
     expect(() => engine.runPaths(0, 1, new Float64Array(engine.stride))).toThrow(KernelError);

@@ -116,7 +116,14 @@ describe("cross margin closes the worst leg first", () => {
     const { events } = trace({
       steps: 1,
       markets: [quietMarket("A", 1000, -0.1), quietMarket("C", 2000, -0.03), quietMarket("D", 1000, -0.1)],
-      accounts: { list: [{ legs: markets.map((market, j) => ({ market, side: "long", size: sizes[j] })), collateral: [{ asset: "USDT", amount: usdt }] }] },
+      accounts: {
+        list: [
+          {
+            legs: markets.map((market, j) => ({ market, side: "long", size: sizes[j] })),
+            collateral: [{ asset: "USDT", amount: usdt }],
+          },
+        ],
+      },
       liquidation: { feeRate: 0 },
     });
     expect(events.map((e) => [e.index, e.equity, e.maintenance])).toEqual(expected);
@@ -225,7 +232,8 @@ describe("correlated returns", () => {
     const a = Float64Array.from([1, 0.6, 0.36, 0.6, 1, 0.6, 0.36, 0.6, 1]);
     const l = cholesky(a, 3) as Float64Array;
     const expected = [1, 0, 0, 0.6, 0.8, 0, 0.36, 0.48, 0.8];
-    for (let k = 0; k < 9; k++) expect(Math.abs(l[k] - expected[k]), `L[${Math.floor(k / 3)}][${k % 3}]`).toBeLessThanOrEqual(2e-16);
+    for (let k = 0; k < 9; k++)
+      expect(Math.abs(l[k] - expected[k]), `L[${Math.floor(k / 3)}][${k % 3}]`).toBeLessThanOrEqual(2e-16);
     expect(cholesky(Float64Array.from([1, 0.5, 0.5, 1]), 2)).toEqual(Float64Array.from([1, 0, 0.5, Math.sqrt(0.75)]));
   });
 
@@ -236,9 +244,20 @@ describe("correlated returns", () => {
       [-0.3, 0.2, 1],
     ];
     const steps = 20_000;
-    const market = (name: string, initialPrice: number) => ({ name, initialPrice, tickSize: initialPrice / 10_000, volatility: 0.8, book: { levels: 100 } });
+    const market = (name: string, initialPrice: number) => ({
+      name,
+      initialPrice,
+      tickSize: initialPrice / 10_000,
+      volatility: 0.8,
+      book: { levels: 100 },
+    });
     const engine = new PortfolioEngine(
-      loadPortfolioScenario({ steps, markets: [market("X", 30_000), market("Y", 2000), market("Z", 100)], correlation: rho, accounts: { list: [] } }),
+      loadPortfolioScenario({
+        steps,
+        markets: [market("X", 30_000), market("Y", 2000), market("Z", 100)],
+        correlation: rho,
+        accounts: { list: [] },
+      }),
     );
     const r = [new Float64Array(steps), new Float64Array(steps), new Float64Array(steps)];
     const prev = [30_000, 2000, 100];
@@ -252,8 +271,11 @@ describe("correlated returns", () => {
     engine.runPaths(0, 1, new Float64Array(engine.stride));
     const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
     const corr = (a: Float64Array, b: Float64Array) => {
-      const ma = mean(a), mb = mean(b);
-      let sab = 0, saa = 0, sbb = 0;
+      const ma = mean(a),
+        mb = mean(b);
+      let sab = 0,
+        saa = 0,
+        sbb = 0;
       for (let i = 0; i < a.length; i++) {
         sab += (a[i] - ma) * (b[i] - mb);
         saa += (a[i] - ma) ** 2;
@@ -282,7 +304,15 @@ describe("correlated returns", () => {
     const base = { markets: [{ name: "X" }, { name: "Y" }], accounts: { list: [] } };
     const rho = 0.7;
     const ind = new PortfolioEngine(loadPortfolioScenario(base));
-    const cor = new PortfolioEngine(loadPortfolioScenario({ ...base, correlation: [[1, rho], [rho, 1]] }));
+    const cor = new PortfolioEngine(
+      loadPortfolioScenario({
+        ...base,
+        correlation: [
+          [1, rho],
+          [rho, 1],
+        ],
+      }),
+    );
     const z = new Float64Array(2);
     const x = new Float64Array(2);
     for (let t = 1; t <= 50; t++) {
@@ -294,11 +324,50 @@ describe("correlated returns", () => {
   });
 
   it.each([
-    ["not positive definite", [[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]], /^correlation must be positive definite/],
-    ["singular (a market repeated)", [[1, 1, 0], [1, 1, 0], [0, 0, 1]], /^correlation must be positive definite/],
-    ["not symmetric", [[1, 0.5, 0], [0.4, 1, 0], [0, 0, 1]], /^correlation\[0\]\[1\] must equal correlation\[1\]\[0\]/],
-    ["without a unit diagonal", [[0.5, 0, 0], [0, 1, 0], [0, 0, 1]], /^correlation\[0\]\[0\] must be 1/],
-    ["of the wrong size", [[1, 0], [0, 1]], /^correlation must be a 3×3 matrix/],
+    [
+      "not positive definite",
+      [
+        [1, 0.9, 0.9],
+        [0.9, 1, -0.9],
+        [0.9, -0.9, 1],
+      ],
+      /^correlation must be positive definite/,
+    ],
+    [
+      "singular (a market repeated)",
+      [
+        [1, 1, 0],
+        [1, 1, 0],
+        [0, 0, 1],
+      ],
+      /^correlation must be positive definite/,
+    ],
+    [
+      "not symmetric",
+      [
+        [1, 0.5, 0],
+        [0.4, 1, 0],
+        [0, 0, 1],
+      ],
+      /^correlation\[0\]\[1\] must equal correlation\[1\]\[0\]/,
+    ],
+    [
+      "without a unit diagonal",
+      [
+        [0.5, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      /^correlation\[0\]\[0\] must be 1/,
+    ],
+    [
+      "of the wrong size",
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      /^correlation must be a 3×3 matrix/,
+    ],
   ])("a correlation matrix %s is an InputError naming correlation", (_name, correlation, message) => {
     const load = () => loadPortfolioScenario({ markets: [{ name: "X" }, { name: "Y" }, { name: "Z" }], correlation });
     expect(load).toThrow(InputError);
@@ -315,13 +384,18 @@ describe("configuration", () => {
   it("defaults every key: {} is a valid scenario that runs", () => {
     const s = loadPortfolioScenario({});
     expect(s.markets.map((m) => m.name)).toEqual(["BTC", "ETH"]);
-    expect(s.correlation).toEqual([[1, 0], [0, 1]]);
+    expect(s.correlation).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(s.accounts.generated?.count).toBe(1000);
     const r = simulatePortfolio({ ...s, steps: 5 }, 2);
     expect(r.records.length).toBe(2 * r.stride);
     expect(r.metricNames.slice(0, 3)).toEqual(["liquidations", "liquidatedNotional", "maxRoundsInStep"]);
     // a venue-book asset's book defaults to a deep one in units of the asset, with a 0.0001 tick
-    const usde = loadPortfolioScenario({ collateral: { assets: [{ name: "USDe", price: { model: "venue-book", book: { depth: { profile: "exponential" } } } }] } });
+    const usde = loadPortfolioScenario({
+      collateral: { assets: [{ name: "USDe", price: { model: "venue-book", book: { depth: { profile: "exponential" } } } }] },
+    });
     expect(usde.collateral.assets[0].price).toMatchObject({
       tickSize: 0.0001,
       mark: "last",
@@ -331,7 +405,10 @@ describe("configuration", () => {
 
   it("records start with the project's metric names, then the portfolio's, then per market and per asset", () => {
     for (const name of BASE_METRIC_NAMES) expect(METRIC_NAMES).toContain(name);
-    const s = loadPortfolioScenario({ markets: [{ name: "BTC" }], collateral: { assets: [{ name: "USDT" }, { name: "USDe", price: { model: "venue-book" } }] } });
+    const s = loadPortfolioScenario({
+      markets: [{ name: "BTC" }],
+      collateral: { assets: [{ name: "USDT" }, { name: "USDe", price: { model: "venue-book" } }] },
+    });
     expect(new PortfolioEngine(s).metricNames).toEqual([
       ...BASE_METRIC_NAMES,
       "collateralSold",
@@ -375,7 +452,10 @@ describe("configuration", () => {
     try {
       loadPortfolioScenario({
         markets: [{ name: "X" }, { name: "X" }],
-        accounts: { list: [{ legs: [{ market: "Q", side: "long", size: 1 }], collateral: [{ asset: "USDC", amount: 5 }] }], generated: { legsPerAccount: 3 } },
+        accounts: {
+          list: [{ legs: [{ market: "Q", side: "long", size: 1 }], collateral: [{ asset: "USDC", amount: 5 }] }],
+          generated: { legsPerAccount: 3 },
+        },
       });
     } catch (err) {
       second = (err as InputError).problems;
@@ -421,7 +501,11 @@ const portfolioArb = fc
         tickSize: initialPrice / 2000,
         volatility: g.vol,
         mark: g.mark,
-        book: { levels: g.levels, depth: { profile: i === 1 ? "exponential" : "flat", size: g.depth * (i + 1), decayTicks: 50 }, resilience: g.resilience },
+        book: {
+          levels: g.levels,
+          depth: { profile: i === 1 ? "exponential" : "flat", size: g.depth * (i + 1), decayTicks: 50 },
+          resilience: g.resilience,
+        },
         tiers: [
           { floor: 0, mmr: 0.01, maintenanceAmount: 0 },
           { floor: 50_000, mmr: 0.025, maintenanceAmount: 750 },
@@ -436,11 +520,19 @@ const portfolioArb = fc
       assets.push({
         name: "USDe",
         haircut: g.haircut,
-        price: { model: "venue-book", initialPrice: 0.98, book: { levels: 3000, depth: { size: g.assetDepth }, resilience: g.resilience }, shocks: [{ step: 1, return: g.depeg }] },
+        price: {
+          model: "venue-book",
+          initialPrice: 0.98,
+          book: { levels: 3000, depth: { size: g.assetDepth }, resilience: g.resilience },
+          shocks: [{ step: 1, return: g.depeg }],
+        },
       });
     }
     const mix = g.venueAsset
-      ? [{ asset: "USDT", share: 0.5 }, { asset: "USDe", share: 0.5, arrivesAtStep: g.late % 4 }]
+      ? [
+          { asset: "USDT", share: 0.5 },
+          { asset: "USDe", share: 0.5, arrivesAtStep: g.late % 4 },
+        ]
       : [{ asset: "USDT", share: 1 }];
     return {
       seed: g.seed,
@@ -487,7 +579,10 @@ describe("money is conserved", () => {
           const total = l.traders + l.insurance + l.makers - l.badDebt;
           const scale = Math.max(1, initial, Math.abs(l.makers), l.badDebt);
           const error = Math.abs(total - initial) / scale;
-          if (!(error <= 1e-9)) throw new Error(`step ${l.step}: ${JSON.stringify(l)} sums to ${total}, expected ${initial} (relative error ${error})`);
+          if (!(error <= 1e-9))
+            throw new Error(
+              `step ${l.step}: ${JSON.stringify(l)} sums to ${total}, expected ${initial} (relative error ${error})`,
+            );
           checked++;
         };
         const out = new Float64Array(3 * engine.stride);
@@ -520,9 +615,26 @@ describe("determinism", () => {
       { name: "BTC", volatility: 2.5, book: { levels: 800, depth: { size: 0.5 } }, shocks: [{ step: 10, return: -0.05 }] },
       { name: "ETH", initialPrice: 2000, tickSize: 0.05, volatility: 3, book: { levels: 800, depth: { size: 8 } } },
     ],
-    correlation: [[1, 0.8], [0.8, 1]],
-    collateral: { assets: [{ name: "USDT" }, { name: "USDe", haircut: 0.05, price: { model: "venue-book", volatility: 0.3, book: { depth: { size: 20000 } } } }] },
-    accounts: { generated: { count: 300, leverage: { median: 15 }, collateralMix: [{ asset: "USDT", share: 0.4 }, { asset: "USDe", share: 0.6, arrivesAtStep: 5 }] } },
+    correlation: [
+      [1, 0.8],
+      [0.8, 1],
+    ],
+    collateral: {
+      assets: [
+        { name: "USDT" },
+        { name: "USDe", haircut: 0.05, price: { model: "venue-book", volatility: 0.3, book: { depth: { size: 20000 } } } },
+      ],
+    },
+    accounts: {
+      generated: {
+        count: 300,
+        leverage: { median: 15 },
+        collateralMix: [
+          { asset: "USDT", share: 0.4 },
+          { asset: "USDe", share: 0.6, arrivesAtStep: 5 },
+        ],
+      },
+    },
   };
 
   it("a path's record is the same run alone, in a batch, or by another engine; another seed changes it", () => {

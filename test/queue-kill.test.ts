@@ -23,7 +23,18 @@ const ENV = {
   CASCADE_QUEUE_POLL_MS: "500",
 };
 const PATHS = 9000;
-const SCENARIO = ["--paths", String(PATHS), "--seed", "11", "--set", "accounts.count=2000", "--set", "steps=300", "--threads", "2"];
+const SCENARIO = [
+  "--paths",
+  String(PATHS),
+  "--seed",
+  "11",
+  "--set",
+  "accounts.count=2000",
+  "--set",
+  "steps=300",
+  "--threads",
+  "2",
+];
 
 const work = mkdtempSync(join(tmpdir(), "cascade-queue-kill-"));
 const children: ChildProcess[] = [];
@@ -53,7 +64,9 @@ function start(args: string[]): Proc {
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   child.stdout!.resume();
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, err: () => err, exit };
 }
 
@@ -77,14 +90,19 @@ function checkpointRows(dir: string): number {
   }
 }
 
-const summaryBytes = (dir: string) => readFileSync(join(dir, "summary.json"), "utf8").replace(/"runtimeMs": \d+/, '"runtimeMs": 0');
+const summaryBytes = (dir: string) =>
+  readFileSync(join(dir, "summary.json"), "utf8").replace(/"runtimeMs": \d+/, '"runtimeMs": 0');
 
 describe("a queue run with a worker and the coordinator killed (SIGKILL)", () => {
-  it("writes the local run's paths.csv and summary.json byte for byte, no path lost or counted twice, no key left", { timeout: 120_000 }, async () => {
+  it("writes the local run's paths.csv and summary.json byte for byte, no path lost or counted twice, no key left", {
+    timeout: 120_000,
+  }, async () => {
     const local = join(work, "local");
     const queued = join(work, "queued");
     const queueArgs = ["--queue", REDIS, "--queue-prefix", PREFIX, "--batch-size", "300"];
-    const workers = ["a", "b", "c"].map((name) => start(["worker", ...queueArgs.slice(0, 4), "--threads", "1", "--name", name, "--verbose"]));
+    const workers = ["a", "b", "c"].map((name) =>
+      start(["worker", ...queueArgs.slice(0, 4), "--threads", "1", "--name", name, "--verbose"]),
+    );
     await until("three workers", () => workers.every((w) => w.err().includes("taking the batches")));
 
     const runArgs = ["run", ...SCENARIO, "--out", queued, "--json", ...queueArgs];
@@ -110,14 +128,23 @@ describe("a queue run with a worker and the coordinator killed (SIGKILL)", () =>
     expect(second.err()).toMatch(/queue: resuming the unfinished run in/);
 
     // the killed worker's batch was put back by BullMQ's stalled check and computed by another worker
-    await until("the other workers' logs", () => unfinished.every((b) => workers.slice(1).some((w) => doneLines(w.err()).includes(b))), 5000);
+    await until(
+      "the other workers' logs",
+      () => unfinished.every((b) => workers.slice(1).some((w) => doneLines(w.err()).includes(b))),
+      5000,
+    );
 
     const reference = start(["run", ...SCENARIO, "--out", local, "--json", "--quiet"]);
     expect((await reference.exit).code).toBe(0);
     const csv = readFileSync(join(queued, "paths.csv"));
     expect(csv.equals(readFileSync(join(local, "paths.csv")))).toBe(true);
     expect(summaryBytes(queued)).toBe(summaryBytes(local));
-    const paths = csv.toString().trim().split("\n").slice(1).map((row) => Number(row.slice(0, row.indexOf(","))));
+    const paths = csv
+      .toString()
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((row) => Number(row.slice(0, row.indexOf(","))));
     expect(paths).toEqual(Array.from({ length: PATHS }, (_, i) => i));
     expect(JSON.parse(readFileSync(join(queued, "summary.json"), "utf8")).paths).toBe(PATHS);
 

@@ -63,7 +63,10 @@ async function keysUnder(prefix: string): Promise<string[]> {
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   expect(`${stdout}${stderr}`, "no stack trace").not.toMatch(/^\s+at /m);
   return { code, stdout, stderr };
 }
@@ -79,22 +82,61 @@ function scenario(paths: number): ScenarioInputs {
 
 describe("bad input exits 2 with one line naming the option", () => {
   const cases: { name: string; argv: string[]; says: RegExp }[] = [
-    { name: "a URL that is not redis://", argv: ["run", "--queue", "http://127.0.0.1:6379"], says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/ },
-    { name: "a URL that does not parse", argv: ["run", "--queue", "127.0.0.1:6379"], says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/ },
-    { name: "a path that is not a database number", argv: ["run", "--queue", "redis://127.0.0.1:6379/x"], says: /^error: --queue must be .* whose path is a database number/ },
-    { name: "an unreachable server", argv: ["run", "--paths", "10", "--queue", "redis://127.0.0.1:1", "--quiet"], says: /^error: --queue redis:\/\/127\.0\.0\.1:1: cannot use the Redis server there \(.*ECONNREFUSED/ },
-    { name: "a bad --queue-prefix", argv: ["run", "--queue", REDIS, "--queue-prefix", "a:b"], says: /^error: --queue-prefix must be 1 to 64 letters/ },
+    {
+      name: "a URL that is not redis://",
+      argv: ["run", "--queue", "http://127.0.0.1:6379"],
+      says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/,
+    },
+    {
+      name: "a URL that does not parse",
+      argv: ["run", "--queue", "127.0.0.1:6379"],
+      says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/,
+    },
+    {
+      name: "a path that is not a database number",
+      argv: ["run", "--queue", "redis://127.0.0.1:6379/x"],
+      says: /^error: --queue must be .* whose path is a database number/,
+    },
+    {
+      name: "an unreachable server",
+      argv: ["run", "--paths", "10", "--queue", "redis://127.0.0.1:1", "--quiet"],
+      says: /^error: --queue redis:\/\/127\.0\.0\.1:1: cannot use the Redis server there \(.*ECONNREFUSED/,
+    },
+    {
+      name: "a bad --queue-prefix",
+      argv: ["run", "--queue", REDIS, "--queue-prefix", "a:b"],
+      says: /^error: --queue-prefix must be 1 to 64 letters/,
+    },
     { name: "--batch-size without --queue", argv: ["run", "--batch-size", "10"], says: /^error: --batch-size needs --queue/ },
-    { name: "a zero --batch-size", argv: ["run", "--queue", REDIS, "--batch-size", "0"], says: /^error: --batch-size must be a positive integer/ },
-    { name: "a sweep shard on a queue", argv: ["sweep", "examples/sweep-margin-design.yaml", "--shard", "1/2", "--queue", REDIS, "--quiet"], says: /^error: --queue: a sweep shard runs on this machine/ },
+    {
+      name: "a zero --batch-size",
+      argv: ["run", "--queue", REDIS, "--batch-size", "0"],
+      says: /^error: --batch-size must be a positive integer/,
+    },
+    {
+      name: "a sweep shard on a queue",
+      argv: ["sweep", "examples/sweep-margin-design.yaml", "--shard", "1/2", "--queue", REDIS, "--quiet"],
+      says: /^error: --queue: a sweep shard runs on this machine/,
+    },
     { name: "a worker without --queue", argv: ["worker"], says: /^error: required option '--queue <url>' not specified/ },
-    { name: "a worker with a bad URL", argv: ["worker", "--queue", "redis://"], says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/ },
-    { name: "a worker and an unreachable server", argv: ["worker", "--queue", "redis://127.0.0.1:1"], says: /^error: --queue redis:\/\/127\.0\.0\.1:1: cannot use the Redis server there/ },
+    {
+      name: "a worker with a bad URL",
+      argv: ["worker", "--queue", "redis://"],
+      says: /^error: --queue must be a redis:\/\/ or rediss:\/\/ URL/,
+    },
+    {
+      name: "a worker and an unreachable server",
+      argv: ["worker", "--queue", "redis://127.0.0.1:1"],
+      says: /^error: --queue redis:\/\/127\.0\.0\.1:1: cannot use the Redis server there/,
+    },
   ];
   it.each(cases)("$name", async ({ argv, says }) => {
     const { code, stderr } = await cascade(...argv);
     expect(code).toBe(2);
-    const lines = stderr.trim().split("\n").filter((l) => l.startsWith("error:"));
+    const lines = stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("error:"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(says);
   });
@@ -109,18 +151,43 @@ describe("bad input exits 2 with one line naming the option", () => {
   });
 
   it("wrong credentials are bad input too, named as the server's refusal", async () => {
-    const { code, stderr } = await cascade("run", "--paths", "5", "--quiet", "--queue", REDIS.replace("redis://", "redis://nobody:wrong@"));
+    const { code, stderr } = await cascade(
+      "run",
+      "--paths",
+      "5",
+      "--quiet",
+      "--queue",
+      REDIS.replace("redis://", "redis://nobody:wrong@"),
+    );
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^error: --queue redis:\/\/nobody:\*\*\*@.*cannot use the Redis server there \(.*(WRONGPASS|NOAUTH|AUTH)/m);
+    expect(stderr).toMatch(
+      /^error: --queue redis:\/\/nobody:\*\*\*@.*cannot use the Redis server there \(.*(WRONGPASS|NOAUTH|AUTH)/m,
+    );
   });
 });
 
 describe("names", () => {
-  const id: RunIdentity = { scenarioHash: "ab".repeat(32), seed: 1, engine: "wasm", firstPath: 0, endPath: 100, batchSize: 10, engineVersion: "0.1.0+abi1", kernelSha256: "cd".repeat(32) };
+  const id: RunIdentity = {
+    scenarioHash: "ab".repeat(32),
+    seed: 1,
+    engine: "wasm",
+    firstPath: 0,
+    endPath: 100,
+    batchSize: 10,
+    engineVersion: "0.1.0+abi1",
+    kernelSha256: "cd".repeat(32),
+  };
   it("a run's queue depends on everything its results and batches depend on, and on nothing else", () => {
     expect(runQueueName(id)).toMatch(/^run-[0-9a-f]{24}$/);
     expect(runQueueName({ ...id })).toBe(runQueueName(id));
-    for (const change of [{ seed: 2 }, { batchSize: 11 }, { endPath: 99 }, { engine: "ts" }, { kernelSha256: "ef".repeat(32) }, { engineVersion: "0.1.1+abi1" }]) {
+    for (const change of [
+      { seed: 2 },
+      { batchSize: 11 },
+      { endPath: 99 },
+      { engine: "ts" },
+      { kernelSha256: "ef".repeat(32) },
+      { engineVersion: "0.1.1+abi1" },
+    ]) {
       expect(runQueueName({ ...id, ...change }), JSON.stringify(change)).not.toBe(runQueueName(id));
     }
   });
@@ -180,7 +247,10 @@ describe("a run on the queue", () => {
     }
     expect(await readFile(join(queued, "paths.csv"))).toEqual(await readFile(join(local, "paths.csv")));
     expect(await summaryBytes(queued)).toBe(await summaryBytes(local));
-    expect(log.some((l) => /batches computed by worker: (w1|w2) \d+/.test(l)), log.join("\n")).toBe(true);
+    expect(
+      log.some((l) => /batches computed by worker: (w1|w2) \d+/.test(l)),
+      log.join("\n"),
+    ).toBe(true);
     expect(progress.at(-1)).toBe(900);
     await new Promise((r) => setTimeout(r, tuning.stalledMs + 200)); // a worker's last stalled-check key expires
     expect(await keysUnder(prefix)).toEqual([]);
@@ -204,7 +274,11 @@ describe("a run on the queue", () => {
       expect(first.interrupted).toBe(true);
       expect(first.summary.paths).toBeLessThan(600);
       expect(await keysUnder(prefix)).not.toEqual([]); // the run stays in Redis for the restart
-      const second = await runOnQueue(inputs, { threads: 1, outDir: queued }, { url, prefix, batchSize: 50, tuning, log: (l) => lines.push(l) });
+      const second = await runOnQueue(
+        inputs,
+        { threads: 1, outDir: queued },
+        { url, prefix, batchSize: 50, tuning, log: (l) => lines.push(l) },
+      );
       expect(second.interrupted).toBe(false);
       expect(second.summary.paths).toBe(600);
     } finally {
@@ -222,14 +296,25 @@ describe("a sweep and a target search on the queue", () => {
   it("sweep --queue writes the local sweep's sweep.csv byte for byte, every point computed by the workers", async () => {
     const prefix = uniquePrefix("sweep");
     const file = join(tmp, "grid.yaml");
-    await writeFile(file, "overrides: { paths: 120, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\n");
+    await writeFile(
+      file,
+      "overrides: { paths: 120, accounts.count: 300, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.03] }\nbaseline: { market.book.depth.size: 0.03 }\n",
+    );
     const local = await runSweep(loadSweep(file), { threads: 1, outDir: join(tmp, "sweep-local") });
-    const workers = await Promise.all(["s1", "s2"].map((name) => QueueWorker.start({ url, prefix, threads: 1, name, tuning, log: () => undefined })));
+    const workers = await Promise.all(
+      ["s1", "s2"].map((name) => QueueWorker.start({ url, prefix, threads: 1, name, tuning, log: () => undefined })),
+    );
     const log: string[] = [];
     try {
-      const queued = await runSweep(loadSweep(file), { threads: 1, outDir: join(tmp, "sweep-queued"), queue: { url, prefix, batchSize: 20, tuning, log: (l) => log.push(l) } });
+      const queued = await runSweep(loadSweep(file), {
+        threads: 1,
+        outDir: join(tmp, "sweep-queued"),
+        queue: { url, prefix, batchSize: 20, tuning, log: (l) => log.push(l) },
+      });
       expect(queued.parallel).toBe("paths");
-      expect(queued.points.map((p) => p.summary.metrics.liquidatedNotional.mean)).toEqual(local.points.map((p) => p.summary.metrics.liquidatedNotional.mean));
+      expect(queued.points.map((p) => p.summary.metrics.liquidatedNotional.mean)).toEqual(
+        local.points.map((p) => p.summary.metrics.liquidatedNotional.mean),
+      );
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
@@ -241,7 +326,31 @@ describe("a sweep and a target search on the queue", () => {
 
   it("solve --queue finds the bracket a local solve finds", async () => {
     const prefix = uniquePrefix("solve");
-    const args = ["solve", "--vary", "insurance.initialBalance", "--range", "1e3:1e6", "--target", "P(badDebt) <= 0.5", "--paths", "80", "--set", "accounts.count=300", "--set", "steps=20", "--set", "market.price.shocks=[{step: 3, return: -0.15}]", "--set", "adl.ranking=none", "--tol", "0.05", "--threads", "1", "--quiet", "--json"];
+    const args = [
+      "solve",
+      "--vary",
+      "insurance.initialBalance",
+      "--range",
+      "1e3:1e6",
+      "--target",
+      "P(badDebt) <= 0.5",
+      "--paths",
+      "80",
+      "--set",
+      "accounts.count=300",
+      "--set",
+      "steps=20",
+      "--set",
+      "market.price.shocks=[{step: 3, return: -0.15}]",
+      "--set",
+      "adl.ranking=none",
+      "--tol",
+      "0.05",
+      "--threads",
+      "1",
+      "--quiet",
+      "--json",
+    ];
     const local = await cascade(...args);
     expect(local.code, local.stderr).toBe(0);
     const worker = await QueueWorker.start({ url, prefix, threads: 1, tuning, log: () => undefined });
@@ -254,9 +363,10 @@ describe("a sweep and a target search on the queue", () => {
     expect(queued.code, queued.stderr).toBe(0);
     const [a, b] = [JSON.parse(local.stdout), JSON.parse(queued.stdout)];
     expect(b.interval).toEqual(a.interval);
-    expect(b.evaluations.map((e: { estimate: unknown }) => e.estimate)).toEqual(a.evaluations.map((e: { estimate: unknown }) => e.estimate));
+    expect(b.evaluations.map((e: { estimate: unknown }) => e.estimate)).toEqual(
+      a.evaluations.map((e: { estimate: unknown }) => e.estimate),
+    );
     await new Promise((r) => setTimeout(r, tuning.stalledMs + 200));
     expect(await keysUnder(prefix)).toEqual([]);
   });
 });
-

@@ -23,10 +23,14 @@ type Case = () => ScenarioInputs;
 
 function cases(): Map<string, Case> {
   const out = new Map<string, Case>();
-  for (const file of readdirSync(join(ROOT, "scenarios")).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const file of readdirSync(join(ROOT, "scenarios"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     out.set(`scenarios/${file}`, () => loadScenario(join(ROOT, "scenarios", file), []));
   }
-  for (const file of readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const file of readdirSync(join(ROOT, "examples"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     const path = join(ROOT, "examples", file);
     if (!/^\s*axes:/m.test(readFileSync(path, "utf8"))) continue; // not a sweep: a multi-market file
     const sweep = loadSweep(path);
@@ -59,7 +63,9 @@ function randomCases(): Map<string, Case> {
 }
 
 function hashOf(records: Float64Array): string {
-  return createHash("sha256").update(new Uint8Array(records.buffer, records.byteOffset, records.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(records.buffer, records.byteOffset, records.byteLength))
+    .digest("hex");
 }
 
 describe("records lock (single-market scenarios, captured before #14's restructuring)", async () => {

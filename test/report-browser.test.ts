@@ -26,7 +26,9 @@ function ensureChromium(): { skip?: string } {
   const r = spawnSync("bash", [join(ROOT, "scripts/ensure-chromium.sh")], { encoding: "utf8", timeout: 600_000 });
   if (existsSync(CHROMIUM)) return {};
   if (r.status === 3) return { skip: (r.stderr || "chromium cannot be installed here").trim() };
-  throw new Error(`scripts/ensure-chromium.sh could not install chromium (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}`);
+  throw new Error(
+    `scripts/ensure-chromium.sh could not install chromium (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}`,
+  );
 }
 
 const { skip } = ensureChromium();
@@ -72,11 +74,38 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
 
   beforeAll(async () => {
     // a run whose fund runs dry without ADL (bad debt on some paths), with per-step data of the documented shapes
-    const run = await cascade("run", "--paths", "600", "--set", "accounts.count=2000", "--set", "insurance.initialBalance=20000", "--set", "adl.ranking=none", "--set", "market.price.shocks=[{step: 5, return: -0.08}]", "--threads", "1", "--quiet", "--out", runDir);
+    const run = await cascade(
+      "run",
+      "--paths",
+      "600",
+      "--set",
+      "accounts.count=2000",
+      "--set",
+      "insurance.initialBalance=20000",
+      "--set",
+      "adl.ranking=none",
+      "--set",
+      "market.price.shocks=[{step: 5, return: -0.08}]",
+      "--threads",
+      "1",
+      "--quiet",
+      "--out",
+      runDir,
+    );
     expect(run.code, run.stderr).toBe(0);
     addTrace(runDir);
     expect((await cascade("report", runDir, "--quiet")).code).toBe(0);
-    const venues = await cascade("sweep", join(ROOT, "examples/venue-comparison.yaml"), "--paths", "300", "--threads", "2", "--quiet", "--out", venueDir);
+    const venues = await cascade(
+      "sweep",
+      join(ROOT, "examples/venue-comparison.yaml"),
+      "--paths",
+      "300",
+      "--threads",
+      "2",
+      "--quiet",
+      "--out",
+      venueDir,
+    );
     expect(venues.code, venues.stderr).toBe(0);
     const gridFile = join(work, "grid.yaml");
     writeFileSync(gridFile, GRID);
@@ -128,11 +157,18 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
         const svg = f.querySelector("svg");
         const box = svg?.getBoundingClientRect();
         // vega draws each mark's items inside a <g class="mark-… role-mark">: count those with geometry
-        const items = svg ? [...svg.querySelectorAll("g.role-mark > *")].filter((e) => {
-          const b = (e as SVGGraphicsElement).getBBox?.();
-          return b !== undefined && (b.width > 0 || b.height > 0);
-        }) : [];
-        return { name: f.getAttribute("data-chart") ?? "?", width: box?.width ?? 0, height: box?.height ?? 0, marks: items.length };
+        const items = svg
+          ? [...svg.querySelectorAll("g.role-mark > *")].filter((e) => {
+              const b = (e as SVGGraphicsElement).getBBox?.();
+              return b !== undefined && (b.width > 0 || b.height > 0);
+            })
+          : [];
+        return {
+          name: f.getAttribute("data-chart") ?? "?",
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: items.length,
+        };
       }),
     );
   }
@@ -182,7 +218,13 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
 
     const list = await charts(page);
     expectChartsDrawn(list, 12);
-    for (const name of ["distribution:liquidatedNotional", "distribution:badDebt", "convergence:badDebt", "fan:mark", "timelines"]) {
+    for (const name of [
+      "distribution:liquidatedNotional",
+      "distribution:badDebt",
+      "convergence:badDebt",
+      "fan:mark",
+      "timelines",
+    ]) {
       expect(list.map((c) => c.name)).toContain(name);
     }
 
@@ -208,7 +250,9 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
         if (want !== null && /^-?[\d,]+(\.\d+)?$/.test(text)) {
           const back = Number(text.replace(/,/g, ""));
           const digits = text.includes(".") ? text.split(".")[1].length : 0;
-          expect(Math.abs(back - want), `${attrs.metric}.${attrs.stat}: ${text} vs ${want}`).toBeLessThanOrEqual(0.5 * 10 ** -digits + 1e-9 * Math.abs(want));
+          expect(Math.abs(back - want), `${attrs.metric}.${attrs.stat}: ${text} vs ${want}`).toBeLessThanOrEqual(
+            0.5 * 10 ** -digits + 1e-9 * Math.abs(want),
+          );
         }
       }
       compared++;
@@ -222,7 +266,10 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
   });
 
   it("the sweep reports load offline, draw every chart, and show sweep.json's numbers", async () => {
-    for (const [dir, name, min] of [[venueDir, "venue-sweep-report", 10], [gridDir, "grid-sweep-report", 10]] as const) {
+    for (const [dir, name, min] of [
+      [venueDir, "venue-sweep-report", 10],
+      [gridDir, "grid-sweep-report", 10],
+    ] as const) {
       const loaded = await open(dir);
       const { page } = loaded;
       const sweep = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8"));
@@ -233,7 +280,10 @@ describe.skipIf(skip !== undefined)("report.html in headless Chromium", () => {
       if (dir === gridDir) expect(list.some((c) => c.name.startsWith("heatmap:"))).toBe(true);
       if (dir === venueDir) expect(await page.$eval("#comparison h2", (h) => h.textContent)).toBe("Venue comparison");
 
-      const shown = await cells(page, "#sweep-means td[data-value], #sweep-differences td[data-value], #sweep-events td[data-value]");
+      const shown = await cells(
+        page,
+        "#sweep-means td[data-value], #sweep-differences td[data-value], #sweep-events td[data-value]",
+      );
       let compared = 0;
       for (const { attrs, text } of shown) {
         const p = points.get(Number(attrs.point));
@@ -270,15 +320,29 @@ function addTrace(dir: string): void {
   summary.fan = {
     steps,
     series: {
-      mark: { p01: price(1), p05: price(0.8), p25: price(0.55), p50: price(0.4), p75: price(0.25), p95: price(0.05), p99: price(0), mean: price(0.42) },
-      insurance: { p05: steps.map((s) => Math.max(0, 20000 - 3000 * s)), p50: steps.map((s) => Math.max(0, 20000 - 1000 * s)), p95: steps.map(() => 20000) },
+      mark: {
+        p01: price(1),
+        p05: price(0.8),
+        p25: price(0.55),
+        p50: price(0.4),
+        p75: price(0.25),
+        p95: price(0.05),
+        p99: price(0),
+        mean: price(0.42),
+      },
+      insurance: {
+        p05: steps.map((s) => Math.max(0, 20000 - 3000 * s)),
+        p50: steps.map((s) => Math.max(0, 20000 - 1000 * s)),
+        p95: steps.map(() => 20000),
+      },
     },
   };
   writeFileSync(file, JSON.stringify(summary, null, 2) + "\n");
   const rows = ["path,step,mark,insurance"];
   const events = ["path,step,type,notional"];
   for (const p of [0, 1, 2]) {
-    for (const s of steps) rows.push(`${p},${s},${30000 - (s >= 5 ? 2400 + 100 * p : 0) - 10 * s},${Math.max(0, 20000 - 900 * s * (p + 1))}`);
+    for (const s of steps)
+      rows.push(`${p},${s},${30000 - (s >= 5 ? 2400 + 100 * p : 0) - 10 * s},${Math.max(0, 20000 - 900 * s * (p + 1))}`);
     events.push(`${p},5,liquidation,${50000 * (p + 1)}`, `${p},6,liquidation,${20000 * (p + 1)}`, `${p},7,adl,${9000 * p}`);
   }
   writeFileSync(join(dir, "steps.csv"), rows.join("\n") + "\n");

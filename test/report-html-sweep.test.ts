@@ -47,7 +47,8 @@ describe("a sweep's report.html", () => {
   });
 
   it("has the sweep's sections, self-contained, drawn without a vega warning", async () => {
-    for (const id of ["warnings", "points", "comparison", "differences", "heatmap", "pareto"]) expect(html, id).toContain(`<section id="${id}"`);
+    for (const id of ["warnings", "points", "comparison", "differences", "heatmap", "pareto"])
+      expect(html, id).toContain(`<section id="${id}"`);
     expect(html).toContain("<h2>Points compared</h2>");
     expect(html).not.toMatch(/<script|https?:\/\//i);
     expect((await buildReport(dir)).warnings).toEqual([]);
@@ -90,10 +91,16 @@ describe("a sweep's report.html", () => {
   });
 
   it("lists exactly the non-dominated points on the Pareto front", () => {
-    const pts = sweep.points.map((p: any) => ({ index: p.index, x: p.metrics.liquidatedNotional.mean, y: p.metrics.badDebt.p99 }));
+    const pts = sweep.points.map((p: any) => ({
+      index: p.index,
+      x: p.metrics.liquidatedNotional.mean,
+      y: p.metrics.badDebt.p99,
+    }));
     const front = [...paretoFront(pts)].map((i) => pts[i].index).sort();
     const section = html.slice(html.indexOf('<table id="pareto-liquidatedNotional"'));
-    const shown = [...section.slice(0, section.indexOf("</table>")).matchAll(/<tr data-point="(\d+)"/g)].map((m) => Number(m[1])).sort();
+    const shown = [...section.slice(0, section.indexOf("</table>")).matchAll(/<tr data-point="(\d+)"/g)]
+      .map((m) => Number(m[1]))
+      .sort();
     expect(shown).toEqual(front);
   });
 
@@ -119,7 +126,10 @@ describe("other sweeps", () => {
     expect(html).toContain('data-chart="heatmap:liquidatedNotional"');
 
     const venues = join(work, "venues.yaml");
-    writeFileSync(venues, "overrides: { accounts.count: 400, steps: 20 }\naxes:\n  - { key: venue, values: [binance-usdm-btcusdt, bybit-linear-btcusdt] }\nmetrics: [badDebt, liquidatedNotional]\n");
+    writeFileSync(
+      venues,
+      "overrides: { accounts.count: 400, steps: 20 }\naxes:\n  - { key: venue, values: [binance-usdm-btcusdt, bybit-linear-btcusdt] }\nmetrics: [badDebt, liquidatedNotional]\n",
+    );
     const vdir = join(work, "venues");
     expect((await cascade("sweep", venues, "--paths", "40", "--threads", "1", "--quiet", "--out", vdir)).code).toBe(0);
     const page = readFileSync(join(vdir, REPORT_HTML), "utf8");
@@ -129,13 +139,18 @@ describe("other sweeps", () => {
 
   it("--no-report writes none, and a shard of a sweep has none (its results are partial)", async () => {
     const file = join(work, "small.yaml");
-    writeFileSync(file, "overrides: { accounts.count: 300, steps: 20 }\naxes:\n  - { key: market.book.depth.size, values: [0.5, 1.0] }\n");
+    writeFileSync(
+      file,
+      "overrides: { accounts.count: 300, steps: 20 }\naxes:\n  - { key: market.book.depth.size, values: [0.5, 1.0] }\n",
+    );
     const a = join(work, "no-report");
     expect((await cascade("sweep", file, "--paths", "30", "--threads", "1", "--quiet", "--no-report", "--out", a)).code).toBe(0);
     expect(existsSync(join(a, "sweep.json"))).toBe(true);
     expect(existsSync(join(a, REPORT_HTML))).toBe(false);
     const s = join(work, "shard");
-    expect((await cascade("sweep", file, "--paths", "30", "--threads", "1", "--quiet", "--shard", "1/2", "--out", s)).code).toBe(0);
+    expect((await cascade("sweep", file, "--paths", "30", "--threads", "1", "--quiet", "--shard", "1/2", "--out", s)).code).toBe(
+      0,
+    );
     expect(existsSync(join(s, REPORT_HTML))).toBe(false);
   });
 });

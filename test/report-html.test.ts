@@ -26,7 +26,11 @@ function numberCells(html: string): { attrs: Record<string, string>; text: strin
   const out: { attrs: Record<string, string>; text: string }[] = [];
   for (const m of html.matchAll(/<td class="num[^"]*"((?: data-[a-z]+="[^"]*")+)>(.*?)<\/td>/g)) {
     const attrs: Record<string, string> = {};
-    for (const a of m[1].matchAll(/data-([a-z]+)="([^"]*)"/g)) attrs[a[1]] = a[2].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+    for (const a of m[1].matchAll(/data-([a-z]+)="([^"]*)"/g))
+      attrs[a[1]] = a[2]
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, "&");
     out.push({ attrs, text: m[2].replace(/<[^>]+>/g, "").replace(/&amp;/g, "&") });
   }
   return out;
@@ -67,9 +71,18 @@ describe("the distribution panel's data", () => {
   });
 
   it("VaR sits on the worst tail: p95/p99 when larger is worse, p05/p01 when smaller is worse; a sign flips both", () => {
-    const s = summarize(Float64Array.from({ length: 1000 }, (_, i) => i), { tail: "upper" }) as unknown as Record<string, unknown>;
+    const s = summarize(
+      Float64Array.from({ length: 1000 }, (_, i) => i),
+      { tail: "upper" },
+    ) as unknown as Record<string, unknown>;
     const up = markers(s, "upper");
-    expect(up.markers.map((m) => [m.marker, m.stat])).toEqual([["mean", "mean"], ["VaR 95%", "p95"], ["VaR 99%", "p99"], ["ES 95%", "es95"], ["ES 99%", "es99"]]);
+    expect(up.markers.map((m) => [m.marker, m.stat])).toEqual([
+      ["mean", "mean"],
+      ["VaR 95%", "p95"],
+      ["VaR 99%", "p99"],
+      ["ES 95%", "es95"],
+      ["ES 99%", "es99"],
+    ]);
     expect(up.markers[2].value).toBe(s.p99);
     const down = markers(s, "lower");
     expect(down.markers[2]).toMatchObject({ stat: "p01", value: s.p01 });
@@ -103,12 +116,22 @@ describe("the convergence panel's data", () => {
 
 describe("chart markup and the Pareto front", () => {
   it("an inline SVG names no namespace URL and its ids are unique to its chart", () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><clipPath id="clip1"/></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
-    expect(inlineSvg(svg, "c7")).toBe('<svg><defs><clipPath id="c7-clip1"/></defs><g clip-path="url(#c7-clip1)"/><use href="#c7-clip1"/></svg>');
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><clipPath id="clip1"/></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
+    expect(inlineSvg(svg, "c7")).toBe(
+      '<svg><defs><clipPath id="c7-clip1"/></defs><g clip-path="url(#c7-clip1)"/><use href="#c7-clip1"/></svg>',
+    );
   });
 
   it("the front holds the points no other point beats on both coordinates", () => {
-    const pts = [{ x: 1, y: 5 }, { x: 2, y: 3 }, { x: 3, y: 4 }, { x: 4, y: 1 }, { x: 2, y: 3 }, { x: 5, y: 1 }];
+    const pts = [
+      { x: 1, y: 5 },
+      { x: 2, y: 3 },
+      { x: 3, y: 4 },
+      { x: 4, y: 1 },
+      { x: 2, y: 3 },
+      { x: 5, y: 1 },
+    ];
     expect([...paretoFront(pts)].sort()).toEqual([0, 1, 3]);
   });
 });
@@ -120,7 +143,10 @@ describe("a run's report.html", () => {
   beforeAll(async () => {
     dir = join(work, "run");
     // a small fund so that some paths end with bad debt and ADL: every panel has something to draw
-    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 400), { inline: true, outDir: dir });
+    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 400), {
+      inline: true,
+      outDir: dir,
+    });
     const result = await writeReport(dir);
     expect(result.kind).toBe("run");
     expect(result.warnings, "vega's warnings").toEqual([]);
@@ -137,12 +163,14 @@ describe("a run's report.html", () => {
   });
 
   it("has the run's sections and a chart for each headline metric with a spread", () => {
-    for (const id of ["warnings", "statistics", "distributions", "who-paid", "convergence"]) expect(html, id).toContain(`<section id="${id}"`);
+    for (const id of ["warnings", "statistics", "distributions", "who-paid", "convergence"])
+      expect(html, id).toContain(`<section id="${id}"`);
     for (const m of ["liquidatedNotional", "maxDrawdown", "amplification", "insuranceMin"]) {
       expect(html).toContain(`data-chart="distribution:${m}"`);
       expect(html).toContain(`data-chart="convergence:${m}"`);
     }
-    for (const w of summary.warnings) expect(html).toContain(w.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
+    for (const w of summary.warnings)
+      expect(html).toContain(w.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
     // the run's fan charts (summary.json's fan), one per series; no trace: no panel for it
     expect(html).toContain('<section id="fan"');
     for (const name of Object.keys(summary.fan.series)) expect(html).toContain(`data-chart="fan:${name}"`);
@@ -165,7 +193,9 @@ describe("a run's report.html", () => {
       }
       const want = expected(summary, attrs.metric, attrs.stat, Number(attrs.sign ?? 1));
       expect(attrs.value, `${attrs.metric}.${attrs.stat}`).toBe(want === null ? "null" : String(want));
-      expect(text, `${attrs.metric}.${attrs.stat}`).toBe(formatValue(want, attrs.kind as MetricKind, tickDecimals(summary.scenario.market.tickSize)));
+      expect(text, `${attrs.metric}.${attrs.stat}`).toBe(
+        formatValue(want, attrs.kind as MetricKind, tickDecimals(summary.scenario.market.tickSize)),
+      );
       checked++;
     }
     expect(checked).toBeGreaterThan(150);
@@ -193,7 +223,11 @@ describe("a run's report.html", () => {
 
   it("reads paths.parquet as it reads paths.csv", async () => {
     const pq = join(work, "run-parquet");
-    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 400), { inline: true, outDir: pq, format: "parquet" });
+    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 400), {
+      inline: true,
+      outDir: pq,
+      format: "parquet",
+    });
     const a = (await buildReport(pq)).html;
     // the same paths and statistics: the same page but for the header (the runtime, the records' hash)
     const strip = (s: string) => s.replace(/<header>.*<\/header>/, "");
@@ -218,22 +252,41 @@ describe("fan charts and traced paths, from the documented shapes (synthetic dat
   let dir: string;
   beforeAll(async () => {
     dir = join(work, "traced");
-    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 200), { inline: true, outDir: dir });
+    await runScenario(smallInputs(["insurance.initialBalance=2000", "market.price.shocks=[{step: 5, return: -0.08}]"], 200), {
+      inline: true,
+      outDir: dir,
+    });
     const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
     const steps = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     const band = (base: number, spread: number) => steps.map((s) => base - s * 10 + spread);
     summary.fan = {
       steps,
       series: {
-        mark: { p01: band(30000, -300), p05: band(30000, -200), p25: band(30000, -50), p50: band(30000, 0), p75: band(30000, 50), p95: band(30000, 200), p99: band(30000, 300), mean: band(30000, 5) },
-        insurance: { p05: steps.map((s) => 2000 - 150 * s), p50: steps.map((s) => 2000 - 50 * s), p95: steps.map((s) => (s === 3 ? null : 2000)) },
+        mark: {
+          p01: band(30000, -300),
+          p05: band(30000, -200),
+          p25: band(30000, -50),
+          p50: band(30000, 0),
+          p75: band(30000, 50),
+          p95: band(30000, 200),
+          p99: band(30000, 300),
+          mean: band(30000, 5),
+        },
+        insurance: {
+          p05: steps.map((s) => 2000 - 150 * s),
+          p50: steps.map((s) => 2000 - 50 * s),
+          p95: steps.map((s) => (s === 3 ? null : 2000)),
+        },
       },
     };
     writeFileSync(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     const rows = ["path,step,mark,insurance"];
     for (const p of [3, 17, 42]) for (const s of steps) rows.push(`${p},${s},${30000 - s * (p + 1)},${2000 - s * p * 3}`);
     writeFileSync(join(dir, "steps.csv"), rows.join("\n") + "\n");
-    writeFileSync(join(dir, "events.csv"), "path,step,type,round,notional\n3,5,liquidation,1,51234.5\n3,5,liquidation,2,1000\n17,5,adl,1,8800\n42,6,liquidation,1,77\n");
+    writeFileSync(
+      join(dir, "events.csv"),
+      "path,step,type,round,notional\n3,5,liquidation,1,51234.5\n3,5,liquidation,2,1000\n17,5,adl,1,8800\n42,6,liquidation,1,77\n",
+    );
   });
 
   it("draws one fan per series and the traced paths' timelines, without a vega warning", async () => {
@@ -292,12 +345,42 @@ describe("`cascade run` writes report.html; --no-report and `cascade report` on 
     expect(existsSync(join(out, REPORT_HTML))).toBe(true);
     expect(a.stderr).toContain(`${join(out, REPORT_HTML)} (`);
     const again = join(work, "cli-run-again");
-    expect((await cascade("run", "--paths", "60", "--set", "accounts.count=500", "--threads", "1", "--quiet", "--out", again)).code).toBe(0);
+    expect(
+      (await cascade("run", "--paths", "60", "--set", "accounts.count=500", "--threads", "1", "--quiet", "--out", again)).code,
+    ).toBe(0);
     expect(existsSync(join(again, REPORT_HTML))).toBe(true);
-    expect((await cascade("run", "--paths", "60", "--set", "accounts.count=500", "--threads", "1", "--quiet", "--no-report", "--out", again)).code).toBe(0);
+    expect(
+      (
+        await cascade(
+          "run",
+          "--paths",
+          "60",
+          "--set",
+          "accounts.count=500",
+          "--threads",
+          "1",
+          "--quiet",
+          "--no-report",
+          "--out",
+          again,
+        )
+      ).code,
+    ).toBe(0);
     expect(existsSync(join(again, REPORT_HTML)), "a report of the earlier result").toBe(false);
     const quiet = join(work, "cli-run-no-report");
-    const b = await cascade("run", "--paths", "60", "--set", "accounts.count=500", "--threads", "1", "--quiet", "--no-report", "--out", quiet);
+    const b = await cascade(
+      "run",
+      "--paths",
+      "60",
+      "--set",
+      "accounts.count=500",
+      "--threads",
+      "1",
+      "--quiet",
+      "--no-report",
+      "--out",
+      quiet,
+    );
     expect(b.code, b.stderr).toBe(0);
     expect(existsSync(join(quiet, "summary.json"))).toBe(true);
     expect(existsSync(join(quiet, REPORT_HTML))).toBe(false);
@@ -319,9 +402,34 @@ describe("`cascade run` writes report.html; --no-report and `cascade report` on 
 
   it.each([
     ["a path with nothing there", (w: string) => join(w, "nope"), "received nothing at that path"],
-    ["a file", (w: string) => { const f = join(w, "a-file"); writeFileSync(f, "x"); return f; }, "received a file"],
-    ["an empty directory", (w: string) => { const d = join(w, "empty"); mkdirSync(d, { recursive: true }); return d; }, "neither summary.json nor sweep.json"],
-    ["a summary.json that is not JSON", (w: string) => { const d = join(w, "garbled"); mkdirSync(d, { recursive: true }); writeFileSync(join(d, "summary.json"), "{ nope"); return d; }, "must be a JSON object"],
+    [
+      "a file",
+      (w: string) => {
+        const f = join(w, "a-file");
+        writeFileSync(f, "x");
+        return f;
+      },
+      "received a file",
+    ],
+    [
+      "an empty directory",
+      (w: string) => {
+        const d = join(w, "empty");
+        mkdirSync(d, { recursive: true });
+        return d;
+      },
+      "neither summary.json nor sweep.json",
+    ],
+    [
+      "a summary.json that is not JSON",
+      (w: string) => {
+        const d = join(w, "garbled");
+        mkdirSync(d, { recursive: true });
+        writeFileSync(join(d, "summary.json"), "{ nope");
+        return d;
+      },
+      "must be a JSON object",
+    ],
   ])("%s: exit 2, one line naming it", async (_, make, says) => {
     const target = make(work);
     const { code, stdout, stderr } = await cascade("report", target);

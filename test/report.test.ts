@@ -19,7 +19,13 @@ const scenario: Scenario = {
   market: {
     initialPrice: 30000,
     tickSize: 0.5,
-    price: { model: "gbm", volatility: 0.8, drift: 0, jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 }, shocks: [{ step: 1, return: -0.08 }] },
+    price: {
+      model: "gbm",
+      volatility: 0.8,
+      drift: 0,
+      jumps: { intensity: 4, meanLog: -0.03, stdLog: 0.04 },
+      shocks: [{ step: 1, return: -0.08 }],
+    },
     book: { levels: 1000, depth: { profile: "flat", size: 2, decayTicks: 50, exponent: 1, saturationTicks: 600 } },
     impact: { halfLifeSeconds: 810.804, permanentShare: 0 },
     mark: { model: "last" },
@@ -80,7 +86,25 @@ function fakeRecords(n: number, seed = 1): Float64Array {
 /** Records full of awkward doubles: negatives, −1, ±0, subnormals, 1e-300, huge, non-integers. */
 function awkwardRecords(n: number, seed = 2): Float64Array {
   const r = rng(seed);
-  const specials = [0, -0, -1, 1, 1e-300, -1e-300, 5e-324, 1.7976931348623157e308, -1e21, 1e21, 0.1, 1 / 3, 123456789.125, NaN, Infinity, -Infinity, 2 ** 53 + 2];
+  const specials = [
+    0,
+    -0,
+    -1,
+    1,
+    1e-300,
+    -1e-300,
+    5e-324,
+    1.7976931348623157e308,
+    -1e21,
+    1e21,
+    0.1,
+    1 / 3,
+    123456789.125,
+    NaN,
+    Infinity,
+    -Infinity,
+    2 ** 53 + 2,
+  ];
   const rec = new Float64Array(n * RECORD_STRIDE);
   const bits = new Uint32Array(rec.buffer);
   for (let i = 0; i < rec.length; i++) {
@@ -219,7 +243,9 @@ describe("paths.csv", () => {
     await writeFile(f, `${PATHS_CSV_HEADER}\n${good}\n0${",1".repeat(RECORD_STRIDE - 1)},\n`);
     // the empty last field: column RECORD_STRIDE + 1 (after `path`), the last metric
     const last = METRIC_NAMES[METRIC_NAMES.length - 1];
-    await expect(readPathsCsv(f)).rejects.toThrow(new RegExp(`bad\\.csv:3: field ${RECORD_STRIDE + 1} \\(${last}\\) is not a number`));
+    await expect(readPathsCsv(f)).rejects.toThrow(
+      new RegExp(`bad\\.csv:3: field ${RECORD_STRIDE + 1} \\(${last}\\) is not a number`),
+    );
     await writeFile(f, `${PATHS_CSV_HEADER}\n${good}\n1,2,3`);
     await expect(readPathsCsv(f)).rejects.toThrow(/no newline/);
     expect((await readPathsCsv(f, { dropIncompleteLastRow: true })).count).toBe(1);
@@ -246,12 +272,34 @@ describe("summary.json", () => {
   it("has SPEC §4's keys in SPEC order, then probabilityIntervals, then extra keys", () => {
     const s = makeSummary(400, { requestedPaths: 1000, interrupted: true });
     expect(Object.keys(s)).toEqual([
-      "version", "scenario", "seed", "paths", "engine", "threads", "runtimeMs", "metrics", "probabilities",
-      "probabilityIntervals", "requestedPaths", "interrupted", "warnings",
+      "version",
+      "scenario",
+      "seed",
+      "paths",
+      "engine",
+      "threads",
+      "runtimeMs",
+      "metrics",
+      "probabilities",
+      "probabilityIntervals",
+      "requestedPaths",
+      "interrupted",
+      "warnings",
     ]);
     expect(Object.keys(s.metrics)).toEqual([...METRIC_NAMES]);
     expect(Object.keys(s.metrics.badDebt).slice(0, 12)).toEqual([
-      "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95",
+      "mean",
+      "std",
+      "min",
+      "max",
+      "p01",
+      "p05",
+      "p50",
+      "p95",
+      "p99",
+      "es95",
+      "es99",
+      "ci95",
     ]);
     expect(Object.keys(s.probabilities)).toEqual(["anyLiquidation", "insuranceDepleted", "badDebt", "adl", "bookExhausted"]);
     expect(typeof s.probabilities.anyLiquidation).toBe("number");
@@ -259,8 +307,15 @@ describe("summary.json", () => {
 
   it("probabilityShape 'object' nests { p, ci95, count, n } and drops the sibling", () => {
     const s = buildSummary({
-      version: "0.1.0", scenario, seed: 42, paths: 10, engine: "ts", threads: 1, runtimeMs: 5,
-      columns: MetricColumns.fromRecords(fakeRecords(10), 10), probabilityShape: "object",
+      version: "0.1.0",
+      scenario,
+      seed: 42,
+      paths: 10,
+      engine: "ts",
+      threads: 1,
+      runtimeMs: 5,
+      columns: MetricColumns.fromRecords(fakeRecords(10), 10),
+      probabilityShape: "object",
     });
     expect(s.probabilityIntervals).toBeUndefined();
     expect(Object.keys(s.probabilities.anyLiquidation as object)).toEqual(["p", "ci95", "count", "n"]);
@@ -268,7 +323,16 @@ describe("summary.json", () => {
 
   it("refuses a path count that disagrees with the columns, and extra keys that would overwrite", () => {
     expect(() =>
-      buildSummary({ version: "0", scenario, seed: 1, paths: 5, engine: "ts", threads: 1, runtimeMs: 0, columns: new MetricColumns() }),
+      buildSummary({
+        version: "0",
+        scenario,
+        seed: 1,
+        paths: 5,
+        engine: "ts",
+        threads: 1,
+        runtimeMs: 0,
+        columns: new MetricColumns(),
+      }),
     ).toThrow(/paths is 5 but the columns hold 0/);
     expect(() => makeSummary(10, { metrics: 1 })).toThrow(/overwrite/);
   });
@@ -308,12 +372,20 @@ describe("console table", () => {
     const s = makeSummary(400);
     const text = formatSummaryTable(s);
     const line = (label: string) => text.split("\n").find((l) => l.includes(label))!;
-    const cells = (label: string) => line(label).split("│").map((c) => c.trim()).filter((c) => c !== "");
+    const cells = (label: string) =>
+      line(label)
+        .split("│")
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
     const bad = s.metrics.badDebt;
     // bad debt's row is minus the metric: its p01 is minus the metric's p99
-    expect(cells("unpaid (bad debt)").slice(1)).toEqual([-bad.mean, -bad.p99, -bad.p50, -bad.p01].map((x) => formatValue(x, "money")));
+    expect(cells("unpaid (bad debt)").slice(1)).toEqual(
+      [-bad.mean, -bad.p99, -bad.p50, -bad.p01].map((x) => formatValue(x, "money")),
+    );
     const liq = s.metrics.liquidatedPnl;
-    expect(cells("liquidated traders").slice(1)).toEqual([liq.mean, liq.p01, liq.p50, liq.p99].map((x) => formatValue(x, "money")));
+    expect(cells("liquidated traders").slice(1)).toEqual(
+      [liq.mean, liq.p01, liq.p50, liq.p99].map((x) => formatValue(x, "money")),
+    );
     const sum = WHO_PAID_ROWS.reduce((a, r) => a + r.sign * s.metrics[r.metric].mean, 0);
     expect(cells("sum (money is conserved)")[1]).toBe(formatValue(sum, "money"));
   });

@@ -16,7 +16,8 @@ describe("the shape of the cascade", () => {
   it("amplification grows with median leverage (5×, 10×, 20×, 40×)", async () => {
     const amp: number[] = [];
     for (const median of [5, 10, 20, 40]) amp.push(await meanOf("amplification", [`accounts.leverage.median=${median}`]));
-    for (let i = 1; i < amp.length; i++) expect(amp[i], `amplification by leverage: ${amp.join(", ")}`).toBeGreaterThan(amp[i - 1]);
+    for (let i = 1; i < amp.length; i++)
+      expect(amp[i], `amplification by leverage: ${amp.join(", ")}`).toBeGreaterThan(amp[i - 1]);
     expect(amp[amp.length - 1]).toBeGreaterThan(1.05);
   });
 
@@ -38,7 +39,9 @@ describe("the shape of the cascade", () => {
   it("a larger insurance fund never leaves more bad debt, path by path", async () => {
     const sets = ["market.book.depth.size=0.12", "insurance.initialBalance=0", "adl.ranking=none"];
     const small = await runScenario(loadScenario(undefined, [...BASE, ...sets]), { inline: true });
-    const large = await runScenario(loadScenario(undefined, [...BASE, ...sets, "insurance.initialBalance=200000"]), { inline: true });
+    const large = await runScenario(loadScenario(undefined, [...BASE, ...sets, "insurance.initialBalance=200000"]), {
+      inline: true,
+    });
     const a = small.columns.column("badDebt");
     const b = large.columns.column("badDebt");
     expect(small.summary.metrics.badDebt.mean, "the thin book must leave bad debt without a fund").toBeGreaterThan(0);

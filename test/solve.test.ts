@@ -23,7 +23,16 @@ async function cli(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const options = (o: Partial<SearchOptions>): SearchOptions => ({ lo: 0, hi: 1, log: false, tol: 0.01, paths: 400, maxPaths: 1600, probes: 3, ...o });
+const options = (o: Partial<SearchOptions>): SearchOptions => ({
+  lo: 0,
+  hi: 1,
+  log: false,
+  tol: 0.01,
+  paths: 400,
+  maxPaths: 1600,
+  probes: 3,
+  ...o,
+});
 
 describe("cascade solve", () => {
   it("finds the fund that just avoids ADL on a flat book, where the answer is known exactly", async () => {
@@ -47,7 +56,8 @@ describe("cascade solve", () => {
     };
     const answer = 10 * (995 - 900) + 1e-9 * 10 * 995;
     const target = parseTarget("P(adl) <= 0.01");
-    const evaluate = async (fund: number, paths: number) => estimateOf((await runScenario(inputs(fund, paths), { inline: true })).summary, target.statistic);
+    const evaluate = async (fund: number, paths: number) =>
+      estimateOf((await runScenario(inputs(fund, paths), { inline: true })).summary, target.statistic);
     const r = await searchTarget(target, options({ lo: 0, hi: 2000, tol: 0.0005 }), evaluate);
     expect(r.metBelow).toBe(false);
     expect(r.converged).toBe(true);
@@ -62,8 +72,19 @@ describe("cascade solve", () => {
     const sets = ["market.price.shocks=[{step: 10, return: -0.08}]", "accounts.count=2000", "steps=30"];
     const target = parseTarget("P(adl) <= 0.1");
     const evaluate = async (fund: number, paths: number) =>
-      estimateOf((await runScenario(loadScenario(undefined, [...sets, `insurance.initialBalance=${fund}`, `paths=${paths}`]), { threads: 2 })).summary, target.statistic);
-    const r = await searchTarget(target, options({ lo: 1e3, hi: 2e5, log: true, tol: 0.02, paths: 300, maxPaths: 2400, probes: 2 }), evaluate);
+      estimateOf(
+        (
+          await runScenario(loadScenario(undefined, [...sets, `insurance.initialBalance=${fund}`, `paths=${paths}`]), {
+            threads: 2,
+          })
+        ).summary,
+        target.statistic,
+      );
+    const r = await searchTarget(
+      target,
+      options({ lo: 1e3, hi: 2e5, log: true, tol: 0.02, paths: 300, maxPaths: 2400, probes: 2 }),
+      evaluate,
+    );
     // the grid: 12 values spanning the bracket's neighbourhood, 300 paths each; where its estimate first meets the target
     const [a, b] = r.interval;
     const grid = Array.from({ length: 12 }, (_, k) => a / 2 + ((2 * b - a / 2) * k) / 11);
@@ -77,7 +98,20 @@ describe("cascade solve", () => {
   });
 
   it("refuses an unbracketed target, a bad target, and a non-monotone one, in one line each (exit 2)", async () => {
-    const base = ["solve", "--vary", "insurance.initialBalance", "--paths", "50", "--set", "accounts.count=300", "--set", "steps=12", "--threads", "1", "--quiet"];
+    const base = [
+      "solve",
+      "--vary",
+      "insurance.initialBalance",
+      "--paths",
+      "50",
+      "--set",
+      "accounts.count=300",
+      "--set",
+      "steps=12",
+      "--threads",
+      "1",
+      "--quiet",
+    ];
     const both = await cli(...base, "--range", "1e9:2e9", "--target", "P(adl) <= 0.5");
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: --range: P\(adl\) <= 0\.5 is met at both ends .*does not bracket the answer\n$/);
@@ -92,12 +126,40 @@ describe("cascade solve", () => {
     const target = parseTarget("mean(badDebt) <= 1");
     const statistic = (v: number) => ((v > 0.2 && v < 0.4) || v > 0.6 ? 5 : 0);
     const bumpy = async (v: number) => ({ value: statistic(v), ci95: [statistic(v), statistic(v)] as [number, number] });
-    await expect(searchTarget(target, options({}), bumpy)).rejects.toThrow(/not monotone in the key over the range: missed at 0\.25 .* but met at 0\.5/);
+    await expect(searchTarget(target, options({}), bumpy)).rejects.toThrow(
+      /not monotone in the key over the range: missed at 0\.25 .* but met at 0\.5/,
+    );
   });
 
   it("writes solve.json with every run it made", async () => {
     const out = join(work, "solve-out");
-    const r = await cli("solve", "--vary", "insurance.initialBalance", "--range", "0:1e6", "--target", "P(badDebt) <= 0.5", "--paths", "60", "--set", "accounts.count=300", "--set", "steps=12", "--set", "market.price.shocks=[{step: 3, return: -0.2}]", "--set", "adl.ranking=none", "--threads", "1", "--quiet", "--tol", "0.05", "--out", out, "--json");
+    const r = await cli(
+      "solve",
+      "--vary",
+      "insurance.initialBalance",
+      "--range",
+      "0:1e6",
+      "--target",
+      "P(badDebt) <= 0.5",
+      "--paths",
+      "60",
+      "--set",
+      "accounts.count=300",
+      "--set",
+      "steps=12",
+      "--set",
+      "market.price.shocks=[{step: 3, return: -0.2}]",
+      "--set",
+      "adl.ranking=none",
+      "--threads",
+      "1",
+      "--quiet",
+      "--tol",
+      "0.05",
+      "--out",
+      out,
+      "--json",
+    );
     expect(r.code, r.stderr).toBe(0);
     const record = JSON.parse(r.stdout);
     expect(record.key).toBe("insurance.initialBalance");

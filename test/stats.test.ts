@@ -5,14 +5,7 @@ import { MetricColumns } from "../src/stats/columns.js";
 import { probabilities, wilson } from "../src/stats/proportion.js";
 import { quantileCI, quantileCIIndices, quantileSorted } from "../src/stats/quantile.js";
 import { compensatedSum } from "../src/stats/sum.js";
-import {
-  expectedShortfallSorted,
-  summarize,
-  summarizeColumns,
-  tailCount,
-  WORST_TAIL,
-  Z95,
-} from "../src/stats/summary.js";
+import { expectedShortfallSorted, summarize, summarizeColumns, tailCount, WORST_TAIL, Z95 } from "../src/stats/summary.js";
 
 /** Deterministic uniform(0,1) stream for tests (SplitMix64 → 53-bit fraction). */
 function uniforms(seed: bigint): () => number {
@@ -55,7 +48,11 @@ describe("quantileSorted (Hyndman–Fan type 7, numpy's default)", () => {
   // Expected values derived by hand from h = (n−1)p and checked against numpy 2.4:
   // np.quantile(x, [.01, .05, .5, .95, .99]) prints exactly these doubles.
   it.each([
-    { name: "n=5: sorted [0,3,5,7,10]", x: [10, 0, 5, 7, 3], want: [0.12, 0.6000000000000001, 5, 9.399999999999999, 9.879999999999999] },
+    {
+      name: "n=5: sorted [0,3,5,7,10]",
+      x: [10, 0, 5, 7, 3],
+      want: [0.12, 0.6000000000000001, 5, 9.399999999999999, 9.879999999999999],
+    },
     { name: "n=4: [1,2,3,4]", x: [1, 2, 3, 4], want: [1.03, 1.15, 2.5, 3.8499999999999996, 3.9699999999999998] },
   ])("$name matches numpy to the last bit", ({ x, want }) => {
     const sorted = Float64Array.from(x).sort();
@@ -135,7 +132,19 @@ describe("summarize", () => {
     expect(s.es99).toBe(9);
     expect(s.nonFinite).toBeUndefined();
     expect(Object.keys(s)).toEqual([
-      "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95", "ci95Quantiles",
+      "mean",
+      "std",
+      "min",
+      "max",
+      "p01",
+      "p05",
+      "p50",
+      "p95",
+      "p99",
+      "es95",
+      "es99",
+      "ci95",
+      "ci95Quantiles",
     ]);
   });
 
@@ -162,27 +171,24 @@ describe("summarize", () => {
 
   it("property: lo ≤ mean ≤ hi, min ≤ p01 ≤ … ≤ p99 ≤ max, quantile CIs contain their quantile", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 400 }),
-        (xs) => {
-          const s = summarize(Float64Array.from(xs));
-          expect(s.ci95[0]).toBeLessThanOrEqual(s.ci95[1]);
-          expect(s.ci95[0]).toBeLessThanOrEqual(s.mean);
-          expect(s.mean).toBeLessThanOrEqual(s.ci95[1]);
-          const qs = [s.min, s.p01, s.p05, s.p50, s.p95, s.p99, s.max];
-          for (let i = 1; i < qs.length; i++) expect(qs[i - 1]).toBeLessThanOrEqual(qs[i]);
-          for (const k of ["p01", "p05", "p50", "p95", "p99"] as const) {
-            const [lo, hi] = s.ci95Quantiles[k];
-            expect(lo).toBeLessThanOrEqual(s[k]);
-            expect(s[k]).toBeLessThanOrEqual(hi);
-          }
-          // Upper tail: the worst 1% average at least as high as the worst 5%, which averages above the median.
-          const tol = 1e-12 * Math.max(1, Math.abs(s.max), Math.abs(s.min));
-          expect(s.es99).toBeLessThanOrEqual(s.max + tol);
-          expect(s.es99).toBeGreaterThanOrEqual(s.es95 - tol);
-          expect(s.es95).toBeGreaterThanOrEqual(s.p50 - tol);
-        },
-      ),
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 400 }), (xs) => {
+        const s = summarize(Float64Array.from(xs));
+        expect(s.ci95[0]).toBeLessThanOrEqual(s.ci95[1]);
+        expect(s.ci95[0]).toBeLessThanOrEqual(s.mean);
+        expect(s.mean).toBeLessThanOrEqual(s.ci95[1]);
+        const qs = [s.min, s.p01, s.p05, s.p50, s.p95, s.p99, s.max];
+        for (let i = 1; i < qs.length; i++) expect(qs[i - 1]).toBeLessThanOrEqual(qs[i]);
+        for (const k of ["p01", "p05", "p50", "p95", "p99"] as const) {
+          const [lo, hi] = s.ci95Quantiles[k];
+          expect(lo).toBeLessThanOrEqual(s[k]);
+          expect(s[k]).toBeLessThanOrEqual(hi);
+        }
+        // Upper tail: the worst 1% average at least as high as the worst 5%, which averages above the median.
+        const tol = 1e-12 * Math.max(1, Math.abs(s.max), Math.abs(s.min));
+        expect(s.es99).toBeLessThanOrEqual(s.max + tol);
+        expect(s.es99).toBeGreaterThanOrEqual(s.es95 - tol);
+        expect(s.es95).toBeGreaterThanOrEqual(s.p50 - tol);
+      }),
       { numRuns: 300 },
     );
   });

@@ -10,7 +10,8 @@ import { baseScenario } from "./helpers/scenario.js";
 
 function expectBitIdentical(inputs: ScenarioInputs, paths: number): void {
   const ts = runReference(inputs, paths);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
 }
 
 function metric(records: Float64Array, path: number, m: number): number {
@@ -28,7 +29,10 @@ describe("liquidity under stress (market.book.stress)", () => {
       { step: 6, return: -0.03 },
     ];
     // deep enough that the book is never used up: the mark then reflects the depth actually met
-    scenario.market.book = { levels: 8000, depth: { profile: "flat", size: 2, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.book = {
+      levels: 8000,
+      depth: { profile: "flat", size: 2, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
+    };
     scenario.market.impact = { halfLifeSeconds: 810.804, permanentShare: 0 };
     if (stress) scenario.market.book.stress = stress;
     return scenario;
@@ -74,7 +78,10 @@ describe("liquidity under stress (market.book.stress)", () => {
 describe("the stressed book (white box, reference engine's book)", () => {
   it("depth follows this step's scale at once, both ways, and the displacement sales left is kept", () => {
     const scenario = baseScenario();
-    scenario.market.book = { levels: 10, depth: { profile: "flat", size: 4, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.book = {
+      levels: 10,
+      depth: { profile: "flat", size: 4, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
+    };
     scenario.market.impact = { halfLifeSeconds: Infinity, permanentShare: 0 };
     const setup = buildSetup({ scenario });
     const book = new LatentBook(setup.bidProfile, setup.askProfile, setup.params, 0.5);
@@ -102,8 +109,17 @@ describe("the ema mark (market.mark.model ema)", () => {
     const scenario = baseScenario();
     scenario.steps = steps;
     scenario.market.initialPrice = START;
-    scenario.market.price = { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: SHOCK_STEP, return: -0.1 }] };
-    scenario.market.book = { levels: 2000, depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } };
+    scenario.market.price = {
+      model: "none",
+      volatility: 0,
+      drift: 0,
+      jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+      shocks: [{ step: SHOCK_STEP, return: -0.1 }],
+    };
+    scenario.market.book = {
+      levels: 2000,
+      depth: { profile: "flat", size: 50, decayTicks: 300, exponent: 0.5, saturationTicks: 600 },
+    };
     scenario.market.impact = { halfLifeSeconds: 60.0, permanentShare: 0 };
     scenario.market.mark = mark;
     scenario.accounts.count = 0;

@@ -24,7 +24,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   expect(`${stdout}${stderr}`, "no stack trace").not.toMatch(/^\s+at /m);
   return { code, stdout, stderr };
 }
@@ -45,7 +48,9 @@ const read = (dir: string, name: string) => readFileSync(join(dir, name));
 
 /** sweep.json without what no two runs share: wall times, threads and how they were used (point directories relative to it). */
 function comparableJson(dir: string): unknown {
-  const j = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")) as Record<string, unknown> & { points: Record<string, unknown>[] };
+  const j = JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")) as Record<string, unknown> & {
+    points: Record<string, unknown>[];
+  };
   delete j.runtimeMs;
   delete j.threads;
   delete j.parallel;
@@ -90,7 +95,11 @@ describe("a sweep split into shards and merged is the unsharded sweep", () => {
     expect(stdout).toContain("grid: grid of 7 points, 36 paths each, seed 42 (common random numbers)"); // the sweep's table
     expect(stderr).toContain("merged 3 sweep shards (7 points, 36 paths each)");
     expectSameOutputs(out, oracle);
-    expect(readdirSync(out).filter((f) => f.startsWith("sweep")).sort()).toEqual(["sweep.csv", "sweep.json", "sweep.parquet"]);
+    expect(
+      readdirSync(out)
+        .filter((f) => f.startsWith("sweep"))
+        .sort(),
+    ).toEqual(["sweep.csv", "sweep.json", "sweep.parquet"]);
     expect(readdirSync(out).filter((f) => f.startsWith("point-"))).toEqual([]); // no --keep-paths: no point directories
   });
 
@@ -100,9 +109,15 @@ describe("a sweep split into shards and merged is the unsharded sweep", () => {
     for (const i of [1, 2, 3]) {
       const dir = join(work, `three-${i}`);
       let total = 0;
-      for (const seg of readdirSync(dir).filter((n) => n.startsWith("point-")).sort()) {
+      for (const seg of readdirSync(dir)
+        .filter((n) => n.startsWith("point-"))
+        .sort()) {
         // each segment is an ordinary run directory: its own summary.json says which paths it holds
-        const s = JSON.parse(readFileSync(join(dir, seg, "summary.json"), "utf8")) as { firstPath: number; requestedPaths: number; paths: number };
+        const s = JSON.parse(readFileSync(join(dir, seg, "summary.json"), "utf8")) as {
+          firstPath: number;
+          requestedPaths: number;
+          paths: number;
+        };
         expect(s.paths).toBe(s.requestedPaths);
         total += s.paths;
         pieces.push(`${i}:${seg}[${s.firstPath},${s.firstPath + s.paths})`);
@@ -112,9 +127,15 @@ describe("a sweep split into shards and merged is the unsharded sweep", () => {
     expect(lengths).toEqual([84, 84, 84]);
     // 252 point-paths in point order: shard 1 = points 0, 1 and 12 paths of 2; shard 2 = the rest of 2, 3, 24 of 4; …
     expect(pieces).toEqual([
-      "1:point-000[0,36)", "1:point-001[0,36)", "1:point-002[0,12)",
-      "2:point-002[12,36)", "2:point-003[0,36)", "2:point-004[0,24)",
-      "3:point-004[24,36)", "3:point-005[0,36)", "3:point-006[0,36)",
+      "1:point-000[0,36)",
+      "1:point-001[0,36)",
+      "1:point-002[0,12)",
+      "2:point-002[12,36)",
+      "2:point-003[0,36)",
+      "2:point-004[0,24)",
+      "3:point-004[24,36)",
+      "3:point-005[0,36)",
+      "3:point-006[0,36)",
     ]);
   });
 
@@ -171,7 +192,12 @@ describe("merge refuses shards that do not make one sweep: exit 2, one line nami
 
   beforeAll(async () => {
     other = join(work, "other-seed-3");
-    await runSweepShard(loadSweep(FILE, ["seed=7"]), { shard: { index: 3, count: 3 }, outDir: other, inline: true, format: "parquet" });
+    await runSweepShard(loadSweep(FILE, ["seed=7"]), {
+      shard: { index: 3, count: 3 },
+      outDir: other,
+      inline: true,
+      format: "parquet",
+    });
     halves = [1, 2].map((i) => join(work, `half-${i}`));
     for (const [k, dir] of halves.entries()) await shard(dir, k + 1, 2);
     interrupted = join(work, "stopped-2");
@@ -193,13 +219,38 @@ describe("merge refuses shards that do not make one sweep: exit 2, one line nami
   });
 
   const cases: { name: string; dirs: () => string[]; says: () => RegExp }[] = [
-    { name: "a missing shard", dirs: () => [dirs[0], dirs[1]], says: () => /point 4 path 24 to point 6 path 35 are in no directory \(shard 3\/3 missing\?\)/ },
+    {
+      name: "a missing shard",
+      dirs: () => [dirs[0], dirs[1]],
+      says: () => /point 4 path 24 to point 6 path 35 are in no directory \(shard 3\/3 missing\?\)/,
+    },
     { name: "a shard given twice", dirs: () => [dirs[0], dirs[1], dirs[2], dirs[1]], says: () => /three-2 must be given once/ },
-    { name: "a shard of another sweep (another seed)", dirs: () => [dirs[0], dirs[1], other], says: () => /other-seed-3\/sweep-shard\.json: sweepHash must be .* \(received .*\): shards of another sweep/ },
-    { name: "shards of another split", dirs: () => [dirs[0], halves[1]], says: () => /half-2\/sweep-shard\.json: shard count must be 3 as in .*three-1 \(received 2\)/ },
-    { name: "an interrupted shard", dirs: () => [dirs[0], interrupted, dirs[2]], says: () => /stopped-2\/sweep-shard\.json: finished must be true \(received false\): shard 2\/3 was interrupted; finish it with cascade sweep SWEEP --shard 2\/3 --resume / },
-    { name: "a run's shard among a sweep's", dirs: () => [dirs[0], runShard], says: () => /run-shard must be a sweep shard like .*three-1 \(received no sweep-shard\.json\)/ },
-    { name: "a value changed in a segment", dirs: () => [dirs[0], dirs[1], edited], says: () => /edited-3\/point-005\/paths\.parquet must hash to the recordsHash/ },
+    {
+      name: "a shard of another sweep (another seed)",
+      dirs: () => [dirs[0], dirs[1], other],
+      says: () => /other-seed-3\/sweep-shard\.json: sweepHash must be .* \(received .*\): shards of another sweep/,
+    },
+    {
+      name: "shards of another split",
+      dirs: () => [dirs[0], halves[1]],
+      says: () => /half-2\/sweep-shard\.json: shard count must be 3 as in .*three-1 \(received 2\)/,
+    },
+    {
+      name: "an interrupted shard",
+      dirs: () => [dirs[0], interrupted, dirs[2]],
+      says: () =>
+        /stopped-2\/sweep-shard\.json: finished must be true \(received false\): shard 2\/3 was interrupted; finish it with cascade sweep SWEEP --shard 2\/3 --resume /,
+    },
+    {
+      name: "a run's shard among a sweep's",
+      dirs: () => [dirs[0], runShard],
+      says: () => /run-shard must be a sweep shard like .*three-1 \(received no sweep-shard\.json\)/,
+    },
+    {
+      name: "a value changed in a segment",
+      dirs: () => [dirs[0], dirs[1], edited],
+      says: () => /edited-3\/point-005\/paths\.parquet must hash to the recordsHash/,
+    },
   ];
   it.each(cases)("$name", async ({ name, dirs: given, says }) => {
     const out = join(work, `refused-${name.replace(/\W+/g, "-")}`);
@@ -207,7 +258,10 @@ describe("merge refuses shards that do not make one sweep: exit 2, one line nami
     expect(code).toBe(2);
     expect(stdout).toBe("");
     const lines = stderr.trimEnd().split("\n");
-    expect(lines.every((l) => l.startsWith("error: ")), stderr).toBe(true);
+    expect(
+      lines.every((l) => l.startsWith("error: ")),
+      stderr,
+    ).toBe(true);
     expect(stderr).toMatch(says());
     expect(existsSync(join(out, "sweep.csv"))).toBe(false);
     expect(existsSync(join(out, "sweep.json"))).toBe(false);
@@ -219,7 +273,13 @@ describe("an interrupted sweep, resumed, is the uninterrupted sweep", () => {
     const dir = join(work, "resume-single");
     const abort = new AbortController();
     let finished = 0;
-    const first = await runSweep(sweep(), { outDir: dir, inline: true, format: "parquet", signal: abort.signal, onPoint: () => ++finished === 3 && abort.abort() });
+    const first = await runSweep(sweep(), {
+      outDir: dir,
+      inline: true,
+      format: "parquet",
+      signal: abort.signal,
+      onPoint: () => ++finished === 3 && abort.abort(),
+    });
     expect(first.interrupted).toBe(true);
     expect(first.points).toHaveLength(3);
     expect(JSON.parse(read(dir, "sweep.json").toString())).toMatchObject({ interrupted: true });
@@ -227,7 +287,11 @@ describe("an interrupted sweep, resumed, is the uninterrupted sweep", () => {
     const { code, stderr } = await cascade("sweep", FILE, "--resume", dir, "--format", "parquet", "--threads", "1", "--quiet");
     expect(code, stderr).toBe(0);
     expectSameOutputs(dir, oracle);
-    expect(readdirSync(dir).filter((f) => f.startsWith("sweep")).sort()).toEqual(["sweep.csv", "sweep.json", "sweep.parquet"]); // the checkpoint is gone
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith("sweep"))
+        .sort(),
+    ).toEqual(["sweep.csv", "sweep.json", "sweep.parquet"]); // the checkpoint is gone
   });
 
   it("unsharded: stopped before any point finished, --resume runs them all", async () => {
@@ -253,7 +317,19 @@ describe("an interrupted sweep, resumed, is the uninterrupted sweep", () => {
     expect(kept.interrupted).toBe(true);
     expect(kept.paths).toBeGreaterThan(0);
     expect(kept.paths).toBeLessThan(24);
-    const { code, stderr } = await cascade("sweep", FILE, "--shard", "2/3", "--resume", dir, "--format", "parquet", "--threads", "1", "--quiet");
+    const { code, stderr } = await cascade(
+      "sweep",
+      FILE,
+      "--shard",
+      "2/3",
+      "--resume",
+      dir,
+      "--format",
+      "parquet",
+      "--threads",
+      "1",
+      "--quiet",
+    );
     expect(code, stderr).toBe(0);
     const out = join(work, "resume-shard-merged");
     expect((await cascade("merge", join(work, "three-1"), dir, join(work, "three-3"), "--out", out, "--quiet")).code).toBe(0);
@@ -272,19 +348,39 @@ describe("an interrupted sweep, resumed, is the uninterrupted sweep", () => {
   it("--resume refuses a directory of another shard, sweep or nothing, naming what differs (exit 2)", async () => {
     const shardDir = join(work, "three-1");
     const cases: [string[], RegExp][] = [
-      [["--shard", "2/3", "--resume", shardDir], /shard of the interrupted shard is "1\/3", this shard's is "2\/3" \(the same --shard is needed\)/],
-      [["--shard", "1/3", "--resume", shardDir, "--paths", "40"], /sweepHash of the interrupted shard is .*, this shard's is .* \(the same sweep file, --set, --paths, --seed and --engine are needed\)/],
-      [["--shard", "1/3", "--resume", shardDir, "--format", "csv"], /format of the interrupted shard is "parquet", this shard's is "csv"/],
-      [["--resume", shardDir], /the directory holds a sweep shard \(sweep-shard\.json\): give the same --shard i\/n to resume it/],
+      [
+        ["--shard", "2/3", "--resume", shardDir],
+        /shard of the interrupted shard is "1\/3", this shard's is "2\/3" \(the same --shard is needed\)/,
+      ],
+      [
+        ["--shard", "1/3", "--resume", shardDir, "--paths", "40"],
+        /sweepHash of the interrupted shard is .*, this shard's is .* \(the same sweep file, --set, --paths, --seed and --engine are needed\)/,
+      ],
+      [
+        ["--shard", "1/3", "--resume", shardDir, "--format", "csv"],
+        /format of the interrupted shard is "parquet", this shard's is "csv"/,
+      ],
+      [
+        ["--resume", shardDir],
+        /the directory holds a sweep shard \(sweep-shard\.json\): give the same --shard i\/n to resume it/,
+      ],
       [["--resume", join(work, "nowhere")], /--resume .*nowhere: no sweep-checkpoint\.jsonl there \(no such directory\)/],
-      [["--resume", oracle, "--format", "parquet"], /the sweep there is finished \(sweep\.json: interrupted false\), nothing to resume/],
+      [
+        ["--resume", oracle, "--format", "parquet"],
+        /the sweep there is finished \(sweep\.json: interrupted false\), nothing to resume/,
+      ],
     ];
     for (const [argv, says] of cases) {
       const { code, stdout, stderr } = await cascade("sweep", FILE, ...argv, "--quiet");
       expect(code, stderr).toBe(2);
       expect(stdout).toBe("");
       expect(stderr, argv.join(" ")).toMatch(says);
-      expect(stderr.trimEnd().split("\n").every((l) => l.startsWith("error: "))).toBe(true);
+      expect(
+        stderr
+          .trimEnd()
+          .split("\n")
+          .every((l) => l.startsWith("error: ")),
+      ).toBe(true);
     }
   });
 
@@ -293,8 +389,23 @@ describe("an interrupted sweep, resumed, is the uninterrupted sweep", () => {
     cpSync(join(work, "three-1"), dir, { recursive: true });
     const refused = await cascade("sweep", FILE, "--shard", "2/3", "--out", dir, "--format", "parquet", "--quiet");
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/holds the outputs of another run \(its sweep-shard\.json is of shard 1\/3, this one is 2\/3\)/);
-    const forced = await cascade("sweep", FILE, "--shard", "2/3", "--out", dir, "--format", "parquet", "--quiet", "--force", "--threads", "1");
+    expect(refused.stderr).toMatch(
+      /holds the outputs of another run \(its sweep-shard\.json is of shard 1\/3, this one is 2\/3\)/,
+    );
+    const forced = await cascade(
+      "sweep",
+      FILE,
+      "--shard",
+      "2/3",
+      "--out",
+      dir,
+      "--format",
+      "parquet",
+      "--quiet",
+      "--force",
+      "--threads",
+      "1",
+    );
     expect(forced.code, forced.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["point-002", "point-003", "point-004", "sweep-shard.json"]);
   });
@@ -304,9 +415,16 @@ describe("Ctrl-C", () => {
   it("stops a sweep shard with exit 130, keeping what finished, and --resume finishes it to the unsharded sweep's bytes", async () => {
     // big enough that the shard is still running when the signal comes: 8 points × 600 paths
     const file = join(work, "slow.yaml");
-    writeFileSync(file, "overrides: { paths: 600, accounts.count: 2000, steps: 100 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.02, 0.03, 0.04] }\n  - { key: accounts.leverage.median, values: [10, 20] }\n");
+    writeFileSync(
+      file,
+      "overrides: { paths: 600, accounts.count: 2000, steps: 100 }\naxes:\n  - { key: market.book.depth.size, values: [0.01, 0.02, 0.03, 0.04] }\n  - { key: accounts.leverage.median, values: [10, 20] }\n",
+    );
     const dir = join(work, "sigint-1");
-    const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "sweep", file, "--shard", "1/2", "--out", dir, "--threads", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "dist/cli/main.js"), "sweep", file, "--shard", "1/2", "--out", dir, "--threads", "1"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => {
       stderr += b.toString();
@@ -334,16 +452,28 @@ describe("labels name the points", () => {
     const csv = read(oracle, "sweep.csv").toString().trimEnd().split("\n");
     expect(csv[0]).toMatch(/^point,label,baseline,market\.book\.depth\.size,accounts\.leverage\.median,paths,/);
     expect(csv.slice(1).map((l) => l.split(",").slice(0, 5).join(","))).toEqual([
-      "0,thin,0,0.01,10", "1,thin,0,0.01,20", "2,mid,0,0.02,10", "3,mid,0,0.02,20", "4,deep,0,0.04,10", "5,deep,0,0.04,20", "6,0.03,1,0.03,10",
+      "0,thin,0,0.01,10",
+      "1,thin,0,0.01,20",
+      "2,mid,0,0.02,10",
+      "3,mid,0,0.02,20",
+      "4,deep,0,0.04,10",
+      "5,deep,0,0.04,20",
+      "6,0.03,1,0.03,10",
     ]);
-    const json = JSON.parse(read(oracle, "sweep.json").toString()) as { points: { label: string }[]; design: { axes: { labels?: string[] }[] } };
+    const json = JSON.parse(read(oracle, "sweep.json").toString()) as {
+      points: { label: string }[];
+      design: { axes: { labels?: string[] }[] };
+    };
     expect(json.points.map((p) => p.label)).toEqual(["thin", "thin", "mid", "mid", "deep", "deep", "0.03"]);
     expect(json.design.axes[0].labels).toEqual(["thin", "mid", "deep"]);
   });
 
   it("labels on two axes join with ' / '; without labels a point keeps its name point-NNN and sweep.csv its columns", () => {
     const two = join(work, "two-labels.yaml");
-    writeFileSync(two, "axes:\n  - { key: market.book.depth.size, values: [1, 2], labels: [thin, deep] }\n  - { key: accounts.leverage.median, values: [5, 10], labels: [low, high] }\n");
+    writeFileSync(
+      two,
+      "axes:\n  - { key: market.book.depth.size, values: [1, 2], labels: [thin, deep] }\n  - { key: accounts.leverage.median, values: [5, 10], labels: [low, high] }\n",
+    );
     expect(loadSweep(two).points.map((p) => p.label)).toEqual(["thin / low", "thin / high", "deep / low", "deep / high"]);
     const none = join(work, "no-labels.yaml");
     writeFileSync(none, "axes:\n  - { key: market.book.depth.size, values: [1, 2] }\n");
@@ -357,9 +487,9 @@ describe("labels name the points", () => {
       "axes:\n  - { key: market.book.depth.size, values: [1, 2], labels: [thin] }\n  - { key: accounts.leverage.median, min: 5, max: 10, count: 2, labels: [a, b] }\n  - { key: insurance.initialBalance, values: [1, 2], labels: [x, x] }\n",
     );
     expect(problemsOf(() => loadSweep(bad)).sort()).toEqual([
-      "axes[0].labels must give one label per value (2 values) (received \"1 labels\")",
-      "axes[1].labels is only used with values (a list): a label names each value (received [\"a\",\"b\"])",
-      "axes[2].labels[1] must differ from axes[2].labels[0] (received \"x\")",
+      'axes[0].labels must give one label per value (2 values) (received "1 labels")',
+      'axes[1].labels is only used with values (a list): a label names each value (received ["a","b"])',
+      'axes[2].labels[1] must differ from axes[2].labels[0] (received "x")',
     ]);
     expect(() => loadSweep(bad)).toThrow(InputError);
   });

@@ -14,7 +14,13 @@ import { loadSweep, resolveSweep, type ResolvedSweep } from "../src/sweep/load.j
 import { compact, sweepCsv, sweepCsvHeader } from "../src/sweep/report.js";
 import { runSweep, type SweepProgress } from "../src/sweep/run.js";
 import { SOBOL_MAX_DIMENSIONS, sobolPoints } from "../src/sweep/sobol.js";
-import { newcombePaired, pairedDifference, pairedProportionDifference, tCritical95, welchDifference } from "../src/sweep/stats.js";
+import {
+  newcombePaired,
+  pairedDifference,
+  pairedProportionDifference,
+  tCritical95,
+  welchDifference,
+} from "../src/sweep/stats.js";
 import { problemsOf } from "./helpers/problems.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -32,12 +38,23 @@ function sweepFile(text: string): string {
 async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 
-
-const range = (over: Partial<RangeAxis>): RangeAxis => ({ kind: "range", key: "k", path: ["k"], min: 0, max: 1, scale: "linear", integer: false, ...over });
+const range = (over: Partial<RangeAxis>): RangeAxis => ({
+  kind: "range",
+  key: "k",
+  path: ["k"],
+  min: 0,
+  max: 1,
+  scale: "linear",
+  integer: false,
+  ...over,
+});
 
 // ---- designs -------------------------------------------------------------------------------------------
 
@@ -49,8 +66,12 @@ describe("a grid is the cartesian product of its axes", () => {
     ];
     const points = gridPoints(axes);
     expect(points.map((p) => p.values)).toEqual([
-      [1, "x"], [1, "y"], [1, "z"],
-      [2, "x"], [2, "y"], [2, "z"],
+      [1, "x"],
+      [1, "y"],
+      [1, "z"],
+      [2, "x"],
+      [2, "y"],
+      [2, "z"],
     ]);
     expect(points[4].levels).toEqual([1, 1]);
   });
@@ -67,15 +88,20 @@ describe("a grid is the cartesian product of its axes", () => {
 describe("a Latin hypercube puts exactly one point in each stratum of each axis", () => {
   it("for any size, dimension and seed", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 2 ** 40 }), (n, d, seed) => {
-        const points = latinHypercube(n, d, seed);
-        expect(points).toHaveLength(n);
-        for (let j = 0; j < d; j++) {
-          const strata = points.map((p) => Math.floor(p[j] * n)).sort((a, b) => a - b);
-          expect(strata).toEqual(Array.from({ length: n }, (_, k) => k));
-          for (const p of points) expect(p[j] >= 0 && p[j] < 1).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (n, d, seed) => {
+          const points = latinHypercube(n, d, seed);
+          expect(points).toHaveLength(n);
+          for (let j = 0; j < d; j++) {
+            const strata = points.map((p) => Math.floor(p[j] * n)).sort((a, b) => a - b);
+            expect(strata).toEqual(Array.from({ length: n }, (_, k) => k));
+            for (const p of points) expect(p[j] >= 0 && p[j] < 1).toBe(true);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -86,7 +112,12 @@ describe("a Latin hypercube puts exactly one point in each stratum of each axis"
   });
 
   it("mapped onto a range, each of the count equal slices of [min, max] holds one value", () => {
-    const points = designPoints({ kind: "lhs", axes: [range({ min: 5, max: 25 }), range({ min: 0.1, max: 0.5 })], count: 10, seed: 3 });
+    const points = designPoints({
+      kind: "lhs",
+      axes: [range({ min: 5, max: 25 }), range({ min: 0.1, max: 0.5 })],
+      count: 10,
+      seed: 3,
+    });
     const slices = points.map((p) => Math.floor(((p.values[0] as number) - 5) / 2)).sort((a, b) => a - b);
     expect(slices).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
@@ -162,8 +193,14 @@ describe("Sobol points are the published Joe–Kuo sequence", () => {
 describe("paired and unpaired difference intervals", () => {
   it("the t critical value matches scipy.stats.t.ppf(0.975, df) to 1e-9", () => {
     const scipy: [number, number][] = [
-      [1, 12.706204736174694], [2, 4.302652729749462], [5, 2.5705818356363146], [10, 2.228138851986274],
-      [30, 2.0422724563012378], [99, 1.9842169515864174], [299, 1.9679296690656698], [1000, 1.9623390808264083],
+      [1, 12.706204736174694],
+      [2, 4.302652729749462],
+      [5, 2.5705818356363146],
+      [10, 2.228138851986274],
+      [30, 2.0422724563012378],
+      [99, 1.9842169515864174],
+      [299, 1.9679296690656698],
+      [1000, 1.9623390808264083],
     ];
     for (const [df, t] of scipy) expect(Math.abs(tCritical95(df) - t), `df ${df}: ${tCritical95(df)} vs ${t}`).toBeLessThan(1e-9);
     expect(Math.abs(tCritical95(1e9) - 1.959963984540054)).toBeLessThan(1e-8);
@@ -242,7 +279,13 @@ describe("a sweep file resolves to validated points", () => {
 
   it("a baseline that is not a design point is added as an extra last point", () => {
     const sweep = resolveSweep(
-      { design: "lhs", count: 5, seed: 3, axes: [{ key: "market.book.depth.size", min: 0.2, max: 0.3 }], baseline: { "market.book.depth.size": 0.25 } },
+      {
+        design: "lhs",
+        count: 5,
+        seed: 3,
+        axes: [{ key: "market.book.depth.size", min: 0.2, max: 0.3 }],
+        baseline: { "market.book.depth.size": 0.25 },
+      },
       { dir: ROOT },
     );
     expect(sweep.points).toHaveLength(6);
@@ -277,30 +320,129 @@ describe("a broken sweep file is an InputError naming each field", () => {
   const cases: { name: string; sweep: Record<string, unknown>; says: string[] }[] = [
     { name: "an unknown key", sweep: { axis: [axis], axes: [axis] }, says: ["axis is not a known key (did you mean axes?)"] },
     { name: "no axes", sweep: {}, says: ["axes must be a list (received nothing)"] },
-    { name: "an unknown design", sweep: { design: "random", axes: [axis] }, says: ['design must be one of grid, lhs, sobol (received "random")'] },
-    { name: "lhs without count", sweep: { design: "lhs", axes: [{ key: "steps", min: 10, max: 20 }] }, says: ["count is required with design lhs"] },
+    {
+      name: "an unknown design",
+      sweep: { design: "random", axes: [axis] },
+      says: ['design must be one of grid, lhs, sobol (received "random")'],
+    },
+    {
+      name: "lhs without count",
+      sweep: { design: "lhs", axes: [{ key: "steps", min: 10, max: 20 }] },
+      says: ["count is required with design lhs"],
+    },
     { name: "count in a grid", sweep: { count: 8, axes: [axis] }, says: ["count is only used with design lhs or sobol"] },
-    { name: "seed with sobol", sweep: { design: "sobol", count: 4, seed: 1, axes: [{ key: "steps", min: 10, max: 20 }] }, says: ["seed is only used with design lhs"] },
-    { name: "an axis with neither values nor a range", sweep: { axes: [{ key: "steps" }] }, says: ["axes[0] must give either values (a list) or min and max (a range)"] },
-    { name: "an axis with both", sweep: { axes: [{ key: "steps", values: [1], min: 1, max: 2 }] }, says: ["axes[0] must give either values or min and max, not both"] },
-    { name: "a range axis of a grid without count", sweep: { axes: [{ key: "steps", min: 1, max: 2 }] }, says: ["axes[0].count is required for a range axis of a grid"] },
-    { name: "max below min", sweep: { design: "lhs", count: 4, axes: [{ key: "steps", min: 20, max: 10 }] }, says: ["axes[0].max must be > min (20) (received 10)"] },
-    { name: "log scale from 0", sweep: { design: "lhs", count: 4, axes: [{ key: "market.book.depth.size", min: 0, max: 1, scale: "log" }] }, says: ["axes[0].min must be > 0 with scale log (received 0)"] },
-    { name: "an axis on the seed", sweep: { axes: [{ key: "seed", values: [1, 2] }] }, says: ["axes[0].key must not be seed: every point runs on the base's seed (common random numbers)"] },
+    {
+      name: "seed with sobol",
+      sweep: { design: "sobol", count: 4, seed: 1, axes: [{ key: "steps", min: 10, max: 20 }] },
+      says: ["seed is only used with design lhs"],
+    },
+    {
+      name: "an axis with neither values nor a range",
+      sweep: { axes: [{ key: "steps" }] },
+      says: ["axes[0] must give either values (a list) or min and max (a range)"],
+    },
+    {
+      name: "an axis with both",
+      sweep: { axes: [{ key: "steps", values: [1], min: 1, max: 2 }] },
+      says: ["axes[0] must give either values or min and max, not both"],
+    },
+    {
+      name: "a range axis of a grid without count",
+      sweep: { axes: [{ key: "steps", min: 1, max: 2 }] },
+      says: ["axes[0].count is required for a range axis of a grid"],
+    },
+    {
+      name: "max below min",
+      sweep: { design: "lhs", count: 4, axes: [{ key: "steps", min: 20, max: 10 }] },
+      says: ["axes[0].max must be > min (20) (received 10)"],
+    },
+    {
+      name: "log scale from 0",
+      sweep: { design: "lhs", count: 4, axes: [{ key: "market.book.depth.size", min: 0, max: 1, scale: "log" }] },
+      says: ["axes[0].min must be > 0 with scale log (received 0)"],
+    },
+    {
+      name: "an axis on the seed",
+      sweep: { axes: [{ key: "seed", values: [1, 2] }] },
+      says: ["axes[0].key must not be seed: every point runs on the base's seed (common random numbers)"],
+    },
     { name: "an axis on paths", sweep: { axes: [{ key: "paths", values: [10, 20] }] }, says: ["axes[0].key must not be paths"] },
-    { name: "two axes on one key", sweep: { axes: [axis, { key: "market.book.depth", values: [{}] }] }, says: ["axes[1].key must not overlap axes[0].key (market.book.depth.size)"] },
-    { name: "a malformed key", sweep: { axes: [{ key: "market..book", values: [1] }] }, says: ['axes[0].key must be a scenario key path such as market.book.depth.size (received "market..book")'] },
-    { name: "an unknown metric", sweep: { axes: [axis], metrics: ["badDept"] }, says: ['metrics[0] must be one of liquidations,'] },
-    { name: "a baseline key that is no axis", sweep: { axes: [axis], baseline: { "market.book.levels": 5 } }, says: ["baseline.market.book.levels is not an axis key (axes: market.book.depth.size)"] },
-    { name: "a baseline index past the points", sweep: { axes: [axis], baseline: 2 }, says: ["baseline must be a point index below 2, the number of points (received 2)"] },
-    { name: "too many Sobol axes", sweep: { design: "sobol", count: 8, axes: Array.from({ length: 17 }, (_, i) => ({ key: `market.price.shocks[${i}].return`, min: -0.1, max: 0 })) }, says: ["axes must have at most 16 axes with design sobol"] },
-    { name: "a misspelt axis key, at every point", sweep: { axes: [{ key: "market.book.depht.size", values: [0.2, 0.3] }] }, says: ["axes[0].key at every point: market.book.depht is not a known key"] },
-    { name: "a bad axis value, at its points", sweep: { axes: [{ key: "steps", values: [10, 20] }, { key: "market.book.depth.size", values: [0.2, -1] }] }, says: ["axes[1].values[1] at points 1, 3: market.book.depth.size must be > 0 (received -1)"] },
-    { name: "a bad sampled value", sweep: { design: "sobol", count: 4, axes: [{ key: "market.impact.permanentShare", min: 0.5, max: 1.5 }] }, says: ["axes[0] (market.impact.permanentShare = 1.25) at point 2: market.impact.permanentShare must be <= 1 (received 1.25)"] },
-    { name: "an axis value that breaks a cross-section rule", sweep: { axes: [{ key: "steps", values: [100, 5] }] }, says: ["point 1 (steps = 5): market.price.shocks[0].step must be <= steps (5) (received 10)"] },
-    { name: "a bad inline base", sweep: { base: { market: { tickSize: 0 } }, axes: [axis] }, says: ["base: market.tickSize must be > 0 (received 0)"] },
-    { name: "a missing base file", sweep: { base: "no-such.yaml", axes: [axis] }, says: ["base no-such.yaml: scenario file", "must be a readable file"] },
-    { name: "a bad override", sweep: { overrides: { "accounts.count": -1 }, axes: [axis] }, says: ["overrides: accounts.count must be >= 0 (received -1)"] },
+    {
+      name: "two axes on one key",
+      sweep: { axes: [axis, { key: "market.book.depth", values: [{}] }] },
+      says: ["axes[1].key must not overlap axes[0].key (market.book.depth.size)"],
+    },
+    {
+      name: "a malformed key",
+      sweep: { axes: [{ key: "market..book", values: [1] }] },
+      says: ['axes[0].key must be a scenario key path such as market.book.depth.size (received "market..book")'],
+    },
+    {
+      name: "an unknown metric",
+      sweep: { axes: [axis], metrics: ["badDept"] },
+      says: ["metrics[0] must be one of liquidations,"],
+    },
+    {
+      name: "a baseline key that is no axis",
+      sweep: { axes: [axis], baseline: { "market.book.levels": 5 } },
+      says: ["baseline.market.book.levels is not an axis key (axes: market.book.depth.size)"],
+    },
+    {
+      name: "a baseline index past the points",
+      sweep: { axes: [axis], baseline: 2 },
+      says: ["baseline must be a point index below 2, the number of points (received 2)"],
+    },
+    {
+      name: "too many Sobol axes",
+      sweep: {
+        design: "sobol",
+        count: 8,
+        axes: Array.from({ length: 17 }, (_, i) => ({ key: `market.price.shocks[${i}].return`, min: -0.1, max: 0 })),
+      },
+      says: ["axes must have at most 16 axes with design sobol"],
+    },
+    {
+      name: "a misspelt axis key, at every point",
+      sweep: { axes: [{ key: "market.book.depht.size", values: [0.2, 0.3] }] },
+      says: ["axes[0].key at every point: market.book.depht is not a known key"],
+    },
+    {
+      name: "a bad axis value, at its points",
+      sweep: {
+        axes: [
+          { key: "steps", values: [10, 20] },
+          { key: "market.book.depth.size", values: [0.2, -1] },
+        ],
+      },
+      says: ["axes[1].values[1] at points 1, 3: market.book.depth.size must be > 0 (received -1)"],
+    },
+    {
+      name: "a bad sampled value",
+      sweep: { design: "sobol", count: 4, axes: [{ key: "market.impact.permanentShare", min: 0.5, max: 1.5 }] },
+      says: [
+        "axes[0] (market.impact.permanentShare = 1.25) at point 2: market.impact.permanentShare must be <= 1 (received 1.25)",
+      ],
+    },
+    {
+      name: "an axis value that breaks a cross-section rule",
+      sweep: { axes: [{ key: "steps", values: [100, 5] }] },
+      says: ["point 1 (steps = 5): market.price.shocks[0].step must be <= steps (5) (received 10)"],
+    },
+    {
+      name: "a bad inline base",
+      sweep: { base: { market: { tickSize: 0 } }, axes: [axis] },
+      says: ["base: market.tickSize must be > 0 (received 0)"],
+    },
+    {
+      name: "a missing base file",
+      sweep: { base: "no-such.yaml", axes: [axis] },
+      says: ["base no-such.yaml: scenario file", "must be a readable file"],
+    },
+    {
+      name: "a bad override",
+      sweep: { overrides: { "accounts.count": -1 }, axes: [axis] },
+      says: ["overrides: accounts.count must be >= 0 (received -1)"],
+    },
   ];
   it.each(cases)("$name", ({ sweep, says }) => {
     const problems = problemsOf(() => resolveSweep(sweep, { dir: ROOT }));
@@ -309,13 +451,18 @@ describe("a broken sweep file is an InputError naming each field", () => {
 
   it("reports every problem at once", () => {
     const problems = problemsOf(() =>
-      resolveSweep({ design: "lhs", axes: [{ key: "seed", min: 1, max: 2 }], metrics: ["nope"], baseline: "first" }, { dir: ROOT }),
+      resolveSweep(
+        { design: "lhs", axes: [{ key: "seed", min: 1, max: 2 }], metrics: ["nope"], baseline: "first" },
+        { dir: ROOT },
+      ),
     );
     expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["axes[0].key", "baseline", "count", "metrics[0]"]);
   });
 
   it("a file that is not a mapping", () => {
-    expect(problemsOf(() => loadSweep(sweepFile("- a\n- b\n")))[0]).toMatch(/^sweep file .* must be a mapping of keys with base, design and axes \(received a list\)$/);
+    expect(problemsOf(() => loadSweep(sweepFile("- a\n- b\n")))[0]).toMatch(
+      /^sweep file .* must be a mapping of keys with base, design and axes \(received a list\)$/,
+    );
     expect(problemsOf(() => loadSweep(sweepFile("axes: [\n")))[0]).toMatch(/^sweep file .* line \d+ must be valid YAML/);
   });
 
@@ -372,7 +519,16 @@ describe("runSweep", () => {
   it("a point equals a plain run of its scenario (the sweep adds nothing to a point's paths)", async () => {
     const sweep = smallSweep(40);
     const result = await runSweep(sweep, { inline: true });
-    const alone = await runScenario(loadScenario(undefined, ["paths=40", "accounts.count=300", "steps=40", "market.book.depth.size=0.02", "accounts.leverage.median=10"]), { inline: true });
+    const alone = await runScenario(
+      loadScenario(undefined, [
+        "paths=40",
+        "accounts.count=300",
+        "steps=40",
+        "market.book.depth.size=0.02",
+        "accounts.leverage.median=10",
+      ]),
+      { inline: true },
+    );
     expect(result.points[2].values).toEqual({ "market.book.depth.size": 0.02, "accounts.leverage.median": 10 });
     expect(result.points[2].summary.metrics).toEqual(alone.summary.metrics);
   });
@@ -388,14 +544,22 @@ describe("runSweep", () => {
 
   it("an aborted sweep keeps the points that finished and says it was interrupted", async () => {
     const abort = new AbortController();
-    const result = await runSweep(smallSweep(30), { inline: true, signal: abort.signal, onPoint: (p) => p.index === 1 && abort.abort() });
+    const result = await runSweep(smallSweep(30), {
+      inline: true,
+      signal: abort.signal,
+      onPoint: (p) => p.index === 1 && abort.abort(),
+    });
     expect(result.interrupted).toBe(true);
     expect(result.points.map((p) => p.index)).toEqual([0, 1]);
   });
 
   it("sweep.csv is byte-identical inline, with points in parallel and with paths in parallel", async () => {
     const csv: string[] = [];
-    for (const options of [{ inline: true }, { threads: 2, parallel: "points" as const }, { threads: 2, parallel: "paths" as const }]) {
+    for (const options of [
+      { inline: true },
+      { threads: 2, parallel: "points" as const },
+      { threads: 2, parallel: "paths" as const },
+    ]) {
       const result = await runSweep(smallSweep(60), options);
       csv.push(sweepCsv(result));
     }
@@ -405,11 +569,16 @@ describe("runSweep", () => {
 
   it("common random numbers give a paired-difference interval several times narrower than independent seeds", async () => {
     // The design change: book depth 2.2 → 2.6 BTC per tick on the default crash, 300 paths per design.
-    const sweep = resolveSweep({ overrides: { paths: 300 }, axes: [{ key: "market.book.depth.size", values: [2.2, 2.6] }] }, { dir: ROOT });
+    const sweep = resolveSweep(
+      { overrides: { paths: 300 }, axes: [{ key: "market.book.depth.size", values: [2.2, 2.6] }] },
+      { dir: ROOT },
+    );
     const result = await runSweep(sweep, { inline: true });
     const [base, deeper] = result.points;
     // The same change measured without CRN: the deeper book on another seed, compared unpaired (Welch).
-    const independent = await runScenario(loadScenario(undefined, ["paths=300", "seed=43", "market.book.depth.size=2.6"]), { inline: true });
+    const independent = await runScenario(loadScenario(undefined, ["paths=300", "seed=43", "market.book.depth.size=2.6"]), {
+      inline: true,
+    });
     const rows: string[] = [];
     for (const metric of ["liquidatedNotional", "liquidations", "maxDrawdown"] as const) {
       const paired = deeper.differences!.metrics[metric];
@@ -417,7 +586,9 @@ describe("runSweep", () => {
       const b = base.summary.metrics[metric];
       const welch = welchDifference({ mean: a.mean, std: a.std, n: 300 }, { mean: b.mean, std: b.std, n: 300 });
       const ratio = (welch.ci95[1] - welch.ci95[0]) / (paired.ci95[1] - paired.ci95[0]);
-      rows.push(`${metric}: paired ${paired.mean.toPrecision(4)} [${paired.ci95.map((x) => x.toPrecision(4))}], welch ${welch.mean.toPrecision(4)} [${welch.ci95.map((x) => x.toPrecision(4))}], width ratio ${ratio.toFixed(2)}`);
+      rows.push(
+        `${metric}: paired ${paired.mean.toPrecision(4)} [${paired.ci95.map((x) => x.toPrecision(4))}], welch ${welch.mean.toPrecision(4)} [${welch.ci95.map((x) => x.toPrecision(4))}], width ratio ${ratio.toFixed(2)}`,
+      );
       expect(ratio, rows.join("\n")).toBeGreaterThan(3);
       // Deeper books liquidate less, and CRN resolves it: the paired interval excludes 0.
       expect(paired.ci95[1], rows.join("\n")).toBeLessThan(0);
@@ -438,15 +609,31 @@ describe("cascade sweep end to end", () => {
     expect(lines).toHaveLength(65);
     const sweep = loadSweep(EXAMPLE, ["paths=24"]);
     expect(lines[0]).toBe(sweepCsvHeader(sweep.design.axes, sweep.metrics).join(","));
-    expect(lines[0]).toMatch(/^point,baseline,market\.book\.depth\.size,accounts\.leverage\.median,insurance\.initialBalance,paths,badDebt_mean,/);
+    expect(lines[0]).toMatch(
+      /^point,baseline,market\.book\.depth\.size,accounts\.leverage\.median,insurance\.initialBalance,paths,badDebt_mean,/,
+    );
     expect(lines[0]).toContain("liquidatedNotional_diff,liquidatedNotional_diff_ci95_lo,liquidatedNotional_diff_ci95_hi");
     expect(lines[0]).toContain("p_badDebt,p_badDebt_ci95_lo,p_badDebt_ci95_hi,p_badDebt_diff");
     expect(lines.filter((l) => l.split(",")[1] === "1").map((l) => l.split(",").slice(2, 5))).toEqual([["2.2", "10", "1000000"]]);
     const json = JSON.parse(readFileSync(join(out, "sweep.json"), "utf8"));
-    expect(json).toMatchObject({ name: "sweep-margin-design", seed: 42, paths: 24, pointCount: 64, baseline: 38, interrupted: false });
+    expect(json).toMatchObject({
+      name: "sweep-margin-design",
+      seed: 42,
+      paths: 24,
+      pointCount: 64,
+      baseline: 38,
+      interrupted: false,
+    });
     expect(json.base.market.book.depth.size).toBe(2.2);
     expect(json.points).toHaveLength(64);
-    expect(Object.keys(json.points[0].metrics)).toEqual(["badDebt", "liquidatedNotional", "amplification", "maxDrawdown", "insuranceMin", "adlNotional"]);
+    expect(Object.keys(json.points[0].metrics)).toEqual([
+      "badDebt",
+      "liquidatedNotional",
+      "amplification",
+      "maxDrawdown",
+      "insuranceMin",
+      "adlNotional",
+    ]);
     expect(readdirSync(out).sort()).toEqual(["report.html", "sweep.csv", "sweep.json"]); // no per-point directories by default; the CLI writes the report
   });
 
@@ -455,19 +642,42 @@ describe("cascade sweep end to end", () => {
       "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04] }\n",
     );
     const out = join(work, "keep");
-    const { code, stdout, stderr } = await cascade("sweep", file, "--out", out, "--paths", "20", "--keep-paths", "--json", "--threads", "1");
+    const { code, stdout, stderr } = await cascade(
+      "sweep",
+      file,
+      "--out",
+      out,
+      "--paths",
+      "20",
+      "--keep-paths",
+      "--json",
+      "--threads",
+      "1",
+    );
     expect(code, stderr).toBe(0);
     expect(stderr).toContain("point 0 (baseline) done, 1/2");
     expect(JSON.parse(stdout).points).toHaveLength(2);
     expect(readdirSync(out).sort()).toEqual(["point-000", "point-001", "report.html", "sweep.csv", "sweep.json"]);
     const summary = JSON.parse(readFileSync(join(out, "point-001", "summary.json"), "utf8"));
     expect(summary.scenario.market.book.depth.size).toBe(0.04);
-    expect(readFileSync(join(out, "point-001", "paths.csv"), "utf8").trimEnd().split("\n")).toHaveLength(21);
+    expect(
+      readFileSync(join(out, "point-001", "paths.csv"), "utf8")
+        .trimEnd()
+        .split("\n"),
+    ).toHaveLength(21);
   });
 });
 
 describe("console numbers", () => {
   it.each([
-    [2_747_795.4, "2.75M"], [999_990, "1M"], [989_387, "989k"], [12_345, "12.3k"], [941, "941"], [1.05243, "1.052"], [0, "0"], [-3.2e9, "-3.2B"], [NaN, "n/a"],
+    [2_747_795.4, "2.75M"],
+    [999_990, "1M"],
+    [989_387, "989k"],
+    [12_345, "12.3k"],
+    [941, "941"],
+    [1.05243, "1.052"],
+    [0, "0"],
+    [-3.2e9, "-3.2B"],
+    [NaN, "n/a"],
   ])("%d prints as %s", (x, text) => expect(compact(x)).toBe(text));
 });

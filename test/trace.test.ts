@@ -51,8 +51,10 @@ function checkTotals(trace: PathTrace, record: Float64Array, at: number): void {
     if (!Object.is(got, want)) throw new Error(`path ${trace.path}: the trace's ${name} is ${got}, the record's ${want}`);
   }
   const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
-  if (!near(t.stepsLiquidatedNotional, rec("liquidatedNotional"))) throw new Error(`path ${trace.path}: steps' liquidatedNotional ${t.stepsLiquidatedNotional} vs ${rec("liquidatedNotional")}`);
-  if (!near(t.stepsAdlNotional, rec("adlNotional"))) throw new Error(`path ${trace.path}: steps' adlNotional ${t.stepsAdlNotional} vs ${rec("adlNotional")}`);
+  if (!near(t.stepsLiquidatedNotional, rec("liquidatedNotional")))
+    throw new Error(`path ${trace.path}: steps' liquidatedNotional ${t.stepsLiquidatedNotional} vs ${rec("liquidatedNotional")}`);
+  if (!near(t.stepsAdlNotional, rec("adlNotional")))
+    throw new Error(`path ${trace.path}: steps' adlNotional ${t.stepsAdlNotional} vs ${rec("adlNotional")}`);
 }
 
 describe("the kernel's trace and the reference engine's", () => {
@@ -94,7 +96,10 @@ describe("the kernel's trace and the reference engine's", () => {
           expect(sc).toBe(sa);
           // the traced recomputation's record is the untraced run's
           for (let m = 0; m < RECORD_STRIDE; m++) {
-            if (!Object.is(a.record[m], records[p * RECORD_STRIDE + m])) throw new Error(`path ${p}: traced ${METRIC_NAMES[m]} ${a.record[m]} vs untraced ${records[p * RECORD_STRIDE + m]}`);
+            if (!Object.is(a.record[m], records[p * RECORD_STRIDE + m]))
+              throw new Error(
+                `path ${p}: traced ${METRIC_NAMES[m]} ${a.record[m]} vs untraced ${records[p * RECORD_STRIDE + m]}`,
+              );
           }
           expect(a.trace.stepCount).toBe(inputs.scenario.steps + 1);
           checkTotals(a.trace, records, p * RECORD_STRIDE);
@@ -131,7 +136,8 @@ describe("the kernel's trace and the reference engine's", () => {
         const bankrupt = e[at + EV.counterparty];
         let found = false;
         for (let j = 0, bt = 0; j < i; j++, bt += EVENT_STRIDE) {
-          if (e[bt + EV.kind] === KIND.liquidation && e[bt + EV.account] === bankrupt && e[bt + EV.step] === e[at + EV.step]) found = true;
+          if (e[bt + EV.kind] === KIND.liquidation && e[bt + EV.account] === bankrupt && e[bt + EV.step] === e[at + EV.step])
+            found = true;
         }
         expect(found, `ADL event ${i} names account ${bankrupt}, liquidated earlier in its step`).toBe(true);
       }
@@ -209,7 +215,23 @@ describe("the files' text", () => {
     const events = new Float64Array(n * EVENT_STRIDE);
     for (let i = 0; i < n; i++) {
       const at = i * EVENT_STRIDE;
-      events.set([1 + (i % 12), 1 + (i >> 10), 1 + (i % 3), i, i % 2 ? 1 : -1, 0.1 * i, 30000 - i / 7, i % 5 ? NaN : 29000, 3 * i, -1, 1e6 - i, 0], at);
+      events.set(
+        [
+          1 + (i % 12),
+          1 + (i >> 10),
+          1 + (i % 3),
+          i,
+          i % 2 ? 1 : -1,
+          0.1 * i,
+          30000 - i / 7,
+          i % 5 ? NaN : 29000,
+          3 * i,
+          -1,
+          1e6 - i,
+          0,
+        ],
+        at,
+      );
     }
     const steps = new Float64Array(2 * 17).fill(1.5);
     steps[0] = 0;
@@ -243,7 +265,23 @@ describe("cascade run --trace", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   // a crash with a small fund: bad debt on some paths, none on others
-  const base = ["--paths", "40", "--set", "accounts.count=1500", "--set", "insurance.initialBalance=3000", "--set", "steps=30", "--set", "adl.ranking=none", "--set", "market.price.shocks=[{step: 5, return: -0.06}]", "--threads", "1", "--quiet"];
+  const base = [
+    "--paths",
+    "40",
+    "--set",
+    "accounts.count=1500",
+    "--set",
+    "insurance.initialBalance=3000",
+    "--set",
+    "steps=30",
+    "--set",
+    "adl.ranking=none",
+    "--set",
+    "market.price.shocks=[{step: 5, return: -0.06}]",
+    "--threads",
+    "1",
+    "--quiet",
+  ];
 
   it("worst:badDebt:3 writes events.csv and steps.csv of the 3 paths with the most bad debt, adding up to their rows", async () => {
     const out = join(work, "worst");
@@ -253,7 +291,10 @@ describe("cascade run --trace", () => {
     const table = await readCsvColumns(join(out, "paths.csv"), { numbers: "all" });
     const bad = table.numbers.get("badDebt")!;
     const expected = worstPaths(bad, "badDebt", 3);
-    expect(expected.some((p) => bad[p] > 0), "the scenario must give bad debt").toBe(true);
+    expect(
+      expected.some((p) => bad[p] > 0),
+      "the scenario must give bad debt",
+    ).toBe(true);
     const events = readFileSync(join(out, "events.csv"), "utf8");
     const steps = readFileSync(join(out, "steps.csv"), "utf8");
     expect(events.split("\n")[0]).toBe(EVENT_COLUMNS.join(","));
@@ -309,7 +350,10 @@ describe("cascade run --trace", () => {
     const s = await readParquetColumns(join(pq, "steps.parquet"), { numbers: "all" });
     const t = await readCsvColumns(join(csv, "steps.csv"), { numbers: "all" });
     for (const [name, col] of t.numbers) expect(Array.from(s.numbers.get(name)!), name).toEqual(Array.from(col));
-    expect(readFileSync(join(pq, "report.html"), "utf8").includes('data-chart="timelines"'), "report.html draws the timelines").toBe(true);
+    expect(
+      readFileSync(join(pq, "report.html"), "utf8").includes('data-chart="timelines"'),
+      "report.html draws the timelines",
+    ).toBe(true);
   });
 
   it("a run without --trace removes the trace files another run left", async () => {
@@ -327,21 +371,51 @@ describe("cascade run --trace", () => {
     expect(r.code).toBe(2);
     const lines = errorLinesOf(r.stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: --trace: path \d+ had \d+ events, more than the trace buffer holds \(3 per path\): raise it with --trace-buffer \d+$/);
+    expect(lines[0]).toMatch(
+      /^error: --trace: path \d+ had \d+ events, more than the trace buffer holds \(3 per path\): raise it with --trace-buffer \d+$/,
+    );
     // the run itself is written; the trace is not
     expect(existsSync(join(out, "paths.csv"))).toBe(true);
     expect(existsSync(join(out, "events.csv"))).toBe(false);
   });
 
   const bad: { name: string; argv: string[]; says: string }[] = [
-    { name: "a path outside the run", argv: ["--trace", "3,40"], says: "error: --trace: path 40 is not in this run (it has paths 0 to 39)" },
-    { name: "a path outside the shard", argv: ["--trace", "3", "--shard", "2/2"], says: "error: --trace: path 3 is not in this run (it has paths 20 to 39)" },
-    { name: "an unknown metric", argv: ["--trace", "worst:badDept:3"], says: 'error: --trace worst:METRIC:K: METRIC must be a per-path metric (one of liquidations, ' },
-    { name: "k = 0", argv: ["--trace", "worst:badDebt:0"], says: 'error: --trace worst:METRIC:K: K must be a positive integer (received "0")' },
-    { name: "more worst paths than the run has", argv: ["--trace", "worst:badDebt:41"], says: "error: --trace worst:badDebt:41 asks for 41 paths (this run has 40: paths 0 to 39)" },
-    { name: "a malformed selection", argv: ["--trace", "first:3"], says: 'error: --trace must be path indices, e.g. 0,17,250, or worst:METRIC:K, e.g. worst:badDebt:5 (received "first:3")' },
+    {
+      name: "a path outside the run",
+      argv: ["--trace", "3,40"],
+      says: "error: --trace: path 40 is not in this run (it has paths 0 to 39)",
+    },
+    {
+      name: "a path outside the shard",
+      argv: ["--trace", "3", "--shard", "2/2"],
+      says: "error: --trace: path 3 is not in this run (it has paths 20 to 39)",
+    },
+    {
+      name: "an unknown metric",
+      argv: ["--trace", "worst:badDept:3"],
+      says: "error: --trace worst:METRIC:K: METRIC must be a per-path metric (one of liquidations, ",
+    },
+    {
+      name: "k = 0",
+      argv: ["--trace", "worst:badDebt:0"],
+      says: 'error: --trace worst:METRIC:K: K must be a positive integer (received "0")',
+    },
+    {
+      name: "more worst paths than the run has",
+      argv: ["--trace", "worst:badDebt:41"],
+      says: "error: --trace worst:badDebt:41 asks for 41 paths (this run has 40: paths 0 to 39)",
+    },
+    {
+      name: "a malformed selection",
+      argv: ["--trace", "first:3"],
+      says: 'error: --trace must be path indices, e.g. 0,17,250, or worst:METRIC:K, e.g. worst:badDebt:5 (received "first:3")',
+    },
     { name: "a negative index", argv: ["--trace", "-1"], says: "error: --trace must be path indices" },
-    { name: "--trace-buffer 0", argv: ["--trace", "1", "--trace-buffer", "0"], says: 'error: --trace-buffer must be an integer from 1 to 10000000 (events per traced path; received "0")' },
+    {
+      name: "--trace-buffer 0",
+      argv: ["--trace", "1", "--trace-buffer", "0"],
+      says: 'error: --trace-buffer must be an integer from 1 to 10000000 (events per traced path; received "0")',
+    },
     { name: "--trace-buffer alone", argv: ["--trace-buffer", "100"], says: "error: --trace-buffer needs --trace" },
   ];
   it.each(bad)("bad input exits 2 before running: $name", async ({ argv, says }) => {

@@ -23,8 +23,20 @@ import { baseScenario } from "./helpers/scenario.js";
 
 const STEP_SECONDS = 60;
 
-const long = (account: string, size: number, entryPrice: number, collateral: number): PositionRow => ({ account, side: "long", size, entryPrice, collateral });
-const short = (account: string, size: number, entryPrice: number, collateral: number): PositionRow => ({ account, side: "short", size, entryPrice, collateral });
+const long = (account: string, size: number, entryPrice: number, collateral: number): PositionRow => ({
+  account,
+  side: "long",
+  size,
+  entryPrice,
+  collateral,
+});
+const short = (account: string, size: number, entryPrice: number, collateral: number): PositionRow => ({
+  account,
+  side: "short",
+  size,
+  entryPrice,
+  collateral,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Dutch auction: the price curves and the redo
@@ -135,7 +147,8 @@ describe("dutch-auction price curves (Maker Clipper abaci) and the redo", () => 
     expect(redos).toEqual([600, 600]);
     // the price falls linearly between redos: equal decrements of top × 60/600 per step
     const between = o.auctions.filter((e) => e.step >= 12 && e.step <= 21);
-    for (let k = 1; k < between.length; k++) expectClose(between[k - 1].price - between[k].price, 912.6 * 0.1, `drop at ${between[k].step}`, 1e-9);
+    for (let k = 1; k < between.length; k++)
+      expectClose(between[k - 1].price - between[k].price, 912.6 * 0.1, `drop at ${between[k].step}`, 1e-9);
     expectBitIdentical(auctionInputs(a));
   });
 
@@ -160,7 +173,14 @@ describe("dutch-auction price curves (Maker Clipper abaci) and the redo", () => 
   });
 
   it("stairstep: price = top × cut^⌊elapsed/stepSeconds⌋, and f < cusp redoes it", () => {
-    const a = { ...auctionInputs({}).scenario.liquidation.auction!, curve: "stairstep" as const, cut: 0.9, stepSeconds: 120, tailSeconds: 1e6, cusp: 0.5 };
+    const a = {
+      ...auctionInputs({}).scenario.liquidation.auction!,
+      curve: "stairstep" as const,
+      cut: 0.9,
+      stepSeconds: 120,
+      tailSeconds: 1e6,
+      cusp: 0.5,
+    };
     const { o, redos } = checkCurve(a);
     // the price holds for two 60 s steps, then drops by cut
     const kick = o.auctions[0];
@@ -174,7 +194,13 @@ describe("dutch-auction price curves (Maker Clipper abaci) and the redo", () => 
   });
 
   it("exponential: price = top × cut^elapsed (per second); 0.999^e < 0.5 first at e = 720", () => {
-    const a = { ...auctionInputs({}).scenario.liquidation.auction!, curve: "exponential" as const, cut: 0.999, tailSeconds: 1e6, cusp: 0.5 };
+    const a = {
+      ...auctionInputs({}).scenario.liquidation.auction!,
+      curve: "exponential" as const,
+      cut: 0.999,
+      tailSeconds: 1e6,
+      cusp: 0.5,
+    };
     const { redos } = checkCurve(a);
     // ln 0.5 / ln 0.999 = 692.8 s: the first multiple of 60 past it is 720
     expect(redos[0]).toBe(720);
@@ -195,7 +221,18 @@ describe("dutch-auction keepers (finite capital, minProfit, price impact)", () =
       ...inputs.scenario.liquidation,
       engine: "dutch-auction",
       feeRate: 0.005,
-      auction: { curve: "linear", tau: 3000, cut: 0.9, stepSeconds: 60, buf, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerSecond: capitalPerStep / 60, minProfit } }, // 60 s steps
+      auction: {
+        curve: "linear",
+        tau: 3000,
+        cut: 0.9,
+        stepSeconds: 60,
+        buf,
+        tailSeconds: 1e6,
+        cusp: 1e-9,
+        tip: 0,
+        chip: 0,
+        keepers: { capitalPerSecond: capitalPerStep / 60, minProfit },
+      }, // 60 s steps
     };
     return inputs;
   }
@@ -306,9 +343,16 @@ describe("backstop vault (Hyperliquid)", () => {
   const shocks: Shock[] = [{ step: 2, return: -0.08 }];
 
   function backstopInputs(engine: "backstop" | "market", vaultCapital: number) {
-    const inputs = flatScenario({ steps: 8, shocks, mmr: MMR, positions: collaterals.map((c, i) => long(`l${i}`, 1, START, c)), insurance: 0 });
+    const inputs = flatScenario({
+      steps: 8,
+      shocks,
+      mmr: MMR,
+      positions: collaterals.map((c, i) => long(`l${i}`, 1, START, c)),
+      insurance: 0,
+    });
     inputs.scenario.liquidation = { ...inputs.scenario.liquidation, engine, feeRate: 0.005 };
-    if (engine === "backstop") inputs.scenario.liquidation.backstop = { equityFractionOfMaintenance: FRACTION, vaultCapital, unwindHalfLifeSeconds: 60 }; // half a step's inventory per 60 s step
+    if (engine === "backstop")
+      inputs.scenario.liquidation.backstop = { equityFractionOfMaintenance: FRACTION, vaultCapital, unwindHalfLifeSeconds: 60 }; // half a step's inventory per 60 s step
     return inputs;
   }
 
@@ -334,7 +378,12 @@ describe("backstop vault (Hyperliquid)", () => {
         expect(e.notional).toBe(e.size * 920);
       }
     }
-    expect(o.liquidations.filter((e) => e.notional === e.size * mark).map((e) => e.account).sort()).toEqual(toVault);
+    expect(
+      o.liquidations
+        .filter((e) => e.notional === e.size * mark)
+        .map((e) => e.account)
+        .sort(),
+    ).toEqual(toVault);
     expect(o.liquidations.length).toBe(7);
     // no bad debt, and the fund only ever receives (the book liquidation's fee 0.005 × 920 = 4.6)
     let before = 0;
@@ -381,10 +430,20 @@ describe("backstop vault (Hyperliquid)", () => {
     scenario.market.price.shocks = [{ step: 2, return: -0.08 }];
     scenario.insurance.initialBalance = 1000;
     const market = runReference({ scenario }, 4);
-    const backstop = { scenario: { ...scenario, liquidation: { ...scenario.liquidation, engine: "backstop" as const, backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 0, unwindHalfLifeSeconds: 186.4 } } } };
+    const backstop = {
+      scenario: {
+        ...scenario,
+        liquidation: {
+          ...scenario.liquidation,
+          engine: "backstop" as const,
+          backstop: { equityFractionOfMaintenance: FRACTION, vaultCapital: 0, unwindHalfLifeSeconds: 186.4 },
+        },
+      },
+    };
     expect(market[METRIC.liquidations]).toBeGreaterThan(0);
     expect(firstDifference(market, runReference(backstop, 4))).toBe(-1);
-    for (const build of ["release", "debug"] as const) expect(firstDifference(market, runWasm(backstop, 4, build)), build).toBe(-1);
+    for (const build of ["release", "debug"] as const)
+      expect(firstDifference(market, runWasm(backstop, 4, build)), build).toBe(-1);
   });
 
   it("money is conserved with the vault as a bucket: traders + fund + makers + treasury + vault − bad debt", () => {
@@ -401,8 +460,17 @@ describe("backstop vault (Hyperliquid)", () => {
   it("with liquidation.partial, the accounts the vault does not take are sliced: at most fraction × size per cooldown", () => {
     // one big long, 100 units at 1000 with 12,000 collateral (liquidation price 926.3), a −8% shock and then −1%
     // a step: at 920.5 E = 4050, between 2/3 × MM = 3068 and MM = 4602.5, so the book gets it, in slices
-    const stepShocks: Shock[] = [{ step: 2, return: -0.08 }, ...[3, 4, 5, 6, 7, 8, 9, 10].map((step) => ({ step, return: -0.01 }))];
-    const inputs = flatScenario({ steps: 14, shocks: stepShocks, mmr: MMR, positions: [long("big", 100, START, 12_000)], insurance: 10_000 });
+    const stepShocks: Shock[] = [
+      { step: 2, return: -0.08 },
+      ...[3, 4, 5, 6, 7, 8, 9, 10].map((step) => ({ step, return: -0.01 })),
+    ];
+    const inputs = flatScenario({
+      steps: 14,
+      shocks: stepShocks,
+      mmr: MMR,
+      positions: [long("big", 100, START, 12_000)],
+      insurance: 10_000,
+    });
     const fraction = 0.2;
     const cooldownSteps = 2;
     inputs.scenario.liquidation = {
@@ -451,12 +519,24 @@ describe("close-factor (Aave v3)", () => {
   const PROTOCOL = 0.1;
 
   function cfInputs(shock: number) {
-    const inputs = flatScenario({ steps: 4, shocks: [{ step: 2, return: shock }], mmr: MMR, positions: [long("a", Q, E0, C)], insurance: 1000 });
+    const inputs = flatScenario({
+      steps: 4,
+      shocks: [{ step: 2, return: shock }],
+      mmr: MMR,
+      positions: [long("a", Q, E0, C)],
+      insurance: 1000,
+    });
     inputs.scenario.liquidation = {
       ...inputs.scenario.liquidation,
       engine: "close-factor",
       feeRate: 0.005, // not charged: "No other fee"
-      closeFactor: { closeFactor: 0.5, fullCloseHealthFactor: 0.95, bonus: BONUS, protocolFeeOfBonus: PROTOCOL, minDebtForCloseFactor: 0 },
+      closeFactor: {
+        closeFactor: 0.5,
+        fullCloseHealthFactor: 0.95,
+        bonus: BONUS,
+        protocolFeeOfBonus: PROTOCOL,
+        minDebtForCloseFactor: 0,
+      },
     };
     return inputs;
   }
@@ -609,9 +689,29 @@ function deficitScenario(side: "short" | "long", deficit: number, ranking: "hype
   const loserCollateral = LOSER * Math.abs(fill - START) - deficit;
   // [size, entry, collateral]
   const rows: [number, number, number][] = up
-    ? [[1, 1000, 100], [2, 1050, 500], [0.5, 900, 50], [3, 1100, 1000], [1, 950, 30], [4, 1150, 800], [1.5, 1020, 120], [2, 980, 900]]
-    : [[1, 1000, 100], [2, 950, 500], [0.5, 1100, 50], [3, 900, 1000], [1, 1050, 30], [4, 850, 800], [1.5, 980, 120], [2, 1020, 900]];
-  const positions: PositionRow[] = [up ? short("loser", LOSER, START, loserCollateral) : long("loser", LOSER, START, loserCollateral)];
+    ? [
+        [1, 1000, 100],
+        [2, 1050, 500],
+        [0.5, 900, 50],
+        [3, 1100, 1000],
+        [1, 950, 30],
+        [4, 1150, 800],
+        [1.5, 1020, 120],
+        [2, 980, 900],
+      ]
+    : [
+        [1, 1000, 100],
+        [2, 950, 500],
+        [0.5, 1100, 50],
+        [3, 900, 1000],
+        [1, 1050, 30],
+        [4, 850, 800],
+        [1.5, 980, 120],
+        [2, 1020, 900],
+      ];
+  const positions: PositionRow[] = [
+    up ? short("loser", LOSER, START, loserCollateral) : long("loser", LOSER, START, loserCollateral),
+  ];
   for (const [k, [q, e, c]] of rows.entries()) positions.push(up ? long(`w${k}`, q, e, c) : short(`w${k}`, q, e, c));
   const inputs = flatScenario({ steps: 4, shocks, mmr: 0, positions, insurance: 0 });
   inputs.scenario.adl = { ranking };
@@ -623,12 +723,14 @@ function deficitScenario(side: "short" | "long", deficit: number, ranking: "hype
 describe("ADL rankings: hyperliquid and pnl-leverage close exactly the top k", () => {
   type Winner = ReturnType<typeof deficitScenario>["winners"][number];
   /** Hyperliquid: (mark/entry) × notional / account value for longs, (entry/mark) × … for shorts. */
-  const hyperliquid = (w: Winner, mark: number, s: number) => (s > 0 ? mark / w.e : w.e / mark) * ((w.q * mark) / (w.c + w.profit));
+  const hyperliquid = (w: Winner, mark: number, s: number) =>
+    (s > 0 ? mark / w.e : w.e / mark) * ((w.q * mark) / (w.c + w.profit));
   /** Binance: PnL% × effective leverage. */
   const pnlLeverage = (w: Winner, mark: number) => (w.profit / w.c) * ((w.q * mark) / (w.c + w.profit));
 
   /** The ranking order: best score first, ties by account index. */
-  const ranked = (winners: Winner[], score: (w: Winner) => number) => [...winners].sort((a, b) => score(b) - score(a) || a.account - b.account);
+  const ranked = (winners: Winner[], score: (w: Winner) => number) =>
+    [...winners].sort((a, b) => score(b) - score(a) || a.account - b.account);
 
   for (const side of ["short", "long"] as const) {
     it(`${side}s: ADL closes the bankrupt remainder size for size down each ranking's order, the last one partly`, () => {
@@ -640,16 +742,23 @@ describe("ADL rankings: hyperliquid and pnl-leverage close exactly the top k", (
         for (const w of winners) expect(w.profit, `winner ${w.account}`).toBeGreaterThan(0);
         const order = ranked(winners, (w) => (ranking === "hyperliquid" ? hyperliquid(w, mark, s) : pnlLeverage(w, mark)));
         const o = observe(inputs);
-        expect(o.liquidations.map((e) => [e.account, e.step]), "only the loser is liquidated, at step 2").toEqual([[0, 2]]);
+        expect(
+          o.liquidations.map((e) => [e.account, e.step]),
+          "only the loser is liquidated, at step 2",
+        ).toEqual([[0, 2]]);
         const remainder = o.liquidations[0].remainder ?? 0;
         expect(remainder, "the fund is empty: the book takes only what fills at or better than bankruptcy").toBeGreaterThan(0);
         // the ADL'd accounts are a prefix of the ranking, each closed whole but the last
         const hit = o.adl.map((e) => e.account);
         expect(hit, ranking).toEqual(order.slice(0, hit.length).map((w) => w.account));
-        for (const [k, e] of o.adl.entries()) expect(e.whole, `closure ${k}`).toBe(k < o.adl.length - 1 || e.size === winners[e.account - 1].q);
+        for (const [k, e] of o.adl.entries())
+          expect(e.whole, `closure ${k}`).toBe(k < o.adl.length - 1 || e.size === winners[e.account - 1].q);
         // size for size: exactly the uncovered bankrupt size, at the bankruptcy price
         // (the winners hold less than the remainder here: what none of them takes is closed at the mark, its shortfall bad debt)
-        const matched = Math.min(remainder, winners.reduce((a, w) => a + w.q, 0));
+        const matched = Math.min(
+          remainder,
+          winners.reduce((a, w) => a + w.q, 0),
+        );
         expect(o.adl.reduce((a, e) => a + e.size, 0)).toBeCloseTo(matched, 12);
         for (const e of o.adl) expect(e.bankrupt).toBe(0);
         expect(hit.length, "several accounts take the remainder").toBeGreaterThanOrEqual(2);
@@ -679,7 +788,11 @@ describe("socialised loss (adl.ranking socialized)", () => {
       const total = winners.reduce((a, w) => a + w.profit, 0); // q (e − 800.5) each
       const take = Math.min(deficit, total);
       expect(ev.haircuts.map((h) => h.account)).toEqual(winners.map((w) => w.account));
-      expectClose(ev.haircuts.reduce((a, h) => a + h.haircut, 0), take, "Σ haircuts");
+      expectClose(
+        ev.haircuts.reduce((a, h) => a + h.haircut, 0),
+        take,
+        "Σ haircuts",
+      );
       for (const w of winners) {
         const h = ev.haircuts.find((x) => x.account === w.account)!;
         expectClose(h.profit, w.profit, `profit of ${w.account}`);
@@ -718,14 +831,23 @@ describe("liquidation fee schedules", () => {
       { floor: 2000, rate: 0.005 },
       { floor: 5000, rate: 0.002 },
     ];
-    const inputs = flatScenario({ steps: 3, shocks: [{ step: 2, return: -0.2 }], mmr: 0.1, positions: sizes.map((q, i) => long(`l${i}`, q, START, 250 * q)), insurance: 100 });
+    const inputs = flatScenario({
+      steps: 3,
+      shocks: [{ step: 2, return: -0.2 }],
+      mmr: 0.1,
+      positions: sizes.map((q, i) => long(`l${i}`, q, START, 250 * q)),
+      insurance: 100,
+    });
     inputs.scenario.liquidation = { ...inputs.scenario.liquidation, feeRate: 0.05, fee: { kind: "tiered", tiers } };
     const o = observe(inputs);
     const rate = (n: number) => [...tiers].reverse().find((t) => t.floor <= n)!.rate;
     const fees = sizes.map((q) => rate(800 * q) * 800 * q);
     for (const [i, f] of [8, 10, 12, 10, 16].entries()) expectClose(fees[i], f, `fee ${i}`);
     // 0.01 × 800 + 0.005 × 2000 + 0.005 × 2400 + 0.002 × 5000 + 0.002 × 8000 = 8 + 10 + 12 + 10 + 16 = 56
-    expectClose(fees.reduce((a, b) => a + b, 0), 56);
+    expectClose(
+      fees.reduce((a, b) => a + b, 0),
+      56,
+    );
     // (accounts with equal liquidation prices up to rounding: compare the fills as a set)
     expect(o.liquidations.map((e) => e.notional).sort((a, b) => a - b)).toEqual(sizes.map((q) => 800 * q));
     for (const e of o.liquidations) expect(e.step).toBe(2);
@@ -738,8 +860,20 @@ describe("liquidation fee schedules", () => {
     // 20% a step (cooldown 1) into a book of 1000 a level at 800, while it stays across its liquidation price
     const feeRate = 0.001;
     const ramp = { kind: "time-ramped" as const, max: 0.004, graceSeconds: 90, increasePerSecond: 1e-5 };
-    const inputs = flatScenario({ steps: 30, shocks: [{ step: 2, return: -0.2 }], mmr: 0.1, positions: [long("big", 100, START, 21_150)], insurance: 100 });
-    inputs.scenario.liquidation = { ...inputs.scenario.liquidation, engine: "partial", feeRate, fee: ramp, partial: { threshold: 1000, fraction: 0.2, cooldownSeconds: 60 } };
+    const inputs = flatScenario({
+      steps: 30,
+      shocks: [{ step: 2, return: -0.2 }],
+      mmr: 0.1,
+      positions: [long("big", 100, START, 21_150)],
+      insurance: 100,
+    });
+    inputs.scenario.liquidation = {
+      ...inputs.scenario.liquidation,
+      engine: "partial",
+      feeRate,
+      fee: ramp,
+      partial: { threshold: 1000, fraction: 0.2, cooldownSeconds: 60 },
+    };
     const o = observe(inputs);
     const mark = 800.5;
     const fill = 800;
@@ -780,19 +914,39 @@ describe("liquidation fee schedules on auction takes", () => {
     // 1000 of it a step. Every take leaves > 20 a unit above bankruptcy, more than its fee (≤ 0.004 × 1000).
     const feeRate = 0.001;
     const ramp = { kind: "time-ramped" as const, max: 0.004, graceSeconds: 90, increasePerSecond: 1e-5 };
-    const inputs = flatScenario({ steps: 20, shocks: [{ step: 2, return: -0.2 }], positions: [long("a", 10, START, 2390)], impactHalfLife: Infinity, insurance: 1000 });
+    const inputs = flatScenario({
+      steps: 20,
+      shocks: [{ step: 2, return: -0.2 }],
+      positions: [long("a", 10, START, 2390)],
+      impactHalfLife: Infinity,
+      insurance: 1000,
+    });
     inputs.scenario.liquidation = {
       ...inputs.scenario.liquidation,
       engine: "dutch-auction",
       feeRate,
       fee: ramp,
-      auction: { curve: "linear", tau: 30_000, cut: 0.9, stepSeconds: 60, buf: 1, tailSeconds: 1e6, cusp: 1e-9, tip: 0, chip: 0, keepers: { capitalPerSecond: 1000 / 60, minProfit: 0 } },
+      auction: {
+        curve: "linear",
+        tau: 30_000,
+        cut: 0.9,
+        stepSeconds: 60,
+        buf: 1,
+        tailSeconds: 1e6,
+        cusp: 1e-9,
+        tip: 0,
+        chip: 0,
+        keepers: { capitalPerSecond: 1000 / 60, minProfit: 0 },
+      },
     };
     const o = observe(inputs);
     expect(o.liquidations.length).toBeGreaterThanOrEqual(8);
     for (const e of o.liquidations) {
       // elapsed since the first liquidation (the kick at step 2)
-      const rate = Math.min(ramp.max, feeRate + ramp.increasePerSecond * Math.max(0, (e.step - 2) * STEP_SECONDS - ramp.graceSeconds));
+      const rate = Math.min(
+        ramp.max,
+        feeRate + ramp.increasePerSecond * Math.max(0, (e.step - 2) * STEP_SECONDS - ramp.graceSeconds),
+      );
       const gain = o.ledgers[e.step - 1].insurance - o.ledgers[e.step - 2].insurance;
       expect(Math.abs(gain - rate * e.notional), `step ${e.step}: ${gain} vs ${rate * e.notional}`).toBeLessThan(1e-9);
     }

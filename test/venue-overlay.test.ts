@@ -55,7 +55,16 @@ describe("venue: a preset's design as scenario keys", () => {
     const a = presetFile("maker-eth-b").liquidation.auction;
     const s = resolve({ venue: "maker-eth-b", ...LONGS });
     expect(s.liquidation.engine).toBe("dutch-auction");
-    expect(s.liquidation.auction).toMatchObject({ curve: "stairstep", cut: a.curve.cut, stepSeconds: a.curve.step, buf: a.buf, tailSeconds: a.tail, cusp: a.cusp, tip: a.tip, chip: a.chip });
+    expect(s.liquidation.auction).toMatchObject({
+      curve: "stairstep",
+      cut: a.curve.cut,
+      stepSeconds: a.curve.step,
+      buf: a.buf,
+      tailSeconds: a.tail,
+      cusp: a.cusp,
+      tip: a.tip,
+      chip: a.chip,
+    });
     expect(s.liquidation.feeRate).toBeCloseTo(a.chop - 1, 15);
   });
 
@@ -68,7 +77,12 @@ describe("venue: a preset's design as scenario keys", () => {
   });
 
   it("the venue's keys win over the scenario's; a named engine's blocks give way to the venue's", () => {
-    const s = resolve({ venue: "hyperliquid-btc", liquidation: { engine: "market" }, adl: { ranking: "none" }, margin: { tiers: [{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }] } });
+    const s = resolve({
+      venue: "hyperliquid-btc",
+      liquidation: { engine: "market" },
+      adl: { ranking: "none" },
+      margin: { tiers: [{ floor: 0, mmr: 0.01, maintenanceAmount: 0 }] },
+    });
     expect(s.liquidation.engine).toBe("backstop");
     expect(s.liquidation.partial?.duringCooldown).toBe("full");
     expect(s.adl.ranking).toBe("hyperliquid");

@@ -82,7 +82,8 @@ describe("venue: NAME on the default scenario gives exactly the preset's design"
       const s = withVenue(p);
       const expected: string[] = [];
       const check = (path: string, scenario: unknown, venue: unknown) => {
-        if (JSON.stringify(scenario) !== JSON.stringify(venue)) expected.push(`venue ${p.name} overrides ${path} (scenario ${formatValue(scenario)}, venue ${formatValue(venue)})`);
+        if (JSON.stringify(scenario) !== JSON.stringify(venue))
+          expected.push(`venue ${p.name} overrides ${path} (scenario ${formatValue(scenario)}, venue ${formatValue(venue)})`);
       };
       check("margin.preset", crash.margin.preset, p.name);
       check("liquidation.engine", crash.liquidation.engine, d.engine);
@@ -101,7 +102,12 @@ describe("venue: NAME on the default scenario gives exactly the preset's design"
   });
 
   it("a scenario key the venue has none of is dropped with a warning naming it", () => {
-    const file = { ...crash, venue: "binance-usdm-btcusdt", liquidation: { ...crash.liquidation, engine: "partial", partial: { threshold: 5e4 } }, adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.5 } } };
+    const file = {
+      ...crash,
+      venue: "binance-usdm-btcusdt",
+      liquidation: { ...crash.liquidation, engine: "partial", partial: { threshold: 5e4 } },
+      adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.5 } },
+    };
     const s = resolveScenario(file, process.cwd()).scenario;
     expect(s.liquidation.engine).toBe("market");
     expect(s.liquidation.partial).toBeUndefined();
@@ -141,7 +147,9 @@ describe("precedence: the scenario file < the venue < --set", () => {
     expect(s.liquidation.engine).toBe("market");
     expect(s.liquidation.partial).toBeUndefined();
     expect(s.liquidation.backstop).toBeUndefined();
-    expect(s.venueWarnings).toContain("venue hyperliquid-btc: liquidation.engine \"market\" was given for this run; the venue's liquidation.backstop does not apply to it and is dropped");
+    expect(s.venueWarnings).toContain(
+      'venue hyperliquid-btc: liquidation.engine "market" was given for this run; the venue\'s liquidation.backstop does not apply to it and is dropped',
+    );
   });
 
   it("the order of --set pairs does not matter: venue last still leaves the other keys given", () => {
@@ -189,7 +197,10 @@ describe("a venue that cannot apply to the population is refused", () => {
       "venue maker-eth-b: vaults are long collateral only; set accounts.longShare: 1 (received 0.6)",
     ]);
     let stderr = "";
-    const code = await main(["validate", DEFAULT_SCENARIO_FILE, "--set", "venue=maker-eth-b"], { stdout: { write: () => {} }, stderr: { write: (t: string) => (stderr += t) } });
+    const code = await main(["validate", DEFAULT_SCENARIO_FILE, "--set", "venue=maker-eth-b"], {
+      stdout: { write: () => {} },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
     expect(code).toBe(2);
     expect(stderr).toBe("error: venue maker-eth-b: vaults are long collateral only; set accounts.longShare: 1 (received 0.6)\n");
   });
@@ -199,7 +210,12 @@ describe("a venue that cannot apply to the population is refused", () => {
       "venue aave-v3-eth: a WETH-collateral, stablecoin-debt position is a long; set accounts.longShare: 1 (received 0.99)",
     ]);
     const file = join(work, "positions.csv");
-    const rows = ["account,side,size,entryPrice,collateral", "a,long,1,30000,6000", "b,short,1,30000,6000", "c,short,2,30000,6000"];
+    const rows = [
+      "account,side,size,entryPrice,collateral",
+      "a,long,1,30000,6000",
+      "b,short,1,30000,6000",
+      "c,short,2,30000,6000",
+    ];
     writeFileSync(file, `${rows.join("\n")}\n`);
     expect(problemsOf(() => loadScenario(undefined, ["venue=maker-eth-b", `accounts.positionsFile=${file}`]))).toEqual([
       "venue maker-eth-b: vaults are long collateral only; accounts.positionsFile must hold longs only (received 2 short positions)",
@@ -225,7 +241,13 @@ function cooldownScenario(duringCooldown: "wait" | "full", engine: "partial" | "
     market: {
       ...base.market,
       initialPrice: 30_000,
-      price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: [{ step: 2, return: -0.2 }] },
+      price: {
+        model: "none",
+        volatility: 0,
+        drift: 0,
+        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+        shocks: [{ step: 2, return: -0.2 }],
+      },
       book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
       impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
     },
@@ -235,13 +257,23 @@ function cooldownScenario(duringCooldown: "wait" | "full", engine: "partial" | "
       feeRate: 0.005,
       maxRoundsPerStep: 1000,
       partial: { threshold: 100_000, fraction: 0.2, cooldownSeconds: 180, duringCooldown },
-      ...(engine === "backstop" ? { backstop: { equityFractionOfMaintenance: 2 / 3, vaultCapital: 1e6, unwindHalfLifeSeconds: 400 } } : {}),
+      ...(engine === "backstop"
+        ? { backstop: { equityFractionOfMaintenance: 2 / 3, vaultCapital: 1e6, unwindHalfLifeSeconds: 400 } }
+        : {}),
     },
     insurance: { initialBalance: 50_000 },
   };
   const positions: PositionRow[] = [];
-  for (let i = 0; i < 4; i++) positions.push({ account: `big${i}`, side: "long", size: 20 + i, entryPrice: 30_000, collateral: ((20 + i) * 30_000) / (10 + i) });
-  for (let i = 0; i < 4; i++) positions.push({ account: `small${i}`, side: "long", size: 1, entryPrice: 30_000, collateral: 30_000 / (5 + i) });
+  for (let i = 0; i < 4; i++)
+    positions.push({
+      account: `big${i}`,
+      side: "long",
+      size: 20 + i,
+      entryPrice: 30_000,
+      collateral: ((20 + i) * 30_000) / (10 + i),
+    });
+  for (let i = 0; i < 4; i++)
+    positions.push({ account: `small${i}`, side: "long", size: 1, entryPrice: 30_000, collateral: 30_000 / (5 + i) });
   positions.push({ account: "short0", side: "short", size: 2, entryPrice: 30_000, collateral: 30_000 / 4 });
   return { scenario, positions };
 }
@@ -282,7 +314,13 @@ describe("liquidation.partial.duringCooldown (Hyperliquid: the whole position wh
 
   it("the Hyperliquid venue on a population (backstop, tiers, Hyperliquid ADL): both engines agree, and full differs from wait", () => {
     // a drop shallow enough that large accounts cross between 2/3 of maintenance and maintenance: sliced, not vaulted
-    const sets = ["venue=hyperliquid-btc", "paths=6", "accounts.count=10000", "market.price.shocks=[{step: 10, return: -0.03}]", "insurance.initialBalance=20000"];
+    const sets = [
+      "venue=hyperliquid-btc",
+      "paths=6",
+      "accounts.count=10000",
+      "market.price.shocks=[{step: 10, return: -0.03}]",
+      "insurance.initialBalance=20000",
+    ];
     const full = loadScenario(undefined, sets);
     const wait = loadScenario(undefined, [...sets, "liquidation.partial.duringCooldown=wait"]);
     for (const inputs of [full, wait]) {
@@ -310,7 +348,12 @@ describe("liquidation.partial.duringCooldown (Hyperliquid: the whole position wh
 /** Three 1-unit longs at 1000 with 100 of collateral (a debt of 900 each), kicked together by a −20% drop at step 2. */
 function holeScenario(hole: number | undefined, capitalPerSecond: number): ScenarioInputs {
   const long = (account: string): PositionRow => ({ account, side: "long", size: 1, entryPrice: START, collateral: 100 });
-  const inputs = flatScenario({ steps: 20, shocks: [{ step: 2, return: -0.2 }], positions: [long("a"), long("b"), long("c")], insurance: 1000 });
+  const inputs = flatScenario({
+    steps: 20,
+    shocks: [{ step: 2, return: -0.2 }],
+    positions: [long("a"), long("b"), long("c")],
+    insurance: 1000,
+  });
   inputs.scenario.liquidation = {
     ...inputs.scenario.liquidation,
     engine: "dutch-auction",
@@ -346,15 +389,22 @@ describe("liquidation.auction.hole (Maker's Dog: the most debt in auctions at on
     const o = observe(holeScenario(1000, 1000));
     const steps = (j: number) => o.auctions.filter((e) => e.account === j).map((e) => e.step);
     expect(o.records[METRIC.liquidations]).toBe(3);
-    for (const j of [1, 2]) expect(Math.min(...steps(j)), `vault ${j} waits for vault ${j - 1}`).toBeGreaterThan(Math.max(...steps(j - 1)));
+    for (const j of [1, 2])
+      expect(Math.min(...steps(j)), `vault ${j} waits for vault ${j - 1}`).toBeGreaterThan(Math.max(...steps(j - 1)));
   });
 
   it("a debt larger than the hole is kicked into an empty auction house", () => {
     expect(observe(holeScenario(100, 0)).records[METRIC.liquidations]).toBe(1);
   });
 
-  for (const [hole, capital] of [[1000, 0], [1000, 1000], [2000, 1000], [undefined, 1000]] as const) {
-    it(`hole ${hole ?? "absent"}, keepers ${capital}/s: both engines bit for bit`, () => expectBitIdentical(holeScenario(hole, capital)));
+  for (const [hole, capital] of [
+    [1000, 0],
+    [1000, 1000],
+    [2000, 1000],
+    [undefined, 1000],
+  ] as const) {
+    it(`hole ${hole ?? "absent"}, keepers ${capital}/s: both engines bit for bit`, () =>
+      expectBitIdentical(holeScenario(hole, capital)));
   }
 
   it("the Maker venue maps the Dog's hole and Hole to a cap on debt: min(hole, Hole) / chop", () => {

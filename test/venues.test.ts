@@ -131,7 +131,11 @@ describe("dYdX v4 fillable price (liquidations_test.go TestGetFillablePrice)", (
         (absSize, isLong, tncOverTmmr, ba, smmr) => {
           const p = btc(isLong ? absSize : -absSize);
           const tmmr = Math.abs(p.size) * 50000 * 0.1;
-          const fp = fillablePrice(p, { netCollateral: tncOverTmmr * tmmr, maintenance: tmmr }, { bankruptcyAdjustment: ba, spreadToMaintenanceMarginRatio: smmr });
+          const fp = fillablePrice(
+            p,
+            { netCollateral: tncOverTmmr * tmmr, maintenance: tmmr },
+            { bankruptcyAdjustment: ba, spreadToMaintenanceMarginRatio: smmr },
+          );
           const slack = 1e-9 * 50000;
           return isLong ? fp <= 50000 + slack : fp >= 50000 - slack;
         },
@@ -191,19 +195,25 @@ describe("Aave v3.3 liquidation (LiquidationLogic.sol)", () => {
   const ex = EX.aave_v3; // aave/aave-v3-origin LiquidationLogic.sol; aave.com/docs/developers/liquidations
 
   it(`health factor: 10,000 collateral at LT 0.8 against 6,000 debt is 1.3333 (${ex.source})`, () => {
-    const hf = healthFactor([{ valueBase: ex.hf_example.collateral_usd, liquidationThreshold: ex.hf_example.liq_threshold }], ex.hf_example.debt_usd);
+    const hf = healthFactor(
+      [{ valueBase: ex.hf_example.collateral_usd, liquidationThreshold: ex.hf_example.liq_threshold }],
+      ex.hf_example.debt_usd,
+    );
     expectClose("health factor", hf, ex.hf_example.expected_hf, decimalsTol(4));
   });
 
   it.each([
     { bonus: 1.1, expected: ex.liquidator_receive_per_repaid["bonus_1.10"] as number },
     { bonus: 1.15, expected: ex.liquidator_receive_per_repaid["bonus_1.15"] as number },
-  ])("with bonus $bonus and a 10% protocol fee on the bonus the liquidator keeps $expected per unit repaid", ({ bonus, expected }) => {
-    const terms = { liquidationBonus: bonus, protocolFeeOfBonus: ex.liquidation_protocol_fee_of_bonus };
-    expectClose(`collateral per unit repaid, bonus ${bonus}`, liquidatorReceivePerRepaid(terms), expected, 1e-12);
-    const s = collateralToLiquidate(1000, { debtPrice: 1, collateralPrice: 1, userCollateralBalance: 1e9 }, terms);
-    expectClose("protocol fee = 10% of the bonus", s.protocolFee, 1000 * (bonus - 1) * 0.1, 1e-9);
-  });
+  ])(
+    "with bonus $bonus and a 10% protocol fee on the bonus the liquidator keeps $expected per unit repaid",
+    ({ bonus, expected }) => {
+      const terms = { liquidationBonus: bonus, protocolFeeOfBonus: ex.liquidation_protocol_fee_of_bonus };
+      expectClose(`collateral per unit repaid, bonus ${bonus}`, liquidatorReceivePerRepaid(terms), expected, 1e-12);
+      const s = collateralToLiquidate(1000, { debtPrice: 1, collateralPrice: 1, userCollateralBalance: 1e9 }, terms);
+      expectClose("protocol fee = 10% of the bonus", s.protocolFee, 1000 * (bonus - 1) * 0.1, 1e-9);
+    },
+  );
 
   it("the rules' constants are the example's: 50% close factor, full at HF 0.95, 2,000 and 1,000 USD thresholds", () => {
     expect(AAVE_V3_3_RULES).toEqual({
@@ -264,11 +274,13 @@ describe("Aave v3.3 liquidation (LiquidationLogic.sol)", () => {
 
 describe("Compound v2 seize amount (liquidateCalculateAmountSeizeTest.js)", () => {
   const ex = EX.compound_v2_seize;
-  const rows = (ex.rows as number[][]).map(([exchangeRate, priceBorrowed, priceCollateral, liquidationIncentive, repayAmount, expected]) => ({
-    input: { exchangeRate, priceBorrowed, priceCollateral, liquidationIncentive, repayAmount },
-    expected,
-    name: `rate ${exchangeRate}, borrowed ${priceBorrowed}, collateral ${priceCollateral}, incentive ${liquidationIncentive}, repay ${repayAmount} → ${expected}`,
-  }));
+  const rows = (ex.rows as number[][]).map(
+    ([exchangeRate, priceBorrowed, priceCollateral, liquidationIncentive, repayAmount, expected]) => ({
+      input: { exchangeRate, priceBorrowed, priceCollateral, liquidationIncentive, repayAmount },
+      expected,
+      name: `rate ${exchangeRate}, borrowed ${priceBorrowed}, collateral ${priceCollateral}, incentive ${liquidationIncentive}, repay ${repayAmount} → ${expected}`,
+    }),
+  );
 
   it.each(rows)("$name (9 significant digits)", ({ input, expected }) => {
     expectClose(`seizeTokens (${ex.source})`, seizeTokens(input), expected, sigTol(expected, 9));
@@ -278,7 +290,13 @@ describe("Compound v2 seize amount (liquidateCalculateAmountSeizeTest.js)", () =
     const { closeFactor: cf, liquidationIncentive, protocolSeizeShare } = ex.mainnet_params;
     const repay = maxRepay(1_000, cf);
     expect(repay).toBe(500);
-    const tokens = seizeTokens({ repayAmount: repay, liquidationIncentive, priceBorrowed: 1, priceCollateral: 1, exchangeRate: 0.02 });
+    const tokens = seizeTokens({
+      repayAmount: repay,
+      liquidationIncentive,
+      priceBorrowed: 1,
+      priceCollateral: 1,
+      exchangeRate: 0.02,
+    });
     expectClose("seized cTokens = 500 × 1.08 / 0.02", tokens, 27_000, 1e-8);
     const split = splitSeize(tokens, protocolSeizeShare, 0.02);
     expectClose("protocol cTokens", split.protocolTokens, 756, 1e-9);
@@ -320,7 +338,11 @@ describe("Maker Liquidations 2.0 abaci and Clipper (abaci.sol, clip.sol, dog.sol
           const price = linearDecrease(top, dur, tau);
           if (dur >= tau) return price === 0;
           const later = linearDecrease(top, dur + 1, tau);
-          return Math.abs(price - top * (1 - dur / tau)) <= 1e-12 * top && later <= price && Math.abs(linearDecrease(top, 0, tau) - top) <= 1e-12 * top;
+          return (
+            Math.abs(price - top * (1 - dur / tau)) <= 1e-12 * top &&
+            later <= price &&
+            Math.abs(linearDecrease(top, 0, tau) - top) <= 1e-12 * top
+          );
         },
       ),
     );
@@ -356,7 +378,12 @@ describe("Maker Liquidations 2.0 abaci and Clipper (abaci.sol, clip.sol, dog.sol
   it("stairstep holds its price within a step and drops by cut at each step; exponential is the per-second case", () => {
     expect(stairstepExponentialDecrease(100, 59, 0.99, 60)).toBe(100);
     expect(stairstepExponentialDecrease(100, 60, 0.99, 60)).toBe(99);
-    expectClose("exponential = stairstep with step 1", exponentialDecrease(100, 137, 0.999), stairstepExponentialDecrease(100, 137, 0.999, 1), 0);
+    expectClose(
+      "exponential = stairstep with step 1",
+      exponentialDecrease(100, 137, 0.999),
+      stairstepExponentialDecrease(100, 137, 0.999, 1),
+      0,
+    );
     for (const n of [0, 1, 2, 7, 19, 90, 1000]) expectClose(`powInt(0.99, ${n})`, powInt(0.99, n), 0.99 ** n, 1e-14);
   });
 
@@ -404,7 +431,12 @@ describe("Bybit inverse cross long (help centre 360039261334)", () => {
   });
 
   it("liquidation price from the page's own equation is 5,739.08 (to 0.01)", () => {
-    expectClose("liquidation price vs the derived value", bybitInverseLiquidationPrice(p), ex.liq_from_printed_formula_derived, 0.01);
+    expectClose(
+      "liquidation price vs the derived value",
+      bybitInverseLiquidationPrice(p),
+      ex.liq_from_printed_formula_derived,
+      0.01,
+    );
   });
 
   it("known discrepancy: the page states 5,739.50, 0.42 away from its own equation (within 0.5)", () => {
@@ -495,22 +527,26 @@ describe("partial liquidation and the backstop (Hyperliquid's rules; no public n
 
   it("a backstop leaves no bad debt until the vault is spent", () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.array(fc.double({ min: -1e5, max: 1e4, noNaN: true }), { maxLength: 40 }), (capital, equities) => {
-        let vault = capital;
-        let badDebt = 0;
-        let taken = 0;
-        for (const e of equities) {
-          const r = backstopTakeover(e, vault);
-          // Bad debt only when the account's loss is more than everything the vault has left.
-          if (r.badDebt > 0 && !(vault + e < 0 && r.vaultCapital === 0)) return false;
-          if (r.badDebt === 0 && vault + e < 0) return false;
-          vault = r.vaultCapital;
-          badDebt += r.badDebt;
-          taken += e;
-        }
-        // Conservation: what the vault holds = its capital + what it took over + the losses it could not cover.
-        return vault >= 0 && Math.abs(vault - (capital + taken + badDebt)) <= 1e-6 * (capital + 1e6);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.array(fc.double({ min: -1e5, max: 1e4, noNaN: true }), { maxLength: 40 }),
+        (capital, equities) => {
+          let vault = capital;
+          let badDebt = 0;
+          let taken = 0;
+          for (const e of equities) {
+            const r = backstopTakeover(e, vault);
+            // Bad debt only when the account's loss is more than everything the vault has left.
+            if (r.badDebt > 0 && !(vault + e < 0 && r.vaultCapital === 0)) return false;
+            if (r.badDebt === 0 && vault + e < 0) return false;
+            vault = r.vaultCapital;
+            badDebt += r.badDebt;
+            taken += e;
+          }
+          // Conservation: what the vault holds = its capital + what it took over + the losses it could not cover.
+          return vault >= 0 && Math.abs(vault - (capital + taken + badDebt)) <= 1e-6 * (capital + 1e6);
+        },
+      ),
     );
     expect(backstopTakeover(-300, 1_000)).toEqual({ vaultCapital: 700, badDebt: 0 });
     expect(backstopTakeover(-1_300, 1_000)).toEqual({ vaultCapital: 0, badDebt: 300 });
@@ -528,7 +564,13 @@ describe("partial liquidation and the backstop (Hyperliquid's rules; no public n
         fc.double({ min: 0.03, max: 1, noNaN: true }),
         (isLong, size, mark, maxLeverage, marginShare) => {
           const accountValue = size * mark * marginShare;
-          const lp = hyperliquidLiquidationPrice({ side: isLong ? "long" : "short", size, markPrice: mark, maxLeverage, accountValue });
+          const lp = hyperliquidLiquidationPrice({
+            side: isLong ? "long" : "short",
+            size,
+            markPrice: mark,
+            maxLeverage,
+            accountValue,
+          });
           const equityAtLp = accountValue + (isLong ? 1 : -1) * size * (lp - mark);
           const mmAtLp = size * lp * hyperliquidMaintenanceRate(maxLeverage);
           return Math.abs(equityAtLp - mmAtLp) <= 1e-9 * size * mark;
@@ -541,7 +583,14 @@ describe("partial liquidation and the backstop (Hyperliquid's rules; no public n
 describe("liquidation fee schedules and Drift's pacing (no public numeric example)", () => {
   it("flat, tiered by notional, and time-ramped rates", () => {
     expect(liquidationFeeRate({ kind: "flat", rate: 0.005 }, 1e6, 100)).toBe(0.005);
-    const tiered = { kind: "tiered" as const, tiers: [{ floor: 0, rate: 0.01 }, { floor: 100_000, rate: 0.0075 }, { floor: 1e6, rate: 0.005 }] };
+    const tiered = {
+      kind: "tiered" as const,
+      tiers: [
+        { floor: 0, rate: 0.01 },
+        { floor: 100_000, rate: 0.0075 },
+        { floor: 1e6, rate: 0.005 },
+      ],
+    };
     expect([5_000, 100_000, 999_999, 5e6].map((n) => liquidationFeeRate(tiered, n, 0))).toEqual([0.01, 0.0075, 0.0075, 0.005]);
     const ramp = { kind: "time-ramped" as const, base: 0.01, max: 0.05, graceSeconds: 600, increasePerSecond: 1e-5 };
     expect(liquidationFeeRate(ramp, 0, 599)).toBe(0.01);
@@ -585,9 +634,24 @@ describe("OKX partial liquidation down the tiers (no public numeric example)", (
 
   it.each([
     { name: "a healthy position: nothing", notional: 5e6, ratio: 0.02, action: { kind: "none" } },
-    { name: "tier 4 below its requirement: cut to the top of tier 2", notional: 5e6, ratio: 0.01, action: { kind: "reduce", targetNotional: 2e6, fromTier: 4, toTier: 2 } },
-    { name: "tier 5: cut to the top of tier 3", notional: 9e6, ratio: 0.01, action: { kind: "reduce", targetNotional: 4e6, fromTier: 5, toTier: 3 } },
-    { name: "tier 3: cut to the top of tier 1", notional: 3e6, ratio: 0.006, action: { kind: "reduce", targetNotional: 1e6, fromTier: 3, toTier: 1 } },
+    {
+      name: "tier 4 below its requirement: cut to the top of tier 2",
+      notional: 5e6,
+      ratio: 0.01,
+      action: { kind: "reduce", targetNotional: 2e6, fromTier: 4, toTier: 2 },
+    },
+    {
+      name: "tier 5: cut to the top of tier 3",
+      notional: 9e6,
+      ratio: 0.01,
+      action: { kind: "reduce", targetNotional: 4e6, fromTier: 5, toTier: 3 },
+    },
+    {
+      name: "tier 3: cut to the top of tier 1",
+      notional: 3e6,
+      ratio: 0.006,
+      action: { kind: "reduce", targetNotional: 1e6, fromTier: 3, toTier: 1 },
+    },
     { name: "tier 2 (below tier 3): liquidated whole", notional: 1.5e6, ratio: 0.005, action: { kind: "full" } },
     { name: "below the lowest tier's requirement: liquidated whole", notional: 9e6, ratio: 0.004, action: { kind: "full" } },
   ])("$name", ({ notional, ratio, action }) => {
@@ -612,7 +676,15 @@ describe("OKX partial liquidation down the tiers (no public numeric example)", (
 });
 
 describe("venue presets (presets/*.yaml)", () => {
-  const NAMES = ["aave-v3-eth", "binance-usdm-btcusdt", "bybit-linear-btcusdt", "dydx-v4-btc-usd", "hyperliquid-btc", "maker-eth-b", "okx-btc-usdt-swap"];
+  const NAMES = [
+    "aave-v3-eth",
+    "binance-usdm-btcusdt",
+    "bybit-linear-btcusdt",
+    "dydx-v4-btc-usd",
+    "hyperliquid-btc",
+    "maker-eth-b",
+    "okx-btc-usdt-swap",
+  ];
   const get = (name: string) => {
     const p = findPreset(name);
     if (!p) throw new Error(`preset ${name} is missing`);
@@ -641,7 +713,11 @@ describe("venue presets (presets/*.yaml)", () => {
   it("every preset works in `cascade margin`: a 2x long is liquidated between its bankruptcy price and entry", () => {
     for (const p of listPresets()) {
       const r = computeMargin(
-        { mode: "isolated", walletBalance: 0, positions: [{ symbol: "X", side: "long", size: 1, entryPrice: 1000, markPrice: 1000, preset: p.name, collateral: 500 }] },
+        {
+          mode: "isolated",
+          walletBalance: 0,
+          positions: [{ symbol: "X", side: "long", size: 1, entryPrice: 1000, markPrice: 1000, preset: p.name, collateral: 500 }],
+        },
         { resolvePresetTiers: () => ({ tiers: p.tiers, maintenanceAt: p.conventions.maintenanceAt }) },
       );
       const lp = r.positions[0].liquidationPrice!;
@@ -656,7 +732,21 @@ describe("venue presets (presets/*.yaml)", () => {
     expect(p.conventions.maintenanceAt).toBe("entry");
     expect(p.tiers[0].mmr).toBe(ex.mmr);
     const r = computeMargin(
-      { mode: "isolated", walletBalance: 0, positions: [{ symbol: "BTCUSDT", side: "long", size: ex.qty_btc, entryPrice: ex.entry, markPrice: ex.entry, preset: p.name, collateral: ex.IM }] },
+      {
+        mode: "isolated",
+        walletBalance: 0,
+        positions: [
+          {
+            symbol: "BTCUSDT",
+            side: "long",
+            size: ex.qty_btc,
+            entryPrice: ex.entry,
+            markPrice: ex.entry,
+            preset: p.name,
+            collateral: ex.IM,
+          },
+        ],
+      },
       { resolvePresetTiers: () => ({ tiers: p.tiers, maintenanceAt: p.conventions.maintenanceAt }) },
     );
     expectClose(`liquidation price (${ex.source})`, r.positions[0].liquidationPrice!, ex.expected_liq_price, 0.01);
@@ -732,10 +822,21 @@ describe("venue presets (presets/*.yaml)", () => {
   it("a liquidation section missing what its engine needs is one problem naming the field", () => {
     const bad = venueLiquidationSchema.safeParse({ engine: "dutch-auction" }, { reportInput: true });
     expect(bad.success).toBe(false);
-    expect(formatIssues(bad.error!.issues, venueLiquidationSchema)).toEqual(["auction is required by engine dutch-auction (received nothing)"]);
+    expect(formatIssues(bad.error!.issues, venueLiquidationSchema)).toEqual([
+      "auction is required by engine dutch-auction (received nothing)",
+    ]);
     const ltv = venueLiquidationSchema.safeParse({
       engine: "close-factor",
-      closeFactor: { ltv: 0.9, liquidationThreshold: 0.8, liquidationBonus: 1.05, protocolFeeOfBonus: 0.1, defaultCloseFactor: 0.5, fullCloseHealthFactor: 0.95, minBaseForCloseFactor: 2000, minLeftoverBase: 1000 },
+      closeFactor: {
+        ltv: 0.9,
+        liquidationThreshold: 0.8,
+        liquidationBonus: 1.05,
+        protocolFeeOfBonus: 0.1,
+        defaultCloseFactor: 0.5,
+        fullCloseHealthFactor: 0.95,
+        minBaseForCloseFactor: 2000,
+        minLeftoverBase: 1000,
+      },
     });
     expect(ltv.success).toBe(false);
   });

@@ -13,16 +13,30 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function collect() {
   let out = "";
   let err = "";
-  return { io: { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } }, out: () => out, err: () => err };
+  return {
+    io: { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe("cascade verify", async () => {
   const dir = join(work, "run");
-  await runScenario(loadScenario(undefined, ["paths=120", "accounts.count=2000", "insurance.initialBalance=3000"]), { inline: true, outDir: dir });
+  await runScenario(loadScenario(undefined, ["paths=120", "accounts.count=2000", "insurance.initialBalance=3000"]), {
+    inline: true,
+    outDir: dir,
+  });
 
   it("passes on an untouched output: hashes, statistics and a rerun sample all agree", async () => {
     const report = await verifyRun(dir, { sample: 20 });
-    expect(report.checks.map((c) => `${c.name}:${c.ok}`)).toEqual(["rows:true", "records hash:true", "scenario hash:true", "statistics:true", "fan:true", "rerun:true"]);
+    expect(report.checks.map((c) => `${c.name}:${c.ok}`)).toEqual([
+      "rows:true",
+      "records hash:true",
+      "scenario hash:true",
+      "statistics:true",
+      "fan:true",
+      "rerun:true",
+    ]);
     const cli = collect();
     expect(await main(["verify", dir], cli.io)).toBe(0);
     expect(cli.out()).toMatch(/verified/);

@@ -25,27 +25,43 @@ describe("warnings", () => {
   });
 
   it("every path the same: said, with why", () => {
-    expect(summaryWarnings(scenario, columns(10_000, false))).toEqual([expect.stringMatching(/^all 10000 paths are the same \(nothing in the scenario draws at random\)/)]);
+    expect(summaryWarnings(scenario, columns(10_000, false))).toEqual([
+      expect.stringMatching(/^all 10000 paths are the same \(nothing in the scenario draws at random\)/),
+    ]);
     expect(summaryWarnings(scenario, columns(1, false))).toEqual([]);
   });
 
   it("a run with no randomness warns through the CLI's runner, and a varied one of 10,000 paths says nothing", async () => {
     const flat = await runScenario(loadScenario(undefined, ["paths=12", "market.price.model=none"]), { inline: true });
     expect(flat.summary.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^all 12 paths are the same/)]));
-    const many = await runScenario(loadScenario(undefined, ["paths=10000", "steps=12", "accounts.count=100", "market.price.shocks=[]"]), { threads: 2 });
+    const many = await runScenario(
+      loadScenario(undefined, ["paths=10000", "steps=12", "accounts.count=100", "market.price.shocks=[]"]),
+      { threads: 2 },
+    );
     expect(many.summary.warnings).toEqual([]);
   });
 });
 
 describe("a replay with fewer returns than steps", () => {
   const returns = fileURLToPath(new URL("./fixtures/config/returns.csv", import.meta.url)); // 3 returns
-  const sets = (steps: number) => ["market.price.model=replay", `market.price.returnsFile=${returns}`, `steps=${steps}`, "paths=40", "accounts.count=100", "market.price.shocks=[]"];
+  const sets = (steps: number) => [
+    "market.price.model=replay",
+    `market.price.returnsFile=${returns}`,
+    `steps=${steps}`,
+    "paths=40",
+    "accounts.count=100",
+    "market.price.shocks=[]",
+  ];
 
   it("resamples them, and says so: in summary.json's warnings, naming the file key and both counts", async () => {
     const inputs = loadScenario(undefined, sets(12));
     expect(inputs.returns?.length).toBe(3);
     const run = await runScenario(inputs, { inline: true });
-    expect(run.summary.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^market\.price\.returnsFile holds 3 returns for 12 steps: each step draws one of them at random/)]));
+    expect(run.summary.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^market\.price\.returnsFile holds 3 returns for 12 steps: each step draws one of them at random/),
+      ]),
+    );
   });
 
   it("plays them in order when there are as many as steps: no warning about them", async () => {

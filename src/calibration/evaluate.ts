@@ -62,7 +62,11 @@ export interface CrashResult {
  */
 export function evaluateCheck(check: Check, records: PathRecord[]): CheckResult {
   const measured = spread(records.map((r) => FIGURES[check.figure].measure(r, check.param)));
-  const hit = measured !== undefined && 2 * measured.paths >= records.length && measured.mean >= check.band[0] && measured.mean <= check.band[1];
+  const hit =
+    measured !== undefined &&
+    2 * measured.paths >= records.length &&
+    measured.mean >= check.band[0] &&
+    measured.mean <= check.band[1];
   return { check, measured, hit };
 }
 

@@ -135,14 +135,30 @@ export function liquidatedShareBefore(r: PathRecord, seconds: number): number | 
 }
 
 export const FIGURES: Record<FigureId, Figure> = {
-  adlShareOfLiquidatedNotional: { label: "ADL notional / liquidated notional", unit: "share", measure: adlShareOfLiquidatedNotional },
+  adlShareOfLiquidatedNotional: {
+    label: "ADL notional / liquidated notional",
+    unit: "share",
+    measure: adlShareOfLiquidatedNotional,
+  },
   firstAdlDelaySeconds: { label: "first ADL after the first liquidation", unit: "seconds", measure: firstAdlDelaySeconds },
   fillsBeforeFirstAdl: { label: "liquidation fills before the first ADL", unit: "share", measure: fillsBeforeFirstAdl },
-  busiestFiveMinuteShare: { label: "liquidation fills in the busiest 5 minutes", unit: "share", measure: (r) => busiestWindowShare(r, 300) },
-  longShareOfLiquidatedNotional: { label: "liquidated notional that was long", unit: "share", measure: longShareOfLiquidatedNotional },
+  busiestFiveMinuteShare: {
+    label: "liquidation fills in the busiest 5 minutes",
+    unit: "share",
+    measure: (r) => busiestWindowShare(r, 300),
+  },
+  longShareOfLiquidatedNotional: {
+    label: "liquidated notional that was long",
+    unit: "share",
+    measure: longShareOfLiquidatedNotional,
+  },
   partialAdlShare: { label: "ADL closures that were partial", unit: "share", measure: partialAdlShare },
   adlInProfitShare: { label: "ADL'd positions in profit at the ADL price", unit: "share", measure: adlInProfitShare },
-  liquidationsAfterAdlInStep: { label: "liquidations after an ADL in the same step", unit: "count", measure: (r) => r.liquidationsAfterAdl },
+  liquidationsAfterAdlInStep: {
+    label: "liquidations after an ADL in the same step",
+    unit: "count",
+    measure: (r) => r.liquidationsAfterAdl,
+  },
   // one market per scenario: the engine can only deleverage positions of the market whose liquidation went bankrupt
   adlInOtherMarkets: { label: "ADL closures in another market", unit: "count", measure: () => 0 },
   pathHasAdl: { label: "paths with any ADL", unit: "share", measure: (r) => (r.adl.length > 0 ? 1 : 0) },

@@ -37,7 +37,13 @@ export interface PathRecord {
 }
 
 /** Runs path `path` on a prepared engine and records it; the engine's hooks are left unset afterwards. */
-export function recordPath(engine: ReferenceEngine, path: number, stepSeconds: number, steps: number, initialInsurance: number): PathRecord {
+export function recordPath(
+  engine: ReferenceEngine,
+  path: number,
+  stepSeconds: number,
+  steps: number,
+  initialInsurance: number,
+): PathRecord {
   const entry = engine.population.entry;
   const record: PathRecord = {
     stepSeconds,
@@ -56,7 +62,13 @@ export function recordPath(engine: ReferenceEngine, path: number, stepSeconds: n
   };
   engine.onAdl = (e) => {
     lastAdlStep = e.step;
-    record.adl.push({ step: e.step, side: e.side, notional: e.size * e.price, whole: e.whole, inProfit: e.side * (e.price - entry[e.account]) > 0 });
+    record.adl.push({
+      step: e.step,
+      side: e.side,
+      notional: e.size * e.price,
+      whole: e.whole,
+      inProfit: e.side * (e.price - entry[e.account]) > 0,
+    });
   };
   engine.onStep = (ledger) => {
     record.insurance[ledger.step] = ledger.insurance;

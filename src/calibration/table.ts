@@ -16,7 +16,9 @@ export function calibrationRows(result: CrashResult): string[][] {
     t.checks.forEach((c, k) => {
       const unit = FIGURES[c.check.figure].unit;
       const m = c.measured;
-      const measured = m ? `${formatValue(unit, m.mean)} [${formatValue(unit, m.p05)}–${formatValue(unit, m.p95)}] (${m.paths})` : "undefined (0)";
+      const measured = m
+        ? `${formatValue(unit, m.mean)} [${formatValue(unit, m.p05)}–${formatValue(unit, m.p95)}] (${m.paths})`
+        : "undefined (0)";
       const band = `${formatValue(unit, c.check.band[0])}–${formatValue(unit, c.check.band[1])}`;
       const verdict = k === 0 ? (t.hit ? (t.target.byConstruction ? "yes (by construction)" : "yes") : "NO") : "";
       rows.push([k === 0 ? t.target.id : "", FIGURES[c.check.figure].label, band, measured, verdict]);
@@ -29,7 +31,11 @@ export function calibrationRows(result: CrashResult): string[][] {
 export function calibrationTable(result: CrashResult): string {
   const rows = calibrationRows(result);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  const line = (r: string[]) => r.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) => cell.padEnd(widths[col]))
+      .join("  ")
+      .trimEnd();
   const head = `${result.crash.name} (${result.crash.scenario}, ${result.paths} paths): ${result.hits} of ${result.targets.length} targets hit (at least ${result.crash.minimumHits} required)`;
   return [head, line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }

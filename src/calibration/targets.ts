@@ -45,13 +45,15 @@ export const HYPERLIQUID_2025_10_10: Crash = {
   targets: [
     {
       id: "adl-notional",
-      published: "ADL $2.10B against $5.51B liquidated: 38.1% in aggregate; 34.7% for BTC, 34.6–44.7% across the ten largest markets",
+      published:
+        "ADL $2.10B against $5.51B liquidated: 38.1% in aggregate; 34.7% for BTC, 34.6–44.7% across the ten largest markets",
       source: `${CONEJO} docs/analysis/TOTAL_IMPACT_ANALYSIS.md and docs/findings/ADL_PRIORITIZATION_VERIFIED.md ("Total Market Impact Analysis", "ADL Prioritization: Verified with Clearinghouse Data", 2025-11-13)`,
       checks: [{ figure: "adlShareOfLiquidatedNotional", band: [0.3, 0.45] }],
     },
     {
       id: "first-adl",
-      published: "first liquidation 21:15:03, first ADL 21:16:04 (61.7 s later); 710 of the 63,637 liquidation fills (1.1%) came before it",
+      published:
+        "first liquidation 21:15:03, first ADL 21:16:04 (61.7 s later); 710 of the 63,637 liquidation fills (1.1%) came before it",
       source: `${CONEJO} docs/analysis/CASCADE_TIMING_ANALYSIS.md and analysis_scripts/cascade_timing_results.json ("Cascade Timing Analysis - Liquidations Precede ADL", 2025-11-13)`,
       checks: [
         { figure: "firstAdlDelaySeconds", band: [45, 75] },
@@ -66,7 +68,8 @@ export const HYPERLIQUID_2025_10_10: Crash = {
     },
     {
       id: "long-share",
-      published: "83.9% of the day's liquidated notional was long ($8.30B of $9.89B, all venues); 91.1% on Hyperliquid over 4 hours (CoinGlass)",
+      published:
+        "83.9% of the day's liquidated notional was long ($8.30B of $9.89B, all venues); 91.1% on Hyperliquid over 4 hours (CoinGlass)",
       source:
         'blog.amberdata.io/how-3.21b-vanished-in-60-seconds-october-2025-crypto-crash-explained-through-7-charts ("How $3.21B Vanished in 60 Seconds", Amberdata, 2025-10); binance.bh/en-AE/square/post/30850840862433 (CoinGlass figures, 2025-10-11)',
       checks: [{ figure: "longShareOfLiquidatedNotional", band: [0.8, 0.92] }],
@@ -101,8 +104,10 @@ export const HYPERLIQUID_2025_10_10: Crash = {
   ],
 };
 
-const BITMEX_BLOG = 'blog.bitmex.com/bitmex-insurance-fund-your-questions-answered ("BitMEX Insurance Fund: Your Questions Answered", BitMEX, 2020-03-23)';
-const LEDGERPRIME = 'research.ledgerprime.com/p/cryptos-black-thursday-the-market ("Crypto\'s Black Thursday: the Market Crash of March 2020", LedgerPrime, 2020)';
+const BITMEX_BLOG =
+  'blog.bitmex.com/bitmex-insurance-fund-your-questions-answered ("BitMEX Insurance Fund: Your Questions Answered", BitMEX, 2020-03-23)';
+const LEDGERPRIME =
+  'research.ledgerprime.com/p/cryptos-black-thursday-the-market ("Crypto\'s Black Thursday: the Market Crash of March 2020", LedgerPrime, 2020)';
 
 /** Midnight UTC, 12 → 13 March 2020, from the scenario's start at 10:00. */
 export const BITMEX_MIDNIGHT_SECONDS = 14 * 3600;
@@ -134,7 +139,8 @@ export const BITMEX_2020_03_12: Crash = {
     },
     {
       id: "worst-fall-on-13-march",
-      published: "the fund's largest decline (2,606 XBT) occurred on 13 March: after midnight, in the second leg, not on the 12th",
+      published:
+        "the fund's largest decline (2,606 XBT) occurred on 13 March: after midnight, in the second leg, not on the 12th",
       source: BITMEX_BLOG,
       checks: [{ figure: "fundLargestFallLate", band: [0.9, 1], param: BITMEX_MIDNIGHT_SECONDS }],
     },

@@ -28,14 +28,18 @@ export async function mergeCommand(dirs: readonly string[], raw: RawMergeOptions
   if (sweepShards.length > 0) {
     if (sweepShards.length < dirs.length) {
       const run = dirs.find((d) => !sweepShards.includes(d))!;
-      throw new InputError(`${run} must be a sweep shard like ${sweepShards[0]} (received no ${SHARD_MANIFEST}): merge the shards of one sweep, or of one run, at a time`);
+      throw new InputError(
+        `${run} must be a sweep shard like ${sweepShards[0]} (received no ${SHARD_MANIFEST}): merge the shards of one sweep, or of one run, at a time`,
+      );
     }
     const { result, shards, parquet, keepPaths } = await mergeSweepShards(dirs, { outDir: out, force: raw.force ?? false });
     io.stdout.write(raw.json ? sweepJson(result) : formatSweepTable(result));
     if (!raw.quiet) {
       const where = resolve(out);
       const more = `${parquet ? ` and ${where}/sweep.parquet` : ""}${keepPaths ? ` and ${where}/point-*/` : ""}`;
-      io.stderr.write(`merged ${shards.length} sweep shards (${result.pointCount} points, ${result.paths} paths each): wrote ${where}/sweep.csv and ${where}/sweep.json${more}\n`);
+      io.stderr.write(
+        `merged ${shards.length} sweep shards (${result.pointCount} points, ${result.paths} paths each): wrote ${where}/sweep.csv and ${where}/sweep.json${more}\n`,
+      );
     }
     return 0;
   }
@@ -44,7 +48,9 @@ export async function mergeCommand(dirs: readonly string[], raw: RawMergeOptions
   else io.stdout.write(formatSummaryTable(result.summary) + "\n");
   if (!raw.quiet) {
     const where = resolve(out);
-    io.stderr.write(`merged ${result.shards.length} shards (${result.summary.paths} paths): wrote ${where}/summary.json and ${resolve(result.table.file)}\n`);
+    io.stderr.write(
+      `merged ${result.shards.length} shards (${result.summary.paths} paths): wrote ${where}/summary.json and ${resolve(result.table.file)}\n`,
+    );
   }
   return 0;
 }

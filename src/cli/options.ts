@@ -58,7 +58,13 @@ function integer(name: string, text: string | undefined, min: number, problems: 
   return undefined;
 }
 
-function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
+function oneOf<T extends string>(
+  name: string,
+  text: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
   if (text === undefined) return fallback;
   if ((allowed as readonly string[]).includes(text)) return text as T;
   problems.push(`--${name} must be one of ${allowed.join(", ")} (received ${formatValue(text)})`);
@@ -106,12 +112,18 @@ export function parseRunOptions(raw: RawRunOptions, scenarioFile: string | undef
 }
 
 /** `--queue URL` with `--queue-prefix` and `--batch-size`, which mean nothing without it. */
-export function queueOptions(raw: Pick<RawRunOptions, "queue" | "queuePrefix" | "batchSize">, problems: string[]): RunOptions["queue"] {
+export function queueOptions(
+  raw: Pick<RawRunOptions, "queue" | "queuePrefix" | "batchSize">,
+  problems: string[],
+): RunOptions["queue"] {
   const url = parseQueueUrl(raw.queue, problems);
   const prefix = parsePrefix(raw.queuePrefix, problems);
   const batchSize = integer("batch-size", raw.batchSize, 1, problems);
   if (raw.queue === undefined) {
-    for (const [name, given] of [["--queue-prefix", raw.queuePrefix], ["--batch-size", raw.batchSize]] as const) {
+    for (const [name, given] of [
+      ["--queue-prefix", raw.queuePrefix],
+      ["--batch-size", raw.batchSize],
+    ] as const) {
       if (given !== undefined) problems.push(`${name} needs --queue (it sets how a queue run is cut into jobs)`);
     }
     return undefined;

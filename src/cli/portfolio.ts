@@ -7,7 +7,13 @@ import { resolve } from "node:path";
 import { InputError, formatValue, type ReproContext } from "../config/errors.js";
 import { applySets, readScenarioFile } from "../config/load.js";
 import { loadPortfolioScenario, type PortfolioScenario } from "../portfolio/index.js";
-import { formatPortfolioTable, portfolioSummaryJson, runPortfolio, summarizePortfolio, writePortfolioSummary } from "../portfolio/report.js";
+import {
+  formatPortfolioTable,
+  portfolioSummaryJson,
+  runPortfolio,
+  summarizePortfolio,
+  writePortfolioSummary,
+} from "../portfolio/report.js";
 import { processIo, type CliIo } from "./io.js";
 import { MAX_THREADS, parseThreads } from "./options.js";
 import { portfolioMemoryProblems } from "../config/memory.js";
@@ -33,7 +39,9 @@ function integer(name: string, text: string | undefined, min: number, problems: 
   if (text === undefined) return undefined;
   const value = DIGITS.test(text.trim()) ? Number(text) : NaN;
   if (Number.isSafeInteger(value) && value >= min) return value;
-  problems.push(`--${name} must be ${min === 0 ? "a non-negative integer" : "a positive integer"} (received ${formatValue(text)})`);
+  problems.push(
+    `--${name} must be ${min === 0 ? "a non-negative integer" : "a positive integer"} (received ${formatValue(text)})`,
+  );
   return undefined;
 }
 
@@ -42,7 +50,12 @@ function integer(name: string, text: string | undefined, min: number, problems: 
  * it, prints the summary and writes DIR/summary.json and DIR/paths.csv. Every problem with the options or
  * the file is reported together (InputError, exit 2). Resolves to the exit code.
  */
-export async function portfolioCommand(file: string, raw: RawPortfolioOptions, io: CliIo = processIo, known: ReproContext = {}): Promise<number> {
+export async function portfolioCommand(
+  file: string,
+  raw: RawPortfolioOptions,
+  io: CliIo = processIo,
+  known: ReproContext = {},
+): Promise<number> {
   const problems: string[] = [];
   const paths = integer("paths", raw.paths, 1, problems);
   const seed = integer("seed", raw.seed, 0, problems);
@@ -55,9 +68,14 @@ export async function portfolioCommand(file: string, raw: RawPortfolioOptions, i
   let scenario: PortfolioScenario | undefined;
   try {
     const doc = applySets(readScenarioFile(file), raw.set ?? []);
-    const overridden = doc !== null && typeof doc === "object" && !Array.isArray(doc)
-      ? { ...(doc as Record<string, unknown>), ...(paths !== undefined ? { paths } : {}), ...(seed !== undefined ? { seed } : {}) }
-      : doc;
+    const overridden =
+      doc !== null && typeof doc === "object" && !Array.isArray(doc)
+        ? {
+            ...(doc as Record<string, unknown>),
+            ...(paths !== undefined ? { paths } : {}),
+            ...(seed !== undefined ? { seed } : {}),
+          }
+        : doc;
     scenario = loadPortfolioScenario(overridden);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;

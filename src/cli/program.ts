@@ -44,8 +44,15 @@ function withRunOptions(cmd: Command, { shards = true, queue = true } = {}): Com
     .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)")
     .option("--no-report", "do not write report.html (rebuild it later with `cascade report DIR`)");
   cmd.addOption(hidden(new Option("--resume <dir>", "finish an interrupted run"), !shards));
-  cmd.addOption(hidden(new Option("--queue <url>", "compute the batches on `cascade worker` processes through this Redis, e.g. redis://host:6379"), !queue));
-  cmd.addOption(hidden(new Option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; the workers must use the same)"), !queue));
+  cmd.addOption(
+    hidden(
+      new Option("--queue <url>", "compute the batches on `cascade worker` processes through this Redis, e.g. redis://host:6379"),
+      !queue,
+    ),
+  );
+  cmd.addOption(
+    hidden(new Option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; the workers must use the same)"), !queue),
+  );
   cmd.addOption(hidden(new Option("--batch-size <paths>", "paths per queue job (default: about 500,000 path-steps)"), !queue));
   return cmd;
 }
@@ -72,9 +79,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   withRunOptions(program.command("run").argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)"))
-    .option("--no-fan", "no fan charts (per-step quantiles across paths of the mark, the fundamental, the fund and open interest) in summary.json")
+    .option(
+      "--no-fan",
+      "no fan charts (per-step quantiles across paths of the mark, the fundamental, the fund and open interest) in summary.json",
+    )
     .description("Monte Carlo of cascade paths")
-    .option("--trace <selection>", "also write events.csv and steps.csv of these paths: indices (0,17,250) or the k worst by a metric (worst:badDebt:5)")
+    .option(
+      "--trace <selection>",
+      "also write events.csv and steps.csv of these paths: indices (0,17,250) or the k worst by a metric (worst:badDebt:5)",
+    )
     .option("--trace-buffer <events>", "events a traced path may hold (default 200000)")
     .action(async (file: string | undefined, raw: RawRunOptions & { trace?: string; traceBuffer?: string }) => {
       const problems: string[] = [];
@@ -103,12 +116,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program
     .command("solve")
     .argument("[scenario]", "scenario file (default: the embedded btc-perp-crash)")
-    .description("the value of one key at which a target is met: bisection on common random numbers, paths added until each run decides")
+    .description(
+      "the value of one key at which a target is met: bisection on common random numbers, paths added until each run decides",
+    )
     .option("--vary <key>", "the scenario key to solve for, e.g. insurance.initialBalance")
     .option("--range <lo:hi>", "the values to search between, e.g. 1e4:2e6")
     .option("--target <condition>", 'e.g. "P(adl) <= 0.01", "p99(badDebt) <= 1e6", "mean(liquidatedNotional) <= 5e6"')
     .option("--paths <n>", "paths of each first run (default: the scenario's)")
-    .option("--max-paths <n>", "the most paths a run is doubled to while its interval straddles the threshold (default 16 × --paths)")
+    .option(
+      "--max-paths <n>",
+      "the most paths a run is doubled to while its interval straddles the threshold (default 16 × --paths)",
+    )
     .option("--tol <x>", "stop when the bracket is narrower than this share of the range (default 0.01)")
     .option("--scale <s>", "auto | linear | log (auto: log when LO > 0 and HI/LO ≥ 100)")
     .option("--probes <n>", "interior values checked for monotonicity before bisecting (default 3)")
@@ -129,7 +147,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program
     .command("worker")
     .description("compute the batches of runs queued with `cascade run --queue` on this machine, until Ctrl-C")
-    .requiredOption("--queue <url>", "the coordinators' Redis, e.g. redis://host:6379 (redis://user:password@host:port/db; rediss:// for TLS)")
+    .requiredOption(
+      "--queue <url>",
+      "the coordinators' Redis, e.g. redis://host:6379 (redis://user:password@host:port/db; rediss:// for TLS)",
+    )
     .option("--queue-prefix <prefix>", "key prefix in Redis (default cascade; as the coordinators')")
     .option("--threads <t>", "worker threads (default: all cores)")
     .option("--name <name>", "this worker's name in the coordinators' progress (default HOST/PID)")
@@ -174,7 +195,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       if (isSweepDocument(readScenarioFile(file))) {
         const sweep = loadSweep(file, opts.set);
         for (const point of sweep.points) {
-          for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])]) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+          for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])])
+            io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
         }
         print(`ok: sweep ${sweep.name} (${sweep.points.length} points, ${sweep.base.scenario.paths} paths each)`);
         return;
@@ -199,11 +221,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .action(() => {
       print("presets (venue: NAME for the whole design, margin.preset: NAME for the tiers only):");
       for (const p of listPresets()) {
-        const engine = p.liquidation ? `${p.liquidation.engine}${p.liquidation.backstop ? " + backstop" : ""} engine` : "market engine";
-        const adl = p.insurance?.adlRanking ? `, ADL ${p.insurance.adlRanking}${p.insurance.adlPrice && p.insurance.adlRanking !== "none" ? ` at the ${p.insurance.adlPrice === "mark" ? "mark" : "bankruptcy price"}` : ""}` : "";
-        const mark = p.mark ? `, mark ${p.mark.model}${p.mark.oracleLagSeconds ? ` ${p.mark.oracleLagSeconds} s behind` : ""}` : "";
+        const engine = p.liquidation
+          ? `${p.liquidation.engine}${p.liquidation.backstop ? " + backstop" : ""} engine`
+          : "market engine";
+        const adl = p.insurance?.adlRanking
+          ? `, ADL ${p.insurance.adlRanking}${p.insurance.adlPrice && p.insurance.adlRanking !== "none" ? ` at the ${p.insurance.adlPrice === "mark" ? "mark" : "bankruptcy price"}` : ""}`
+          : "";
+        const mark = p.mark
+          ? `, mark ${p.mark.model}${p.mark.oracleLagSeconds ? ` ${p.mark.oracleLagSeconds} s behind` : ""}`
+          : "";
         const longs = p.conventions.longOnly ? ", longs only" : "";
-        print(`  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}; ${engine}${adl}${mark}${longs}`);
+        print(
+          `  ${p.name}  v${p.version}  ${p.venue} ${p.product}; ${p.tiers.length} tiers, maintenance at ${p.conventions.maintenanceAt}; ${engine}${adl}${mark}${longs}`,
+        );
         print(`    source: ${p.source}`);
         print(`    date: ${p.date}`);
       }
@@ -234,7 +264,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("rerun a sample of paths and check them against the run's records and hashes")
     .action(async (dir: string, opts: { sample: string }) => {
       const sample = Number(opts.sample);
-      if (!Number.isInteger(sample) || sample < 0) throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
+      if (!Number.isInteger(sample) || sample < 0)
+        throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
       code = await verifyCommand(dir, sample, io);
     });
 
@@ -242,7 +273,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("report")
     .argument("<dir>", "output directory of a run or a sweep")
     .option("--quiet", "do not say where the report was written")
-    .description("rebuild report.html (charts and tables of the results, one self-contained file) from a run's or a sweep's outputs")
+    .description(
+      "rebuild report.html (charts and tables of the results, one self-contained file) from a run's or a sweep's outputs",
+    )
     .action(async (dir: string, opts: { quiet?: boolean }) => {
       code = await reportCommand(dir, { quiet: opts.quiet ?? false }, io);
     });

@@ -49,7 +49,12 @@ export interface AfterRun {
 }
 
 /** Runs the scenario; resolves to the exit code (0 done, 130 interrupted). */
-export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io: CliIo = processIo, after: AfterRun = {}): Promise<number> {
+export async function runCommand(
+  inputs: ScenarioInputs,
+  options: RunOptions,
+  io: CliIo = processIo,
+  after: AfterRun = {},
+): Promise<number> {
   // the queue mode (and its Redis client) is loaded only when asked for
   const queued = options.queue ? await import("../queue/coordinator.js") : undefined;
   const abort = new AbortController();
@@ -72,16 +77,19 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
       onProgress: (p) => progress.update(p),
     };
     const log = (line: string) => void (options.quiet || io.stderr.write(`${line}\n`));
-    const result = queued && options.queue
-      ? await queued.runOnQueue(inputs, scenarioOptions, { ...options.queue, log })
-      : await runScenario(inputs, scenarioOptions);
+    const result =
+      queued && options.queue
+        ? await queued.runOnQueue(inputs, scenarioOptions, { ...options.queue, log })
+        : await runScenario(inputs, scenarioOptions);
     progress.stop();
     for (const warning of (result.summary.warnings as string[] | undefined) ?? []) io.stderr.write(`warning: ${warning}\n`);
     if (options.json) io.stdout.write(summaryToJson(result.summary) + "\n");
     else io.stdout.write(formatSummaryTable(result.summary) + "\n");
     const where = resolve(out);
     if (result.interrupted) {
-      io.stderr.write(`interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}; finish with --resume ${out}\n`);
+      io.stderr.write(
+        `interrupted: ${result.summary.paths} of ${result.range.end - result.range.first} paths finished and written to ${where}; finish with --resume ${out}\n`,
+      );
       return 130;
     }
     if (!options.quiet) io.stderr.write(`wrote ${where}/summary.json and ${where}/paths.${options.format}\n`);
@@ -94,8 +102,14 @@ export async function runCommand(inputs: ScenarioInputs, options: RunOptions, io
         seed: inputs.scenario.seed,
         scenarioHash: typeof result.summary.scenarioHash === "string" ? result.summary.scenarioHash : undefined,
       });
-      const list = traced.paths.length > 10 ? `${traced.paths.slice(0, 10).join(", ")}, … (${traced.paths.length} paths)` : traced.paths.join(", ");
-      if (!options.quiet) io.stderr.write(`traced path${traced.paths.length === 1 ? "" : "s"} ${list} (${traced.events} events): wrote ${traced.files.map((f) => resolve(f)).join(" and ")}\n`);
+      const list =
+        traced.paths.length > 10
+          ? `${traced.paths.slice(0, 10).join(", ")}, … (${traced.paths.length} paths)`
+          : traced.paths.join(", ");
+      if (!options.quiet)
+        io.stderr.write(
+          `traced path${traced.paths.length === 1 ? "" : "s"} ${list} (${traced.events} events): wrote ${traced.files.map((f) => resolve(f)).join(" and ")}\n`,
+        );
     }
     await afterOutputs(out, after.report, io, options.quiet);
     return 0;

@@ -44,7 +44,8 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
   const lo = range ? Number(range[1]) : NaN;
   const hi = range ? Number(range[2]) : NaN;
   if (!raw.range) problems.push("--range LO:HI is required");
-  else if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) problems.push(`--range must be LO:HI with finite LO < HI (received "${raw.range}")`);
+  else if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+    problems.push(`--range must be LO:HI with finite LO < HI (received "${raw.range}")`);
   let target: Target | undefined;
   if (!raw.target) problems.push('--target is required, e.g. "P(adl) <= 0.01" or "p99(badDebt) <= 1e6"');
   else {
@@ -61,7 +62,8 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
   const tol = raw.tol === undefined ? 0.01 : Number(raw.tol);
   if (!(tol > 0 && tol < 1)) problems.push(`--tol must be within (0, 1) (received "${raw.tol}")`);
   const probes = raw.probes === undefined ? 3 : Number(raw.probes);
-  if (!(Number.isSafeInteger(probes) && probes >= 0 && probes <= 20)) problems.push(`--probes must be an integer 0 to 20 (received "${raw.probes}")`);
+  if (!(Number.isSafeInteger(probes) && probes >= 0 && probes <= 20))
+    problems.push(`--probes must be an integer 0 to 20 (received "${raw.probes}")`);
   const threads = positiveInt(raw.threads, "--threads", 0, problems);
   const engine = raw.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "ts") problems.push(`--engine must be wasm or ts (received "${engine}")`);
@@ -88,12 +90,24 @@ export async function solveCommand(file: string | undefined, raw: RawSolveOption
     const inputs = loadScenario(file, [...sets, `${key}=${value}`, `paths=${n}`]);
     // a search reads one statistic per run: no fan charts
     const options = { threads: threads || undefined, engine: engine as "wasm" | "ts", fan: false };
-    const result = queue ? await (await import("../queue/coordinator.js")).runOnQueue(inputs, options, queue) : await runScenario(inputs, options);
+    const result = queue
+      ? await (await import("../queue/coordinator.js")).runOnQueue(inputs, options, queue)
+      : await runScenario(inputs, options);
     if (!raw.quiet) io.stderr.write(`  ${key} = ${value}: ${n} paths\n`);
     return estimateOf(result.summary, target!.statistic);
   };
   const result = await searchTarget(target, { lo, hi, log, tol, paths, maxPaths, probes }, evaluate);
-  const record = { version: 1, scenario: file ?? "(embedded default)", sets, key, target: target.text, range: [lo, hi], scale: log ? "log" : "linear", tol, ...result };
+  const record = {
+    version: 1,
+    scenario: file ?? "(embedded default)",
+    sets,
+    key,
+    target: target.text,
+    range: [lo, hi],
+    scale: log ? "log" : "linear",
+    tol,
+    ...result,
+  };
   if (raw.out !== undefined) {
     await ensureDir(raw.out);
     await writeAtomic(raw.out, "solve.json", JSON.stringify(record, null, 2) + "\n");
@@ -111,7 +125,9 @@ function formatSolve(key: string, target: Target, r: SearchResult): string {
     "evaluated:",
   ];
   for (const e of [...r.evaluations].sort((a, b) => a.value - b.value)) {
-    lines.push(`  ${g(e.value).padStart(12)}  ${e.verdict.padEnd(9)} ${g(e.estimate.value)} [${g(e.estimate.ci95[0])}, ${g(e.estimate.ci95[1])}]  ${e.paths} paths`);
+    lines.push(
+      `  ${g(e.value).padStart(12)}  ${e.verdict.padEnd(9)} ${g(e.estimate.value)} [${g(e.estimate.ci95[0])}, ${g(e.estimate.ci95[1])}]  ${e.paths} paths`,
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -27,7 +27,12 @@ export interface SweepCommandOptions extends RunOptions {
 }
 
 /** Checks the options and the sweep file (every problem at once), then runs it; resolves to the exit code. */
-export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo = processIo, known: ReproContext = {}): Promise<number> {
+export async function sweepAction(
+  file: string,
+  raw: RawSweepOptions,
+  io: CliIo = processIo,
+  known: ReproContext = {},
+): Promise<number> {
   const problems: string[] = [];
   const options = parseRunOptions(raw, file, problems);
   let sweep: ResolvedSweep | undefined;
@@ -40,10 +45,15 @@ export async function sweepAction(file: string, raw: RawSweepOptions, io: CliIo 
   if (problems.length > 0 || !sweep) throw new InputError(problems);
   // what a point's `venue:` changed in the base scenario (each point's summary.json keeps its own)
   for (const point of sweep.points) {
-    for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])]) io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
+    for (const warning of [...(point.scenario.venueWarnings ?? []), ...(point.scenario.inputWarnings ?? [])])
+      io.stderr.write(`warning: point ${point.index}: ${warning}\n`);
   }
   Object.assign(known, { seed: sweep.base.scenario.seed, scenarioFile: file });
-  return sweepCommand(sweep, { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false, report: raw.report }, io);
+  return sweepCommand(
+    sweep,
+    { ...options, keepPaths: raw.keepPaths ?? false, force: options.force ?? raw.force ?? false, report: raw.report },
+    io,
+  );
 }
 
 const values = (v: Record<string, unknown>) =>
@@ -63,7 +73,10 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
   const out = options.resume ?? options.out;
   const where = resolve(out);
   try {
-    if (options.shard && options.queue) throw new InputError(["--queue: a sweep shard runs on this machine (run the whole sweep with --queue, or its shards without it)"]);
+    if (options.shard && options.queue)
+      throw new InputError([
+        "--queue: a sweep shard runs on this machine (run the whole sweep with --queue, or its shards without it)",
+      ]);
     if (options.shard) {
       const shard = `${options.shard.index}/${options.shard.count}`;
       const result = await runSweepShard(sweep, {
@@ -80,22 +93,38 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
         onSegment: (s, p) => {
           if (!lines) return;
           const seconds = (p.elapsedMs / 1000).toFixed(1);
-          io.stderr.write(`shard ${shard}: point ${s.point} paths ${s.firstPath}-${s.endPath - 1} done, ${p.pointsDone}/${p.points} after ${seconds} s\n`);
+          io.stderr.write(
+            `shard ${shard}: point ${s.point} paths ${s.firstPath}-${s.endPath - 1} done, ${p.pointsDone}/${p.points} after ${seconds} s\n`,
+          );
         },
       });
       bar?.stop();
       const m = result.manifest;
-      const pointsText = m.segments.length === 0 ? "no paths" : `${m.segments.length} point${m.segments.length === 1 ? "" : "s"} (${m.work.end - m.work.first} of ${m.work.total} point-paths)`;
-      if (options.json) io.stdout.write(JSON.stringify({ ...m, sweep: undefined, interrupted: result.interrupted }, null, 2) + "\n");
-      else io.stdout.write(`${sweep.name}: shard ${shard}, ${pointsText}, seed ${m.sweep.seed}, sweepHash ${m.sweepHash.slice(0, 16)}…\n`);
+      const pointsText =
+        m.segments.length === 0
+          ? "no paths"
+          : `${m.segments.length} point${m.segments.length === 1 ? "" : "s"} (${m.work.end - m.work.first} of ${m.work.total} point-paths)`;
+      if (options.json)
+        io.stdout.write(JSON.stringify({ ...m, sweep: undefined, interrupted: result.interrupted }, null, 2) + "\n");
+      else
+        io.stdout.write(
+          `${sweep.name}: shard ${shard}, ${pointsText}, seed ${m.sweep.seed}, sweepHash ${m.sweepHash.slice(0, 16)}…\n`,
+        );
       if (result.interrupted) {
-        io.stderr.write(`interrupted: shard ${shard} written to ${where} as far as it got; finish with --shard ${shard} --resume ${out}\n`);
+        io.stderr.write(
+          `interrupted: shard ${shard} written to ${where} as far as it got; finish with --shard ${shard} --resume ${out}\n`,
+        );
         return 130;
       }
-      if (!options.quiet) io.stderr.write(`wrote ${join(where, SHARD_MANIFEST)} and ${where}/point-*/; merge all ${options.shard.count} shards with cascade merge\n`);
+      if (!options.quiet)
+        io.stderr.write(
+          `wrote ${join(where, SHARD_MANIFEST)} and ${where}/point-*/; merge all ${options.shard.count} shards with cascade merge\n`,
+        );
       return 0;
     }
-    const queue = options.queue ? { ...options.queue, ...(options.quiet ? {} : { log: (line: string) => void io.stderr.write(`${line}\n`) }) } : undefined;
+    const queue = options.queue
+      ? { ...options.queue, ...(options.quiet ? {} : { log: (line: string) => void io.stderr.write(`${line}\n`) }) }
+      : undefined;
     const result = await runSweep(sweep, {
       ...(queue ? { queue } : {}),
       threads: options.threads,
@@ -110,18 +139,24 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
       onPoint: (point, p) => {
         if (!lines) return;
         const seconds = (p.elapsedMs / 1000).toFixed(1);
-        io.stderr.write(`point ${point.index}${point.baseline ? " (baseline)" : ""} done, ${p.pointsDone}/${p.points} after ${seconds} s: ${values(point.values)}\n`);
+        io.stderr.write(
+          `point ${point.index}${point.baseline ? " (baseline)" : ""} done, ${p.pointsDone}/${p.points} after ${seconds} s: ${values(point.values)}\n`,
+        );
       },
     });
     bar?.stop();
     io.stdout.write(options.json ? sweepJson(result) : formatSweepTable(result));
     if (result.interrupted) {
-      io.stderr.write(`interrupted: ${result.points.length} of ${result.pointCount} points finished and written to ${where}/sweep.csv; finish with --resume ${out}\n`);
+      io.stderr.write(
+        `interrupted: ${result.points.length} of ${result.pointCount} points finished and written to ${where}/sweep.csv; finish with --resume ${out}\n`,
+      );
       return 130;
     }
     if (!options.quiet) {
       const parquet = options.format === "parquet" ? ` and ${where}/sweep.parquet` : "";
-      io.stderr.write(`wrote ${where}/sweep.csv and ${where}/sweep.json${parquet}${options.keepPaths ? ` and ${where}/point-*/` : ""}\n`);
+      io.stderr.write(
+        `wrote ${where}/sweep.csv and ${where}/sweep.json${parquet}${options.keepPaths ? ` and ${where}/point-*/` : ""}\n`,
+      );
     }
     await afterOutputs(out, options.report, io, options.quiet);
     return 0;

@@ -57,7 +57,9 @@ export async function workerCommand(raw: RawWorkerOptions, io: CliIo, stop?: Pro
   const log = (line: string) => void (raw.quiet || io.stderr.write(`${line}\n`));
   const stopped = stop ?? firstSignal();
   const worker = await QueueWorker.start({ url, prefix, threads, name: raw.name, tuning, log, verbose: raw.verbose });
-  log(`worker ${worker.name}: taking the batches of runs queued on ${url.shown} (prefix ${prefix}), ${threads} thread${threads === 1 ? "" : "s"}; Ctrl-C stops it`);
+  log(
+    `worker ${worker.name}: taking the batches of runs queued on ${url.shown} (prefix ${prefix}), ${threads} thread${threads === 1 ? "" : "s"}; Ctrl-C stops it`,
+  );
   const signal = await stopped;
   log(`worker ${worker.name}: stopping (${signal}): finishing the batches under way`);
   await worker.stop();

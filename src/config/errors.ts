@@ -10,7 +10,8 @@ export class InputError extends Error {
   constructor(problems: string | string[]) {
     const all = typeof problems === "string" ? [problems] : problems;
     // A hostile file can hold a million unknown keys: the first MAX_PROBLEMS lines show what is wrong.
-    const list = all.length > MAX_PROBLEMS ? [...all.slice(0, MAX_PROBLEMS), `... and ${all.length - MAX_PROBLEMS} more problems`] : all;
+    const list =
+      all.length > MAX_PROBLEMS ? [...all.slice(0, MAX_PROBLEMS), `... and ${all.length - MAX_PROBLEMS} more problems`] : all;
     super(list.join("\n"));
     this.name = "InputError";
     this.problems = list;

@@ -49,7 +49,8 @@ class FileProblems {
   }
 
   finish(): void {
-    if (this.rows > MAX_ROW_PROBLEMS) this.out.push(`${this.f.key} "${pathText(this.f.file)}" has ${this.rows - MAX_ROW_PROBLEMS} more bad rows`);
+    if (this.rows > MAX_ROW_PROBLEMS)
+      this.out.push(`${this.f.key} "${pathText(this.f.file)}" has ${this.rows - MAX_ROW_PROBLEMS} more bad rows`);
   }
 
   get ok(): boolean {
@@ -60,7 +61,9 @@ class FileProblems {
 function readText(p: FileProblems): string | undefined {
   const got = readInputText(p.f.path, DATA_FILE_CAP);
   if ("text" in got) return got.text;
-  p.line(`${p.f.key} must name ${got.refusal.expected} (received "${pathText(p.f.file)}": ${got.refusal.why} at ${pathText(p.f.path)})`);
+  p.line(
+    `${p.f.key} must name ${got.refusal.expected} (received "${pathText(p.f.file)}": ${got.refusal.why} at ${pathText(p.f.path)})`,
+  );
   return undefined;
 }
 
@@ -115,7 +118,11 @@ function readCsv(p: FileProblems): CsvTable | undefined {
 }
 
 /** Index of each wanted column by header name (any order, extra columns ignored). */
-function columns(table: CsvTable, wanted: Record<string, readonly string[]>, p: FileProblems): Record<string, number> | undefined {
+function columns(
+  table: CsvTable,
+  wanted: Record<string, readonly string[]>,
+  p: FileProblems,
+): Record<string, number> | undefined {
   const index: Record<string, number> = {};
   const missing: string[] = [];
   for (const [name, aliases] of Object.entries(wanted)) {
@@ -126,7 +133,9 @@ function columns(table: CsvTable, wanted: Record<string, readonly string[]>, p: 
   if (missing.length > 0) {
     // the header is the file's first line: count its columns, never quote it
     const n = table.header.length;
-    p.file(`must have a header line naming columns ${Object.keys(wanted).join(",")} (missing ${missing.join(", ")}; the header has ${n} column${n === 1 ? "" : "s"})`);
+    p.file(
+      `must have a header line naming columns ${Object.keys(wanted).join(",")} (missing ${missing.join(", ")}; the header has ${n} column${n === 1 ? "" : "s"})`,
+    );
     return undefined;
   }
   return index;
@@ -140,7 +149,14 @@ interface CellRule {
 }
 
 /** A numeric cell within `rule`; pushes a row problem (saying what kind of value was found, not which) otherwise. */
-function numberCell(cells: string[], col: number, name: string, rule: CellRule, at: { row: number; line: number }, p: FileProblems): number | undefined {
+function numberCell(
+  cells: string[],
+  col: number,
+  name: string,
+  rule: CellRule,
+  at: { row: number; line: number },
+  p: FileProblems,
+): number | undefined {
   const text = cells[col] ?? "";
   const value = parseNumber(text);
   if (value === undefined) {
@@ -148,7 +164,8 @@ function numberCell(cells: string[], col: number, name: string, rule: CellRule, 
     return undefined;
   }
   if (!(rule.minIncluded ? value >= rule.min : value > rule.min)) {
-    const found = value === rule.min ? (value === 0 ? "zero" : "the bound") : value < 0 ? "a negative number" : "a smaller number";
+    const found =
+      value === rule.min ? (value === 0 ? "zero" : "the bound") : value < 0 ? "a negative number" : "a smaller number";
     p.row(at.row, at.line, `${name} must be ${rule.minIncluded ? ">=" : ">"} ${rule.min} (received ${found})`);
     return undefined;
   }
@@ -169,11 +186,13 @@ export const MAX_ABS_LOG_RETURN = 10;
 export function readPositions(f: NamedFile, problems: string[]): PositionRow[] | undefined {
   const p = new FileProblems(f, problems);
   const table = readCsv(p);
-  const col = table && columns(
-    table,
-    { account: ["account"], side: ["side"], size: ["size"], entryPrice: ["entryprice"], collateral: ["collateral"] },
-    p,
-  );
+  const col =
+    table &&
+    columns(
+      table,
+      { account: ["account"], side: ["side"], size: ["size"], entryPrice: ["entryprice"], collateral: ["collateral"] },
+      p,
+    );
   if (!table || !col) return undefined;
   const out: PositionRow[] = [];
   table.rows.forEach(({ cells, line }, i) => {
@@ -181,7 +200,8 @@ export function readPositions(f: NamedFile, problems: string[]): PositionRow[] |
     const account = cells[col.account] ?? "";
     const side = (cells[col.side] ?? "").toLowerCase();
     if (account === "") p.row(at.row, at.line, "account must not be empty");
-    if (side !== "long" && side !== "short") p.row(at.row, at.line, `side must be long or short (received ${cellShape(cells[col.side] ?? "")})`);
+    if (side !== "long" && side !== "short")
+      p.row(at.row, at.line, `side must be long or short (received ${cellShape(cells[col.side] ?? "")})`);
     const size = numberCell(cells, col.size, "size", POSITIVE_SIZE, at, p);
     const entryPrice = numberCell(cells, col.entryPrice, "entryPrice", POSITIVE_PRICE, at, p);
     const collateral = numberCell(cells, col.collateral, "collateral", MONEY, at, p);
@@ -189,7 +209,13 @@ export function readPositions(f: NamedFile, problems: string[]): PositionRow[] |
       p.row(at.row, at.line, `size × entryPrice must be <= ${MAX_MONEY} (received a larger notional)`);
       return;
     }
-    if (account !== "" && (side === "long" || side === "short") && size !== undefined && entryPrice !== undefined && collateral !== undefined) {
+    if (
+      account !== "" &&
+      (side === "long" || side === "short") &&
+      size !== undefined &&
+      entryPrice !== undefined &&
+      collateral !== undefined
+    ) {
       out.push({ account, side, size, entryPrice, collateral });
     }
   });
@@ -223,7 +249,8 @@ export function readBookSnapshot(f: NamedFile, tickSize: number | undefined, pro
   table.rows.forEach(({ cells, line }, i) => {
     const at = { row: i + 1, line };
     const side = SIDES[(cells[col.side] ?? "").toLowerCase()];
-    if (side === undefined) p.row(at.row, at.line, `side must be bid or ask (or b/a, buy/sell) (received ${cellShape(cells[col.side] ?? "")})`);
+    if (side === undefined)
+      p.row(at.row, at.line, `side must be bid or ask (or b/a, buy/sell) (received ${cellShape(cells[col.side] ?? "")})`);
     const price = numberCell(cells, col.price, "price", POSITIVE_PRICE, at, p);
     const qty = numberCell(cells, col.qty, "qty", POSITIVE_SIZE, at, p);
     if (price !== undefined && tickSize !== undefined && !onGrid(price, tickSize)) {
@@ -254,7 +281,9 @@ export function readBookSnapshot(f: NamedFile, tickSize: number | undefined, pro
   const bids = levels.filter((l) => l.side === "bid").sort((a, b) => b.price - a.price);
   const asks = levels.filter((l) => l.side === "ask").sort((a, b) => a.price - b.price);
   if (bids.length > 0 && asks.length > 0 && bids[0].price >= asks[0].price) {
-    p.file(`must not be crossed: best bid must be < best ask (received the best bid, row ${rowOf.get(bids[0])}, at or above the best ask, row ${rowOf.get(asks[0])})`);
+    p.file(
+      `must not be crossed: best bid must be < best ask (received the best bid, row ${rowOf.get(bids[0])}, at or above the best ask, row ${rowOf.get(asks[0])})`,
+    );
   }
   p.finish();
   return p.ok ? [...bids, ...asks] : undefined;
@@ -275,7 +304,11 @@ export function readReturns(f: NamedFile, problems: string[]): Float64Array | un
     if (value === undefined) {
       if (row > 1) p.row(row, i + 1, `must be a number (received ${cellShape(cell)})`);
     } else if (!(Math.abs(value) <= MAX_ABS_LOG_RETURN)) {
-      p.row(row, i + 1, `must be a log-return between -${MAX_ABS_LOG_RETURN} and ${MAX_ABS_LOG_RETURN} (received a number outside)`);
+      p.row(
+        row,
+        i + 1,
+        `must be a log-return between -${MAX_ABS_LOG_RETURN} and ${MAX_ABS_LOG_RETURN} (received a number outside)`,
+      );
     } else values.push(value);
   });
   if (values.length === 0 && p.ok) p.file("must contain at least one log-return (received none)");

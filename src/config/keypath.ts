@@ -134,14 +134,16 @@ export function documentProblem(doc: unknown, maxDepth = MAX_DOCUMENT_DEPTH): Do
     }
     const keys = Object.keys(node);
     for (const key of keys) if (isForbiddenKey(key)) return { forbidden: [...path, key] };
-    for (let i = keys.length - 1; i >= 0; i--) stack.push({ node: (node as Record<string, unknown>)[keys[i]], path: [...path, keys[i]] });
+    for (let i = keys.length - 1; i >= 0; i--)
+      stack.push({ node: (node as Record<string, unknown>)[keys[i]], path: [...path, keys[i]] });
   }
   return undefined;
 }
 
 /** A document problem as a line about `what` (e.g. `scenario file a.yaml`), naming the key, never quoting content. */
 export function documentProblemText(what: string, problem: DocumentProblem): string {
-  if ("tooDeep" in problem) return `${what} must nest mappings and lists at most ${problem.tooDeep} deep (received deeper nesting)`;
+  if ("tooDeep" in problem)
+    return `${what} must nest mappings and lists at most ${problem.tooDeep} deep (received deeper nesting)`;
   const key = String(problem.forbidden[problem.forbidden.length - 1]);
   return `${what}: ${safeText(keyPathText(problem.forbidden), 120)} must not be a key: __proto__, constructor and prototype would reach the object's prototype (received the key ${key})`;
 }

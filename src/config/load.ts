@@ -132,17 +132,24 @@ export const YAML_TEXT_CAP = 1024 * 1024;
 /** YAML to a value, or an InputError: a syntax error, too many aliases, or nesting the parser cannot follow. */
 function parseYaml(text: string, what: string, jsonProblem: string | undefined): unknown {
   if (text.length > YAML_TEXT_CAP) {
-    throw new InputError(jsonProblem ?? `${what} must be at most ${byteText(YAML_TEXT_CAP)} when it is YAML; a larger file must be JSON (received ${byteText(Buffer.byteLength(text))})`);
+    throw new InputError(
+      jsonProblem ??
+        `${what} must be at most ${byteText(YAML_TEXT_CAP)} when it is YAML; a larger file must be JSON (received ${byteText(Buffer.byteLength(text))})`,
+    );
   }
   if (yamlNestingTooDeep(text)) {
-    throw new InputError(jsonProblem ?? `${what} must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`);
+    throw new InputError(
+      jsonProblem ?? `${what} must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`,
+    );
   }
   let doc: YAML.Document.Parsed;
   try {
     doc = YAML.parseDocument(text);
   } catch (err) {
     // the parser recurses on nesting: a deep enough document overflows the stack (RangeError)
-    throw new InputError(jsonProblem ?? `${what} must be valid YAML (${err instanceof RangeError ? "nesting too deep to parse" : "unreadable"})`);
+    throw new InputError(
+      jsonProblem ?? `${what} must be valid YAML (${err instanceof RangeError ? "nesting too deep to parse" : "unreadable"})`,
+    );
   }
   const first = doc.errors[0];
   if (jsonProblem && first) throw new InputError(jsonProblem);
@@ -154,7 +161,9 @@ function parseYaml(text: string, what: string, jsonProblem: string | undefined):
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      throw new InputError(`${what} must expand YAML aliases at most ${MAX_YAML_ALIASES} times (received more: an alias bomb is refused)`);
+      throw new InputError(
+        `${what} must expand YAML aliases at most ${MAX_YAML_ALIASES} times (received more: an alias bomb is refused)`,
+      );
     }
     if (err instanceof RangeError) throw new InputError(`${what} must be valid YAML (nesting too deep to read)`);
     if (err instanceof Error) throw new InputError(`${what} must be valid YAML (${yamlMessage(err.message)})`);
@@ -198,7 +207,11 @@ function jsonReason(message: string): string {
   if (/^Unexpected token/i.test(message)) return "unexpected character";
   if (/maximum call stack/i.test(message)) return "nesting too deep to parse";
   let m = message.replace(/\s*(in JSON )?at position \d+.*$/s, "");
-  m = m.replace(/"(?:[^"\\]|\\.)*"(\.\.\.)?/g, "").replace(/,?\s*is not valid JSON\s*$/, "").replace(/\s+/g, " ").trim();
+  m = m
+    .replace(/"(?:[^"\\]|\\.)*"(\.\.\.)?/g, "")
+    .replace(/,?\s*is not valid JSON\s*$/, "")
+    .replace(/\s+/g, " ")
+    .trim();
   return safeText(m === "" || m === "," ? "malformed JSON" : m, 100);
 }
 
@@ -245,7 +258,9 @@ function parseSet(pair: string, problems: string[]): ParsedSet | undefined {
     // A YAML scalar or flow collection: 0.5, true, gbm, [{step: 1, return: -0.1}].
     const text = pair.slice(eq + 1);
     if (yamlNestingTooDeep(text)) {
-      problems.push(`--set ${safeText(key)} value must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`);
+      problems.push(
+        `--set ${safeText(key)} value must nest mappings and lists at most ${MAX_DOCUMENT_DEPTH} deep (received deeper nesting)`,
+      );
       return undefined;
     }
     const value: unknown = YAML.parse(text, { maxAliasCount: MAX_YAML_ALIASES });
@@ -316,12 +331,16 @@ function crossSectionProblems(raw: unknown): string[] {
   const model = get(raw, ["margin", "model"]);
   if (model !== undefined && get(raw, ["liquidation", "partial", "duringCooldown"]) === "full") {
     // the scan engine re-checks every account every round; only the ladder's re-check list knows the whole close
-    problems.push(`liquidation.partial.duringCooldown must be wait with margin.model (the scan engine) (received full with margin.model ${formatValue(model)})`);
+    problems.push(
+      `liquidation.partial.duringCooldown must be wait with margin.model (the scan engine) (received full with margin.model ${formatValue(model)})`,
+    );
   }
   const preset = get(raw, ["margin", "preset"]);
   const tiers = get(raw, ["margin", "tiers"]);
   if (preset !== undefined && tiers !== undefined) {
-    problems.push(`margin.tiers must not be given together with margin.preset (received preset ${formatValue(preset)} and tiers)`);
+    problems.push(
+      `margin.tiers must not be given together with margin.preset (received preset ${formatValue(preset)} and tiers)`,
+    );
   } else if (typeof preset === "string" && preset !== "" && !findPreset(preset)) {
     const known = listPresets().map((p) => p.name);
     problems.push(`margin.preset must be one of ${known.join(", ")} (received ${formatValue(preset)})`);
@@ -344,7 +363,11 @@ function withVenue(raw: unknown, explicit: readonly Segment[][], problems: strin
   if (name === undefined || !isRecord(raw)) return { raw, warnings: [] };
   const preset = typeof name === "string" ? findPreset(name) : undefined;
   if (!preset) {
-    problems.push(`venue must be one of ${listPresets().map((p) => p.name).join(", ")} (received ${formatValue(name)})`);
+    problems.push(
+      `venue must be one of ${listPresets()
+        .map((p) => p.name)
+        .join(", ")} (received ${formatValue(name)})`,
+    );
     return { raw, warnings: [] };
   }
   const stepSeconds = get(raw, ["stepSeconds"]);
@@ -375,7 +398,8 @@ function fileKey(raw: unknown, path: string[]): string | undefined {
  */
 export function resolveScenario(raw0: unknown, baseDir: string, options: ResolveOptions = {}): ScenarioInputs {
   // the whole document is not quoted back: it may be a file that was never meant to be a scenario
-  if (raw0 !== undefined && !isRecord(raw0)) throw new InputError(`(scenario) must be a mapping of keys (received ${describe(raw0)})`);
+  if (raw0 !== undefined && !isRecord(raw0))
+    throw new InputError(`(scenario) must be a mapping of keys (received ${describe(raw0)})`);
   const shape = documentProblem(raw0);
   if (shape) throw new InputError(documentProblemText("the scenario", shape));
   const venueProblems: string[] = [];
@@ -391,7 +415,11 @@ export function resolveScenario(raw0: unknown, baseDir: string, options: Resolve
   const snapshotFile = fileKey(raw, ["market", "book", "snapshotFile"]);
   if (snapshotFile) {
     const tick = tickSizeSchema.safeParse(get(raw, ["market", "tickSize"]));
-    inputs.book = readBookSnapshot(namedFile("market.book.snapshotFile", snapshotFile, baseDir), tick.success ? tick.data : undefined, problems);
+    inputs.book = readBookSnapshot(
+      namedFile("market.book.snapshotFile", snapshotFile, baseDir),
+      tick.success ? tick.data : undefined,
+      problems,
+    );
   }
   const returnsFile = fileKey(raw, ["market", "price", "returnsFile"]);
   if (returnsFile) inputs.returns = readReturns(namedFile("market.price.returnsFile", returnsFile, baseDir), problems);
@@ -454,7 +482,9 @@ function rangeProblems(inputs: ScenarioInputs): string[] {
   if (tickSize > initialPrice) {
     problems.push(`market.tickSize must be <= market.initialPrice (${initialPrice}) (received ${tickSize})`);
   } else if (initialPrice / tickSize > MAX_PRICE_TICKS) {
-    problems.push(`market.tickSize must be >= market.initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`);
+    problems.push(
+      `market.tickSize must be >= market.initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`,
+    );
   }
   const p = s.market.price;
   const years = (s.steps * s.stepSeconds) / SECONDS_PER_YEAR;
@@ -482,7 +512,10 @@ function rangeProblems(inputs: ScenarioInputs): string[] {
   const move = parts.reduce((sum, [, v]) => sum + v, 0);
   if (!(move <= MAX_LOG_MOVE)) {
     const biggest = [...parts].sort((a, b) => b[1] - a[1])[0][0];
-    const detail = parts.filter(([, v]) => v > 0).map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`).join(", ");
+    const detail = parts
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`)
+      .join(", ");
     problems.push(
       `market.price.${biggest} must keep the log-price's largest plausible move over the run within ${MAX_LOG_MOVE} ` +
         `(over steps × stepSeconds = ${Number(years.toPrecision(3))} years; prices past e^${MAX_LOG_MOVE} overflow the results) (received ${Number(move.toPrecision(3))}: ${detail})`,

@@ -25,7 +25,6 @@ export const BUDGET_SHARE_OF_RAM = 0.8;
 /** `CASCADE_MEMORY_BUDGET=16GiB` (or a byte count, or MiB/GiB/TiB) replaces the default budget. */
 export const BUDGET_ENV = "CASCADE_MEMORY_BUDGET";
 
-
 /**
  * Bytes per account in one WASM kernel instance: assembly/state.ts carve() makes 16 f64 arrays, the ADL queue (5 f64 and 1 i32 of twice the accounts), the
  * ladder record (48 B) and 21 i32 arrays of `accounts` entries each (accounts.flow's draw list and its stamps among them).
@@ -67,7 +66,6 @@ export interface RunShape {
   paths: number;
   fromFile: boolean;
 }
-
 
 export function runShape(inputs: ScenarioInputs): RunShape {
   const s = inputs.scenario;
@@ -209,7 +207,8 @@ export function wasmInstance(r: RunShape): { used: number; memory: number; large
     largest = Math.max(largest, size);
     if (size > WASM_MAX_REGION) fits = false;
     // computeSize() of __alloc(OBJECT_OVERHEAD + size), in arithmetic that holds past 2^31
-    const payload = Math.ceil((AS_OBJECT_OVERHEAD + size + AS_BLOCK_OVERHEAD) / (AS_AL_MASK + 1)) * (AS_AL_MASK + 1) - AS_BLOCK_OVERHEAD;
+    const payload =
+      Math.ceil((AS_OBJECT_OVERHEAD + size + AS_BLOCK_OVERHEAD) / (AS_AL_MASK + 1)) * (AS_AL_MASK + 1) - AS_BLOCK_OVERHEAD;
     const end = offset + AS_BLOCK_OVERHEAD + payload;
     const max = pages * 65536;
     if (end > max) {
@@ -250,7 +249,10 @@ export interface MemoryEstimate {
  * What a run of `inputs` holds at its peak: the host (the files' rows, the setup, the metric columns of every path)
  * plus, per worker, its copy of the setup and its engine (inline: one engine on the host).
  */
-export function estimateRunMemory(inputs: ScenarioInputs, options: { threads?: number; engine?: EngineKind; inline?: boolean } = {}): MemoryEstimate {
+export function estimateRunMemory(
+  inputs: ScenarioInputs,
+  options: { threads?: number; engine?: EngineKind; inline?: boolean } = {},
+): MemoryEstimate {
   const r = runShape(inputs);
   const engine = options.engine ?? "wasm";
   const inline = options.inline ?? false;
@@ -264,17 +266,28 @@ export function estimateRunMemory(inputs: ScenarioInputs, options: { threads?: n
   const setup = setupBytes(r);
 
   const accountsBytes = workers * r.accounts * perAccount + (r.fromFile ? rows * (POSITION_ROW_BYTES + copies * 28) : 0);
-  const levelsBytes = (1 + copies) * 2 * (r.levels + 1) * 8 + (engine === "wasm" ? workers * 2 * (r.levels + 2) * 8 : 0) +
+  const levelsBytes =
+    (1 + copies) * 2 * (r.levels + 1) * 8 +
+    (engine === "wasm" ? workers * 2 * (r.levels + 2) * 8 : 0) +
     (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
   const stepsBytes = (1 + copies) * (r.steps + 1) * 8 + workers * (r.steps + 1) * (engine === "wasm" ? 16 : 8);
   const pathsBytes = r.paths * HOST_BYTES_PER_PATH;
   const returnsBytes = (1 + copies + (engine === "wasm" ? workers : 0)) * r.returns * 8;
   const workerBytes = inline ? 0 : workers * WORKER_BASE_BYTES;
-  const total = (1 + copies) * setup + workers * engineBytes + pathsBytes + workerBytes +
-    (r.fromFile ? rows * POSITION_ROW_BYTES : 0) + (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
+  const total =
+    (1 + copies) * setup +
+    workers * engineBytes +
+    pathsBytes +
+    workerBytes +
+    (r.fromFile ? rows * POSITION_ROW_BYTES : 0) +
+    (inputs.book ? inputs.book.length * BOOK_LEVEL_BYTES : 0);
 
   const parts = [
-    { key: accountsKey, what: `${r.accounts} accounts × ${perAccount} B per engine${workers > 1 ? ` × ${workers} engines` : ""}`, bytes: accountsBytes },
+    {
+      key: accountsKey,
+      what: `${r.accounts} accounts × ${perAccount} B per engine${workers > 1 ? ` × ${workers} engines` : ""}`,
+      bytes: accountsBytes,
+    },
     { key: r.levelsKey, what: `${r.levels} book levels per side`, bytes: levelsBytes },
     { key: "steps", what: `${r.steps} steps`, bytes: stepsBytes },
     { key: "paths", what: `${r.paths} paths × ${HOST_BYTES_PER_PATH} B of metrics`, bytes: pathsBytes },
@@ -292,7 +305,9 @@ export function memoryBudget(env: NodeJS.ProcessEnv = process.env): { bytes: num
   if (text !== undefined && text.trim() !== "") {
     const bytes = parseByteSize(text);
     if (bytes === undefined) {
-      throw new InputError(`${BUDGET_ENV} must be a size such as 16GiB, 512MiB or a number of bytes (received ${JSON.stringify(text.slice(0, 40))})`);
+      throw new InputError(
+        `${BUDGET_ENV} must be a size such as 16GiB, 512MiB or a number of bytes (received ${JSON.stringify(text.slice(0, 40))})`,
+      );
     }
     return { bytes, source: `${BUDGET_ENV}=${text.trim()}` };
   }
@@ -363,7 +378,10 @@ export function runMemoryProblems(
 }
 
 /** Throws InputError when the run does not fit (see runMemoryProblems): call it before building the setup. */
-export function assertRunFits(inputs: ScenarioInputs, options: { threads?: number; engine?: EngineKind; inline?: boolean } = {}): void {
+export function assertRunFits(
+  inputs: ScenarioInputs,
+  options: { threads?: number; engine?: EngineKind; inline?: boolean } = {},
+): void {
   const problems = runMemoryProblems(inputs, options);
   if (problems.length > 0) throw new InputError(problems);
 }
@@ -385,12 +403,16 @@ export function scenarioMemoryProblems(inputs: ScenarioInputs, budget = memoryBu
  * the books' levels (profile plus the engine's depth and seen cells), and per account and leg their arrays; one
  * engine and a copy of the setup per worker.
  */
-export function estimatePortfolioMemory(s: PortfolioScenario, threads = 1): { bytes: number; parts: { key: string; bytes: number }[] } {
+export function estimatePortfolioMemory(
+  s: PortfolioScenario,
+  threads = 1,
+): { bytes: number; parts: { key: string; bytes: number }[] } {
   const M = s.markets.length;
   const A = s.collateral.assets.length;
   const venueBooks = s.collateral.assets.filter((a) => a.price.model === "venue-book");
   const B = M + venueBooks.length;
-  const levels = s.markets.reduce((n, m) => n + m.book.levels + 2, 0) + venueBooks.reduce((n, a) => n + (a.price.book?.levels ?? 0) + 2, 0);
+  const levels =
+    s.markets.reduce((n, m) => n + m.book.levels + 2, 0) + venueBooks.reduce((n, a) => n + (a.price.book?.levels ?? 0) + 2, 0);
   const g = s.accounts.generated;
   const accounts = (g?.count ?? 0) + s.accounts.list.length;
   const legs = (g ? g.count * g.legsPerAccount : 0) + s.accounts.list.reduce((n, a) => n + a.legs.length, 0);
@@ -409,7 +431,10 @@ export function estimatePortfolioMemory(s: PortfolioScenario, threads = 1): { by
 export function portfolioMemoryProblems(s: PortfolioScenario, threads = 1, budget = memoryBudget()): string[] {
   const estimate = estimatePortfolioMemory(s, threads);
   if (estimate.bytes <= budget.bytes) return [];
-  const parts = estimate.parts.slice(0, 3).map((p) => `${p.key}: ${byteText(p.bytes)}`).join("; ");
+  const parts = estimate.parts
+    .slice(0, 3)
+    .map((p) => `${p.key}: ${byteText(p.bytes)}`)
+    .join("; ");
   return [
     `${estimate.parts[0].key} makes the portfolio run need about ${byteText(estimate.bytes)} of memory, more than its budget of ` +
       `${byteText(budget.bytes)} (${budget.source}) (received ${parts})`,

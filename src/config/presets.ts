@@ -48,13 +48,17 @@ let presetCache: Map<string, Preset> | undefined;
 
 function readPresets(): Map<string, Preset> {
   const presets = new Map<string, Preset>();
-  for (const entry of readdirSync(PRESETS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const entry of readdirSync(PRESETS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = join(PRESETS_DIR, entry);
     const parsed = presetSchema.safeParse(YAML.parse(readFileSync(file, "utf8")), { reportInput: true });
     // A broken built-in preset is a bug in the package, not bad user input.
-    if (!parsed.success) throw new Error(`preset ${file} is broken: ${formatIssues(parsed.error.issues, presetSchema).join("; ")}`);
+    if (!parsed.success)
+      throw new Error(`preset ${file} is broken: ${formatIssues(parsed.error.issues, presetSchema).join("; ")}`);
     const expected = basename(entry).replace(/\.ya?ml$/, "");
-    if (parsed.data.name !== expected) throw new Error(`preset ${file} is broken: name must be ${expected} (received ${parsed.data.name})`);
+    if (parsed.data.name !== expected)
+      throw new Error(`preset ${file} is broken: name must be ${expected} (received ${parsed.data.name})`);
     presets.set(parsed.data.name, { ...parsed.data, file });
   }
   return presets;

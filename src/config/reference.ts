@@ -79,7 +79,8 @@ export function referenceRows(schema: JsonSchema = scenarioJsonSchema()): Refere
         notes: notes.filter((n) => n !== "").join("; "),
       });
     }
-    if (isObject) for (const [k, v] of Object.entries(s.properties!)) walk(v, key === "" ? k : `${key}.${k}`, (s.required ?? []).includes(k));
+    if (isObject)
+      for (const [k, v] of Object.entries(s.properties!)) walk(v, key === "" ? k : `${key}.${k}`, (s.required ?? []).includes(k));
     if (s.type === "array" && s.items?.type === "object") walk({ ...s.items, type: "object" }, `${key}[]`, true);
     if (options?.every((o) => o.type === "object" && o.properties)) {
       for (const o of options) {
@@ -105,13 +106,15 @@ export function referenceMarkdown(): string {
     "Generated from the schema (`src/config/schema.ts`) by `cascade schema`; do not edit by hand (a test checks it is",
     "fresh). Every key has a default unless marked optional, unknown keys are errors, and times are in seconds.",
     "What each key means is documented next to it in the schema (a liquidation mechanism's block in its file in",
-    "`src/config/mechanisms/`) and in the README's \"The model\".",
+    '`src/config/mechanisms/`) and in the README\'s "The model".',
     "",
     "| key | type or values | default | range | notes |",
     "|---|---|---|---|---|",
   ];
   for (const r of referenceRows()) {
-    lines.push(`| \`${r.key}\` | ${r.type.replace(/(?<!\\)\|/g, "\\|")} | ${escapeCell(r.default)} | ${r.range} | ${escapeCell(r.notes)} |`);
+    lines.push(
+      `| \`${r.key}\` | ${r.type.replace(/(?<!\\)\|/g, "\\|")} | ${escapeCell(r.default)} | ${r.range} | ${escapeCell(r.notes)} |`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

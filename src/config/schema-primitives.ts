@@ -38,12 +38,14 @@ export const MAX_FLOW_RATE = 1e6;
  */
 export function choice<const T extends string>(supported: readonly T[], planned: readonly string[] = []) {
   const expected = `must be one of ${supported.join(", ")}`;
-  return z.custom<T>((v) => typeof v === "string" && (supported as readonly string[]).includes(v), {
-    error: (issue) =>
-      typeof issue.input === "string" && planned.includes(issue.input)
-        ? `${expected}; ${issue.input} is not supported yet`
-        : expected,
-  }).meta({ enum: [...supported] }); // the values, for the generated key reference (src/config/reference.ts)
+  return z
+    .custom<T>((v) => typeof v === "string" && (supported as readonly string[]).includes(v), {
+      error: (issue) =>
+        typeof issue.input === "string" && planned.includes(issue.input)
+          ? `${expected}; ${issue.input} is not supported yet`
+          : expected,
+    })
+    .meta({ enum: [...supported] }); // the values, for the generated key reference (src/config/reference.ts)
 }
 
 export const int = (min: number, max: number) => z.number().int().min(min).max(max);

@@ -61,7 +61,12 @@ export const tiersSchema = z
     tiers.forEach((tier, i) => {
       if (typeof tier?.floor !== "number") return;
       if (i === 0 && tier.floor !== 0) {
-        ctx.addIssue({ code: "custom", path: [0, "floor"], input: tier.floor, message: "must be 0 (the first tier starts at 0)" });
+        ctx.addIssue({
+          code: "custom",
+          path: [0, "floor"],
+          input: tier.floor,
+          message: "must be 0 (the first tier starts at 0)",
+        });
       }
       const prev = tiers[i - 1]?.floor;
       if (i > 0 && typeof prev === "number" && !(tier.floor > prev)) {
@@ -118,7 +123,12 @@ const priceSchema = z
       ctx.addIssue({ code: "custom", path: ["returnsFile"], input: undefined, message: "is required when model is replay" });
     }
     if (price.model !== "replay" && price.returnsFile !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["returnsFile"], input: price.returnsFile, message: "is only used with model replay" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["returnsFile"],
+        input: price.returnsFile,
+        message: "is only used with model replay",
+      });
     }
   })
   // the engines read the shocks by step
@@ -150,7 +160,9 @@ const bookSchema = z.strictObject({
   /** false: past the snapshot's last level the `depth` profile continues (the book has no edge); default true. */
   snapshotEnds: z.boolean().optional(),
   // per-step refill, replaced by the decay of impact in seconds: refused with a message naming the new key
-  resilience: removedKey("market.impact.halfLifeSeconds (the transient impact's half-life in seconds; the book refills as it decays)"),
+  resilience: removedKey(
+    "market.impact.halfLifeSeconds (the transient impact's half-life in seconds; the book refills as it decays)",
+  ),
   /**
    * Liquidity under stress (absent: none). At the start of each step, with D the mark's drawdown from its
    * running peak in the path at that moment (D = (peak − mark) / peak, the quantity maxDrawdown tracks; 0
@@ -181,7 +193,11 @@ const impactSchema = z.strictObject({
   // seconds for the transient part of impact (the consumed book) to halve; Infinity is allowed (no decay)
   halfLifeSeconds: z.number().gt(0).default(60),
   // the share of impact that never decays
-  permanentShare: z.number().min(0).max(1).default(2 / 3),
+  permanentShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(2 / 3),
 });
 
 /**
@@ -208,10 +224,20 @@ const markSchema = z
   })
   .superRefine((mark, ctx) => {
     if (mark.halfLifeSeconds !== undefined && mark.model !== "ema") {
-      ctx.addIssue({ code: "custom", path: ["halfLifeSeconds"], input: mark.halfLifeSeconds, message: "is only used with model ema" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["halfLifeSeconds"],
+        input: mark.halfLifeSeconds,
+        message: "is only used with model ema",
+      });
     }
     if (mark.halfLifeSeconds === undefined && mark.halfLifeSteps === undefined && mark.model === "ema") {
-      ctx.addIssue({ code: "custom", path: ["halfLifeSeconds"], input: undefined, message: "is required with model ema (seconds for the ema's weight on the old mark to halve)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["halfLifeSeconds"],
+        input: undefined,
+        message: "is required with model ema (seconds for the ema's weight on the old mark to halve)",
+      });
     }
   });
 
@@ -290,7 +316,11 @@ const accountsSchema = z
     // entries spread along the past historySeconds of the price (absent: everyone at initialPrice; documented above)
     entry: z
       .strictObject({
-        historySeconds: z.number().gt(0).max(MAX_SECONDS).meta({ description: "required in entry; σ²·historySeconds ≤ 4 (years)" }),
+        historySeconds: z
+          .number()
+          .gt(0)
+          .max(MAX_SECONDS)
+          .meta({ description: "required in entry; σ²·historySeconds ≤ 4 (years)" }),
         // the history's annualised volatility; absent: market.price.volatility
         volatility: z.number().min(0).max(MAX_ANNUAL_RATE).optional().meta({ description: "absent: market.price.volatility" }),
       })
@@ -306,31 +336,50 @@ const accountsSchema = z
           .min(0)
           .max(MAX_FLOW_RATE)
           .optional()
-          .meta({ description: "hazard per open account: each step its trader closes by market order with probability 1 − e^(−rate·stepSeconds/3600); absent: 0" }),
+          .meta({
+            description:
+              "hazard per open account: each step its trader closes by market order with probability 1 − e^(−rate·stepSeconds/3600); absent: 0",
+          }),
         arrivalsPerHour: z
           .number()
           .min(0)
           .max(MAX_FLOW_RATE)
           .optional()
-          .meta({ description: "Poisson arrivals of new accounts (drawn as generated accounts, opened by market order at the step's mark); absent: 0" }),
+          .meta({
+            description:
+              "Poisson arrivals of new accounts (drawn as generated accounts, opened by market order at the step's mark); absent: 0",
+          }),
       })
       .optional()
       .meta({ description: "absent: nobody opens or closes during a path but by liquidation and ADL" }),
   })
   .superRefine((acc, ctx) => {
     if (acc.resample === true && acc.positionsFile !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["resample"], input: true, message: "must be false with positionsFile (loaded positions are not resampled)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["resample"],
+        input: true,
+        message: "must be false with positionsFile (loaded positions are not resampled)",
+      });
     }
     // entry, hedgedShare and top10Share shape the generated population: like leverage, notional and longShare they
     // are unused with a positions file (the embedded default sets them, and a file of positions replaces it)
     const top10 = acc.notional?.top10Share;
     if (top10 !== undefined && acc.positionsFile === undefined && typeof acc.count === "number" && acc.count <= 10) {
-      ctx.addIssue({ code: "custom", path: ["notional", "top10Share"], input: top10, message: `needs count > 10 (received count ${acc.count}): drop it with --set accounts.notional.top10Share=null` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["notional", "top10Share"],
+        input: top10,
+        message: `needs count > 10 (received count ${acc.count}): drop it with --set accounts.notional.top10Share=null`,
+      });
     }
   });
 
 /** accounts.flow.arrivalsPerHour over the run's duration: its pool of dormant slots within MAX_FLOW_POOL. */
-function checkFlowPool(s: { steps?: unknown; stepSeconds?: unknown; accounts?: { flow?: { arrivalsPerHour?: unknown } } }, ctx: z.RefinementCtx): void {
+function checkFlowPool(
+  s: { steps?: unknown; stepSeconds?: unknown; accounts?: { flow?: { arrivalsPerHour?: unknown } } },
+  ctx: z.RefinementCtx,
+): void {
   const rate = s.accounts?.flow?.arrivalsPerHour;
   if (typeof rate !== "number" || typeof s.steps !== "number" || typeof s.stepSeconds !== "number") return;
   const pool = scenarioFlowPool({ steps: s.steps, stepSeconds: s.stepSeconds, accounts: { flow: { arrivalsPerHour: rate } } });
@@ -351,7 +400,10 @@ export const MAX_ENTRY_VARIANCE = 4;
 const YEAR_SECONDS = 365 * 24 * 3600;
 
 /** accounts.entry against the price model's volatility, which it defaults to (a check across sections). */
-function checkEntrySpread(s: { accounts?: { entry?: { historySeconds?: unknown; volatility?: number } }; market?: { price?: { volatility?: unknown } } }, ctx: z.RefinementCtx): void {
+function checkEntrySpread(
+  s: { accounts?: { entry?: { historySeconds?: unknown; volatility?: number } }; market?: { price?: { volatility?: unknown } } },
+  ctx: z.RefinementCtx,
+): void {
   const entry = s.accounts?.entry;
   const marketVol = s.market?.price?.volatility;
   if (!entry || typeof entry.historySeconds !== "number") return;
@@ -468,18 +520,31 @@ export const marginSchema = marginObject
         code: "custom",
         path: ["sizePremium"],
         input: m.sizePremium,
-        message: "needs margin.model (its maintenance term is checked by the scan engine; the ladder's static liquidation prices cannot follow it)",
+        message:
+          "needs margin.model (its maintenance term is checked by the scan engine; the ladder's static liquidation prices cannot follow it)",
       });
     }
-    if (m.volScaled && typeof m.volScaled.floor === "number" && typeof m.volScaled.cap === "number" && m.volScaled.cap < m.volScaled.floor) {
-      ctx.addIssue({ code: "custom", path: ["volScaled", "cap"], input: m.volScaled.cap, message: `must be >= floor (${m.volScaled.floor})` });
+    if (
+      m.volScaled &&
+      typeof m.volScaled.floor === "number" &&
+      typeof m.volScaled.cap === "number" &&
+      m.volScaled.cap < m.volScaled.floor
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["volScaled", "cap"],
+        input: m.volScaled.cap,
+        message: `must be >= floor (${m.volScaled.floor})`,
+      });
     }
   })
   // a model's blocks get their defaults when absent, so the resolved scenario shows every value it runs with
   .transform((m) =>
     inShapeOrder(marginObject.shape, {
       ...m,
-      ...(m.model === "vol-scaled" || m.model === "risk-based" ? { volatility: m.volatility ?? volatilityEstimateSchema.parse({}) } : {}),
+      ...(m.model === "vol-scaled" || m.model === "risk-based"
+        ? { volatility: m.volatility ?? volatilityEstimateSchema.parse({}) }
+        : {}),
       ...(m.model === "vol-scaled" ? { volScaled: m.volScaled ?? volScaledSchema.parse({}) } : {}),
       ...(m.model === "risk-based" ? { riskBased: m.riskBased ?? riskBasedSchema.parse({}) } : {}),
     }),
@@ -514,56 +579,63 @@ const liquidationObject = z.strictObject({
   ...engineBlocksShape(),
 });
 
-export const scenarioSchema = z.strictObject({
-  name: z.string().default("scenario"),
-  /**
-   * A venue preset (`cascade presets`) whose whole design applies over this scenario's own keys: its tiers (as
-   * margin.preset) and maintenance convention, liquidation engine with all its blocks, fee, ADL ranking, price and
-   * trigger, and the mark model and vault where the preset states them (src/venues/apply.ts). The resolved scenario
-   * holds the design that ran; the venue's name is a record of where it came from. Absent: none. It applies over
-   * the file's keys, under the keys given for the run.
-   */
-  venue: z.string().min(1).optional(),
-  seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
-  paths: int(1, I32_MAX).default(2000),
-  steps: stepsSchema,
-  stepSeconds: z.number().gt(0).max(MAX_STEP_SECONDS).default(60),
-  market: z
-    .strictObject({
-      // Default 30000; with a snapshotFile and no explicit value, load.ts uses the snapshot's best bid.
-      initialPrice: z.number().min(MIN_PRICE).max(MAX_PRICE).default(30_000),
-      tickSize: tickSizeSchema,
-      price: priceSchema.prefault({}),
-      book: bookSchema.prefault({}),
-      impact: impactSchema.prefault({}),
-      mark: markSchema.prefault({}),
-    })
-    .prefault({}),
-  accounts: accountsSchema.prefault({}),
-  margin: marginSchema.prefault({}),
-  liquidation: liquidationObject
-    .superRefine((liq, ctx) => {
-      onlyUsedWith(ctx, liq, "engine", liq.engine, ENGINE_BLOCKS);
-    })
-    .transform((liq) => inShapeOrder(liquidationObject.shape, withChosenEngineDefaults(liq)))
-    .prefault({}),
-  insurance: z
-    .strictObject({
-      initialBalance: z.number().min(0).max(MAX_MONEY).default(1_000_000),
-      /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
-      cap: z.number().min(0).max(MAX_MONEY).optional(),
-    })
-    .superRefine((ins, ctx) => {
-      if (typeof ins.cap === "number" && typeof ins.initialBalance === "number" && ins.cap < ins.initialBalance) {
-        ctx.addIssue({ code: "custom", path: ["cap"], input: ins.cap, message: `must be >= initialBalance (${ins.initialBalance})` });
-      }
-    })
-    .prefault({}),
-  adl: adlSchema.prefault({}),
-}).superRefine((s, ctx) => {
-  checkEntrySpread(s, ctx);
-  checkFlowPool(s, ctx);
-});
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().default("scenario"),
+    /**
+     * A venue preset (`cascade presets`) whose whole design applies over this scenario's own keys: its tiers (as
+     * margin.preset) and maintenance convention, liquidation engine with all its blocks, fee, ADL ranking, price and
+     * trigger, and the mark model and vault where the preset states them (src/venues/apply.ts). The resolved scenario
+     * holds the design that ran; the venue's name is a record of where it came from. Absent: none. It applies over
+     * the file's keys, under the keys given for the run.
+     */
+    venue: z.string().min(1).optional(),
+    seed: int(0, Number.MAX_SAFE_INTEGER).default(42),
+    paths: int(1, I32_MAX).default(2000),
+    steps: stepsSchema,
+    stepSeconds: z.number().gt(0).max(MAX_STEP_SECONDS).default(60),
+    market: z
+      .strictObject({
+        // Default 30000; with a snapshotFile and no explicit value, load.ts uses the snapshot's best bid.
+        initialPrice: z.number().min(MIN_PRICE).max(MAX_PRICE).default(30_000),
+        tickSize: tickSizeSchema,
+        price: priceSchema.prefault({}),
+        book: bookSchema.prefault({}),
+        impact: impactSchema.prefault({}),
+        mark: markSchema.prefault({}),
+      })
+      .prefault({}),
+    accounts: accountsSchema.prefault({}),
+    margin: marginSchema.prefault({}),
+    liquidation: liquidationObject
+      .superRefine((liq, ctx) => {
+        onlyUsedWith(ctx, liq, "engine", liq.engine, ENGINE_BLOCKS);
+      })
+      .transform((liq) => inShapeOrder(liquidationObject.shape, withChosenEngineDefaults(liq)))
+      .prefault({}),
+    insurance: z
+      .strictObject({
+        initialBalance: z.number().min(0).max(MAX_MONEY).default(1_000_000),
+        /** `cap` (absent: none): the fund never holds more; fees that would push it over go to the treasury. */
+        cap: z.number().min(0).max(MAX_MONEY).optional(),
+      })
+      .superRefine((ins, ctx) => {
+        if (typeof ins.cap === "number" && typeof ins.initialBalance === "number" && ins.cap < ins.initialBalance) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["cap"],
+            input: ins.cap,
+            message: `must be >= initialBalance (${ins.initialBalance})`,
+          });
+        }
+      })
+      .prefault({}),
+    adl: adlSchema.prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    checkEntrySpread(s, ctx);
+    checkFlowPool(s, ctx);
+  });
 
 export type { ScenarioDraft } from "./scenario.js";
 

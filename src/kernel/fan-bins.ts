@@ -39,7 +39,10 @@ export class KernelFan {
     for (let h = 0; h < this.hists; h++) {
       if (zeros[h] !== 0) sink.addCount(h, FAN_ZERO_BIN, zeros[h]);
       const sum = stats[3 * h + 2];
-      if (!Number.isFinite(sum)) throw new RangeError(`engine failed on a path of ${firstPath}–${firstPath + paths - 1}: a fan series is ${sum} (histogram ${h})`);
+      if (!Number.isFinite(sum))
+        throw new RangeError(
+          `engine failed on a path of ${firstPath}–${firstPath + paths - 1}: a fan series is ${sum} (histogram ${h})`,
+        );
       sink.addStats(h, stats[3 * h], stats[3 * h + 1], sum);
     }
     sink.addPaths(paths);

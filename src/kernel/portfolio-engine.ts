@@ -40,19 +40,69 @@ const PARAM_SLOTS = 12;
 
 /** Region ids (assembly/portfolio/abi.ts R_*), in order, with the setup array each is filled from. */
 const REGIONS = [
-  "params", "chol", "drift", "diffusion", "shock", "initialPrice", "tick", "levels", "offset", "markMid", "bookProcess",
-  "decay", "profile", "tierStart", "tierFloor", "tierMmr", "tierAmount", "haircut", "assetBook", "legStart", "legMarket",
-  "legSide", "legSize", "legEntry", "depStart", "depAsset", "depAmount", "depArrives", "records", "ledger",
+  "params",
+  "chol",
+  "drift",
+  "diffusion",
+  "shock",
+  "initialPrice",
+  "tick",
+  "levels",
+  "offset",
+  "markMid",
+  "bookProcess",
+  "decay",
+  "profile",
+  "tierStart",
+  "tierFloor",
+  "tierMmr",
+  "tierAmount",
+  "haircut",
+  "assetBook",
+  "legStart",
+  "legMarket",
+  "legSide",
+  "legSize",
+  "legEntry",
+  "depStart",
+  "depAsset",
+  "depAmount",
+  "depArrives",
+  "records",
+  "ledger",
 ] as const;
 type RegionName = (typeof REGIONS)[number];
 const region = (name: RegionName) => REGIONS.indexOf(name);
-const INT_REGIONS = new Set<RegionName>(["levels", "offset", "markMid", "bookProcess", "tierStart", "assetBook", "legStart", "legMarket", "depStart", "depAsset", "depArrives"]);
+const INT_REGIONS = new Set<RegionName>([
+  "levels",
+  "offset",
+  "markMid",
+  "bookProcess",
+  "tierStart",
+  "assetBook",
+  "legStart",
+  "legMarket",
+  "depStart",
+  "depAsset",
+  "depArrives",
+]);
 type TableName = Exclude<RegionName, "params" | "records" | "ledger">;
 
 interface PortfolioExports {
   memory: WebAssembly.Memory;
   abiVersion(): number;
-  init(markets: number, assets: number, books: number, cells: number, steps: number, tiers: number, accounts: number, legs: number, deposits: number, batch: number): number;
+  init(
+    markets: number,
+    assets: number,
+    books: number,
+    cells: number,
+    steps: number,
+    tiers: number,
+    accounts: number,
+    legs: number,
+    deposits: number,
+    batch: number,
+  ): number;
   regionPtr(r: number): number;
   regionLength(r: number): number;
   recordStride(): number;
@@ -110,7 +160,10 @@ export class PortfolioWasmEngine {
   private readonly exports: PortfolioExports;
   private readonly batch: number;
 
-  constructor(readonly scenario: PortfolioScenario, options: PortfolioWasmOptions = {}) {
+  constructor(
+    readonly scenario: PortfolioScenario,
+    options: PortfolioWasmOptions = {},
+  ) {
     const s = (this.setup = buildPortfolioSetup(scenario));
     this.metricNames = portfolioMetricNames(scenario);
     const mod = options.module ?? portfolioKernelModule(options.build ?? "release");
@@ -127,16 +180,31 @@ export class PortfolioWasmEngine {
     memory = e.memory;
     const version = e.abiVersion();
     if (version !== PORTFOLIO_ABI_VERSION) {
-      throw new KernelError(`portfolio kernel ABI version ${version} does not match the host's ${PORTFOLIO_ABI_VERSION}: rebuild with \`npm run build\``);
+      throw new KernelError(
+        `portfolio kernel ABI version ${version} does not match the host's ${PORTFOLIO_ABI_VERSION}: rebuild with \`npm run build\``,
+      );
     }
     this.batch = Math.max(1, options.batch ?? 64);
     const cells = s.offset[s.bookCount];
     this.check(
-      e.init(s.marketCount, s.assetCount, s.bookCount, cells, s.steps, s.tierFloor.length, s.accountCount, s.legMarket.length, s.depAmount.length, this.batch),
+      e.init(
+        s.marketCount,
+        s.assetCount,
+        s.bookCount,
+        cells,
+        s.steps,
+        s.tierFloor.length,
+        s.accountCount,
+        s.legMarket.length,
+        s.depAmount.length,
+        this.batch,
+      ),
     );
     this.stride = e.recordStride();
     if (this.stride !== this.metricNames.length) {
-      throw new KernelError(`portfolio kernel record stride ${this.stride} does not match the host's ${this.metricNames.length} metrics`);
+      throw new KernelError(
+        `portfolio kernel record stride ${this.stride} does not match the host's ${this.metricNames.length} metrics`,
+      );
     }
     const params = new Float64Array(PARAM_SLOTS);
     params[P.markets] = s.marketCount;
@@ -168,7 +236,8 @@ export class PortfolioWasmEngine {
   private write(name: RegionName, values: ArrayLike<number>): void {
     const r = region(name);
     const length = this.exports.regionLength(r);
-    if (length !== values.length) throw new KernelError(`portfolio kernel region ${name} holds ${length} values, the run has ${values.length}`);
+    if (length !== values.length)
+      throw new KernelError(`portfolio kernel region ${name} holds ${length} values, the run has ${values.length}`);
     if (length === 0) return;
     const ptr = this.exports.regionPtr(r);
     const buffer = this.exports.memory.buffer;
@@ -205,7 +274,11 @@ export class PortfolioWasmEngine {
         break;
       }
     }
-    return new InternalError(`the portfolio kernel trapped (${err.message}) in path ${path}`, { seed: this.scenario.seed, pathIndex: path }, { cause: err });
+    return new InternalError(
+      `the portfolio kernel trapped (${err.message}) in path ${path}`,
+      { seed: this.scenario.seed, pathIndex: path },
+      { cause: err },
+    );
   }
 
   /** Money at the end of the last path: traders (Σ cash + deposits held × initial price), insurance, makers, bad debt. */

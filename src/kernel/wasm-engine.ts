@@ -88,7 +88,9 @@ export class WasmEngine {
     memory = this.exports.memory;
     const version = this.exports.abiVersion();
     if (version !== ABI_VERSION) {
-      throw new KernelError(`kernel ABI version ${version} does not match the host's ${ABI_VERSION}: rebuild with \`npm run build\``);
+      throw new KernelError(
+        `kernel ABI version ${version} does not match the host's ${ABI_VERSION}: rebuild with \`npm run build\``,
+      );
     }
     const p = setup.params;
     this.batch = options.batch ?? 256;
@@ -145,7 +147,10 @@ export class WasmEngine {
    * kernel bins them (the sink a FanBinSink, its binParams() the kernel's), and flushFan() hands over what it holds.
    */
   enableFan(on = true, binned?: FanBinSink): void {
-    if (binned) new Float64Array(this.exports.memory.buffer, this.exports.fanBinParamsPtr(), binned.binParams().length).set(binned.binParams());
+    if (binned)
+      new Float64Array(this.exports.memory.buffer, this.exports.fanBinParamsPtr(), binned.binParams().length).set(
+        binned.binParams(),
+      );
     const n = this.exports.fanConfigure(on ? fanEvery(this.setup.params[P.steps]) : 0, binned ? 1 : 0);
     if (n < 0) throw new KernelError(statusText(2));
     this.fanSamples = n;
@@ -164,7 +169,17 @@ export class WasmEngine {
       this.check(this.exports.runPaths(first + done, n));
       out.set(this.f64(this.exports.recordsPtr(), n * RECORD_STRIDE), done * RECORD_STRIDE);
       if (fan && this.fanBins) this.fanBins.batch(fan as FanBinSink, n, first + done);
-      else if (fan && this.fanSamples > 0) fan.add(pathMajor(this.f64(this.exports.fanSamplesPtr(), this.fanSamples * FAN_STRIDE * this.batch), n, this.fanSamples, this.batch), n, first + done);
+      else if (fan && this.fanSamples > 0)
+        fan.add(
+          pathMajor(
+            this.f64(this.exports.fanSamplesPtr(), this.fanSamples * FAN_STRIDE * this.batch),
+            n,
+            this.fanSamples,
+            this.batch,
+          ),
+          n,
+          first + done,
+        );
     }
   }
 

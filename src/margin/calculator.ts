@@ -77,7 +77,15 @@ export function computeMargin(request: MarginRequest, options: MarginOptions = {
   const req = parseMarginRequest(request);
   const resolved = resolvePositions(req.positions, options.resolvePresetTiers);
   const legs = resolved.map((r, i) => toLeg(req.positions[i], r));
-  const negative = legs.flatMap((leg, i) => negativeMarginProblems(req.positions[i], resolved[i], leg, i, leg.q * (leg.fixedMM !== undefined ? leg.e : req.positions[i].markPrice)));
+  const negative = legs.flatMap((leg, i) =>
+    negativeMarginProblems(
+      req.positions[i],
+      resolved[i],
+      leg,
+      i,
+      leg.q * (leg.fixedMM !== undefined ? leg.e : req.positions[i].markPrice),
+    ),
+  );
   if (negative.length > 0) throw new InputError(negative);
 
   // Cross: the others' sums are the totals less the position's own, the totals summed with Neumaier's compensation
@@ -99,7 +107,10 @@ export function computeMargin(request: MarginRequest, options: MarginOptions = {
     // at the liquidation price the notional may fall in a bracket whose maintenance margin is negative there
     if (leg.fixedMM === undefined && lp > 0 && lp < Infinity) {
       const problems = negativeMarginProblems(req.positions[i], resolved[i], leg, i, leg.q * lp);
-      if (problems.length > 0) throw new InputError(problems.map((line) => line.replace("this position's notional", "the notional at its liquidation price")));
+      if (problems.length > 0)
+        throw new InputError(
+          problems.map((line) => line.replace("this position's notional", "the notional at its liquidation price")),
+        );
     }
     return {
       symbol: req.positions[i].symbol,
@@ -171,7 +182,15 @@ function toLeg(p: MarginPosition, { tiers, maintenanceAt }: PresetTiers): Leg {
   const table = toTierTable(tiers);
   const atEntry = maintenanceAt === "entry";
   const mm = maintenanceMargin(table, p.size * (atEntry ? p.entryPrice : p.markPrice));
-  return { s, q: p.size, e: p.entryPrice, table, mm, fixedMM: atEntry ? mm : undefined, upnl: s * p.size * (p.markPrice - p.entryPrice) };
+  return {
+    s,
+    q: p.size,
+    e: p.entryPrice,
+    table,
+    mm,
+    fixedMM: atEntry ? mm : undefined,
+    upnl: s * p.size * (p.markPrice - p.entryPrice),
+  };
 }
 
 /**
@@ -183,7 +202,8 @@ function negativeMarginProblems(p: MarginPosition, r: PresetTiers, leg: Leg, i: 
   if (mm >= 0) return [];
   const j = tierIndex(leg.table, notional);
   const tier = r.tiers[j];
-  const where = p.preset !== undefined ? `positions[${i}].preset ${formatValue(p.preset)}: tiers[${j}]` : `positions[${i}].tiers[${j}]`;
+  const where =
+    p.preset !== undefined ? `positions[${i}].preset ${formatValue(p.preset)}: tiers[${j}]` : `positions[${i}].tiers[${j}]`;
   const allowed = Number((notional * tier.mmr).toPrecision(12));
   return [
     `${where}.maintenanceAmount must be <= ${allowed}, this position's notional ${Number(notional.toPrecision(12))} × mmr ${tier.mmr}, ` +

@@ -133,7 +133,9 @@ export const marginRequestSchema = z
 /** Validates a margin request; throws InputError listing every problem, one line each, naming the field. */
 export function parseMarginRequest(input: unknown): MarginRequest {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new InputError(`the margin request must be an object with mode, walletBalance and positions (received ${formatValue(input)})`);
+    throw new InputError(
+      `the margin request must be an object with mode, walletBalance and positions (received ${formatValue(input)})`,
+    );
   }
   const parsed = marginRequestSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw new InputError(formatIssues(parsed.error.issues, marginRequestSchema));

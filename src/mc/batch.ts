@@ -24,7 +24,13 @@ export interface PathEngine {
  * Builds and prepares an engine for a run (population drawn, ladder sorted) and warms it up; with a fan layout it
  * samples every path's series and bins them into its `fan` (src/stats/fan.ts).
  */
-export function createEngine(kind: EngineKind, setup: EngineSetup, seed: number, module?: WebAssembly.Module, fan?: FanLayout): PathEngine {
+export function createEngine(
+  kind: EngineKind,
+  setup: EngineSetup,
+  seed: number,
+  module?: WebAssembly.Module,
+  fan?: FanLayout,
+): PathEngine {
   const [lo, hi] = seedWords(seed);
   const engine = kind === "wasm" ? new WasmEngine(setup, { module }) : new ReferenceEngine(setup);
   engine.prepare(lo, hi);
@@ -57,7 +63,9 @@ function failingPath(engine: PathEngine, task: BatchTask, err: unknown): Error {
       return new Error(`${PATH_FAILURE}${p}: ${(again as Error).message}`);
     }
   }
-  return new Error(`${PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${(err as Error).message}`);
+  return new Error(
+    `${PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${(err as Error).message}`,
+  );
 }
 
 /** Where a batch's values go metric by metric: the run's shared columns, and the path at their start. */

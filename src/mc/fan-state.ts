@@ -38,11 +38,15 @@ export async function readFanState(dir: string): Promise<FanFile | undefined> {
   try {
     const doc = JSON.parse(text) as Record<string, unknown>;
     const state = FanHistograms.fromJSON(doc);
-    if (!Number.isSafeInteger(doc.firstPath) || (doc.firstPath as number) < 0) throw new RangeError("firstPath must be a path index");
-    if (typeof doc.recordsHash !== "string" || !/^[0-9a-f]{64}$/.test(doc.recordsHash)) throw new RangeError("recordsHash must be a SHA-256 in hex");
+    if (!Number.isSafeInteger(doc.firstPath) || (doc.firstPath as number) < 0)
+      throw new RangeError("firstPath must be a path index");
+    if (typeof doc.recordsHash !== "string" || !/^[0-9a-f]{64}$/.test(doc.recordsHash))
+      throw new RangeError("recordsHash must be a SHA-256 in hex");
     return { state, firstPath: doc.firstPath as number, recordsHash: doc.recordsHash };
   } catch (err) {
-    throw new InputError([`${file} must be the fan state cascade writes (received one that does not read: ${(err as Error).message})`]);
+    throw new InputError([
+      `${file} must be the fan state cascade writes (received one that does not read: ${(err as Error).message})`,
+    ]);
   }
 }
 
@@ -57,7 +61,16 @@ export function sameFanLayout(a: FanLayout, b: FanLayout): boolean {
  * kept rows after it (a hard kill between two of its updates), or all of them (no usable fan.json). The paths computed
  * again must give the kept records (else an InternalError).
  */
-export async function resumeFan(dir: string, layout: FanLayout, columns: MetricColumns, firstPath: number, rows: number, kind: EngineKind, setup: EngineSetup, seed: number): Promise<FanHistograms> {
+export async function resumeFan(
+  dir: string,
+  layout: FanLayout,
+  columns: MetricColumns,
+  firstPath: number,
+  rows: number,
+  kind: EngineKind,
+  setup: EngineSetup,
+  seed: number,
+): Promise<FanHistograms> {
   let state = new FanHistograms(layout);
   let from = 0;
   const saved = await readFanState(dir).catch(() => undefined);
@@ -78,7 +91,10 @@ export async function resumeFan(dir: string, layout: FanLayout, columns: MetricC
       for (let i = 0; i < count * RECORD_STRIDE; i++) {
         if (!Object.is(kept[i], result.records[i])) {
           const path = firstPath + at + Math.floor(i / RECORD_STRIDE);
-          throw new InternalError(`--resume: path ${path} computed again for its fan chart does not give its kept record`, { seed, pathIndex: path });
+          throw new InternalError(`--resume: path ${path} computed again for its fan chart does not give its kept record`, {
+            seed,
+            pathIndex: path,
+          });
         }
       }
       state.addPacked(result.fan!);

@@ -143,14 +143,23 @@ async function readShardDir(dir: string, problems: string[]): Promise<ShardDir |
   want("firstPath", isCount, "a non-negative integer");
   want("requestedPaths", isCount, "a non-negative integer");
   want("scenarioHash", (v) => typeof v === "string" && v.length > 0, "the scenario's hash");
-  want("recordsHash", (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v), "the SHA-256 of its records, in hex (what its paths file is checked against)");
+  want(
+    "recordsHash",
+    (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v),
+    "the SHA-256 of its records, in hex (what its paths file is checked against)",
+  );
   want("recordStride", (v) => v === RECORD_STRIDE, `${RECORD_STRIDE} (this build's record layout)`);
   const scenario = raw.scenario as Scenario | undefined;
   if (typeof scenario !== "object" || scenario === null || !isCount(scenario.paths) || scenario.paths < 1) {
-    problems.push(`${file}: scenario.paths must be a positive integer (received ${formatValue((scenario as { paths?: unknown } | undefined)?.paths)})`);
+    problems.push(
+      `${file}: scenario.paths must be a positive integer (received ${formatValue((scenario as { paths?: unknown } | undefined)?.paths)})`,
+    );
   }
   if (raw.interrupted !== false) {
-    const detail = raw.interrupted === true ? `: it stopped after ${String(raw.paths)} of ${String(raw.requestedPaths)} paths; finish it with cascade run --resume ${dir}` : "";
+    const detail =
+      raw.interrupted === true
+        ? `: it stopped after ${String(raw.paths)} of ${String(raw.requestedPaths)} paths; finish it with cascade run --resume ${dir}`
+        : "";
     problems.push(`${file}: interrupted must be false${detail} (received ${formatValue(raw.interrupted)})`);
   }
   if (isCount(raw.paths) && isCount(raw.requestedPaths) && raw.interrupted === false && raw.paths !== raw.requestedPaths) {
@@ -313,7 +322,9 @@ export async function checkShards(dirs: readonly string[]): Promise<ShardDir[]> 
   for (const s of shards.slice(1)) {
     for (const { field, get } of SAME) {
       if (get(s) !== get(ref)) {
-        problems.push(`${join(s.dir, "summary.json")}: ${field} must be ${show(get(ref))} as in ${ref.dir} (received ${show(get(s))})`);
+        problems.push(
+          `${join(s.dir, "summary.json")}: ${field} must be ${show(get(ref))} as in ${ref.dir} (received ${show(get(s))})`,
+        );
       }
     }
     if (s.table.format !== ref.table.format) {
@@ -352,7 +363,9 @@ export async function readShardRows(s: ShardDir): Promise<PathsCsv> {
     throw new InputError(`${s.table.file} must be a readable per-path table (received ${(err as Error).message})`);
   }
   if (rows.count !== s.paths) {
-    throw new InputError(`${s.table.file} must hold ${s.paths} rows, the paths of ${join(s.dir, "summary.json")} (received ${rows.count})`);
+    throw new InputError(
+      `${s.table.file} must hold ${s.paths} rows, the paths of ${join(s.dir, "summary.json")} (received ${rows.count})`,
+    );
   }
   for (let i = 0; i < rows.count; i++) {
     if (rows.paths[i] !== s.firstPath + i) {
@@ -405,7 +418,9 @@ async function mergeFans(shards: readonly ShardDir[]): Promise<FanHistograms | u
   if (withFan.length === 0) return undefined;
   if (withFan.length < shards.length) {
     const without = shards.find((s) => s.raw.fan === undefined)!;
-    throw new InputError(`${join(without.dir, "summary.json")} must have a fan as ${join(withFan[0].dir, "summary.json")} has (received none: run that shard again without --no-fan)`);
+    throw new InputError(
+      `${join(without.dir, "summary.json")} must have a fan as ${join(withFan[0].dir, "summary.json")} has (received none: run that shard again without --no-fan)`,
+    );
   }
   let total: FanHistograms | undefined;
   for (const s of shards) {
@@ -423,11 +438,15 @@ async function mergeFans(shards: readonly ShardDir[]): Promise<FanHistograms | u
       continue;
     }
     if (saved.firstPath !== s.firstPath || saved.state.paths !== s.paths || saved.recordsHash !== s.recordsHash) {
-      problems.push(`${file} must be of the shard's paths (firstPath ${s.firstPath}, ${s.paths} paths, its recordsHash; received firstPath ${saved.firstPath}, ${saved.state.paths} paths${saved.recordsHash !== s.recordsHash ? ", another records hash" : ""})`);
+      problems.push(
+        `${file} must be of the shard's paths (firstPath ${s.firstPath}, ${s.paths} paths, its recordsHash; received firstPath ${saved.firstPath}, ${saved.state.paths} paths${saved.recordsHash !== s.recordsHash ? ", another records hash" : ""})`,
+      );
       continue;
     }
     if (JSON.stringify(saved.state.summary(s.scenario.stepSeconds)) !== JSON.stringify(s.raw.fan)) {
-      problems.push(`${file} must give the fan of ${join(s.dir, "summary.json")} (received one that does not: a file was changed after the shard was written)`);
+      problems.push(
+        `${file} must give the fan of ${join(s.dir, "summary.json")} (received one that does not: a file was changed after the shard was written)`,
+      );
       continue;
     }
     if (!total) total = new FanHistograms(saved.state.layout);
@@ -483,7 +502,14 @@ async function mergeLocked(shards: ShardDir[], options: MergeOptions, fan: FanHi
   // The extra keys of an unsharded run, in the order the shards have them: no `shard`, all paths requested.
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(ref.raw)) {
-    if ((SUMMARY_KEYS as readonly string[]).includes(key) || key === "probabilityIntervals" || key === "shard" || key === "warnings" || key === "fan") continue;
+    if (
+      (SUMMARY_KEYS as readonly string[]).includes(key) ||
+      key === "probabilityIntervals" ||
+      key === "shard" ||
+      key === "warnings" ||
+      key === "fan"
+    )
+      continue;
     extra[key] = value;
   }
   Object.assign(extra, { requestedPaths: total, firstPath: 0, interrupted: false });

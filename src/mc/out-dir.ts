@@ -31,7 +31,13 @@ const SWEEP_OUTPUTS = ["sweep.csv", "sweep.json", "sweep.parquet", "sweep-shard.
 /** A run's traced paths (`run --trace`, src/trace): written after the run, so a fresh run removes another's. */
 const TRACE_OUTPUTS = ["events.csv", "steps.csv", "events.parquet", "steps.parquet"] as const;
 /** What a run leaves on its way: partial files, the checkpoint, run.json's old temp name. */
-const RUN_TEMPS = [`${PATHS_CSV}.partial`, `${PATHS_PARQUET}.partial`, `${PATHS_PARQUET}.resuming`, CHECKPOINT, `${MANIFEST}.partial`] as const;
+const RUN_TEMPS = [
+  `${PATHS_CSV}.partial`,
+  `${PATHS_PARQUET}.partial`,
+  `${PATHS_PARQUET}.resuming`,
+  CHECKPOINT,
+  `${MANIFEST}.partial`,
+] as const;
 
 export interface OutLock {
   readonly file: string;
@@ -71,7 +77,10 @@ async function readLock(file: string): Promise<LockHolder> {
   }
   const m = text !== undefined ? /^(\d+) [0-9a-f]+\n$/.exec(text) : null;
   if (!m) {
-    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Infinity,
+    );
     return { text, live: age < YOUNG_LOCK_MS };
   }
   const pid = Number(m[1]);
@@ -170,7 +179,10 @@ async function readJsonObject(file: string): Promise<Record<string, unknown> | u
 }
 
 /** The identity recorded in DIR: run.json's, else summary.json's; undefined when neither says. */
-async function recordedIdentity(dir: string, kinds: Map<string, string | undefined>): Promise<{ from: string; id: Partial<Record<keyof RunIdentity, unknown>> } | undefined> {
+async function recordedIdentity(
+  dir: string,
+  kinds: Map<string, string | undefined>,
+): Promise<{ from: string; id: Partial<Record<keyof RunIdentity, unknown>> } | undefined> {
   if (kinds.get(MANIFEST) === "file") {
     const m = await readJsonObject(join(dir, MANIFEST));
     if (!m) return { from: MANIFEST, id: {} };
@@ -182,7 +194,10 @@ async function recordedIdentity(dir: string, kinds: Map<string, string | undefin
     const first = s.firstPath;
     const requested = s.requestedPaths;
     const end = typeof first === "number" && typeof requested === "number" ? first + requested : undefined;
-    return { from: SUMMARY, id: { scenarioHash: s.scenarioHash, seed: s.seed, engine: s.engine, firstPath: first, endPath: end } };
+    return {
+      from: SUMMARY,
+      id: { scenarioHash: s.scenarioHash, seed: s.seed, engine: s.engine, firstPath: first, endPath: end },
+    };
   }
   return undefined;
 }
@@ -203,7 +218,8 @@ async function removeAll(dir: string, names: readonly string[], kinds: Map<strin
   for (const name of names) {
     const kind = kinds.get(name);
     if (kind === undefined) continue;
-    if (kind === "dir") throw new InputError([`${join(dir, name)} must not be a directory (cascade writes a file there): remove it`]);
+    if (kind === "dir")
+      throw new InputError([`${join(dir, name)} must not be a directory (cascade writes a file there): remove it`]);
     await removeEntry(join(dir, name));
   }
 }
@@ -232,7 +248,8 @@ export async function prepareRunDir(dir: string, identity: RunIdentity, options:
     else if (!recorded) other = `${outputs.join(" and ")} without a run.json or summary.json saying whose`;
     else {
       const key = IDENTITY_KEYS.find((k) => recorded.id[k] !== identity[k]);
-      if (key) other = `its ${recorded.from} has ${key} ${showValue(recorded.id[key])}, this ${options.what ?? "run"}'s is ${showValue(identity[key])}`;
+      if (key)
+        other = `its ${recorded.from} has ${key} ${showValue(recorded.id[key])}, this ${options.what ?? "run"}'s is ${showValue(identity[key])}`;
     }
   }
   if (other !== undefined && !options.force) {
@@ -240,7 +257,11 @@ export async function prepareRunDir(dir: string, identity: RunIdentity, options:
       `${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`,
     ]);
   }
-  await removeAll(dir, [...RUN_OUTPUTS.filter((n) => n !== MANIFEST), ...RUN_TEMPS, ...TRACE_OUTPUTS, ...(other !== undefined ? SWEEP_OUTPUTS : [])], kinds);
+  await removeAll(
+    dir,
+    [...RUN_OUTPUTS.filter((n) => n !== MANIFEST), ...RUN_TEMPS, ...TRACE_OUTPUTS, ...(other !== undefined ? SWEEP_OUTPUTS : [])],
+    kinds,
+  );
   return other !== undefined;
 }
 
@@ -263,10 +284,13 @@ export async function prepareSweepDir(
   if (runFile) other = `a run's ${runFile}`;
   else if (kinds.get("sweep.json") === "file") {
     const recorded = await readJsonObject(join(dir, "sweep.json"));
-    if (!recorded || identityOf(recorded) !== identity) other = "its sweep.json is of another sweep: base scenario, design, seed, paths or engine differ";
+    if (!recorded || identityOf(recorded) !== identity)
+      other = "its sweep.json is of another sweep: base scenario, design, seed, paths or engine differ";
   } else if (kinds.get("sweep.csv") === "file") other = "a sweep.csv without its sweep.json";
   if (other !== undefined && !options.force) {
-    throw new InputError([`${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`]);
+    throw new InputError([
+      `${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`,
+    ]);
   }
   if (other === undefined) return;
   await removeAll(dir, names, kinds);

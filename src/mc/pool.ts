@@ -7,7 +7,16 @@ import { Piscina } from "piscina";
 import type { EngineSetup } from "../engine/setup.js";
 import type { FanLayout } from "../stats/fan.js";
 import { kernelModule } from "../kernel/module.js";
-import { PATH_FAILURE, type ColumnTarget, createEngine, runBatch, unpackBatch, type BatchResult, type EngineKind, type PathEngine } from "./batch.js";
+import {
+  PATH_FAILURE,
+  type ColumnTarget,
+  createEngine,
+  runBatch,
+  unpackBatch,
+  type BatchResult,
+  type EngineKind,
+  type PathEngine,
+} from "./batch.js";
 import type { Batch } from "./plan.js";
 import { InternalError } from "../config/errors.js";
 import type { WorkerData, WorkerTask } from "./worker.js";
@@ -46,7 +55,13 @@ export class PoolRunner implements BatchRunner {
   retries = 0;
 
   constructor(private readonly options: PoolOptions) {
-    const data: WorkerData = { kind: options.kind, setup: options.setup, seed: options.seed, columns: options.columns, fan: options.fan };
+    const data: WorkerData = {
+      kind: options.kind,
+      setup: options.setup,
+      seed: options.seed,
+      columns: options.columns,
+      fan: options.fan,
+    };
     if (options.kind === "wasm") data.module = kernelModule("release");
     this.pool = new Piscina({
       filename: workerFile(),
@@ -64,7 +79,12 @@ export class PoolRunner implements BatchRunner {
 
   async run(batch: Batch, csv: boolean): Promise<BatchResult> {
     for (let attempt = 1; ; attempt++) {
-      const task: WorkerTask = { first: batch.first, count: batch.count, csv, crash: attempt === 1 && this.crash.has(batch.index) };
+      const task: WorkerTask = {
+        first: batch.first,
+        count: batch.count,
+        csv,
+        crash: attempt === 1 && this.crash.has(batch.index),
+      };
       try {
         const packed = (await this.pool.run(task)) as Uint8Array;
         return unpackBatch(packed, batch.count, csv, this.options.fan !== undefined);
@@ -72,7 +92,10 @@ export class PoolRunner implements BatchRunner {
         const message = (err as Error).message ?? String(err);
         if (message.startsWith(PATH_FAILURE)) throw pathFailure(message, err);
         if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(`paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
+          throw new Error(
+            `paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${(err as Error).message}`,
+            { cause: err },
+          );
         }
         this.retries++;
       }
@@ -92,7 +115,13 @@ export class InlineRunner implements BatchRunner {
 
   private readonly target?: ColumnTarget;
 
-  constructor(kind: EngineKind, setup: EngineSetup, seed: number, columns?: { buffers: SharedArrayBuffer[]; firstPath: number }, fan?: FanLayout) {
+  constructor(
+    kind: EngineKind,
+    setup: EngineSetup,
+    seed: number,
+    columns?: { buffers: SharedArrayBuffer[]; firstPath: number },
+    fan?: FanLayout,
+  ) {
     this.engine = createEngine(kind, setup, seed, undefined, fan);
     if (columns) this.target = { columns: columns.buffers.map((b) => new Float64Array(b)), firstPath: columns.firstPath };
   }

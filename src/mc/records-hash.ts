@@ -32,6 +32,8 @@ let kernelDigest: string | undefined;
 
 /** SHA-256 of the release kernel binary: which compiled engine produced a run. */
 export function kernelHash(): string {
-  kernelDigest ??= createHash("sha256").update(readFileSync(kernelPath("release"))).digest("hex");
+  kernelDigest ??= createHash("sha256")
+    .update(readFileSync(kernelPath("release")))
+    .digest("hex");
   return kernelDigest;
 }

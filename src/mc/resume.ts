@@ -63,7 +63,8 @@ interface Claim {
 }
 
 async function readClaim(dir: string, expected: RunManifest): Promise<Claim> {
-  const problem = (file: string, what: string) => new InputError([`--resume ${dir}: ${file} ${what}; remove the directory to start the run over`]);
+  const problem = (file: string, what: string) =>
+    new InputError([`--resume ${dir}: ${file} ${what}; remove the directory to start the run over`]);
   const checkpointFile = join(dir, CHECKPOINT);
   const text = await readRegularFile(checkpointFile, 1 << 16);
   if (text !== undefined) {
@@ -74,11 +75,19 @@ async function readClaim(dir: string, expected: RunManifest): Promise<Claim> {
       throw problem(checkpointFile, "must be the JSON checkpoint cascade writes (it does not parse)");
     }
     if (c === null || typeof c !== "object") throw problem(checkpointFile, "must be a JSON object");
-    if (c.format !== expected.format) throw problem(checkpointFile, `must be of format ${expected.format} (received ${showValue(c.format)})`);
-    if (c.firstPath !== expected.firstPath) throw problem(checkpointFile, `must start at path ${expected.firstPath} (received ${showValue(c.firstPath)})`);
-    if (!isCount(c.rows) || c.rows > expected.endPath - expected.firstPath) throw problem(checkpointFile, `rows must be a count of at most ${expected.endPath - expected.firstPath} (received ${showValue(c.rows)})`);
-    if (typeof c.recordsHash !== "string" || !HEX64.test(c.recordsHash)) throw problem(checkpointFile, "recordsHash must be a SHA-256 in hex");
-    if (c.bytes !== undefined && !isCount(c.bytes)) throw problem(checkpointFile, `bytes must be a count (received ${showValue(c.bytes)})`);
+    if (c.format !== expected.format)
+      throw problem(checkpointFile, `must be of format ${expected.format} (received ${showValue(c.format)})`);
+    if (c.firstPath !== expected.firstPath)
+      throw problem(checkpointFile, `must start at path ${expected.firstPath} (received ${showValue(c.firstPath)})`);
+    if (!isCount(c.rows) || c.rows > expected.endPath - expected.firstPath)
+      throw problem(
+        checkpointFile,
+        `rows must be a count of at most ${expected.endPath - expected.firstPath} (received ${showValue(c.rows)})`,
+      );
+    if (typeof c.recordsHash !== "string" || !HEX64.test(c.recordsHash))
+      throw problem(checkpointFile, "recordsHash must be a SHA-256 in hex");
+    if (c.bytes !== undefined && !isCount(c.bytes))
+      throw problem(checkpointFile, `bytes must be a count (received ${showValue(c.bytes)})`);
     return { rows: c.rows, recordsHash: c.recordsHash, bytes: c.bytes, source: checkpointFile };
   }
   // A run interrupted by Ctrl-C (or finished) before checkpoints existed: its summary.json, if it is this run's.
@@ -115,7 +124,11 @@ async function readClaim(dir: string, expected: RunManifest): Promise<Claim> {
  * after the last checkpoint, before a hard kill) are dropped and computed again. Every mismatch is an input
  * error naming what differs.
  */
-export async function resumeRun(dir: string, expected: RunManifest, columns: MetricColumns): Promise<{ sink: PathSink; rows: number; recordsHash?: string }> {
+export async function resumeRun(
+  dir: string,
+  expected: RunManifest,
+  columns: MetricColumns,
+): Promise<{ sink: PathSink; rows: number; recordsHash?: string }> {
   const file = join(dir, MANIFEST);
   let found: RunManifest;
   try {
@@ -130,7 +143,9 @@ export async function resumeRun(dir: string, expected: RunManifest, columns: Met
   const keys: (keyof RunManifest)[] = ["scenarioHash", "seed", "engine", "format", "firstPath", "endPath"];
   for (const key of keys) {
     if (found[key] !== expected[key]) {
-      problems.push(`--resume ${dir}: ${key} of the interrupted run is ${showValue(found[key])}, this run's is ${showValue(expected[key])} (same scenario, --set, --seed, --paths, --engine, --shard and --format are needed)`);
+      problems.push(
+        `--resume ${dir}: ${key} of the interrupted run is ${showValue(found[key])}, this run's is ${showValue(expected[key])} (same scenario, --set, --seed, --paths, --engine, --shard and --format are needed)`,
+      );
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -144,7 +159,8 @@ export async function resumeRun(dir: string, expected: RunManifest, columns: Met
     // a finished run: reopen it as partial, so that the writer's close() renames it back
     const finalKind = await entryKind(join(dir, name));
     if (finalKind === undefined) throw new InputError([`--resume ${dir}: neither ${name}.partial nor ${name} is there`]);
-    if (finalKind !== "file") throw new InputError([`--resume ${dir}: ${join(dir, name)} must be a regular file (received ${KIND_WORDS[finalKind]})`]);
+    if (finalKind !== "file")
+      throw new InputError([`--resume ${dir}: ${join(dir, name)} must be a regular file (received ${KIND_WORDS[finalKind]})`]);
     try {
       await rename(join(dir, name), partial);
     } catch (err) {
@@ -170,25 +186,40 @@ export async function resumeRun(dir: string, expected: RunManifest, columns: Met
         : await readPathsParquet(partial, { truncatedAsEmpty: true });
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw refuse(`must be a readable per-path table (${(err as Error).message.replace(`${partial}`, "").replace(/^[:\s]+/, "")})`);
+    throw refuse(
+      `must be a readable per-path table (${(err as Error).message.replace(`${partial}`, "").replace(/^[:\s]+/, "")})`,
+    );
   }
   if (rows.count < claim.rows) {
-    throw refuse(`has ${rows.count} complete rows, fewer than the ${claim.rows} that ${claim.source} records (the file was changed or cut)`);
+    throw refuse(
+      `has ${rows.count} complete rows, fewer than the ${claim.rows} that ${claim.source} records (the file was changed or cut)`,
+    );
   }
   if (rows.count > total) throw refuse("has more rows than the run has paths");
   if (claim.bytes !== undefined && rows.end !== undefined && rows.end !== claim.bytes) {
-    throw refuse(`does not match ${claim.source}: its first ${claim.rows} rows take ${rows.end} bytes, the checkpoint says ${claim.bytes} (the file was changed)`);
+    throw refuse(
+      `does not match ${claim.source}: its first ${claim.rows} rows take ${rows.end} bytes, the checkpoint says ${claim.bytes} (the file was changed)`,
+    );
   }
   const n = claim.rows;
   for (let i = 0; i < n; i++) {
-    if (rows.paths[i] !== expected.firstPath + i) throw refuse(`row ${i + 1} is path ${rows.paths[i]}, expected ${expected.firstPath + i}`);
+    if (rows.paths[i] !== expected.firstPath + i)
+      throw refuse(`row ${i + 1} is path ${rows.paths[i]}, expected ${expected.firstPath + i}`);
   }
-  const kept: PathsCsv = n === rows.count ? rows : { paths: rows.paths.subarray(0, n), records: rows.records.subarray(0, n * RECORD_STRIDE), count: n };
+  const kept: PathsCsv =
+    n === rows.count
+      ? rows
+      : { paths: rows.paths.subarray(0, n), records: rows.records.subarray(0, n * RECORD_STRIDE), count: n };
   const hash = hashRecords(kept.records, n);
   if (hash !== claim.recordsHash) {
-    throw refuse(`does not match the records hash in ${claim.source}: a value in its first ${n} rows was changed after it was written`);
+    throw refuse(
+      `does not match the records hash in ${claim.source}: a value in its first ${n} rows was changed after it was written`,
+    );
   }
-  const sink = expected.format === "csv" ? await CsvSink.resume(dir, expected.firstPath + n, { truncateTo: rows.end }) : await ParquetSink.resumeWith(dir, kept);
+  const sink =
+    expected.format === "csv"
+      ? await CsvSink.resume(dir, expected.firstPath + n, { truncateTo: rows.end })
+      : await ParquetSink.resumeWith(dir, kept);
   columns.append(kept.records, n, 0);
   return { sink, rows: n, recordsHash: hash };
 }

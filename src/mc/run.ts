@@ -137,8 +137,12 @@ export function checkFinite(records: Float64Array, firstPath: number, count: num
       if (x - x === 0) continue; // finite (NaN and ±Infinity give NaN)
       if (m === MARGIN_HELD && !marginModel) continue;
       const path = firstPath + i;
-      const rule = m === MARGIN_HELD ? "marginHeld must be finite with margin.model" : "every metric but marginHeld must be finite";
-      throw new InternalError(`${PATH_FAILURE}${path}: ${METRIC_NAMES[m]} is ${x} (seed ${seed}; ${rule})`, { seed, pathIndex: path });
+      const rule =
+        m === MARGIN_HELD ? "marginHeld must be finite with margin.model" : "every metric but marginHeld must be finite";
+      throw new InternalError(`${PATH_FAILURE}${path}: ${METRIC_NAMES[m]} is ${x} (seed ${seed}; ${rule})`, {
+        seed,
+        pathIndex: path,
+      });
     }
   }
 }
@@ -226,10 +230,23 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
   // refused before anything is allocated when the run would not fit (exit 2, the estimate in the message)
   assertRunFits(inputs, { threads, engine: kind, inline: options.inline });
-  if (options.range && (options.shard || !(Number.isSafeInteger(options.range.first) && options.range.first >= 0 && options.range.end >= options.range.first && options.range.end <= scenario.paths))) {
-    throw new RangeError(`runScenario: range must be [first, end) within [0, ${scenario.paths}) and not given with shard (received [${options.range.first}, ${options.range.end}))`);
+  if (
+    options.range &&
+    (options.shard ||
+      !(
+        Number.isSafeInteger(options.range.first) &&
+        options.range.first >= 0 &&
+        options.range.end >= options.range.first &&
+        options.range.end <= scenario.paths
+      ))
+  ) {
+    throw new RangeError(
+      `runScenario: range must be [first, end) within [0, ${scenario.paths}) and not given with shard (received [${options.range.first}, ${options.range.end}))`,
+    );
   }
-  const range = options.range ? { first: options.range.first, end: options.range.end } : shardRange(scenario.paths, options.shard);
+  const range = options.range
+    ? { first: options.range.first, end: options.range.end }
+    : shardRange(scenario.paths, options.shard);
   const total = range.end - range.first;
   const format = options.format ?? "csv";
   const hash = scenarioHash(inputs);
@@ -253,7 +270,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   if (outDir !== undefined) {
     if (options.resume) {
       // a directory to finish, not one to create
-      const isDir = await stat(outDir).then((st) => st.isDirectory(), () => false);
+      const isDir = await stat(outDir).then(
+        (st) => st.isDirectory(),
+        () => false,
+      );
       if (!isDir) throw new InputError([`--resume ${outDir}: no readable run.json there (not the directory of a cascade run?)`]);
     }
     await ensureDir(outDir);
@@ -286,7 +306,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       sink = await openSink(format, outDir);
     }
     const writeCsv = sink?.wantsCsv ?? false;
-    const batches = planBatches({ first: range.first + resumed, end: range.end }, options.batchSize ?? batchSize(range, scenario.steps, threads));
+    const batches = planBatches(
+      { first: range.first + resumed, end: range.end },
+      options.batchSize ?? batchSize(range, scenario.steps, threads),
+    );
     const setup = buildSetup(inputs);
     const target = { buffers: columns.buffers(), firstPath: range.first };
     const marginModel = scenario.margin.model !== undefined;
@@ -295,8 +318,16 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       runner = options.runner
         ? await options.runner({ inputs, scenarioHash: hash, kind, threads, batches, columns: target, fan: layout })
         : options.inline
-        ? new InlineRunner(kind, setup, scenario.seed, target, layout)
-        : new PoolRunner({ kind, setup, seed: scenario.seed, threads, crashBatches: options.crashBatches, columns: target, fan: layout });
+          ? new InlineRunner(kind, setup, scenario.seed, target, layout)
+          : new PoolRunner({
+              kind,
+              setup,
+              seed: scenario.seed,
+              threads,
+              crashBatches: options.crashBatches,
+              columns: target,
+              fan: layout,
+            });
     } catch (err) {
       await sink?.abort();
       throw err;
@@ -320,7 +351,13 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         await writeFanState(outDir!, fan, range.first, hashNow);
         lastFan = performance.now();
       }
-      await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(bytes !== undefined ? { bytes } : {}), recordsHash: hashNow });
+      await writeCheckpoint(outDir!, {
+        format,
+        firstPath: range.first,
+        rows: done,
+        ...(bytes !== undefined ? { bytes } : {}),
+        recordsHash: hashNow,
+      });
       lastCheckpoint = performance.now();
     };
 
@@ -345,7 +382,11 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         checkFinite(result.records, batch.first, batch.count, scenario.seed, marginModel);
         columns.commit(batch.count, batch.first - range.first);
         if (fan) {
-          if (!result.fan) throw new InternalError(`paths ${batch.first}–${batch.first + batch.count - 1} came back without their fan histograms`, { seed: scenario.seed });
+          if (!result.fan)
+            throw new InternalError(
+              `paths ${batch.first}–${batch.first + batch.count - 1} came back without their fan histograms`,
+              { seed: scenario.seed },
+            );
           fan.addPacked(result.fan);
         }
         recordsHash.update(result.records, batch.count);
@@ -397,9 +438,20 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         await sink.abort();
         const state = sink.afterAbort();
         if (!state.complete) {
-          throw state.error ?? new InputError([`cannot write ${join(outDir!, `${format === "csv" ? PATHS_CSV : PATHS_PARQUET}.partial`)}: the interrupted run's rows could not be saved`]);
+          throw (
+            state.error ??
+            new InputError([
+              `cannot write ${join(outDir!, `${format === "csv" ? PATHS_CSV : PATHS_PARQUET}.partial`)}: the interrupted run's rows could not be saved`,
+            ])
+          );
         }
-        await writeCheckpoint(outDir!, { format, firstPath: range.first, rows: done, ...(state.bytes !== undefined ? { bytes: state.bytes } : {}), recordsHash: summary.recordsHash as string });
+        await writeCheckpoint(outDir!, {
+          format,
+          firstPath: range.first,
+          rows: done,
+          ...(state.bytes !== undefined ? { bytes: state.bytes } : {}),
+          recordsHash: summary.recordsHash as string,
+        });
       } else {
         await sink.close();
       }
@@ -410,4 +462,3 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
     return { summary, columns, range, interrupted, retries: runner.retries, ...(fan ? { fan } : {}) };
   }
 }
-

@@ -64,7 +64,10 @@ async function readJsonObject(file: string, what: string): Promise<Record<string
   } catch {
     throw new InputError([`${file} must be the ${what} as cascade writes it (received text that is not JSON)`]);
   }
-  if (!isObject(parsed)) throw new InputError([`${file} must be a JSON object, the ${what} (received ${Array.isArray(parsed) ? "an array" : typeof parsed})`]);
+  if (!isObject(parsed))
+    throw new InputError([
+      `${file} must be a JSON object, the ${what} (received ${Array.isArray(parsed) ? "an array" : typeof parsed})`,
+    ]);
   return parsed;
 }
 
@@ -72,7 +75,8 @@ async function readJsonObject(file: string, what: string): Promise<Record<string
 function summaryShape(file: string, s: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const want = (key: string, ok: (v: unknown) => boolean, expected: string) => {
-    if (!ok(s[key])) problems.push(`${file}: ${key} must be ${expected} (received ${s[key] === undefined ? "nothing" : "another value"})`);
+    if (!ok(s[key]))
+      problems.push(`${file}: ${key} must be ${expected} (received ${s[key] === undefined ? "nothing" : "another value"})`);
   };
   want("version", (v) => typeof v === "string", "a version string");
   want("scenario", isObject, "the resolved scenario (an object)");
@@ -88,7 +92,8 @@ function summaryShape(file: string, s: Record<string, unknown>): string[] {
   want("recordsHash", (v) => typeof v === "string" && HEX64.test(v), "a SHA-256 in hex");
   want("engineVersion", (v) => typeof v === "string", "a version string");
   want("recordStride", isCount, "a non-negative integer");
-  if (s.engine === "wasm") want("kernelSha256", (v) => typeof v === "string" && HEX64.test(v), "a SHA-256 in hex (a wasm run records its kernel)");
+  if (s.engine === "wasm")
+    want("kernelSha256", (v) => typeof v === "string" && HEX64.test(v), "a SHA-256 in hex (a wasm run records its kernel)");
   if (s.shard !== undefined) want("shard", (v) => typeof v === "string" && /^\d+\/\d+$/.test(v), "i/n");
   if (isObject(s.scenario) && !isCount(s.scenario.paths)) problems.push(`${file}: scenario.paths must be a non-negative integer`);
   return problems;
@@ -98,7 +103,8 @@ function summaryShape(file: string, s: Record<string, unknown>): string[] {
 function manifestShape(file: string, m: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const want = (key: string, ok: (v: unknown) => boolean, expected: string) => {
-    if (!ok(m[key])) problems.push(`${file}: ${key} must be ${expected} (received ${m[key] === undefined ? "nothing" : "another value"})`);
+    if (!ok(m[key]))
+      problems.push(`${file}: ${key} must be ${expected} (received ${m[key] === undefined ? "nothing" : "another value"})`);
   };
   want("version", (v) => typeof v === "string", "a version string");
   want("scenarioHash", (v) => typeof v === "string", "the scenario's hash");
@@ -210,7 +216,10 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     rows = await readPathsFile(paths.file, paths.format);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    const why = (err as Error).message.split("\n")[0].replace(paths.file, "").replace(/^[:\s]+/, "");
+    const why = (err as Error).message
+      .split("\n")[0]
+      .replace(paths.file, "")
+      .replace(/^[:\s]+/, "");
     throw new InputError([`${paths.file} must be a per-path table as cascade writes it (${why})`]);
   }
 
@@ -220,7 +229,10 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   const rowProblems: string[] = [];
   let contiguous = rows.count === summary.paths;
   for (let i = 0; contiguous && i < rows.count; i++) contiguous = rows.paths[i] === first + i;
-  if (!contiguous) rowProblems.push(`${rows.count} rows for paths ${first}…${first + rows.count - 1}; summary says ${summary.paths} from ${first}`);
+  if (!contiguous)
+    rowProblems.push(
+      `${rows.count} rows for paths ${first}…${first + rows.count - 1}; summary says ${summary.paths} from ${first}`,
+    );
   if (summary.interrupted !== false) rowProblems.push("summary.json says the run was interrupted");
   if (summary.paths !== requested) rowProblems.push(`summary.json has paths ${summary.paths} but requestedPaths ${requested}`);
   const shardText = summary.shard as string | undefined;
@@ -232,30 +244,54 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     : { first: 0, end: scenario.paths };
   if (!range) rowProblems.push(`summary.json's shard ${show(shardText)} is not i/n with 1 <= i <= n`);
   else if (range.first !== first || range.end !== first + requested) {
-    rowProblems.push(`${shardText ? `shard ${shardText}` : "an unsharded run"} of ${scenario.paths} paths covers paths ${range.first}…${range.end - 1}; summary.json says ${first}…${first + requested - 1}`);
+    rowProblems.push(
+      `${shardText ? `shard ${shardText}` : "an unsharded run"} of ${scenario.paths} paths covers paths ${range.first}…${range.end - 1}; summary.json says ${first}…${first + requested - 1}`,
+    );
   }
   if (manifest.firstPath !== first || manifest.endPath !== first + requested) {
-    rowProblems.push(`run.json says paths ${show(manifest.firstPath)}…${typeof manifest.endPath === "number" ? manifest.endPath - 1 : "?"}; summary.json says ${first}…${first + requested - 1}`);
+    rowProblems.push(
+      `run.json says paths ${show(manifest.firstPath)}…${typeof manifest.endPath === "number" ? manifest.endPath - 1 : "?"}; summary.json says ${first}…${first + requested - 1}`,
+    );
   }
-  if (manifest.format !== paths.format) rowProblems.push(`run.json says format ${show(manifest.format)}; the paths file is ${paths.format}`);
-  check("rows", rowProblems.length === 0, rowProblems.length === 0 ? `${rows.count} rows for paths ${first}…${first + rows.count - 1}, as summary.json and run.json say` : rowProblems.join("; "));
+  if (manifest.format !== paths.format)
+    rowProblems.push(`run.json says format ${show(manifest.format)}; the paths file is ${paths.format}`);
+  check(
+    "rows",
+    rowProblems.length === 0,
+    rowProblems.length === 0
+      ? `${rows.count} rows for paths ${first}…${first + rows.count - 1}, as summary.json and run.json say`
+      : rowProblems.join("; "),
+  );
 
   const recordsHash = hashRecords(rows.records, rows.count);
-  check("records hash", recordsHash === summary.recordsHash, `${paths.file} hashes to ${recordsHash}; summary.json publishes ${show(summary.recordsHash)}`);
+  check(
+    "records hash",
+    recordsHash === summary.recordsHash,
+    `${paths.file} hashes to ${recordsHash}; summary.json publishes ${show(summary.recordsHash)}`,
+  );
 
   // scenario hash: the run's identity — run.json and summary.json field by field, this build's engine, and
   // the scenario with its data files (inside DIR) against scenarioHash
   const identity: string[] = [];
-  for (const key of Object.keys(manifest)) if (!MANIFEST_KEYS.has(key)) identity.push(`run.json has a key cascade does not write (${show(key)})`);
+  for (const key of Object.keys(manifest))
+    if (!MANIFEST_KEYS.has(key)) identity.push(`run.json has a key cascade does not write (${show(key)})`);
   for (const key of ["version", "scenarioHash", "seed", "engine"] as const) {
-    if (manifest[key] !== summary[key]) identity.push(`run.json's ${key} is ${show(manifest[key])}, summary.json's is ${show(summary[key])}`);
+    if (manifest[key] !== summary[key])
+      identity.push(`run.json's ${key} is ${show(manifest[key])}, summary.json's is ${show(summary[key])}`);
   }
-  if (summary.seed !== scenario.seed) identity.push(`summary.json's seed is ${show(summary.seed)}, its scenario's is ${show(scenario.seed)}`);
+  if (summary.seed !== scenario.seed)
+    identity.push(`summary.json's seed is ${show(summary.seed)}, its scenario's is ${show(scenario.seed)}`);
   const engineVersion = `${VERSION}+abi${ABI_VERSION}`;
-  if (summary.engineVersion !== engineVersion) identity.push(`engineVersion is ${show(summary.engineVersion)}, this build's is ${show(engineVersion)} (a rerun would not be bit for bit)`);
-  if (summary.engine === "wasm" && summary.kernelSha256 !== kernelHash()) identity.push(`kernelSha256 is ${show(summary.kernelSha256)}, this build's kernel hashes to ${show(kernelHash())}`);
-  if (summary.engine === "ts" && summary.kernelSha256 !== undefined) identity.push("kernelSha256 is set, but a ts run has no kernel");
-  if (summary.recordStride !== RECORD_STRIDE) identity.push(`recordStride is ${show(summary.recordStride)}, this build's is ${RECORD_STRIDE}`);
+  if (summary.engineVersion !== engineVersion)
+    identity.push(
+      `engineVersion is ${show(summary.engineVersion)}, this build's is ${show(engineVersion)} (a rerun would not be bit for bit)`,
+    );
+  if (summary.engine === "wasm" && summary.kernelSha256 !== kernelHash())
+    identity.push(`kernelSha256 is ${show(summary.kernelSha256)}, this build's kernel hashes to ${show(kernelHash())}`);
+  if (summary.engine === "ts" && summary.kernelSha256 !== undefined)
+    identity.push("kernelSha256 is set, but a ts run has no kernel");
+  if (summary.recordStride !== RECORD_STRIDE)
+    identity.push(`recordStride is ${show(summary.recordStride)}, this build's is ${RECORD_STRIDE}`);
   let inputs: ScenarioInputs | undefined;
   const outside = await dataFilesOutside(scenario, dir);
   if (outside.length > 0) identity.push(...outside);
@@ -266,12 +302,15 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       if (!(err instanceof InputError)) throw err;
       // the problems may quote the data files: name the keys only
       const keys = [...new Set(err.problems.map((p) => /^[\w.[\]]+/.exec(p)?.[0] ?? "?"))].slice(0, 5);
-      identity.push(`the scenario in summary.json does not load (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}, at ${keys.join(", ")})`);
+      identity.push(
+        `the scenario in summary.json does not load (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}, at ${keys.join(", ")})`,
+      );
     }
   }
   if (inputs) {
     const hash = scenarioHash(inputs);
-    if (hash !== summary.scenarioHash) identity.push(`the scenario and its files hash to ${hash}; summary.json publishes ${show(summary.scenarioHash)}`);
+    if (hash !== summary.scenarioHash)
+      identity.push(`the scenario and its files hash to ${hash}; summary.json publishes ${show(summary.scenarioHash)}`);
   }
   const identityOk = identity.length === 0;
   check(
@@ -293,8 +332,34 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     runtimeMs: summary.runtimeMs,
     columns,
   });
-  const statistics = (s: Summary) => JSON.stringify(JSON.parse(summaryToJson(s)), ["metrics", "probabilities", ...METRIC_NAMES, "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95", "anyLiquidation", "insuranceDepleted", "badDebt", "adl", "bookExhausted"]);
-  check("statistics", statistics(recomputed) === statistics(summary), `summary.json's metrics and probabilities recomputed from ${paths.file}`);
+  const statistics = (s: Summary) =>
+    JSON.stringify(JSON.parse(summaryToJson(s)), [
+      "metrics",
+      "probabilities",
+      ...METRIC_NAMES,
+      "mean",
+      "std",
+      "min",
+      "max",
+      "p01",
+      "p05",
+      "p50",
+      "p95",
+      "p99",
+      "es95",
+      "es99",
+      "ci95",
+      "anyLiquidation",
+      "insuranceDepleted",
+      "badDebt",
+      "adl",
+      "bookExhausted",
+    ]);
+  check(
+    "statistics",
+    statistics(recomputed) === statistics(summary),
+    `summary.json's metrics and probabilities recomputed from ${paths.file}`,
+  );
 
   // the fan charts: fan.json of these rows, and summary.json's fan computed from it
   const fanFile = await readFanState(dir);
@@ -302,10 +367,20 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     const fanProblems: string[] = [];
     if (!fanFile) fanProblems.push(`summary.json has a fan but ${join(dir, FAN_JSON)} is missing`);
     else {
-      if (fanFile.firstPath !== first || fanFile.state.paths !== rows.count || fanFile.recordsHash !== recordsHash) fanProblems.push(`${FAN_JSON} is not of these rows (firstPath ${fanFile.firstPath}, ${fanFile.state.paths} paths, records hash ${show(fanFile.recordsHash)})`);
-      if (JSON.stringify(fanFile.state.summary(scenario.stepSeconds)) !== JSON.stringify(summary.fan)) fanProblems.push(`${FAN_JSON} does not give summary.json's fan`);
+      if (fanFile.firstPath !== first || fanFile.state.paths !== rows.count || fanFile.recordsHash !== recordsHash)
+        fanProblems.push(
+          `${FAN_JSON} is not of these rows (firstPath ${fanFile.firstPath}, ${fanFile.state.paths} paths, records hash ${show(fanFile.recordsHash)})`,
+        );
+      if (JSON.stringify(fanFile.state.summary(scenario.stepSeconds)) !== JSON.stringify(summary.fan))
+        fanProblems.push(`${FAN_JSON} does not give summary.json's fan`);
     }
-    check("fan", fanProblems.length === 0, fanProblems.length === 0 ? `summary.json's fan recomputed from ${FAN_JSON}, whose records hash is the rows'` : fanProblems.join("; "));
+    check(
+      "fan",
+      fanProblems.length === 0,
+      fanProblems.length === 0
+        ? `summary.json's fan recomputed from ${FAN_JSON}, whose records hash is the rows'`
+        : fanProblems.join("; "),
+    );
   }
 
   // The rerun only once the run's identity checked out: never on a scenario that is not the one hashed.
@@ -319,10 +394,17 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       const row = path - first;
       for (let m = 0; m < RECORD_STRIDE; m++) {
         const published = rows.records[row * RECORD_STRIDE + m];
-        if (!Object.is(out[m], published)) mismatches.push(`path ${path} ${METRIC_NAMES[m]}: the paths file has ${published}, rerun gives ${out[m]}`);
+        if (!Object.is(out[m], published))
+          mismatches.push(`path ${path} ${METRIC_NAMES[m]}: the paths file has ${published}, rerun gives ${out[m]}`);
       }
     }
-    check("rerun", mismatches.length === 0, mismatches.length === 0 ? `${picked.length} paths rerun on the ${summary.engine} engine, bit for bit equal` : mismatches.slice(0, 5).join("; "));
+    check(
+      "rerun",
+      mismatches.length === 0,
+      mismatches.length === 0
+        ? `${picked.length} paths rerun on the ${summary.engine} engine, bit for bit equal`
+        : mismatches.slice(0, 5).join("; "),
+    );
   }
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -30,7 +30,8 @@ export default function run(task: WorkerTask): unknown {
   if (!engine) {
     const data = workerData as WorkerData;
     engine = createEngine(data.kind, data.setup, data.seed, data.module, data.fan);
-    if (data.columns) target = { columns: data.columns.buffers.map((b) => new Float64Array(b)), firstPath: data.columns.firstPath };
+    if (data.columns)
+      target = { columns: data.columns.buffers.map((b) => new Float64Array(b)), firstPath: data.columns.firstPath };
   }
   return Piscina.move(runBatch(engine, task, target));
 }

@@ -78,8 +78,18 @@ export function simulateManipulation(input: unknown): ManipulationResult {
   const oracle = new OracleFeed(preAttackPrice, { lagSteps: config.oracle.lagSteps, band: config.oracle.band });
   const stable = config.stablePrice ? new StablePrice(preAttackPrice, config.stablePrice) : undefined;
 
-  const account: MarginAccount = { collateral: attacker.collateral, perpSize: perp.size, perpEntryPrice: perp.entryPrice, borrowed: 0 };
-  const short: MarginAccount = { collateral: counterparty.collateral, perpSize: -perp.size, perpEntryPrice: perp.entryPrice, borrowed: 0 };
+  const account: MarginAccount = {
+    collateral: attacker.collateral,
+    perpSize: perp.size,
+    perpEntryPrice: perp.entryPrice,
+    borrowed: 0,
+  };
+  const short: MarginAccount = {
+    collateral: counterparty.collateral,
+    perpSize: -perp.size,
+    perpEntryPrice: perp.entryPrice,
+    borrowed: 0,
+  };
 
   let wallet = attacker.spotBudget;
   let pool = config.pool.liquidity;

@@ -15,7 +15,11 @@ export interface PortfolioPathEngine {
 }
 
 /** The engine of one thread: the WASM kernel (from an already compiled module when given) or the TypeScript reference. */
-export function createPortfolioEngine(kind: PortfolioEngineName, scenario: PortfolioScenario, module?: WebAssembly.Module): PortfolioPathEngine {
+export function createPortfolioEngine(
+  kind: PortfolioEngineName,
+  scenario: PortfolioScenario,
+  module?: WebAssembly.Module,
+): PortfolioPathEngine {
   return kind === "wasm" ? new PortfolioWasmEngine(scenario, { module }) : new PortfolioEngine(scenario);
 }
 
@@ -34,7 +38,8 @@ const encoder = new TextEncoder();
 /** The path that fails: the kernel names it (InternalError.repro.pathIndex); otherwise rerun the batch path by path. */
 function failingPath(engine: PortfolioPathEngine, task: PortfolioBatchTask, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof InternalError && err.repro.pathIndex !== undefined) return new Error(`${PORTFOLIO_PATH_FAILURE}${err.repro.pathIndex}: ${message}`, { cause: err });
+  if (err instanceof InternalError && err.repro.pathIndex !== undefined)
+    return new Error(`${PORTFOLIO_PATH_FAILURE}${err.repro.pathIndex}: ${message}`, { cause: err });
   const one = new Float64Array(engine.stride);
   for (let p = task.first; p < task.first + task.count; p++) {
     try {
@@ -43,7 +48,9 @@ function failingPath(engine: PortfolioPathEngine, task: PortfolioBatchTask, err:
       return new Error(`${PORTFOLIO_PATH_FAILURE}${p}: ${(again as Error).message}`, { cause: again });
     }
   }
-  return new Error(`${PORTFOLIO_PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${message}`, { cause: err });
+  return new Error(`${PORTFOLIO_PATH_FAILURE}${task.first} (batch of ${task.count}, not reproducible path by path): ${message}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -75,7 +82,8 @@ export interface PortfolioBatchResult {
 export function unpackPortfolioBatch(packed: Uint8Array, count: number, stride: number, csv: boolean): PortfolioBatchResult {
   const length = count * stride;
   const bytes = length * 8;
-  if (packed.byteLength < bytes) throw new InternalError(`a portfolio batch of ${count} paths came back with ${packed.byteLength} bytes (< ${bytes})`, {});
+  if (packed.byteLength < bytes)
+    throw new InternalError(`a portfolio batch of ${count} paths came back with ${packed.byteLength} bytes (< ${bytes})`, {});
   const records =
     packed.byteOffset % 8 === 0
       ? new Float64Array(packed.buffer, packed.byteOffset, length)

@@ -69,7 +69,10 @@ export class PortfolioCsvWriter {
 
   /** Appends rows for paths firstPath…firstPath+count−1, already formatted and UTF-8 encoded. */
   async writeEncoded(firstPath: number, count: number, bytes: Uint8Array): Promise<void> {
-    if (firstPath !== this.next) throw new RangeError(`PortfolioCsvWriter: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`);
+    if (firstPath !== this.next)
+      throw new RangeError(
+        `PortfolioCsvWriter: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`,
+      );
     this.next = firstPath + count;
     await this.put(bytes);
   }

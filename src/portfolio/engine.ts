@@ -675,8 +675,17 @@ export class PortfolioEngine {
     this.insurance += fee;
     if (this.onLiquidation) {
       this.onLiquidation({
-        step: this.step, round: this.round, account: i, kind: "leg", index: j - s.legStart[i], instrument: m,
-        side, size: q, notional, equity: this.eq - fee, maintenance: this.mm,
+        step: this.step,
+        round: this.round,
+        account: i,
+        kind: "leg",
+        index: j - s.legStart[i],
+        instrument: m,
+        side,
+        size: q,
+        notional,
+        equity: this.eq - fee,
+        maintenance: this.mm,
       });
     }
   }
@@ -705,8 +714,17 @@ export class PortfolioEngine {
       if (this.onLiquidation) {
         this.measure(i);
         this.onLiquidation({
-          step: this.step, round: this.round, account: i, kind: "collateral", index: d - s.depStart[i], instrument: a,
-          side: 1, size: u, notional: proceeds, equity: this.eq, maintenance: this.mm,
+          step: this.step,
+          round: this.round,
+          account: i,
+          kind: "collateral",
+          index: d - s.depStart[i],
+          instrument: a,
+          side: 1,
+          size: u,
+          notional: proceeds,
+          equity: this.eq,
+          maintenance: this.mm,
         });
       }
     }

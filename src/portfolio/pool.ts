@@ -39,7 +39,8 @@ export function portfolioBatchSize(paths: number, steps: number, accounts: numbe
 
 export function planPortfolioBatches(paths: number, size: number): PortfolioBatch[] {
   const batches: PortfolioBatch[] = [];
-  for (let first = 0, index = 0; first < paths; first += size, index++) batches.push({ index, first, count: Math.min(size, paths - first) });
+  for (let first = 0, index = 0; first < paths; first += size, index++)
+    batches.push({ index, first, count: Math.min(size, paths - first) });
   return batches;
 }
 
@@ -97,7 +98,12 @@ export class PortfolioPoolRunner implements PortfolioBatchRunner {
 
   async run(batch: PortfolioBatch, csv: boolean): Promise<PortfolioBatchResult> {
     for (let attempt = 1; ; attempt++) {
-      const task: PortfolioWorkerTask = { first: batch.first, count: batch.count, csv, crash: attempt === 1 && this.crash.has(batch.index) };
+      const task: PortfolioWorkerTask = {
+        first: batch.first,
+        count: batch.count,
+        csv,
+        crash: attempt === 1 && this.crash.has(batch.index),
+      };
       try {
         const packed = (await this.pool.run(task)) as Uint8Array;
         return unpackPortfolioBatch(packed, batch.count, this.stride, csv);
@@ -105,7 +111,9 @@ export class PortfolioPoolRunner implements PortfolioBatchRunner {
         const message = (err as Error).message ?? String(err);
         if (message.startsWith(PORTFOLIO_PATH_FAILURE)) throw pathFailure(message, this.options.scenario.seed, err);
         if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(`portfolio paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${message}`, { cause: err });
+          throw new Error(`portfolio paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${message}`, {
+            cause: err,
+          });
         }
         this.retries++;
       }

@@ -16,7 +16,13 @@ import { WORST_TAIL, summarize, type MetricSummary, type Tail } from "../stats/s
 import type { PortfolioBatchResult, PortfolioEngineName } from "./batch.js";
 import { PortfolioCsvWriter, formatPortfolioRows, portfolioCsvHeader } from "./csv.js";
 import { BASE_METRIC_NAMES, portfolioMetricNames } from "./engine.js";
-import { PortfolioInlineRunner, PortfolioPoolRunner, planPortfolioBatches, portfolioBatchSize, type PortfolioBatchRunner } from "./pool.js";
+import {
+  PortfolioInlineRunner,
+  PortfolioPoolRunner,
+  planPortfolioBatches,
+  portfolioBatchSize,
+  type PortfolioBatchRunner,
+} from "./pool.js";
 import type { PortfolioScenario } from "./schema.js";
 
 export type { PortfolioEngineName } from "./batch.js";
@@ -129,7 +135,18 @@ export async function runPortfolio(scenario: PortfolioScenario, options: RunPort
       throw outputError(err, writer.partialPath);
     }
   }
-  return { scenario, engine, paths, threads, metricNames, stride, records, runtimeMs: performance.now() - start, csvPath, retries: runner!.retries };
+  return {
+    scenario,
+    engine,
+    paths,
+    threads,
+    metricNames,
+    stride,
+    records,
+    runtimeMs: performance.now() - start,
+    csvPath,
+    retries: runner!.retries,
+  };
 }
 
 /** One metric's values, one per path. */
@@ -240,7 +257,12 @@ export function formatPortfolioTable(summary: PortfolioSummary): string {
   });
   for (const name of PROBABILITY_NAMES) {
     const iv = summary.probabilityIntervals[name];
-    probs.push([name, PROBABILITY_EVENTS[name].definition, formatPercent(summary.probabilities[name]), `${formatPercent(iv.ci95[0])} – ${formatPercent(iv.ci95[1])}`]);
+    probs.push([
+      name,
+      PROBABILITY_EVENTS[name].definition,
+      formatPercent(summary.probabilities[name]),
+      `${formatPercent(iv.ci95[0])} – ${formatPercent(iv.ci95[1])}`,
+    ]);
   }
   const note = "worst: ↑ larger is worse, ↓ smaller is worse; adlCount and adlNotional are 0 (no ADL in the portfolio engine)";
   return [header, metrics.toString(), note, probs.toString()].join("\n") + "\n";

@@ -4,7 +4,19 @@
 // Cholesky factor. Every problem is one line naming its field, all thrown together in one InputError.
 import { z } from "zod";
 import { InputError, formatValue } from "../config/errors.js";
-import { MAX_ANNUAL_RATE, MAX_LEVERAGE, MAX_MONEY, MAX_PRICE, MAX_SIZE, MAX_STEP_SECONDS, MAX_TICKS, MIN_PRICE, formatIssues, shocksSchema, tiersSchema } from "../config/schema.js";
+import {
+  MAX_ANNUAL_RATE,
+  MAX_LEVERAGE,
+  MAX_MONEY,
+  MAX_PRICE,
+  MAX_SIZE,
+  MAX_STEP_SECONDS,
+  MAX_TICKS,
+  MIN_PRICE,
+  formatIssues,
+  shocksSchema,
+  tiersSchema,
+} from "../config/schema.js";
 import { portfolioMemoryProblems } from "../config/memory.js";
 import { documentProblem, documentProblemText } from "../config/keypath.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
@@ -145,10 +157,20 @@ const generatedSchema = z
   })
   .superRefine((g, ctx) => {
     if (g.leverage.max < g.leverage.median) {
-      ctx.addIssue({ code: "custom", path: ["leverage", "max"], input: g.leverage.max, message: `must be >= median (${g.leverage.median})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["leverage", "max"],
+        input: g.leverage.max,
+        message: `must be >= median (${g.leverage.median})`,
+      });
     }
     if (g.notional.max < g.notional.min) {
-      ctx.addIssue({ code: "custom", path: ["notional", "max"], input: g.notional.max, message: `must be >= min (${g.notional.min})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["notional", "max"],
+        input: g.notional.max,
+        message: `must be >= min (${g.notional.min})`,
+      });
     }
     if (g.collateralMix) {
       let sum = 0;
@@ -177,7 +199,11 @@ export const portfolioSchema = z.strictObject({
   correlation: z.array(z.array(z.number())).optional(),
   collateral: z
     .strictObject({
-      assets: z.array(assetSchema).min(1).max(MAX_ASSETS).prefault([{ name: "USDT" }]),
+      assets: z
+        .array(assetSchema)
+        .min(1)
+        .max(MAX_ASSETS)
+        .prefault([{ name: "USDT" }]),
     })
     .prefault({}),
   accounts: z
@@ -232,7 +258,10 @@ export interface PortfolioScenario {
   correlation: number[][];
   collateral: { assets: PortfolioAsset[] };
   accounts: {
-    generated?: GeneratedAccounts & { legsPerAccount: number; collateralMix: { asset: string; share: number; arrivesAtStep: number }[] };
+    generated?: GeneratedAccounts & {
+      legsPerAccount: number;
+      collateralMix: { asset: string; share: number; arrivesAtStep: number }[];
+    };
     list: Draft["accounts"]["list"];
   };
   liquidation: { feeRate: number; maxRoundsPerStep: number };
@@ -253,25 +282,37 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
   const problems: string[] = [];
 
   const markets: PortfolioMarket[] = d.markets.map((m, i) => ({ ...m, name: m.name ?? `market${i}` }));
-  const marketIndex = uniqueNames(markets.map((m) => m.name), "markets", problems);
+  const marketIndex = uniqueNames(
+    markets.map((m) => m.name),
+    "markets",
+    problems,
+  );
   markets.forEach((m, i) => {
     shockSteps(m.shocks, d.steps, `markets[${i}].shocks`, problems);
     // the book is kept relative to the fundamental's tick; its deepest level must keep a positive price
     if (m.book.levels >= Math.floor(m.initialPrice / m.tickSize + 1e-7)) {
-      problems.push(`markets[${i}].book.levels must be < initialPrice / tickSize (${Math.floor(m.initialPrice / m.tickSize + 1e-7)}) (received ${m.book.levels})`);
+      problems.push(
+        `markets[${i}].book.levels must be < initialPrice / tickSize (${Math.floor(m.initialPrice / m.tickSize + 1e-7)}) (received ${m.book.levels})`,
+      );
     }
     tickProblems(m.initialPrice, m.tickSize, `markets[${i}]`, problems);
     moveProblems(m.volatility, m.shocks, d.steps * d.stepSeconds, `markets[${i}]`, problems);
   });
 
   const assets: PortfolioAsset[] = d.collateral.assets.map((a: AssetDraft, i) => resolveAsset(a, i));
-  const assetIndex = uniqueNames(assets.map((a) => a.name), "collateral.assets", problems);
+  const assetIndex = uniqueNames(
+    assets.map((a) => a.name),
+    "collateral.assets",
+    problems,
+  );
   assets.forEach((a, i) => {
     shockSteps(a.price.shocks, d.steps, `collateral.assets[${i}].price.shocks`, problems);
     if (a.price.model === "venue-book") {
       const top = Math.floor(a.price.initialPrice / a.price.tickSize! + 1e-7);
       if (a.price.book!.levels >= top) {
-        problems.push(`collateral.assets[${i}].price.book.levels must be < initialPrice / tickSize (${top}) (received ${a.price.book!.levels})`);
+        problems.push(
+          `collateral.assets[${i}].price.book.levels must be < initialPrice / tickSize (${top}) (received ${a.price.book!.levels})`,
+        );
       }
       tickProblems(a.price.initialPrice, a.price.tickSize!, `collateral.assets[${i}].price`, problems);
     }
@@ -285,15 +326,20 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
     const seen = new Map<string, number>();
     acc.legs.forEach((leg, j) => {
       if (!marketIndex.has(leg.market)) {
-        problems.push(`accounts.list[${i}].legs[${j}].market must name a market (${[...marketIndex.keys()].join(", ")}) (received ${formatValue(leg.market)})`);
+        problems.push(
+          `accounts.list[${i}].legs[${j}].market must name a market (${[...marketIndex.keys()].join(", ")}) (received ${formatValue(leg.market)})`,
+        );
       }
       const first = seen.get(leg.market);
-      if (first !== undefined) problems.push(`accounts.list[${i}].legs[${j}].market must differ from legs[${first}].market (one leg per market)`);
+      if (first !== undefined)
+        problems.push(`accounts.list[${i}].legs[${j}].market must differ from legs[${first}].market (one leg per market)`);
       else seen.set(leg.market, j);
     });
     acc.collateral.forEach((c, j) => {
       if (!assetIndex.has(c.asset)) {
-        problems.push(`accounts.list[${i}].collateral[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(c.asset)})`);
+        problems.push(
+          `accounts.list[${i}].collateral[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(c.asset)})`,
+        );
       }
     });
   });
@@ -303,12 +349,16 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
   if (g) {
     const legsPerAccount = g.legsPerAccount ?? Math.min(2, markets.length);
     if (legsPerAccount > markets.length) {
-      problems.push(`accounts.generated.legsPerAccount must be <= the number of markets (${markets.length}) (received ${legsPerAccount})`);
+      problems.push(
+        `accounts.generated.legsPerAccount must be <= the number of markets (${markets.length}) (received ${legsPerAccount})`,
+      );
     }
     const mix = g.collateralMix ?? [{ asset: assets[0].name, share: 1, arrivesAtStep: 0 }];
     mix.forEach((m, j) => {
       if (!assetIndex.has(m.asset)) {
-        problems.push(`accounts.generated.collateralMix[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(m.asset)})`);
+        problems.push(
+          `accounts.generated.collateralMix[${j}].asset must name a collateral asset (${[...assetIndex.keys()].join(", ")}) (received ${formatValue(m.asset)})`,
+        );
       }
     });
     generated = { ...g, legsPerAccount, collateralMix: mix };
@@ -337,12 +387,20 @@ export function loadPortfolioScenario(raw: unknown): PortfolioScenario {
 /** A book's tick within a billion ticks of its price (the engines index levels as i32). */
 function tickProblems(initialPrice: number, tickSize: number, where: string, problems: string[]): void {
   if (initialPrice / tickSize > MAX_PRICE_TICKS) {
-    problems.push(`${where}.tickSize must be >= initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`);
+    problems.push(
+      `${where}.tickSize must be >= initialPrice / ${MAX_PRICE_TICKS} (${initialPrice / MAX_PRICE_TICKS}): a price of at most a billion ticks (received ${tickSize})`,
+    );
   }
 }
 
 /** A price process whose largest plausible log move over the run (12 sd of the diffusion plus the shocks) stays within MAX_LOG_MOVE. */
-function moveProblems(volatility: number, shocks: { return: number }[], seconds: number, where: string, problems: string[]): void {
+function moveProblems(
+  volatility: number,
+  shocks: { return: number }[],
+  seconds: number,
+  where: string,
+  problems: string[],
+): void {
   const diffusion = 12 * volatility * Math.sqrt(seconds / SECONDS_PER_YEAR);
   const jumps = shocks.reduce((sum, sh) => sum + Math.abs(Math.log1p(sh.return)), 0);
   const move = diffusion + jumps;
@@ -357,7 +415,12 @@ function moveProblems(volatility: number, shocks: { return: number }[], seconds:
 
 function resolveAsset(a: AssetDraft, i: number): PortfolioAsset {
   const p = a.price;
-  const price: PortfolioAsset["price"] = { model: p.model, initialPrice: p.initialPrice, volatility: p.volatility, shocks: p.shocks };
+  const price: PortfolioAsset["price"] = {
+    model: p.model,
+    initialPrice: p.initialPrice,
+    volatility: p.volatility,
+    shocks: p.shocks,
+  };
   if (p.model === "venue-book") {
     price.tickSize = p.tickSize ?? 0.0001;
     price.book = p.book ?? collateralBookSchema.parse({});
@@ -370,7 +433,8 @@ function uniqueNames(names: string[], where: string, problems: string[]): Map<st
   const index = new Map<string, number>();
   names.forEach((name, i) => {
     const first = index.get(name);
-    if (first !== undefined) problems.push(`${where}[${i}].name must differ from ${where}[${first}].name (received ${formatValue(name)})`);
+    if (first !== undefined)
+      problems.push(`${where}[${i}].name must differ from ${where}[${first}].name (received ${formatValue(name)})`);
     else index.set(name, i);
   });
   return index;
@@ -392,8 +456,12 @@ function correlationProblems(c: number[][], n: number, problems: string[]): void
   for (let i = 0; i < n; i++) {
     if (c[i][i] !== 1) problems.push(`correlation[${i}][${i}] must be 1 (received ${formatValue(c[i][i])})`);
     for (let j = 0; j < n; j++) {
-      if (!(c[i][j] >= -1 && c[i][j] <= 1)) problems.push(`correlation[${i}][${j}] must be in [-1, 1] (received ${formatValue(c[i][j])})`);
-      else if (j > i && c[i][j] !== c[j][i]) problems.push(`correlation[${i}][${j}] must equal correlation[${j}][${i}] (${c[j][i]}): the matrix is symmetric (received ${c[i][j]})`);
+      if (!(c[i][j] >= -1 && c[i][j] <= 1))
+        problems.push(`correlation[${i}][${j}] must be in [-1, 1] (received ${formatValue(c[i][j])})`);
+      else if (j > i && c[i][j] !== c[j][i])
+        problems.push(
+          `correlation[${i}][${j}] must equal correlation[${j}][${i}] (${c[j][i]}): the matrix is symmetric (received ${c[i][j]})`,
+        );
     }
   }
   if (problems.length > before) return;
@@ -401,6 +469,8 @@ function correlationProblems(c: number[][], n: number, problems: string[]): void
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) flat[i * n + j] = c[i][j];
   const result = cholesky(flat, n);
   if (typeof result === "number") {
-    problems.push(`correlation must be positive definite (its Cholesky factorisation fails at row ${result}: a market's returns cannot be those combinations of the others')`);
+    problems.push(
+      `correlation must be positive definite (its Cholesky factorisation fails at row ${result}: a market's returns cannot be those combinations of the others')`,
+    );
   }
 }

@@ -86,7 +86,8 @@ export function buildPortfolioSetup(s: PortfolioScenario): PortfolioSetup {
   const flat = new Float64Array(M * M);
   for (let i = 0; i < M; i++) for (let j = 0; j < M; j++) flat[i * M + j] = s.correlation[i][j];
   const chol = cholesky(flat, M);
-  if (typeof chol === "number") throw new Error(`correlation is not positive definite (row ${chol}): resolve the scenario with loadPortfolioScenario`);
+  if (typeof chol === "number")
+    throw new Error(`correlation is not positive definite (row ${chol}): resolve the scenario with loadPortfolioScenario`);
 
   const P = M + A;
   const drift = new Float64Array(P);
@@ -113,10 +114,25 @@ export function buildPortfolioSetup(s: PortfolioScenario): PortfolioSetup {
   });
 
   // books: the markets', then one per venue-book asset
-  interface BookSpec { tick: number; levels: number; mid: boolean; process: number; resilience: number; profile: "flat" | "exponential"; size: number; decayTicks: number }
+  interface BookSpec {
+    tick: number;
+    levels: number;
+    mid: boolean;
+    process: number;
+    resilience: number;
+    profile: "flat" | "exponential";
+    size: number;
+    decayTicks: number;
+  }
   const specs: BookSpec[] = s.markets.map((m, i) => ({
-    tick: m.tickSize, levels: m.book.levels, mid: m.mark === "mid", process: i, resilience: m.book.resilience,
-    profile: m.book.depth.profile, size: m.book.depth.size, decayTicks: m.book.depth.decayTicks,
+    tick: m.tickSize,
+    levels: m.book.levels,
+    mid: m.mark === "mid",
+    process: i,
+    resilience: m.book.resilience,
+    profile: m.book.depth.profile,
+    size: m.book.depth.size,
+    decayTicks: m.book.depth.decayTicks,
   }));
   const assetBook = new Int32Array(A).fill(-1);
   const haircut = new Float64Array(A);
@@ -126,8 +142,14 @@ export function buildPortfolioSetup(s: PortfolioScenario): PortfolioSetup {
     const book = a.price.book!;
     assetBook[i] = specs.length;
     specs.push({
-      tick: a.price.tickSize!, levels: book.levels, mid: a.price.mark === "mid", process: M + i, resilience: book.resilience,
-      profile: book.depth.profile, size: book.depth.size, decayTicks: book.depth.decayTicks,
+      tick: a.price.tickSize!,
+      levels: book.levels,
+      mid: a.price.mark === "mid",
+      process: M + i,
+      resilience: book.resilience,
+      profile: book.depth.profile,
+      size: book.depth.size,
+      decayTicks: book.depth.decayTicks,
     });
   });
   const B = specs.length;
@@ -236,7 +258,10 @@ function drawAccounts(s: PortfolioScenario) {
       let notional = g.notional.dist === "fixed" ? g.notional.min : g.notional.min * exp(-log(uniform52(w[1], w[2])) * invAlpha);
       if (notional > g.notional.max) notional = g.notional.max;
       philox(i, 0, 1, PF_DOMAIN.population, seedLo, seedHi, w);
-      let leverage = g.leverage.dist === "fixed" ? g.leverage.median : g.leverage.median * exp(g.leverage.sigma * normalInv(uniform52(w[0], w[1])));
+      let leverage =
+        g.leverage.dist === "fixed"
+          ? g.leverage.median
+          : g.leverage.median * exp(g.leverage.sigma * normalInv(uniform52(w[0], w[1])));
       if (leverage > g.leverage.max) leverage = g.leverage.max;
       const legNotional = notional / k;
       for (let j = 0; j < k; j++) {
@@ -274,5 +299,5 @@ function drawAccounts(s: PortfolioScenario) {
 
 /** The master seed as the generator's two key words (as src/mc/seed.ts). */
 export function seedWords(seed: number): [number, number] {
-  return [seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0];
+  return [(seed % 4294967296) >>> 0, Math.floor(seed / 4294967296) >>> 0];
 }

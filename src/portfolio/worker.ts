@@ -3,7 +3,13 @@
 // each one's packed records (and CSV rows) back to the host as a transferred ArrayBuffer.
 import { Piscina } from "piscina";
 import { workerData } from "node:worker_threads";
-import { createPortfolioEngine, runPortfolioBatch, type PortfolioBatchTask, type PortfolioEngineName, type PortfolioPathEngine } from "./batch.js";
+import {
+  createPortfolioEngine,
+  runPortfolioBatch,
+  type PortfolioBatchTask,
+  type PortfolioEngineName,
+  type PortfolioPathEngine,
+} from "./batch.js";
 import type { PortfolioScenario } from "./schema.js";
 
 export interface PortfolioWorkerData {

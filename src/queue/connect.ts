@@ -42,7 +42,9 @@ export async function connectRedis(q: QueueUrl, option = "--queue"): Promise<Red
     await client.connect();
     const pong = await Promise.race([
       client.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer to PING within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer to PING within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS).unref(),
+      ),
     ]);
     if (pong !== "PONG") throw new Error(`PING answered ${JSON.stringify(pong)}`);
     connected = true;

@@ -79,7 +79,16 @@ export async function runOnQueue(inputs: ScenarioInputs, options: RunScenarioOpt
   const range = shardRange(scenario.paths, options.shard);
   const batchSize = q.batchSize ?? queueBatchSize(range, scenario.steps);
   const hash = scenarioHash(inputs);
-  const identity: RunIdentity = { scenarioHash: hash, seed: scenario.seed, engine: kind, firstPath: range.first, endPath: range.end, batchSize, ...engineBuild(kind), ...(options.fan !== false ? { fan: true } : {}) };
+  const identity: RunIdentity = {
+    scenarioHash: hash,
+    seed: scenario.seed,
+    engine: kind,
+    firstPath: range.first,
+    endPath: range.end,
+    batchSize,
+    ...engineBuild(kind),
+    ...(options.fan !== false ? { fan: true } : {}),
+  };
   const queue = runQueueName(identity);
   const spec: RunSpec = { ...identity, queue, engine: kind, name: scenario.name };
 
@@ -89,7 +98,9 @@ export async function runOnQueue(inputs: ScenarioInputs, options: RunScenarioOpt
   let idle: NodeJS.Timeout | undefined;
   try {
     lease = await CoordinatorLease.acquire(redis, q.prefix, queue, tuning.leaseMs, (holder) =>
-      log(`queue: waiting for the run's previous coordinator (${holder}) to let go (up to ${Math.ceil(tuning.leaseMs / 1000)} s)`),
+      log(
+        `queue: waiting for the run's previous coordinator (${holder}) to let go (up to ${Math.ceil(tuning.leaseMs / 1000)} s)`,
+      ),
     );
     const format = options.format ?? "csv";
     let resume = options.resume ?? false;
@@ -99,13 +110,18 @@ export async function runOnQueue(inputs: ScenarioInputs, options: RunScenarioOpt
       if (resume) log(`queue: resuming the unfinished run in ${options.outDir}`);
     }
     const batches = Math.ceil((range.end - range.first) / batchSize);
-    log(`queue: run ${queue} on ${q.url.shown} (prefix ${q.prefix}): ${batches} batches of up to ${batchSize} paths; workers: cascade worker --queue ${q.url.shown}${q.prefix !== DEFAULT_PREFIX ? ` --queue-prefix ${q.prefix}` : ""}`);
+    log(
+      `queue: run ${queue} on ${q.url.shown} (prefix ${q.prefix}): ${batches} batches of up to ${batchSize} paths; workers: cascade worker --queue ${q.url.shown}${q.prefix !== DEFAULT_PREFIX ? ` --queue-prefix ${q.prefix}` : ""}`,
+    );
 
     let last: Progress | undefined;
     const started = performance.now();
     // a run nobody computes waits (workers may come later): say so once, with the command that starts one
     idle = setTimeout(() => {
-      if (runner && runner.stats().computed === 0) log(`queue: no worker has computed a batch in ${IDLE_NOTICE_MS / 1000} s; start one with: cascade worker --queue ${q.url.shown}${q.prefix !== DEFAULT_PREFIX ? ` --queue-prefix ${q.prefix}` : ""}`);
+      if (runner && runner.stats().computed === 0)
+        log(
+          `queue: no worker has computed a batch in ${IDLE_NOTICE_MS / 1000} s; start one with: cascade worker --queue ${q.url.shown}${q.prefix !== DEFAULT_PREFIX ? ` --queue-prefix ${q.prefix}` : ""}`,
+        );
     }, IDLE_NOTICE_MS);
     idle.unref();
     const report = (p: Progress) => options.onProgress?.({ ...p, ...(runner ? summaryOf(runner.stats()) : {}) } as QueueProgress);

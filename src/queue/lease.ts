@@ -60,7 +60,13 @@ export class CoordinatorLease {
    * Takes the lease of `queue`, waiting up to one TTL for a holder that does not renew it. A holder that keeps
    * renewing is another live coordinator of the same run: an InputError naming it.
    */
-  static async acquire(redis: Redis, prefix: string, queue: string, ttlMs: number, onWait?: (holder: string) => void): Promise<CoordinatorLease> {
+  static async acquire(
+    redis: Redis,
+    prefix: string,
+    queue: string,
+    ttlMs: number,
+    onWait?: (holder: string) => void,
+  ): Promise<CoordinatorLease> {
     const key = keys.lease(prefix, queue);
     const value = `${hostname()} ${process.pid} ${randomBytes(6).toString("hex")}`;
     const deadline = Date.now() + ttlMs + 1000;
@@ -76,7 +82,9 @@ export class CoordinatorLease {
       }
       if (Date.now() > deadline) {
         const who = holder ? `${holder.host} pid ${holder.pid}` : current;
-        throw new InputError([`--queue: run ${queue} is being coordinated by another cascade process (${who}): wait for it to finish, or stop it`]);
+        throw new InputError([
+          `--queue: run ${queue} is being coordinated by another cascade process (${who}): wait for it to finish, or stop it`,
+        ]);
       }
       if (!told) onWait?.(holder ? `${holder.host} pid ${holder.pid}` : current);
       told = true;

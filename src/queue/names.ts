@@ -35,7 +35,17 @@ export interface RunIdentity extends DirRunIdentity {
 
 /** The run's queue: `run-` and 24 hex digits of the SHA-256 of its identity. */
 export function runQueueName(id: RunIdentity): string {
-  const fields = [id.scenarioHash, id.seed, id.engine, id.firstPath, id.endPath, id.batchSize, id.engineVersion, id.kernelSha256 ?? "", ...(id.fan ? ["fan"] : [])];
+  const fields = [
+    id.scenarioHash,
+    id.seed,
+    id.engine,
+    id.firstPath,
+    id.endPath,
+    id.batchSize,
+    id.engineVersion,
+    id.kernelSha256 ?? "",
+    ...(id.fan ? ["fan"] : []),
+  ];
   return `run-${createHash("sha256").update(JSON.stringify(fields)).digest("hex").slice(0, 24)}`;
 }
 

@@ -22,7 +22,11 @@ export function queueProgressSink(stderr: Output, quiet: boolean): ProgressSink 
   if (quiet) return { update() {}, stop() {} };
   if (stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: "{bar} {percentage}% | {value}/{total} paths written | {workers} | {rate}", hideCursor: true, stream: stderr as NodeJS.WriteStream },
+      {
+        format: "{bar} {percentage}% | {value}/{total} paths written | {workers} | {rate}",
+        hideCursor: true,
+        stream: stderr as NodeJS.WriteStream,
+      },
       cliProgress.Presets.shades_classic,
     );
     let begun = false;

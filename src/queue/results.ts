@@ -7,7 +7,8 @@ import type { Redis } from "ioredis";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { keys } from "./names.js";
 
-if (endianness() !== "LE") throw new Error("cascade's queue mode needs a little-endian machine (records travel as raw little-endian f64)");
+if (endianness() !== "LE")
+  throw new Error("cascade's queue mode needs a little-endian machine (records travel as raw little-endian f64)");
 
 /** SET the result only if the run is still registered (a late duplicate after the cleanup must leave nothing). */
 const STORE_IF_REGISTERED = `
@@ -33,7 +34,13 @@ export async function hasResult(redis: Redis, prefix: string, queue: string, id:
 }
 
 /** Reads and deletes a batch's records: undefined when there are none (or not `count` paths' worth). */
-export async function takeResult(redis: Redis, prefix: string, queue: string, id: string, count: number): Promise<Float64Array | undefined> {
+export async function takeResult(
+  redis: Redis,
+  prefix: string,
+  queue: string,
+  id: string,
+  count: number,
+): Promise<Float64Array | undefined> {
   return (await takeBatchResult(redis, prefix, queue, id, count, false))?.records;
 }
 
@@ -41,7 +48,14 @@ export async function takeResult(redis: Redis, prefix: string, queue: string, id
  * Reads and deletes a batch's records and, when `fan`, its fan histograms after them: undefined when there are none
  * (or not `count` paths' worth, or no histograms after them when they are expected).
  */
-export async function takeBatchResult(redis: Redis, prefix: string, queue: string, id: string, count: number, fan: boolean): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
+export async function takeBatchResult(
+  redis: Redis,
+  prefix: string,
+  queue: string,
+  id: string,
+  count: number,
+  fan: boolean,
+): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
   const key = keys.result(prefix, queue, id);
   const bytes = await redis.getBuffer(key);
   const size = count * RECORD_STRIDE * 8;

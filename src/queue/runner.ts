@@ -80,7 +80,12 @@ export class QueueRunner implements BatchRunner {
     this.queue = new Queue<BatchJobData, BatchJobResult>(o.spec.queue, {
       connection: o.connection,
       prefix: o.prefix,
-      defaultJobOptions: { attempts: o.tuning.attempts, backoff: { type: "fixed", delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      defaultJobOptions: {
+        attempts: o.tuning.attempts,
+        backoff: { type: "fixed", delay: 1000 },
+        removeOnComplete: false,
+        removeOnFail: false,
+      },
       // results travel in their own keys; the events stream carries only small return values
       streams: { events: { maxLen: 2000 } },
     });
@@ -168,7 +173,12 @@ export class QueueRunner implements BatchRunner {
   }
 
   stats(): QueueStats {
-    return { computed: this.computedIds.size, batches: this.o.context.batches.length, workers: this.byWorker.size, byWorker: this.byWorker };
+    return {
+      computed: this.computedIds.size,
+      batches: this.o.context.batches.length,
+      workers: this.byWorker.size,
+      byWorker: this.byWorker,
+    };
   }
 
   async run(batch: Batch, csv: boolean): Promise<BatchResult> {
@@ -182,7 +192,14 @@ export class QueueRunner implements BatchRunner {
       const state = await this.queue.getJobState(id);
       if (state === "completed") {
         wake.cancel();
-        const taken = await takeBatchResult(this.o.redis, this.o.prefix, this.o.spec.queue, id, batch.count, this.o.context.fan !== undefined);
+        const taken = await takeBatchResult(
+          this.o.redis,
+          this.o.prefix,
+          this.o.spec.queue,
+          id,
+          batch.count,
+          this.o.context.fan !== undefined,
+        );
         if (taken) {
           this.noteComputed(id);
           return { ...this.deliver(batch, taken.records, csv), ...(taken.fan ? { fan: taken.fan } : {}) };
@@ -200,7 +217,9 @@ export class QueueRunner implements BatchRunner {
           const m = new RegExp(`^${PATH_FAILURE}(\\d+)`).exec(reason);
           throw new InternalError(reason, m ? { pathIndex: Number(m[1]) } : {});
         }
-        throw new Error(`paths ${batch.first}–${last} failed on the workers (job ${id} of queue ${this.o.spec.queue}): ${reason}`);
+        throw new Error(
+          `paths ${batch.first}–${last} failed on the workers (job ${id} of queue ${this.o.spec.queue}): ${reason}`,
+        );
       }
       if (state === "unknown") {
         // removed meanwhile (by hand, or Redis lost its data): register the run again and enqueue the batch

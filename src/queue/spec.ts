@@ -33,8 +33,10 @@ export function engineBuild(kind: EngineKind): Pick<RunIdentity, "engineVersion"
  */
 export function incompatibility(spec: RunSpec): string | undefined {
   const mine = engineBuild(spec.engine);
-  if (spec.engineVersion !== mine.engineVersion) return `it needs engine ${spec.engineVersion}, this worker has ${mine.engineVersion}`;
-  if (spec.kernelSha256 !== mine.kernelSha256) return `it needs the wasm kernel ${spec.kernelSha256?.slice(0, 16)}…, this worker has ${mine.kernelSha256?.slice(0, 16)}…`;
+  if (spec.engineVersion !== mine.engineVersion)
+    return `it needs engine ${spec.engineVersion}, this worker has ${mine.engineVersion}`;
+  if (spec.kernelSha256 !== mine.kernelSha256)
+    return `it needs the wasm kernel ${spec.kernelSha256?.slice(0, 16)}…, this worker has ${mine.kernelSha256?.slice(0, 16)}…`;
   return undefined;
 }
 
@@ -70,6 +72,7 @@ export function encodeInputs(inputs: ScenarioInputs): Buffer {
 export function decodeInputs(bytes: Buffer, expectedHash: string): ScenarioInputs {
   const inputs = deserialize(bytes) as ScenarioInputs;
   const hash = scenarioHash(inputs);
-  if (hash !== expectedHash) throw new Error(`the run's scenario inputs hash to ${hash.slice(0, 16)}…, its spec says ${expectedHash.slice(0, 16)}…`);
+  if (hash !== expectedHash)
+    throw new Error(`the run's scenario inputs hash to ${hash.slice(0, 16)}…, its spec says ${expectedHash.slice(0, 16)}…`);
   return inputs;
 }

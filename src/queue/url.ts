@@ -24,7 +24,9 @@ export function parseQueueUrl(text: string | undefined, problems: string[], opti
   if (text === undefined) return undefined;
   const shown = redactUrl(text.trim());
   const bad = (why: string) => {
-    problems.push(`${option} must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379${why} (received ${formatValue(shown)})`);
+    problems.push(
+      `${option} must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379${why} (received ${formatValue(shown)})`,
+    );
     return undefined;
   };
   let parsed: URL;
@@ -35,6 +37,7 @@ export function parseQueueUrl(text: string | undefined, problems: string[], opti
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") return bad("");
   if (parsed.hostname === "") return bad(", with a host");
-  if (parsed.pathname !== "" && parsed.pathname !== "/" && !/^\/\d+$/.test(parsed.pathname)) return bad(", whose path is a database number");
+  if (parsed.pathname !== "" && parsed.pathname !== "/" && !/^\/\d+$/.test(parsed.pathname))
+    return bad(", whose path is a database number");
   return { url: text.trim(), shown, tls: parsed.protocol === "rediss:" };
 }

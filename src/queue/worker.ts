@@ -56,7 +56,10 @@ class ServedRun {
     });
     this.worker.on("error", (err) => service.warn(`run ${spec.queue}: ${err.message}`));
     this.worker.on("failed", (job, err) => {
-      if (job) o.log(`worker: run ${spec.queue}: paths ${job.data.first}–${job.data.first + job.data.count - 1} failed: ${err.message.split("\n")[0]}`);
+      if (job)
+        o.log(
+          `worker: run ${spec.queue}: paths ${job.data.first}–${job.data.first + job.data.count - 1} failed: ${err.message.split("\n")[0]}`,
+        );
     });
   }
 
@@ -68,7 +71,13 @@ class ServedRun {
       if (!bytes) throw new Error(`the inputs of run ${this.spec.queue} are not in Redis`);
       const inputs = decodeInputs(bytes, this.spec.scenarioHash);
       assertRunFits(inputs, { threads: options.threads, engine: this.spec.engine }); // this machine's memory budget
-      return new PoolRunner({ kind: this.spec.engine, setup: buildSetup(inputs), seed: inputs.scenario.seed, threads: options.threads, ...(this.spec.fan ? { fan: fanLayout(inputs) } : {}) });
+      return new PoolRunner({
+        kind: this.spec.engine,
+        setup: buildSetup(inputs),
+        seed: inputs.scenario.seed,
+        threads: options.threads,
+        ...(this.spec.fan ? { fan: fanLayout(inputs) } : {}),
+      });
     })();
     this.pool.catch(() => (this.pool = undefined)); // a failure is the job's; the next job tries again
     return this.pool;
@@ -200,7 +209,9 @@ export class QueueWorker {
     for (const [queue, { spec, text }] of wanted) {
       if (this.served.has(queue) || this.stopped) continue;
       this.served.set(queue, new ServedRun(spec, text, this));
-      this.options.log(`worker: serving run ${queue} (${spec.name}, paths ${spec.firstPath}–${spec.endPath - 1}, batches of ${spec.batchSize}, ${spec.engine})`);
+      this.options.log(
+        `worker: serving run ${queue} (${spec.name}, paths ${spec.firstPath}–${spec.endPath - 1}, batches of ${spec.batchSize}, ${spec.engine})`,
+      );
     }
   }
 
@@ -215,4 +226,3 @@ export class QueueWorker {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
-

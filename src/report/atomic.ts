@@ -74,7 +74,9 @@ export async function ensureDir(dir: string): Promise<void> {
       const st = await stat(p);
       if (!st.isDirectory()) {
         throw new OutputError(
-          p === resolve(dir) ? `${dir} must be a directory to write outputs into (received a file)` : `cannot create ${dir}: ${p} is not a directory`,
+          p === resolve(dir)
+            ? `${dir} must be a directory to write outputs into (received a file)`
+            : `cannot create ${dir}: ${p} is not a directory`,
           p,
           "ENOTDIR",
         );
@@ -95,7 +97,14 @@ export async function ensureDir(dir: string): Promise<void> {
     try {
       await mkdir(p); // one level, never recursive: it cannot loop
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST" && (await stat(p).then((s) => s.isDirectory(), () => false))) continue;
+      if (
+        (err as NodeJS.ErrnoException).code === "EEXIST" &&
+        (await stat(p).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        continue;
       throw outputError(err, p === resolve(dir) ? dir : p, "create the directory");
     }
   }

@@ -286,7 +286,9 @@ export class PathsCsvWriter {
       throw new RangeError(`PathsCsvWriter: count must be a non-negative integer (received ${count})`);
     }
     if (this.next !== undefined && firstPath !== this.next) {
-      throw new RangeError(`PathsCsvWriter: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`);
+      throw new RangeError(
+        `PathsCsvWriter: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`,
+      );
     }
   }
 
@@ -352,7 +354,9 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
     line++;
     if (!headerSeen) {
       if (text !== PATHS_CSV_HEADER) {
-        throw new Error(`${file}:1: header must be "${PATHS_CSV_HEADER}" (received a first line of ${text.length} characters that differs)`);
+        throw new Error(
+          `${file}:1: header must be "${PATHS_CSV_HEADER}" (received a first line of ${text.length} characters that differs)`,
+        );
       }
       headerSeen = true;
       return;
@@ -373,7 +377,9 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
       const x = Number(s);
       // Number("") is 0 and Number(" 1") is 1: accept only what formatNumber writes.
       if (s.length === 0 || s.trim() !== s || (Number.isNaN(x) && s !== "NaN")) {
-        throw new Error(`${file}:${line}: field ${f + 1} (${f === 0 ? "path" : METRIC_NAMES[f - 1]}) is not a number (received ${s.length === 0 ? "an empty field" : `${s.length} characters that do not parse`})`);
+        throw new Error(
+          `${file}:${line}: field ${f + 1} (${f === 0 ? "path" : METRIC_NAMES[f - 1]}) is not a number (received ${s.length === 0 ? "an empty field" : `${s.length} characters that do not parse`})`,
+        );
       }
       if (f === 0) paths[count] = x;
       else records[count * RECORD_STRIDE + f - 1] = x;

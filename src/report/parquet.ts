@@ -29,7 +29,14 @@
 
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type KeyValue, type SchemaElement } from "hyparquet";
+import {
+  parquetMetadataAsync,
+  parquetRead,
+  type AsyncBuffer,
+  type FileMetaData,
+  type KeyValue,
+  type SchemaElement,
+} from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
 import { ABI_VERSION } from "../engine/layout.js";
 import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
@@ -202,7 +209,8 @@ export class ParquetSink implements PathSink {
     const checkpoint = `${path}.partial`;
     const rows = await readPathsParquet(checkpoint, { truncatedAsEmpty: true });
     for (let i = 1; i < rows.count; i++) {
-      if (rows.paths[i] !== rows.paths[0] + i) throw new Error(`${checkpoint}: row ${i + 1} is path ${rows.paths[i]} (expected ${rows.paths[0] + i})`);
+      if (rows.paths[i] !== rows.paths[0] + i)
+        throw new Error(`${checkpoint}: row ${i + 1} is path ${rows.paths[i]} (expected ${rows.paths[0] + i})`);
     }
     return { sink: await ParquetSink.resumeWith(dir, rows, options), rows };
   }
@@ -225,7 +233,12 @@ export class ParquetSink implements PathSink {
     return sink;
   }
 
-  private static async create(path: string, writePath: string, options: ParquetSinkOptions, replaces?: string): Promise<ParquetSink> {
+  private static async create(
+    path: string,
+    writePath: string,
+    options: ParquetSinkOptions,
+    replaces?: string,
+  ): Promise<ParquetSink> {
     const groupRows = options.rowGroupRows ?? PARQUET_ROW_GROUP_ROWS;
     if (!Number.isInteger(groupRows) || groupRows < 1) {
       throw new RangeError(`ParquetSink: rowGroupRows must be a positive integer (received ${groupRows})`);
@@ -375,7 +388,9 @@ export class ParquetSink implements PathSink {
     try {
       columnData = [
         { name: "path", data: paths, encoding: "DELTA_BINARY_PACKED" },
-        ...METRIC_NAMES.map((name, m): ColumnSource => typedColumn(name, metricColumnType(name), this.cols[m].subarray(0, n), paths)),
+        ...METRIC_NAMES.map(
+          (name, m): ColumnSource => typedColumn(name, metricColumnType(name), this.cols[m].subarray(0, n), paths),
+        ),
       ];
     } catch (err) {
       this.failed ??= err as Error;
@@ -401,7 +416,9 @@ export class ParquetSink implements PathSink {
       throw new RangeError(`ParquetSink: count must be a non-negative integer (received ${count})`);
     }
     if (this.next !== undefined && firstPath !== this.next) {
-      throw new RangeError(`ParquetSink: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`);
+      throw new RangeError(
+        `ParquetSink: expected path ${this.next} next (received ${firstPath}); rows must be written in path order`,
+      );
     }
   }
 
@@ -418,11 +435,18 @@ const CREATED_BY = `margin-cascade ${VERSION} (hyparquet-writer)`;
  * the same f64 (a fraction or −0 in an integer column, anything but 0 or 1 in a flag) is an Error naming the
  * metric and the path: the engine wrote something it must not have, and the file would not hash to the records.
  */
-function typedColumn(name: string, type: Exclude<ParquetColumnType, "STRING">, values: Float64Array, paths: BigInt64Array): ColumnSource {
+function typedColumn(
+  name: string,
+  type: Exclude<ParquetColumnType, "STRING">,
+  values: Float64Array,
+  paths: BigInt64Array,
+): ColumnSource {
   // DOUBLE stays PLAIN: a dictionary would merge −0 into 0 (see the header)
   if (type === "DOUBLE") return { name, data: values, encoding: "PLAIN" };
   const bad = (i: number, expected: string) =>
-    new Error(`paths.parquet: ${name} of path ${paths[i]} is ${Object.is(values[i], -0) ? "-0" : values[i]}, not ${expected} (its column is ${type}): a bug, please report`);
+    new Error(
+      `paths.parquet: ${name} of path ${paths[i]} is ${Object.is(values[i], -0) ? "-0" : values[i]}, not ${expected} (its column is ${type}): a bug, please report`,
+    );
   if (type === "BOOLEAN") {
     const data = new Array<boolean>(values.length);
     for (let i = 0; i < values.length; i++) {
@@ -463,33 +487,54 @@ export type TableColumn =
  * bit, −0 and NaN included), Snappy pages, row groups of `rowGroupRows`, the key-value metadata given (plus
  * the engine version). The same columns always give the same bytes.
  */
-export function parquetTableBytes(columns: readonly TableColumn[], metadata: ParquetMetadata, rowGroupRows = PARQUET_ROW_GROUP_ROWS): Uint8Array {
+export function parquetTableBytes(
+  columns: readonly TableColumn[],
+  metadata: ParquetMetadata,
+  rowGroupRows = PARQUET_ROW_GROUP_ROWS,
+): Uint8Array {
   const rows = columns[0]?.data.length ?? 0;
   for (const c of columns) {
-    if (c.data.length !== rows) throw new RangeError(`parquetTableBytes: column ${c.name} has ${c.data.length} values (expected ${rows})`);
+    if (c.data.length !== rows)
+      throw new RangeError(`parquetTableBytes: column ${c.name} has ${c.data.length} values (expected ${rows})`);
   }
   const schema: SchemaElement[] = [
     { name: "schema", num_children: columns.length },
-    ...columns.map((c): SchemaElement =>
-      c.type === "STRING"
-        ? { name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }
-        : { name: c.name, type: c.type, repetition_type: "REQUIRED" },
+    ...columns.map(
+      (c): SchemaElement =>
+        c.type === "STRING"
+          ? { name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }
+          : { name: c.name, type: c.type, repetition_type: "REQUIRED" },
     ),
   ];
   const out = new ByteWriter();
-  const writer = new ParquetWriter({ writer: out, schema, codec: "SNAPPY", createdBy: CREATED_BY, kvMetadata: kvMetadata(metadata) });
-  const columnData = columns.map((c): ColumnSource => ({
-    name: c.name,
-    data: (c.data instanceof Float64Array || c.data instanceof Int32Array || c.data instanceof BigInt64Array ? c.data : [...c.data]) as ColumnSource["data"],
-    ...(c.type === "DOUBLE" ? { encoding: "PLAIN" as const } : {}),
-  }));
+  const writer = new ParquetWriter({
+    writer: out,
+    schema,
+    codec: "SNAPPY",
+    createdBy: CREATED_BY,
+    kvMetadata: kvMetadata(metadata),
+  });
+  const columnData = columns.map(
+    (c): ColumnSource => ({
+      name: c.name,
+      data: (c.data instanceof Float64Array || c.data instanceof Int32Array || c.data instanceof BigInt64Array
+        ? c.data
+        : [...c.data]) as ColumnSource["data"],
+      ...(c.type === "DOUBLE" ? { encoding: "PLAIN" as const } : {}),
+    }),
+  );
   if (rows > 0) void writer.write({ columnData, rowGroupSize: rowGroupRows });
   void writer.finish();
   return new Uint8Array(out.getBuffer());
 }
 
 /** Writes a whole table (see parquetTableBytes) to `dir/name` atomically: a reader never sees half a file. */
-export async function writeParquetTable(dir: string, name: string, columns: readonly TableColumn[], metadata: ParquetMetadata): Promise<string> {
+export async function writeParquetTable(
+  dir: string,
+  name: string,
+  columns: readonly TableColumn[],
+  metadata: ParquetMetadata,
+): Promise<string> {
   return writeAtomic(dir, name, parquetTableBytes(columns, metadata));
 }
 
@@ -611,7 +656,8 @@ async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsP
             paths[row] = Number(v);
           } else {
             // typed columns give back the f64 the record held: INT64 as bigint, INT32 as number, BOOLEAN as 0/1
-            const x = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : undefined;
+            const x =
+              typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : undefined;
             if (x === undefined) {
               problem ??= `${file}: row ${row + 1}: ${columnName} must be a number (received a value of type ${v === null ? "null" : typeof v})`;
               continue;

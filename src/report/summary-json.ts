@@ -5,11 +5,7 @@ import { ensureDir, writeAtomic } from "./atomic.js";
 import type { Scenario } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import type { ColumnSource } from "../stats/columns.js";
-import {
-  probabilities as computeProbabilities,
-  type FlatProbabilities,
-  type ProbabilityEstimates,
-} from "../stats/proportion.js";
+import { probabilities as computeProbabilities, type FlatProbabilities, type ProbabilityEstimates } from "../stats/proportion.js";
 import { summarizeColumns, type MetricSummary } from "../stats/summary.js";
 import type { FanSummary } from "../stats/fan.js";
 import { summaryWarnings } from "./warnings.js";
@@ -73,7 +69,17 @@ export function buildSummary(input: SummaryInput): Summary {
     throw new RangeError(`buildSummary: paths is ${paths} but the columns hold ${columns.count} paths`);
   }
   const metrics = summarizeColumns(columns);
-  const summary: Summary = { version, scenario, seed, paths, engine, threads, runtimeMs, metrics, probabilities: {} as Summary["probabilities"] };
+  const summary: Summary = {
+    version,
+    scenario,
+    seed,
+    paths,
+    engine,
+    threads,
+    runtimeMs,
+    metrics,
+    probabilities: {} as Summary["probabilities"],
+  };
   if (input.probabilityShape === "object") {
     summary.probabilities = computeProbabilities(columns, { flat: false });
   } else {
@@ -82,7 +88,8 @@ export function buildSummary(input: SummaryInput): Summary {
     summary.probabilityIntervals = flat.probabilityIntervals;
   }
   for (const [key, value] of Object.entries(extra ?? {})) {
-    if (key in summary || key === "warnings") throw new RangeError(`buildSummary: extra key "${key}" would overwrite a summary key`);
+    if (key in summary || key === "warnings")
+      throw new RangeError(`buildSummary: extra key "${key}" would overwrite a summary key`);
     summary[key] = value;
   }
   // computed from the columns, so a merge or a verification recomputes them like every statistic
@@ -106,7 +113,12 @@ export function summaryToJson(summary: Summary): string {
 
 /** The fan object indented like the rest of summary.json, each array of numbers on one line. */
 function fanToJson(fan: Record<string, unknown>): string {
-  const text = JSON.stringify(fan, (_key, value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "number" || v === null) ? `\u0000${JSON.stringify(value)}` : value), 2);
+  const text = JSON.stringify(
+    fan,
+    (_key, value: unknown) =>
+      Array.isArray(value) && value.every((v) => typeof v === "number" || v === null) ? `\u0000${JSON.stringify(value)}` : value,
+    2,
+  );
   return text.replace(/"\\u0000([^"]*)"/g, (_m, a: string) => a).replace(/\n/g, "\n  ");
 }
 

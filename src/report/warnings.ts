@@ -18,19 +18,30 @@ export function summaryWarnings(scenario: Scenario, columns: ColumnSource): stri
   for (let i = 0; i < n; i++) if (exhausted[i] > 0) ended++;
   if (ended > 0) {
     const share = ((100 * ended) / n).toPrecision(3);
-    const where = scenario.market.book.snapshotFile !== undefined ? "the snapshot's last level" : "the profile's end or a price of one tick";
+    const where =
+      scenario.market.book.snapshotFile !== undefined ? "the snapshot's last level" : "the profile's end or a price of one tick";
     warnings.push(
       `the book ended (${where}) in ${share}% of paths (${ended} of ${n}): what was sold past it filled one tick beyond, so those paths' tails reflect where the book stops, not the market`,
     );
   }
   if (n > 1 && everyPathTheSame(columns)) {
-    const why = scenario.market.price.model === "replay" ? "a replay as long as the horizon draws nothing at random" : "nothing in the scenario draws at random";
-    warnings.push(`all ${n} paths are the same (${why}): the distribution is a single point; bootstrap a shorter returns file, add volatility or resample the population to get one`);
+    const why =
+      scenario.market.price.model === "replay"
+        ? "a replay as long as the horizon draws nothing at random"
+        : "nothing in the scenario draws at random";
+    warnings.push(
+      `all ${n} paths are the same (${why}): the distribution is a single point; bootstrap a shorter returns file, add volatility or resample the population to get one`,
+    );
   }
-  for (const [label, tail] of [["p99 and es99", 0.01], ["p95 and es95", 0.05]] as const) {
+  for (const [label, tail] of [
+    ["p99 and es99", 0.01],
+    ["p95 and es95", 0.05],
+  ] as const) {
     const beyond = Math.floor(n * tail);
     if (beyond < TAIL_PATHS && n > 1) {
-      warnings.push(`${label} rest on ${beyond} path${beyond === 1 ? "" : "s"} beyond them (of ${n}): fewer than ${TAIL_PATHS}, so read their intervals, not the point (${Math.ceil(TAIL_PATHS / tail).toLocaleString("en")} paths give ${TAIL_PATHS})`);
+      warnings.push(
+        `${label} rest on ${beyond} path${beyond === 1 ? "" : "s"} beyond them (of ${n}): fewer than ${TAIL_PATHS}, so read their intervals, not the point (${Math.ceil(TAIL_PATHS / tail).toLocaleString("en")} paths give ${TAIL_PATHS})`,
+      );
       break;
     }
   }

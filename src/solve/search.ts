@@ -59,17 +59,22 @@ export async function searchTarget(target: Target, o: SearchOptions, evaluate: E
     }
   };
   const mid = (a: number, b: number) => (o.log ? Math.sqrt(a * b) : (a + b) / 2);
-  const width = (a: number, b: number) => (o.log ? Math.abs(Math.log(b / a)) / Math.log(o.hi / o.lo) : Math.abs(b - a) / (o.hi - o.lo));
+  const width = (a: number, b: number) =>
+    o.log ? Math.abs(Math.log(b / a)) / Math.log(o.hi / o.lo) : Math.abs(b - a) / (o.hi - o.lo);
 
   const atLo = await decide(o.lo);
   const atHi = await decide(o.hi);
   for (const end of [atLo, atHi]) {
     if (end.verdict === "undecided") {
-      throw new InputError([`--range: ${target.text} is undecided at ${fmt(end.value)} even with ${end.paths} paths (${describe(end)}): widen the range or raise --max-paths`]);
+      throw new InputError([
+        `--range: ${target.text} is undecided at ${fmt(end.value)} even with ${end.paths} paths (${describe(end)}): widen the range or raise --max-paths`,
+      ]);
     }
   }
   if (atLo.verdict === atHi.verdict) {
-    throw new InputError([`--range: ${target.text} is ${atLo.verdict} at both ends (${fmt(o.lo)}: ${describe(atLo)}; ${fmt(o.hi)}: ${describe(atHi)}): the range does not bracket the answer`]);
+    throw new InputError([
+      `--range: ${target.text} is ${atLo.verdict} at both ends (${fmt(o.lo)}: ${describe(atLo)}; ${fmt(o.hi)}: ${describe(atHi)}): the range does not bracket the answer`,
+    ]);
   }
   const metBelow = atLo.verdict === "met";
   // probes: a monotone target meets on one side of the boundary and misses on the other

@@ -39,13 +39,16 @@ export function parseTarget(text: string): Target {
   if (!Number.isFinite(threshold)) throw bad(`${number} is not a finite number`);
   let statistic: Statistic;
   if (stat === "P") {
-    if (!(PROBABILITY_NAMES as readonly string[]).includes(name)) throw bad(`P() takes one of ${PROBABILITY_NAMES.join(", ")} (received ${name})`);
+    if (!(PROBABILITY_NAMES as readonly string[]).includes(name))
+      throw bad(`P() takes one of ${PROBABILITY_NAMES.join(", ")} (received ${name})`);
     if (threshold < 0 || threshold > 1) throw bad(`a probability's threshold is within [0, 1] (received ${number})`);
     statistic = { kind: "probability", event: name as (typeof PROBABILITY_NAMES)[number] };
   } else {
-    if (!(METRIC_NAMES as readonly string[]).includes(name)) throw bad(`unknown metric ${name} (one of ${METRIC_NAMES.join(", ")})`);
+    if (!(METRIC_NAMES as readonly string[]).includes(name))
+      throw bad(`unknown metric ${name} (one of ${METRIC_NAMES.join(", ")})`);
     if (stat === "mean") statistic = { kind: "mean", metric: name as MetricName };
-    else if ((QUANTILE_KEYS as readonly string[]).includes(stat)) statistic = { kind: "quantile", metric: name as MetricName, key: stat as QuantileKey };
+    else if ((QUANTILE_KEYS as readonly string[]).includes(stat))
+      statistic = { kind: "quantile", metric: name as MetricName, key: stat as QuantileKey };
     else throw bad(`unknown statistic ${stat} (expected ${FORM})`);
   }
   return { statistic, op: op as Target["op"], threshold, text: `${stat}(${name}) ${op} ${number}` };

@@ -50,9 +50,12 @@ export class MetricColumns implements ColumnSource {
    */
   commit(count: number, firstPath: number): void {
     if (firstPath !== this.n) {
-      throw new RangeError(`MetricColumns.commit: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
+      throw new RangeError(
+        `MetricColumns.commit: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`,
+      );
     }
-    if (this.n + count > this.cap) throw new RangeError(`MetricColumns.commit: ${this.n + count} paths exceed the capacity ${this.cap}`);
+    if (this.n + count > this.cap)
+      throw new RangeError(`MetricColumns.commit: ${this.n + count} paths exceed the capacity ${this.cap}`);
     this.n += count;
   }
 
@@ -88,7 +91,9 @@ export class MetricColumns implements ColumnSource {
       );
     }
     if (firstPath !== undefined && firstPath !== this.n) {
-      throw new RangeError(`MetricColumns.append: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`);
+      throw new RangeError(
+        `MetricColumns.append: expected path ${this.n} next (received ${firstPath}); records must arrive in path order`,
+      );
     }
     this.reserve(this.n + count);
     const base = this.n;

@@ -325,11 +325,14 @@ export class FanHistograms {
     const bad = (what: string) => new RangeError(`fan state: ${what}`);
     if (d === null || typeof d !== "object" || d.format !== FAN_FORMAT) throw bad(`format must be ${FAN_FORMAT}`);
     const b = d.bins ?? {};
-    if (b.mantissaBits !== M || b.octavesBelow !== FAN_OCTAVES_BELOW || b.octavesAbove !== FAN_OCTAVES_ABOVE) throw bad("bins must be this build's");
-    if (!Array.isArray(d.steps) || !d.steps.every((t: unknown) => Number.isSafeInteger(t))) throw bad("steps must be step numbers");
+    if (b.mantissaBits !== M || b.octavesBelow !== FAN_OCTAVES_BELOW || b.octavesAbove !== FAN_OCTAVES_ABOVE)
+      throw bad("bins must be this build's");
+    if (!Array.isArray(d.steps) || !d.steps.every((t: unknown) => Number.isSafeInteger(t)))
+      throw bad("steps must be step numbers");
     if (d.series === null || typeof d.series !== "object") throw bad("series must be an object");
     const names = Object.keys(d.series) as FanSeriesName[];
-    if (names.length === 0 || !names.every((n) => (FAN_SERIES as readonly string[]).includes(n))) throw bad(`series must be some of ${FAN_SERIES.join(", ")}`);
+    if (names.length === 0 || !names.every((n) => (FAN_SERIES as readonly string[]).includes(n)))
+      throw bad(`series must be some of ${FAN_SERIES.join(", ")}`);
     if (!Number.isSafeInteger(d.paths) || d.paths < 0) throw bad("paths must be a count");
     const layout: FanLayout = {
       steps: d.steps,
@@ -337,7 +340,8 @@ export class FanHistograms {
       slots: names.map((n) => FAN_SERIES.indexOf(n)),
       scales: names.map((n) => d.series[n].scale),
     };
-    if (!layout.scales.every((e) => Number.isSafeInteger(e) && e >= -990 && e <= 1000)) throw bad("each series' scale must be an exponent");
+    if (!layout.scales.every((e) => Number.isSafeInteger(e) && e >= -990 && e <= 1000))
+      throw bad("each series' scale must be an exponent");
     const st = new FanHistograms(layout);
     const S = layout.steps.length;
     const num = (x: unknown, fallback: number) => (x === null ? fallback : typeof x === "number" ? x : NaN);
@@ -358,12 +362,20 @@ export class FanHistograms {
         for (let i = 0; i < p.length; i += 2) {
           const bin = p[i];
           const c = p[i + 1];
-          if (!(Number.isSafeInteger(bin) && bin >= 0 && bin < FAN_BINS && Number.isSafeInteger(c) && c > 0)) throw bad(`series.${names[k]}.counts[${j}] must hold bins and positive counts`);
+          if (!(Number.isSafeInteger(bin) && bin >= 0 && bin < FAN_BINS && Number.isSafeInteger(c) && c > 0))
+            throw bad(`series.${names[k]}.counts[${j}] must hold bins and positive counts`);
           st.w.add(h, bin, c);
           total += c;
         }
         if (total !== d.paths) throw bad(`series.${names[k]}.counts[${j}] must count ${d.paths} paths (received ${total})`);
-        if (!(Number.isFinite(st.sumHi[h]) && Number.isFinite(st.sumLo[h]) && Number.isNaN(st.min[h]) === false && Number.isNaN(st.max[h]) === false)) {
+        if (
+          !(
+            Number.isFinite(st.sumHi[h]) &&
+            Number.isFinite(st.sumLo[h]) &&
+            Number.isNaN(st.min[h]) === false &&
+            Number.isNaN(st.max[h]) === false
+          )
+        ) {
           throw bad(`series.${names[k]}: min, max, sumHi and sumLo must be numbers`);
         }
       }
@@ -390,7 +402,10 @@ export class FanHistograms {
         FAN_QUANTILES.forEach(([name], i) => (bands[name][j] = q[i]));
         const mn = this.min[h];
         const mx = this.max[h];
-        mean[j] = n === 0 || !(Math.max(-mn, mx) < exactUpTo) ? null : ((this.sumHi[h] * LIMB + this.sumLo[h]) * 2 ** (scales[k] - UNIT_BITS)) / n;
+        mean[j] =
+          n === 0 || !(Math.max(-mn, mx) < exactUpTo)
+            ? null
+            : ((this.sumHi[h] * LIMB + this.sumLo[h]) * 2 ** (scales[k] - UNIT_BITS)) / n;
       }
       out.series[series[k]] = { ...bands, mean };
     }
@@ -575,7 +590,8 @@ export class FanBatch extends FanHistograms implements FanBinSink {
     const S = this.S;
     const K = this.layout.series.length;
     const perPath = S * FAN_STRIDE;
-    if (samples.length < paths * perPath) throw new RangeError(`FanBatch.add: ${paths} paths need ${paths * perPath} samples (received ${samples.length})`);
+    if (samples.length < paths * perPath)
+      throw new RangeError(`FanBatch.add: ${paths} paths need ${paths * perPath} samples (received ${samples.length})`);
     const bits = new Uint32Array(samples.buffer, samples.byteOffset, samples.length * 2);
     const w = this.w;
     for (let k = 0; k < K; k++) {
@@ -601,7 +617,10 @@ export class FanBatch extends FanHistograms implements FanBinSink {
             const r = ((bits[2 * i + 1] & 0x7fffffff) >>> SHIFT) - keyLo;
             b = r < 0 ? NEG_TINY : r >= N ? NEG_OVER : N - r;
           } else if (x === 0) b = ZERO;
-          else throw new RangeError(`engine failed on path ${firstPath + p}: the fan's ${this.layout.series[k]} at step ${this.layout.steps[j]} is NaN`);
+          else
+            throw new RangeError(
+              `engine failed on path ${firstPath + p}: the fan's ${this.layout.series[k]} at step ${this.layout.steps[j]} is NaN`,
+            );
           let r = b - lo;
           if (!(r >= 0 && r < len)) {
             w.include(h, b);
@@ -619,7 +638,8 @@ export class FanBatch extends FanHistograms implements FanBinSink {
         // ⌊x / u⌋ beyond ±2^37 counts as ±2^37, so that the sum is exact (assembly/fan.ts does the same)
         if (Math.max(-mn, mx) * inv >= Q_MAX) {
           sum = 0;
-          for (let p = 0, i = j * FAN_STRIDE + slot; p < paths; p++, i += perPath) sum += Math.min(Math.max(Math.floor(samples[i] * inv), -Q_MAX), Q_MAX);
+          for (let p = 0, i = j * FAN_STRIDE + slot; p < paths; p++, i += perPath)
+            sum += Math.min(Math.max(Math.floor(samples[i] * inv), -Q_MAX), Q_MAX);
         }
         this.min[h] = mn;
         this.max[h] = mx;
@@ -649,7 +669,9 @@ export class FanBatch extends FanHistograms implements FanBinSink {
     let at = 3 * this.nTriples;
     for (let h = 0; h < n; h++) {
       if (this.paths > 0 && !(Number.isFinite(this.min[h]) && Number.isFinite(this.max[h]))) {
-        throw new RangeError(`the fan's ${this.layout.series[h % this.layout.series.length]} at step ${this.layout.steps[Math.floor(h / this.layout.series.length)]} is not finite (minimum ${this.min[h]}, maximum ${this.max[h]})`);
+        throw new RangeError(
+          `the fan's ${this.layout.series[h % this.layout.series.length]} at step ${this.layout.steps[Math.floor(h / this.layout.series.length)]} is not finite (minimum ${this.min[h]}, maximum ${this.max[h]})`,
+        );
       }
       head[2 + 4 * h] = this.min[h];
       head[3 + 4 * h] = this.max[h];

@@ -37,8 +37,15 @@ const LEVEL = 0.99;
  * are one metric's columns over the same paths, in path order; non-finite values are not admitted (the caller
  * leaves out metrics that have them). Returns null below 100 paths (ES99 would rest on no path at all).
  */
-export function pairedTailDifference(point0: ArrayLike<number>, baseline0: ArrayLike<number>, tail: Tail, seed: number, resamples = DEFAULT_RESAMPLES): PairedTailResult | null {
-  if (baseline0.length !== point0.length) throw new RangeError(`pairedTailDifference: ${point0.length} point paths against ${baseline0.length} baseline paths`);
+export function pairedTailDifference(
+  point0: ArrayLike<number>,
+  baseline0: ArrayLike<number>,
+  tail: Tail,
+  seed: number,
+  resamples = DEFAULT_RESAMPLES,
+): PairedTailResult | null {
+  if (baseline0.length !== point0.length)
+    throw new RangeError(`pairedTailDifference: ${point0.length} point paths against ${baseline0.length} baseline paths`);
   const [point, baseline] = finitePairs(point0, baseline0);
   const n = point.length;
   if (n < 100) return null;

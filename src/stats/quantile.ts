@@ -97,7 +97,7 @@ function binomialPmfWindow(n: number, p: number): { first: number; pmf: Float64A
   const down: number[] = []; // relative pmf at mode−1, mode−2, …
   r = 1;
   for (let k = mode; k > 0; k--) {
-    r *= (k / (n - k + 1)) / odds;
+    r *= k / (n - k + 1) / odds;
     if (r < cut) break;
     down.push(r);
   }

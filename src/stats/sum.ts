@@ -33,7 +33,8 @@ export function compensatedSumSquaredDeviations(
     const d = values[i] - center;
     const x = d * d;
     const t = sum + x;
-    if (sum >= x) c += sum - t + x; // both terms are ≥ 0
+    if (sum >= x)
+      c += sum - t + x; // both terms are ≥ 0
     else c += x - t + sum;
     sum = t;
   }

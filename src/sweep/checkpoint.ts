@@ -7,7 +7,17 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../config/errors.js";
-import { READ_NOFOLLOW, RDWR_NOFOLLOW, createExclusive, entryKind, outputError, readRegularFile, removeEntry, writeAllAt, KIND_WORDS } from "../report/atomic.js";
+import {
+  READ_NOFOLLOW,
+  RDWR_NOFOLLOW,
+  createExclusive,
+  entryKind,
+  outputError,
+  readRegularFile,
+  removeEntry,
+  writeAllAt,
+  KIND_WORDS,
+} from "../report/atomic.js";
 import type { Summary } from "../report/summary-json.js";
 import { showValue } from "../mc/out-dir.js";
 import { fromExactJson, toExactJson } from "./exact-json.js";
@@ -92,14 +102,18 @@ export class SweepCheckpoint {
    * mismatch an InputError line naming the field), its complete lines are the finished points, a line cut by
    * a kill is dropped. Returns undefined when there is no checkpoint.
    */
-  static async reopen(dir: string, expected: CheckpointHeader): Promise<{ checkpoint: SweepCheckpoint; entries: Map<number, CheckpointEntry> } | undefined> {
+  static async reopen(
+    dir: string,
+    expected: CheckpointHeader,
+  ): Promise<{ checkpoint: SweepCheckpoint; entries: Map<number, CheckpointEntry> } | undefined> {
     const file = join(dir, SWEEP_CHECKPOINT);
     const kind = await entryKind(file);
     if (kind === undefined) return undefined;
     if (kind !== "file") throw new InputError(`--resume ${dir}: ${file} must be a regular file (received ${KIND_WORDS[kind]})`);
     // at most MAX_POINTS lines of a few tens of kB: well below the longest string V8 holds (2^29 characters)
     const text = (await readRegularFile(file, 1 << 29)) ?? "";
-    const refuse = (what: string) => new InputError(`--resume ${dir}: ${file} ${what}; remove the directory to start the sweep over`);
+    const refuse = (what: string) =>
+      new InputError(`--resume ${dir}: ${file} ${what}; remove the directory to start the sweep over`);
     const end = text.lastIndexOf("\n") + 1; // what follows the last newline was cut by a kill
     const lines = text.slice(0, end).split("\n").slice(0, -1);
     if (lines.length === 0) throw refuse("has no header line");
@@ -113,7 +127,9 @@ export class SweepCheckpoint {
     const problems: string[] = [];
     for (const key of SAME) {
       if (header[key] !== expected[key]) {
-        problems.push(`--resume ${dir}: ${key} of the interrupted sweep is ${showValue(header[key])}, this sweep's is ${showValue(expected[key])} (${WHY[key] ?? "the same sweep is needed"})`);
+        problems.push(
+          `--resume ${dir}: ${key} of the interrupted sweep is ${showValue(header[key])}, this sweep's is ${showValue(expected[key])} (${WHY[key] ?? "the same sweep is needed"})`,
+        );
       }
     }
     if (problems.length > 0) throw new InputError(problems);
@@ -126,7 +142,15 @@ export class SweepCheckpoint {
         throw refuse(`line ${i + 1} must be a finished point as cascade writes it (it does not parse)`);
       }
       const index = isRecord(entry) ? entry.index : undefined;
-      if (!isRecord(entry) || typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= expected.points || !isRecord(entry.summary) || !isRecord(entry.differences)) {
+      if (
+        !isRecord(entry) ||
+        typeof index !== "number" ||
+        !Number.isInteger(index) ||
+        index < 0 ||
+        index >= expected.points ||
+        !isRecord(entry.summary) ||
+        !isRecord(entry.differences)
+      ) {
         throw refuse(`line ${i + 1} must be a finished point as cascade writes it`);
       }
       if (entries.has(index)) throw refuse(`line ${i + 1} repeats point ${index}`);

@@ -9,7 +9,16 @@ import { DEFAULT_SCENARIO_FILE } from "../config/presets.js";
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import type { MetricName } from "../engine/metrics.js";
 import { designPoints, gridSize, type Axis, type DesignKind, type DesignSpec } from "./design.js";
-import { documentProblem, documentProblemText, getAtPath, keyPathText, parseKeyPath, pathsOverlap, setAtPath, type Segment } from "../config/keypath.js";
+import {
+  documentProblem,
+  documentProblemText,
+  getAtPath,
+  keyPathText,
+  parseKeyPath,
+  pathsOverlap,
+  setAtPath,
+  type Segment,
+} from "../config/keypath.js";
 import { DEFAULT_METRICS, MAX_POINTS, sweepProblems, sweepSchema, type AxisInput, type SweepInput } from "./schema.js";
 
 /** One point of a sweep: the axis values and the validated scenario they give. */
@@ -67,7 +76,8 @@ const FILE_KEYS = ["accounts.positionsFile", "market.book.snapshotFile", "market
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The key paths given on top of the base file (a bad key is already a problem of its own). */
-const givenPaths = (paths: readonly (Segment[] | undefined)[]): Segment[][] => paths.filter((p): p is Segment[] => p !== undefined);
+const givenPaths = (paths: readonly (Segment[] | undefined)[]): Segment[][] =>
+  paths.filter((p): p is Segment[] => p !== undefined);
 
 function describe(v: unknown): string {
   return Array.isArray(v) ? "a list" : v === null ? "nothing" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
@@ -110,7 +120,8 @@ function attribute(line: string, paths: readonly (Segment[] | undefined)[]): num
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === "number" && typeof b === "number") return a === b || Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+  if (typeof a === "number" && typeof b === "number")
+    return a === b || Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -129,7 +140,8 @@ function rawValue(path: readonly Segment[], value: unknown, dir: string): unknow
 function buildAxes(inputs: readonly AxisInput[]): Axis[] {
   return inputs.map((a) => {
     const path = parseKeyPath(a.key)!;
-    if (a.values !== undefined) return { kind: "values", key: a.key, path, values: a.values, ...(a.labels !== undefined ? { labels: a.labels } : {}) };
+    if (a.values !== undefined)
+      return { kind: "values", key: a.key, path, values: a.values, ...(a.labels !== undefined ? { labels: a.labels } : {}) };
     return {
       kind: "range",
       key: a.key,
@@ -151,7 +163,8 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
   const dir = resolve(options.dir ?? ".");
   const sets = options.sets ?? [];
   const source = options.file ?? "sweep";
-  if (!isRecord(raw)) throw new InputError(`sweep file ${source} must be a mapping of keys with base, design and axes (received ${describe(raw)})`);
+  if (!isRecord(raw))
+    throw new InputError(`sweep file ${source} must be a mapping of keys with base, design and axes (received ${describe(raw)})`);
   // a file read by loadSweep is checked already; a document handed to the library is checked here
   const shape = documentProblem(raw);
   if (shape) throw new InputError(documentProblemText(`sweep file ${source}`, shape));
@@ -200,7 +213,8 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
         const path = parseKeyPath(pair.slice(0, pair.indexOf("=")).trim());
         setPaths.push(path);
         const value = path ? getAtPath(baseRaw, path) : undefined;
-        if (path && FILE_KEYS.includes(keyPathText(path)) && typeof value === "string" && value !== "") setAtPath(baseRaw, path, resolve(value));
+        if (path && FILE_KEYS.includes(keyPathText(path)) && typeof value === "string" && value !== "")
+          setAtPath(baseRaw, path, resolve(value));
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -223,15 +237,24 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
   const axes = buildAxes(sweep.axes);
   if (sweep.design === "grid") {
     const size = gridSize(axes);
-    if (size > MAX_POINTS) throw new InputError(`axes make a grid of ${size} points (at most ${MAX_POINTS}); use fewer values, or design lhs or sobol with a count`);
+    if (size > MAX_POINTS)
+      throw new InputError(
+        `axes make a grid of ${size} points (at most ${MAX_POINTS}); use fewer values, or design lhs or sobol with a count`,
+      );
   }
-  const spec: DesignSpec = { kind: sweep.design, axes, count: sweep.count, seed: sweep.design === "lhs" ? (sweep.seed ?? 1) : undefined };
+  const spec: DesignSpec = {
+    kind: sweep.design,
+    axes,
+    count: sweep.count,
+    seed: sweep.design === "lhs" ? (sweep.seed ?? 1) : undefined,
+  };
   const design = designPoints(spec).map((p) => ({ ...p, extra: false }));
 
   const baseline = findBaseline(sweep, axes, design, base.scenario);
   if (typeof baseline === "string") throw new InputError(baseline);
   if (baseline.extra) design.push(baseline.extra);
-  if (design.length > MAX_POINTS) throw new InputError(`the design has ${design.length} points with its baseline (at most ${MAX_POINTS})`);
+  if (design.length > MAX_POINTS)
+    throw new InputError(`the design has ${design.length} points with its baseline (at most ${MAX_POINTS})`);
 
   // ---- every point's scenario, validated like a scenario; problems grouped across points ----
   const grouped = new Map<string, { prefix: string; line: string; points: number[] }>();
@@ -264,7 +287,15 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     try {
       const explicit = givenPaths([...overridePaths, ...setPaths, ...axisPaths]);
       const inputs = resolveScenario(pointRaw, baseDir, { explicit });
-      points.push({ index, values, raw: pointRaw, scenario: inputs.scenario, extra: p.extra, explicit, label: pointLabel(axes, p, index, design.length) });
+      points.push({
+        index,
+        values,
+        raw: pointRaw,
+        scenario: inputs.scenario,
+        extra: p.extra,
+        explicit,
+        label: pointLabel(axes, p, index, design.length),
+      });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       for (const line of err.problems) {
@@ -278,7 +309,8 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     const lines = [...grouped.values()].map(({ prefix, line, points: at }) => {
       const whereText = pointsText(at, design.length);
       if (prefix !== "") return `${prefix} at ${whereText}: ${line}`;
-      const shown = at.length === 1 ? ` (${axes.map((a, j) => `${a.key} = ${formatValue(design[at[0]].values[j])}`).join(", ")})` : "";
+      const shown =
+        at.length === 1 ? ` (${axes.map((a, j) => `${a.key} = ${formatValue(design[at[0]].values[j])}`).join(", ")})` : "";
       return `${whereText}${shown}: ${line}`;
     });
     throw new InputError(lines);
@@ -290,7 +322,12 @@ export function resolveSweep(raw: unknown, options: ResolveSweepOptions = {}): R
     ...(options.file ? { file: options.file } : {}),
     ...(baseFile ? { baseFile: relative(process.cwd(), baseFile) || baseFile } : {}),
     baseDir,
-    design: { kind: sweep.design, axes, ...(spec.count !== undefined ? { count: spec.count } : {}), ...(spec.seed !== undefined ? { seed: spec.seed } : {}) },
+    design: {
+      kind: sweep.design,
+      axes,
+      ...(spec.count !== undefined ? { count: spec.count } : {}),
+      ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+    },
     base,
     points,
     baseline: baseline.index,
@@ -305,7 +342,7 @@ export function pointDirName(index: number, points: number): string {
 
 /** A value as a label: text as it is, anything else as JSON. */
 function valueText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
 }
 
 /**
@@ -341,12 +378,16 @@ function findBaseline(
   const spec = sweep.baseline;
   if (spec === undefined) return { index: 0 };
   if (typeof spec === "number") {
-    return spec < design.length ? { index: spec } : `baseline must be a point index below ${design.length}, the number of points (received ${spec})`;
+    return spec < design.length
+      ? { index: spec }
+      : `baseline must be a point index below ${design.length}, the number of points (received ${spec})`;
   }
   const given = spec as Record<string, unknown>;
   const values = axes.map((a) => (a.key in given ? given[a.key] : getAtPath(base, a.path)));
   const match = design.findIndex((p) => p.values.every((v, j) => sameValue(v, values[j])));
   if (match >= 0) return { index: match };
-  const levels = axes.map((a, j) => (a.kind === "values" ? a.values.findIndex((v) => sameValue(v, values[j])) : -1)).map((k) => (k >= 0 ? k : undefined));
+  const levels = axes
+    .map((a, j) => (a.kind === "values" ? a.values.findIndex((v) => sameValue(v, values[j])) : -1))
+    .map((k) => (k >= 0 ? k : undefined));
   return { index: design.length, extra: { values, levels, extra: true } };
 }

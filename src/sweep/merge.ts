@@ -50,7 +50,8 @@ interface Shard {
 const span = (first: number, end: number, paths: number) => {
   const p0 = Math.floor(first / paths);
   const p1 = Math.floor((end - 1) / paths);
-  if (first % paths === 0 && end % paths === 0) return p0 === p1 ? `every path of point ${p0}` : `every path of points ${p0} to ${p1}`;
+  if (first % paths === 0 && end % paths === 0)
+    return p0 === p1 ? `every path of point ${p0}` : `every path of points ${p0} to ${p1}`;
   const at = (u: number) => `point ${Math.floor(u / paths)} path ${u % paths}`;
   return `${at(first)} to ${at(end - 1)}`;
 };
@@ -83,7 +84,9 @@ async function checkSweepShards(dirs: readonly string[]): Promise<Shard[]> {
 
   for (const s of shards) {
     if (!s.m.finished) {
-      problems.push(`${s.file}: finished must be true (received false): shard ${s.m.shard} was interrupted; finish it with cascade sweep SWEEP --shard ${s.m.shard} --resume ${s.dir}`);
+      problems.push(
+        `${s.file}: finished must be true (received false): shard ${s.m.shard} was interrupted; finish it with cascade sweep SWEEP --shard ${s.m.shard} --resume ${s.dir}`,
+      );
     }
   }
   const ref = shards[0];
@@ -100,7 +103,9 @@ async function checkSweepShards(dirs: readonly string[]): Promise<Shard[]> {
     for (const { field, get } of SAME) {
       if (get(s) !== get(ref)) {
         const hint = field === "sweepHash" ? ": shards of another sweep (file, --set, --paths, --seed or --engine differ)" : "";
-        problems.push(`${s.file}: ${field} must be ${showValue(get(ref))} as in ${ref.dir} (received ${showValue(get(s))})${hint}`);
+        problems.push(
+          `${s.file}: ${field} must be ${showValue(get(ref))} as in ${ref.dir} (received ${showValue(get(s))})${hint}`,
+        );
       }
     }
   }
@@ -112,11 +117,14 @@ async function checkSweepShards(dirs: readonly string[]): Promise<Shard[]> {
   for (const s of shards) {
     const w = shardWork(pointCount, paths, { index: s.index, count: s.count });
     if (s.m.work.first !== w.first || s.m.work.end !== w.end || s.m.work.total !== w.total) {
-      problems.push(`${s.file}: work must be [${w.first}, ${w.end}) of ${w.total} for shard ${s.m.shard} (received [${s.m.work.first}, ${s.m.work.end}) of ${s.m.work.total})`);
+      problems.push(
+        `${s.file}: work must be [${w.first}, ${w.end}) of ${w.total} for shard ${s.m.shard} (received [${s.m.work.first}, ${s.m.work.end}) of ${s.m.work.total})`,
+      );
       continue;
     }
     const expected = JSON.stringify(shardSegments(pointCount, paths, w));
-    if (JSON.stringify(s.m.segments) !== expected) problems.push(`${s.file}: segments must be the points and paths of shard ${s.m.shard}'s slice (received others)`);
+    if (JSON.stringify(s.m.segments) !== expected)
+      problems.push(`${s.file}: segments must be the points and paths of shard ${s.m.shard}'s slice (received others)`);
   }
   if (problems.length > 0) throw new InputError(problems);
 
@@ -136,12 +144,21 @@ async function checkSweepShards(dirs: readonly string[]): Promise<Shard[]> {
   for (const s of shards) {
     const { first, end } = s.m.work;
     if (first === end) continue; // a shard with no paths (more shards than paths) covers nothing
-    if (first > expected) problems.push(`${s.file}: the shards must cover every path of every point once: ${span(expected, first, paths)} are in no directory${missing(expected, first)}`);
-    else if (first < expected) problems.push(`${s.file}: shard ${s.m.shard} must not overlap ${prev!.dir} (shard ${prev!.m.shard}): both hold ${span(first, Math.min(end, expected), paths)}`);
+    if (first > expected)
+      problems.push(
+        `${s.file}: the shards must cover every path of every point once: ${span(expected, first, paths)} are in no directory${missing(expected, first)}`,
+      );
+    else if (first < expected)
+      problems.push(
+        `${s.file}: shard ${s.m.shard} must not overlap ${prev!.dir} (shard ${prev!.m.shard}): both hold ${span(first, Math.min(end, expected), paths)}`,
+      );
     expected = Math.max(expected, end);
     prev = s;
   }
-  if (expected < total) problems.push(`the shards must cover every path of every point once: ${span(expected, total, paths)} are in no directory${missing(expected, total)}`);
+  if (expected < total)
+    problems.push(
+      `the shards must cover every path of every point once: ${span(expected, total, paths)} are in no directory${missing(expected, total)}`,
+    );
   if (problems.length > 0) throw new InputError(problems);
   return shards.sort((a, b) => a.index - b.index);
 }
@@ -181,7 +198,9 @@ export async function mergeSweepShards(dirs: readonly string[], options: SweepMe
     try {
       const parts = await checkShards(segments.get(p) ?? []);
       if (parts[0].seed !== record.seed || parts[0].scenario.paths !== record.paths || parts[0].engine !== record.engine) {
-        problems.push(`${join(parts[0].dir, "summary.json")}: seed, scenario.paths and engine must be ${record.seed}, ${record.paths} and ${record.engine}, the sweep's (received ${parts[0].seed}, ${parts[0].scenario.paths} and ${parts[0].engine})`);
+        problems.push(
+          `${join(parts[0].dir, "summary.json")}: seed, scenario.paths and engine must be ${record.seed}, ${record.paths} and ${record.engine}, the sweep's (received ${parts[0].seed}, ${parts[0].scenario.paths} and ${parts[0].engine})`,
+        );
       }
       checked.set(p, parts);
     } catch (err) {
@@ -196,11 +215,20 @@ export async function mergeSweepShards(dirs: readonly string[], options: SweepMe
   const written: string[] = [];
   try {
     const force = options.force ?? false;
-    const identity = sweepIdentity({ design: designJson(record.design), base: record.base, seed: record.seed, paths: record.paths, engine: record.engine });
+    const identity = sweepIdentity({
+      design: designJson(record.design),
+      base: record.base,
+      seed: record.seed,
+      paths: record.paths,
+      engine: record.engine,
+    });
     const pointNames = new Set(ref.keepPaths ? record.points.map((p) => pointDirName(p.index, pointCount)) : []);
     for (const name of [SHARD_MANIFEST, SWEEP_CHECKPOINT]) {
       if ((await entryKind(join(options.outDir, name))) === undefined) continue;
-      if (!force) throw new InputError([`${options.outDir} holds the outputs of another run (${name}): choose another --out, remove them, or pass --force to replace them`]);
+      if (!force)
+        throw new InputError([
+          `${options.outDir} holds the outputs of another run (${name}): choose another --out, remove them, or pass --force to replace them`,
+        ]);
       await removeEntry(join(options.outDir, name));
     }
     await prepareSweepDir(options.outDir, identity, (recorded) => sweepIdentity(recorded), pointNames, { force });
@@ -225,7 +253,10 @@ export async function mergeSweepShards(dirs: readonly string[], options: SweepMe
       if (ref.keepPaths) {
         const dir = join(options.outDir, pointDirName(p, pointCount));
         // (a refusal touches nothing there, and a failed run merge removes what it began: only finished points are undone)
-        await mergeShards(parts.map((s) => s.dir), { outDir: dir, force });
+        await mergeShards(
+          parts.map((s) => s.dir),
+          { outDir: dir, force },
+        );
         written.push(dir);
       }
       return { summary, columns };
@@ -235,7 +266,10 @@ export async function mergeSweepShards(dirs: readonly string[], options: SweepMe
     const base = await merge(record.baseline);
     for (const point of record.points) {
       const { summary, columns } = point.index === record.baseline ? base : await merge(point.index);
-      const r: SweepPointResult = { ...pointResult(record, point, summary), differences: pointDifferences(columns, base.columns, point.index === record.baseline, record.metrics, record.seed) };
+      const r: SweepPointResult = {
+        ...pointResult(record, point, summary),
+        differences: pointDifferences(columns, base.columns, point.index === record.baseline, record.metrics, record.seed),
+      };
       if (ref.keepPaths) r.dir = join(options.outDir, pointDirName(point.index, pointCount));
       results.push(r);
     }

@@ -26,12 +26,33 @@ export function hasLabels(axes: readonly Axis[]): boolean {
 
 /** Per metric, the statistics sweep.csv has a column for, in column order. */
 const METRIC_COLUMNS = [
-  "mean", "ci95_lo", "ci95_hi", "p50", "p95", "p99", "es99", "diff", "diff_ci95_lo", "diff_ci95_hi",
+  "mean",
+  "ci95_lo",
+  "ci95_hi",
+  "p50",
+  "p95",
+  "p99",
+  "es99",
+  "diff",
+  "diff_ci95_lo",
+  "diff_ci95_hi",
   // the tails' paired differences: q99 is the bad tail's 99% quantile (p99, or p01 where smaller is worse), then ES99
-  "q99_diff", "q99_diff_ci95_lo", "q99_diff_ci95_hi", "es99_diff", "es99_diff_ci95_lo", "es99_diff_ci95_hi",
+  "q99_diff",
+  "q99_diff_ci95_lo",
+  "q99_diff_ci95_hi",
+  "es99_diff",
+  "es99_diff_ci95_lo",
+  "es99_diff_ci95_hi",
 ] as const;
 
-const tailStatistics = ([q, qlo, qhi, e, elo, ehi]: number[]) => ({ q99_diff: q, q99_diff_ci95_lo: qlo, q99_diff_ci95_hi: qhi, es99_diff: e, es99_diff_ci95_lo: elo, es99_diff_ci95_hi: ehi });
+const tailStatistics = ([q, qlo, qhi, e, elo, ehi]: number[]) => ({
+  q99_diff: q,
+  q99_diff_ci95_lo: qlo,
+  q99_diff_ci95_hi: qhi,
+  es99_diff: e,
+  es99_diff_ci95_lo: elo,
+  es99_diff_ci95_hi: ehi,
+});
 
 /** The tail differences' six values of one metric (NaN where the sweep has none: under 100 paths, no baseline yet). */
 function tailValues(p: SweepPointResult, m: MetricName): number[] {
@@ -83,11 +104,29 @@ export function sweepCsv(result: SweepResult): string {
   const lines = [sweepCsvHeader(result.design.axes, result.metrics).join(",")];
   for (const p of result.points) {
     const label = hasLabels(result.design.axes) ? [p.label] : [];
-    const row: unknown[] = [p.index, ...label, p.baseline ? 1 : 0, ...result.design.axes.map((a) => p.values[a.key]), p.summary.paths];
+    const row: unknown[] = [
+      p.index,
+      ...label,
+      p.baseline ? 1 : 0,
+      ...result.design.axes.map((a) => p.values[a.key]),
+      p.summary.paths,
+    ];
     for (const m of result.metrics) {
       const s = p.summary.metrics[m];
       const d = p.differences?.metrics[m];
-      row.push(s.mean, s.ci95[0], s.ci95[1], s.p50, s.p95, s.p99, s.es99, d?.mean ?? NaN, d?.ci95[0] ?? NaN, d?.ci95[1] ?? NaN, ...tailValues(p, m));
+      row.push(
+        s.mean,
+        s.ci95[0],
+        s.ci95[1],
+        s.p50,
+        s.p95,
+        s.p99,
+        s.es99,
+        d?.mean ?? NaN,
+        d?.ci95[0] ?? NaN,
+        d?.ci95[1] ?? NaN,
+        ...tailValues(p, m),
+      );
     }
     for (const e of PROBABILITY_NAMES) {
       const est = eventEstimate(p.summary, e);
@@ -102,8 +141,16 @@ export function sweepCsv(result: SweepResult): string {
 // ---- sweep.json ------------------------------------------------------------------------------------
 
 function axisJson(axis: Axis): Record<string, unknown> {
-  if (axis.kind === "values") return { key: axis.key, values: axis.values, ...(axis.labels !== undefined ? { labels: axis.labels } : {}) };
-  return { key: axis.key, min: axis.min, max: axis.max, scale: axis.scale, integer: axis.integer, ...(axis.count !== undefined ? { count: axis.count } : {}) };
+  if (axis.kind === "values")
+    return { key: axis.key, values: axis.values, ...(axis.labels !== undefined ? { labels: axis.labels } : {}) };
+  return {
+    key: axis.key,
+    min: axis.min,
+    max: axis.max,
+    scale: axis.scale,
+    integer: axis.integer,
+    ...(axis.count !== undefined ? { count: axis.count } : {}),
+  };
 }
 
 function pointJson(p: SweepPointResult, metrics: readonly MetricName[]): Record<string, unknown> {
@@ -119,7 +166,11 @@ function pointJson(p: SweepPointResult, metrics: readonly MetricName[]): Record<
     metrics: pick<MetricSummary>(p.summary.metrics, metrics),
     probabilities: Object.fromEntries(PROBABILITY_NAMES.map((e) => [e, eventEstimate(p.summary, e)])),
     differences: p.differences
-      ? { metrics: pick(p.differences.metrics, metrics), probabilities: p.differences.probabilities, tails: p.differences.tails ?? {} }
+      ? {
+          metrics: pick(p.differences.metrics, metrics),
+          probabilities: p.differences.probabilities,
+          tails: p.differences.tails ?? {},
+        }
       : null,
     ...(p.dir ? { dir: p.dir } : {}),
   };
@@ -140,8 +191,20 @@ export function designJson(design: SweepResult["design"]): Record<string, unknow
  * count and engine, as sweep.json records them (so a recorded sweep.json and a sweep about to run compare
  * equal exactly when they are the same sweep; the name, metrics and baseline only change what is reported).
  */
-export function sweepIdentity(s: { design?: unknown; base?: unknown; seed?: unknown; paths?: unknown; engine?: unknown }): string {
-  return JSON.stringify({ design: s.design ?? null, base: s.base ?? null, seed: s.seed ?? null, paths: s.paths ?? null, engine: s.engine ?? null });
+export function sweepIdentity(s: {
+  design?: unknown;
+  base?: unknown;
+  seed?: unknown;
+  paths?: unknown;
+  engine?: unknown;
+}): string {
+  return JSON.stringify({
+    design: s.design ?? null,
+    base: s.base ?? null,
+    seed: s.seed ?? null,
+    paths: s.paths ?? null,
+    engine: s.engine ?? null,
+  });
 }
 
 /** sweep.json's object: the sweep's identity, base scenario and design, then one entry per finished point. */
@@ -178,8 +241,28 @@ export function sweepJson(result: SweepResult): string {
 
 /** Per metric, the statistics sweep.parquet has a row for, in row order. */
 export const LONG_METRIC_STATISTICS = [
-  "mean", "std", "min", "max", "p01", "p05", "p50", "p95", "p99", "es95", "es99", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi",
-  "q99_diff", "q99_diff_ci95_lo", "q99_diff_ci95_hi", "es99_diff", "es99_diff_ci95_lo", "es99_diff_ci95_hi",
+  "mean",
+  "std",
+  "min",
+  "max",
+  "p01",
+  "p05",
+  "p50",
+  "p95",
+  "p99",
+  "es95",
+  "es99",
+  "ci95_lo",
+  "ci95_hi",
+  "diff",
+  "diff_ci95_lo",
+  "diff_ci95_hi",
+  "q99_diff",
+  "q99_diff_ci95_lo",
+  "q99_diff_ci95_hi",
+  "es99_diff",
+  "es99_diff_ci95_lo",
+  "es99_diff_ci95_hi",
 ] as const;
 /** Per event (`p_<event>`, as in sweep.csv), the statistics: the probability as `mean`, its Wilson interval, the paired difference. */
 export const LONG_EVENT_STATISTICS = ["mean", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi"] as const;
@@ -227,8 +310,22 @@ export function sweepLongColumns(result: SweepResult): TableColumn[] {
       const s = p.summary.metrics[m];
       const d = p.differences?.metrics[m];
       const stats: Record<(typeof LONG_METRIC_STATISTICS)[number], number> = {
-        mean: s.mean, std: s.std, min: s.min, max: s.max, p01: s.p01, p05: s.p05, p50: s.p50, p95: s.p95, p99: s.p99, es95: s.es95, es99: s.es99,
-        ci95_lo: s.ci95[0], ci95_hi: s.ci95[1], diff: d?.mean ?? NaN, diff_ci95_lo: d?.ci95[0] ?? NaN, diff_ci95_hi: d?.ci95[1] ?? NaN,
+        mean: s.mean,
+        std: s.std,
+        min: s.min,
+        max: s.max,
+        p01: s.p01,
+        p05: s.p05,
+        p50: s.p50,
+        p95: s.p95,
+        p99: s.p99,
+        es95: s.es95,
+        es99: s.es99,
+        ci95_lo: s.ci95[0],
+        ci95_hi: s.ci95[1],
+        diff: d?.mean ?? NaN,
+        diff_ci95_lo: d?.ci95[0] ?? NaN,
+        diff_ci95_hi: d?.ci95[1] ?? NaN,
         ...tailStatistics(tailValues(p, m)),
       };
       for (const stat of LONG_METRIC_STATISTICS) push(p, m, stat, stats[stat]);
@@ -237,7 +334,12 @@ export function sweepLongColumns(result: SweepResult): TableColumn[] {
       const est = eventEstimate(p.summary, e);
       const d = p.differences?.probabilities[e];
       const stats: Record<(typeof LONG_EVENT_STATISTICS)[number], number> = {
-        mean: est.p, ci95_lo: est.ci95[0], ci95_hi: est.ci95[1], diff: d?.diff ?? NaN, diff_ci95_lo: d?.ci95[0] ?? NaN, diff_ci95_hi: d?.ci95[1] ?? NaN,
+        mean: est.p,
+        ci95_lo: est.ci95[0],
+        ci95_hi: est.ci95[1],
+        diff: d?.diff ?? NaN,
+        diff_ci95_lo: d?.ci95[0] ?? NaN,
+        diff_ci95_hi: d?.ci95[1] ?? NaN,
       };
       for (const stat of LONG_EVENT_STATISTICS) push(p, `p_${e}`, stat, stats[stat]);
     }
@@ -271,11 +373,16 @@ export interface SweepOutputOptions {
 }
 
 /** Writes `dir/sweep.csv`, `dir/sweep.json` (and `dir/sweep.parquet`), each atomically (a reader never sees half a file). */
-export async function writeSweepOutputs(dir: string, result: SweepResult, options: SweepOutputOptions = {}): Promise<{ csv: string; json: string; parquet?: string }> {
+export async function writeSweepOutputs(
+  dir: string,
+  result: SweepResult,
+  options: SweepOutputOptions = {},
+): Promise<{ csv: string; json: string; parquet?: string }> {
   await ensureDir(dir);
   const csv = await writeAtomic(dir, SWEEP_CSV, sweepCsv(result));
   let parquet: string | undefined;
-  if (options.parquet) parquet = await writeParquetTable(dir, SWEEP_PARQUET, sweepLongColumns(result), sweepParquetMetadata(result));
+  if (options.parquet)
+    parquet = await writeParquetTable(dir, SWEEP_PARQUET, sweepLongColumns(result), sweepParquetMetadata(result));
   else await removeEntry(join(dir, SWEEP_PARQUET)); // one result per directory: not another run's long table
   const json = await writeAtomic(dir, SWEEP_JSON, sweepJson(result));
   return { csv, json, ...(parquet !== undefined ? { parquet } : {}) };
@@ -291,7 +398,11 @@ export function compact(x: number | null | undefined, signed = false): string {
   const a = Math.abs(x);
   if (a === 0) return "0";
   if (a >= 1e4) {
-    for (const [scale, unit] of [[1e3, "k"], [1e6, "M"], [1e9, "B"]] as const) {
+    for (const [scale, unit] of [
+      [1e3, "k"],
+      [1e6, "M"],
+      [1e9, "B"],
+    ] as const) {
       const v = Number((a / scale).toPrecision(3));
       if (v < 1000 || unit === "B") return `${sign}${v}${unit}`;
     }
@@ -345,10 +456,17 @@ export function formatSweepTable(result: SweepResult): string {
     `${result.interrupted ? ` (${points.length} finished)` : ""}, ${result.paths} paths each, seed ${result.seed} ` +
     `(common random numbers), engine ${result.engine}, ${result.threads} thread${result.threads === 1 ? "" : "s"}, ${runtime}`;
   const labelled = hasLabels(axes);
-  const lead = (p: SweepPointResult) => [`${p.index}${p.baseline ? "*" : ""}`, ...(labelled ? [p.label] : []), ...axes.map((a) => axisCell(p.values[a.key]))];
+  const lead = (p: SweepPointResult) => [
+    `${p.index}${p.baseline ? "*" : ""}`,
+    ...(labelled ? [p.label] : []),
+    ...axes.map((a) => axisCell(p.values[a.key])),
+  ];
   const leadHead = ["point", ...(labelled ? ["label"] : []), ...axes.map((a) => axisHeader(a.key))];
   const align = (n: number) =>
-    ["right", ...(labelled ? ["left"] : []), ...axes.map(() => "right"), ...Array.from({ length: n }, () => "right")] as ("left" | "right")[];
+    ["right", ...(labelled ? ["left"] : []), ...axes.map(() => "right"), ...Array.from({ length: n }, () => "right")] as (
+      | "left"
+      | "right"
+    )[];
 
   const means = new Table({
     head: [...leadHead, ...result.metrics, ...events.map((e) => `P(${e})`)],
@@ -357,7 +475,11 @@ export function formatSweepTable(result: SweepResult): string {
     chars: COMPACT,
   });
   for (const p of points) {
-    means.push([...lead(p), ...result.metrics.map((m) => compact(p.summary.metrics[m].mean)), ...events.map((e) => formatPercent(eventEstimate(p.summary, e).p))]);
+    means.push([
+      ...lead(p),
+      ...result.metrics.map((m) => compact(p.summary.metrics[m].mean)),
+      ...events.map((e) => formatPercent(eventEstimate(p.summary, e).p)),
+    ]);
   }
 
   const diffs = new Table({

@@ -17,9 +17,25 @@ import { PATH_FAILURE } from "../mc/batch.js";
 import type { PathRange } from "../mc/plan.js";
 import { MAX_ATTEMPTS, defaultThreads } from "../mc/pool.js";
 import { kernelHash } from "../mc/records-hash.js";
-import { runScenario, scenarioHash, writeRunOutputs, type OutputFormat, type Progress, type RunResult, type RunScenarioOptions } from "../mc/run.js";
+import {
+  runScenario,
+  scenarioHash,
+  writeRunOutputs,
+  type OutputFormat,
+  type Progress,
+  type RunResult,
+  type RunScenarioOptions,
+} from "../mc/run.js";
 import type { QueueRunOptions } from "../queue/coordinator.js";
-import { discardUnfinished, lockOutDir, prepareRunDir, prepareSweepDir, showValue, type OutLock, type RunIdentity } from "../mc/out-dir.js";
+import {
+  discardUnfinished,
+  lockOutDir,
+  prepareRunDir,
+  prepareSweepDir,
+  showValue,
+  type OutLock,
+  type RunIdentity,
+} from "../mc/out-dir.js";
 import { OutputError, ensureDir, entryKind, outputError, readRegularFile, removeEntry } from "../report/atomic.js";
 import { PATHS_CSV } from "../report/csv.js";
 import { ENGINE_VERSION, PATHS_PARQUET } from "../report/parquet.js";
@@ -27,11 +43,25 @@ import type { Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES, type ProbabilityName } from "../stats/proportion.js";
 import { VERSION } from "../version.js";
-import { SWEEP_CHECKPOINT, SweepCheckpoint, checkpointSweepHash, type CheckpointEntry, type CheckpointHeader } from "./checkpoint.js";
+import {
+  SWEEP_CHECKPOINT,
+  SweepCheckpoint,
+  checkpointSweepHash,
+  type CheckpointEntry,
+  type CheckpointHeader,
+} from "./checkpoint.js";
 import { sweepRecord, type SweepRecord } from "./identity.js";
 import { pointDirName, type ResolvedSweep, type SweepPoint } from "./load.js";
 import { designJson, sweepIdentity, writeSweepOutputs } from "./report.js";
-import { SHARD_MANIFEST, readShardManifest, shardSegments, shardWork, writeShardManifest, type ShardManifest, type ShardSegment } from "./shard.js";
+import {
+  SHARD_MANIFEST,
+  readShardManifest,
+  shardSegments,
+  shardWork,
+  writeShardManifest,
+  type ShardManifest,
+  type ShardSegment,
+} from "./shard.js";
 import { pairedTailDifference, type PairedTailResult } from "../stats/paired-tail.js";
 import { WORST_TAIL } from "../stats/summary.js";
 import { pairedDifference, pairedProportionDifference, type PairedDifference, type PairedProportionDifference } from "./stats.js";
@@ -161,7 +191,13 @@ export interface SweepResult {
  * Every metric's and event's paired difference of `x` (a point) against `y` (the baseline), and the tail statistics'
  * of the sweep's metrics (their bootstrap seeded by the sweep's seed, so every shard and resume computes the same).
  */
-export function pointDifferences(x: MetricColumns, y: MetricColumns, identical: boolean, tailMetrics: readonly MetricName[], seed: number): PointDifferences {
+export function pointDifferences(
+  x: MetricColumns,
+  y: MetricColumns,
+  identical: boolean,
+  tailMetrics: readonly MetricName[],
+  seed: number,
+): PointDifferences {
   const metrics = {} as PointDifferences["metrics"];
   for (const name of METRIC_NAMES) metrics[name] = pairedDifference(x.column(name), y.column(name));
   const probabilities = {} as PointDifferences["probabilities"];
@@ -172,14 +208,30 @@ export function pointDifferences(x: MetricColumns, y: MetricColumns, identical: 
   const tails: PointDifferences["tails"] = {};
   for (const name of tailMetrics) {
     if (name === "firstLiquidationStep") continue;
-    tails[name] = pairedTailDifference(x.column(name), y.column(name), WORST_TAIL[name], (seed ^ Math.imul(METRIC_NAMES.indexOf(name) + 1, 0x9e3779b1)) >>> 0);
+    tails[name] = pairedTailDifference(
+      x.column(name),
+      y.column(name),
+      WORST_TAIL[name],
+      (seed ^ Math.imul(METRIC_NAMES.indexOf(name) + 1, 0x9e3779b1)) >>> 0,
+    );
   }
   return { metrics, probabilities, tails };
 }
 
 /** The result entry of a point (without its differences). */
-export function pointResult(record: { baseline: number }, point: { index: number; label: string; values: Record<string, unknown>; extra: boolean }, summary: Summary): SweepPointResult {
-  return { index: point.index, label: point.label, values: point.values, baseline: point.index === record.baseline, extra: point.extra, summary };
+export function pointResult(
+  record: { baseline: number },
+  point: { index: number; label: string; values: Record<string, unknown>; extra: boolean },
+  summary: Summary,
+): SweepPointResult {
+  return {
+    index: point.index,
+    label: point.label,
+    values: point.values,
+    baseline: point.index === record.baseline,
+    extra: point.extra,
+    summary,
+  };
 }
 
 /** The SweepResult of a sweep's record and its finished points (sorted here). */
@@ -211,7 +263,13 @@ export function sweepResultOf(
   };
 }
 
-function chooseParallel(sweep: ResolvedSweep, options: SweepOptions, threads: number, taskPaths: number, tasks: number): SweepResult["parallel"] {
+function chooseParallel(
+  sweep: ResolvedSweep,
+  options: SweepOptions,
+  threads: number,
+  taskPaths: number,
+  tasks: number,
+): SweepResult["parallel"] {
   if (options.inline) return "inline";
   const wanted = options.parallel ?? "auto";
   if (wanted !== "auto") return wanted;
@@ -240,7 +298,10 @@ function checkpointHeader(record: SweepRecord, format: OutputFormat, keepPaths: 
 
 /** --resume DIR must name an existing directory (one to finish, not one to create). */
 async function mustBeDir(dir: string, what: string): Promise<void> {
-  const isDir = await stat(dir).then((st) => st.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new InputError(`--resume ${dir}: no ${what} there (no such directory)`);
 }
 
@@ -267,7 +328,8 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
   const points = sweep.points;
   const pathsPerPoint = sweep.base.scenario.paths;
   const baselinePoint = points.find((p) => p.index === sweep.baseline)!;
-  const dirOf = (p: SweepPoint) => (keepPaths && outDir !== undefined ? join(outDir, pointDirName(p.index, points.length)) : undefined);
+  const dirOf = (p: SweepPoint) =>
+    keepPaths && outDir !== undefined ? join(outDir, pointDirName(p.index, points.length)) : undefined;
   const header = checkpointHeader(record, format, keepPaths);
 
   let lock: OutLock | undefined;
@@ -348,7 +410,8 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
 
     const complete = async (point: SweepPoint, summary: Summary, columns: MetricColumns | undefined) => {
       const result = withDir(pointResult(record, point, summary), point);
-      if (columns && baselineColumns) result.differences = pointDifferences(columns, baselineColumns, result.baseline, record.metrics, record.seed);
+      if (columns && baselineColumns)
+        result.differences = pointDifferences(columns, baselineColumns, result.baseline, record.metrics, record.seed);
       finished.push(result);
       if (result.differences) await checkpoint?.append({ index: point.index, summary, differences: result.differences });
       options.onPoint?.(result, progress(0));
@@ -381,12 +444,19 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
       discardOnFailure: true,
       onProgress: (inTask) => report(inTask),
       accept,
-      ...(queued && options.queue ? { run: (inputs: ScenarioInputs, o: RunScenarioOptions) => queued.runOnQueue(inputs, o, options.queue!) } : {}),
+      ...(queued && options.queue
+        ? { run: (inputs: ScenarioInputs, o: RunScenarioOptions) => queued.runOnQueue(inputs, o, options.queue!) }
+        : {}),
     });
     // Interrupted before the baseline finished: keep the points that did, without differences.
     for (const s of stash) await complete(s.point, s.summary, undefined);
     stash = [];
-    const result = sweepResultOf(record, finished, { threads, parallel, interrupted, runtimeMs: Math.round(performance.now() - started) });
+    const result = sweepResultOf(record, finished, {
+      threads,
+      parallel,
+      interrupted,
+      runtimeMs: Math.round(performance.now() - started),
+    });
     if (done.size > 0) result.resumedPoints = done.size;
     return result;
   }
@@ -402,12 +472,18 @@ async function nothingToResume(dir: string, record: SweepRecord): Promise<InputE
     json = undefined;
   }
   if (json && json.sweepHash === record.sweepHash && json.interrupted === false) {
-    return new InputError(`--resume ${dir}: the sweep there is finished (sweep.json: interrupted false), nothing to resume; run it again without --resume to recompute it`);
+    return new InputError(
+      `--resume ${dir}: the sweep there is finished (sweep.json: interrupted false), nothing to resume; run it again without --resume to recompute it`,
+    );
   }
   if (await readShardManifest(dir).catch(() => undefined)) {
-    return new InputError(`--resume ${dir}: the directory holds a sweep shard (${SHARD_MANIFEST}): give the same --shard i/n to resume it`);
+    return new InputError(
+      `--resume ${dir}: the directory holds a sweep shard (${SHARD_MANIFEST}): give the same --shard i/n to resume it`,
+    );
   }
-  return new InputError(`--resume ${dir}: no ${SWEEP_CHECKPOINT} there (not the directory of an interrupted sweep?); run the sweep without --resume`);
+  return new InputError(
+    `--resume ${dir}: no ${SWEEP_CHECKPOINT} there (not the directory of an interrupted sweep?); run the sweep without --resume`,
+  );
 }
 
 /** Removes the point-* directories of `dir` not in `keep`. */
@@ -432,18 +508,32 @@ async function removeOtherPointDirs(dir: string, keep: ReadonlySet<string>): Pro
  * directory of --keep-paths hold another run's. Checked up front, on this thread, so that a refusal comes before
  * any path is computed.
  */
-async function prepareSweepOutputs(sweep: ResolvedSweep, record: SweepRecord, outDir: string, engine: EngineKind, dirOf: (p: SweepPoint) => string | undefined, force: boolean): Promise<void> {
+async function prepareSweepOutputs(
+  sweep: ResolvedSweep,
+  record: SweepRecord,
+  outDir: string,
+  engine: EngineKind,
+  dirOf: (p: SweepPoint) => string | undefined,
+  force: boolean,
+): Promise<void> {
   const base = sweep.base.scenario;
   const identity = sweepIdentity({ design: designJson(sweep.design), base, seed: base.seed, paths: base.paths, engine });
-  const pointNames = new Set(dirOf(sweep.points[0]) !== undefined ? sweep.points.map((p) => pointDirName(p.index, sweep.points.length)) : []);
+  const pointNames = new Set(
+    dirOf(sweep.points[0]) !== undefined ? sweep.points.map((p) => pointDirName(p.index, sweep.points.length)) : [],
+  );
   // what prepareSweepDir does not look at: a shard's manifest, a checkpoint of another sweep
   let other: string | undefined;
   if ((await entryKind(join(outDir, SHARD_MANIFEST))) !== undefined) other = `a sweep shard's ${SHARD_MANIFEST}`;
-  else if ((await entryKind(join(outDir, SWEEP_CHECKPOINT))) !== undefined && (await checkpointSweepHash(outDir)) !== record.sweepHash) {
+  else if (
+    (await entryKind(join(outDir, SWEEP_CHECKPOINT))) !== undefined &&
+    (await checkpointSweepHash(outDir)) !== record.sweepHash
+  ) {
     other = `its ${SWEEP_CHECKPOINT} is of another sweep`;
   }
   if (other !== undefined && !force) {
-    throw new InputError([`${outDir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`]);
+    throw new InputError([
+      `${outDir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`,
+    ]);
   }
   if (other !== undefined) {
     await removeEntry(join(outDir, SHARD_MANIFEST));
@@ -458,15 +548,33 @@ async function prepareSweepOutputs(sweep: ResolvedSweep, record: SweepRecord, ou
 function runIdentity(sweep: ResolvedSweep, point: SweepPoint, engine: EngineKind, range?: PathRange): RunIdentity {
   const inputs = resolveScenario(point.raw, sweep.baseDir, { explicit: point.explicit });
   const s = inputs.scenario;
-  return { scenarioHash: scenarioHash(inputs), seed: s.seed, engine, firstPath: range?.first ?? 0, endPath: range?.end ?? s.paths };
+  return {
+    scenarioHash: scenarioHash(inputs),
+    seed: s.seed,
+    engine,
+    firstPath: range?.first ?? 0,
+    endPath: range?.end ?? s.paths,
+  };
 }
 
 /** --keep-paths: each point directory that exists (but those of `skip`) must hold this point's run or nothing (unless force). */
-async function preparePointDirs(sweep: ResolvedSweep, engine: EngineKind, dirOf: (p: SweepPoint) => string | undefined, force: boolean, skip: ReadonlySet<number>): Promise<void> {
+async function preparePointDirs(
+  sweep: ResolvedSweep,
+  engine: EngineKind,
+  dirOf: (p: SweepPoint) => string | undefined,
+  force: boolean,
+  skip: ReadonlySet<number>,
+): Promise<void> {
   for (const point of sweep.points) {
     const dir = dirOf(point);
     if (dir === undefined || skip.has(point.index)) continue;
-    if (!(await stat(dir).then((st) => st.isDirectory(), () => false))) continue;
+    if (
+      !(await stat(dir).then(
+        (st) => st.isDirectory(),
+        () => false,
+      ))
+    )
+      continue;
     await prepareRunDir(dir, runIdentity(sweep, point, engine), { force });
   }
 }
@@ -526,7 +634,8 @@ async function runTasks(sweep: ResolvedSweep, tasks: readonly Task[], o: TaskRun
       onProgress: (p) => o.onProgress(p.done),
     }).catch(async (err: unknown) => {
       // (a refusal, bad input, touched nothing there: only a failure on the way is cleaned up)
-      if (o.discardOnFailure && dir !== undefined && (err instanceof OutputError || !(err instanceof InputError))) await discardUnfinished(dir);
+      if (o.discardOnFailure && dir !== undefined && (err instanceof OutputError || !(err instanceof InputError)))
+        await discardUnfinished(dir);
       throw err;
     });
     if (result.interrupted) return true;
@@ -550,13 +659,26 @@ async function runOnPointPool(sweep: ResolvedSweep, order: readonly Task[], o: T
   const runPoint = async (t: Task): Promise<PointTaskResult> => {
     // The worker computes; this thread writes the point's files (so that an error writing them is reported
     // as what it is, which an error crossing from a worker thread would not be).
-    const task: PointTask = { raw: t.point.raw, explicit: t.point.explicit, baseDir: sweep.baseDir, engine: o.engine, format: o.format, ...(t.range ? { range: t.range } : {}) };
+    const task: PointTask = {
+      raw: t.point.raw,
+      explicit: t.point.explicit,
+      baseDir: sweep.baseDir,
+      engine: o.engine,
+      format: o.format,
+      ...(t.range ? { range: t.range } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         return (await pool.run(task, { signal: o.signal ?? null })) as PointTaskResult;
       } catch (err) {
         // a path's failure (a trap, a non-finite metric) is deterministic: running it again gives the same
-        if (isAbort(err) || o.signal?.aborted || attempt >= MAX_ATTEMPTS || String((err as Error)?.message).startsWith(PATH_FAILURE)) throw err;
+        if (
+          isAbort(err) ||
+          o.signal?.aborted ||
+          attempt >= MAX_ATTEMPTS ||
+          String((err as Error)?.message).startsWith(PATH_FAILURE)
+        )
+          throw err;
       }
     }
   };
@@ -575,7 +697,13 @@ async function runOnPointPool(sweep: ResolvedSweep, order: readonly Task[], o: T
             const write = writes.then(async () => {
               if (failure !== undefined) return; // the sweep stops: nothing more is written
               if (t.dir !== undefined) {
-                await writeRunOutputs(t.dir, { summary: r.summary, records: r.records, format: o.format, baseDir: resolve(sweep.baseDir), force: o.force });
+                await writeRunOutputs(t.dir, {
+                  summary: r.summary,
+                  records: r.records,
+                  format: o.format,
+                  baseDir: resolve(sweep.baseDir),
+                  force: o.force,
+                });
               }
               await o.accept(t, r.summary, () => MetricColumns.fromRecords(r.records, r.summary.paths));
               accepted++;
@@ -631,7 +759,11 @@ async function segmentState(dir: string, id: RunIdentity, format: OutputFormat):
     }
   };
   const same = (r: Record<string, unknown>, end: unknown) =>
-    r.scenarioHash === id.scenarioHash && r.seed === id.seed && r.engine === id.engine && r.firstPath === id.firstPath && end === id.endPath;
+    r.scenarioHash === id.scenarioHash &&
+    r.seed === id.seed &&
+    r.engine === id.engine &&
+    r.firstPath === id.firstPath &&
+    end === id.endPath;
   const summary = await read("summary.json");
   const table = join(dir, format === "csv" ? PATHS_CSV : PATHS_PARQUET);
   if (
@@ -713,7 +845,9 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
       };
       for (const key of ["sweepHash", "shard", "engineVersion", "kernelSha256", "format", "keepPaths"] as const) {
         if (existing[key] !== manifest[key]) {
-          problems.push(`--resume ${outDir}: ${key} of the interrupted shard is ${showValue(existing[key])}, this shard's is ${showValue(manifest[key])} (${why[key]})`);
+          problems.push(
+            `--resume ${outDir}: ${key} of the interrupted shard is ${showValue(existing[key])}, this shard's is ${showValue(manifest[key])} (${why[key]})`,
+          );
         }
       }
       if (problems.length > 0) throw new InputError(problems);
@@ -729,7 +863,13 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
       const dir = join(outDir, s.dir);
       const state = options.resume ? await segmentState(dir, identities[k], format) : "fresh";
       if (state === "done") continue;
-      tasks.push({ point: points[s.point], range: { first: s.firstPath, end: s.endPath }, dir, segment: s, ...(state === "partial" ? { resume: true } : {}) });
+      tasks.push({
+        point: points[s.point],
+        range: { first: s.firstPath, end: s.endPath },
+        dir,
+        segment: s,
+        ...(state === "partial" ? { resume: true } : {}),
+      });
     }
     const longest = tasks.reduce((m, t) => Math.max(m, t.range!.end - t.range!.first), 0);
     const parallel = chooseParallel(sweep, options, threads, longest, tasks.length);
@@ -737,7 +877,13 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
     let pathsDone = 0;
     let segmentsDone = segments.length - tasks.length;
     let lastProgress = 0;
-    const progress = (inTask: number): SweepProgress => ({ done: pathsDone + inTask, total, elapsedMs: performance.now() - started, pointsDone: segmentsDone, points: segments.length });
+    const progress = (inTask: number): SweepProgress => ({
+      done: pathsDone + inTask,
+      total,
+      elapsedMs: performance.now() - started,
+      pointsDone: segmentsDone,
+      points: segments.length,
+    });
     const report = (inTask: number, now = performance.now()) => {
       if (!options.onProgress || now - lastProgress < 250) return;
       lastProgress = now;
@@ -774,14 +920,24 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
  * another shard's (unless `force`, which removes them), and makes each segment directory hold nothing of a
  * previous attempt: the shard starts over.
  */
-async function prepareShardDir(dir: string, manifest: ShardManifest, existing: ShardManifest | undefined, segments: readonly ShardSegment[], identities: readonly RunIdentity[], force: boolean): Promise<void> {
+async function prepareShardDir(
+  dir: string,
+  manifest: ShardManifest,
+  existing: ShardManifest | undefined,
+  segments: readonly ShardSegment[],
+  identities: readonly RunIdentity[],
+  force: boolean,
+): Promise<void> {
   const keep = new Set(segments.map((s) => s.dir));
   let other: string | undefined;
   if (existing && existing.sweepHash !== manifest.sweepHash) other = `its ${SHARD_MANIFEST} is of another sweep`;
-  else if (existing && existing.shard !== manifest.shard) other = `its ${SHARD_MANIFEST} is of shard ${existing.shard}, this one is ${manifest.shard}`;
+  else if (existing && existing.shard !== manifest.shard)
+    other = `its ${SHARD_MANIFEST} is of shard ${existing.shard}, this one is ${manifest.shard}`;
   else if ((await entryKind(join(dir, SWEEP_CHECKPOINT))) !== undefined) other = `an unsharded sweep's ${SWEEP_CHECKPOINT}`;
   if (other !== undefined && !force) {
-    throw new InputError([`${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`]);
+    throw new InputError([
+      `${dir} holds the outputs of another run (${other}): choose another --out, remove them, or pass --force to replace them`,
+    ]);
   }
   // a run's or a sweep's outputs there: refused unless --force (which removes them)
   await prepareSweepDir(dir, "a sweep shard", () => "another result", keep, { force });
@@ -791,7 +947,13 @@ async function prepareShardDir(dir: string, manifest: ShardManifest, existing: S
   }
   for (let k = 0; k < segments.length; k++) {
     const segDir = join(dir, segments[k].dir);
-    if (!(await stat(segDir).then((st) => st.isDirectory(), () => false))) continue;
+    if (
+      !(await stat(segDir).then(
+        (st) => st.isDirectory(),
+        () => false,
+      ))
+    )
+      continue;
     await prepareRunDir(segDir, identities[k], { force: force || other !== undefined });
   }
 }

@@ -87,10 +87,18 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
   }
   const sampled = design === "lhs" || design === "sobol";
   if (sampled && count === undefined) problems.push(`count is required with design ${design} (the number of points)`);
-  if (design === "grid" && count !== undefined) problems.push(line("count", count, "is only used with design lhs or sobol (a grid has one point per combination)"));
-  if (seed !== undefined && design !== "lhs") problems.push(line("seed", seed, "is only used with design lhs (the design's random seed)"));
+  if (design === "grid" && count !== undefined)
+    problems.push(line("count", count, "is only used with design lhs or sobol (a grid has one point per combination)"));
+  if (seed !== undefined && design !== "lhs")
+    problems.push(line("seed", seed, "is only used with design lhs (the design's random seed)"));
   if (design === "sobol" && axes.length > SOBOL_MAX_DIMENSIONS) {
-    problems.push(line("axes", `${axes.length} axes`, `must have at most ${SOBOL_MAX_DIMENSIONS} axes with design sobol (use design lhs for more)`));
+    problems.push(
+      line(
+        "axes",
+        `${axes.length} axes`,
+        `must have at most ${SOBOL_MAX_DIMENSIONS} axes with design sobol (use design lhs for more)`,
+      ),
+    );
   }
 
   const paths: (Segment[] | undefined)[] = [];
@@ -111,15 +119,23 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
       } else {
         const j = paths.findIndex((other, k) => k < i && other !== undefined && pathsOverlap(other, path));
         if (j >= 0) {
-          problems.push(line(at("key"), axis.key, `must not overlap axes[${j}].key (${(axes[j] as { key: string }).key}): one point would set the same key twice`));
+          problems.push(
+            line(
+              at("key"),
+              axis.key,
+              `must not overlap axes[${j}].key (${(axes[j] as { key: string }).key}): one point would set the same key twice`,
+            ),
+          );
         }
       }
     }
 
     const { values, min, max, scale, integer, labels } = axis;
     const hasRange = min !== undefined || max !== undefined;
-    if (values !== undefined && hasRange) problems.push(line(`axes[${i}]`, "values and min/max", "must give either values or min and max, not both"));
-    else if (values === undefined && !hasRange) problems.push(line(`axes[${i}]`, axis, "must give either values (a list) or min and max (a range)"));
+    if (values !== undefined && hasRange)
+      problems.push(line(`axes[${i}]`, "values and min/max", "must give either values or min and max, not both"));
+    else if (values === undefined && !hasRange)
+      problems.push(line(`axes[${i}]`, axis, "must give either values (a list) or min and max (a range)"));
     if (labels !== undefined && values === undefined && hasRange) {
       problems.push(line(at("labels"), labels, "is only used with values (a list): a label names each value"));
     } else if (Array.isArray(labels) && Array.isArray(values) && labels.length !== values.length) {
@@ -128,13 +144,15 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
       const seen = new Map<unknown, number>();
       labels.forEach((label, k) => {
         const first = seen.get(label);
-        if (first !== undefined) problems.push(line(`${at("labels")}[${k}]`, label, `must differ from ${at("labels")}[${first}]`));
+        if (first !== undefined)
+          problems.push(line(`${at("labels")}[${k}]`, label, `must differ from ${at("labels")}[${first}]`));
         else seen.set(label, k);
       });
     }
     if (values !== undefined) {
       for (const field of ["scale", "integer", "count"] as const) {
-        if (axis[field] !== undefined) problems.push(line(at(field), axis[field], "is only used with min and max (a range axis)"));
+        if (axis[field] !== undefined)
+          problems.push(line(at(field), axis[field], "is only used with min and max (a range axis)"));
       }
       return;
     }
@@ -142,15 +160,23 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
     if (min === undefined) problems.push(`${at("min")} is required with max`);
     if (max === undefined) problems.push(`${at("max")} is required with min`);
     if (typeof min === "number" && typeof max === "number") {
-      if (sampled ? !(max > min) : !(max >= min)) problems.push(line(at("max"), max, `must be ${sampled ? ">" : ">="} min (${min})`));
+      if (sampled ? !(max > min) : !(max >= min))
+        problems.push(line(at("max"), max, `must be ${sampled ? ">" : ">="} min (${min})`));
       if (scale === "log" && !(min > 0)) problems.push(line(at("min"), min, "must be > 0 with scale log"));
-      if (integer === true && Math.ceil(min) > Math.floor(max)) problems.push(line(at("max"), max, `must leave an integer between min (${min}) and max with integer: true`));
+      if (integer === true && Math.ceil(min) > Math.floor(max))
+        problems.push(line(at("max"), max, `must leave an integer between min (${min}) and max with integer: true`));
     }
     if (design === "grid" && axis.count === undefined) {
       problems.push(`${at("count")} is required for a range axis of a grid (how many values from min to max, both included)`);
     }
     if (sampled && axis.count !== undefined) {
-      problems.push(line(at("count"), axis.count, `is only used in a grid; with design ${design} the top-level count sets the number of points`));
+      problems.push(
+        line(
+          at("count"),
+          axis.count,
+          `is only used in a grid; with design ${design} the top-level count sets the number of points`,
+        ),
+      );
     }
   });
 
@@ -166,7 +192,8 @@ export function sweepProblems(raw: Record<string, unknown>): string[] {
     for (const key of Object.keys(overrides)) {
       const forbidden = forbiddenSegment(key);
       if (forbidden !== undefined) problems.push(forbiddenKeyProblem("overrides key", key, forbidden));
-      else if (!parseKeyPath(key)) problems.push(line(`overrides.${key}`, key, "must be named by a scenario key path such as market.book.depth.size"));
+      else if (!parseKeyPath(key))
+        problems.push(line(`overrides.${key}`, key, "must be named by a scenario key path such as market.book.depth.size"));
     }
   }
 

@@ -117,18 +117,36 @@ export async function readShardManifest(dir: string): Promise<ShardManifest | un
   if (typeof m.sweepHash !== "string" || !/^[0-9a-f]{64}$/.test(m.sweepHash)) throw bad("sweepHash", "a SHA-256 in hex");
   if (typeof m.shard !== "string" || !/^\d+\/\d+$/.test(m.shard)) throw bad("shard", "i/n");
   const w = m.work;
-  if (!isRecord(w) || !isCount(w.first) || !isCount(w.end) || !isCount(w.total) || w.first > w.end || w.end > w.total) throw bad("work", "{ first, end, total } with first <= end <= total");
+  if (!isRecord(w) || !isCount(w.first) || !isCount(w.end) || !isCount(w.total) || w.first > w.end || w.end > w.total)
+    throw bad("work", "{ first, end, total } with first <= end <= total");
   if (m.format !== "csv" && m.format !== "parquet") throw bad("format", '"csv" or "parquet"');
   if (typeof m.keepPaths !== "boolean") throw bad("keepPaths", "true or false");
   if (typeof m.finished !== "boolean") throw bad("finished", "true or false");
   if (!Array.isArray(m.segments)) throw bad("segments", "a list");
   m.segments.forEach((s: unknown, i: number) => {
-    if (!isRecord(s) || !isCount(s.point) || typeof s.dir !== "string" || !/^point-\d+$/.test(s.dir) || !isCount(s.firstPath) || !isCount(s.endPath) || s.firstPath >= s.endPath) {
+    if (
+      !isRecord(s) ||
+      !isCount(s.point) ||
+      typeof s.dir !== "string" ||
+      !/^point-\d+$/.test(s.dir) ||
+      !isCount(s.firstPath) ||
+      !isCount(s.endPath) ||
+      s.firstPath >= s.endPath
+    ) {
       throw bad(`segments[${i}]`, "{ point, dir: point-NNN, firstPath, endPath } with firstPath < endPath");
     }
   });
   const sw = m.sweep;
-  if (!isRecord(sw) || !Array.isArray(sw.points) || !isCount(sw.paths) || !isCount(sw.seed) || !isCount(sw.baseline) || !Array.isArray(sw.metrics) || !isRecord(sw.design) || !isRecord(sw.base)) {
+  if (
+    !isRecord(sw) ||
+    !Array.isArray(sw.points) ||
+    !isCount(sw.paths) ||
+    !isCount(sw.seed) ||
+    !isCount(sw.baseline) ||
+    !Array.isArray(sw.metrics) ||
+    !isRecord(sw.design) ||
+    !isRecord(sw.base)
+  ) {
     throw bad("sweep", "the sweep's record (points, paths, seed, baseline, metrics, design, base)");
   }
   if (sw.sweepHash !== m.sweepHash) throw bad("sweep.sweepHash", "the manifest's sweepHash");

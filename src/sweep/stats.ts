@@ -44,8 +44,8 @@ export interface PairedProportionDifference {
 // ---- Student t -------------------------------------------------------------------------------------
 
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9: ~1e−15 relative). */
@@ -192,7 +192,9 @@ export function pairedProportionDifference(
   identical = false,
 ): PairedProportionDifference {
   if (x.length !== y.length) {
-    throw new RangeError(`pairedProportionDifference: the columns must hold the same paths (received ${x.length} and ${y.length} values)`);
+    throw new RangeError(
+      `pairedProportionDifference: the columns must hold the same paths (received ${x.length} and ${y.length} values)`,
+    );
   }
   let both = 0;
   let gained = 0;

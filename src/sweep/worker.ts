@@ -33,7 +33,14 @@ export interface PointTaskResult {
 /** Runs one point inline on this worker thread; moves its records back without a copy. */
 export default async function runPoint(task: PointTask): Promise<unknown> {
   const inputs = resolveScenario(task.raw, task.baseDir, { explicit: task.explicit });
-  const result = await runScenario(inputs, { inline: true, engine: task.engine, outDir: task.outDir, format: task.format, fan: false, ...(task.range ? { range: task.range } : {}) });
+  const result = await runScenario(inputs, {
+    inline: true,
+    engine: task.engine,
+    outDir: task.outDir,
+    format: task.format,
+    fan: false,
+    ...(task.range ? { range: task.range } : {}),
+  });
   const records = result.columns.records();
   const value: PointTaskResult = { summary: result.summary, records };
   return Piscina.move({ [Piscina.transferableSymbol]: records.buffer, [Piscina.valueSymbol]: value } as never);

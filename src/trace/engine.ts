@@ -54,12 +54,19 @@ const TRACE_OVERFLOW = STATUS.traceOverflow.code;
 class WasmTracer implements PathTracer {
   private readonly x: TraceExports;
 
-  constructor(setup: EngineSetup, seed: number, private readonly capacity: number, module?: WebAssembly.Module) {
+  constructor(
+    setup: EngineSetup,
+    seed: number,
+    private readonly capacity: number,
+    module?: WebAssembly.Module,
+  ) {
     const engine = new WasmEngine(setup, { batch: 1, ...(module ? { module } : {}) });
     engine.prepare(...seedWords(seed));
     this.x = engine.exports as unknown as TraceExports;
     if (this.x.traceEventStride() !== EVENT_STRIDE || this.x.traceStepStride() !== STEP_STRIDE) {
-      throw new KernelError(`the kernel's trace records (${this.x.traceEventStride()}, ${this.x.traceStepStride()} f64) do not match the host's (${EVENT_STRIDE}, ${STEP_STRIDE}): rebuild with \`npm run build\``);
+      throw new KernelError(
+        `the kernel's trace records (${this.x.traceEventStride()}, ${this.x.traceStepStride()} f64) do not match the host's (${EVENT_STRIDE}, ${STEP_STRIDE}): rebuild with \`npm run build\``,
+      );
     }
     const code = this.x.traceInit(capacity);
     if (code !== 0) throw new KernelError(statusText(code));
@@ -91,7 +98,11 @@ class WasmTracer implements PathTracer {
 class ReferenceTracer implements PathTracer {
   private readonly engine: ReferenceEngine;
 
-  constructor(setup: EngineSetup, seed: number, private readonly capacity: number) {
+  constructor(
+    setup: EngineSetup,
+    seed: number,
+    private readonly capacity: number,
+  ) {
     this.engine = new ReferenceEngine(setup);
     this.engine.prepare(...seedWords(seed));
     this.engine.enableTrace(capacity);
@@ -107,6 +118,12 @@ class ReferenceTracer implements PathTracer {
 }
 
 /** A tracer of the run's engine, its population drawn from the run's seed; `capacity` events per path. */
-export function createTracer(kind: EngineKind, setup: EngineSetup, seed: number, capacity: number, module?: WebAssembly.Module): PathTracer {
+export function createTracer(
+  kind: EngineKind,
+  setup: EngineSetup,
+  seed: number,
+  capacity: number,
+  module?: WebAssembly.Module,
+): PathTracer {
   return kind === "wasm" ? new WasmTracer(setup, seed, capacity, module) : new ReferenceTracer(setup, seed, capacity);
 }

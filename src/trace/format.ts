@@ -37,7 +37,8 @@ const field = (x: number): string => (Number.isNaN(x) ? "" : formatNumber(x));
 /** The type column's word for a kind code. */
 export function kindName(code: number): string {
   const name = KIND_NAMES[code - 1];
-  if (name === undefined) throw new Error(`trace: unknown event kind ${code} (a bug: the kernel and src/engine/trace.ts disagree)`);
+  if (name === undefined)
+    throw new Error(`trace: unknown event kind ${code} (a bug: the kernel and src/engine/trace.ts disagree)`);
   return name;
 }
 
@@ -95,8 +96,23 @@ export function stepsCsv(traces: readonly PathTrace[], stepSeconds: number): str
 export function eventsColumns(traces: readonly PathTrace[], stepSeconds: number): TableColumn[] {
   const n = traces.reduce((a, t) => a + t.eventCount, 0);
   const path = new BigInt64Array(n);
-  const ints = { step: new Int32Array(n), round: new Int32Array(n), market: new Int32Array(n), account: new Int32Array(n), side: new Int32Array(n), counterparty: new Int32Array(n) };
-  const doubles = { time: new Float64Array(n), size: new Float64Array(n), price: new Float64Array(n), bankruptcyPrice: new Float64Array(n), notional: new Float64Array(n), fundAfter: new Float64Array(n), vaultAfter: new Float64Array(n) };
+  const ints = {
+    step: new Int32Array(n),
+    round: new Int32Array(n),
+    market: new Int32Array(n),
+    account: new Int32Array(n),
+    side: new Int32Array(n),
+    counterparty: new Int32Array(n),
+  };
+  const doubles = {
+    time: new Float64Array(n),
+    size: new Float64Array(n),
+    price: new Float64Array(n),
+    bankruptcyPrice: new Float64Array(n),
+    notional: new Float64Array(n),
+    fundAfter: new Float64Array(n),
+    vaultAfter: new Float64Array(n),
+  };
   const type: string[] = new Array<string>(n);
   let row = 0;
   for (const t of traces) {

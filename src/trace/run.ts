@@ -24,7 +24,12 @@ import { EVENTS_NAME, EVENT_COLUMNS, STEPS_NAME, STEP_COLUMNS, eventsColumns, ro
 import { selectPaths, type TraceRequest } from "./selection.js";
 
 /** The trace files a run directory may hold (removed before a fresh run: they describe one run only). */
-export const TRACE_FILES = [`${EVENTS_NAME}.csv`, `${STEPS_NAME}.csv`, `${EVENTS_NAME}.parquet`, `${STEPS_NAME}.parquet`] as const;
+export const TRACE_FILES = [
+  `${EVENTS_NAME}.csv`,
+  `${STEPS_NAME}.csv`,
+  `${EVENTS_NAME}.parquet`,
+  `${STEPS_NAME}.parquet`,
+] as const;
 
 export interface TraceRun {
   kind: EngineKind;
@@ -69,10 +74,13 @@ function traceOne(tracer: PathTracer, path: number, run: TraceRun): PathTrace {
   for (let m = 0; m < RECORD_STRIDE; m++) {
     const row = run.columns.column(m)[at];
     if (!Object.is(row, traced.record[m])) {
-      throw new InternalError(`the traced recomputation of path ${path} differs from the run's row: ${METRIC_NAMES[m]} is ${traced.record[m]}, the run's ${row}`, {
-        seed: run.seed,
-        pathIndex: path,
-      });
+      throw new InternalError(
+        `the traced recomputation of path ${path} differs from the run's row: ${METRIC_NAMES[m]} is ${traced.record[m]}, the run's ${row}`,
+        {
+          seed: run.seed,
+          pathIndex: path,
+        },
+      );
     }
   }
   return traced.trace;
@@ -126,7 +134,12 @@ class StreamedFile {
 }
 
 /** Traces the selected paths of a finished run and writes the two files into `dir` (under its lock). */
-export async function writeTraces(dir: string, inputs: ScenarioInputs, request: TraceRequest, run: TraceRun): Promise<TraceOutcome> {
+export async function writeTraces(
+  dir: string,
+  inputs: ScenarioInputs,
+  request: TraceRequest,
+  run: TraceRun,
+): Promise<TraceOutcome> {
   const stepSeconds = inputs.scenario.stepSeconds;
   const { paths, tracer } = prepare(inputs, request, run);
   const lock = await lockOutDir(dir);

@@ -26,12 +26,18 @@ const INDICES = /^\d+(,\d+)*$/;
 const WORST = /^worst:([^:]*):([^:]*)$/;
 
 /** `--trace` and `--trace-buffer` as commander gives them; every problem pushed, undefined when not tracing (or bad). */
-export function parseTraceOptions(text: string | undefined, bufferText: string | undefined, problems: string[]): TraceRequest | undefined {
+export function parseTraceOptions(
+  text: string | undefined,
+  bufferText: string | undefined,
+  problems: string[],
+): TraceRequest | undefined {
   let buffer = DEFAULT_TRACE_EVENTS;
   if (bufferText !== undefined) {
     const n = /^\d+$/.test(bufferText.trim()) ? Number(bufferText) : NaN;
     if (!(Number.isSafeInteger(n) && n >= 1 && n <= MAX_TRACE_EVENTS)) {
-      problems.push(`--trace-buffer must be an integer from 1 to ${MAX_TRACE_EVENTS} (events per traced path; received ${formatValue(bufferText)})`);
+      problems.push(
+        `--trace-buffer must be an integer from 1 to ${MAX_TRACE_EVENTS} (events per traced path; received ${formatValue(bufferText)})`,
+      );
     } else buffer = n;
     if (text === undefined) problems.push("--trace-buffer needs --trace (it sizes the buffer a traced path's events go to)");
   }
@@ -47,14 +53,18 @@ export function parseTraceOptions(text: string | undefined, bufferText: string |
   }
   const m = WORST.exec(t);
   if (!m) {
-    problems.push(`--trace must be path indices, e.g. 0,17,250, or worst:METRIC:K, e.g. worst:badDebt:5 (received ${formatValue(text)})`);
+    problems.push(
+      `--trace must be path indices, e.g. 0,17,250, or worst:METRIC:K, e.g. worst:badDebt:5 (received ${formatValue(text)})`,
+    );
     return undefined;
   }
   const metric = m[1];
   const count = /^\d+$/.test(m[2]) ? Number(m[2]) : NaN;
   let ok = true;
   if (!(METRIC_NAMES as readonly string[]).includes(metric)) {
-    problems.push(`--trace worst:METRIC:K: METRIC must be a per-path metric (one of ${METRIC_NAMES.join(", ")}; received ${formatValue(metric)})`);
+    problems.push(
+      `--trace worst:METRIC:K: METRIC must be a per-path metric (one of ${METRIC_NAMES.join(", ")}; received ${formatValue(metric)})`,
+    );
     ok = false;
   }
   if (!(Number.isSafeInteger(count) && count >= 1)) {
@@ -72,7 +82,9 @@ export function checkTraceRange(request: TraceRequest, range: PathRange, problem
   if (s.kind === "paths") {
     const outside = s.paths.filter((p) => p < range.first || p >= range.end);
     if (outside.length > 0) {
-      problems.push(`--trace: ${outside.length === 1 ? `path ${outside[0]} is` : `paths ${outside.slice(0, 5).join(", ")}${outside.length > 5 ? ", …" : ""} are`} not in this run (it has ${paths})`);
+      problems.push(
+        `--trace: ${outside.length === 1 ? `path ${outside[0]} is` : `paths ${outside.slice(0, 5).join(", ")}${outside.length > 5 ? ", …" : ""} are`} not in this run (it has ${paths})`,
+      );
     }
   } else if (s.count > n) {
     problems.push(`--trace worst:${s.metric}:${s.count} asks for ${s.count} paths (this run has ${n}: ${paths})`);

@@ -64,7 +64,11 @@ export interface AaveUserState {
 export function maxLiquidatableDebt(user: AaveUserState, rules: AaveCloseFactorRules = AAVE_V3_3_RULES): number {
   const debtBase = user.userReserveDebt * user.debtPrice;
   const collateralBase = user.userCollateralBalance * user.collateralPrice;
-  if (collateralBase >= rules.minBaseForCloseFactor && debtBase >= rules.minBaseForCloseFactor && user.healthFactor > rules.fullCloseHealthFactor) {
+  if (
+    collateralBase >= rules.minBaseForCloseFactor &&
+    debtBase >= rules.minBaseForCloseFactor &&
+    user.healthFactor > rules.fullCloseHealthFactor
+  ) {
     const closeable = user.totalDebtBase * rules.defaultCloseFactor;
     if (debtBase > closeable) return closeable / user.debtPrice;
   }
@@ -75,7 +79,10 @@ export function maxLiquidatableDebt(user: AaveUserState, rules: AaveCloseFactorR
 export function closeFactor(user: AaveUserState, rules: AaveCloseFactorRules = AAVE_V3_3_RULES): number {
   const debtBase = user.userReserveDebt * user.debtPrice;
   const collateralBase = user.userCollateralBalance * user.collateralPrice;
-  const capped = collateralBase >= rules.minBaseForCloseFactor && debtBase >= rules.minBaseForCloseFactor && user.healthFactor > rules.fullCloseHealthFactor;
+  const capped =
+    collateralBase >= rules.minBaseForCloseFactor &&
+    debtBase >= rules.minBaseForCloseFactor &&
+    user.healthFactor > rules.fullCloseHealthFactor;
   return capped ? rules.defaultCloseFactor : 1;
 }
 
@@ -124,7 +131,8 @@ export function collateralToLiquidate(
 
 /** Collateral value the liquidator keeps per unit of debt value repaid: bonus − (bonus − 1) · protocol fee. */
 export function liquidatorReceivePerRepaid(terms: AaveCollateralTerms): number {
-  return collateralToLiquidate(1, { debtPrice: 1, collateralPrice: 1, userCollateralBalance: Infinity }, terms).collateralToLiquidator;
+  return collateralToLiquidate(1, { debtPrice: 1, collateralPrice: 1, userCollateralBalance: Infinity }, terms)
+    .collateralToLiquidator;
 }
 
 export type AaveLiquidationStatus = "ok" | "must-not-leave-dust";
@@ -152,7 +160,10 @@ export function liquidationCall(
   const asked = debtToCover > cap ? cap : debtToCover;
   const seizure = collateralToLiquidate(asked, user, terms);
   let status: AaveLiquidationStatus = "ok";
-  if (seizure.debtRepaid < user.userReserveDebt && seizure.collateralToLiquidator + seizure.protocolFee < user.userCollateralBalance) {
+  if (
+    seizure.debtRepaid < user.userReserveDebt &&
+    seizure.collateralToLiquidator + seizure.protocolFee < user.userCollateralBalance
+  ) {
     const debtLeft = (user.userReserveDebt - seizure.debtRepaid) * user.debtPrice;
     const collateralLeft = (user.userCollateralBalance - seizure.collateralToLiquidator) * user.collateralPrice;
     if (!(debtLeft >= rules.minLeftoverBase && collateralLeft >= rules.minLeftoverBase)) status = "must-not-leave-dust";

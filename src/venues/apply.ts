@@ -37,7 +37,8 @@ export function applyVenue(raw: Raw, preset: Preset, explicit: readonly Path[], 
     if (key.value === undefined) {
       if (before === undefined || key.keep?.(before, out)) continue;
       setAtPath(out, key.path, null);
-      if (!userInside(key.path)) warnings.push(`${venue} drops ${keyPathText(key.path)} (scenario ${formatValue(before)}): ${key.why}`);
+      if (!userInside(key.path))
+        warnings.push(`${venue} drops ${keyPathText(key.path)} (scenario ${formatValue(before)}): ${key.why}`);
       continue;
     }
     for (const change of changes(key, before)) {
@@ -75,7 +76,8 @@ interface Change {
 /** What setting `key` does to the scenario's value `before`: keys overridden with another value, keys dropped. */
 function changes(key: DesignKey, before: unknown): Change[] {
   if (before === undefined) return [];
-  if (!isMapping(key.value) || !isMapping(before)) return sameValue(before, key.value) ? [] : [{ path: key.path, before, after: key.value }];
+  if (!isMapping(key.value) || !isMapping(before))
+    return sameValue(before, key.value) ? [] : [{ path: key.path, before, after: key.value }];
   const out: Change[] = [];
   const venueLeaves = new Map(leaves(key.value, key.path).map(([p, v]) => [keyPathText(p), v]));
   for (const [path, value] of leaves(before, key.path)) {
@@ -100,7 +102,9 @@ function explicitConflicts(out: Raw, venue: string, explicit: readonly Path[]): 
       const path = ["liquidation", block];
       if (getAtPath(out, path) === undefined || (engines as readonly unknown[]).includes(engine) || given(path)) continue;
       setAtPath(out, path, null);
-      warnings.push(`${venue}: liquidation.engine ${formatValue(engine)} was given for this run; the venue's ${keyPathText(path)} does not apply to it and is dropped`);
+      warnings.push(
+        `${venue}: liquidation.engine ${formatValue(engine)} was given for this run; the venue's ${keyPathText(path)} does not apply to it and is dropped`,
+      );
     }
   }
   if (given(["margin", "tiers"]) && !given(["margin", "preset"]) && getAtPath(out, ["margin", "preset"]) !== undefined) {
@@ -118,9 +122,13 @@ export function venuePopulationProblem(preset: Preset, longShare: number, shorts
   const why = preset.conventions.longOnly;
   if (why === undefined) return undefined;
   if (shorts !== undefined) {
-    return shorts > 0 ? `venue ${preset.name}: ${why}; accounts.positionsFile must hold longs only (received ${shorts} short position${shorts === 1 ? "" : "s"})` : undefined;
+    return shorts > 0
+      ? `venue ${preset.name}: ${why}; accounts.positionsFile must hold longs only (received ${shorts} short position${shorts === 1 ? "" : "s"})`
+      : undefined;
   }
-  return longShare < 1 ? `venue ${preset.name}: ${why}; set accounts.longShare: 1 (received ${formatValue(longShare)})` : undefined;
+  return longShare < 1
+    ? `venue ${preset.name}: ${why}; set accounts.longShare: 1 (received ${formatValue(longShare)})`
+    : undefined;
 }
 
 /** Every non-mapping value under `value` with its full path (lists are values). */

@@ -27,7 +27,9 @@ export interface BybitInverseCross {
 export function bybitInverseBankruptcyPrice(p: BybitInverseCross): number {
   const free = p.balance - p.orderMargin;
   const value = p.contracts / p.entryPrice;
-  return p.side === "long" ? ((1 + p.takerFee) * p.contracts) / (value + free) : ((1 - p.takerFee) * p.contracts) / (value - free);
+  return p.side === "long"
+    ? ((1 + p.takerFee) * p.contracts) / (value + free)
+    : ((1 - p.takerFee) * p.contracts) / (value - free);
 }
 
 /**

@@ -31,7 +31,13 @@ export function driftLiquidationFee(p: DriftLiquidationFee, slotsElapsed: number
  * calculate_max_pct_to_liquidate: the share (0..1) of the current margin shortage a liquidator may free now, after
  * `slotsElapsed` slots in liquidation, `initialPct` allowed at once, `marginFreed` already freed.
  */
-export function driftMaxPctToLiquidate(marginShortage: number, marginFreed: number, slotsElapsed: number, initialPct: number, durationSlots: number): number {
+export function driftMaxPctToLiquidate(
+  marginShortage: number,
+  marginFreed: number,
+  slotsElapsed: number,
+  initialPct: number,
+  durationSlots: number,
+): number {
   const ramp = durationSlots > 0 ? slotsElapsed / durationSlots + initialPct : 1;
   const pctFreeable = ramp < 1 ? ramp : 1;
   const maxFreed = (marginShortage + marginFreed) * pctFreeable;

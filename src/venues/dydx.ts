@@ -116,7 +116,11 @@ export interface DydxBlockLimits {
  * where the position limit is max(min(minNotional, |PNNV|), |PNNV| · maxPortion).
  * `notionalLiquidatedThisBlock` is what the subaccount has already had liquidated in this block.
  */
-export function maxLiquidatableNotional(positionNotional: number, limits: DydxBlockLimits, notionalLiquidatedThisBlock: number): number {
+export function maxLiquidatableNotional(
+  positionNotional: number,
+  limits: DydxBlockLimits,
+  notionalLiquidatedThisBlock: number,
+): number {
   const abs = Math.abs(positionNotional);
   const minPos = limits.minPositionNotionalLiquidated < abs ? limits.minPositionNotionalLiquidated : abs;
   const portion = abs * limits.maxPositionPortionLiquidated;

@@ -91,7 +91,11 @@ export interface MakerAuctionStatus {
 }
 
 /** The Clipper's status(): the current price and whether the auction has expired. */
-export function auctionStatus(p: Pick<MakerClipperParams, "curve" | "tail" | "cusp">, top: number, dur: number): MakerAuctionStatus {
+export function auctionStatus(
+  p: Pick<MakerClipperParams, "curve" | "tail" | "cusp">,
+  top: number,
+  dur: number,
+): MakerAuctionStatus {
   const price = curvePrice(p.curve, top, dur);
   return { price, needsRedo: dur > p.tail || price / top < p.cusp };
 }
@@ -105,7 +109,11 @@ export function chost(p: Pick<MakerClipperParams, "dust" | "chop">): number {
  * DAI paid to the keeper who kicks (or redoes) an auction: tip + tab · chip. On redo it is paid only when tab and the
  * lot's value at the feed price are both >= chost (pass `redo` with the lot value to apply that rule).
  */
-export function keeperIncentive(tab: number, p: Pick<MakerClipperParams, "tip" | "chip" | "dust" | "chop">, redo?: { lotValue: number }): number {
+export function keeperIncentive(
+  tab: number,
+  p: Pick<MakerClipperParams, "tip" | "chip" | "dust" | "chop">,
+  redo?: { lotValue: number },
+): number {
   if (redo !== undefined) {
     const c = chost(p);
     if (!(tab >= c && redo.lotValue >= c)) return 0;

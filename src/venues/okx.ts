@@ -42,7 +42,12 @@ function tierOf(tiers: readonly OkxTier[], notional: number): number {
 }
 
 /** What OKX's engine does to a position of `notional` with margin ratio equity / notional. */
-export function okxLiquidationAction(tiers: readonly OkxTier[], notional: number, equity: number, rule: OkxStepDownRule): OkxLiquidationAction {
+export function okxLiquidationAction(
+  tiers: readonly OkxTier[],
+  notional: number,
+  equity: number,
+  rule: OkxStepDownRule,
+): OkxLiquidationAction {
   const ratio = equity / notional;
   const t = tierOf(tiers, notional);
   if (ratio >= tiers[t].mmr + rule.feeRate) return { kind: "none" };

@@ -23,7 +23,12 @@ export interface PartialLiquidationRule {
 }
 
 /** Hyperliquid: 20% slices of positions over 100k USDC; within 30 s of a partial liquidation, the whole position. */
-export const HYPERLIQUID_PARTIAL: PartialLiquidationRule = { minNotional: 100_000, fraction: 0.2, cooldownSeconds: 30, duringCooldown: "full" };
+export const HYPERLIQUID_PARTIAL: PartialLiquidationRule = {
+  minNotional: 100_000,
+  fraction: 0.2,
+  cooldownSeconds: 30,
+  duringCooldown: "full",
+};
 
 export interface LiquidationOrder {
   /** Base units to sell (long) or buy (short); 0 when the engine waits. */
@@ -36,9 +41,16 @@ export interface LiquidationOrder {
  * The size of the liquidation order for a liquidatable position of `size` base units and `notional` quote, at time
  * `now` (seconds), the account's last partial liquidation having been at `lastPartialTime` (−Infinity if never).
  */
-export function liquidationOrderSize(rule: PartialLiquidationRule, size: number, notional: number, now: number, lastPartialTime: number): LiquidationOrder {
+export function liquidationOrderSize(
+  rule: PartialLiquidationRule,
+  size: number,
+  notional: number,
+  now: number,
+  lastPartialTime: number,
+): LiquidationOrder {
   if (!(notional > rule.minNotional)) return { size, partial: false };
-  if (now - lastPartialTime < rule.cooldownSeconds) return rule.duringCooldown === "full" ? { size, partial: false } : { size: 0, partial: false };
+  if (now - lastPartialTime < rule.cooldownSeconds)
+    return rule.duringCooldown === "full" ? { size, partial: false } : { size: 0, partial: false };
   return { size: size * rule.fraction, partial: true };
 }
 

@@ -29,7 +29,11 @@ export function venueDesign(preset: Preset, stepSeconds: number): DesignKey[] {
   keys.push({ path: ["liquidation", "engine"], value: engine });
   // every preset states its fee (test/venue-resolution.test.ts); one that did not would leave the scenario's
   if (feeRate !== undefined) keys.push({ path: ["liquidation", "feeRate"], value: feeRate });
-  keys.push(fee ? { path: ["liquidation", "fee"], value: fee, whole: true } : { path: ["liquidation", "fee"], why: "the venue's fee is flat" });
+  keys.push(
+    fee
+      ? { path: ["liquidation", "fee"], value: fee, whole: true }
+      : { path: ["liquidation", "fee"], why: "the venue's fee is flat" },
+  );
   // dYdX's per-subaccount block limits are not the engine's per-step caps: no preset maps to them
   keys.push({ path: ["liquidation", "caps"], why: "the venue has no per-step caps the engine models" });
   // every engine block of `liquidation`, dropped unless the venue's design has it
@@ -51,7 +55,11 @@ export function venueDesign(preset: Preset, stepSeconds: number): DesignKey[] {
  */
 const MARGIN_MODEL_KEYS: DesignKey[] = [
   { path: ["margin", "model"], why: "the venue's maintenance is its tiers", keep: (model) => model === "tiers" },
-  { path: ["margin", "volatility"], why: "only a margin model reads it", keep: (_, out) => out.margin !== undefined && (out.margin as Raw).model !== undefined },
+  {
+    path: ["margin", "volatility"],
+    why: "only a margin model reads it",
+    keep: (_, out) => out.margin !== undefined && (out.margin as Raw).model !== undefined,
+  },
   { path: ["margin", "volScaled"], why: "the venue's maintenance is its tiers" },
   { path: ["margin", "riskBased"], why: "the venue's maintenance is its tiers" },
   { path: ["margin", "sizePremium"], why: "the venue's initial margin is its tiers' leverage" },

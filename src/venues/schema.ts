@@ -20,7 +20,13 @@ export const feeScheduleSchema = z.discriminatedUnion("kind", [
     upToSurplus: z.boolean().optional(),
   }),
   z.strictObject({ kind: z.literal("tiered"), tiers: z.array(z.strictObject({ floor: nonNegative, rate })).min(1) }),
-  z.strictObject({ kind: z.literal("time-ramped"), base: rate, max: rate, graceSeconds: nonNegative, increasePerSecond: nonNegative }),
+  z.strictObject({
+    kind: z.literal("time-ramped"),
+    base: rate,
+    max: rate,
+    graceSeconds: nonNegative,
+    increasePerSecond: nonNegative,
+  }),
   /** Settled at the bankruptcy price (Bybit): whatever margin is left above it goes to the insurance fund. */
   z.strictObject({ kind: z.literal("bankruptcy") }),
 ]);
@@ -39,7 +45,14 @@ export const venueLiquidationSchema = z
     engine: z.enum(LIQUIDATION_ENGINES as readonly [LiquidationEngine, ...LiquidationEngine[]]),
     fee: feeScheduleSchema.optional(),
     /** partial.ts PartialLiquidationRule (Hyperliquid: 100,000 / 0.2 / 30 / full). */
-    partial: z.strictObject({ minNotional: nonNegative, fraction: share, cooldownSeconds: nonNegative, duringCooldown: z.enum(["full", "wait"]) }).optional(),
+    partial: z
+      .strictObject({
+        minNotional: nonNegative,
+        fraction: share,
+        cooldownSeconds: nonNegative,
+        duringCooldown: z.enum(["full", "wait"]),
+      })
+      .optional(),
     /** okx.ts OkxStepDownRule without the fee (taken from `fee`). */
     tierStepDown: z.strictObject({ minTier: z.number().int().min(1), tiersPerStep: z.number().int().min(1) }).optional(),
     /** partial.ts BackstopRule; combines with any engine (the vault takes over below the threshold). */
@@ -54,7 +67,9 @@ export const venueLiquidationSchema = z
       })
       .optional(),
     /** dydx.ts DydxFillablePriceConfig: the limit price of liquidation orders. */
-    fillablePrice: z.strictObject({ bankruptcyAdjustment: z.number().min(1), spreadToMaintenanceMarginRatio: positive }).optional(),
+    fillablePrice: z
+      .strictObject({ bankruptcyAdjustment: z.number().min(1), spreadToMaintenanceMarginRatio: positive })
+      .optional(),
     /** maker.ts MakerClipperParams plus the vault's liquidation ratio `mat`. */
     auction: z
       .strictObject({
@@ -89,10 +104,20 @@ export const venueLiquidationSchema = z
     // which section each engine needs, any one of them (partial: either kind of partial rule)
     const needs = presetSectionsOf(l.engine);
     if (needs.length > 0 && !needs.some((key) => (l as Record<string, unknown>)[key] !== undefined)) {
-      ctx.addIssue({ code: "custom", path: [needs[0]], input: undefined, message: `is required by engine ${l.engine}` + (needs.length > 1 ? ` (or ${needs.slice(1).join(", ")})` : "") });
+      ctx.addIssue({
+        code: "custom",
+        path: [needs[0]],
+        input: undefined,
+        message: `is required by engine ${l.engine}` + (needs.length > 1 ? ` (or ${needs.slice(1).join(", ")})` : ""),
+      });
     }
     if (l.closeFactor && !(l.closeFactor.ltv <= l.closeFactor.liquidationThreshold)) {
-      ctx.addIssue({ code: "custom", path: ["closeFactor", "ltv"], input: l.closeFactor.ltv, message: `must be <= liquidationThreshold (${l.closeFactor.liquidationThreshold})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["closeFactor", "ltv"],
+        input: l.closeFactor.ltv,
+        message: `must be <= liquidationThreshold (${l.closeFactor.liquidationThreshold})`,
+      });
     }
   });
 

@@ -23,7 +23,10 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     meanLog: fc.double({ min: -0.1, max: 0.05, noNaN: true }),
     stdLog: fc.double({ min: 0, max: 0.1, noNaN: true }),
     returns: fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 1, maxLength: 40 }),
-    shocks: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), ret: fc.double({ min: -0.3, max: 0.2, noNaN: true }) }), { maxLength: 3 }),
+    shocks: fc.array(
+      fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), ret: fc.double({ min: -0.3, max: 0.2, noNaN: true }) }),
+      { maxLength: 3 },
+    ),
     levels: fc.integer({ min: 1, max: 300 }),
     profile: fc.constantFrom("latent", "flat", "exponential", "power"),
     saturationTicks: fc.oneof(fc.constant(1), fc.double({ min: 0.5, max: 2000, noNaN: true })),
@@ -153,8 +156,20 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       { arbitrary: fc.constant(null), weight: 2 },
       {
         arbitrary: fc.record({
-          closeProb: fc.option(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 500 }).map((i) => i / 1000)), { freq: 3 }),
-          arrivalsPerStep: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 }).map((i) => i / 100)), { freq: 3 }),
+          closeProb: fc.option(
+            fc.oneof(
+              fc.constant(1),
+              fc.integer({ min: 1, max: 500 }).map((i) => i / 1000),
+            ),
+            { freq: 3 },
+          ),
+          arrivalsPerStep: fc.option(
+            fc.oneof(
+              fc.constant(0),
+              fc.integer({ min: 1, max: 2000 }).map((i) => i / 100),
+            ),
+            { freq: 3 },
+          ),
         }),
         weight: 1,
       },
@@ -162,7 +177,12 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     resample: fc.boolean(),
     useFile: fc.boolean(),
     filePositions: fc.array(
-      fc.record({ long: fc.boolean(), size: fc.double({ min: 0.001, max: 50, noNaN: true }), entryRel: fc.double({ min: 0.8, max: 1.2, noNaN: true }), lev: fc.double({ min: 1, max: 100, noNaN: true }) }),
+      fc.record({
+        long: fc.boolean(),
+        size: fc.double({ min: 0.001, max: 50, noNaN: true }),
+        entryRel: fc.double({ min: 0.8, max: 1.2, noNaN: true }),
+        lev: fc.double({ min: 1, max: 100, noNaN: true }),
+      }),
       { minLength: 1, maxLength: 60 },
     ),
   })
@@ -186,7 +206,13 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
         },
         book: {
           levels: g.levels,
-          depth: { profile: g.profile as "flat", size: g.size, decayTicks: g.decayTicks, exponent: g.exponent, saturationTicks: g.saturationTicks },
+          depth: {
+            profile: g.profile as "flat",
+            size: g.size,
+            decayTicks: g.decayTicks,
+            exponent: g.exponent,
+            saturationTicks: g.saturationTicks,
+          },
         },
         impact: { halfLifeSeconds: g.impactHalfLife, permanentShare: g.permanentShare },
         mark: { model: g.mark as "last" },
@@ -214,29 +240,61 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     const engine = g.engine as Scenario["liquidation"]["engine"];
     scenario.liquidation.engine = engine;
     if (g.partial !== null && (engine === "partial" || engine === "backstop")) {
-      scenario.liquidation.partial = { threshold: g.notMin * g.partial.thresholdRel, fraction: g.partial.fraction, cooldownSeconds: g.partial.cooldownSteps * g.stepSeconds };
+      scenario.liquidation.partial = {
+        threshold: g.notMin * g.partial.thresholdRel,
+        fraction: g.partial.fraction,
+        cooldownSeconds: g.partial.cooldownSteps * g.stepSeconds,
+      };
     }
     if (engine === "dutch-auction") {
       const a = g.auction;
       scenario.liquidation.auction = {
-        curve: a.curve as "linear", tau: a.tau, cut: a.cut, stepSeconds: a.stepSeconds, buf: a.buf, tailSeconds: a.tailSeconds, cusp: a.cusp,
-        tip: a.tip, chip: a.chip, keepers: { capitalPerSecond: a.capital / g.stepSeconds, minProfit: a.minProfit },
+        curve: a.curve as "linear",
+        tau: a.tau,
+        cut: a.cut,
+        stepSeconds: a.stepSeconds,
+        buf: a.buf,
+        tailSeconds: a.tailSeconds,
+        cusp: a.cusp,
+        tip: a.tip,
+        chip: a.chip,
+        keepers: { capitalPerSecond: a.capital / g.stepSeconds, minProfit: a.minProfit },
       };
     }
     if (engine === "backstop") {
-      scenario.liquidation.backstop = { equityFractionOfMaintenance: g.backstop.fraction, vaultCapital: g.backstop.capital, unwindHalfLifeSeconds: g.backstop.unwind >= 1 ? 1e-9 : -g.stepSeconds / Math.log2(1 - g.backstop.unwind) };
+      scenario.liquidation.backstop = {
+        equityFractionOfMaintenance: g.backstop.fraction,
+        vaultCapital: g.backstop.capital,
+        unwindHalfLifeSeconds: g.backstop.unwind >= 1 ? 1e-9 : -g.stepSeconds / Math.log2(1 - g.backstop.unwind),
+      };
     }
     if (engine === "close-factor") {
       const c = g.closeFactor;
-      scenario.liquidation.closeFactor = { closeFactor: c.factor, fullCloseHealthFactor: c.fullHealth, bonus: c.bonus, protocolFeeOfBonus: c.protocolFee, minDebtForCloseFactor: c.minDebt };
+      scenario.liquidation.closeFactor = {
+        closeFactor: c.factor,
+        fullCloseHealthFactor: c.fullHealth,
+        bonus: c.bonus,
+        protocolFeeOfBonus: c.protocolFee,
+        minDebtForCloseFactor: c.minDebt,
+      };
     }
     if (g.maintenanceAt !== null) scenario.margin.maintenanceAt = g.maintenanceAt as "entry";
     if (g.marginModel !== null) {
       const m = g.marginModel;
       scenario.margin.model = m.model as "tiers";
-      if (m.model !== "tiers") scenario.margin.volatility = { halfLifeSeconds: m.halfLifeSteps * g.stepSeconds, updateEverySeconds: m.updateEverySteps * g.stepSeconds };
+      if (m.model !== "tiers")
+        scenario.margin.volatility = {
+          halfLifeSeconds: m.halfLifeSteps * g.stepSeconds,
+          updateEverySeconds: m.updateEverySteps * g.stepSeconds,
+        };
       if (m.model === "vol-scaled") scenario.margin.volScaled = { floor: m.floor, cap: m.floor + m.capOver };
-      if (m.model === "risk-based") scenario.margin.riskBased = { method: m.method as "var", confidence: m.confidence, scanSigmas: m.scanSigmas, horizonSeconds: m.horizonSteps * g.stepSeconds };
+      if (m.model === "risk-based")
+        scenario.margin.riskBased = {
+          method: m.method as "var",
+          confidence: m.confidence,
+          scanSigmas: m.scanSigmas,
+          horizonSeconds: m.horizonSteps * g.stepSeconds,
+        };
     }
     if (g.sizePremium !== null && scenario.margin.model !== undefined) {
       scenario.margin.sizePremium = { imfFactor: (0.01 * g.sizePremium) / Math.sqrt(g.notMin / initialPrice) };
@@ -249,8 +307,15 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     if (g.fee !== null) {
       const f = g.fee;
       if (f.kind === "flat") scenario.liquidation.fee = { kind: "flat" };
-      else if (f.kind === "tiered") scenario.liquidation.fee = { kind: "tiered", tiers: f.rates.map((rate, j) => ({ floor: j * f.floorStep, rate })) };
-      else scenario.liquidation.fee = { kind: "time-ramped", max: f.max, graceSeconds: f.graceSeconds, increasePerSecond: f.increasePerSecond };
+      else if (f.kind === "tiered")
+        scenario.liquidation.fee = { kind: "tiered", tiers: f.rates.map((rate, j) => ({ floor: j * f.floorStep, rate })) };
+      else
+        scenario.liquidation.fee = {
+          kind: "time-ramped",
+          max: f.max,
+          graceSeconds: f.graceSeconds,
+          increasePerSecond: f.increasePerSecond,
+        };
     }
     if (g.flow !== null) {
       // with flow every account may trade, not only the liquidated, and the engines walk a book level by level: a
@@ -265,7 +330,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
       // p = 1 − e^(−rate·stepSeconds/3600): a probability of 1 as a rate of 40 per step
       const p = g.flow.closeProb;
       if (p !== null) scenario.accounts.flow.closeRatePerHour = ((p >= 1 ? 40 : -Math.log1p(-p)) * 3600) / g.stepSeconds;
-      if (g.flow.arrivalsPerStep !== null) scenario.accounts.flow.arrivalsPerHour = (g.flow.arrivalsPerStep * 3600) / g.stepSeconds;
+      if (g.flow.arrivalsPerStep !== null)
+        scenario.accounts.flow.arrivalsPerHour = (g.flow.arrivalsPerStep * 3600) / g.stepSeconds;
     }
     if (g.mark === "ema") scenario.market.mark.halfLifeSeconds = g.halfLifeSteps * g.stepSeconds;
     if (g.oracleLagSteps !== null) scenario.market.mark.oracleLagSeconds = g.oracleLagSteps * g.stepSeconds;
@@ -280,7 +346,13 @@ export const scenarioArb: fc.Arbitrary<ScenarioInputs> = fc
     if (g.useFile) {
       inputs.positions = g.filePositions.map((p, i): PositionRow => {
         const entryPrice = initialPrice * p.entryRel;
-        return { account: `a${i}`, side: p.long ? "long" : "short", size: p.size, entryPrice, collateral: (p.size * entryPrice) / p.lev };
+        return {
+          account: `a${i}`,
+          side: p.long ? "long" : "short",
+          size: p.size,
+          entryPrice,
+          collateral: (p.size * entryPrice) / p.lev,
+        };
       });
     }
     return inputs;

@@ -7,7 +7,7 @@ import type { KernelBuild } from "../../src/kernel/module.js";
 import { WasmEngine } from "../../src/kernel/wasm-engine.js";
 
 export function seedWords(seed: number): [number, number] {
-  return [seed % 4294967296 >>> 0, Math.floor(seed / 4294967296) >>> 0];
+  return [(seed % 4294967296) >>> 0, Math.floor(seed / 4294967296) >>> 0];
 }
 
 export function runReference(inputs: ScenarioInputs, paths: number, first = 0): Float64Array {

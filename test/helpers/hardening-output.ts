@@ -20,13 +20,22 @@ export function smallInputs(sets: string[] = [], paths = 120): ScenarioInputs {
 export async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  expect(`${stdout}${stderr}`.split("\n").filter((l) => /^\s+at /.test(l)), `stack trace in cascade ${argv.join(" ")}`).toEqual([]);
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  expect(
+    `${stdout}${stderr}`.split("\n").filter((l) => /^\s+at /.test(l)),
+    `stack trace in cascade ${argv.join(" ")}`,
+  ).toEqual([]);
   return { code, stdout, stderr };
 }
 
 /** `cascade ARGV` as a child process (the built CLI), killed after `timeoutMs`; `ms` is its wall time. */
-export function spawnCascade(argv: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; timedOut: boolean }> {
+export function spawnCascade(
+  argv: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; timedOut: boolean }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });

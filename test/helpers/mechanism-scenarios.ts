@@ -4,7 +4,14 @@
 import { expect } from "vitest";
 import type { PositionRow, Scenario, ScenarioInputs, Shock } from "../../src/config/scenario.js";
 import { RECORD_STRIDE } from "../../src/engine/metrics.js";
-import { ReferenceEngine, type AuctionEvent, type Ledger, type LiquidationEvent, type SocializedLossEvent, type AdlEvent } from "../../src/engine/reference.js";
+import {
+  ReferenceEngine,
+  type AuctionEvent,
+  type Ledger,
+  type LiquidationEvent,
+  type SocializedLossEvent,
+  type AdlEvent,
+} from "../../src/engine/reference.js";
 import { buildSetup } from "../../src/engine/setup.js";
 import { firstDifference, runReference, runWasm, seedWords } from "./engines.js";
 import { baseScenario } from "./scenario.js";
@@ -57,7 +64,10 @@ export function flatScenario(o: FlatOptions): ScenarioInputs {
       initialPrice: START,
       tickSize: TICK,
       price: { model: "none", volatility: 0, drift: 0, jumps: { intensity: 0, meanLog: 0, stdLog: 0 }, shocks: o.shocks },
-      book: { levels: o.levels ?? 400, depth: { profile: "flat", size: o.depth ?? 1000, decayTicks: 300, exponent: 0.5, saturationTicks: 1 } },
+      book: {
+        levels: o.levels ?? 400,
+        depth: { profile: "flat", size: o.depth ?? 1000, decayTicks: 300, exponent: 0.5, saturationTicks: 1 },
+      },
       impact: { halfLifeSeconds: o.impactHalfLife ?? 810.6, permanentShare: 0 },
       mark: { model: "last" },
     },
@@ -83,7 +93,15 @@ export interface Observed {
 export function observe(inputs: ScenarioInputs): Observed {
   const engine = new ReferenceEngine(buildSetup(inputs));
   engine.prepare(...seedWords(inputs.scenario.seed));
-  const o: Observed = { engine, records: new Float64Array(RECORD_STRIDE), ledgers: [], liquidations: [], auctions: [], socialized: [], adl: [] };
+  const o: Observed = {
+    engine,
+    records: new Float64Array(RECORD_STRIDE),
+    ledgers: [],
+    liquidations: [],
+    auctions: [],
+    socialized: [],
+    adl: [],
+  };
   engine.onStep = (l) => o.ledgers.push(l);
   engine.onLiquidation = (e) => o.liquidations.push(e);
   engine.onAuction = (e) => o.auctions.push(e);
@@ -96,7 +114,8 @@ export function observe(inputs: ScenarioInputs): Observed {
 /** The WASM kernel (release and debug) gives the reference's records bit for bit. */
 export function expectBitIdentical(inputs: ScenarioInputs, paths = 1): void {
   const ts = runReference(inputs, paths);
-  for (const build of ["release", "debug"] as const) expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
+  for (const build of ["release", "debug"] as const)
+    expect(firstDifference(ts, runWasm(inputs, paths, build)), `${build}: first differing slot`).toBe(-1);
 }
 
 /** |a − b| ≤ tol × max(1, |b|). */

@@ -21,7 +21,9 @@ export const adlSchema = z.strictObject({
   // socialized: no ADL; the shortfall is shared across the other side's profitable accounts pro rata to profit
   ranking: choice(["pnl-leverage", "hyperliquid", "random", "socialized", "none"] as const).default("pnl-leverage"),
   // the price ADL closes counterparties at: the bankrupt account's bankruptcy price (absent) or the mark
-  price: choice(["bankruptcy", "mark"] as const).optional().meta({ description: "absent: bankruptcy" }),
+  price: choice(["bankruptcy", "mark"] as const)
+    .optional()
+    .meta({ description: "absent: bankruptcy" }),
   // Bybit-style: ADL once the fund has fallen by this fraction from its running peak; absent: once empty
   trigger: z.strictObject({ fundDrawdown: z.number().gt(0).max(1).optional() }).optional(),
 });

@@ -15,7 +15,11 @@ import { withBlock } from "./mechanism.js";
  * vault's cash starts at vaultCapital and is a ledger bucket of its own.
  */
 export const backstopSchema = z.strictObject({
-  equityFractionOfMaintenance: z.number().gt(0).max(1).default(2 / 3),
+  equityFractionOfMaintenance: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(2 / 3),
   vaultCapital: z.number().min(0).max(MAX_MONEY).default(10_000_000),
   // seconds for the vault's inventory to halve by its sales (per step: 1 − 2^(−stepSeconds/h)); Infinity: it holds
   unwindHalfLifeSeconds: z.number().gt(0).default(400),
@@ -39,7 +43,10 @@ export const backstop = withBlock({
     // Hyperliquid's engine: slices on the book, the vault below the backstop threshold
     return {
       engine: "backstop",
-      block: { equityFractionOfMaintenance: b.equityFractionOfMaintenance, ...(b.vaultCapital !== undefined ? { vaultCapital: b.vaultCapital } : {}) },
+      block: {
+        equityFractionOfMaintenance: b.equityFractionOfMaintenance,
+        ...(b.vaultCapital !== undefined ? { vaultCapital: b.vaultCapital } : {}),
+      },
     };
   },
 });

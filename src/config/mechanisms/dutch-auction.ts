@@ -85,6 +85,9 @@ export const dutchAuction = withBlock({
     // the Dog's limits are on tab = debt × chop, the ilk's `hole` within the global `Hole`; the engine caps the debt
     const hole = Math.min(a.hole, a.Hole) / a.chop;
     // Maker's chop is a penalty on the debt; the engine charges its fee on the auction notional
-    return { block: { ...curve, buf: a.buf, tailSeconds: a.tail, cusp: a.cusp, tip: a.tip, chip: a.chip, hole }, feeRate: decimal(a.chop - 1) };
+    return {
+      block: { ...curve, buf: a.buf, tailSeconds: a.tail, cusp: a.cusp, tip: a.tip, chip: a.chip, hole },
+      feeRate: decimal(a.chop - 1),
+    };
   },
 });

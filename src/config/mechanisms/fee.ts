@@ -33,9 +33,25 @@ export const feeScheduleSchema = z.discriminatedUnion("kind", [
       .max(MAX_FEE_TIERS)
       .superRefine((tiers, ctx) => {
         tiers.forEach((t, i) => {
-          if (i === 0 && t?.floor !== 0) ctx.addIssue({ code: "custom", path: [0, "floor"], input: t?.floor, message: "must be 0 (the first fee tier starts at 0)" });
-          if (i > 0 && typeof t?.floor === "number" && typeof tiers[i - 1]?.floor === "number" && !(t.floor > tiers[i - 1].floor)) {
-            ctx.addIssue({ code: "custom", path: [i, "floor"], input: t.floor, message: `must be > the previous fee tier's floor ${tiers[i - 1].floor}` });
+          if (i === 0 && t?.floor !== 0)
+            ctx.addIssue({
+              code: "custom",
+              path: [0, "floor"],
+              input: t?.floor,
+              message: "must be 0 (the first fee tier starts at 0)",
+            });
+          if (
+            i > 0 &&
+            typeof t?.floor === "number" &&
+            typeof tiers[i - 1]?.floor === "number" &&
+            !(t.floor > tiers[i - 1].floor)
+          ) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "floor"],
+              input: t.floor,
+              message: `must be > the previous fee tier's floor ${tiers[i - 1].floor}`,
+            });
           }
         });
       }),
@@ -79,7 +95,10 @@ export function feeFromPreset(preset: Preset): { feeRate?: number; fee?: Record<
     case "tiered":
       return { fee: { kind: "tiered", tiers: fee.tiers } };
     case "time-ramped":
-      return { feeRate: fee.base, fee: { kind: "time-ramped", max: fee.max, graceSeconds: fee.graceSeconds, increasePerSecond: fee.increasePerSecond } };
+      return {
+        feeRate: fee.base,
+        fee: { kind: "time-ramped", max: fee.max, graceSeconds: fee.graceSeconds, increasePerSecond: fee.increasePerSecond },
+      };
     default:
       return {};
   }

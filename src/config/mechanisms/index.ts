@@ -31,12 +31,14 @@ type WithBlock = Extract<(typeof LIQUIDATION_MECHANISMS)[number], { block: Engin
 export type EngineBlocksShape = { [M in WithBlock as M["block"]["key"]]: z.ZodOptional<M["block"]["schema"]> };
 
 export function engineBlocksShape(): EngineBlocksShape {
-  return Object.fromEntries(MECHANISMS.flatMap((m) => (m.block ? [[m.block.key, m.block.schema.optional()]] : []))) as EngineBlocksShape;
+  return Object.fromEntries(
+    MECHANISMS.flatMap((m) => (m.block ? [[m.block.key, m.block.schema.optional()]] : [])),
+  ) as EngineBlocksShape;
 }
 
 /** Each engine block of `liquidation` with the engines that read it (a block with another engine is refused). */
-export const ENGINE_BLOCKS: readonly (readonly [keyof EngineBlocksShape, readonly LiquidationEngine[]])[] = MECHANISMS.flatMap((m) =>
-  m.block ? [[m.block.key as keyof EngineBlocksShape, m.block.readBy] as const] : [],
+export const ENGINE_BLOCKS: readonly (readonly [keyof EngineBlocksShape, readonly LiquidationEngine[]])[] = MECHANISMS.flatMap(
+  (m) => (m.block ? [[m.block.key as keyof EngineBlocksShape, m.block.readBy] as const] : []),
 );
 
 /**

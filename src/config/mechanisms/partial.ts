@@ -25,7 +25,9 @@ export const partialSchema = z.strictObject({
   cooldownSeconds: z.number().min(0).max(1e9).default(0),
   cooldownSteps: removedKey("liquidation.partial.cooldownSeconds"),
   // what a cooling-down account still under water gets: wait (absent) for the cooldown, or full: closed whole
-  duringCooldown: choice(["wait", "full"] as const).optional().meta({ description: "absent: wait" }),
+  duringCooldown: choice(["wait", "full"] as const)
+    .optional()
+    .meta({ description: "absent: wait" }),
 });
 export type PartialSettings = z.output<typeof partialSchema>;
 
@@ -50,7 +52,14 @@ export const partial = withBlock({
     if (liq?.partial) {
       // the venue's cooldown in seconds (rounded up to whole steps by the writer above)
       const p = liq.partial;
-      return { block: { threshold: p.minNotional, fraction: p.fraction, cooldownSeconds: p.cooldownSeconds, duringCooldown: p.duringCooldown } };
+      return {
+        block: {
+          threshold: p.minNotional,
+          fraction: p.fraction,
+          cooldownSeconds: p.cooldownSeconds,
+          duringCooldown: p.duringCooldown,
+        },
+      };
     }
     if (liq?.tierStepDown) {
       // OKX lowers a large position tiersPerStep brackets at a time from bracket minTier; approximated by

@@ -65,28 +65,75 @@ export function convergenceSpec(title: string, series: readonly ConvergencePoint
   const rows = series.map((p) => ({ n: p.n, mean: p.mean, lo: p.mean - p.half, hi: p.mean + p.half, half: p.half }));
   const last = series[series.length - 1];
   // c/√n through the last point: what more paths would give if the spread stays as it is
-  const ref = last && last.half > 0 ? series.filter((p) => p.half > 0).map((p) => ({ n: p.n, ref: (last.half * Math.sqrt(last.n)) / Math.sqrt(p.n) })) : [];
+  const ref =
+    last && last.half > 0
+      ? series.filter((p) => p.half > 0).map((p) => ({ n: p.n, ref: (last.half * Math.sqrt(last.n)) / Math.sqrt(p.n) }))
+      : [];
   const positive = rows.filter((r) => r.half > 0);
   const first = series[0]?.n ?? 1;
-  const nAxis = { field: "n", type: "quantitative", title: "paths", scale: { type: "log", domain: [first, last?.n ?? first], nice: false }, axis: { format: "~s" } } as const;
+  const nAxis = {
+    field: "n",
+    type: "quantitative",
+    title: "paths",
+    scale: { type: "log", domain: [first, last?.n ?? first], nice: false },
+    axis: { format: "~s" },
+  } as const;
   return {
-    title: { text: title, subtitle: last ? `after ${last.n.toLocaleString("en")} paths: mean ${formatValue(last.mean, kind)} ± ${formatValue(last.half, kind)} (95%)` : "" },
+    title: {
+      text: title,
+      subtitle: last
+        ? `after ${last.n.toLocaleString("en")} paths: mean ${formatValue(last.mean, kind)} ± ${formatValue(last.half, kind)} (95%)`
+        : "",
+    },
     hconcat: [
       {
         width: 220,
         height: 120,
         data: { values: rows },
         layer: [
-          { mark: { type: "area", opacity: 0.25, color: "#4c78a8" }, encoding: { x: nAxis, y: { field: "lo", type: "quantitative", title: "running mean (95% CI)", scale: { zero: false }, axis: { format: axisFormat(kind) } }, y2: { field: "hi" } } },
-          { mark: { type: "line", color: "#1f4e79", strokeWidth: 1.5 }, encoding: { x: nAxis, y: { field: "mean", type: "quantitative" } } },
+          {
+            mark: { type: "area", opacity: 0.25, color: "#4c78a8" },
+            encoding: {
+              x: nAxis,
+              y: {
+                field: "lo",
+                type: "quantitative",
+                title: "running mean (95% CI)",
+                scale: { zero: false },
+                axis: { format: axisFormat(kind) },
+              },
+              y2: { field: "hi" },
+            },
+          },
+          {
+            mark: { type: "line", color: "#1f4e79", strokeWidth: 1.5 },
+            encoding: { x: nAxis, y: { field: "mean", type: "quantitative" } },
+          },
         ],
       },
       {
         width: 220,
         height: 120,
         layer: [
-          { data: { values: positive }, mark: { type: "line", color: "#1f4e79", strokeWidth: 1.5, point: { size: 8 } }, encoding: { x: nAxis, y: { field: "half", type: "quantitative", title: "95% CI half-width", scale: { type: "log", nice: false }, axis: { format: axisFormat(kind) } } } },
-          { data: { values: ref }, mark: { type: "line", color: "#999999", strokeDash: [4, 3] }, encoding: { x: nAxis, y: { field: "ref", type: "quantitative" } } },
+          {
+            data: { values: positive },
+            mark: { type: "line", color: "#1f4e79", strokeWidth: 1.5, point: { size: 8 } },
+            encoding: {
+              x: nAxis,
+              y: {
+                field: "half",
+                type: "quantitative",
+                title: "95% CI half-width",
+                scale: { type: "log", nice: false },
+                axis: { format: axisFormat(kind) },
+              },
+            },
+          },
+          {
+            data: { values: ref },
+            mark: { type: "line", color: "#999999", strokeDash: [4, 3] },
+            encoding: { x: nAxis, y: { field: "ref", type: "quantitative" } },
+          },
         ],
       },
     ],

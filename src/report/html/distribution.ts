@@ -28,7 +28,12 @@ export interface Distribution {
 }
 
 /** Bins and ECDF of `sign` × `values` (finite values only); `bins` is empty when every value is the same. */
-export function distribution(values: Float64Array, sign: 1 | -1 = 1, binCount = HISTOGRAM_BINS, ecdfPoints = ECDF_POINTS): Distribution {
+export function distribution(
+  values: Float64Array,
+  sign: 1 | -1 = 1,
+  binCount = HISTOGRAM_BINS,
+  ecdfPoints = ECDF_POINTS,
+): Distribution {
   const xs: number[] = [];
   let nonFinite = 0;
   for (let i = 0; i < values.length; i++) {
@@ -44,7 +49,8 @@ export function distribution(values: Float64Array, sign: 1 | -1 = 1, binCount = 
   const bins: Bin[] = [];
   if (max > min) {
     const width = (max - min) / binCount;
-    for (let b = 0; b < binCount; b++) bins.push({ x0: min + b * width, x1: b === binCount - 1 ? max : min + (b + 1) * width, count: 0 });
+    for (let b = 0; b < binCount; b++)
+      bins.push({ x0: min + b * width, x1: b === binCount - 1 ? max : min + (b + 1) * width, count: 0 });
     for (let i = 0; i < n; i++) bins[Math.min(binCount - 1, Math.floor((sorted[i] - min) / width))].count++;
   }
   // ECDF: F(x) = (rank + 1) / n at the last of equal values, sampled at ranks spread over [0, n − 1]
@@ -66,7 +72,13 @@ export function distribution(values: Float64Array, sign: 1 | -1 = 1, binCount = 
 export type MarkerName = "mean" | "VaR 95%" | "VaR 99%" | "ES 95%" | "ES 99%";
 export const MARKER_NAMES: readonly MarkerName[] = ["mean", "VaR 95%", "VaR 99%", "ES 95%", "ES 99%"];
 const MARKER_COLORS = ["#222222", "#e08214", "#b2182b", "#e08214", "#b2182b"];
-const MARKER_DASH = [[1, 0], [6, 3], [6, 3], [2, 2], [2, 2]];
+const MARKER_DASH = [
+  [1, 0],
+  [6, 3],
+  [6, 3],
+  [2, 2],
+  [2, 2],
+];
 
 export interface Marker {
   marker: MarkerName;
@@ -82,7 +94,11 @@ export interface Marker {
  * The markers of a metric's statistics as summary.json holds them, for the values `sign` × metric (a who-paid row
  * that is minus its metric has its worst tail on the other side, and its quantiles and intervals negated).
  */
-export function markers(stats: Record<string, unknown> | undefined, tail: Tail, sign: 1 | -1 = 1): { markers: Marker[]; tail: Tail } {
+export function markers(
+  stats: Record<string, unknown> | undefined,
+  tail: Tail,
+  sign: 1 | -1 = 1,
+): { markers: Marker[]; tail: Tail } {
   const rowTail: Tail = sign === 1 ? tail : tail === "upper" ? "lower" : "upper";
   if (!stats) return { markers: [], tail: rowTail };
   const s = (x: unknown) => {
@@ -102,7 +118,13 @@ export function markers(stats: Record<string, unknown> | undefined, tail: Tail, 
   const push = (marker: MarkerName, stat: string, interval?: [number | undefined, number | undefined]) => {
     const value = s(stats[stat]);
     if (value === undefined) return;
-    out.push({ marker, value, stat, ...(interval?.[0] !== undefined ? { lo: interval[0] } : {}), ...(interval?.[1] !== undefined ? { hi: interval[1] } : {}) });
+    out.push({
+      marker,
+      value,
+      stat,
+      ...(interval?.[0] !== undefined ? { lo: interval[0] } : {}),
+      ...(interval?.[1] !== undefined ? { hi: interval[1] } : {}),
+    });
   };
   push("mean", "mean", ci(stats.ci95));
   push("VaR 95%", var95, ci(q[var95]));
@@ -117,10 +139,27 @@ export function axisFormat(kind: MetricKind): string {
   return kind === "ratio" ? "~g" : "~s";
 }
 
-const markerColor = { field: "marker", type: "nominal", title: null, legend: { orient: "top", direction: "horizontal", symbolStrokeWidth: 2, offset: 4 }, scale: { domain: [...MARKER_NAMES], range: MARKER_COLORS } } as const;
+const markerColor = {
+  field: "marker",
+  type: "nominal",
+  title: null,
+  legend: { orient: "top", direction: "horizontal", symbolStrokeWidth: 2, offset: 4 },
+  scale: { domain: [...MARKER_NAMES], range: MARKER_COLORS },
+} as const;
 /** The CI bands' fill: the markers' colours, without a legend of their own (the rules' legend names them). */
-const bandFill = { field: "band", type: "nominal", legend: null, scale: { domain: [...MARKER_NAMES], range: MARKER_COLORS } } as const;
-const markerDash = { field: "marker", type: "nominal", title: null, legend: { orient: "top", direction: "horizontal", symbolStrokeWidth: 2, offset: 4 }, scale: { domain: [...MARKER_NAMES], range: MARKER_DASH } } as const;
+const bandFill = {
+  field: "band",
+  type: "nominal",
+  legend: null,
+  scale: { domain: [...MARKER_NAMES], range: MARKER_COLORS },
+} as const;
+const markerDash = {
+  field: "marker",
+  type: "nominal",
+  title: null,
+  legend: { orient: "top", direction: "horizontal", symbolStrokeWidth: 2, offset: 4 },
+  scale: { domain: [...MARKER_NAMES], range: MARKER_DASH },
+} as const;
 
 /** The histogram + ECDF chart of one metric (its values already signed), markers over both. */
 export function distributionSpec(title: string, d: Distribution, ms: readonly Marker[], kind: MetricKind, tail: Tail): ChartSpec {
@@ -129,25 +168,50 @@ export function distributionSpec(title: string, d: Distribution, ms: readonly Ma
   const clampLo = (x: number | undefined) => (x === undefined ? lo : Math.max(lo, Math.min(hi, x)));
   const clampHi = (x: number | undefined) => (x === undefined ? hi : Math.max(lo, Math.min(hi, x)));
   const inside = ms.filter((m) => m.value >= lo && m.value <= hi);
-  const bands = inside.filter((m) => m.lo !== undefined || m.hi !== undefined).map((m) => ({ band: m.marker, lo: clampLo(m.lo), hi: clampHi(m.hi) }));
+  const bands = inside
+    .filter((m) => m.lo !== undefined || m.hi !== undefined)
+    .map((m) => ({ band: m.marker, lo: clampLo(m.lo), hi: clampHi(m.hi) }));
   const rules = inside.map((m) => ({ marker: m.marker, value: m.value }));
-  const x = { type: "quantitative", scale: { domain: [lo, hi], nice: false, zero: false }, axis: { format: axisFormat(kind), tickCount: 6 } } as const;
+  const x = {
+    type: "quantitative",
+    scale: { domain: [lo, hi], nice: false, zero: false },
+    axis: { format: axisFormat(kind), tickCount: 6 },
+  } as const;
   // every layer names the axis the same (vega-lite joins the layers' titles otherwise)
   const markerLayers = (title: string) => [
-    { data: { values: bands }, mark: { type: "rect", opacity: 0.13, clip: true }, encoding: { x: { ...x, field: "lo", title }, x2: { field: "hi" }, fill: bandFill } },
-    { data: { values: rules }, mark: { type: "rule", strokeWidth: 1.5, clip: true }, encoding: { x: { ...x, field: "value", title }, color: markerColor, strokeDash: markerDash } },
+    {
+      data: { values: bands },
+      mark: { type: "rect", opacity: 0.13, clip: true },
+      encoding: { x: { ...x, field: "lo", title }, x2: { field: "hi" }, fill: bandFill },
+    },
+    {
+      data: { values: rules },
+      mark: { type: "rule", strokeWidth: 1.5, clip: true },
+      encoding: { x: { ...x, field: "value", title }, color: markerColor, strokeDash: markerDash },
+    },
   ];
   const histTitle = "value (histogram)";
   const ecdfTitle = "value (empirical CDF)";
   const worse = tail === "upper" ? "larger is worse" : "smaller is worse";
   return {
-    title: { text: title, subtitle: `${d.n.toLocaleString("en")} paths${d.nonFinite ? ` (+${d.nonFinite} non-finite, left out)` : ""}; ${worse}` },
+    title: {
+      text: title,
+      subtitle: `${d.n.toLocaleString("en")} paths${d.nonFinite ? ` (+${d.nonFinite} non-finite, left out)` : ""}; ${worse}`,
+    },
     hconcat: [
       {
         width: 220,
         height: 130,
         layer: [
-          { data: { values: d.bins }, mark: { type: "rect", color: "#4c78a8", opacity: 0.85 }, encoding: { x: { ...x, field: "x0", title: histTitle }, x2: { field: "x1" }, y: { field: "count", type: "quantitative", title: "paths (√ scale)", scale: { type: "sqrt" } } } },
+          {
+            data: { values: d.bins },
+            mark: { type: "rect", color: "#4c78a8", opacity: 0.85 },
+            encoding: {
+              x: { ...x, field: "x0", title: histTitle },
+              x2: { field: "x1" },
+              y: { field: "count", type: "quantitative", title: "paths (√ scale)", scale: { type: "sqrt" } },
+            },
+          },
           ...markerLayers(histTitle),
         ],
       },
@@ -155,7 +219,14 @@ export function distributionSpec(title: string, d: Distribution, ms: readonly Ma
         width: 220,
         height: 130,
         layer: [
-          { data: { values: d.ecdf }, mark: { type: "line", interpolate: "step-after", color: "#4c78a8", clip: true }, encoding: { x: { ...x, field: "x", title: ecdfTitle }, y: { field: "p", type: "quantitative", title: "share of paths ≤ value", scale: { domain: [0, 1] } } } },
+          {
+            data: { values: d.ecdf },
+            mark: { type: "line", interpolate: "step-after", color: "#4c78a8", clip: true },
+            encoding: {
+              x: { ...x, field: "x", title: ecdfTitle },
+              y: { field: "p", type: "quantitative", title: "share of paths ≤ value", scale: { domain: [0, 1] } },
+            },
+          },
           ...markerLayers(ecdfTitle),
         ],
       },

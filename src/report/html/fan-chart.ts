@@ -52,7 +52,13 @@ export function fanSpecs(fan: FanData, stepSeconds?: number): { name: string; sp
             y: { field: "lo", type: "quantitative", title: name, scale: { zero: false }, axis: { format: "~s" } },
             y2: { field: "hi" },
             detail: { field: "band" },
-            opacity: { field: "band", type: "ordinal", title: "band", sort: BANDS.map((b) => b.band), scale: { domain: BANDS.map((b) => b.band), range: BANDS.map((b) => b.opacity) } },
+            opacity: {
+              field: "band",
+              type: "ordinal",
+              title: "band",
+              sort: BANDS.map((b) => b.band),
+              scale: { domain: BANDS.map((b) => b.band), range: BANDS.map((b) => b.opacity) },
+            },
           },
         },
         {
@@ -61,7 +67,12 @@ export function fanSpecs(fan: FanData, stepSeconds?: number): { name: string; sp
           encoding: {
             x: { field: "t", type: "quantitative" },
             y: { field: "v", type: "quantitative" },
-            color: { field: "line", type: "nominal", title: null, scale: { domain: ["median", "mean"], range: ["#1f4e79", "#e08214"] } },
+            color: {
+              field: "line",
+              type: "nominal",
+              title: null,
+              scale: { domain: ["median", "mean"], range: ["#1f4e79", "#e08214"] },
+            },
           },
         },
       ],

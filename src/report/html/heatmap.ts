@@ -22,11 +22,19 @@ export function heldFixed(doc: SweepDoc): string {
   const axes = doc.design.axes;
   const base = doc.points.find((p) => p.baseline) ?? doc.points[0];
   if (axes.length <= 2 || doc.design.kind !== "grid" || !base) return "";
-  return axes.slice(2).map((a) => `${shortKey(a.key, axes)}=${valueText(base.values?.[a.key])}`).join(", ");
+  return axes
+    .slice(2)
+    .map((a) => `${shortKey(a.key, axes)}=${valueText(base.values?.[a.key])}`)
+    .join(", ");
 }
 
 /** The heatmap of `metric`'s mean; undefined for fewer than two axes or no value. */
-export function heatmapSpec(doc: SweepDoc, metric: string, tail: "upper" | "lower" = "upper", kind: MetricKind = "money"): ChartSpec | undefined {
+export function heatmapSpec(
+  doc: SweepDoc,
+  metric: string,
+  tail: "upper" | "lower" = "upper",
+  kind: MetricKind = "money",
+): ChartSpec | undefined {
   const axes = doc.design.axes;
   if (axes.length < 2) return undefined;
   const [ax, ay] = axes;
@@ -34,15 +42,34 @@ export function heatmapSpec(doc: SweepDoc, metric: string, tail: "upper" | "lowe
   const rows = pts.flatMap((p) => {
     const mean = pointStat(p, metric, "mean");
     if (mean === undefined) return [];
-    return [{ x: valueText(p.values?.[ax.key]), y: valueText(p.values?.[ay.key]), xv: p.values?.[ax.key], yv: p.values?.[ay.key], mean, label: compact(mean), baseline: p.baseline }];
+    return [
+      {
+        x: valueText(p.values?.[ax.key]),
+        y: valueText(p.values?.[ay.key]),
+        xv: p.values?.[ax.key],
+        yv: p.values?.[ay.key],
+        mean,
+        label: compact(mean),
+        baseline: p.baseline,
+      },
+    ];
   });
   if (rows.length === 0 || rows.every((r) => r.mean === rows[0].mean)) return undefined;
   // labels on the darker half of the colour scale are white
   const lo = Math.min(...rows.map((r) => r.mean));
   const hi = Math.max(...rows.map((r) => r.mean));
-  const cells = rows.map((r) => ({ ...r, dark: tail === "upper" ? r.mean > lo + 0.6 * (hi - lo) : r.mean < hi - 0.6 * (hi - lo) }));
+  const cells = rows.map((r) => ({
+    ...r,
+    dark: tail === "upper" ? r.mean > lo + 0.6 * (hi - lo) : r.mean < hi - 0.6 * (hi - lo),
+  }));
   // darker is worse: reversed for a metric whose smaller values are the bad ones
-  const color = { field: "mean", type: "quantitative", title: "mean", scale: { scheme: "orangered", reverse: tail === "lower" }, legend: { format: axisFormat(kind) } } as const;
+  const color = {
+    field: "mean",
+    type: "quantitative",
+    title: "mean",
+    scale: { scheme: "orangered", reverse: tail === "lower" },
+    legend: { format: axisFormat(kind) },
+  } as const;
   const subtitle = `mean per path (${tail === "upper" ? "darker: larger, worse" : "darker: smaller, worse"})`;
   if (doc.design.kind === "grid") {
     const xs = axisValues(ax, pts).map(valueText);
@@ -56,8 +83,20 @@ export function heatmapSpec(doc: SweepDoc, metric: string, tail: "upper" | "lowe
       data: { values: cells },
       layer: [
         { mark: { type: "rect" }, encoding: { x, y, color } },
-        { transform: [{ filter: "datum.baseline" }], mark: { type: "rect", fill: null, stroke: "#111111", strokeWidth: 2 }, encoding: { x, y } },
-        { mark: { type: "text", fontSize: 10 }, encoding: { x, y, text: { field: "label" }, color: { condition: { test: "datum.dark", value: "#ffffff" }, value: "#111111" } } },
+        {
+          transform: [{ filter: "datum.baseline" }],
+          mark: { type: "rect", fill: null, stroke: "#111111", strokeWidth: 2 },
+          encoding: { x, y },
+        },
+        {
+          mark: { type: "text", fontSize: 10 },
+          encoding: {
+            x,
+            y,
+            text: { field: "label" },
+            color: { condition: { test: "datum.dark", value: "#ffffff" }, value: "#111111" },
+          },
+        },
       ],
     };
   }
@@ -69,8 +108,12 @@ export function heatmapSpec(doc: SweepDoc, metric: string, tail: "upper" | "lowe
     data: { values: rows },
     mark: { type: "circle", size: 90, opacity: 0.9 },
     encoding: {
-      x: numeric("xv") ? { field: "xv", type: "quantitative", title: ax.key, scale: { zero: false } } : { field: "x", type: "nominal", title: ax.key },
-      y: numeric("yv") ? { field: "yv", type: "quantitative", title: ay.key, scale: { zero: false } } : { field: "y", type: "nominal", title: ay.key },
+      x: numeric("xv")
+        ? { field: "xv", type: "quantitative", title: ax.key, scale: { zero: false } }
+        : { field: "x", type: "nominal", title: ax.key },
+      y: numeric("yv")
+        ? { field: "yv", type: "quantitative", title: ay.key, scale: { zero: false } }
+        : { field: "y", type: "nominal", title: ay.key },
       color,
     },
   };

@@ -20,7 +20,8 @@ export interface ReportResult {
 /** The page of `dir` (a run's or a sweep's output directory) as text, without writing it. */
 export async function buildReport(dir: string): Promise<{ kind: "run" | "sweep"; html: string; warnings: string[] }> {
   const kind = await outputKind(dir);
-  const built = kind === "run" ? await runReportHtml(await readRunDir(dir, REPORT_COLUMNS)) : await sweepReportHtml(await readSweepDir(dir));
+  const built =
+    kind === "run" ? await runReportHtml(await readRunDir(dir, REPORT_COLUMNS)) : await sweepReportHtml(await readSweepDir(dir));
   return { kind, ...built };
 }
 

@@ -6,7 +6,10 @@ type Num = number | null | undefined;
 
 /** Text safe inside an element or a double-quoted attribute. */
 export function esc(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 /** The exact value as JSON spells it (null for NaN/±Infinity, which JSON cannot hold). */
@@ -23,7 +26,12 @@ export function dataAttrs(attrs: Record<string, string | number | undefined>): s
 }
 
 /** `<td class="num" data-value=…>` showing `x` formatted as the console does for its kind. */
-export function numCell(x: Num, kind: MetricKind | "percent", attrs: Record<string, string | number | undefined> = {}, priceDecimals = 2): string {
+export function numCell(
+  x: Num,
+  kind: MetricKind | "percent",
+  attrs: Record<string, string | number | undefined> = {},
+  priceDecimals = 2,
+): string {
   const text = kind === "percent" ? formatPercent(x) : formatValue(x, kind, priceDecimals);
   return `<td class="num"${dataAttrs({ value: dataValue(x), kind, ...attrs })}>${esc(text)}</td>`;
 }
@@ -32,12 +40,23 @@ export function numCell(x: Num, kind: MetricKind | "percent", attrs: Record<stri
 export function intervalText(ci: readonly Num[] | null | undefined, kind: MetricKind | "percent", priceDecimals = 2): string {
   if (!ci) return "n/a";
   const f = (x: Num, side: -1 | 1) =>
-    x === null || x === undefined || !Number.isFinite(x) ? (side < 0 ? "−∞" : "∞") : kind === "percent" ? formatPercent(x) : formatValue(x, kind, priceDecimals);
+    x === null || x === undefined || !Number.isFinite(x)
+      ? side < 0
+        ? "−∞"
+        : "∞"
+      : kind === "percent"
+        ? formatPercent(x)
+        : formatValue(x, kind, priceDecimals);
   return `[${f(ci[0], -1)}, ${f(ci[1], 1)}]`;
 }
 
 /** An interval cell with both ends in data attributes (`data-lo`, `data-hi`). */
-export function intervalCell(ci: readonly Num[] | null | undefined, kind: MetricKind | "percent", attrs: Record<string, string | number | undefined> = {}, priceDecimals = 2): string {
+export function intervalCell(
+  ci: readonly Num[] | null | undefined,
+  kind: MetricKind | "percent",
+  attrs: Record<string, string | number | undefined> = {},
+  priceDecimals = 2,
+): string {
   return `<td class="num ci"${dataAttrs({ lo: dataValue(ci?.[0]), hi: dataValue(ci?.[1]), kind, ...attrs })}>${esc(intervalText(ci, kind, priceDecimals))}</td>`;
 }
 

@@ -55,7 +55,12 @@ section.warn { border-color: #f0c36d; background: #fffbf0; }
 
 export function renderPage(page: Page): string {
   const nav = page.sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.title)}</a>`).join("");
-  const sections = page.sections.map((s) => `<section id="${esc(s.id)}"${s.id === "warnings" ? ' class="warn"' : ""}><h2>${esc(s.title)}</h2>${s.html}</section>`).join("\n");
+  const sections = page.sections
+    .map(
+      (s) =>
+        `<section id="${esc(s.id)}"${s.id === "warnings" ? ' class="warn"' : ""}><h2>${esc(s.title)}</h2>${s.html}</section>`,
+    )
+    .join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

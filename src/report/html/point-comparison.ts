@@ -22,21 +22,48 @@ export function comparisonSpec(doc: SweepDoc, metric: string, kind: MetricKind, 
     if (mean === undefined) return [];
     const ci = (p.metrics?.[metric]?.ci95 as (number | null)[] | undefined) ?? [];
     const q = tail === "upper" ? "p99" : "p01";
-    return [{ point: pointName(p, doc.design.axes), role: p.baseline ? "baseline" : "point", mean, lo: finite(ci[0]) ?? mean, hi: finite(ci[1]) ?? mean, q: pointStat(p, metric, q) ?? null, qName: q }];
+    return [
+      {
+        point: pointName(p, doc.design.axes),
+        role: p.baseline ? "baseline" : "point",
+        mean,
+        lo: finite(ci[0]) ?? mean,
+        hi: finite(ci[1]) ?? mean,
+        q: pointStat(p, metric, q) ?? null,
+        qName: q,
+      },
+    ];
   });
   if (rows.length === 0 || flat(rows.flatMap((r) => [r.mean, r.lo, r.hi, r.q ?? r.mean]))) return undefined;
   const y = { field: "point", type: "nominal", title: null, sort: order, axis: { labelLimit: 220 } } as const;
-  const x = { type: "quantitative", title: null, scale: { zero: false }, axis: { format: axisFormat(kind), tickCount: 5 } } as const;
-  const color = { field: "role", type: "nominal", title: null, scale: { domain: ["baseline", "point"], range: ["#e08214", "#1f4e79"] } } as const;
+  const x = {
+    type: "quantitative",
+    title: null,
+    scale: { zero: false },
+    axis: { format: axisFormat(kind), tickCount: 5 },
+  } as const;
+  const color = {
+    field: "role",
+    type: "nominal",
+    title: null,
+    scale: { domain: ["baseline", "point"], range: ["#e08214", "#1f4e79"] },
+  } as const;
   return {
-    title: { text: metric, subtitle: `mean with 95% CI; ◆ ${tail === "upper" ? "p99" : "p01"} (${tail === "upper" ? "larger" : "smaller"} is worse)` },
+    title: {
+      text: metric,
+      subtitle: `mean with 95% CI; ◆ ${tail === "upper" ? "p99" : "p01"} (${tail === "upper" ? "larger" : "smaller"} is worse)`,
+    },
     width: 260,
     height: { step: ROW },
     data: { values: rows },
     layer: [
       { mark: { type: "rule", strokeWidth: 2 }, encoding: { y, x: { ...x, field: "lo" }, x2: { field: "hi" }, color } },
       { mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { ...x, field: "mean" }, color } },
-      { transform: [{ filter: "datum.q != null" }], mark: { type: "point", shape: "diamond", size: 36, color: "#b2182b", filled: false }, encoding: { y, x: { ...x, field: "q" } } },
+      {
+        transform: [{ filter: "datum.q != null" }],
+        mark: { type: "point", shape: "diamond", size: 36, color: "#b2182b", filled: false },
+        encoding: { y, x: { ...x, field: "q" } },
+      },
     ],
   };
 }
@@ -61,15 +88,32 @@ export function differenceSpec(doc: SweepDoc, metric: string, kind: MetricKind):
   if (rows.length === 0 || flat([0, ...rows.flatMap((r) => [r.diff, r.lo, r.hi])])) return undefined;
   const y = { field: "point", type: "nominal", title: null, sort: order, axis: { labelLimit: 220 } } as const;
   const x = { type: "quantitative", title: null, axis: { format: axisFormat(kind), tickCount: 5 } } as const;
-  const color = { field: "sign", type: "nominal", title: "vs baseline", scale: { domain: ["higher", "lower", "not significant"], range: ["#b2182b", "#1a7837", "#888888"] } } as const;
+  const color = {
+    field: "sign",
+    type: "nominal",
+    title: "vs baseline",
+    scale: { domain: ["higher", "lower", "not significant"], range: ["#b2182b", "#1a7837", "#888888"] },
+  } as const;
   return {
     title: { text: metric, subtitle: "point − baseline, same paths (95% CI)" },
     width: 260,
     height: { step: ROW },
     layer: [
-      { data: { values: [{ zero: 0 }] }, mark: { type: "rule", color: "#555555", strokeDash: [3, 3] }, encoding: { x: { ...x, field: "zero" } } },
-      { data: { values: rows }, mark: { type: "rule", strokeWidth: 2 }, encoding: { y, x: { ...x, field: "lo" }, x2: { field: "hi" }, color } },
-      { data: { values: rows }, mark: { type: "point", filled: true, size: 40 }, encoding: { y, x: { ...x, field: "diff" }, color } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: "rule", color: "#555555", strokeDash: [3, 3] },
+        encoding: { x: { ...x, field: "zero" } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "rule", strokeWidth: 2 },
+        encoding: { y, x: { ...x, field: "lo" }, x2: { field: "hi" }, color },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "point", filled: true, size: 40 },
+        encoding: { y, x: { ...x, field: "diff" }, color },
+      },
     ],
   };
 }
@@ -83,7 +127,15 @@ export function eventDifferenceSpec(doc: SweepDoc, events: readonly string[]): C
       const d = p.differences?.probabilities?.[e];
       const diff = finite(d?.diff);
       if (diff === undefined) return [];
-      return [{ point: pointName(p, doc.design.axes), event: e, diff, lo: finite(d?.ci95?.[0]) ?? diff, hi: finite(d?.ci95?.[1]) ?? diff }];
+      return [
+        {
+          point: pointName(p, doc.design.axes),
+          event: e,
+          diff,
+          lo: finite(d?.ci95?.[0]) ?? diff,
+          hi: finite(d?.ci95?.[1]) ?? diff,
+        },
+      ];
     }),
   );
   if (rows.length === 0 || flat([0, ...rows.flatMap((r) => [r.diff, r.lo, r.hi])])) return undefined;
@@ -95,9 +147,32 @@ export function eventDifferenceSpec(doc: SweepDoc, events: readonly string[]): C
     width: 320,
     height: { step: 6 }, // per event within a point's row
     layer: [
-      { data: { values: [{ zero: 0 }] }, mark: { type: "rule", color: "#555555", strokeDash: [3, 3] }, encoding: { x: { ...x, field: "zero" } } },
-      { data: { values: rows }, mark: { type: "rule", strokeWidth: 2 }, encoding: { y, yOffset, x: { ...x, field: "lo" }, x2: { field: "hi" }, color: { field: "event", type: "nominal", title: "event", scale: { domain: [...events] } } } },
-      { data: { values: rows }, mark: { type: "point", filled: true, size: 30 }, encoding: { y, yOffset, x: { ...x, field: "diff" }, color: { field: "event", type: "nominal", scale: { domain: [...events] } } } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: "rule", color: "#555555", strokeDash: [3, 3] },
+        encoding: { x: { ...x, field: "zero" } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "rule", strokeWidth: 2 },
+        encoding: {
+          y,
+          yOffset,
+          x: { ...x, field: "lo" },
+          x2: { field: "hi" },
+          color: { field: "event", type: "nominal", title: "event", scale: { domain: [...events] } },
+        },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "point", filled: true, size: 30 },
+        encoding: {
+          y,
+          yOffset,
+          x: { ...x, field: "diff" },
+          color: { field: "event", type: "nominal", scale: { domain: [...events] } },
+        },
+      },
     ],
   };
 }

@@ -50,18 +50,24 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error("not an object");
     return doc as Record<string, unknown>;
   } catch (err) {
-    throw new InputError([`${file} must be a JSON object (received text that does not parse: ${(err as Error).message.split("\n")[0]})`]);
+    throw new InputError([
+      `${file} must be a JSON object (received text that does not parse: ${(err as Error).message.split("\n")[0]})`,
+    ]);
   }
 }
 
 /** Which kind of output directory `dir` is; an InputError naming it when it is neither or not a directory. */
 export async function outputKind(dir: string): Promise<"run" | "sweep"> {
   const kind = await entryKind(dir).catch(() => "other" as const);
-  if (kind === undefined) throw new InputError([`${dir} must be the output directory of a run or a sweep (received nothing at that path)`]);
-  if (kind !== "dir" && kind !== "link") throw new InputError([`${dir} must be the output directory of a run or a sweep (received ${KIND_WORDS[kind]})`]);
+  if (kind === undefined)
+    throw new InputError([`${dir} must be the output directory of a run or a sweep (received nothing at that path)`]);
+  if (kind !== "dir" && kind !== "link")
+    throw new InputError([`${dir} must be the output directory of a run or a sweep (received ${KIND_WORDS[kind]})`]);
   if (await fileThere(join(dir, SWEEP_JSON))) return "sweep";
   if (await fileThere(join(dir, SUMMARY_JSON))) return "run";
-  throw new InputError([`${dir} must be the output directory of a run or a sweep (received a directory with neither summary.json nor sweep.json)`]);
+  throw new InputError([
+    `${dir} must be the output directory of a run or a sweep (received a directory with neither summary.json nor sweep.json)`,
+  ]);
 }
 
 /** The run's per-path table, by name of its columns; undefined when there is none (an interrupted run's .partial is not read). */
@@ -70,7 +76,8 @@ async function readPathTable(dir: string, metrics: readonly string[]): Promise<C
   const parquet = join(dir, PATHS_PARQUET);
   const hasCsv = await fileThere(csv);
   const hasParquet = await fileThere(parquet);
-  if (hasCsv && hasParquet) throw new InputError([`${dir} must hold one of paths.csv or paths.parquet (received both: remove the stale one)`]);
+  if (hasCsv && hasParquet)
+    throw new InputError([`${dir} must hold one of paths.csv or paths.parquet (received both: remove the stale one)`]);
   const wants = { numbers: ["path", ...metrics], required: ["path"] };
   if (hasCsv) return readCsvColumns(csv, wants);
   if (hasParquet) return readParquetColumns(parquet, wants);
@@ -81,7 +88,9 @@ async function readPathTable(dir: string, metrics: readonly string[]): Promise<C
 export async function readRunDir(dir: string, metrics: readonly string[] = METRIC_NAMES): Promise<RunDir> {
   const summary = (await readJson(join(dir, SUMMARY_JSON))) as SummaryDoc;
   if (summary.metrics === null || typeof summary.metrics !== "object") {
-    throw new InputError([`${join(dir, SUMMARY_JSON)} must have a metrics object (received ${summary.metrics === undefined ? "nothing" : typeof summary.metrics})`]);
+    throw new InputError([
+      `${join(dir, SUMMARY_JSON)} must have a metrics object (received ${summary.metrics === undefined ? "nothing" : typeof summary.metrics})`,
+    ]);
   }
   const table = await readPathTable(dir, metrics);
   const fan = parseFan(summary.fan, join(dir, SUMMARY_JSON));
@@ -91,6 +100,9 @@ export async function readRunDir(dir: string, metrics: readonly string[] = METRI
 
 export async function readSweepDir(dir: string): Promise<SweepDir> {
   const sweep = await readJson(join(dir, SWEEP_JSON));
-  if (!Array.isArray(sweep.points)) throw new InputError([`${join(dir, SWEEP_JSON)} must have a points array (received ${sweep.points === undefined ? "nothing" : typeof sweep.points})`]);
+  if (!Array.isArray(sweep.points))
+    throw new InputError([
+      `${join(dir, SWEEP_JSON)} must have a points array (received ${sweep.points === undefined ? "nothing" : typeof sweep.points})`,
+    ]);
   return { dir, sweep };
 }

@@ -17,10 +17,19 @@ import { ChartSet } from "./svg-chart.js";
 import { timelineSpec, worstTracedPaths } from "./timelines.js";
 
 /** The metrics whose distributions and convergence the report draws (issue #15), in this order. */
-export const HEADLINE_METRICS = ["liquidatedNotional", "badDebt", "maxDrawdown", "amplification", "insuranceMin", "adlNotional"] as const;
+export const HEADLINE_METRICS = [
+  "liquidatedNotional",
+  "badDebt",
+  "maxDrawdown",
+  "amplification",
+  "insuranceMin",
+  "adlNotional",
+] as const;
 
 /** The per-path columns the page draws: the headline metrics, the who-paid parties and memos, and the ranking of traced paths. */
-export const REPORT_COLUMNS: readonly string[] = [...new Set([...HEADLINE_METRICS, ...WHO_PAID_ROWS.map((r) => r.metric), "flowPnl", "badDebt", "liquidatedNotional"])];
+export const REPORT_COLUMNS: readonly string[] = [
+  ...new Set([...HEADLINE_METRICS, ...WHO_PAID_ROWS.map((r) => r.metric), "flowPnl", "badDebt", "liquidatedNotional"]),
+];
 
 interface Series {
   /** Chart and section name. */
@@ -77,7 +86,10 @@ async function convergencePanel(run: RunDir, charts: ChartSet, series: readonly 
     }
     figures.push(await charts.figure(`convergence:${s.name}`, convergenceSpec(s.title, c, s.kind)));
   }
-  const note = notes.length > 0 ? `<p class="note">Without spread (one value on every path so far), so nothing to converge: ${esc(notes.join(", "))}.</p>` : "";
+  const note =
+    notes.length > 0
+      ? `<p class="note">Without spread (one value on every path so far), so nothing to converge: ${esc(notes.join(", "))}.</p>`
+      : "";
   return (
     `<p class="note">Left: the mean of the first n paths (in path order) with its 95% CI. Right: the CI's half-width against n on log-log axes; ` +
     `the dashed line falls as 1/√n from the last point, what more paths of the same spread would give. Heavy tails (bad debt) settle late: a mean that still jumps when a rare path arrives needs more paths.</p>` +
@@ -94,7 +106,9 @@ function header(run: RunDir): string[] {
     `seed <strong>${esc(s.seed)}</strong>`,
     `engine ${esc(s.engine ?? "?")}`,
     ...(finite(s.threads) !== undefined ? [`${esc(s.threads)} thread${s.threads === 1 ? "" : "s"}`] : []),
-    ...(runtime !== undefined ? [`${esc(runtime < 1000 ? `${Math.round(runtime)} ms` : `${(runtime / 1000).toFixed(2)} s`)}`] : []),
+    ...(runtime !== undefined
+      ? [`${esc(runtime < 1000 ? `${Math.round(runtime)} ms` : `${(runtime / 1000).toFixed(2)} s`)}`]
+      : []),
     ...(scenario.steps !== undefined ? [`${esc(scenario.steps)} steps of ${esc(scenario.stepSeconds ?? "?")} s`] : []),
   ];
   const lines = [parts.join(" · ")];
@@ -104,7 +118,8 @@ function header(run: RunDir): string[] {
     `version ${esc(s.version ?? "?")}`,
   ];
   lines.push(ids.join(" · "));
-  if (s.interrupted === true) lines.push(`<strong>interrupted</strong>: ${esc(s.paths)} of ${esc(s.requestedPaths ?? "?")} paths finished`);
+  if (s.interrupted === true)
+    lines.push(`<strong>interrupted</strong>: ${esc(s.paths)} of ${esc(s.requestedPaths ?? "?")} paths finished`);
   return lines;
 }
 
@@ -115,19 +130,42 @@ export async function runReportHtml(run: RunDir): Promise<{ html: string; warnin
   const sections: Section[] = [];
 
   const warnings = Array.isArray(s.warnings) ? (s.warnings as unknown[]).map(String) : [];
-  if (warnings.length > 0) sections.push({ id: "warnings", title: "Warnings", html: `<ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>` });
+  if (warnings.length > 0)
+    sections.push({
+      id: "warnings",
+      title: "Warnings",
+      html: `<ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>`,
+    });
 
-  sections.push({ id: "statistics", title: "Statistics", html: metricTable(s, new Set(HEADLINE_METRICS)) + `<h3>Event probabilities</h3>` + probabilityTable(s) });
+  sections.push({
+    id: "statistics",
+    title: "Statistics",
+    html: metricTable(s, new Set(HEADLINE_METRICS)) + `<h3>Event probabilities</h3>` + probabilityTable(s),
+  });
 
-  const noTable = run.table ? "" : `<p class="note">This directory has no per-path table (paths.csv or paths.parquet): the distributions and the convergence panel need it.</p>`;
+  const noTable = run.table
+    ? ""
+    : `<p class="note">This directory has no per-path table (paths.csv or paths.parquet): the distributions and the convergence panel need it.</p>`;
   const headline: Series[] = HEADLINE_METRICS.map((m) => ({ name: m, title: m, metric: m, sign: 1, kind: kindOf(m) }));
-  sections.push({ id: "distributions", title: "Distributions", html: noTable + (run.table ? await distributions(run, charts, headline) : "") });
+  sections.push({
+    id: "distributions",
+    title: "Distributions",
+    html: noTable + (run.table ? await distributions(run, charts, headline) : ""),
+  });
 
-  const parties: Series[] = whoPaidRows(s).map((r) => ({ name: `who-paid:${r.metric}`, title: r.label, metric: r.metric, sign: r.sign, kind: "money" }));
+  const parties: Series[] = whoPaidRows(s).map((r) => ({
+    name: `who-paid:${r.metric}`,
+    title: r.label,
+    metric: r.metric,
+    sign: r.sign,
+    kind: "money",
+  }));
   sections.push({
     id: "who-paid",
     title: "Who paid",
-    html: whoPaidTable(s) + (run.table ? `<h3>Each party's money change across paths</h3>` + (await distributions(run, charts, parties)) : ""),
+    html:
+      whoPaidTable(s) +
+      (run.table ? `<h3>Each party's money change across paths</h3>` + (await distributions(run, charts, parties)) : ""),
   });
 
   if (run.table) sections.push({ id: "convergence", title: "Convergence", html: await convergencePanel(run, charts, headline) });
@@ -136,13 +174,19 @@ export async function runReportHtml(run: RunDir): Promise<{ html: string; warnin
     const stepSeconds = finite((s.scenario as { stepSeconds?: number } | undefined)?.stepSeconds);
     const figures: string[] = [];
     for (const f of fanSpecs(run.fan, stepSeconds)) figures.push(await charts.figure(`fan:${f.name}`, f.spec));
-    sections.push({ id: "fan", title: "Fan charts", html: `<p class="note">Per step, the spread of each series across all paths (summary.json's fan).</p><div class="charts">${figures.join("")}</div>` });
+    sections.push({
+      id: "fan",
+      title: "Fan charts",
+      html: `<p class="note">Per step, the spread of each series across all paths (summary.json's fan).</p><div class="charts">${figures.join("")}</div>`,
+    });
   }
 
   if (run.trace.steps || run.trace.events) {
     const paths = worstTracedPaths(run.trace, run.table);
     const spec = timelineSpec(run.trace, paths);
-    const html = spec ? await charts.figure("timelines", spec) : `<p class="note">The trace files hold no step of the chosen paths.</p>`;
+    const html = spec
+      ? await charts.figure("timelines", spec)
+      : `<p class="note">The trace files hold no step of the chosen paths.</p>`;
     sections.push({ id: "timelines", title: "Worst traced paths", html });
   }
 

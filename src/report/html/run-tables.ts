@@ -20,7 +20,12 @@ export interface WhoPaidRow {
 export function whoPaidRows(summary: SummaryDoc): WhoPaidRow[] {
   const rows: WhoPaidRow[] = WHO_PAID_ROWS.map((r) => ({ label: r.label, metric: r.metric, sign: r.sign }));
   const flow = summary.metrics?.flowPnl;
-  if (flow && !rows.some((r) => r.metric === "flowPnl") && !(finite(flow.min) === 0 && finite(flow.max) === 0) && finite(flow.mean) !== undefined) {
+  if (
+    flow &&
+    !rows.some((r) => r.metric === "flowPnl") &&
+    !(finite(flow.min) === 0 && finite(flow.max) === 0) &&
+    finite(flow.mean) !== undefined
+  ) {
     rows.splice(rows.length - 1, 0, { label: "voluntary closers (flow)", metric: "flowPnl", sign: 1 });
   }
   return rows;
@@ -64,11 +69,22 @@ export function metricTable(summary: SummaryDoc, highlight: ReadonlySet<string>)
       `<tr${highlight.has(m) ? ' class="headline"' : ""}${dataAttrs({ metric: m })}><th scope="row">${esc(m)}${nonFinite}</th><td class="tail" title="${tail === "upper" ? "larger is worse" : "smaller is worse"}">${tail === "upper" ? "↑" : "↓"}</td>` +
       cell("mean") +
       intervalCell((s?.ci95 as (number | null)[] | undefined) ?? null, kind, { metric: m, stat: "ci95" }, pd) +
-      cell("p50") + cell(v95) + cell(v99) + cell("es95") + cell("es99") + cell("min") + cell("max") +
+      cell("p50") +
+      cell(v95) +
+      cell(v99) +
+      cell("es95") +
+      cell("es99") +
+      cell("min") +
+      cell("max") +
       "</tr>"
     );
   });
-  return table("metric-table", head, rows, "↑ larger is worse, ↓ smaller is worse; VaR is the 95% / 99% quantile on that side (p95/p99, or p05/p01), ES the mean of the worst 5% / 1% of paths there.");
+  return table(
+    "metric-table",
+    head,
+    rows,
+    "↑ larger is worse, ↓ smaller is worse; VaR is the 95% / 99% quantile on that side (p95/p99, or p05/p01), ES the mean of the worst 5% / 1% of paths there.",
+  );
 }
 
 /** The who-paid table: mean (with its CI), p01, p50, p99 of each party's money change, the sum, then the memos. */
@@ -98,7 +114,12 @@ export function whoPaidTable(summary: SummaryDoc): string {
     `<tr class="sum"><th scope="row">sum (money is conserved)</th>${numCell(sum, "money", { stat: "sum" })}<td></td><td></td><td></td><td></td></tr>`,
     ...WHO_PAID_MEMOS.filter((r) => summary.metrics?.[r.metric]).map((r) => row(r, true)),
   ];
-  return table("who-paid", ["who paid (money change per path, at the mark)", "mean", "95% CI of the mean", "p01", "p50", "p99"], rows, "Each party's money change over a path at the mark; the parties' changes sum to zero path by path, so their means do too. The indented memos are parts of the rows above.");
+  return table(
+    "who-paid",
+    ["who paid (money change per path, at the mark)", "mean", "95% CI of the mean", "p01", "p50", "p99"],
+    rows,
+    "Each party's money change over a path at the mark; the parties' changes sum to zero path by path, so their means do too. The indented memos are parts of the rows above.",
+  );
 }
 
 interface EventEntry {
@@ -119,7 +140,8 @@ export function eventEntry(summary: Record<string, unknown>, name: ProbabilityNa
 export function probabilityTable(summary: SummaryDoc): string {
   const rows = PROBABILITY_NAMES.map((name) => {
     const e = eventEntry(summary, name);
-    const paths = e.count !== undefined ? `${groupThousands(e.count, 0)} / ${groupThousands(e.n ?? Number(summary.paths), 0)}` : "n/a";
+    const paths =
+      e.count !== undefined ? `${groupThousands(e.count, 0)} / ${groupThousands(e.n ?? Number(summary.paths), 0)}` : "n/a";
     return (
       `<tr${dataAttrs({ event: name })}><th scope="row">${esc(name)}</th><td>${esc(PROBABILITY_EVENTS[name].definition)}</td>` +
       numCell(e.p, "percent", { event: name, stat: "p" }) +

@@ -44,7 +44,10 @@ function load(): Promise<[VegaModule, VegaLiteModule]> {
 /** A logger that keeps warnings and errors instead of printing them (the CLI's stderr is the user's). */
 function collectingLogger(warnings: string[]) {
   let level = 2; // vega.Warn
-  const keep = (prefix: string) => (...args: readonly unknown[]) => void warnings.push(`${prefix}${args.map(String).join(" ")}`);
+  const keep =
+    (prefix: string) =>
+    (...args: readonly unknown[]) =>
+      void warnings.push(`${prefix}${args.map(String).join(" ")}`);
   const logger = {
     level(l?: number) {
       if (l === undefined) return level;
@@ -69,7 +72,10 @@ export async function renderChart(spec: ChartSpec, idPrefix: string): Promise<Ch
   const [vega, vl] = await load();
   const warnings: string[] = [];
   const logger = collectingLogger(warnings);
-  const full = { ...spec, config: { ...CHART_CONFIG, ...((spec.config as object | undefined) ?? {}) } } as unknown as TopLevelSpec;
+  const full = {
+    ...spec,
+    config: { ...CHART_CONFIG, ...((spec.config as object | undefined) ?? {}) },
+  } as unknown as TopLevelSpec;
   const compiled = vl.compile(full, { logger: logger as never }).spec;
   vega.resetSVGDefIds();
   const view = new vega.View(vega.parse(compiled), { renderer: "none", logger: logger as never });
@@ -113,4 +119,3 @@ export class ChartSet {
     return this.count;
   }
 }
-

@@ -31,11 +31,16 @@ function axisColumns(doc: SweepDoc): SweepDoc["design"]["axes"] {
 }
 
 function pointHead(doc: SweepDoc): string[] {
-  return [doc.design.axes.length === 1 && axisColumns(doc).length === 0 ? doc.design.axes[0].key : "point", ...axisColumns(doc).map((a) => shortKey(a.key, doc.design.axes))];
+  return [
+    doc.design.axes.length === 1 && axisColumns(doc).length === 0 ? doc.design.axes[0].key : "point",
+    ...axisColumns(doc).map((a) => shortKey(a.key, doc.design.axes)),
+  ];
 }
 
 function pointCells(doc: SweepDoc, p: SweepDoc["points"][number]): string {
-  const axes = axisColumns(doc).map((a) => `<td>${esc(valueText(p.values?.[a.key]))}</td>`).join("");
+  const axes = axisColumns(doc)
+    .map((a) => `<td>${esc(valueText(p.values?.[a.key]))}</td>`)
+    .join("");
   return `<th scope="row">${esc(pointName(p, doc.design.axes))}${p.baseline ? ' <span class="muted">(baseline)</span>' : ""}</th>${axes}`;
 }
 
@@ -44,14 +49,32 @@ function meansTable(doc: SweepDoc): string {
   const rows = doc.points.map(
     (p) =>
       `<tr${p.baseline ? ' class="baseline"' : ""}${dataAttrs({ point: p.index })}>${pointCells(doc, p)}<td class="num">${esc(groupThousands(p.paths, 0))}</td>` +
-      doc.metrics.map((m) => numCell((p.metrics?.[m]?.mean as number | null | undefined) ?? null, kindOf(m), { point: p.index, metric: m, stat: "mean" })).join("") +
+      doc.metrics
+        .map((m) =>
+          numCell((p.metrics?.[m]?.mean as number | null | undefined) ?? null, kindOf(m), {
+            point: p.index,
+            metric: m,
+            stat: "mean",
+          }),
+        )
+        .join("") +
       "</tr>",
   );
-  return table("sweep-means", [...pointHead(doc), "paths", ...doc.metrics], rows, "Mean per path at each point; the baseline row is highlighted. The 95% intervals are in the charts below and in sweep.json.");
+  return table(
+    "sweep-means",
+    [...pointHead(doc), "paths", ...doc.metrics],
+    rows,
+    "Mean per path at each point; the baseline row is highlighted. The 95% intervals are in the charts below and in sweep.json.",
+  );
 }
 
 /** A difference cell: `+x [lo, hi]`, coloured when the interval excludes zero. */
-function diffCell(x: number | undefined, ci: (number | null)[] | undefined, kind: MetricKind | "percent", attrs: Record<string, string | number>): string {
+function diffCell(
+  x: number | undefined,
+  ci: (number | null)[] | undefined,
+  kind: MetricKind | "percent",
+  attrs: Record<string, string | number>,
+): string {
   if (x === undefined) return `<td class="num"${dataAttrs({ value: "null", ...attrs })}>n/a</td>`;
   const f = (v: number) => (kind === "percent" ? formatPercent(v) : formatValue(v, kind));
   const sign = (v: number) => (v > 0 ? "+" : "") + f(v);
@@ -69,10 +92,23 @@ function differencesTable(doc: SweepDoc): string {
   const rows = pts.map(
     (p) =>
       `<tr${dataAttrs({ point: p.index })}>${pointCells(doc, p)}` +
-      doc.metrics.map((m) => diffCell(finite(p.differences?.metrics?.[m]?.mean), p.differences?.metrics?.[m]?.ci95, kindOf(m), { point: p.index, metric: m, stat: "diff" })).join("") +
+      doc.metrics
+        .map((m) =>
+          diffCell(finite(p.differences?.metrics?.[m]?.mean), p.differences?.metrics?.[m]?.ci95, kindOf(m), {
+            point: p.index,
+            metric: m,
+            stat: "diff",
+          }),
+        )
+        .join("") +
       "</tr>",
   );
-  return table("sweep-differences", [...pointHead(doc), ...doc.metrics], rows, "Point − baseline in the mean per path, paired on the same paths (common random numbers), with its 95% CI; red: higher than the baseline, green: lower, beyond the interval.");
+  return table(
+    "sweep-differences",
+    [...pointHead(doc), ...doc.metrics],
+    rows,
+    "Point − baseline in the mean per path, paired on the same paths (common random numbers), with its 95% CI; red: higher than the baseline, green: lower, beyond the interval.",
+  );
 }
 
 /** Each point's event probabilities with their Wilson intervals. */
@@ -82,7 +118,10 @@ function eventsTable(doc: SweepDoc): string {
       `<tr${p.baseline ? ' class="baseline"' : ""}${dataAttrs({ point: p.index })}>${pointCells(doc, p)}` +
       PROBABILITY_NAMES.map((e) => {
         const est = p.probabilities?.[e];
-        return numCell(est?.p ?? null, "percent", { point: p.index, event: e, stat: "p" }) + intervalCell(est?.ci95 ?? null, "percent", { point: p.index, event: e, stat: "ci95" });
+        return (
+          numCell(est?.p ?? null, "percent", { point: p.index, event: e, stat: "p" }) +
+          intervalCell(est?.ci95 ?? null, "percent", { point: p.index, event: e, stat: "ci95" })
+        );
       }).join("") +
       "</tr>",
   );
@@ -92,15 +131,24 @@ function eventsTable(doc: SweepDoc): string {
 function warnings(doc: SweepDoc): string[] {
   const raw = doc.raw;
   const out: string[] = [];
-  if (raw.interrupted === true) out.push(`the sweep was interrupted: ${doc.points.length} of ${String(raw.pointCount ?? "?")} points finished; finish it with --resume`);
-  for (const w of ((raw.base as { venueWarnings?: unknown[] } | undefined)?.venueWarnings ?? [])) out.push(String(w));
+  if (raw.interrupted === true)
+    out.push(
+      `the sweep was interrupted: ${doc.points.length} of ${String(raw.pointCount ?? "?")} points finished; finish it with --resume`,
+    );
+  for (const w of (raw.base as { venueWarnings?: unknown[] } | undefined)?.venueWarnings ?? []) out.push(String(w));
   const paths = finite(raw.paths);
   if (paths !== undefined && paths > 1) {
     const beyond = Math.floor(paths * 0.01);
-    if (beyond < TAIL_PATHS) out.push(`p99 (the Pareto front's risk axis, the comparison's ◆) rests on ${beyond} path${beyond === 1 ? "" : "s"} beyond it at each point (of ${groupThousands(paths, 0)}): fewer than ${TAIL_PATHS}, so read it as a rough value (10,000 paths give ${TAIL_PATHS})`);
+    if (beyond < TAIL_PATHS)
+      out.push(
+        `p99 (the Pareto front's risk axis, the comparison's ◆) rests on ${beyond} path${beyond === 1 ? "" : "s"} beyond it at each point (of ${groupThousands(paths, 0)}): fewer than ${TAIL_PATHS}, so read it as a rough value (10,000 paths give ${TAIL_PATHS})`,
+      );
   }
   const noDiff = doc.points.filter((p) => !p.baseline && !p.differences).length;
-  if (noDiff > 0) out.push(`${noDiff} point${noDiff === 1 ? " has" : "s have"} no difference against the baseline (the baseline did not finish)`);
+  if (noDiff > 0)
+    out.push(
+      `${noDiff} point${noDiff === 1 ? " has" : "s have"} no difference against the baseline (the baseline did not finish)`,
+    );
   return out;
 }
 
@@ -126,14 +174,21 @@ function header(doc: SweepDoc): string[] {
 }
 
 /** The charts of the items that have one, then a note naming those without (`missing` says why). */
-async function figures(charts: ChartSet, items: readonly { name: string; label: string; spec: ChartSpec | undefined }[], missing: string): Promise<string> {
+async function figures(
+  charts: ChartSet,
+  items: readonly { name: string; label: string; spec: ChartSpec | undefined }[],
+  missing: string,
+): Promise<string> {
   const out: string[] = [];
   const none: string[] = [];
   for (const it of items) {
     if (it.spec) out.push(await charts.figure(it.name, it.spec));
     else none.push(it.label);
   }
-  return `<div class="charts">${out.join("")}</div>` + (none.length > 0 ? `<p class="note">${esc(missing)}: ${esc(none.join(", "))}.</p>` : "");
+  return (
+    `<div class="charts">${out.join("")}</div>` +
+    (none.length > 0 ? `<p class="note">${esc(missing)}: ${esc(none.join(", "))}.</p>` : "")
+  );
 }
 
 export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; warnings: string[] }> {
@@ -141,7 +196,12 @@ export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; wa
   const charts = new ChartSet();
   const sections: Section[] = [];
   const w = warnings(doc);
-  if (w.length > 0) sections.push({ id: "warnings", title: "Warnings", html: `<ul class="warnings">${w.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` });
+  if (w.length > 0)
+    sections.push({
+      id: "warnings",
+      title: "Warnings",
+      html: `<ul class="warnings">${w.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`,
+    });
 
   sections.push({ id: "points", title: "Points", html: meansTable(doc) + "<h3>Event probabilities</h3>" + eventsTable(doc) });
 
@@ -153,7 +213,11 @@ export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; wa
     title: venue ? "Venue comparison" : "Points compared",
     html: charted
       ? `<p class="note">Each point's mean with its 95% CI (the baseline in orange) and the tail quantile on the metric's worse side (◆).</p>` +
-        (await figures(charts, doc.metrics.map((m) => ({ name: `comparison:${m}`, label: m, spec: comparisonSpec(doc, m, kindOf(m), tailOf(m)) })), "The same value at every point (nothing to compare)"))
+        (await figures(
+          charts,
+          doc.metrics.map((m) => ({ name: `comparison:${m}`, label: m, spec: comparisonSpec(doc, m, kindOf(m), tailOf(m)) })),
+          "The same value at every point (nothing to compare)",
+        ))
       : tooMany,
   });
 
@@ -167,7 +231,11 @@ export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; wa
         "No difference from the baseline at any point, on any path",
       )
     : "";
-  sections.push({ id: "differences", title: "Paired differences against the baseline", html: differencesTable(doc) + diffCharts });
+  sections.push({
+    id: "differences",
+    title: "Paired differences against the baseline",
+    html: differencesTable(doc) + diffCharts,
+  });
 
   if (doc.design.axes.length >= 2) {
     const fixed = heldFixed(doc);
@@ -176,11 +244,17 @@ export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; wa
       title: "Heatmaps",
       html:
         `<p class="note">Each metric's mean over ${esc(doc.design.axes[0].key)} × ${esc(doc.design.axes[1].key)}${fixed ? `, the other axes at the baseline's values (${esc(fixed)})` : ""}; the baseline cell is outlined.</p>` +
-        (await figures(charts, doc.metrics.map((m) => ({ name: `heatmap:${m}`, label: m, spec: heatmapSpec(doc, m, tailOf(m), kindOf(m)) })), "The same value in every cell (nothing to map)")),
+        (await figures(
+          charts,
+          doc.metrics.map((m) => ({ name: `heatmap:${m}`, label: m, spec: heatmapSpec(doc, m, tailOf(m), kindOf(m)) })),
+          "The same value in every cell (nothing to map)",
+        )),
     });
   }
 
-  const costs = PARETO_COSTS.filter((c) => doc.metrics.includes(c)).map((c) => ({ cost: c, pts: paretoPoints(doc, c) })).filter((c) => c.pts.length > 0);
+  const costs = PARETO_COSTS.filter((c) => doc.metrics.includes(c))
+    .map((c) => ({ cost: c, pts: paretoPoints(doc, c) }))
+    .filter((c) => c.pts.length > 0);
   if (costs.length > 0 && doc.metrics.includes("badDebt")) {
     let html = "";
     for (const { cost, pts } of costs) {
@@ -189,14 +263,26 @@ export async function sweepReportHtml(dir: SweepDir): Promise<{ html: string; wa
       html += table(
         `pareto-${cost}`,
         ["on the front", `${cost} mean`, "badDebt p99"],
-        front.map((p) => `<tr${dataAttrs({ point: p.index })}><th scope="row">${esc(p.name)}${p.baseline ? ' <span class="muted">(baseline)</span>' : ""}</th>${numCell(p.x, kindOf(cost), { point: p.index, metric: cost, stat: "mean" })}${numCell(p.y, "money", { point: p.index, metric: "badDebt", stat: "p99" })}</tr>`),
+        front.map(
+          (p) =>
+            `<tr${dataAttrs({ point: p.index })}><th scope="row">${esc(p.name)}${p.baseline ? ' <span class="muted">(baseline)</span>' : ""}</th>${numCell(p.x, kindOf(cost), { point: p.index, metric: cost, stat: "mean" })}${numCell(p.y, "money", { point: p.index, metric: "badDebt", stat: "p99" })}</tr>`,
+        ),
       );
     }
     sections.push({ id: "pareto", title: "Pareto front", html });
   } else {
-    sections.push({ id: "pareto", title: "Pareto front", html: `<p class="note">Needs badDebt and one of ${PARETO_COSTS.join(", ")} among the sweep's metrics (metrics: in the sweep file).</p>` });
+    sections.push({
+      id: "pareto",
+      title: "Pareto front",
+      html: `<p class="note">Needs badDebt and one of ${PARETO_COSTS.join(", ")} among the sweep's metrics (metrics: in the sweep file).</p>`,
+    });
   }
 
-  const html = renderPage({ title: `${doc.name}: sweep report`, meta: header(doc), sections, generator: `margin-cascade ${VERSION}` });
+  const html = renderPage({
+    title: `${doc.name}: sweep report`,
+    meta: header(doc),
+    sections,
+    generator: `margin-cascade ${VERSION}`,
+  });
   return { html, warnings: charts.warnings };
 }

@@ -44,7 +44,10 @@ async function openNoFollow(file: string): Promise<FileHandle> {
 
 function checkRequired(file: string, header: readonly string[], wants: ColumnWants): void {
   const missing = (wants.required ?? []).filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new InputError([`${file} must have the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (received ${header.slice(0, 12).join(",") || "no header"})`]);
+  if (missing.length > 0)
+    throw new InputError([
+      `${file} must have the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (received ${header.slice(0, 12).join(",") || "no header"})`,
+    ]);
 }
 
 /**
@@ -67,7 +70,9 @@ export async function readCsvColumns(file: string, wants: ColumnWants): Promise<
     if (header === undefined) {
       header = text.split(",");
       checkRequired(file, header, wants);
-      numIdx = numericWanted(header, wants).map((c) => [c, header!.indexOf(c)] as [string, number]).filter(([, i]) => i >= 0);
+      numIdx = numericWanted(header, wants)
+        .map((c) => [c, header!.indexOf(c)] as [string, number])
+        .filter(([, i]) => i >= 0);
       textIdx = (wants.texts ?? []).map((c) => [c, header!.indexOf(c)] as [string, number]).filter(([, i]) => i >= 0);
       nums = numIdx.map(() => new Float64Array(cap));
       texts = textIdx.map(() => []);
@@ -75,7 +80,8 @@ export async function readCsvColumns(file: string, wants: ColumnWants): Promise<
     }
     if (text.length === 0) return;
     const fields = text.split(",");
-    if (fields.length !== header.length) throw new InputError([`${file}:${line}: expected ${header.length} fields (received ${fields.length})`]);
+    if (fields.length !== header.length)
+      throw new InputError([`${file}:${line}: expected ${header.length} fields (received ${fields.length})`]);
     if (count === cap) {
       cap *= 2;
       nums = nums.map((a) => {
@@ -122,7 +128,6 @@ export async function readCsvColumns(file: string, wants: ColumnWants): Promise<
   };
 }
 
-
 /** The wanted columns of a Parquet file (flat schema), one row group at a time. */
 export async function readParquetColumns(file: string, wants: ColumnWants): Promise<ColumnTable> {
   const fh = await openNoFollow(file);
@@ -138,8 +143,14 @@ export async function readParquetColumns(file: string, wants: ColumnWants): Prom
     const header = metadata.schema.slice(1).map((e) => e.name);
     checkRequired(file, header, wants);
     const count = Number(metadata.num_rows);
-    const numbers = new Map(numericWanted(header, wants).filter((c) => header.includes(c)).map((c) => [c, new Float64Array(count).fill(NaN)]));
-    const texts = new Map((wants.texts ?? []).filter((c) => header.includes(c)).map((c) => [c, new Array<string>(count).fill("")]));
+    const numbers = new Map(
+      numericWanted(header, wants)
+        .filter((c) => header.includes(c))
+        .map((c) => [c, new Float64Array(count).fill(NaN)]),
+    );
+    const texts = new Map(
+      (wants.texts ?? []).filter((c) => header.includes(c)).map((c) => [c, new Array<string>(count).fill("")]),
+    );
     const columns = [...numbers.keys(), ...texts.keys()];
     let groupStart = 0;
     for (const group of metadata.row_groups) {
@@ -158,7 +169,9 @@ export async function readParquetColumns(file: string, wants: ColumnWants): Prom
               const row = rowStart + k;
               if (row < groupStart || row >= groupEnd) continue;
               const v: unknown = columnData[k];
-              if (num) num[row] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : NaN;
+              if (num)
+                num[row] =
+                  typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : typeof v === "boolean" ? (v ? 1 : 0) : NaN;
               if (txt) txt[row] = v === null || v === undefined ? "" : String(v);
             }
           },

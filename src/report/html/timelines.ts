@@ -24,11 +24,12 @@ export function worstTracedPaths(trace: TraceData, table: ColumnTable | undefine
   const row = new Map<number, number>();
   const paths = table?.numbers.get("path");
   if (paths) for (let i = 0; i < paths.length; i++) if (traced.has(paths[i])) row.set(paths[i], i);
-  const key = (p: number) => RANK_BY.map((m) => {
-    const i = row.get(p);
-    const v = i === undefined ? NaN : (table?.numbers.get(m)?.[i] ?? NaN);
-    return Number.isFinite(v) ? v : -Infinity;
-  });
+  const key = (p: number) =>
+    RANK_BY.map((m) => {
+      const i = row.get(p);
+      const v = i === undefined ? NaN : (table?.numbers.get(m)?.[i] ?? NaN);
+      return Number.isFinite(v) ? v : -Infinity;
+    });
   return [...traced]
     .sort((a, b) => {
       const ka = key(a);
@@ -39,12 +40,16 @@ export function worstTracedPaths(trace: TraceData, table: ColumnTable | undefine
     .slice(0, max);
 }
 
-const pathColor = (paths: readonly number[]) => ({
-  field: "path",
-  type: "nominal",
-  title: "path",
-  scale: { domain: paths.map((p) => `path ${p}`), range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"] },
-}) as const;
+const pathColor = (paths: readonly number[]) =>
+  ({
+    field: "path",
+    type: "nominal",
+    title: "path",
+    scale: {
+      domain: paths.map((p) => `path ${p}`),
+      range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"],
+    },
+  }) as const;
 
 /** One panel per steps.csv series (shared step axis), then the event strip; undefined when nothing of the chosen paths is traced. */
 export function timelineSpec(trace: TraceData, paths: readonly number[]): ChartSpec | undefined {
@@ -58,7 +63,8 @@ export function timelineSpec(trace: TraceData, paths: readonly number[]): ChartS
       const col = st.values.get(name)!;
       const values: Record<string, unknown>[] = [];
       for (let i = 0; i < st.path.length; i++) {
-        if (chosen.has(st.path[i]) && Number.isFinite(col[i]) && Number.isFinite(st.step[i])) values.push({ path: `path ${st.path[i]}`, step: st.step[i], v: col[i] });
+        if (chosen.has(st.path[i]) && Number.isFinite(col[i]) && Number.isFinite(st.step[i]))
+          values.push({ path: `path ${st.path[i]}`, step: st.step[i], v: col[i] });
       }
       // a series with one value throughout (no vault, no bad debt) says nothing a panel could show
       if (values.length === 0 || values.every((x) => x.v === values[0].v)) continue;
@@ -100,7 +106,12 @@ export function timelineSpec(trace: TraceData, paths: readonly number[]): ChartS
           x: { field: "step", type: "quantitative", title: "step" },
           y: { field: "type", type: "nominal", title: "events", sort: "ascending" },
           yOffset: { field: "path", type: "nominal", scale: { domain: paths.map((p) => `path ${p}`) } },
-          size: { field: hasNotional ? "notional" : "events", type: "quantitative", title: hasNotional ? "notional" : "events", legend: { format: "~s" } },
+          size: {
+            field: hasNotional ? "notional" : "events",
+            type: "quantitative",
+            title: hasNotional ? "notional" : "events",
+            legend: { format: "~s" },
+          },
           color: pathColor(paths),
         },
       });
@@ -108,7 +119,10 @@ export function timelineSpec(trace: TraceData, paths: readonly number[]): ChartS
   }
   if (panels.length === 0) return undefined;
   return {
-    title: { text: "worst traced paths", subtitle: `${paths.map((p) => `path ${p}`).join(", ")}: ranked by bad debt, then liquidated notional` },
+    title: {
+      text: "worst traced paths",
+      subtitle: `${paths.map((p) => `path ${p}`).join(", ")}: ranked by bad debt, then liquidated notional`,
+    },
     vconcat: panels,
     resolve: { scale: { color: "shared", x: "shared" } },
   };

@@ -55,13 +55,21 @@ export function parseFan(raw: unknown, where: string): FanData | undefined {
   if (raw === undefined || raw === null) return undefined;
   const problems: string[] = [];
   const f = raw as Record<string, unknown>;
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new InputError([`${where} fan must be an object { steps, series } (received ${Array.isArray(raw) ? "an array" : typeof raw})`]);
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new InputError([
+      `${where} fan must be an object { steps, series } (received ${Array.isArray(raw) ? "an array" : typeof raw})`,
+    ]);
   const steps = f.steps;
   const n = Array.isArray(steps) ? steps.length : -1;
-  if (!Array.isArray(steps) || steps.length === 0 || !steps.every((s, i) => typeof s === "number" && Number.isFinite(s) && (i === 0 || s > (steps[i - 1] as number)))) {
+  if (
+    !Array.isArray(steps) ||
+    steps.length === 0 ||
+    !steps.every((s, i) => typeof s === "number" && Number.isFinite(s) && (i === 0 || s > (steps[i - 1] as number)))
+  ) {
     problems.push(`${where} fan.steps must be a non-empty ascending array of numbers`);
   }
-  if (f.stepSeconds !== undefined && !(typeof f.stepSeconds === "number" && f.stepSeconds > 0)) problems.push(`${where} fan.stepSeconds must be a positive number (received ${JSON.stringify(f.stepSeconds)})`);
+  if (f.stepSeconds !== undefined && !(typeof f.stepSeconds === "number" && f.stepSeconds > 0))
+    problems.push(`${where} fan.stepSeconds must be a positive number (received ${JSON.stringify(f.stepSeconds)})`);
   const series = f.series;
   if (series === null || typeof series !== "object" || Array.isArray(series) || Object.keys(series).length === 0) {
     problems.push(`${where} fan.series must be an object with at least one series`);
@@ -72,13 +80,17 @@ export function parseFan(raw: unknown, where: string): FanData | undefined {
         continue;
       }
       for (const key of Object.keys(s)) {
-        if (!(FAN_KEYS as readonly string[]).includes(key)) problems.push(`${where} fan.series.${name}.${key} is not a band (expected one of ${FAN_KEYS.join(", ")})`);
+        if (!(FAN_KEYS as readonly string[]).includes(key))
+          problems.push(`${where} fan.series.${name}.${key} is not a band (expected one of ${FAN_KEYS.join(", ")})`);
       }
       for (const key of FAN_KEYS) {
         const a = (s as Record<string, unknown>)[key];
         const required = key === "p05" || key === "p50" || key === "p95";
         if (a === undefined && !required) continue;
-        if (n >= 0 && !isNumArray(a, n)) problems.push(`${where} fan.series.${name}.${key} must be an array of ${n} numbers or nulls, one per step (received ${Array.isArray(a) ? `${a.length} items` : a === undefined ? "nothing" : typeof a})`);
+        if (n >= 0 && !isNumArray(a, n))
+          problems.push(
+            `${where} fan.series.${name}.${key} must be an array of ${n} numbers or nulls, one per step (received ${Array.isArray(a) ? `${a.length} items` : a === undefined ? "nothing" : typeof a})`,
+          );
       }
     }
   }
@@ -97,7 +109,8 @@ async function present(file: string): Promise<boolean> {
 async function readEither(dir: string, csv: string, parquet: string, wants: ColumnWants): Promise<ColumnTable | undefined> {
   const hasCsv = await present(join(dir, csv));
   const hasParquet = await present(join(dir, parquet));
-  if (hasCsv && hasParquet) throw new InputError([`${dir} must hold one of ${csv} or ${parquet} (received both: remove the stale one)`]);
+  if (hasCsv && hasParquet)
+    throw new InputError([`${dir} must hold one of ${csv} or ${parquet} (received both: remove the stale one)`]);
   if (hasCsv) return readCsvColumns(join(dir, csv), wants);
   if (hasParquet) return readParquetColumns(join(dir, parquet), wants);
   return undefined;
@@ -109,9 +122,24 @@ export async function readTrace(dir: string): Promise<TraceData> {
   const st = await readEither(dir, STEPS_CSV, STEPS_PARQUET, { numbers: "all", required: ["path", "step"] });
   if (st) {
     const series = st.header.filter((c) => !AXES.has(c));
-    out.steps = { series, path: st.numbers.get("path")!, step: st.numbers.get("step")!, values: new Map(series.map((c) => [c, st.numbers.get(c)!])) };
+    out.steps = {
+      series,
+      path: st.numbers.get("path")!,
+      step: st.numbers.get("step")!,
+      values: new Map(series.map((c) => [c, st.numbers.get(c)!])),
+    };
   }
-  const ev = await readEither(dir, EVENTS_CSV, EVENTS_PARQUET, { numbers: ["path", "step", "notional"], texts: ["type"], required: ["path", "step", "type"] });
-  if (ev) out.events = { path: ev.numbers.get("path")!, step: ev.numbers.get("step")!, type: ev.texts.get("type")!, notional: ev.numbers.get("notional") };
+  const ev = await readEither(dir, EVENTS_CSV, EVENTS_PARQUET, {
+    numbers: ["path", "step", "notional"],
+    texts: ["type"],
+    required: ["path", "step", "type"],
+  });
+  if (ev)
+    out.events = {
+      path: ev.numbers.get("path")!,
+      step: ev.numbers.get("step")!,
+      type: ev.texts.get("type")!,
+      notional: ev.numbers.get("notional"),
+    };
   return out;
 }
