@@ -78,7 +78,7 @@ export function socialize(st: RefState, side: number, deficit: number, mark: num
   if (!(total > 0)) return deficit;
   const take = deficit < total ? deficit : total;
   let taken = 0;
-  const onSocializedLoss = st.hooks.onSocializedLoss;
+  const onSocializedLoss = st.onSocializedLoss;
   const haircuts: { account: number; profit: number; haircut: number }[] = [];
   for (let k = 0; k < winners.length; k++) {
     const j = winners[k];
@@ -96,7 +96,7 @@ export function socialize(st: RefState, side: number, deficit: number, mark: num
   // the haircut traders pay it: what they give up of their profit
   st.adlPnl -= taken;
   st.adlTransfer += taken;
-  st.hooks.trace?.event(KIND["socialized-loss"], -1, side, NaN, mark, NaN, taken, -1);
+  st.trace?.event(KIND["socialized-loss"], -1, side, NaN, mark, NaN, taken, -1);
   // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
   // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)
   return deficit < total ? 0 : deficit - taken;

@@ -30,28 +30,64 @@ export class ReferenceEngine implements EngineHooks {
   private readonly adl: AdlRanking;
   /** Called after every step when set: the conservation tests read the ledger here. */
   onStep?: (ledger: Ledger) => void;
+  // the observers the concerns call live on the state (they read them at every settlement); these forward to it
+
   /** Called after every liquidation (whole or slice) when set. */
-  onLiquidation?: (event: LiquidationEvent) => void;
+  get onLiquidation(): EngineHooks["onLiquidation"] {
+    return this.st.onLiquidation;
+  }
+  set onLiquidation(f: EngineHooks["onLiquidation"]) {
+    this.st.onLiquidation = f;
+  }
   /** Called for every auction in every round it is looked at (engine dutch-auction), when set. */
-  onAuction?: (event: AuctionEvent) => void;
+  get onAuction(): EngineHooks["onAuction"] {
+    return this.st.onAuction;
+  }
+  set onAuction(f: EngineHooks["onAuction"]) {
+    this.st.onAuction = f;
+  }
   /** Called for every ADL closure (whole or part of a position), when set. */
-  onAdl?: (event: AdlEvent) => void;
+  get onAdl(): EngineHooks["onAdl"] {
+    return this.st.onAdl;
+  }
+  set onAdl(f: EngineHooks["onAdl"]) {
+    this.st.onAdl = f;
+  }
   /** Called for every deficit shared under adl.ranking socialized, when set. */
-  onSocializedLoss?: (event: SocializedLossEvent) => void;
+  get onSocializedLoss(): EngineHooks["onSocializedLoss"] {
+    return this.st.onSocializedLoss;
+  }
+  set onSocializedLoss(f: EngineHooks["onSocializedLoss"]) {
+    this.st.onSocializedLoss = f;
+  }
   /** Called for every voluntary close, blocked close and arrival (accounts.flow), when set. */
-  onFlow?: (event: FlowEvent) => void;
+  get onFlow(): EngineHooks["onFlow"] {
+    return this.st.onFlow;
+  }
+  set onFlow(f: EngineHooks["onFlow"]) {
+    this.st.onFlow = f;
+  }
   /** Called once per step with flows (accounts.flow), when set. */
-  onFlowStep?: (event: FlowStepEvent) => void;
+  get onFlowStep(): EngineHooks["onFlowStep"] {
+    return this.st.onFlowStep;
+  }
+  set onFlowStep(f: EngineHooks["onFlowStep"]) {
+    this.st.onFlowStep = f;
+  }
   /** Trace mode (`cascade run --trace`; src/engine/trace.ts): the path's events and step rows, when enabled. */
-  trace?: TraceRecorder;
+  get trace(): TraceRecorder | undefined {
+    return this.st.trace;
+  }
+  set trace(recorder: TraceRecorder | undefined) {
+    this.st.trace = recorder;
+  }
 
   /** Open interest per side, and the fan charts' samples of a path (src/engine/fan.ts). */
   readonly openInterest: OpenInterest;
   private readonly fan: FanSampler;
 
   constructor(setup: EngineSetup) {
-    // the engine itself is the state's observers: the tests set the hooks on it
-    this.st = new RefState(setup, this);
+    this.st = new RefState(setup);
     this.openInterest = this.st.openInterest;
     this.fan = new FanSampler(setup.params[P.steps]);
     this.price = new PriceProcess(setup, this.st.tick);
@@ -156,12 +192,13 @@ export class ReferenceEngine implements EngineHooks {
     let maxRoundsInStep = 0;
 
     let fundamental = p[P.initialPrice];
+    price.newPath(fundamental);
     book.setCentre(price.fundamentalTick(fundamental));
     let mark = book.mid();
-    price.newPath(fundamental, mark);
+    price.openPath(mark);
     if (scan) st.model.startPath(mark);
-    if (this.trace) {
-      this.trace.start();
+    if (st.trace) {
+      st.trace.start();
       // the last trade of step 0 is the opening mark (the book's last price is the previous path's until step 1 opens)
       this.traceRow(0, fundamental, mark, mark);
     }
@@ -182,7 +219,8 @@ export class ReferenceEngine implements EngineHooks {
       }
       if (widening > 0) book.spreadGap = Math.floor(widening * ((markPeak - mark) / markPeak));
       // (1) the exogenous move shifts the fundamental and, with it, the whole book
-      fundamental = price.move(fundamental, t, path, st.seedLo, st.seedHi, st.w);
+      price.move(t, path, st.seedLo, st.seedHi, st.w);
+      fundamental = price.fundamental;
       // (2) the last step's impact: its permanent share moves the centre, the rest decays; the book is centred
       // on the fundamental plus the permanent impact
       book.startStep(scale);
@@ -217,7 +255,7 @@ export class ReferenceEngine implements EngineHooks {
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
         mark = price.follow(mark, book);
         if (mark < minPrice) minPrice = mark;
-        this.trace?.round(mark);
+        st.trace?.round(mark);
         if (mark > markPeak) markPeak = mark;
         const dd = (markPeak - mark) / markPeak;
         if (dd > maxDrawdown) maxDrawdown = dd;
@@ -230,7 +268,7 @@ export class ReferenceEngine implements EngineHooks {
       const dd = (markPeak - mark) / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
       if (this.onStep) this.onStep(ledgerAt(st, mark, mech.backstop.vaultCash));
-      if (this.trace) this.traceRow(t, fundamental, mark, book.lastPrice);
+      if (st.trace) this.traceRow(t, fundamental, mark, book.lastPrice);
       if (t === nextSample) nextSample = this.sample(t, mark, fundamental);
     }
 
@@ -267,14 +305,15 @@ export class ReferenceEngine implements EngineHooks {
   /** Records this path's events (at most `capEvents`) and step rows from the next path on. */
   enableTrace(capEvents: number): TraceRecorder {
     const st = this.st;
-    this.trace = new TraceRecorder(capEvents, st.p[P.steps], {
+    const recorder = new TraceRecorder(capEvents, st.p[P.steps], {
       step: () => st.step,
       round: () => st.round,
       fund: () => st.insurance,
       // the backstop engine's vault (0 without one)
       vault: () => (st.perAccount ? this.mech.backstop.vaultCash : 0),
     });
-    return this.trace;
+    st.trace = recorder;
+    return recorder;
   }
 
   /** Step t's trace row (0: the opening), as the book and the accounts stand at its end. */
@@ -289,7 +328,7 @@ export class ReferenceEngine implements EngineHooks {
       else oiShort += st.curSize[i];
     }
     const book = st.book;
-    this.trace!.row(t, {
+    st.trace!.row(t, {
       fundamental,
       mid: book.mid(),
       mark,

@@ -44,7 +44,7 @@ export function flowStep(st: RefState, mark: number): boolean {
       if (i < 0) break;
       const s = st.pop.isLong[i] === 1 ? 1 : -1;
       if (blocked(st, i, s, mark)) {
-        if (st.hooks.onFlow) st.hooks.onFlow({ step: st.step, kind: "blocked", account: i, side: s, size: st.curSize[i], notional: 0 });
+        if (st.onFlow) st.onFlow({ step: st.step, kind: "blocked", account: i, side: s, size: st.curSize[i], notional: 0 });
         continue;
       }
       st.flowList[at] = st.flowList[--st.flowLen];
@@ -64,7 +64,7 @@ export function flowStep(st: RefState, mark: number): boolean {
       traded = true;
     }
   }
-  if (st.hooks.onFlowStep) st.hooks.onFlowStep({ step: st.step, open, closeMean: open * prob, closes, arrivalMean: lambda, arrivals, arrived });
+  if (st.onFlowStep) st.onFlowStep({ step: st.step, open, closeMean: open * prob, closes, arrivalMean: lambda, arrivals, arrived });
   return traded;
 }
 
@@ -114,7 +114,7 @@ function closeVoluntarily(st: RefState, i: number, s: number): void {
   const pnl = s * (notional - q * st.pop.entry[i]);
   st.makers -= pnl;
   const remaining = c + pnl;
-  st.hooks.trace?.fill(KIND.close, i, s, q, notional, q, c, st.pop.entry[i]);
+  st.trace?.fill(KIND.close, i, s, q, notional, q, c, st.pop.entry[i]);
   closeAccount(st, i, s, q);
   if (remaining >= 0) {
     st.cash[i] = remaining;
@@ -125,8 +125,8 @@ function closeVoluntarily(st: RefState, i: number, s: number): void {
     st.shortfall += -remaining;
     fundThenBadDebt(st, -remaining, s);
   }
-  st.hooks.trace?.close();
-  if (st.hooks.onFlow) st.hooks.onFlow({ step: st.step, kind: "close", account: i, side: s, size: q, notional });
+  st.trace?.close();
+  if (st.onFlow) st.onFlow({ step: st.step, kind: "close", account: i, side: s, size: q, notional });
 }
 
 /** Arrival k of this step opens at this mark by market order in the next dormant slot. */
@@ -159,6 +159,6 @@ function arrive(st: RefState, k: number, mark: number): void {
   st.openCount++;
   if (st.flowList.length > 0) st.flowList[st.flowLen++] = i;
   st.arrivalsIn += c;
-  st.hooks.trace?.event(KIND.arrival, i, s, q, e, e - (s * c) / q, fill, -1);
-  if (st.hooks.onFlow) st.hooks.onFlow({ step: st.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
+  st.trace?.event(KIND.arrival, i, s, q, e, e - (s * c) / q, fill, -1);
+  if (st.onFlow) st.onFlow({ step: st.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
 }

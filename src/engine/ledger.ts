@@ -100,7 +100,7 @@ export function fundAvailable(st: RefState): number {
 /** Bad debt booked for a loss of a side-s position. */
 export function addBadDebt(st: RefState, deficit: number, s: number): void {
   st.badDebt += deficit;
-  st.hooks.trace?.badDebt(s, deficit);
+  st.trace?.badDebt(s, deficit);
 }
 
 /** A deficit (of a side-s position) past the liquidation engine: the fund pays what it can, the rest is bad debt. */
@@ -120,7 +120,7 @@ export function payIncentive(st: RefState, incentive: number, i: number, s: numb
   st.makers += incentive;
   st.keepersPnl += incentive;
   st.badDebt += incentive - paid;
-  const trace = st.hooks.trace;
+  const trace = st.trace;
   if (trace) {
     trace.event(KIND.keeper, i, s, NaN, NaN, NaN, incentive, -1);
     if (incentive - paid > 0) trace.badDebt(s, incentive - paid);
@@ -199,7 +199,7 @@ export function settleUnits(st: RefState, i: number, s: number, mark: number, qx
   st.slipValue += s * (qx * mark - notional);
   st.markedValue += qx * mark;
   const whole = qx >= q;
-  const onLiquidation = st.hooks.onLiquidation;
+  const onLiquidation = st.onLiquidation;
   if (onLiquidation) onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: qx, notional, whole });
   let paid = 0;
   if (whole) {

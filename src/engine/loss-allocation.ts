@@ -94,12 +94,12 @@ function transfer(st: RefState, adl: AdlRanking, entry: LossEntry, P: number, ma
       st.curLiq[j] = liquidationPriceOf(st, side, rest, ej, cj);
       pend(st, j, side);
     }
-    const onAdl = st.hooks.onAdl;
+    const onAdl = st.onAdl;
     if (onAdl) onAdl({ step: st.step, account: j, side, size: x, price: P, whole: x === qj, bankrupt: entry.account });
     st.adlCount++;
     st.adlNotional += x * P;
     // the ADL'd position (side, x at P) against the bankrupt account
-    st.hooks.trace?.event(KIND.adl, j, side, x, P, entry.price, x * P, entry.account);
+    st.trace?.event(KIND.adl, j, side, x, P, entry.price, x * P, entry.account);
     left -= x;
   }
   const i = entry.account;
@@ -142,7 +142,7 @@ function deleverageProfits(st: RefState, adl: AdlRanking, side: number, deficit:
     st.adlCount++;
     st.adlNotional += q * mark;
     // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
-    st.hooks.trace?.event(KIND.adl, j, side, q, mark, NaN, q * mark, -1);
+    st.trace?.event(KIND.adl, j, side, q, mark, NaN, q * mark, -1);
   }
   st.adlPnl += kept;
   st.adlTransfer += given;

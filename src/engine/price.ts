@@ -30,6 +30,8 @@ export class PriceProcess {
   private readonly alpha: number;
   /** The fundamental after each step's move, 0..steps: the oracle, possibly lagged. */
   private readonly oracleHist: Float64Array;
+  /** The fundamental: the initial price, moved each step (a field, not a return value: no number boxed per step). */
+  fundamental = 0;
   /** The ema mark (it moves once per step, toward the mid). */
   private ema = 0;
   /** The step's band around its oracle (band > 0). */
@@ -61,15 +63,21 @@ export class PriceProcess {
     this.oracleHist = new Float64Array(this.steps + 1);
   }
 
-  /** The path starts at this fundamental, its opening mark `mark` (the ema's start). */
-  newPath(fundamental: number, mark: number): void {
+  /** The path starts at this fundamental (the oracle's step 0). */
+  newPath(fundamental: number): void {
+    this.fundamental = fundamental;
     this.oracleHist[0] = fundamental;
+  }
+
+  /** The path's opening mark (the ema starts there). */
+  openPath(mark: number): void {
     this.ema = mark;
   }
 
   /** Step t's fundamental: the exogenous move of path `path` (seed lo, hi; w: Philox's words), then its shock. */
-  move(fundamental: number, t: number, path: number, seedLo: number, seedHi: number, w: Uint32Array): number {
+  move(t: number, path: number, seedLo: number, seedHi: number, w: Uint32Array): void {
     const model = this.model;
+    let fundamental = this.fundamental;
     if (model !== PRICE_MODEL.none) {
       let r = 0;
       if (model === PRICE_MODEL.replay) {
@@ -101,7 +109,7 @@ export class PriceProcess {
     }
     if (this.shocks[t] !== 0) fundamental = fundamental * (1 + this.shocks[t]);
     this.oracleHist[t] = fundamental;
-    return fundamental;
+    this.fundamental = fundamental;
   }
 
   /** The fundamental's tick (the epsilon absorbs the representation error of decimal ticks), one or more. */

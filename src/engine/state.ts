@@ -90,7 +90,7 @@ export interface LiquidationEvent {
   remainder?: number;
 }
 
-/** The observers the engine calls when set (ReferenceEngine's public fields: the tests set them there). */
+/** The observers the engine calls when set (ReferenceEngine's public properties: the tests set them there). */
 export interface EngineHooks {
   /** Called after every liquidation (whole or slice) when set. */
   onLiquidation?: (event: LiquidationEvent) => void;
@@ -144,7 +144,6 @@ export class RefState extends PathState {
   readonly perAccount: boolean;
   /** margin.model's scan replaces the ladder and the pending lists (triggers/scan.ts). */
   readonly scan: boolean;
-  readonly hooks: EngineHooks;
 
   // ---- per-account (cascade.ts resets them per path; the mechanisms, ledger.ts and adl.ts write them) ----
   /** A closed account's cash (written when it closes, so nothing else resets it). */
@@ -222,10 +221,19 @@ export class RefState extends PathState {
   /** Open interest per side (src/engine/fan.ts). */
   readonly openInterest = new OpenInterest();
 
-  constructor(setup: EngineSetup, hooks: EngineHooks) {
+  // ---- the observers (EngineHooks: ReferenceEngine's properties forward here; fields, not a hooks object, because
+  // every settlement reads them) ----
+  onLiquidation?: EngineHooks["onLiquidation"];
+  onAuction?: EngineHooks["onAuction"];
+  onAdl?: EngineHooks["onAdl"];
+  onSocializedLoss?: EngineHooks["onSocializedLoss"];
+  onFlow?: EngineHooks["onFlow"];
+  onFlowStep?: EngineHooks["onFlowStep"];
+  trace?: TraceRecorder;
+
+  constructor(setup: EngineSetup) {
     super();
     this.s = setup;
-    this.hooks = hooks;
     const p = setup.params;
     this.p = p;
     this.tiers = tierTable(setup);

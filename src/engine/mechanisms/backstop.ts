@@ -55,11 +55,11 @@ export class Backstop {
     st.liquidations++;
     st.liquidatedNotional += notional;
     st.markedValue += notional;
-    const onLiquidation = st.hooks.onLiquidation;
+    const onLiquidation = st.onLiquidation;
     if (onLiquidation) onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: q, notional, whole: true });
     capCheck(st, notional, 0);
     // the vault took q units at the mark (fund unchanged, the vault after it)
-    st.hooks.trace?.event(KIND.backstop, i, s, q, mark, st.pop.entry[i] - (s * c) / q, notional, -1);
+    st.trace?.event(KIND.backstop, i, s, q, mark, st.pop.entry[i] - (s * c) / q, notional, -1);
     return true;
   }
 
@@ -76,7 +76,7 @@ export class Backstop {
       st.makers -= pnl;
       this.vaultLongQ -= qx;
       this.vaultLongCost -= cost;
-      st.hooks.trace?.event(KIND["vault-unwind"], -1, 1, qx, sold / qx, NaN, sold, -1);
+      st.trace?.event(KIND["vault-unwind"], -1, 1, qx, sold / qx, NaN, sold, -1);
     }
     if (this.vaultShortQ > 0) {
       const qx = u * this.vaultShortQ;
@@ -87,7 +87,7 @@ export class Backstop {
       st.makers -= pnl;
       this.vaultShortQ -= qx;
       this.vaultShortCost -= cost;
-      st.hooks.trace?.event(KIND["vault-unwind"], -1, -1, qx, bought / qx, NaN, bought, -1);
+      st.trace?.event(KIND["vault-unwind"], -1, -1, qx, bought / qx, NaN, bought, -1);
     }
   }
 }

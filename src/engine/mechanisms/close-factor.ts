@@ -32,9 +32,9 @@ export function closeFactorStep(st: RefState, i: number, s: number, mark: number
   addFee(st, protocolFee);
   st.liquidations++;
   // a repayment that closes the position is a liquidation, one that leaves some of it a slice
-  st.hooks.trace?.fill(qx >= q ? KIND.liquidation : KIND.slice, i, s, qx, qx * price, q, c, e);
+  st.trace?.fill(qx >= q ? KIND.liquidation : KIND.slice, i, s, qx, qx * price, q, c, e);
   settleUnits(st, i, s, mark, qx, qx * price, false);
-  st.hooks.trace?.close();
+  st.trace?.close();
   if (st.dead[i] === 0) {
     st.nextSlice[i] = st.step;
     st.slicedRound[i] = st.round;

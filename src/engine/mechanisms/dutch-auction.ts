@@ -45,9 +45,9 @@ export class DutchAuction {
     st.inAuction[i] = 1;
     this.auctions.push(i);
     st.liquidations++;
-    st.hooks.trace?.kick(i, s, mark, st.p[P.auctionBuf], st.curSize[i], st.curColl[i], st.pop.entry[i]);
+    st.trace?.kick(i, s, mark, st.p[P.auctionBuf], st.curSize[i], st.curColl[i], st.pop.entry[i]);
     this.restart(i, s, mark);
-    st.hooks.trace?.close();
+    st.trace?.close();
   }
 
   /** An auction's debt as it stands: a long's q·entry − c, a short's q·mark, at least 0. */
@@ -136,12 +136,12 @@ export class DutchAuction {
         // the keeper trades what it took on the book at once
         const traded = s > 0 ? st.book.sell(taken) : st.book.buy(taken);
         st.keepersPnl += s * (traded - taken * price);
-        st.hooks.trace?.fill(KIND["auction-take"], i, s, taken, taken * price, q, st.curColl[i], st.pop.entry[i]);
+        st.trace?.fill(KIND["auction-take"], i, s, taken, taken * price, q, st.curColl[i], st.pop.entry[i]);
         settleUnits(st, i, s, mark, taken, taken * price, true);
-        st.hooks.trace?.close();
+        st.trace?.close();
         n++;
       }
-      const onAuction = st.hooks.onAuction;
+      const onAuction = st.onAuction;
       if (onAuction) onAuction({ step: st.step, round: st.round, account: i, side: s, elapsed, top, price, taken });
     }
     return n;

@@ -34,9 +34,9 @@ export class MarketOrders implements Liquidator {
     if (adl && this.walkOrQueue(i, s, mark, q)) return;
     const notional = adl ? this.walked : s > 0 ? st.book.sell(q) : st.book.buy(q);
     st.liquidations++;
-    st.hooks.trace?.fill(KIND.liquidation, i, s, q, notional, q, st.curColl[i], st.pop.entry[i]);
+    st.trace?.fill(KIND.liquidation, i, s, q, notional, q, st.curColl[i], st.pop.entry[i]);
     settleUnits(st, i, s, mark, q, notional, true);
-    st.hooks.trace?.close();
+    st.trace?.close();
   }
 
   /**
@@ -69,10 +69,10 @@ export class MarketOrders implements Liquidator {
     st.liquidatedNotional += notional;
     st.slipValue += s * (x * mark - notional);
     st.markedValue += x * mark;
-    const onLiquidation = st.hooks.onLiquidation;
+    const onLiquidation = st.onLiquidation;
     if (onLiquidation) onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
     // the account is closed: what its order filled, then (in the loss allocation) ADL for the rest
-    st.hooks.trace?.fill(KIND.liquidation, i, s, x, notional, q, c, e);
+    st.trace?.fill(KIND.liquidation, i, s, x, notional, q, c, e);
     const backing = s * x * (e - b);
     const remaining = backing + pnl;
     let paid = 0;
@@ -89,7 +89,7 @@ export class MarketOrders implements Liquidator {
     }
     queueRemainder(st, i, s, r, cr, b);
     capCheck(st, notional, paid);
-    st.hooks.trace?.close();
+    st.trace?.close();
     return true;
   }
 }

@@ -55,10 +55,10 @@ export class PartialSlices {
     st.liquidatedNotional += notional;
     st.slipValue += s * (qs * mark - notional);
     st.markedValue += qs * mark;
-    st.hooks.trace?.fill(KIND.slice, i, s, qs, notional, q, c, pop.entry[i]);
+    st.trace?.fill(KIND.slice, i, s, qs, notional, q, c, pop.entry[i]);
     st.curSize[i] = q - qs;
     st.openInterest.reduced(s, qs);
-    const onLiquidation = st.hooks.onLiquidation;
+    const onLiquidation = st.onLiquidation;
     if (onLiquidation) onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: qs, notional, whole: false });
     let paid = 0;
     if (remaining >= 0) {
@@ -78,6 +78,6 @@ export class PartialSlices {
     pend(st, i, s);
     st.slicedRound[i] = st.round;
     capCheck(st, notional, paid);
-    st.hooks.trace?.close();
+    st.trace?.close();
   }
 }

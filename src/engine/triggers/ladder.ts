@@ -13,27 +13,36 @@ import { liquidationPriceOf } from "./scan.js";
  */
 export function walkLongs(st: RefState, liq: Liquidator, mark: number, t: number): number {
   const pop = st.pop;
+  const count = pop.longCount;
+  const rungs = pop.longLiq;
+  // the cursor in a local (no liquidation moves it), stored back as the walk stops
+  let cursor = st.longCursor;
   let n = 0;
-  while (st.longCursor < pop.longCount && pop.longLiq[st.longCursor] >= mark && st.blockedStep !== t) {
-    const i = pop.longOrder[st.longCursor++];
+  while (cursor < count && rungs[cursor] >= mark && st.blockedStep !== t) {
+    const i = pop.longOrder[cursor++];
     if (st.dead[i] === 0 && st.inAuction[i] === 0) {
       liq.liquidateOne(i, 1, mark);
       n++;
     }
   }
+  st.longCursor = cursor;
   return n;
 }
 
 export function walkShorts(st: RefState, liq: Liquidator, mark: number, t: number): number {
   const pop = st.pop;
+  const count = pop.shortCount;
+  const rungs = pop.shortLiq;
+  let cursor = st.shortCursor;
   let n = 0;
-  while (st.shortCursor < pop.shortCount && pop.shortLiq[st.shortCursor] <= mark && st.blockedStep !== t) {
-    const i = pop.shortOrder[st.shortCursor++];
+  while (cursor < count && rungs[cursor] <= mark && st.blockedStep !== t) {
+    const i = pop.shortOrder[cursor++];
     if (st.dead[i] === 0 && st.inAuction[i] === 0) {
       liq.liquidateOne(i, -1, mark);
       n++;
     }
   }
+  st.shortCursor = cursor;
   return n;
 }
 
