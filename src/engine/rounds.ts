@@ -6,7 +6,7 @@
 import { LIQUIDATION_ENGINE } from "./layout.js";
 import type { RefState } from "./state.js";
 import type { Mechanisms } from "./mechanisms/index.js";
-import { pendingSide, walkLongs, walkShorts } from "./triggers/ladder.js";
+import { pendingRound, walkLongs, walkShorts } from "./triggers/ladder.js";
 import { scanRound } from "./triggers/scan.js";
 
 /** One round at this mark in step t; returns the accounts it liquidated (kicked, took, repaid). */
@@ -16,8 +16,7 @@ export function perAccountRound(st: RefState, mech: Mechanisms, mark: number, t:
   else {
     n = walkLongs(st, mech, mark, t);
     n += walkShorts(st, mech, mark, t);
-    n += pendingSide(st, mech, 1, mark);
-    n += pendingSide(st, mech, -1, mark);
+    n += pendingRound(st, mech, mark);
   }
   // the auctions run every round (a cap-blocked step only stops their takes)
   if (st.engine === LIQUIDATION_ENGINE["dutch-auction"]) n += mech.auction.takeAuctions(mark);

@@ -54,12 +54,18 @@ export function pend(st: RefState, i: number, s: number): void {
   (s > 0 ? st.longPend : st.shortPend).push(i);
 }
 
+/** Both pending lists, longs then shorts (one call per round: the round's hot path stays short). */
+export function pendingRound(st: RefState, liquidator: Liquidator, mark: number): number {
+  const n = pendingSide(st, liquidator, 1, mark);
+  return n + pendingSide(st, liquidator, -1, mark);
+}
+
 /**
  * The pending list of one side: its accounts still open across the mark and not cooling down (with duringCooldown
  * full, cooling down too: those go whole), in key order (longs by liquidation price descending, shorts ascending, ties
  * by account index ascending). An account sliced in this round waits for the next one.
  */
-export function pendingSide(st: RefState, liquidator: Liquidator, side: number, mark: number): number {
+function pendingSide(st: RefState, liquidator: Liquidator, side: number, mark: number): number {
   const wholeInCooldown = st.p[P.partialDuringCooldown] === 1;
   let n = 0;
   const list = (side > 0 ? st.longPend : st.shortPend).filter((i) => st.dead[i] === 0 && st.inAuction[i] === 0);
