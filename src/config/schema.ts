@@ -331,24 +331,14 @@ const accountsSchema = z
     // trading during a path: voluntary closes and arrivals (documented above and in src/engine/flow.ts)
     flow: z
       .strictObject({
-        closeRatePerHour: z
-          .number()
-          .min(0)
-          .max(MAX_FLOW_RATE)
-          .optional()
-          .meta({
-            description:
-              "hazard per open account: each step its trader closes by market order with probability 1 − e^(−rate·stepSeconds/3600); absent: 0",
-          }),
-        arrivalsPerHour: z
-          .number()
-          .min(0)
-          .max(MAX_FLOW_RATE)
-          .optional()
-          .meta({
-            description:
-              "Poisson arrivals of new accounts (drawn as generated accounts, opened by market order at the step's mark); absent: 0",
-          }),
+        closeRatePerHour: z.number().min(0).max(MAX_FLOW_RATE).optional().meta({
+          description:
+            "hazard per open account: each step its trader closes by market order with probability 1 − e^(−rate·stepSeconds/3600); absent: 0",
+        }),
+        arrivalsPerHour: z.number().min(0).max(MAX_FLOW_RATE).optional().meta({
+          description:
+            "Poisson arrivals of new accounts (drawn as generated accounts, opened by market order at the step's mark); absent: 0",
+        }),
       })
       .optional()
       .meta({ description: "absent: nobody opens or closes during a path but by liquidation and ADL" }),

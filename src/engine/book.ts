@@ -19,7 +19,14 @@ import { exp, log } from "./mathfn.js";
 import { P, PROFILE } from "./layout.js";
 
 /** Depth per tick of level k ≥ 1 of an analytic profile (assembly/book.ts tailDepth does the same arithmetic). */
-export function profileDepth(kind: number, size: number, decayTicks: number, exponent: number, saturation: number, k: number): number {
+export function profileDepth(
+  kind: number,
+  size: number,
+  decayTicks: number,
+  exponent: number,
+  saturation: number,
+  k: number,
+): number {
   if (kind === PROFILE.flat) return size;
   if (kind === PROFILE.exponential) return size * exp(-(k - 1) / decayTicks);
   if (kind === PROFILE.power) return size * exp(-exponent * log(k));

@@ -12,7 +12,16 @@ import { buildLadder, copyPopulation, drawPopulation, type Population } from "./
 import type { EngineSetup } from "./setup.js";
 import { TraceRecorder } from "./trace.js";
 import { FanSampler, type FanSink, type OpenInterest } from "./fan.js";
-import { RefState, type AdlEvent, type AuctionEvent, type EngineHooks, type FlowEvent, type FlowStepEvent, type LiquidationEvent, type SocializedLossEvent } from "./state.js";
+import {
+  RefState,
+  type AdlEvent,
+  type AuctionEvent,
+  type EngineHooks,
+  type FlowEvent,
+  type FlowStepEvent,
+  type LiquidationEvent,
+  type SocializedLossEvent,
+} from "./state.js";
 import { PriceProcess } from "./price.js";
 import { ledgerAt, newPath as newLedgerPath, writeWhoPaid, type Ledger } from "./ledger.js";
 import { AdlRanking } from "./adl.js";
@@ -346,7 +355,17 @@ export class ReferenceEngine implements EngineHooks {
   /** Fan charts: step t's values at its end (assembly/fan.ts sample()); the next step to sample. */
   private sample(t: number, mark: number, fundamental: number): number {
     const v = this.mech.backstop;
-    return this.fan.sample(t, this.st.p[P.steps], mark, fundamental, this.st.insurance, this.st.openInterest, v.vaultLongQ, v.vaultShortQ, v.vaultCash);
+    return this.fan.sample(
+      t,
+      this.st.p[P.steps],
+      mark,
+      fundamental,
+      this.st.insurance,
+      this.st.openInterest,
+      v.vaultLongQ,
+      v.vaultShortQ,
+      v.vaultCash,
+    );
   }
 }
 

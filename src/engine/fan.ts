@@ -134,7 +134,17 @@ export class FanSampler {
   }
 
   /** Step t's values at its end; returns the next step to sample (−1: none). */
-  sample(t: number, steps: number, mark: number, fundamental: number, insurance: number, oi: OpenInterest, vaultLongQ: number, vaultShortQ: number, vaultCash: number): number {
+  sample(
+    t: number,
+    steps: number,
+    mark: number,
+    fundamental: number,
+    insurance: number,
+    oi: OpenInterest,
+    vaultLongQ: number,
+    vaultShortQ: number,
+    vaultCash: number,
+  ): number {
     const b = this.buffer;
     const p = this.at;
     b[p] = mark;

@@ -64,7 +64,8 @@ export function flowStep(st: RefState, mark: number): boolean {
       traded = true;
     }
   }
-  if (st.onFlowStep) st.onFlowStep({ step: st.step, open, closeMean: open * prob, closes, arrivalMean: lambda, arrivals, arrived });
+  if (st.onFlowStep)
+    st.onFlowStep({ step: st.step, open, closeMean: open * prob, closes, arrivalMean: lambda, arrivals, arrived });
   return traded;
 }
 
@@ -102,7 +103,8 @@ function blocked(st: RefState, i: number, s: number, mark: number): boolean {
   const e = st.pop.entry[i];
   if (st.scan) return st.curColl[i] + s * q * (mark - e) <= st.model.requirement(s, q, mark, e);
   // its current liquidation price: its own once re-priced (a haircut's computed from the same size and collateral)
-  const l = st.pended[i] === 1 ? (st.staleLiq[i] === 1 ? liquidationPriceOf(st, s, q, e, st.curColl[i]) : st.curLiq[i]) : st.pop.liq[i];
+  const l =
+    st.pended[i] === 1 ? (st.staleLiq[i] === 1 ? liquidationPriceOf(st, s, q, e, st.curColl[i]) : st.curLiq[i]) : st.pop.liq[i];
   return s > 0 ? l >= mark : l <= mark;
 }
 
@@ -160,5 +162,6 @@ function arrive(st: RefState, k: number, mark: number): void {
   if (st.flowList.length > 0) st.flowList[st.flowLen++] = i;
   st.arrivalsIn += c;
   st.trace?.event(KIND.arrival, i, s, q, e, e - (s * c) / q, fill, -1);
-  if (st.onFlow) st.onFlow({ step: st.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
+  if (st.onFlow)
+    st.onFlow({ step: st.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });
 }

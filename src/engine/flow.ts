@@ -79,6 +79,10 @@ export function flowPool(arrivalMeanPerStep: number, steps: number): number {
 }
 
 /** The pool of a scenario's accounts.flow (0 without arrivals). */
-export function scenarioFlowPool(s: { steps: number; stepSeconds: number; accounts: { flow?: { arrivalsPerHour?: number } } }): number {
+export function scenarioFlowPool(s: {
+  steps: number;
+  stepSeconds: number;
+  accounts: { flow?: { arrivalsPerHour?: number } };
+}): number {
   return flowPool(flowArrivalMean(s.accounts.flow?.arrivalsPerHour ?? 0, s.stepSeconds), s.steps);
 }

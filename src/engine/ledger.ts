@@ -190,7 +190,15 @@ export function closeAccount(st: RefState, i: number, s: number, q: number): voi
  * close the account. The fee (when `charged`) is on the fill notional, at most what is left; a deficit — the
  * fill worse than the bankruptcy price — goes to the fund (down to its floor), then ADL, then bad debt.
  */
-export function settleUnits(st: RefState, i: number, s: number, mark: number, qx: number, notional: number, charged: boolean): void {
+export function settleUnits(
+  st: RefState,
+  i: number,
+  s: number,
+  mark: number,
+  qx: number,
+  notional: number,
+  charged: boolean,
+): void {
   const q = st.curSize[i];
   const c = st.curColl[i];
   const pnl = s * (notional - qx * st.pop.entry[i]);

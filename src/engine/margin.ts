@@ -61,7 +61,14 @@ export function maintenanceAt(tiers: TierTable, notional: number): number {
  * fixed at the entry notional (Bybit, BitMEX: equity = MM(q·e) solves in closed form, e − s·(c − MM)/q; a long that
  * no positive price liquidates gets 0, as with liquidationPrice).
  */
-export function conventionLiquidationPrice(atEntry: boolean, tiers: TierTable, s: number, q: number, e: number, c: number): number {
+export function conventionLiquidationPrice(
+  atEntry: boolean,
+  tiers: TierTable,
+  s: number,
+  q: number,
+  e: number,
+  c: number,
+): number {
   if (!atEntry) return liquidationPrice(tiers, s, q, e, c);
   const lp = e - (s * (c - maintenanceAt(tiers, q * e))) / q;
   return s > 0 && !(lp > 0) ? 0 : lp;

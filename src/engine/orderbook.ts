@@ -196,7 +196,15 @@ export function readLevel(book: OrderBookEngine, price: number): number[] {
 export function checkCapacity(capOrders: number, minPrice: number, maxPrice: number): number {
   const span = maxPrice - minPrice + 1;
   const ints = Number.isInteger(capOrders) && Number.isInteger(minPrice) && Number.isInteger(maxPrice);
-  if (!ints || capOrders < 1 || capOrders > MAX_ORDERS || minPrice <= NO_PRICE || maxPrice > I32_MAX || span < 1 || span > MAX_RANGE) {
+  if (
+    !ints ||
+    capOrders < 1 ||
+    capOrders > MAX_ORDERS ||
+    minPrice <= NO_PRICE ||
+    maxPrice > I32_MAX ||
+    span < 1 ||
+    span > MAX_RANGE
+  ) {
     return BOOK_STATUS.BAD_CAPACITY;
   }
   return BOOK_STATUS.OK;
@@ -464,7 +472,15 @@ export class OrderBook implements OrderBookEngine {
     r[RESULT.trades] = this.tradeCount;
   }
 
-  private emit(kind: number, maker: number, taker: number, price: number, size: number, makerLeft: number, makerOwner: number): void {
+  private emit(
+    kind: number,
+    maker: number,
+    taker: number,
+    price: number,
+    size: number,
+    makerLeft: number,
+    makerOwner: number,
+  ): void {
     if (this.eventCount > this.capOrders) throw new Error("order book event buffer overflow");
     const a = this.eventCount * (EVENT_STRIDE >> 2);
     const b = this.eventCount * (EVENT_STRIDE >> 3);
@@ -577,7 +593,10 @@ export class OrderBook implements OrderBookEngine {
           s = this.oNext[s];
         }
       }
-      level = side === SIDE.BID ? this.nextAbove(this.askWords, this.askSummary, level + 1) : this.prevBelow(this.bidWords, this.bidSummary, level - 1);
+      level =
+        side === SIDE.BID
+          ? this.nextAbove(this.askWords, this.askSummary, level + 1)
+          : this.prevBelow(this.bidWords, this.bidSummary, level - 1);
     }
     return false;
   }
@@ -667,9 +686,15 @@ export class OrderBook implements OrderBookEngine {
     this.resOrderId = id;
     let limit: number;
     if (side === SIDE.BID) {
-      limit = type === ORDER_TYPE.MARKET || price > this.maxPrice ? this.range - 1 : price < this.minPrice ? NIL : price - this.minPrice;
+      limit =
+        type === ORDER_TYPE.MARKET || price > this.maxPrice
+          ? this.range - 1
+          : price < this.minPrice
+            ? NIL
+            : price - this.minPrice;
     } else {
-      limit = type === ORDER_TYPE.MARKET || price < this.minPrice ? 0 : price > this.maxPrice ? this.range : price - this.minPrice;
+      limit =
+        type === ORDER_TYPE.MARKET || price < this.minPrice ? 0 : price > this.maxPrice ? this.range : price - this.minPrice;
     }
     if (type === ORDER_TYPE.POST_ONLY && this.crossing(side, limit) !== NIL) {
       this.resState = ORDER_STATE.POST_ONLY_REJECTED;
@@ -789,7 +814,10 @@ export class OrderBook implements OrderBookEngine {
       this.depthOut[n * 3 + 1] = this.lSize[level];
       this.depthOut[n * 3 + 2] = this.lCount[level];
       n++;
-      level = side === SIDE.BID ? this.prevBelow(this.bidWords, this.bidSummary, level - 1) : this.nextAbove(this.askWords, this.askSummary, level + 1);
+      level =
+        side === SIDE.BID
+          ? this.prevBelow(this.bidWords, this.bidSummary, level - 1)
+          : this.nextAbove(this.askWords, this.askSummary, level + 1);
     }
     return n;
   }

@@ -16,8 +16,12 @@ function mulhi(a: number, b: number): number {
 
 /** Writes philox4x32-10(counter c0..c3, key k0,k1) into out[0..3]. */
 export function philox(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
-  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
-  let key0 = k0 >>> 0, key1 = k1 >>> 0;
+  let x0 = c0 >>> 0,
+    x1 = c1 >>> 0,
+    x2 = c2 >>> 0,
+    x3 = c3 >>> 0;
+  let key0 = k0 >>> 0,
+    key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
     const hi0 = mulhi(M0, x0);
     const lo0 = Math.imul(M0, x0) >>> 0;

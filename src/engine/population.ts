@@ -143,7 +143,14 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
 }
 
 /** Pass 1: sides into isLong, notionals at the initial price into size (the last pass turns them into sizes). */
-function drawNotionals(setup: EngineSetup, pop: Population, seedLo: number, seedHi: number, population: number, w: Uint32Array): void {
+function drawNotionals(
+  setup: EngineSetup,
+  pop: Population,
+  seedLo: number,
+  seedHi: number,
+  population: number,
+  w: Uint32Array,
+): void {
   const p = setup.params;
   const longShare = p[P.longShare];
   const notFixed = p[P.notionalDist] === NOTIONAL_DIST.fixed;
@@ -171,7 +178,8 @@ function rawLeverage(setup: EngineSetup, i: number, seedLo: number, seedHi: numb
   const p = setup.params;
   philox(i, population, 1, DOMAIN.population, seedLo, seedHi, w);
   const median = p[P.leverageMedian];
-  let leverage = p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
+  let leverage =
+    p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
   if (leverage > p[P.leverageMax]) leverage = p[P.leverageMax];
   return leverage;
 }
@@ -210,7 +218,17 @@ function admitted(admit: Admission, raw: number, entryNotional: number, size: nu
  * Whether a position entered at e, with variance vu of log price since, is still open at the initial price: P0 on
  * its side of the liquidation price L, and the bridge from e to P0 not across it (kept when draw < 1 − exp(−2ab/vu)).
  */
-function survives(tiers: TierTable, atEntry: boolean, s: number, q: number, e: number, c: number, price: number, vu: number, draw: number): boolean {
+function survives(
+  tiers: TierTable,
+  atEntry: boolean,
+  s: number,
+  q: number,
+  e: number,
+  c: number,
+  price: number,
+  vu: number,
+  draw: number,
+): boolean {
   const lp = conventionLiquidationPrice(atEntry, tiers, s, q, e, c);
   if (s > 0 ? !(lp < price) : !(lp > price)) return false;
   if (s > 0 ? !(lp > 0) : lp === Infinity) return true; // never liquidated
@@ -286,7 +304,15 @@ export interface ArrivalDraw {
  * leverage ~ lognormal(median, sigma) capped at max, as pass 1 and 4 draw a generated account (flow counters instead of
  * the account's). Mirrored in assembly/population.ts drawArrival.
  */
-export function drawArrival(setup: EngineSetup, k: number, path: number, step: number, seedLo: number, seedHi: number, w: Uint32Array): ArrivalDraw {
+export function drawArrival(
+  setup: EngineSetup,
+  k: number,
+  path: number,
+  step: number,
+  seedLo: number,
+  seedHi: number,
+  w: Uint32Array,
+): ArrivalDraw {
   const p = setup.params;
   philox(flowCounter(FLOW_STREAM.arrivalSide, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
   const long = uniform32(w[0]) < p[P.longShare];
@@ -296,12 +322,20 @@ export function drawArrival(setup: EngineSetup, k: number, path: number, step: n
   if (notional > p[P.notionalMax]) notional = p[P.notionalMax];
   philox(flowCounter(FLOW_STREAM.arrivalLeverage, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
   const median = p[P.leverageMedian];
-  let raw = p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
+  let raw =
+    p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
   if (raw > p[P.leverageMax]) raw = p[P.leverageMax];
   return { long, notional, raw };
 }
 
 /** The leverage an arrival is admitted at, at its entry notional and size (the population's admission, with its f). */
-export function admitArrival(setup: EngineSetup, tiers: TierTable, f: number, raw: number, entryNotional: number, size: number): number {
+export function admitArrival(
+  setup: EngineSetup,
+  tiers: TierTable,
+  f: number,
+  raw: number,
+  entryNotional: number,
+  size: number,
+): number {
   return admitted({ tiers, maxLeverage: setup.tierMaxLeverage, f, sizeImf: setup.params[P.sizeImf] }, raw, entryNotional, size);
 }

@@ -115,9 +115,7 @@ export function buildSetup(inputs: ScenarioInputs): EngineSetup {
   const tierFloor = Float64Array.from(tiers, (t) => t.floor);
   const tierMmr = Float64Array.from(tiers, (t) => t.mmr);
   const tierAmount = Float64Array.from(tiers, (t) => t.maintenanceAmount);
-  const tierMaxLeverage = Float64Array.from(tiers, (t) =>
-    t.maxLeverage ?? (t.mmr > 0 ? 1 / (2 * t.mmr) : Infinity),
-  );
+  const tierMaxLeverage = Float64Array.from(tiers, (t) => t.maxLeverage ?? (t.mmr > 0 ? 1 / (2 * t.mmr) : Infinity));
   // a risk-based venue admits positions at an initial margin of twice its requirement at the reference volatility
   // (the venues' usual IM = 2 × MM), whatever the brackets would allow: the generated accounts respect it too
   const riskCap = riskBasedMaxLeverage(s);
@@ -256,7 +254,8 @@ function analyticProfiles(inputs: ScenarioInputs, params: Float64Array) {
   // a profile that ends within reach is stored whole (a table read is cheaper than an exp per level past it)
   if (end > levels && end <= STORE_WHOLE) levels = params[P.levels] = end;
   const bidProfile = new Float64Array(levels + 1);
-  for (let k = 1; k <= levels; k++) bidProfile[k] = profileDepth(PROFILE[profile], size, decayTicks, exponent, saturationTicks, k);
+  for (let k = 1; k <= levels; k++)
+    bidProfile[k] = profileDepth(PROFILE[profile], size, decayTicks, exponent, saturationTicks, k);
   return { bidProfile, askProfile: bidProfile.slice() };
 }
 

@@ -111,15 +111,31 @@ export class TraceRecorder {
   private stepAdl = 0;
   private stepLow = Infinity;
 
-  constructor(capEvents: number, steps: number, private readonly source: TraceSource) {
+  constructor(
+    capEvents: number,
+    steps: number,
+    private readonly source: TraceSource,
+  ) {
     this.capEvents = capEvents;
     this.capSteps = steps + 1;
     this.events = new Float64Array(capEvents * EVENT_STRIDE);
     this.steps = new Float64Array(this.capSteps * STEP_STRIDE);
   }
 
-  private append(kind: number, account: number, side: number, size: number, price: number, bankruptcy: number, notional: number, counterparty: number, fund: number, vault: number): number {
-    if (kind === KIND.liquidation || kind === KIND.slice || kind === KIND["auction-take"] || kind === KIND.backstop) this.stepLiquidated += notional;
+  private append(
+    kind: number,
+    account: number,
+    side: number,
+    size: number,
+    price: number,
+    bankruptcy: number,
+    notional: number,
+    counterparty: number,
+    fund: number,
+    vault: number,
+  ): number {
+    if (kind === KIND.liquidation || kind === KIND.slice || kind === KIND["auction-take"] || kind === KIND.backstop)
+      this.stepLiquidated += notional;
     else if (kind === KIND.adl) this.stepAdl += notional;
     this.eventsWanted++;
     if (this.eventCount >= this.capEvents) {
@@ -144,7 +160,16 @@ export class TraceRecorder {
   }
 
   /** A standalone event, with the fund and vault as they are now. */
-  event(kind: number, account: number, side: number, size: number, price: number, bankruptcy: number, notional: number, counterparty: number): void {
+  event(
+    kind: number,
+    account: number,
+    side: number,
+    size: number,
+    price: number,
+    bankruptcy: number,
+    notional: number,
+    counterparty: number,
+  ): void {
     this.append(kind, account, side, size, price, bankruptcy, notional, counterparty, this.source.fund(), this.source.vault());
   }
 
@@ -200,7 +225,22 @@ export class TraceRecorder {
    * Step t's row (0: the opening), the values the engine read at its end; the recorder adds the lowest mark, the
    * step's liquidated and ADL notional, the fund and the vault.
    */
-  row(t: number, v: { fundamental: number; mid: number; mark: number; oracle: number; last: number; bestBid: number; bestAsk: number; depth1pct: number; oiLong: number; oiShort: number; badDebt: number }): void {
+  row(
+    t: number,
+    v: {
+      fundamental: number;
+      mid: number;
+      mark: number;
+      oracle: number;
+      last: number;
+      bestBid: number;
+      bestAsk: number;
+      depth1pct: number;
+      oiLong: number;
+      oiShort: number;
+      badDebt: number;
+    },
+  ): void {
     if (this.stepCount >= this.capSteps) return;
     const low = v.mark < this.stepLow ? v.mark : this.stepLow;
     const r = this.steps;

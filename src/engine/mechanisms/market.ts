@@ -70,7 +70,8 @@ export class MarketOrders implements Liquidator {
     st.slipValue += s * (x * mark - notional);
     st.markedValue += x * mark;
     const onLiquidation = st.onLiquidation;
-    if (onLiquidation) onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
+    if (onLiquidation)
+      onLiquidation({ step: st.step, round: st.round, account: i, side: s, size: x, notional, whole: true, remainder: r });
     // the account is closed: what its order filled, then (in the loss allocation) ADL for the rest
     st.trace?.fill(KIND.liquidation, i, s, x, notional, q, c, e);
     const backing = s * x * (e - b);

@@ -61,7 +61,8 @@ function marginHeldAt(st: RefState, mark: number): number {
       if (st.dead[i] === 0) total += st.model.requirement(side, st.curSize[i], mark, pop.entry[i]);
     }
     for (let i = pop.count; i < st.active; i++) {
-      if (st.dead[i] === 0 && (pop.isLong[i] === 1 ? 1 : -1) === side) total += st.model.requirement(side, st.curSize[i], mark, pop.entry[i]);
+      if (st.dead[i] === 0 && (pop.isLong[i] === 1 ? 1 : -1) === side)
+        total += st.model.requirement(side, st.curSize[i], mark, pop.entry[i]);
     }
   }
   return total;
