@@ -256,7 +256,7 @@ export const DOMAIN_FLOW: u32 = 3;
 // ---- FLOW_STREAM (ENUMS) ----
 /**
  * accounts.flow's draws (src/engine/flow.ts): the stream in counter word 0's top 3 bits, the draw index below.
- * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/contract.test.ts.
+ * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/engine/contract.test.ts.
  */
 export const FLOW_CLOSE_COUNT: u32 = 0;
 export const FLOW_ARRIVAL_COUNT: u32 = 1;

@@ -1,4 +1,4 @@
-// The CLI fuzz cases (test/fuzz.test.ts runs a few hundred in CI, bench/fuzz.mjs as many as asked): the embedded
+// The CLI fuzz cases (test/engine/fuzz.test.ts runs a few hundred in CI, bench/fuzz.mjs as many as asked): the embedded
 // default scenario mutated at random key paths with edge values, wrong types and unknown keys, or the command
 // line given odd options, run in-process through the CLI's own entry point. What must hold for every case:
 // exit 0 with finite results, or exit 2 with every error line naming a field, an option or a file; never exit 1,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes Debian's chromium available for the report browser test (test/report-browser.test.ts), which drives it
+# Makes Debian's chromium available for the report browser test (test/host/report-browser.test.ts), which drives it
 # with puppeteer-core: no browser is downloaded by any npm package, the distribution's package is installed with
 # apt-get when /usr/bin/chromium is missing. Idempotent; prints the browser's path and version on success.
 #

@@ -8,7 +8,7 @@
 //
 // It runs before tsc on a fresh clone (the first step of `npm run build`), so it reads the TypeScript source itself:
 // TypeScript's transpileModule turns it into JavaScript, evaluated as a data: module, and the parser gives the comment
-// before each entry, copied into the generated files. test/contract.test.ts calls renderContract() to find stale files.
+// before each entry, copied into the generated files. test/engine/contract.test.ts calls renderContract() to find stale files.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";

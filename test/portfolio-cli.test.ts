@@ -5,26 +5,15 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/program.js";
 import { portfolioCommand, type RawPortfolioOptions } from "../src/cli/portfolio.js";
 import { loadPortfolioScenario, simulatePortfolio } from "../src/portfolio/index.js";
 import { readScenarioFile } from "../src/config/load.js";
+import { cascade } from "./helpers/cli.js";
 
 const EXAMPLE = fileURLToPath(new URL("../examples/portfolio-usde-depeg.yaml", import.meta.url));
 const USDE = fileURLToPath(new URL("./fixtures/portfolio/usde-depeg.json", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cascade-portfolio-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  expect(`${stdout}${stderr}`).not.toMatch(/^\s+at /m);
-  return { code, stdout, stderr };
-}
 
 describe("cascade portfolio", () => {
   it("runs the USDe fixture on both engines: the same paths.csv byte for byte, the summary's figures, the table", async () => {

@@ -3,7 +3,7 @@
 // prevention. It is separate from assembly/book.ts (the aggregated depth ladder the cascade walks, relative to the
 // fundamental): prices here are absolute integer ticks in [minPrice, maxPrice], sizes integer lots (i64,
 // at most MAX_LOTS = 2^53 − 1, so the host and the TypeScript twin see every size exactly). Mirrored
-// operation for operation by src/engine/orderbook.ts; test/orderbook.test.ts holds the two to the same bytes.
+// operation for operation by src/engine/orderbook.ts; test/engine/orderbook.test.ts holds the two to the same bytes.
 //
 // Regions, carved once in init() (nothing is allocated after it):
 //   orders   fixed slots, records of ORDER_STRIDE bytes: the level's intrusive FIFO links (prev/next),

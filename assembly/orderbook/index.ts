@@ -1,7 +1,7 @@
 // The per-order book's module (build/orderbook.wasm, build/orderbook.debug.wasm): its ABI and nothing else. The
 // production kernel (assembly/index.ts) does not include it: the cascade walks the aggregated book (assembly/book.ts);
 // this one is for agents that queue (a backstop vault, a market maker), held to its TypeScript twin
-// (src/engine/orderbook.ts) by test/orderbook.test.ts.
+// (src/engine/orderbook.ts) by test/engine/orderbook.test.ts.
 // Prices cross as i32 ticks, sizes as f64 holding whole lots (≤ 2^53 − 1), ids as i32. Call obInit once, then take
 // views of the regions (it grows memory); every call returns a status (src/engine/orderbook.ts owns the text) and
 // leaves its outcome in the result region and its trades in the event region.

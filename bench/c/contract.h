@@ -285,7 +285,7 @@ enum {
 // ---- FLOW_STREAM (ENUMS) ----
 /**
  * accounts.flow's draws (src/engine/flow.ts): the stream in counter word 0's top 3 bits, the draw index below.
- * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/contract.test.ts.
+ * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/engine/contract.test.ts.
  */
 enum {
   FLOW_CLOSE_COUNT = 0,

@@ -1,6 +1,6 @@
 // The published figures of the two calibrated crashes, each with the band a calibrated scenario's mean over its paths
 // must fall in, and where the figure comes from. This is the one place the bands are stated: the scenario files cite
-// the same sources in their comments, test/crash-calibration.test.ts and bench/calibration.mjs read them here.
+// the same sources in their comments, test/engine/crash-calibration.test.ts and bench/calibration.mjs read them here.
 import type { FigureId } from "./figures.js";
 
 export interface Check {

@@ -1,6 +1,6 @@
 // The scenario-key reference, generated from the schema itself (`cascade schema`, docs/scenario.md): every key
 // with its type or accepted values, its default and its range, so the documentation cannot drift from what the
-// loader accepts (test/schema-reference.test.ts checks docs/scenario.md is fresh).
+// loader accepts (test/cli/cli-consistency.test.ts checks docs/scenario.md is fresh).
 import { z } from "zod";
 import { scenarioSchema } from "./schema.js";
 

@@ -10,7 +10,7 @@
 // Rules:
 // - Edit this file, never the generated ones; then `npm run build` (or `npm run build:contract`). The generated files
 //   are committed (the C port is compiled from bench/c/ as it is, and assembly/ must compile before any tsc build);
-//   test/contract.test.ts regenerates them in memory and fails, naming the file, when a committed one is stale.
+//   test/engine/contract.test.ts regenerates them in memory and fails, naming the file, when a committed one is stale.
 // - This file is plain data with no imports and nothing but `as const` beyond JavaScript: the generator transpiles it
 //   with TypeScript's transpileModule and evaluates it, so it runs on a fresh clone before tsc (Node 20 has no
 //   type stripping). The doc comment before an entry is copied into the generated files.
@@ -246,7 +246,7 @@ export const ENUMS = {
   DOMAIN: { kernelPrefix: "DOMAIN_", kernelType: "u32", values: { market: 0, population: 1, adl: 2, flow: 3 } },
   /**
    * accounts.flow's draws (src/engine/flow.ts): the stream in counter word 0's top 3 bits, the draw index below.
-   * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/contract.test.ts.
+   * The reference engine's copy (FLOW_STREAM in src/engine/flow.ts) is checked against this by test/engine/contract.test.ts.
    */
   FLOW_STREAM: {
     kernelPrefix: "FLOW_",

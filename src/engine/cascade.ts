@@ -12,16 +12,7 @@ import { buildLadder, copyPopulation, drawPopulation, type Population } from "./
 import type { EngineSetup } from "./setup.js";
 import { TraceRecorder } from "./trace.js";
 import { FanSampler, type FanSink, type OpenInterest } from "./fan.js";
-import {
-  RefState,
-  type AdlEvent,
-  type AuctionEvent,
-  type EngineHooks,
-  type FlowEvent,
-  type FlowStepEvent,
-  type LiquidationEvent,
-  type SocializedLossEvent,
-} from "./state.js";
+import { RefState, type EngineHooks } from "./state.js";
 import { PriceProcess } from "./price.js";
 import { ledgerAt, newPath as newLedgerPath, writeWhoPaid, type Ledger } from "./ledger.js";
 import { AdlRanking } from "./adl.js";

@@ -8,7 +8,7 @@
 // (0.00075 is the taker fee). Shorts mirror the signs. Worked example (../shared/data/public-examples.json
 // "bybit_inverse_cross_long"): 0.5 BTC, long 10,000 contracts at 8,000, MMR 0.5% → bankruptcy 5,718.57, and the page
 // states LP = 5,739.50; its own equation gives 5,739.08. This module implements the printed equation, so it returns
-// 5,739.08; the 0.42 USD gap is the page's arithmetic, not the formula's (see test/venues.test.ts).
+// 5,739.08; the 0.42 USD gap is the page's arithmetic, not the formula's (see test/config/venues.test.ts).
 
 export interface BybitInverseCross {
   side: "long" | "short";

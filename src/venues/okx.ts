@@ -7,7 +7,7 @@
 // maintenance margin + liquidation fee rate, the system calculates the number of contracts needed to reduce the
 // position by two tiers and executes partial liquidation. If the margin ratio then meets the new tier's requirements,
 // the process stops; if not, it repeats." Tier tables: OKX announcements "OKX to adjust position tiers of perpetual
-// swaps" (e.g. 2023-05-15). No public numeric example: test/venues.test.ts checks the defining behaviour.
+// swaps" (e.g. 2023-05-15). No public numeric example: test/config/venues.test.ts checks the defining behaviour.
 
 export interface OkxTier {
   /** Lowest notional of the tier (quote); the first tier starts at 0. */

@@ -10,7 +10,7 @@
 // at max leverage"), and the same text in Hyperliquid's announcement of partial liquidations.
 // Note the docs' cooldown is not a pause: inside it a liquidation order is for the whole position. The other reading,
 // one slice per cooldown and nothing in between, is the generic engine (duringCooldown "wait"). No public numeric
-// example exists for either; test/venues.test.ts checks the defining behaviour of each.
+// example exists for either; test/config/venues.test.ts checks the defining behaviour of each.
 
 export interface PartialLiquidationRule {
   /** Positions with a notional above this are liquidated in slices; smaller ones whole. */

@@ -27,7 +27,7 @@ export function venueDesign(preset: Preset, stepSeconds: number): DesignKey[] {
   ];
   const { engine, blocks, feeRate, fee } = liquidationDesign(preset, stepSeconds);
   keys.push({ path: ["liquidation", "engine"], value: engine });
-  // every preset states its fee (test/venue-resolution.test.ts); one that did not would leave the scenario's
+  // every preset states its fee (test/config/venue-resolution.test.ts); one that did not would leave the scenario's
   if (feeRate !== undefined) keys.push({ path: ["liquidation", "feeRate"], value: feeRate });
   keys.push(
     fee

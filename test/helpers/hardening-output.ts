@@ -3,8 +3,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
-import { main } from "../../src/cli/program.js";
 import { loadScenario } from "../../src/config/load.js";
 import type { ScenarioInputs } from "../../src/config/scenario.js";
 
@@ -16,20 +14,8 @@ export function smallInputs(sets: string[] = [], paths = 120): ScenarioInputs {
   return loadScenario(undefined, [`paths=${paths}`, "accounts.count=2000", ...sets]);
 }
 
-/** `cascade ARGV` in this process; never a stack trace. */
-export async function cascade(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  expect(
-    `${stdout}${stderr}`.split("\n").filter((l) => /^\s+at /.test(l)),
-    `stack trace in cascade ${argv.join(" ")}`,
-  ).toEqual([]);
-  return { code, stdout, stderr };
-}
+/** `cascade ARGV` in this process; never a stack trace (helpers/cli.ts). */
+export { cascade } from "./cli.js";
 
 /** `cascade ARGV` as a child process (the built CLI), killed after `timeoutMs`; `ms` is its wall time. */
 export function spawnCascade(

@@ -1,4 +1,4 @@
-// Small hand-checkable scenarios for the venue-mechanism tests (test/venue-mechanisms.test.ts): a flat book on a
+// Small hand-checkable scenarios for the venue-mechanism tests (test/engine/venue-mechanisms.test.ts): a flat book on a
 // 1-unit tick, no price model, a few shocks, an explicit positions file, and a runner that collects every hook
 // of the reference engine for one path.
 import { expect } from "vitest";
