@@ -593,9 +593,12 @@ const marketBlock = (key: string) =>
  * steps, stepSeconds, insurance, liquidation.maxRoundsPerStep) are top-level only.
  */
 const marketEntrySchema = z.strictObject({
-  name: z.string().regex(MARKET_NAME, {
-    error: "must be 1 to 32 letters, digits, _ or - (it names the record's columns markets.NAME.METRIC)",
-  }),
+  name: z
+    .string()
+    .regex(MARKET_NAME, {
+      error: "must be 1 to 32 letters, digits, _ or - (it names the record's columns markets.NAME.METRIC)",
+    })
+    .meta({ description: "required; distinct; 1 to 32 letters, digits, _ or -: the record's columns are markets.NAME.METRIC" }),
   market: marketBlock("market"),
   accounts: marketBlock("accounts"),
   margin: marketBlock("margin"),
