@@ -14,6 +14,14 @@ export type { MetricSummary } from "./stats/summary.js";
 export { ReferenceEngine } from "./engine/reference.js";
 export { WasmEngine } from "./kernel/wasm-engine.js";
 export { buildSetup } from "./engine/setup.js";
+export {
+  MARKET_METRICS,
+  buildMarketsSetup,
+  recordNames,
+  scenarioRecordNames,
+  type MarketsSetup,
+} from "./engine/markets-setup.js";
+export { marketScenarios } from "./config/markets.js";
 export type { EngineSetup } from "./engine/setup.js";
 export { VERSION } from "./version.js";
 export { runSweep } from "./sweep/run.js";

@@ -23,6 +23,7 @@ import type { Scenario, ScenarioInputs } from "./scenario.js";
 import { formatIssues, scenarioSchema, shocksSchema, stepsSchema, tickSizeSchema } from "./schema.js";
 import { applyVenue, venuePopulationProblem } from "../venues/apply.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
+import { resolveMarkets } from "./markets.js";
 
 /** The preset that applies when a scenario gives neither `margin.preset` nor `margin.tiers`. */
 export const DEFAULT_PRESET = "binance-usdm-btcusdt";
@@ -335,6 +336,9 @@ function crossSectionProblems(raw: unknown): string[] {
       `liquidation.partial.duringCooldown must be wait with margin.model (the scan engine) (received full with margin.model ${formatValue(model)})`,
     );
   }
+  if (get(raw, ["correlation"]) !== undefined && get(raw, ["markets"]) === undefined) {
+    problems.push("correlation is only used with markets (the correlation of several markets' returns)");
+  }
   const preset = get(raw, ["margin", "preset"]);
   const tiers = get(raw, ["margin", "tiers"]);
   if (preset !== undefined && tiers !== undefined) {
@@ -402,6 +406,12 @@ export function resolveScenario(raw0: unknown, baseDir: string, options: Resolve
     throw new InputError(`(scenario) must be a mapping of keys (received ${describe(raw0)})`);
   const shape = documentProblem(raw0);
   if (shape) throw new InputError(documentProblemText("the scenario", shape));
+  if (isRecord(raw0) && raw0.markets !== undefined) return resolveMarkets(raw0, baseDir, options, resolveOneMarket);
+  return resolveOneMarket(raw0, baseDir, options);
+}
+
+/** A scenario of one market (the top-level blocks): resolveScenario without `markets:`. */
+function resolveOneMarket(raw0: unknown, baseDir: string, options: ResolveOptions): ScenarioInputs {
   const venueProblems: string[] = [];
   const venue = withVenue(raw0, options.explicit ?? [], venueProblems);
   const raw = venue.raw;
@@ -430,7 +440,8 @@ export function resolveScenario(raw0: unknown, baseDir: string, options: Resolve
     if (refusal) problems.push(refusal);
   }
   if (!parsed.success || problems.length > 0) throw new InputError(problems);
-  const draft = parsed.data;
+  // `markets` never reaches here (resolveMarkets strips it from what it resolves)
+  const { markets: _markets, ...draft } = parsed.data;
 
   // the schema's output is the resolved scenario but for the tiers, which a preset may name instead (the default
   // preset when there are neither); `preset` stays so that summary.json records where the tiers came from
@@ -526,6 +537,12 @@ function rangeProblems(inputs: ScenarioInputs): string[] {
 
 const FILE_KEYS = ["accounts.positionsFile", "market.book.snapshotFile", "market.price.returnsFile"];
 
+/** A file key given by `--set`, at the top level or in a market (`markets[1].accounts.positionsFile`). */
+function isFileKey(path: readonly Segment[]): boolean {
+  const inMarket = path[0] === "markets" && typeof path[1] === "number";
+  return FILE_KEYS.includes(keyPathText(inMarket ? path.slice(2) : path));
+}
+
 /**
  * The scenario for a command: `path` (or the embedded default when undefined) with `sets` applied.
  * Files named in the scenario file are relative to it; files named by `--set` are relative to the cwd.
@@ -536,7 +553,7 @@ export function loadScenario(path: string | undefined, sets: readonly string[]):
   const raw = applySetsCollecting(readScenarioFile(file), sets, problems);
   for (const pair of sets) {
     const set = parseSet(pair, []);
-    if (!set || !FILE_KEYS.includes(keyPathText(set.path)) || typeof set.value !== "string" || set.value === "") continue;
+    if (!set || !isFileKey(set.path) || typeof set.value !== "string" || set.value === "") continue;
     const parent = set.path.slice(0, -1).reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, raw);
     parent[set.path[set.path.length - 1]] = resolve(set.value);
   }

@@ -10,6 +10,7 @@ import { InputError } from "./errors.js";
 import type { ScenarioInputs } from "./scenario.js";
 import { PARAM_SLOTS, PROFILE } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
+import { marketScenarios } from "./markets.js";
 import { STORE_WHOLE, profileEnd, tickOf } from "../engine/setup.js";
 import { scenarioFlowPool } from "../engine/flow.js";
 import { FAN_MAX_SAMPLES, FAN_STRIDE } from "../engine/fan.js";
@@ -382,7 +383,10 @@ export function assertRunFits(
   inputs: ScenarioInputs,
   options: { threads?: number; engine?: EngineKind; inline?: boolean } = {},
 ): void {
-  const problems = runMemoryProblems(inputs, options);
+  // several markets: each market's run is checked (an approximation: the engine holds them all at once)
+  const problems = inputs.scenario.markets
+    ? marketScenarios(inputs).flatMap((market, i) => runMemoryProblems(market, options).map((line) => `markets[${i}]: ${line}`))
+    : runMemoryProblems(inputs, options);
   if (problems.length > 0) throw new InputError(problems);
 }
 

@@ -11,9 +11,24 @@ export type ScenarioDraft = z.output<typeof scenarioSchema>;
 /** One maintenance-margin bracket (Binance rule: MM = notional × mmr − maintenanceAmount). */
 export type Tier = z.output<typeof tierSchema>;
 
-export type Scenario = Omit<ScenarioDraft, "margin"> & {
+/** The resolved margin block: `preset` stays when the tiers came from one, so that summary.json records it. */
+export type ResolvedMargin = ScenarioDraft["margin"] & { tiers: Tier[] };
+
+/** One market of a several-market run, resolved whole (its blocks merged over the top-level ones, defaults shown). */
+export interface MarketScenario {
+  name: string;
+  market: ScenarioDraft["market"];
+  accounts: ScenarioDraft["accounts"];
+  margin: ResolvedMargin;
+  liquidation: ScenarioDraft["liquidation"];
+  adl: ScenarioDraft["adl"];
+}
+
+export type Scenario = Omit<ScenarioDraft, "margin" | "markets"> & {
   /** `preset` stays when the tiers came from one, so that summary.json records where they came from. */
-  margin: ScenarioDraft["margin"] & { tiers: Tier[] };
+  margin: ResolvedMargin;
+  /** Several markets (src/config/markets.ts): each whole; absent for a one-market scenario. */
+  markets?: MarketScenario[];
   /**
    * What applying `venue` changed in the scenario as written (a key it overrode, a block it dropped), one line each;
    * summary.json's `warnings` and stderr carry them. Absent when there was nothing to say.
@@ -55,10 +70,16 @@ export interface BookLevel {
 }
 
 /** Everything a run needs: the scenario plus the contents of the files it names, loaded once by the host. */
-export interface ScenarioInputs {
+export interface ScenarioInputs extends MarketFiles {
   scenario: Scenario;
   /** The directory the scenario's file keys are relative to (set by resolveScenario). */
   baseDir?: string;
+  /** With `markets:`, the files each market names, in the markets' order (the top-level fields are then unused). */
+  markets?: MarketFiles[];
+}
+
+/** The contents of the files a (market's) scenario names. */
+export interface MarketFiles {
   positions?: PositionRow[];
   book?: BookLevel[];
   returns?: Float64Array;

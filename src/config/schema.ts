@@ -496,15 +496,18 @@ const marginObject = z.strictObject({
     .optional(),
 });
 
+/** margin's blocks and the models that read them. */
+export const MARGIN_MODEL_BLOCKS = [
+  // the tiers model does not read it, but a sweep over models sets it once for all of them
+  ["volatility", ["tiers", "vol-scaled", "risk-based"]],
+  ["volScaled", ["vol-scaled"]],
+  ["riskBased", ["risk-based"]],
+] as const;
+
 /** Preset and tiers are checked against each other and the preset registry in load.ts. */
 export const marginSchema = marginObject
   .superRefine((m, ctx) => {
-    onlyUsedWith(ctx, m, "model", m.model, [
-      // the tiers model does not read it, but a sweep over models sets it once for all of them
-      ["volatility", ["tiers", "vol-scaled", "risk-based"]],
-      ["volScaled", ["vol-scaled"]],
-      ["riskBased", ["risk-based"]],
-    ]);
+    onlyUsedWith(ctx, m, "model", m.model, MARGIN_MODEL_BLOCKS);
     if (m.sizePremium !== undefined && m.model === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -569,6 +572,56 @@ const liquidationObject = z.strictObject({
   ...engineBlocksShape(),
 });
 
+/** Most markets in one run (each is a book, a population and a price process; the correlation is markets²). */
+export const MAX_MARKETS = 256;
+/** A market's name: the record's columns are `markets.NAME.METRIC`, so letters, digits, `_` and `-` only. */
+export const MARKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+/** The blocks a market may give: each deep-merged over the top-level block of that name (arrays replace). */
+export const MARKET_BLOCKS = ["market", "accounts", "margin", "liquidation", "adl"] as const;
+
+const marketBlock = (key: string) =>
+  z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({
+      description: `merged over the top-level ${key} block (arrays replace; null drops a key); absent: the top-level block`,
+    });
+
+/**
+ * One market of a several-market run: its name and the blocks that differ from the top-level ones. The merged
+ * blocks are validated as a whole single-market scenario (src/config/markets.ts); venue-wide keys (seed, paths,
+ * steps, stepSeconds, insurance, liquidation.maxRoundsPerStep) are top-level only.
+ */
+const marketEntrySchema = z.strictObject({
+  name: z
+    .string()
+    .regex(MARKET_NAME, {
+      error: "must be 1 to 32 letters, digits, _ or - (it names the record's columns markets.NAME.METRIC)",
+    })
+    .meta({ description: "required; distinct; 1 to 32 letters, digits, _ or -: the record's columns are markets.NAME.METRIC" }),
+  market: marketBlock("market"),
+  accounts: marketBlock("accounts"),
+  margin: marketBlock("margin"),
+  liquidation: marketBlock("liquidation"),
+  adl: marketBlock("adl"),
+});
+
+/** `markets:` names must be distinct: each names its columns in the record. */
+export const marketsSchema = z
+  .array(marketEntrySchema)
+  .min(1)
+  .max(MAX_MARKETS)
+  .superRefine((markets, ctx) => {
+    const seen = new Map<string, number>();
+    markets.forEach((m, i) => {
+      if (typeof m?.name !== "string") return;
+      const first = seen.get(m.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: [i, "name"], input: m.name, message: `must differ from markets[${first}].name` });
+      } else seen.set(m.name, i);
+    });
+  });
+
 export const scenarioSchema = z
   .strictObject({
     name: z.string().default("scenario"),
@@ -621,6 +674,17 @@ export const scenarioSchema = z
       })
       .prefault({}),
     adl: adlSchema.prefault({}),
+    /**
+     * Several markets on one venue (absent: one market, the top-level blocks). The top-level market, accounts,
+     * margin, liquidation and adl blocks are every market's defaults; the venue (insurance fund, steps, seed) is
+     * shared. The resolved scenario lists every market whole.
+     */
+    markets: marketsSchema.optional().meta({ description: "absent: one market, the top-level blocks" }),
+    /** With markets: the correlation of the markets' Brownian increments, M × M (symmetric, unit diagonal, positive definite). */
+    correlation: z
+      .array(z.array(z.number().min(-1).max(1)))
+      .optional()
+      .meta({ description: "with markets; absent: the identity (independent returns)" }),
   })
   .superRefine((s, ctx) => {
     checkEntrySpread(s, ctx);

@@ -4,7 +4,10 @@
 // per market unchanged; what the markets share is the venue (one insurance fund, one ledger, one step loop whose
 // cascade rounds run until no market liquidates) and the randomness (correlated returns).
 // A scenario without `markets:` never builds one: it runs as one market, on the single-market code path.
-import type { EngineSetup } from "./setup.js";
+import type { Scenario, ScenarioInputs } from "../config/scenario.js";
+import { marketNames, marketScenarios } from "../config/markets.js";
+import { correlationFactor, identityCorrelation } from "../config/correlation.js";
+import { buildSetup, type EngineSetup } from "./setup.js";
 import { METRIC_NAMES } from "./metrics.js";
 
 export interface MarketsSetup {
@@ -39,4 +42,36 @@ export const MARKET_METRICS = [
 export function recordNames(marketNames: readonly string[] | undefined): string[] {
   if (marketNames === undefined) return [...METRIC_NAMES];
   return [...METRIC_NAMES, ...marketNames.flatMap((name) => MARKET_METRICS.map((metric) => `markets.${name}.${metric}`))];
+}
+
+/** The record's column names of a run of `scenario`: its markets' (several markets) or METRIC_NAMES (one). */
+export function scenarioRecordNames(scenario: Pick<Scenario, "markets">): string[] {
+  return recordNames(marketNames(scenario));
+}
+
+/**
+ * The setup of a scenario with `markets:`: buildSetup of each market's own whole scenario (src/config/markets.ts,
+ * marketScenarios), the names, and the Cholesky factor of `correlation`.
+ */
+export function buildMarketsSetup(inputs: ScenarioInputs): MarketsSetup {
+  const { markets, correlation } = inputs.scenario;
+  if (markets === undefined) throw new RangeError("buildMarketsSetup: the scenario has no markets (use buildSetup)");
+  return {
+    names: markets.map((m) => m.name),
+    markets: marketScenarios(inputs).map(buildSetup),
+    cholesky: correlationFactor(correlation ?? identityCorrelation(markets.length)),
+  };
+}
+
+/** What a run's engine loads: one market's setup, or several markets' (a scenario with `markets:`). */
+export type RunSetup = EngineSetup | MarketsSetup;
+
+/** True for a several-market setup. */
+export function isMarketsSetup(setup: RunSetup): setup is MarketsSetup {
+  return "cholesky" in setup;
+}
+
+/** The setup of a run: buildMarketsSetup with `markets:`, buildSetup without (the single-market code path). */
+export function buildRunSetup(inputs: ScenarioInputs): RunSetup {
+  return inputs.scenario.markets === undefined ? buildSetup(inputs) : buildMarketsSetup(inputs);
 }

@@ -3,8 +3,10 @@
 // one buffer so a worker can move it, not copy it.
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import { ReferenceEngine } from "../engine/reference.js";
-import type { EngineSetup } from "../engine/setup.js";
+import { MarketsReferenceEngine } from "../engine/markets.js";
+import { type RunSetup, isMarketsSetup, recordNames } from "../engine/markets-setup.js";
 import { WasmEngine } from "../kernel/wasm-engine.js";
+import { WasmMarketsEngine } from "../kernel/wasm-markets-engine.js";
 import { formatRecordsCsv } from "../report/csv.js";
 import { FanBatch, type FanLayout } from "../stats/fan.js";
 import type { FanBinSink } from "../engine/fan.js";
@@ -18,27 +20,46 @@ export interface PathEngine {
   flushFan?(fan: FanBinSink): void;
   /** The fan's histograms of the batch being run, when the run has fan charts (createEngine's `fan`). */
   fanBatch?: FanBatch;
+  /** f64 per path in `out` (createEngine sets it; absent: RECORD_STRIDE, one market's record). */
+  recordStride?: number;
 }
 
+/** f64 per path of a run of `setup`: recordNames of its markets (RECORD_STRIDE for one market). */
+export function recordStrideOf(setup: RunSetup): number {
+  return isMarketsSetup(setup) ? recordNames(setup.names).length : RECORD_STRIDE;
+}
+
+const strideOf = (engine: PathEngine): number => engine.recordStride ?? RECORD_STRIDE;
+
 /**
- * Builds and prepares an engine for a run (population drawn, ladder sorted) and warms it up; with a fan layout it
- * samples every path's series and bins them into its `fan` (src/stats/fan.ts).
+ * The engine seam: builds and prepares the engine for a run's setup (population drawn, ladder sorted): one
+ * market's engine (WasmEngine or ReferenceEngine) for an EngineSetup, the several-market engine for a MarketsSetup.
+ * Every runner makes its engine here (the pool's workers, the inline runner, the queue's workers, verify, resume).
+ * With a fan layout it samples every path's series (market 0's with several markets) and bins them into its `fan`
+ * (src/stats/fan.ts).
  */
 export function createEngine(
   kind: EngineKind,
-  setup: EngineSetup,
+  setup: RunSetup,
   seed: number,
   module?: WebAssembly.Module,
   fan?: FanLayout,
 ): PathEngine {
   const [lo, hi] = seedWords(seed);
-  const engine = kind === "wasm" ? new WasmEngine(setup, { module }) : new ReferenceEngine(setup);
+  const engine = isMarketsSetup(setup)
+    ? kind === "wasm"
+      ? new WasmMarketsEngine(setup, { module })
+      : new MarketsReferenceEngine(setup)
+    : kind === "wasm"
+      ? new WasmEngine(setup, { module })
+      : new ReferenceEngine(setup);
   engine.prepare(lo, hi);
-  if (!fan) return engine;
+  const out = Object.assign(engine, { recordStride: recordStrideOf(setup) });
+  if (!fan) return out;
   const batch = new FanBatch(fan);
-  if (engine instanceof WasmEngine) engine.enableFan(true, batch);
+  if (engine instanceof WasmEngine || engine instanceof WasmMarketsEngine) engine.enableFan(true, batch);
   else engine.enableFan();
-  return Object.assign(engine, { fanBatch: batch });
+  return Object.assign(out, { fanBatch: batch });
 }
 
 export interface BatchTask {
@@ -55,7 +76,7 @@ export const PATH_FAILURE = "engine failed on path ";
 /** Runs the batch's paths one by one to name the first that fails (a trap's message alone does not). */
 function failingPath(engine: PathEngine, task: BatchTask, err: unknown): Error {
   if ((err as Error).message?.startsWith(PATH_FAILURE)) return err as Error;
-  const one = new Float64Array(RECORD_STRIDE);
+  const one = new Float64Array(strideOf(engine));
   for (let p = task.first; p < task.first + task.count; p++) {
     try {
       engine.runPaths(p, 1, one);
@@ -81,7 +102,8 @@ export interface ColumnTarget {
  * CSV rows when asked for, in one buffer.
  */
 export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTarget): Uint8Array {
-  const records = new Float64Array(task.count * RECORD_STRIDE);
+  const stride = strideOf(engine);
+  const records = new Float64Array(task.count * stride);
   let fan: Uint8Array | undefined;
   try {
     engine.runPaths(task.first, task.count, records, engine.fanBatch);
@@ -100,13 +122,13 @@ export function runBatch(engine: PathEngine, task: BatchTask, target?: ColumnTar
   }
   if (target) {
     const at = task.first - target.firstPath;
-    for (let m = 0; m < RECORD_STRIDE; m++) {
+    for (let m = 0; m < stride; m++) {
       const col = target.columns[m];
-      for (let i = 0, j = m; i < task.count; i++, j += RECORD_STRIDE) col[at + i] = records[j];
+      for (let i = 0, j = m; i < task.count; i++, j += stride) col[at + i] = records[j];
     }
   }
   if (!task.csv && !fan) return new Uint8Array(records.buffer);
-  const text = task.csv ? encoder.encode(formatRecordsCsv(task.first, records, task.count)) : new Uint8Array(0);
+  const text = task.csv ? encoder.encode(formatRecordsCsv(task.first, records, task.count, stride)) : new Uint8Array(0);
   const fanBytes = fan ? 8 + fan.byteLength : 0;
   const packed = new Uint8Array(records.byteLength + fanBytes + text.byteLength);
   packed.set(new Uint8Array(records.buffer), 0);
@@ -126,13 +148,22 @@ export interface BatchResult {
   fan?: Uint8Array;
 }
 
-/** A batch's result out of runBatch's buffer; `fan`: the run has fan charts (the buffer holds the batch's). */
-export function unpackBatch(packed: Uint8Array, count: number, csv: boolean, fan = false): BatchResult {
-  const bytes = count * RECORD_STRIDE * 8;
+/**
+ * A batch's result out of runBatch's buffer; `fan`: the run has fan charts (the buffer holds the batch's); `stride`:
+ * f64 per record (recordStrideOf the run's setup).
+ */
+export function unpackBatch(
+  packed: Uint8Array,
+  count: number,
+  csv: boolean,
+  fan = false,
+  stride: number = RECORD_STRIDE,
+): BatchResult {
+  const bytes = count * stride * 8;
   // records sit at the start of the packed buffer: a view when it is 8-byte aligned, a copy otherwise
   const aligned = packed.byteOffset % 8 === 0;
   const records = aligned
-    ? new Float64Array(packed.buffer, packed.byteOffset, count * RECORD_STRIDE)
+    ? new Float64Array(packed.buffer, packed.byteOffset, count * stride)
     : new Float64Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + bytes));
   let at = bytes;
   let fanBytes: Uint8Array | undefined;

@@ -4,8 +4,7 @@
 // `fan` is computed from it — so a merged or resumed run's fan is the same bytes as one uninterrupted run's.
 import { join } from "node:path";
 import { InputError, InternalError } from "../config/errors.js";
-import type { EngineSetup } from "../engine/setup.js";
-import { RECORD_STRIDE } from "../engine/metrics.js";
+import type { RunSetup } from "../engine/markets-setup.js";
 import { readRegularFile, writeAtomic } from "../report/atomic.js";
 import { FanHistograms, type FanLayout } from "../stats/fan.js";
 import type { MetricColumns } from "../stats/columns.js";
@@ -68,15 +67,16 @@ export async function resumeFan(
   firstPath: number,
   rows: number,
   kind: EngineKind,
-  setup: EngineSetup,
+  setup: RunSetup,
   seed: number,
 ): Promise<FanHistograms> {
+  const stride = columns.stride;
   let state = new FanHistograms(layout);
   let from = 0;
   const saved = await readFanState(dir).catch(() => undefined);
   if (saved && saved.firstPath === firstPath && sameFanLayout(saved.state.layout, layout) && saved.state.paths <= rows) {
     const n = saved.state.paths;
-    if (n === 0 || hashRecords(columns.records(0, n), n) === saved.recordsHash) {
+    if (n === 0 || hashRecords(columns.records(0, n), n, stride) === saved.recordsHash) {
       state = saved.state;
       from = n;
     }
@@ -86,11 +86,11 @@ export async function resumeFan(
     const chunk = 4096;
     for (let at = from; at < rows; at += chunk) {
       const count = Math.min(chunk, rows - at);
-      const result = unpackBatch(runBatch(engine, { first: firstPath + at, count, csv: false }), count, false, true);
+      const result = unpackBatch(runBatch(engine, { first: firstPath + at, count, csv: false }), count, false, true, stride);
       const kept = columns.records(at, count);
-      for (let i = 0; i < count * RECORD_STRIDE; i++) {
+      for (let i = 0; i < count * stride; i++) {
         if (!Object.is(kept[i], result.records[i])) {
-          const path = firstPath + at + Math.floor(i / RECORD_STRIDE);
+          const path = firstPath + at + Math.floor(i / stride);
           throw new InternalError(`--resume: path ${path} computed again for its fan chart does not give its kept record`, {
             seed,
             pathIndex: path,

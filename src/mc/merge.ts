@@ -4,14 +4,14 @@
 // from the merged metric columns, so the result equals a single run's except runtimeMs and threads. The fan charts'
 // histograms (fan.json, exact counts and sums) are added up: the merged `fan` is a single run's to the byte.
 //
-// Memory: the metric columns of the whole run (8 bytes × paths × RECORD_STRIDE, as a run holds them) plus
+// Memory: the metric columns of the whole run (8 bytes × paths × the record's stride, as a run holds them) plus
 // one shard's rows at a time.
 
 import { access, realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, formatValue } from "../config/errors.js";
 import type { Scenario } from "../config/scenario.js";
-import { RECORD_STRIDE } from "../engine/metrics.js";
+import { scenarioRecordNames } from "../engine/markets-setup.js";
 import { PATHS_CSV, readPathsCsv, type PathsCsv } from "../report/csv.js";
 import { PATHS_PARQUET, ParquetSink, readPathsParquet } from "../report/parquet.js";
 import { CsvSink, type PathSink } from "../report/sink.js";
@@ -68,9 +68,21 @@ export async function findPathsFile(dir: string): Promise<PathsFile> {
   throw new InputError(`${dir} must hold paths.csv or paths.parquet of a finished run (received ${why})`);
 }
 
-/** Reads a per-path table of either format: path indices, path-major records, row count. */
-export function readPathsFile(file: string, format: OutputFormat): Promise<PathsCsv> {
-  return format === "csv" ? readPathsCsv(file) : readPathsParquet(file);
+/** The record's columns of a run of `scenario` (as summary.json holds it; unusable markets: one market's). */
+function recordNamesOf(scenario: unknown): string[] {
+  const markets = (scenario as { markets?: unknown } | undefined)?.markets;
+  return scenarioRecordNames({
+    markets: Array.isArray(markets) && markets.every((m) => typeof m?.name === "string") ? markets : undefined,
+  });
+}
+
+/**
+ * Reads a per-path table of either format: path indices, path-major records, row count. `names`: the record's
+ * columns (scenarioRecordNames of the run's scenario; default METRIC_NAMES, one market's).
+ */
+export function readPathsFile(file: string, format: OutputFormat, names?: readonly string[]): Promise<PathsCsv> {
+  const options = names ? { names } : {};
+  return format === "csv" ? readPathsCsv(file, options) : readPathsParquet(file, options);
 }
 
 /** One shard directory as merge sees it: its summary.json fields and its per-path table. */
@@ -148,7 +160,8 @@ async function readShardDir(dir: string, problems: string[]): Promise<ShardDir |
     (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v),
     "the SHA-256 of its records, in hex (what its paths file is checked against)",
   );
-  want("recordStride", (v) => v === RECORD_STRIDE, `${RECORD_STRIDE} (this build's record layout)`);
+  const stride = recordNamesOf(raw.scenario).length;
+  want("recordStride", (v) => v === stride, `${stride} (this build's record layout for the scenario)`);
   const scenario = raw.scenario as Scenario | undefined;
   if (typeof scenario !== "object" || scenario === null || !isCount(scenario.paths) || scenario.paths < 1) {
     problems.push(
@@ -358,7 +371,7 @@ export interface MergeResult {
 export async function readShardRows(s: ShardDir): Promise<PathsCsv> {
   let rows: PathsCsv;
   try {
-    rows = await readPathsFile(s.table.file, s.table.format);
+    rows = await readPathsFile(s.table.file, s.table.format, recordNamesOf(s.scenario));
   } catch (err) {
     throw new InputError(`${s.table.file} must be a readable per-path table (received ${(err as Error).message})`);
   }
@@ -373,7 +386,7 @@ export async function readShardRows(s: ShardDir): Promise<PathsCsv> {
     }
   }
   // its own records hash: a value changed after the shard was written is refused, not merged
-  const hash = hashRecords(rows.records, rows.count);
+  const hash = hashRecords(rows.records, rows.count, rows.records.length / Math.max(1, rows.count));
   if (hash !== s.recordsHash) {
     throw new InputError(
       `${s.table.file} must hash to the recordsHash of ${join(s.dir, "summary.json")} (${s.recordsHash.slice(0, 16)}…; received ${hash.slice(0, 16)}…): the file was changed after the shard was written`,
@@ -480,10 +493,12 @@ async function mergeLocked(shards: ShardDir[], options: MergeOptions, fan: FanHi
     endPath: total,
     ...(ref.manifest?.baseDir !== undefined ? { baseDir: ref.manifest.baseDir } : {}),
   });
-  const sink: PathSink = format === "csv" ? await CsvSink.open(options.outDir) : await ParquetSink.open(options.outDir);
+  const names = recordNamesOf(ref.scenario);
+  const sink: PathSink =
+    format === "csv" ? await CsvSink.open(options.outDir, names) : await ParquetSink.open(options.outDir, { names });
   const fileName = format === "csv" ? PATHS_CSV : PATHS_PARQUET;
-  const columns = new MetricColumns(total);
-  const recordsHash = new RecordsHasher();
+  const columns = new MetricColumns(total, { names });
+  const recordsHash = new RecordsHasher(names.length);
   try {
     for (const s of shards) {
       const rows = await readShardRows(s);

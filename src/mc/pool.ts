@@ -4,13 +4,14 @@
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import type { EngineSetup } from "../engine/setup.js";
+import type { RunSetup } from "../engine/markets-setup.js";
 import type { FanLayout } from "../stats/fan.js";
 import { kernelModule } from "../kernel/module.js";
 import {
   PATH_FAILURE,
   type ColumnTarget,
   createEngine,
+  recordStrideOf,
   runBatch,
   unpackBatch,
   type BatchResult,
@@ -38,7 +39,7 @@ function workerFile(): string {
 
 export interface PoolOptions {
   kind: EngineKind;
-  setup: EngineSetup;
+  setup: RunSetup;
   seed: number;
   threads: number;
   /** Test hook: batch indices whose first attempt kills its worker. */
@@ -87,7 +88,7 @@ export class PoolRunner implements BatchRunner {
       };
       try {
         const packed = (await this.pool.run(task)) as Uint8Array;
-        return unpackBatch(packed, batch.count, csv, this.options.fan !== undefined);
+        return unpackBatch(packed, batch.count, csv, this.options.fan !== undefined, recordStrideOf(this.options.setup));
       } catch (err) {
         const message = (err as Error).message ?? String(err);
         if (message.startsWith(PATH_FAILURE)) throw pathFailure(message, err);
@@ -117,7 +118,7 @@ export class InlineRunner implements BatchRunner {
 
   constructor(
     kind: EngineKind,
-    setup: EngineSetup,
+    setup: RunSetup,
     seed: number,
     columns?: { buffers: SharedArrayBuffer[]; firstPath: number },
     fan?: FanLayout,
@@ -133,7 +134,7 @@ export class InlineRunner implements BatchRunner {
     } catch (err) {
       throw pathFailure((err as Error).message, err);
     }
-    return unpackBatch(packed, batch.count, csv, this.engine.fanBatch !== undefined);
+    return unpackBatch(packed, batch.count, csv, this.engine.fanBatch !== undefined, this.engine.recordStride);
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-// A SHA-256 over a run's records in path order (each path: RECORD_STRIDE little-endian f64): the fingerprint
+// A SHA-256 over a run's records in path order (each path: its record's f64, little-endian): the fingerprint
 // summary.json publishes so that anyone can check a paths file, in either format, against it.
 import { createHash, type Hash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -8,8 +8,11 @@ import { kernelPath } from "../kernel/module.js";
 export class RecordsHasher {
   private readonly hash: Hash = createHash("sha256");
 
+  /** `stride`: f64 per record (recordNames(…).length; RECORD_STRIDE for one market). */
+  constructor(private readonly stride: number = RECORD_STRIDE) {}
+
   update(records: Float64Array, count: number): void {
-    this.hash.update(new Uint8Array(records.buffer, records.byteOffset, count * RECORD_STRIDE * 8));
+    this.hash.update(new Uint8Array(records.buffer, records.byteOffset, count * this.stride * 8));
   }
 
   /** The hash of the records so far, without ending the hash (more may be added). */
@@ -22,8 +25,8 @@ export class RecordsHasher {
   }
 }
 
-export function hashRecords(records: Float64Array, count: number): string {
-  const h = new RecordsHasher();
+export function hashRecords(records: Float64Array, count: number, stride: number = RECORD_STRIDE): string {
+  const h = new RecordsHasher(stride);
   h.update(records, count);
   return h.digest();
 }

@@ -6,7 +6,6 @@
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../config/errors.js";
-import { RECORD_STRIDE } from "../engine/metrics.js";
 import { KIND_WORDS, entryKind, outputError, readRegularFile, writeAtomic } from "../report/atomic.js";
 import { PATHS_CSV, readPathsCsv, type PathsCsv } from "../report/csv.js";
 import { PATHS_PARQUET, ParquetSink, readPathsParquet } from "../report/parquet.js";
@@ -169,12 +168,15 @@ export async function resumeRun(
   }
   const claim = await readClaim(dir, expected);
   const total = expected.endPath - expected.firstPath;
+  // the record's layout: the run's (columns.names), several markets or one
+  const names = columns.names;
+  const stride = columns.stride;
   const refuse = (why: string) =>
     new InputError([`--resume ${dir}: ${partial} ${why}; remove the directory to start the run over`]);
 
   if (claim.rows === 0) {
     // nothing vouches for any row: start the file over
-    const sink = expected.format === "csv" ? await CsvSink.open(dir) : await ParquetSink.open(dir);
+    const sink = expected.format === "csv" ? await CsvSink.open(dir, names) : await ParquetSink.open(dir, { names });
     return { sink, rows: 0 };
   }
 
@@ -182,8 +184,8 @@ export async function resumeRun(
   try {
     rows =
       expected.format === "csv"
-        ? await readPathsCsv(partial, { dropIncompleteLastRow: true, maxRows: claim.rows })
-        : await readPathsParquet(partial, { truncatedAsEmpty: true });
+        ? await readPathsCsv(partial, { dropIncompleteLastRow: true, maxRows: claim.rows, names })
+        : await readPathsParquet(partial, { truncatedAsEmpty: true, names });
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw refuse(
@@ -207,10 +209,8 @@ export async function resumeRun(
       throw refuse(`row ${i + 1} is path ${rows.paths[i]}, expected ${expected.firstPath + i}`);
   }
   const kept: PathsCsv =
-    n === rows.count
-      ? rows
-      : { paths: rows.paths.subarray(0, n), records: rows.records.subarray(0, n * RECORD_STRIDE), count: n };
-  const hash = hashRecords(kept.records, n);
+    n === rows.count ? rows : { paths: rows.paths.subarray(0, n), records: rows.records.subarray(0, n * stride), count: n };
+  const hash = hashRecords(kept.records, n, stride);
   if (hash !== claim.recordsHash) {
     throw refuse(
       `does not match the records hash in ${claim.source}: a value in its first ${n} rows was changed after it was written`,
@@ -218,8 +218,8 @@ export async function resumeRun(
   }
   const sink =
     expected.format === "csv"
-      ? await CsvSink.resume(dir, expected.firstPath + n, { truncateTo: rows.end })
-      : await ParquetSink.resumeWith(dir, kept);
+      ? await CsvSink.resume(dir, expected.firstPath + n, { truncateTo: rows.end, names })
+      : await ParquetSink.resumeWith(dir, kept, { names });
   columns.append(kept.records, n, 0);
   return { sink, rows: n, recordsHash: hash };
 }

@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
-import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
-import { buildSetup } from "../engine/setup.js";
+import { METRIC_NAMES } from "../engine/metrics.js";
+import { buildRunSetup, scenarioRecordNames } from "../engine/markets-setup.js";
 import { assertRunFits } from "../config/memory.js";
 import { CsvSink, type PathSink } from "../report/sink.js";
 import { buildSummary, writeSummaryJson, type Summary } from "../report/summary-json.js";
@@ -112,10 +112,11 @@ export interface RunResult {
 
 export type OutputFormat = "csv" | "parquet";
 
-async function openSink(format: OutputFormat, dir: string): Promise<PathSink> {
-  if (format === "csv") return CsvSink.open(dir);
+/** `names`: the record's columns (scenarioRecordNames; METRIC_NAMES for one market). */
+async function openSink(format: OutputFormat, dir: string, names: readonly string[]): Promise<PathSink> {
+  if (format === "csv") return CsvSink.open(dir, names);
   const { ParquetSink } = await import("../report/parquet.js"); // loaded only when asked for
-  return ParquetSink.open(dir);
+  return ParquetSink.open(dir, { names });
 }
 
 /** Seconds between resume checkpoints of a CSV run (each one flushes the rows and writes checkpoint.json). */
@@ -128,18 +129,27 @@ const MARGIN_HELD = METRIC_NAMES.indexOf("marginHeld");
 /**
  * Every metric of every path must be finite, except marginHeld without margin.model (NaN by design): a NaN or
  * an infinity is a bug of the engine, reported with what it takes to reproduce it (seed, path index, metric),
- * never summarised. The message starts with PATH_FAILURE, so that no pool retries it.
+ * never summarised. The message starts with PATH_FAILURE, so that no pool retries it. `names`: the record's
+ * columns (several markets: marginHeld is NaN when no market scans).
  */
-export function checkFinite(records: Float64Array, firstPath: number, count: number, seed: number, marginModel: boolean): void {
+export function checkFinite(
+  records: Float64Array,
+  firstPath: number,
+  count: number,
+  seed: number,
+  marginModel: boolean,
+  names: readonly string[] = METRIC_NAMES,
+): void {
+  const stride = names.length;
   for (let i = 0, j = 0; i < count; i++) {
-    for (let m = 0; m < RECORD_STRIDE; m++, j++) {
+    for (let m = 0; m < stride; m++, j++) {
       const x = records[j];
       if (x - x === 0) continue; // finite (NaN and ±Infinity give NaN)
       if (m === MARGIN_HELD && !marginModel) continue;
       const path = firstPath + i;
       const rule =
         m === MARGIN_HELD ? "marginHeld must be finite with margin.model" : "every metric but marginHeld must be finite";
-      throw new InternalError(`${PATH_FAILURE}${path}: ${METRIC_NAMES[m]} is ${x} (seed ${seed}; ${rule})`, {
+      throw new InternalError(`${PATH_FAILURE}${path}: ${names[m]} is ${x} (seed ${seed}; ${rule})`, {
         seed,
         pathIndex: path,
       });
@@ -183,7 +193,7 @@ export async function writeRunOutputs(dir: string, out: RunOutputs): Promise<voi
     await prepareRunDir(dir, manifest, { force: out.force });
     try {
       await writeManifest(dir, manifest);
-      const sink = await openSink(format, dir);
+      const sink = await openSink(format, dir, scenarioRecordNames(s.scenario));
       try {
         await sink.write(firstPath, s.paths, { records: out.records });
         await sink.close();
@@ -208,6 +218,13 @@ export function scenarioHash(inputs: ScenarioInputs): string {
   if (inputs.positions) h.update(JSON.stringify(inputs.positions));
   if (inputs.book) h.update(JSON.stringify(inputs.book));
   if (inputs.returns) h.update(new Uint8Array(inputs.returns.buffer, inputs.returns.byteOffset, inputs.returns.byteLength));
+  // several markets: each market's files, under its index (a one-market scenario hashes as it always did)
+  inputs.markets?.forEach((m, i) => {
+    h.update(`markets[${i}]`);
+    if (m.positions) h.update(`positions${JSON.stringify(m.positions)}`);
+    if (m.book) h.update(`book${JSON.stringify(m.book)}`);
+    if (m.returns) h.update(new Uint8Array(m.returns.buffer, m.returns.byteOffset, m.returns.byteLength));
+  });
   return h.digest("hex");
 }
 
@@ -261,9 +278,10 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
     baseDir: inputs.baseDir,
   };
   // shared, so that the workers write every path's values in place: the host copies nothing
-  const columns = new MetricColumns(total, { shared: true });
+  const names = scenarioRecordNames(scenario);
+  const columns = new MetricColumns(total, { shared: true, names });
   const layout = options.fan === false ? undefined : fanLayout(inputs);
-  const recordsHash = new RecordsHasher();
+  const recordsHash = new RecordsHasher(names.length);
   const outDir = options.outDir;
   if (options.resume && outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);
   let lock: OutLock | undefined;
@@ -294,7 +312,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
       recordsHash.update(columns.records(), resumed);
       if (layout && resumed > 0) {
         try {
-          fan = await resumeFan(outDir!, layout, columns, range.first, resumed, kind, buildSetup(inputs), scenario.seed);
+          fan = await resumeFan(outDir!, layout, columns, range.first, resumed, kind, buildRunSetup(inputs), scenario.seed);
         } catch (err) {
           await sink.abort();
           throw err;
@@ -303,16 +321,19 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
     } else if (outDir !== undefined) {
       await prepareRunDir(outDir, manifest, { force: options.force });
       await writeManifest(outDir, manifest);
-      sink = await openSink(format, outDir);
+      sink = await openSink(format, outDir, names);
     }
     const writeCsv = sink?.wantsCsv ?? false;
     const batches = planBatches(
       { first: range.first + resumed, end: range.end },
       options.batchSize ?? batchSize(range, scenario.steps, threads),
     );
-    const setup = buildSetup(inputs);
+    const setup = buildRunSetup(inputs);
     const target = { buffers: columns.buffers(), firstPath: range.first };
-    const marginModel = scenario.margin.model !== undefined;
+    // several markets: marginHeld sums the markets that scan, NaN when none does
+    const marginModel = scenario.markets
+      ? scenario.markets.some((m) => m.margin.model !== undefined)
+      : scenario.margin.model !== undefined;
     let runner: BatchRunner;
     try {
       runner = options.runner
@@ -379,7 +400,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         const result = await pending;
         inFlight.delete(w);
         const batch = batches[w];
-        checkFinite(result.records, batch.first, batch.count, scenario.seed, marginModel);
+        checkFinite(result.records, batch.first, batch.count, scenario.seed, marginModel, names);
         columns.commit(batch.count, batch.first - range.first);
         if (fan) {
           if (!result.fan)
@@ -430,7 +451,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
         recordsHash: recordsHash.digest(),
         engineVersion: `${VERSION}+abi${ABI_VERSION}`,
         ...(kind === "wasm" ? { kernelSha256: kernelHash() } : {}),
-        recordStride: RECORD_STRIDE,
+        recordStride: names.length,
       },
     });
     if (sink) {

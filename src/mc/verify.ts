@@ -14,8 +14,8 @@ import { resolveScenario } from "../config/load.js";
 import { InputError } from "../config/errors.js";
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import { ABI_VERSION } from "../engine/layout.js";
-import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
-import { buildSetup } from "../engine/setup.js";
+import { METRIC_NAMES } from "../engine/metrics.js";
+import { buildRunSetup, scenarioRecordNames } from "../engine/markets-setup.js";
 import { readRegularFile } from "../report/atomic.js";
 import type { PathsCsv } from "../report/csv.js";
 import { buildSummary, summaryToJson, type Summary } from "../report/summary-json.js";
@@ -124,6 +124,12 @@ const FILE_KEYS: readonly (readonly string[])[] = [
   ["market", "price", "returnsFile"],
 ];
 
+/** The data-file keys of the scenario (with `markets:`, each market's too: `markets.1.accounts.positionsFile`). */
+function fileKeys(scenario: Record<string, unknown>): (readonly string[])[] {
+  const markets = Array.isArray(scenario.markets) ? scenario.markets : [];
+  return [...FILE_KEYS, ...markets.flatMap((_, i) => FILE_KEYS.map((path) => ["markets", String(i), ...path]))];
+}
+
 function at(obj: unknown, path: readonly string[]): unknown {
   let v = obj;
   for (const k of path) v = isObject(v) ? v[k] : undefined;
@@ -142,7 +148,7 @@ async function dataFilesOutside(scenario: Record<string, unknown>, dir: string):
   } catch {
     return [`${dir} cannot be resolved`];
   }
-  for (const path of FILE_KEYS) {
+  for (const path of fileKeys(scenario)) {
     const file = at(scenario, path);
     if (file === undefined) continue;
     const key = path.join(".");
@@ -180,7 +186,15 @@ function reloadInputs(scenario: Scenario, dir: string): ScenarioInputs {
   const { preset: _preset, ...margin } = scenario.margin; // the recorded tiers stand on their own
   // so does the recorded design: its venue was applied once already, and its warnings said so
   const { venue: _venue, venueWarnings: _warnings, inputWarnings: _inputWarnings, ...design } = scenario;
-  const inputs = resolveScenario({ ...design, margin }, dir);
+  // each market's blocks likewise; maxRoundsPerStep is the venue's (the top level's), listed in each for the record
+  const markets = design.markets?.map(
+    ({ margin: { preset: _p, ...own }, liquidation: { maxRoundsPerStep: _r, ...liq }, ...m }) => ({
+      ...m,
+      margin: own,
+      liquidation: liq,
+    }),
+  );
+  const inputs = resolveScenario({ ...design, margin, ...(markets ? { markets } : {}) }, dir);
   return { ...inputs, scenario };
 }
 
@@ -211,9 +225,12 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
   const summary = raw as Summary & Record<string, unknown>;
   const scenario = summary.scenario as Scenario & Record<string, unknown>;
   const paths = await findPathsFile(dir);
+  // the record's layout is the scenario's: its markets' columns after the venue's, or METRIC_NAMES
+  const names = Array.isArray(scenario.markets) ? scenarioRecordNames(scenario) : [...METRIC_NAMES];
+  const stride = names.length;
   let rows: PathsCsv;
   try {
-    rows = await readPathsFile(paths.file, paths.format);
+    rows = await readPathsFile(paths.file, paths.format, names);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const why = (err as Error).message
@@ -263,7 +280,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       : rowProblems.join("; "),
   );
 
-  const recordsHash = hashRecords(rows.records, rows.count);
+  const recordsHash = hashRecords(rows.records, rows.count, stride);
   check(
     "records hash",
     recordsHash === summary.recordsHash,
@@ -290,8 +307,8 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     identity.push(`kernelSha256 is ${show(summary.kernelSha256)}, this build's kernel hashes to ${show(kernelHash())}`);
   if (summary.engine === "ts" && summary.kernelSha256 !== undefined)
     identity.push("kernelSha256 is set, but a ts run has no kernel");
-  if (summary.recordStride !== RECORD_STRIDE)
-    identity.push(`recordStride is ${show(summary.recordStride)}, this build's is ${RECORD_STRIDE}`);
+  if (summary.recordStride !== stride)
+    identity.push(`recordStride is ${show(summary.recordStride)}, this build's is ${stride} for this scenario`);
   let inputs: ScenarioInputs | undefined;
   const outside = await dataFilesOutside(scenario, dir);
   if (outside.length > 0) identity.push(...outside);
@@ -321,7 +338,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       : `${identity.join("; ")} (no rerun: the run's identity did not check out)`,
   );
 
-  const columns = MetricColumns.fromRecords(rows.records, rows.count);
+  const columns = MetricColumns.fromRecords(rows.records, rows.count, names);
   const recomputed = buildSummary({
     version: summary.version,
     scenario: summary.scenario,
@@ -336,7 +353,7 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
     JSON.stringify(JSON.parse(summaryToJson(s)), [
       "metrics",
       "probabilities",
-      ...METRIC_NAMES,
+      ...names,
       "mean",
       "std",
       "min",
@@ -385,17 +402,17 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
 
   // The rerun only once the run's identity checked out: never on a scenario that is not the one hashed.
   if (identityOk && inputs && contiguous && rows.count > 0) {
-    const engine = createEngine(summary.engine as EngineKind, buildSetup(inputs), summary.seed);
-    const out = new Float64Array(RECORD_STRIDE);
+    const engine = createEngine(summary.engine as EngineKind, buildRunSetup(inputs), summary.seed);
+    const out = new Float64Array(stride);
     const mismatches: string[] = [];
     const picked = samplePaths(first, rows.count, options.sample ?? 32);
     for (const path of picked) {
       engine.runPaths(path, 1, out);
       const row = path - first;
-      for (let m = 0; m < RECORD_STRIDE; m++) {
-        const published = rows.records[row * RECORD_STRIDE + m];
+      for (let m = 0; m < stride; m++) {
+        const published = rows.records[row * stride + m];
         if (!Object.is(out[m], published))
-          mismatches.push(`path ${path} ${METRIC_NAMES[m]}: the paths file has ${published}, rerun gives ${out[m]}`);
+          mismatches.push(`path ${path} ${names[m]}: the paths file has ${published}, rerun gives ${out[m]}`);
       }
     }
     check(

@@ -3,15 +3,16 @@
 import { Piscina } from "piscina";
 import { workerData } from "node:worker_threads";
 import { createEngine, runBatch, type BatchTask, type ColumnTarget, type EngineKind, type PathEngine } from "./batch.js";
-import type { EngineSetup } from "../engine/setup.js";
+import type { RunSetup } from "../engine/markets-setup.js";
 import type { FanLayout } from "../stats/fan.js";
 
 export interface WorkerData {
   kind: EngineKind;
-  setup: EngineSetup;
+  /** One market's setup, or several markets' (createEngine picks the engine). */
+  setup: RunSetup;
   seed: number;
   module?: WebAssembly.Module;
-  /** The run's metric columns (SharedArrayBuffers, METRIC_NAMES order) and the path at their start. */
+  /** The run's metric columns (SharedArrayBuffers, in the record's order) and the path at their start. */
   columns?: { buffers: SharedArrayBuffer[]; firstPath: number };
   /** The run's fan charts (src/stats/fan.ts): each batch's histograms come back with its records. */
   fan?: FanLayout;

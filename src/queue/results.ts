@@ -18,8 +18,9 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 end
 return 0`;
 
-export function recordBytes(records: Float64Array, count: number, fan?: Uint8Array): Buffer {
-  const bytes = Buffer.from(records.buffer, records.byteOffset, count * RECORD_STRIDE * 8);
+/** `stride`: f64 per record (the run's recordNames length; RECORD_STRIDE for one market). */
+export function recordBytes(records: Float64Array, count: number, fan?: Uint8Array, stride: number = RECORD_STRIDE): Buffer {
+  const bytes = Buffer.from(records.buffer, records.byteOffset, count * stride * 8);
   return fan ? Buffer.concat([bytes, fan]) : bytes;
 }
 
@@ -55,14 +56,15 @@ export async function takeBatchResult(
   id: string,
   count: number,
   fan: boolean,
+  stride: number = RECORD_STRIDE,
 ): Promise<{ records: Float64Array; fan?: Uint8Array } | undefined> {
   const key = keys.result(prefix, queue, id);
   const bytes = await redis.getBuffer(key);
-  const size = count * RECORD_STRIDE * 8;
+  const size = count * stride * 8;
   if (!bytes || (fan ? bytes.length <= size || (bytes.length - size) % 8 !== 0 : bytes.length !== size)) return undefined;
   await redis.del(key);
   // copies into aligned buffers of their own (the client's Buffer may be a slice of a larger one)
-  const records = new Float64Array(count * RECORD_STRIDE);
+  const records = new Float64Array(count * stride);
   new Uint8Array(records.buffer).set(bytes.subarray(0, size));
   return { records, ...(fan ? { fan: new Uint8Array(bytes.subarray(size)) } : {}) };
 }

@@ -5,7 +5,6 @@
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { InternalError } from "../config/errors.js";
-import { RECORD_STRIDE } from "../engine/metrics.js";
 import { PATH_FAILURE, type BatchResult } from "../mc/batch.js";
 import type { Batch } from "../mc/plan.js";
 import type { BatchRunner } from "../mc/pool.js";
@@ -199,6 +198,7 @@ export class QueueRunner implements BatchRunner {
           id,
           batch.count,
           this.o.context.fan !== undefined,
+          this.columns.length,
         );
         if (taken) {
           this.noteComputed(id);
@@ -235,11 +235,13 @@ export class QueueRunner implements BatchRunner {
   /** The records into the run's shared columns (as the pool's workers write them), and the batch's result. */
   private deliver(batch: Batch, records: Float64Array, csv: boolean): BatchResult {
     const at = batch.first - this.o.context.columns.firstPath;
-    for (let m = 0; m < RECORD_STRIDE; m++) {
+    // one column per f64 of the record: the run's layout (several markets or one)
+    const stride = this.columns.length;
+    for (let m = 0; m < stride; m++) {
       const col = this.columns[m];
-      for (let i = 0, j = m; i < batch.count; i++, j += RECORD_STRIDE) col[at + i] = records[j];
+      for (let i = 0, j = m; i < batch.count; i++, j += stride) col[at + i] = records[j];
     }
-    return { records, csv: csv ? encoder.encode(formatRecordsCsv(batch.first, records, batch.count)) : undefined };
+    return { records, csv: csv ? encoder.encode(formatRecordsCsv(batch.first, records, batch.count, stride)) : undefined };
   }
 
   /** Stops waiting (runScenario calls it when the run ends); the queue stays until cleanUp() or disconnect(). */

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { assertRunFits } from "../config/memory.js";
-import { buildSetup } from "../engine/setup.js";
+import { buildRunSetup } from "../engine/markets-setup.js";
 import { PATH_FAILURE } from "../mc/batch.js";
 import { PoolRunner } from "../mc/pool.js";
 import { fanLayout } from "../stats/fan.js";
@@ -73,7 +73,7 @@ class ServedRun {
       assertRunFits(inputs, { threads: options.threads, engine: this.spec.engine }); // this machine's memory budget
       return new PoolRunner({
         kind: this.spec.engine,
-        setup: buildSetup(inputs),
+        setup: buildRunSetup(inputs),
         seed: inputs.scenario.seed,
         threads: options.threads,
         ...(this.spec.fan ? { fan: fanLayout(inputs) } : {}),
@@ -106,7 +106,7 @@ class ServedRun {
         if (message.startsWith(PATH_FAILURE)) throw new UnrecoverableError(message); // a trap is deterministic
         throw err;
       }
-      await storeResult(redis, options.prefix, this.spec.queue, id, recordBytes(records, count, fan));
+      await storeResult(redis, options.prefix, this.spec.queue, id, recordBytes(records, count, fan, records.length / count));
     }
     this.batches++;
     if (options.verbose) options.log(`worker: run ${this.spec.queue}: paths ${first}–${first + count - 1} done`);

@@ -15,7 +15,12 @@ import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
 import { READ_NOFOLLOW, RDWR_NOFOLLOW, createExclusive, ensureDir, outputError, writeAllAt } from "./atomic.js";
 
 export const PATHS_CSV = "paths.csv";
-export const PATHS_CSV_HEADER = ["path", ...METRIC_NAMES].join(",");
+export const PATHS_CSV_HEADER = pathsCsvHeader(METRIC_NAMES);
+
+/** The header of a run's paths.csv: `path`, then the record's columns (recordNames: METRIC_NAMES for one market). */
+export function pathsCsvHeader(names: readonly string[]): string {
+  return ["path", ...names].join(",");
+}
 
 /**
  * One CSV field: JavaScript's shortest round-trip decimal (`String(x)`), so `Number(field)` gives back the
@@ -31,12 +36,17 @@ export function formatNumber(x: number): string {
  * inputs, so batches formatted anywhere (e.g. in workers) and concatenated in path order give the same
  * bytes as one call.
  */
-export function formatRecordsCsv(firstPath: number, records: Float64Array, count: number): string {
+export function formatRecordsCsv(
+  firstPath: number,
+  records: Float64Array,
+  count: number,
+  stride: number = RECORD_STRIDE,
+): string {
   let out = "";
   for (let i = 0; i < count; i++) {
     let row = String(firstPath + i);
-    const base = i * RECORD_STRIDE;
-    for (let m = 0; m < RECORD_STRIDE; m++) row += "," + formatNumber(records[base + m]);
+    const base = i * stride;
+    for (let m = 0; m < stride; m++) row += "," + formatNumber(records[base + m]);
     out += row + "\n";
   }
   return out;
@@ -47,6 +57,8 @@ export interface PathsCsvWriterOptions {
   fileName?: string;
   /** Buffered text size that triggers a write (default 1 MiB). */
   chunkChars?: number;
+  /** The record's columns (default METRIC_NAMES: one market's record). */
+  names?: readonly string[];
 }
 
 export interface PathsCsvResumeOptions extends PathsCsvWriterOptions {
@@ -83,6 +95,8 @@ export class PathsCsvWriter {
     private readonly chunkChars: number,
     /** Bytes in the file so far: where the next write goes. */
     private position: number,
+    /** f64 per record. */
+    private readonly stride: number,
   ) {}
 
   /** Creates the directory if needed and a new `<dir>/paths.csv.partial` (replacing one there), header written. */
@@ -91,8 +105,9 @@ export class PathsCsvWriter {
     const path = join(dir, options.fileName ?? PATHS_CSV);
     const partialPath = `${path}.partial`;
     const fh = await createExclusive(partialPath);
-    const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, 0);
-    w.buf = PATHS_CSV_HEADER + "\n";
+    const names = options.names ?? METRIC_NAMES;
+    const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, 0, names.length);
+    w.buf = pathsCsvHeader(names) + "\n";
     return w;
   }
 
@@ -112,7 +127,8 @@ export class PathsCsvWriter {
     try {
       const end = options.truncateTo ?? (await endOfLastLine(fh));
       await fh.truncate(end);
-      const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, end);
+      const stride = (options.names ?? METRIC_NAMES).length;
+      const w = new PathsCsvWriter(fh, path, partialPath, options.chunkChars ?? 1 << 20, end, stride);
       w.next = nextPath;
       return w;
     } catch (err) {
@@ -160,8 +176,9 @@ export class PathsCsvWriter {
   /** Appends rows for paths `firstPath … firstPath + count − 1` from `count` path-major records. */
   async writeRecords(firstPath: number, records: Float64Array, count: number): Promise<void> {
     this.checkBatch(firstPath, count);
-    if (records.length < count * RECORD_STRIDE) {
-      throw new RangeError(`PathsCsvWriter: ${count} records need ${count * RECORD_STRIDE} f64 (received ${records.length})`);
+    const stride = this.stride;
+    if (records.length < count * stride) {
+      throw new RangeError(`PathsCsvWriter: ${count} records need ${count * stride} f64 (received ${records.length})`);
     }
     // Format in slices so the buffer stays near chunkChars whatever the batch size.
     const rowsPerSlice = Math.max(1, Math.floor(this.chunkChars / 256));
@@ -169,7 +186,7 @@ export class PathsCsvWriter {
     try {
       for (let i = 0; i < count; i += rowsPerSlice) {
         const c = Math.min(rowsPerSlice, count - i);
-        this.buf += formatRecordsCsv(firstPath + i, records.subarray(i * RECORD_STRIDE, (i + c) * RECORD_STRIDE), c);
+        this.buf += formatRecordsCsv(firstPath + i, records.subarray(i * stride, (i + c) * stride), c, stride);
         this.rows += c;
         this.next = firstPath + i + c;
         if (this.buf.length >= this.chunkChars) await this.flush();
@@ -315,7 +332,7 @@ async function endOfLastLine(handle: FileHandle): Promise<number> {
 export interface PathsCsv {
   /** Path index of each row. */
   paths: Float64Array;
-  /** Path-major records, RECORD_STRIDE per row. */
+  /** Path-major records, one f64 per column of the header per row. */
   records: Float64Array;
   /** Rows read. */
   count: number;
@@ -331,6 +348,8 @@ export interface ReadPathsCsvOptions {
   dropIncompleteLastRow?: boolean;
   /** Stop after this many rows (the rest of the file is not read). */
   maxRows?: number;
+  /** The record's columns the header must name (default METRIC_NAMES: one market's record). */
+  names?: readonly string[];
 }
 
 /**
@@ -338,11 +357,14 @@ export interface ReadPathsCsvOptions {
  * opened without following a symbolic link at its name, and an error never quotes the file's contents.
  */
 export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = {}): Promise<PathsCsv> {
-  const cols = RECORD_STRIDE + 1;
+  const names = options.names ?? METRIC_NAMES;
+  const header = pathsCsvHeader(names);
+  const stride = names.length;
+  const cols = stride + 1;
   const maxRows = options.maxRows ?? Infinity;
   let cap = 1024;
   let paths = new Float64Array(cap);
-  let records = new Float64Array(cap * RECORD_STRIDE);
+  let records = new Float64Array(cap * stride);
   let count = 0;
   let line = 0; // 1-based line number of the line being parsed
   let rest = "";
@@ -353,9 +375,9 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
   const parseLine = (text: string) => {
     line++;
     if (!headerSeen) {
-      if (text !== PATHS_CSV_HEADER) {
+      if (text !== header) {
         throw new Error(
-          `${file}:1: header must be "${PATHS_CSV_HEADER}" (received a first line of ${text.length} characters that differs)`,
+          `${file}:1: header must be "${header}" (received a first line of ${text.length} characters that differs)`,
         );
       }
       headerSeen = true;
@@ -368,7 +390,7 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
       const p = new Float64Array(cap);
       p.set(paths);
       paths = p;
-      const r = new Float64Array(cap * RECORD_STRIDE);
+      const r = new Float64Array(cap * stride);
       r.set(records);
       records = r;
     }
@@ -378,11 +400,11 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
       // Number("") is 0 and Number(" 1") is 1: accept only what formatNumber writes.
       if (s.length === 0 || s.trim() !== s || (Number.isNaN(x) && s !== "NaN")) {
         throw new Error(
-          `${file}:${line}: field ${f + 1} (${f === 0 ? "path" : METRIC_NAMES[f - 1]}) is not a number (received ${s.length === 0 ? "an empty field" : `${s.length} characters that do not parse`})`,
+          `${file}:${line}: field ${f + 1} (${f === 0 ? "path" : names[f - 1]}) is not a number (received ${s.length === 0 ? "an empty field" : `${s.length} characters that do not parse`})`,
         );
       }
       if (f === 0) paths[count] = x;
-      else records[count * RECORD_STRIDE + f - 1] = x;
+      else records[count * stride + f - 1] = x;
     }
     count++;
   };
@@ -414,6 +436,6 @@ export async function readPathsCsv(file: string, options: ReadPathsCsvOptions = 
   if (!stopped && rest.length > 0 && !options.dropIncompleteLastRow && !(headerSeen && count >= maxRows)) {
     throw new Error(`${file}:${line + 1}: last line has no newline (truncated file?)`);
   }
-  if (!headerSeen) throw new Error(`${file}: empty file (expected header "${PATHS_CSV_HEADER}")`);
-  return { paths: paths.slice(0, count), records: records.slice(0, count * RECORD_STRIDE), count, end };
+  if (!headerSeen) throw new Error(`${file}: empty file (expected header "${header}")`);
+  return { paths: paths.slice(0, count), records: records.slice(0, count * stride), count, end };
 }

@@ -1,5 +1,5 @@
 // paths.parquet (SPEC §4): the per-path table as Parquet for pandas, polars and DuckDB users: column `path`
-// (INT64) then every metric in METRIC_NAMES order, typed by PATHS_COLUMN_TYPES (counts INT64, steps and rounds
+// (INT64) then every column of the record (METRIC_NAMES, then each market's), typed by PATHS_COLUMN_TYPES (counts INT64, steps and rounds
 // INT32, the 0/1 flag BOOLEAN, everything else DOUBLE), all REQUIRED, with the run's seed, scenario hash and
 // engine version in the footer's key-value metadata. Streamed in row groups of a fixed row count, so memory
 // stays bounded whatever the path count, plus a reader for tests, merge and resume. Every Parquet file the
@@ -39,7 +39,7 @@ import {
 } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
 import { ABI_VERSION } from "../engine/layout.js";
-import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
+import { METRIC_NAMES } from "../engine/metrics.js";
 import { VERSION } from "../version.js";
 import type { PathsCsv } from "./csv.js";
 import type { PathRows, PathSink, SinkState } from "./sink.js";
@@ -68,17 +68,26 @@ export const PATHS_COLUMN_TYPES: Readonly<Partial<Record<string, Exclude<Parquet
   bookExhausted: "BOOLEAN",
 });
 
-/** The Parquet type of a metric's column in paths.parquet. */
+/** The Parquet type of a metric's column in paths.parquet (a market's `markets.NAME.METRIC` is typed as METRIC). */
 export function metricColumnType(name: string): Exclude<ParquetColumnType, "STRING"> {
-  return PATHS_COLUMN_TYPES[name] ?? "DOUBLE";
+  const metric = name.startsWith("markets.") ? name.slice(name.lastIndexOf(".") + 1) : name;
+  return PATHS_COLUMN_TYPES[metric] ?? "DOUBLE";
 }
 
-/** The file's schema: `path` INT64 then one column per metric (typed by PATHS_COLUMN_TYPES), all REQUIRED (non-null). */
-export const PATHS_PARQUET_SCHEMA: readonly SchemaElement[] = [
-  { name: "schema", num_children: 1 + RECORD_STRIDE },
-  { name: "path", type: "INT64", repetition_type: "REQUIRED" },
-  ...METRIC_NAMES.map((name): SchemaElement => ({ name, type: metricColumnType(name), repetition_type: "REQUIRED" })),
-];
+/**
+ * A run's schema: `path` INT64 then one column per column of the record (typed by PATHS_COLUMN_TYPES), all REQUIRED
+ * (non-null).
+ */
+export function pathsParquetSchema(names: readonly string[]): SchemaElement[] {
+  return [
+    { name: "schema", num_children: 1 + names.length },
+    { name: "path", type: "INT64", repetition_type: "REQUIRED" },
+    ...names.map((name): SchemaElement => ({ name, type: metricColumnType(name), repetition_type: "REQUIRED" })),
+  ];
+}
+
+/** The schema of one market's run (METRIC_NAMES). */
+export const PATHS_PARQUET_SCHEMA: readonly SchemaElement[] = pathsParquetSchema(METRIC_NAMES);
 
 /** The engine's version as summary.json's engineVersion says it: the package version and the kernel ABI. */
 export const ENGINE_VERSION = `${VERSION}+abi${ABI_VERSION}`;
@@ -158,6 +167,8 @@ export interface ParquetSinkOptions {
   rowGroupRows?: number;
   /** The file's key-value metadata (the engine version is always added); default: from the directory's run.json. */
   metadata?: ParquetMetadata;
+  /** The record's columns (default METRIC_NAMES: one market's record). */
+  names?: readonly string[];
 }
 
 /**
@@ -185,10 +196,12 @@ export class ParquetSink implements PathSink {
     /** Path being written (`…/paths.parquet.partial`, or `…/paths.parquet.resuming` when resumed). */
     readonly partialPath: string,
     private readonly groupRows: number,
+    /** The record's columns. */
+    private readonly names: readonly string[],
     /** The checkpoint a resumed sink replaces (`…/paths.parquet.partial`). */
     private readonly replaces?: string,
   ) {
-    this.cols = METRIC_NAMES.map(() => new Float64Array(groupRows));
+    this.cols = names.map(() => new Float64Array(groupRows));
     this.pathCol = new BigInt64Array(groupRows);
   }
 
@@ -207,7 +220,10 @@ export class ParquetSink implements PathSink {
   static async resume(dir: string, options: ParquetSinkOptions = {}): Promise<{ sink: ParquetSink; rows: PathsCsv }> {
     const path = join(dir, options.fileName ?? PATHS_PARQUET);
     const checkpoint = `${path}.partial`;
-    const rows = await readPathsParquet(checkpoint, { truncatedAsEmpty: true });
+    const rows = await readPathsParquet(checkpoint, {
+      truncatedAsEmpty: true,
+      ...(options.names ? { names: options.names } : {}),
+    });
     for (let i = 1; i < rows.count; i++) {
       if (rows.paths[i] !== rows.paths[0] + i)
         throw new Error(`${checkpoint}: row ${i + 1} is path ${rows.paths[i]} (expected ${rows.paths[0] + i})`);
@@ -244,15 +260,16 @@ export class ParquetSink implements PathSink {
       throw new RangeError(`ParquetSink: rowGroupRows must be a positive integer (received ${groupRows})`);
     }
     const metadata = options.metadata ?? (await runMetadata(dirname(path)));
+    const names = options.names ?? METRIC_NAMES;
     const fh = await createExclusive(writePath);
     const writer = new ParquetWriter({
       writer: new FileByteWriter(fh),
-      schema: PATHS_PARQUET_SCHEMA.map((e) => ({ ...e })),
+      schema: pathsParquetSchema(names),
       codec: "SNAPPY",
       createdBy: CREATED_BY,
       kvMetadata: kvMetadata(metadata),
     });
-    return new ParquetSink(fh, writer, path, writePath, groupRows, replaces);
+    return new ParquetSink(fh, writer, path, writePath, groupRows, names, replaces);
   }
 
   /** Rows accepted so far (buffered or written). */
@@ -272,16 +289,17 @@ export class ParquetSink implements PathSink {
   /** Appends paths `firstPath … firstPath + count − 1` from `count` path-major records. */
   async writeRecords(firstPath: number, records: Float64Array, count: number): Promise<void> {
     this.checkBatch(firstPath, count);
-    if (records.length < count * RECORD_STRIDE) {
-      throw new RangeError(`ParquetSink: ${count} records need ${count * RECORD_STRIDE} f64 (received ${records.length})`);
+    const stride = this.names.length;
+    if (records.length < count * stride) {
+      throw new RangeError(`ParquetSink: ${count} records need ${count * stride} f64 (received ${records.length})`);
     }
     this.busy = true;
     try {
       for (let i = 0; i < count; ) {
         const n = Math.min(count - i, this.groupRows - this.fill);
-        for (let m = 0; m < RECORD_STRIDE; m++) {
+        for (let m = 0; m < stride; m++) {
           const col = this.cols[m];
-          for (let k = 0, j = i * RECORD_STRIDE + m; k < n; k++, j += RECORD_STRIDE) col[this.fill + k] = records[j];
+          for (let k = 0, j = i * stride + m; k < n; k++, j += stride) col[this.fill + k] = records[j];
         }
         for (let k = 0; k < n; k++) this.pathCol[this.fill + k] = BigInt(firstPath + i + k);
         this.fill += n;
@@ -388,7 +406,7 @@ export class ParquetSink implements PathSink {
     try {
       columnData = [
         { name: "path", data: paths, encoding: "DELTA_BINARY_PACKED" },
-        ...METRIC_NAMES.map(
+        ...this.names.map(
           (name, m): ColumnSource => typedColumn(name, metricColumnType(name), this.cols[m].subarray(0, n), paths),
         ),
       ];
@@ -544,6 +562,8 @@ export interface ReadPathsParquetOptions {
    * Default false.
    */
   truncatedAsEmpty?: boolean;
+  /** The record's columns the file must hold (default METRIC_NAMES: one market's record). */
+  names?: readonly string[];
 }
 
 /** `file` ends with the Parquet footer magic (a file cut short by a kill does not). */
@@ -578,10 +598,10 @@ export function handleBuffer(fh: FileHandle, size: number): AsyncBuffer {
  * Checks that the file has exactly the columns ParquetSink writes (names, order, physical types). A metric
  * column may also be DOUBLE, as every metric was before the columns were typed (files of older runs).
  */
-function checkSchema(file: string, metadata: FileMetaData): void {
+function checkSchema(file: string, metadata: FileMetaData, names: readonly string[]): void {
   const schema = metadata.schema;
   const leaves = schema.slice(1);
-  const expected = PATHS_PARQUET_SCHEMA.slice(1);
+  const expected = pathsParquetSchema(names).slice(1);
   const describe = (e: SchemaElement | undefined) => (e ? `${e.name} ${e.type ?? "group"}` : "nothing");
   const nested = leaves.some((e) => (e.num_children ?? 0) > 0);
   if (nested || schema[0]?.num_children !== expected.length || leaves.length !== expected.length) {
@@ -624,13 +644,15 @@ async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsP
   } catch (err) {
     throw new Error(`${file}: unreadable Parquet footer (${(err as Error).message})`);
   }
-  checkSchema(file, metadata);
+  const names = options.names ?? METRIC_NAMES;
+  const stride = names.length;
+  checkSchema(file, metadata, names);
   const count = Number(metadata.num_rows);
   if (!Number.isSafeInteger(count) || count < 0) throw new Error(`${file}: row count ${metadata.num_rows} is out of range`);
   const paths = new Float64Array(count);
-  const records = new Float64Array(count * RECORD_STRIDE);
-  const filled = new Float64Array(1 + RECORD_STRIDE); // values seen per column, to catch a short column
-  const index = new Map<string, number>([["path", -1], ...METRIC_NAMES.map((n, m): [string, number] => [n, m])]);
+  const records = new Float64Array(count * stride);
+  const filled = new Float64Array(1 + stride); // values seen per column, to catch a short column
+  const index = new Map<string, number>([["path", -1], ...names.map((n, m): [string, number] => [n, m])]);
   let problem: string | undefined;
 
   let groupStart = 0;
@@ -662,7 +684,7 @@ async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsP
               problem ??= `${file}: row ${row + 1}: ${columnName} must be a number (received a value of type ${v === null ? "null" : typeof v})`;
               continue;
             }
-            records[row * RECORD_STRIDE + m] = x;
+            records[row * stride + m] = x;
           }
           filled[m + 1]++;
         }
@@ -671,9 +693,9 @@ async function readOpenParquet(fh: FileHandle, file: string, options: ReadPathsP
     groupStart = groupEnd;
   }
   if (problem) throw new Error(problem);
-  for (let c = 0; c <= RECORD_STRIDE; c++) {
+  for (let c = 0; c <= stride; c++) {
     if (filled[c] !== count) {
-      const name = c === 0 ? "path" : METRIC_NAMES[c - 1];
+      const name = c === 0 ? "path" : names[c - 1];
       throw new Error(`${file}: column ${name} holds ${filled[c]} values (expected ${count}, the row count)`);
     }
   }

@@ -39,8 +39,8 @@ export class CsvSink implements PathSink {
   readonly wantsCsv = true;
   private constructor(private readonly writer: PathsCsvWriter) {}
 
-  static async open(dir: string): Promise<CsvSink> {
-    return new CsvSink(await PathsCsvWriter.open(dir));
+  static async open(dir: string, names?: readonly string[]): Promise<CsvSink> {
+    return new CsvSink(await PathsCsvWriter.open(dir, names ? { names } : {}));
   }
 
   static async resume(dir: string, nextPath: number, options: PathsCsvResumeOptions = {}): Promise<CsvSink> {

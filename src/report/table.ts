@@ -4,7 +4,7 @@
 import Table from "cli-table3";
 import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES } from "../stats/proportion.js";
-import { WORST_TAIL } from "../stats/summary.js";
+import { WORST_TAIL, type MetricSummary } from "../stats/summary.js";
 import type { Summary } from "./summary-json.js";
 import { formatWhoPaidTable, WHO_PAID_METRICS } from "./who-paid.js";
 
@@ -181,5 +181,41 @@ export function formatSummaryTable(summary: Summary): string {
   }
 
   const note = "worst: ↑ larger is worse, ↓ smaller is worse; es99 = mean of the worst 1% of paths on that side";
-  return [header, metrics.toString(), note, formatWhoPaidTable(summary), probs.toString()].join("\n") + "\n";
+  const markets = formatMarketsTable(summary);
+  return (
+    [header, metrics.toString(), note, ...(markets ? [markets] : []), formatWhoPaidTable(summary), probs.toString()].join("\n") +
+    "\n"
+  );
+}
+
+/** The per-market metrics the console shows for a several-market run (summary.json has every one). */
+const MARKET_TABLE_METRICS = ["minPrice", "maxDrawdown", "liquidations", "liquidatedNotional"] as const;
+
+/**
+ * Several markets: one row per market and metric (mean, p05, p50, p95, p99, es99 on the metric's worst tail);
+ * undefined for a one-market run, whose console output is unchanged.
+ */
+function formatMarketsTable(summary: Summary): string | undefined {
+  const markets = summary.scenario?.markets;
+  if (!markets) return undefined;
+  const table = new Table({
+    head: ["market", "metric", "worst", "mean", "p05", "p50", "p95", "p99", "es99"],
+    colAligns: ["left", "left", "center", "right", "right", "right", "right", "right", "right"],
+    style: STYLE,
+    chars: COMPACT,
+  });
+  for (const market of markets) {
+    const priceDecimals = tickDecimals(market.market?.tickSize ?? NaN);
+    for (const metric of MARKET_TABLE_METRICS) {
+      const s = (summary.metrics as Record<string, MetricSummary | undefined>)[`markets.${market.name}.${metric}`];
+      const f = (x: Num) => formatValue(x, METRIC_KIND[metric], priceDecimals);
+      const worst = WORST_TAIL[metric] === "upper" ? "↑" : "↓";
+      table.push(
+        s
+          ? [market.name, metric, worst, f(s.mean), f(s.p05), f(s.p50), f(s.p95), f(s.p99), f(s.es99)]
+          : [market.name, metric, worst, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"],
+      );
+    }
+  }
+  return `per market:\n${table.toString()}`;
 }

@@ -12,6 +12,12 @@ export function summaryWarnings(scenario: Scenario, columns: ColumnSource): stri
   // what `venue:` changed in the scenario as written (src/venues/apply.ts), recorded with the resolved scenario
   // and what its data files made of it (a replay resampled), recorded the same way
   const warnings: string[] = [...(scenario.venueWarnings ?? []), ...(scenario.inputWarnings ?? [])];
+  const markets = scenario.markets;
+  if (markets && markets.length > 1) {
+    warnings.push(
+      `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification, the fan charts and --trace follow market 0 (${markets[0].name}); each market's own metrics are markets.NAME.*`,
+    );
+  }
   const n = columns.count;
   const exhausted = columns.column("bookExhausted");
   let ended = 0;

@@ -17,6 +17,7 @@
 // so the error is below that bin's width: less than 2^-7 (0.78%) of the value for |values| in the binned range, below
 // scale · 2^-30 in absolute terms in the tiny bins, exact for 0 and for a step whose values are all equal.
 import type { ScenarioInputs } from "../config/scenario.js";
+import { marketScenarios } from "../config/markets.js";
 import { FAN_SERIES, FAN_STRIDE, fanSteps, type FanBinSink, type FanSeriesName } from "../engine/fan.js";
 
 /** Mantissa bits per bin: 2^M bins per octave. */
@@ -99,6 +100,8 @@ function fromHigh(hi: number): number {
  * file's).
  */
 export function fanLayout(inputs: ScenarioInputs): FanLayout {
+  // several markets: the fan charts are market 0's (phase B1)
+  if (inputs.scenario.markets !== undefined) return fanLayout(marketScenarios(inputs)[0]);
   const s = inputs.scenario;
   const price = s.market.initialPrice;
   let oi = 0;

@@ -2,8 +2,8 @@
 // a whole column in path order so the result is the same however the paths were split across threads,
 // shards or resumed runs.
 
-import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
-import type { ColumnSource } from "./columns.js";
+import type { MetricName } from "../engine/metrics.js";
+import { type ColumnSource, columnNames } from "./columns.js";
 import { quantileCI, quantileSorted } from "./quantile.js";
 import { compensatedSum, compensatedSumSquaredDeviations } from "./sum.js";
 
@@ -168,19 +168,28 @@ export function expectedShortfallSorted(sorted: ArrayLike<number>, level: number
   return tail === "upper" ? compensatedSum(sorted, n - k, n) / k : compensatedSum(sorted, 0, k) / k;
 }
 
-/** Summary of every metric, each with its WORST_TAIL, in METRIC_NAMES order. */
+/** The metric a record column measures: `markets.ETH.minPrice` measures minPrice (of one market). */
+export function baseMetric(column: string): MetricName {
+  return (column.startsWith("markets.") ? column.slice(column.lastIndexOf(".") + 1) : column) as MetricName;
+}
+
+/**
+ * Summary of every column of the record, each with its metric's WORST_TAIL, in record order (METRIC_NAMES, then
+ * each market's with several markets).
+ */
 export function summarizeColumns(columns: ColumnSource): Record<MetricName, MetricSummary> {
   const out = {} as Record<MetricName, MetricSummary>;
-  for (const name of METRIC_NAMES) {
+  for (const name of columnNames(columns)) {
+    const metric = baseMetric(name);
     let values = columns.column(name);
     // −1 means "no liquidation in this path": the step's statistics are over the paths that had one
     // (their share is probabilities.anyLiquidation), and `excluded` counts the others
-    if (name === "firstLiquidationStep") values = values.filter((v) => v >= 0);
+    if (metric === "firstLiquidationStep") values = values.filter((v) => v >= 0);
     // NaN means "not computed" (the ladder never evaluates every account's requirement): left out like −1 above
-    if (name === "marginHeld") values = values.filter((v) => !Number.isNaN(v));
-    out[name] = summarize(values, { tail: WORST_TAIL[name] });
+    if (metric === "marginHeld") values = values.filter((v) => !Number.isNaN(v));
+    (out as Record<string, MetricSummary>)[name] = summarize(values, { tail: WORST_TAIL[metric] });
     const excluded = columns.count - values.length;
-    if (excluded > 0) out[name].excluded = excluded;
+    if (excluded > 0) (out as Record<string, MetricSummary>)[name].excluded = excluded;
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { lockOutDir, prepareSweepDir, showValue } from "../mc/out-dir.js";
 import { ensureDir, entryKind, removeEntry } from "../report/atomic.js";
 import { buildSummary, type EngineName, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
+import { scenarioRecordNames } from "../engine/markets-setup.js";
 import { SWEEP_CHECKPOINT } from "./checkpoint.js";
 import { pointDirName } from "./load.js";
 import { designJson, sweepIdentity, writeSweepOutputs } from "./report.js";
@@ -235,7 +236,7 @@ export async function mergeSweepShards(dirs: readonly string[], options: SweepMe
 
     const merge = async (p: number): Promise<{ summary: Summary; columns: MetricColumns }> => {
       const parts = checked.get(p)!;
-      const columns = new MetricColumns(record.paths);
+      const columns = new MetricColumns(record.paths, { names: scenarioRecordNames(parts[0].scenario) });
       for (const s of parts) {
         const rows = await readShardRows(s);
         columns.append(rows.records, rows.count, s.firstPath);

@@ -41,6 +41,7 @@ import { PATHS_CSV } from "../report/csv.js";
 import { ENGINE_VERSION, PATHS_PARQUET } from "../report/parquet.js";
 import type { Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
+import { scenarioRecordNames } from "../engine/markets-setup.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES, type ProbabilityName } from "../stats/proportion.js";
 import { VERSION } from "../version.js";
 import {
@@ -705,7 +706,9 @@ async function runOnPointPool(sweep: ResolvedSweep, order: readonly Task[], o: T
                   force: o.force,
                 });
               }
-              await o.accept(t, r.summary, () => MetricColumns.fromRecords(r.records, r.summary.paths));
+              await o.accept(t, r.summary, () =>
+                MetricColumns.fromRecords(r.records, r.summary.paths, scenarioRecordNames(r.summary.scenario)),
+              );
               accepted++;
             });
             writes = write.catch(() => undefined);

@@ -26,7 +26,7 @@ export interface PointTask {
 
 export interface PointTaskResult {
   summary: Summary;
-  /** Path-major records of every path, RECORD_STRIDE f64 each. */
+  /** Path-major records of every path, the record's f64 each (recordNames of its scenario). */
   records: Float64Array;
 }
 

@@ -84,6 +84,21 @@ async function readPathTable(dir: string, metrics: readonly string[]): Promise<C
   return undefined;
 }
 
+/** The per-market metrics report.html draws for a several-market run, each market's in turn. */
+export const MARKET_REPORT_METRICS = ["liquidatedNotional", "maxDrawdown", "minPrice"] as const;
+
+/** The markets' names of a run's summary.json (several markets), else none. */
+export function summaryMarketNames(summary: SummaryDoc): string[] {
+  const markets = (summary.scenario as { markets?: unknown } | undefined)?.markets;
+  if (!Array.isArray(markets)) return [];
+  return markets.flatMap((m) => (typeof m?.name === "string" ? [m.name as string] : []));
+}
+
+/** The per-path columns of each market's MARKET_REPORT_METRICS (none for a one-market run). */
+export function marketReportColumns(summary: SummaryDoc): string[] {
+  return summaryMarketNames(summary).flatMap((name) => MARKET_REPORT_METRICS.map((m) => `markets.${name}.${m}`));
+}
+
 /** A run directory's files; of the per-path table, the `path` column and the `metrics` columns only (default: all). */
 export async function readRunDir(dir: string, metrics: readonly string[] = METRIC_NAMES): Promise<RunDir> {
   const summary = (await readJson(join(dir, SUMMARY_JSON))) as SummaryDoc;
@@ -92,7 +107,8 @@ export async function readRunDir(dir: string, metrics: readonly string[] = METRI
       `${join(dir, SUMMARY_JSON)} must have a metrics object (received ${summary.metrics === undefined ? "nothing" : typeof summary.metrics})`,
     ]);
   }
-  const table = await readPathTable(dir, metrics);
+  // several markets: each market's report columns too (src/report/html/run-report.ts draws them)
+  const table = await readPathTable(dir, [...metrics, ...marketReportColumns(summary)]);
   const fan = parseFan(summary.fan, join(dir, SUMMARY_JSON));
   const trace = await readTrace(dir);
   return { dir, summary, ...(table ? { table } : {}), ...(fan ? { fan } : {}), trace };

@@ -3,14 +3,14 @@
 // convergence of the estimates with the path count, fan charts and the worst traced paths when the run has that
 // data, and the warnings. Every number shown is summary.json's; the charts bin the per-path table.
 import { VERSION } from "../../version.js";
-import { WORST_TAIL, type Tail } from "../../stats/summary.js";
+import { WORST_TAIL, type Tail, baseMetric } from "../../stats/summary.js";
 import { METRIC_KIND, formatValue, groupThousands, type MetricKind } from "../table.js";
 import { convergence, convergenceSpec } from "./convergence.js";
 import { distribution, distributionSpec, markers } from "./distribution.js";
 import { fanSpecs } from "./fan-chart.js";
 import { esc, finite } from "./markup.js";
 import { renderPage, type Section } from "./page.js";
-import type { RunDir } from "./run-dir.js";
+import { MARKET_REPORT_METRICS, type RunDir, summaryMarketNames } from "./run-dir.js";
 import { metricTable, probabilityTable, whoPaidRows, whoPaidTable } from "./run-tables.js";
 import { WHO_PAID_ROWS } from "../who-paid.js";
 import { ChartSet } from "./svg-chart.js";
@@ -41,7 +41,7 @@ interface Series {
 }
 
 const kindOf = (m: string): MetricKind => METRIC_KIND[m as keyof typeof METRIC_KIND] ?? "money";
-const tailOf = (m: string): Tail => WORST_TAIL[m as keyof typeof WORST_TAIL] ?? "upper";
+const tailOf = (m: string): Tail => WORST_TAIL[baseMetric(m)] ?? "upper";
 
 /** "0 on every path" for a metric with one value: a chart of one bar says less than that sentence. */
 function constantNote(title: string, value: number, n: number, kind: MetricKind): string {
@@ -167,6 +167,26 @@ export async function runReportHtml(run: RunDir): Promise<{ html: string; warnin
       whoPaidTable(s) +
       (run.table ? `<h3>Each party's money change across paths</h3>` + (await distributions(run, charts, parties)) : ""),
   });
+
+  const markets = summaryMarketNames(s);
+  if (markets.length > 0 && run.table) {
+    const perMarket: Series[] = markets.flatMap((name) =>
+      MARKET_REPORT_METRICS.map((m) => ({
+        name: `market:${name}:${m}`,
+        title: `${name}: ${m}`,
+        metric: `markets.${name}.${m}`,
+        sign: 1 as const,
+        kind: kindOf(m),
+      })),
+    );
+    sections.push({
+      id: "markets",
+      title: "Per market",
+      html:
+        `<p class="note">Each market's own metrics (summary.json's markets.NAME.*; the venue's price metrics above are market 0's).</p>` +
+        (await distributions(run, charts, perMarket)),
+    });
+  }
 
   if (run.table) sections.push({ id: "convergence", title: "Convergence", html: await convergencePanel(run, charts, headline) });
 
