@@ -6,20 +6,20 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveScenario } from "../src/config/load.js";
-import { marketScenarios } from "../src/config/markets.js";
-import { buildMarketsSetup, MARKET_METRICS, recordNames, scenarioRecordNames } from "../src/engine/markets-setup.js";
-import { buildSetup } from "../src/engine/setup.js";
-import { METRIC_NAMES } from "../src/engine/metrics.js";
-import { scenarioHash } from "../src/mc/run.js";
-import { MetricColumns } from "../src/stats/columns.js";
-import { buildSummary } from "../src/report/summary-json.js";
-import { formatSummaryTable } from "../src/report/table.js";
-import { PathsCsvWriter, readPathsCsv } from "../src/report/csv.js";
-import { ParquetSink, readPathsParquet } from "../src/report/parquet.js";
-import { problemsOf } from "./helpers/problems.js";
+import { resolveScenario } from "../../src/config/load.js";
+import { marketScenarios } from "../../src/config/markets.js";
+import { buildMarketsSetup, MARKET_METRICS, recordNames, scenarioRecordNames } from "../../src/engine/markets-setup.js";
+import { buildSetup } from "../../src/engine/setup.js";
+import { METRIC_NAMES } from "../../src/engine/metrics.js";
+import { scenarioHash } from "../../src/mc/run.js";
+import { MetricColumns } from "../../src/stats/columns.js";
+import { buildSummary } from "../../src/report/summary-json.js";
+import { formatSummaryTable } from "../../src/report/table.js";
+import { PathsCsvWriter, readPathsCsv } from "../../src/report/csv.js";
+import { ParquetSink, readPathsParquet } from "../../src/report/parquet.js";
+import { problemsOf } from "../helpers/problems.js";
 
-const FIXTURES = fileURLToPath(new URL("./fixtures/config/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/config/", import.meta.url));
 const small = { paths: 10, steps: 20, accounts: { count: 200 } };
 const two = {
   ...small,
