@@ -89,8 +89,14 @@ describe("one market", () => {
         const out = run({ names: ["x"], markets: [setup], cholesky: identity(1) }, inputs.scenario.seed, 3);
         const stride = recordNames(["x"]).length;
         for (let p = 0; p < 3; p++) {
-          sameBits(out.subarray(p * stride, p * stride + RECORD_STRIDE), expected.subarray(p * RECORD_STRIDE, (p + 1) * RECORD_STRIDE), `path ${p}`);
-          MARKET_METRICS.forEach((name, k) => expect(Object.is(out[p * stride + RECORD_STRIDE + k], expected[p * RECORD_STRIDE + METRIC[name]])).toBe(true));
+          sameBits(
+            out.subarray(p * stride, p * stride + RECORD_STRIDE),
+            expected.subarray(p * RECORD_STRIDE, (p + 1) * RECORD_STRIDE),
+            `path ${p}`,
+          );
+          MARKET_METRICS.forEach((name, k) =>
+            expect(Object.is(out[p * stride + RECORD_STRIDE + k], expected[p * RECORD_STRIDE + METRIC[name]])).toBe(true),
+          );
         }
       }),
       { numRuns: 20, seed: 3 },
@@ -195,7 +201,11 @@ describe("several markets", () => {
     fc.assert(
       fc.property(marketsArb, ({ all, rho }) => {
         const setup = marketsSetup(all, cholesky(rho));
-        sameBits(run(setup, all[0].scenario.seed, 3, "release"), run(setup, all[0].scenario.seed, 3, "debug"), "release vs debug");
+        sameBits(
+          run(setup, all[0].scenario.seed, 3, "release"),
+          run(setup, all[0].scenario.seed, 3, "debug"),
+          "release vs debug",
+        );
       }),
       { numRuns: 60, seed: 17 },
     );

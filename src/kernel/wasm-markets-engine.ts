@@ -114,7 +114,8 @@ export class WasmMarketsEngine {
   /** Market m's population collateral as the kernel holds it (drawn, loaded, or redrawn for the last path). */
   collateral(m: number): Float64Array {
     const n = this.setup.markets[m].params[P.accountCount];
-    if (this.single) return new Float64Array(this.single.exports.memory.buffer, this.single.exports.accCollateralPtr(), n).slice();
+    if (this.single)
+      return new Float64Array(this.single.exports.memory.buffer, this.single.exports.accCollateralPtr(), n).slice();
     const e = this.exports!;
     this.check(e.selectMarket(m));
     return new Float64Array(e.memory.buffer, e.accCollateralPtr(), n).slice();
