@@ -163,7 +163,7 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
     if (!(profit > 0)) continue;
     let score: f64;
     if (random) {
-      philox(<u32>j, path, <u32>book.step, DOMAIN_ADL, seedLo, seedHi);
+      philox(<u32>j, path, <u32>book.step, DOMAIN_ADL + PS.marketDomain, seedLo, seedHi);
       score = uniform52(rng0, rng1);
     } else if (hyperliquid) {
       // (mark / entry) × notional / account value; a short's price ratio inverted
@@ -305,4 +305,50 @@ let socialTotal: f64 = 0;
 export function sideChanged(s: f64): void {
   if (s > 0) longVersion++;
   else shortVersion++;
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, heapLen, 0);
+  store<f64>(b, rankSide, 8);
+  store<f64>(b, rankMark, 16);
+  store<i32>(b, adlCount, 24);
+  store<f64>(b, adlNotional, 32);
+  store<f64>(b, owed, 40);
+  store<i32>(b, heapStart, 48);
+  store<i32>(b, asideLen, 56);
+  store<f64>(b, consumedKept, 64);
+  store<f64>(b, consumedGiven, 72);
+  store<f64>(b, socialTaken, 80);
+  store<i32>(b, longVersion, 88);
+  store<i32>(b, shortVersion, 96);
+  store<i32>(b, socialEpoch, 104);
+  store<i32>(b, socialRound, 112);
+  store<i32>(b, socialLongs, 120);
+  store<f64>(b, socialMark, 128);
+  store<i32>(b, socialVersion, 136);
+  store<i32>(b, socialCount, 144);
+  store<f64>(b, socialTotal, 152);
+}
+export function loadContext(b: usize): void {
+  heapLen = load<i32>(b, 0);
+  rankSide = load<f64>(b, 8);
+  rankMark = load<f64>(b, 16);
+  adlCount = load<i32>(b, 24);
+  adlNotional = load<f64>(b, 32);
+  owed = load<f64>(b, 40);
+  heapStart = load<i32>(b, 48);
+  asideLen = load<i32>(b, 56);
+  consumedKept = load<f64>(b, 64);
+  consumedGiven = load<f64>(b, 72);
+  socialTaken = load<f64>(b, 80);
+  longVersion = load<i32>(b, 88);
+  shortVersion = load<i32>(b, 96);
+  socialEpoch = load<i32>(b, 104);
+  socialRound = load<i32>(b, 112);
+  socialLongs = load<i32>(b, 120);
+  socialMark = load<f64>(b, 128);
+  socialVersion = load<i32>(b, 136);
+  socialCount = load<i32>(b, 144);
+  socialTotal = load<f64>(b, 152);
 }

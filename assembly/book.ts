@@ -433,3 +433,69 @@ export function depthWithin(frac: f64): f64 {
   }
   return total;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, centre, 0);
+  store<f64>(b, perm, 8);
+  store<i32>(b, bidTop, 16);
+  store<f64>(b, bidRem, 24);
+  store<i32>(b, askTop, 32);
+  store<f64>(b, askRem, 40);
+  store<f64>(b, bidX0, 48);
+  store<f64>(b, askX0, 56);
+  store<f64>(b, bidS, 64);
+  store<f64>(b, askS, 72);
+  store<u8>(b, bidTouched ? 1 : 0, 80);
+  store<u8>(b, askTouched ? 1 : 0, 88);
+  store<f64>(b, lastPrice, 96);
+  store<u8>(b, exhausted ? 1 : 0, 104);
+  store<i32>(b, step, 112);
+  store<i32>(b, epoch, 120);
+  store<i32>(b, levels, 128);
+  store<f64>(b, tick, 136);
+  store<f64>(b, depthScale, 144);
+  store<f64>(b, spreadGap, 152);
+  store<i32>(b, kind, 160);
+  store<f64>(b, size, 168);
+  store<f64>(b, decayTicks, 176);
+  store<f64>(b, exponent, 184);
+  store<f64>(b, saturation, 192);
+  store<i32>(b, bidEnd, 200);
+  store<i32>(b, askEnd, 208);
+  store<f64>(b, impactDecay, 216);
+  store<f64>(b, permanent, 224);
+  store<f64>(b, unfilled, 232);
+}
+export function loadContext(b: usize): void {
+  centre = load<f64>(b, 0);
+  perm = load<f64>(b, 8);
+  bidTop = load<i32>(b, 16);
+  bidRem = load<f64>(b, 24);
+  askTop = load<i32>(b, 32);
+  askRem = load<f64>(b, 40);
+  bidX0 = load<f64>(b, 48);
+  askX0 = load<f64>(b, 56);
+  bidS = load<f64>(b, 64);
+  askS = load<f64>(b, 72);
+  bidTouched = load<u8>(b, 80) != 0;
+  askTouched = load<u8>(b, 88) != 0;
+  lastPrice = load<f64>(b, 96);
+  exhausted = load<u8>(b, 104) != 0;
+  step = load<i32>(b, 112);
+  epoch = load<i32>(b, 120);
+  levels = load<i32>(b, 128);
+  tick = load<f64>(b, 136);
+  depthScale = load<f64>(b, 144);
+  spreadGap = load<f64>(b, 152);
+  kind = load<i32>(b, 160);
+  size = load<f64>(b, 168);
+  decayTicks = load<f64>(b, 176);
+  exponent = load<f64>(b, 184);
+  saturation = load<f64>(b, 192);
+  bidEnd = load<i32>(b, 200);
+  askEnd = load<i32>(b, 208);
+  impactDecay = load<f64>(b, 216);
+  permanent = load<f64>(b, 224);
+  unfilled = load<f64>(b, 232);
+}

@@ -3,7 +3,7 @@
 // accounts.flow trades, the cascade's rounds run to their fixed point (the market engine's batched rounds,
 // assembly/mechanisms/market.ts, or the per-account engine's, assembly/rounds.ts), then the step's loss allocation,
 // the fan charts' samples, the trace's rows; at the end the record. Same model and arithmetic as
-// src/engine/reference.ts. Nothing imports this module but index.ts.
+// src/engine/reference.ts. Nothing imports this module but index.ts (and assembly/markets.ts, its two helpers).
 import {
   P_INITIAL_PRICE, P_MAX_ROUNDS, P_SPREAD_WIDENING, P_STEPS, P_STRESS_FLOOR, P_STRESS_WITHDRAWAL, P_TICK,
   R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION, R_AVG_SLIPPAGE, R_BAD_DEBT, R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN,
@@ -219,14 +219,14 @@ function sample(t: i32, steps: i32, mark: f64, fundamental: f64): i32 {
  * step is read again (the mid, or the last flow trade), within the band. Like the opening mark, it is not a drawdown
  * point by itself: the rounds' marks and the step's last one are.
  */
-function flowOpen(mark0: f64, banded: bool): f64 {
+export function flowOpen(mark0: f64, banded: bool): f64 {
   if (!flow.flowStep(mark0)) return mark0;
   let mark = price.traded(mark0);
   if (banded) mark = price.banded(mark);
   return mark;
 }
 
-function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
+export function amplification(maxDrawdown: f64, exoDrawdown: f64, oneTick: f64): f64 {
   if (maxDrawdown == 0 && exoDrawdown == 0) return 1;
   return maxDrawdown / (exoDrawdown > oneTick ? exoDrawdown : oneTick);
 }

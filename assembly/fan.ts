@@ -389,3 +389,25 @@ export function fanStatsPtr(): usize {
 export function fanSpillLen(): i32 {
   return spillLen;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, longStart, 0);
+  store<f64>(b, shortStart, 8);
+  store<i32>(b, longsStart, 16);
+  store<i32>(b, shortsStart, 24);
+  store<f64>(b, longOpen, 32);
+  store<f64>(b, shortOpen, 40);
+  store<i32>(b, longs, 48);
+  store<i32>(b, shorts, 56);
+}
+export function loadContext(b: usize): void {
+  longStart = load<f64>(b, 0);
+  shortStart = load<f64>(b, 8);
+  longsStart = load<i32>(b, 16);
+  shortsStart = load<i32>(b, 24);
+  longOpen = load<f64>(b, 32);
+  shortOpen = load<f64>(b, 40);
+  longs = load<i32>(b, 48);
+  shorts = load<i32>(b, 56);
+}

@@ -61,7 +61,7 @@ export function flowStep(mark: f64): bool {
       let i = -1;
       let at = 0;
       while (flowLen > 0) {
-        philox(flowCounter(FLOW_CLOSE_PICK, draw), PS.path, <u32>book.step, DOMAIN_FLOW, PS.seedLo, PS.seedHi);
+        philox(flowCounter(FLOW_CLOSE_PICK, draw), PS.path, <u32>book.step, DOMAIN_FLOW + PS.marketDomain, PS.seedLo, PS.seedHi);
         draw++;
         let r = <i32>Math.floor(uniform52(rng0, rng1) * <f64>flowLen);
         if (r >= flowLen) r = flowLen - 1;
@@ -104,7 +104,7 @@ function poisson(mean: f64, stream: u32): i32 {
   while (left > 0) {
     const m = left < CHUNK ? left : CHUNK;
     left -= m;
-    philox(flowCounter(stream, chunk), PS.path, <u32>book.step, DOMAIN_FLOW, PS.seedLo, PS.seedHi);
+    philox(flowCounter(stream, chunk), PS.path, <u32>book.step, DOMAIN_FLOW + PS.marketDomain, PS.seedLo, PS.seedHi);
     chunk++;
     const u = uniform52(rng0, rng1);
     let k = 0;
@@ -191,4 +191,12 @@ function arrive(k: u32, mark: f64, listed: bool): void {
   }
   L.addArrival(c);
   if (T.tracing) T.event(T.K_ARRIVAL, i, s, q, e, e - (s * c) / q, fill, -1, L.insurance, L.vaultShown());
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, flowLen, 0);
+}
+export function loadContext(b: usize): void {
+  flowLen = load<i32>(b, 0);
 }

@@ -4,7 +4,9 @@ import { ABI_VERSION, E_BAD_PARAMS, E_CAPACITY, E_NOT_INITIALISED, E_TRACE_OVERF
 import * as book from "./book";
 import { runPath } from "./cascade";
 import { tradersCash } from "./ledger";
-import { setSeed } from "./path-state";
+import * as context from "./market-context";
+import * as markets_ from "./markets";
+import { setMarketDomain, setSeed } from "./path-state";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
 import * as state from "./state";
 import * as trace from "./trace";
@@ -42,12 +44,55 @@ export function accLiqPtr(): usize { return changetype<usize>(state.accLiq); }
 export function recordsPtr(): usize { return changetype<usize>(state.records); }
 export function ledgerPtr(): usize { return changetype<usize>(state.ledger); }
 /** Fills ledger[0] with the traders' cash at the end of the last path (O(accounts): tests only). */
-export function computeTradersCash(): void { state.ledger[0] = tradersCash(); }
+export function computeTradersCash(): void {
+  state.ledger[0] = context.marketCount > 1 ? markets_.tradersCashAll() : tradersCash();
+}
 export function recordStride(): i32 { return RECORD_STRIDE; }
+
+// ---- several markets under one venue (assembly/markets.ts): initMarkets(M, steps, batch) once per instance instead of
+// init(), then initMarket(m, …) for each market; selectMarket(m) points every table pointer above at market m's regions
+// (fill them per market), choleskyPtr() is the M × M factor; prepare() and runPaths() then run every market ----
+/** The venue's regions for M ≥ 2 markets of at most `steps` steps: records of marketsRecordStride() f64 per path. */
+export function initMarkets(markets: i32, steps: i32, batch: i32): i32 {
+  if (markets < 2 || steps < 1 || batch < 1 || state.initialised) return E_CAPACITY;
+  context.carveContexts(markets);
+  markets_.carve(markets);
+  state.carveVenue(batch, markets_.recordStrideOf(markets));
+  fan.carve(steps, batch);
+  return OK;
+}
+/** Market m's regions for these capacities (as init()'s), its draws on domain words + 16·m. */
+export function initMarket(m: i32, accounts: i32, levels: i32, tiers: i32, nReturns: i32, steps: i32): i32 {
+  if (m < 0 || m >= context.marketCount) return E_CAPACITY;
+  if (accounts < 0 || levels < 1 || steps < 1 || tiers < 1 || nReturns < 0) return E_CAPACITY;
+  context.select(m);
+  state.carveMarket(accounts, levels, steps, tiers, nReturns);
+  setMarketDomain(16 * <u32>m);
+  return OK;
+}
+export function selectMarket(m: i32): i32 {
+  if (m < 0 || m >= context.marketCount) return E_CAPACITY;
+  context.select(m);
+  return OK;
+}
+export function marketCount(): i32 { return context.marketCount; }
+export function choleskyPtr(): usize { return changetype<usize>(markets_.cholesky); }
+export function marketsRecordStride(): i32 { return markets_.recordStrideOf(context.marketCount); }
 
 /** Per run, after the host filled params and tables: the book's parameters, the population and its ladder. */
 export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
+  if (context.marketCount == 1) return prepareMarket(seedLo, seedHi);
+  for (let m = 0; m < context.marketCount; m++) {
+    context.select(m);
+    const code = prepareMarket(seedLo, seedHi);
+    if (code != OK) return code;
+  }
+  return OK;
+}
+
+/** The current market's book, population and ladder. */
+function prepareMarket(seedLo: u32, seedHi: u32): i32 {
   const p = state.params;
   const steps = <i32>p[P_STEPS];
   const levels = <i32>p[P_LEVELS];
@@ -71,6 +116,7 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
 export function runPaths(first: u32, count: i32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
   if (count > state.capBatch) return E_CAPACITY;
+  if (context.marketCount > 1) return runMarketsPaths(first, count);
   const resample = state.params[P_RESAMPLE] == 1;
   fan.batchStart();
   for (let i = 0; i < count; i++) {
@@ -82,6 +128,18 @@ export function runPaths(first: u32, count: i32): i32 {
     }
     runPath(p, i * RECORD_STRIDE);
     if (trace.overflowed) return E_TRACE_OVERFLOW;
+    fan.pathDone(i, count);
+  }
+  return OK;
+}
+
+function runMarketsPaths(first: u32, count: i32): i32 {
+  // the trace follows one market's events (several markets: not in B1)
+  if (trace.tracing) return E_BAD_PARAMS;
+  const stride = markets_.recordStrideOf(context.marketCount);
+  fan.batchStart();
+  for (let i = 0; i < count; i++) {
+    markets_.runMarketsPath(first + <u32>i, i, i * stride, runSeedLo, runSeedHi);
     fan.pathDone(i, count);
   }
   return OK;

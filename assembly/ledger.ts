@@ -70,26 +70,40 @@ export let blockedStep: i32 = 0;
 
 /** A path starts: the scenario's waterfall, a full fund, every total at 0 (after PS.startAccounts: its mode). */
 export function newPath(): void {
+  configure();
+  startVenue(unchecked(params[P_INSURANCE]), unchecked(params[P_INSURANCE_CAP]), unchecked(params[P_FUND_DRAWDOWN]),
+    PS.perAccount, unchecked(params[P_VAULT_CAPITAL]));
+}
+
+/** A path starts for one market: its fee schedule, ADL ranking and per-step caps (with several markets: per market). */
+export function configure(): void {
   feeRate = unchecked(params[P_FEE_RATE]);
   feeKind = <i32>unchecked(params[P_FEE_KIND]);
   stepSeconds = unchecked(params[P_STEP_SECONDS]);
   adlRanking = <i32>unchecked(params[P_ADL_RANKING]);
   adlOn = adlRanking != ADL_NONE && adlRanking != ADL_SOCIALIZED;
-  insuranceCap = unchecked(params[P_INSURANCE_CAP]);
-  floorKeep = 1 - unchecked(params[P_FUND_DRAWDOWN]);
   capNotional = unchecked(params[P_CAP_NOTIONAL]);
   capLoss = unchecked(params[P_CAP_INSURANCE_LOSS]);
   capsOn = capNotional < Infinity || capLoss < Infinity;
   settleHook = capsOn || T.tracing;
-  if (PS.perAccount) vaultCash = unchecked(params[P_VAULT_CAPITAL]);
-  insurance = unchecked(params[P_INSURANCE]);
-  insuranceMin = insurance;
-  insurancePeak = insurance;
-  treasury = 0;
   capStep = 0;
   stepNotional = 0;
   stepLoss = 0;
   blockedStep = 0;
+}
+
+/**
+ * A path starts for the venue: the fund full (its cap and floor trigger are the venue's), every balance and who-paid
+ * total at 0, the vault's cash at its capital when a per-account engine has a vault (`vault`).
+ */
+export function startVenue(initialInsurance: f64, cap: f64, fundDrawdown: f64, vault: bool, vaultCapital: f64): void {
+  insuranceCap = cap;
+  floorKeep = 1 - fundDrawdown;
+  if (vault) vaultCash = vaultCapital;
+  insurance = initialInsurance;
+  insuranceMin = insurance;
+  insurancePeak = insurance;
+  treasury = 0;
   makers = 0;
   badDebt = 0;
   liquidatedPnl = 0;
@@ -489,10 +503,14 @@ function settled(r: usize, s: f64, notional: f64, paid: f64, fund: f64, unpaid: 
  * position), so the rows sum to zero with −badDebt (reference.ts writeWhoPaid).
  */
 export function writeWhoPaid(at: i32): void {
-  const vault = PS.perAccount ? vaultCash - unchecked(params[P_VAULT_CAPITAL]) : 0;
+  writeWhoPaidOf(at, PS.perAccount ? vaultCash - unchecked(params[P_VAULT_CAPITAL]) : 0, unchecked(params[P_INSURANCE]));
+}
+
+/** The who-paid rows at `at`, the vault's row given (its cash less its capital), the fund's net from its initial balance. */
+export function writeWhoPaidOf(at: i32, vault: f64, initialInsurance: f64): void {
   unchecked((records[at + R_LIQUIDATED_PNL] = liquidatedPnl));
   unchecked((records[at + R_ADL_TRANSFER] = adlTransfer));
-  unchecked((records[at + R_FUND_NET] = insurance - unchecked(params[P_INSURANCE])));
+  unchecked((records[at + R_FUND_NET] = insurance - initialInsurance));
   unchecked((records[at + R_VAULT_PNL] = vault));
   unchecked((records[at + R_TREASURY] = treasury));
   unchecked((records[at + R_KEEPERS_PNL] = keepersPnl));
@@ -521,4 +539,36 @@ export function tradersCash(): f64 {
     traders += isClosed(i, book.epoch) ? cashOf(i) : PS.perAccount ? unchecked(curColl[i]) : unchecked(accCollateral[i]);
   }
   return traders;
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, feeRate, 0);
+  store<i32>(b, feeKind, 8);
+  store<f64>(b, stepSeconds, 16);
+  store<i32>(b, adlRanking, 24);
+  store<u8>(b, adlOn ? 1 : 0, 32);
+  store<f64>(b, capNotional, 40);
+  store<f64>(b, capLoss, 48);
+  store<u8>(b, capsOn ? 1 : 0, 56);
+  store<u8>(b, settleHook ? 1 : 0, 64);
+  store<i32>(b, capStep, 72);
+  store<f64>(b, stepNotional, 80);
+  store<f64>(b, stepLoss, 88);
+  store<i32>(b, blockedStep, 96);
+}
+export function loadContext(b: usize): void {
+  feeRate = load<f64>(b, 0);
+  feeKind = load<i32>(b, 8);
+  stepSeconds = load<f64>(b, 16);
+  adlRanking = load<i32>(b, 24);
+  adlOn = load<u8>(b, 32) != 0;
+  capNotional = load<f64>(b, 40);
+  capLoss = load<f64>(b, 48);
+  capsOn = load<u8>(b, 56) != 0;
+  settleHook = load<u8>(b, 64) != 0;
+  capStep = load<i32>(b, 72);
+  stepNotional = load<f64>(b, 80);
+  stepLoss = load<f64>(b, 88);
+  blockedStep = load<i32>(b, 96);
 }

@@ -38,3 +38,11 @@ export function queueLoss(s: f64, deficit: f64): bool {
 export function clear(): void {
   queueLen = 0;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, queueLen, 0);
+}
+export function loadContext(b: usize): void {
+  queueLen = load<i32>(b, 0);
+}

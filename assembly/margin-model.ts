@@ -84,3 +84,41 @@ export function requirement(s: f64, q: f64, m: f64, e: f64): f64 {
   }
   return r;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, kind, 0);
+  store<f64>(b, lambda, 8);
+  store<i32>(b, updateEvery, 16);
+  store<f64>(b, floor, 24);
+  store<f64>(b, cap, 32);
+  store<f64>(b, sigmas, 40);
+  store<f64>(b, horizon, 48);
+  store<f64>(b, sizeImf, 56);
+  store<f64>(b, refVariance, 64);
+  store<i32>(b, nTiers, 72);
+  store<u8>(b, atEntry ? 1 : 0, 80);
+  store<f64>(b, variance, 88);
+  store<f64>(b, lastOpen, 96);
+  store<f64>(b, multiplier, 104);
+  store<f64>(b, lossLong, 112);
+  store<f64>(b, lossShort, 120);
+}
+export function loadContext(b: usize): void {
+  kind = load<i32>(b, 0);
+  lambda = load<f64>(b, 8);
+  updateEvery = load<i32>(b, 16);
+  floor = load<f64>(b, 24);
+  cap = load<f64>(b, 32);
+  sigmas = load<f64>(b, 40);
+  horizon = load<f64>(b, 48);
+  sizeImf = load<f64>(b, 56);
+  refVariance = load<f64>(b, 64);
+  nTiers = load<i32>(b, 72);
+  atEntry = load<u8>(b, 80) != 0;
+  variance = load<f64>(b, 88);
+  lastOpen = load<f64>(b, 96);
+  multiplier = load<f64>(b, 104);
+  lossLong = load<f64>(b, 112);
+  lossShort = load<f64>(b, 120);
+}

@@ -10,6 +10,11 @@ import {
 } from "./state";
 
 export let seedLo: u32 = 0;
+/**
+ * Several markets: market m draws with each domain word (the philox counter's 4th) increased by 16·m (plan-14b
+ * "Counters"): its population, ADL ranking and accounts.flow here; its price in assembly/markets.ts. 0: one market.
+ */
+export let marketDomain: u32 = 0;
 export let seedHi: u32 = 0;
 export let path: u32 = 0;
 /** The path's cascade rounds so far (a round of any step counts: slicedRound and the socialized cache key on it). */
@@ -36,6 +41,10 @@ export let openCount: i32 = 0;
 export let touchedLen: i32 = 0;
 /** The population changed since the last path: every account's per-account state is reset, not only the touched. */
 export let freshPopulation = true;
+
+export function setMarketDomain(domain: u32): void {
+  marketDomain = domain;
+}
 
 export function setSeed(lo: u32, hi: u32): void {
   seedLo = lo;
@@ -143,4 +152,32 @@ export function touch(i: i32): void {
 @inline export function accountArrived(): void {
   active++;
   openCount++;
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, round, 0);
+  store<u8>(b, perAccount ? 1 : 0, 8);
+  store<i32>(b, liquidations, 16);
+  store<f64>(b, liquidatedNotional, 24);
+  store<f64>(b, slipValue, 32);
+  store<f64>(b, markedValue, 40);
+  store<i32>(b, active, 48);
+  store<i32>(b, openCount, 56);
+  store<i32>(b, touchedLen, 64);
+  store<u8>(b, freshPopulation ? 1 : 0, 72);
+  store<u32>(b, marketDomain, 80);
+}
+export function loadContext(b: usize): void {
+  round = load<i32>(b, 0);
+  perAccount = load<u8>(b, 8) != 0;
+  liquidations = load<i32>(b, 16);
+  liquidatedNotional = load<f64>(b, 24);
+  slipValue = load<f64>(b, 32);
+  markedValue = load<f64>(b, 40);
+  active = load<i32>(b, 48);
+  openCount = load<i32>(b, 56);
+  touchedLen = load<i32>(b, 64);
+  freshPopulation = load<u8>(b, 72) != 0;
+  marketDomain = load<u32>(b, 80);
 }

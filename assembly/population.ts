@@ -18,7 +18,7 @@ import {
   tierMaxLeverage,
 } from "./state";
 import { sortPairs } from "./sort";
-import { populationChanged } from "./path-state";
+import { marketDomain, populationChanged } from "./path-state";
 import { scanInputsStale } from "./bench";
 
 /** Entry draws per account before it enters at the initial price (as ENTRY_ATTEMPTS in src/engine/population.ts). */
@@ -59,14 +59,14 @@ export function drawPopulation(seedLo: u32, seedHi: u32, population: u32): void 
     let c = notional / admitted(raw, notional, size);
     let cShort: f64 = pair ? notional / admitted(rawShort, notional, size) : 0;
     for (let a: u32 = 0; a < ENTRY_ATTEMPTS; a++) {
-      philox(<u32>i, population, 2 + 2 * a, DOMAIN_POPULATION, seedLo, seedHi);
+      philox(<u32>i, population, 2 + 2 * a, DOMAIN_POPULATION + marketDomain, seedLo, seedHi);
       const vu = v * uniform52(rng0, rng1);
       const e = price * exp(Math.sqrt(vu) * normalInv(uniform52(rng2, rng3)) - 0.5 * vu);
       const entryNotional = size * e;
       const ce = entryNotional / admitted(raw, entryNotional, size);
       const ceShort: f64 = pair ? entryNotional / admitted(rawShort, entryNotional, size) : 0;
       // the survival draws: this account's (or the long leg's), then the short leg's
-      philox(<u32>i, population, 3 + 2 * a, DOMAIN_POPULATION, seedLo, seedHi);
+      philox(<u32>i, population, 3 + 2 * a, DOMAIN_POPULATION + marketDomain, seedLo, seedHi);
       const drawShort = uniform52(rng2, rng3);
       if (!survives(atEntry, s, size, e, ce, price, vu, uniform52(rng0, rng1))) continue;
       if (pair && !survives(atEntry, -1, size, e, ceShort, price, vu, drawShort)) continue;
@@ -99,7 +99,7 @@ export let arrivalRaw: f64 = 0;
 
 /** Arrival k of step `step` in path `path`: a generated account's draws on flow counters (population.ts drawArrival). */
 export function drawArrival(k: u32, path: u32, step: u32, seedLo: u32, seedHi: u32): void {
-  philox(flowCounter(FLOW_ARRIVAL_SIDE, k), path, step, DOMAIN_FLOW, seedLo, seedHi);
+  philox(flowCounter(FLOW_ARRIVAL_SIDE, k), path, step, DOMAIN_FLOW + marketDomain, seedLo, seedHi);
   arrivalLong = uniform32(rng0) < unchecked(params[P_LONG_SHARE]);
   const nMin = unchecked(params[P_NOTIONAL_MIN]);
   const invAlpha = 1 / unchecked(params[P_NOTIONAL_ALPHA]);
@@ -107,7 +107,7 @@ export function drawArrival(k: u32, path: u32, step: u32, seedLo: u32, seedHi: u
   const nMax = unchecked(params[P_NOTIONAL_MAX]);
   if (notional > nMax) notional = nMax;
   arrivalNotional = notional;
-  philox(flowCounter(FLOW_ARRIVAL_LEVERAGE, k), path, step, DOMAIN_FLOW, seedLo, seedHi);
+  philox(flowCounter(FLOW_ARRIVAL_LEVERAGE, k), path, step, DOMAIN_FLOW + marketDomain, seedLo, seedHi);
   const median = unchecked(params[P_LEVERAGE_MEDIAN]);
   let raw = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED
     ? median
@@ -139,7 +139,7 @@ function drawNotionals(n: i32, pairs: i32, seedLo: u32, seedHi: u32, population:
       unchecked((accSize[i] = accSize[i - 1]));
       continue;
     }
-    philox(<u32>i, population, 0, DOMAIN_POPULATION, seedLo, seedHi);
+    philox(<u32>i, population, 0, DOMAIN_POPULATION + marketDomain, seedLo, seedHi);
     unchecked((accIsLong[i] = i < legs || uniform32(rng0) < longShare ? 1 : 0));
     let notional = notFixed ? nMin : nMin * exp(-log(uniform52(rng1, rng2)) * invAlpha);
     if (notional > nMax) notional = nMax;
@@ -149,7 +149,7 @@ function drawNotionals(n: i32, pairs: i32, seedLo: u32, seedHi: u32, population:
 
 /** The leverage account i asks for, before any cap but accounts.leverage.max. */
 function rawLeverage(i: i32, seedLo: u32, seedHi: u32, population: u32): f64 {
-  philox(<u32>i, population, 1, DOMAIN_POPULATION, seedLo, seedHi);
+  philox(<u32>i, population, 1, DOMAIN_POPULATION + marketDomain, seedLo, seedHi);
   const median = unchecked(params[P_LEVERAGE_MEDIAN]);
   let leverage = unchecked(params[P_LEVERAGE_DIST]) == DIST_FIXED
     ? median
@@ -262,4 +262,16 @@ export function buildLadder(): void {
   setLadderCounts(nl, ns);
   populationChanged();
   scanInputsStale();
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, admitF, 0);
+  store<f64>(b, admitSizeImf, 8);
+  store<i32>(b, admitTiers, 16);
+}
+export function loadContext(b: usize): void {
+  admitF = load<f64>(b, 0);
+  admitSizeImf = load<f64>(b, 8);
+  admitTiers = load<i32>(b, 16);
 }

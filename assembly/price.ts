@@ -112,8 +112,12 @@ export function firstTick(fundamental: f64): f64 {
 
 /** The Merton jump part of step t's log-return (out of line: most scenarios have none). */
 function mertonJumps(r0: f64, t: i32, p: u32): f64 {
+  return jumpsOf(r0, t, p, uniform52(rng2, rng3), DOMAIN_MARKET);
+}
+
+/** The jumps' count from u (words 2 and 3 of the diffusion's draw), their sizes from the draw on counter word 2 = 1. */
+function jumpsOf(r0: f64, t: i32, p: u32, u: f64, domain: u32): f64 {
   let r = r0;
-  const u = uniform52(rng2, rng3);
   let jumps = 0;
   let prob = noJumpProb;
   let cdf = prob;
@@ -123,11 +127,37 @@ function mertonJumps(r0: f64, t: i32, p: u32): f64 {
     cdf += prob;
   }
   if (jumps > 0) {
-    philox(<u32>t, p, 1, DOMAIN_MARKET, PS.seedLo, PS.seedHi);
+    philox(<u32>t, p, 1, domain, PS.seedLo, PS.seedHi);
     const nj = <f64>jumps;
     r += nj * jumpMean + Math.sqrt(nj) * jumpStd * normalInv(uniform52(rng0, rng1));
   }
   return r;
+}
+
+/**
+ * Several markets (assembly/markets.ts): step t's move with the market's correlated normal z (where one market draws
+ * its own) and the words 2, 3 of its own diffusion draw (its jumps' count); `domain` is its DOMAIN_MARKET + 16·m.
+ */
+export function moveCorrelated(t: i32, fundamental0: f64, z: f64, w2: u32, w3: u32, domain: u32): f64 {
+  let fundamental = fundamental0;
+  if (model != PRICE_NONE) {
+    const p = PS.path;
+    let r: f64 = 0;
+    if (model == PRICE_REPLAY) {
+      if (nReturns >= steps) r = unchecked(returns[t - 1]);
+      else {
+        philox(<u32>t, p, 0, domain, PS.seedLo, PS.seedHi);
+        r = unchecked(returns[<i32>Math.floor(uniform52(rng0, rng1) * <f64>nReturns)]);
+      }
+    } else {
+      r = muDt + sigDt * z;
+      if (model == PRICE_MERTON) r = jumpsOf(r, t, p, uniform52(w2, w3), domain);
+    }
+    fundamental = fundamental * expInline(r);
+  }
+  const shock = unchecked(shocks[t]);
+  if (shock != 0) fundamental = fundamental * (1 + shock);
+  return fundamental;
 }
 
 /** Step t's fundamental into the oracle's history. */
@@ -177,4 +207,50 @@ export function oracleMark(t: i32, mark0: f64): f64 {
 // @ts-ignore: decorator
 @inline export function traded(mark: f64): f64 {
   return markHeld ? mark : markMid ? book.mid() : book.lastPrice;
+}
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, model, 0);
+  store<i32>(b, steps, 8);
+  store<i32>(b, nReturns, 16);
+  store<f64>(b, muDt, 24);
+  store<f64>(b, sigDt, 32);
+  store<f64>(b, lambdaDt, 40);
+  store<f64>(b, noJumpProb, 48);
+  store<f64>(b, jumpMean, 56);
+  store<f64>(b, jumpStd, 64);
+  store<f64>(b, tick, 72);
+  store<u8>(b, tickPow2 ? 1 : 0, 80);
+  store<f64>(b, invTick, 88);
+  store<u8>(b, markMid ? 1 : 0, 96);
+  store<u8>(b, markEma ? 1 : 0, 104);
+  store<u8>(b, markOracle ? 1 : 0, 112);
+  store<u8>(b, markHeld ? 1 : 0, 120);
+  store<f64>(b, alpha, 128);
+  store<f64>(b, ema, 136);
+  store<f64>(b, bandLo, 144);
+  store<f64>(b, bandHi, 152);
+}
+export function loadContext(b: usize): void {
+  model = load<i32>(b, 0);
+  steps = load<i32>(b, 8);
+  nReturns = load<i32>(b, 16);
+  muDt = load<f64>(b, 24);
+  sigDt = load<f64>(b, 32);
+  lambdaDt = load<f64>(b, 40);
+  noJumpProb = load<f64>(b, 48);
+  jumpMean = load<f64>(b, 56);
+  jumpStd = load<f64>(b, 64);
+  tick = load<f64>(b, 72);
+  tickPow2 = load<u8>(b, 80) != 0;
+  invTick = load<f64>(b, 88);
+  markMid = load<u8>(b, 96) != 0;
+  markEma = load<u8>(b, 104) != 0;
+  markOracle = load<u8>(b, 112) != 0;
+  markHeld = load<u8>(b, 120) != 0;
+  alpha = load<f64>(b, 128);
+  ema = load<f64>(b, 136);
+  bandLo = load<f64>(b, 144);
+  bandHi = load<f64>(b, 152);
 }

@@ -151,7 +151,22 @@ export let capReturns: i32 = 0;
 export let capBatch: i32 = 0;
 export let initialised = false;
 
+/** Several markets (assembly/markets.ts): the venue's record region, `stride` f64 per path, for `batch` paths. */
+export function carveVenue(batch: i32, stride: i32): void {
+  records = new StaticArray<f64>(batch * stride);
+  capBatch = batch;
+  initialised = true;
+}
+
 export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32, batch: i32): void {
+  carveMarket(accounts, levels, steps, tiers, nReturns);
+  records = new StaticArray<f64>(batch * RECORD_STRIDE);
+  capBatch = batch;
+  initialised = true;
+}
+
+/** One market's regions (with several markets, each market's: assembly/market-context.ts switches between them). */
+export function carveMarket(accounts: i32, levels: i32, steps: i32, tiers: i32, nReturns: i32): void {
   params = new StaticArray<f64>(PARAM_SLOTS);
   tierFloor = new StaticArray<f64>(tiers);
   tierMmr = new StaticArray<f64>(tiers);
@@ -206,12 +221,139 @@ export function carve(accounts: i32, levels: i32, steps: i32, tiers: i32, nRetur
   touchStamp = new StaticArray<i32>(accounts);
   flowList = new StaticArray<i32>(accounts);
   flowStamp = new StaticArray<i32>(accounts);
-  records = new StaticArray<f64>(batch * RECORD_STRIDE);
   capAccounts = accounts;
   capLevels = levels;
   capSteps = steps;
   capTiers = tiers;
   capReturns = nReturns;
-  capBatch = batch;
-  initialised = true;
+}
+
+// ---- several markets (assembly/market-context.ts): the current market's regions and capacities, into and out of its
+// block (the records and the ledger are the venue's: never switched) ----
+export const REGION_BYTES: usize = 488;
+export function saveContext(b: usize): void {
+  store<usize>(b, changetype<usize>(params), 0);
+  store<usize>(b, changetype<usize>(tierFloor), 8);
+  store<usize>(b, changetype<usize>(tierMmr), 16);
+  store<usize>(b, changetype<usize>(tierAmount), 24);
+  store<usize>(b, changetype<usize>(tierMaxLeverage), 32);
+  store<usize>(b, changetype<usize>(bidProfile), 40);
+  store<usize>(b, changetype<usize>(askProfile), 48);
+  store<usize>(b, changetype<usize>(shocks), 56);
+  store<usize>(b, changetype<usize>(returns), 64);
+  store<usize>(b, changetype<usize>(oracleHist), 72);
+  store<usize>(b, changetype<usize>(accIsLong), 80);
+  store<usize>(b, changetype<usize>(accSize), 88);
+  store<usize>(b, changetype<usize>(accEntry), 96);
+  store<usize>(b, changetype<usize>(accCollateral), 104);
+  store<usize>(b, changetype<usize>(accLiq), 112);
+  store<usize>(b, changetype<usize>(accBankrupt), 120);
+  store<usize>(b, changetype<usize>(longOrder), 128);
+  store<usize>(b, changetype<usize>(longLiq), 136);
+  store<usize>(b, changetype<usize>(shortOrder), 144);
+  store<usize>(b, changetype<usize>(shortLiq), 152);
+  store<usize>(b, changetype<usize>(ladder), 160);
+  store<usize>(b, changetype<usize>(accLadderPos), 168);
+  store<usize>(b, changetype<usize>(adlOrder), 176);
+  store<usize>(b, changetype<usize>(adlScore), 184);
+  store<usize>(b, changetype<usize>(scanSQ), 192);
+  store<usize>(b, changetype<usize>(scanQMmr), 200);
+  store<usize>(b, changetype<usize>(scanCum), 208);
+  store<usize>(b, changetype<usize>(curSize), 216);
+  store<usize>(b, changetype<usize>(curColl), 224);
+  store<usize>(b, changetype<usize>(curLiq), 232);
+  store<usize>(b, changetype<usize>(nextSlice), 240);
+  store<usize>(b, changetype<usize>(slicedRound), 248);
+  store<usize>(b, changetype<usize>(longPend), 256);
+  store<usize>(b, changetype<usize>(shortPend), 264);
+  store<usize>(b, changetype<usize>(duePend), 272);
+  store<usize>(b, changetype<usize>(flagged), 280);
+  store<usize>(b, changetype<usize>(inAuction), 288);
+  store<usize>(b, changetype<usize>(auctionTop), 296);
+  store<usize>(b, changetype<usize>(auctionStart), 304);
+  store<usize>(b, changetype<usize>(auctionList), 312);
+  store<usize>(b, changetype<usize>(pended), 320);
+  store<usize>(b, changetype<usize>(staleLiq), 328);
+  store<usize>(b, changetype<usize>(socialIds), 336);
+  store<usize>(b, changetype<usize>(socialProfit), 344);
+  store<usize>(b, changetype<usize>(queueId), 352);
+  store<usize>(b, changetype<usize>(queueSide), 360);
+  store<usize>(b, changetype<usize>(queueSize), 368);
+  store<usize>(b, changetype<usize>(queueColl), 376);
+  store<usize>(b, changetype<usize>(queuePrice), 384);
+  store<usize>(b, changetype<usize>(queueDeficit), 392);
+  store<usize>(b, changetype<usize>(touchedIds), 400);
+  store<usize>(b, changetype<usize>(touchStamp), 408);
+  store<usize>(b, changetype<usize>(flowList), 416);
+  store<usize>(b, changetype<usize>(flowStamp), 424);
+  store<i32>(b, longCount, 432);
+  store<i32>(b, shortCount, 440);
+  store<i32>(b, capAccounts, 448);
+  store<i32>(b, capLevels, 456);
+  store<i32>(b, capSteps, 464);
+  store<i32>(b, capTiers, 472);
+  store<i32>(b, capReturns, 480);
+}
+export function loadContext(b: usize): void {
+  params = changetype<StaticArray<f64>>(load<usize>(b, 0));
+  tierFloor = changetype<StaticArray<f64>>(load<usize>(b, 8));
+  tierMmr = changetype<StaticArray<f64>>(load<usize>(b, 16));
+  tierAmount = changetype<StaticArray<f64>>(load<usize>(b, 24));
+  tierMaxLeverage = changetype<StaticArray<f64>>(load<usize>(b, 32));
+  bidProfile = changetype<StaticArray<f64>>(load<usize>(b, 40));
+  askProfile = changetype<StaticArray<f64>>(load<usize>(b, 48));
+  shocks = changetype<StaticArray<f64>>(load<usize>(b, 56));
+  returns = changetype<StaticArray<f64>>(load<usize>(b, 64));
+  oracleHist = changetype<StaticArray<f64>>(load<usize>(b, 72));
+  accIsLong = changetype<StaticArray<i32>>(load<usize>(b, 80));
+  accSize = changetype<StaticArray<f64>>(load<usize>(b, 88));
+  accEntry = changetype<StaticArray<f64>>(load<usize>(b, 96));
+  accCollateral = changetype<StaticArray<f64>>(load<usize>(b, 104));
+  accLiq = changetype<StaticArray<f64>>(load<usize>(b, 112));
+  accBankrupt = changetype<StaticArray<f64>>(load<usize>(b, 120));
+  longOrder = changetype<StaticArray<i32>>(load<usize>(b, 128));
+  longLiq = changetype<StaticArray<f64>>(load<usize>(b, 136));
+  shortOrder = changetype<StaticArray<i32>>(load<usize>(b, 144));
+  shortLiq = changetype<StaticArray<f64>>(load<usize>(b, 152));
+  ladder = changetype<StaticArray<f64>>(load<usize>(b, 160));
+  accLadderPos = changetype<StaticArray<i32>>(load<usize>(b, 168));
+  adlOrder = changetype<StaticArray<i32>>(load<usize>(b, 176));
+  adlScore = changetype<StaticArray<f64>>(load<usize>(b, 184));
+  scanSQ = changetype<StaticArray<f64>>(load<usize>(b, 192));
+  scanQMmr = changetype<StaticArray<f64>>(load<usize>(b, 200));
+  scanCum = changetype<StaticArray<f64>>(load<usize>(b, 208));
+  curSize = changetype<StaticArray<f64>>(load<usize>(b, 216));
+  curColl = changetype<StaticArray<f64>>(load<usize>(b, 224));
+  curLiq = changetype<StaticArray<f64>>(load<usize>(b, 232));
+  nextSlice = changetype<StaticArray<i32>>(load<usize>(b, 240));
+  slicedRound = changetype<StaticArray<i32>>(load<usize>(b, 248));
+  longPend = changetype<StaticArray<i32>>(load<usize>(b, 256));
+  shortPend = changetype<StaticArray<i32>>(load<usize>(b, 264));
+  duePend = changetype<StaticArray<i32>>(load<usize>(b, 272));
+  flagged = changetype<StaticArray<i32>>(load<usize>(b, 280));
+  inAuction = changetype<StaticArray<i32>>(load<usize>(b, 288));
+  auctionTop = changetype<StaticArray<f64>>(load<usize>(b, 296));
+  auctionStart = changetype<StaticArray<i32>>(load<usize>(b, 304));
+  auctionList = changetype<StaticArray<i32>>(load<usize>(b, 312));
+  pended = changetype<StaticArray<i32>>(load<usize>(b, 320));
+  staleLiq = changetype<StaticArray<i32>>(load<usize>(b, 328));
+  socialIds = changetype<StaticArray<i32>>(load<usize>(b, 336));
+  socialProfit = changetype<StaticArray<f64>>(load<usize>(b, 344));
+  queueId = changetype<StaticArray<i32>>(load<usize>(b, 352));
+  queueSide = changetype<StaticArray<f64>>(load<usize>(b, 360));
+  queueSize = changetype<StaticArray<f64>>(load<usize>(b, 368));
+  queueColl = changetype<StaticArray<f64>>(load<usize>(b, 376));
+  queuePrice = changetype<StaticArray<f64>>(load<usize>(b, 384));
+  queueDeficit = changetype<StaticArray<f64>>(load<usize>(b, 392));
+  touchedIds = changetype<StaticArray<i32>>(load<usize>(b, 400));
+  touchStamp = changetype<StaticArray<i32>>(load<usize>(b, 408));
+  flowList = changetype<StaticArray<i32>>(load<usize>(b, 416));
+  flowStamp = changetype<StaticArray<i32>>(load<usize>(b, 424));
+  longCount = load<i32>(b, 432);
+  shortCount = load<i32>(b, 440);
+  capAccounts = load<i32>(b, 448);
+  capLevels = load<i32>(b, 456);
+  capSteps = load<i32>(b, 464);
+  capTiers = load<i32>(b, 472);
+  capReturns = load<i32>(b, 480);
 }

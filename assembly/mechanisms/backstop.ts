@@ -77,3 +77,17 @@ export function unwindVault(): void {
     if (T.tracing) T.event(T.K_UNWIND, -1, -1, qx, bought / qx, NaN, bought, -1, L.insurance, L.vaultShown());
   }
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, vaultLongQ, 0);
+  store<f64>(b, vaultLongCost, 8);
+  store<f64>(b, vaultShortQ, 16);
+  store<f64>(b, vaultShortCost, 24);
+}
+export function loadContext(b: usize): void {
+  vaultLongQ = load<f64>(b, 0);
+  vaultLongCost = load<f64>(b, 8);
+  vaultShortQ = load<f64>(b, 16);
+  vaultShortCost = load<f64>(b, 24);
+}

@@ -150,3 +150,17 @@ export function takeAuctions(mark: f64): i32 {
   }
   return n;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, auctionLen, 0);
+  store<i32>(b, keeperStep, 8);
+  store<f64>(b, keeperLeft, 16);
+  store<f64>(b, stepSeconds, 24);
+}
+export function loadContext(b: usize): void {
+  auctionLen = load<i32>(b, 0);
+  keeperStep = load<i32>(b, 8);
+  keeperLeft = load<f64>(b, 16);
+  stepSeconds = load<f64>(b, 24);
+}

@@ -71,3 +71,11 @@ export function liquidateOne(i: i32, s: f64, mark: f64, whole: bool = false): vo
 export function afterRound(mark: f64): i32 {
   return engine == ENGINE_AUCTION ? auction.takeAuctions(mark) : 0;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, engine, 0);
+}
+export function loadContext(b: usize): void {
+  engine = load<i32>(b, 0);
+}

@@ -67,3 +67,15 @@ function sliceOne(i: i32, s: f64, mark: f64): void {
   unchecked((slicedRound[i] = PS.round));
   if (L.settleHook) L.afterSettle(notional, paid);
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<f64>(b, threshold, 0);
+  store<f64>(b, fraction, 8);
+  store<i32>(b, cooldown, 16);
+}
+export function loadContext(b: usize): void {
+  threshold = load<f64>(b, 0);
+  fraction = load<f64>(b, 8);
+  cooldown = load<i32>(b, 16);
+}

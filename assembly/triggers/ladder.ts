@@ -143,3 +143,17 @@ export function duePending(side: f64, mark: f64, t: i32): i32 {
   }
   return due;
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<i32>(b, longCursor, 0);
+  store<i32>(b, shortCursor, 8);
+  store<i32>(b, longPendLen, 16);
+  store<i32>(b, shortPendLen, 24);
+}
+export function loadContext(b: usize): void {
+  longCursor = load<i32>(b, 0);
+  shortCursor = load<i32>(b, 8);
+  longPendLen = load<i32>(b, 16);
+  shortPendLen = load<i32>(b, 24);
+}

@@ -85,3 +85,13 @@ export function openScanStep(t: i32, mark: f64): void {
   margin.openStep(t, mark);
   marginSum += marginHeldAt(mark);
 }
+
+// ---- several markets (assembly/market-context.ts): this module's per-market scalars, into and out of a market's block ----
+export function saveContext(b: usize): void {
+  store<u8>(b, scan ? 1 : 0, 0);
+  store<f64>(b, marginSum, 8);
+}
+export function loadContext(b: usize): void {
+  scan = load<u8>(b, 0) != 0;
+  marginSum = load<f64>(b, 8);
+}

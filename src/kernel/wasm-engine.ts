@@ -8,7 +8,7 @@ import { KernelFan, pathMajor } from "./fan-bins.js";
 import { kernelModule, type KernelBuild } from "./module.js";
 import { statusText } from "./status.js";
 
-interface KernelExports {
+export interface KernelExports {
   memory: WebAssembly.Memory;
   abiVersion(): number;
   init(accounts: number, levels: number, steps: number, tiers: number, returns: number, batch: number): number;
@@ -62,6 +62,49 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
 /** A kernel status other than ok, or a trap, with the host's words for it. */
 export class KernelError extends Error {}
 
+/** An instance of the kernel (its ABI version checked), its exports with the host's `abort`. */
+export function kernelInstance(mod: WebAssembly.Module): KernelExports {
+  let memory: WebAssembly.Memory | undefined;
+  const instance = new WebAssembly.Instance(mod, {
+    env: {
+      abort(msg: number, file: number, line: number, col: number) {
+        const where = memory ? `${readString(memory, file)}:${line}:${col}` : `${line}:${col}`;
+        throw new KernelError(`kernel assertion failed: ${memory ? readString(memory, msg) : msg} at ${where}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as KernelExports;
+  memory = exports.memory;
+  const version = exports.abiVersion();
+  if (version !== ABI_VERSION) {
+    throw new KernelError(
+      `kernel ABI version ${version} does not match the host's ${ABI_VERSION}: rebuild with \`npm run build\``,
+    );
+  }
+  return exports;
+}
+
+/** One market's tables into the kernel's regions (with several markets: the selected market's). */
+export function fillMarket(e: KernelExports, s: EngineSetup): void {
+  const f64 = (ptr: number, length: number) => new Float64Array(e.memory.buffer, ptr, length);
+  f64(e.paramsPtr(), s.params.length).set(s.params);
+  f64(e.tierFloorPtr(), s.tierFloor.length).set(s.tierFloor);
+  f64(e.tierMmrPtr(), s.tierMmr.length).set(s.tierMmr);
+  f64(e.tierAmountPtr(), s.tierAmount.length).set(s.tierAmount);
+  f64(e.tierMaxLeveragePtr(), s.tierMaxLeverage.length).set(s.tierMaxLeverage);
+  f64(e.bidProfilePtr(), s.bidProfile.length).set(s.bidProfile);
+  f64(e.askProfilePtr(), s.askProfile.length).set(s.askProfile);
+  f64(e.shocksPtr(), s.shocks.length).set(s.shocks);
+  if (s.returns.length > 0) f64(e.returnsPtr(), s.returns.length).set(s.returns);
+  if (s.accounts) {
+    const n = s.accounts.size.length;
+    new Int32Array(e.memory.buffer, e.accIsLongPtr(), n).set(s.accounts.isLong);
+    f64(e.accSizePtr(), n).set(s.accounts.size);
+    f64(e.accEntryPtr(), n).set(s.accounts.entry);
+    f64(e.accCollateralPtr(), n).set(s.accounts.collateral);
+  }
+}
+
 /** The compiled kernel behind the same prepare()/runPaths() interface as the reference engine. */
 export class WasmEngine {
   readonly exports: KernelExports;
@@ -74,24 +117,7 @@ export class WasmEngine {
     private readonly setup: EngineSetup,
     options: { build?: KernelBuild; batch?: number; module?: WebAssembly.Module } = {},
   ) {
-    const mod = options.module ?? kernelModule(options.build ?? "release");
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(mod, {
-      env: {
-        abort(msg: number, file: number, line: number, col: number) {
-          const where = memory ? `${readString(memory, file)}:${line}:${col}` : `${line}:${col}`;
-          throw new KernelError(`kernel assertion failed: ${memory ? readString(memory, msg) : msg} at ${where}`);
-        },
-      },
-    });
-    this.exports = instance.exports as unknown as KernelExports;
-    memory = this.exports.memory;
-    const version = this.exports.abiVersion();
-    if (version !== ABI_VERSION) {
-      throw new KernelError(
-        `kernel ABI version ${version} does not match the host's ${ABI_VERSION}: rebuild with \`npm run build\``,
-      );
-    }
+    this.exports = kernelInstance(options.module ?? kernelModule(options.build ?? "release"));
     const p = setup.params;
     this.batch = options.batch ?? 256;
     this.check(
@@ -117,24 +143,7 @@ export class WasmEngine {
   }
 
   private load(): void {
-    const e = this.exports;
-    const s = this.setup;
-    this.f64(e.paramsPtr(), s.params.length).set(s.params);
-    this.f64(e.tierFloorPtr(), s.tierFloor.length).set(s.tierFloor);
-    this.f64(e.tierMmrPtr(), s.tierMmr.length).set(s.tierMmr);
-    this.f64(e.tierAmountPtr(), s.tierAmount.length).set(s.tierAmount);
-    this.f64(e.tierMaxLeveragePtr(), s.tierMaxLeverage.length).set(s.tierMaxLeverage);
-    this.f64(e.bidProfilePtr(), s.bidProfile.length).set(s.bidProfile);
-    this.f64(e.askProfilePtr(), s.askProfile.length).set(s.askProfile);
-    this.f64(e.shocksPtr(), s.shocks.length).set(s.shocks);
-    if (s.returns.length > 0) this.f64(e.returnsPtr(), s.returns.length).set(s.returns);
-    if (s.accounts) {
-      const n = s.accounts.size.length;
-      new Int32Array(e.memory.buffer, e.accIsLongPtr(), n).set(s.accounts.isLong);
-      this.f64(e.accSizePtr(), n).set(s.accounts.size);
-      this.f64(e.accEntryPtr(), n).set(s.accounts.entry);
-      this.f64(e.accCollateralPtr(), n).set(s.accounts.collateral);
-    }
+    fillMarket(this.exports, this.setup);
   }
 
   /** Draws the run's population and sorts its ladder. */

@@ -1,14 +1,123 @@
-// Placeholder until the several-market kernel engine is merged (phase B1 of #14): the integrator replaces this file
-// with the real WasmMarketsEngine (same interface as WasmEngine).
-import type { FanBinSink, FanSink } from "../engine/fan.js";
-import type { MarketsSetup } from "../engine/markets-setup.js";
+// The WASM engine for several markets under one venue (plan-14b, phase B1): one kernel instance runs M markets
+// (assembly/markets.ts), each filled through the same typed-array views as one market's (selectMarket(m) points the
+// table pointers at market m's regions). One market runs the one-market engine (WasmEngine) untouched, its record
+// extended with the market's block (copied from the venue's metrics it equals).
+import { P } from "../engine/layout.js";
+import { MARKET_METRICS, type MarketsSetup, recordNames } from "../engine/markets-setup.js";
+import { METRIC, RECORD_STRIDE } from "../engine/metrics.js";
+import type { KernelBuild } from "./module.js";
+import { kernelModule } from "./module.js";
+import { statusText } from "./status.js";
+import { fillMarket, KernelError, kernelInstance, type KernelExports, WasmEngine } from "./wasm-engine.js";
+
+interface MarketsKernelExports extends KernelExports {
+  initMarkets(markets: number, steps: number, batch: number): number;
+  initMarket(m: number, accounts: number, levels: number, tiers: number, returns: number, steps: number): number;
+  selectMarket(m: number): number;
+  choleskyPtr(): number;
+  marketsRecordStride(): number;
+}
+
+/** Where each per-market metric sits in the one-market record (the venue's metrics of a one-market run are its own). */
+const FROM_VENUE = MARKET_METRICS.map((name) => METRIC[name]);
 
 export class WasmMarketsEngine {
-  constructor(_setup: MarketsSetup, _options: { module?: WebAssembly.Module; batch?: number } = {}) {
-    throw new Error("several markets: engine not merged yet");
+  /** f64 per path in the records runPaths writes: recordNames(setup.names).length. */
+  readonly stride: number;
+  private readonly single?: WasmEngine;
+  private readonly exports?: MarketsKernelExports;
+  private readonly batch: number;
+  private scratch = new Float64Array(0);
+
+  constructor(
+    private readonly setup: MarketsSetup,
+    options: { build?: KernelBuild; batch?: number; module?: WebAssembly.Module } = {},
+  ) {
+    const M = setup.markets.length;
+    if (M < 1 || setup.names.length !== M) throw new KernelError("a markets setup needs one name per market");
+    if (setup.cholesky.length !== M * M) throw new KernelError(`the Cholesky factor needs ${M * M} entries`);
+    this.stride = recordNames(setup.names).length;
+    this.batch = options.batch ?? 256;
+    if (M === 1) {
+      this.single = new WasmEngine(setup.markets[0], options);
+      return;
+    }
+    const e = kernelInstance(options.module ?? kernelModule(options.build ?? "release")) as MarketsKernelExports;
+    if (typeof e.initMarkets !== "function") {
+      throw new KernelError("the WASM kernel runs one market only: rebuild with `npm run build`");
+    }
+    this.exports = e;
+    const steps = Math.max(...setup.markets.map((s) => s.shocks.length - 1));
+    this.check(e.initMarkets(M, steps, this.batch));
+    if (e.marketsRecordStride() !== this.stride) throw new KernelError("the kernel's record of several markets differs");
+    setup.markets.forEach((s, m) => {
+      const p = s.params;
+      this.check(
+        e.initMarket(
+          m,
+          // the population and the dormant slots of accounts.flow's arrivals after it
+          (p[P.accountCount] + p[P.flowPool]) | 0,
+          s.bidProfile.length - 1,
+          s.tierFloor.length,
+          s.returns.length,
+          s.shocks.length - 1,
+        ),
+      );
+      fillMarket(e, s);
+    });
+    new Float64Array(e.memory.buffer, e.choleskyPtr(), M * M).set(setup.cholesky);
+    this.check(e.selectMarket(0));
   }
-  prepare(_seedLo: number, _seedHi: number): void {}
-  enableFan(_on = true, _binned?: FanBinSink): void {}
-  flushFan(_fan: FanBinSink): void {}
-  runPaths(_first: number, _count: number, _out: Float64Array, _fan?: FanSink): void {}
+
+  private check(code: number): void {
+    if (code !== 0) throw new KernelError(statusText(code));
+  }
+
+  /** Every market's population and ladder (market m's draws on its own counters). */
+  prepare(seedLo: number, seedHi: number): void {
+    if (this.single) this.single.prepare(seedLo, seedHi);
+    else this.check(this.exports!.prepare(seedLo >>> 0, seedHi >>> 0));
+  }
+
+  /** Simulates paths first..first+count−1 and writes their records (this.stride f64 each) into out. */
+  runPaths(first: number, count: number, out: Float64Array): void {
+    if (this.single) {
+      if (this.scratch.length < count * RECORD_STRIDE) this.scratch = new Float64Array(count * RECORD_STRIDE);
+      this.single.runPaths(first, count, this.scratch);
+      for (let i = 0; i < count; i++) {
+        const from = i * RECORD_STRIDE;
+        const to = i * this.stride;
+        out.set(this.scratch.subarray(from, from + RECORD_STRIDE), to);
+        for (let k = 0; k < FROM_VENUE.length; k++) out[to + RECORD_STRIDE + k] = this.scratch[from + FROM_VENUE[k]];
+      }
+      return;
+    }
+    const e = this.exports!;
+    for (let done = 0; done < count; done += this.batch) {
+      const n = Math.min(this.batch, count - done);
+      this.check(e.runPaths(first + done, n));
+      out.set(new Float64Array(e.memory.buffer, e.recordsPtr(), n * this.stride), done * this.stride);
+    }
+  }
+
+  /**
+   * The venue's money ledger at the end of the last path: the traders (every market's), insurance, makers, bad debt,
+   * treasury, the vaults' cash, accounts.flow's arrivals' collateral (src/kernel/wasm-engine.ts ledger()).
+   */
+  ledger(): Float64Array {
+    if (this.single) return this.single.ledger();
+    const e = this.exports!;
+    e.computeTradersCash();
+    return new Float64Array(e.memory.buffer, e.ledgerPtr(), 7).slice();
+  }
+
+  /** Market m's population collateral as the kernel holds it (drawn, loaded, or redrawn for the last path). */
+  collateral(m: number): Float64Array {
+    const n = this.setup.markets[m].params[P.accountCount];
+    if (this.single)
+      return new Float64Array(this.single.exports.memory.buffer, this.single.exports.accCollateralPtr(), n).slice();
+    const e = this.exports!;
+    this.check(e.selectMarket(m));
+    return new Float64Array(e.memory.buffer, e.accCollateralPtr(), n).slice();
+  }
 }

@@ -1,0 +1,375 @@
+// Several markets under one venue (plan-14b, phase B1: isolated margin, every mechanism per market): the M > 1 step
+// loop. The one-market loop (assembly/cascade.ts) is untouched; this one runs the same per-market code, switching the
+// market-scoped modules' context (assembly/market-context.ts) between the markets. Mirrored by the reference engine's
+// src/engine/markets.ts; the order below is the contract between the two:
+//
+// per path: the venue's ledger starts (the fund of market 0's block; the vault's cash at Σ of the per-account markets'
+//   vault capitals, in market order); then for m = 0..M−1 market m's per-path reset (as runPath's, resample first) and
+//   its opening mark; then market 0's fan sample at step 0.
+// per step t:
+//   (0) ε_k = normalInv(philoxUniform(t, p, 0, DOMAIN_MARKET + 16·k)) for every k (words 2, 3 of the draw kept: market
+//       k's jump count); market m's normal z = 0; z += L[m·M + k]·ε_k for k = 0..m.
+//   (1) for m = 0..M−1: market m's opening exactly as runPath's (stress, widening, the move with z, the oracle's
+//       history, the book's step and centre, the exogenous drawdown, the mechanism's opening, the mark, ema, oracle and
+//       band, the scan's opening, accounts.flow).
+//   (2) rounds = 0; while rounds < maxRounds (market 0's block): for m = 0..M−1: PS.nextRound(), market m's round at
+//       its mark; when it liquidated: the first-liquidation step, its mark (as runPath's), min price, drawdown. Then,
+//       when no market liquidated, stop; else rounds++.
+//   (3) for m = 0..M−1: market m's loss allocation at its mark (when ADL is on), then its min price and drawdown.
+//   (4) market 0's fan sample.
+// The record: see writeRecord below.
+import {
+  DOMAIN_MARKET, P_FLOW_ARRIVAL_MEAN, P_FLOW_CLOSE_PROB, P_FUND_DRAWDOWN, P_INITIAL_PRICE, P_INSURANCE,
+  P_INSURANCE_CAP, P_MAX_ROUNDS, P_PER_ACCOUNT, P_RESAMPLE, P_SPREAD_WIDENING, P_STEPS, P_STRESS_FLOOR,
+  P_STRESS_WITHDRAWAL, P_TICK, P_VAULT_CAPITAL, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION, R_AVG_SLIPPAGE,
+  R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP, R_INSURANCE_FINAL, R_INSURANCE_MIN,
+  R_BAD_DEBT, R_LIQUIDATED_NOTIONAL, R_LIQUIDATIONS, R_MARGIN_HELD, R_MAX_DRAWDOWN, R_MAX_ROUNDS, R_MIN_PRICE,
+  RECORD_STRIDE,
+} from "./abi";
+import * as adl from "./adl";
+import * as book from "./book";
+import { mid, setCentre, setStep, startStep } from "./book";
+import { amplification, flowOpen } from "./cascade";
+import * as fan from "./fan";
+import * as flow from "./flow";
+import * as L from "./ledger";
+import * as losses from "./loss-allocation";
+import * as queue from "./loss-queue";
+import * as margin from "./margin-model";
+import { current, marketCount, paramsOf, select } from "./market-context";
+import * as mechanisms from "./mechanisms/index";
+import * as backstop from "./mechanisms/backstop";
+import { batchedRound } from "./mechanisms/market";
+import { normalInvInline } from "./mathfn";
+import * as PS from "./path-state";
+import { buildLadder, drawPopulation } from "./population";
+import * as price from "./price";
+import { philoxUniform, rng2, rng3 } from "./rng";
+import { perAccountRound } from "./rounds";
+import { params, records } from "./state";
+import * as ladder from "./triggers/ladder";
+import * as scan from "./triggers/scan";
+
+/** Per market in the record, after the venue's RECORD_STRIDE metrics (src/engine/markets-setup.ts MARKET_METRICS). */
+export const MARKET_METRICS: i32 = 8;
+const MM_LIQUIDATIONS = 0;
+const MM_LIQUIDATED_NOTIONAL = 1;
+const MM_MIN_PRICE = 2;
+const MM_FINAL_PRICE = 3;
+const MM_MAX_DRAWDOWN = 4;
+const MM_EXO_DRAWDOWN = 5;
+const MM_AMPLIFICATION = 6;
+const MM_ADL_NOTIONAL = 7;
+
+/** f64 per path in the record of M markets. */
+export function recordStrideOf(markets: i32): i32 {
+  return RECORD_STRIDE + MARKET_METRICS * markets;
+}
+
+// the step loop's per-market values (cascade.ts keeps them in locals), MS f64 per market
+const MS = 12;
+const S_FUNDAMENTAL = 0;
+const S_MARK = 1;
+const S_MIN = 2;
+const S_PEAK = 3;
+const S_MAX_DD = 4;
+const S_EXO_PEAK = 5;
+const S_EXO_DD = 6;
+const S_EXO_BEST = 7;
+const S_MARK_BEST = 8;
+const S_EXTRAS = 9;
+
+// the step's optional mechanisms, as cascade.ts's flags
+const X_WIDEN = 1;
+const X_OPEN = 2;
+const X_ORACLE = 4;
+const X_BAND = 8;
+const X_SCAN = 16;
+const X_FLOW = 32;
+const X_LAST = 128;
+
+let ms = new StaticArray<f64>(0);
+/** The Cholesky factor L of the markets' return correlation, row-major M × M (the host fills it). */
+export let cholesky = new StaticArray<f64>(0);
+let eps = new StaticArray<f64>(0);
+let epsW2 = new StaticArray<u32>(0);
+let epsW3 = new StaticArray<u32>(0);
+
+export function carve(markets: i32): void {
+  ms = new StaticArray<f64>(MS * markets);
+  cholesky = new StaticArray<f64>(markets * markets);
+  eps = new StaticArray<f64>(markets);
+  epsW2 = new StaticArray<u32>(markets);
+  epsW3 = new StaticArray<u32>(markets);
+}
+
+// @ts-ignore: decorator
+@inline function get(m: i32, k: i32): f64 {
+  return unchecked(ms[m * MS + k]);
+}
+// @ts-ignore: decorator
+@inline function set(m: i32, k: i32, x: f64): void {
+  unchecked((ms[m * MS + k] = x));
+}
+
+/** The drawdown (peak − x)/peak of market m's mark after a new mark, as runPath's (a deeper numerator only is divided). */
+function markPoint(m: i32, mark: f64): void {
+  if (mark < get(m, S_MIN)) set(m, S_MIN, mark);
+  if (mark > get(m, S_PEAK)) {
+    set(m, S_PEAK, mark);
+    set(m, S_MARK_BEST, 0);
+  }
+  const peak = get(m, S_PEAK);
+  const num = peak - mark;
+  if (num > get(m, S_MARK_BEST)) {
+    set(m, S_MARK_BEST, num);
+    const dd = num / peak;
+    if (dd > get(m, S_MAX_DD)) set(m, S_MAX_DD, dd);
+  }
+}
+
+export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampleHi: u32): void {
+  const M = marketCount;
+  const p0 = paramsOf(0);
+  const steps = <i32>unchecked(p0[P_STEPS]);
+  const maxRounds = <i32>unchecked(p0[P_MAX_ROUNDS]);
+
+  // ---- the venue's ledger: the fund (market 0's block), the vaults' capital of the per-account markets ----
+  let vaultCapital: f64 = 0;
+  let vaultOn = false;
+  for (let m = 0; m < M; m++) {
+    const pm = paramsOf(m);
+    if (unchecked(pm[P_PER_ACCOUNT]) == 1) {
+      vaultOn = true;
+      vaultCapital += unchecked(pm[P_VAULT_CAPITAL]);
+    }
+  }
+  L.startVenue(unchecked(p0[P_INSURANCE]), unchecked(p0[P_INSURANCE_CAP]), unchecked(p0[P_FUND_DRAWDOWN]), vaultOn, vaultCapital);
+
+  // ---- every market's per-path reset and opening mark (runPath's, in its order) ----
+  let nextSample = -1;
+  for (let m = 0; m < M; m++) {
+    select(m);
+    if (unchecked(params[P_RESAMPLE]) == 1) {
+      drawPopulation(resampleLo, resampleHi, p + 1);
+      buildLadder();
+      fan.populationChanged();
+    }
+    PS.startAccounts();
+    if (PS.perAccount) mechanisms.newPath();
+    L.configure();
+    scan.newPath();
+    book.newPath();
+    PS.newPath(p);
+    ladder.newPath();
+    adl.newPath();
+    queue.newPath();
+    flow.newPath();
+    const fundamental = price.newPath();
+    let extras = 0;
+    if (unchecked(params[P_SPREAD_WIDENING]) > 0) extras |= X_WIDEN;
+    if (mechanisms.opensSteps()) extras |= X_OPEN;
+    if (price.hasOracle()) extras |= X_ORACLE;
+    if (price.hasBand()) extras |= X_BAND;
+    if (scan.scan) extras |= X_SCAN;
+    if (unchecked(params[P_FLOW_CLOSE_PROB]) > 0 || unchecked(params[P_FLOW_ARRIVAL_MEAN]) > 0) extras |= X_FLOW;
+    if (PS.perAccount) extras |= X_LAST;
+    // the fan charts' slot of path i (fan.ts counts records of the one-market stride)
+    const first = fan.newPath(i * RECORD_STRIDE);
+    if (m == 0) nextSample = first;
+    const fTick0 = price.firstTick(fundamental);
+    setCentre(fTick0);
+    const mark = mid();
+    price.startMark(mark);
+    margin.startPath(mark);
+    set(m, S_FUNDAMENTAL, fundamental);
+    set(m, S_MARK, mark);
+    set(m, S_MIN, mark);
+    set(m, S_PEAK, mark);
+    set(m, S_MAX_DD, 0);
+    set(m, S_EXO_PEAK, (fTick0 + 0.5) * unchecked(params[P_TICK]));
+    set(m, S_EXO_DD, 0);
+    set(m, S_EXO_BEST, 0);
+    set(m, S_MARK_BEST, 0);
+    set(m, S_EXTRAS, <f64>extras);
+  }
+  if (nextSample == 0) nextSample = sample(0, steps);
+
+  let firstLiquidationStep = -1;
+  let maxRoundsInStep = 0;
+  for (let t = 1; t <= steps; t++) {
+    // (0) the step's independent normals, one per market, and their words 2, 3 (each market's jump count)
+    for (let k = 0; k < M; k++) {
+      unchecked((eps[k] = normalInvInline(philoxUniform(<u32>t, p, 0, DOMAIN_MARKET + 16 * <u32>k, PS.seedLo, PS.seedHi))));
+      unchecked((epsW2[k] = rng2));
+      unchecked((epsW3[k] = rng3));
+    }
+    // (1) every market's opening
+    for (let m = 0; m < M; m++) {
+      select(m);
+      let z: f64 = 0;
+      for (let k = 0; k <= m; k++) z += unchecked(cholesky[m * M + k]) * unchecked(eps[k]);
+      openMarket(m, t, z);
+    }
+    // (2) the joint rounds: every market's round in turn, until none liquidates
+    let rounds = 0;
+    while (rounds < maxRounds) {
+      let any = false;
+      for (let m = 0; m < M; m++) {
+        select(m);
+        PS.nextRound();
+        let mark = get(m, S_MARK);
+        const n = PS.perAccount ? perAccountRound(mark, t) : batchedRound(mark, t, false);
+        if (n == 0) continue;
+        any = true;
+        if (firstLiquidationStep < 0) firstLiquidationStep = t;
+        if (!price.markHeld) mark = price.markMid ? mid() : book.lastPrice;
+        if ((<i32>get(m, S_EXTRAS) & X_BAND) != 0) mark = price.banded(mark);
+        set(m, S_MARK, mark);
+        markPoint(m, mark);
+      }
+      if (!any) break;
+      rounds++;
+    }
+    if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
+    // (3) every market's loss allocation at the mark its cascade ended on
+    for (let m = 0; m < M; m++) {
+      select(m);
+      const mark = get(m, S_MARK);
+      if (L.adlOn) losses.allocate(mark);
+      markPoint(m, mark);
+    }
+    // (4) the fan charts: market 0's
+    if (t == nextSample) nextSample = sample(t, steps);
+  }
+  writeRecord(at, steps, maxRoundsInStep, firstLiquidationStep, vaultOn, vaultCapital, unchecked(p0[P_INSURANCE]));
+}
+
+/** Market m's opening of step t (the current market; runPath's, with the correlated normal z). */
+function openMarket(m: i32, t: i32, z: f64): void {
+  const extras = <i32>get(m, S_EXTRAS);
+  setStep(t);
+  let mark = get(m, S_MARK);
+  const markPeak = get(m, S_PEAK);
+  let scale: f64 = 1;
+  const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
+  if (withdrawal > 0) {
+    const keep = 1 - withdrawal * ((markPeak - mark) / markPeak);
+    const stressFloor = unchecked(params[P_STRESS_FLOOR]);
+    scale = keep > stressFloor ? keep : stressFloor;
+  }
+  if (extras & X_WIDEN) book.setSpreadGap(Math.floor(unchecked(params[P_SPREAD_WIDENING]) * ((markPeak - mark) / markPeak)));
+  const domain = DOMAIN_MARKET + 16 * <u32>m;
+  const fundamental = price.moveCorrelated(t, get(m, S_FUNDAMENTAL), z, unchecked(epsW2[m]), unchecked(epsW3[m]), domain);
+  set(m, S_FUNDAMENTAL, fundamental);
+  if (extras & X_ORACLE) price.recordOracle(t, fundamental);
+  startStep(scale);
+  const fTick = price.tickOf(fundamental);
+  setCentre(fTick);
+  const exo = (fTick + 0.5) * unchecked(params[P_TICK]);
+  if (exo > get(m, S_EXO_PEAK)) {
+    set(m, S_EXO_PEAK, exo);
+    set(m, S_EXO_BEST, 0);
+  }
+  const exoPeak = get(m, S_EXO_PEAK);
+  const exoNum = exoPeak - exo;
+  if (exoNum > get(m, S_EXO_BEST)) {
+    set(m, S_EXO_BEST, exoNum);
+    const exoDd = exoNum / exoPeak;
+    if (exoDd > get(m, S_EXO_DD)) set(m, S_EXO_DD, exoDd);
+  }
+  if (extras & X_OPEN) mechanisms.openStep();
+  mark = mid();
+  if (extras & X_LAST) book.setLastPrice(mark);
+  if (price.markEma) mark = price.emaMark(mark);
+  if (extras & X_ORACLE) mark = price.oracleMark(t, mark);
+  if (extras & X_SCAN) scan.openScanStep(t, mark);
+  if (extras & X_FLOW) mark = flowOpen(mark, (extras & X_BAND) != 0);
+  set(m, S_MARK, mark);
+}
+
+/** Market 0's fan sample at step t's end (the venue's fund and vault cash, market 0's vault inventory). */
+function sample(t: i32, steps: i32): i32 {
+  select(0);
+  return fan.sample(t, steps, get(0, S_MARK), get(0, S_FUNDAMENTAL), L.insurance, backstop.vaultLongQ, backstop.vaultShortQ, L.vaultCash);
+}
+
+/**
+ * The record (src/engine/markets-setup.ts recordNames): the venue's metrics — liquidations, liquidated notional, ADL
+ * count and notional summed over the markets in market order (from 0); the joint rounds' maximum; min price, final
+ * price, drawdowns and amplification of market 0; the fund, bad debt and who-paid rows of the one ledger (the vault's
+ * row: its cash less Σ capital, when a market has a per-account engine); average slippage Σ slip / Σ marked value (each
+ * summed in market order from 0; 0 when nothing was marked); book exhausted when any market's was; the first step any
+ * market liquidated; margin held Σ over the scan markets, in order from 0, of marginSum_m / steps (NaN when none scans)
+ * — then per market its liquidations, liquidated notional, min and final price, drawdowns, amplification, ADL notional.
+ */
+function writeRecord(at: i32, steps: i32, maxRoundsInStep: i32, firstLiquidationStep: i32, vaultOn: bool, vaultCapital: f64, insurance0: f64): void {
+  const M = marketCount;
+  let liquidations: f64 = 0;
+  let notional: f64 = 0;
+  let adlCount: f64 = 0;
+  let adlNotional: f64 = 0;
+  let slip: f64 = 0;
+  let marked: f64 = 0;
+  let exhausted = false;
+  let scans = false;
+  let marginHeld: f64 = 0;
+  for (let m = 0; m < M; m++) {
+    select(m);
+    liquidations += <f64>PS.liquidations;
+    notional += PS.liquidatedNotional;
+    adlCount += <f64>adl.adlCount;
+    adlNotional += adl.adlNotional;
+    slip += PS.slipValue;
+    marked += PS.markedValue;
+    if (book.exhausted) exhausted = true;
+    if (scan.scan) {
+      scans = true;
+      marginHeld += scan.marginSum / <f64>steps;
+    }
+    const maxDd = get(m, S_MAX_DD);
+    const exoDd = get(m, S_EXO_DD);
+    const amp = amplification(maxDd, exoDd, unchecked(params[P_TICK]) / unchecked(params[P_INITIAL_PRICE]));
+    const b = at + RECORD_STRIDE + MARKET_METRICS * m;
+    unchecked((records[b + MM_LIQUIDATIONS] = <f64>PS.liquidations));
+    unchecked((records[b + MM_LIQUIDATED_NOTIONAL] = PS.liquidatedNotional));
+    unchecked((records[b + MM_MIN_PRICE] = get(m, S_MIN)));
+    unchecked((records[b + MM_FINAL_PRICE] = get(m, S_MARK)));
+    unchecked((records[b + MM_MAX_DRAWDOWN] = maxDd));
+    unchecked((records[b + MM_EXO_DRAWDOWN] = exoDd));
+    unchecked((records[b + MM_AMPLIFICATION] = amp));
+    unchecked((records[b + MM_ADL_NOTIONAL] = adl.adlNotional));
+  }
+  const first = at + RECORD_STRIDE;
+  unchecked((records[at + R_LIQUIDATIONS] = liquidations));
+  unchecked((records[at + R_LIQUIDATED_NOTIONAL] = notional));
+  unchecked((records[at + R_MAX_ROUNDS] = <f64>maxRoundsInStep));
+  unchecked((records[at + R_MIN_PRICE] = unchecked(records[first + MM_MIN_PRICE])));
+  unchecked((records[at + R_FINAL_PRICE] = unchecked(records[first + MM_FINAL_PRICE])));
+  unchecked((records[at + R_MAX_DRAWDOWN] = unchecked(records[first + MM_MAX_DRAWDOWN])));
+  unchecked((records[at + R_EXO_DRAWDOWN] = unchecked(records[first + MM_EXO_DRAWDOWN])));
+  unchecked((records[at + R_AMPLIFICATION] = unchecked(records[first + MM_AMPLIFICATION])));
+  unchecked((records[at + R_INSURANCE_MIN] = L.insuranceMin));
+  unchecked((records[at + R_INSURANCE_FINAL] = L.insurance));
+  unchecked((records[at + R_BAD_DEBT] = L.badDebt));
+  unchecked((records[at + R_ADL_COUNT] = adlCount));
+  unchecked((records[at + R_ADL_NOTIONAL] = adlNotional));
+  unchecked((records[at + R_AVG_SLIPPAGE] = marked > 0 ? slip / marked : 0));
+  unchecked((records[at + R_BOOK_EXHAUSTED] = exhausted ? 1 : 0));
+  unchecked((records[at + R_FIRST_LIQUIDATION_STEP] = <f64>firstLiquidationStep));
+  unchecked((records[at + R_MARGIN_HELD] = scans ? marginHeld : NaN));
+  L.writeWhoPaidOf(at, vaultOn ? L.vaultCash - vaultCapital : 0, insurance0);
+  L.writeLedger();
+}
+
+/** The traders' cash summed over the markets (tests: the ledger's identity). */
+export function tradersCashAll(): f64 {
+  const back = current;
+  let cash: f64 = 0;
+  for (let m = 0; m < marketCount; m++) {
+    select(m);
+    cash += L.tradersCash();
+  }
+  select(back);
+  return cash;
+}
