@@ -15,7 +15,7 @@ export function summaryWarnings(scenario: Scenario, columns: ColumnSource): stri
   const markets = scenario.markets;
   if (markets && markets.length > 1) {
     warnings.push(
-      `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification, the fan charts and --trace follow market 0 (${markets[0].name}); each market's own metrics are markets.NAME.*`,
+      `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification are market 0's (${markets[0].name}); each market's own metrics are markets.NAME.*; no fan charts or --trace yet`,
     );
   }
   const n = columns.count;

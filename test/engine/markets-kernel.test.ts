@@ -3,15 +3,15 @@
 // the venue's ledger closes on random multi-market setups; builds, batches and paths agree.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ScenarioInputs } from "../src/config/scenario.js";
-import { P } from "../src/engine/layout.js";
-import { MARKET_METRICS, type MarketsSetup, recordNames } from "../src/engine/markets-setup.js";
-import { METRIC, RECORD_STRIDE } from "../src/engine/metrics.js";
-import { buildSetup, type EngineSetup } from "../src/engine/setup.js";
-import { WasmMarketsEngine } from "../src/kernel/wasm-markets-engine.js";
-import { WasmEngine } from "../src/kernel/wasm-engine.js";
-import { scenarioArb } from "./helpers/arbitrary.js";
-import { firstDifference, seedWords } from "./helpers/engines.js";
+import type { ScenarioInputs } from "../../src/config/scenario.js";
+import { P } from "../../src/engine/layout.js";
+import { MARKET_METRICS, type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
+import { METRIC, RECORD_STRIDE } from "../../src/engine/metrics.js";
+import { buildSetup, type EngineSetup } from "../../src/engine/setup.js";
+import { WasmMarketsEngine } from "../../src/kernel/wasm-markets-engine.js";
+import { WasmEngine } from "../../src/kernel/wasm-engine.js";
+import { scenarioArb } from "../helpers/arbitrary.js";
+import { firstDifference, seedWords } from "../helpers/engines.js";
 
 const identity = (M: number) => Float64Array.from({ length: M * M }, (_, k) => (k % (M + 1) === 0 ? 1 : 0));
 
