@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { InputError, type ReproContext } from "../config/errors.js";
 import { loadSweep, type ResolvedSweep } from "../sweep/load.js";
 import { formatSweepTable, sweepJson } from "../sweep/report.js";
-import { runSweep, runSweepShard } from "../sweep/run.js";
+import { runSweep, runSweepShard, type SweepProgress } from "../sweep/run.js";
 import { SHARD_MANIFEST } from "../sweep/shard.js";
 import { processIo, type CliIo } from "./io.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
@@ -77,19 +77,23 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
       throw new InputError([
         "--queue: a sweep shard runs on this machine (run the whole sweep with --queue, or its shards without it)",
       ]);
+    // What a shard and the whole sweep are run with alike
+    const run = {
+      threads: options.threads,
+      engine: options.engine,
+      outDir: out,
+      keepPaths: options.keepPaths,
+      force: options.force ?? false,
+      resume: options.resume !== undefined,
+      format: options.format,
+      signal: abort.signal,
+      onProgress: (p: SweepProgress) => bar?.update(p),
+    };
     if (options.shard) {
       const shard = `${options.shard.index}/${options.shard.count}`;
       const result = await runSweepShard(sweep, {
+        ...run,
         shard: options.shard,
-        threads: options.threads,
-        engine: options.engine,
-        outDir: out,
-        keepPaths: options.keepPaths,
-        force: options.force ?? false,
-        resume: options.resume !== undefined,
-        format: options.format,
-        signal: abort.signal,
-        onProgress: (p) => bar?.update(p),
         onSegment: (s, p) => {
           if (!lines) return;
           const seconds = (p.elapsedMs / 1000).toFixed(1);
@@ -127,15 +131,7 @@ export async function sweepCommand(sweep: ResolvedSweep, options: SweepCommandOp
       : undefined;
     const result = await runSweep(sweep, {
       ...(queue ? { queue } : {}),
-      threads: options.threads,
-      engine: options.engine,
-      outDir: out,
-      keepPaths: options.keepPaths,
-      force: options.force ?? false,
-      resume: options.resume !== undefined,
-      format: options.format,
-      signal: abort.signal,
-      onProgress: (p) => bar?.update(p),
+      ...run,
       onPoint: (point, p) => {
         if (!lines) return;
         const seconds = (p.elapsedMs / 1000).toFixed(1);
