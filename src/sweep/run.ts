@@ -318,11 +318,9 @@ async function mustBeDir(dir: string, what: string): Promise<void> {
  */
 export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
-  const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
-  const engine = options.engine ?? "wasm";
-  const format = options.format ?? "csv";
+  const settings = taskSettings(options);
+  const { threads, engine, format, force } = settings;
   const keepPaths = options.keepPaths ?? false;
-  const force = options.force ?? false;
   const outDir = options.outDir;
   if (options.resume && outDir === undefined) throw new InputError("--resume needs the directory of the sweep to finish");
   const record = sweepRecord(sweep, engine);
@@ -394,7 +392,6 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
     let baselineColumns: MetricColumns | undefined;
     let stash: { point: SweepPoint; summary: Summary; columns: MetricColumns }[] = [];
     let pathsDone = 0;
-    let lastProgress = 0;
     const progress = (inPoint: number): SweepProgress => ({
       done: pathsDone + inPoint,
       total,
@@ -402,12 +399,7 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
       pointsDone: finished.length + stash.length,
       points: points.length,
     });
-    const report = (inPoint: number, force = false) => {
-      const now = performance.now();
-      if (!options.onProgress || (!force && now - lastProgress < 250)) return;
-      lastProgress = now;
-      options.onProgress(progress(inPoint));
-    };
+    const report = progressReporter(options.onProgress, progress);
 
     const complete = async (point: SweepPoint, summary: Summary, columns: MetricColumns | undefined) => {
       const result = withDir(pointResult(record, point, summary), point);
@@ -435,12 +427,8 @@ export async function runSweep(sweep: ResolvedSweep, options: SweepOptions = {})
     };
 
     const interrupted = await runTasks(sweep, tasks, {
+      ...settings,
       parallel,
-      threads,
-      engine,
-      format,
-      force,
-      signal: options.signal,
       // a sweep's point stopped half-way is not resumed: what it left is removed (its dir is prepared again)
       discardOnFailure: true,
       onProgress: (inTask) => report(inTask),
@@ -610,6 +598,33 @@ interface TaskRunOptions {
   accept: (task: Task, summary: Summary, columns: () => MetricColumns) => Promise<void>;
   /** How a task runs one after another (default runScenario on this machine; a queue's runOnQueue). */
   run?: (inputs: ScenarioInputs, options: RunScenarioOptions) => Promise<RunResult>;
+}
+
+/** The task settings a whole sweep and a shard take alike from their options (with their defaults). */
+function taskSettings(options: SweepOptions): Required<Pick<TaskRunOptions, "threads" | "engine" | "format" | "force">> & {
+  signal?: AbortSignal;
+} {
+  return {
+    threads: options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads()),
+    engine: options.engine ?? "wasm",
+    format: options.format ?? "csv",
+    force: options.force ?? false,
+    signal: options.signal,
+  };
+}
+
+/** Passes `progress(inTask)` to `onProgress` at most every 250 ms, or at once when `now` (a task finished). */
+function progressReporter(
+  onProgress: ((progress: SweepProgress) => void) | undefined,
+  progress: (inTask: number) => SweepProgress,
+): (inTask: number, now?: boolean) => void {
+  let last = 0;
+  return (inTask, now = false) => {
+    const time = performance.now();
+    if (!onProgress || (!now && time - last < 250)) return;
+    last = time;
+    onProgress(progress(inTask));
+  };
 }
 
 /** Runs the tasks (on a point pool, or one after another); resolves to true when interrupted. */
@@ -793,11 +808,9 @@ async function segmentState(dir: string, id: RunIdentity, format: OutputFormat):
  */
 export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOptions): Promise<SweepShardResult> {
   const started = performance.now();
-  const threads = options.inline ? 1 : Math.max(1, options.threads ?? defaultThreads());
-  const engine = options.engine ?? "wasm";
-  const format = options.format ?? "csv";
+  const settings = taskSettings(options);
+  const { threads, engine, format, force } = settings;
   const keepPaths = options.keepPaths ?? false;
-  const force = options.force ?? false;
   const outDir = options.outDir;
   const { index, count } = options.shard;
   if (!(Number.isSafeInteger(count) && count >= 1 && Number.isSafeInteger(index) && index >= 1 && index <= count)) {
@@ -879,7 +892,6 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
     const total = tasks.reduce((sum, t) => sum + (t.range!.end - t.range!.first), 0);
     let pathsDone = 0;
     let segmentsDone = segments.length - tasks.length;
-    let lastProgress = 0;
     const progress = (inTask: number): SweepProgress => ({
       done: pathsDone + inTask,
       total,
@@ -887,18 +899,10 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
       pointsDone: segmentsDone,
       points: segments.length,
     });
-    const report = (inTask: number, now = performance.now()) => {
-      if (!options.onProgress || now - lastProgress < 250) return;
-      lastProgress = now;
-      options.onProgress(progress(inTask));
-    };
+    const report = progressReporter(options.onProgress, progress);
     const interrupted = await runTasks(sweep, tasks, {
+      ...settings,
       parallel,
-      threads,
-      engine,
-      format,
-      force,
-      signal: options.signal,
       discardOnFailure: false,
       // a resumed run counts its kept rows as done: progress shows the paths of this shard's slice
       onProgress: (inTask) => report(inTask),
@@ -906,7 +910,7 @@ export async function runSweepShard(sweep: ResolvedSweep, options: SweepShardOpt
         pathsDone += task.range!.end - task.range!.first;
         segmentsDone++;
         options.onSegment?.((task as Task & { segment: ShardSegment }).segment, progress(0));
-        report(0, Infinity);
+        report(0, true);
       },
     });
     const runtimeMs = Math.round(performance.now() - started);
