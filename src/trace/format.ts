@@ -4,29 +4,13 @@
 // same bits); a field that does not apply (NaN in the record: a bad debt's price) is empty.
 import { formatNumber } from "../report/csv.js";
 import type { TableColumn } from "../report/parquet.js";
-import { EV, EVENT_STRIDE, KIND_NAMES, STEP_FIELDS, STEP_STRIDE, ST, type PathTrace } from "../engine/trace.js";
+import { EV, EVENT_FIELDS, EVENT_STRIDE, KIND_NAMES, STEP_FIELDS, STEP_STRIDE, ST, type PathTrace } from "../engine/trace.js";
 
 export const EVENTS_NAME = "events";
 export const STEPS_NAME = "steps";
 
-/** events.csv's columns. */
-export const EVENT_COLUMNS = [
-  "path",
-  "step",
-  "time",
-  "round",
-  "type",
-  "market",
-  "account",
-  "side",
-  "size",
-  "price",
-  "bankruptcyPrice",
-  "notional",
-  "counterparty",
-  "fundAfter",
-  "vaultAfter",
-] as const;
+/** events.csv's columns: path, step, time, round, type (the kind's word), market, then the event's other fields. */
+export const EVENT_COLUMNS = ["path", "step", "time", "round", "type", "market", ...EVENT_FIELDS.slice(3)] as const;
 
 /** steps.csv's columns: path, step, time, then the step row's series. */
 export const STEP_COLUMNS = ["path", "step", "time", ...STEP_FIELDS.slice(1)] as const;
@@ -82,14 +66,19 @@ export function* rowChunks(t: PathTrace, stepSeconds: number, which: "events" | 
   }
 }
 
+/** The header line of events.csv or steps.csv. */
+export function csvHeader(which: "events" | "steps"): string {
+  return (which === "events" ? EVENT_COLUMNS : STEP_COLUMNS).join(",") + "\n";
+}
+
 /** events.csv of the traces (header included), in the order given: path by path, each path's events as they happened. */
 export function eventsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
-  return EVENT_COLUMNS.join(",") + "\n" + traces.map((t) => eventRows(t, stepSeconds)).join("");
+  return csvHeader("events") + traces.map((t) => eventRows(t, stepSeconds)).join("");
 }
 
 /** steps.csv of the traces (header included). */
 export function stepsCsv(traces: readonly PathTrace[], stepSeconds: number): string {
-  return STEP_COLUMNS.join(",") + "\n" + traces.map((t) => stepRows(t, stepSeconds)).join("");
+  return csvHeader("steps") + traces.map((t) => stepRows(t, stepSeconds)).join("");
 }
 
 /** The events as typed Parquet columns: integers where the value is one (path, step, round, ids, side), text for type. */

@@ -20,7 +20,7 @@ import type { OutputFormat } from "../mc/run.js";
 import { createExclusive, outputError, removeEntry, tempName, writeAllAt } from "../report/atomic.js";
 import type { ColumnSource } from "../stats/columns.js";
 import { createTracer, TraceOverflow, type PathTracer, type TracedPath } from "./engine.js";
-import { EVENTS_NAME, EVENT_COLUMNS, STEPS_NAME, STEP_COLUMNS, eventsColumns, rowChunks, stepsColumns } from "./format.js";
+import { EVENTS_NAME, STEPS_NAME, csvHeader, eventsColumns, rowChunks, stepsColumns } from "./format.js";
 import { selectPaths, type TraceRequest } from "./selection.js";
 
 /** The trace files a run directory may hold (removed before a fresh run: they describe one run only). */
@@ -158,8 +158,8 @@ export async function writeTraces(
       let st: StreamedFile | undefined;
       try {
         st = await StreamedFile.open(dir, `${STEPS_NAME}.csv`);
-        await ev.write(EVENT_COLUMNS.join(",") + "\n");
-        await st.write(STEP_COLUMNS.join(",") + "\n");
+        await ev.write(csvHeader("events"));
+        await st.write(csvHeader("steps"));
         // a path at a time: traced, written, dropped
         for (const p of paths) {
           const t = traceOne(tracer, p, run);
