@@ -20,6 +20,8 @@ import { readRegularFile } from "../report/atomic.js";
 import type { PathsCsv } from "../report/csv.js";
 import { buildSummary, summaryToJson, type Summary } from "../report/summary-json.js";
 import { MetricColumns } from "../stats/columns.js";
+import { PROBABILITY_NAMES } from "../stats/proportion.js";
+import { SCALAR_STATISTICS } from "../stats/summary.js";
 import { VERSION } from "../version.js";
 import { createEngine, type EngineKind } from "./batch.js";
 import { findPathsFile, readPathsFile } from "./merge.js";
@@ -354,23 +356,9 @@ export async function verifyRun(dir: string, options: { sample?: number } = {}):
       "metrics",
       "probabilities",
       ...names,
-      "mean",
-      "std",
-      "min",
-      "max",
-      "p01",
-      "p05",
-      "p50",
-      "p95",
-      "p99",
-      "es95",
-      "es99",
+      ...SCALAR_STATISTICS,
       "ci95",
-      "anyLiquidation",
-      "insuranceDepleted",
-      "badDebt",
-      "adl",
-      "bookExhausted",
+      ...PROBABILITY_NAMES,
     ]);
   check(
     "statistics",

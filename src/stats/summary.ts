@@ -58,6 +58,8 @@ export const WORST_TAIL: Readonly<Record<MetricName, Tail>> = Object.freeze({
 
 export const QUANTILE_KEYS = ["p01", "p05", "p50", "p95", "p99"] as const;
 export type QuantileKey = (typeof QUANTILE_KEYS)[number];
+/** A MetricSummary's single-number statistics, in its key order (before ci95). */
+export const SCALAR_STATISTICS = ["mean", "std", "min", "max", ...QUANTILE_KEYS, "es95", "es99"] as const;
 const QUANTILE_P: Record<QuantileKey, number> = { p01: 0.01, p05: 0.05, p50: 0.5, p95: 0.95, p99: 0.99 };
 
 export interface MetricSummary {

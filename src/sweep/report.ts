@@ -9,7 +9,7 @@ import { writeParquetTable, type TableColumn } from "../report/parquet.js";
 import { formatPercent } from "../report/table.js";
 import type { Summary } from "../report/summary-json.js";
 import { PROBABILITY_EVENTS, PROBABILITY_NAMES, type ProbabilityEstimate, type ProbabilityName } from "../stats/proportion.js";
-import type { MetricSummary } from "../stats/summary.js";
+import { SCALAR_STATISTICS, type MetricSummary } from "../stats/summary.js";
 import type { Axis } from "./design.js";
 import type { SweepPointResult, SweepResult } from "./run.js";
 import { join } from "node:path";
@@ -24,15 +24,8 @@ export function hasLabels(axes: readonly Axis[]): boolean {
   return axes.some((a) => a.kind === "values" && a.labels !== undefined);
 }
 
-/** Per metric, the statistics sweep.csv has a column for, in column order. */
-const METRIC_COLUMNS = [
-  "mean",
-  "ci95_lo",
-  "ci95_hi",
-  "p50",
-  "p95",
-  "p99",
-  "es99",
+/** Per metric, the paired differences from the baseline (in sweep.csv and sweep.parquet alike). */
+const DIFFERENCE_STATISTICS = [
   "diff",
   "diff_ci95_lo",
   "diff_ci95_hi",
@@ -44,6 +37,9 @@ const METRIC_COLUMNS = [
   "es99_diff_ci95_lo",
   "es99_diff_ci95_hi",
 ] as const;
+
+/** Per metric, the statistics sweep.csv has a column for, in column order. */
+const METRIC_COLUMNS = ["mean", "ci95_lo", "ci95_hi", "p50", "p95", "p99", "es99", ...DIFFERENCE_STATISTICS] as const;
 
 const tailStatistics = ([q, qlo, qhi, e, elo, ehi]: number[]) => ({
   q99_diff: q,
@@ -240,30 +236,7 @@ export function sweepJson(result: SweepResult): string {
 // ---- sweep.parquet ---------------------------------------------------------------------------------
 
 /** Per metric, the statistics sweep.parquet has a row for, in row order. */
-export const LONG_METRIC_STATISTICS = [
-  "mean",
-  "std",
-  "min",
-  "max",
-  "p01",
-  "p05",
-  "p50",
-  "p95",
-  "p99",
-  "es95",
-  "es99",
-  "ci95_lo",
-  "ci95_hi",
-  "diff",
-  "diff_ci95_lo",
-  "diff_ci95_hi",
-  "q99_diff",
-  "q99_diff_ci95_lo",
-  "q99_diff_ci95_hi",
-  "es99_diff",
-  "es99_diff_ci95_lo",
-  "es99_diff_ci95_hi",
-] as const;
+export const LONG_METRIC_STATISTICS = [...SCALAR_STATISTICS, "ci95_lo", "ci95_hi", ...DIFFERENCE_STATISTICS] as const;
 /** Per event (`p_<event>`, as in sweep.csv), the statistics: the probability as `mean`, its Wilson interval, the paired difference. */
 export const LONG_EVENT_STATISTICS = ["mean", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi"] as const;
 
