@@ -4,7 +4,7 @@ import { buildSetup } from "../dist/engine/setup.js";
 import { ReferenceEngine } from "../dist/engine/reference.js";
 import { WasmEngine } from "../dist/kernel/wasm-engine.js";
 import { RECORD_STRIDE } from "../dist/engine/metrics.js";
-import { CHECK_VARIANTS, referenceScenario } from "./scenario.mjs";
+import { CHECK_VARIANTS, referenceScenario, variant } from "./scenario.mjs";
 
 const paths = Number(process.argv[2] ?? 12);
 
@@ -23,106 +23,78 @@ function spreadEntries(scenario) {
 /** @type {[string, () => import("../dist/engine/setup.js").EngineSetup][]} */
 const cases = Object.entries(CHECK_VARIANTS).map(([name, make]) => [name, () => buildSetup({ scenario: make() })]);
 cases.push(["positions with spread entries (ADL bound, general case)", () => spreadEntries(referenceScenario())]);
+/** A case's setup: the reference scenario with `edit` applied (bench/scenario.mjs's variant). */
+const edited = (edit) => () => buildSetup({ scenario: variant(edit) });
 cases.push([
   "positions with spread entries, small fund, mark mid",
   () =>
-    spreadEntries({
-      ...referenceScenario(),
-      insurance: { initialBalance: 10 },
-      market: { ...referenceScenario().market, mark: { model: "mid" } },
-    }),
+    spreadEntries(
+      variant((s) => {
+        s.insurance = { initialBalance: 10 };
+        s.market.mark = { model: "mid" };
+      }),
+    ),
 ]);
 // the settlement mechanisms (not in CHECK_VARIANTS: the C port has none of them)
 cases.push([
   "ADL after the cascade (pnl-leverage, bankruptcy price)",
-  () => buildSetup({ scenario: { ...referenceScenario(), adl: { ranking: "pnl-leverage" } } }),
+  edited((s) => {
+    s.adl = { ranking: "pnl-leverage" };
+  }),
 ]);
 cases.push([
   "ADL after the cascade at the mark, spread entries",
   () =>
-    spreadEntries({ ...referenceScenario(), insurance: { initialBalance: 10 }, adl: { ranking: "pnl-leverage", price: "mark" } }),
+    spreadEntries(
+      variant((s) => {
+        s.insurance = { initialBalance: 10 };
+        s.adl = { ranking: "pnl-leverage", price: "mark" };
+      }),
+    ),
 ]);
 cases.push([
   "per-step caps, fund cap, drawdown ADL trigger",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        liquidation: {
-          ...referenceScenario().liquidation,
-          caps: { notionalPerSecond: 2e6 / 60, insuranceLossPerSecond: 5e4 / 60 },
-        },
-        insurance: { initialBalance: 100000, cap: 101000 },
-        adl: { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } },
-      },
-    }),
+  edited((s) => {
+    s.liquidation.caps = { notionalPerSecond: 2e6 / 60, insuranceLossPerSecond: 5e4 / 60 };
+    s.insurance = { initialBalance: 100000, cap: 101000 };
+    s.adl = { ranking: "pnl-leverage", trigger: { fundDrawdown: 0.25 } };
+  }),
 ]);
 // liquidity under stress and the ema mark (not in CHECK_VARIANTS: the C port has neither)
 cases.push([
   "book stress (withdrawal 5, floor 0.2)",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        market: {
-          ...referenceScenario().market,
-          book: { ...referenceScenario().market.book, stress: { withdrawal: 5, floor: 0.2 } },
-        },
-      },
-    }),
+  edited((s) => {
+    s.market.book.stress = { withdrawal: 5, floor: 0.2 };
+  }),
 ]);
 // the partial liquidation engine (not in CHECK_VARIANTS: the C port has none)
 cases.push([
   "partial engine (threshold 50k, 20%, cooldown 2)",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        liquidation: {
-          ...referenceScenario().liquidation,
-          engine: "partial",
-          partial: { threshold: 50000, fraction: 0.2, cooldownSeconds: 120 },
-        },
-      },
-    }),
+  edited((s) => {
+    s.liquidation.engine = "partial";
+    s.liquidation.partial = { threshold: 50000, fraction: 0.2, cooldownSeconds: 120 };
+  }),
 ]);
 cases.push([
   "partial engine (threshold 10k, 30%, cooldown 0), small fund, random ADL",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        liquidation: {
-          ...referenceScenario().liquidation,
-          engine: "partial",
-          partial: { threshold: 10000, fraction: 0.3, cooldownSeconds: 0 },
-        },
-        insurance: { initialBalance: 10 },
-        adl: { ranking: "random" },
-      },
-    }),
+  edited((s) => {
+    s.liquidation.engine = "partial";
+    s.liquidation.partial = { threshold: 10000, fraction: 0.3, cooldownSeconds: 0 };
+    s.insurance = { initialBalance: 10 };
+    s.adl = { ranking: "random" };
+  }),
 ]);
 cases.push([
   "mark ema (half-life 3 steps), book stress",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        market: {
-          ...referenceScenario().market,
-          mark: { model: "ema", halfLifeSeconds: 180 },
-          book: { ...referenceScenario().market.book, stress: { withdrawal: 2 } },
-        },
-      },
-    }),
+  edited((s) => {
+    s.market.mark = { model: "ema", halfLifeSeconds: 180 };
+    s.market.book.stress = { withdrawal: 2 };
+  }),
 ]);
-const withLiquidation = (liquidation) => () =>
-  buildSetup({
-    scenario: {
-      ...referenceScenario(),
-      liquidation: { ...referenceScenario().liquidation, ...liquidation },
-      insurance: { initialBalance: 1e5 },
-    },
+const withLiquidation = (liquidation) =>
+  edited((s) => {
+    Object.assign(s.liquidation, liquidation);
+    s.insurance = { initialBalance: 1e5 };
   });
 cases.push([
   "dutch-auction (stairstep, keepers 2M per step)",
@@ -165,20 +137,13 @@ cases.push([
 ]);
 cases.push([
   "risk-based margin (99% VaR, 1 h), socialised loss",
-  () =>
-    buildSetup({
-      scenario: {
-        ...referenceScenario(),
-        margin: {
-          ...referenceScenario().margin,
-          model: "risk-based",
-          volatility: { halfLifeSeconds: 1800, updateEverySeconds: 300 },
-          riskBased: { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 },
-        },
-        insurance: { initialBalance: 1e4 },
-        adl: { ranking: "socialized" },
-      },
-    }),
+  edited((s) => {
+    s.margin.model = "risk-based";
+    s.margin.volatility = { halfLifeSeconds: 1800, updateEverySeconds: 300 };
+    s.margin.riskBased = { method: "var", confidence: 0.99, scanSigmas: 3, horizonSeconds: 3600 };
+    s.insurance = { initialBalance: 1e4 };
+    s.adl = { ranking: "socialized" };
+  }),
 ]);
 
 let bad = 0;
