@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { DATA_FILE_CAP, pathText, readInputText } from "./input-file.js";
-import { MAX_MONEY, MAX_PRICE, MAX_SIZE } from "./schema.js";
+import { MAX_MONEY, MAX_PRICE, MAX_SIZE } from "./schema-primitives.js";
 import type { BookLevel, PositionRow } from "./scenario.js";
 
 /** A file named by a scenario key, as written and as found. */

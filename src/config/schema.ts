@@ -27,18 +27,6 @@ import { adlSchema } from "./mechanisms/adl.js";
 import { feeScheduleSchema } from "./mechanisms/fee.js";
 import { ENGINE_BLOCKS, LIQUIDATION_ENGINES, engineBlocksShape, withChosenEngineDefaults } from "./mechanisms/index.js";
 
-export {
-  MAX_ANNUAL_RATE,
-  MAX_FLOW_RATE,
-  MAX_LEVERAGE,
-  MAX_MONEY,
-  MAX_PRICE,
-  MAX_SECONDS,
-  MAX_SIZE,
-  MAX_STEP_SECONDS,
-  MAX_TICKS,
-  MIN_PRICE,
-} from "./schema-primitives.js";
 export { MAX_FEE_TIERS } from "./mechanisms/fee.js";
 
 /** One maintenance-margin bracket (Binance rule: MM = notional × mmr − maintenanceAmount). */

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { InputError, formatValue } from "../config/errors.js";
 import type { Tier } from "../config/scenario.js";
-import { MAX_MONEY, MAX_PRICE, MAX_SIZE, MIN_PRICE, formatIssues, tiersSchema } from "../config/schema.js";
+import { formatIssues, tiersSchema } from "../config/schema.js";
+import { MAX_MONEY, MAX_PRICE, MAX_SIZE, MIN_PRICE } from "../config/schema-primitives.js";
 import { continuousAmounts } from "./tiers.js";
 
 export type MarginMode = "cross" | "isolated";

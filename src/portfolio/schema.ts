@@ -4,6 +4,7 @@
 // Cholesky factor. Every problem is one line naming its field, all thrown together in one InputError.
 import { z } from "zod";
 import { InputError, formatValue } from "../config/errors.js";
+import { formatIssues, shocksSchema, tiersSchema } from "../config/schema.js";
 import {
   MAX_ANNUAL_RATE,
   MAX_LEVERAGE,
@@ -13,14 +14,11 @@ import {
   MAX_STEP_SECONDS,
   MAX_TICKS,
   MIN_PRICE,
-  formatIssues,
-  shocksSchema,
-  tiersSchema,
-} from "../config/schema.js";
+} from "../config/schema-primitives.js";
 import { portfolioMemoryProblems } from "../config/memory.js";
 import { documentProblem, documentProblemText } from "../config/keypath.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
-import { cholesky } from "./cholesky.js";
+import { cholesky } from "../config/cholesky.js";
 
 const I32_MAX = 2_147_483_647;
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
