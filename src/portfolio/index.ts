@@ -6,7 +6,7 @@ export { loadPortfolioScenario, portfolioSchema } from "./schema.js";
 export type { PortfolioScenario, PortfolioMarket, PortfolioAsset } from "./schema.js";
 export { BASE_METRIC_NAMES, PortfolioEngine, portfolioMetricNames } from "./engine.js";
 export type { PortfolioLedger, PortfolioLiquidationEvent } from "./engine.js";
-export { cholesky } from "./cholesky.js";
+export { cholesky } from "../config/cholesky.js";
 
 export interface PortfolioResult {
   metricNames: string[];

@@ -4,7 +4,7 @@
 import { exp, log, normalInv } from "../engine/mathfn.js";
 import { philox, uniform32, uniform52 } from "../engine/philox.js";
 import { SECONDS_PER_YEAR } from "../engine/layout.js";
-import { cholesky } from "./cholesky.js";
+import { cholesky } from "../config/cholesky.js";
 import type { PortfolioScenario } from "./schema.js";
 
 /**
