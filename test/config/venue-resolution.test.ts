@@ -18,7 +18,7 @@ import { verifyRun } from "../../src/mc/verify.js";
 import { firstDifference, runReference, runWasm } from "../helpers/engines.js";
 import { expectBitIdentical, flatScenario, observe, START } from "../helpers/mechanism-scenarios.js";
 import { problemsOf } from "../helpers/problems.js";
-import { baseScenario } from "../helpers/scenario.js";
+import { baseScenario, crashMarket } from "../helpers/scenario.js";
 
 const work = mkdtempSync(join(tmpdir(), "cascade-venue-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -238,19 +238,7 @@ function cooldownScenario(duringCooldown: "wait" | "full", engine: "partial" | "
     ...base,
     paths: 1,
     steps: 20,
-    market: {
-      ...base.market,
-      initialPrice: 30_000,
-      price: {
-        model: "none",
-        volatility: 0,
-        drift: 0,
-        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
-        shocks: [{ step: 2, return: -0.2 }],
-      },
-      book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
-      impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
-    },
+    market: crashMarket(30_000),
     margin: { mode: "isolated", tiers: [{ floor: 0, mmr: 0.005, maintenanceAmount: 0 }] },
     liquidation: {
       engine,

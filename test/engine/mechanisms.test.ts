@@ -8,7 +8,7 @@ import { ReferenceEngine, type Ledger } from "../../src/engine/reference.js";
 import { buildSetup } from "../../src/engine/setup.js";
 import { WasmEngine } from "../../src/kernel/wasm-engine.js";
 import { firstDifference, runReference, runWasm, seedWords } from "../helpers/engines.js";
-import { baseScenario } from "../helpers/scenario.js";
+import { baseScenario, crashMarket } from "../helpers/scenario.js";
 
 /** Runs `paths` paths on the reference engine, collecting the ledger after every step of every path. */
 function ledgers(inputs: ScenarioInputs, paths: number): { records: Float64Array; steps: Ledger[][] } {
@@ -40,19 +40,7 @@ function ladderScenario(): ScenarioInputs {
   const scenario: Scenario = {
     ...baseScenario(),
     steps: 40,
-    market: {
-      ...baseScenario().market,
-      initialPrice: START,
-      price: {
-        model: "none",
-        volatility: 0,
-        drift: 0,
-        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
-        shocks: [{ step: 2, return: -0.2 }],
-      },
-      book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
-      impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
-    },
+    market: crashMarket(START),
     margin: { mode: "isolated", tiers: [{ floor: 0, mmr: 0, maintenanceAmount: 0 }] },
     insurance: { initialBalance: 50_000 },
   };

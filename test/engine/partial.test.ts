@@ -7,7 +7,7 @@ import { RECORD_STRIDE } from "../../src/engine/metrics.js";
 import { ReferenceEngine, type LiquidationEvent } from "../../src/engine/reference.js";
 import { buildSetup } from "../../src/engine/setup.js";
 import { firstDifference, runReference, runWasm, seedWords } from "../helpers/engines.js";
-import { baseScenario } from "../helpers/scenario.js";
+import { baseScenario, crashMarket } from "../helpers/scenario.js";
 
 const START = 30_000;
 
@@ -16,19 +16,7 @@ function crashScenario(partial: { threshold: number; fraction: number; cooldownS
   const scenario: Scenario = {
     ...baseScenario(),
     steps: 60,
-    market: {
-      ...baseScenario().market,
-      initialPrice: START,
-      price: {
-        model: "none",
-        volatility: 0,
-        drift: 0,
-        jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
-        shocks: [{ step: 2, return: -0.2 }],
-      },
-      book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
-      impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
-    },
+    market: crashMarket(START),
     margin: { mode: "isolated", tiers: [{ floor: 0, mmr: 0.005, maintenanceAmount: 0 }] },
     liquidation: { engine: "partial", feeRate: 0.005, maxRoundsPerStep: 1000, partial },
     insurance: { initialBalance: 50_000 },

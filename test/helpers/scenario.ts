@@ -36,3 +36,23 @@ export function baseScenario(): Scenario {
     adl: { ranking: "pnl-leverage" },
   };
 }
+
+/**
+ * baseScenario's market with no price noise and a −20% shock at step 2, into a flat book deep enough (4000 levels)
+ * that the cascade does not run out of it: the crash the mechanism tests liquidate into.
+ */
+export function crashMarket(initialPrice: number): Scenario["market"] {
+  return {
+    ...baseScenario().market,
+    initialPrice,
+    price: {
+      model: "none",
+      volatility: 0,
+      drift: 0,
+      jumps: { intensity: 0, meanLog: 0, stdLog: 0 },
+      shocks: [{ step: 2, return: -0.2 }],
+    },
+    book: { levels: 4000, depth: { profile: "flat", size: 3, decayTicks: 300, exponent: 0.5, saturationTicks: 600 } },
+    impact: { halfLifeSeconds: 186.377, permanentShare: 0 },
+  };
+}
