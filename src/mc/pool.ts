@@ -1,6 +1,6 @@
 // Runs batches either on a piscina worker pool or inline on this thread, behind one interface.
-// A batch whose worker dies is run again (on a fresh worker) up to MAX_ATTEMPTS times: a crash costs a
-// retry, never a path.
+// A batch whose worker dies is run again (on a fresh worker) up to MAX_ATTEMPTS times (src/mc/retry.ts): a crash
+// costs a retry, never a path.
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
@@ -20,9 +20,10 @@ import {
 } from "./batch.js";
 import type { Batch } from "./plan.js";
 import { InternalError } from "../config/errors.js";
+import { retryBatch } from "./retry.js";
 import type { WorkerData, WorkerTask } from "./worker.js";
 
-export const MAX_ATTEMPTS = 3;
+export { MAX_ATTEMPTS } from "./retry.js";
 
 export interface BatchRunner {
   run(batch: Batch, csv: boolean): Promise<BatchResult>;
@@ -78,29 +79,22 @@ export class PoolRunner implements BatchRunner {
     return this.options.threads;
   }
 
-  async run(batch: Batch, csv: boolean): Promise<BatchResult> {
-    for (let attempt = 1; ; attempt++) {
-      const task: WorkerTask = {
-        first: batch.first,
-        count: batch.count,
-        csv,
-        crash: attempt === 1 && this.crash.has(batch.index),
-      };
-      try {
+  run(batch: Batch, csv: boolean): Promise<BatchResult> {
+    return retryBatch(
+      `paths ${batch.first}–${batch.first + batch.count - 1}`,
+      async (attempt) => {
+        const task: WorkerTask = {
+          first: batch.first,
+          count: batch.count,
+          csv,
+          crash: attempt === 1 && this.crash.has(batch.index),
+        };
         const packed = (await this.pool.run(task)) as Uint8Array;
         return unpackBatch(packed, batch.count, csv, this.options.fan !== undefined, recordStrideOf(this.options.setup));
-      } catch (err) {
-        const message = (err as Error).message ?? String(err);
-        if (message.startsWith(PATH_FAILURE)) throw pathFailure(message, err);
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(
-            `paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${(err as Error).message}`,
-            { cause: err },
-          );
-        }
-        this.retries++;
-      }
-    }
+      },
+      (message, err) => (message.startsWith(PATH_FAILURE) ? pathFailure(message, err) : undefined),
+      () => this.retries++,
+    );
   }
 
   async close(): Promise<void> {

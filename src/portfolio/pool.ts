@@ -1,11 +1,13 @@
 // Runs a portfolio run's batches on a piscina pool of worker threads (dist/portfolio/worker.js) or inline on
 // this thread, behind one interface (as src/mc/pool.ts does for the single-market engine). A batch whose worker
-// dies is run again on a fresh worker, up to MAX_ATTEMPTS times; an engine failure on a path is not retried.
+// dies is run again on a fresh worker, up to MAX_ATTEMPTS times; an engine failure on a path is not retried
+// (the policy is src/mc/retry.ts's, shared with that pool).
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { InternalError } from "../config/errors.js";
 import { portfolioKernelModule } from "../kernel/portfolio-engine.js";
 import type { KernelBuild } from "../kernel/module.js";
+import { retryBatch } from "../mc/retry.js";
 import {
   PORTFOLIO_PATH_FAILURE,
   createPortfolioEngine,
@@ -19,7 +21,6 @@ import { portfolioMetricNames } from "./engine.js";
 import type { PortfolioScenario } from "./schema.js";
 import type { PortfolioWorkerData, PortfolioWorkerTask } from "./worker.js";
 
-export const MAX_ATTEMPTS = 3;
 
 export interface PortfolioBatch {
   index: number;
@@ -96,28 +97,23 @@ export class PortfolioPoolRunner implements PortfolioBatchRunner {
     return this.options.threads;
   }
 
-  async run(batch: PortfolioBatch, csv: boolean): Promise<PortfolioBatchResult> {
-    for (let attempt = 1; ; attempt++) {
-      const task: PortfolioWorkerTask = {
-        first: batch.first,
-        count: batch.count,
-        csv,
-        crash: attempt === 1 && this.crash.has(batch.index),
-      };
-      try {
+  run(batch: PortfolioBatch, csv: boolean): Promise<PortfolioBatchResult> {
+    return retryBatch(
+      `portfolio paths ${batch.first}–${batch.first + batch.count - 1}`,
+      async (attempt) => {
+        const task: PortfolioWorkerTask = {
+          first: batch.first,
+          count: batch.count,
+          csv,
+          crash: attempt === 1 && this.crash.has(batch.index),
+        };
         const packed = (await this.pool.run(task)) as Uint8Array;
         return unpackPortfolioBatch(packed, batch.count, this.stride, csv);
-      } catch (err) {
-        const message = (err as Error).message ?? String(err);
-        if (message.startsWith(PORTFOLIO_PATH_FAILURE)) throw pathFailure(message, this.options.scenario.seed, err);
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(`portfolio paths ${batch.first}–${batch.first + batch.count - 1} failed ${attempt} times: ${message}`, {
-            cause: err,
-          });
-        }
-        this.retries++;
-      }
-    }
+      },
+      (message, err) =>
+        message.startsWith(PORTFOLIO_PATH_FAILURE) ? pathFailure(message, this.options.scenario.seed, err) : undefined,
+      () => this.retries++,
+    );
   }
 
   async close(): Promise<void> {
