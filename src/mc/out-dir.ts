@@ -294,6 +294,11 @@ export async function prepareSweepDir(
   }
   if (other === undefined) return;
   await removeAll(dir, names, kinds);
+  await removeOtherPointDirs(dir, pointDirs);
+}
+
+/** Removes the point-* directories of `dir` not in `keep`. */
+export async function removeOtherPointDirs(dir: string, keep: ReadonlySet<string>): Promise<void> {
   let entries: string[] = [];
   try {
     entries = await readdir(dir);
@@ -301,11 +306,10 @@ export async function prepareSweepDir(
     throw outputError(err, dir, "list");
   }
   for (const name of entries) {
-    if (/^point-\d+$/.test(name) && !pointDirs.has(name)) {
-      await rm(join(dir, name), { recursive: true, force: true }).catch((err: unknown) => {
-        throw outputError(err, join(dir, name), "remove");
-      });
-    }
+    if (!/^point-\d+$/.test(name) || keep.has(name)) continue;
+    await rm(join(dir, name), { recursive: true, force: true }).catch((err: unknown) => {
+      throw outputError(err, join(dir, name), "remove");
+    });
   }
 }
 

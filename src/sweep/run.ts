@@ -3,7 +3,7 @@
 // paired differences of each point against the baseline point, path by path. An interrupted sweep keeps a
 // checkpoint of its finished points (checkpoint.ts) and `resume` finishes it. runSweepShard: one shard of a
 // sweep (shard.ts), each of its segments a run directory, merged by `cascade merge` (merge.ts).
-import { rm, readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -32,11 +32,12 @@ import {
   lockOutDir,
   prepareRunDir,
   prepareSweepDir,
+  removeOtherPointDirs,
   showValue,
   type OutLock,
   type RunIdentity,
 } from "../mc/out-dir.js";
-import { OutputError, ensureDir, entryKind, outputError, readRegularFile, removeEntry } from "../report/atomic.js";
+import { OutputError, ensureDir, entryKind, readRegularFile, removeEntry } from "../report/atomic.js";
 import { PATHS_CSV } from "../report/csv.js";
 import { ENGINE_VERSION, PATHS_PARQUET } from "../report/parquet.js";
 import type { Summary } from "../report/summary-json.js";
@@ -473,22 +474,6 @@ async function nothingToResume(dir: string, record: SweepRecord): Promise<InputE
   return new InputError(
     `--resume ${dir}: no ${SWEEP_CHECKPOINT} there (not the directory of an interrupted sweep?); run the sweep without --resume`,
   );
-}
-
-/** Removes the point-* directories of `dir` not in `keep`. */
-async function removeOtherPointDirs(dir: string, keep: ReadonlySet<string>): Promise<void> {
-  let entries: string[] = [];
-  try {
-    entries = await readdir(dir);
-  } catch (err) {
-    throw outputError(err, dir, "list");
-  }
-  for (const name of entries) {
-    if (!/^point-\d+$/.test(name) || keep.has(name)) continue;
-    await rm(join(dir, name), { recursive: true, force: true }).catch((err: unknown) => {
-      throw outputError(err, join(dir, name), "remove");
-    });
-  }
 }
 
 /**
