@@ -36,7 +36,7 @@ export class AdlRanking {
       if (!(profit > 0)) continue;
       let score: number;
       if (random) {
-        philox(j, st.path, st.step, DOMAIN.adl, st.seedLo, st.seedHi, st.w);
+        philox(j, st.path, st.step, DOMAIN.adl + st.domainShift, st.seedLo, st.seedHi, st.w);
         score = uniform52(st.w[0], st.w[1]);
       } else if (hyperliquid) {
         // Hyperliquid: (mark / entry) × notional / account value (a short's price ratio inverted: its profit grows as the mark falls)
@@ -94,8 +94,8 @@ export function socialize(st: RefState, side: number, deficit: number, mark: num
   }
   if (onSocializedLoss) onSocializedLoss({ step: st.step, deficit, haircuts });
   // the haircut traders pay it: what they give up of their profit
-  st.adlPnl -= taken;
-  st.adlTransfer += taken;
+  st.venue.adlPnl -= taken;
+  st.venue.adlTransfer += taken;
   st.trace?.event(KIND["socialized-loss"], -1, side, NaN, mark, NaN, taken, -1);
   // a shortfall below the profits is covered in full: the haircuts' sum differs from it by rounding only, which
   // must not show as bad debt (P(badDebt) counts paths with badDebt > 0)

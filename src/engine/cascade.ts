@@ -183,6 +183,7 @@ export class ReferenceEngine implements EngineHooks {
     st.startPath(path);
     st.newPath();
     mech.newPath();
+    st.venue.newPath();
     newLedgerPath(st);
     book.newPath();
     st.openInterest.newPath();
@@ -267,7 +268,7 @@ export class ReferenceEngine implements EngineHooks {
       if (mark > markPeak) markPeak = mark;
       const dd = (markPeak - mark) / markPeak;
       if (dd > maxDrawdown) maxDrawdown = dd;
-      if (this.onStep) this.onStep(ledgerAt(st, mark, mech.backstop.vaultCash));
+      if (this.onStep) this.onStep(ledgerAt(st, mark));
       if (st.trace) this.traceRow(t, fundamental, mark, book.lastPrice);
       if (t === nextSample) nextSample = this.sample(t, mark, fundamental);
     }
@@ -280,16 +281,16 @@ export class ReferenceEngine implements EngineHooks {
     out[at + METRIC.maxDrawdown] = maxDrawdown;
     out[at + METRIC.exogenousDrawdown] = exoDrawdown;
     out[at + METRIC.amplification] = amplification(maxDrawdown, exoDrawdown, tick / p[P.initialPrice]);
-    out[at + METRIC.insuranceMin] = st.insuranceMin;
-    out[at + METRIC.insuranceFinal] = st.insurance;
-    out[at + METRIC.badDebt] = st.badDebt;
+    out[at + METRIC.insuranceMin] = st.venue.insuranceMin;
+    out[at + METRIC.insuranceFinal] = st.venue.insurance;
+    out[at + METRIC.badDebt] = st.venue.badDebt;
     out[at + METRIC.adlCount] = st.adlCount;
     out[at + METRIC.adlNotional] = st.adlNotional;
     out[at + METRIC.avgSlippage] = st.markedValue > 0 ? st.slipValue / st.markedValue : 0;
     out[at + METRIC.bookExhausted] = book.exhausted ? 1 : 0;
     out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
     out[at + METRIC.marginHeld] = scan ? marginSum / steps : NaN;
-    writeWhoPaid(st, out, at, mech.backstop.vaultCash);
+    writeWhoPaid(st.venue, out, at);
   }
 
   sell(qty: number): number {
@@ -308,9 +309,9 @@ export class ReferenceEngine implements EngineHooks {
     const recorder = new TraceRecorder(capEvents, st.p[P.steps], {
       step: () => st.step,
       round: () => st.round,
-      fund: () => st.insurance,
+      fund: () => st.venue.insurance,
       // the backstop engine's vault (0 without one)
-      vault: () => (st.perAccount ? this.mech.backstop.vaultCash : 0),
+      vault: () => (st.perAccount ? st.venue.vaultCash : 0),
     });
     st.trace = recorder;
     return recorder;
@@ -339,7 +340,7 @@ export class ReferenceEngine implements EngineHooks {
       depth1pct: book.depthWithin(0.01),
       oiLong,
       oiShort,
-      badDebt: st.badDebt,
+      badDebt: st.venue.badDebt,
     });
   }
 
@@ -351,11 +352,11 @@ export class ReferenceEngine implements EngineHooks {
       this.st.p[P.steps],
       mark,
       fundamental,
-      this.st.insurance,
+      this.st.venue.insurance,
       this.st.openInterest,
       v.vaultLongQ,
       v.vaultShortQ,
-      v.vaultCash,
+      this.st.venue.vaultCash,
     );
   }
 }

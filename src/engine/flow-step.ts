@@ -30,7 +30,15 @@ export function flowStep(st: RefState, mark: number): boolean {
       let i = -1;
       let at = 0;
       while (st.flowLen > 0) {
-        philox(flowCounter(FLOW_STREAM.closePick, draw++), st.path, st.step, DOMAIN.flow, st.seedLo, st.seedHi, st.w);
+        philox(
+          flowCounter(FLOW_STREAM.closePick, draw++),
+          st.path,
+          st.step,
+          DOMAIN.flow + st.domainShift,
+          st.seedLo,
+          st.seedHi,
+          st.w,
+        );
         let r = Math.floor(uniform52(st.w[0], st.w[1]) * st.flowLen);
         if (r >= st.flowLen) r = st.flowLen - 1;
         const j = st.flowList[r];
@@ -77,7 +85,7 @@ function poisson(st: RefState, mean: number, stream: number): number {
   while (left > 0) {
     const m = left < FLOW_CHUNK ? left : FLOW_CHUNK;
     left -= m;
-    philox(flowCounter(stream, chunk++), st.path, st.step, DOMAIN.flow, st.seedLo, st.seedHi, st.w);
+    philox(flowCounter(stream, chunk++), st.path, st.step, DOMAIN.flow + st.domainShift, st.seedLo, st.seedHi, st.w);
     const u = uniform52(st.w[0], st.w[1]);
     let k = 0;
     let prob = exp(-m);
@@ -114,17 +122,17 @@ function closeVoluntarily(st: RefState, i: number, s: number): void {
   const c = st.curColl[i];
   const notional = s > 0 ? st.book.sell(q) : st.book.buy(q);
   const pnl = s * (notional - q * st.pop.entry[i]);
-  st.makers -= pnl;
+  st.venue.makers -= pnl;
   const remaining = c + pnl;
   st.trace?.fill(KIND.close, i, s, q, notional, q, c, st.pop.entry[i]);
   closeAccount(st, i, s, q);
   if (remaining >= 0) {
     st.cash[i] = remaining;
-    st.flowPnl += pnl;
+    st.venue.flowPnl += pnl;
   } else {
     st.cash[i] = 0;
-    st.flowPnl -= c;
-    st.shortfall += -remaining;
+    st.venue.flowPnl -= c;
+    st.venue.shortfall += -remaining;
     fundThenBadDebt(st, -remaining, s);
   }
   st.trace?.close();
@@ -135,7 +143,7 @@ function closeVoluntarily(st: RefState, i: number, s: number): void {
 function arrive(st: RefState, k: number, mark: number): void {
   const pop = st.pop;
   const i = st.active;
-  const a = drawArrival(st.s, k, st.path, st.step, st.seedLo, st.seedHi, st.w);
+  const a = drawArrival(st.s, k, st.path, st.step, st.seedLo, st.seedHi, st.w, DOMAIN.flow + st.domainShift);
   const s = a.long ? 1 : -1;
   const q = a.notional / mark;
   const fill = s > 0 ? st.book.buy(q) : st.book.sell(q);
@@ -160,7 +168,7 @@ function arrive(st: RefState, k: number, mark: number): void {
   st.active++;
   st.openCount++;
   if (st.flowList.length > 0) st.flowList[st.flowLen++] = i;
-  st.arrivalsIn += c;
+  st.venue.arrivalsIn += c;
   st.trace?.event(KIND.arrival, i, s, q, e, e - (s * c) / q, fill, -1);
   if (st.onFlow)
     st.onFlow({ step: st.step, kind: "arrival", account: i, side: s, size: q, notional: fill, entry: e, collateral: c });

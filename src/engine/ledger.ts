@@ -30,23 +30,74 @@ export interface Ledger {
   mark: number;
 }
 
-/** The path's money as it starts: the fund's initial balance, every other party at 0. */
+/**
+ * The venue's money (assembly/ledger.ts's balances): the insurance fund, the treasury, the makers, bad debt, the
+ * backstop vault's cash, and the who-paid totals of the record. One per run, whatever the markets: a single market
+ * (cascade.ts) owns one, several markets (markets.ts) share one; everything else of a market is its RefState's.
+ */
+export class VenueLedger {
+  /** The fund's opening balance, its cap, and the share of its running peak ADL's trigger keeps (market 0's slots). */
+  readonly initialInsurance: number;
+  readonly insuranceCap: number;
+  readonly fundKeep: number;
+  /** The backstop vault's capital: the per-account markets' vault capital, summed in market order (0 without one). */
+  readonly vaultCapital: number;
+
+  insurance = 0;
+  insuranceMin = 0;
+  /** The fund's running peak in the path (updated lazily when it pays: between payouts it only grows). */
+  insurancePeak = 0;
+  treasury = 0;
+  makers = 0;
+  badDebt = 0;
+  /** engine backstop: the vault's cash (its inventory per market: mechanisms/backstop.ts). */
+  vaultCash = 0;
+  liquidatedPnl = 0;
+  adlPnl = 0;
+  adlTransfer = 0;
+  keepersPnl = 0;
+  feesPaid = 0;
+  shortfall = 0;
+  /** The voluntary closers' realised P&L, and the collateral accounts.flow's arrivals brought in, in this path. */
+  flowPnl = 0;
+  arrivalsIn = 0;
+
+  /** The venue of these markets' parameter blocks (venue-wide slots from the first; one market: its own). */
+  constructor(params: readonly Float64Array[]) {
+    const p = params[0];
+    this.initialInsurance = p[P.insurance];
+    this.insuranceCap = p[P.insuranceCap];
+    this.fundKeep = 1 - p[P.fundDrawdown];
+    let capital = 0;
+    for (const q of params) capital += q[P.perAccount] === 1 ? q[P.vaultCapital] : 0;
+    this.vaultCapital = capital;
+  }
+
+  /** The path's money as it starts: the fund's initial balance, the vault's capital, every other party at 0. */
+  newPath(): void {
+    this.insurance = this.initialInsurance;
+    this.insuranceMin = this.insurance;
+    this.insurancePeak = this.insurance;
+    this.treasury = 0;
+    this.makers = 0;
+    this.badDebt = 0;
+    this.vaultCash = this.vaultCapital;
+    this.liquidatedPnl = 0;
+    this.adlPnl = 0;
+    this.adlTransfer = 0;
+    this.keepersPnl = 0;
+    this.feesPaid = 0;
+    this.shortfall = 0;
+    this.flowPnl = 0;
+    this.arrivalsIn = 0;
+  }
+}
+
+/** A market's path starts: its per-step cap totals from zero (the venue's money: VenueLedger.newPath). */
 export function newPath(st: RefState): void {
-  st.insurance = st.p[P.insurance];
-  st.insuranceMin = st.insurance;
-  st.insurancePeak = st.insurance;
-  st.treasury = 0;
   st.capStep = 0;
   st.stepNotional = 0;
   st.stepLoss = 0;
-  st.makers = 0;
-  st.badDebt = 0;
-  st.liquidatedPnl = 0;
-  st.adlPnl = 0;
-  st.adlTransfer = 0;
-  st.keepersPnl = 0;
-  st.feesPaid = 0;
-  st.shortfall = 0;
 }
 
 // ---- the fund's waterfall ----
@@ -68,38 +119,38 @@ export function cover(st: RefState, deficit0: number, s: number, mark: number): 
 
 /** The fund's floor: (1 − d) × its running peak, moved to the balance first; 0 without adl.trigger (d = 1). */
 function fundFloor(st: RefState): number {
-  const keep = 1 - st.p[P.fundDrawdown];
+  const keep = st.venue.fundKeep;
   if (keep === 0) return 0;
-  if (st.insurance > st.insurancePeak) st.insurancePeak = st.insurance;
-  return st.insurancePeak * keep;
+  if (st.venue.insurance > st.venue.insurancePeak) st.venue.insurancePeak = st.venue.insurance;
+  return st.venue.insurancePeak * keep;
 }
 
 /** The fund pays what it can of a deficit, down to its floor; returns what it paid. */
 function payFromFund(st: RefState, deficit: number): number {
   const floor = fundFloor(st);
-  const avail = st.insurance - floor;
+  const avail = st.venue.insurance - floor;
   let paid = 0;
   if (avail > 0) {
     if (deficit >= avail) {
       paid = avail;
-      st.insurance = floor;
+      st.venue.insurance = floor;
     } else {
       paid = deficit;
-      st.insurance -= deficit;
+      st.venue.insurance -= deficit;
     }
   }
-  if (st.insurance < st.insuranceMin) st.insuranceMin = st.insurance;
+  if (st.venue.insurance < st.venue.insuranceMin) st.venue.insuranceMin = st.venue.insurance;
   return paid;
 }
 
 /** What the fund can pay now: its balance above its floor. */
 export function fundAvailable(st: RefState): number {
-  return st.insurance - fundFloor(st);
+  return st.venue.insurance - fundFloor(st);
 }
 
 /** Bad debt booked for a loss of a side-s position. */
 export function addBadDebt(st: RefState, deficit: number, s: number): void {
-  st.badDebt += deficit;
+  st.venue.badDebt += deficit;
   st.trace?.badDebt(s, deficit);
 }
 
@@ -114,12 +165,12 @@ export function fundThenBadDebt(st: RefState, deficit: number, s: number): void 
  * with no floor; what the fund does not hold becomes system debt.
  */
 export function payIncentive(st: RefState, incentive: number, i: number, s: number): void {
-  const paid = st.insurance < incentive ? (st.insurance > 0 ? st.insurance : 0) : incentive;
-  st.insurance -= paid;
-  if (st.insurance < st.insuranceMin) st.insuranceMin = st.insurance;
-  st.makers += incentive;
-  st.keepersPnl += incentive;
-  st.badDebt += incentive - paid;
+  const paid = st.venue.insurance < incentive ? (st.venue.insurance > 0 ? st.venue.insurance : 0) : incentive;
+  st.venue.insurance -= paid;
+  if (st.venue.insurance < st.venue.insuranceMin) st.venue.insuranceMin = st.venue.insurance;
+  st.venue.makers += incentive;
+  st.venue.keepersPnl += incentive;
+  st.venue.badDebt += incentive - paid;
   const trace = st.trace;
   if (trace) {
     trace.event(KIND.keeper, i, s, NaN, NaN, NaN, incentive, -1);
@@ -131,11 +182,11 @@ export function payIncentive(st: RefState, incentive: number, i: number, s: numb
 
 /** A liquidation fee into the fund; a capped fund keeps its cap and the excess goes to the treasury. */
 export function addFee(st: RefState, fee: number): void {
-  st.insurance += fee;
-  const cap = st.p[P.insuranceCap];
-  if (st.insurance > cap) {
-    st.treasury += st.insurance - cap;
-    st.insurance = cap;
+  st.venue.insurance += fee;
+  const cap = st.venue.insuranceCap;
+  if (st.venue.insurance > cap) {
+    st.venue.treasury += st.venue.insurance - cap;
+    st.venue.insurance = cap;
   }
 }
 
@@ -202,7 +253,7 @@ export function settleUnits(
   const q = st.curSize[i];
   const c = st.curColl[i];
   const pnl = s * (notional - qx * st.pop.entry[i]);
-  st.makers -= pnl;
+  st.venue.makers -= pnl;
   st.liquidatedNotional += notional;
   st.slipValue += s * (qx * mark - notional);
   st.markedValue += qx * mark;
@@ -217,13 +268,13 @@ export function settleUnits(
     if (remaining >= 0) {
       const fee = charged ? Math.min(feeRateOf(st, i, notional) * notional, remaining) : 0;
       st.cash[i] = remaining - fee;
-      st.liquidatedPnl += pnl - fee;
-      st.feesPaid += fee;
+      st.venue.liquidatedPnl += pnl - fee;
+      st.venue.feesPaid += fee;
       addFee(st, fee);
     } else {
       st.cash[i] = 0;
-      st.liquidatedPnl -= c;
-      st.shortfall += -remaining;
+      st.venue.liquidatedPnl -= c;
+      st.venue.shortfall += -remaining;
       paid = cover(st, -remaining, s, mark);
     }
   } else {
@@ -235,8 +286,8 @@ export function settleUnits(
     st.openInterest.reduced(s, qx);
     const fee = charged && remaining > 0 ? Math.min(feeRateOf(st, i, notional) * notional, remaining) : 0;
     st.curColl[i] = remaining - fee;
-    st.liquidatedPnl += pnl - fee;
-    st.feesPaid += fee;
+    st.venue.liquidatedPnl += pnl - fee;
+    st.venue.feesPaid += fee;
     addFee(st, fee);
     st.curLiq[i] = liquidationPriceOf(st, s, st.curSize[i], st.pop.entry[i], st.curColl[i]);
   }
@@ -246,18 +297,18 @@ export function settleUnits(
 // ---- the record and the ledger ----
 
 /** Who paid, at the mark: each party's money change over the path (assembly/ledger.ts writeWhoPaid says why). */
-export function writeWhoPaid(st: RefState, out: Float64Array, at: number, vaultCash: number): void {
-  const p = st.p;
-  out[at + METRIC.liquidatedPnl] = st.liquidatedPnl;
-  out[at + METRIC.adlTransfer] = st.adlTransfer;
-  out[at + METRIC.fundNet] = st.insurance - p[P.insurance];
-  out[at + METRIC.vaultPnl] = st.perAccount ? vaultCash - p[P.vaultCapital] : 0;
-  out[at + METRIC.treasury] = st.treasury;
-  out[at + METRIC.keepersPnl] = st.keepersPnl;
-  out[at + METRIC.makersPnl] = st.makers - st.keepersPnl + (st.adlPnl + st.adlTransfer);
-  out[at + METRIC.feesPaid] = st.feesPaid;
-  out[at + METRIC.shortfall] = st.shortfall;
-  out[at + METRIC.flowPnl] = st.flowPnl;
+export function writeWhoPaid(venue: VenueLedger, out: Float64Array, at: number): void {
+  out[at + METRIC.liquidatedPnl] = venue.liquidatedPnl;
+  out[at + METRIC.adlTransfer] = venue.adlTransfer;
+  out[at + METRIC.fundNet] = venue.insurance - venue.initialInsurance;
+  // 0 − 0 without a vault
+  out[at + METRIC.vaultPnl] = venue.vaultCash - venue.vaultCapital;
+  out[at + METRIC.treasury] = venue.treasury;
+  out[at + METRIC.keepersPnl] = venue.keepersPnl;
+  out[at + METRIC.makersPnl] = venue.makers - venue.keepersPnl + (venue.adlPnl + venue.adlTransfer);
+  out[at + METRIC.feesPaid] = venue.feesPaid;
+  out[at + METRIC.shortfall] = venue.shortfall;
+  out[at + METRIC.flowPnl] = venue.flowPnl;
 }
 
 /** The traders' money: a closed account's cash, an open one's collateral. */
@@ -267,19 +318,19 @@ export function tradersCash(st: RefState): number {
   return traders;
 }
 
-/** Where the money is as the step ends at this mark (the vault's cash: the backstop's, 0 without one). */
-export function ledgerAt(st: RefState, mark: number, vaultCash: number): Ledger {
+/** Where the money is as one market's step ends at this mark (the vault's cash: the backstop's, 0 without one). */
+export function ledgerAt(st: RefState, mark: number): Ledger {
   return {
     step: st.step,
     traders: tradersCash(st),
-    insurance: st.insurance,
-    makers: st.makers,
-    badDebt: st.badDebt,
-    treasury: st.treasury,
-    arrivals: st.arrivalsIn,
+    insurance: st.venue.insurance,
+    makers: st.venue.makers,
+    badDebt: st.venue.badDebt,
+    treasury: st.venue.treasury,
+    arrivals: st.venue.arrivalsIn,
     open: st.openCount,
     liquidatedNotional: st.liquidatedNotional,
-    vault: vaultCash,
+    vault: st.venue.vaultCash,
     mark,
   };
 }

@@ -76,10 +76,10 @@ function transfer(st: RefState, adl: AdlRanking, entry: LossEntry, P: number, ma
     }
     const x = left < qj ? left : qj;
     const pnl = side * x * (P - ej);
-    st.makers -= pnl;
-    st.adlPnl += pnl;
+    st.venue.makers -= pnl;
+    st.venue.adlPnl += pnl;
     // what the ADL'd position gives up against the mark (0 when ADL is at the mark)
-    st.adlTransfer += side * x * (mark - P);
+    st.venue.adlTransfer += side * x * (mark - P);
     if (x === qj) {
       closeAccount(st, j, side, qj);
       st.cash[j] = st.curColl[j] + pnl;
@@ -107,12 +107,12 @@ function transfer(st: RefState, adl: AdlRanking, entry: LossEntry, P: number, ma
   // closed whole at its bankruptcy price, the remainder's equity is exactly zero: its collateral is its loss
   let pnl = left === 0 && P === entry.price ? -entry.collateral : s * (r - left) * (P - e);
   if (left > 0) pnl += s * left * (mark - e);
-  st.makers -= pnl;
+  st.venue.makers -= pnl;
   const rest = entry.collateral + pnl;
-  if (rest >= 0) st.liquidatedPnl += pnl;
+  if (rest >= 0) st.venue.liquidatedPnl += pnl;
   else {
-    st.liquidatedPnl -= entry.collateral;
-    st.shortfall += -rest;
+    st.venue.liquidatedPnl -= entry.collateral;
+    st.venue.shortfall += -rest;
   }
   if (rest > 0) st.cash[i] += rest;
   else if (rest < 0) fundThenBadDebt(st, -rest, s);
@@ -132,7 +132,7 @@ function deleverageProfits(st: RefState, adl: AdlRanking, side: number, deficit:
     if (st.dead[j] === 1) continue;
     const q = st.curSize[j];
     const profit = side * q * (mark - pop.entry[j]);
-    st.makers -= profit;
+    st.venue.makers -= profit;
     const haircut = Math.min(deficit, profit);
     st.cash[j] = st.curColl[j] + profit - haircut;
     kept += profit - haircut;
@@ -144,7 +144,7 @@ function deleverageProfits(st: RefState, adl: AdlRanking, side: number, deficit:
     // closed whole at the mark against a deficit no bankrupt size carries (no counterparty)
     st.trace?.event(KIND.adl, j, side, q, mark, NaN, q * mark, -1);
   }
-  st.adlPnl += kept;
-  st.adlTransfer += given;
+  st.venue.adlPnl += kept;
+  st.venue.adlTransfer += given;
   return deficit;
 }

@@ -22,6 +22,13 @@ export interface MarketsSetup {
   cholesky: Float64Array;
 }
 
+/**
+ * Market m's Philox draws are market 0's (today's) counters with the domain word (the 4th) increased by
+ * MARKET_DOMAIN_STRIDE × m: its diffusion and jump-count uniforms, its jump sizes, its generated population, its
+ * accounts.flow and its random ADL ranking (src/engine/markets.ts lists them).
+ */
+export const MARKET_DOMAIN_STRIDE = 16;
+
 /** Per market, after the venue's metrics: `markets.NAME.METRIC`. */
 export const MARKET_METRICS = [
   "liquidations",

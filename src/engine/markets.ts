@@ -1,13 +1,365 @@
-// Placeholder until the several-market reference engine is merged (phase B1 of #14): the integrator replaces this
-// file with the real MarketsReferenceEngine (same interface as ReferenceEngine).
-import type { FanSink } from "./fan.js";
-import type { MarketsSetup } from "./markets-setup.js";
+// Several markets under one venue (phase B1: isolated margin), in plain TypeScript: the reference of the kernel's
+// assembly/markets.ts. Each market is a whole single-market state (RefState: its setup, book, population and accounts,
+// ladder cursors, pending lists, loss queue, per-step caps; its PriceProcess, its mechanisms, its ADL ranking) and
+// they share one VenueLedger (the fund, bad debt, the treasury, the makers, the vault's cash, the who-paid totals).
+// A single market never comes here: it runs cascade.ts (ReferenceEngine), whose step is this one with M = 1.
+//
+// Randomness (market m of M; L the lower Cholesky factor, row-major; market 0's counters are the single market's):
+//   - per step t of path p, for k = 0..M−1 (all markets, whatever their price model): Philox (t, p, 0, DOMAIN.market +
+//     16k) → u_k = uniform52(w0, w1), uJump_k = uniform52(w2, w3), ε_k = normalInv(u_k);
+//   - market m's diffusion normal z_m = 0; for k = 0..m: z_m += L[m·M + k] · ε_k (in k order);
+//   - its GBM/Merton return μdt + σ√dt · z_m; its Merton jump count from uJump_m, its jump sizes Philox
+//     (t, p, 1, DOMAIN.market + 16m); replay's bootstrap index from u_m; its shocks and replayed returns its own;
+//   - its generated population: the single market's counters (index 0, or path + 1 with resample) in DOMAIN.population
+//     + 16m; its accounts.flow DOMAIN.flow + 16m; its random ADL ranking DOMAIN.adl + 16m.
+//
+// A step (t = 1..steps; steps and maxRoundsPerStep are market 0's):
+//   (1) for m = 0..M−1: market m's opening, exactly as cascade.ts: its stress scale and spread from its own mark's
+//       drawdown, its price move (above), book step and centre, exogenous drawdown, backstop unwind, opening mark
+//       (ema, oracle, band), scan open (its marginSum), accounts.flow;
+//   (2) rounds = 0; while rounds < maxRounds: for m = 0..M−1 market m's round at its mark (its st.round + 1; per
+//       account or batched); a market that liquidated (n > 0) then follows its mark and updates its min price, peak
+//       and drawdown (one that did not leaves them); when no market liquidated, stop; else rounds++ and the venue's
+//       firstLiquidationStep is t if unset;
+//   (3) for m = 0..M−1: market m's loss allocation at its mark (ADL rankings of its own side/accounts), then its
+//       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger).
+// The record: recordNames(names) (markets-setup.ts); sums run from 0 over the markets in order.
 
-export class MarketsReferenceEngine {
-  constructor(_setup: MarketsSetup) {
-    throw new Error("several markets: engine not merged yet");
+import { DOMAIN, P } from "./layout.js";
+import { normalInv } from "./mathfn.js";
+import { METRIC, METRIC_NAMES } from "./metrics.js";
+import { MARKET_METRICS, type MarketsSetup } from "./markets-setup.js";
+import { philox, uniform52 } from "./philox.js";
+import { buildLadder, copyPopulation, drawPopulation } from "./population.js";
+import type { EngineSetup } from "./setup.js";
+import { RefState } from "./state.js";
+import { PriceProcess } from "./price.js";
+import { type Ledger, VenueLedger, ledgerAt, newPath as newCapsPath, writeWhoPaid } from "./ledger.js";
+import { AdlRanking } from "./adl.js";
+import { adlOn, allocate } from "./loss-allocation.js";
+import { Mechanisms } from "./mechanisms/index.js";
+import { perAccountRound } from "./rounds.js";
+import { flowStep } from "./flow-step.js";
+import { openScanStep } from "./triggers/scan.js";
+import { amplification } from "./cascade.js";
+
+/** The venue's ledger at the end of a step: the sums over the markets, and each market's own (its traders, open, mark). */
+export interface MarketsLedger extends Ledger {
+  markets: Ledger[];
+}
+
+/** One market of the venue: its state and concerns, and the path's totals cascade.ts keeps in locals. */
+export class Market {
+  readonly st: RefState;
+  readonly price: PriceProcess;
+  readonly mech: Mechanisms;
+  readonly adl: AdlRanking;
+  private readonly tick: number;
+  private readonly withdrawal: number;
+  private readonly stressFloor: number;
+  private readonly widening: number;
+  private readonly backstopOn: boolean;
+  private readonly flowOn: boolean;
+  private readonly adlOn: boolean;
+
+  // ---- the path's totals (cascade.ts's locals) ----
+  mark = 0;
+  fundamental = 0;
+  minPrice = 0;
+  markPeak = 0;
+  maxDrawdown = 0;
+  private exoPeak = 0;
+  exoDrawdown = 0;
+  /** What the scan engine's positions required, summed over the steps. */
+  marginSum = 0;
+
+  constructor(setup: EngineSetup, venue: VenueLedger, m: number) {
+    const st = new RefState(setup, venue, m);
+    this.st = st;
+    const p = st.p;
+    this.price = new PriceProcess(setup, st.tick, st.domainShift);
+    this.mech = new Mechanisms(st);
+    this.adl = new AdlRanking(st);
+    this.tick = st.tick;
+    this.withdrawal = p[P.stressWithdrawal];
+    this.stressFloor = p[P.stressFloor];
+    this.widening = p[P.spreadWidening];
+    this.backstopOn = st.isEngine("backstop");
+    this.flowOn = p[P.flowCloseProb] > 0 || p[P.flowArrivalMean] > 0;
+    this.adlOn = adlOn(st);
   }
-  prepare(_seedLo: number, _seedHi: number): void {}
-  enableFan(_on = true): void {}
-  runPaths(_first: number, _count: number, _out: Float64Array, _fan?: FanSink): void {}
+
+  /** Draws (or copies) its population for this population index (its own Philox domain) and builds its ladder. */
+  loadPopulation(population: number): void {
+    const st = this.st;
+    if (st.s.accounts) copyPopulation(st.s.accounts, st.pop);
+    else drawPopulation(st.s, st.pop, st.seedLo, st.seedHi, population, DOMAIN.population + st.domainShift);
+    buildLadder(st.s, st.pop);
+    st.openInterest.population(st.pop.isLong, st.pop.size, st.pop.count);
+  }
+
+  /** Path `path` starts (cascade.ts's reset; the venue's money is reset apart, once). */
+  startPath(path: number): void {
+    const st = this.st;
+    st.startPath(path);
+    st.newPath();
+    this.mech.newPath();
+    newCapsPath(st);
+    st.book.newPath();
+    st.openInterest.newPath();
+    this.marginSum = 0;
+    const fundamental = st.p[P.initialPrice];
+    this.fundamental = fundamental;
+    const price = this.price;
+    price.newPath(fundamental);
+    st.book.setCentre(price.fundamentalTick(fundamental));
+    const mark = st.book.mid();
+    price.openPath(mark);
+    if (st.scan) st.model.startPath(mark);
+    this.mark = mark;
+    this.minPrice = mark;
+    this.markPeak = mark;
+    this.maxDrawdown = 0;
+    this.exoPeak = (price.fundamentalTick(fundamental) + 0.5) * this.tick;
+    this.exoDrawdown = 0;
+  }
+
+  /** Step t's opening (cascade.ts (0)–(3b)); z, u, uJump: this market's draws (the header). */
+  open(t: number, z: number, u: number, uJump: number): void {
+    const st = this.st;
+    const book = st.book;
+    const price = this.price;
+    st.step = t;
+    let mark = this.mark;
+    const markPeak = this.markPeak;
+    let scale = 1;
+    if (this.withdrawal > 0) {
+      const keep = 1 - this.withdrawal * ((markPeak - mark) / markPeak);
+      scale = keep > this.stressFloor ? keep : this.stressFloor;
+    }
+    if (this.widening > 0) book.spreadGap = Math.floor(this.widening * ((markPeak - mark) / markPeak));
+    price.moveCorrelated(t, st.path, st.seedLo, st.seedHi, st.w, z, u, uJump);
+    this.fundamental = price.fundamental;
+    book.startStep(scale);
+    const fTick = price.fundamentalTick(this.fundamental);
+    book.setCentre(fTick);
+    const exo = (fTick + 0.5) * this.tick;
+    if (exo > this.exoPeak) this.exoPeak = exo;
+    const exoDd = (this.exoPeak - exo) / this.exoPeak;
+    if (exoDd > this.exoDrawdown) this.exoDrawdown = exoDd;
+    if (this.backstopOn) this.mech.backstop.unwind();
+    const mid = book.mid();
+    book.lastPrice = mid;
+    mark = price.openMark(t, mid);
+    if (st.scan) this.marginSum += openScanStep(st, t, mark);
+    if (this.flowOn && flowStep(st, mark)) mark = price.follow(mark, book);
+    this.mark = mark;
+  }
+
+  /** One cascade round of step t at its mark; a market that liquidated follows its mark. Returns what it liquidated. */
+  round(t: number): number {
+    const st = this.st;
+    st.round++;
+    const n = st.perAccount ? perAccountRound(st, this.mech, this.mark, t) : this.mech.market.batchedRound(this.mark, t);
+    if (n === 0) return 0;
+    const mark = this.price.follow(this.mark, st.book);
+    this.mark = mark;
+    if (mark < this.minPrice) this.minPrice = mark;
+    st.trace?.round(mark);
+    this.drawdownAt(mark);
+    return n;
+  }
+
+  /** The step's loss allocation at its mark, then the mark's drawdown bookkeeping (cascade.ts after the rounds). */
+  close(): void {
+    const mark = this.mark;
+    if (this.adlOn) allocate(this.st, this.adl, mark);
+    if (mark < this.minPrice) this.minPrice = mark;
+    this.drawdownAt(mark);
+  }
+
+  private drawdownAt(mark: number): void {
+    if (mark > this.markPeak) this.markPeak = mark;
+    const dd = (this.markPeak - mark) / this.markPeak;
+    if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+  }
+
+  /** The mark's drawdown against the exogenous one (the record's amplification). */
+  amplification(): number {
+    return amplification(this.maxDrawdown, this.exoDrawdown, this.tick / this.st.p[P.initialPrice]);
+  }
+}
+
+/** Several markets in plain TypeScript: prepare() once per run and seed, then runPaths() into a record buffer. */
+export class MarketsReferenceEngine {
+  readonly venue: VenueLedger;
+  readonly markets: Market[];
+  /** The record's length per path: recordNames(setup.names).length. */
+  readonly stride: number;
+  /** Called after every step when set: the conservation tests read the venue's ledger here. */
+  onStep?: (ledger: MarketsLedger) => void;
+  private readonly cholesky: Float64Array;
+  private readonly steps: number;
+  private readonly maxRounds: number;
+  private readonly eps: Float64Array;
+  private readonly u: Float64Array;
+  private readonly uJump: Float64Array;
+  private readonly w = new Uint32Array(4);
+  private seedLo = 0;
+  private seedHi = 0;
+
+  constructor(setup: MarketsSetup) {
+    const M = setup.markets.length;
+    if (M === 0 || setup.names.length !== M) throw new Error("a MarketsSetup needs one name per market, and a market");
+    if (setup.cholesky.length !== M * M) throw new Error(`the Cholesky factor of ${M} markets has ${M * M} entries`);
+    this.venue = new VenueLedger(setup.markets.map((s) => s.params));
+    this.markets = setup.markets.map((s, m) => new Market(s, this.venue, m));
+    this.cholesky = setup.cholesky;
+    const p0 = setup.markets[0].params;
+    this.steps = p0[P.steps];
+    this.maxRounds = p0[P.maxRounds];
+    this.stride = METRIC_NAMES.length + M * MARKET_METRICS.length;
+    this.eps = new Float64Array(M);
+    this.u = new Float64Array(M);
+    this.uJump = new Float64Array(M);
+  }
+
+  /** Draws (or copies) every market's population and builds its ladder. Call once per run and seed. */
+  prepare(seedLo: number, seedHi: number): void {
+    this.seedLo = seedLo >>> 0;
+    this.seedHi = seedHi >>> 0;
+    for (const market of this.markets) {
+      market.st.seedLo = this.seedLo;
+      market.st.seedHi = this.seedHi;
+      // resample is a per-market slot: a market that resamples draws per path
+      if (market.st.p[P.resample] !== 1) market.loadPopulation(0);
+    }
+  }
+
+  /** Simulates paths first..first+count−1 and writes one record each into out (stride f64 per path). */
+  runPaths(first: number, count: number, out: Float64Array): void {
+    for (let i = 0; i < count; i++) this.runPath(first + i, out, i * this.stride);
+  }
+
+  private runPath(path: number, out: Float64Array, at: number): void {
+    const markets = this.markets;
+    const M = markets.length;
+    const L = this.cholesky;
+    const steps = this.steps;
+    const maxRounds = this.maxRounds;
+    const venue = this.venue;
+
+    venue.newPath();
+    for (const market of markets) {
+      if (market.st.p[P.resample] === 1) market.loadPopulation(path + 1);
+      market.startPath(path);
+    }
+    let firstLiquidationStep = -1;
+    let maxRoundsInStep = 0;
+
+    for (let t = 1; t <= steps; t++) {
+      // every market's own draw, then the correlated normals (the header)
+      for (let k = 0; k < M; k++) {
+        philox(t, path, 0, DOMAIN.market + markets[k].st.domainShift, this.seedLo, this.seedHi, this.w);
+        const u = uniform52(this.w[0], this.w[1]);
+        this.u[k] = u;
+        this.uJump[k] = uniform52(this.w[2], this.w[3]);
+        this.eps[k] = normalInv(u);
+      }
+      // (1) the openings
+      for (let m = 0; m < M; m++) {
+        let z = 0;
+        for (let k = 0; k <= m; k++) z += L[m * M + k] * this.eps[k];
+        markets[m].open(t, z, this.u[m], this.uJump[m]);
+      }
+      // (2) the joint rounds, until no market liquidates
+      let rounds = 0;
+      while (rounds < maxRounds) {
+        let any = false;
+        for (let m = 0; m < M; m++) if (markets[m].round(t) > 0) any = true;
+        if (!any) break;
+        rounds++;
+        if (firstLiquidationStep < 0) firstLiquidationStep = t;
+      }
+      if (rounds > maxRoundsInStep) maxRoundsInStep = rounds;
+      // (3) every market's loss allocation
+      for (let m = 0; m < M; m++) markets[m].close();
+      if (this.onStep) this.onStep(this.ledger());
+    }
+    this.writeRecord(out, at, maxRoundsInStep, firstLiquidationStep);
+  }
+
+  private writeRecord(out: Float64Array, at: number, maxRoundsInStep: number, firstLiquidationStep: number): void {
+    const markets = this.markets;
+    const venue = this.venue;
+    let liquidations = 0;
+    let liquidatedNotional = 0;
+    let adlCount = 0;
+    let adlNotional = 0;
+    let slipValue = 0;
+    let markedValue = 0;
+    let exhausted = false;
+    let scans = false;
+    let marginHeld = 0;
+    for (const market of markets) {
+      const st = market.st;
+      liquidations += st.liquidations;
+      liquidatedNotional += st.liquidatedNotional;
+      adlCount += st.adlCount;
+      adlNotional += st.adlNotional;
+      slipValue += st.slipValue;
+      markedValue += st.markedValue;
+      if (st.book.exhausted) exhausted = true;
+      if (st.scan) {
+        scans = true;
+        marginHeld += market.marginSum / this.steps;
+      }
+    }
+    const m0 = markets[0];
+    out[at + METRIC.liquidations] = liquidations;
+    out[at + METRIC.liquidatedNotional] = liquidatedNotional;
+    out[at + METRIC.maxRoundsInStep] = maxRoundsInStep;
+    out[at + METRIC.minPrice] = m0.minPrice;
+    out[at + METRIC.finalPrice] = m0.mark;
+    out[at + METRIC.maxDrawdown] = m0.maxDrawdown;
+    out[at + METRIC.exogenousDrawdown] = m0.exoDrawdown;
+    out[at + METRIC.amplification] = m0.amplification();
+    out[at + METRIC.insuranceMin] = venue.insuranceMin;
+    out[at + METRIC.insuranceFinal] = venue.insurance;
+    out[at + METRIC.badDebt] = venue.badDebt;
+    out[at + METRIC.adlCount] = adlCount;
+    out[at + METRIC.adlNotional] = adlNotional;
+    out[at + METRIC.avgSlippage] = markedValue > 0 ? slipValue / markedValue : 0;
+    out[at + METRIC.bookExhausted] = exhausted ? 1 : 0;
+    out[at + METRIC.firstLiquidationStep] = firstLiquidationStep;
+    out[at + METRIC.marginHeld] = scans ? marginHeld : NaN;
+    writeWhoPaid(venue, out, at);
+    let k = at + METRIC_NAMES.length;
+    for (const market of markets) {
+      const st = market.st;
+      // MARKET_METRICS' order
+      out[k++] = st.liquidations;
+      out[k++] = st.liquidatedNotional;
+      out[k++] = market.minPrice;
+      out[k++] = market.mark;
+      out[k++] = market.maxDrawdown;
+      out[k++] = market.exoDrawdown;
+      out[k++] = market.amplification();
+      out[k++] = st.adlNotional;
+    }
+  }
+
+  /** The venue's ledger as the step ends: the traders, open accounts and notional summed, the money the venue's. */
+  ledger(): MarketsLedger {
+    const each = this.markets.map((market) => ledgerAt(market.st, market.mark));
+    let traders = 0;
+    let open = 0;
+    let liquidatedNotional = 0;
+    for (const l of each) {
+      traders += l.traders;
+      open += l.open;
+      liquidatedNotional += l.liquidatedNotional;
+    }
+    return { ...each[0], traders, open, liquidatedNotional, markets: each };
+  }
 }

@@ -80,12 +80,19 @@ export const ENTRY_ATTEMPTS = 64;
  * liquidation price (the brackets, margin.maintenanceAt): under a margin.model whose requirement is above the
  * brackets' an account may still be liquidated in the first step.
  */
-export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: number, seedHi: number, population: number): void {
+export function drawPopulation(
+  setup: EngineSetup,
+  pop: Population,
+  seedLo: number,
+  seedHi: number,
+  population: number,
+  domain: number = DOMAIN.population,
+): void {
   const p = setup.params;
   const n = pop.count;
   const w = new Uint32Array(4);
   const pairs = p[P.hedgedPairs];
-  drawNotionals(setup, pop, seedLo, seedHi, population, w);
+  drawNotionals(setup, pop, seedLo, seedHi, population, w, domain);
   if (p[P.top10Share] > 0) concentrateTop10(pop.size, n, p[P.top10Share], pairs);
   const admit: Admission = {
     tiers: tierTable(setup),
@@ -100,7 +107,7 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
   for (let i = 0; i < n; i++) {
     const notional = pop.size[i];
     const size = notional / price;
-    const raw = rawLeverage(setup, i, seedLo, seedHi, population, w);
+    const raw = rawLeverage(setup, i, seedLo, seedHi, population, w, domain);
     if (!(v > 0)) {
       pop.size[i] = size;
       pop.entry[i] = price;
@@ -109,20 +116,20 @@ export function drawPopulation(setup: EngineSetup, pop: Population, seedLo: numb
     }
     // a hedged pair's legs share the entry: drawn once, at its long leg, for both
     const pair = i < 2 * pairs;
-    const rawShort = pair ? rawLeverage(setup, i + 1, seedLo, seedHi, population, w) : 0;
+    const rawShort = pair ? rawLeverage(setup, i + 1, seedLo, seedHi, population, w, domain) : 0;
     const s = pop.isLong[i] === 1 ? 1 : -1;
     let entry = price;
     let c = notional / admitted(admit, raw, notional, size);
     let cShort = pair ? notional / admitted(admit, rawShort, notional, size) : 0;
     for (let a = 0; a < ENTRY_ATTEMPTS; a++) {
-      philox(i, population, 2 + 2 * a, DOMAIN.population, seedLo, seedHi, w);
+      philox(i, population, 2 + 2 * a, domain, seedLo, seedHi, w);
       const vu = v * uniform52(w[0], w[1]);
       const e = price * exp(Math.sqrt(vu) * normalInv(uniform52(w[2], w[3])) - 0.5 * vu);
       const entryNotional = size * e;
       const ce = entryNotional / admitted(admit, raw, entryNotional, size);
       const ceShort = pair ? entryNotional / admitted(admit, rawShort, entryNotional, size) : 0;
       // the survival draws: this account's (or the long leg's), then the short leg's
-      philox(i, population, 3 + 2 * a, DOMAIN.population, seedLo, seedHi, w);
+      philox(i, population, 3 + 2 * a, domain, seedLo, seedHi, w);
       if (!survives(admit.tiers, atEntry, s, size, e, ce, price, vu, uniform52(w[0], w[1]))) continue;
       if (pair && !survives(admit.tiers, atEntry, -1, size, e, ceShort, price, vu, uniform52(w[2], w[3]))) continue;
       entry = e;
@@ -150,6 +157,7 @@ function drawNotionals(
   seedHi: number,
   population: number,
   w: Uint32Array,
+  domain: number,
 ): void {
   const p = setup.params;
   const longShare = p[P.longShare];
@@ -165,7 +173,7 @@ function drawNotionals(
       pop.size[i] = pop.size[i - 1];
       continue;
     }
-    philox(i, population, 0, DOMAIN.population, seedLo, seedHi, w);
+    philox(i, population, 0, domain, seedLo, seedHi, w);
     pop.isLong[i] = i < legs || uniform32(w[0]) < longShare ? 1 : 0;
     let notional = notFixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
     if (notional > nMax) notional = nMax;
@@ -174,9 +182,17 @@ function drawNotionals(
 }
 
 /** The leverage account i asks for, before any cap but accounts.leverage.max. */
-function rawLeverage(setup: EngineSetup, i: number, seedLo: number, seedHi: number, population: number, w: Uint32Array): number {
+function rawLeverage(
+  setup: EngineSetup,
+  i: number,
+  seedLo: number,
+  seedHi: number,
+  population: number,
+  w: Uint32Array,
+  domain: number,
+): number {
   const p = setup.params;
-  philox(i, population, 1, DOMAIN.population, seedLo, seedHi, w);
+  philox(i, population, 1, domain, seedLo, seedHi, w);
   const median = p[P.leverageMedian];
   let leverage =
     p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));
@@ -312,15 +328,16 @@ export function drawArrival(
   seedLo: number,
   seedHi: number,
   w: Uint32Array,
+  domain: number = DOMAIN.flow,
 ): ArrivalDraw {
   const p = setup.params;
-  philox(flowCounter(FLOW_STREAM.arrivalSide, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
+  philox(flowCounter(FLOW_STREAM.arrivalSide, k), path, step, domain, seedLo, seedHi, w);
   const long = uniform32(w[0]) < p[P.longShare];
   const nMin = p[P.notionalMin];
   const invAlpha = 1 / p[P.notionalAlpha];
   let notional = p[P.notionalDist] === NOTIONAL_DIST.fixed ? nMin : nMin * exp(-log(uniform52(w[1], w[2])) * invAlpha);
   if (notional > p[P.notionalMax]) notional = p[P.notionalMax];
-  philox(flowCounter(FLOW_STREAM.arrivalLeverage, k), path, step, DOMAIN.flow, seedLo, seedHi, w);
+  philox(flowCounter(FLOW_STREAM.arrivalLeverage, k), path, step, domain, seedLo, seedHi, w);
   const median = p[P.leverageMedian];
   let raw =
     p[P.leverageDist] === LEVERAGE_DIST.fixed ? median : median * exp(p[P.leverageSigma] * normalInv(uniform52(w[0], w[1])));

@@ -21,6 +21,8 @@ export class PriceProcess {
   private readonly returns: Float64Array;
   private readonly shocks: Float64Array;
   private readonly tick: number;
+  /** The Philox domain word of this market's draws (DOMAIN.market, shifted per market: markets-setup.ts). */
+  private readonly domain: number;
   /** The mark models: the mid (else the last trade), the ema of the mid, the oracle; held marks ignore the rounds. */
   readonly markMid: boolean;
   readonly markEma: boolean;
@@ -38,8 +40,9 @@ export class PriceProcess {
   private bandLo = 0;
   private bandHi = 0;
 
-  constructor(setup: EngineSetup, tick: number) {
+  constructor(setup: EngineSetup, tick: number, domainShift = 0) {
     const p = setup.params;
+    this.domain = DOMAIN.market + domainShift;
     this.model = p[P.priceModel];
     this.steps = p[P.steps];
     const dt = p[P.stepSeconds] / SECONDS_PER_YEAR;
@@ -83,11 +86,11 @@ export class PriceProcess {
       if (model === PRICE_MODEL.replay) {
         if (this.nReturns >= this.steps) r = this.returns[t - 1];
         else {
-          philox(t, path, 0, DOMAIN.market, seedLo, seedHi, w);
+          philox(t, path, 0, this.domain, seedLo, seedHi, w);
           r = this.returns[Math.floor(uniform52(w[0], w[1]) * this.nReturns)];
         }
       } else {
-        philox(t, path, 0, DOMAIN.market, seedLo, seedHi, w);
+        philox(t, path, 0, this.domain, seedLo, seedHi, w);
         r = this.muDt + this.sigDt * normalInv(uniform52(w[0], w[1]));
         if (model === PRICE_MODEL.merton) {
           const u = uniform52(w[2], w[3]);
@@ -100,7 +103,52 @@ export class PriceProcess {
             cdf += prob;
           }
           if (jumps > 0) {
-            philox(t, path, 1, DOMAIN.market, seedLo, seedHi, w);
+            philox(t, path, 1, this.domain, seedLo, seedHi, w);
+            r += jumps * this.jumpMean + Math.sqrt(jumps) * this.jumpStd * normalInv(uniform52(w[0], w[1]));
+          }
+        }
+      }
+      fundamental = fundamental * exp(r);
+    }
+    if (this.shocks[t] !== 0) fundamental = fundamental * (1 + this.shocks[t]);
+    this.oracleHist[t] = fundamental;
+    this.fundamental = fundamental;
+  }
+
+  /**
+   * Step t's fundamental among several markets (src/engine/markets.ts): move()'s model, its diffusion normal z the
+   * correlated one, u and uJump the uniforms of this market's own (t, path, 0, domain) draw (replay's bootstrap
+   * index, Merton's jump count); the jump sizes from (t, path, 1, domain) as in move().
+   */
+  moveCorrelated(
+    t: number,
+    path: number,
+    seedLo: number,
+    seedHi: number,
+    w: Uint32Array,
+    z: number,
+    u: number,
+    uJump: number,
+  ): void {
+    const model = this.model;
+    let fundamental = this.fundamental;
+    if (model !== PRICE_MODEL.none) {
+      let r = 0;
+      if (model === PRICE_MODEL.replay)
+        r = this.nReturns >= this.steps ? this.returns[t - 1] : this.returns[Math.floor(u * this.nReturns)];
+      else {
+        r = this.muDt + this.sigDt * z;
+        if (model === PRICE_MODEL.merton) {
+          let jumps = 0;
+          let prob = this.noJumpProb;
+          let cdf = prob;
+          while (uJump > cdf && jumps < 100) {
+            jumps++;
+            prob = (prob * this.lambdaDt) / jumps;
+            cdf += prob;
+          }
+          if (jumps > 0) {
+            philox(t, path, 1, this.domain, seedLo, seedHi, w);
             r += jumps * this.jumpMean + Math.sqrt(jumps) * this.jumpStd * normalInv(uniform52(w[0], w[1]));
           }
         }

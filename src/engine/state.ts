@@ -13,6 +13,8 @@ import { LatentBook } from "./book.js";
 import type { TraceRecorder } from "./trace.js";
 import { OpenInterest } from "./fan.js";
 import { PathState } from "./path-state.js";
+import { VenueLedger } from "./ledger.js";
+import { MARKET_DOMAIN_STRIDE } from "./markets-setup.js";
 
 /**
  * One event of accounts.flow (src/engine/flow.ts): a voluntary close, a close drawn on an account the liquidation
@@ -181,20 +183,14 @@ export class RefState extends PathState {
   longPend: number[] = [];
   shortPend: number[] = [];
 
-  // ---- money (ledger.ts; the mechanisms and adl.ts add their parties' P&L: assembly/ledger.ts says what each holds) ----
-  insurance = 0;
-  insuranceMin = 0;
-  /** The fund's running peak in the path (updated lazily when it pays: between payouts it only grows). */
-  insurancePeak = 0;
-  treasury = 0;
-  makers = 0;
-  badDebt = 0;
-  liquidatedPnl = 0;
-  adlPnl = 0;
-  adlTransfer = 0;
-  keepersPnl = 0;
-  feesPaid = 0;
-  shortfall = 0;
+  // ---- money: the venue's (ledger.ts VenueLedger; one market owns it, several share it: markets.ts) ----
+  readonly venue: VenueLedger;
+  /**
+   * The market's index in the venue (0 alone) and the shift of its Philox domain words (16 × index: market m's draws
+   * are market 0's counters with DOMAIN.x + domainShift; src/engine/markets.ts lists them).
+   */
+  readonly market: number;
+  readonly domainShift: number;
   /** Per-step cap totals, reset lazily at the first liquidation of a step (ledger.ts capCheck). */
   capStep = 0;
   stepNotional = 0;
@@ -214,9 +210,6 @@ export class RefState extends PathState {
   /** The draw list of the closes: the open accounts at 0..flowLen−1, and closed ones not yet dropped from it. */
   readonly flowList: Int32Array;
   flowLen = 0;
-  /** The collateral arrivals brought in, and the voluntary closers' realised P&L, in this path. */
-  arrivalsIn = 0;
-  flowPnl = 0;
 
   /** Open interest per side (src/engine/fan.ts). */
   readonly openInterest = new OpenInterest();
@@ -231,9 +224,13 @@ export class RefState extends PathState {
   onFlowStep?: EngineHooks["onFlowStep"];
   trace?: TraceRecorder;
 
-  constructor(setup: EngineSetup) {
+  /** Market `market` of a venue (VenueLedger); alone, a market owns its venue. */
+  constructor(setup: EngineSetup, venue?: VenueLedger, market = 0) {
     super();
     this.s = setup;
+    this.venue = venue ?? new VenueLedger([setup.params]);
+    this.market = market;
+    this.domainShift = MARKET_DOMAIN_STRIDE * market;
     const p = setup.params;
     this.p = p;
     this.tiers = tierTable(setup);
@@ -291,8 +288,6 @@ export class RefState extends PathState {
     this.lossQueue = [];
     this.active = pop.count;
     this.openCount = pop.count;
-    this.arrivalsIn = 0;
-    this.flowPnl = 0;
     if (this.p[P.flowCloseProb] > 0) {
       for (let i = 0; i < pop.count; i++) this.flowList[i] = i;
       this.flowLen = pop.count;

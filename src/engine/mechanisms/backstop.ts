@@ -8,8 +8,7 @@ import { KIND } from "../trace.js";
 import { capCheck, closeAccount } from "../ledger.js";
 
 export class Backstop {
-  /** The vault's cash and its inventory per side (units and their cost at the takeover marks). */
-  vaultCash = 0;
+  /** The vault's inventory in this market per side (units and their cost at the takeover marks; its cash is the venue's). */
   vaultLongQ = 0;
   private vaultLongCost = 0;
   vaultShortQ = 0;
@@ -17,9 +16,8 @@ export class Backstop {
 
   constructor(private readonly st: RefState) {}
 
-  /** The vault starts each path with its capital and no inventory. */
+  /** The vault starts each path with no inventory (and its capital: VenueLedger.newPath). */
   newPath(): void {
-    this.vaultCash = this.st.p[P.vaultCapital];
     this.vaultLongQ = 0;
     this.vaultLongCost = 0;
     this.vaultShortQ = 0;
@@ -35,15 +33,15 @@ export class Backstop {
     const upnl = s * q * (mark - st.pop.entry[i]);
     const equity = c + upnl;
     if (!(equity < p[P.backstopFraction] * st.model.requirement(s, q, mark, st.pop.entry[i]))) return false;
-    if (!(this.vaultCash > 0 && this.vaultCash + equity >= 0)) return false;
+    if (!(st.venue.vaultCash > 0 && st.venue.vaultCash + equity >= 0)) return false;
     // the position changes hands at the mark: its PnL is realised against its counterparties, the vault gets the equity
-    st.makers -= upnl;
-    this.vaultCash += equity;
+    st.venue.makers -= upnl;
+    st.venue.vaultCash += equity;
     st.cash[i] = 0;
     closeAccount(st, i, s, q);
     // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
-    st.liquidatedPnl -= c;
-    if (equity < 0) st.shortfall += -equity;
+    st.venue.liquidatedPnl -= c;
+    if (equity < 0) st.venue.shortfall += -equity;
     if (s > 0) {
       this.vaultLongQ += q;
       this.vaultLongCost += q * mark;
@@ -72,8 +70,8 @@ export class Backstop {
       const cost = u * this.vaultLongCost;
       const sold = st.book.sell(qx);
       const pnl = sold - cost;
-      this.vaultCash += pnl;
-      st.makers -= pnl;
+      st.venue.vaultCash += pnl;
+      st.venue.makers -= pnl;
       this.vaultLongQ -= qx;
       this.vaultLongCost -= cost;
       st.trace?.event(KIND["vault-unwind"], -1, 1, qx, sold / qx, NaN, sold, -1);
@@ -83,8 +81,8 @@ export class Backstop {
       const cost = u * this.vaultShortCost;
       const bought = st.book.buy(qx);
       const pnl = cost - bought;
-      this.vaultCash += pnl;
-      st.makers -= pnl;
+      st.venue.vaultCash += pnl;
+      st.venue.makers -= pnl;
       this.vaultShortQ -= qx;
       this.vaultShortCost -= cost;
       st.trace?.event(KIND["vault-unwind"], -1, -1, qx, bought / qx, NaN, bought, -1);

@@ -27,8 +27,8 @@ export function closeFactorStep(st: RefState, i: number, s: number, mark: number
   const traded = s > 0 ? st.book.sell(qx) : st.book.buy(qx);
   // and pays the protocol its share of the bonus
   const protocolFee = p[P.cfProtocolFee] * (s * qx * (mark - price));
-  st.makers -= protocolFee;
-  st.keepersPnl += s * (traded - qx * price) - protocolFee;
+  st.venue.makers -= protocolFee;
+  st.venue.keepersPnl += s * (traded - qx * price) - protocolFee;
   addFee(st, protocolFee);
   st.liquidations++;
   // a repayment that closes the position is a liquidation, one that leaves some of it a slice

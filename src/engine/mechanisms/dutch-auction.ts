@@ -135,7 +135,7 @@ export class DutchAuction {
         this.keeperLeft = affordable < q ? 0 : this.keeperLeft - taken * price;
         // the keeper trades what it took on the book at once
         const traded = s > 0 ? st.book.sell(taken) : st.book.buy(taken);
-        st.keepersPnl += s * (traded - taken * price);
+        st.venue.keepersPnl += s * (traded - taken * price);
         st.trace?.fill(KIND["auction-take"], i, s, taken, taken * price, q, st.curColl[i], st.pop.entry[i]);
         settleUnits(st, i, s, mark, taken, taken * price, true);
         st.trace?.close();

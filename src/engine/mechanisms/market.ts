@@ -64,7 +64,7 @@ export class MarketOrders implements Liquidator {
     // the collateral backing the remainder: all but the filled part's share (an order that filled nothing keeps all)
     const cr = c - s * x * (e - b);
     const pnl = s * (notional - x * e);
-    st.makers -= pnl;
+    st.venue.makers -= pnl;
     st.liquidations++;
     st.liquidatedNotional += notional;
     st.slipValue += s * (x * mark - notional);
@@ -81,11 +81,11 @@ export class MarketOrders implements Liquidator {
     st.inAuction[i] = 0;
     if (remaining >= 0) {
       st.cash[i] = remaining;
-      st.liquidatedPnl += pnl;
+      st.venue.liquidatedPnl += pnl;
     } else {
       st.cash[i] = 0;
-      st.liquidatedPnl -= backing;
-      st.shortfall += -remaining;
+      st.venue.liquidatedPnl -= backing;
+      st.venue.shortfall += -remaining;
       paid = cover(st, -remaining, s, mark);
     }
     queueRemainder(st, i, s, r, cr, b);

@@ -48,7 +48,7 @@ export class PartialSlices {
     if (adl && this.market.walkOrQueue(i, s, mark, qs)) return;
     const notional = adl ? this.market.walked : s > 0 ? st.book.sell(qs) : st.book.buy(qs);
     const pnl = s * (notional - qs * pop.entry[i]);
-    st.makers -= pnl;
+    st.venue.makers -= pnl;
     const cs = f * c;
     const remaining = cs + pnl;
     st.liquidations++;
@@ -64,13 +64,13 @@ export class PartialSlices {
     if (remaining >= 0) {
       const fee = Math.min(feeRateOf(st, i, notional) * notional, remaining);
       st.curColl[i] = c - cs + (remaining - fee);
-      st.liquidatedPnl += pnl - fee;
-      st.feesPaid += fee;
+      st.venue.liquidatedPnl += pnl - fee;
+      st.venue.feesPaid += fee;
       addFee(st, fee);
     } else {
       st.curColl[i] = c - cs;
-      st.liquidatedPnl -= cs;
-      st.shortfall += -remaining;
+      st.venue.liquidatedPnl -= cs;
+      st.venue.shortfall += -remaining;
       paid = cover(st, -remaining, s, mark);
     }
     st.curLiq[i] = liquidationPriceOf(st, s, st.curSize[i], pop.entry[i], st.curColl[i]);
