@@ -21,7 +21,6 @@ import { portfolioMetricNames } from "./engine.js";
 import type { PortfolioScenario } from "./schema.js";
 import type { PortfolioWorkerData, PortfolioWorkerTask } from "./worker.js";
 
-
 export interface PortfolioBatch {
   index: number;
   first: number;

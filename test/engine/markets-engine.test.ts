@@ -1,16 +1,16 @@
 // The multi-market reference engine (src/engine/markets.ts, phase B1: isolated margin, one venue).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { ScenarioInputs } from "../src/config/scenario.js";
-import { MarketsReferenceEngine, type MarketsLedger } from "../src/engine/markets.js";
-import { MARKET_METRICS, recordNames } from "../src/engine/markets-setup.js";
-import { METRIC, METRIC_NAMES, RECORD_STRIDE } from "../src/engine/metrics.js";
-import { ReferenceEngine } from "../src/engine/reference.js";
-import { buildSetup } from "../src/engine/setup.js";
-import { scenarioArb } from "./helpers/arbitrary.js";
-import { firstDifference, seedWords } from "./helpers/engines.js";
-import { cholesky, correlationOf, identity, marketsArb, marketsSetupOf, withVenueOf } from "./helpers/markets-arbitrary.js";
-import { loadScenario } from "../src/config/load.js";
+import type { ScenarioInputs } from "../../src/config/scenario.js";
+import { MarketsReferenceEngine, type MarketsLedger } from "../../src/engine/markets.js";
+import { MARKET_METRICS, recordNames } from "../../src/engine/markets-setup.js";
+import { METRIC, METRIC_NAMES, RECORD_STRIDE } from "../../src/engine/metrics.js";
+import { ReferenceEngine } from "../../src/engine/reference.js";
+import { buildSetup } from "../../src/engine/setup.js";
+import { scenarioArb } from "../helpers/arbitrary.js";
+import { firstDifference, seedWords } from "../helpers/engines.js";
+import { cholesky, correlationOf, identity, marketsArb, marketsSetupOf, withVenueOf } from "../helpers/markets-arbitrary.js";
+import { loadScenario } from "../../src/config/load.js";
 
 const V = METRIC_NAMES.length;
 const K = MARKET_METRICS.length;
