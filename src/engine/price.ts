@@ -93,26 +93,13 @@ export class PriceProcess {
         philox(t, path, 0, this.domain, seedLo, seedHi, w);
         r = this.muDt + this.sigDt * normalInv(uniform52(w[0], w[1]));
         if (model === PRICE_MODEL.merton) {
-          const u = uniform52(w[2], w[3]);
-          let jumps = 0;
-          let prob = this.noJumpProb;
-          let cdf = prob;
-          while (u > cdf && jumps < 100) {
-            jumps++;
-            prob = (prob * this.lambdaDt) / jumps;
-            cdf += prob;
-          }
-          if (jumps > 0) {
-            philox(t, path, 1, this.domain, seedLo, seedHi, w);
-            r += jumps * this.jumpMean + Math.sqrt(jumps) * this.jumpStd * normalInv(uniform52(w[0], w[1]));
-          }
+          const jumps = this.jumpCount(uniform52(w[2], w[3]));
+          if (jumps > 0) r += this.jumpSizes(jumps, t, path, seedLo, seedHi, w);
         }
       }
       fundamental = fundamental * exp(r);
     }
-    if (this.shocks[t] !== 0) fundamental = fundamental * (1 + this.shocks[t]);
-    this.oracleHist[t] = fundamental;
-    this.fundamental = fundamental;
+    this.settle(t, fundamental);
   }
 
   /**
@@ -139,23 +126,37 @@ export class PriceProcess {
       else {
         r = this.muDt + this.sigDt * z;
         if (model === PRICE_MODEL.merton) {
-          let jumps = 0;
-          let prob = this.noJumpProb;
-          let cdf = prob;
-          while (uJump > cdf && jumps < 100) {
-            jumps++;
-            prob = (prob * this.lambdaDt) / jumps;
-            cdf += prob;
-          }
-          if (jumps > 0) {
-            philox(t, path, 1, this.domain, seedLo, seedHi, w);
-            r += jumps * this.jumpMean + Math.sqrt(jumps) * this.jumpStd * normalInv(uniform52(w[0], w[1]));
-          }
+          const jumps = this.jumpCount(uJump);
+          if (jumps > 0) r += this.jumpSizes(jumps, t, path, seedLo, seedHi, w);
         }
       }
       fundamental = fundamental * exp(r);
     }
-    if (this.shocks[t] !== 0) fundamental = fundamental * (1 + this.shocks[t]);
+    this.settle(t, fundamental);
+  }
+
+  /** Merton's jump count in a step: the Poisson(λ·dt) quantile of the uniform u (at most 100). */
+  private jumpCount(u: number): number {
+    let jumps = 0;
+    let prob = this.noJumpProb;
+    let cdf = prob;
+    while (u > cdf && jumps < 100) {
+      jumps++;
+      prob = (prob * this.lambdaDt) / jumps;
+      cdf += prob;
+    }
+    return jumps;
+  }
+
+  /** The log-return of `jumps` jumps at step t: their summed normal sizes, from the (t, path, 1, domain) draw. */
+  private jumpSizes(jumps: number, t: number, path: number, seedLo: number, seedHi: number, w: Uint32Array): number {
+    philox(t, path, 1, this.domain, seedLo, seedHi, w);
+    return jumps * this.jumpMean + Math.sqrt(jumps) * this.jumpStd * normalInv(uniform52(w[0], w[1]));
+  }
+
+  /** Step t's shock on the moved fundamental, which the oracle's history and the market then hold. */
+  private settle(t: number, moved: number): void {
+    const fundamental = this.shocks[t] !== 0 ? moved * (1 + this.shocks[t]) : moved;
     this.oracleHist[t] = fundamental;
     this.fundamental = fundamental;
   }
