@@ -9,6 +9,7 @@ import { marketNames, marketScenarios } from "../config/markets.js";
 import { correlationFactor, identityCorrelation } from "../config/correlation.js";
 import { buildSetup, type EngineSetup } from "./setup.js";
 import { METRIC_NAMES } from "./metrics.js";
+import type { CrossSetup } from "./cross-setup.js";
 
 export interface MarketsSetup {
   /** The markets' names, in the scenario's order (market 0 gives the record's price metrics). */
@@ -20,6 +21,8 @@ export interface MarketsSetup {
   markets: EngineSetup[];
   /** The lower Cholesky factor L of the markets' return correlation, row-major M × M (identity when absent). */
   cholesky: Float64Array;
+  /** Cross-margin owners over these markets (`crossMargin:`), absent without. */
+  cross?: CrossSetup;
 }
 
 /**
@@ -46,10 +49,20 @@ export const MARKET_METRICS = [
  * the fund, bad debt and who-paid rows of the shared ledger), then MARKET_METRICS for each market in order.
  * One market: METRIC_NAMES alone, as always.
  */
-export function recordNames(marketNames: readonly string[] | undefined): string[] {
+export function recordNames(marketNames: readonly string[] | undefined, cross = false): string[] {
   if (marketNames === undefined) return [...METRIC_NAMES];
-  return [...METRIC_NAMES, ...marketNames.flatMap((name) => MARKET_METRICS.map((metric) => `markets.${name}.${metric}`))];
+  return [
+    ...METRIC_NAMES,
+    ...marketNames.flatMap((name) => MARKET_METRICS.map((metric) => `markets.${name}.${metric}`)),
+    ...(cross ? CROSS_METRICS.map((metric) => `crossMargin.${metric}`) : []),
+  ];
 }
+
+/**
+ * With `crossMargin:`, after the markets' blocks: owners with at least one leg liquidated, owners closed out (every
+ * leg closed, the collateral sold), the collateral sales' proceeds (quote) and their count.
+ */
+export const CROSS_METRICS = ["accountsLiquidated", "accountsClosed", "collateralSold", "collateralSales"] as const;
 
 /** The record's column names of a run of `scenario`: its markets' (several markets) or METRIC_NAMES (one). */
 export function scenarioRecordNames(scenario: Pick<Scenario, "markets">): string[] {
