@@ -339,6 +339,9 @@ function crossSectionProblems(raw: unknown): string[] {
   if (get(raw, ["correlation"]) !== undefined && get(raw, ["markets"]) === undefined) {
     problems.push("correlation is only used with markets (the correlation of several markets' returns)");
   }
+  if (get(raw, ["crossMargin"]) !== undefined && get(raw, ["markets"]) === undefined) {
+    problems.push("crossMargin is only used with markets (its owners' legs name markets; one market under markets: is enough)");
+  }
   const preset = get(raw, ["margin", "preset"]);
   const tiers = get(raw, ["margin", "tiers"]);
   if (preset !== undefined && tiers !== undefined) {
@@ -441,7 +444,7 @@ function resolveOneMarket(raw0: unknown, baseDir: string, options: ResolveOption
   }
   if (!parsed.success || problems.length > 0) throw new InputError(problems);
   // `markets` never reaches here (resolveMarkets strips it from what it resolves)
-  const { markets: _markets, ...draft } = parsed.data;
+  const { markets: _markets, crossMargin: _crossMargin, ...draft } = parsed.data;
 
   // the schema's output is the resolved scenario but for the tiers, which a preset may name instead (the default
   // preset when there are neither); `preset` stays so that summary.json records where the tiers came from

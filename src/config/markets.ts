@@ -10,6 +10,7 @@ import type { MarketFiles, MarketScenario, Scenario, ScenarioInputs } from "./sc
 import { MARGIN_MODEL_BLOCKS, MARKET_BLOCKS, formatIssues, marketsSchema } from "./schema.js";
 import { ENGINE_BLOCKS } from "./mechanisms/index.js";
 import { correlationProblems, identityCorrelation } from "./correlation.js";
+import { type CrossMargin, crossMarginProblems, crossMarginSchema } from "./cross-margin.js";
 
 /** Keys of the venue, not of a market: given in a market they are refused, naming the top-level key. */
 export const VENUE_WIDE_KEYS = ["seed", "paths", "steps", "stepSeconds", "insurance", "venue"] as const;
@@ -123,7 +124,7 @@ function marketExplicit(explicit: readonly Segment[][], i: number): Segment[][] 
 
 /** Resolves a scenario with `markets:` (resolveScenario's several-market branch). */
 export function resolveMarkets(raw0: Raw, baseDir: string, options: { explicit?: readonly Segment[][] }, resolveOne: ResolveOne) {
-  const { markets: rawMarkets, correlation: rawCorrelation, ...base } = raw0;
+  const { markets: rawMarkets, correlation: rawCorrelation, crossMargin: rawCross, ...base } = raw0;
   const explicit = options.explicit ?? [];
   const problems: string[] = [];
   // the defaults: a valid market by themselves, and the venue-wide keys
@@ -148,6 +149,21 @@ export function resolveMarkets(raw0: Raw, baseDir: string, options: { explicit?:
     }
   });
   if (entries && rawCorrelation !== undefined) problems.push(...correlationProblems(rawCorrelation, entries.length));
+  let crossMargin: CrossMargin | undefined;
+  if (rawCross !== undefined) {
+    const parsed = crossMarginSchema.safeParse(rawCross, { reportInput: true });
+    if (!parsed.success)
+      problems.push(...formatIssues(parsed.error.issues.map((issue) => ({ ...issue, path: ["crossMargin", ...issue.path] }))));
+    else if (entries) {
+      crossMargin = parsed.data;
+      problems.push(
+        ...crossMarginProblems(
+          crossMargin,
+          entries.map((e) => String(e.name)),
+        ),
+      );
+    }
+  }
   if (problems.length > 0 || !top || !entries) throw new InputError(problems);
 
   const names = entries.map((e) => String(e.name));
@@ -176,6 +192,7 @@ export function resolveMarkets(raw0: Raw, baseDir: string, options: { explicit?:
     ...rest,
     markets,
     correlation: (rawCorrelation as number[][] | undefined) ?? identityCorrelation(markets.length),
+    ...(crossMargin ? { crossMargin } : {}),
     ...(venueWarnings.length > 0 ? { venueWarnings } : {}),
     ...(inputWarnings.length > 0 ? { inputWarnings } : {}),
   };
@@ -188,7 +205,14 @@ export function resolveMarkets(raw0: Raw, baseDir: string, options: { explicit?:
  * market.
  */
 export function marketScenarios(inputs: ScenarioInputs): ScenarioInputs[] {
-  const { markets, correlation: _correlation, venueWarnings: _v, inputWarnings: _i, ...venue } = inputs.scenario;
+  const {
+    markets,
+    correlation: _correlation,
+    crossMargin: _cross,
+    venueWarnings: _v,
+    inputWarnings: _i,
+    ...venue
+  } = inputs.scenario;
   if (markets === undefined) return [inputs];
   return markets.map((m, i) => ({
     scenario: { ...venue, market: m.market, accounts: m.accounts, margin: m.margin, liquidation: m.liquidation, adl: m.adl },

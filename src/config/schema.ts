@@ -24,6 +24,8 @@ import {
   removedKey,
 } from "./schema-primitives.js";
 import { adlSchema } from "./mechanisms/adl.js";
+import { leverageSchema, notionalSchema } from "./draw-schemas.js";
+import { crossMarginSchema } from "./cross-margin.js";
 import { feeScheduleSchema } from "./mechanisms/fee.js";
 import { ENGINE_BLOCKS, LIQUIDATION_ENGINES, engineBlocksShape, withChosenEngineDefaults } from "./mechanisms/index.js";
 
@@ -226,34 +228,6 @@ const markSchema = z
         input: undefined,
         message: "is required with model ema (seconds for the ema's weight on the old mark to halve)",
       });
-    }
-  });
-
-const leverageSchema = z
-  .strictObject({
-    dist: choice(["lognormal", "fixed"] as const).default("lognormal"), // fixed: every account at `median`
-    median: z.number().gt(0).max(MAX_LEVERAGE).default(10),
-    sigma: z.number().min(0).max(10).default(0.6),
-    max: z.number().min(1).max(MAX_LEVERAGE).default(100),
-  })
-  .superRefine((lev, ctx) => {
-    if (typeof lev.max === "number" && typeof lev.median === "number" && lev.max < lev.median) {
-      ctx.addIssue({ code: "custom", path: ["max"], input: lev.max, message: `must be >= median (${lev.median})` });
-    }
-  });
-
-const notionalSchema = z
-  .strictObject({
-    dist: choice(["pareto", "fixed"] as const).default("pareto"),
-    min: z.number().gt(0).max(MAX_MONEY).default(1000),
-    alpha: z.number().gt(0).max(100).default(1.5),
-    max: z.number().gt(0).max(MAX_MONEY).default(5_000_000),
-    // the ten largest accounts' share of open interest (absent: as drawn); above 0.9 a hedged whale's leg could not follow
-    top10Share: z.number().gt(0).max(0.9).optional().meta({ description: "absent: the draws as they are" }),
-  })
-  .superRefine((n, ctx) => {
-    if (typeof n.max === "number" && typeof n.min === "number" && n.max < n.min) {
-      ctx.addIssue({ code: "custom", path: ["max"], input: n.max, message: `must be >= min (${n.min})` });
     }
   });
 
@@ -673,6 +647,11 @@ export const scenarioSchema = z
       .array(z.array(z.number().min(-1).max(1)))
       .optional()
       .meta({ description: "with markets; absent: the identity (independent returns)" }),
+    /**
+     * With markets: owners whose legs in several markets share one equity (cross margin), and the collateral assets
+     * they deposit (src/config/cross-margin.ts). Absent: every position is its market's, isolated.
+     */
+    crossMargin: crossMarginSchema.optional().meta({ description: "with markets; absent: no cross-margin owners" }),
   })
   .superRefine((s, ctx) => {
     checkEntrySpread(s, ctx);

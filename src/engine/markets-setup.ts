@@ -9,7 +9,9 @@ import { marketNames, marketScenarios } from "../config/markets.js";
 import { correlationFactor, identityCorrelation } from "../config/correlation.js";
 import { buildSetup, type EngineSetup } from "./setup.js";
 import { METRIC_NAMES } from "./metrics.js";
-import type { CrossSetup } from "./cross-setup.js";
+import { type CrossSetup, arrivalStep, buildCrossTables } from "./cross-setup.js";
+import { resolveOwners } from "../config/cross-margin.js";
+import { seedWords } from "../mc/seed.js";
 
 export interface MarketsSetup {
   /** The markets' names, in the scenario's order (market 0 gives the record's price metrics). */
@@ -65,8 +67,8 @@ export function recordNames(marketNames: readonly string[] | undefined, cross = 
 export const CROSS_METRICS = ["accountsLiquidated", "accountsClosed", "collateralSold", "collateralSales"] as const;
 
 /** The record's column names of a run of `scenario`: its markets' (several markets) or METRIC_NAMES (one). */
-export function scenarioRecordNames(scenario: Pick<Scenario, "markets">): string[] {
-  return recordNames(marketNames(scenario));
+export function scenarioRecordNames(scenario: Pick<Scenario, "markets" | "crossMargin">): string[] {
+  return recordNames(marketNames(scenario), scenario.crossMargin !== undefined);
 }
 
 /**
@@ -76,11 +78,44 @@ export function scenarioRecordNames(scenario: Pick<Scenario, "markets">): string
 export function buildMarketsSetup(inputs: ScenarioInputs): MarketsSetup {
   const { markets, correlation } = inputs.scenario;
   if (markets === undefined) throw new RangeError("buildMarketsSetup: the scenario has no markets (use buildSetup)");
+  const setups = marketScenarios(inputs).map(buildSetup);
+  const cross = inputs.scenario.crossMargin;
   return {
     names: markets.map((m) => m.name),
-    markets: marketScenarios(inputs).map(buildSetup),
+    markets: setups,
     cholesky: correlationFactor(correlation ?? identityCorrelation(markets.length)),
+    ...(cross ? { cross: crossTables(inputs, setups) } : {}),
   };
+}
+
+/** The owners of `crossMargin:` (listed, then generated from the seed) as the engines' flat tables. */
+function crossTables(inputs: ScenarioInputs, setups: EngineSetup[]): CrossSetup {
+  const s = inputs.scenario;
+  const cross = s.crossMargin!;
+  const markets = s.markets!.map((m) => {
+    const tick = m.market.tickSize;
+    // the book's first mid: its centre tick (tickOf's, at least 1) and half a tick (src/engine/book.ts mid())
+    const centre = Math.max(1, Math.floor(m.market.initialPrice / tick + 1e-7));
+    return { name: m.name, initialMid: (centre + 0.5) * tick, initialPrice: m.market.initialPrice };
+  });
+  const owners = resolveOwners(cross, markets, seedWords(s.seed));
+  const assets = cross.assets.map((a) => ({
+    market: a.market === undefined ? -1 : markets.findIndex((m) => m.name === a.market),
+    price: a.price ?? 1,
+    haircut: a.haircut,
+  }));
+  return buildCrossTables(
+    setups,
+    owners.map((o) => ({
+      legs: o.legs,
+      deposits: o.deposits.map((d) => ({
+        asset: d.asset,
+        amount: d.amount,
+        arrives: arrivalStep(d.arrivesAtSeconds, s.stepSeconds),
+      })),
+    })),
+    assets,
+  );
 }
 
 /** What a run's engine loads: one market's setup, or several markets' (a scenario with `markets:`). */

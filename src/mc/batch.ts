@@ -26,7 +26,7 @@ export interface PathEngine {
 
 /** f64 per path of a run of `setup`: recordNames of its markets (RECORD_STRIDE for one market). */
 export function recordStrideOf(setup: RunSetup): number {
-  return isMarketsSetup(setup) ? recordNames(setup.names).length : RECORD_STRIDE;
+  return isMarketsSetup(setup) ? recordNames(setup.names, setup.cross !== undefined).length : RECORD_STRIDE;
 }
 
 const strideOf = (engine: PathEngine): number => engine.recordStride ?? RECORD_STRIDE;
