@@ -63,6 +63,8 @@ const mixSchema = z.strictObject({
 const generatedSchema = z
   .strictObject({
     count: int(0, MAX_OWNERS).default(1000),
+    /** The markets legs are drawn in (absent: every market; a collateral asset's book need not be traded). */
+    markets: z.array(z.string().min(1)).min(1).optional().meta({ description: "absent: every market" }),
     legsPerAccount: int(1, 256).default(2),
     longShare: z.number().min(0).max(1).default(0.6),
     leverage: leverageSchema.prefault({}),
@@ -128,9 +130,14 @@ export function crossMarginProblems(cross: CrossMargin, marketNames: readonly st
   });
   const g = cross.accounts.generated;
   if (g) {
-    if (g.legsPerAccount > marketNames.length)
+    g.markets?.forEach((name, j) => {
+      if (!marketNames.includes(name))
+        problems.push(`crossMargin.accounts.generated.markets[${j}] must name one of the markets (${marketNames.join(", ")})`);
+    });
+    const pool = g.markets?.length ?? marketNames.length;
+    if (g.legsPerAccount > pool)
       problems.push(
-        `crossMargin.accounts.generated.legsPerAccount must be <= the number of markets (${marketNames.length}): legs are in distinct markets`,
+        `crossMargin.accounts.generated.legsPerAccount must be <= the number of markets (${pool}): legs are in distinct markets`,
       );
     g.collateralMix?.forEach((m, j) => asset(m.asset, `crossMargin.accounts.generated.collateralMix[${j}]`));
   }
@@ -205,11 +212,12 @@ function generatedOwners(
     philox(o, k, 0, CROSS_DOMAIN, seed[0], seed[1], w);
     return uniform52(w[0], w[1]);
   };
-  const M = markets.length;
+  const pool = g.markets ? g.markets.map((name) => marketIndex.get(name)!) : markets.map((_, m) => m);
+  const M = pool.length;
   const order = new Int32Array(M);
   for (let o = 0; o < g.count; o++) {
-    // distinct markets: a partial Fisher–Yates shuffle
-    for (let m = 0; m < M; m++) order[m] = m;
+    // distinct markets: a partial Fisher–Yates shuffle of the pool
+    for (let k = 0; k < M; k++) order[k] = pool[k];
     const legs: ResolvedOwner["legs"] = [];
     let gross = 0;
     for (let j = 0; j < g.legsPerAccount; j++) {
