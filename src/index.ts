@@ -31,17 +31,11 @@ export type { ResolvedSweep } from "./sweep/load.js";
 export { mergeShards } from "./mc/merge.js";
 export { verifyRun } from "./mc/verify.js";
 export type { VerifyReport } from "./mc/verify.js";
-// multi-market cross margin with multi-asset collateral (issue 7): the reference engine and its WASM kernel
-export {
-  loadPortfolioScenario,
-  simulatePortfolio,
-  PortfolioEngine,
-  portfolioMetricNames,
-  BASE_METRIC_NAMES,
-  cholesky,
-} from "./portfolio/index.js";
-export { PortfolioWasmEngine } from "./kernel/portfolio-engine.js";
-export type { PortfolioScenario, PortfolioResult, PortfolioLedger, PortfolioLiquidationEvent } from "./portfolio/index.js";
+// several markets and cross margin across them (a scenario's markets: and crossMargin: blocks): the engines and tables
+export { MarketsReferenceEngine } from "./engine/markets.js";
+export { WasmMarketsEngine } from "./kernel/wasm-markets-engine.js";
+export { CROSS_METRICS, buildRunSetup } from "./engine/markets-setup.js";
+export { buildCrossTables, type CrossSetup } from "./engine/cross-setup.js";
 // oracle manipulation (Mango Markets 2022-10-11): one deterministic attack, and the defences that stop it
 export {
   simulateManipulation,

@@ -10,7 +10,6 @@ import type { ScenarioInputs } from "../config/scenario.js";
 import { errorLines, exitCodeFor } from "./exit.js";
 import { processIo, type CliIo } from "./io.js";
 import { marginCommand } from "./margin.js";
-import { portfolioCommand, type RawPortfolioOptions } from "./portfolio.js";
 import { mergeCommand, type RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { verifyCommand } from "./verify.js";
@@ -21,6 +20,11 @@ import { shardRange } from "../mc/plan.js";
 import { sweepAction, type RawSweepOptions } from "./sweep.js";
 import { workerCommand, type RawWorkerOptions } from "./worker.js";
 import { solveCommand, type RawSolveOptions } from "./solve.js";
+
+/** What `cascade portfolio` prints since the portfolio engine became cross margin in `cascade run`. */
+export const PORTFOLIO_MOVED =
+  "cascade portfolio is now cascade run: give the markets under markets: and the owners and collateral assets under crossMargin: " +
+  '(README "Cross margin across markets"; examples/usde-depeg.yaml is the old portfolio example), then run: cascade run FILE';
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -160,20 +164,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       code = await workerCommand(raw, io);
     });
 
+  // the portfolio engine was merged into run: the old command says where it went (exit 2, nothing run or written)
   program
-    .command("portfolio")
-    .argument("<scenario>", "portfolio scenario file (YAML or JSON): several markets, cross margin, collateral assets")
-    .description("Monte Carlo of a multi-market cross-margin portfolio")
-    .option("--paths <n>", "number of Monte Carlo paths")
-    .option("--seed <s>", "master seed")
-    .option("--threads <t>", "worker threads (default: all cores; 1: inline, no workers)")
-    .option("--engine <name>", "wasm | ts (the pure-TypeScript reference engine)", "wasm")
-    .option("--out <dir>", "output directory", "./cascade-out")
-    .option("--quiet", "no progress or file lines on stderr")
-    .option("--json", "print the summary as JSON on stdout instead of the table")
-    .option("--set <key=value>", "override a portfolio scenario key, e.g. steps=20 (repeatable)", collect, [])
-    .action(async (file: string, raw: RawPortfolioOptions) => {
-      code = await portfolioCommand(file, raw, io, known);
+    .command("portfolio", { hidden: true })
+    .argument("[args...]")
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(() => {
+      io.stderr.write(`${PORTFOLIO_MOVED}\n`);
+      code = 2;
     });
 
   program

@@ -1,11 +1,11 @@
-// Reading a file the user names (a scenario, a sweep, a portfolio, a margin request, a data file): only a regular
+// Reading a file the user names (a scenario, a sweep, a margin request, a data file): only a regular
 // file is ever opened, and only up to a size cap checked before reading. A FIFO, a device (/dev/zero,
 // /dev/urandom), a socket or a directory is refused from its stat, never opened, so nothing blocks and nothing
 // reads without end; every OS error becomes a reason in words. Nothing here quotes a file's contents.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
 export const MiB = 1024 * 1024;
-/** Scenario, sweep, portfolio and margin request files: YAML or JSON a person writes (the largest shipped is < 10 KiB). */
+/** Scenario, sweep and margin request files: YAML or JSON a person writes (the largest shipped is < 10 KiB). */
 export const CONFIG_FILE_CAP = 4 * MiB;
 /** Data files a scenario names (positionsFile, snapshotFile, returnsFile): about 1.5 million position rows. */
 export const DATA_FILE_CAP = 64 * MiB;

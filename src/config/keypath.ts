@@ -9,7 +9,7 @@ const NAME = /^[A-Za-z_][\w-]*$/;
 
 /**
  * Key names that reach an object's prototype when written through (`x.__proto__.polluted = 1` writes into
- * Object.prototype): no scenario, sweep, portfolio or margin key has these names, so they are refused wherever a key
+ * Object.prototype): no scenario, sweep or margin key has these names, so they are refused wherever a key
  * path or a document's key comes from the user.
  */
 export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];

@@ -36,7 +36,7 @@ export const MAX_YAML_ALIASES = 100;
 /**
  * Parses a scenario file: JSON if it starts with `{` or `[` (strictly JSON when named *.json, else YAML flow
  * is accepted too), YAML otherwise. An empty file is `{}`. Only a regular file of at most 4 MiB is read
- * (src/config/input-file.ts); the sweep, portfolio and margin commands read their files through here too.
+ * (src/config/input-file.ts); the sweep and margin commands read their files through here too.
  */
 export function readScenarioFile(path: string): unknown {
   return parseScenarioText(readText(path, "scenario file"), path);

@@ -15,7 +15,6 @@ import { STORE_WHOLE, profileEnd, tickOf } from "../engine/setup.js";
 import { scenarioFlowPool } from "../engine/flow.js";
 import { FAN_MAX_SAMPLES, FAN_STRIDE } from "../engine/fan.js";
 import { FAN_WINDOW } from "../kernel/fan-bins.js";
-import type { PortfolioScenario } from "../portfolio/schema.js";
 
 export const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -385,7 +384,12 @@ export function assertRunFits(
 ): void {
   // several markets: each market's run is checked (an approximation: the engine holds them all at once)
   const problems = inputs.scenario.markets
-    ? marketScenarios(inputs).flatMap((market, i) => runMemoryProblems(market, options).map((line) => `markets[${i}]: ${line}`))
+    ? [
+        ...marketScenarios(inputs).flatMap((market, i) =>
+          runMemoryProblems(market, options).map((line) => `markets[${i}]: ${line}`),
+        ),
+        ...crossMemoryProblems(inputs, options.threads),
+      ]
     : runMemoryProblems(inputs, options);
   if (problems.length > 0) throw new InputError(problems);
 }
@@ -403,44 +407,31 @@ export function scenarioMemoryProblems(inputs: ScenarioInputs, budget = memoryBu
 }
 
 /**
- * A portfolio run (src/portfolio/setup.ts and engine.ts): shocks and book decay per process and book per step,
- * the books' levels (profile plus the engine's depth and seen cells), and per account and leg their arrays; one
- * engine and a copy of the setup per worker.
+ * crossMargin's owners (src/engine/cross-setup.ts and the engines' per-path state): per owner its form over the
+ * markets and its scalars, per leg its columns and critical marks, per deposit its columns; one copy per engine
+ * (a worker's, and the host's setup).
  */
-export function estimatePortfolioMemory(
-  s: PortfolioScenario,
-  threads = 1,
-): { bytes: number; parts: { key: string; bytes: number }[] } {
+export function crossMemoryProblems(inputs: ScenarioInputs, threads = 1, budget = memoryBudget()): string[] {
+  const s = inputs.scenario;
+  const cross = s.crossMargin;
+  if (!cross || !s.markets) return [];
   const M = s.markets.length;
-  const A = s.collateral.assets.length;
-  const venueBooks = s.collateral.assets.filter((a) => a.price.model === "venue-book");
-  const B = M + venueBooks.length;
-  const levels =
-    s.markets.reduce((n, m) => n + m.book.levels + 2, 0) + venueBooks.reduce((n, a) => n + (a.price.book?.levels ?? 0) + 2, 0);
-  const g = s.accounts.generated;
-  const accounts = (g?.count ?? 0) + s.accounts.list.length;
-  const legs = (g ? g.count * g.legsPerAccount : 0) + s.accounts.list.reduce((n, a) => n + a.legs.length, 0);
-  const deposits = (g ? g.count * g.collateralMix.length : 0) + s.accounts.list.reduce((n, a) => n + a.collateral.length, 0);
-  const engines = Math.max(1, threads) + 1;
-  const parts = [
-    { key: "steps", bytes: engines * (M + A + B) * (s.steps + 1) * 8 },
-    { key: "markets[].book.levels", bytes: engines * levels * (8 + 24) },
-    { key: "accounts.generated.count", bytes: engines * (accounts * 24 + legs * 41 + deposits * 28) },
-    { key: "paths", bytes: s.paths * (4 * M + 3 * A + 16) * 8 },
-  ].sort((a, b) => b.bytes - a.bytes);
-  return { bytes: parts.reduce((n, p) => n + p.bytes, 0) + Math.max(1, threads) * WORKER_BASE_BYTES, parts };
-}
-
-/** The portfolio's problem line when it does not fit the budget on `threads` workers. */
-export function portfolioMemoryProblems(s: PortfolioScenario, threads = 1, budget = memoryBudget()): string[] {
-  const estimate = estimatePortfolioMemory(s, threads);
-  if (estimate.bytes <= budget.bytes) return [];
-  const parts = estimate.parts
-    .slice(0, 3)
-    .map((p) => `${p.key}: ${byteText(p.bytes)}`)
-    .join("; ");
+  const g = cross.accounts.generated;
+  const split = cross.mode === "isolated";
+  const listedLegs = cross.accounts.list.reduce((n, o) => n + o.legs.length, 0);
+  const legs = listedLegs + (g ? g.count * g.legsPerAccount : 0);
+  const owners = split ? legs : cross.accounts.list.length + (g?.count ?? 0);
+  const deposits =
+    cross.accounts.list.reduce((n, o) => n + o.collateral.length * (split ? Math.max(1, o.legs.length) : 1), 0) +
+    (g ? g.count * (g.collateralMix?.length ?? 1) * (split ? g.legsPerAccount : 1) : 0);
+  const tiers = Math.max(...s.markets.map((m) => m.margin.tiers.length));
+  const perEngine = owners * (8 * (M + 3) + 16) + legs * (40 + 12 * tiers) + deposits * 24;
+  const bytes = perEngine * (Math.max(1, threads) + 1);
+  if (bytes <= budget.bytes) return [];
+  const key =
+    g && g.count * g.legsPerAccount >= listedLegs ? "crossMargin.accounts.generated.count" : "crossMargin.accounts.list";
   return [
-    `${estimate.parts[0].key} makes the portfolio run need about ${byteText(estimate.bytes)} of memory, more than its budget of ` +
-      `${byteText(budget.bytes)} (${budget.source}) (received ${parts})`,
+    `${key} makes the run need about ${byteText(bytes)} of memory, more than its budget of ${byteText(budget.bytes)} ` +
+      `(${budget.source}) (received ${owners} owners, ${legs} legs, ${deposits} deposits over ${M} markets)`,
   ];
 }

@@ -1,4 +1,4 @@
-// The pools' retry policy (src/mc/pool.ts, src/portfolio/pool.ts): a batch whose worker dies is run again (on a
+// The pools' retry policy (src/mc/pool.ts): a batch whose worker dies is run again (on a
 // fresh worker) up to MAX_ATTEMPTS times, so that a crash costs a retry, never a path; an engine failure on a path
 // is the same on every attempt and is thrown at once.
 

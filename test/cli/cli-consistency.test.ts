@@ -2,43 +2,27 @@
 // lists only what works, a package binary named after the package, no raw Node warnings, and a scenario-key
 // reference generated from the schema (docs/scenario.md, checked fresh).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { referenceMarkdown, referenceRows } from "../../src/config/reference.js";
 import { cascade } from "../helpers/cli.js";
+import { PORTFOLIO_MOVED } from "../../src/cli/program.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PORTFOLIO = join(ROOT, "examples", "portfolio-usde-depeg.yaml");
 const dir = mkdtempSync(join(tmpdir(), "cascade-consistency-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("options agree across subcommands", () => {
-  it("portfolio takes --set (applied before --paths) and --quiet (nothing on stderr)", async () => {
+  it("portfolio, merged into run, says where it went: exit 2, one line, nothing written", async () => {
     const out = join(dir, "pf");
-    const r = await cascade(
-      "portfolio",
-      PORTFOLIO,
-      "--set",
-      "paths=7",
-      "--set",
-      "steps=30",
-      "--threads",
-      "1",
-      "--quiet",
-      "--json",
-      "--out",
-      out,
-    );
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
-    const summary = JSON.parse(r.stdout);
-    expect([summary.paths, summary.scenario.steps]).toEqual([7, 30]);
-    const bad = await cascade("portfolio", PORTFOLIO, "--set", "stepz=5", "--out", out);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/stepz/);
+    const r = await cascade("portfolio", join(ROOT, "examples", "usde-depeg.yaml"), "--paths", "7", "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${PORTFOLIO_MOVED}\n`);
+    expect(existsSync(out)).toBe(false);
   });
 
   it("margin accepts --json (its output is JSON either way)", async () => {

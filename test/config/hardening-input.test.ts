@@ -106,11 +106,10 @@ describe("1. only regular files are read, and only up to a cap", () => {
     }
   });
 
-  it("run, sweep, portfolio and margin refuse them too", async () => {
+  it("run, sweep and margin refuse them too", async () => {
     for (const s of specials()) {
       await refused(["run", s.path], `scenario file ${s.path} must be a regular file (received ${s.kind})`);
       await refused(["sweep", s.path], `sweep file ${s.path} must be a regular file (received ${s.kind})`);
-      await refused(["portfolio", s.path], `scenario file ${s.path} must be a regular file (received ${s.kind})`);
       await refused(["margin", s.path], `positions file ${s.path} must be a regular file (received ${s.kind})`);
     }
   });
@@ -220,7 +219,6 @@ describe("2. data paths relative to the scenario file; messages never quote a fi
       ["sweep", passwd],
       /error: sweep file .*passwd must be a mapping of keys with base, design and axes \(received a string\)/,
     );
-    await refused(["portfolio", passwd], "error: (portfolio) must be a mapping of keys (received a string)");
     await refused(["margin", passwd], /error: positions file .*passwd must be valid JSON \(unexpected character\)/);
     await refused(["margin", shadow], /positions file .*shadow must be valid JSON \(unexpected character\)/);
   });
@@ -345,7 +343,7 @@ describe("3. prototype pollution", () => {
       "positions[0].__proto__ must not be a key",
     );
     await refused(
-      ["portfolio", write("proto-pf.yaml", "markets: [{ __proto__: { polluted: 1 } }]\n")],
+      ["run", write("proto-markets.yaml", "markets: [{ __proto__: { polluted: 1 } }]\n")],
       "markets[0].__proto__ must not be a key",
     );
     await refused(
@@ -623,7 +621,6 @@ describe("6. OS errors and malformed files are exit 2 naming the path", () => {
     expect(data).toContain(`: ${why} at `);
     await refused(["margin", p], `must be a readable file (received ${why})`);
     await refused(["sweep", p], `must be a readable file (received ${why})`);
-    await refused(["portfolio", p], `must be a readable file (received ${why})`);
   });
 
   it("a file without read permission", async () => {

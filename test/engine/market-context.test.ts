@@ -75,7 +75,7 @@ function moduleName(file: string): string {
 function kernelFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === "orderbook" || e.name === "portfolio" ? [] : kernelFiles(path);
+    if (e.isDirectory()) return e.name === "orderbook" ? [] : kernelFiles(path);
     return e.name.endsWith(".ts") ? [path] : [];
   });
 }

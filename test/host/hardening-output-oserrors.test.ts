@@ -25,7 +25,7 @@ afterAll(() => {
 
 const SWEEP =
   "overrides: { accounts.count: 200, steps: 30 }\naxes:\n  - { key: market.book.depth.size, values: [0.02, 0.04, 0.06] }\n";
-const PORTFOLIO = join(process.cwd(), "examples", "portfolio-usde-depeg.yaml");
+const CROSS = join(process.cwd(), "examples", "cross-margin.yaml");
 
 /** Exit 2, exactly one line, naming `path`; no "please report", nothing printed twice. */
 function expectOneLine(r: { code: number | null; stderr: string }, path: string, what: string) {
@@ -71,7 +71,7 @@ describe("an output directory that cannot be made", () => {
         ["run", "--paths", "20", "--threads", "1", "--quiet", "--format", "parquet", "--out", "/proc/nope/deeper"],
         ["sweep", sweepFile, "--paths", "10", "--threads", "2", "--quiet", "--out", "/proc/nope"],
         ["merge", shard, "--out", "/proc/nope"],
-        ["portfolio", PORTFOLIO, "--paths", "10", "--threads", "1", "--out", "/proc/nope"],
+        ["run", CROSS, "--paths", "10", "--threads", "1", "--out", "/proc/nope"],
       ];
       const results = await Promise.all(argvs.map((argv) => spawnCascade(argv, 20_000)));
       results.forEach((r, i) => {
@@ -83,13 +83,13 @@ describe("an output directory that cannot be made", () => {
     60_000,
   );
 
-  it("--out naming a file, or a path through a file: exit 2, one line naming it (run, sweep, merge, portfolio)", async () => {
+  it("--out naming a file, or a path through a file: exit 2, one line naming it (run, sweep, merge, a cross-margin run)", async () => {
     for (const out of [file, join(file, "sub")]) {
       const cases = [
         ["run", "--paths", "20", "--threads", "1", "--quiet", "--out", out],
         ["sweep", sweepFile, "--paths", "10", "--threads", "1", "--quiet", "--out", out],
         ["merge", shard, "--out", out],
-        ["portfolio", PORTFOLIO, "--paths", "10", "--threads", "1", "--out", out],
+        ["run", CROSS, "--paths", "10", "--threads", "1", "--out", out],
       ];
       for (const argv of cases) expectOneLine(await cascade(...argv), file, argv.join(" "));
     }
@@ -196,7 +196,6 @@ describe.skipIf(!tinyMounted)("a full disk (a 64 KiB tmpfs)", () => {
       argv: (out) => ["sweep", sweepFile, "--paths", "800", "--threads", "2", "--quiet", "--keep-paths", "--out", out],
     },
     { name: "merge", argv: (out) => ["merge", ...shards, "--quiet", "--out", out] },
-    { name: "portfolio", argv: (out) => ["portfolio", PORTFOLIO, "--paths", "3000", "--threads", "2", "--out", out] },
   ];
   it.each(cases)(
     "$name: exit 2, one line naming the file and ENOSPC, nothing half-written as a final file",

@@ -19,9 +19,7 @@ import { InputError } from "../../src/config/errors.js";
 import { mergeShards } from "../../src/mc/merge.js";
 import { runScenario, type OutputFormat } from "../../src/mc/run.js";
 import { verifyRun } from "../../src/mc/verify.js";
-import { runPortfolio, summarizePortfolio, writePortfolioSummary } from "../../src/portfolio/report.js";
-import { loadPortfolioScenario } from "../../src/portfolio/index.js";
-import { readScenarioFile } from "../../src/config/load.js";
+import { loadScenario } from "../../src/config/load.js";
 import { cascade, smallInputs } from "../helpers/hardening-output.js";
 
 const work = mkdtempSync(join(tmpdir(), "cascade-hardening-links-"));
@@ -152,13 +150,11 @@ describe("planted symbolic links in --out", () => {
     expectRegularFiles(out);
   });
 
-  it("a portfolio run writes through no link at paths.csv.partial or its final names", async () => {
-    const file = join(process.cwd(), "examples", "portfolio-usde-depeg.yaml");
-    const scenario = loadPortfolioScenario({ ...(readScenarioFile(file) as Record<string, unknown>), paths: 20 });
-    const out = join(work, "portfolio");
+  it("a cross-margin run writes through no link at paths.csv.partial or its final names", async () => {
+    const inputs = loadScenario(join(process.cwd(), "examples", "usde-depeg.yaml"), ["paths=8", "steps=25"]);
+    const out = join(work, "cross");
     const planted = plant(out, ["paths.csv.partial", "paths.csv", "summary.json"]);
-    const run = await runPortfolio(scenario, { threads: 1, outDir: out });
-    await writePortfolioSummary(out, summarizePortfolio(run, "0.0.0"));
+    await runScenario(inputs, { inline: true, outDir: out });
     expectUntouched(planted);
     expectRegularFiles(out);
   });
