@@ -93,7 +93,8 @@ export class CrossMargin {
   ) {
     const O = setup.owners;
     const M = markets.length;
-    if (setup.critStart.length !== M + 1) throw new RangeError(`the cross tables are of ${setup.critStart.length - 1} markets, not ${M}`);
+    if (setup.critStart.length !== M + 1)
+      throw new RangeError(`the cross tables are of ${setup.critStart.length - 1} markets, not ${M}`);
     this.O = O;
     this.M = M;
     this.cash = new Float64Array(O);
