@@ -1,6 +1,6 @@
-// Cross margin across markets in plain TypeScript (the reference of assembly/cross-margin.ts; the spec is
-// /work/plan-cross.md, "Cross margin across markets"): owners whose one equity (cash, haircut deposits, the legs'
-// P&L) backs legs in several markets. Every f64 operation is the kernel's, in the kernel's order.
+// Cross margin across markets in plain TypeScript (the reference of assembly/cross-margin.ts): owners whose one
+// equity (cash, haircut deposits, the legs' P&L) backs legs in several markets (the tables: cross-setup.ts). Every
+// f64 operation is the kernel's, in the kernel's order, so that both give bit-identical records.
 //
 // Screening: each owner's health equity − maintenance is kept as a linear form of the marks,
 //   h = K + Σ_m W[m, o] × mark[m],
