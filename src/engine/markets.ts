@@ -17,18 +17,21 @@
 //   (1) for m = 0..M−1: market m's opening, exactly as cascade.ts: its stress scale and spread from its own mark's
 //       drawdown, its price move (above), book step and centre, exogenous drawdown, backstop unwind, opening mark
 //       (ema, oracle, band), scan open (its marginSum), accounts.flow;
+//   then, with cross margin (setup.cross, cross-margin.ts), the deposits that land at t;
 //   (2) rounds = 0; while rounds < maxRounds: for m = 0..M−1 market m's round at its mark (its st.round + 1; per
 //       account or batched); a market that liquidated (n > 0) then follows its mark and updates its min price, peak
-//       and drawdown (one that did not leaves them); when no market liquidated, stop; else rounds++ and the venue's
-//       firstLiquidationStep is t if unset;
+//       and drawdown (one that did not leaves them); then the cross-margin round (its owners' worst legs closed into
+//       the markets' books, each fill followed by the market's mark); when nothing liquidated, stop; else rounds++
+//       and the venue's firstLiquidationStep is t if unset;
 //   (3) for m = 0..M−1: market m's loss allocation at its mark (ADL rankings of its own side/accounts), then its
 //       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger).
-// The record: recordNames(names) (markets-setup.ts); sums run from 0 over the markets in order.
+// The record: recordNames(names, cross) (markets-setup.ts); sums run from 0 over the markets in order; the cross
+// layer's legs count in their markets' liquidations, notional and slippage.
 
 import { DOMAIN, P } from "./layout.js";
 import { normalInv } from "./mathfn.js";
 import { METRIC, METRIC_NAMES } from "./metrics.js";
-import { MARKET_METRICS, type MarketsSetup } from "./markets-setup.js";
+import { type MarketsSetup, recordNames } from "./markets-setup.js";
 import { philox, uniform52 } from "./philox.js";
 import { buildLadder, copyPopulation, drawPopulation } from "./population.js";
 import type { EngineSetup } from "./setup.js";
@@ -42,6 +45,7 @@ import { perAccountRound } from "./rounds.js";
 import { flowStep } from "./flow-step.js";
 import { openScanStep } from "./triggers/scan.js";
 import { amplification } from "./cascade.js";
+import { CrossMargin } from "./cross-margin.js";
 
 /** The venue's ledger at the end of a step: the sums over the markets, and each market's own (its traders, open, mark). */
 export interface MarketsLedger extends Ledger {
@@ -162,12 +166,17 @@ export class Market {
     st.round++;
     const n = st.perAccount ? perAccountRound(st, this.mech, this.mark, t) : this.mech.market.batchedRound(this.mark, t);
     if (n === 0) return 0;
-    const mark = this.price.follow(this.mark, st.book);
+    this.afterFill();
+    st.trace?.round(this.mark);
+    return n;
+  }
+
+  /** After fills in its book (a round that liquidated, a cross-margin trade): the mark follows, its low and drawdown. */
+  afterFill(): void {
+    const mark = this.price.follow(this.mark, this.st.book);
     this.mark = mark;
     if (mark < this.minPrice) this.minPrice = mark;
-    st.trace?.round(mark);
     this.drawdownAt(mark);
-    return n;
   }
 
   /** The step's loss allocation at its mark, then the mark's drawdown bookkeeping (cascade.ts after the rounds). */
@@ -194,7 +203,9 @@ export class Market {
 export class MarketsReferenceEngine {
   readonly venue: VenueLedger;
   readonly markets: Market[];
-  /** The record's length per path: recordNames(setup.names).length. */
+  /** Cross-margin owners over the markets (setup.cross), absent without. */
+  readonly cross?: CrossMargin;
+  /** The record's length per path: recordNames(setup.names, cross).length. */
   readonly stride: number;
   /** Called after every step when set: the conservation tests read the venue's ledger here. */
   onStep?: (ledger: MarketsLedger) => void;
@@ -218,7 +229,8 @@ export class MarketsReferenceEngine {
     const p0 = setup.markets[0].params;
     this.steps = p0[P.steps];
     this.maxRounds = p0[P.maxRounds];
-    this.stride = METRIC_NAMES.length + M * MARKET_METRICS.length;
+    if (setup.cross) this.cross = new CrossMargin(setup.cross, this.markets, this.venue);
+    this.stride = recordNames(setup.names, setup.cross !== undefined).length;
     this.eps = new Float64Array(M);
     this.u = new Float64Array(M);
     this.uJump = new Float64Array(M);
@@ -254,6 +266,8 @@ export class MarketsReferenceEngine {
       if (market.st.p[P.resample] === 1) market.loadPopulation(path + 1);
       market.startPath(path);
     }
+    const cross = this.cross;
+    cross?.startPath();
     let firstLiquidationStep = -1;
     let maxRoundsInStep = 0;
 
@@ -272,11 +286,13 @@ export class MarketsReferenceEngine {
         for (let k = 0; k <= m; k++) z += L[m * M + k] * this.eps[k];
         markets[m].open(t, z, this.u[m], this.uJump[m]);
       }
-      // (2) the joint rounds, until no market liquidates
+      cross?.arrivals(t);
+      // (2) the joint rounds, until nothing liquidates
       let rounds = 0;
       while (rounds < maxRounds) {
         let any = false;
         for (let m = 0; m < M; m++) if (markets[m].round(t) > 0) any = true;
+        if (cross && cross.round(t) > 0) any = true;
         if (!any) break;
         rounds++;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
@@ -347,6 +363,13 @@ export class MarketsReferenceEngine {
       out[k++] = market.amplification();
       out[k++] = st.adlNotional;
     }
+    // CROSS_METRICS
+    this.cross?.writeRecord(out, k);
+  }
+
+  /** The money the cross-margin owners bring into every path (0 without): Σ_d depAmount[d] × assetPrice[depAsset[d]]. */
+  initialCrossMoney(): number {
+    return this.cross ? this.cross.initialMoney() : 0;
   }
 
   /** The venue's ledger as the step ends: the traders, open accounts and notional summed, the money the venue's. */
@@ -360,6 +383,8 @@ export class MarketsReferenceEngine {
       open += l.open;
       liquidatedNotional += l.liquidatedNotional;
     }
+    // the owners' cash and the deposits they still hold, arrived or not
+    if (this.cross) traders += this.cross.tradersMoney();
     return { ...each[0], traders, open, liquidatedNotional, markets: each };
   }
 }
