@@ -3,19 +3,19 @@
 // multi-market setups: 2–4 markets, each a whole random scenario from the single-market generator (every liquidation
 // engine, fee schedule, margin model, mark model, ADL ranking, book profile, stress, flow), correlated returns.
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MarketsReferenceEngine } from "../../src/engine/markets.js";
 import { type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
 import type { KernelBuild } from "../../src/kernel/module.js";
 import { WasmMarketsEngine } from "../../src/kernel/wasm-markets-engine.js";
 import { scenarioArb } from "../helpers/arbitrary.js";
 import { seedWords } from "../helpers/engines.js";
-import { marketsArb, marketsSetupOf } from "../helpers/markets-arbitrary.js";
+import { marketsSetupOf, marketsWithCrossArb } from "../helpers/markets-arbitrary.js";
 
 const PATHS = 3;
 
 function records(setup: MarketsSetup, seed: number, engine: "ts" | KernelBuild, first = 0): Float64Array {
-  const out = new Float64Array(PATHS * recordNames(setup.names).length);
+  const out = new Float64Array(PATHS * recordNames(setup.names, setup.cross !== undefined).length);
   const e = engine === "ts" ? new MarketsReferenceEngine(setup) : new WasmMarketsEngine(setup, { build: engine, batch: 2 });
   e.prepare(...seedWords(seed));
   e.runPaths(first, PATHS, out);
@@ -23,11 +23,13 @@ function records(setup: MarketsSetup, seed: number, engine: "ts" | KernelBuild, 
 }
 
 describe("several markets: the kernel and the reference engine", () => {
-  it("give bit-identical records on 200 random multi-market setups (release and debug kernels)", () => {
+  it("give bit-identical records on 200 random multi-market setups, cross-margin owners in about two of three (release and debug kernels)", () => {
+    let crossCases = 0;
+    let crossLiquidated = 0;
     fc.assert(
-      fc.property(marketsArb(scenarioArb), fc.integer({ min: 0, max: 1000 }), (inputs, first) => {
+      fc.property(marketsWithCrossArb(scenarioArb), fc.integer({ min: 0, max: 1000 }), (inputs, first) => {
         const setup = marketsSetupOf(inputs);
-        const names = recordNames(setup.names);
+        const names = recordNames(setup.names, setup.cross !== undefined);
         const seed = inputs.markets[0].scenario.seed;
         const ts = records(setup, seed, "ts", first);
         for (const build of ["release", "debug"] as const) {
@@ -38,8 +40,16 @@ describe("several markets: the kernel and the reference engine", () => {
             throw new Error(`${build}: path ${path} ${names[at % names.length]}: ts=${ts[at]} wasm=${wasm[at]}`);
           }
         }
+        if (setup.cross) {
+          crossCases++;
+          const k = names.indexOf("crossMargin.accountsLiquidated");
+          for (let p = 0; p < PATHS; p++) if (ts[p * names.length + k] > 0) crossLiquidated++;
+        }
       }),
       { numRuns: 200, seed: 20261207 },
     );
+    // the property must reach owners that are liquidated, not only quiet ones
+    expect(crossCases).toBeGreaterThan(100);
+    expect(crossLiquidated).toBeGreaterThan(50);
   }, 600_000);
 });
