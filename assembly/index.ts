@@ -5,6 +5,7 @@ import * as book from "./book";
 import { runPath } from "./cascade";
 import { tradersCash } from "./ledger";
 import * as context from "./market-context";
+import * as cross from "./cross-margin";
 import * as markets_ from "./markets";
 import { setMarketDomain, setSeed } from "./path-state";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
@@ -45,16 +46,19 @@ export function recordsPtr(): usize { return changetype<usize>(state.records); }
 export function ledgerPtr(): usize { return changetype<usize>(state.ledger); }
 /** Fills ledger[0] with the traders' cash at the end of the last path (O(accounts): tests only). */
 export function computeTradersCash(): void {
-  state.ledger[0] = context.marketCount > 1 ? markets_.tradersCashAll() : tradersCash();
+  state.ledger[0] = context.marketsLoop ? markets_.tradersCashAll() : tradersCash();
 }
 export function recordStride(): i32 { return RECORD_STRIDE; }
 
 // ---- several markets under one venue (assembly/markets.ts): initMarkets(M, steps, batch) once per instance instead of
 // init(), then initMarket(m, …) for each market; selectMarket(m) points every table pointer above at market m's regions
 // (fill them per market), choleskyPtr() is the M × M factor; prepare() and runPaths() then run every market ----
-/** The venue's regions for M ≥ 2 markets of at most `steps` steps: records of marketsRecordStride() f64 per path. */
+/**
+ * The venue's regions for M markets of at most `steps` steps: records of marketsRecordStride() f64 per path. M ≥ 1:
+ * one market runs here only with cross margin (initCross); without, the host runs it through init().
+ */
 export function initMarkets(markets: i32, steps: i32, batch: i32): i32 {
-  if (markets < 2 || steps < 1 || batch < 1 || state.initialised) return E_CAPACITY;
+  if (markets < 1 || steps < 1 || batch < 1 || state.initialised) return E_CAPACITY;
   context.carveContexts(markets);
   markets_.carve(markets);
   state.carveVenue(batch, markets_.recordStrideOf(markets));
@@ -79,15 +83,54 @@ export function marketCount(): i32 { return context.marketCount; }
 export function choleskyPtr(): usize { return changetype<usize>(markets_.cholesky); }
 export function marketsRecordStride(): i32 { return markets_.recordStrideOf(context.marketCount); }
 
+// ---- cross margin across markets (assembly/cross-margin.ts): after initMarkets and every initMarket, initCross once
+// with the counts of a CrossSetup (src/engine/cross-setup.ts); fill its tables through the pointers below, then
+// prepare() checks and indexes them. The records gain the CROSS_METRICS columns (marketsRecordStride() says so) ----
+/** The cross-margin tables and per-path state for these counts (M: the markets carved), once per instance. */
+export function initCross(owners: i32, legs: i32, deposits: i32, assets: i32, arrivals: i32, crit: i32): i32 {
+  if (!context.marketsLoop || !state.initialised) return E_NOT_INITIALISED;
+  if (cross.on || owners < 0 || legs < 0 || deposits < 0 || assets < 0 || arrivals < 0 || arrivals > deposits || crit < 0) {
+    return E_CAPACITY;
+  }
+  cross.carve(owners, legs, deposits, assets, arrivals, crit);
+  // one more loss-queue entry per owner in every market: an owner's deficit is queued once a path
+  const back = context.current;
+  for (let m = 0; m < context.marketCount; m++) {
+    context.select(m);
+    state.carveQueue(2 * state.capAccounts + 1 + owners);
+  }
+  context.select(back);
+  // the records' stride now holds the cross columns
+  state.carveVenue(state.capBatch, markets_.recordStrideOf(context.marketCount));
+  return OK;
+}
+export function crossLegStartPtr(): usize { return changetype<usize>(cross.legStart); }
+export function crossLegMarketPtr(): usize { return changetype<usize>(cross.legMarket); }
+export function crossLegSidePtr(): usize { return changetype<usize>(cross.legSide); }
+export function crossLegSizePtr(): usize { return changetype<usize>(cross.legSize); }
+export function crossLegEntryPtr(): usize { return changetype<usize>(cross.legEntry); }
+export function crossDepStartPtr(): usize { return changetype<usize>(cross.depStart); }
+export function crossDepAssetPtr(): usize { return changetype<usize>(cross.depAsset); }
+export function crossDepAmountPtr(): usize { return changetype<usize>(cross.depAmount); }
+export function crossDepArrivesPtr(): usize { return changetype<usize>(cross.depArrives); }
+export function crossArrivalOrderPtr(): usize { return changetype<usize>(cross.arrivalOrder); }
+export function crossAssetMarketPtr(): usize { return changetype<usize>(cross.assetMarket); }
+export function crossAssetPricePtr(): usize { return changetype<usize>(cross.assetPrice); }
+export function crossAssetHaircutPtr(): usize { return changetype<usize>(cross.assetHaircut); }
+export function crossCritStartPtr(): usize { return changetype<usize>(cross.critStart); }
+export function crossCritMarkPtr(): usize { return changetype<usize>(cross.critMark); }
+export function crossCritOwnerPtr(): usize { return changetype<usize>(cross.critOwner); }
+
 /** Per run, after the host filled params and tables: the book's parameters, the population and its ladder. */
 export function prepare(seedLo: u32, seedHi: u32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
-  if (context.marketCount == 1) return prepareMarket(seedLo, seedHi);
+  if (!context.marketsLoop) return prepareMarket(seedLo, seedHi);
   for (let m = 0; m < context.marketCount; m++) {
     context.select(m);
     const code = prepareMarket(seedLo, seedHi);
     if (code != OK) return code;
   }
+  if (cross.on && !cross.prepare()) return E_BAD_PARAMS;
   return OK;
 }
 
@@ -116,7 +159,7 @@ function prepareMarket(seedLo: u32, seedHi: u32): i32 {
 export function runPaths(first: u32, count: i32): i32 {
   if (!state.initialised) return E_NOT_INITIALISED;
   if (count > state.capBatch) return E_CAPACITY;
-  if (context.marketCount > 1) return runMarketsPaths(first, count);
+  if (context.marketsLoop) return runMarketsPaths(first, count);
   const resample = state.params[P_RESAMPLE] == 1;
   fan.batchStart();
   for (let i = 0; i < count; i++) {
@@ -136,6 +179,7 @@ export function runPaths(first: u32, count: i32): i32 {
 function runMarketsPaths(first: u32, count: i32): i32 {
   // the trace follows one market's events (several markets: not in B1)
   if (trace.tracing) return E_BAD_PARAMS;
+  if (cross.on && !cross.ready) return E_NOT_INITIALISED;
   const stride = markets_.recordStrideOf(context.marketCount);
   fan.batchStart();
   for (let i = 0; i < count; i++) {

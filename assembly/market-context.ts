@@ -29,6 +29,8 @@ const BLOCK: usize = SLOT * MODULES;
 
 /** Markets in this instance: 1 unless initMarkets() carved several. */
 export let marketCount: i32 = 1;
+/** initMarkets() carved the venue: the markets' step loop runs (M ≥ 2, or one market with cross margin). */
+export let marketsLoop = false;
 /** The market whose scalars and regions the globals hold. */
 export let current: i32 = 0;
 let blocks = new StaticArray<u8>(0);
@@ -37,6 +39,7 @@ let blocks = new StaticArray<u8>(0);
 export function carveContexts(markets: i32): void {
   blocks = new StaticArray<u8>(<i32>(BLOCK * <usize>markets));
   marketCount = markets;
+  marketsLoop = true;
   current = 0;
   for (let m = 0; m < markets; m++) saveMarket(m);
 }

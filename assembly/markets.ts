@@ -1,20 +1,23 @@
 // Several markets under one venue (plan-14b, phase B1: isolated margin, every mechanism per market): the M > 1 step
-// loop. The one-market loop (assembly/cascade.ts) is untouched; this one runs the same per-market code, switching the
-// market-scoped modules' context (assembly/market-context.ts) between the markets. Mirrored by the reference engine's
+// loop, and one market's with cross margin. The one-market loop (assembly/cascade.ts) is untouched; this one runs the
+// same per-market code, switching the market-scoped modules' context (assembly/market-context.ts) between the markets;
+// the marks and their drawdowns are assembly/market-marks.ts's. Mirrored by the reference engine's
 // src/engine/markets.ts; the order below is the contract between the two:
 //
 // per path: the venue's ledger starts (the fund of market 0's block; the vault's cash at Σ of the per-account markets'
 //   vault capitals, in market order); then for m = 0..M−1 market m's per-path reset (as runPath's, resample first) and
-//   its opening mark; then market 0's fan sample at step 0.
+//   its opening mark; then the cross-margin state's reset (assembly/cross-margin.ts, when the venue has owners); then
+//   market 0's fan sample at step 0.
 // per step t:
 //   (0) ε_k = normalInv(philoxUniform(t, p, 0, DOMAIN_MARKET + 16·k)) for every k (words 2, 3 of the draw kept: market
 //       k's jump count); market m's normal z = 0; z += L[m·M + k]·ε_k for k = 0..m.
 //   (1) for m = 0..M−1: market m's opening exactly as runPath's (stress, widening, the move with z, the oracle's
 //       history, the book's step and centre, the exogenous drawdown, the mechanism's opening, the mark, ema, oracle and
-//       band, the scan's opening, accounts.flow).
+//       band, the scan's opening, accounts.flow); then the cross owners' deposits arriving at t.
 //   (2) rounds = 0; while rounds < maxRounds (market 0's block): for m = 0..M−1: PS.nextRound(), market m's round at
-//       its mark; when it liquidated: the first-liquidation step, its mark (as runPath's), min price, drawdown. Then,
-//       when no market liquidated, stop; else rounds++.
+//       its mark; when it liquidated: the first-liquidation step, its mark (as runPath's), min price, drawdown; then the
+//       cross owners' round (its fills move their markets' marks the same way). Then, when nothing liquidated, stop;
+//       else rounds++.
 //   (3) for m = 0..M−1: market m's loss allocation at its mark (when ADL is on), then its min price and drawdown.
 //   (4) market 0's fan sample.
 // The record: see writeRecord below.
@@ -37,6 +40,11 @@ import * as losses from "./loss-allocation";
 import * as queue from "./loss-queue";
 import * as margin from "./margin-model";
 import { current, marketCount, paramsOf, select } from "./market-context";
+import {
+  S_EXO_BEST, S_EXO_DD, S_EXO_PEAK, S_EXTRAS, S_FUNDAMENTAL, S_MARK_BEST, S_MAX_DD, S_MIN, S_PEAK, X_BAND, X_FLOW,
+  X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_WIDEN, carveMarks, followTrades, get, markOf, markPoint, set, setMark,
+} from "./market-marks";
+import * as cross from "./cross-margin";
 import * as mechanisms from "./mechanisms/index";
 import * as backstop from "./mechanisms/backstop";
 import { batchedRound } from "./mechanisms/market";
@@ -63,32 +71,9 @@ const MM_ADL_NOTIONAL = 7;
 
 /** f64 per path in the record of M markets. */
 export function recordStrideOf(markets: i32): i32 {
-  return RECORD_STRIDE + MARKET_METRICS * markets;
+  return RECORD_STRIDE + MARKET_METRICS * markets + (cross.on ? cross.CROSS_METRICS : 0);
 }
 
-// the step loop's per-market values (cascade.ts keeps them in locals), MS f64 per market
-const MS = 12;
-const S_FUNDAMENTAL = 0;
-const S_MARK = 1;
-const S_MIN = 2;
-const S_PEAK = 3;
-const S_MAX_DD = 4;
-const S_EXO_PEAK = 5;
-const S_EXO_DD = 6;
-const S_EXO_BEST = 7;
-const S_MARK_BEST = 8;
-const S_EXTRAS = 9;
-
-// the step's optional mechanisms, as cascade.ts's flags
-const X_WIDEN = 1;
-const X_OPEN = 2;
-const X_ORACLE = 4;
-const X_BAND = 8;
-const X_SCAN = 16;
-const X_FLOW = 32;
-const X_LAST = 128;
-
-let ms = new StaticArray<f64>(0);
 /** The Cholesky factor L of the markets' return correlation, row-major M × M (the host fills it). */
 export let cholesky = new StaticArray<f64>(0);
 let eps = new StaticArray<f64>(0);
@@ -96,36 +81,11 @@ let epsW2 = new StaticArray<u32>(0);
 let epsW3 = new StaticArray<u32>(0);
 
 export function carve(markets: i32): void {
-  ms = new StaticArray<f64>(MS * markets);
+  carveMarks(markets);
   cholesky = new StaticArray<f64>(markets * markets);
   eps = new StaticArray<f64>(markets);
   epsW2 = new StaticArray<u32>(markets);
   epsW3 = new StaticArray<u32>(markets);
-}
-
-// @ts-ignore: decorator
-@inline function get(m: i32, k: i32): f64 {
-  return unchecked(ms[m * MS + k]);
-}
-// @ts-ignore: decorator
-@inline function set(m: i32, k: i32, x: f64): void {
-  unchecked((ms[m * MS + k] = x));
-}
-
-/** The drawdown (peak − x)/peak of market m's mark after a new mark, as runPath's (a deeper numerator only is divided). */
-function markPoint(m: i32, mark: f64): void {
-  if (mark < get(m, S_MIN)) set(m, S_MIN, mark);
-  if (mark > get(m, S_PEAK)) {
-    set(m, S_PEAK, mark);
-    set(m, S_MARK_BEST, 0);
-  }
-  const peak = get(m, S_PEAK);
-  const num = peak - mark;
-  if (num > get(m, S_MARK_BEST)) {
-    set(m, S_MARK_BEST, num);
-    const dd = num / peak;
-    if (dd > get(m, S_MAX_DD)) set(m, S_MAX_DD, dd);
-  }
 }
 
 export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampleHi: u32): void {
@@ -183,7 +143,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
     price.startMark(mark);
     margin.startPath(mark);
     set(m, S_FUNDAMENTAL, fundamental);
-    set(m, S_MARK, mark);
+    setMark(m, mark);
     set(m, S_MIN, mark);
     set(m, S_PEAK, mark);
     set(m, S_MAX_DD, 0);
@@ -193,6 +153,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
     set(m, S_MARK_BEST, 0);
     set(m, S_EXTRAS, <f64>extras);
   }
+  if (cross.on) cross.startPath();
   if (nextSample == 0) nextSample = sample(0, steps);
 
   let firstLiquidationStep = -1;
@@ -211,6 +172,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
       for (let k = 0; k <= m; k++) z += unchecked(cholesky[m * M + k]) * unchecked(eps[k]);
       openMarket(m, t, z);
     }
+    if (cross.on) cross.arrivals(t);
     // (2) the joint rounds: every market's round in turn, until none liquidates
     let rounds = 0;
     while (rounds < maxRounds) {
@@ -218,15 +180,17 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
       for (let m = 0; m < M; m++) {
         select(m);
         PS.nextRound();
-        let mark = get(m, S_MARK);
+        const mark = markOf(m);
         const n = PS.perAccount ? perAccountRound(mark, t) : batchedRound(mark, t, false);
         if (n == 0) continue;
         any = true;
         if (firstLiquidationStep < 0) firstLiquidationStep = t;
-        if (!price.markHeld) mark = price.markMid ? mid() : book.lastPrice;
-        if ((<i32>get(m, S_EXTRAS) & X_BAND) != 0) mark = price.banded(mark);
-        set(m, S_MARK, mark);
-        markPoint(m, mark);
+        followTrades(m);
+      }
+      // the cross-margin owners' round (assembly/cross-margin.ts) at the marks the markets' rounds left
+      if (cross.on && cross.round(t) > 0) {
+        any = true;
+        if (firstLiquidationStep < 0) firstLiquidationStep = t;
       }
       if (!any) break;
       rounds++;
@@ -235,7 +199,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
     // (3) every market's loss allocation at the mark its cascade ended on
     for (let m = 0; m < M; m++) {
       select(m);
-      const mark = get(m, S_MARK);
+      const mark = markOf(m);
       if (L.adlOn) losses.allocate(mark);
       markPoint(m, mark);
     }
@@ -249,7 +213,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
 function openMarket(m: i32, t: i32, z: f64): void {
   const extras = <i32>get(m, S_EXTRAS);
   setStep(t);
-  let mark = get(m, S_MARK);
+  let mark = markOf(m);
   const markPeak = get(m, S_PEAK);
   let scale: f64 = 1;
   const withdrawal = unchecked(params[P_STRESS_WITHDRAWAL]);
@@ -285,13 +249,13 @@ function openMarket(m: i32, t: i32, z: f64): void {
   if (extras & X_ORACLE) mark = price.oracleMark(t, mark);
   if (extras & X_SCAN) scan.openScanStep(t, mark);
   if (extras & X_FLOW) mark = flowOpen(mark, (extras & X_BAND) != 0);
-  set(m, S_MARK, mark);
+  setMark(m, mark);
 }
 
 /** Market 0's fan sample at step t's end (the venue's fund and vault cash, market 0's vault inventory). */
 function sample(t: i32, steps: i32): i32 {
   select(0);
-  return fan.sample(t, steps, get(0, S_MARK), get(0, S_FUNDAMENTAL), L.insurance, backstop.vaultLongQ, backstop.vaultShortQ, L.vaultCash);
+  return fan.sample(t, steps, markOf(0), get(0, S_FUNDAMENTAL), L.insurance, backstop.vaultLongQ, backstop.vaultShortQ, L.vaultCash);
 }
 
 /**
@@ -301,7 +265,8 @@ function sample(t: i32, steps: i32): i32 {
  * row: its cash less Σ capital, when a market has a per-account engine); average slippage Σ slip / Σ marked value (each
  * summed in market order from 0; 0 when nothing was marked); book exhausted when any market's was; the first step any
  * market liquidated; margin held Σ over the scan markets, in order from 0, of marginSum_m / steps (NaN when none scans)
- * — then per market its liquidations, liquidated notional, min and final price, drawdowns, amplification, ADL notional.
+ * — then per market its liquidations, liquidated notional, min and final price, drawdowns, amplification, ADL notional;
+ * then, with cross margin, its CROSS_METRICS (assembly/cross-margin.ts writeRecord).
  */
 function writeRecord(at: i32, steps: i32, maxRoundsInStep: i32, firstLiquidationStep: i32, vaultOn: bool, vaultCapital: f64, insurance0: f64): void {
   const M = marketCount;
@@ -334,7 +299,7 @@ function writeRecord(at: i32, steps: i32, maxRoundsInStep: i32, firstLiquidation
     unchecked((records[b + MM_LIQUIDATIONS] = <f64>PS.liquidations));
     unchecked((records[b + MM_LIQUIDATED_NOTIONAL] = PS.liquidatedNotional));
     unchecked((records[b + MM_MIN_PRICE] = get(m, S_MIN)));
-    unchecked((records[b + MM_FINAL_PRICE] = get(m, S_MARK)));
+    unchecked((records[b + MM_FINAL_PRICE] = markOf(m)));
     unchecked((records[b + MM_MAX_DRAWDOWN] = maxDd));
     unchecked((records[b + MM_EXO_DRAWDOWN] = exoDd));
     unchecked((records[b + MM_AMPLIFICATION] = amp));
@@ -358,6 +323,7 @@ function writeRecord(at: i32, steps: i32, maxRoundsInStep: i32, firstLiquidation
   unchecked((records[at + R_BOOK_EXHAUSTED] = exhausted ? 1 : 0));
   unchecked((records[at + R_FIRST_LIQUIDATION_STEP] = <f64>firstLiquidationStep));
   unchecked((records[at + R_MARGIN_HELD] = scans ? marginHeld : NaN));
+  if (cross.on) cross.writeRecord(at + RECORD_STRIDE + MARKET_METRICS * M);
   L.writeWhoPaidOf(at, vaultOn ? L.vaultCash - vaultCapital : 0, insurance0);
   L.writeLedger();
 }
@@ -371,5 +337,6 @@ export function tradersCashAll(): f64 {
     cash += L.tradersCash();
   }
   select(back);
+  if (cross.on) cash += cross.tradersCash();
   return cash;
 }

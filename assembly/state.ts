@@ -211,12 +211,7 @@ export function carveMarket(accounts: i32, levels: i32, steps: i32, tiers: i32, 
   staleLiq = new StaticArray<i32>(accounts);
   socialIds = new StaticArray<i32>(accounts);
   socialProfit = new StaticArray<f64>(accounts);
-  queueId = new StaticArray<i32>(2 * accounts + 1);
-  queueSide = new StaticArray<f64>(2 * accounts + 1);
-  queueSize = new StaticArray<f64>(2 * accounts + 1);
-  queueColl = new StaticArray<f64>(2 * accounts + 1);
-  queuePrice = new StaticArray<f64>(2 * accounts + 1);
-  queueDeficit = new StaticArray<f64>(2 * accounts + 1);
+  carveQueue(2 * accounts + 1);
   touchedIds = new StaticArray<i32>(accounts);
   touchStamp = new StaticArray<i32>(accounts);
   flowList = new StaticArray<i32>(accounts);
@@ -226,6 +221,19 @@ export function carveMarket(accounts: i32, levels: i32, steps: i32, tiers: i32, 
   capSteps = steps;
   capTiers = tiers;
   capReturns = nReturns;
+}
+
+/**
+ * The loss queue's regions for `entries` entries: a market's 2 × accounts + 1 (an account closes once, queueing a
+ * remainder and a deficit at most), and one more per cross-margin owner (assembly/cross-margin.ts: closed once a path).
+ */
+export function carveQueue(entries: i32): void {
+  queueId = new StaticArray<i32>(entries);
+  queueSide = new StaticArray<f64>(entries);
+  queueSize = new StaticArray<f64>(entries);
+  queueColl = new StaticArray<f64>(entries);
+  queuePrice = new StaticArray<f64>(entries);
+  queueDeficit = new StaticArray<f64>(entries);
 }
 
 // ---- several markets (assembly/market-context.ts): the current market's regions and capacities, into and out of its

@@ -1,8 +1,11 @@
 // The WASM engine for several markets under one venue (plan-14b, phase B1): one kernel instance runs M markets
 // (assembly/markets.ts), each filled through the same typed-array views as one market's (selectMarket(m) points the
 // table pointers at market m's regions). One market runs the one-market engine (WasmEngine) untouched, its record
-// extended with the market's block (copied from the venue's metrics it equals).
+// extended with the market's block (copied from the venue's metrics it equals) — unless the venue has cross-margin
+// owners (`setup.cross`): then the markets' loop runs it, with the cross tables (assembly/cross-margin.ts) filled
+// through their own views.
 import { P } from "../engine/layout.js";
+import type { CrossSetup } from "../engine/cross-setup.js";
 import { MARKET_METRICS, type MarketsSetup, recordNames } from "../engine/markets-setup.js";
 import { METRIC, RECORD_STRIDE } from "../engine/metrics.js";
 import type { KernelBuild } from "./module.js";
@@ -16,13 +19,52 @@ interface MarketsKernelExports extends KernelExports {
   selectMarket(m: number): number;
   choleskyPtr(): number;
   marketsRecordStride(): number;
+  initCross(owners: number, legs: number, deposits: number, assets: number, arrivals: number, crit: number): number;
+  crossLegStartPtr(): number;
+  crossLegMarketPtr(): number;
+  crossLegSidePtr(): number;
+  crossLegSizePtr(): number;
+  crossLegEntryPtr(): number;
+  crossDepStartPtr(): number;
+  crossDepAssetPtr(): number;
+  crossDepAmountPtr(): number;
+  crossDepArrivesPtr(): number;
+  crossArrivalOrderPtr(): number;
+  crossAssetMarketPtr(): number;
+  crossAssetPricePtr(): number;
+  crossAssetHaircutPtr(): number;
+  crossCritStartPtr(): number;
+  crossCritMarkPtr(): number;
+  crossCritOwnerPtr(): number;
+}
+
+/** The cross-margin tables into the kernel's regions (initCross carved them for these lengths). */
+function fillCross(e: MarketsKernelExports, c: CrossSetup): void {
+  const i32 = (ptr: number, from: Int32Array) => new Int32Array(e.memory.buffer, ptr, from.length).set(from);
+  const f64 = (ptr: number, from: Float64Array) => new Float64Array(e.memory.buffer, ptr, from.length).set(from);
+  i32(e.crossLegStartPtr(), c.legStart);
+  i32(e.crossLegMarketPtr(), c.legMarket);
+  f64(e.crossLegSidePtr(), c.legSide);
+  f64(e.crossLegSizePtr(), c.legSize);
+  f64(e.crossLegEntryPtr(), c.legEntry);
+  i32(e.crossDepStartPtr(), c.depStart);
+  i32(e.crossDepAssetPtr(), c.depAsset);
+  f64(e.crossDepAmountPtr(), c.depAmount);
+  i32(e.crossDepArrivesPtr(), c.depArrives);
+  i32(e.crossArrivalOrderPtr(), c.arrivalOrder);
+  i32(e.crossAssetMarketPtr(), c.assetMarket);
+  f64(e.crossAssetPricePtr(), c.assetPrice);
+  f64(e.crossAssetHaircutPtr(), c.assetHaircut);
+  i32(e.crossCritStartPtr(), c.critStart);
+  f64(e.crossCritMarkPtr(), c.critMark);
+  i32(e.crossCritOwnerPtr(), c.critOwner);
 }
 
 /** Where each per-market metric sits in the one-market record (the venue's metrics of a one-market run are its own). */
 const FROM_VENUE = MARKET_METRICS.map((name) => METRIC[name]);
 
 export class WasmMarketsEngine {
-  /** f64 per path in the records runPaths writes: recordNames(setup.names).length. */
+  /** f64 per path in the records runPaths writes: recordNames(setup.names, cross).length. */
   readonly stride: number;
   private readonly single?: WasmEngine;
   private readonly exports?: MarketsKernelExports;
@@ -36,9 +78,10 @@ export class WasmMarketsEngine {
     const M = setup.markets.length;
     if (M < 1 || setup.names.length !== M) throw new KernelError("a markets setup needs one name per market");
     if (setup.cholesky.length !== M * M) throw new KernelError(`the Cholesky factor needs ${M * M} entries`);
-    this.stride = recordNames(setup.names).length;
+    const cross = setup.cross;
+    this.stride = recordNames(setup.names, cross !== undefined).length;
     this.batch = options.batch ?? 256;
-    if (M === 1) {
+    if (M === 1 && !cross) {
       this.single = new WasmEngine(setup.markets[0], options);
       return;
     }
@@ -46,10 +89,12 @@ export class WasmMarketsEngine {
     if (typeof e.initMarkets !== "function") {
       throw new KernelError("the WASM kernel runs one market only: rebuild with `npm run build`");
     }
+    if (cross && typeof e.initCross !== "function") {
+      throw new KernelError("the WASM kernel has no cross margin: rebuild with `npm run build`");
+    }
     this.exports = e;
     const steps = Math.max(...setup.markets.map((s) => s.shocks.length - 1));
     this.check(e.initMarkets(M, steps, this.batch));
-    if (e.marketsRecordStride() !== this.stride) throw new KernelError("the kernel's record of several markets differs");
     setup.markets.forEach((s, m) => {
       const p = s.params;
       this.check(
@@ -66,6 +111,20 @@ export class WasmMarketsEngine {
       fillMarket(e, s);
     });
     new Float64Array(e.memory.buffer, e.choleskyPtr(), M * M).set(setup.cholesky);
+    if (cross) {
+      this.check(
+        e.initCross(
+          cross.owners,
+          cross.legMarket.length,
+          cross.depAsset.length,
+          cross.assetMarket.length,
+          cross.arrivalOrder.length,
+          cross.critMark.length,
+        ),
+      );
+      fillCross(e, cross);
+    }
+    if (e.marketsRecordStride() !== this.stride) throw new KernelError("the kernel's record of several markets differs");
     this.check(e.selectMarket(0));
   }
 

@@ -1,0 +1,552 @@
+// Cross margin across markets (plan-cross): owners whose one equity backs legs in several markets and deposits in
+// several collateral assets. The tables are the host's (src/engine/cross-setup.ts CrossSetup, filled through the
+// pointer exports once per instance); the per-path state is here. Mirrored by src/engine/cross-margin.ts: the same f64
+// operations in the same order, so both engines give bit-identical records.
+//
+// The round (assembly/markets.ts runs it after every market's round) finds the owners under water through a linear
+// form of their health per owner, h = K + Σ_m W[m]·mark[m] (mul then add, in market order), evaluated in f64x2 lanes
+// over the owners (O' = O rounded up to even, the pad lane's form 0) up to the first pair under water: a round that
+// liquidates nothing reads the forms and the marks array and switches no market context. The form is exact between tier crossings; it is recomputed for the owners a mark move
+// may have moved across a tier floor (the crit table), whose deposits arrived, or who were liquidated. An owner whose
+// form is negative is measured exactly (measure) and its worst legs closed in its markets' books until it is healthy;
+// the last leg closed sells its collateral and covers its deficit through the fund's waterfall.
+import { FEE_TIERED, P_FEE_KIND, P_FEE_RATE, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE } from "./abi";
+import * as book from "./book";
+import * as L from "./ledger";
+import { marketCount, select } from "./market-context";
+import { followTrades, marks } from "./market-marks";
+import * as PS from "./path-state";
+import * as state from "./state";
+
+/** The record's columns after the markets' blocks (src/engine/markets-setup.ts CROSS_METRICS). */
+export const CROSS_METRICS: i32 = 4;
+
+/** The venue has cross-margin owners (initCross ran). */
+export let on = false;
+/** The tables were checked and indexed (prepare) since they were carved. */
+export let ready = false;
+
+// ---- the host's tables (CrossSetup), carved once by carve() ----
+let owners: i32 = 0;
+/** O rounded up to even: the lanes of the vector pass. */
+let lanes: i32 = 0;
+let markets: i32 = 0;
+export let legStart = new StaticArray<i32>(0);
+export let legMarket = new StaticArray<i32>(0);
+export let legSide = new StaticArray<f64>(0);
+export let legSize = new StaticArray<f64>(0);
+export let legEntry = new StaticArray<f64>(0);
+export let depStart = new StaticArray<i32>(0);
+export let depAsset = new StaticArray<i32>(0);
+export let depAmount = new StaticArray<f64>(0);
+export let depArrives = new StaticArray<i32>(0);
+export let arrivalOrder = new StaticArray<i32>(0);
+export let assetMarket = new StaticArray<i32>(0);
+export let assetPrice = new StaticArray<f64>(0);
+export let assetHaircut = new StaticArray<f64>(0);
+export let critStart = new StaticArray<i32>(0);
+export let critMark = new StaticArray<f64>(0);
+export let critOwner = new StaticArray<i32>(0);
+
+// ---- derived once per prepare ----
+let depOwner = new StaticArray<i32>(0);
+/** Per market: its tier table's floors, rates and amounts (the market context's regions) and its tier count. */
+let tierFloorAt = new StaticArray<usize>(0);
+let tierMmrAt = new StaticArray<usize>(0);
+let tierAmountAt = new StaticArray<usize>(0);
+let tierCount = new StaticArray<i32>(0);
+
+// ---- per path ----
+let cash = new StaticArray<f64>(0);
+let closed = new StaticArray<u8>(0);
+let hit = new StaticArray<u8>(0);
+let openLegs = new StaticArray<i32>(0);
+/** 1: the owner's form is stale. Padded to a multiple of 16 bytes (zeros) for the v128 scan. */
+let dirty = new StaticArray<u8>(0);
+let formK = new StaticArray<f64>(0);
+/** W[m·O' + o]. */
+let formW = new StaticArray<f64>(0);
+let legOpen = new StaticArray<u8>(0);
+let units = new StaticArray<f64>(0);
+let formMark = new StaticArray<f64>(0);
+let cursor: i32 = 0;
+/** The current step (0 before step 1): a deposit counts from its arrival step on. */
+let step: i32 = 0;
+let collateralSold: f64 = 0;
+let collateralSales: i32 = 0;
+/** measure()'s results: the owner's exact equity and maintenance margin at the marks. */
+let eq: f64 = 0;
+let mm: f64 = 0;
+
+/** The tables for these counts (M: the markets already carved) and the per-path state; once per instance. */
+export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arrivals: i32, crit: i32): void {
+  const M = marketCount;
+  owners = nOwners;
+  lanes = (nOwners + 1) & ~1;
+  markets = M;
+  legStart = new StaticArray<i32>(nOwners + 1);
+  legMarket = new StaticArray<i32>(legs);
+  legSide = new StaticArray<f64>(legs);
+  legSize = new StaticArray<f64>(legs);
+  legEntry = new StaticArray<f64>(legs);
+  depStart = new StaticArray<i32>(nOwners + 1);
+  depAsset = new StaticArray<i32>(deposits);
+  depAmount = new StaticArray<f64>(deposits);
+  depArrives = new StaticArray<i32>(deposits);
+  arrivalOrder = new StaticArray<i32>(arrivals);
+  assetMarket = new StaticArray<i32>(assets);
+  assetPrice = new StaticArray<f64>(assets);
+  assetHaircut = new StaticArray<f64>(assets);
+  critStart = new StaticArray<i32>(M + 1);
+  critMark = new StaticArray<f64>(crit);
+  critOwner = new StaticArray<i32>(crit);
+  depOwner = new StaticArray<i32>(deposits);
+  tierFloorAt = new StaticArray<usize>(M);
+  tierMmrAt = new StaticArray<usize>(M);
+  tierAmountAt = new StaticArray<usize>(M);
+  tierCount = new StaticArray<i32>(M);
+  cash = new StaticArray<f64>(nOwners);
+  closed = new StaticArray<u8>(nOwners);
+  hit = new StaticArray<u8>(nOwners);
+  openLegs = new StaticArray<i32>(nOwners);
+  dirty = new StaticArray<u8>((nOwners + 15) & ~15);
+  formK = new StaticArray<f64>(lanes);
+  formW = new StaticArray<f64>(M * lanes);
+  legOpen = new StaticArray<u8>(legs);
+  units = new StaticArray<f64>(deposits);
+  formMark = new StaticArray<f64>(M);
+  on = true;
+  ready = false;
+}
+
+/**
+ * After the host filled the tables (and every market's tier table): checks the indices the kernel follows without
+ * bounds checks, indexes each deposit's owner and each market's tier table. Leaves market M − 1 selected.
+ */
+export function prepare(): bool {
+  ready = false;
+  const O = owners;
+  const M = markets;
+  const J = legMarket.length;
+  const D = depAsset.length;
+  const A = assetMarket.length;
+  const C = critMark.length;
+  if (!startsValid(legStart, O, J) || !startsValid(depStart, O, D) || !startsValid(critStart, M, C)) return false;
+  for (let j = 0; j < J; j++) {
+    const m = unchecked(legMarket[j]);
+    if (m < 0 || m >= M) return false;
+  }
+  for (let d = 0; d < D; d++) {
+    const a = unchecked(depAsset[d]);
+    if (a < 0 || a >= A) return false;
+  }
+  for (let a = 0; a < A; a++) if (unchecked(assetMarket[a]) >= M) return false;
+  for (let k = 0; k < arrivalOrder.length; k++) {
+    const d = unchecked(arrivalOrder[k]);
+    if (d < 0 || d >= D) return false;
+  }
+  for (let c = 0; c < C; c++) {
+    const o = unchecked(critOwner[c]);
+    if (o < 0 || o >= O) return false;
+  }
+  for (let o = 0; o < O; o++) {
+    for (let d = unchecked(depStart[o]); d < unchecked(depStart[o + 1]); d++) unchecked((depOwner[d] = o));
+  }
+  for (let m = 0; m < M; m++) {
+    select(m);
+    unchecked((tierFloorAt[m] = changetype<usize>(state.tierFloor)));
+    unchecked((tierMmrAt[m] = changetype<usize>(state.tierMmr)));
+    unchecked((tierAmountAt[m] = changetype<usize>(state.tierAmount)));
+    unchecked((tierCount[m] = state.tierFloor.length));
+  }
+  ready = true;
+  return true;
+}
+
+/** start[0] = 0, non-decreasing, start[n] = total. */
+function startsValid(start: StaticArray<i32>, n: i32, total: i32): bool {
+  if (unchecked(start[0]) != 0 || unchecked(start[n]) != total) return false;
+  for (let i = 0; i < n; i++) if (unchecked(start[i + 1]) < unchecked(start[i])) return false;
+  return true;
+}
+
+/** The path starts (after every market's reset: the marks are the opening marks). */
+export function startPath(): void {
+  const O = owners;
+  for (let o = 0; o < O; o++) {
+    unchecked((cash[o] = 0));
+    unchecked((closed[o] = 0));
+    unchecked((hit[o] = 0));
+    unchecked((openLegs[o] = unchecked(legStart[o + 1]) - unchecked(legStart[o])));
+    // every owner's form is computed before its first use
+    unchecked((dirty[o] = 1));
+  }
+  memory.fill(changetype<usize>(legOpen), 1, <usize>legOpen.length);
+  memory.copy(changetype<usize>(units), changetype<usize>(depAmount), <usize>units.length << 3);
+  for (let m = 0; m < markets; m++) unchecked((formMark[m] = unchecked(marks[m])));
+  cursor = 0;
+  step = 0;
+  collateralSold = 0;
+  collateralSales = 0;
+}
+
+// ---- the form and the exact check ----
+
+/** Market m's tier of a leg of this notional (src/engine/margin.ts tierIndex). */
+// @ts-ignore: decorator
+@inline function tierOf(m: i32, notional: f64): i32 {
+  const n = unchecked(tierCount[m]);
+  const floor = unchecked(tierFloorAt[m]);
+  let k = 0;
+  while (k + 1 < n && notional >= load<f64>(floor + (<usize>(k + 1) << 3))) k++;
+  return k;
+}
+// @ts-ignore: decorator
+@inline function mmrOf(m: i32, k: i32): f64 {
+  return load<f64>(unchecked(tierMmrAt[m]) + (<usize>k << 3));
+}
+// @ts-ignore: decorator
+@inline function amountOf(m: i32, k: i32): f64 {
+  return load<f64>(unchecked(tierAmountAt[m]) + (<usize>k << 3));
+}
+
+/** Deposit d counts toward its owner's equity: held, and arrived by the current step. */
+// @ts-ignore: decorator
+@inline function counts(d: i32): bool {
+  return unchecked(units[d]) > 0 && unchecked(depArrives[d]) <= step;
+}
+
+/** Owner o's linear form at the current marks (never for a closed owner: its form stays 0). */
+function recompute(o: i32): void {
+  const Op = lanes;
+  let K = unchecked(cash[o]);
+  for (let m = 0; m < markets; m++) unchecked((formW[m * Op + o] = 0));
+  const dEnd = unchecked(depStart[o + 1]);
+  for (let d = unchecked(depStart[o]); d < dEnd; d++) {
+    if (!counts(d)) continue;
+    const a = unchecked(depAsset[d]);
+    const mk = unchecked(assetMarket[a]);
+    if (mk < 0) K = K + unchecked(units[d]) * unchecked(assetPrice[a]) * (1 - unchecked(assetHaircut[a]));
+    else unchecked((formW[mk * Op + o] = unchecked(formW[mk * Op + o]) + unchecked(units[d]) * (1 - unchecked(assetHaircut[a]))));
+  }
+  const jEnd = unchecked(legStart[o + 1]);
+  for (let j = unchecked(legStart[o]); j < jEnd; j++) {
+    if (unchecked(legOpen[j]) == 0) continue;
+    const m = unchecked(legMarket[j]);
+    const s = unchecked(legSide[j]);
+    const q = unchecked(legSize[j]);
+    const e = unchecked(legEntry[j]);
+    const k = tierOf(m, q * unchecked(marks[m]));
+    K = K + (amountOf(m, k) - s * q * e);
+    unchecked((formW[m * Op + o] = unchecked(formW[m * Op + o]) + (s * q - q * mmrOf(m, k))));
+  }
+  unchecked((formK[o] = K));
+  unchecked((dirty[o] = 0));
+}
+
+/** Owner o's form at the current marks, in market order (scalar: the same lanes' arithmetic as the vector pass). */
+function healthOf(o: i32): f64 {
+  const Op = lanes;
+  let h = unchecked(formK[o]);
+  for (let m = 0; m < markets; m++) h = h + unchecked(formW[m * Op + o]) * unchecked(marks[m]);
+  return h;
+}
+
+/**
+ * The first pair of owners from `from` (even) on whose form at the current marks is negative, two owners per f64x2
+ * (mul then add, no fused multiply-add: each lane is healthOf's arithmetic, bit for bit); O when none. The pad lane's
+ * form is 0, a closed owner's too.
+ */
+function nextNegative(from: i32): i32 {
+  const Op = lanes;
+  const M = markets;
+  const k0 = changetype<usize>(formK);
+  const w0 = changetype<usize>(formW);
+  const mk0 = changetype<usize>(marks);
+  const zero = f64x2.splat(0);
+  const rowBytes = <usize>Op << 3;
+  let o = from;
+  // four pairs at a time (the splat of each mark serves them all)
+  for (; o + 6 < Op; o += 8) {
+    const at = <usize>o << 3;
+    let h0 = v128.load(k0 + at);
+    let h1 = v128.load(k0 + at, 16);
+    let h2 = v128.load(k0 + at, 32);
+    let h3 = v128.load(k0 + at, 48);
+    let w = w0 + at;
+    for (let m = 0; m < M; m++) {
+      const x = f64x2.splat(load<f64>(mk0 + (<usize>m << 3)));
+      h0 = f64x2.add(h0, f64x2.mul(v128.load(w), x));
+      h1 = f64x2.add(h1, f64x2.mul(v128.load(w, 16), x));
+      h2 = f64x2.add(h2, f64x2.mul(v128.load(w, 32), x));
+      h3 = f64x2.add(h3, f64x2.mul(v128.load(w, 48), x));
+      w += rowBytes;
+    }
+    const u0 = f64x2.lt(h0, zero);
+    const u1 = f64x2.lt(h1, zero);
+    const u2 = f64x2.lt(h2, zero);
+    if (v128.any_true(v128.or(v128.or(u0, u1), v128.or(u2, f64x2.lt(h3, zero))))) {
+      return v128.any_true(u0) ? o : v128.any_true(u1) ? o + 2 : v128.any_true(u2) ? o + 4 : o + 6;
+    }
+  }
+  for (; o < Op; o += 2) {
+    const at = <usize>o << 3;
+    let h = v128.load(k0 + at);
+    let w = w0 + at;
+    for (let m = 0; m < M; m++) {
+      h = f64x2.add(h, f64x2.mul(v128.load(w), f64x2.splat(load<f64>(mk0 + (<usize>m << 3)))));
+      w += rowBytes;
+    }
+    if (v128.any_true(f64x2.lt(h, zero))) return o;
+  }
+  return owners;
+}
+
+/** Recomputes the form of every dirty open owner (16 flags per v128 test; a closed owner's flag is dropped). */
+function recomputeDirty(): void {
+  const base = changetype<usize>(dirty);
+  const n = dirty.length;
+  const O = owners;
+  for (let i = 0; i < n; i += 16) {
+    if (!v128.any_true(v128.load(base + <usize>i))) continue;
+    const end = i + 16 < O ? i + 16 : O;
+    for (let o = i; o < end; o++) {
+      if (load<u8>(base + <usize>o) == 0) continue;
+      if (unchecked(closed[o]) != 0) unchecked((dirty[o] = 0));
+      else recompute(o);
+    }
+  }
+}
+
+/** Owner o's exact equity and maintenance margin at the marks, into eq and mm (the old portfolio engine's check). */
+function measure(o: i32): void {
+  let e0 = unchecked(cash[o]);
+  const dEnd = unchecked(depStart[o + 1]);
+  for (let d = unchecked(depStart[o]); d < dEnd; d++) {
+    if (!counts(d)) continue;
+    const a = unchecked(depAsset[d]);
+    const mk = unchecked(assetMarket[a]);
+    const price = mk < 0 ? unchecked(assetPrice[a]) : unchecked(marks[mk]);
+    e0 = e0 + unchecked(units[d]) * price * (1 - unchecked(assetHaircut[a]));
+  }
+  let m0: f64 = 0;
+  const jEnd = unchecked(legStart[o + 1]);
+  for (let j = unchecked(legStart[o]); j < jEnd; j++) {
+    if (unchecked(legOpen[j]) == 0) continue;
+    const m = unchecked(legMarket[j]);
+    const mark = unchecked(marks[m]);
+    const s = unchecked(legSide[j]);
+    const q = unchecked(legSize[j]);
+    e0 = e0 + s * q * (mark - unchecked(legEntry[j]));
+    const n = q * mark;
+    const k = tierOf(m, n);
+    m0 = m0 + (n * mmrOf(m, k) - amountOf(m, k));
+  }
+  eq = e0;
+  mm = m0;
+}
+
+/** Owner o's open leg with the smallest P&L; ties: the larger maintenance, then the lower index. −1: none open. */
+function worstLeg(o: i32): i32 {
+  let best: f64 = 0;
+  let bestMm: f64 = 0;
+  let worst = -1;
+  const jEnd = unchecked(legStart[o + 1]);
+  for (let j = unchecked(legStart[o]); j < jEnd; j++) {
+    if (unchecked(legOpen[j]) == 0) continue;
+    const m = unchecked(legMarket[j]);
+    const mark = unchecked(marks[m]);
+    const q = unchecked(legSize[j]);
+    const pnl = unchecked(legSide[j]) * q * (mark - unchecked(legEntry[j]));
+    const n = q * mark;
+    const k = tierOf(m, n);
+    const legMm = n * mmrOf(m, k) - amountOf(m, k);
+    if (worst < 0 || pnl < best || (pnl == best && legMm > bestMm)) {
+      worst = j;
+      best = pnl;
+      bestMm = legMm;
+    }
+  }
+  return worst;
+}
+
+/** The owners whose legs' tiers a mark move since their forms may have changed: their forms are stale. */
+function checkCrossings(): void {
+  for (let m = 0; m < markets; m++) {
+    const b = unchecked(marks[m]);
+    const a = unchecked(formMark[m]);
+    if (b == a) continue;
+    const lo = (a < b ? a : b) * (1 - 1e-9);
+    const hi = (a < b ? b : a) * (1 + 1e-9);
+    const end = unchecked(critStart[m + 1]);
+    // the first crit ≥ lo (lower bound)
+    let l = unchecked(critStart[m]);
+    let r = end;
+    while (l < r) {
+      const mid = (l + r) >>> 1;
+      if (unchecked(critMark[mid]) < lo) l = mid + 1;
+      else r = mid;
+    }
+    for (let c = l; c < end && unchecked(critMark[c]) <= hi; c++) unchecked((dirty[unchecked(critOwner[c])] = 1));
+    unchecked((formMark[m] = b));
+  }
+}
+
+/** Step t starts its rounds: the deposits arriving by t make their owners' forms stale. */
+export function arrivals(t: i32): void {
+  step = t;
+  const n = arrivalOrder.length;
+  while (cursor < n) {
+    const d = unchecked(arrivalOrder[cursor]);
+    if (unchecked(depArrives[d]) > t) break;
+    unchecked((dirty[unchecked(depOwner[d])] = 1));
+    cursor++;
+  }
+}
+
+// ---- the liquidation ----
+
+/** The fee rate of market m (the current context) on a fill of this notional: tiered, else its flat rate. */
+function feeRateOf(notional: f64): f64 {
+  const p = state.params;
+  if (<i32>unchecked(p[P_FEE_KIND]) == FEE_TIERED) {
+    const n = <i32>unchecked(p[P_FEE_TIER_COUNT]);
+    let j = 0;
+    while (j + 1 < n && notional >= unchecked(p[P_FEE_TIER_FLOOR + j + 1])) j++;
+    return unchecked(p[P_FEE_TIER_RATE + j]);
+  }
+  return unchecked(p[P_FEE_RATE]);
+}
+
+/** Closes owner o's leg j by market order in its market's book; the fee after it, at most the owner's equity. */
+function closeLeg(o: i32, j: i32): void {
+  const m = unchecked(legMarket[j]);
+  select(m);
+  const s = unchecked(legSide[j]);
+  const q = unchecked(legSize[j]);
+  const e = unchecked(legEntry[j]);
+  const markBefore = unchecked(marks[m]);
+  const notional = s > 0 ? book.sell(q) : book.buy(q);
+  followTrades(m);
+  const pnl = s * (notional - q * e);
+  unchecked((cash[o] = unchecked(cash[o]) + pnl));
+  L.realise(pnl);
+  L.addLiquidatedPnl(pnl);
+  unchecked((legOpen[j] = 0));
+  unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
+  unchecked((hit[o] = 1));
+  PS.countLiquidation();
+  PS.addFill(notional, s * (q * markBefore - notional), q * markBefore);
+  measure(o);
+  let fee = feeRateOf(notional) * notional;
+  const room = eq > 0 ? eq : 0;
+  if (fee > room) fee = room;
+  unchecked((cash[o] = unchecked(cash[o]) - fee));
+  L.addLiquidatedPnl(-fee);
+  L.chargeFee(fee);
+}
+
+/**
+ * Owner o's last leg (market m, side s) was just closed: its arrived collateral is sold (a market asset into its book,
+ * an external one at its price), a deficit goes down market m's waterfall, and the owner is closed.
+ */
+function closeOut(o: i32, m: i32, s: f64): void {
+  const dEnd = unchecked(depStart[o + 1]);
+  for (let d = unchecked(depStart[o]); d < dEnd; d++) {
+    if (!counts(d)) continue;
+    const a = unchecked(depAsset[d]);
+    const mk = unchecked(assetMarket[a]);
+    const u = unchecked(units[d]);
+    let proceeds: f64;
+    if (mk >= 0) {
+      select(mk);
+      proceeds = book.sell(u);
+      followTrades(mk);
+    } else proceeds = u * unchecked(assetPrice[a]);
+    unchecked((units[d] = 0));
+    unchecked((cash[o] = unchecked(cash[o]) + proceeds));
+    // money is counted at the asset's reference value: the sale's difference is the makers'
+    const gain = proceeds - u * unchecked(assetPrice[a]);
+    L.realise(gain);
+    L.addLiquidatedPnl(gain);
+    collateralSold += proceeds;
+    collateralSales++;
+  }
+  const c = unchecked(cash[o]);
+  if (c < 0) {
+    const deficit = -c;
+    unchecked((cash[o] = 0));
+    L.addLiquidatedPnl(deficit);
+    L.addShortfall(deficit);
+    select(m);
+    L.cover(deficit, s, unchecked(marks[m]));
+  }
+  unchecked((closed[o] = 1));
+  unchecked((formK[o] = 0));
+  for (let k = 0; k < markets; k++) unchecked((formW[k * lanes + o] = 0));
+}
+
+/** One cross round of step t: returns the number of legs it closed. */
+export function round(t: i32): i32 {
+  step = t;
+  checkCrossings();
+  recomputeDirty();
+  const O = owners;
+  // until a fill moves a mark, the forms and marks stand still: the vector pass skips to the owners under water (the
+  // scalar healthOf of an owner it stops at is its lane's value, bit for bit)
+  let moved = false;
+  let n = 0;
+  for (let o = nextNegative(0); o < O; o = !moved && (o & 1) == 1 ? nextNegative(o + 1) : o + 1) {
+    if (unchecked(closed[o]) != 0) continue;
+    if (moved) {
+      // a fill moved a mark: the owner's form may be stale
+      checkCrossings();
+      if (unchecked(dirty[o]) != 0) recompute(o);
+    }
+    const h = healthOf(o);
+    if (!(h < 0)) continue;
+    measure(o);
+    let closedAny = false;
+    while (eq < mm) {
+      const j = worstLeg(o);
+      if (j < 0) break;
+      closeLeg(o, j);
+      n++;
+      closedAny = true;
+      if (unchecked(openLegs[o]) == 0) {
+        closeOut(o, unchecked(legMarket[j]), unchecked(legSide[j]));
+        break;
+      }
+      measure(o);
+    }
+    if (closedAny) {
+      moved = true;
+      if (unchecked(closed[o]) == 0) unchecked((dirty[o] = 1));
+    }
+  }
+  return n;
+}
+
+// ---- the record and the ledger ----
+
+/** The record's CROSS_METRICS at `at`: owners hit, owners closed, the collateral sales' proceeds and count. */
+export function writeRecord(at: i32): void {
+  let hits = 0;
+  let closes = 0;
+  for (let o = 0; o < owners; o++) {
+    hits += unchecked(hit[o]);
+    closes += unchecked(closed[o]);
+  }
+  unchecked((state.records[at] = <f64>hits));
+  unchecked((state.records[at + 1] = <f64>closes));
+  unchecked((state.records[at + 2] = collateralSold));
+  unchecked((state.records[at + 3] = <f64>collateralSales));
+}
+
+/** The owners' money: their cash, and every deposit still held (arrived or not) at its asset's reference value. */
+export function tradersCash(): f64 {
+  let money: f64 = 0;
+  for (let o = 0; o < owners; o++) money += unchecked(cash[o]);
+  for (let d = 0; d < units.length; d++) money += unchecked(units[d]) * unchecked(assetPrice[unchecked(depAsset[d])]);
+  return money;
+}
