@@ -180,8 +180,8 @@ const bookSchema = z.strictObject({
  * sale of impact J leaves the price J·(θ + (1 − θ)·2^(−t/h)) away t seconds later, whatever the step length.
  */
 const impactSchema = z.strictObject({
-  // seconds for the transient part of impact (the consumed book) to halve; Infinity is allowed (no decay)
-  halfLifeSeconds: z.number().gt(0).default(60),
+  // seconds for the transient part of impact (the consumed book) to halve; Infinity (YAML .inf) is allowed: no decay
+  halfLifeSeconds: z.number().gt(0).or(z.literal(Number.POSITIVE_INFINITY)).default(60),
   // the share of impact that never decays
   permanentShare: z
     .number()

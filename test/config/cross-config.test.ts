@@ -187,3 +187,13 @@ describe("crossMargin: the owners as the engines load them", () => {
     expect(arrivalStep(0.3, 0.1)).toBe(3);
   });
 });
+
+describe("market.impact.halfLifeSeconds", () => {
+  it("accepts Infinity (YAML .inf: a consumed book never refills), as its comment says, and still refuses 0", () => {
+    const { scenario } = resolveScenario({ market: { impact: { halfLifeSeconds: Number.POSITIVE_INFINITY } } }, ".");
+    expect(scenario.market.impact.halfLifeSeconds).toBe(Number.POSITIVE_INFINITY);
+    expect(problemsOf(() => resolveScenario({ market: { impact: { halfLifeSeconds: 0 } } }, "."))[0]).toMatch(
+      /^market\.impact\.halfLifeSeconds must be > 0/,
+    );
+  });
+});
