@@ -65,6 +65,8 @@ const UNSWITCHED_MODULES: Record<string, string> = {
   rng: "one draw's words, within one call",
   "market-context": "the switch itself",
   markets: "the several-market step loop",
+  "cross-margin": "the venue's owners: one set across every market",
+  "market-marks": "every market's mark in one array, the venue's",
   bench: "benchmark probes",
 };
 
