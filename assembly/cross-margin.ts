@@ -69,6 +69,16 @@ let formW = new StaticArray<f64>(0);
 let legOpen = new StaticArray<u8>(0);
 let units = new StaticArray<f64>(0);
 let formMark = new StaticArray<f64>(0);
+/**
+ * Every path opens at the same marks with the same owners, so their forms at the opening are the same in every path:
+ * computed once (the first path after prepare) and copied at each path's start. The forms are exact between tier
+ * crossings and the crossings from the opening marks are found as from any other, so the records are those of
+ * recomputing every owner at the first round (what the reference does), bit for bit.
+ */
+let openK = new StaticArray<f64>(0);
+let openW = new StaticArray<f64>(0);
+let openMarks = new StaticArray<f64>(0);
+let openReady = false;
 let cursor: i32 = 0;
 /** The current step (0 before step 1): a deposit counts from its arrival step on. */
 let step: i32 = 0;
@@ -115,6 +125,9 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
   legOpen = new StaticArray<u8>(legs);
   units = new StaticArray<f64>(deposits);
   formMark = new StaticArray<f64>(M);
+  openK = new StaticArray<f64>(lanes);
+  openW = new StaticArray<f64>(M * lanes);
+  openMarks = new StaticArray<f64>(M);
   on = true;
   ready = false;
 }
@@ -125,6 +138,7 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
  */
 export function prepare(): bool {
   ready = false;
+  openReady = false;
   const O = owners;
   const M = markets;
   const J = legMarket.length;
@@ -173,21 +187,35 @@ function startsValid(start: StaticArray<i32>, n: i32, total: i32): bool {
 /** The path starts (after every market's reset: the marks are the opening marks). */
 export function startPath(): void {
   const O = owners;
-  for (let o = 0; o < O; o++) {
-    unchecked((cash[o] = 0));
-    unchecked((closed[o] = 0));
-    unchecked((hit[o] = 0));
-    unchecked((openLegs[o] = unchecked(legStart[o + 1]) - unchecked(legStart[o])));
-    // every owner's form is computed before its first use
-    unchecked((dirty[o] = 1));
-  }
+  memory.fill(changetype<usize>(cash), 0, <usize>O << 3);
+  memory.fill(changetype<usize>(closed), 0, <usize>O);
+  memory.fill(changetype<usize>(hit), 0, <usize>O);
+  for (let o = 0; o < O; o++) unchecked((openLegs[o] = unchecked(legStart[o + 1]) - unchecked(legStart[o])));
   memory.fill(changetype<usize>(legOpen), 1, <usize>legOpen.length);
   memory.copy(changetype<usize>(units), changetype<usize>(depAmount), <usize>units.length << 3);
-  for (let m = 0; m < markets; m++) unchecked((formMark[m] = unchecked(marks[m])));
+  let same = openReady;
+  for (let m = 0; m < markets; m++) {
+    unchecked((formMark[m] = unchecked(marks[m])));
+    if (unchecked(openMarks[m]) != unchecked(marks[m])) same = false;
+  }
   cursor = 0;
   step = 0;
   collateralSold = 0;
   collateralSales = 0;
+  const formBytes = <usize>lanes << 3;
+  if (same) {
+    memory.copy(changetype<usize>(formK), changetype<usize>(openK), formBytes);
+    memory.copy(changetype<usize>(formW), changetype<usize>(openW), formBytes * markets);
+    memory.fill(changetype<usize>(dirty), 0, <usize>dirty.length);
+    return;
+  }
+  // every owner's form at the opening marks, kept for the next paths
+  memory.fill(changetype<usize>(dirty), 0, <usize>dirty.length);
+  for (let o = 0; o < O; o++) recompute(o);
+  memory.copy(changetype<usize>(openK), changetype<usize>(formK), formBytes);
+  memory.copy(changetype<usize>(openW), changetype<usize>(formW), formBytes * markets);
+  for (let m = 0; m < markets; m++) unchecked((openMarks[m] = unchecked(marks[m])));
+  openReady = true;
 }
 
 // ---- the form and the exact check ----

@@ -5,7 +5,7 @@
 //     (the vector pass) and liquidates a few — the per-account-step cost of cross margin itself;
 //   - crash: the same with a −10% shock in market A at step 5 (contagion to B and C through the owners' legs).
 // An account-step is one owner at one step. The goal (#14): ≥ 120,000 path-steps/s at 10,000 owners and 3 markets.
-//   npm run build && node bench/cross-margin.mjs [rounds]
+//   npm run build && node bench/cross-margin.mjs [rounds] [steps]
 import { resolveScenario } from "../dist/config/load.js";
 import { buildMarketsSetup } from "../dist/engine/markets-setup.js";
 import { MarketsReferenceEngine } from "../dist/engine/markets.js";
@@ -20,7 +20,7 @@ const median = (v) => {
 };
 
 const OWNERS = 10_000;
-const STEPS = 20;
+const STEPS = Number(process.argv[3] ?? 20);
 function scenario(shock) {
   return {
     seed: 42,
