@@ -3,23 +3,17 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { InputError, type ReproContext } from "../config/errors.js";
 import { loadScenario, readJsonFile, readScenarioFile } from "../config/load.js";
-import { isSweepDocument, loadSweep } from "../sweep/load.js";
-import { referenceMarkdown, scenarioJsonSchema } from "../config/reference.js";
-import { listPresets, listScenarios } from "../config/presets.js";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { errorLines, exitCodeFor } from "./exit.js";
 import { processIo, type CliIo } from "./io.js";
-import { marginCommand } from "./margin.js";
-import { mergeCommand, type RawMergeOptions } from "./merge.js";
+import type { RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
-import { verifyCommand } from "./verify.js";
-import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { checkTraceRange, parseTraceOptions } from "../trace/selection.js";
 import { shardRange } from "../mc/plan.js";
-import { sweepAction, type RawSweepOptions } from "./sweep.js";
-import { workerCommand, type RawWorkerOptions } from "./worker.js";
-import { solveCommand, type RawSolveOptions } from "./solve.js";
+import type { RawSweepOptions } from "./sweep.js";
+import type { RawWorkerOptions } from "./worker.js";
+import type { RawSolveOptions } from "./solve.js";
 
 /** What `cascade portfolio` prints since the portfolio engine became cross margin in `cascade run`. */
 export const PORTFOLIO_MOVED =
@@ -114,6 +108,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--keep-paths", "also write point-NNN/summary.json and paths.csv for every point")
     .description("the run over a parameter grid or sample, one summary per point")
     .action(async (file: string, raw: RawSweepOptions) => {
+      const { sweepAction } = await import("./sweep.js");
       code = await sweepAction(file, raw, io, known);
     });
 
@@ -145,6 +140,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--json", "print the result as JSON")
     .option("--quiet", "no progress lines")
     .action(async (file: string | undefined, raw: RawSolveOptions) => {
+      const { solveCommand } = await import("./solve.js");
       code = await solveCommand(file, raw, io);
     });
 
@@ -161,6 +157,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--quiet", "no lines on stderr")
     .option("--verbose", "a line per batch")
     .action(async (raw: RawWorkerOptions) => {
+      const { workerCommand } = await import("./worker.js");
       code = await workerCommand(raw, io);
     });
 
@@ -180,7 +177,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .argument("<positions>", "positions JSON file (SPEC §5)")
     .description("maintenance margin, liquidation and bankruptcy price per position")
     .option("--json", "print JSON on stdout (the default and only output: accepted for scripts that pass it everywhere)")
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { marginCommand } = await import("./margin.js");
       const result = marginCommand(readJsonFile(file, "positions file"));
       print(JSON.stringify(result, null, 2));
     });
@@ -190,7 +188,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .argument("<scenario>", "scenario or sweep file")
     .option("--set <key=value>", "override a scenario key (repeatable)", collect, [])
     .description("check a scenario or sweep file and print every problem; runs nothing")
-    .action((file: string, opts: { set: string[] }) => {
+    .action(async (file: string, opts: { set: string[] }) => {
+      const { isSweepDocument, loadSweep } = await import("../sweep/load.js");
       if (isSweepDocument(readScenarioFile(file))) {
         const sweep = loadSweep(file, opts.set);
         for (const point of sweep.points) {
@@ -210,15 +209,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("schema")
     .description("print the scenario-key reference generated from the schema (docs/scenario.md), or --json its JSON Schema")
     .option("--json", "the JSON Schema (draft 2020-12) of a scenario file instead of the Markdown table")
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { referenceMarkdown, scenarioJsonSchema } = await import("../config/reference.js");
       io.stdout.write(opts.json ? `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n` : referenceMarkdown());
     });
 
   program
     .command("presets")
     .description("list the built-in venue presets and scenarios, with their sources and dates")
-    .action(() => {
+    .action(async () => {
       print("presets (venue: NAME for the whole design, margin.preset: NAME for the tiers only):");
+      const { listPresets } = await import("../config/presets.js");
       for (const p of listPresets()) {
         const engine = p.liquidation
           ? `${p.liquidation.engine}${p.liquidation.backstop ? " + backstop" : ""} engine`
@@ -237,6 +238,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         print(`    date: ${p.date}`);
       }
       print("scenarios:");
+      const { listScenarios } = await import("../config/presets.js");
       for (const s of listScenarios()) {
         print(`  ${s.name}${s.isDefault ? " (default)" : ""}  ${s.description}`);
         print(`    source: ${s.source}`);
@@ -253,6 +255,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--json", "print the summary as JSON on stdout instead of the table")
     .option("--force", "replace another run's outputs in --out (refused otherwise, exit 2)")
     .action(async (dirs: string[], opts: RawMergeOptions) => {
+      const { mergeCommand } = await import("./merge.js");
       code = await mergeCommand(dirs, opts, io);
     });
 
@@ -265,6 +268,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const sample = Number(opts.sample);
       if (!Number.isInteger(sample) || sample < 0)
         throw new InputError([`--sample must be a non-negative integer (received "${opts.sample}")`]);
+      const { verifyCommand } = await import("./verify.js");
       code = await verifyCommand(dir, sample, io);
     });
 
@@ -276,6 +280,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       "rebuild report.html (charts and tables of the results, one self-contained file) from a run's or a sweep's outputs",
     )
     .action(async (dir: string, opts: { quiet?: boolean }) => {
+      const { reportCommand } = await import("./report.js");
       code = await reportCommand(dir, { quiet: opts.quiet ?? false }, io);
     });
 

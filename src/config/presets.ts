@@ -1,5 +1,5 @@
 // The built-in data shipped with the package: venue margin presets (presets/) and scenarios (scenarios/).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
@@ -51,17 +51,21 @@ function readPresets(): Map<string, Preset> {
   for (const entry of readdirSync(PRESETS_DIR)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()) {
-    const file = join(PRESETS_DIR, entry);
-    const parsed = presetSchema.safeParse(YAML.parse(readFileSync(file, "utf8")), { reportInput: true });
-    // A broken built-in preset is a bug in the package, not bad user input.
-    if (!parsed.success)
-      throw new Error(`preset ${file} is broken: ${formatIssues(parsed.error.issues, presetSchema).join("; ")}`);
-    const expected = basename(entry).replace(/\.ya?ml$/, "");
-    if (parsed.data.name !== expected)
-      throw new Error(`preset ${file} is broken: name must be ${expected} (received ${parsed.data.name})`);
-    presets.set(parsed.data.name, { ...parsed.data, file });
+    const preset = readPreset(entry);
+    presets.set(preset.name, preset);
   }
   return presets;
+}
+
+/** One built-in preset file, checked (a broken built-in preset is a bug in the package, not bad user input). */
+function readPreset(entry: string): Preset {
+  const file = join(PRESETS_DIR, entry);
+  const parsed = presetSchema.safeParse(YAML.parse(readFileSync(file, "utf8")), { reportInput: true });
+  if (!parsed.success) throw new Error(`preset ${file} is broken: ${formatIssues(parsed.error.issues, presetSchema).join("; ")}`);
+  const expected = basename(entry).replace(/\.ya?ml$/, "");
+  if (parsed.data.name !== expected)
+    throw new Error(`preset ${file} is broken: name must be ${expected} (received ${parsed.data.name})`);
+  return { ...parsed.data, file };
 }
 
 /** All built-in presets, sorted by name. */
@@ -70,10 +74,19 @@ export function listPresets(): Preset[] {
   return [...presetCache.values()];
 }
 
-/** The preset of that name, or undefined. */
+/** Presets read one by one (findPreset): a run reads only the preset it names, not every file (start-up time). */
+const onePreset = new Map<string, Preset | undefined>();
+
+/** The preset of that name, or undefined. A preset's file is named after it (readPreset checks). */
 export function findPreset(name: string): Preset | undefined {
-  presetCache ??= readPresets();
-  return presetCache.get(name);
+  if (presetCache) return presetCache.get(name);
+  if (onePreset.has(name)) return onePreset.get(name);
+  const entry = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)
+    ? [`${name}.yaml`, `${name}.yml`].find((f) => existsSync(join(PRESETS_DIR, f)))
+    : undefined;
+  const preset = entry ? readPreset(entry) : undefined;
+  onePreset.set(name, preset);
+  return preset;
 }
 
 export interface ScenarioInfo {
