@@ -70,9 +70,12 @@ export async function findPathsFile(dir: string): Promise<PathsFile> {
 
 /** The record's columns of a run of `scenario` (as summary.json holds it; unusable markets: one market's). */
 function recordNamesOf(scenario: unknown): string[] {
-  const markets = (scenario as { markets?: unknown } | undefined)?.markets;
+  const { markets, crossMargin } = (scenario ?? {}) as { markets?: unknown; crossMargin?: unknown };
+  const named = Array.isArray(markets) && markets.every((m) => typeof m?.name === "string");
   return scenarioRecordNames({
-    markets: Array.isArray(markets) && markets.every((m) => typeof m?.name === "string") ? markets : undefined,
+    markets: named ? markets : undefined,
+    // the crossMargin columns follow the markets' (only with markets)
+    crossMargin: named && typeof crossMargin === "object" && crossMargin !== null ? (crossMargin as Scenario["crossMargin"]) : undefined,
   });
 }
 

@@ -116,3 +116,20 @@ describe("cascade run: deposits that land late", () => {
     expect(r.value("crossMargin.collateralSold")).toBe(400);
   });
 });
+
+describe("cascade run --shard and merge with owners", () => {
+  it("two shards of a cross-margin run merge into the whole run's paths.csv, byte for byte", async () => {
+    const file = join(FIXTURES, "worst-leg.yaml");
+    const opts = ["--paths", "6", "--threads", "1", "--quiet", "--no-report"];
+    const whole = join(dir, "whole");
+    const shards = [join(dir, "shard-1"), join(dir, "shard-2")];
+    expect((await cascade("run", file, ...opts, "--out", whole)).code).toBe(0);
+    for (const [i, out] of shards.entries())
+      expect((await cascade("run", file, ...opts, "--shard", `${i + 1}/2`, "--out", out)).code).toBe(0);
+    const merged = join(dir, "merged");
+    const r = await cascade("merge", ...shards, "--quiet", "--out", merged);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(merged, "paths.csv"), "utf8")).toBe(readFileSync(join(whole, "paths.csv"), "utf8"));
+  });
+});
