@@ -57,16 +57,25 @@ export function carveMarks(markets: i32): void {
 /** The drawdown (peak − x)/peak of market m's mark after a new mark, as runPath's (a deeper numerator only is divided). */
 export function markPoint(m: i32, mark: f64): void {
   if (mark < get(m, S_MIN)) set(m, S_MIN, mark);
-  if (mark > get(m, S_PEAK)) {
-    set(m, S_PEAK, mark);
-    set(m, S_MARK_BEST, 0);
+  peakDrawdown(m, mark, S_PEAK, S_MARK_BEST, S_MAX_DD);
+}
+
+/**
+ * A series' running peak and its deepest fall (peak − x)/peak after a new value x, in market m's slots: the mark's
+ * (markPoint) and the exogenous price's (the opening). The division only when the numerator deepens.
+ */
+// @ts-ignore: decorator
+@inline export function peakDrawdown(m: i32, x: f64, peakSlot: i32, bestSlot: i32, ddSlot: i32): void {
+  if (x > get(m, peakSlot)) {
+    set(m, peakSlot, x);
+    set(m, bestSlot, 0);
   }
-  const peak = get(m, S_PEAK);
-  const num = peak - mark;
-  if (num > get(m, S_MARK_BEST)) {
-    set(m, S_MARK_BEST, num);
+  const peak = get(m, peakSlot);
+  const num = peak - x;
+  if (num > get(m, bestSlot)) {
+    set(m, bestSlot, num);
     const dd = num / peak;
-    if (dd > get(m, S_MAX_DD)) set(m, S_MAX_DD, dd);
+    if (dd > get(m, ddSlot)) set(m, ddSlot, dd);
   }
 }
 

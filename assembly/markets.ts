@@ -42,7 +42,7 @@ import * as margin from "./margin-model";
 import { current, marketCount, paramsOf, select } from "./market-context";
 import {
   S_EXO_BEST, S_EXO_DD, S_EXO_PEAK, S_EXTRAS, S_FUNDAMENTAL, S_MARK_BEST, S_MAX_DD, S_MIN, S_PEAK, X_BAND, X_FLOW,
-  X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_WIDEN, carveMarks, followTrades, get, markOf, markPoint, set, setMark,
+  X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_WIDEN, carveMarks, followTrades, get, markOf, markPoint, peakDrawdown, set, setMark,
 } from "./market-marks";
 import * as cross from "./cross-margin";
 import * as mechanisms from "./mechanisms/index";
@@ -231,17 +231,7 @@ function openMarket(m: i32, t: i32, z: f64): void {
   const fTick = price.tickOf(fundamental);
   setCentre(fTick);
   const exo = (fTick + 0.5) * unchecked(params[P_TICK]);
-  if (exo > get(m, S_EXO_PEAK)) {
-    set(m, S_EXO_PEAK, exo);
-    set(m, S_EXO_BEST, 0);
-  }
-  const exoPeak = get(m, S_EXO_PEAK);
-  const exoNum = exoPeak - exo;
-  if (exoNum > get(m, S_EXO_BEST)) {
-    set(m, S_EXO_BEST, exoNum);
-    const exoDd = exoNum / exoPeak;
-    if (exoDd > get(m, S_EXO_DD)) set(m, S_EXO_DD, exoDd);
-  }
+  peakDrawdown(m, exo, S_EXO_PEAK, S_EXO_BEST, S_EXO_DD);
   if (extras & X_OPEN) mechanisms.openStep();
   mark = mid();
   if (extras & X_LAST) book.setLastPrice(mark);
