@@ -65,10 +65,10 @@ function timed(engine, first, paths, stride) {
 }
 
 const results = [];
-for (const [name, shock, wasmPaths, tsPaths] of [
+for (const [name, shock, wasmPaths, tsPaths] of /** @type {[string, boolean, number, number][]} */ ([
   ["quiet", false, 40, 4],
   ["crash", true, 40, 4],
-]) {
+])) {
   const setup = buildMarketsSetup(resolveScenario(scenario(shock), "."));
   const wasm = new WasmMarketsEngine(setup, { batch: 16 });
   const ts = new MarketsReferenceEngine(setup);
