@@ -5,6 +5,7 @@
 // ask level k at k ticks above); the first `levels` levels are a stored table, past it the profile continues
 // analytically (tailDepth). A side's state is its touch level and the depth left there; at each step boundary
 // the permanent share of the step's impact moves into the centre and the rest of the displacement decays.
+// Long runs of levels of one depth are walked in one stroke (uniformRun, src/engine/book.ts run()).
 import {
   PROFILE_EXPONENTIAL, PROFILE_FLAT, PROFILE_LATENT, PROFILE_POWER, P_BOOK_END_ASK, P_BOOK_END_BID, P_IMPACT_DECAY,
   P_IMPACT_PERMANENT, P_PROFILE_DECAY_TICKS, P_PROFILE_EXPONENT, P_PROFILE_KIND, P_PROFILE_SATURATION, P_PROFILE_SIZE,
@@ -12,8 +13,11 @@ import {
 import { exp, log } from "./mathfn";
 import { askProfile, bidProfile, params } from "./state";
 
-/** A side never walks past this many levels (a bound no book reaches: it keeps the loops finite). */
+/** A side never walks past this many levels (keeps the loops finite; an empty book's asks end here: uniformRun). */
 const NO_END: i32 = 0x3fffffff;
+
+/** A walk takes a run of levels of one positive depth in one stroke once it crosses this many of them. */
+const LONG_RUN: i32 = 65536;
 
 export let centre: f64 = 0;
 /** The permanent impact in ticks (signed: sales push it down). */
@@ -73,6 +77,38 @@ export function tailDepth(k: i32): f64 {
   if (kind == PROFILE_POWER) return size * exp(-exponent * log(x));
   if (kind == PROFILE_LATENT) return x < saturation ? (size * x) / saturation : size;
   return 0;
+}
+
+/**
+ * How many levels from k on (k ≤ limit, its depth r the whole level's, rem units still to fill) a walk takes in one
+ * stroke; 0: it goes on level by level (src/engine/book.ts run(), same arithmetic): all of them to the edge when
+ * every one is empty, else a run of one positive depth (the flat tail) of LONG_RUN levels or more.
+ */
+export function uniformRun(k: i32, r: f64, rem: f64, limit: i32): i32 {
+  const scale = depthScale;
+  if (k > limit || !(scale == 0 || k > levels)) return 0;
+  const latent = kind == PROFILE_LATENT;
+  if (r == 0) return scale == 0 || !latent || <f64>k >= saturation ? limit - k + 1 : 0;
+  if (!(kind == PROFILE_FLAT || (latent && <f64>k >= saturation))) return 0;
+  const toEdge = limit - k + 1;
+  if (toEdge < LONG_RUN || rem < <f64>(LONG_RUN + 1) * r) return 0;
+  const whole = Math.floor(rem / r);
+  return whole > <f64>toEdge ? toEdge : <i32>whole - 1;
+}
+
+/** walkWithin's share of a run of m levels of depth r (src/engine/book.ts affordableRun, same arithmetic). */
+function affordableRun(m: i32, u0: f64, left: f64, r: f64, tk: f64): i32 {
+  if (u0 + <f64>(m - 1) * tk <= 0) return m;
+  let n: f64;
+  if (u0 <= 0) n = Math.floor(-u0 / tk);
+  else {
+    if (!(left > 0)) return 0;
+    // the largest a with r·(a·u0 + tick·a(a − 1)/2) ≤ left, less one
+    const h = u0 - tk / 2;
+    n = Math.floor((Math.sqrt(h * h + (2 * tk * left) / r) - h) / tk) - 1;
+  }
+  if (n > <f64>m) n = <f64>m;
+  return n >= <f64>LONG_RUN ? <i32>n : 0;
 }
 
 // @ts-ignore: decorator
@@ -205,6 +241,8 @@ export function bidTouch(): i32 {
   while (!(r > 0) && k <= limit) {
     k++;
     r = bidDepth(k) * depthScale;
+    // every level from here on empty: none is the touch
+    if (r == 0 && uniformRun(k, 0, 0, limit) > 0) k = limit + 1;
   }
   return k;
 }
@@ -216,6 +254,7 @@ export function askTouch(): i32 {
   while (!(r > 0) && k <= limit) {
     k++;
     r = askDepth(k) * depthScale;
+    if (r == 0 && uniformRun(k, 0, 0, limit) > 0) k = limit + 1;
   }
   return k;
 }
@@ -272,6 +311,19 @@ export function sell(qty: f64): f64 {
     }
     k++;
     r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
+    if (k > window || scale == 0) {
+      const m = uniformRun(k, r, rem, limit);
+      if (m > 0) {
+        if (r > 0) {
+          // m whole levels at (c + 1 − k − j)·tick, j = 0..m−1
+          const fm = <f64>m;
+          notional += r * ((fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2) * tk);
+          rem -= fm * r;
+          last = (c + 2 - <f64>k - fm) * tk;
+        }
+        k += m;
+      }
+    }
   }
   bidTop = k;
   bidRem = r;
@@ -315,6 +367,19 @@ export function buy(qty: f64): f64 {
     }
     k++;
     r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
+    if (k > window || scale == 0) {
+      const m = uniformRun(k, r, rem, limit);
+      if (m > 0) {
+        if (r > 0) {
+          // m whole levels at (c + k + j)·tick, j = 0..m−1
+          const fm = <f64>m;
+          notional += r * ((fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
+          rem -= fm * r;
+          last = (c + <f64>k + fm - 1) * tk;
+        }
+        k += m;
+      }
+    }
   }
   askTop = k;
   askRem = r;
@@ -388,6 +453,22 @@ export function walkWithin(s: f64, qty: f64, b: f64, budget: f64): f64 {
     }
     k++;
     r = (sells ? bidDepth(k) : askDepth(k)) * scale;
+    if (k > levels || scale == 0) {
+      let m = uniformRun(k, r, rem, limit);
+      if (m > 0 && r > 0) {
+        // level k + j costs the fund u0 + j·tick per unit (when positive)
+        const u0 = s * (b - (sells ? (c + 1 - <f64>k) * tk : (c + <f64>k) * tk));
+        m = affordableRun(m, u0, budget - cost, r, tk);
+        if (m > 0) {
+          const fm = <f64>m;
+          if (u0 > 0) cost += r * (fm * u0 + (tk * (fm * (fm - 1))) / 2);
+          notional += r * ((sells ? fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2 : fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
+          rem -= fm * r;
+          last = (sells ? c + 2 - <f64>k - fm : c + <f64>k + fm - 1) * tk;
+        }
+      }
+      if (m > 0) k += m;
+    }
   }
   unfilled = rem;
   if (sells) {
@@ -421,6 +502,7 @@ export function depthWithin(frac: f64): f64 {
     if (r > 0) total += r;
     k++;
     r = bidDepth(k) * scale;
+    if (r == 0 && uniformRun(k, 0, 0, bidLast) > 0) k = bidLast + 1;
   }
   const ca = centre + spreadGap;
   const askLast = askLimit();
@@ -430,6 +512,7 @@ export function depthWithin(frac: f64): f64 {
     if (r > 0) total += r;
     k++;
     r = askDepth(k) * scale;
+    if (r == 0 && uniformRun(k, 0, 0, askLast) > 0) k = askLast + 1;
   }
   return total;
 }

@@ -112,6 +112,19 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
         }
         k++;
         rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
+        if (k > window || scale == 0) {
+          // a long run of one depth in one stroke (book.sell's arithmetic)
+          const m = book.uniformRun(k, rr, rem, limit);
+          if (m > 0) {
+            if (rr > 0) {
+              const fm = <f64>m;
+              notional += rr * ((fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2) * tk);
+              rem -= fm * rr;
+              last = (c + 2 - <f64>k - fm) * tk;
+            }
+            k += m;
+          }
+        }
       }
       store<f64>(r, notional, L_CASH);
       walked = true;
@@ -172,6 +185,19 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
         }
         k++;
         rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
+        if (k > window || scale == 0) {
+          // a long run of one depth in one stroke (book.buy's arithmetic)
+          const m = book.uniformRun(k, rr, rem, limit);
+          if (m > 0) {
+            if (rr > 0) {
+              const fm = <f64>m;
+              notional += rr * ((fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
+              rem -= fm * rr;
+              last = (c + <f64>k + fm - 1) * tk;
+            }
+            k += m;
+          }
+        }
       }
       store<f64>(r, notional, L_CASH);
       walked = true;
