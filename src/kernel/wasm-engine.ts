@@ -73,7 +73,16 @@ export function kernelInstance(mod: WebAssembly.Module): KernelExports {
       },
     },
   });
-  const exports = instance.exports as unknown as KernelExports;
+  // a pointer past 2 GiB comes back from wasm32 as a negative i32: every *Ptr export is read unsigned
+  const raw = instance.exports as Record<string, unknown>;
+  const wrapped: Record<string, unknown> = { ...raw };
+  for (const [name, fn] of Object.entries(raw)) {
+    if (name.endsWith("Ptr") && typeof fn === "function") {
+      const f = fn as (...a: number[]) => number;
+      wrapped[name] = (...a: number[]) => f(...a) >>> 0;
+    }
+  }
+  const exports = wrapped as unknown as KernelExports;
   memory = exports.memory;
   const version = exports.abiVersion();
   if (version !== ABI_VERSION) {

@@ -75,7 +75,8 @@ function recordNamesOf(scenario: unknown): string[] {
   return scenarioRecordNames({
     markets: named ? markets : undefined,
     // the crossMargin columns follow the markets' (only with markets)
-    crossMargin: named && typeof crossMargin === "object" && crossMargin !== null ? (crossMargin as Scenario["crossMargin"]) : undefined,
+    crossMargin:
+      named && typeof crossMargin === "object" && crossMargin !== null ? (crossMargin as Scenario["crossMargin"]) : undefined,
   });
 }
 

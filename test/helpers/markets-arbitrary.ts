@@ -58,6 +58,14 @@ export function withVenueOf(first: ScenarioInputs, inputs: ScenarioInputs): Scen
   if (v.adl.trigger) s.adl.trigger = structuredClone(v.adl.trigger);
   else delete s.adl.trigger;
   s.market.price.shocks = s.market.price.shocks.map((shock) => ({ ...shock, step: Math.min(shock.step, v.steps) }));
+  // accounts.flow's rates are per hour: kept per step (as the generator drew them) under the venue's step length, or a
+  // market drawn with 1-second steps would get ~10^6 arrivals a step under the venue's 15-minute ones (minutes a path)
+  const flow = s.accounts.flow;
+  if (flow) {
+    const k = inputs.scenario.stepSeconds / v.stepSeconds;
+    if (flow.arrivalsPerHour !== undefined) flow.arrivalsPerHour *= k;
+    if (flow.closeRatePerHour !== undefined) flow.closeRatePerHour *= k;
+  }
   return { ...inputs, scenario: s };
 }
 
