@@ -169,7 +169,7 @@ export function mutatedScenario(mutations) {
 
 /** What a line of stderr may name: a key path, an option, a file, a sweep or shard word. */
 const NAMES_A_FIELD = new RegExp(
-  `(^\\S+ is not a known key|--[a-z]+|[A-Za-z]+(\\.[A-Za-z0-9_\\[\\]]+)+|\\b(${[...NAMES, "paths", "seed", "steps", "stepSeconds", "name", "venue", "scenario", "file"].join("|")})\\b)`,
+  `(^\\S+ is not a known key|--[a-z]+|[A-Za-z]+(\\.[A-Za-z0-9_\\[\\]]+)+|[A-Za-z]+\\[\\d+\\]|\\b(${[...NAMES, "paths", "seed", "steps", "stepSeconds", "name", "venue", "scenario", "file", "markets", "correlation", "crossMargin"].join("|")})\\b)`,
 );
 
 /**
