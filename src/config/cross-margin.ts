@@ -178,7 +178,8 @@ export function resolveOwners(cross: CrossMargin, markets: readonly CrossMarketI
     })),
   }));
   const g = cross.accounts.generated;
-  if (g) owners.push(...generatedOwners(cross, g, markets, seed));
+  // not push(...): millions of owners would overflow the call stack
+  if (g) for (const owner of generatedOwners(cross, g, markets, seed)) owners.push(owner);
   return cross.mode === "isolated" ? owners.flatMap(isolatedLegs) : owners;
 }
 

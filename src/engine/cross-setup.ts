@@ -112,7 +112,6 @@ export function buildCrossTables(
   }
   let j = 0;
   let d = 0;
-  const crit: { mark: number; owner: number }[][] = markets.map(() => []);
   owners.forEach((o, i) => {
     t.legStart[i] = j;
     t.depStart[i] = d;
@@ -123,8 +122,6 @@ export function buildCrossTables(
       t.legSide[j] = leg.side;
       t.legSize[j] = leg.size;
       t.legEntry[j] = leg.entry;
-      const floors = markets[leg.market].tierFloor;
-      for (let k = 1; k < floors.length; k++) crit[leg.market].push({ mark: floors[k] / leg.size, owner: i });
       j++;
     }
     for (const dep of o.deposits) {
@@ -141,20 +138,53 @@ export function buildCrossTables(
   for (let k = 0; k < D; k++) if (t.depArrives[k] > 0) arrivals.push(k);
   arrivals.sort((a, b) => t.depArrives[a] - t.depArrives[b] || a - b);
   t.arrivalOrder = Int32Array.from(arrivals);
+  critTables(t, markets);
+  return t;
+}
+
+/**
+ * The critical marks of every market (CrossSetup.critMark): floor_k / size for each leg and tier k ≥ 1, ascending per
+ * market. For one tier they ascend as the sizes descend, so the legs are sorted once by size and the tiers' runs
+ * merged (typed arrays throughout: millions of owners' legs times a preset's tiers). Equal marks may come in any
+ * order: an entry only flags its owner.
+ */
+function critTables(t: CrossSetup, markets: readonly EngineSetup[]): void {
+  const M = markets.length;
+  const J = t.legMarket.length;
+  const perMarket = new Int32Array(M);
   let n = 0;
-  for (const list of crit) n += list.length;
+  for (let j = 0; j < J; j++) {
+    const m = t.legMarket[j];
+    perMarket[m]++;
+    n += markets[m].tierFloor.length - 1;
+  }
   t.critMark = new Float64Array(n);
   t.critOwner = new Int32Array(n);
+  const ownerOf = new Int32Array(J);
+  for (let o = 0; o < t.owners; o++) for (let j = t.legStart[o]; j < t.legStart[o + 1]; j++) ownerOf[j] = o;
   let c = 0;
-  crit.forEach((list, m) => {
+  for (let m = 0; m < M; m++) {
     t.critStart[m] = c;
-    list.sort((a, b) => a.mark - b.mark || a.owner - b.owner);
-    for (const e of list) {
-      t.critMark[c] = e.mark;
-      t.critOwner[c] = e.owner;
+    const floors = markets[m].tierFloor;
+    const T = floors.length - 1;
+    if (T === 0 || perMarket[m] === 0) continue;
+    // the market's legs by size, largest first (then by index): each tier's marks ascend along this order
+    const legs = new Int32Array(perMarket[m]);
+    for (let j = 0, i = 0; j < J; j++) if (t.legMarket[j] === m) legs[i++] = j;
+    legs.sort((a, b) => t.legSize[b] - t.legSize[a] || a - b);
+    // merge the T runs: head[k] is tier k + 1's next leg, headMark[k] its mark
+    const head = new Int32Array(T);
+    const headMark = new Float64Array(T);
+    for (let k = 0; k < T; k++) headMark[k] = floors[k + 1] / t.legSize[legs[0]];
+    for (let left = legs.length * T; left > 0; left--) {
+      let best = -1;
+      for (let k = 0; k < T; k++) if (head[k] < legs.length && (best < 0 || headMark[k] < headMark[best])) best = k;
+      t.critMark[c] = headMark[best];
+      t.critOwner[c] = ownerOf[legs[head[best]]];
       c++;
+      const next = ++head[best];
+      if (next < legs.length) headMark[best] = floors[best + 1] / t.legSize[legs[next]];
     }
-  });
+  }
   t.critStart[M] = c;
-  return t;
 }

@@ -197,3 +197,28 @@ describe("market.impact.halfLifeSeconds", () => {
     );
   });
 });
+
+describe("crossMargin: a large generated population", () => {
+  it("builds 200,000 owners' tables (no argument-spread limit; the critical marks ascend per market)", () => {
+    const cross = buildMarketsSetup(
+      resolveScenario(
+        {
+          ...two,
+          margin: {
+            tiers: [
+              { floor: 0, mmr: 0.01, maintenanceAmount: 0 },
+              { floor: 50_000, mmr: 0.02, maintenanceAmount: 500 },
+            ],
+          },
+          crossMargin: { accounts: { generated: { count: 200_000, legsPerAccount: 2 } } },
+        },
+        ".",
+      ),
+    ).cross!;
+    expect(cross.owners).toBe(200_000);
+    expect(cross.critMark.length).toBe(400_000);
+    for (let m = 0; m < 2; m++)
+      for (let c = cross.critStart[m] + 1; c < cross.critStart[m + 1]; c++)
+        expect(cross.critMark[c] >= cross.critMark[c - 1]).toBe(true);
+  });
+});
