@@ -8,7 +8,7 @@ import {
   P_INITIAL_PRICE, P_MAX_ROUNDS, P_SPREAD_WIDENING, P_STEPS, P_STRESS_FLOOR, P_STRESS_WITHDRAWAL, P_TICK,
   R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION, R_AVG_SLIPPAGE, R_BAD_DEBT, R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN,
   R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP, R_INSURANCE_FINAL, R_INSURANCE_MIN, R_LIQUIDATED_NOTIONAL, R_LIQUIDATIONS,
-  R_MARGIN_HELD, R_MAX_DRAWDOWN, R_MAX_ROUNDS, R_MIN_PRICE, P_FLOW_ARRIVAL_MEAN, P_FLOW_CLOSE_PROB,
+  R_MARGIN_HELD, R_MAX_DRAWDOWN, R_MAX_ROUNDS, R_MIN_PRICE,
 } from "./abi";
 import * as adl from "./adl";
 import * as book from "./book";
@@ -17,32 +17,19 @@ import * as fan from "./fan";
 import * as flow from "./flow";
 import * as L from "./ledger";
 import * as losses from "./loss-allocation";
-import * as queue from "./loss-queue";
 import * as margin from "./margin-model";
 import * as mechanisms from "./mechanisms/index";
 import * as backstop from "./mechanisms/backstop";
 import { batchedRound } from "./mechanisms/market";
 import * as price from "./price";
 import * as PS from "./path-state";
+import {
+  X_BAND, X_FLOW, X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_TRACE, X_WIDEN, openingExtras, resetConcerns,
+} from "./path-opening";
 import { perAccountRound } from "./rounds";
 import { params, records } from "./state";
 import * as T from "./trace";
-import * as ladder from "./triggers/ladder";
 import * as scan from "./triggers/scan";
-
-// The step's optional mechanisms as one set of flags: the step loop keeps no extra f64 live for them (the default
-// scenario's loop already holds more values than there are registers), reading their parameters when on.
-const X_WIDEN = 1;
-/** The liquidation engine acts at each step's opening (the backstop vault's unwinding). */
-const X_OPEN = 2;
-const X_ORACLE = 4;
-const X_BAND = 8;
-const X_SCAN = 16;
-const X_FLOW = 32;
-/** Trace mode (assembly/trace.ts): step rows, the rounds' marks. */
-const X_TRACE = 64;
-/** `last` restarts at the opening mid (the per-account engine, and trace mode: see the step loop). */
-const X_LAST = 128;
 
 export function runPath(p: u32, at: i32): void {
   const steps = <i32>unchecked(params[P_STEPS]);
@@ -52,30 +39,13 @@ export function runPath(p: u32, at: i32): void {
   const stressed = withdrawal > 0;
   const maxRounds = <i32>unchecked(params[P_MAX_ROUNDS]);
 
-  // ---- every concern's per-path reset (the accounts the last path changed first: before the new epoch) ----
-  PS.startAccounts();
+  // ---- every concern's per-path reset, and the step's optional mechanisms (path-opening.ts) ----
+  let fundamental = resetConcerns(p, true);
+  // the engine's mode, as PS.startAccounts set it
   const perAccount = PS.perAccount;
-  if (perAccount) mechanisms.newPath();
-  L.newPath();
-  scan.newPath();
-  book.newPath();
-  PS.newPath(p);
-  ladder.newPath();
-  adl.newPath();
-  queue.newPath();
-  flow.newPath();
-  let fundamental = price.newPath();
-
-  let extras = 0;
-  if (unchecked(params[P_SPREAD_WIDENING]) > 0) extras |= X_WIDEN;
-  if (mechanisms.opensSteps()) extras |= X_OPEN;
-  if (price.hasOracle()) extras |= X_ORACLE;
-  if (price.hasBand()) extras |= X_BAND;
-  if (scan.scan) extras |= X_SCAN;
-  if (unchecked(params[P_FLOW_CLOSE_PROB]) > 0 || unchecked(params[P_FLOW_ARRIVAL_MEAN]) > 0) extras |= X_FLOW;
+  let extras = openingExtras();
   // --trace: the path's events and step rows (assembly/trace.ts); the opening `last` is reset as the reference does
   if (T.tracing) extras |= X_TRACE | X_LAST;
-  if (perAccount) extras |= X_LAST;
   const markMid = price.markMid;
   const markEma = price.markEma;
   const markHeld = price.markHeld;

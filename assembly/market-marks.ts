@@ -4,6 +4,7 @@
 // (assembly/markets.ts: openings, rounds, loss allocation) and by the cross-margin fills (the same follow-the-trades
 // as a round that liquidated).
 import * as book from "./book";
+import { X_BAND } from "./path-opening";
 import * as price from "./price";
 
 /** Market m's mark, m = 0..M−1. */
@@ -21,14 +22,6 @@ export const S_EXO_BEST = 7;
 export const S_MARK_BEST = 8;
 export const S_EXTRAS = 9;
 
-// the step's optional mechanisms (S_EXTRAS), as cascade.ts's flags
-export const X_WIDEN = 1;
-export const X_OPEN = 2;
-export const X_ORACLE = 4;
-export const X_BAND = 8;
-export const X_SCAN = 16;
-export const X_FLOW = 32;
-export const X_LAST = 128;
 
 let ms = new StaticArray<f64>(0);
 

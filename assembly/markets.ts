@@ -22,7 +22,7 @@
 //   (4) market 0's fan sample.
 // The record: see writeRecord below.
 import {
-  DOMAIN_MARKET, P_FLOW_ARRIVAL_MEAN, P_FLOW_CLOSE_PROB, P_FUND_DRAWDOWN, P_INITIAL_PRICE, P_INSURANCE,
+  DOMAIN_MARKET, P_FUND_DRAWDOWN, P_INITIAL_PRICE, P_INSURANCE,
   P_INSURANCE_CAP, P_MAX_ROUNDS, P_PER_ACCOUNT, P_RESAMPLE, P_SPREAD_WIDENING, P_STEPS, P_STRESS_FLOOR,
   P_STRESS_WITHDRAWAL, P_TICK, P_VAULT_CAPITAL, R_ADL_COUNT, R_ADL_NOTIONAL, R_AMPLIFICATION, R_AVG_SLIPPAGE,
   R_BOOK_EXHAUSTED, R_EXO_DRAWDOWN, R_FINAL_PRICE, R_FIRST_LIQUIDATION_STEP, R_INSURANCE_FINAL, R_INSURANCE_MIN,
@@ -34,17 +34,16 @@ import * as book from "./book";
 import { mid, setCentre, setStep, startStep } from "./book";
 import { amplification, flowOpen } from "./cascade";
 import * as fan from "./fan";
-import * as flow from "./flow";
 import * as L from "./ledger";
 import * as losses from "./loss-allocation";
-import * as queue from "./loss-queue";
 import * as margin from "./margin-model";
 import { current, marketCount, paramsOf, select } from "./market-context";
 import {
-  S_EXO_BEST, S_EXO_DD, S_EXO_PEAK, S_EXTRAS, S_FUNDAMENTAL, S_MARK_BEST, S_MAX_DD, S_MIN, S_PEAK, X_BAND, X_FLOW,
-  X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_WIDEN, carveMarks, followTrades, get, markOf, markPoint, peakDrawdown, set, setMark,
+  S_EXO_BEST, S_EXO_DD, S_EXO_PEAK, S_EXTRAS, S_FUNDAMENTAL, S_MARK_BEST, S_MAX_DD, S_MIN, S_PEAK,
+  carveMarks, followTrades, get, markOf, markPoint, peakDrawdown, set, setMark,
 } from "./market-marks";
 import * as cross from "./cross-margin";
+import { X_BAND, X_FLOW, X_LAST, X_OPEN, X_ORACLE, X_SCAN, X_WIDEN, openingExtras, resetConcerns } from "./path-opening";
 import * as mechanisms from "./mechanisms/index";
 import * as backstop from "./mechanisms/backstop";
 import { batchedRound } from "./mechanisms/market";
@@ -55,7 +54,6 @@ import * as price from "./price";
 import { philoxUniform, rng2, rng3 } from "./rng";
 import { perAccountRound } from "./rounds";
 import { params, records } from "./state";
-import * as ladder from "./triggers/ladder";
 import * as scan from "./triggers/scan";
 
 /** Per market in the record, after the venue's RECORD_STRIDE metrics (src/engine/markets-setup.ts MARKET_METRICS). */
@@ -115,25 +113,8 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
       buildLadder();
       fan.populationChanged();
     }
-    PS.startAccounts();
-    if (PS.perAccount) mechanisms.newPath();
-    L.configure();
-    scan.newPath();
-    book.newPath();
-    PS.newPath(p);
-    ladder.newPath();
-    adl.newPath();
-    queue.newPath();
-    flow.newPath();
-    const fundamental = price.newPath();
-    let extras = 0;
-    if (unchecked(params[P_SPREAD_WIDENING]) > 0) extras |= X_WIDEN;
-    if (mechanisms.opensSteps()) extras |= X_OPEN;
-    if (price.hasOracle()) extras |= X_ORACLE;
-    if (price.hasBand()) extras |= X_BAND;
-    if (scan.scan) extras |= X_SCAN;
-    if (unchecked(params[P_FLOW_CLOSE_PROB]) > 0 || unchecked(params[P_FLOW_ARRIVAL_MEAN]) > 0) extras |= X_FLOW;
-    if (PS.perAccount) extras |= X_LAST;
+    const fundamental = resetConcerns(p, false);
+    const extras = openingExtras();
     // the fan charts' slot of path i (fan.ts counts records of the one-market stride)
     const first = fan.newPath(i * RECORD_STRIDE);
     if (m == 0) nextSample = first;
