@@ -179,7 +179,7 @@ export function resolveOwners(cross: CrossMargin, markets: readonly CrossMarketI
   }));
   const g = cross.accounts.generated;
   // not push(...): millions of owners would overflow the call stack
-  if (g) for (const owner of generatedOwners(cross, g, markets, seed)) owners.push(owner);
+  if (g) for (const owner of generatedOwners(cross, g, markets, marketIndex, assetIndex, seed)) owners.push(owner);
   return cross.mode === "isolated" ? owners.flatMap(isolatedLegs) : owners;
 }
 
@@ -198,11 +198,11 @@ function generatedOwners(
   cross: CrossMargin,
   g: NonNullable<CrossMargin["accounts"]["generated"]>,
   markets: readonly CrossMarketInfo[],
+  marketIndex: ReadonlyMap<string, number>,
+  assetIndex: ReadonlyMap<string, number>,
   seed: [number, number],
 ): ResolvedOwner[] {
   const owners: ResolvedOwner[] = [];
-  const marketIndex = new Map(markets.map((m, i) => [m.name, i]));
-  const assetIndex = new Map(cross.assets.map((a, i) => [a.name, i]));
   const mix = g.collateralMix ?? [{ asset: cross.assets[0].name, share: 1, arrivesAtSeconds: 0 }];
   const value = (a: number) => {
     const asset = cross.assets[a];

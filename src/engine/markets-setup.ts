@@ -7,7 +7,7 @@
 import type { Scenario, ScenarioInputs } from "../config/scenario.js";
 import { marketNames, marketScenarios } from "../config/markets.js";
 import { correlationFactor, identityCorrelation } from "../config/correlation.js";
-import { buildSetup, type EngineSetup } from "./setup.js";
+import { buildSetup, type EngineSetup, tickOf } from "./setup.js";
 import { METRIC_NAMES } from "./metrics.js";
 import { type CrossSetup, arrivalStep, buildCrossTables } from "./cross-setup.js";
 import { resolveOwners } from "../config/cross-margin.js";
@@ -95,7 +95,7 @@ function crossTables(inputs: ScenarioInputs, setups: EngineSetup[]): CrossSetup 
   const markets = s.markets!.map((m) => {
     const tick = m.market.tickSize;
     // the book's first mid: its centre tick (tickOf's, at least 1) and half a tick (src/engine/book.ts mid())
-    const centre = Math.max(1, Math.floor(m.market.initialPrice / tick + 1e-7));
+    const centre = Math.max(1, tickOf(m.market.initialPrice, tick));
     return { name: m.name, initialMid: (centre + 0.5) * tick, initialPrice: m.market.initialPrice };
   });
   const owners = resolveOwners(cross, markets, seedWords(s.seed));
