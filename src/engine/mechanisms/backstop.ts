@@ -42,13 +42,7 @@ export class Backstop {
     // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
     st.venue.liquidatedPnl -= c;
     if (equity < 0) st.venue.shortfall += -equity;
-    if (s > 0) {
-      this.vaultLongQ += q;
-      this.vaultLongCost += q * mark;
-    } else {
-      this.vaultShortQ += q;
-      this.vaultShortCost += q * mark;
-    }
+    this.absorb(s, q, mark);
     const notional = q * mark;
     st.liquidations++;
     st.liquidatedNotional += notional;
@@ -59,6 +53,17 @@ export class Backstop {
     // the vault took q units at the mark (fund unchanged, the vault after it)
     st.trace?.event(KIND.backstop, i, s, q, mark, st.pop.entry[i] - (s * c) / q, notional, -1);
     return true;
+  }
+
+  /** The vault takes q units of side s at the mark into its inventory (a takeover here, or a cross owner's leg). */
+  absorb(s: number, q: number, mark: number): void {
+    if (s > 0) {
+      this.vaultLongQ += q;
+      this.vaultLongCost += q * mark;
+    } else {
+      this.vaultShortQ += q;
+      this.vaultShortCost += q * mark;
+    }
   }
 
   /** The vault sells (buys back) its unwind share per step of each side of its inventory on the book. */
