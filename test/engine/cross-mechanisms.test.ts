@@ -1,0 +1,421 @@
+// Cross-margin owners' legs through their markets' mechanisms (src/engine/cross-liquidation.ts, the reference
+// engine): hand-computed worked examples of a partial market's slices and cooldown, the backstop vault's takeover of a
+// whole owner (and the partial rules when it cannot absorb it), a close-factor repayment of the worst leg, and the
+// per-step caps an owner's fill counts in and obeys. Money is conserved at every step of each.
+//
+// The conventions of cross-reference.test.ts: markets without randomness, a deep flat book of 1e6 per tick (every
+// fill at the touch: a sale at the bid, a purchase at the ask), no refill, mark model last (after a fill the mark is
+// the fill's last price; a step opens at the book's mid again), legs entered at the initial mid. With tick 1 the mid
+// of a fundamental F is F + 0.5 (bid F, ask F + 1): market A at 1000 opens at 1000.5; a −10% shock at step 1 puts
+// it at 900.5 (bid 900), a +10% one at 1100.5 (ask 1101); B at 500 stays at 500.5 (bid 500, ask 501).
+import { describe, expect, it } from "vitest";
+import { resolveScenario } from "../../src/config/load.js";
+import type { PositionRow } from "../../src/config/scenario.js";
+import { type CrossAsset, type CrossOwner, buildCrossTables } from "../../src/engine/cross-setup.js";
+import type { CrossLiquidationEvent } from "../../src/engine/cross-margin.js";
+import { MarketsReferenceEngine, type MarketsLedger } from "../../src/engine/markets.js";
+import { buildMarketsSetup, type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
+import { seedWords } from "../helpers/engines.js";
+
+type Raw = Record<string, unknown>;
+
+/** A market without randomness, a deep flat book, no refill, one tier; its liquidation block as given. */
+function market(
+  name: string,
+  initialPrice: number,
+  shocks: { step: number; return: number }[],
+  liquidation: Raw,
+  mmr = 0.0625,
+): Raw {
+  return {
+    name,
+    market: {
+      initialPrice,
+      tickSize: 1,
+      price: { model: "none", volatility: 0, shocks },
+      book: { levels: 400, depth: { profile: "flat", size: 1e6 } },
+      impact: { halfLifeSeconds: 1e300, permanentShare: 0 },
+      mark: { model: "last" },
+    },
+    margin: { tiers: [{ floor: 0, mmr, maintenanceAmount: 0 }] },
+    liquidation,
+  };
+}
+
+/** A venue of these markets, no accounts of their own, a fund of 1,000,000, 60-second steps unless given. */
+function venue(steps: number, markets: Raw[], stepSeconds = 60): Raw {
+  return {
+    seed: 1,
+    paths: 1,
+    steps,
+    stepSeconds,
+    accounts: { count: 0 },
+    liquidation: { engine: "market", feeRate: 0 },
+    insurance: { initialBalance: 1_000_000 },
+    markets,
+  };
+}
+
+const USDT: CrossAsset = { market: -1, price: 1, haircut: 0 };
+
+/** The setup with these owners (USDT collateral), and market m's isolated positions when given. */
+function crossSetup(raw: Raw, owners: CrossOwner[], positions: (PositionRow[] | undefined)[] = []): MarketsSetup {
+  const inputs = resolveScenario(raw, ".");
+  if (positions.length > 0) inputs.markets = positions.map((p) => (p ? { positions: p } : {}));
+  const setup = buildMarketsSetup(inputs);
+  return { ...setup, cross: buildCrossTables(setup.markets, owners, [USDT]) };
+}
+
+const owner = (usdt: number, legs: CrossOwner["legs"]): CrossOwner => ({
+  legs,
+  deposits: [{ asset: 0, amount: usdt, arrives: 0 }],
+});
+
+/** traders + fund + makers (keepers included) + treasury + vault − bad debt − arrivals: what the path started with. */
+function money(l: MarketsLedger): number {
+  return l.traders + l.insurance + l.makers + l.treasury + l.vault - l.badDebt - l.arrivals;
+}
+
+/**
+ * Runs path 0: the cross layer's trades in order, the ledgers, the record; money checked at every step against what
+ * the path started with, and the record's who-paid rows against its bad debt.
+ */
+function run(setup: MarketsSetup) {
+  const engine = new MarketsReferenceEngine(setup);
+  const events: CrossLiquidationEvent[] = [];
+  const ledgers: MarketsLedger[] = [];
+  engine.cross!.onLiquidation = (e) => events.push(e);
+  let initial = NaN;
+  engine.onStep = (l) => {
+    if (Number.isNaN(initial)) {
+      initial = engine.venue.initialInsurance + engine.venue.vaultCapital + engine.initialCrossMoney();
+      for (const m of engine.markets) for (let i = 0; i < m.st.pop.count; i++) initial += m.st.pop.collateral[i];
+    }
+    expect(Math.abs(money(l) - initial) / initial, `money at step ${l.step}`).toBeLessThanOrEqual(1e-12);
+    ledgers.push(l);
+  };
+  engine.prepare(...seedWords(1));
+  const out = new Float64Array(engine.stride);
+  engine.runPaths(0, 1, out);
+  const names = recordNames(setup.names, true);
+  const metric = (name: string) => {
+    const k = names.indexOf(name);
+    if (k < 0) throw new Error(`no metric ${name}`);
+    return out[k];
+  };
+  const rows =
+    metric("liquidatedPnl") -
+    metric("adlTransfer") +
+    metric("fundNet") +
+    metric("vaultPnl") +
+    metric("treasury") +
+    metric("keepersPnl") +
+    metric("makersPnl") +
+    metric("flowPnl");
+  expect(rows).toBeCloseTo(metric("badDebt"), 9);
+  return { engine, events, ledgers, metric };
+}
+
+const row = (e: CrossLiquidationEvent) => [
+  e.step,
+  e.round,
+  e.owner,
+  e.kind,
+  e.index,
+  e.size,
+  e.notional,
+  e.equity,
+  e.maintenance,
+];
+
+describe("a partial market slices an owner's worst leg", () => {
+  // A (partial: fraction 0.5, threshold as given, cooldown 120 s = 2 steps of 60 s) −10% at step 1; B (market) flat.
+  // MM = notional / 16. The owner: leg 0 long 10 A, leg 1 long 20 B (both at the initial mids), 1800 USDT.
+  // Step 1, round 1, marks A 900.5, B 500.5: uPnL A −1000, B 0; E = 800 < MM 562.8125 + 625.625 = 1188.4375.
+  //   Worst leg A (loss 1000 > 0), notional 9005 > the threshold: sliced, 0.5 × 10 = 5 @ 900 = 4500;
+  //   P&L 4500 − 5 × 1000.5 = −502.5 → cash −502.5; A's mark 900 (last); legQ 5; next slice from step 1 + 2 = 3.
+  //   E = 1800 − 502.5 + 5 × (900 − 1000.5) = 795 < MM 5 × 900/16 + 625.625 = 906.875 (fee 0). One slice a round.
+  const markets = (partial: Raw) => [
+    market("A", 1000, [{ step: 1, return: -0.1 }], { engine: "partial", partial }),
+    market("B", 500, [], { engine: "market" }),
+  ];
+  const owners = [
+    owner(1800, [
+      { market: 0, side: 1, size: 10, entry: 1000.5 },
+      { market: 1, side: 1, size: 20, entry: 500.5 },
+    ]),
+  ];
+  const firstSlice = [1, 1, 0, "slice", 0, 5, 4500, 795, 906.875];
+
+  it("cooling down (duringCooldown wait), the owner waits under water until the cooldown ends, then is sliced again", () => {
+    // Round 2 of step 1: still under water (795 < 906.875), cooling down (3 > 1): it waits, nothing else trades.
+    // Step 2 (A at its mid 900.5 again): E = 1800 − 502.5 − 500 = 797.5 < 281.40625 + 625.625 = 907.03125: waits (3 > 2).
+    // Step 3 (cooldown over): sliced, 2.5 @ 900 = 2250, P&L 2250 − 2501.25 = −251.25 → cash −753.75;
+    //   E = 1800 − 753.75 + 2.5 × (900 − 1000.5) = 795 ≥ MM 2.5 × 900/16 + 625.625 = 766.25: healthy.
+    const { engine, events, metric } = run(
+      crossSetup(venue(3, markets({ fraction: 0.5, threshold: 0, cooldownSeconds: 120, duringCooldown: "wait" })), owners),
+    );
+    expect(events.map(row)).toEqual([firstSlice, [3, 1, 0, "slice", 0, 2.5, 2250, 795, 766.25]]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -753.75, openLegs: [0, 1], sizes: [2.5, 20] });
+    expect(metric("markets.A.liquidations")).toBe(2);
+    expect(metric("markets.A.liquidatedNotional")).toBe(6750);
+    expect(metric("markets.B.liquidations")).toBe(0);
+    expect(metric("crossMargin.accountsLiquidated")).toBe(1);
+    expect(metric("crossMargin.accountsClosed")).toBe(0);
+    // the step-1 wait is a round that liquidated nothing: step 1 had one liquidating round, as step 3
+    expect(metric("maxRoundsInStep")).toBe(1);
+  });
+
+  // Round 2 of step 1, the rest of leg A goes whole: 5 @ 900 = 4500, P&L −502.5 → cash −1005;
+  //   E = 1800 − 1005 = 795 ≥ MM 625.625 (B alone): healthy, B stays.
+  // (cooling down with duringCooldown full; or no cooldown, and 5 × 900 = 4500 at most the threshold 5000 while the
+  // first slice's 9005 was above it)
+  it.each([
+    ["cooling down with duringCooldown full", { fraction: 0.5, threshold: 0, cooldownSeconds: 120, duringCooldown: "full" }],
+    ["below the threshold after the slice", { fraction: 0.5, threshold: 5000, cooldownSeconds: 0 }],
+  ])("%s, the owner's leg is closed whole in the next round", (_name, partial) => {
+    const { engine, events, metric } = run(crossSetup(venue(3, markets(partial)), owners));
+    expect(events.map(row)).toEqual([firstSlice, [1, 2, 0, "leg", 0, 5, 4500, 795, 625.625]]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -1005, openLegs: [1], sizes: [20] });
+    expect(metric("markets.A.liquidations")).toBe(2);
+    expect(metric("maxRoundsInStep")).toBe(2);
+  });
+});
+
+describe("a backstop market's vault takes the whole owner over", () => {
+  // A (backstop: equityFractionOfMaintenance 0.5, vault 1e6, its inventory halving per 60-s step) −10% at step 1;
+  // B (backstop, vault 1e6) flat. Fee 1% (a takeover pays none). The owner: leg 0 long 10 A, leg 1 short 20 B, 1200 USDT.
+  // Step 1: E = 1200 − 1000 + 0 = 200 < 0.5 × (562.8125 + 625.625) = 594.21875; the vault (2,000,000) > 0 and
+  //   2,000,000 + 200 ≥ 0: the worst leg (A) is a backstop market's, the vault takes everything at the marks:
+  //   A: uPnL 10 × (900.5 − 1000.5) = −1000 → cash −1000; A's vault long 10 at cost 9005 (notional 9005)
+  //   B: uPnL −20 × 0 = 0; B's vault short 20 at cost 10,010 (notional 10,010)
+  //   the 1200 USDT sold at 1200 → cash 200: the vault's (vault cash 2,000,200), the owner's cash 0, closed.
+  // The unwind at each step's opening (half of each side): step 2, A sells 5 @ 900 = 4500 against a cost of 4502.5
+  //   (−2.5), B buys 10 @ 501 = 5010 against 5005 (−5); step 3, A 2.5 @ 900 = 2250 against 2251.25 (−1.25), B 5 @ 501
+  //   = 2505 against 2502.5 (−2.5). The vault's P&L: 200 − 2.5 − 5 − 1.25 − 2.5 = 188.75; left: A long 2.5, B short 5.
+  const backstop = (vaultCapital: number) => ({
+    engine: "backstop",
+    feeRate: 0.01,
+    backstop: { equityFractionOfMaintenance: 0.5, vaultCapital, unwindHalfLifeSeconds: 60 },
+  });
+
+  it("every leg at the marks, its collateral's proceeds and its equity; the inventory then unwinds", () => {
+    const setup = crossSetup(
+      venue(3, [market("A", 1000, [{ step: 1, return: -0.1 }], backstop(1e6)), market("B", 500, [], backstop(1e6))]),
+      [
+        owner(1200, [
+          { market: 0, side: 1, size: 10, entry: 1000.5 },
+          { market: 1, side: -1, size: 20, entry: 500.5 },
+        ]),
+      ],
+    );
+    const { engine, events, metric, ledgers } = run(setup);
+    expect(events.map(row)).toEqual([
+      // equity after A's: −1000 + 1200 + 0; maintenance B's 625.625; after B's: none left
+      [1, 1, 0, "takeover", 0, 10, 9005, 200, 625.625],
+      [1, 1, 0, "takeover", 1, 20, 10_010, 200, 0],
+      [1, 1, 0, "collateral", 0, 1200, 1200, 200, 0],
+    ]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: true, cash: 0, openLegs: [] });
+    expect(ledgers[0].vault).toBe(2_000_200);
+    expect(metric("vaultPnl")).toBe(188.75);
+    expect(metric("liquidations")).toBe(2);
+    expect(metric("liquidatedNotional")).toBe(19_015);
+    expect(metric("feesPaid")).toBe(0);
+    expect(metric("insuranceFinal")).toBe(1_000_000);
+    // the owner lost its 1200: −1000 on A, then the 200 left to the vault
+    expect(metric("liquidatedPnl")).toBe(-1200);
+    expect(metric("crossMargin.accountsLiquidated")).toBe(1);
+    expect(metric("crossMargin.accountsClosed")).toBe(1);
+    expect(metric("crossMargin.collateralSold")).toBe(1200);
+    expect(engine.markets[0].mech.backstop.vaultLongQ).toBe(2.5);
+    expect(engine.markets[1].mech.backstop.vaultShortQ).toBe(5);
+    // the takeover fills nothing: A's mark is its mid until the unwind's sales (which leave the mid where it was)
+    expect(metric("markets.A.minPrice")).toBe(900.5);
+  });
+
+  it("a vault that cannot absorb the owner leaves it to the partial rules", () => {
+    // A as above with a vault of 100 and liquidation.partial (fraction 0.5, threshold 5000, no cooldown); the owner:
+    // long 10 A alone, 800 USDT. Step 1: E = 800 − 1000 = −200 < 0.5 × 562.8125, but 100 − 200 < 0: no takeover.
+    //   Round 1: 9005 > 5000: sliced, 5 @ 900 = 4500, P&L −502.5; E = 800 − 502.5 + 5 × (900 − 1000.5) = −205, MM
+    //   281.25; the fee min(1% × 4500, max(−205, 0)) = 0.
+    //   Round 2: −205 < 140.625 and 100 − 205 < 0 again: 5 × 900 = 4500 ≤ 5000, closed whole @ 900, P&L −502.5 →
+    //   cash −1005, E = −205, fee 0; the 800 USDT close out → cash −205, which the fund pays.
+    const liquidation = { ...backstop(100), partial: { fraction: 0.5, threshold: 5000, cooldownSeconds: 0 } };
+    const setup = crossSetup(venue(2, [market("A", 1000, [{ step: 1, return: -0.1 }], liquidation)]), [
+      owner(800, [{ market: 0, side: 1, size: 10, entry: 1000.5 }]),
+    ]);
+    const { events, metric } = run(setup);
+    expect(events.map(row)).toEqual([
+      [1, 1, 0, "slice", 0, 5, 4500, -205, 281.25],
+      [1, 2, 0, "leg", 0, 5, 4500, -205, 0],
+      [1, 2, 0, "collateral", 0, 800, 800, -205, 0],
+    ]);
+    expect(metric("vaultPnl")).toBe(0);
+    expect(metric("insuranceFinal")).toBe(1_000_000 - 205);
+    expect(metric("shortfall")).toBe(205);
+    expect(metric("feesPaid")).toBe(0);
+    expect(metric("crossMargin.accountsClosed")).toBe(1);
+  });
+});
+
+describe("a close-factor market repays the owner's worst leg", () => {
+  // A (close-factor: closeFactor 0.5, fullCloseHealthFactor 0.95, bonus 0.0625, protocolFeeOfBonus 0.5; MM 25% of the
+  // notional) +10% at step 1: mark 1100.5, ask 1101. B (market, MM 1/16) flat. The owner: leg 0 short 10 A, leg 1
+  // long 20 B, both at the initial mids. At step 1: uPnL A −10 × 100 = −1000, B 0; MM 2751.25 + 625.625 = 3376.875;
+  // the debt D = 10 × 1100.5 (a short's: q × mark) + 20 × 500.5 (a long's: q × entry) = 11,005 + 10,010 = 21,015;
+  // the leg's debt 11,005; the bonus price 1100.5 × 1.0625 = 1169.28125 (mark − price = −68.78125 per unit).
+  const markets = (closeFactor: Raw, shock = 0.1) => [
+    market("A", 1000, [{ step: 1, return: shock }], { engine: "close-factor", closeFactor }, 0.25),
+    market("B", 500, [], { engine: "market" }),
+  ];
+  const rules = { closeFactor: 0.5, fullCloseHealthFactor: 0.95, bonus: 0.0625, protocolFeeOfBonus: 0.5 };
+  const owners = (usdt: number) => [
+    owner(usdt, [
+      { market: 0, side: -1, size: 10, entry: 1000.5 },
+      { market: 1, side: 1, size: 20, entry: 500.5 },
+    ]),
+  ];
+
+  it("by health above the full-close factor: closeFactor × the leg's size", () => {
+    // 4000 USDT: E = 3000, health 1 + (3000 − 3376.875) / 21,015 = 0.982 > 0.95 → factor 0.5: 5 units.
+    //   The liquidator buys 5 @ 1101 = 5505 on the book; the owner pays 5 × 1169.28125 = 5846.40625:
+    //   protocol fee 0.5 × (−5 × −68.78125) = 171.953125 (to the fund); keepers −(5505 − 5846.40625) − 171.953125 =
+    //   169.453125; the owner's P&L −(5846.40625 − 5 × 1000.5) = −843.90625.
+    //   After (A's mark 1101): E = 4000 − 843.90625 − 5 × (1101 − 1000.5) = 2653.59375 ≥ MM 5 × 1101/4 + 625.625 =
+    //   2001.875: healthy (and at step 2's mid 1100.5: 2656.09375 ≥ 2001.25).
+    const { engine, events, metric } = run(crossSetup(venue(2, markets(rules)), owners(4000)));
+    expect(events.map(row)).toEqual([[1, 1, 0, "repayment", 0, 5, 5846.40625, 2653.59375, 2001.875]]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -843.90625, openLegs: [0, 1], sizes: [5, 20] });
+    expect(metric("keepersPnl")).toBe(169.453125);
+    expect(metric("insuranceFinal")).toBe(1_000_000 + 171.953125);
+    expect(metric("feesPaid")).toBe(0);
+    expect(metric("liquidatedNotional")).toBe(5846.40625);
+    expect(metric("liquidatedPnl")).toBe(-843.90625);
+    // slippage against the mark before: −(5 × 1100.5 − 5846.40625) = 343.90625 on 5502.5
+    expect(metric("avgSlippage")).toBe(343.90625 / 5502.5);
+    expect(metric("markets.A.finalPrice")).toBe(1100.5);
+  });
+
+  // The whole leg (factor 1): the liquidator buys 10 @ 1101 = 11,010; the owner pays 11,692.8125: protocol fee 0.5 ×
+  // 687.8125 = 343.90625, keepers −(11,010 − 11,692.8125) − 343.90625 = 338.90625, P&L −(11,692.8125 − 10,005) =
+  // −1687.8125; leg A closed, B left: E = usdt − 1000 − 687.8125 ≥ MM 625.625.
+  it.each([
+    // 3000 USDT: E = 2000, health 1 − 1376.875 / 21,015 = 0.934 ≤ 0.95
+    ["by health at most the full-close factor", 3000, rules],
+    // 4000 USDT (health 0.982) but the leg's debt 11,005 < minDebtForCloseFactor 20,000
+    ["by the leg's debt below the minimum", 4000, { ...rules, minDebtForCloseFactor: 20_000 }],
+  ] as const)("%s: the whole leg", (_name, usdt, closeFactor) => {
+    const { engine, events, metric } = run(crossSetup(venue(2, markets(closeFactor)), owners(usdt)));
+    expect(events.map(row)).toEqual([[1, 1, 0, "repayment", 0, 10, 11_692.8125, usdt - 1687.8125, 625.625]]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -1687.8125, openLegs: [1], sizes: [20] });
+    expect(metric("keepersPnl")).toBe(338.90625);
+    expect(metric("insuranceFinal")).toBe(1_000_000 + 343.90625);
+    expect(metric("crossMargin.accountsClosed")).toBe(0);
+  });
+
+  it("a long leg: closeFactor × debt × (1 + bonus) / mark units, capped at its size, at mark / (1 + bonus)", () => {
+    // A −10% (mark 900.5, bid 900); leg 0 long 10 A, leg 1 short 20 B; 2500 USDT: E = 1500, MM 2251.25 + 625.625 =
+    // 2876.875, D = 10 × 1000.5 + 20 × 500.5 = 20,015, health 1 − 1376.875 / 20,015 = 0.931 → factor 1:
+    // 10,005 × 1.0625 / 900.5 = 11.8 units > 10 → 10, at 900.5 / 1.0625 = 847.529…; sold 10 @ 900 = 9000.
+    const price = 900.5 / 1.0625;
+    const fee = 0.5 * (10 * (900.5 - price));
+    const setup = crossSetup(venue(1, markets(rules, -0.1)), [
+      owner(2500, [
+        { market: 0, side: 1, size: 10, entry: 1000.5 },
+        { market: 1, side: -1, size: 20, entry: 500.5 },
+      ]),
+    ]);
+    const { engine, events, metric } = run(setup);
+    expect(events.map((e) => [e.kind, e.size])).toEqual([["repayment", 10]]);
+    expect(events[0].notional).toBeCloseTo(10 * price, 9);
+    expect(events[0].equity).toBeCloseTo(2500 + (10 * price - 10_005), 9);
+    expect(metric("keepersPnl")).toBeCloseTo(9000 - 10 * price - fee, 9);
+    expect(metric("insuranceFinal")).toBeCloseTo(1_000_000 + fee, 9);
+    expect(engine.cross!.owner(0).openLegs).toEqual([1]);
+  });
+});
+
+describe("an owner's fill counts in its market's per-step caps and obeys them", () => {
+  // A (market, the cap given) −10% at step 1 and −2% at step 2 (fundamental 882: mid 882.5, bid 882); B (market) flat;
+  // 10-s steps. A's isolated account: long 1 at 1000.5 on 156.5, liquidated below (1000.5 − 156.5) × 16/15 = 900.27.
+  // Owners (USDT): 0: long 10 A, 600; 1: long 5 A, 300; 2: long 5 A and long 4 B, 900.
+  // Step 1, round 1: A's own round at 900.5 (above 900.27): nobody. The cross round:
+  //   owner 0: E = −400: A closed whole, 10 @ 900 = 9000, P&L −1005; the 600 USDT close out → −405, paid by the fund.
+  //     notional cap 5000: 9000 ≥ 5000 blocks A for the step; loss cap 400: the fund's 405 ≥ 400 blocks it.
+  //   owner 1 (A at 900): E = 300 − 502.5 < 281.25, its only leg in A, blocked: it waits.
+  //   owner 2: E = 900 − 502.5 = 397.5 < 281.25 + 125.125: the worst leg it may close is B's (A's blocked): 4 @ 500
+  //     = 2000, P&L −2 → E = 395.5 ≥ MM 281.25.
+  // Round 2: A's isolated account is across (900 ≤ 900.27) but A is blocked; owner 1 still waits. Nothing trades.
+  // Step 2 (A 882.5, the caps' totals from 0): A's round liquidates the isolated account, 1 @ 882 (cash 38); the
+  //   cross round closes owner 1, 5 @ 882 = 4410, P&L −592.5, its 300 out → −292.5 paid by the fund (882 + 4410 ≥
+  //   5000 blocks A again, 292.5 < 400 does not); owner 2: E = 900 − 2 − 592.5 = 305.5 ≥ 275.625.
+  const owners = [
+    owner(600, [{ market: 0, side: 1, size: 10, entry: 1000.5 }]),
+    owner(300, [{ market: 0, side: 1, size: 5, entry: 1000.5 }]),
+    owner(900, [
+      { market: 0, side: 1, size: 5, entry: 1000.5 },
+      { market: 1, side: 1, size: 4, entry: 500.5 },
+    ]),
+  ];
+  const isolated: PositionRow[] = [{ account: "iso", side: "long", size: 1, entryPrice: 1000.5, collateral: 156.5 }];
+  const setup = (caps?: Raw) =>
+    crossSetup(
+      venue(
+        2,
+        [
+          market(
+            "A",
+            1000,
+            [
+              { step: 1, return: -0.1 },
+              { step: 2, return: -0.02 },
+            ],
+            { engine: "market", ...(caps ? { caps } : {}) },
+          ),
+          market("B", 500, [], { engine: "market" }),
+        ],
+        10,
+      ),
+      owners,
+      [isolated, undefined],
+    );
+
+  it.each([
+    ["a notional cap reached by the fill", { notionalPerSecond: 500 }],
+    ["an insurance-loss cap reached by the close-out's cover", { insuranceLossPerSecond: 40 }],
+  ])("%s blocks the market's isolated accounts and the other owners' legs in it for the rest of the step", (_n, caps) => {
+    const { engine, events, ledgers, metric } = run(setup(caps));
+    expect(events.map((e) => [e.step, e.round, e.owner, e.kind, e.index, e.notional, e.equity, e.maintenance])).toEqual([
+      [1, 1, 0, "leg", 0, 9000, -405, 0],
+      [1, 1, 0, "collateral", 0, 600, -405, 0],
+      [1, 1, 2, "leg", 1, 2000, 395.5, 281.25],
+      [2, 1, 1, "leg", 0, 4410, -292.5, 0],
+      [2, 1, 1, "collateral", 0, 300, -292.5, 0],
+    ]);
+    // A's isolated account is still open after step 1, liquidated at step 2
+    expect(ledgers.map((l) => l.markets[0].open)).toEqual([1, 0]);
+    expect(ledgers.map((l) => l.markets[0].liquidatedNotional)).toEqual([9000, 9000 + 882 + 4410]);
+    expect(engine.markets[0].st.cash[0]).toBe(38);
+    expect(engine.cross!.owner(2)).toMatchObject({ closed: false, cash: -2, openLegs: [0] });
+    expect(metric("insuranceFinal")).toBe(1_000_000 - 405 - 292.5);
+    expect(metric("markets.A.liquidations")).toBe(3);
+    expect(metric("markets.B.liquidations")).toBe(1);
+  });
+
+  it("without caps the same step liquidates them all (the control)", () => {
+    // Step 1, round 1: owner 0 as above; owner 1: 5 @ 900 = 4500, P&L −502.5, its 300 out → −202.5 paid; owner 2: its
+    // worst leg A (−502.5 < 0), 5 @ 900 → E = 397.5 ≥ 125.125. Round 2: A's isolated account at 900: 1 @ 900.
+    const { events, ledgers, metric } = run(setup());
+    expect(events.map((e) => [e.step, e.owner, e.kind, e.index, e.notional])).toEqual([
+      [1, 0, "leg", 0, 9000],
+      [1, 0, "collateral", 0, 600],
+      [1, 1, "leg", 0, 4500],
+      [1, 1, "collateral", 0, 300],
+      [1, 2, "leg", 0, 4500],
+    ]);
+    expect(ledgers.map((l) => l.markets[0].open)).toEqual([0, 0]);
+    expect(ledgers[0].markets[0].liquidatedNotional).toBe(9000 + 4500 + 4500 + 900);
+    expect(metric("insuranceFinal")).toBe(1_000_000 - 405 - 202.5);
+  });
+});
