@@ -180,6 +180,39 @@ describe("a partial market slices an owner's worst leg", () => {
     expect(metric("markets.A.liquidations")).toBe(2);
     expect(metric("maxRoundsInStep")).toBe(2);
   });
+
+  it("a sliced leg's tier crossings are not in the crit table: its owner's form is made again every round", () => {
+    // A (partial: fraction 0.5, threshold 0, no cooldown; tiers 1% below 12,000 and 5% − 480 above) and B (market,
+    // 1%), both at 1000 (mid 1000.5) and both +25% at step 2 (mid 1250.5, ask 1251). The owner: leg 0 short 20 A,
+    // leg 1 long 10 B, 265 USDT. The crit table holds leg 0's floor at its size 20: mark 600.
+    // Step 1: E = 265, MM 0.05 × 20,010 − 480 + 0.01 × 10,005 = 520.5 + 100.05: sliced, 10 @ 1001 = 10,010, P&L −5;
+    //   E = 265 − 5 − 10 × 0.5 = 255 ≥ MM 100.1 + 100.05 (10 units: 10,010 < 12,000, the 1% tier).
+    // Step 2: A's mark 1001 → 1250.5 crosses no crit of the table, but 10 × 1250.5 = 12,505 crosses the sliced leg's
+    //   floor (mark 1200): E = 265 − 5 − 2500 + 2500 = 260 < MM 625.25 − 480 + 125.05 = 270.3 (a form left at the
+    //   1% tier would give 125.05 + 125.05 = 250.1: healthy). Sliced again, 5 @ 1251 = 6255, P&L −1252.5 → cash
+    //   −1257.5; E = 265 − 1257.5 − 5 × 250.5 + 10 × 250 = 255 ≥ MM 62.55 + 125.05.
+    const tiers = [
+      { floor: 0, mmr: 0.01, maintenanceAmount: 0 },
+      { floor: 12_000, mmr: 0.05, maintenanceAmount: 480 },
+    ];
+    const up = [{ step: 2, return: 0.25 }];
+    const a = market("A", 1000, up, { engine: "partial", partial: { fraction: 0.5, threshold: 0, cooldownSeconds: 0 } });
+    const b = market("B", 1000, up, { engine: "market" }, 0.01);
+    const setup = crossSetup(venue(2, [{ ...a, margin: { tiers } }, b]), [
+      owner(265, [
+        { market: 0, side: -1, size: 20, entry: 1000.5 },
+        { market: 1, side: 1, size: 10, entry: 1000.5 },
+      ]),
+    ]);
+    const { engine, events } = run(setup);
+    expect(events.map((e) => [e.step, e.round, e.kind, e.size, e.notional, e.equity])).toEqual([
+      [1, 1, "slice", 10, 10_010, 255],
+      [2, 1, "slice", 5, 6255, 255],
+    ]);
+    expect(events[0].maintenance).toBeCloseTo(200.15, 9);
+    expect(events[1].maintenance).toBeCloseTo(187.6, 9);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -1257.5, sizes: [5, 10] });
+  });
 });
 
 describe("a backstop market's vault takes the whole owner over", () => {
