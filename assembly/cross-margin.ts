@@ -6,16 +6,15 @@
 // The round (assembly/markets.ts runs it after every market's round) finds the owners under water through a linear
 // form of their health per owner, h = K + Σ_m W[m]·mark[m] (mul then add, in market order), evaluated in f64x2 lanes
 // over the owners (O' = O rounded up to even, the pad lane's form 0) up to the first pair under water: a round that
-// liquidates nothing reads the forms and the marks array and switches no market context. The form is exact between tier crossings; it is recomputed for the owners a mark move
-// may have moved across a tier floor (the crit table), whose deposits arrived, or who were liquidated. An owner whose
-// form is negative is measured exactly (measure) and its worst legs closed in its markets' books until it is healthy;
-// the last leg closed sells its collateral and covers its deficit through the fund's waterfall.
-import { FEE_TIERED, P_FEE_KIND, P_FEE_RATE, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR, P_FEE_TIER_RATE } from "./abi";
-import * as book from "./book";
-import * as L from "./ledger";
+// finds nobody under water reads the forms and the marks array and switches no market context. The form is exact
+// between tier crossings; it is recomputed for the owners a mark move may have moved across a tier floor (the crit
+// table), whose deposits arrived, or who were liquidated, and every round for those a slice or a repayment resized
+// (the crit table is of their opening sizes). An owner whose form is negative is measured exactly (measure) and its
+// worst leg liquidated by that leg's market's mechanism (assembly/cross-liquidation.ts: a whole close, a slice, a
+// repayment, the vault's takeover) until it is healthy, or until the mechanism makes it wait for the next round.
+import * as X from "./cross-liquidation";
 import { marketCount, select } from "./market-context";
-import { followTrades, marks } from "./market-marks";
-import * as PS from "./path-state";
+import { marks } from "./market-marks";
 import * as state from "./state";
 
 /** The record's columns after the markets' blocks (src/engine/markets-setup.ts CROSS_METRICS). */
@@ -57,17 +56,22 @@ let tierAmountAt = new StaticArray<usize>(0);
 let tierCount = new StaticArray<i32>(0);
 
 // ---- per path ----
-let cash = new StaticArray<f64>(0);
-let closed = new StaticArray<u8>(0);
-let hit = new StaticArray<u8>(0);
-let openLegs = new StaticArray<i32>(0);
+export let cash = new StaticArray<f64>(0);
+export let closed = new StaticArray<u8>(0);
+export let hit = new StaticArray<u8>(0);
+export let openLegs = new StaticArray<i32>(0);
 /** 1: the owner's form is stale. Padded to a multiple of 16 bytes (zeros) for the v128 scan. */
 let dirty = new StaticArray<u8>(0);
 let formK = new StaticArray<f64>(0);
 /** W[m·O' + o]. */
 let formW = new StaticArray<f64>(0);
-let legOpen = new StaticArray<u8>(0);
-let units = new StaticArray<f64>(0);
+export let legOpen = new StaticArray<u8>(0);
+/**
+ * The legs' sizes now: legSize at the path's start, less what slices and repayments took. Every size below is this
+ * one; the crit table stays legSize's, so the owners resized in this path are recomputed every round (round).
+ */
+export let legQ = new StaticArray<f64>(0);
+export let units = new StaticArray<f64>(0);
 let formMark = new StaticArray<f64>(0);
 /**
  * Every path opens at the same marks with the same owners, so their forms at the opening are the same in every path:
@@ -81,12 +85,10 @@ let openMarks = new StaticArray<f64>(0);
 let openReady = false;
 let cursor: i32 = 0;
 /** The current step (0 before step 1): a deposit counts from its arrival step on. */
-let step: i32 = 0;
-let collateralSold: f64 = 0;
-let collateralSales: i32 = 0;
+export let step: i32 = 0;
 /** measure()'s results: the owner's exact equity and maintenance margin at the marks. */
-let eq: f64 = 0;
-let mm: f64 = 0;
+export let eq: f64 = 0;
+export let mm: f64 = 0;
 
 /** The tables for these counts (M: the markets already carved) and the per-path state; once per instance. */
 export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arrivals: i32, crit: i32): void {
@@ -123,11 +125,13 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
   formK = new StaticArray<f64>(lanes);
   formW = new StaticArray<f64>(M * lanes);
   legOpen = new StaticArray<u8>(legs);
+  legQ = new StaticArray<f64>(legs);
   units = new StaticArray<f64>(deposits);
   formMark = new StaticArray<f64>(M);
   openK = new StaticArray<f64>(lanes);
   openW = new StaticArray<f64>(M * lanes);
   openMarks = new StaticArray<f64>(M);
+  X.carve(nOwners, M);
   on = true;
   ready = false;
 }
@@ -192,7 +196,10 @@ export function startPath(): void {
   memory.fill(changetype<usize>(hit), 0, <usize>O);
   for (let o = 0; o < O; o++) unchecked((openLegs[o] = unchecked(legStart[o + 1]) - unchecked(legStart[o])));
   memory.fill(changetype<usize>(legOpen), 1, <usize>legOpen.length);
+  // legQ = legSize: the opening forms (cached below) are legSize's
+  memory.copy(changetype<usize>(legQ), changetype<usize>(legSize), <usize>legQ.length << 3);
   memory.copy(changetype<usize>(units), changetype<usize>(depAmount), <usize>units.length << 3);
+  X.newPath();
   let same = openReady;
   for (let m = 0; m < markets; m++) {
     unchecked((formMark[m] = unchecked(marks[m])));
@@ -200,8 +207,6 @@ export function startPath(): void {
   }
   cursor = 0;
   step = 0;
-  collateralSold = 0;
-  collateralSales = 0;
   const formBytes = <usize>lanes << 3;
   if (same) {
     memory.copy(changetype<usize>(formK), changetype<usize>(openK), formBytes);
@@ -240,7 +245,7 @@ export function startPath(): void {
 
 /** Deposit d counts toward its owner's equity: held, and arrived by the current step. */
 // @ts-ignore: decorator
-@inline function counts(d: i32): bool {
+@inline export function counts(d: i32): bool {
   return unchecked(units[d]) > 0 && unchecked(depArrives[d]) <= step;
 }
 
@@ -262,7 +267,7 @@ function recompute(o: i32): void {
     if (unchecked(legOpen[j]) == 0) continue;
     const m = unchecked(legMarket[j]);
     const s = unchecked(legSide[j]);
-    const q = unchecked(legSize[j]);
+    const q = unchecked(legQ[j]);
     const e = unchecked(legEntry[j]);
     const k = tierOf(m, q * unchecked(marks[m]));
     K = K + (amountOf(m, k) - s * q * e);
@@ -347,7 +352,7 @@ function recomputeDirty(): void {
 }
 
 /** Owner o's exact equity and maintenance margin at the marks, into eq and mm (the old portfolio engine's check). */
-function measure(o: i32): void {
+export function measure(o: i32): void {
   let e0 = unchecked(cash[o]);
   const dEnd = unchecked(depStart[o + 1]);
   for (let d = unchecked(depStart[o]); d < dEnd; d++) {
@@ -364,7 +369,7 @@ function measure(o: i32): void {
     const m = unchecked(legMarket[j]);
     const mark = unchecked(marks[m]);
     const s = unchecked(legSide[j]);
-    const q = unchecked(legSize[j]);
+    const q = unchecked(legQ[j]);
     e0 = e0 + s * q * (mark - unchecked(legEntry[j]));
     const n = q * mark;
     const k = tierOf(m, n);
@@ -374,7 +379,10 @@ function measure(o: i32): void {
   mm = m0;
 }
 
-/** Owner o's open leg with the smallest P&L; ties: the larger maintenance, then the lower index. −1: none open. */
+/**
+ * Owner o's open leg with the smallest P&L, among those whose market's per-step caps do not block it now (X.blockedAt,
+ * fresh in a round once an owner under water was found); ties: the larger maintenance, then the lower index. −1: none.
+ */
 function worstLeg(o: i32): i32 {
   let best: f64 = 0;
   let bestMm: f64 = 0;
@@ -383,8 +391,9 @@ function worstLeg(o: i32): i32 {
   for (let j = unchecked(legStart[o]); j < jEnd; j++) {
     if (unchecked(legOpen[j]) == 0) continue;
     const m = unchecked(legMarket[j]);
+    if (unchecked(X.blockedAt[m]) == step) continue;
     const mark = unchecked(marks[m]);
-    const q = unchecked(legSize[j]);
+    const q = unchecked(legQ[j]);
     const pnl = unchecked(legSide[j]) * q * (mark - unchecked(legEntry[j]));
     const n = q * mark;
     const k = tierOf(m, n);
@@ -432,119 +441,54 @@ export function arrivals(t: i32): void {
   }
 }
 
-// ---- the liquidation ----
-
-/** The fee rate of market m (the current context) on a fill of this notional: tiered, else its flat rate. */
-function feeRateOf(notional: f64): f64 {
-  const p = state.params;
-  if (<i32>unchecked(p[P_FEE_KIND]) == FEE_TIERED) {
-    const n = <i32>unchecked(p[P_FEE_TIER_COUNT]);
-    let j = 0;
-    while (j + 1 < n && notional >= unchecked(p[P_FEE_TIER_FLOOR + j + 1])) j++;
-    return unchecked(p[P_FEE_TIER_RATE + j]);
-  }
-  return unchecked(p[P_FEE_RATE]);
-}
-
-/** Closes owner o's leg j by market order in its market's book; the fee after it, at most the owner's equity. */
-function closeLeg(o: i32, j: i32): void {
-  const m = unchecked(legMarket[j]);
-  select(m);
-  const s = unchecked(legSide[j]);
-  const q = unchecked(legSize[j]);
-  const e = unchecked(legEntry[j]);
-  const markBefore = unchecked(marks[m]);
-  const notional = s > 0 ? book.sell(q) : book.buy(q);
-  followTrades(m);
-  const pnl = s * (notional - q * e);
-  unchecked((cash[o] = unchecked(cash[o]) + pnl));
-  L.realise(pnl);
-  L.addLiquidatedPnl(pnl);
-  unchecked((legOpen[j] = 0));
-  unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
-  unchecked((hit[o] = 1));
-  PS.countLiquidation();
-  PS.addFill(notional, s * (q * markBefore - notional), q * markBefore);
-  measure(o);
-  let fee = feeRateOf(notional) * notional;
-  const room = eq > 0 ? eq : 0;
-  if (fee > room) fee = room;
-  unchecked((cash[o] = unchecked(cash[o]) - fee));
-  L.addLiquidatedPnl(-fee);
-  L.chargeFee(fee);
-}
-
-/**
- * Owner o's last leg (market m, side s) was just closed: its arrived collateral is sold (a market asset into its book,
- * an external one at its price), a deficit goes down market m's waterfall, and the owner is closed.
- */
-function closeOut(o: i32, m: i32, s: f64): void {
-  const dEnd = unchecked(depStart[o + 1]);
-  for (let d = unchecked(depStart[o]); d < dEnd; d++) {
-    if (!counts(d)) continue;
-    const a = unchecked(depAsset[d]);
-    const mk = unchecked(assetMarket[a]);
-    const u = unchecked(units[d]);
-    let proceeds: f64;
-    if (mk >= 0) {
-      select(mk);
-      proceeds = book.sell(u);
-      followTrades(mk);
-    } else proceeds = u * unchecked(assetPrice[a]);
-    unchecked((units[d] = 0));
-    unchecked((cash[o] = unchecked(cash[o]) + proceeds));
-    // money is counted at the asset's reference value: the sale's difference is the makers'
-    const gain = proceeds - u * unchecked(assetPrice[a]);
-    L.realise(gain);
-    L.addLiquidatedPnl(gain);
-    collateralSold += proceeds;
-    collateralSales++;
-  }
-  const c = unchecked(cash[o]);
-  if (c < 0) {
-    const deficit = -c;
-    unchecked((cash[o] = 0));
-    L.addLiquidatedPnl(deficit);
-    L.addShortfall(deficit);
-    select(m);
-    L.cover(deficit, s, unchecked(marks[m]));
-  }
+/** Owner o is closed: its form is 0 (the vector pass passes over it, as over the pad lane). */
+export function closeOwner(o: i32): void {
   unchecked((closed[o] = 1));
   unchecked((formK[o] = 0));
   for (let k = 0; k < markets; k++) unchecked((formW[k * lanes + o] = 0));
 }
 
-/** One cross round of step t: returns the number of legs it closed. */
+// ---- the round ----
+
+/** One cross round of step t: returns the number of liquidation actions it took (> 0: the venue's rounds go on). */
 export function round(t: i32): i32 {
   step = t;
   checkCrossings();
+  // a resized owner's tier crossings are not in the crit table (legSize's): its form is recomputed every round
+  const resized = X.resizedCount;
+  for (let k = 0; k < resized; k++) unchecked((dirty[unchecked(X.resizedList[k])] = 1));
   recomputeDirty();
   const O = owners;
   // until a fill moves a mark, the forms and marks stand still: the vector pass skips to the owners under water (the
   // scalar healthOf of an owner it stops at is its lane's value, bit for bit)
   let moved = false;
+  // the markets' caps are read once a round, at the first owner under water (the owners' own fills update them)
+  let blockedFresh = false;
   let n = 0;
   for (let o = nextNegative(0); o < O; o = !moved && (o & 1) == 1 ? nextNegative(o + 1) : o + 1) {
     if (unchecked(closed[o]) != 0) continue;
     if (moved) {
       // a fill moved a mark: the owner's form may be stale
       checkCrossings();
-      if (unchecked(dirty[o]) != 0) recompute(o);
+      if (unchecked(dirty[o]) != 0 || unchecked(X.resized[o]) != 0) recompute(o);
     }
     const h = healthOf(o);
     if (!(h < 0)) continue;
+    if (!blockedFresh) {
+      X.refreshBlocked();
+      blockedFresh = true;
+    }
     measure(o);
     let closedAny = false;
     while (eq < mm) {
+      // its worst leg's market decides; a whole close leaving it open measures it again, any other action ends its turn
       const j = worstLeg(o);
       if (j < 0) break;
-      closeLeg(o, j);
+      const outcome = X.liquidate(o, j, t);
+      if (outcome == X.WAITED) break;
       n++;
       closedAny = true;
-      if (unchecked(openLegs[o]) == 0) {
-        closeOut(o, unchecked(legMarket[j]), unchecked(legSide[j]));
-        break;
-      }
+      if (outcome != X.LEG_CLOSED) break;
       measure(o);
     }
     if (closedAny) {
@@ -567,8 +511,8 @@ export function writeRecord(at: i32): void {
   }
   unchecked((state.records[at] = <f64>hits));
   unchecked((state.records[at + 1] = <f64>closes));
-  unchecked((state.records[at + 2] = collateralSold));
-  unchecked((state.records[at + 3] = <f64>collateralSales));
+  unchecked((state.records[at + 2] = X.collateralSold));
+  unchecked((state.records[at + 3] = <f64>X.collateralSales));
 }
 
 /** The owners' money: their cash, and every deposit still held (arrived or not) at its asset's reference value. */

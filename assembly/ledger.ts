@@ -557,6 +557,10 @@ export function saveContext(b: usize): void {
   store<f64>(b, stepLoss, 88);
   store<i32>(b, blockedStep, 96);
 }
+/** The blocked step saved in a market's block (its per-step caps' state), read without switching to it. */
+export function blockedStepIn(b: usize): i32 {
+  return load<i32>(b, 96);
+}
 export function loadContext(b: usize): void {
   feeRate = load<f64>(b, 0);
   feeKind = load<i32>(b, 8);

@@ -26,6 +26,8 @@ import * as scan from "./triggers/scan";
 const SLOT: usize = 512;
 const MODULES: usize = 17;
 const BLOCK: usize = SLOT * MODULES;
+/** The ledger's slot in a block (blockedStepOf reads it in place). */
+const LEDGER_SLOT: usize = 4 * SLOT;
 
 /** Markets in this instance: 1 unless initMarkets() carved several. */
 export let marketCount: i32 = 1;
@@ -54,7 +56,7 @@ function saveMarket(m: i32): void {
   book.saveContext(b + SLOT);
   price.saveContext(b + 2 * SLOT);
   PS.saveContext(b + 3 * SLOT);
-  L.saveContext(b + 4 * SLOT);
+  L.saveContext(b + LEDGER_SLOT);
   adl.saveContext(b + 5 * SLOT);
   fan.saveContext(b + 6 * SLOT);
   flow.saveContext(b + 7 * SLOT);
@@ -75,7 +77,7 @@ function loadMarket(m: i32): void {
   book.loadContext(b + SLOT);
   price.loadContext(b + 2 * SLOT);
   PS.loadContext(b + 3 * SLOT);
-  L.loadContext(b + 4 * SLOT);
+  L.loadContext(b + LEDGER_SLOT);
   adl.loadContext(b + 5 * SLOT);
   fan.loadContext(b + 6 * SLOT);
   flow.loadContext(b + 7 * SLOT);
@@ -102,4 +104,10 @@ export function select(m: i32): void {
 export function paramsOf(m: i32): StaticArray<f64> {
   if (m == current) return state.params;
   return changetype<StaticArray<f64>>(load<usize>(blockOf(m)));
+}
+
+/** Market m's L.blockedStep (the step its per-step caps were reached in), read without switching to it. */
+export function blockedStepOf(m: i32): i32 {
+  if (m == current) return L.blockedStep;
+  return L.blockedStepIn(blockOf(m) + LEDGER_SLOT);
 }

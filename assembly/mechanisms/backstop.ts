@@ -37,13 +37,7 @@ export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   // the trader loses its collateral; a negative equity is a loss beyond it, which the vault absorbs
   L.addLiquidatedPnl(-c);
   if (equity < 0) L.addShortfall(-equity);
-  if (s > 0) {
-    vaultLongQ += q;
-    vaultLongCost += q * mark;
-  } else {
-    vaultShortQ += q;
-    vaultShortCost += q * mark;
-  }
+  absorb(s, q, mark);
   const notional = q * mark;
   PS.countLiquidation();
   PS.addMarkedFill(notional);
@@ -51,6 +45,18 @@ export function backstopTakes(i: i32, s: f64, mark: f64): bool {
   // the vault took q units at the mark (fund unchanged, the vault after it)
   if (T.tracing) T.event(T.K_BACKSTOP, i, s, q, mark, unchecked(accEntry[i]) - (s * c) / q, notional, -1, L.insurance, L.vaultShown());
   return true;
+}
+
+/** The vault takes q units of side s at the mark into the selected market's inventory (cross owners' takeovers too). */
+// @ts-ignore: decorator
+@inline export function absorb(s: f64, q: f64, mark: f64): void {
+  if (s > 0) {
+    vaultLongQ += q;
+    vaultLongCost += q * mark;
+  } else {
+    vaultShortQ += q;
+    vaultShortCost += q * mark;
+  }
 }
 
 /** The vault sells (buys back) unwindPerStep of each side of its inventory on the book. */

@@ -66,6 +66,8 @@ const UNSWITCHED_MODULES: Record<string, string> = {
   "market-context": "the switch itself",
   markets: "the several-market step loop",
   "cross-margin": "the venue's owners: one set across every market",
+  "cross-liquidation":
+    "the venue's owners' cooldowns, resized list and collateral sales; its per-market blocked steps are copies",
   "market-marks": "every market's mark in one array, the venue's",
   bench: "benchmark probes",
 };
