@@ -73,8 +73,9 @@ export function liquidate(o: i32, j: i32, t: i32): i32 {
     repay(o, j, m);
     return DONE;
   }
-  // eq, mm: the owner's last measure (the round's, or after its last whole close)
-  if (engine == ENGINE_BACKSTOP && eq < unchecked(p[P_BACKSTOP_FRACTION]) * mm && L.vaultCash > 0 && L.vaultCash + eq >= 0) {
+  // eq, mm: the owner's last measure (the round's, or after its last whole close); the vault takes an owner whose open
+  // legs are all in markets it backs (it unwinds only where it is the engine)
+  if (engine == ENGINE_BACKSTOP && eq < unchecked(p[P_BACKSTOP_FRACTION]) * mm && L.vaultCash > 0 && L.vaultCash + eq >= 0 && vaultBacksAll(o)) {
     takeover(o);
     return DONE;
   }
@@ -216,6 +217,15 @@ function repay(o: i32, j: i32, m: i32): void {
   unchecked((hit[o] = 1));
   capCheck(m, notional, 0);
   if (unchecked(openLegs[o]) == 0) closeOut(o, m, s);
+}
+
+/** Whether every open leg of owner o is in a market whose engine is backstop (the vault's markets). */
+function vaultBacksAll(o: i32): bool {
+  const jEnd = unchecked(legStart[o + 1]);
+  for (let j = unchecked(legStart[o]); j < jEnd; j++) {
+    if (unchecked(legOpen[j]) != 0 && <i32>unchecked(paramsOf(unchecked(legMarket[j]))[P_ENGINE]) != ENGINE_BACKSTOP) return false;
+  }
+  return true;
 }
 
 /**

@@ -206,10 +206,11 @@ export abstract class CrossLiquidation {
       this.repay(o, j);
       return 1;
     }
-    // the vault first (below its threshold; even while the owner cools down, as an isolated account)
+    // the vault first (below its threshold; even while the owner cools down, as an isolated account), when it backs
+    // every market the owner's open legs are in (it unwinds only where it is the engine)
     if (st.engine === ENGINE.backstop && this.eq < p[P.backstopFraction] * this.mm) {
       const vault = this.venue.vaultCash;
-      if (vault > 0 && vault + this.eq >= 0) return this.takeover(o);
+      if (vault > 0 && vault + this.eq >= 0 && this.vaultBacksAll(o)) return this.takeover(o);
     }
     // the partial rules of market m (f = 1, cd = dc = 0 in a market that does not slice). The spec's order, read
     // literally: a cooldown (set by a slice in any market) is checked first in every market, so an owner cooling
@@ -339,6 +340,14 @@ export abstract class CrossLiquidation {
       this.emit(o, "repayment", j - s.legStart[o], m, sd, qx, notional, this.eq, this.mm);
     }
     if (this.openLegs[o] === 0) this.closeOut(o, m, sd);
+  }
+
+  /** Whether every open leg of owner o is in a market whose engine is backstop (the vault's markets). */
+  private vaultBacksAll(o: number): boolean {
+    const s = this.setup;
+    for (let j = s.legStart[o]; j < s.legStart[o + 1]; j++)
+      if (this.legOpen[j] === 1 && this.markets[s.legMarket[j]].st.engine !== ENGINE.backstop) return false;
+    return true;
   }
 
   /**

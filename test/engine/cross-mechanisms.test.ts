@@ -267,6 +267,36 @@ describe("a backstop market's vault takes the whole owner over", () => {
     expect(metric("markets.A.minPrice")).toBe(900.5);
   });
 
+  it("an owner with a leg in a market the vault does not back (engine market) is not taken over", () => {
+    // A as in the first case; B's engine is market (fee 1%). E = 200 < 594.21875 and the vault could absorb it, but
+    // it unwinds only in its markets: A's partial rules (no partial block: whole) close A, sell 10 @ 900 = 9000,
+    //   P&L −1005 → cash −1005; E = 1200 − 1005 + 0 = 195, MM B's 625.625; fee min(90, 195) = 90 → E 105;
+    //   still under: B closed whole, buy 20 @ 501 = 10,020, P&L −10 → cash −1105; E = 95; fee min(100.2, 95) = 95 → 0;
+    //   the 1200 USDT close out → cash 0: nothing for the fund, nothing for the vault.
+    const setup = crossSetup(
+      venue(1, [
+        market("A", 1000, [{ step: 1, return: -0.1 }], backstop(1e6)),
+        market("B", 500, [], { engine: "market", feeRate: 0.01 }),
+      ]),
+      [
+        owner(1200, [
+          { market: 0, side: 1, size: 10, entry: 1000.5 },
+          { market: 1, side: -1, size: 20, entry: 500.5 },
+        ]),
+      ],
+    );
+    const { events, metric } = run(setup);
+    expect(events.map(row)).toEqual([
+      [1, 1, 0, "leg", 0, 10, 9000, 105, 625.625],
+      [1, 1, 0, "leg", 1, 20, 10_020, 0, 0],
+      [1, 1, 0, "collateral", 0, 1200, 1200, 0, 0],
+    ]);
+    expect(metric("vaultPnl")).toBe(0);
+    expect(metric("feesPaid")).toBe(185);
+    expect(metric("insuranceFinal")).toBe(1_000_000 + 185);
+    expect(metric("liquidatedPnl")).toBe(-1200);
+  });
+
   it("a vault that cannot absorb the owner leaves it to the partial rules", () => {
     // A as above with a vault of 100 and liquidation.partial (fraction 0.5, threshold 5000, no cooldown); the owner:
     // long 10 A alone, 800 USDT. Step 1: E = 800 − 1000 = −200 < 0.5 × 562.8125, but 100 − 200 < 0: no takeover.
