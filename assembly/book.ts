@@ -282,6 +282,8 @@ export function sell(qty: f64): f64 {
   const scale = depthScale;
   const limit = bidLimit();
   const window = levels;
+  // past `fast`, a walk looks for a run to take in one stroke (uniformRun): the tail, or every level when scale is 0
+  const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(bidProfile);
   let rem = qty;
   let notional: f64 = 0;
@@ -310,8 +312,10 @@ export function sell(qty: f64): f64 {
       rem -= r;
     }
     k++;
-    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
-    if (k > window || scale == 0) {
+    // a stored level of a book not emptied by stress: the level alone (the hot path: one compare)
+    if (k <= fast) r = load<f64>(profile + (<usize>k << 3)) * scale;
+    else {
+      r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
       const m = uniformRun(k, r, rem, limit);
       if (m > 0) {
         if (r > 0) {
@@ -339,6 +343,7 @@ export function buy(qty: f64): f64 {
   const scale = depthScale;
   const limit = askLimit();
   const window = levels;
+  const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(askProfile);
   let rem = qty;
   let notional: f64 = 0;
@@ -366,8 +371,10 @@ export function buy(qty: f64): f64 {
       rem -= r;
     }
     k++;
-    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
-    if (k > window || scale == 0) {
+    // a stored level of a book not emptied by stress: the level alone (the hot path: one compare)
+    if (k <= fast) r = load<f64>(profile + (<usize>k << 3)) * scale;
+    else {
+      r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
       const m = uniformRun(k, r, rem, limit);
       if (m > 0) {
         if (r > 0) {
@@ -403,6 +410,7 @@ export function walkWithin(s: f64, qty: f64, b: f64, budget: f64): f64 {
   const tk = tick;
   const scale = depthScale;
   const limit = sells ? bidLimit() : askLimit();
+  const fast = scale == 0 ? -1 : levels;
   let rem = qty;
   let notional: f64 = 0;
   let cost: f64 = 0;
@@ -452,8 +460,9 @@ export function walkWithin(s: f64, qty: f64, b: f64, budget: f64): f64 {
       rem -= r;
     }
     k++;
-    r = (sells ? bidDepth(k) : askDepth(k)) * scale;
-    if (k > levels || scale == 0) {
+    if (k <= fast) r = (sells ? bidDepth(k) : askDepth(k)) * scale;
+    else {
+      r = (sells ? bidDepth(k) : askDepth(k)) * scale;
       let m = uniformRun(k, r, rem, limit);
       if (m > 0 && r > 0) {
         // level k + j costs the fund u0 + j·tick per unit (when positive)

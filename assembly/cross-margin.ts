@@ -4,14 +4,15 @@
 // operations in the same order, so both engines give bit-identical records.
 //
 // The round (assembly/markets.ts runs it after every market's round) finds the owners under water through a linear
-// form of their health per owner, h = K + Σ_m W[m]·mark[m] (mul then add, in market order), evaluated in f64x2 lanes
-// over the owners (O' = O rounded up to even, the pad lane's form 0) up to the first pair under water: a round that
-// finds nobody under water reads the forms and the marks array and switches no market context. The form is exact
-// between tier crossings; it is recomputed for the owners a mark move may have moved across a tier floor (the crit
-// table), whose deposits arrived, or who were liquidated, and every round for those a slice or a repayment resized
-// (the crit table is of their opening sizes). An owner whose form is negative is measured exactly (measure) and its
-// worst leg liquidated by that leg's market's mechanism (assembly/cross-liquidation.ts: a whole close, a slice, a
-// repayment, the vault's takeover) until it is healthy, or until the mechanism makes it wait for the next round.
+// form of their health per owner, h = K + Σ_m W[m]·mark[m] (mul then add, in market order), and a screen over it: while
+// the marks stay in a box around the marks it was last centred on, only the owners whose form may turn negative inside
+// the box are evaluated (their flags, 16 per v128 test); a round that finds nobody under water switches no market
+// context. The form is exact between tier crossings; it is recomputed for the owners a mark move may have moved across
+// a tier floor (the crit table), whose deposits arrived, or who were liquidated, and every round for those a slice or
+// a repayment resized (the crit table is of their opening sizes; the screen always flags them). An owner whose form is
+// negative is measured exactly (measure) and its worst leg liquidated by that leg's market's mechanism
+// (assembly/cross-liquidation.ts: a whole close, a slice, a repayment, the vault's takeover) until it is healthy, or
+// until the mechanism makes it wait for the next round.
 import * as X from "./cross-liquidation";
 import { marketCount, select } from "./market-context";
 import { marks } from "./market-marks";
@@ -27,7 +28,7 @@ export let ready = false;
 
 // ---- the host's tables (CrossSetup), carved once by carve() ----
 let owners: i32 = 0;
-/** O rounded up to even: the lanes of the vector pass. */
+/** The forms' row stride (O rounded up to even). */
 let lanes: i32 = 0;
 let markets: i32 = 0;
 export let legStart = new StaticArray<i32>(0);
@@ -83,6 +84,16 @@ let openK = new StaticArray<f64>(0);
 let openW = new StaticArray<f64>(0);
 let openMarks = new StaticArray<f64>(0);
 let openReady = false;
+/**
+ * The screen (a box of marks): while every market's mark lies in [boxLo, boxHi], an owner whose form's minimum over
+ * the box is above a margin far wider than f64 rounding cannot be under water, so a round reads only the other owners'
+ * flags (`check`, 16 per v128) instead of every owner's form. An owner's flag is set again when its form changes;
+ * a mark that leaves the box re-centres it (one pass over every form, what every round cost before).
+ */
+let check = new StaticArray<u8>(0);
+let boxLo = new StaticArray<f64>(0);
+let boxHi = new StaticArray<f64>(0);
+let boxValid = false;
 let cursor: i32 = 0;
 /** The current step (0 before step 1): a deposit counts from its arrival step on. */
 export let step: i32 = 0;
@@ -132,6 +143,9 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
   openW = new StaticArray<f64>(M * lanes);
   openMarks = new StaticArray<f64>(M);
   X.carve(nOwners, M);
+  check = new StaticArray<u8>((nOwners + 15) & ~15);
+  boxLo = new StaticArray<f64>(M);
+  boxHi = new StaticArray<f64>(M);
   on = true;
   ready = false;
 }
@@ -207,6 +221,7 @@ export function startPath(): void {
   }
   cursor = 0;
   step = 0;
+  boxValid = false;
   const formBytes = <usize>lanes << 3;
   if (same) {
     memory.copy(changetype<usize>(formK), changetype<usize>(openK), formBytes);
@@ -275,64 +290,74 @@ function recompute(o: i32): void {
   }
   unchecked((formK[o] = K));
   unchecked((dirty[o] = 0));
+  if (boxValid) screen(o);
 }
 
-/** Owner o's form at the current marks, in market order (scalar: the same lanes' arithmetic as the vector pass). */
+/** The box's half-width, relative to the marks it is centred on. */
+const BOX: f64 = 0.02;
+
+/** Owner o's flag: 0 when its form stays above the margin wherever the marks are in the box (the header). */
+function screen(o: i32): void {
+  const Op = lanes;
+  const K = unchecked(formK[o]);
+  let low = K;
+  let size = Math.abs(K);
+  for (let m = 0; m < markets; m++) {
+    const w = unchecked(formW[m * Op + o]);
+    const hi = unchecked(boxHi[m]);
+    low = low + w * (w > 0 ? unchecked(boxLo[m]) : hi);
+    size = size + Math.abs(w) * hi;
+  }
+  // f64 rounding of a form of M + 1 terms is below (M + 1)·2^-53 of `size`: 1e-9 of it is a margin of millions of ulps;
+  // a resized owner's form can go stale within a round (its tier crossings are not in the crit table): always flagged
+  unchecked((check[o] = low > 1e-9 * size && unchecked(X.resized[o]) == 0 ? 0 : 1));
+}
+
+/** Whether every mark lies in the box. */
+function inBox(): bool {
+  for (let m = 0; m < markets; m++) {
+    const x = unchecked(marks[m]);
+    if (!(x >= unchecked(boxLo[m]) && x <= unchecked(boxHi[m]))) return false;
+  }
+  return true;
+}
+
+/** Centres the box on the marks and screens every open owner (a closed owner's form is 0: never under water). */
+function centreBox(): void {
+  for (let m = 0; m < markets; m++) {
+    const x = unchecked(marks[m]);
+    unchecked((boxLo[m] = x * (1 - BOX)));
+    unchecked((boxHi[m] = x * (1 + BOX)));
+  }
+  boxValid = true;
+  for (let o = 0; o < owners; o++) {
+    if (unchecked(closed[o]) != 0) unchecked((check[o] = 0));
+    else screen(o);
+  }
+}
+
+/** The first owner from `from` on whose flag is set or whose form is stale; O when none. */
+function nextFlagged(from: i32): i32 {
+  const O = owners;
+  const c = changetype<usize>(check);
+  const d = changetype<usize>(dirty);
+  let o = from;
+  // byte by byte to a multiple of 16, then 16 flags per v128 test
+  for (; o < O && (o & 15) != 0; o++) if ((load<u8>(c + <usize>o) | load<u8>(d + <usize>o)) != 0) return o;
+  for (; o < O; o += 16) {
+    if (!v128.any_true(v128.or(v128.load(c + <usize>o), v128.load(d + <usize>o)))) continue;
+    const end = o + 16 < O ? o + 16 : O;
+    for (let k = o; k < end; k++) if ((load<u8>(c + <usize>k) | load<u8>(d + <usize>k)) != 0) return k;
+  }
+  return O;
+}
+
+/** Owner o's form at the current marks, mul then add in market order (the reference's health(), bit for bit). */
 function healthOf(o: i32): f64 {
   const Op = lanes;
   let h = unchecked(formK[o]);
   for (let m = 0; m < markets; m++) h = h + unchecked(formW[m * Op + o]) * unchecked(marks[m]);
   return h;
-}
-
-/**
- * The first pair of owners from `from` (even) on whose form at the current marks is negative, two owners per f64x2
- * (mul then add, no fused multiply-add: each lane is healthOf's arithmetic, bit for bit); O when none. The pad lane's
- * form is 0, a closed owner's too.
- */
-function nextNegative(from: i32): i32 {
-  const Op = lanes;
-  const M = markets;
-  const k0 = changetype<usize>(formK);
-  const w0 = changetype<usize>(formW);
-  const mk0 = changetype<usize>(marks);
-  const zero = f64x2.splat(0);
-  const rowBytes = <usize>Op << 3;
-  let o = from;
-  // four pairs at a time (the splat of each mark serves them all)
-  for (; o + 6 < Op; o += 8) {
-    const at = <usize>o << 3;
-    let h0 = v128.load(k0 + at);
-    let h1 = v128.load(k0 + at, 16);
-    let h2 = v128.load(k0 + at, 32);
-    let h3 = v128.load(k0 + at, 48);
-    let w = w0 + at;
-    for (let m = 0; m < M; m++) {
-      const x = f64x2.splat(load<f64>(mk0 + (<usize>m << 3)));
-      h0 = f64x2.add(h0, f64x2.mul(v128.load(w), x));
-      h1 = f64x2.add(h1, f64x2.mul(v128.load(w, 16), x));
-      h2 = f64x2.add(h2, f64x2.mul(v128.load(w, 32), x));
-      h3 = f64x2.add(h3, f64x2.mul(v128.load(w, 48), x));
-      w += rowBytes;
-    }
-    const u0 = f64x2.lt(h0, zero);
-    const u1 = f64x2.lt(h1, zero);
-    const u2 = f64x2.lt(h2, zero);
-    if (v128.any_true(v128.or(v128.or(u0, u1), v128.or(u2, f64x2.lt(h3, zero))))) {
-      return v128.any_true(u0) ? o : v128.any_true(u1) ? o + 2 : v128.any_true(u2) ? o + 4 : o + 6;
-    }
-  }
-  for (; o < Op; o += 2) {
-    const at = <usize>o << 3;
-    let h = v128.load(k0 + at);
-    let w = w0 + at;
-    for (let m = 0; m < M; m++) {
-      h = f64x2.add(h, f64x2.mul(v128.load(w), f64x2.splat(load<f64>(mk0 + (<usize>m << 3)))));
-      w += rowBytes;
-    }
-    if (v128.any_true(f64x2.lt(h, zero))) return o;
-  }
-  return owners;
 }
 
 /** Recomputes the form of every dirty open owner (16 flags per v128 test; a closed owner's flag is dropped). */
@@ -441,7 +466,7 @@ export function arrivals(t: i32): void {
   }
 }
 
-/** Owner o is closed: its form is 0 (the vector pass passes over it, as over the pad lane). */
+/** Owner o is closed: its form is 0 (never under water). */
 export function closeOwner(o: i32): void {
   unchecked((closed[o] = 1));
   unchecked((formK[o] = 0));
@@ -458,14 +483,16 @@ export function round(t: i32): i32 {
   const resized = X.resizedCount;
   for (let k = 0; k < resized; k++) unchecked((dirty[unchecked(X.resizedList[k])] = 1));
   recomputeDirty();
+  if (!boxValid || !inBox()) centreBox();
   const O = owners;
-  // until a fill moves a mark, the forms and marks stand still: the vector pass skips to the owners under water (the
-  // scalar healthOf of an owner it stops at is its lane's value, bit for bit)
+  // the owners the screen cannot clear, in index order (the reference evaluates every owner: the others' forms are
+  // ≥ 0 wherever the marks are in the box); once a fill takes a mark out of the box, every owner from there on
   let moved = false;
   // the markets' caps are read once a round, at the first owner under water (the owners' own fills update them)
   let blockedFresh = false;
+  let broken = false;
   let n = 0;
-  for (let o = nextNegative(0); o < O; o = !moved && (o & 1) == 1 ? nextNegative(o + 1) : o + 1) {
+  for (let o = nextFlagged(0); o < O; o = broken ? o + 1 : nextFlagged(o + 1)) {
     if (unchecked(closed[o]) != 0) continue;
     if (moved) {
       // a fill moved a mark: the owner's form may be stale
@@ -494,6 +521,10 @@ export function round(t: i32): i32 {
     if (closedAny) {
       moved = true;
       if (unchecked(closed[o]) == 0) unchecked((dirty[o] = 1));
+      // the owners whose tiers the fills moved are flagged now, so that nextFlagged finds them (the reference finds
+      // them at its next visit: the marks do not move in between, so the crossings found are the same)
+      checkCrossings();
+      if (!inBox()) broken = true;
     }
   }
   return n;

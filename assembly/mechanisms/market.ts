@@ -76,6 +76,8 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
     const scale = book.depthScale;
     const limit = book.bidLimit();
     const window = book.levels;
+    // past `fast` a walk looks for a run to take in one stroke (book.sell's hot path)
+    const fast = scale == 0 ? -1 : window;
     const profile = base(bidProfile);
     let k = book.bidTop;
     let rr = book.bidRem;
@@ -111,8 +113,9 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
           rem -= rr;
         }
         k++;
-        rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
-        if (k > window || scale == 0) {
+        if (k <= fast) rr = load<f64>(profile + (<usize>k << 3)) * scale;
+        else {
+          rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
           // a long run of one depth in one stroke (book.sell's arithmetic)
           const m = book.uniformRun(k, rr, rem, limit);
           if (m > 0) {
@@ -149,6 +152,7 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
     const scale = book.depthScale;
     const limit = book.askLimit();
     const window = book.levels;
+    const fast = scale == 0 ? -1 : window;
     const profile = base(askProfile);
     let k = book.askTop;
     let rr = book.askRem;
@@ -184,8 +188,9 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
           rem -= rr;
         }
         k++;
-        rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
-        if (k > window || scale == 0) {
+        if (k <= fast) rr = load<f64>(profile + (<usize>k << 3)) * scale;
+        else {
+          rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
           // a long run of one depth in one stroke (book.buy's arithmetic)
           const m = book.uniformRun(k, rr, rem, limit);
           if (m > 0) {
