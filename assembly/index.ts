@@ -62,7 +62,8 @@ export function initMarkets(markets: i32, steps: i32, batch: i32): i32 {
   context.carveContexts(markets);
   markets_.carve(markets);
   state.carveVenue(batch, markets_.recordStrideOf(markets));
-  fan.carve(steps, batch);
+  // every market's mark after market 0's series (src/engine/fan.ts fanStride)
+  fan.carve(steps, batch, markets > 1 ? fan.FAN_SERIES + markets : fan.FAN_SERIES);
   return OK;
 }
 /** Market m's regions for these capacities (as init()'s), its draws on domain words + 16·m. */

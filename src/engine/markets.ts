@@ -24,7 +24,9 @@
 //       the markets' books, each fill followed by the market's mark); when nothing liquidated, stop; else rounds++
 //       and the venue's firstLiquidationStep is t if unset;
 //   (3) for m = 0..M−1: market m's loss allocation at its mark (ADL rankings of its own side/accounts), then its
-//       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger).
+//       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger);
+//   (4) the fan sample (also at step 0, after the path's reset): market 0's series (its mark, fundamental, open
+//       interest and vault inventory; the venue's fund and vault cash), then with M ≥ 2 every market's mark.
 // The record: recordNames(names, cross) (markets-setup.ts); sums run from 0 over the markets in order; the cross
 // layer's legs count in their markets' liquidations, notional and slippage.
 
@@ -46,6 +48,7 @@ import { flowStep } from "./flow-step.js";
 import { openScanStep } from "./triggers/scan.js";
 import { amplification } from "./cascade.js";
 import { CrossMargin } from "./cross-margin.js";
+import { FanSampler, fanStride, type FanSink } from "./fan.js";
 
 /** The venue's ledger at the end of a step: the sums over the markets, and each market's own (its traders, open, mark). */
 export interface MarketsLedger extends Ledger {
@@ -218,6 +221,8 @@ export class MarketsReferenceEngine {
   private readonly w = new Uint32Array(4);
   private seedLo = 0;
   private seedHi = 0;
+  /** The fan charts' samples of a path (src/engine/fan.ts; assembly/markets.ts sample()). */
+  private readonly fan: FanSampler;
 
   constructor(setup: MarketsSetup) {
     const M = setup.markets.length;
@@ -234,6 +239,12 @@ export class MarketsReferenceEngine {
     this.eps = new Float64Array(M);
     this.u = new Float64Array(M);
     this.uJump = new Float64Array(M);
+    this.fan = new FanSampler(this.steps, fanStride(M));
+  }
+
+  /** Fan charts: sample every path's series (src/engine/fan.ts fanStride) and hand them to runPaths' sink, or not. */
+  enableFan(on = true): void {
+    this.fan.configure(on, this.steps);
   }
 
   /** Draws (or copies) every market's population and builds its ladder. Call once per run and seed. */
@@ -248,9 +259,12 @@ export class MarketsReferenceEngine {
     }
   }
 
-  /** Simulates paths first..first+count−1 and writes one record each into out (stride f64 per path). */
-  runPaths(first: number, count: number, out: Float64Array): void {
-    for (let i = 0; i < count; i++) this.runPath(first + i, out, i * this.stride);
+  /** Simulates paths first..first+count−1 and writes one record each into out (stride f64 per path); their fan to `fan`. */
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanSink): void {
+    for (let i = 0; i < count; i++) {
+      this.runPath(first + i, out, i * this.stride);
+      if (fan && this.fan.on) fan.add(this.fan.buffer, 1, first + i);
+    }
   }
 
   private runPath(path: number, out: Float64Array, at: number): void {
@@ -268,6 +282,8 @@ export class MarketsReferenceEngine {
     }
     const cross = this.cross;
     cross?.startPath();
+    let nextSample = this.fan.newPath();
+    if (nextSample === 0) nextSample = this.sample(0);
     let firstLiquidationStep = -1;
     let maxRoundsInStep = 0;
 
@@ -301,8 +317,29 @@ export class MarketsReferenceEngine {
       // (3) every market's loss allocation
       for (let m = 0; m < M; m++) markets[m].close();
       if (this.onStep) this.onStep(this.ledger());
+      if (t === nextSample) nextSample = this.sample(t);
     }
     this.writeRecord(out, at, maxRoundsInStep, firstLiquidationStep);
+  }
+
+  /** Step t's fan sample at its end (assembly/markets.ts sample()); the next step to sample. */
+  private sample(t: number): number {
+    const markets = this.markets;
+    const M = markets.length;
+    if (M > 1) for (let m = 0; m < M; m++) this.fan.sampleExtra(m, markets[m].mark);
+    const m0 = markets[0];
+    const vault = m0.mech.backstop;
+    return this.fan.sample(
+      t,
+      this.steps,
+      m0.mark,
+      m0.fundamental,
+      this.venue.insurance,
+      m0.st.openInterest,
+      vault.vaultLongQ,
+      vault.vaultShortQ,
+      this.venue.vaultCash,
+    );
   }
 
   private writeRecord(out: Float64Array, at: number, maxRoundsInStep: number, firstLiquidationStep: number): void {
