@@ -178,7 +178,7 @@ export function runPaths(first: u32, count: i32): i32 {
 }
 
 function runMarketsPaths(first: u32, count: i32): i32 {
-  // the trace follows one market's events (several markets: not in B1)
+  // the kernel traces one market: several are traced by the reference engine (src/trace/engine.ts)
   if (trace.tracing) return E_BAD_PARAMS;
   if (cross.on && !cross.ready) return E_NOT_INITIALISED;
   const stride = markets_.recordStrideOf(context.marketCount);
