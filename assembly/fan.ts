@@ -12,6 +12,11 @@ import { accIsLong, accLadderPos, accSize, curSize, longCount, params, shortCoun
 
 /** Values per sample: mark, fundamental, insurance, open interest long, short, vault cash (src/engine/fan.ts FAN_SERIES). */
 export const FAN_SERIES = 6;
+/**
+ * f64 per sample: FAN_SERIES, then with several markets every market's mark (assembly/markets.ts; src/engine/fan.ts
+ * fanStride). It bounds the series binned too: a series is one of a sample's values.
+ */
+let perSample: i32 = FAN_SERIES;
 /** At most this many sampled steps besides step 0 and the last (src/engine/fan.ts FAN_MAX_SAMPLES). */
 export const FAN_MAX_SAMPLES = 200;
 
@@ -22,7 +27,7 @@ let capSamples: i32 = 0;
 let every: i32 = 0;
 let count: i32 = 0;
 let at: usize = 0;
-/** Bytes per sampled step: the batch's paths (CHUNK when binning), FAN_SERIES f64 each. */
+/** Bytes per sampled step: the batch's paths (CHUNK when binning), perSample f64 each. */
 let row: usize = 0;
 let capBatch: i32 = 0;
 /** Paths binned at a time when binning: their samples (CHUNK × 606 f64 at 100 steps, 300 KB) stay in cache. */
@@ -74,13 +79,16 @@ export let shortOpen: f64 = 0;
 export let longs: i32 = 0;
 export let shorts: i32 = 0;
 
-/** The region for `batch` paths of at most `steps` steps (init). */
-export function carve(steps: i32, batch: i32): void {
+/** The region for `batch` paths of at most `steps` steps, `values` f64 per sample (init, initMarkets). */
+export function carve(steps: i32, batch: i32, values: i32 = FAN_SERIES): void {
   capSamples = (steps < FAN_MAX_SAMPLES ? steps : FAN_MAX_SAMPLES) + 2;
-  const hists = capSamples * FAN_SERIES;
+  perSample = values;
+  const hists = capSamples * values;
   capBatch = batch;
-  row = <usize>batch * FAN_SERIES * 8;
-  // src/config/memory.ts wasmRegions() lists these sizes in this order
+  row = <usize>batch * values * 8;
+  // several markets bin more series than one market's static parameters hold
+  if (1 + 3 * values > binParams.length) binParams = new StaticArray<f64>(1 + 3 * values);
+  // src/config/memory.ts wasmRegions() lists these sizes in this order (one market's)
   samples = new StaticArray<f64>(hists * batch);
   winLo = new StaticArray<i32>(hists);
   winCounts = new StaticArray<u32>(hists * FAN_WINDOW);
@@ -111,8 +119,8 @@ export function configure(e: i32, bin: bool): i32 {
   every = e;
   count = n;
   binning = bin;
-  row = <usize>(bin && CHUNK < capBatch ? CHUNK : capBatch) * FAN_SERIES * 8;
-  const hists = n * FAN_SERIES;
+  row = <usize>(bin && CHUNK < capBatch ? CHUNK : capBatch) * perSample * 8;
+  const hists = n * perSample;
   for (let h = 0; h < hists; h++) unchecked((winLo[h] = -(1 << 30)));
   for (let i = 0, z = hists * FAN_WINDOW; i < z; i++) unchecked((winCounts[i] = 0));
   return n;
@@ -143,7 +151,7 @@ export function newPath(record: i32): i32 {
   shortOpen = shortStart;
   longs = longsStart;
   shorts = shortsStart;
-  at = changetype<usize>(samples) + <usize>slot * FAN_SERIES * 8;
+  at = changetype<usize>(samples) + <usize>slot * perSample * 8;
   return every > 0 ? 0 : -1;
 }
 
@@ -162,6 +170,11 @@ export function sample(t: i32, steps: i32, mark: f64, fundamental: f64, fund: f6
   at = p + row;
   const next = t + every;
   return next <= steps ? next : t < steps ? steps : -1;
+}
+
+/** Value k after FAN_SERIES of the sample sample() writes next (several markets: market k's mark). */
+export function sampleExtra(k: i32, x: f64): void {
+  store<f64>(at + <usize>(FAN_SERIES + k) * 8, x);
 }
 
 /**
@@ -238,6 +251,7 @@ export function pathDone(i: i32, n: i32): void {
 function binChunk(paths: i32): void {
   const K = <i32>unchecked(binParams[0]);
   const base = changetype<usize>(samples);
+  const step = <usize>perSample * 8;
   for (let j = 0; j < count; j++) {
     for (let k = 0; k < K; k++) {
       const h = j * K + k;
@@ -253,12 +267,12 @@ function binChunk(paths: i32): void {
       let mx: f64 = -Infinity;
       let sum: f64 = 0;
       const from = base + <usize>j * row + (slot << 3);
-      const end = from + <usize>paths * FAN_SERIES * 8;
+      const end = from + <usize>paths * step;
       // runs of equal values (the start, a fund nobody touched, open interest before any liquidation: most values of
       // the early steps) are counted in a register and accounted once
       let v = load<f64>(from);
       let run: u32 = 1;
-      for (let p = from + FAN_SERIES * 8; ; p += FAN_SERIES * 8) {
+      for (let p = from + step; ; p += step) {
         const more = p < end;
         let x: f64 = 0;
         if (more) {
@@ -297,7 +311,7 @@ function binChunk(paths: i32): void {
         run = 1;
       }
       // ⌊x / u⌋ beyond ±2^37 counts as ±2^37 (src/stats/fan.ts Q_MAX), so that the sum is exact: summed again so
-      if (max(-mn, mx) * inv >= Q_MAX) sum = clampedSum(from, paths, inv);
+      if (max(-mn, mx) * inv >= Q_MAX) sum = clampedSum(from, paths, inv, step);
       unchecked((zeros[h] += nz));
       if (mn < unchecked(stats[3 * h])) unchecked((stats[3 * h] = mn));
       if (mx > unchecked(stats[3 * h + 1])) unchecked((stats[3 * h + 1] = mx));
@@ -307,10 +321,10 @@ function binChunk(paths: i32): void {
 }
 
 /** Σ max(−2^37, min(⌊x / u⌋, 2^37)) over a histogram's values (a batch with a value that far out: rare). */
-function clampedSum(from: usize, paths: i32, inv: f64): f64 {
+function clampedSum(from: usize, paths: i32, inv: f64, step: usize): f64 {
   let sum: f64 = 0;
-  const end = from + <usize>paths * FAN_SERIES * 8;
-  for (let p = from; p < end; p += FAN_SERIES * 8) sum += min(max(Math.floor(load<f64>(p) * inv), -Q_MAX), Q_MAX);
+  const end = from + <usize>paths * step;
+  for (let p = from; p < end; p += step) sum += min(max(Math.floor(load<f64>(p) * inv), -Q_MAX), Q_MAX);
   return sum;
 }
 

@@ -62,7 +62,8 @@ export function initMarkets(markets: i32, steps: i32, batch: i32): i32 {
   context.carveContexts(markets);
   markets_.carve(markets);
   state.carveVenue(batch, markets_.recordStrideOf(markets));
-  fan.carve(steps, batch);
+  // every market's mark after market 0's series (src/engine/fan.ts fanStride)
+  fan.carve(steps, batch, markets > 1 ? fan.FAN_SERIES + markets : fan.FAN_SERIES);
   return OK;
 }
 /** Market m's regions for these capacities (as init()'s), its draws on domain words + 16·m. */
@@ -177,7 +178,7 @@ export function runPaths(first: u32, count: i32): i32 {
 }
 
 function runMarketsPaths(first: u32, count: i32): i32 {
-  // the trace follows one market's events (several markets: not in B1)
+  // the kernel traces one market: several are traced by the reference engine (src/trace/engine.ts)
   if (trace.tracing) return E_BAD_PARAMS;
   if (cross.on && !cross.ready) return E_NOT_INITIALISED;
   const stride = markets_.recordStrideOf(context.marketCount);

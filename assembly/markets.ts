@@ -7,7 +7,7 @@
 // per path: the venue's ledger starts (the fund of market 0's block; the vault's cash at Σ of the per-account markets'
 //   vault capitals, in market order); then for m = 0..M−1 market m's per-path reset (as runPath's, resample first) and
 //   its opening mark; then the cross-margin state's reset (assembly/cross-margin.ts, when the venue has owners); then
-//   market 0's fan sample at step 0.
+//   the fan sample at step 0 (step (4)'s).
 // per step t:
 //   (0) ε_k = normalInv(philoxUniform(t, p, 0, DOMAIN_MARKET + 16·k)) for every k (words 2, 3 of the draw kept: market
 //       k's jump count); market m's normal z = 0; z += L[m·M + k]·ε_k for k = 0..m.
@@ -19,7 +19,7 @@
 //       cross owners' round (its fills move their markets' marks the same way). Then, when nothing liquidated, stop;
 //       else rounds++.
 //   (3) for m = 0..M−1: market m's loss allocation at its mark (when ADL is on), then its min price and drawdown.
-//   (4) market 0's fan sample.
+//   (4) the fan sample: market 0's series, then (M > 1) every market's mark.
 // The record: see writeRecord below.
 import {
   DOMAIN_MARKET, P_FUND_DRAWDOWN, P_INITIAL_PRICE, P_INSURANCE,
@@ -184,7 +184,7 @@ export function runMarketsPath(p: u32, i: i32, at: i32, resampleLo: u32, resampl
       if (L.adlOn) losses.allocate(mark);
       markPoint(m, mark);
     }
-    // (4) the fan charts: market 0's
+    // (4) the fan charts: market 0's series, every market's mark
     if (t == nextSample) nextSample = sample(t, steps);
   }
   writeRecord(at, steps, maxRoundsInStep, firstLiquidationStep, vaultOn, vaultCapital, unchecked(p0[P_INSURANCE]));
@@ -223,8 +223,13 @@ function openMarket(m: i32, t: i32, z: f64): void {
   setMark(m, mark);
 }
 
-/** Market 0's fan sample at step t's end (the venue's fund and vault cash, market 0's vault inventory). */
+/**
+ * The fan sample at step t's end: market 0's series (the venue's fund and vault cash, market 0's vault inventory),
+ * then, with two markets or more, every market's mark (src/engine/fan.ts fanStride).
+ */
 function sample(t: i32, steps: i32): i32 {
+  const M = marketCount;
+  if (M > 1) for (let m = 0; m < M; m++) fan.sampleExtra(m, markOf(m));
   select(0);
   return fan.sample(t, steps, markOf(0), get(0, S_FUNDAMENTAL), L.insurance, backstop.vaultLongQ, backstop.vaultShortQ, L.vaultCash);
 }

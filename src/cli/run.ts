@@ -2,7 +2,6 @@
 // (with --paths/--seed applied) when it calls this.
 import { resolve } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
-import { InputError } from "../config/errors.js";
 import { runScenario, type RunScenarioOptions } from "../mc/run.js";
 import type { QueueRunOptions } from "../queue/coordinator.js";
 import { summaryToJson } from "../report/summary-json.js";
@@ -56,13 +55,6 @@ export async function runCommand(
   io: CliIo = processIo,
   after: AfterRun = {},
 ): Promise<number> {
-  // --trace recomputes paths with one market's tracing engine: several markets have none yet (phase B1), so it is
-  // refused before the run rather than after it
-  if (options.trace && inputs.scenario.markets) {
-    throw new InputError([
-      "--trace is not available with several markets yet (the tracing engine runs one market); run without --trace",
-    ]);
-  }
   // the queue mode (and its Redis client) is loaded only when asked for
   const queued = options.queue ? await import("../queue/coordinator.js") : undefined;
   const abort = new AbortController();
@@ -114,9 +106,11 @@ export async function runCommand(
         traced.paths.length > 10
           ? `${traced.paths.slice(0, 10).join(", ")}, … (${traced.paths.length} paths)`
           : traced.paths.join(", ");
+      // several markets: the kernel traces one market, so the reference engine recomputed them (the same records)
+      const by = inputs.scenario.markets && options.engine === "wasm" ? " by the reference engine (--engine ts)" : "";
       if (!options.quiet)
         io.stderr.write(
-          `traced path${traced.paths.length === 1 ? "" : "s"} ${list} (${traced.events} events): wrote ${traced.files.map((f) => resolve(f)).join(" and ")}\n`,
+          `traced path${traced.paths.length === 1 ? "" : "s"} ${list}${by} (${traced.events} events): wrote ${traced.files.map((f) => resolve(f)).join(" and ")}\n`,
         );
     }
     await afterOutputs(out, after.report, io, options.quiet);

@@ -10,7 +10,7 @@ import { P } from "./layout.js";
 import { METRIC, RECORD_STRIDE } from "./metrics.js";
 import { buildLadder, copyPopulation, drawPopulation, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
-import { TraceRecorder } from "./trace.js";
+import { TraceRecorder, stepValues } from "./trace.js";
 import { FanSampler, type FanSink, type OpenInterest } from "./fan.js";
 import { RefState, type EngineHooks } from "./state.js";
 import { PriceProcess } from "./price.js";
@@ -319,29 +319,7 @@ export class ReferenceEngine implements EngineHooks {
 
   /** Step t's trace row (0: the opening), as the book and the accounts stand at its end. */
   private traceRow(t: number, fundamental: number, mark: number, last: number): void {
-    const st = this.st;
-    // open interest: the traders' open positions per side, in account order (the population, then the arrivals)
-    let oiLong = 0;
-    let oiShort = 0;
-    for (let i = 0; i < st.active; i++) {
-      if (st.dead[i] === 1) continue;
-      if (st.pop.isLong[i] === 1) oiLong += st.curSize[i];
-      else oiShort += st.curSize[i];
-    }
-    const book = st.book;
-    st.trace!.row(t, {
-      fundamental,
-      mid: book.mid(),
-      mark,
-      oracle: this.price.oracleAt(t),
-      last,
-      bestBid: book.bidPrice(),
-      bestAsk: book.askPrice(),
-      depth1pct: book.depthWithin(0.01),
-      oiLong,
-      oiShort,
-      badDebt: st.venue.badDebt,
-    });
+    this.st.trace!.row(t, stepValues(this.st, this.price, t, fundamental, mark, last));
   }
 
   /** Fan charts: step t's values at its end (assembly/fan.ts sample()); the next step to sample. */

@@ -7,6 +7,14 @@ export const FAN_SERIES = ["mark", "fundamental", "insurance", "openInterestLong
 export type FanSeriesName = (typeof FAN_SERIES)[number];
 export const FAN_STRIDE = FAN_SERIES.length;
 
+/**
+ * f64 per sample of a run of `markets` markets (assembly/fan.ts perSample): FAN_SERIES (market 0's, the venue's fund
+ * and vault), then, with two markets or more, every market's mark in market order (market m's at FAN_STRIDE + m).
+ */
+export function fanStride(markets: number): number {
+  return markets > 1 ? FAN_STRIDE + markets : FAN_STRIDE;
+}
+
 /** At most this many sampled steps besides step 0 and the last (assembly/fan.ts FAN_MAX_SAMPLES). */
 export const FAN_MAX_SAMPLES = 200;
 
@@ -23,7 +31,7 @@ export function fanSteps(steps: number, every = fanEvery(steps)): number[] {
   return out;
 }
 
-/** Where an engine hands the samples of the paths it ran: `paths` paths from `firstPath`, FAN_STRIDE f64 per sample. */
+/** Where an engine hands the samples of the paths it ran: `paths` paths from `firstPath`, the layout's stride f64 per sample. */
 export interface FanSink {
   add(samples: Float64Array, paths: number, firstPath: number): void;
 }
@@ -114,8 +122,12 @@ export class FanSampler {
   readonly buffer: Float64Array;
   private at = 0;
 
-  constructor(steps: number) {
-    this.buffer = new Float64Array(fanSteps(steps).length * FAN_STRIDE);
+  /** `stride`: f64 per sample (fanStride). */
+  constructor(
+    steps: number,
+    private readonly stride: number = FAN_STRIDE,
+  ) {
+    this.buffer = new Float64Array(fanSteps(steps).length * stride);
   }
 
   /** Sampling on (every fanEvery(steps) steps) or off. */
@@ -131,6 +143,11 @@ export class FanSampler {
   newPath(): number {
     this.at = 0;
     return this.every > 0 ? 0 : -1;
+  }
+
+  /** Value k after FAN_SERIES of the sample sample() writes next (several markets: market k's mark). */
+  sampleExtra(k: number, x: number): void {
+    this.buffer[this.at + FAN_STRIDE + k] = x;
   }
 
   /** Step t's values at its end; returns the next step to sample (−1: none). */
@@ -153,7 +170,7 @@ export class FanSampler {
     b[p + 3] = (oi.long + vaultLongQ) * mark;
     b[p + 4] = (oi.short + vaultShortQ) * mark;
     b[p + 5] = vaultCash;
-    this.at = p + FAN_STRIDE;
+    this.at = p + this.stride;
     const next = t + this.every;
     return next <= steps ? next : t < steps ? steps : -1;
   }

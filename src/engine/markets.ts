@@ -24,7 +24,9 @@
 //       the markets' books, each fill followed by the market's mark); when nothing liquidated, stop; else rounds++
 //       and the venue's firstLiquidationStep is t if unset;
 //   (3) for m = 0..M−1: market m's loss allocation at its mark (ADL rankings of its own side/accounts), then its
-//       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger).
+//       min price, peak and drawdown at that mark; then the onStep hook (the venue's ledger);
+//   (4) the fan sample (also at step 0, after the path's reset): market 0's series (its mark, fundamental, open
+//       interest and vault inventory; the venue's fund and vault cash), then with M ≥ 2 every market's mark.
 // The record: recordNames(names, cross) (markets-setup.ts); sums run from 0 over the markets in order; the cross
 // layer's legs count in their markets' liquidations, notional and slippage.
 
@@ -46,6 +48,8 @@ import { flowStep } from "./flow-step.js";
 import { openScanStep } from "./triggers/scan.js";
 import { amplification } from "./cascade.js";
 import { CrossMargin } from "./cross-margin.js";
+import { FanSampler, fanStride, type FanSink } from "./fan.js";
+import { KIND, TraceRecorder, marketView, stepValues } from "./trace.js";
 
 /** The venue's ledger at the end of a step: the sums over the markets, and each market's own (its traders, open, mark). */
 export interface MarketsLedger extends Ledger {
@@ -167,16 +171,19 @@ export class Market {
     const n = st.perAccount ? perAccountRound(st, this.mech, this.mark, t) : this.mech.market.batchedRound(this.mark, t);
     if (n === 0) return 0;
     this.afterFill();
-    st.trace?.round(this.mark);
     return n;
   }
 
-  /** After fills in its book (a round that liquidated, a cross-margin trade): the mark follows, its low and drawdown. */
+  /**
+   * After fills in its book (a round that liquidated, a cross-margin trade): the mark follows, its low and drawdown
+   * (and the trace's low of the step).
+   */
   afterFill(): void {
     const mark = this.price.follow(this.mark, this.st.book);
     this.mark = mark;
     if (mark < this.minPrice) this.minPrice = mark;
     this.drawdownAt(mark);
+    this.st.trace?.round(mark);
   }
 
   /** The step's loss allocation at its mark, then the mark's drawdown bookkeeping (cascade.ts after the rounds). */
@@ -193,6 +200,11 @@ export class Market {
     if (dd > this.maxDrawdown) this.maxDrawdown = dd;
   }
 
+  /** Step t's trace row values (0: the opening, whose last trade is the opening mark). */
+  traceValues(t: number): ReturnType<typeof stepValues> {
+    return stepValues(this.st, this.price, t, this.fundamental, this.mark, t === 0 ? this.mark : this.st.book.lastPrice);
+  }
+
   /** The mark's drawdown against the exogenous one (the record's amplification). */
   amplification(): number {
     return amplification(this.maxDrawdown, this.exoDrawdown, this.tick / this.st.p[P.initialPrice]);
@@ -205,6 +217,8 @@ export class MarketsReferenceEngine {
   readonly markets: Market[];
   /** Cross-margin owners over the markets (setup.cross), absent without. */
   readonly cross?: CrossMargin;
+  /** Each collateral asset's market (−1: priced outside the venue), for the trace's cross-collateral events. */
+  private readonly crossAssetMarket?: Int32Array;
   /** The record's length per path: recordNames(setup.names, cross).length. */
   readonly stride: number;
   /** Called after every step when set: the conservation tests read the venue's ledger here. */
@@ -218,6 +232,11 @@ export class MarketsReferenceEngine {
   private readonly w = new Uint32Array(4);
   private seedLo = 0;
   private seedHi = 0;
+  /** The fan charts' samples of a path (src/engine/fan.ts; assembly/markets.ts sample()). */
+  private readonly fan: FanSampler;
+  /** Trace mode (`cascade run --trace`; src/engine/trace.ts): one recorder, every market's events through its view. */
+  trace?: TraceRecorder;
+  private readonly marksNow: Float64Array;
 
   constructor(setup: MarketsSetup) {
     const M = setup.markets.length;
@@ -230,10 +249,74 @@ export class MarketsReferenceEngine {
     this.steps = p0[P.steps];
     this.maxRounds = p0[P.maxRounds];
     if (setup.cross) this.cross = new CrossMargin(setup.cross, this.markets, this.venue);
+    this.crossAssetMarket = setup.cross?.assetMarket;
     this.stride = recordNames(setup.names, setup.cross !== undefined).length;
     this.eps = new Float64Array(M);
     this.u = new Float64Array(M);
     this.uJump = new Float64Array(M);
+    this.fan = new FanSampler(this.steps, fanStride(M));
+    this.marksNow = new Float64Array(M);
+  }
+
+  /**
+   * Records this path's events (at most `capEvents`) and step rows from the next path on: every market's events
+   * through its view (marketView), each naming its market; the cross owners' trades as cross-leg and cross-collateral
+   * events (their account: the owner); a step row of market 0's values, the venue's money and every market's mark.
+   */
+  enableTrace(capEvents: number): TraceRecorder {
+    const markets = this.markets;
+    const venue = this.venue;
+    const st0 = markets[0].st;
+    const vaultOn = markets.some((m) => m.st.perAccount);
+    const recorder = new TraceRecorder(
+      capEvents,
+      this.steps,
+      {
+        step: () => st0.step,
+        // every market counts the joint rounds alike
+        round: () => st0.round,
+        fund: () => venue.insurance,
+        vault: () => (vaultOn ? venue.vaultCash : 0),
+      },
+      markets.length,
+    );
+    markets.forEach((market, m) => {
+      market.st.trace = marketView(recorder, m);
+    });
+    const cross = this.cross;
+    const assetMarket = this.crossAssetMarket;
+    if (cross && assetMarket) {
+      const before = cross.onLiquidation;
+      cross.onLiquidation = (e) => {
+        before?.(e);
+        const leg = e.kind === "leg";
+        recorder.market = leg ? e.instrument : assetMarket[e.instrument];
+        recorder.event(
+          KIND[leg ? "cross-leg" : "cross-collateral"],
+          e.owner,
+          e.side,
+          e.size,
+          e.notional / e.size,
+          NaN,
+          e.notional,
+          -1,
+        );
+      };
+    }
+    this.trace = recorder;
+    return recorder;
+  }
+
+  /** Step t's trace row: market 0's values, every market's mark. */
+  private traceRow(t: number): void {
+    const markets = this.markets;
+    for (let m = 0; m < markets.length; m++) this.marksNow[m] = markets[m].mark;
+    this.trace!.row(t, markets[0].traceValues(t), this.marksNow);
+  }
+
+  /** Fan charts: sample every path's series (src/engine/fan.ts fanStride) and hand them to runPaths' sink, or not. */
+  enableFan(on = true): void {
+    this.fan.configure(on, this.steps);
   }
 
   /** Draws (or copies) every market's population and builds its ladder. Call once per run and seed. */
@@ -248,9 +331,12 @@ export class MarketsReferenceEngine {
     }
   }
 
-  /** Simulates paths first..first+count−1 and writes one record each into out (stride f64 per path). */
-  runPaths(first: number, count: number, out: Float64Array): void {
-    for (let i = 0; i < count; i++) this.runPath(first + i, out, i * this.stride);
+  /** Simulates paths first..first+count−1 and writes one record each into out (stride f64 per path); their fan to `fan`. */
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanSink): void {
+    for (let i = 0; i < count; i++) {
+      this.runPath(first + i, out, i * this.stride);
+      if (fan && this.fan.on) fan.add(this.fan.buffer, 1, first + i);
+    }
   }
 
   private runPath(path: number, out: Float64Array, at: number): void {
@@ -268,6 +354,12 @@ export class MarketsReferenceEngine {
     }
     const cross = this.cross;
     cross?.startPath();
+    if (this.trace) {
+      this.trace.start();
+      this.traceRow(0);
+    }
+    let nextSample = this.fan.newPath();
+    if (nextSample === 0) nextSample = this.sample(0);
     let firstLiquidationStep = -1;
     let maxRoundsInStep = 0;
 
@@ -301,8 +393,30 @@ export class MarketsReferenceEngine {
       // (3) every market's loss allocation
       for (let m = 0; m < M; m++) markets[m].close();
       if (this.onStep) this.onStep(this.ledger());
+      if (this.trace) this.traceRow(t);
+      if (t === nextSample) nextSample = this.sample(t);
     }
     this.writeRecord(out, at, maxRoundsInStep, firstLiquidationStep);
+  }
+
+  /** Step t's fan sample at its end (assembly/markets.ts sample()); the next step to sample. */
+  private sample(t: number): number {
+    const markets = this.markets;
+    const M = markets.length;
+    if (M > 1) for (let m = 0; m < M; m++) this.fan.sampleExtra(m, markets[m].mark);
+    const m0 = markets[0];
+    const vault = m0.mech.backstop;
+    return this.fan.sample(
+      t,
+      this.steps,
+      m0.mark,
+      m0.fundamental,
+      this.venue.insurance,
+      m0.st.openInterest,
+      vault.vaultLongQ,
+      vault.vaultShortQ,
+      this.venue.vaultCash,
+    );
   }
 
   private writeRecord(out: Float64Array, at: number, maxRoundsInStep: number, firstLiquidationStep: number): void {

@@ -6,6 +6,11 @@
 // An event is 12 f64 (EVENT_FIELDS); a step row 17 (STEP_FIELDS). NaN marks a field that does not apply (a bad
 // debt has no price). The recorder's region is bounded like the kernel's: an event past it is dropped and
 // `overflowed` set, and the host turns that into an error naming the path and the buffer size.
+//
+// Several markets (src/engine/markets.ts, the reference engine only: the kernel traces one market) share one
+// recorder: each market's state records through its view (marketView), so that every event carries its market's
+// index beside its fields; a step row is market 0's (as the record's prices are) with the venue's fund, vault and
+// step sums, and every market's mark after it. The cross-margin owners' trades are events of their own kinds.
 
 /** What happened, as the `type` column names it (the code is the index + 1). */
 export const KIND_NAMES = [
@@ -21,17 +26,23 @@ export const KIND_NAMES = [
   "close",
   "arrival",
   "vault-unwind",
+  // several markets with crossMargin (the reference engine): an owner's leg closed (account: the owner), a deposit sold
+  "cross-leg",
+  "cross-collateral",
 ] as const;
 
 export type KindName = (typeof KIND_NAMES)[number];
+
+import type { PriceProcess } from "./price.js";
+import type { RefState } from "./state.js";
 
 /** Kind codes (assembly/trace.ts K_*). */
 export const KIND = Object.fromEntries(KIND_NAMES.map((name, i) => [name, i + 1])) as Record<KindName, number>;
 
 /** The kinds whose notional the path's liquidatedNotional sums (their count, with auction-kick, is `liquidations`). */
-export const LIQUIDATED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-take", "backstop"];
-/** The kinds the record's `liquidations` counts: one per liquidation, slice, auction kicked and vault takeover. */
-export const COUNTED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-kick", "backstop"];
+export const LIQUIDATED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-take", "backstop", "cross-leg"];
+/** The kinds the record's `liquidations` counts: one per liquidation, slice, auction kicked, vault takeover, owner's leg. */
+export const COUNTED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-kick", "backstop", "cross-leg"];
 
 /** An event's fields, in record order. */
 export const EVENT_FIELDS = [
@@ -77,6 +88,54 @@ export const ST = Object.fromEntries(STEP_FIELDS.map((name, i) => [name, i])) as
 /** Events a traced path may hold unless --trace-buffer says otherwise (12 f64 each: 19 MB). */
 export const DEFAULT_TRACE_EVENTS = 200_000;
 
+/** What a step row reads of the engine at step t's end (TraceRecorder.row's values). */
+export interface StepValues {
+  fundamental: number;
+  mid: number;
+  mark: number;
+  oracle: number;
+  last: number;
+  bestBid: number;
+  bestAsk: number;
+  depth1pct: number;
+  oiLong: number;
+  oiShort: number;
+  badDebt: number;
+}
+
+/** Step t's row values of one market's state (0: the opening), as its book and accounts stand at the step's end. */
+export function stepValues(
+  st: RefState,
+  price: PriceProcess,
+  t: number,
+  fundamental: number,
+  mark: number,
+  last: number,
+): StepValues {
+  // open interest: the traders' open positions per side, in account order (the population, then the arrivals)
+  let oiLong = 0;
+  let oiShort = 0;
+  for (let i = 0; i < st.active; i++) {
+    if (st.dead[i] === 1) continue;
+    if (st.pop.isLong[i] === 1) oiLong += st.curSize[i];
+    else oiShort += st.curSize[i];
+  }
+  const book = st.book;
+  return {
+    fundamental,
+    mid: book.mid(),
+    mark,
+    oracle: price.oracleAt(t),
+    last,
+    bestBid: book.bidPrice(),
+    bestAsk: book.askPrice(),
+    depth1pct: book.depthWithin(0.01),
+    oiLong,
+    oiShort,
+    badDebt: st.venue.badDebt,
+  };
+}
+
 /** One traced path's records: `eventCount` events and `stepCount` step rows (steps + 1: step 0 is the opening). */
 export interface PathTrace {
   path: number;
@@ -84,6 +143,10 @@ export interface PathTrace {
   eventCount: number;
   steps: Float64Array;
   stepCount: number;
+  /** Several markets: each event's market (its index in `markets:`; −1: a deposit of an asset outside the venue). */
+  market?: Int32Array;
+  /** Several markets: each step row's marks, every market's in market order (stepCount × markets). */
+  marks?: Float64Array;
 }
 
 /** What the recorder reads of the engine: the step, the path's round counter, the fund, the vault. */
@@ -110,16 +173,26 @@ export class TraceRecorder {
   private stepLiquidated = 0;
   private stepAdl = 0;
   private stepLow = Infinity;
+  /** Several markets: the market recording (set by its view), each event's market and each step's marks. */
+  market = 0;
+  readonly eventMarket?: Int32Array;
+  readonly marks?: Float64Array;
 
+  /** `markets`: the markets of a several-market venue (0: one market; its trace keeps no market per event). */
   constructor(
     capEvents: number,
     steps: number,
     private readonly source: TraceSource,
+    private readonly markets = 0,
   ) {
     this.capEvents = capEvents;
     this.capSteps = steps + 1;
     this.events = new Float64Array(capEvents * EVENT_STRIDE);
     this.steps = new Float64Array(this.capSteps * STEP_STRIDE);
+    if (markets > 0) {
+      this.eventMarket = new Int32Array(capEvents);
+      this.marks = new Float64Array(this.capSteps * markets);
+    }
   }
 
   private append(
@@ -134,7 +207,13 @@ export class TraceRecorder {
     fund: number,
     vault: number,
   ): number {
-    if (kind === KIND.liquidation || kind === KIND.slice || kind === KIND["auction-take"] || kind === KIND.backstop)
+    if (
+      kind === KIND.liquidation ||
+      kind === KIND.slice ||
+      kind === KIND["auction-take"] ||
+      kind === KIND.backstop ||
+      kind === KIND["cross-leg"]
+    )
       this.stepLiquidated += notional;
     else if (kind === KIND.adl) this.stepAdl += notional;
     this.eventsWanted++;
@@ -156,6 +235,7 @@ export class TraceRecorder {
     e[at + EV.counterparty] = counterparty;
     e[at + EV.fundAfter] = fund;
     e[at + EV.vaultAfter] = vault;
+    if (this.eventMarket) this.eventMarket[this.eventCount] = this.market;
     return this.eventCount++;
   }
 
@@ -216,9 +296,9 @@ export class TraceRecorder {
     this.stepLow = Infinity;
   }
 
-  /** A round of the cascade ended with this mark. */
+  /** A round of the cascade ended with this mark (several markets: market 0's, whose mark the step row holds). */
   round(mark: number): void {
-    if (mark < this.stepLow) this.stepLow = mark;
+    if (this.market === 0 && mark < this.stepLow) this.stepLow = mark;
   }
 
   /**
@@ -227,21 +307,12 @@ export class TraceRecorder {
    */
   row(
     t: number,
-    v: {
-      fundamental: number;
-      mid: number;
-      mark: number;
-      oracle: number;
-      last: number;
-      bestBid: number;
-      bestAsk: number;
-      depth1pct: number;
-      oiLong: number;
-      oiShort: number;
-      badDebt: number;
-    },
+    v: StepValues,
+    /** Several markets: every market's mark. */
+    marks?: ArrayLike<number>,
   ): void {
     if (this.stepCount >= this.capSteps) return;
+    if (this.marks && marks) for (let m = 0; m < this.markets; m++) this.marks[this.stepCount * this.markets + m] = marks[m];
     const low = v.mark < this.stepLow ? v.mark : this.stepLow;
     const r = this.steps;
     const at = this.stepCount * STEP_STRIDE;
@@ -277,6 +348,26 @@ export class TraceRecorder {
       eventCount: this.eventCount,
       steps: this.steps.slice(0, this.stepCount * STEP_STRIDE),
       stepCount: this.stepCount,
+      ...(this.eventMarket ? { market: this.eventMarket.slice(0, this.eventCount) } : {}),
+      ...(this.marks ? { marks: this.marks.slice(0, this.stepCount * this.markets) } : {}),
     };
   }
+}
+
+/**
+ * Market m's view of a recorder several markets share (src/engine/markets.ts): the same recorder, whose every call
+ * through the view first says it is market m's — so each event names the market whose state recorded it, wherever
+ * in the step it happens (its round, its loss allocation, a cross owner's deficit covered in its ledger).
+ */
+export function marketView(recorder: TraceRecorder, m: number): TraceRecorder {
+  return new Proxy(recorder, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        target.market = m;
+        return value.apply(target, args);
+      };
+    },
+  });
 }

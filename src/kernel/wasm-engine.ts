@@ -3,8 +3,8 @@
 import { ABI_VERSION, P } from "../engine/layout.js";
 import { RECORD_STRIDE } from "../engine/metrics.js";
 import type { EngineSetup } from "../engine/setup.js";
-import { FAN_STRIDE, fanEvery, type FanBinSink, type FanSink } from "../engine/fan.js";
-import { KernelFan, pathMajor } from "./fan-bins.js";
+import { FAN_STRIDE, type FanBinSink, type FanSink } from "../engine/fan.js";
+import { KernelFanCharts } from "./fan-bins.js";
 import { kernelModule, type KernelBuild } from "./module.js";
 import { statusText } from "./status.js";
 
@@ -118,9 +118,8 @@ export function fillMarket(e: KernelExports, s: EngineSetup): void {
 export class WasmEngine {
   readonly exports: KernelExports;
   private readonly batch: number;
-  /** Fan charts: samples per path (0: off), and the kernel's binning when it bins (src/kernel/fan-bins.ts). */
-  private fanSamples = 0;
-  private fanBins?: KernelFan;
+  /** Fan charts: the kernel's samples or its binning (src/kernel/fan-bins.ts). */
+  private readonly fan: KernelFanCharts;
 
   constructor(
     private readonly setup: EngineSetup,
@@ -141,6 +140,7 @@ export class WasmEngine {
       ),
     );
     this.load();
+    this.fan = new KernelFanCharts(this.exports, FAN_STRIDE, this.batch);
   }
 
   private check(code: number): void {
@@ -165,19 +165,12 @@ export class WasmEngine {
    * kernel bins them (the sink a FanBinSink, its binParams() the kernel's), and flushFan() hands over what it holds.
    */
   enableFan(on = true, binned?: FanBinSink): void {
-    if (binned)
-      new Float64Array(this.exports.memory.buffer, this.exports.fanBinParamsPtr(), binned.binParams().length).set(
-        binned.binParams(),
-      );
-    const n = this.exports.fanConfigure(on ? fanEvery(this.setup.params[P.steps]) : 0, binned ? 1 : 0);
-    if (n < 0) throw new KernelError(statusText(2));
-    this.fanSamples = n;
-    this.fanBins = on && binned ? new KernelFan(this.exports, n, binned.binParams()[0]) : undefined;
+    if (!this.fan.enable(on, this.setup.params[P.steps], binned)) throw new KernelError(statusText(2));
   }
 
   /** The kernel's fan windows into the sink (binned mode; runBatch calls it before it packs the batch's fan). */
   flushFan(fan: FanBinSink): void {
-    this.fanBins?.flush(fan);
+    this.fan.flush(fan);
   }
 
   /** Simulates paths first..first+count−1 and copies their records into out (their fan samples to `fan`, when on). */
@@ -186,18 +179,7 @@ export class WasmEngine {
       const n = Math.min(this.batch, count - done);
       this.check(this.exports.runPaths(first + done, n));
       out.set(this.f64(this.exports.recordsPtr(), n * RECORD_STRIDE), done * RECORD_STRIDE);
-      if (fan && this.fanBins) this.fanBins.batch(fan as FanBinSink, n, first + done);
-      else if (fan && this.fanSamples > 0)
-        fan.add(
-          pathMajor(
-            this.f64(this.exports.fanSamplesPtr(), this.fanSamples * FAN_STRIDE * this.batch),
-            n,
-            this.fanSamples,
-            this.batch,
-          ),
-          n,
-          first + done,
-        );
+      if (fan) this.fan.batch(fan, n, first + done);
     }
   }
 

@@ -4,10 +4,12 @@
 // extended with the market's block (copied from the venue's metrics it equals) — unless the venue has cross-margin
 // owners (`setup.cross`): then the markets' loop runs it, with the cross tables (assembly/cross-margin.ts) filled
 // through their own views.
+import { fanStride, type FanBinSink, type FanSink } from "../engine/fan.js";
 import { P } from "../engine/layout.js";
 import type { CrossSetup } from "../engine/cross-setup.js";
 import { MARKET_METRICS, type MarketsSetup, recordNames } from "../engine/markets-setup.js";
 import { METRIC, RECORD_STRIDE } from "../engine/metrics.js";
+import { KernelFanCharts } from "./fan-bins.js";
 import type { KernelBuild } from "./module.js";
 import { kernelModule } from "./module.js";
 import { statusText } from "./status.js";
@@ -70,6 +72,8 @@ export class WasmMarketsEngine {
   private readonly exports?: MarketsKernelExports;
   private readonly batch: number;
   private scratch = new Float64Array(0);
+  /** Fan charts of the markets' loop (src/kernel/fan-bins.ts; one market: the one-market engine's). */
+  private fan?: KernelFanCharts;
 
   constructor(
     private readonly setup: MarketsSetup,
@@ -126,6 +130,7 @@ export class WasmMarketsEngine {
     }
     if (e.marketsRecordStride() !== this.stride) throw new KernelError("the kernel's record of several markets differs");
     this.check(e.selectMarket(0));
+    this.fan = new KernelFanCharts(e, fanStride(M), this.batch);
   }
 
   private check(code: number): void {
@@ -138,11 +143,26 @@ export class WasmMarketsEngine {
     else this.check(this.exports!.prepare(seedLo >>> 0, seedHi >>> 0));
   }
 
-  /** Simulates paths first..first+count−1 and writes their records (this.stride f64 each) into out. */
-  runPaths(first: number, count: number, out: Float64Array): void {
+  /**
+   * Fan charts (src/engine/fan.ts fanStride: market 0's series, then with two markets or more every market's mark):
+   * sample every path and hand the samples to runPaths' sink, or not; `binned`: the kernel bins them (WasmEngine's).
+   */
+  enableFan(on = true, binned?: FanBinSink): void {
+    if (this.single) this.single.enableFan(on, binned);
+    else if (!this.fan!.enable(on, this.setup.markets[0].params[P.steps], binned)) throw new KernelError(statusText(2));
+  }
+
+  /** The kernel's fan windows into the sink (binned mode; runBatch calls it before it packs the batch's fan). */
+  flushFan(fan: FanBinSink): void {
+    if (this.single) this.single.flushFan(fan);
+    else this.fan!.flush(fan);
+  }
+
+  /** Simulates paths first..first+count−1 and writes their records (this.stride f64 each) into out; their fan to `fan`. */
+  runPaths(first: number, count: number, out: Float64Array, fan?: FanSink): void {
     if (this.single) {
       if (this.scratch.length < count * RECORD_STRIDE) this.scratch = new Float64Array(count * RECORD_STRIDE);
-      this.single.runPaths(first, count, this.scratch);
+      this.single.runPaths(first, count, this.scratch, fan);
       for (let i = 0; i < count; i++) {
         const from = i * RECORD_STRIDE;
         const to = i * this.stride;
@@ -156,6 +176,7 @@ export class WasmMarketsEngine {
       const n = Math.min(this.batch, count - done);
       this.check(e.runPaths(first + done, n));
       out.set(new Float64Array(e.memory.buffer, e.recordsPtr(), n * this.stride), done * this.stride);
+      if (fan) this.fan!.batch(fan, n, first + done);
     }
   }
 

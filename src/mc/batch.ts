@@ -35,8 +35,8 @@ const strideOf = (engine: PathEngine): number => engine.recordStride ?? RECORD_S
  * The engine seam: builds and prepares the engine for a run's setup (population drawn, ladder sorted): one
  * market's engine (WasmEngine or ReferenceEngine) for an EngineSetup, the several-market engine for a MarketsSetup.
  * Every runner makes its engine here (the pool's workers, the inline runner, the queue's workers, verify, resume).
- * With a fan layout it samples every path's series and bins them into its `fan` (src/stats/fan.ts); several markets
- * draw no fan charts yet (runScenario passes no layout for them).
+ * With a fan layout it samples every path's series and bins them into its `fan` (src/stats/fan.ts): the kernels bin
+ * them themselves, the reference engines hand their samples over.
  */
 export function createEngine(
   kind: EngineKind,
@@ -55,9 +55,9 @@ export function createEngine(
       : new ReferenceEngine(setup);
   engine.prepare(lo, hi);
   const out = Object.assign(engine, { recordStride: recordStrideOf(setup) });
-  if (!fan || engine instanceof WasmMarketsEngine || engine instanceof MarketsReferenceEngine) return out;
+  if (!fan) return out;
   const batch = new FanBatch(fan);
-  if (engine instanceof WasmEngine) engine.enableFan(true, batch);
+  if (engine instanceof WasmEngine || engine instanceof WasmMarketsEngine) engine.enableFan(true, batch);
   else engine.enableFan();
   return Object.assign(out, { fanBatch: batch });
 }

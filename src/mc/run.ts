@@ -280,8 +280,7 @@ export async function runScenario(inputs: ScenarioInputs, options: RunScenarioOp
   // shared, so that the workers write every path's values in place: the host copies nothing
   const names = scenarioRecordNames(scenario);
   const columns = new MetricColumns(total, { shared: true, names });
-  // several markets: no fan charts yet (their samples are one market's series)
-  const layout = options.fan === false || inputs.scenario.markets !== undefined ? undefined : fanLayout(inputs);
+  const layout = options.fan === false ? undefined : fanLayout(inputs);
   const recordsHash = new RecordsHasher(names.length);
   const outDir = options.outDir;
   if (options.resume && outDir === undefined) throw new InputError(["--resume needs the directory of the run to finish"]);

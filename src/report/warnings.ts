@@ -15,7 +15,7 @@ export function summaryWarnings(scenario: Scenario, columns: ColumnSource): stri
   const markets = scenario.markets;
   if (markets && markets.length > 1) {
     warnings.push(
-      `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification are market 0's (${markets[0].name}); each market's own metrics are markets.NAME.*; no fan charts or --trace yet`,
+      `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification are market 0's (${markets[0].name}); each market's own metrics are markets.NAME.* (the fan charts and --trace's steps: market 0's series, then every market's mark as markets.NAME.mark)`,
     );
   }
   const n = columns.count;

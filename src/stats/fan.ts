@@ -18,7 +18,7 @@
 // scale · 2^-30 in absolute terms in the tiny bins, exact for 0 and for a step whose values are all equal.
 import type { ScenarioInputs } from "../config/scenario.js";
 import { marketScenarios } from "../config/markets.js";
-import { FAN_SERIES, FAN_STRIDE, fanSteps, type FanBinSink, type FanSeriesName } from "../engine/fan.js";
+import { FAN_SERIES, FAN_STRIDE, fanSteps, fanStride, type FanBinSink, type FanSeriesName } from "../engine/fan.js";
 
 /** Mantissa bits per bin: 2^M bins per octave. */
 export const FAN_MANTISSA_BITS = 7;
@@ -66,14 +66,22 @@ const EXACT_OCTAVES = 17;
 const Q_MAX = 2 ** 37;
 const CHUNK_PATHS = 1 << 16;
 
+/** A series' name: one of FAN_SERIES (one market's, or market 0's and the venue's), or a market's mark `markets.NAME.mark`. */
+export type FanSeriesKey = FanSeriesName | `markets.${string}.mark`;
+
+/** `markets.NAME.mark`: market NAME's mark (several markets; NAME as src/config/schema.ts MARKET_NAME allows). */
+const MARKET_MARK = /^markets\.[A-Za-z0-9][A-Za-z0-9_-]{0,31}\.mark$/;
+
 /** What the histograms of a run are over: the sampled steps, the series reported and each series' scale. */
 export interface FanLayout {
   steps: number[];
-  series: FanSeriesName[];
-  /** Each reported series' place in a sample (FAN_SERIES order). */
+  series: FanSeriesKey[];
+  /** Each reported series' place in a sample (FAN_SERIES order, then market m's mark at FAN_STRIDE + m). */
   slots: number[];
   /** Each series' scale as a power of two: 2^scales[k]. */
   scales: number[];
+  /** f64 per sample (src/engine/fan.ts fanStride): FAN_STRIDE for one market. */
+  stride: number;
 }
 
 const f64 = new Float64Array(1);
@@ -97,11 +105,10 @@ function fromHigh(hi: number): number {
  * fundamental, the insurance fund, open interest long and short, and the backstop vault's cash when it runs. Scales:
  * the initial price for prices; for money, the initial fund (the vault's capital), at least a thousandth of the
  * initial open interest; for open interest, its initial notional (count × the smallest notional, or the positions
- * file's).
+ * file's). Several markets: marketsFanLayout.
  */
 export function fanLayout(inputs: ScenarioInputs): FanLayout {
-  // several markets: the fan charts are market 0's (phase B1)
-  if (inputs.scenario.markets !== undefined) return fanLayout(marketScenarios(inputs)[0]);
+  if (inputs.scenario.markets !== undefined) return marketsFanLayout(inputs);
   const s = inputs.scenario;
   const price = s.market.initialPrice;
   let oi = 0;
@@ -123,7 +130,40 @@ export function fanLayout(inputs: ScenarioInputs): FanLayout {
     steps: fanSteps(s.steps),
     series,
     slots: series.map((n) => FAN_SERIES.indexOf(n)),
-    scales: series.map((n) => Math.min(1000, Math.max(-990, exponentOf(scale[n])))),
+    scales: series.map((n) => scaleExponent(scale[n])),
+    stride: FAN_STRIDE,
+  };
+}
+
+function scaleExponent(scale: number): number {
+  return Math.min(1000, Math.max(-990, exponentOf(scale)));
+}
+
+/**
+ * Several markets: market 0's series under one market's names (its mark, fundamental and open interest; the venue's
+ * fund; the vault's cash when a market runs the backstop engine, scaled by the vaults' capital), then, with two
+ * markets or more, every market's mark as `markets.NAME.mark` (scaled by its initial price).
+ */
+function marketsFanLayout(inputs: ScenarioInputs): FanLayout {
+  const markets = marketScenarios(inputs);
+  const first = fanLayout(markets[0]);
+  const backstops = markets.filter((m) => m.scenario.liquidation.engine === "backstop");
+  if (backstops.length > 0 && !first.series.includes("vault")) {
+    const capital = backstops.reduce((a, m) => a + (m.scenario.liquidation.backstop?.vaultCapital ?? 10_000_000), 0);
+    first.series.push("vault");
+    first.slots.push(FAN_SERIES.indexOf("vault"));
+    // as one market's money(): a vault without capital is scaled as the fund
+    first.scales.push(scaleExponent(Math.max(capital, 2 ** first.scales[first.series.indexOf("insurance")])));
+  }
+  const M = markets.length;
+  if (M < 2) return first;
+  const names = inputs.scenario.markets!.map((m) => m.name);
+  return {
+    ...first,
+    series: [...first.series, ...names.map((n): FanSeriesKey => `markets.${n}.mark`)],
+    slots: [...first.slots, ...names.map((_, m) => FAN_STRIDE + m)],
+    scales: [...first.scales, ...markets.map((m) => scaleExponent(m.scenario.market.initialPrice))],
+    stride: fanStride(M),
   };
 }
 
@@ -333,15 +373,19 @@ export class FanHistograms {
     if (!Array.isArray(d.steps) || !d.steps.every((t: unknown) => Number.isSafeInteger(t)))
       throw bad("steps must be step numbers");
     if (d.series === null || typeof d.series !== "object") throw bad("series must be an object");
-    const names = Object.keys(d.series) as FanSeriesName[];
-    if (names.length === 0 || !names.every((n) => (FAN_SERIES as readonly string[]).includes(n)))
-      throw bad(`series must be some of ${FAN_SERIES.join(", ")}`);
+    const names = Object.keys(d.series) as FanSeriesKey[];
+    if (names.length === 0 || !names.every((n) => (FAN_SERIES as readonly string[]).includes(n) || MARKET_MARK.test(n)))
+      throw bad(`series must be some of ${FAN_SERIES.join(", ")} and markets.NAME.mark`);
     if (!Number.isSafeInteger(d.paths) || d.paths < 0) throw bad("paths must be a count");
+    // the markets' marks in market order after FAN_SERIES, as fanLayout places them
+    let market = 0;
+    const slots = names.map((n) => (MARKET_MARK.test(n) ? FAN_STRIDE + market++ : FAN_SERIES.indexOf(n as FanSeriesName)));
     const layout: FanLayout = {
       steps: d.steps,
       series: names,
-      slots: names.map((n) => FAN_SERIES.indexOf(n)),
+      slots,
       scales: names.map((n) => d.series[n].scale),
+      stride: market > 0 ? FAN_STRIDE + market : FAN_STRIDE,
     };
     if (!layout.scales.every((e) => Number.isSafeInteger(e) && e >= -990 && e <= 1000))
       throw bad("each series' scale must be an exponent");
@@ -581,7 +625,7 @@ export class FanBatch extends FanHistograms implements FanBinSink {
   }
 
   add(samples: Float64Array, paths: number, firstPath: number): void {
-    const perPath = this.S * FAN_STRIDE;
+    const perPath = this.S * this.layout.stride;
     for (let p = 0; p < paths; p += CHUNK_PATHS) {
       const n = Math.min(CHUNK_PATHS, paths - p);
       this.addChunk(p === 0 ? samples : samples.subarray(p * perPath), n, firstPath + p);
@@ -592,7 +636,8 @@ export class FanBatch extends FanHistograms implements FanBinSink {
   private addChunk(samples: Float64Array, paths: number, firstPath: number): void {
     const S = this.S;
     const K = this.layout.series.length;
-    const perPath = S * FAN_STRIDE;
+    const stride = this.layout.stride;
+    const perPath = S * stride;
     if (samples.length < paths * perPath)
       throw new RangeError(`FanBatch.add: ${paths} paths need ${paths * perPath} samples (received ${samples.length})`);
     const bits = new Uint32Array(samples.buffer, samples.byteOffset, samples.length * 2);
@@ -610,7 +655,7 @@ export class FanBatch extends FanHistograms implements FanBinSink {
         let mn = this.min[h];
         let mx = this.max[h];
         let sum = 0;
-        for (let p = 0, i = j * FAN_STRIDE + slot; p < paths; p++, i += perPath) {
+        for (let p = 0, i = j * stride + slot; p < paths; p++, i += perPath) {
           const x = samples[i];
           let b: number;
           if (x > 0) {
@@ -641,7 +686,7 @@ export class FanBatch extends FanHistograms implements FanBinSink {
         // ⌊x / u⌋ beyond ±2^37 counts as ±2^37, so that the sum is exact (assembly/fan.ts does the same)
         if (Math.max(-mn, mx) * inv >= Q_MAX) {
           sum = 0;
-          for (let p = 0, i = j * FAN_STRIDE + slot; p < paths; p++, i += perPath)
+          for (let p = 0, i = j * stride + slot; p < paths; p++, i += perPath)
             sum += Math.min(Math.max(Math.floor(samples[i] * inv), -Q_MAX), Q_MAX);
         }
         this.min[h] = mn;

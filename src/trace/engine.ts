@@ -1,8 +1,12 @@
 // A path recomputed in trace mode by either engine: the WASM kernel with its trace regions (assembly/trace.ts,
 // read through typed-array views like the records) or the reference engine with its recorder (src/engine/trace.ts).
+// Several markets are traced by the reference engine whatever the run's engine (the kernel traces one market): its
+// records are the kernel's bit for bit, so the check below holds for a run on either.
 // A path's randomness depends only on (seed, path index), so any path of a finished run is recomputed alone, and
 // its record is the run's row for it (the caller checks).
 import { RECORD_STRIDE } from "../engine/metrics.js";
+import { MarketsReferenceEngine } from "../engine/markets.js";
+import { isMarketsSetup, type MarketsSetup, type RunSetup } from "../engine/markets-setup.js";
 import { ReferenceEngine } from "../engine/reference.js";
 import type { EngineSetup } from "../engine/setup.js";
 import { EVENT_STRIDE, STEP_STRIDE, type PathTrace } from "../engine/trace.js";
@@ -23,7 +27,7 @@ export class TraceOverflow extends Error {
 }
 
 export interface TracedPath {
-  /** The path's record (RECORD_STRIDE f64): the untraced run's row, bit for bit. */
+  /** The path's record (the run's stride: RECORD_STRIDE f64 for one market): the untraced run's row, bit for bit. */
   record: Float64Array;
   trace: PathTrace;
 }
@@ -117,13 +121,40 @@ class ReferenceTracer implements PathTracer {
   }
 }
 
-/** A tracer of the run's engine, its population drawn from the run's seed; `capacity` events per path. */
+/** Several markets: the reference engine's markets loop with its recorder (every event naming its market). */
+class MarketsTracer implements PathTracer {
+  private readonly engine: MarketsReferenceEngine;
+
+  constructor(
+    setup: MarketsSetup,
+    seed: number,
+    private readonly capacity: number,
+  ) {
+    this.engine = new MarketsReferenceEngine(setup);
+    this.engine.prepare(...seedWords(seed));
+    this.engine.enableTrace(capacity);
+  }
+
+  trace(path: number): TracedPath {
+    const record = new Float64Array(this.engine.stride);
+    this.engine.runPaths(path, 1, record);
+    const recorder = this.engine.trace!;
+    if (recorder.overflowed) throw new TraceOverflow(path, this.capacity, recorder.eventsWanted);
+    return { record, trace: recorder.take(path) };
+  }
+}
+
+/**
+ * A tracer of the run's engine, its population drawn from the run's seed; `capacity` events per path. Several
+ * markets: the reference engine's, whatever `kind` (the kernel traces one market).
+ */
 export function createTracer(
   kind: EngineKind,
-  setup: EngineSetup,
+  setup: RunSetup,
   seed: number,
   capacity: number,
   module?: WebAssembly.Module,
 ): PathTracer {
+  if (isMarketsSetup(setup)) return new MarketsTracer(setup, seed, capacity);
   return kind === "wasm" ? new WasmTracer(setup, seed, capacity, module) : new ReferenceTracer(setup, seed, capacity);
 }

@@ -10,8 +10,7 @@ import { rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { ScenarioInputs } from "../config/scenario.js";
 import { InputError, InternalError } from "../config/errors.js";
-import { METRIC_NAMES, RECORD_STRIDE } from "../engine/metrics.js";
-import { buildSetup } from "../engine/setup.js";
+import { buildRunSetup, scenarioRecordNames } from "../engine/markets-setup.js";
 import type { PathTrace } from "../engine/trace.js";
 import type { EngineKind } from "../mc/batch.js";
 import { lockOutDir } from "../mc/out-dir.js";
@@ -51,14 +50,17 @@ export interface TraceOutcome {
   files: string[];
 }
 
-/** The paths a request selects, and a tracer of the run's engine for them. */
+/** The paths a request selects, and a tracer of the run's engine for them (several markets: the reference engine's). */
 function prepare(inputs: ScenarioInputs, request: TraceRequest, run: TraceRun): { paths: number[]; tracer: PathTracer } {
   const paths = selectPaths(request.selection, run.columns, run.range.first);
-  return { paths, tracer: createTracer(run.kind, buildSetup(inputs), run.seed, request.buffer, run.module) };
+  return { paths, tracer: createTracer(run.kind, buildRunSetup(inputs), run.seed, request.buffer, run.module) };
 }
 
-/** Recomputes one path in trace mode: an overflow is bad input naming the buffer to ask for, a record unlike the run's row a bug. */
-function traceOne(tracer: PathTracer, path: number, run: TraceRun): PathTrace {
+/**
+ * Recomputes one path in trace mode: an overflow is bad input naming the buffer to ask for, a record unlike the run's
+ * row a bug. `names`: the record's columns (scenarioRecordNames).
+ */
+function traceOne(tracer: PathTracer, path: number, run: TraceRun, names: readonly string[]): PathTrace {
   let traced: TracedPath;
   try {
     traced = tracer.trace(path);
@@ -71,11 +73,11 @@ function traceOne(tracer: PathTracer, path: number, run: TraceRun): PathTrace {
     throw err;
   }
   const at = path - run.range.first;
-  for (let m = 0; m < RECORD_STRIDE; m++) {
+  for (let m = 0; m < names.length; m++) {
     const row = run.columns.column(m)[at];
     if (!Object.is(row, traced.record[m])) {
       throw new InternalError(
-        `the traced recomputation of path ${path} differs from the run's row: ${METRIC_NAMES[m]} is ${traced.record[m]}, the run's ${row}`,
+        `the traced recomputation of path ${path} differs from the run's row: ${names[m]} is ${traced.record[m]}, the run's ${row}`,
         {
           seed: run.seed,
           pathIndex: path,
@@ -89,7 +91,8 @@ function traceOne(tracer: PathTracer, path: number, run: TraceRun): PathTrace {
 /** Recomputes the selected paths in trace mode, each one's record checked against the run's row. */
 export function tracePaths(inputs: ScenarioInputs, request: TraceRequest, run: TraceRun): PathTrace[] {
   const { paths, tracer } = prepare(inputs, request, run);
-  return paths.map((p) => traceOne(tracer, p, run));
+  const names = scenarioRecordNames(inputs.scenario);
+  return paths.map((p) => traceOne(tracer, p, run, names));
 }
 
 /** A file written a chunk at a time into a temp name, renamed into place by commit(). */
@@ -142,30 +145,33 @@ export async function writeTraces(
 ): Promise<TraceOutcome> {
   const stepSeconds = inputs.scenario.stepSeconds;
   const { paths, tracer } = prepare(inputs, request, run);
+  const names = scenarioRecordNames(inputs.scenario);
+  // several markets: steps gain every market's mark (markets.NAME.mark)
+  const markets = inputs.scenario.markets?.map((m) => m.name);
   const lock = await lockOutDir(dir);
   try {
     const files: string[] = [];
     let events = 0;
     if (run.format === "parquet") {
-      const traces = paths.map((p) => traceOne(tracer, p, run));
+      const traces = paths.map((p) => traceOne(tracer, p, run, names));
       events = traces.reduce((a, t) => a + t.eventCount, 0);
       const { writeParquetTable } = await import("../report/parquet.js");
       const metadata = { seed: run.seed, ...(run.scenarioHash ? { scenarioHash: run.scenarioHash } : {}), trace: request.text };
       files.push(await writeParquetTable(dir, `${EVENTS_NAME}.parquet`, eventsColumns(traces, stepSeconds), metadata));
-      files.push(await writeParquetTable(dir, `${STEPS_NAME}.parquet`, stepsColumns(traces, stepSeconds), metadata));
+      files.push(await writeParquetTable(dir, `${STEPS_NAME}.parquet`, stepsColumns(traces, stepSeconds, markets), metadata));
     } else {
       const ev = await StreamedFile.open(dir, `${EVENTS_NAME}.csv`);
       let st: StreamedFile | undefined;
       try {
         st = await StreamedFile.open(dir, `${STEPS_NAME}.csv`);
         await ev.write(csvHeader("events"));
-        await st.write(csvHeader("steps"));
+        await st.write(csvHeader("steps", markets));
         // a path at a time: traced, written, dropped
         for (const p of paths) {
-          const t = traceOne(tracer, p, run);
+          const t = traceOne(tracer, p, run, names);
           events += t.eventCount;
           for (const chunk of rowChunks(t, stepSeconds, "events")) await ev.write(chunk);
-          for (const chunk of rowChunks(t, stepSeconds, "steps")) await st.write(chunk);
+          for (const chunk of rowChunks(t, stepSeconds, "steps", markets)) await st.write(chunk);
         }
         files.push(await ev.commit(), await st.commit());
       } catch (err) {

@@ -8,7 +8,10 @@
 //   minPrice            = min over the step rows of markLow (step 0: the opening mark)
 //   finalPrice          = the last step row's mark;  insuranceFinal = its fund
 // The per-step sums (steps.csv's liquidatedNotional and adlNotional) group the same terms by step, so their total
-// equals the record's to rounding only (within 1e-12 relative).
+// equals the record's to rounding only (within 1e-12 relative). Several markets: the counts, badDebt, minPrice and
+// finalPrice (market 0's) and insuranceFinal are still exact; the record sums the notionals market by market, the
+// events interleave them, so those equal it to rounding only. COUNTED and LIQUIDATED kinds include the cross owners'
+// legs (cross-leg).
 import { EV, EVENT_STRIDE, KIND, COUNTED_KINDS, LIQUIDATED_KINDS, ST, STEP_STRIDE, type PathTrace } from "../engine/trace.js";
 
 export interface TraceTotals {

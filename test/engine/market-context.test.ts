@@ -37,6 +37,7 @@ const NOT_SWITCHED: Record<string, { names: string[]; why: string }> = {
   fan: {
     names: [
       "samples",
+      "perSample",
       "capSamples",
       "every",
       "count",
@@ -52,7 +53,7 @@ const NOT_SWITCHED: Record<string, { names: string[]; why: string }> = {
       "stats",
       "spillLen",
     ],
-    why: "the fan charts' regions and batch (market 0's samples)",
+    why: "the fan charts' regions and batch (one sample per path: market 0's series, every market's mark)",
   },
   population: { names: ["arrivalLong", "arrivalNotional", "arrivalRaw"], why: "one arrival's draw, within one call" },
 };
@@ -60,7 +61,7 @@ const NOT_SWITCHED: Record<string, { names: string[]; why: string }> = {
 /** Kernel modules with globals that are never switched. */
 const UNSWITCHED_MODULES: Record<string, string> = {
   "mechanisms/market": "`walked`: one walk's fill, within one call",
-  trace: "--trace runs one market",
+  trace: "--trace runs one market (several markets are traced by the reference engine)",
   index: "the run's seed",
   rng: "one draw's words, within one call",
   "market-context": "the switch itself",

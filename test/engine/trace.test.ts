@@ -66,9 +66,11 @@ describe("the kernel's trace and the reference engine's", () => {
     }
   };
   afterAll(() => {
-    // which kinds the random scenarios reached (a kind never reached would be untested)
+    // which kinds the random scenarios reached (a kind never reached would be untested); the cross owners' kinds
+    // belong to several markets (test/cli/markets-fan-trace.test.ts)
     const seen = KIND_NAMES.filter((k) => (kinds.get(k) ?? 0) > 0);
-    expect(seen, `kinds reached: ${JSON.stringify(Object.fromEntries(kinds))}`).toEqual([...KIND_NAMES]);
+    const oneMarket = KIND_NAMES.filter((k) => !k.startsWith("cross-"));
+    expect(seen, `kinds reached: ${JSON.stringify(Object.fromEntries(kinds))}`).toEqual(oneMarket);
   });
 
   it("are byte-identical (events.csv and steps.csv) on 120 random scenarios, and add up to each path's record", () => {
