@@ -47,9 +47,18 @@ import { perAccountRound } from "./rounds.js";
 import { flowStep } from "./flow-step.js";
 import { openScanStep } from "./triggers/scan.js";
 import { amplification } from "./cascade.js";
-import { CrossMargin } from "./cross-margin.js";
+import { CrossMargin, type CrossLiquidationEvent } from "./cross-margin.js";
 import { FanSampler, fanStride, type FanSink } from "./fan.js";
-import { KIND, TraceRecorder, marketView, stepValues } from "./trace.js";
+import { KIND, type KindName, TraceRecorder, marketView, stepValues } from "./trace.js";
+
+/** The trace's event type of each cross-margin trade. */
+const CROSS_KINDS = {
+  leg: "cross-leg",
+  collateral: "cross-collateral",
+  slice: "cross-slice",
+  repayment: "cross-repayment",
+  takeover: "cross-takeover",
+} as const satisfies Record<CrossLiquidationEvent["kind"], KindName>;
 
 /** The venue's ledger at the end of a step: the sums over the markets, and each market's own (its traders, open, mark). */
 export interface MarketsLedger extends Ledger {
@@ -289,18 +298,9 @@ export class MarketsReferenceEngine {
       const before = cross.onLiquidation;
       cross.onLiquidation = (e) => {
         before?.(e);
-        const leg = e.kind === "leg";
+        const leg = e.kind !== "collateral";
         recorder.market = leg ? e.instrument : assetMarket[e.instrument];
-        recorder.event(
-          KIND[leg ? "cross-leg" : "cross-collateral"],
-          e.owner,
-          e.side,
-          e.size,
-          e.notional / e.size,
-          NaN,
-          e.notional,
-          -1,
-        );
+        recorder.event(KIND[CROSS_KINDS[e.kind]], e.owner, e.side, e.size, e.notional / e.size, NaN, e.notional, -1);
       };
     }
     this.trace = recorder;

@@ -26,9 +26,13 @@ export const KIND_NAMES = [
   "close",
   "arrival",
   "vault-unwind",
-  // several markets with crossMargin (the reference engine): an owner's leg closed (account: the owner), a deposit sold
+  // several markets with crossMargin (the reference engine; account: the owner): an owner's leg closed whole, a deposit
+  // sold; a leg sliced (partial), repaid (close-factor), taken over by the vault (backstop)
   "cross-leg",
   "cross-collateral",
+  "cross-slice",
+  "cross-repayment",
+  "cross-takeover",
 ] as const;
 
 export type KindName = (typeof KIND_NAMES)[number];
@@ -40,9 +44,29 @@ import type { RefState } from "./state.js";
 export const KIND = Object.fromEntries(KIND_NAMES.map((name, i) => [name, i + 1])) as Record<KindName, number>;
 
 /** The kinds whose notional the path's liquidatedNotional sums (their count, with auction-kick, is `liquidations`). */
-export const LIQUIDATED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-take", "backstop", "cross-leg"];
+export const LIQUIDATED_KINDS: readonly KindName[] = [
+  "liquidation",
+  "slice",
+  "auction-take",
+  "backstop",
+  "cross-leg",
+  "cross-slice",
+  "cross-repayment",
+  "cross-takeover",
+];
 /** The kinds the record's `liquidations` counts: one per liquidation, slice, auction kicked, vault takeover, owner's leg. */
-export const COUNTED_KINDS: readonly KindName[] = ["liquidation", "slice", "auction-kick", "backstop", "cross-leg"];
+export const COUNTED_KINDS: readonly KindName[] = [
+  "liquidation",
+  "slice",
+  "auction-kick",
+  "backstop",
+  "cross-leg",
+  "cross-slice",
+  "cross-repayment",
+  "cross-takeover",
+];
+
+const LIQUIDATED_CODES: ReadonlySet<number> = new Set(LIQUIDATED_KINDS.map((k) => KIND[k]));
 
 /** An event's fields, in record order. */
 export const EVENT_FIELDS = [
@@ -207,14 +231,7 @@ export class TraceRecorder {
     fund: number,
     vault: number,
   ): number {
-    if (
-      kind === KIND.liquidation ||
-      kind === KIND.slice ||
-      kind === KIND["auction-take"] ||
-      kind === KIND.backstop ||
-      kind === KIND["cross-leg"]
-    )
-      this.stepLiquidated += notional;
+    if (LIQUIDATED_CODES.has(kind)) this.stepLiquidated += notional;
     else if (kind === KIND.adl) this.stepAdl += notional;
     this.eventsWanted++;
     if (this.eventCount >= this.capEvents) {

@@ -11,7 +11,7 @@
 // equals the record's to rounding only (within 1e-12 relative). Several markets: the counts, badDebt, minPrice and
 // finalPrice (market 0's) and insuranceFinal are still exact; the record sums the notionals market by market, the
 // events interleave them, so those equal it to rounding only. COUNTED and LIQUIDATED kinds include the cross owners'
-// legs (cross-leg).
+// legs (cross-leg, cross-slice, cross-repayment, cross-takeover).
 import { EV, EVENT_STRIDE, KIND, COUNTED_KINDS, LIQUIDATED_KINDS, ST, STEP_STRIDE, type PathTrace } from "../engine/trace.js";
 
 export interface TraceTotals {

@@ -270,4 +270,37 @@ describe("--trace with several markets", () => {
     }
     expect(legs).toBeGreaterThan(0);
   }, 60_000);
+
+  it("adds up with the owners' legs sliced (partial BTC) and repaid (close-factor ETH) too", async () => {
+    const edited = SCENARIO.replace(
+      "market: { price: { volatility: 1.5,",
+      "liquidation: { engine: partial, partial: { fraction: 0.3, threshold: 20000, cooldownSeconds: 60 } }\n    market: { price: { volatility: 1.5,",
+    ).replace("liquidation: { engine: backstop }", "liquidation: { engine: close-factor }");
+    const editedFile = join(work, "markets-mechanisms.yaml");
+    writeFileSync(editedFile, edited);
+    const mechInputs = loadScenario(editedFile, ["paths=12"]);
+    const result = await runScenario(mechInputs, { inline: true, fan: false });
+    const names = scenarioRecordNames(mechInputs.scenario);
+    const traces = tracePaths(
+      mechInputs,
+      { text: "0-11", selection: { kind: "paths", paths: Array.from({ length: 12 }, (_, i) => i) }, buffer: 1_000_000 },
+      { kind: "wasm", format: "csv", columns: result.columns, range: result.range, seed: mechInputs.scenario.seed },
+    );
+    const seen = new Map<number, number>();
+    for (const t of traces) {
+      const row = (name: string) => result.columns.column(names.indexOf(name))[t.path];
+      const totals = traceTotals(t);
+      for (const name of ["liquidations", "adlCount", "badDebt", "minPrice", "finalPrice", "insuranceFinal"] as const)
+        expect(totals[name], `path ${t.path} ${name}`).toBe(row(name));
+      expect(Math.abs(totals.liquidatedNotional - row("liquidatedNotional"))).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, row("liquidatedNotional")),
+      );
+      for (let i = 0; i < t.eventCount; i++) {
+        const kind = t.events[i * EVENT_STRIDE + EV.kind];
+        seen.set(kind, (seen.get(kind) ?? 0) + 1);
+      }
+    }
+    expect(seen.get(KIND["cross-slice"]) ?? 0).toBeGreaterThan(0);
+    expect(seen.get(KIND["cross-repayment"]) ?? 0).toBeGreaterThan(0);
+  }, 60_000);
 });
