@@ -94,6 +94,10 @@ let check = new StaticArray<u8>(0);
 let boxLo = new StaticArray<f64>(0);
 let boxHi = new StaticArray<f64>(0);
 let boxValid = false;
+/** The screen at the opening marks (startPath's cache, as openK and openW). */
+let openCheck = new StaticArray<u8>(0);
+let openBoxLo = new StaticArray<f64>(0);
+let openBoxHi = new StaticArray<f64>(0);
 let cursor: i32 = 0;
 /** The current step (0 before step 1): a deposit counts from its arrival step on. */
 export let step: i32 = 0;
@@ -146,6 +150,9 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
   check = new StaticArray<u8>((nOwners + 15) & ~15);
   boxLo = new StaticArray<f64>(M);
   boxHi = new StaticArray<f64>(M);
+  openCheck = new StaticArray<u8>((nOwners + 15) & ~15);
+  openBoxLo = new StaticArray<f64>(M);
+  openBoxHi = new StaticArray<f64>(M);
   on = true;
   ready = false;
 }
@@ -223,18 +230,28 @@ export function startPath(): void {
   step = 0;
   boxValid = false;
   const formBytes = <usize>lanes << 3;
+  const boxBytes = <usize>markets << 3;
   if (same) {
     memory.copy(changetype<usize>(formK), changetype<usize>(openK), formBytes);
     memory.copy(changetype<usize>(formW), changetype<usize>(openW), formBytes * markets);
     memory.fill(changetype<usize>(dirty), 0, <usize>dirty.length);
+    // the screen centred on the opening marks: the same in every path too
+    memory.copy(changetype<usize>(check), changetype<usize>(openCheck), <usize>check.length);
+    memory.copy(changetype<usize>(boxLo), changetype<usize>(openBoxLo), boxBytes);
+    memory.copy(changetype<usize>(boxHi), changetype<usize>(openBoxHi), boxBytes);
+    boxValid = true;
     return;
   }
-  // every owner's form at the opening marks, kept for the next paths
+  // every owner's form at the opening marks and the screen centred on them, kept for the next paths
   memory.fill(changetype<usize>(dirty), 0, <usize>dirty.length);
   for (let o = 0; o < O; o++) recompute(o);
   memory.copy(changetype<usize>(openK), changetype<usize>(formK), formBytes);
   memory.copy(changetype<usize>(openW), changetype<usize>(formW), formBytes * markets);
   for (let m = 0; m < markets; m++) unchecked((openMarks[m] = unchecked(marks[m])));
+  centreBox();
+  memory.copy(changetype<usize>(openCheck), changetype<usize>(check), <usize>check.length);
+  memory.copy(changetype<usize>(openBoxLo), changetype<usize>(boxLo), boxBytes);
+  memory.copy(changetype<usize>(openBoxHi), changetype<usize>(boxHi), boxBytes);
   openReady = true;
 }
 
