@@ -281,12 +281,68 @@ export function sell(qty: f64): f64 {
   const tk = tick;
   const scale = depthScale;
   const limit = bidLimit();
+  // the levels a walk reads straight from the stored table (none when stress emptied the book)
+  const fast = scale == 0 ? -1 : levels;
+  const profile = changetype<usize>(bidProfile);
+  let rem = qty;
+  let notional: f64 = 0;
+  let k = bidTop;
+  let r = bidRem;
+  let last = lastPrice;
+  while (rem > 0) {
+    if (k > limit) {
+      // the book really ends here (a snapshot's last level, or a price of zero)
+      const edge = (c - <f64>limit) * tk;
+      notional += rem * edge;
+      last = edge;
+      exhausted = true;
+      r = 0;
+      break;
+    }
+    if (r > 0) {
+      const price = (c + 1 - <f64>k) * tk;
+      last = price;
+      if (r > rem) {
+        r -= rem;
+        notional += rem * price;
+        break;
+      }
+      notional += r * price;
+      rem -= r;
+    }
+    k++;
+    if (k > fast) {
+      // past the table, or an emptied book: sellOnward walks the rest from the level before (this loop moves k by
+      // one only, which keeps it as fast as before the long runs)
+      bidTop = k - 1;
+      bidRem = 0;
+      lastPrice = last;
+      return sellOnward(rem, notional);
+    }
+    r = load<f64>(profile + (<usize>k << 3)) * scale;
+  }
+  bidTop = k;
+  bidRem = r;
+  lastPrice = last;
+  bidTouched = true;
+  return notional;
+}
+
+/**
+ * A sale of qty from the bid touch on, the notional so far `notional0`: every level, the tail past the table, long
+ * runs of one depth in one stroke (uniformRun). sell's and the batched rounds' walk past their stored levels.
+ */
+export function sellOnward(qty: f64, notional0: f64): f64 {
+  const c = centre - spreadGap;
+  const tk = tick;
+  const scale = depthScale;
+  const limit = bidLimit();
   const window = levels;
   // past `fast`, a walk looks for a run to take in one stroke (uniformRun): the tail, or every level when scale is 0
   const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(bidProfile);
   let rem = qty;
-  let notional: f64 = 0;
+  let notional = notional0;
   let k = bidTop;
   let r = bidRem;
   let last = lastPrice;
@@ -342,11 +398,62 @@ export function buy(qty: f64): f64 {
   const tk = tick;
   const scale = depthScale;
   const limit = askLimit();
+  const fast = scale == 0 ? -1 : levels;
+  const profile = changetype<usize>(askProfile);
+  let rem = qty;
+  let notional: f64 = 0;
+  let k = askTop;
+  let r = askRem;
+  let last = lastPrice;
+  while (rem > 0) {
+    if (k > limit) {
+      // the book really ends here
+      const edge = (c + <f64>limit + 1) * tk;
+      notional += rem * edge;
+      last = edge;
+      exhausted = true;
+      r = 0;
+      break;
+    }
+    if (r > 0) {
+      const price = (c + <f64>k) * tk;
+      last = price;
+      if (r > rem) {
+        r -= rem;
+        notional += rem * price;
+        break;
+      }
+      notional += r * price;
+      rem -= r;
+    }
+    k++;
+    if (k > fast) {
+      // past the table, or an emptied book: buyOnward walks the rest (sell says why)
+      askTop = k - 1;
+      askRem = 0;
+      lastPrice = last;
+      return buyOnward(rem, notional);
+    }
+    r = load<f64>(profile + (<usize>k << 3)) * scale;
+  }
+  askTop = k;
+  askRem = r;
+  lastPrice = last;
+  askTouched = true;
+  return notional;
+}
+
+/** A purchase of qty from the ask touch on, the notional so far `notional0` (sellOnward's mirror). */
+export function buyOnward(qty: f64, notional0: f64): f64 {
+  const c = centre + spreadGap;
+  const tk = tick;
+  const scale = depthScale;
+  const limit = askLimit();
   const window = levels;
   const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(askProfile);
   let rem = qty;
-  let notional: f64 = 0;
+  let notional = notional0;
   let k = askTop;
   let r = askRem;
   let last = lastPrice;

@@ -113,21 +113,17 @@ function liquidateLongs<M>(mark: f64, count: i32): i32 {
           rem -= rr;
         }
         k++;
-        if (k <= fast) rr = load<f64>(profile + (<usize>k << 3)) * scale;
-        else {
-          rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
-          // a long run of one depth in one stroke (book.sell's arithmetic)
-          const m = book.uniformRun(k, rr, rem, limit);
-          if (m > 0) {
-            if (rr > 0) {
-              const fm = <f64>m;
-              notional += rr * ((fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2) * tk);
-              rem -= fm * rr;
-              last = (c + 2 - <f64>k - fm) * tk;
-            }
-            k += m;
-          }
+        if (k > fast) {
+          // past the table, or a book stress emptied: book.sellOnward walks the rest of this sale from the level before
+          // (its long runs in one stroke), with the notional so far; the loop above never moves k but by one
+          book.bidWalked(k - 1, 0, last, ended, true);
+          notional = book.sellOnward(rem, notional);
+          k = book.bidTop;
+          rr = book.bidRem;
+          last = book.lastPrice;
+          break;
         }
+        rr = load<f64>(profile + (<usize>k << 3)) * scale;
       }
       store<f64>(r, notional, L_CASH);
       walked = true;
@@ -188,21 +184,16 @@ function liquidateShorts<M>(mark: f64, count: i32): i32 {
           rem -= rr;
         }
         k++;
-        if (k <= fast) rr = load<f64>(profile + (<usize>k << 3)) * scale;
-        else {
-          rr = (k <= window ? load<f64>(profile + (<usize>k << 3)) : book.tailDepth(k)) * scale;
-          // a long run of one depth in one stroke (book.buy's arithmetic)
-          const m = book.uniformRun(k, rr, rem, limit);
-          if (m > 0) {
-            if (rr > 0) {
-              const fm = <f64>m;
-              notional += rr * ((fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
-              rem -= fm * rr;
-              last = (c + <f64>k + fm - 1) * tk;
-            }
-            k += m;
-          }
+        if (k > fast) {
+          // past the table, or a book stress emptied: book.buyOnward walks the rest (liquidateLongs says why)
+          book.askWalked(k - 1, 0, last, ended, true);
+          notional = book.buyOnward(rem, notional);
+          k = book.askTop;
+          rr = book.askRem;
+          last = book.lastPrice;
+          break;
         }
+        rr = load<f64>(profile + (<usize>k << 3)) * scale;
       }
       store<f64>(r, notional, L_CASH);
       walked = true;
