@@ -102,6 +102,18 @@ export function liquidate(o: i32, j: i32, t: i32): i32 {
 
 // ---- the actions ----
 
+/** Owner o's leg j less qx units: closed when `whole`, else resized; the owner is hit. */
+function reduceLeg(o: i32, j: i32, qx: f64, whole: bool): void {
+  if (whole) {
+    unchecked((legOpen[j] = 0));
+    unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
+  } else {
+    unchecked((legQ[j] = unchecked(legQ[j]) - qx));
+    markResized(o);
+  }
+  unchecked((hit[o] = 1));
+}
+
 /** Owner o's leg sizes changed: listed once (its form is recomputed every round from now on). */
 function markResized(o: i32): void {
   if (unchecked(resized[o]) != 0) return;
@@ -146,14 +158,7 @@ function fill(o: i32, j: i32, m: i32, qx: f64, whole: bool): void {
   unchecked((cash[o] = unchecked(cash[o]) + pnl));
   L.realise(pnl);
   L.addLiquidatedPnl(pnl);
-  if (whole) {
-    unchecked((legOpen[j] = 0));
-    unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
-  } else {
-    unchecked((legQ[j] = unchecked(legQ[j]) - qx));
-    markResized(o);
-  }
-  unchecked((hit[o] = 1));
+  reduceLeg(o, j, qx, whole);
   PS.countLiquidation();
   PS.addFill(notional, s * (qx * markBefore - notional), qx * markBefore);
   measure(o);
@@ -207,14 +212,7 @@ function repay(o: i32, j: i32, m: i32): void {
   L.addLiquidatedPnl(pnl);
   PS.countLiquidation();
   PS.addFill(notional, s * (qx * mark - notional), qx * mark);
-  if (qx >= q) {
-    unchecked((legOpen[j] = 0));
-    unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
-  } else {
-    unchecked((legQ[j] = unchecked(legQ[j]) - qx));
-    markResized(o);
-  }
-  unchecked((hit[o] = 1));
+  reduceLeg(o, j, qx, qx >= q);
   capCheck(m, notional, 0);
   if (unchecked(openLegs[o]) == 0) closeOut(o, m, s);
 }

@@ -228,6 +228,18 @@ export abstract class CrossLiquidation {
     return 1;
   }
 
+  /** Owner o's leg j less qx units: closed when `whole`, else resized; the owner is hit. */
+  private reduceLeg(o: number, j: number, qx: number, whole: boolean): void {
+    if (whole) {
+      this.legOpen[j] = 0;
+      this.openLegs[o]--;
+    } else {
+      this.legQ[j] = this.legQ[j] - qx;
+      this.resize(o);
+    }
+    this.hit[o] = 1;
+  }
+
   /** The owner's leg sizes changed: its form is to be made again every round (its crit marks are stale). */
   private resize(o: number): void {
     if (this.resized[o] === 1) return;
@@ -254,14 +266,7 @@ export abstract class CrossLiquidation {
     this.cash[o] += pnl;
     venue.makers -= pnl;
     venue.liquidatedPnl += pnl;
-    if (whole) {
-      this.legOpen[j] = 0;
-      this.openLegs[o]--;
-    } else {
-      this.legQ[j] = this.legQ[j] - qx;
-      this.resize(o);
-    }
-    this.hit[o] = 1;
+    this.reduceLeg(o, j, qx, whole);
     st.liquidations++;
     st.liquidatedNotional += notional;
     st.slipValue += sd * (qx * markBefore - notional);
@@ -326,14 +331,7 @@ export abstract class CrossLiquidation {
     st.liquidatedNotional += notional;
     st.slipValue += sd * (qx * mark - notional);
     st.markedValue += qx * mark;
-    if (qx >= q) {
-      this.legOpen[j] = 0;
-      this.openLegs[o]--;
-    } else {
-      this.legQ[j] = this.legQ[j] - qx;
-      this.resize(o);
-    }
-    this.hit[o] = 1;
+    this.reduceLeg(o, j, qx, qx >= q);
     capCheck(st, notional, 0);
     if (this.onLiquidation) {
       this.measure(o);
