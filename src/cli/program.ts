@@ -10,6 +10,7 @@ import type { RawMergeOptions } from "./merge.js";
 import { parseRunOptions, type RawRunOptions } from "./options.js";
 import { runCommand } from "./run.js";
 import { checkTraceRange, parseTraceOptions } from "../trace/selection.js";
+import { scenarioRecordNames } from "../engine/markets-setup.js";
 import { shardRange } from "../mc/plan.js";
 import type { RawSweepOptions } from "./sweep.js";
 import type { RawWorkerOptions } from "./worker.js";
@@ -98,7 +99,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         if (!(err instanceof InputError)) throw err;
         problems.push(...err.problems);
       }
-      if (trace && inputs) checkTraceRange(trace, shardRange(inputs.scenario.paths, options.shard), problems);
+      if (trace && inputs)
+        checkTraceRange(trace, shardRange(inputs.scenario.paths, options.shard), problems, scenarioRecordNames(inputs.scenario));
       if (problems.length > 0 || !inputs) throw new InputError(problems);
       Object.assign(known, { seed: inputs.scenario.seed, scenarioFile: file });
       code = await runCommand(inputs, { ...options, ...(trace ? { trace } : {}) }, io, { report: raw.report });

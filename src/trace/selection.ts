@@ -3,13 +3,14 @@
 // the smallest of a price or the fund), ties by the lower path index, a NaN never worst. `--trace-buffer N`: events
 // per traced path (the bounded region both engines write into).
 import { formatValue } from "../config/errors.js";
-import { METRIC_NAMES, type MetricName } from "../engine/metrics.js";
+import { METRIC_NAMES } from "../engine/metrics.js";
 import { DEFAULT_TRACE_EVENTS } from "../engine/trace.js";
 import type { PathRange } from "../mc/plan.js";
 import type { ColumnSource } from "../stats/columns.js";
-import { WORST_TAIL } from "../stats/summary.js";
+import { WORST_TAIL, baseMetric } from "../stats/summary.js";
 
-export type TraceSelection = { kind: "paths"; paths: number[] } | { kind: "worst"; metric: MetricName; count: number };
+/** `metric`: a column of the run's record (METRIC_NAMES, or with several markets markets.NAME.* and crossMargin.*). */
+export type TraceSelection = { kind: "paths"; paths: number[] } | { kind: "worst"; metric: string; count: number };
 
 export interface TraceRequest {
   /** The option's text, for messages and the files' metadata. */
@@ -24,6 +25,7 @@ export const MAX_TRACE_EVENTS = 10_000_000;
 
 const INDICES = /^\d+(,\d+)*$/;
 const WORST = /^worst:([^:]*):([^:]*)$/;
+const MARKETS_COLUMN = /^(markets\.[^.]+\.[A-Za-z]+|crossMargin\.[A-Za-z]+)$/;
 
 /** `--trace` and `--trace-buffer` as commander gives them; every problem pushed, undefined when not tracing (or bad). */
 export function parseTraceOptions(
@@ -61,9 +63,10 @@ export function parseTraceOptions(
   const metric = m[1];
   const count = /^\d+$/.test(m[2]) ? Number(m[2]) : NaN;
   let ok = true;
-  if (!(METRIC_NAMES as readonly string[]).includes(metric)) {
+  // a column of several markets' records is checked against the scenario's (checkTraceRange)
+  if (!(METRIC_NAMES as readonly string[]).includes(metric) && !MARKETS_COLUMN.test(metric)) {
     problems.push(
-      `--trace worst:METRIC:K: METRIC must be a per-path metric (one of ${METRIC_NAMES.join(", ")}; received ${formatValue(metric)})`,
+      `--trace worst:METRIC:K: METRIC must be a per-path metric (one of ${METRIC_NAMES.join(", ")}, or with several markets markets.NAME.METRIC or crossMargin.METRIC; received ${formatValue(metric)})`,
     );
     ok = false;
   }
@@ -71,11 +74,26 @@ export function parseTraceOptions(
     problems.push(`--trace worst:METRIC:K: K must be a positive integer (received ${formatValue(m[2])})`);
     ok = false;
   }
-  return ok ? { text: t, selection: { kind: "worst", metric: metric as MetricName, count }, buffer } : undefined;
+  return ok ? { text: t, selection: { kind: "worst", metric, count }, buffer } : undefined;
 }
 
-/** Checks the selection against the run's paths (a shard's range); pushes one line per problem. */
-export function checkTraceRange(request: TraceRequest, range: PathRange, problems: string[]): void {
+/**
+ * Checks the selection against the run: its paths (a shard's range) and, for worst:METRIC:K, that METRIC is one of the
+ * record's `columns` (scenarioRecordNames); pushes one line per problem.
+ */
+export function checkTraceRange(
+  request: TraceRequest,
+  range: PathRange,
+  problems: string[],
+  columns: readonly string[] = METRIC_NAMES,
+): void {
+  const w = request.selection;
+  if (w.kind === "worst" && !columns.includes(w.metric)) {
+    const extra = columns.filter((c) => !(METRIC_NAMES as readonly string[]).includes(c));
+    problems.push(
+      `--trace worst:METRIC:K: ${w.metric} is not a column of this run's record (${extra.length > 0 ? `its several markets' columns: ${extra.join(", ")}` : "one market: no markets.* or crossMargin.* columns"})`,
+    );
+  }
   const n = range.end - range.first;
   const paths = n === 1 ? `path ${range.first}` : `paths ${range.first} to ${range.end - 1}`;
   const s = request.selection;
@@ -101,8 +119,9 @@ export function selectPaths(selection: TraceSelection, columns: ColumnSource, fi
 }
 
 /** Positions of the `count` worst values of a metric's column, ascending (worst on its bad tail; ties: lower position; NaN last). */
-export function worstPaths(values: Float64Array, metric: MetricName, count: number): number[] {
-  const upper = WORST_TAIL[metric] === "upper";
+export function worstPaths(values: Float64Array, metric: string, count: number): number[] {
+  // a market's column has its metric's tail; crossMargin's counts and proceeds are losses (the upper tail)
+  const upper = (WORST_TAIL[baseMetric(metric)] ?? "upper") === "upper";
   const order = Array.from({ length: values.length }, (_, i) => i);
   order.sort((a, b) => {
     const x = values[a];

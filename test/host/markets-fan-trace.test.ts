@@ -248,6 +248,40 @@ describe("--trace with several markets", () => {
     expect(wasm.steps.split("\n")[0].split(",").slice(-3)).toEqual(MARKS);
   }, 60_000);
 
+  it("worst:METRIC:K takes a market's or the owners' column: the K worst paths by it, a column the run lacks refused", async () => {
+    const out = join(work, "trace-worst-eth");
+    const args = ["run", file, "--threads", "1", "--no-report", "--no-fan", "--paths", "30", "--out", out];
+    const r = await cascade(...args, "--trace", "worst:markets.ETH.maxDrawdown:3");
+    expect(r.code, r.stderr).toBe(0);
+    // the three largest ETH drawdowns of paths.csv (ties: the lower path), the paths events.csv traced
+    const lines = readFileSync(join(out, "paths.csv"), "utf8").trim().split("\n");
+    const col = lines[0].split(",").indexOf("markets.ETH.maxDrawdown");
+    const byDrawdown = lines
+      .slice(1)
+      .map((line, path) => ({ path, v: Number(line.split(",")[col]) }))
+      .sort((a, b) => b.v - a.v || a.path - b.path)
+      .slice(0, 3)
+      .map((x) => x.path)
+      .sort((a, b) => a - b);
+    const traced = [
+      ...new Set(
+        readFileSync(join(out, "steps.csv"), "utf8")
+          .trim()
+          .split("\n")
+          .slice(1)
+          .map((l) => Number(l.split(",")[0])),
+      ),
+    ];
+    expect(traced).toEqual(byDrawdown);
+    const owners = await cascade(...args, "--force", "--trace", "worst:crossMargin.accountsClosed:1");
+    expect(owners.code, owners.stderr).toBe(0);
+    const bad = await cascade(...args, "--force", "--trace", "worst:markets.XRP.mark:2");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /markets\.XRP\.mark is not a column of this run's record \(its several markets' columns: markets\.BTC\.liquidations/,
+    );
+  }, 60_000);
+
   it("a traced path adds up to its record: counts, bad debt, market 0's prices and the fund exactly, notionals to rounding", async () => {
     const result = await runScenario(inputs, { inline: true, fan: false });
     const names = scenarioRecordNames(inputs.scenario);
