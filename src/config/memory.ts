@@ -425,7 +425,10 @@ export function crossMemoryProblems(inputs: ScenarioInputs, threads = 1, budget 
     cross.accounts.list.reduce((n, o) => n + o.collateral.length * (split ? Math.max(1, o.legs.length) : 1), 0) +
     (g ? g.count * (g.collateralMix?.length ?? 1) * (split ? g.legsPerAccount : 1) : 0);
   const tiers = Math.max(...s.markets.map((m) => m.margin.tiers.length));
-  const perEngine = owners * (8 * (M + 3) + 16) + legs * (40 + 12 * tiers) + deposits * 24;
+  // per owner: its form and the opening form's copy (K and W: 2 × 8 × (M + 1)), its scalars and flags (cash, counts,
+  // the cooldown, the screen's and the resized flags and list: 48); per leg its columns and current size (48) and its
+  // critical marks (12 per tier); per deposit 24
+  const perEngine = owners * (16 * (M + 1) + 48) + legs * (48 + 12 * tiers) + deposits * 24;
   const bytes = perEngine * (Math.max(1, threads) + 1);
   if (bytes <= budget.bytes) return [];
   const key =

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { resolveScenario } from "../../src/config/load.js";
 import { buildMarketsSetup, recordNames, scenarioRecordNames } from "../../src/engine/markets-setup.js";
 import { arrivalStep } from "../../src/engine/cross-setup.js";
+import { crossMemoryProblems } from "../../src/config/memory.js";
 import { problemsOf } from "../helpers/problems.js";
 
 const two = {
@@ -220,5 +221,24 @@ describe("crossMargin: a large generated population", () => {
     for (let m = 0; m < 2; m++)
       for (let c = cross.critStart[m] + 1; c < cross.critStart[m + 1]; c++)
         expect(cross.critMark[c] >= cross.critMark[c - 1]).toBe(true);
+  });
+});
+
+describe("crossMargin: the memory check", () => {
+  it("names the generated count past the budget (2 × 8 × (M + 1) + 48 B an owner, 48 + 12 × tiers a leg, 24 a deposit, per engine)", () => {
+    const inputs = resolveScenario(
+      { ...two, crossMargin: { accounts: { generated: { count: 100_000, legsPerAccount: 2 } } } },
+      ".",
+    );
+    // T tiers (the default's): 100,000 × (16 × 3 + 48) + 200,000 × (48 + 12T) + 100,000 × 24 B per engine, for a
+    // worker's and the host's
+    const T = Math.max(...inputs.scenario.markets!.map((m) => m.margin.tiers.length));
+    const bytes = 2 * (100_000 * 96 + 200_000 * (48 + 12 * T) + 100_000 * 24);
+    expect(crossMemoryProblems(inputs, 1, { bytes, source: "test" })).toEqual([]);
+    const over = crossMemoryProblems(inputs, 1, { bytes: bytes - 1, source: "test" });
+    expect(over).toHaveLength(1);
+    expect(over[0]).toMatch(
+      /^crossMargin\.accounts\.generated\.count makes the run need about .* \(received 100000 owners, 200000 legs, 100000 deposits over 2 markets\)$/,
+    );
   });
 });
