@@ -5,7 +5,8 @@
 // step. The owners' state is assembly/cross-margin.ts's; mirrored by src/engine/cross-margin.ts: the same f64
 // operations in the same order.
 import {
-  ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_TIERED, P_BACKSTOP_FRACTION, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH,
+  ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_BACKSTOP_FRACTION, P_FEE_RAMP_GRACE, P_FEE_RAMP_MAX,
+  P_FEE_RAMP_PER_SECOND, P_STEP_SECONDS, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH,
   P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE, P_ENGINE, P_FEE_KIND, P_FEE_RATE, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR,
   P_FEE_TIER_RATE, P_PARTIAL_COOLDOWN, P_PARTIAL_DURING_COOLDOWN, P_PARTIAL_FRACTION, P_PARTIAL_THRESHOLD,
 } from "./abi";
@@ -30,6 +31,8 @@ export const LEG_CLOSED: i32 = 2;
 // ---- per path (newPath) ----
 /** Per owner: the step from which it may be sliced again (its cooldown after a slice). */
 let nextSlice = new StaticArray<i32>(0);
+/** Per owner: the step its liquidation began (−1: never), from which a time-ramped fee grows. */
+let flagged = new StaticArray<i32>(0);
 /** Per owner: 1 when a slice or a repayment changed a leg's size in this path; the list of them, resizedCount long. */
 export let resized = new StaticArray<u8>(0);
 export let resizedList = new StaticArray<i32>(0);
@@ -42,6 +45,7 @@ export let collateralSales: i32 = 0;
 /** The state for these counts; once per instance (cross-margin's carve). */
 export function carve(owners: i32, markets: i32): void {
   nextSlice = new StaticArray<i32>(owners);
+  flagged = new StaticArray<i32>(owners);
   resized = new StaticArray<u8>(owners);
   resizedList = new StaticArray<i32>(owners);
   blockedAt = new StaticArray<i32>(markets);
@@ -50,6 +54,8 @@ export function carve(owners: i32, markets: i32): void {
 /** A path starts: no cooldown, nobody resized, nothing sold (blockedAt is refreshed before its first use). */
 export function newPath(): void {
   memory.fill(changetype<usize>(nextSlice), 0, <usize>nextSlice.length << 2);
+  // −1 in every byte is −1 in every i32
+  memory.fill(changetype<usize>(flagged), 0xff, <usize>flagged.length << 2);
   memory.fill(changetype<usize>(resized), 0, <usize>resized.length);
   resizedCount = 0;
   collateralSold = 0;
@@ -66,6 +72,7 @@ export function refreshBlocked(): void {
 
 /** Owner o's worst leg j (market j's, open and not blocked) liquidated at step t by its market's mechanism. */
 export function liquidate(o: i32, j: i32, t: i32): i32 {
+  if (unchecked(flagged[o]) < 0) unchecked((flagged[o] = t));
   const m = unchecked(legMarket[j]);
   const p = paramsOf(m);
   const engine = <i32>unchecked(p[P_ENGINE]);
@@ -132,13 +139,21 @@ function markResized(o: i32): void {
 }
 
 /** The fee rate of the current market on a fill of this notional: tiered, else its flat rate (an owner has no flag step). */
-function feeRateOf(notional: f64): f64 {
+function feeRateOf(o: i32, t: i32, notional: f64): f64 {
   const p = state.params;
-  if (<i32>unchecked(p[P_FEE_KIND]) == FEE_TIERED) {
+  const kind = <i32>unchecked(p[P_FEE_KIND]);
+  if (kind == FEE_TIERED) {
     const n = <i32>unchecked(p[P_FEE_TIER_COUNT]);
     let k = 0;
     while (k + 1 < n && notional >= unchecked(p[P_FEE_TIER_FLOOR + k + 1])) k++;
     return unchecked(p[P_FEE_TIER_RATE + k]);
+  }
+  if (kind == FEE_RAMPED) {
+    // ledger.feeRateOf's ramp, from the step the owner's liquidation began
+    const over = <f64>(t - unchecked(flagged[o])) * unchecked(p[P_STEP_SECONDS]) - unchecked(p[P_FEE_RAMP_GRACE]);
+    const rate = unchecked(p[P_FEE_RATE]) + unchecked(p[P_FEE_RAMP_PER_SECOND]) * (over > 0 ? over : 0);
+    const max = unchecked(p[P_FEE_RAMP_MAX]);
+    return rate < max ? rate : max;
   }
   return unchecked(p[P_FEE_RATE]);
 }
@@ -162,7 +177,7 @@ function fill(o: i32, j: i32, m: i32, qx: f64, whole: bool): void {
   PS.countLiquidation();
   PS.addFill(notional, s * (qx * markBefore - notional), qx * markBefore);
   measure(o);
-  let fee = feeRateOf(notional) * notional;
+  let fee = feeRateOf(o, book.step, notional) * notional;
   const room = eq > 0 ? eq : 0;
   if (fee > room) fee = room;
   unchecked((cash[o] = unchecked(cash[o]) - fee));

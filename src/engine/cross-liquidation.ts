@@ -70,6 +70,8 @@ export abstract class CrossLiquidation {
   protected readonly units: Float64Array;
   /** The step from which the owner may be sliced again (t + its market's cooldown after a slice). */
   protected readonly nextSlice: Int32Array;
+  /** The step the owner's liquidation began (−1: never), from which a time-ramped fee grows. */
+  protected readonly flagged: Int32Array;
   /** The owners whose leg sizes changed in the path (their crit marks are not in the table): flag, and list. */
   protected readonly resized: Uint8Array;
   protected readonly resizedList: Int32Array;
@@ -102,6 +104,7 @@ export abstract class CrossLiquidation {
     this.legQ = new Float64Array(setup.legMarket.length);
     this.units = new Float64Array(setup.depAmount.length);
     this.nextSlice = new Int32Array(O);
+    this.flagged = new Int32Array(O);
     this.resized = new Uint8Array(O);
     this.resizedList = new Int32Array(O);
   }
@@ -120,6 +123,7 @@ export abstract class CrossLiquidation {
     this.legQ.set(s.legSize);
     this.units.set(s.depAmount);
     this.nextSlice.fill(0);
+    this.flagged.fill(-1);
     this.resized.fill(0);
     this.resizedCount = 0;
     this.t = 0;
@@ -196,6 +200,7 @@ export abstract class CrossLiquidation {
    * took (0: the owner waits, cooling down); closedWhole tells the owner loop it may go on to the next leg.
    */
   protected liquidate(o: number, j: number): number {
+    if (this.flagged[o] < 0) this.flagged[o] = this.t;
     const s = this.setup;
     const m = s.legMarket[j];
     const market = this.markets[m];
@@ -226,6 +231,22 @@ export abstract class CrossLiquidation {
     if (this.openLegs[o] === 0) this.closeOut(o, m, s.legSide[j]);
     else this.closedWhole = true;
     return 1;
+  }
+
+  /**
+   * The liquidation fee rate of market st's on a fill of this notional for owner o: its tiered schedule by the notional,
+   * its time-ramped one from the step the owner's liquidation began (ledger.ts feeRateOf's ramp), else its flat rate.
+   */
+  private feeRate(st: RefState, o: number, notional: number): number {
+    const p = st.p;
+    const kind = p[P.feeKind];
+    if (kind === FEE_KIND.tiered) return feeRateOf(st, -1, notional);
+    if (kind === FEE_KIND["time-ramped"]) {
+      const over = (this.t - this.flagged[o]) * p[P.stepSeconds] - p[P.feeRampGrace];
+      const rate = p[P.feeRate] + p[P.feeRampPerSecond] * (over > 0 ? over : 0);
+      return rate < p[P.feeRampMax] ? rate : p[P.feeRampMax];
+    }
+    return p[P.feeRate];
   }
 
   /** Owner o's leg j less qx units: closed when `whole`, else resized; the owner is hit. */
@@ -273,7 +294,7 @@ export abstract class CrossLiquidation {
     st.markedValue += qx * markBefore;
     this.measure(o);
     // the tiered schedule by the fill's notional; any other kind at its flat rate (a cross leg has no flag step)
-    const rate = st.p[P.feeKind] === FEE_KIND.tiered ? feeRateOf(st, -1, notional) : st.p[P.feeRate];
+    const rate = this.feeRate(st, o, notional);
     let fee = rate * notional;
     const room = this.eq > 0 ? this.eq : 0;
     if (fee > room) fee = room;

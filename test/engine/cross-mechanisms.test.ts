@@ -166,6 +166,31 @@ describe("a partial market slices an owner's worst leg", () => {
     expect(metric("maxRoundsInStep")).toBe(1);
   });
 
+  it("a time-ramped fee grows from the step the owner's liquidation began (1% + 0.01% a second past 30 s, at most 5%)", () => {
+    // The case above with A's fee time-ramped. Step 1: 0 s since the owner was flagged, rate 1%: fee 45 of 4500 →
+    //   E 795 − 45 = 750. Steps 1 (round 2) and 2: under water, cooling down: waits.
+    // Step 3: 120 s since step 1, 90 s past the grace: rate 0.01 + 0.0001 × 90 = 1.9%, fee 42.75 of 2250;
+    //   E = 1800 − 502.5 − 45 − 251.25 + 2.5 × (900 − 1000.5) − 42.75 = 707.25 < 766.25: waits again (cooling down to 5).
+    const fee = { kind: "time-ramped", max: 0.05, graceSeconds: 30, increasePerSecond: 0.0001 };
+    const rampedMarkets = [
+      market("A", 1000, [{ step: 1, return: -0.1 }], {
+        engine: "partial",
+        feeRate: 0.01,
+        fee,
+        partial: { fraction: 0.5, threshold: 0, cooldownSeconds: 120, duringCooldown: "wait" },
+      }),
+      market("B", 500, [], { engine: "market" }),
+    ];
+    const { events, metric } = run(crossSetup(venue(3, rampedMarkets), owners));
+    expect(events.map((e) => [e.step, e.kind, e.size, e.notional])).toEqual([
+      [1, "slice", 5, 4500],
+      [3, "slice", 2.5, 2250],
+    ]);
+    expect(events[0].equity).toBe(750);
+    expect(events[1].equity).toBeCloseTo(707.25, 9);
+    expect(metric("feesPaid")).toBeCloseTo(87.75, 9);
+  });
+
   // Round 2 of step 1, the rest of leg A goes whole: 5 @ 900 = 4500, P&L −502.5 → cash −1005;
   //   E = 1800 − 1005 = 795 ≥ MM 625.625 (B alone): healthy, B stays.
   // (cooling down with duringCooldown full; or no cooldown, and 5 × 900 = 4500 at most the threshold 5000 while the
