@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScenarioInputs } from "../../src/config/scenario.js";
 import { METRIC, METRIC_NAMES, RECORD_STRIDE } from "../../src/engine/metrics.js";
 import { buildSetup } from "../../src/engine/setup.js";
-import { EV, EVENT_STRIDE, KIND, KIND_NAMES, type PathTrace } from "../../src/engine/trace.js";
+import { DEFAULT_TRACE_EVENTS, EV, EVENT_STRIDE, KIND, KIND_NAMES, type PathTrace } from "../../src/engine/trace.js";
 import { kernelModule } from "../../src/kernel/module.js";
 import { createTracer, TraceOverflow } from "../../src/trace/engine.js";
 import { EVENT_COLUMNS, STEP_COLUMNS, eventsCsv, rowChunks, stepsCsv } from "../../src/trace/format.js";
@@ -73,6 +73,9 @@ describe("the kernel's trace and the reference engine's", () => {
     expect(seen, `kinds reached: ${JSON.stringify(Object.fromEntries(kinds))}`).toEqual(oneMarket);
   });
 
+  // events a random scenario's path may hold: the default buffer (a path past it fails the test: TraceOverflow); a
+  // larger one costs each of the 360 tracers its region's allocation (1,000,000 events: 96 MB, most of this test's time)
+  const TRACE_BUFFER = DEFAULT_TRACE_EVENTS;
   it("are byte-identical (events.csv and steps.csv) on 120 random scenarios, and add up to each path's record", () => {
     const debug = kernelModule("debug");
     fc.assert(
@@ -80,10 +83,10 @@ describe("the kernel's trace and the reference engine's", () => {
         const setup = buildSetup(inputs);
         const seed = inputs.scenario.seed;
         const records = runWasm(inputs, PATHS);
-        const ts = createTracer("ts", setup, seed, 1_000_000);
-        const wasm = createTracer("wasm", setup, seed, 1_000_000);
+        const ts = createTracer("ts", setup, seed, TRACE_BUFFER);
+        const wasm = createTracer("wasm", setup, seed, TRACE_BUFFER);
         // the bounds-checked build too: every unchecked() of the trace region is checked there
-        const wasmDebug = createTracer("wasm", setup, seed, 1_000_000, debug);
+        const wasmDebug = createTracer("wasm", setup, seed, TRACE_BUFFER, debug);
         const s = inputs.scenario.stepSeconds;
         // paths in a scrambled order: a traced path owes nothing to the one traced before it
         for (const p of [2, 0, 3, 1]) {
