@@ -9,11 +9,13 @@
 // the box are evaluated (their flags, 16 per v128 test); a round that finds nobody under water switches no market
 // context. The form is exact between tier crossings; it is recomputed for the owners a mark move may have moved across
 // a tier floor (the crit table), whose deposits arrived, or who were liquidated, and every round for those a slice or
-// a repayment resized (the crit table is of their opening sizes; the screen always flags them). An owner whose form is
+// a repayment resized (the crit table is of their opening sizes; the screen always flags them). A leg in a market with a
+// margin.model is held to the model's requirement (cross-requirement.ts: when its form is made again). An owner whose form is
 // negative is measured exactly (measure) and its worst leg liquidated by that leg's market's mechanism
 // (assembly/cross-liquidation.ts: a whole close, a slice, a repayment, the vault's takeover) until it is healthy, or
 // until the mechanism makes it wait for the next round.
 import * as X from "./cross-liquidation";
+import * as R from "./cross-requirement";
 import { marketCount, select } from "./market-context";
 import { marks } from "./market-marks";
 import * as state from "./state";
@@ -147,6 +149,7 @@ export function carve(nOwners: i32, legs: i32, deposits: i32, assets: i32, arriv
   openW = new StaticArray<f64>(M * lanes);
   openMarks = new StaticArray<f64>(M);
   X.carve(nOwners, M);
+  R.carve(M, nOwners);
   check = new StaticArray<u8>((nOwners + 15) & ~15);
   boxLo = new StaticArray<f64>(M);
   boxHi = new StaticArray<f64>(M);
@@ -197,7 +200,9 @@ export function prepare(): bool {
     unchecked((tierMmrAt[m] = changetype<usize>(state.tierMmr)));
     unchecked((tierAmountAt[m] = changetype<usize>(state.tierAmount)));
     unchecked((tierCount[m] = state.tierFloor.length));
+    R.prepareMarket(m);
   }
+  R.prepareOwners(O, legStart, legMarket);
   ready = true;
   return true;
 }
@@ -221,6 +226,7 @@ export function startPath(): void {
   memory.copy(changetype<usize>(legQ), changetype<usize>(legSize), <usize>legQ.length << 3);
   memory.copy(changetype<usize>(units), changetype<usize>(depAmount), <usize>units.length << 3);
   X.newPath();
+  R.startPath();
   let same = openReady;
   for (let m = 0; m < markets; m++) {
     unchecked((formMark[m] = unchecked(marks[m])));
@@ -301,6 +307,13 @@ function recompute(o: i32): void {
     const s = unchecked(legSide[j]);
     const q = unchecked(legQ[j]);
     const e = unchecked(legEntry[j]);
+    if (R.modelled(m)) {
+      // its market's model: requirement = formB × mark − formC
+      R.formOf(m, s, q, unchecked(marks[m]), e);
+      K = K + (R.formC - s * q * e);
+      unchecked((formW[m * Op + o] = unchecked(formW[m * Op + o]) + (s * q - R.formB)));
+      continue;
+    }
     const k = tierOf(m, q * unchecked(marks[m]));
     K = K + (amountOf(m, k) - s * q * e);
     unchecked((formW[m * Op + o] = unchecked(formW[m * Op + o]) + (s * q - q * mmrOf(m, k))));
@@ -327,7 +340,8 @@ function screen(o: i32): void {
   }
   // f64 rounding of a form of M + 1 terms is below (M + 1)·2^-53 of `size`: 1e-9 of it is a margin of millions of ulps;
   // a resized owner's form can go stale within a round (its tier crossings are not in the crit table): always flagged
-  unchecked((check[o] = low > 1e-9 * size && unchecked(X.resized[o]) == 0 ? 0 : 1));
+  // so can one with a leg under a size premium (the premium against the model crosses at marks no table holds)
+  unchecked((check[o] = low > 1e-9 * size && unchecked(X.resized[o]) == 0 && unchecked(R.fresh[o]) == 0 ? 0 : 1));
 }
 
 /** Whether every mark lies in the box. */
@@ -413,6 +427,10 @@ export function measure(o: i32): void {
     const s = unchecked(legSide[j]);
     const q = unchecked(legQ[j]);
     e0 = e0 + s * q * (mark - unchecked(legEntry[j]));
+    if (R.modelled(m)) {
+      m0 = m0 + R.requirementOf(m, s, q, mark, unchecked(legEntry[j]));
+      continue;
+    }
     const n = q * mark;
     const k = tierOf(m, n);
     m0 = m0 + (n * mmrOf(m, k) - amountOf(m, k));
@@ -436,10 +454,16 @@ function worstLeg(o: i32): i32 {
     if (unchecked(X.blockedAt[m]) == step) continue;
     const mark = unchecked(marks[m]);
     const q = unchecked(legQ[j]);
-    const pnl = unchecked(legSide[j]) * q * (mark - unchecked(legEntry[j]));
-    const n = q * mark;
-    const k = tierOf(m, n);
-    const legMm = n * mmrOf(m, k) - amountOf(m, k);
+    const s = unchecked(legSide[j]);
+    const e = unchecked(legEntry[j]);
+    const pnl = s * q * (mark - e);
+    let legMm: f64;
+    if (R.modelled(m)) legMm = R.requirementOf(m, s, q, mark, e);
+    else {
+      const n = q * mark;
+      const k = tierOf(m, n);
+      legMm = n * mmrOf(m, k) - amountOf(m, k);
+    }
     if (worst < 0 || pnl < best || (pnl == best && legMm > bestMm)) {
       worst = j;
       best = pnl;
@@ -499,6 +523,9 @@ export function round(t: i32): i32 {
   // a resized owner's tier crossings are not in the crit table (legSize's): its form is recomputed every round
   const resized = X.resizedCount;
   for (let k = 0; k < resized; k++) unchecked((dirty[unchecked(X.resizedList[k])] = 1));
+  // so is one with a leg under a size premium; the owners of a market whose model's state moved are stale
+  for (let k = 0; k < R.freshCount; k++) unchecked((dirty[unchecked(R.freshList[k])] = 1));
+  R.markDirty(dirty);
   recomputeDirty();
   if (!boxValid || !inBox()) centreBox();
   const O = owners;
@@ -514,7 +541,7 @@ export function round(t: i32): i32 {
     if (moved) {
       // a fill moved a mark: the owner's form may be stale
       checkCrossings();
-      if (unchecked(dirty[o]) != 0 || unchecked(X.resized[o]) != 0) recompute(o);
+      if (unchecked(dirty[o]) != 0 || unchecked(X.resized[o]) != 0 || unchecked(R.fresh[o]) != 0) recompute(o);
     }
     const h = healthOf(o);
     if (!(h < 0)) continue;

@@ -104,6 +104,16 @@ export function saveContext(b: usize): void {
   store<f64>(b, lossLong, 112);
   store<f64>(b, lossShort, 120);
 }
+/** A saved block's state (market-context.ts marginModelOf): the cross layer reads every market's without switching. */
+export function multiplierIn(b: usize): f64 {
+  return load<f64>(b, 104);
+}
+export function lossLongIn(b: usize): f64 {
+  return load<f64>(b, 112);
+}
+export function lossShortIn(b: usize): f64 {
+  return load<f64>(b, 120);
+}
 export function loadContext(b: usize): void {
   kind = load<i32>(b, 0);
   lambda = load<f64>(b, 8);

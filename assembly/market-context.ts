@@ -28,6 +28,8 @@ const MODULES: usize = 17;
 const BLOCK: usize = SLOT * MODULES;
 /** The ledger's slot in a block (blockedStepOf reads it in place). */
 const LEDGER_SLOT: usize = 4 * SLOT;
+/** The margin model's slot in a block (marginModelOf). */
+const MARGIN_SLOT: usize = 9 * SLOT;
 
 /** Markets in this instance: 1 unless initMarkets() carved several. */
 export let marketCount: i32 = 1;
@@ -61,7 +63,7 @@ function saveMarket(m: i32): void {
   fan.saveContext(b + 6 * SLOT);
   flow.saveContext(b + 7 * SLOT);
   queue.saveContext(b + 8 * SLOT);
-  margin.saveContext(b + 9 * SLOT);
+  margin.saveContext(b + MARGIN_SLOT);
   population.saveContext(b + 10 * SLOT);
   backstop.saveContext(b + 11 * SLOT);
   auction.saveContext(b + 12 * SLOT);
@@ -82,7 +84,7 @@ function loadMarket(m: i32): void {
   fan.loadContext(b + 6 * SLOT);
   flow.loadContext(b + 7 * SLOT);
   queue.loadContext(b + 8 * SLOT);
-  margin.loadContext(b + 9 * SLOT);
+  margin.loadContext(b + MARGIN_SLOT);
   population.loadContext(b + 10 * SLOT);
   backstop.loadContext(b + 11 * SLOT);
   auction.loadContext(b + 12 * SLOT);
@@ -110,4 +112,14 @@ export function paramsOf(m: i32): StaticArray<f64> {
 export function blockedStepOf(m: i32): i32 {
   if (m == current) return L.blockedStep;
   return L.blockedStepIn(blockOf(m) + LEDGER_SLOT);
+}
+
+/**
+ * Market m's margin model's saved scalars (margin-model.ts multiplierIn, …), read without switching to it: the current
+ * market's are saved into its block first (select saves them again before it loads another).
+ */
+export function marginModelOf(m: i32): usize {
+  const b = blockOf(m) + MARGIN_SLOT;
+  if (m == current) margin.saveContext(b);
+  return b;
 }

@@ -10,6 +10,7 @@
 //   - close-factor: one repayment of the leg (Aave: a share of the debt by the owner's health, at a bonus).
 // Every fill counts in (and obeys) its market's per-step caps. Every f64 operation is the kernel's, in its order.
 import { FEE_KIND, LIQUIDATION_ENGINE, P } from "./layout.js";
+import { CrossRequirement } from "./cross-requirement.js";
 import type { CrossSetup } from "./cross-setup.js";
 import { addFee, capCheck, cover, feeRateOf, type VenueLedger } from "./ledger.js";
 import { tierIndex } from "./margin.js";
@@ -87,6 +88,8 @@ export abstract class CrossLiquidation {
   protected mm = 0;
   /** liquidate(): the action was a whole close that left the owner open (its loop measures it again). */
   protected closedWhole = false;
+  /** The legs' maintenance in the markets with a margin model. */
+  protected readonly req: CrossRequirement;
 
   constructor(
     readonly setup: CrossSetup,
@@ -107,6 +110,7 @@ export abstract class CrossLiquidation {
     this.flagged = new Int32Array(O);
     this.resized = new Uint8Array(O);
     this.resizedList = new Int32Array(O);
+    this.req = new CrossRequirement(setup, markets);
   }
 
   /** The owner is closed: its health form is 0 from now on (cross-margin.ts). */
@@ -157,6 +161,10 @@ export abstract class CrossLiquidation {
       const mk = this.markets[m].mark;
       const q = this.legQ[j];
       eq = eq + s.legSide[j] * q * (mk - s.legEntry[j]);
+      if (this.req.modelled(m)) {
+        mm = mm + this.req.requirementOf(m, s.legSide[j], q, mk, s.legEntry[j]);
+        continue;
+      }
       const n = q * mk;
       const tiers = this.markets[m].st.tiers;
       const k = tierIndex(tiers, n);
@@ -182,10 +190,9 @@ export abstract class CrossLiquidation {
       const mark = this.markets[m].mark;
       const q = this.legQ[j];
       const pnl = s.legSide[j] * q * (mark - s.legEntry[j]);
-      const n = q * mark;
-      const tiers = this.markets[m].st.tiers;
-      const k = tierIndex(tiers, n);
-      const mm = n * tiers.mmr[k] - tiers.amount[k];
+      const mm = this.req.modelled(m)
+        ? this.req.requirementOf(m, s.legSide[j], q, mark, s.legEntry[j])
+        : this.tierMm(m, q * mark);
       if (best < 0 || pnl < bestPnl || (pnl === bestPnl && mm > bestMm)) {
         best = j;
         bestPnl = pnl;
@@ -193,6 +200,13 @@ export abstract class CrossLiquidation {
       }
     }
     return best;
+  }
+
+  /** A leg of this notional's maintenance at its market's tiers. */
+  private tierMm(m: number, n: number): number {
+    const tiers = this.markets[m].st.tiers;
+    const k = tierIndex(tiers, n);
+    return n * tiers.mmr[k] - tiers.amount[k];
   }
 
   /**

@@ -6,7 +6,8 @@
 //   h = K + Σ_m W[m, o] × mark[m],
 // exact while no leg changes tier (a leg's tier changes only when its market's mark crosses one of its crit marks:
 // those owners are marked dirty and their form recomputed; an owner whose leg sizes a slice or a repayment changed
-// has crit marks the table does not hold: its form is made again every round). An owner with h < 0 is measured
+// has crit marks the table does not hold: its form is made again every round; a leg in a market with a margin.model
+// is held to the model's requirement, cross-requirement.ts says when its form is made again). An owner with h < 0 is measured
 // exactly and liquidated, its worst leg first, the way that leg's market liquidates (cross-liquidation.ts): whole
 // closes until equity ≥ maintenance, or one slice, one repayment or a takeover per round; its last leg closed, its
 // collateral is sold and a negative cash is covered (fund, ADL queue, bad debt: ledger.ts cover).
@@ -71,6 +72,7 @@ export class CrossMargin extends CrossLiquidation {
     this.W.fill(0);
     this.cursor = 0;
     for (let m = 0; m < this.M; m++) this.formMark[m] = this.markets[m].mark;
+    this.req.startPath();
   }
 
   /** Step t begins (before its first round): the deposits that land at t make their owners' forms dirty. */
@@ -105,6 +107,13 @@ export class CrossMargin extends CrossLiquidation {
       const sd = s.legSide[j];
       const q = this.legQ[j];
       const e = s.legEntry[j];
+      if (this.req.modelled(m)) {
+        // its market's model: requirement = formB × mark − formC
+        this.req.formOf(m, sd, q, this.markets[m].mark, e);
+        K = K + (this.req.formC - sd * q * e);
+        W[m * O + o] = W[m * O + o] + (sd * q - this.req.formB);
+        continue;
+      }
       const tiers = this.markets[m].st.tiers;
       const k = tierIndex(tiers, q * this.markets[m].mark);
       K = K + (tiers.amount[k] - sd * q * e);
@@ -165,7 +174,14 @@ export class CrossMargin extends CrossLiquidation {
       const o = this.resizedList[r];
       if (this.closed[o] === 0) this.dirty[o] = 1;
     }
+    // so is one with a leg under a size premium; the owners of a market whose model's state moved are stale
+    const req = this.req;
+    for (let r = 0; r < req.freshCount; r++) {
+      const o = req.freshList[r];
+      if (this.closed[o] === 0) this.dirty[o] = 1;
+    }
     this.checkCrossings();
+    req.markDirty(this.dirty);
     for (let o = 0; o < O; o++) if (this.dirty[o] === 1 && this.closed[o] === 0) this.recompute(o);
     // the vector pass (the kernel's f64x2 over owners): the same sums, owner by owner
     const H = this.H;
@@ -177,7 +193,7 @@ export class CrossMargin extends CrossLiquidation {
       let h: number;
       if (moved) {
         this.checkCrossings();
-        if (this.dirty[o] === 1 || this.resized[o] === 1) this.recompute(o);
+        if (this.dirty[o] === 1 || this.resized[o] === 1 || req.fresh[o] === 1) this.recompute(o);
         h = this.health(o);
       } else h = H[o];
       if (!(h < 0)) continue;

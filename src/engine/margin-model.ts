@@ -24,10 +24,10 @@ export class MarginModel {
   /** EWMA of the squared step log-returns of the mark at step openings. */
   private variance = 0;
   private lastOpen = 0;
-  /** What the requirement reads, refreshed every updateEverySeconds (whole steps). */
-  private multiplier = 1;
-  private lossLong = 0;
-  private lossShort = 0;
+  /** What the requirement reads, refreshed every updateEverySeconds (whole steps); the cross layer reads it too. */
+  multiplier = 1;
+  lossLong = 0;
+  lossShort = 0;
 
   constructor(params: Float64Array, tiers: TierTable, dt: number) {
     this.kind = params[P.marginModel];

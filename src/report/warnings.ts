@@ -18,13 +18,6 @@ export function summaryWarnings(scenario: Scenario, columns: ColumnSource): stri
       `several markets: the venue's minPrice, finalPrice, maxDrawdown, exogenousDrawdown and amplification are market 0's (${markets[0].name}); each market's own metrics are markets.NAME.* (the fan charts and --trace's steps: market 0's series, then every market's mark as markets.NAME.mark)`,
     );
   }
-  // the owners' maintenance is each market's tiers; a margin model moves only the isolated accounts' requirement
-  const modelled = scenario.crossMargin ? (markets ?? []).filter((m) => m.margin.model !== undefined) : [];
-  if (modelled.length > 0) {
-    warnings.push(
-      `crossMargin: the owners' legs are held to each market's tiers (margin.tiers); margin.model (${modelled.map((m) => `${m.name}: ${m.margin.model}`).join(", ")}) sets the requirement of that market's isolated accounts only`,
-    );
-  }
   const n = columns.count;
   const exhausted = columns.column("bookExhausted");
   let ended = 0;

@@ -1,7 +1,8 @@
 // Cross-margin owners' legs through their markets' mechanisms (src/engine/cross-liquidation.ts, the reference
 // engine): hand-computed worked examples of a partial market's slices and cooldown, the backstop vault's takeover of a
 // whole owner (and the partial rules when it cannot absorb it), a close-factor repayment of the worst leg, and the
-// per-step caps an owner's fill counts in and obeys. Money is conserved at every step of each.
+// per-step caps an owner's fill counts in and obeys, a leg held to its market's vol-scaled margin.model. Money is
+// conserved at every step of each.
 //
 // The conventions of cross-reference.test.ts: markets without randomness, a deep flat book of 1e6 per tick (every
 // fill at the touch: a sale at the bid, a purchase at the ask), no refill, mark model last (after a fill the mark is
@@ -15,6 +16,7 @@ import { type CrossAsset, type CrossOwner, buildCrossTables } from "../../src/en
 import type { CrossLiquidationEvent } from "../../src/engine/cross-margin.js";
 import { MarketsReferenceEngine, type MarketsLedger } from "../../src/engine/markets.js";
 import { buildMarketsSetup, type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
+import { WasmMarketsEngine } from "../../src/kernel/wasm-markets-engine.js";
 import { seedWords } from "../helpers/engines.js";
 
 type Raw = Record<string, unknown>;
@@ -505,5 +507,64 @@ describe("an owner's fill counts in its market's per-step caps and obeys them", 
     expect(ledgers.map((l) => l.markets[0].open)).toEqual([0, 0]);
     expect(ledgers[0].markets[0].liquidatedNotional).toBe(9000 + 4500 + 4500 + 900);
     expect(metric("insuranceFinal")).toBe(1_000_000 - 405 - 202.5);
+  });
+});
+
+describe("an owner's leg is held to its market's margin.model", () => {
+  // A (market) −5% at step 1, margin.model vol-scaled: price volatility 0.5 a year (the reference variance per
+  // 60-s step v = 0.25 × 60 / year), the estimate's half-life one step (λ = 0.5), refreshed every step, multiplier
+  // in [1, 2]; B (market, the tiers) flat. MM = notional / 16 (× the multiplier in A).
+  // The owner: long 10 A and long 20 B at the initial mids, 2000 USDT.
+  // Opening: the estimate at v, multiplier 1: E = 2000 ≥ 10 × 1000.5 / 16 + 20 × 500.5 / 16 = 1250.9375.
+  // Step 1, marks A 950.5, B 500.5: r = ln(950.5 / 1000.5) ≈ −0.0513, the variance 0.5 v + 0.5 r² ≈ 1.3e-3 ≫ 4v
+  //   (v ≈ 4.75e-7): σ / √v far above 2, the multiplier capped at 2: A's requirement doubles.
+  //   E = 2000 + 10 × (950.5 − 1000.5) = 1500; the tiers alone: 10 × 950.5 / 16 + 625.625 = 594.0625 + 625.625 =
+  //   1219.6875 ≤ 1500 (healthy); the model: 2 × 594.0625 + 625.625 = 1813.75 > 1500: under water.
+  //   Worst leg A (P&L −500 < 0): closed whole, 10 @ 950 = 9500, P&L −505 → cash −505; E = 1495 ≥ MM 625.625 (B's).
+  const setup = (model: boolean) => {
+    const a = market("A", 1000, [{ step: 1, return: -0.05 }], { engine: "market" });
+    if (model) {
+      (a.market as { price: Raw }).price.volatility = 0.5;
+      a.margin = {
+        ...(a.margin as Raw),
+        model: "vol-scaled",
+        volatility: { halfLifeSeconds: 60, updateEverySeconds: 60 },
+        volScaled: { floor: 1, cap: 2 },
+      };
+    }
+    return crossSetup(venue(1, [a, market("B", 500, [], { engine: "market" })]), [
+      owner(2000, [
+        { market: 0, side: 1, size: 10, entry: 1000.5 },
+        { market: 1, side: 1, size: 20, entry: 500.5 },
+      ]),
+    ]);
+  };
+
+  it("a volatile step doubles the requirement of the leg in the vol-scaled market: liquidated where the tiers are not", () => {
+    const { engine, events, metric } = run(setup(true));
+    expect(engine.markets[0].st.model.state().multiplier).toBe(2);
+    expect(events.map(row)).toEqual([[1, 1, 0, "leg", 0, 10, 9500, 1495, 625.625]]);
+    expect(engine.cross!.owner(0)).toMatchObject({ closed: false, cash: -505, openLegs: [1] });
+    expect(metric("crossMargin.accountsLiquidated")).toBe(1);
+    expect(metric("markets.A.liquidations")).toBe(1);
+  });
+
+  it("the tiers alone (no model) leave the owner open (the control)", () => {
+    const { events, metric } = run(setup(false));
+    expect(events).toEqual([]);
+    expect(metric("crossMargin.accountsLiquidated")).toBe(0);
+  });
+
+  it("the kernel gives the same record, bit for bit", () => {
+    const s = setup(true);
+    const reference = new MarketsReferenceEngine(s);
+    reference.prepare(...seedWords(1));
+    const expected = new Float64Array(reference.stride);
+    reference.runPaths(0, 1, expected);
+    const kernel = new WasmMarketsEngine(s, { build: "release", batch: 1 });
+    kernel.prepare(...seedWords(1));
+    const out = new Float64Array(kernel.stride);
+    kernel.runPaths(0, 1, out);
+    expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });

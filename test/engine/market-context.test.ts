@@ -70,6 +70,7 @@ const UNSWITCHED_MODULES: Record<string, string> = {
   "cross-liquidation":
     "the venue's owners' cooldowns, resized list and collateral sales; its per-market blocked steps are copies",
   "market-marks": "every market's mark in one array, the venue's",
+  "cross-requirement": "every market's model constants, tiers and state in per-market arrays, read without switching",
   bench: "benchmark probes",
 };
 

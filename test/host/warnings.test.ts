@@ -24,16 +24,6 @@ describe("warnings", () => {
     expect(summaryWarnings(scenario, columns(1_999)).some((w) => w.startsWith("p99 and es99 rest on 19 paths"))).toBe(true);
   });
 
-  it("cross-margin owners beside a market with a margin model: the owners are held to its tiers, said", () => {
-    const file = fileURLToPath(new URL("../../examples/cross-margin.yaml", import.meta.url));
-    const owners = (sets: string[]) =>
-      summaryWarnings(loadScenario(file, sets).scenario, columns(10_000)).filter((w) => w.startsWith("crossMargin:"));
-    expect(owners(["markets[1].margin.model=vol-scaled"])).toEqual([
-      "crossMargin: the owners' legs are held to each market's tiers (margin.tiers); margin.model (ETH: vol-scaled) sets the requirement of that market's isolated accounts only",
-    ]);
-    expect(owners([])).toEqual([]);
-  });
-
   it("every path the same: said, with why", () => {
     expect(summaryWarnings(scenario, columns(10_000, false))).toEqual([
       expect.stringMatching(/^all 10000 paths are the same \(nothing in the scenario draws at random\)/),
