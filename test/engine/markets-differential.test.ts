@@ -15,17 +15,22 @@ import { marketsSetupOf, marketsWithCrossArb } from "../helpers/markets-arbitrar
 
 const PATHS = 3;
 
-/** The owners' legs ADL closed (onAdl events of an id ≥ LEG_ID_BASE) over the reference's runs. */
+/** The owners' legs ADL closed (onAdl events of an id ≥ LEG_ID_BASE) over the reference's runs, and socialized. */
 let legsDeleveraged = 0;
+let legsHaircut = 0;
 
 function records(setup: MarketsSetup, seed: number, engine: "ts" | KernelBuild, first = 0): Float64Array {
   const out = new Float64Array(PATHS * recordNames(setup.names, setup.cross !== undefined).length);
   const e = engine === "ts" ? new MarketsReferenceEngine(setup) : new WasmMarketsEngine(setup, { build: engine, batch: 2 });
   if (e instanceof MarketsReferenceEngine)
-    for (const market of e.markets)
+    for (const market of e.markets) {
       market.st.onAdl = (event) => {
         if (event.account >= LEG_ID_BASE) legsDeleveraged++;
       };
+      market.st.onSocializedLoss = (event) => {
+        for (const h of event.haircuts) if (h.account >= LEG_ID_BASE) legsHaircut++;
+      };
+    }
   e.prepare(...seedWords(seed));
   e.runPaths(first, PATHS, out);
   return out;
@@ -62,5 +67,6 @@ describe("several markets: the kernel and the reference engine", () => {
     expect(crossLiquidated).toBeGreaterThan(50);
     // and owners' legs that ADL closed against a bankrupt remainder (issue #14)
     expect(legsDeleveraged).toBeGreaterThan(0);
+    expect(legsHaircut).toBeGreaterThan(0);
   }, 600_000);
 });
