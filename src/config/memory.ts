@@ -426,9 +426,10 @@ export function crossMemoryProblems(inputs: ScenarioInputs, threads = 1, budget 
     (g ? g.count * (g.collateralMix?.length ?? 1) * (split ? g.legsPerAccount : 1) : 0);
   const tiers = Math.max(...s.markets.map((m) => m.margin.tiers.length));
   // per owner: its form and the opening form's copy (K and W: 2 × 8 × (M + 1)), its scalars and flags (cash, counts,
-  // the cooldown, the screen's and the resized flags and list: 48); per leg its columns and current size (48) and its
+  // the cooldown, the screen's and the resized flags and list: 48); per leg its columns and current size (48), its
+  // room in its market's ADL ranking, its owner and market index and socialize's copy (owner-adl.ts: 32) and its
   // critical marks (12 per tier); per deposit 24
-  const perEngine = owners * (16 * (M + 1) + 48) + legs * (48 + 12 * tiers) + deposits * 24;
+  const perEngine = owners * (16 * (M + 1) + 48) + legs * (80 + 12 * tiers) + deposits * 24;
   const bytes = perEngine * (Math.max(1, threads) + 1);
   if (bytes <= budget.bytes) return [];
   const key =
