@@ -510,7 +510,7 @@ describe("an owner's fill counts in its market's per-step caps and obeys them", 
   });
 });
 
-describe("ADL closes an isolated bankrupt remainder against a profitable owner's leg (issue #14)", () => {
+describe("ADL closes an isolated bankrupt remainder against a profitable owner's leg, socialized shares with it (issue #14)", () => {
   // A (market engine, ADL hyperliquid at the bankruptcy price, an empty fund) −10% at step 1: mark 900.5, bid 900.
   // The isolated long: 1 A at 1000.5, collateral 100: bankruptcy price b = 1000.5 − 100 / 1 = 900.5; its liquidation
   // price (1000.5 − 100) × 16/15 = 960.53 is crossed at step 1. The fund is empty: its order may fill nothing below b
@@ -564,6 +564,36 @@ describe("ADL closes an isolated bankrupt remainder against a profitable owner's
     // the bankrupt long's collateral is its loss (closed whole at b): no bad debt; no owner liquidated
     expect(metric("badDebt")).toBe(0);
     expect(metric("crossMargin.accountsLiquidated")).toBe(0);
+  });
+
+  it("socialized: the long's deficit shared with the isolated short and the owner's leg pro rata to profit", () => {
+    // No ADL queue: the long closes by market order at the bid 900: P&L 900 − 1000.5 = −100.5 on collateral 100, a
+    // deficit of 0.5 the empty fund cannot pay, shared at the mark 900.5 among the shorts in profit: the isolated
+    // short (profit 100, first) and the owner's leg (profit 200): total 300, each takes 0.5 × profit / 300
+    const setup = crossSetup({ ...raw, adl: { ranking: "socialized" } }, owners, [[long, short(1000)], undefined]);
+    const haircuts: [number, number, number][] = [];
+    const engine = new MarketsReferenceEngine(setup);
+    engine.markets[0].st.onSocializedLoss = (e) => {
+      for (const h of e.haircuts) haircuts.push([h.account, h.profit, h.haircut]);
+    };
+    engine.prepare(...seedWords(1));
+    const out = new Float64Array(engine.stride);
+    engine.runPaths(0, 1, out);
+    const shortIndex = engine.markets[0].st.pop.isLong[0] === 1 ? 1 : 0;
+    expect(haircuts).toEqual([
+      [shortIndex, 100, 0.5 * (100 / 300)],
+      [LEG_ID_BASE, 200, 0.5 * (200 / 300)],
+    ]);
+    // the owner pays its haircut out of its cash; its leg stays open, whole
+    const o = engine.cross!.owner(0);
+    expect(o.cash).toBe(-(0.5 * (200 / 300)));
+    expect(o.sizes).toEqual([2]);
+    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+    wasm.prepare(...seedWords(1));
+    const kernel = new Float64Array(wasm.stride);
+    wasm.runPaths(0, 1, kernel);
+    expect(Array.from(kernel)).toEqual(Array.from(out));
+    run(setup);
   });
 
   it("ranked by score against an isolated short: (1000.5/900.5) × 900.5 / (C + 100) vs the leg's 1.6675", () => {
