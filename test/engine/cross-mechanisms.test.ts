@@ -596,6 +596,34 @@ describe("ADL closes an isolated bankrupt remainder against a profitable owner's
     run(setup);
   });
 
+  it("a deficit no size carries (an owner's close-out) takes the leg's whole profit at the mark, the leg closed", () => {
+    // A second owner: 50 USDT, long 10 A at 1000.5. Step 1 at the mark 900.5: E = 50 − 1000 < MM: its leg closes at the
+    // bid 900 (mark 900 after it): P&L 10 × (900 − 1000.5) = −1005; its 50 USDT sold: cash −955, the empty fund pays
+    // nothing, a deficit of 955 queued (side +1). The allocation ranks the shorts at the mark 900: the first owner's leg
+    // (profit −1 × 2 × (900 − 1000.5) = 201, V = 1201): closed whole, its profit all given (min(955, 201) = 201):
+    // cash 0 + 201 − 201 = 0; 955 − 201 = 754 is bad debt. The owner is left with its 1000 USDT, open.
+    const setup = crossSetup(raw, [owners[0], owner(50, [{ market: 0, side: 1, size: 10, entry: 1000.5 }])]);
+    const engine = new MarketsReferenceEngine(setup);
+    engine.prepare(...seedWords(1));
+    const out = new Float64Array(engine.stride);
+    engine.runPaths(0, 1, out);
+    const names = recordNames(setup.names, true);
+    const metric = (name: string) => out[names.indexOf(name)];
+    expect(metric("adlCount")).toBe(1);
+    expect(metric("adlNotional")).toBe(2 * 900);
+    expect(metric("adlTransfer")).toBe(201);
+    expect(metric("badDebt")).toBe(754);
+    const o = engine.cross!.owner(0);
+    expect([o.closed, o.openLegs, o.cash, o.equity]).toEqual([false, [], 0, 1000]);
+    expect(engine.cross!.owner(1).closed).toBe(true);
+    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+    wasm.prepare(...seedWords(1));
+    const kernel = new Float64Array(wasm.stride);
+    wasm.runPaths(0, 1, kernel);
+    expect(Array.from(kernel)).toEqual(Array.from(out));
+    run(setup);
+  });
+
   it("ranked by score against an isolated short: (1000.5/900.5) × 900.5 / (C + 100) vs the leg's 1.6675", () => {
     // C = 200: the short's score (1000.5/900.5) × 900.5/300 = 3.335 is first; it takes the whole remainder (its size 1)
     // and is closed with 200 + 100 = 300; the owner's leg is left as it was
