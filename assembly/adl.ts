@@ -144,6 +144,56 @@ function popTop(len: i32): void {
   }
 }
 
+// ---- the cross-margin owners' legs, ADL's counterparties too (assembly/owner-adl.ts binds them once per run: this
+// module cannot import the owners, whose liquidation imports the ledger, which imports it). A leg's id in the ranking
+// is owner-adl's LEG_ID_BASE + its index, above every account's: equal scores rank accounts first, then legs. ----
+const LEG_IDS: i32 = 1 << 30;
+let legsOn = false;
+let rankLegs: (side: f64, mark: f64, ranking: i32, len: i32, path: u32, seedLo: u32, seedHi: u32) => i32 = noLegsRanked;
+let legLive: (id: i32) => bool = noLegLive;
+let legSize: (id: i32) => f64 = noLegValue;
+let legEntry: (id: i32) => f64 = noLegValue;
+let legTaken: (id: i32, x: f64, credit: f64) => void = noLegTaken;
+let legsInProfit: (side: f64, mark: f64, total: f64) => f64 = noLegsInProfit;
+let legsHaircut: (take: f64, total: f64, taken: f64) => f64 = noLegsHaircut;
+
+function noLegsRanked(side: f64, mark: f64, ranking: i32, len: i32, path: u32, seedLo: u32, seedHi: u32): i32 {
+  return len;
+}
+function noLegLive(id: i32): bool {
+  return false;
+}
+function noLegValue(id: i32): f64 {
+  return 0;
+}
+function noLegTaken(id: i32, x: f64, credit: f64): void {}
+function noLegsInProfit(side: f64, mark: f64, total: f64): f64 {
+  return total;
+}
+function noLegsHaircut(take: f64, total: f64, taken: f64): f64 {
+  return taken;
+}
+
+/** Cross margin's owners (assembly/owner-adl.ts): what ranking, consume and socialize do with their legs. */
+export function bindLegs(
+  rank: (side: f64, mark: f64, ranking: i32, len: i32, path: u32, seedLo: u32, seedHi: u32) => i32,
+  live: (id: i32) => bool,
+  size: (id: i32) => f64,
+  entry: (id: i32) => f64,
+  taken: (id: i32, x: f64, credit: f64) => void,
+  inProfit: (side: f64, mark: f64, total: f64) => f64,
+  haircut: (take: f64, total: f64, taken: f64) => f64,
+): void {
+  legsOn = true;
+  rankLegs = rank;
+  legLive = live;
+  legSize = size;
+  legEntry = entry;
+  legTaken = taken;
+  legsInProfit = inProfit;
+  legsHaircut = haircut;
+}
+
 /** Ranks `side` (+1 longs, −1 shorts) at this mark: every open, profitable candidate scored, then heapified. */
 export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u32, seedLo: u32, seedHi: u32): void {
   rankSide = side;
@@ -179,6 +229,8 @@ export function rank(side: f64, mark: f64, ranking: i32, nAccounts: i32, path: u
     unchecked((adlScore[len] = score));
     len++;
   }
+  // then the owners' profitable legs of this side in this market (owner-adl.ts)
+  if (legsOn) len = rankLegs(side, mark, ranking, len, path, seedLo, seedHi);
   heapLen = len;
   for (let r = (len >> 1) - 1; r >= 0; r--) siftDown(r, len);
 }
@@ -205,6 +257,22 @@ export function consume(deficit: f64, makers: f64, fund: f64, vault: f64): f64 {
     const j = unchecked(adlOrder[0]);
     popTop(len);
     len--;
+    if (j >= LEG_IDS) {
+      // an owner's leg: closed whole at the mark, its profit less the haircut to its owner's cash
+      if (!legLive(j)) continue;
+      const lq = legSize(j);
+      const lp = side * lq * (mark - legEntry(j));
+      mk -= lp;
+      const cut = Math.min(d, lp);
+      legTaken(j, lq, lp - cut);
+      kept += lp - cut;
+      given += cut;
+      d -= cut;
+      adlCount++;
+      adlNotional += lq * mark;
+      if (T.tracing) T.event(T.K_ADL, j, side, lq, mark, NaN, lq * mark, -1, fund, vault);
+      continue;
+    }
     const rung = rungOf(j);
     if (load<i32>(rung, L_DEAD) == epoch) continue;
     const q = unchecked(curSize[j]);
@@ -268,7 +336,8 @@ export function socialize(side: f64, deficit: f64, mark: f64, fund: f64, vault: 
     socialCount = n;
     socialTotal = total;
   }
-  const total = socialTotal;
+  // the owners' profitable legs of this side, after the accounts (their set is not cached: owners change apart)
+  const total = legsOn ? legsInProfit(side, mark, socialTotal) : socialTotal;
   if (!(total > 0)) return deficit;
   const take = deficit < total ? deficit : total;
   let taken: f64 = 0;
@@ -284,6 +353,7 @@ export function socialize(side: f64, deficit: f64, mark: f64, fund: f64, vault: 
     unchecked((staleLiq[j] = 1));
     pend(j, side);
   }
+  if (legsOn) taken = legsHaircut(take, total, taken);
   socialTaken = taken;
   if (T.tracing) T.event(T.K_SOCIALIZED, -1, side, NaN, mark, NaN, taken, -1, fund, vault);
   // a shortfall below the profits is covered in full (rounding of the haircuts' sum is not bad debt)

@@ -122,7 +122,7 @@ function reduceLeg(o: i32, j: i32, qx: f64, whole: bool): void {
 }
 
 /** Owner o's leg sizes changed: listed once (its form is recomputed every round from now on). */
-function markResized(o: i32): void {
+export function markResized(o: i32): void {
   if (unchecked(resized[o]) != 0) return;
   unchecked((resized[o] = 1));
   unchecked((resizedList[resizedCount] = o));

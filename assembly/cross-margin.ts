@@ -514,6 +514,27 @@ export function closeOwner(o: i32): void {
   for (let k = 0; k < markets; k++) unchecked((formW[k * lanes + o] = 0));
 }
 
+// ---- ADL of an owner's legs (assembly/owner-adl.ts) ----
+
+/** ADL took x units of owner o's leg j (x its size: the leg closes) and credited its cash; its form is stale. */
+export function takeProfit(o: i32, j: i32, x: f64, credit: f64): void {
+  unchecked((cash[o] = unchecked(cash[o]) + credit));
+  if (x == unchecked(legQ[j])) {
+    unchecked((legOpen[j] = 0));
+    unchecked((openLegs[o] = unchecked(openLegs[o]) - 1));
+  } else {
+    unchecked((legQ[j] = unchecked(legQ[j]) - x));
+    X.markResized(o);
+  }
+  unchecked((dirty[o] = 1));
+}
+
+/** adl.ranking socialized took h of owner o's cash; its form is stale. */
+export function haircutOwner(o: i32, h: f64): void {
+  unchecked((cash[o] = unchecked(cash[o]) - h));
+  unchecked((dirty[o] = 1));
+}
+
 // ---- the round ----
 
 /** One cross round of step t: returns the number of liquidation actions it took (> 0: the venue's rounds go on). */

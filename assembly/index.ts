@@ -6,6 +6,7 @@ import { runPath } from "./cascade";
 import { tradersCash } from "./ledger";
 import * as context from "./market-context";
 import * as cross from "./cross-margin";
+import * as ownerAdl from "./owner-adl";
 import * as markets_ from "./markets";
 import { setMarketDomain, setSeed } from "./path-state";
 import { buildLadder, drawPopulation, fileAdmission } from "./population";
@@ -132,6 +133,8 @@ export function prepare(seedLo: u32, seedHi: u32): i32 {
     if (code != OK) return code;
   }
   if (cross.on && !cross.prepare()) return E_BAD_PARAMS;
+  // ADL ranks the owners' legs too
+  if (cross.on) ownerAdl.bind();
   return OK;
 }
 

@@ -10,6 +10,7 @@ import * as adl from "./adl";
 import * as book from "./book";
 import * as fan from "./fan";
 import * as L from "./ledger";
+import * as owners from "./owner-adl";
 import * as queue from "./loss-queue";
 import * as PS from "./path-state";
 import * as T from "./trace";
@@ -54,6 +55,17 @@ function transfer(i: i32, s: f64, r: f64, cr: f64, P: f64, bankruptcy: f64, mark
   while (left > 0) {
     const j = adl.top();
     if (j < 0) break;
+    if (j >= owners.LEG_ID_BASE) {
+      // a cross-margin owner's leg (owner-adl.ts): closed, passed for good; not in profit at P, set aside
+      const x = owners.transfer(j, side, left, P, mark, bankruptcy, i);
+      if (x < 0) adl.pop();
+      else if (x == 0) adl.setAside();
+      else {
+        if (!owners.live(j)) adl.pop();
+        left -= x;
+      }
+      continue;
+    }
     if (isClosed(j, epoch)) {
       adl.pop();
       continue;

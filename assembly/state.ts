@@ -227,6 +227,14 @@ export function carveMarket(accounts: i32, levels: i32, steps: i32, tiers: i32, 
  * The loss queue's regions for `entries` entries: a market's 2 × accounts + 1 (an account closes once, queueing a
  * remainder and a deficit at most), and one more per cross-margin owner (assembly/cross-margin.ts: closed once a path).
  */
+/** The ADL ranking's arrays hold the market's accounts and `extra` more (its cross-margin owners' legs). */
+export function reserveAdl(extra: i32): void {
+  const n = socialIds.length + extra;
+  if (adlOrder.length >= n) return;
+  adlOrder = new StaticArray<i32>(n);
+  adlScore = new StaticArray<f64>(n);
+}
+
 export function carveQueue(entries: i32): void {
   queueId = new StaticArray<i32>(entries);
   queueSide = new StaticArray<f64>(entries);

@@ -427,8 +427,9 @@ export function crossMemoryProblems(inputs: ScenarioInputs, threads = 1, budget 
   const tiers = Math.max(...s.markets.map((m) => m.margin.tiers.length));
   // per owner: its form and the opening form's copy (K and W: 2 × 8 × (M + 1)), its scalars and flags (cash, counts,
   // the cooldown, the screen's, the resized and the size-premium flags and lists: 56); per leg its columns and current
-  // size (48), its entry in its modelled market's owners (4) and its critical marks (12 per tier); per deposit 24
-  const perEngine = owners * (16 * (M + 1) + 56) + legs * (52 + 12 * tiers) + deposits * 24;
+  // size (48), its entry in its modelled market's owners (4), its room in its market's ADL ranking, its owner and
+  // market index and socialize's copy (owner-adl.ts: 32) and its critical marks (12 per tier); per deposit 24
+  const perEngine = owners * (16 * (M + 1) + 56) + legs * (84 + 12 * tiers) + deposits * 24;
   const bytes = perEngine * (Math.max(1, threads) + 1);
   if (bytes <= budget.bytes) return [];
   const key =

@@ -4,14 +4,16 @@
 
 import { ADL_RANKING, DOMAIN, P } from "./layout.js";
 import { philox, uniform52 } from "./philox.js";
+import { LEG_ID_BASE, type OwnerLegs } from "./owner-adl.js";
 import type { RefState } from "./state.js";
 import { KIND } from "./trace.js";
 import { pend } from "./triggers/ladder.js";
 
 /** A side's profitable open positions, best-ranked first: loss-allocation.ts walks it from the cursor. */
 export class AdlRanking {
-  readonly order: Int32Array;
-  private readonly score: Float64Array;
+  /** Account indices, and the owners' legs' ids (LEG_ID_BASE + leg). */
+  order: Int32Array;
+  private score: Float64Array;
   len = 0;
   /** The first position not yet passed for good (closed, or closed by this ranking). */
   cursor = 0;
@@ -21,7 +23,10 @@ export class AdlRanking {
     this.score = new Float64Array(st.capacity);
   }
 
-  /** Ranks side `side`'s profitable open positions at the mark by adl.ranking (ties by account index). */
+  /**
+   * Ranks side `side`'s profitable open positions at the mark by adl.ranking (ties by id): the isolated accounts, then
+   * the cross-margin owners' legs in this market (an owner under water is the liquidation's, not ADL's).
+   */
   rank(side: number, mark: number): void {
     const st = this.st;
     const pop = st.pop;
@@ -51,12 +56,56 @@ export class AdlRanking {
       this.score[n] = score;
       n++;
     }
+    const owners = st.owners;
+    if (owners) n = this.rankLegs(owners, side, mark, n, random, hyperliquid);
     const score = this.score;
     const idx = Array.from({ length: n }, (_, r) => r).sort((a, b) => score[b] - score[a] || this.order[a] - this.order[b]);
     const order = idx.map((r) => this.order[r]);
     for (let r = 0; r < n; r++) this.order[r] = order[r];
     this.len = n;
     this.cursor = 0;
+  }
+
+  /** The owners' profitable legs of `side` after the n isolated accounts ranked; returns the count. */
+  private rankLegs(owners: OwnerLegs, side: number, mark: number, n0: number, random: boolean, hyperliquid: boolean): number {
+    const st = this.st;
+    const legs = owners.legs;
+    if (this.order.length < st.capacity + legs.length) {
+      const order = new Int32Array(st.capacity + legs.length);
+      const score = new Float64Array(st.capacity + legs.length);
+      order.set(this.order);
+      score.set(this.score);
+      this.order = order;
+      this.score = score;
+    }
+    let n = n0;
+    for (let k = 0; k < legs.length; k++) {
+      const j = legs[k];
+      if (!owners.live(j) || owners.side(j) !== side) continue;
+      const q = owners.size(j);
+      const e = owners.entry(j);
+      const profit = side * q * (mark - e);
+      if (!(profit > 0)) continue;
+      const V = owners.equity(j);
+      if (!(V > 0)) continue;
+      const id = LEG_ID_BASE + j;
+      let score: number;
+      if (random) {
+        philox(id, st.path, st.step, DOMAIN.adl + st.domainShift, st.seedLo, st.seedHi, st.w);
+        score = uniform52(st.w[0], st.w[1]);
+      } else if (hyperliquid) {
+        const ratio = side > 0 ? mark / e : e / mark;
+        score = ratio * ((q * mark) / V);
+      } else {
+        const margin = V - profit;
+        if (!(margin > 0)) continue;
+        score = (profit / margin) * ((q * mark) / V);
+      }
+      this.order[n] = id;
+      this.score[n] = score;
+      n++;
+    }
+    return n;
   }
 }
 
@@ -75,6 +124,21 @@ export function socialize(st: RefState, side: number, deficit: number, mark: num
     winners.push(j);
     profits.push(profit);
   }
+  // the owners' profitable legs of that side in this market, leg by leg (no equity condition: a haircut of profit)
+  const owners = st.owners;
+  const legs: number[] = [];
+  const legProfits: number[] = [];
+  if (owners) {
+    for (let k = 0; k < owners.legs.length; k++) {
+      const j = owners.legs[k];
+      if (!owners.live(j) || owners.side(j) !== side) continue;
+      const profit = side * owners.size(j) * (mark - owners.entry(j));
+      if (!(profit > 0)) continue;
+      total += profit;
+      legs.push(j);
+      legProfits.push(profit);
+    }
+  }
   if (!(total > 0)) return deficit;
   const take = deficit < total ? deficit : total;
   let taken = 0;
@@ -91,6 +155,13 @@ export function socialize(st: RefState, side: number, deficit: number, mark: num
     st.staleLiq[j] = 1;
     pend(st, j, side);
     if (onSocializedLoss) haircuts.push({ account: j, profit, haircut: h });
+  }
+  for (let k = 0; k < legs.length; k++) {
+    const profit = legProfits[k];
+    const h = take * (profit / total);
+    owners?.haircut(legs[k], h);
+    taken += h;
+    if (onSocializedLoss) haircuts.push({ account: LEG_ID_BASE + legs[k], profit, haircut: h });
   }
   if (onSocializedLoss) onSocializedLoss({ step: st.step, deficit, haircuts });
   // the haircut traders pay it: what they give up of their profit

@@ -276,7 +276,7 @@ export abstract class CrossLiquidation {
   }
 
   /** The owner's leg sizes changed: its form is to be made again every round (its crit marks are stale). */
-  private resize(o: number): void {
+  protected resize(o: number): void {
     if (this.resized[o] === 1) return;
     this.resized[o] = 1;
     this.resizedList[this.resizedCount++] = o;

@@ -15,6 +15,7 @@ import type { CrossSetup } from "./cross-setup.js";
 import { CrossLiquidation, type CrossMarket } from "./cross-liquidation.js";
 import type { VenueLedger } from "./ledger.js";
 import { tierIndex } from "./margin.js";
+import type { OwnerLegs } from "./owner-adl.js";
 
 export type { CrossLiquidationEvent, CrossMarket } from "./cross-liquidation.js";
 
@@ -36,6 +37,8 @@ export class CrossMargin extends CrossLiquidation {
   private readonly W: Float64Array;
   /** The vector pass's health per owner. */
   private readonly H: Float64Array;
+  /** Per leg, its owner (computed once). */
+  private readonly legOwner: Int32Array;
   /** Per deposit, its owner (computed once). */
   private readonly depOwner: Int32Array;
   /** Per market, the mark the forms were last checked against (checkCrossings). */
@@ -54,6 +57,52 @@ export class CrossMargin extends CrossLiquidation {
     this.depOwner = new Int32Array(setup.depAmount.length);
     for (let o = 0; o < O; o++) for (let d = setup.depStart[o]; d < setup.depStart[o + 1]; d++) this.depOwner[d] = o;
     this.formMark = new Float64Array(this.M);
+    this.legOwner = new Int32Array(setup.legMarket.length);
+    for (let o = 0; o < O; o++) for (let j = setup.legStart[o]; j < setup.legStart[o + 1]; j++) this.legOwner[j] = o;
+    // every market's ADL ranks its owners' legs too (owner-adl.ts)
+    for (let m = 0; m < this.M; m++) {
+      const legs: number[] = [];
+      for (let j = 0; j < setup.legMarket.length; j++) if (setup.legMarket[j] === m) legs.push(j);
+      if (legs.length > 0) markets[m].st.attachOwners(this.legsIn(Int32Array.from(legs)));
+    }
+  }
+
+  /** Market legs' ADL view (owner-adl.ts): the owners' cash and legs, the forms made dirty by what ADL changes. */
+  private legsIn(legs: Int32Array): OwnerLegs {
+    const s = this.setup;
+    return {
+      legs,
+      live: (j) => this.legOpen[j] === 1 && this.closed[this.legOwner[j]] === 0,
+      side: (j) => s.legSide[j],
+      size: (j) => this.legQ[j],
+      entry: (j) => s.legEntry[j],
+      equity: (j) => {
+        const eq0 = this.eq;
+        const mm0 = this.mm;
+        this.measure(this.legOwner[j]);
+        const V = this.eq;
+        this.eq = eq0;
+        this.mm = mm0;
+        return V;
+      },
+      deleveraged: (j, x, credit) => {
+        const o = this.legOwner[j];
+        this.cash[o] += credit;
+        if (x === this.legQ[j]) {
+          this.legOpen[j] = 0;
+          this.openLegs[o]--;
+        } else {
+          this.legQ[j] = this.legQ[j] - x;
+          this.resize(o);
+        }
+        this.dirty[o] = 1;
+      },
+      haircut: (j, h) => {
+        const o = this.legOwner[j];
+        this.cash[o] -= h;
+        this.dirty[o] = 1;
+      },
+    };
   }
 
   /** The money the owners bring into a path: Σ_d depAmount[d] × assetPrice[depAsset[d]] (the conservation tests'). */

@@ -7,6 +7,7 @@ import type { LossEntry, RefState } from "./state.js";
 import { KIND } from "./trace.js";
 import type { AdlRanking } from "./adl.js";
 import { addBadDebt, closeAccount, fundThenBadDebt } from "./ledger.js";
+import { LEG_ID_BASE, type OwnerLegs } from "./owner-adl.js";
 import { pend } from "./triggers/ladder.js";
 import { liquidationPriceOf } from "./triggers/scan.js";
 
@@ -62,6 +63,22 @@ function transfer(st: RefState, adl: AdlRanking, entry: LossEntry, P: number, ma
   let k = adl.cursor;
   while (left > 0 && k < adl.len) {
     const j = adl.order[k];
+    if (j >= LEG_ID_BASE) {
+      // a cross-margin owner's leg (owner-adl.ts): -1 passed for good, 0 not in profit at P, else the units it took
+      const owners = st.owners as OwnerLegs;
+      const x = transferToLeg(st, owners, j, side, left, P, mark, entry);
+      if (x === 0) {
+        k++;
+        continue;
+      }
+      if (x > 0) left -= x;
+      // closed (before, or by this transfer): passed for good; partly closed, it keeps its place (left is 0)
+      if (!owners.live(j - LEG_ID_BASE)) {
+        if (k === adl.cursor) adl.cursor++;
+        k++;
+      }
+      continue;
+    }
     if (st.dead[j] === 1) {
       if (k === adl.cursor) adl.cursor++;
       k++;
@@ -119,6 +136,40 @@ function transfer(st: RefState, adl: AdlRanking, entry: LossEntry, P: number, ma
 }
 
 /**
+ * ADL of a cross-margin owner's leg (id = LEG_ID_BASE + leg) against `left` units of a bankrupt remainder at price P:
+ * returns −1 when the leg or its owner closed since the ranking (passed for good), 0 when it is not in profit at P
+ * (passed for this entry), else the units x it took (all of it: passed for good; assembly/owner-adl.ts transfer).
+ */
+function transferToLeg(
+  st: RefState,
+  owners: OwnerLegs,
+  id: number,
+  side: number,
+  left: number,
+  P: number,
+  mark: number,
+  entry: LossEntry,
+): number {
+  const j = id - LEG_ID_BASE;
+  if (!owners.live(j)) return -1;
+  const q = owners.size(j);
+  const e = owners.entry(j);
+  if (!(side * (P - e) > 0)) return 0;
+  const x = left < q ? left : q;
+  const pnl = side * x * (P - e);
+  st.venue.makers -= pnl;
+  st.venue.adlPnl += pnl;
+  st.venue.adlTransfer += side * x * (mark - P);
+  owners.deleveraged(j, x, pnl);
+  const onAdl = st.onAdl;
+  if (onAdl) onAdl({ step: st.step, account: id, side, size: x, price: P, whole: x === q, bankrupt: entry.account });
+  st.adlCount++;
+  st.adlNotional += x * P;
+  st.trace?.event(KIND.adl, id, side, x, P, entry.price, x * P, entry.account);
+  return x;
+}
+
+/**
  * Closes profitable accounts of side `side` at the mark, best-ranked first (the ranking adl.rank() last built),
  * and takes the shortfall from their realised profit (never their principal); returns what is still owed.
  */
@@ -129,6 +180,24 @@ function deleverageProfits(st: RefState, adl: AdlRanking, side: number, deficit:
   let given = 0;
   while (deficit > 0 && adl.cursor < adl.len) {
     const j = adl.order[adl.cursor++];
+    if (j >= LEG_ID_BASE) {
+      // a cross-margin owner's leg: closed whole at the mark, its profit less the haircut to its owner's cash
+      const owners = st.owners as OwnerLegs;
+      const leg = j - LEG_ID_BASE;
+      if (!owners.live(leg)) continue;
+      const q = owners.size(leg);
+      const profit = side * q * (mark - owners.entry(leg));
+      st.venue.makers -= profit;
+      const haircut = Math.min(deficit, profit);
+      owners.deleveraged(leg, q, profit - haircut);
+      kept += profit - haircut;
+      given += haircut;
+      deficit -= haircut;
+      st.adlCount++;
+      st.adlNotional += q * mark;
+      st.trace?.event(KIND.adl, j, side, q, mark, NaN, q * mark, -1);
+      continue;
+    }
     if (st.dead[j] === 1) continue;
     const q = st.curSize[j];
     const profit = side * q * (mark - pop.entry[j]);

@@ -7,6 +7,7 @@
 import { LIQUIDATION_ENGINE, P, SECONDS_PER_YEAR } from "./layout.js";
 import type { TierTable } from "./margin.js";
 import { MarginModel } from "./margin-model.js";
+import type { OwnerLegs } from "./owner-adl.js";
 import { allocatePopulation, tierTable, type Population } from "./population.js";
 import type { EngineSetup } from "./setup.js";
 import { LatentBook } from "./book.js";
@@ -223,6 +224,14 @@ export class RefState extends PathState {
   onFlow?: EngineHooks["onFlow"];
   onFlowStep?: EngineHooks["onFlowStep"];
   trace?: TraceRecorder;
+
+  /** The cross-margin owners' legs in this market, ADL's counterparties too (owner-adl.ts; absent without owners). */
+  owners?: OwnerLegs;
+
+  /** Cross margin's owners have legs in this market (cross-margin.ts, once). */
+  attachOwners(owners: OwnerLegs): void {
+    this.owners = owners;
+  }
 
   /** Market `market` of a venue (VenueLedger); alone, a market owns its venue. */
   constructor(setup: EngineSetup, venue?: VenueLedger, market = 0) {

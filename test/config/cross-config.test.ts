@@ -225,15 +225,15 @@ describe("crossMargin: a large generated population", () => {
 });
 
 describe("crossMargin: the memory check", () => {
-  it("names the generated count past the budget (2 × 8 × (M + 1) + 56 B an owner, 52 + 12 × tiers a leg, 24 a deposit, per engine)", () => {
+  it("names the generated count past the budget (2 × 8 × (M + 1) + 56 B an owner, 84 + 12 × tiers a leg, 24 a deposit, per engine)", () => {
     const inputs = resolveScenario(
       { ...two, crossMargin: { accounts: { generated: { count: 100_000, legsPerAccount: 2 } } } },
       ".",
     );
-    // T tiers (the default's): 100,000 × (16 × 3 + 56) + 200,000 × (52 + 12T) + 100,000 × 24 B per engine, for a
+    // T tiers (the default's): 100,000 × (16 × 3 + 56) + 200,000 × (84 + 12T) + 100,000 × 24 B per engine, for a
     // worker's and the host's
     const T = Math.max(...inputs.scenario.markets!.map((m) => m.margin.tiers.length));
-    const bytes = 2 * (100_000 * 104 + 200_000 * (52 + 12 * T) + 100_000 * 24);
+    const bytes = 2 * (100_000 * 104 + 200_000 * (84 + 12 * T) + 100_000 * 24);
     expect(crossMemoryProblems(inputs, 1, { bytes, source: "test" })).toEqual([]);
     const over = crossMemoryProblems(inputs, 1, { bytes: bytes - 1, source: "test" });
     expect(over).toHaveLength(1);

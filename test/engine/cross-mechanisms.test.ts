@@ -16,6 +16,7 @@ import { type CrossAsset, type CrossOwner, buildCrossTables } from "../../src/en
 import type { CrossLiquidationEvent } from "../../src/engine/cross-margin.js";
 import { MarketsReferenceEngine, type MarketsLedger } from "../../src/engine/markets.js";
 import { buildMarketsSetup, type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
+import { LEG_ID_BASE } from "../../src/engine/owner-adl.js";
 import { WasmMarketsEngine } from "../../src/kernel/wasm-markets-engine.js";
 import { seedWords } from "../helpers/engines.js";
 
@@ -566,5 +567,134 @@ describe("an owner's leg is held to its market's margin.model", () => {
     const out = new Float64Array(kernel.stride);
     kernel.runPaths(0, 1, out);
     expect(Array.from(out)).toEqual(Array.from(expected));
+  });
+});
+
+describe("ADL closes an isolated bankrupt remainder against a profitable owner's leg, socialized shares with it (issue #14)", () => {
+  // A (market engine, ADL hyperliquid at the bankruptcy price, an empty fund) −10% at step 1: mark 900.5, bid 900.
+  // The isolated long: 1 A at 1000.5, collateral 100: bankruptcy price b = 1000.5 − 100 / 1 = 900.5; its liquidation
+  // price (1000.5 − 100) × 16/15 = 960.53 is crossed at step 1. The fund is empty: its order may fill nothing below b
+  // (the bid 900 is), so its whole size 1 is a bankrupt remainder at 900.5, backed by its 100.
+  // The owner: 1000 USDT, leg 0 short 2 A at 1000.5. At the mark: profit −1 × 2 × (900.5 − 1000.5) = 200, V = 1200 > 0,
+  // MM 2 × 900.5 / 16 = 112.5625: healthy, so ADL's. Its score: (1000.5 / 900.5) × (2 × 900.5 / 1200) = 1.6675.
+  const markets = [
+    market("A", 1000, [{ step: 1, return: -0.1 }], { engine: "market" }),
+    market("B", 500, [], { engine: "market" }),
+  ];
+  const raw = { ...venue(1, markets), insurance: { initialBalance: 0 }, adl: { ranking: "hyperliquid" } };
+  const owners = [owner(1000, [{ market: 0, side: -1, size: 2, entry: 1000.5 }])];
+  const long: PositionRow = { account: "L", side: "long", size: 1, entryPrice: 1000.5, collateral: 100 };
+  const short = (collateral: number): PositionRow => ({ account: "S", side: "short", size: 1, entryPrice: 1000.5, collateral });
+
+  function adlRun(positions: PositionRow[]) {
+    const setup = crossSetup(raw, owners, [positions, undefined]);
+    const adl: [string, number, number, number, boolean][] = [];
+    const engine = new MarketsReferenceEngine(setup);
+    for (const m of engine.markets)
+      m.st.onAdl = (e) =>
+        adl.push([e.account >= LEG_ID_BASE ? `leg ${e.account - LEG_ID_BASE}` : "isolated", e.side, e.size, e.price, e.whole]);
+    engine.prepare(...seedWords(1));
+    const out = new Float64Array(engine.stride);
+    engine.runPaths(0, 1, out);
+    // the kernel gives the same record, bit for bit
+    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+    wasm.prepare(...seedWords(1));
+    const kernel = new Float64Array(wasm.stride);
+    wasm.runPaths(0, 1, kernel);
+    expect(Array.from(kernel)).toEqual(Array.from(out));
+    const names = recordNames(setup.names, true);
+    const metric = (name: string) => out[names.indexOf(name)];
+    return { adl, owner: engine.cross!.owner(0), metric, run: run(setup) };
+  }
+
+  it("the leg takes the remainder at b: x = min(1, 2) = 1, P&L −1 × 1 × (900.5 − 1000.5) = 100 to the owner's cash", () => {
+    const { adl, owner: o, metric } = adlRun([long]);
+    expect(adl).toEqual([["leg 0", -1, 1, 900.5, false]]);
+    // the leg is resized to 2 − 1 = 1; the owner keeps its cash (100) and deposit: E = 100 + 1000 + 100 = 1200
+    expect(o.closed).toBe(false);
+    expect(o.openLegs).toEqual([0]);
+    expect(o.sizes).toEqual([1]);
+    expect(o.cash).toBe(100);
+    expect(o.equity).toBe(1200);
+    expect(o.maintenance).toBe(900.5 / 16);
+    // adlCount 1, adlNotional 1 × 900.5, at the bankruptcy price = the mark: nothing given up against the mark
+    expect(metric("adlCount")).toBe(1);
+    expect(metric("adlNotional")).toBe(900.5);
+    expect(metric("adlTransfer")).toBe(0);
+    // the bankrupt long's collateral is its loss (closed whole at b): no bad debt; no owner liquidated
+    expect(metric("badDebt")).toBe(0);
+    expect(metric("crossMargin.accountsLiquidated")).toBe(0);
+  });
+
+  it("socialized: the long's deficit shared with the isolated short and the owner's leg pro rata to profit", () => {
+    // No ADL queue: the long closes by market order at the bid 900: P&L 900 − 1000.5 = −100.5 on collateral 100, a
+    // deficit of 0.5 the empty fund cannot pay, shared at the mark 900.5 among the shorts in profit: the isolated
+    // short (profit 100, first) and the owner's leg (profit 200): total 300, each takes 0.5 × profit / 300
+    const setup = crossSetup({ ...raw, adl: { ranking: "socialized" } }, owners, [[long, short(1000)], undefined]);
+    const haircuts: [number, number, number][] = [];
+    const engine = new MarketsReferenceEngine(setup);
+    engine.markets[0].st.onSocializedLoss = (e) => {
+      for (const h of e.haircuts) haircuts.push([h.account, h.profit, h.haircut]);
+    };
+    engine.prepare(...seedWords(1));
+    const out = new Float64Array(engine.stride);
+    engine.runPaths(0, 1, out);
+    const shortIndex = engine.markets[0].st.pop.isLong[0] === 1 ? 1 : 0;
+    expect(haircuts).toEqual([
+      [shortIndex, 100, 0.5 * (100 / 300)],
+      [LEG_ID_BASE, 200, 0.5 * (200 / 300)],
+    ]);
+    // the owner pays its haircut out of its cash; its leg stays open, whole
+    const o = engine.cross!.owner(0);
+    expect(o.cash).toBe(-(0.5 * (200 / 300)));
+    expect(o.sizes).toEqual([2]);
+    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+    wasm.prepare(...seedWords(1));
+    const kernel = new Float64Array(wasm.stride);
+    wasm.runPaths(0, 1, kernel);
+    expect(Array.from(kernel)).toEqual(Array.from(out));
+    run(setup);
+  });
+
+  it("a deficit no size carries (an owner's close-out) takes the leg's whole profit at the mark, the leg closed", () => {
+    // A second owner: 50 USDT, long 10 A at 1000.5. Step 1 at the mark 900.5: E = 50 − 1000 < MM: its leg closes at the
+    // bid 900 (mark 900 after it): P&L 10 × (900 − 1000.5) = −1005; its 50 USDT sold: cash −955, the empty fund pays
+    // nothing, a deficit of 955 queued (side +1). The allocation ranks the shorts at the mark 900: the first owner's leg
+    // (profit −1 × 2 × (900 − 1000.5) = 201, V = 1201): closed whole, its profit all given (min(955, 201) = 201):
+    // cash 0 + 201 − 201 = 0; 955 − 201 = 754 is bad debt. The owner is left with its 1000 USDT, open.
+    const setup = crossSetup(raw, [owners[0], owner(50, [{ market: 0, side: 1, size: 10, entry: 1000.5 }])]);
+    const engine = new MarketsReferenceEngine(setup);
+    engine.prepare(...seedWords(1));
+    const out = new Float64Array(engine.stride);
+    engine.runPaths(0, 1, out);
+    const names = recordNames(setup.names, true);
+    const metric = (name: string) => out[names.indexOf(name)];
+    expect(metric("adlCount")).toBe(1);
+    expect(metric("adlNotional")).toBe(2 * 900);
+    expect(metric("adlTransfer")).toBe(201);
+    expect(metric("badDebt")).toBe(754);
+    const o = engine.cross!.owner(0);
+    expect([o.closed, o.openLegs, o.cash, o.equity]).toEqual([false, [], 0, 1000]);
+    expect(engine.cross!.owner(1).closed).toBe(true);
+    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+    wasm.prepare(...seedWords(1));
+    const kernel = new Float64Array(wasm.stride);
+    wasm.runPaths(0, 1, kernel);
+    expect(Array.from(kernel)).toEqual(Array.from(out));
+    run(setup);
+  });
+
+  it("ranked by score against an isolated short: (1000.5/900.5) × 900.5 / (C + 100) vs the leg's 1.6675", () => {
+    // C = 200: the short's score (1000.5/900.5) × 900.5/300 = 3.335 is first; it takes the whole remainder (its size 1)
+    // and is closed with 200 + 100 = 300; the owner's leg is left as it was
+    const first = adlRun([long, short(200)]);
+    expect(first.adl).toEqual([["isolated", -1, 1, 900.5, true]]);
+    expect(first.owner.sizes).toEqual([2]);
+    expect(first.owner.cash).toBe(0);
+    // C = 1000: the short's (1000.5/900.5) × 900.5/1100 = 0.9095 is below the leg's: the leg takes it, as above
+    const second = adlRun([long, short(1000)]);
+    expect(second.adl).toEqual([["leg 0", -1, 1, 900.5, false]]);
+    expect(second.owner.sizes).toEqual([1]);
+    expect(second.owner.cash).toBe(100);
   });
 });

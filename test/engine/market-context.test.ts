@@ -56,6 +56,10 @@ const NOT_SWITCHED: Record<string, { names: string[]; why: string }> = {
     why: "the fan charts' regions and batch (one sample per path: market 0's series, every market's mark)",
   },
   population: { names: ["arrivalLong", "arrivalNotional", "arrivalRaw"], why: "one arrival's draw, within one call" },
+  adl: {
+    names: ["legsOn", "rankLegs", "legLive", "legSize", "legEntry", "legTaken", "legsInProfit", "legsHaircut"],
+    why: "the cross-margin owners' hooks (owner-adl.ts binds them once per run): one set for the venue, each reading the market selected",
+  },
 };
 
 /** Kernel modules with globals that are never switched. */
@@ -71,6 +75,7 @@ const UNSWITCHED_MODULES: Record<string, string> = {
     "the venue's owners' cooldowns, resized list and collateral sales; its per-market blocked steps are copies",
   "market-marks": "every market's mark in one array, the venue's",
   "cross-requirement": "every market's model constants, tiers and state in per-market arrays, read without switching",
+  "owner-adl": "the venue's owners' legs indexed by market (bound once per run) and socialize's legs within one call",
   bench: "benchmark probes",
 };
 

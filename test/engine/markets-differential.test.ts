@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MarketsReferenceEngine } from "../../src/engine/markets.js";
 import { type MarketsSetup, recordNames } from "../../src/engine/markets-setup.js";
+import { LEG_ID_BASE } from "../../src/engine/owner-adl.js";
 import type { KernelBuild } from "../../src/kernel/module.js";
 import { WasmMarketsEngine } from "../../src/kernel/wasm-markets-engine.js";
 import { scenarioArb } from "../helpers/arbitrary.js";
@@ -14,9 +15,22 @@ import { marketsSetupOf, marketsWithCrossArb } from "../helpers/markets-arbitrar
 
 const PATHS = 3;
 
+/** The owners' legs ADL closed (onAdl events of an id ≥ LEG_ID_BASE) over the reference's runs, and socialized. */
+let legsDeleveraged = 0;
+let legsHaircut = 0;
+
 function records(setup: MarketsSetup, seed: number, engine: "ts" | KernelBuild, first = 0): Float64Array {
   const out = new Float64Array(PATHS * recordNames(setup.names, setup.cross !== undefined).length);
   const e = engine === "ts" ? new MarketsReferenceEngine(setup) : new WasmMarketsEngine(setup, { build: engine, batch: 2 });
+  if (e instanceof MarketsReferenceEngine)
+    for (const market of e.markets) {
+      market.st.onAdl = (event) => {
+        if (event.account >= LEG_ID_BASE) legsDeleveraged++;
+      };
+      market.st.onSocializedLoss = (event) => {
+        for (const h of event.haircuts) if (h.account >= LEG_ID_BASE) legsHaircut++;
+      };
+    }
   e.prepare(...seedWords(seed));
   e.runPaths(first, PATHS, out);
   return out;
@@ -51,5 +65,8 @@ describe("several markets: the kernel and the reference engine", () => {
     // the property must reach owners that are liquidated, not only quiet ones
     expect(crossCases).toBeGreaterThan(100);
     expect(crossLiquidated).toBeGreaterThan(50);
+    // and owners' legs that ADL closed against a bankrupt remainder (issue #14)
+    expect(legsDeleveraged).toBeGreaterThan(0);
+    expect(legsHaircut).toBeGreaterThan(0);
   }, 600_000);
 });
