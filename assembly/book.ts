@@ -338,8 +338,6 @@ export function sellOnward(qty: f64, notional0: f64): f64 {
   const scale = depthScale;
   const limit = bidLimit();
   const window = levels;
-  // past `fast`, a walk looks for a run to take in one stroke (uniformRun): the tail, or every level when scale is 0
-  const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(bidProfile);
   let rem = qty;
   let notional = notional0;
@@ -368,21 +366,19 @@ export function sellOnward(qty: f64, notional0: f64): f64 {
       rem -= r;
     }
     k++;
-    // a stored level of a book not emptied by stress: the level alone (the hot path: one compare)
-    if (k <= fast) r = load<f64>(profile + (<usize>k << 3)) * scale;
-    else {
-      r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
-      const m = uniformRun(k, r, rem, limit);
-      if (m > 0) {
-        if (r > 0) {
-          // m whole levels at (c + 1 − k − j)·tick, j = 0..m−1
-          const fm = <f64>m;
-          notional += r * ((fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2) * tk);
-          rem -= fm * r;
-          last = (c + 2 - <f64>k - fm) * tk;
-        }
-        k += m;
+    // sell/buy hand over past their stored levels (k never comes back below them): the level's depth, then a run
+    // of one depth in one stroke (uniformRun)
+    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
+    const m = uniformRun(k, r, rem, limit);
+    if (m > 0) {
+      if (r > 0) {
+        // m whole levels at (c + 1 − k − j)·tick, j = 0..m−1
+        const fm = <f64>m;
+        notional += r * ((fm * (c + 1 - <f64>k) - (fm * (fm - 1)) / 2) * tk);
+        rem -= fm * r;
+        last = (c + 2 - <f64>k - fm) * tk;
       }
+      k += m;
     }
   }
   bidTop = k;
@@ -450,7 +446,6 @@ export function buyOnward(qty: f64, notional0: f64): f64 {
   const scale = depthScale;
   const limit = askLimit();
   const window = levels;
-  const fast = scale == 0 ? -1 : window;
   const profile = changetype<usize>(askProfile);
   let rem = qty;
   let notional = notional0;
@@ -478,21 +473,19 @@ export function buyOnward(qty: f64, notional0: f64): f64 {
       rem -= r;
     }
     k++;
-    // a stored level of a book not emptied by stress: the level alone (the hot path: one compare)
-    if (k <= fast) r = load<f64>(profile + (<usize>k << 3)) * scale;
-    else {
-      r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
-      const m = uniformRun(k, r, rem, limit);
-      if (m > 0) {
-        if (r > 0) {
-          // m whole levels at (c + k + j)·tick, j = 0..m−1
-          const fm = <f64>m;
-          notional += r * ((fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
-          rem -= fm * r;
-          last = (c + <f64>k + fm - 1) * tk;
-        }
-        k += m;
+    // sell/buy hand over past their stored levels (k never comes back below them): the level's depth, then a run
+    // of one depth in one stroke (uniformRun)
+    r = (k <= window ? load<f64>(profile + (<usize>k << 3)) : tailDepth(k)) * scale;
+    const m = uniformRun(k, r, rem, limit);
+    if (m > 0) {
+      if (r > 0) {
+        // m whole levels at (c + k + j)·tick, j = 0..m−1
+        const fm = <f64>m;
+        notional += r * ((fm * (c + <f64>k) + (fm * (fm - 1)) / 2) * tk);
+        rem -= fm * r;
+        last = (c + <f64>k + fm - 1) * tk;
       }
+      k += m;
     }
   }
   askTop = k;
