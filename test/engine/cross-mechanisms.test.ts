@@ -119,6 +119,15 @@ function run(setup: MarketsSetup) {
   return { engine, events, ledgers, metric };
 }
 
+/** Path 0's record by the kernel (release build), for the bit-for-bit comparisons with the reference's. */
+function kernelRecord(setup: MarketsSetup): number[] {
+  const kernel = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
+  kernel.prepare(...seedWords(1));
+  const out = new Float64Array(kernel.stride);
+  kernel.runPaths(0, 1, out);
+  return Array.from(out);
+}
+
 const row = (e: CrossLiquidationEvent) => [
   e.step,
   e.round,
@@ -562,11 +571,7 @@ describe("an owner's leg is held to its market's margin.model", () => {
     reference.prepare(...seedWords(1));
     const expected = new Float64Array(reference.stride);
     reference.runPaths(0, 1, expected);
-    const kernel = new WasmMarketsEngine(s, { build: "release", batch: 1 });
-    kernel.prepare(...seedWords(1));
-    const out = new Float64Array(kernel.stride);
-    kernel.runPaths(0, 1, out);
-    expect(Array.from(out)).toEqual(Array.from(expected));
+    expect(kernelRecord(s)).toEqual(Array.from(expected));
   });
 });
 
@@ -597,11 +602,7 @@ describe("ADL closes an isolated bankrupt remainder against a profitable owner's
     const out = new Float64Array(engine.stride);
     engine.runPaths(0, 1, out);
     // the kernel gives the same record, bit for bit
-    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
-    wasm.prepare(...seedWords(1));
-    const kernel = new Float64Array(wasm.stride);
-    wasm.runPaths(0, 1, kernel);
-    expect(Array.from(kernel)).toEqual(Array.from(out));
+    expect(kernelRecord(setup)).toEqual(Array.from(out));
     const names = recordNames(setup.names, true);
     const metric = (name: string) => out[names.indexOf(name)];
     return { adl, owner: engine.cross!.owner(0), metric, run: run(setup) };
@@ -648,11 +649,7 @@ describe("ADL closes an isolated bankrupt remainder against a profitable owner's
     const o = engine.cross!.owner(0);
     expect(o.cash).toBe(-(0.5 * (200 / 300)));
     expect(o.sizes).toEqual([2]);
-    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
-    wasm.prepare(...seedWords(1));
-    const kernel = new Float64Array(wasm.stride);
-    wasm.runPaths(0, 1, kernel);
-    expect(Array.from(kernel)).toEqual(Array.from(out));
+    expect(kernelRecord(setup)).toEqual(Array.from(out));
     run(setup);
   });
 
@@ -676,11 +673,7 @@ describe("ADL closes an isolated bankrupt remainder against a profitable owner's
     const o = engine.cross!.owner(0);
     expect([o.closed, o.openLegs, o.cash, o.equity]).toEqual([false, [], 0, 1000]);
     expect(engine.cross!.owner(1).closed).toBe(true);
-    const wasm = new WasmMarketsEngine(setup, { build: "release", batch: 1 });
-    wasm.prepare(...seedWords(1));
-    const kernel = new Float64Array(wasm.stride);
-    wasm.runPaths(0, 1, kernel);
-    expect(Array.from(kernel)).toEqual(Array.from(out));
+    expect(kernelRecord(setup)).toEqual(Array.from(out));
     run(setup);
   });
 
