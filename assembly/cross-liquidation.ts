@@ -5,10 +5,8 @@
 // step. The owners' state is assembly/cross-margin.ts's; mirrored by src/engine/cross-margin.ts: the same f64
 // operations in the same order.
 import {
-  ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, FEE_RAMPED, FEE_TIERED, P_BACKSTOP_FRACTION, P_FEE_RAMP_GRACE, P_FEE_RAMP_MAX,
-  P_FEE_RAMP_PER_SECOND, P_STEP_SECONDS, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH,
-  P_CF_MIN_DEBT, P_CF_PROTOCOL_FEE, P_ENGINE, P_FEE_KIND, P_FEE_RATE, P_FEE_TIER_COUNT, P_FEE_TIER_FLOOR,
-  P_FEE_TIER_RATE, P_PARTIAL_COOLDOWN, P_PARTIAL_DURING_COOLDOWN, P_PARTIAL_FRACTION, P_PARTIAL_THRESHOLD,
+  ENGINE_BACKSTOP, ENGINE_CLOSE_FACTOR, P_BACKSTOP_FRACTION, P_CF_BONUS, P_CF_DEFAULT, P_CF_FULL_HEALTH, P_CF_MIN_DEBT,
+  P_CF_PROTOCOL_FEE, P_ENGINE, P_PARTIAL_COOLDOWN, P_PARTIAL_DURING_COOLDOWN, P_PARTIAL_FRACTION, P_PARTIAL_THRESHOLD,
 } from "./abi";
 import * as book from "./book";
 import {
@@ -20,7 +18,6 @@ import { blockedStepOf, marketCount, paramsOf, select } from "./market-context";
 import { followTrades, marks } from "./market-marks";
 import { absorb } from "./mechanisms/backstop";
 import * as PS from "./path-state";
-import * as state from "./state";
 
 /** liquidate()'s outcomes: nothing done (the owner waits for the next round); done for this round (or closed). */
 export const WAITED: i32 = 0;
@@ -138,26 +135,6 @@ export function markResized(o: i32): void {
   }
 }
 
-/** The fee rate of the current market on a fill of this notional: tiered, else its flat rate (an owner has no flag step). */
-function feeRateOf(o: i32, t: i32, notional: f64): f64 {
-  const p = state.params;
-  const kind = <i32>unchecked(p[P_FEE_KIND]);
-  if (kind == FEE_TIERED) {
-    const n = <i32>unchecked(p[P_FEE_TIER_COUNT]);
-    let k = 0;
-    while (k + 1 < n && notional >= unchecked(p[P_FEE_TIER_FLOOR + k + 1])) k++;
-    return unchecked(p[P_FEE_TIER_RATE + k]);
-  }
-  if (kind == FEE_RAMPED) {
-    // ledger.feeRateOf's ramp, from the step the owner's liquidation began
-    const over = <f64>(t - unchecked(flagged[o])) * unchecked(p[P_STEP_SECONDS]) - unchecked(p[P_FEE_RAMP_GRACE]);
-    const rate = unchecked(p[P_FEE_RATE]) + unchecked(p[P_FEE_RAMP_PER_SECOND]) * (over > 0 ? over : 0);
-    const max = unchecked(p[P_FEE_RAMP_MAX]);
-    return rate < max ? rate : max;
-  }
-  return unchecked(p[P_FEE_RATE]);
-}
-
 /**
  * qx units of owner o's leg j (market m) by market order in m's book: the whole leg (`whole`, qx = legQ[j]) or a
  * slice; the fee after it, at most the owner's equity then.
@@ -177,7 +154,8 @@ function fill(o: i32, j: i32, m: i32, qx: f64, whole: bool): void {
   PS.countLiquidation();
   PS.addFill(notional, s * (qx * markBefore - notional), qx * markBefore);
   measure(o);
-  let fee = feeRateOf(o, book.step, notional) * notional;
+  // the market's schedule (fill selected it), a time-ramped one from the step the owner's liquidation began
+  let fee = L.feeRateFrom(unchecked(flagged[o]), notional) * notional;
   const room = eq > 0 ? eq : 0;
   if (fee > room) fee = room;
   unchecked((cash[o] = unchecked(cash[o]) - fee));

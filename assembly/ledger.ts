@@ -304,6 +304,14 @@ export function capCheck(notional: f64, paid: f64): void {
 
 /** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
 export function feeRateOf(i: i32, notional: f64): f64 {
+  return feeRateFrom(feeKind == FEE_RAMPED ? unchecked(flagged[i]) : 0, notional);
+}
+
+/**
+ * The fee rate of the current market on a liquidation fill of this notional, for a position whose liquidation began
+ * at step `flaggedStep` (read by the time-ramped schedule only; a cross-margin owner's too: cross-liquidation.ts).
+ */
+export function feeRateFrom(flaggedStep: i32, notional: f64): f64 {
   if (feeKind == FEE_TIERED) {
     const n = <i32>unchecked(params[P_FEE_TIER_COUNT]);
     let j = 0;
@@ -311,7 +319,7 @@ export function feeRateOf(i: i32, notional: f64): f64 {
     return unchecked(params[P_FEE_TIER_RATE + j]);
   }
   if (feeKind == FEE_RAMPED) {
-    const over = <f64>(book.step - unchecked(flagged[i])) * stepSeconds - unchecked(params[P_FEE_RAMP_GRACE]);
+    const over = <f64>(book.step - flaggedStep) * stepSeconds - unchecked(params[P_FEE_RAMP_GRACE]);
     const rate = feeRate + unchecked(params[P_FEE_RAMP_PER_SECOND]) * (over > 0 ? over : 0);
     const max = unchecked(params[P_FEE_RAMP_MAX]);
     return rate < max ? rate : max;

@@ -9,10 +9,10 @@
 //     when its equity is below the fraction of its maintenance and the vault can absorb it; else as partial;
 //   - close-factor: one repayment of the leg (Aave: a share of the debt by the owner's health, at a bonus).
 // Every fill counts in (and obeys) its market's per-step caps. Every f64 operation is the kernel's, in its order.
-import { FEE_KIND, LIQUIDATION_ENGINE, P } from "./layout.js";
+import { LIQUIDATION_ENGINE, P } from "./layout.js";
 import { CrossRequirement } from "./cross-requirement.js";
 import type { CrossSetup } from "./cross-setup.js";
-import { addFee, capCheck, cover, feeRateOf, type VenueLedger } from "./ledger.js";
+import { addFee, capCheck, cover, feeRateFrom, type VenueLedger } from "./ledger.js";
 import { tierIndex } from "./margin.js";
 import type { RefState } from "./state.js";
 import type { Backstop } from "./mechanisms/backstop.js";
@@ -247,22 +247,6 @@ export abstract class CrossLiquidation {
     return 1;
   }
 
-  /**
-   * The liquidation fee rate of market st's on a fill of this notional for owner o: its tiered schedule by the notional,
-   * its time-ramped one from the step the owner's liquidation began (ledger.ts feeRateOf's ramp), else its flat rate.
-   */
-  private feeRate(st: RefState, o: number, notional: number): number {
-    const p = st.p;
-    const kind = p[P.feeKind];
-    if (kind === FEE_KIND.tiered) return feeRateOf(st, -1, notional);
-    if (kind === FEE_KIND["time-ramped"]) {
-      const over = (this.t - this.flagged[o]) * p[P.stepSeconds] - p[P.feeRampGrace];
-      const rate = p[P.feeRate] + p[P.feeRampPerSecond] * (over > 0 ? over : 0);
-      return rate < p[P.feeRampMax] ? rate : p[P.feeRampMax];
-    }
-    return p[P.feeRate];
-  }
-
   /** Owner o's leg j less qx units: closed when `whole`, else resized; the owner is hit. */
   private reduceLeg(o: number, j: number, qx: number, whole: boolean): void {
     if (whole) {
@@ -308,7 +292,8 @@ export abstract class CrossLiquidation {
     st.markedValue += qx * markBefore;
     this.measure(o);
     // the tiered schedule by the fill's notional; any other kind at its flat rate (a cross leg has no flag step)
-    const rate = this.feeRate(st, o, notional);
+    // the market's schedule, a time-ramped one from the step the owner's liquidation began
+    const rate = feeRateFrom(st, this.flagged[o], notional);
     let fee = rate * notional;
     const room = this.eq > 0 ? this.eq : 0;
     if (fee > room) fee = room;

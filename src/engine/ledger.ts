@@ -192,6 +192,14 @@ export function addFee(st: RefState, fee: number): void {
 
 /** The fee rate on a liquidation fill of this notional for account i (liquidation.fee, else the flat feeRate). */
 export function feeRateOf(st: RefState, i: number, notional: number): number {
+  return feeRateFrom(st, st.p[P.feeKind] === FEE_KIND["time-ramped"] ? st.flagged[i] : 0, notional);
+}
+
+/**
+ * Market st's fee rate on a liquidation fill of this notional, for a position whose liquidation began at step
+ * `flaggedStep` (read by the time-ramped schedule only; a cross-margin owner's too: cross-liquidation.ts).
+ */
+export function feeRateFrom(st: RefState, flaggedStep: number, notional: number): number {
   const p = st.p;
   const kind = p[P.feeKind];
   if (kind === FEE_KIND.tiered) {
@@ -200,7 +208,7 @@ export function feeRateOf(st: RefState, i: number, notional: number): number {
     return p[P.feeTierRate + j];
   }
   if (kind === FEE_KIND["time-ramped"]) {
-    const over = (st.step - st.flagged[i]) * p[P.stepSeconds] - p[P.feeRampGrace];
+    const over = (st.step - flaggedStep) * p[P.stepSeconds] - p[P.feeRampGrace];
     const rate = p[P.feeRate] + p[P.feeRampPerSecond] * (over > 0 ? over : 0);
     return rate < p[P.feeRampMax] ? rate : p[P.feeRampMax];
   }
